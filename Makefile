@@ -1,0 +1,45 @@
+# site-builder: thin targets over the `site-builder` CLI, which decides what is stale.
+#   make post ARTIST=lucybell          sample, transcode, publish, write the post, build the site
+# Variables: ARTIST RUN RUNS MODEL N LENGTH SEED GENRES EXECUTOR PUBLISHER FORCE WAIT
+
+PYTHON ?= python3
+VENV   := .venv
+SB     := $(VENV)/bin/site-builder
+STAMP  := $(VENV)/.installed
+
+RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
+	$(if $(MODEL),--model '$(MODEL)') $(if $(N),--n '$(N)') $(if $(LENGTH),--length '$(LENGTH)') \
+	$(if $(SEED),--seed '$(SEED)') $(if $(GENRES),--genres '$(GENRES)') \
+	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
+	$(if $(filter 1 yes true,$(FORCE)),--force)
+
+.PHONY: install sample mp3 publish post site serve artists genres clean test
+
+install: $(STAMP)
+
+# torch is pinned first so a CPU machine takes its local CPU wheel; a GPU cluster
+# that already has torch >= 2.7 keeps its own build.
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/python -c "import torch" 2>/dev/null || $(VENV)/bin/pip install --quiet torch==2.13.0
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+sample mp3 publish post: $(STAMP)
+	@$(SB) $@ $(RUN_ARGS)
+
+site: $(STAMP)
+	@$(SB) site
+
+serve: $(STAMP)
+	@$(SB) serve $(if $(PORT),--port $(PORT))
+
+artists genres: $(STAMP)
+	@$(SB) $@ $(if $(SEARCH),--search '$(SEARCH)') $(if $(MODEL),--model '$(MODEL)')
+
+clean: $(STAMP)
+	@$(SB) clean $(if $(RUN),--run '$(RUN)') $(if $(filter 1 yes true,$(ALL)),--all)
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q

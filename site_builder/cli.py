@@ -1,0 +1,253 @@
+"""`site-builder <command>`: what the Makefile calls. A thin layer over the stages;
+a SiteBuilderError becomes one line on stderr and exit code 2 here, and only here.
+
+Each stage command runs the stages before it first; each stage skips what is
+already up to date, so `post` after `post` does no work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from site_builder import config
+from site_builder.errors import ConfigError, SiteBuilderError
+from site_builder.runs import Run
+
+log = logging.getLogger("site_builder.cli")
+
+# Command-line flag -> setting; what Make variables map onto (see Makefile).
+SETTING_FLAGS = {
+    "artist": "artist", "model": "model", "n": "n_samples", "length": "sample_length_in_seconds",
+    "total_length": "total_sample_length_in_seconds", "seed": "seed", "genres": "genres",
+    "temperature": "temperature", "executor": "executor", "publisher": "publisher",
+}
+STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
+               "posts": "post", "site": "site", "serve": "serve", "cli": "site-builder"}
+
+
+class StageFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        module = record.name.rsplit(".", 1)[-1]
+        return f"{STAGE_NAMES.get(module, module)}: {record.getMessage()}"
+
+
+# -- resolving a run ---------------------------------------------------------------
+
+def cli_settings(args: argparse.Namespace) -> dict:
+    return {setting: getattr(args, flag) for flag, setting in SETTING_FLAGS.items()}
+
+
+def open_run(args: argparse.Namespace) -> tuple[Path, dict, Run, dict]:
+    """Find the run and resolve its settings; creates nothing, so a mistake leaves no trace."""
+    from site_builder import sampling
+    from site_builder.sampling.labels import normalise
+
+    root = Path(args.root).resolve()
+    site = config.load_site_config(root)
+    run_id = args.run or (normalise(args.artist) if args.artist else None)
+    if not run_id:
+        raise ConfigError("which run? give ARTIST=<name> (e.g. make post ARTIST=lucybell) or RUN=<run id>")
+    run = Run(root, run_id, site["runs_dir"])
+    experiment = config.load_toml(run.experiment_path) if run.experiment_path.exists() else {}
+    settings = config.resolve(cli_settings(args), experiment, site,
+                              experiment_path=str(run.experiment_path.relative_to(root)))
+    sampling.validate(settings)
+    return root, site, run, settings
+
+
+def save_experiment(run: Run, args: argparse.Namespace, settings: dict) -> None:
+    """Write the values given on the command line into experiment.toml, keeping the
+    rest of the file (and its comments) as the user left it."""
+    import tomlkit
+
+    from site_builder.runs import write_text
+
+    given = {s: settings[s] for s, v in cli_settings(args).items() if v is not None}
+    if run.experiment_path.exists():
+        doc = tomlkit.parse(run.experiment_path.read_text(encoding="utf-8"))
+        if all(doc.get(k) == v for k, v in given.items()):
+            return
+    else:
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment(f"Experiment {run.id}: what was asked for. Command-line values are "
+                                f"saved here; edit freely."))
+    for key, value in given.items():
+        doc[key] = value
+    write_text(run.experiment_path, tomlkit.dumps(doc))
+
+
+# -- stages --------------------------------------------------------------------------
+
+def stage_sample(args) -> tuple[Path, dict, Run, dict]:
+    from site_builder import jobs, sampling
+    from site_builder.posts import ensure_notes
+
+    root, site, run, settings = open_run(args)
+    log.info("run %s: %s", run.id, sampling.describe(settings))
+    items = sampling.plan(run, settings, force=args.force)
+    save_experiment(run, args, settings)
+    ensure_notes(run, settings["n_samples"])
+    if not items:
+        logging.getLogger("site_builder.sampling").info(
+            "%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
+    else:
+        logging.getLogger("site_builder.sampling").info(
+            "%s: sampling item(s) %s with the %s executor", run.id, ", ".join(map(str, items)),
+            settings["executor"])
+        record = jobs.run_local(run, sampling.worker_command(run, items), items)
+        logging.getLogger("site_builder.jobs").info(
+            "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
+            record["wall_clock_seconds"], record["cpu_utilized_seconds"],
+            record["memory_utilized_bytes"] / 2**20, run.job_path.relative_to(root))
+    return root, site, run, settings
+
+
+def post_title(settings: dict) -> str:
+    from site_builder.audio import display_name
+    return f"Ancestral sampling conditioned on {display_name(settings['artist'])}"
+
+
+def stage_mp3(args):
+    from site_builder import audio
+    root, site, run, settings = stage_sample(args)
+    return (root, site, run, settings, audio.transcode(run, settings, post_title(settings)))
+
+
+def stage_publish(args):
+    from site_builder import publish
+    root, site, run, settings, mp3s = stage_mp3(args)
+    publish.publish(run, settings, site, mp3s)
+    return root, site, run, settings
+
+
+def cmd_sample(args) -> None:
+    stage_sample(args)
+
+
+def cmd_mp3(args) -> None:
+    stage_mp3(args)
+
+
+def cmd_publish(args) -> None:
+    stage_publish(args)
+
+
+def cmd_post(args) -> None:
+    from site_builder import posts, site as site_module
+    root, site, run, _ = stage_publish(args)
+    posts.write_post(root, site, [run], force=args.force)
+    site_module.build(root)
+
+
+def cmd_site(args) -> None:
+    from site_builder import site
+    site.build(Path(args.root).resolve())
+
+
+def cmd_serve(args) -> None:
+    from site_builder import serve
+    serve.serve(Path(args.root).resolve(), host=args.host, port=args.port)
+
+
+def cmd_names(args) -> None:
+    from site_builder.sampling import labels
+    found = labels.search(args.kind, args.search or "", args.model or "tiny")
+    for name in found:
+        print(name)
+    print(f"{len(found)} {args.kind}s{f' matching {args.search!r}' if args.search else ''} "
+          f"in the {args.model or 'tiny'} model's list", file=sys.stderr)
+
+
+def cmd_clean(args) -> None:
+    """Derived files go; samples and codes stay unless --all."""
+    root = Path(args.root).resolve()
+    site = config.load_site_config(root)
+    runs_dir = root / site["runs_dir"]
+    names = [args.run] if args.run else sorted(p.name for p in runs_dir.glob("*") if p.is_dir())
+    for name in names:
+        run = Run(root, name, site["runs_dir"])
+        doomed = [run.out] if args.all else [run.mp3_dir, run.publish_path, run.stamps_path]
+        for path in doomed:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        log.info("cleaned %s%s", run.out.relative_to(root), " (everything)" if args.all else
+                 " (MP3s and stamps; samples, codes and job.json kept)")
+    shutil.rmtree(root / "_site", ignore_errors=True)
+
+
+# -- argument parsing ---------------------------------------------------------------
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--artist", help="Jukebox artist name, e.g. lucybell")
+    parser.add_argument("--run", help="run id (default: the artist's name)")
+    parser.add_argument("--model", help="tiny, 5b, 5b_lyrics or 1b_lyrics")
+    parser.add_argument("--n", help="number of items (n_samples)")
+    parser.add_argument("--length", help="seconds per item (sample_length_in_seconds)")
+    parser.add_argument("--total-length", help="seconds of the song the items start "
+                                               "(total_sample_length_in_seconds)")
+    parser.add_argument("--seed", help="item k is seeded from (seed, k)")
+    parser.add_argument("--genres", help="genre words, e.g. 'post punk'")
+    parser.add_argument("--temperature", help="sampling temperature")
+    parser.add_argument("--executor", help="local or slurm")
+    parser.add_argument("--publisher", help="local or archive")
+    parser.add_argument("--force", action="store_true",
+                        help="allow discarding outputs (they are moved to out/attic/)")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="site-builder", description=__doc__.splitlines()[0])
+    top.add_argument("--root", default=".", help="the blog folder (default: here)")
+    sub = top.add_subparsers(dest="command", required=True)
+    for name, func, text in [
+        ("sample", cmd_sample, "sample the run's missing items"),
+        ("mp3", cmd_mp3, "sample, then transcode WAVs to tagged MP3s"),
+        ("publish", cmd_publish, "... then publish the MP3s"),
+        ("post", cmd_post, "... then write the post and rebuild the site"),
+    ]:
+        p = sub.add_parser(name, help=text)
+        add_run_options(p)
+        p.set_defaults(func=func)
+    sub.add_parser("site", help="build the blog into _site/").set_defaults(func=cmd_site)
+    p = sub.add_parser("serve", help="build, then serve _site/ on localhost")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=4000)
+    p.set_defaults(func=cmd_serve)
+    for kind in ("artist", "genre"):
+        p = sub.add_parser(kind + "s", help=f"list Jukebox {kind} names")
+        p.add_argument("--search", help="only names containing this")
+        p.add_argument("--model", help="whose list (default: tiny, i.e. v2)",
+                       choices=list(config.MODELS))
+        p.set_defaults(func=cmd_names, kind=kind)
+    p = sub.add_parser("clean", help="remove derived files (never samples, unless --all)")
+    p.add_argument("--run", help="only this run")
+    p.add_argument("--all", action="store_true", help="also samples, codes and job statistics")
+    p.set_defaults(func=cmd_clean)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(StageFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    args = parser().parse_args(argv)
+    started = time.monotonic()
+    try:
+        args.func(args)
+    except SiteBuilderError as exc:
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: everything finished before is kept; run the same command to go on",
+              file=sys.stderr)
+        return 130
+    if args.command in ("sample", "mp3", "publish", "post"):
+        log.info("done in %.1f s", time.monotonic() - started)
+    return 0

@@ -1,0 +1,212 @@
+"""Settings: `_config.yml` (the blog, plus defaults for new experiments) and each
+run's `experiment.toml`, merged with the command line into one validated dict.
+
+Precedence, highest first: command line > experiment.toml >
+_config.yml `experiment_defaults:` > the model's built-in defaults > built-in.
+Every problem is collected and reported together, each naming its file and key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from site_builder.errors import ConfigError
+
+SITE_CONFIG = "_config.yml"
+EXPERIMENT_FILE = "experiment.toml"
+# Jekyll owns `defaults:` (front-matter defaults, a list), so ours has its own key.
+DEFAULTS_KEY = "experiment_defaults"
+
+MODELS = ("tiny", "5b", "5b_lyrics", "1b_lyrics")
+EXECUTORS = ("local", "slurm")
+PUBLISHERS = ("local", "archive")
+RUN_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+SITE_DEFAULTS: dict[str, Any] = {
+    "title": "Experiments",
+    "description": "",
+    "url": "",
+    "baseurl": "",
+    "permalink": "/:title/",
+    "posts_dir": "posts",
+    "assets_dir": "assets",
+    "runs_dir": "runs",
+    "author": "",
+    "post": {},
+}
+
+
+# -- the experiment schema ----------------------------------------------------
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+    return check
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: type          # str, int, float or list (of words)
+    default: Any
+    doc: str
+    check: Callable[[Any], str | None] | None = None
+
+
+FIELDS = (
+    Field("model", str, "tiny", "Jukebox model: tiny (toy size, CPU), 5b, 5b_lyrics, 1b_lyrics",
+          _one_of(MODELS)),
+    Field("artist", str, None, "artist to condition on, as Jukebox lists it (make artists SEARCH=...)"),
+    Field("genres", list, ["rock"], "genre words, a bag of up to 5 (make genres SEARCH=...)"),
+    Field("n_samples", int, 3, "how many items to sample", _positive),
+    Field("sample_length_in_seconds", float, 3.0, "length of each item", _positive),
+    Field("total_sample_length_in_seconds", float, 180.0,
+          "length of the song the items are the start of (conditions the model)", _positive),
+    Field("seed", int, 0, "item k is seeded from (seed, k)"),
+    Field("temperature", float, 0.98, "sampling temperature", _positive),
+    Field("executor", str, "local", "where sampling runs: local or slurm", _one_of(EXECUTORS)),
+    Field("publisher", str, "local", "where audio goes: local (site assets) or archive",
+          _one_of(PUBLISHERS)),
+)
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+# What a real model defaults to when the user says nothing: the example post's jobs.
+MODEL_DEFAULTS = {
+    "tiny": {"n_samples": 3, "sample_length_in_seconds": 3.0},
+    "5b": {"n_samples": 3, "sample_length_in_seconds": 60.0},
+    "5b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0},
+    "1b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0},
+}
+
+
+# -- reading files ------------------------------------------------------------
+
+def load_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: {exc.problem}; fix the YAML syntax there") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
+    return data
+
+
+def load_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{path}:{line}" if line else str(path)
+        raise ConfigError(f"{where}: {getattr(exc, 'msg', exc)}; fix the TOML syntax there") from None
+
+
+def load_site_config(root: Path) -> dict:
+    """`_config.yml` with the blog's defaults filled in; a missing file is all defaults."""
+    path = root / SITE_CONFIG
+    data = load_yaml(path) if path.exists() else {}
+    config = {**SITE_DEFAULTS, **data}
+    errors = []
+    for key in ("title", "baseurl", "url", "permalink", "posts_dir", "assets_dir", "runs_dir"):
+        if not isinstance(config[key], str):
+            errors.append(f"{path}: {key}: expected text, got {config[key]!r}")
+    if config["baseurl"] and not config["baseurl"].startswith("/"):
+        errors.append(f"{path}: baseurl: must start with '/' (e.g. /blog) or be empty")
+    if not isinstance(config.get(DEFAULTS_KEY, {}) or {}, dict):
+        errors.append(f"{path}: {DEFAULTS_KEY}: expected a mapping of setting: value")
+    if errors:
+        raise ConfigError("\n".join(errors))
+    config["baseurl"] = config["baseurl"].rstrip("/")
+    return config
+
+
+# -- settings -----------------------------------------------------------------
+
+def coerce(field: Field, value: Any, source: str) -> tuple[Any, str | None]:
+    """Convert `value` from `source` to the field's type: (value, error)."""
+    where = f"{source}: {field.name}"
+    if field.kind is list:
+        if isinstance(value, str):
+            value = value.replace(",", " ").split()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return None, f"{where}: expected a list of words, got {value!r}"
+        return [v.strip() for v in value if v.strip()], None
+    if isinstance(value, str) and field.kind in (int, float):
+        try:
+            value = field.kind(value.strip())
+        except ValueError:
+            kind = "an integer" if field.kind is int else "a number"
+            return None, f"{where}: expected {kind}, got {value!r}"
+    if isinstance(value, bool) or not _is_kind(value, field.kind):
+        kind = {int: "an integer", float: "a number", str: "text"}[field.kind]
+        return None, f"{where}: expected {kind}, got {value!r}"
+    if field.kind is float:
+        value = float(value)
+    if field.check and (problem := field.check(value)):
+        return None, f"{where}: {problem}, got {value!r}"
+    return value, None
+
+
+def _is_kind(value: Any, kind: type) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, kind)
+
+
+def resolve(cli: dict, experiment: dict, site: dict, *, experiment_path: str,
+            site_path: str = SITE_CONFIG) -> dict:
+    """Merge the layers into one settings dict, or raise one ConfigError listing
+    every bad value. `cli` values are strings or None (not given)."""
+    errors: list[str] = []
+    layers = [
+        ("command line", {k: v for k, v in cli.items() if v is not None}),
+        (experiment_path, experiment),
+        (f"{site_path}: {DEFAULTS_KEY}", site.get(DEFAULTS_KEY) or {}),
+    ]
+    for source, layer in layers:
+        for key in layer:
+            if key not in FIELD_BY_NAME:
+                errors.append(f"{source}: unknown setting {key!r}; known: {', '.join(FIELD_BY_NAME)}")
+
+    def pick(field: Field, builtin: Any) -> Any:
+        for source, layer in layers:
+            if field.name in layer:
+                value, error = coerce(field, layer[field.name], source)
+                if error:
+                    errors.append(error)
+                return value
+        return builtin
+
+    model = pick(FIELD_BY_NAME["model"], "tiny")
+    model_defaults = MODEL_DEFAULTS.get(model, {})
+    settings = {f.name: pick(f, model_defaults.get(f.name, f.default)) for f in FIELDS}
+    if not errors and settings["artist"] is None:
+        errors.append("no artist: give ARTIST=<name> (make artists SEARCH=... lists them)")
+    if not errors and settings["total_sample_length_in_seconds"] < settings["sample_length_in_seconds"]:
+        errors.append(f"total_sample_length_in_seconds ({settings['total_sample_length_in_seconds']:g}) "
+                      f"must be at least sample_length_in_seconds ({settings['sample_length_in_seconds']:g})")
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return settings
+
+
+def check_run_id(run_id: str) -> str:
+    if not RUN_ID.match(run_id):
+        raise ConfigError(f"run id {run_id!r}: use lowercase letters, digits, '-' and '_' "
+                          f"(e.g. RUN=lucybell-1b)")
+    return run_id

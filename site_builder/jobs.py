@@ -1,0 +1,104 @@
+"""Executors: run the sampling command and record what it cost, in one shape for
+every executor (`out/job.json`): the `seff` figures in plain units (seconds,
+bytes), plus job id, host, start/end and GPU where there is one.
+
+`local` runs a child process and measures it with wait4(2): CPU time and peak
+resident memory come from the kernel's own accounting of that process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from datetime import datetime, timezone
+
+from site_builder.errors import SamplingError
+from site_builder.runs import Run, read_json, write_json
+
+log = logging.getLogger(__name__)
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+def job_record(*, job_id: str, host: str, state: str, exit_code: int, start: float, end: float,
+               cores: int, cpu_seconds: float, max_rss_bytes: int, items: list[int],
+               mem_requested: int | None = None, nodes: int = 1, gpu: dict | None = None) -> dict:
+    wall = max(end - start, 0.0)
+    return {
+        "job_id": job_id, "host": host, "state": state, "exit_code": exit_code,
+        "start": _iso(start), "end": _iso(end), "items": items,
+        "nodes": nodes, "cores_per_node": cores,
+        "cpu_utilized_seconds": round(cpu_seconds, 3),
+        "cpu_efficiency": round(cpu_seconds / (wall * cores * nodes), 4) if wall else None,
+        "wall_clock_seconds": round(wall, 3),
+        "memory_utilized_bytes": max_rss_bytes,
+        "memory_requested_bytes": mem_requested,
+        "memory_efficiency": round(max_rss_bytes / mem_requested, 4) if mem_requested else None,
+        "array_tasks": None, "gpu": gpu,
+    }
+
+
+def run_local(run: Run, command: list[str], items: list[int]) -> dict:
+    """Run `command` as a child process, wait for it, record it in job.json."""
+    (run.out / "gpu.json").unlink(missing_ok=True)
+    start = time.time()
+    child = subprocess.Popen(command)
+    interrupted = False
+    try:
+        _, status, usage = os.wait4(child.pid, 0)
+    except KeyboardInterrupt:
+        # The terminal sent SIGINT to the child as well; let it stop, then record it.
+        interrupted = True
+        child.send_signal(signal.SIGINT)
+        _, status, usage = os.wait4(child.pid, 0)
+    end = time.time()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    state = "CANCELLED" if interrupted else ("COMPLETED" if child.returncode == 0 else "FAILED")
+    record = job_record(
+        job_id=f"local-{child.pid}", host=socket.gethostname(), state=state,
+        exit_code=child.returncode, start=start, end=end, cores=os.cpu_count() or 1,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        max_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports kilobytes
+        items=items, gpu=read_json(run.out / "gpu.json"))
+    append_job(run, record)
+    if interrupted:
+        raise KeyboardInterrupt
+    if state != "COMPLETED":
+        raise SamplingError(f"sampling job for run {run.id!r} failed (exit code {child.returncode}); "
+                            f"the error is above, Jukebox's own output is in {run.log_dir / 'jukebox.log'}; "
+                            f"items already written are kept")
+    return record
+
+
+def append_job(run: Run, record: dict) -> None:
+    """Add a job to job.json; the top level sums the jobs that made the run's items."""
+    jobs = (read_json(run.job_path, {}) or {}).get("jobs", []) + [record]
+    write_json(run.job_path, {**summarise(jobs), "jobs": jobs})
+
+
+def summarise(jobs: list[dict]) -> dict:
+    """seff figures over several jobs: time and CPU add up, memory is the peak."""
+    wall = sum(j["wall_clock_seconds"] for j in jobs)
+    cpu = sum(j["cpu_utilized_seconds"] for j in jobs)
+    cores = max(j["cores_per_node"] for j in jobs)
+    nodes = max(j["nodes"] for j in jobs)
+    memory = max(j["memory_utilized_bytes"] for j in jobs)
+    requested = [j["memory_requested_bytes"] for j in jobs if j["memory_requested_bytes"]]
+    last = jobs[-1]
+    return {
+        "job_id": ",".join(j["job_id"] for j in jobs), "host": last["host"], "state": last["state"],
+        "start": jobs[0]["start"], "end": last["end"],
+        "items": sorted({i for j in jobs for i in j["items"]}),
+        "nodes": nodes, "cores_per_node": cores, "cpu_utilized_seconds": round(cpu, 3),
+        "cpu_efficiency": round(cpu / (wall * cores * nodes), 4) if wall else None,
+        "wall_clock_seconds": round(wall, 3), "memory_utilized_bytes": memory,
+        "memory_requested_bytes": max(requested) if requested else None,
+        "memory_efficiency": round(memory / max(requested), 4) if requested else None,
+        "array_tasks": None, "gpu": next((j["gpu"] for j in reversed(jobs) if j.get("gpu")), None),
+    }

@@ -1,0 +1,50 @@
+"""Publishing: where a run's MP3s are served from, recorded in out/publish.json.
+
+`local` copies them into the blog's assets (`<assets_dir>/runs/<run>/`), which are
+tracked in git so the blog builds from a fresh clone. `archive` (archive.org) is
+issue 6.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from site_builder.errors import ConfigError
+from site_builder.runs import Run, atomic_path, file_hash, write_json
+
+log = logging.getLogger(__name__)
+
+
+def asset_dir(run: Run, site: dict) -> Path:
+    return run.root / site["assets_dir"] / "runs" / run.id
+
+
+def publish(run: Run, settings: dict, site: dict, mp3s: list[Path]) -> dict:
+    if settings["publisher"] != "local":
+        raise ConfigError(f"publisher={settings['publisher']}: only 'local' works yet "
+                          f"(archive.org is issue 6); use PUBLISHER=local")
+    return publish_local(run, site, mp3s)
+
+
+def publish_local(run: Run, site: dict, mp3s: list[Path]) -> dict:
+    folder = asset_dir(run, site)
+    url_base = f"/{Path(site['assets_dir']).name}/runs/{run.id}"
+    files, copied = [], 0
+    for item, mp3 in enumerate(mp3s):
+        target = folder / mp3.name
+        checksum = file_hash(mp3)
+        if not target.exists() or file_hash(target) != checksum:
+            with atomic_path(target) as tmp:
+                shutil.copyfile(mp3, tmp)
+            copied += 1
+        files.append({"item": item, "file": mp3.name, "url": f"{url_base}/{mp3.name}",
+                      "sha256": checksum, "bytes": mp3.stat().st_size})
+    record = {"publisher": "local", "folder": folder.relative_to(run.root).as_posix(), "items": files}
+    write_json(run.publish_path, record)
+    if copied:
+        log.info("%s: copied %d MP3(s) to %s", run.id, copied, folder.relative_to(run.root))
+    else:
+        log.info("%s: %d MP3s already in %s", run.id, len(files), folder.relative_to(run.root))
+    return record

@@ -1,0 +1,88 @@
+"""Artist and genre names, checked against the lists the model was trained with.
+
+Jukebox maps an unknown artist or genre word to id 0 with a printed warning and
+samples anyway; we refuse before anything runs and suggest near matches.
+The lists are jukebox-infer's own files, read without importing torch.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from site_builder.errors import ConfigError
+from site_builder.sampling.models import MODELS, ModelInfo
+
+
+def _ids_dir() -> Path:
+    spec = importlib.util.find_spec("jukebox_infer")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("jukebox-infer is not installed: run `make install` (or pip install jukebox-infer)")
+    return Path(spec.submodule_search_locations[0]) / "data" / "ids"
+
+
+@lru_cache(maxsize=None)
+def names(version: str, kind: str) -> dict[str, int]:
+    """`kind` is "artist" or "genre"; keys lowercased as Jukebox looks them up."""
+    table = {}
+    for line in (_ids_dir() / f"{version}_{kind}_ids.txt").read_text(encoding="utf-8").splitlines():
+        name, _, number = line.rpartition(";")
+        if name:
+            table[name.lower()] = int(number)
+    return table
+
+
+def normalise(text: str) -> str:
+    """What Jukebox's v2 labeller does to a name: lowercase, non-alphanumerics to '_'."""
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]", "_", text.lower())).strip("_")
+
+
+def artist_key(artist: str, model: ModelInfo) -> str:
+    return artist.lower() if model.labels == "v3" else normalise(artist)
+
+
+def genre_words(genres: list[str], model: ModelInfo) -> list[str]:
+    if model.labels == "v3":
+        return [g.lower() for g in genres]
+    return [w for g in genres for w in normalise(g).split("_") if w]
+
+
+def _suggest(word: str, known: dict[str, int]) -> str:
+    close = difflib.get_close_matches(word, known.keys(), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def check(artist: str, genres: list[str], model_name: str) -> list[str]:
+    """Every problem with these names for this model, as one-line messages."""
+    model = MODELS[model_name]
+    problems = []
+    artists = names(model.labels, "artist")
+    key = artist_key(artist, model)
+    if key not in artists or artists[key] == 0:
+        hint = _suggest(key, artists)
+        others = [m for m, info in MODELS.items() if info.labels != model.labels
+                  and artist_key(artist, info) in names(info.labels, "artist")]
+        if others:
+            hint += f" (it is in the {', '.join(others)} list: MODEL={others[0]})"
+        problems.append(f"unknown artist {artist!r} (Jukebox {model.labels} list){hint or '; make artists SEARCH=... lists the names'}")
+    known = names(model.labels, "genre")
+    words = genre_words(genres, model)
+    if not words:
+        problems.append("no genre: give GENRES=\"word ...\" (make genres lists them)")
+    for word in words:
+        if word not in known or known[word] == 0:
+            problems.append(f"unknown genre {word!r} (Jukebox {model.labels} list){_suggest(word, known) or '; make genres lists the words'}")
+    if len(words) > model.max_genre_words:
+        problems.append(f"{len(words)} genre words ({' '.join(words)}): model {model.name} takes at most "
+                        f"{model.max_genre_words}; drop some")
+    return problems
+
+
+def search(kind: str, text: str, model_name: str) -> list[str]:
+    """Names in the model's list containing `text` (normalised), sorted."""
+    model = MODELS[model_name]
+    needle = normalise(text) if model.labels == "v2" else text.lower()
+    return sorted(n for n, i in names(model.labels, kind).items() if needle in n and i != 0)
