@@ -141,12 +141,12 @@ def cmd_post(args) -> None:
     from site_builder import posts, site as site_module
     root, site, run, _ = stage_publish(args)
     posts.write_post(root, site, [run], force=args.force)
-    site_module.build(root)
+    site_module.build(root, log=logging.getLogger("site_builder.site").info)
 
 
 def cmd_site(args) -> None:
     from site_builder import site
-    site.build(Path(args.root).resolve())
+    site.build(Path(args.root).resolve(), log=logging.getLogger("site_builder.site").info)
 
 
 def cmd_serve(args) -> None:

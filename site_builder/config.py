@@ -91,19 +91,27 @@ MODEL_DEFAULTS = {
 
 # -- reading files ------------------------------------------------------------
 
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to where they are, when inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def load_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        where = f"{shown(path)}:{mark.line + 1}" if mark else shown(path)
         raise ConfigError(f"{where}: {exc.problem}; fix the YAML syntax there") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        raise ConfigError(f"{shown(path)}: not valid YAML ({exc})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
+        raise ConfigError(f"{shown(path)}: expected a mapping of keys to values at the top level")
     return data
 
 
@@ -111,15 +119,17 @@ def load_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"{path}:{line}" if line else str(path)
-        raise ConfigError(f"{where}: {getattr(exc, 'msg', exc)}; fix the TOML syntax there") from None
+        # Python 3.11's error carries the position only in its message.
+        found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
+        where, problem = (f"{shown(path)}:{found[2]}", found[1]) if found else (shown(path), str(exc))
+        raise ConfigError(f"{where}: {problem}; fix the TOML syntax there") from None
 
 
 def load_site_config(root: Path) -> dict:
     """`_config.yml` with the blog's defaults filled in; a missing file is all defaults."""
     path = root / SITE_CONFIG
     data = load_yaml(path) if path.exists() else {}
+    path = shown(path)
     config = {**SITE_DEFAULTS, **data}
     errors = []
     for key in ("title", "baseurl", "url", "permalink", "posts_dir", "assets_dir", "runs_dir"):

@@ -110,9 +110,9 @@ def run_context(run: Run) -> dict:
         "genres": ", ".join(f"`{g}`" for g in settings["genres"]),
         "seconds": f"{sample_length(settings['sample_length_in_seconds'], model) / SAMPLE_RATE:.2f}",
         "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
-        "notes": notes, "items": items, "toy": model.toy,
+        "notes": notes, "samples": items, "toy": model.toy,
         "job": job and {"lines": job_lines(job), "host": job["host"],
-                        "items": job["items"], "jobs": _jobs_phrase(job)},
+                        "jobs": _jobs_phrase(job)},
     }
 
 

@@ -40,6 +40,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write atomically; an unchanged file is left alone (its mtime too)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 

@@ -1,0 +1,85 @@
+"""Shared fixtures. One tiny-model pipeline run per session (`pipeline`) serves
+every test that only reads its outputs; tests that change a run copy it first."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ON_CI = os.environ.get("CI") == "true"
+
+# Small enough to sample in a few seconds on 2 cores, long enough for the
+# upsamplers' context and for ffprobe to measure a duration.
+TINY = ["--length", "1", "--n", "2"]
+
+
+def need_tool(name: str) -> str:
+    """The tool's path; skip without it, except on CI where a missing tool is a failure."""
+    path = shutil.which(name)
+    if path is None:
+        if ON_CI:
+            pytest.fail(f"{name} is not installed: .ci/run must install it")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def site_builder(root: Path, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """Run the real CLI in a child process, as Make does."""
+    result = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), *args],
+                            capture_output=True, text=True, cwd=root, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"site-builder {' '.join(args)} exited {result.returncode}:\n"
+                             f"{result.stdout}\n{result.stderr}")
+    return result
+
+
+def new_blog(folder: Path, baseurl: str = "/blog") -> Path:
+    """A blog folder like a fresh clone's: the shipped _config.yml and assets."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = (REPO / "_config.yml").read_text().replace('baseurl: ""', f'baseurl: "{baseurl}"')
+    (folder / "_config.yml").write_text(config)
+    shutil.copytree(REPO / "assets" / "images", folder / "assets" / "images")
+    shutil.copytree(REPO / "assets" / "css", folder / "assets" / "css")
+    return folder
+
+
+@dataclass
+class Pipeline:
+    root: Path
+    first: subprocess.CompletedProcess   # make post ARTIST=lucybell (fresh)
+    second: subprocess.CompletedProcess  # the same again: nothing to do
+
+    @property
+    def run_dir(self) -> Path:
+        return self.root / "runs" / "lucybell"
+
+    def post(self) -> Path:
+        (post,) = (self.root / "posts").glob("*-ancestral-sampling-lucybell.md")
+        return post
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory) -> Pipeline:
+    need_tool("ffmpeg")
+    root = new_blog(tmp_path_factory.mktemp("pipeline") / "blog")
+    first = site_builder(root, "post", "--artist", "lucybell", *TINY)
+    second = site_builder(root, "post", "--artist", "lucybell")
+    return Pipeline(root, first, second)
+
+
+@pytest.fixture
+def blog(tmp_path) -> Path:
+    return new_blog(tmp_path / "blog")
+
+
+def copy_blog(pipeline: Pipeline, dest: Path) -> Path:
+    """A private copy of the session's blog, for tests that change it."""
+    shutil.copytree(pipeline.root, dest, symlinks=True)
+    return dest
