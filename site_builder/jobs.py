@@ -53,10 +53,8 @@ def run_local(run: Run, command: list[str], items: list[int]) -> dict:
     try:
         _, status, usage = os.wait4(child.pid, 0)
     except KeyboardInterrupt:
-        # The terminal sent SIGINT to the child as well; let it stop, then record it.
         interrupted = True
-        child.send_signal(signal.SIGINT)
-        _, status, usage = os.wait4(child.pid, 0)
+        status, usage = stop(child)
     end = time.time()
     child.returncode = os.waitstatus_to_exitcode(status)
     state = "CANCELLED" if interrupted else ("COMPLETED" if child.returncode == 0 else "FAILED")
@@ -74,6 +72,21 @@ def run_local(run: Run, command: list[str], items: list[int]) -> dict:
                             f"the error is above, Jukebox's own output is in {run.log_dir / 'jukebox.log'}; "
                             f"items already written are kept")
     return record
+
+
+def stop(child: subprocess.Popen, grace: float = 5.0):
+    """After Ctrl-C: a terminal has sent SIGINT to the child too, so give it time to
+    stop by itself; only a child that did not get the signal is sent one."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            return status, usage
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    _, status, usage = os.wait4(child.pid, 0)
+    return status, usage
 
 
 def append_job(run: Run, record: dict) -> None:

@@ -248,3 +248,22 @@ def test_notes_are_carried_into_the_post(pipeline, tmp_path):
     assert "Overall, *noise*." in text
     assert text.index("Sounds like a fan.") > text.index("item-00.mp3")
     assert notes.read_text().startswith("Overall")  # never rewritten
+
+
+def test_ctrl_c_stops_cleanly_and_records_a_cancelled_job(blog):
+    child = subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(blog), "sample",
+                              "--artist", "joy_division", "--n", "1", "--length", "1"],
+                             cwd=blog, start_new_session=True, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    log = blog / "runs/joy_division/out/logs/jukebox.log"
+    deadline = time.monotonic() + 60
+    while "Sampling level" not in (log.read_text() if log.exists() else "") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(child.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    job = json.loads((blog / "runs/joy_division/out/job.json").read_text())
+    assert job["jobs"][-1]["state"] == "CANCELLED"
+    assert not list((blog / "runs/joy_division").rglob("*.part"))
+    assert not list((blog / "runs/joy_division/out").glob("wav/*.wav"))

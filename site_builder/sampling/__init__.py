@@ -73,7 +73,8 @@ def plan(run: Run, settings: dict, *, force: bool = False) -> list[int]:
     if changed and not force:
         raise ConfigError(
             f"run {run.id!r} has {len(made)} samples made with other settings ({'; '.join(changed)}). "
-            f"Keep them: use a new RUN=<name>; or FORCE=1 to move them to {run.out}/attic/ and sample anew")
+            f"Keep them: use a new RUN=<name>; or FORCE=1 to move them to "
+            f"{run.out.relative_to(run.root)}/attic/ and sample anew")
     if changed:
         attic = run.to_attic(GENERATED)
         log.info("%s: settings changed (%s); old outputs moved to %s", run.id, "; ".join(changed), attic)

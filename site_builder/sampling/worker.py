@@ -17,6 +17,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import signal
 import sys
 import time
 import wave
@@ -144,5 +145,15 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def interruptible(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        # One Ctrl-C is enough: a second one during shutdown would print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("sampling interrupted: the items written so far are kept", file=sys.stderr)
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(interruptible(sys.argv[1:]))
