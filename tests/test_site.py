@@ -130,7 +130,7 @@ def test_index_lists_posts_newest_first_with_baseurl_links(blog: Path) -> None:
     assert "3 November 2020" in index
     assert 'href="/blog/assets/css/site.css"' in index
     assert (result.posts, result.pages) == (2, 3)
-    assert lines[-1].startswith("site: 2 posts -> _site/ in ")
+    assert lines[-1].startswith("2 posts -> _site/ in ")
 
 
 def test_post_pages_sit_at_their_permalinks_and_audio_resolves(blog: Path) -> None:
