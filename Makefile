@@ -10,6 +10,7 @@ STAMP  := $(VENV)/.installed
 RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(MODEL),--model '$(MODEL)') $(if $(N),--n '$(N)') $(if $(LENGTH),--length '$(LENGTH)') \
 	$(if $(SEED),--seed '$(SEED)') $(if $(GENRES),--genres '$(GENRES)') \
+	$(if $(LEVELS),--levels '$(LEVELS)') $(if $(BATCH),--batch '$(BATCH)') \
 	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
 	$(if $(filter 1 yes true,$(FORCE)),--force)
 

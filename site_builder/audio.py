@@ -16,6 +16,7 @@ from pathlib import Path
 
 from site_builder.errors import AudioError, RunError
 from site_builder.runs import Run, Stamps, atomic_path, digest, file_hash
+from site_builder.sampling.labels import item_bag
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def tags(settings: dict, item: int, album: str) -> dict[str, str]:
         "album": album,
         "track": f"{item + 1}/{n}",
         "comment": (f"model {settings['model']}, seed {settings['seed']}, "
-                    f"genres {' '.join(settings['genres'])}"),
+                    f"genres {item_bag(settings['genres'], item)}"),
     }
 
 

@@ -25,6 +25,7 @@ SETTING_FLAGS = {
     "artist": "artist", "model": "model", "n": "n_samples", "length": "sample_length_in_seconds",
     "total_length": "total_sample_length_in_seconds", "seed": "seed", "genres": "genres",
     "temperature": "temperature", "executor": "executor", "publisher": "publisher",
+    "levels": "levels", "batch": "batch_size",
 }
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
                "posts": "post", "site": "site", "serve": "serve", "cli": "site-builder"}
@@ -57,6 +58,7 @@ def open_run(args: argparse.Namespace) -> tuple[Path, dict, Run, dict]:
     settings = config.resolve(cli_settings(args), experiment, site,
                               experiment_path=str(run.experiment_path.relative_to(root)))
     sampling.validate(settings)
+    settings["models_dir"] = str((root / Path(site["models_dir"]).expanduser()).resolve())
     return root, site, run, settings
 
 
@@ -89,7 +91,8 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
 
     root, site, run, settings = open_run(args)
     log.info("run %s: %s", run.id, sampling.describe(settings))
-    items = sampling.plan(run, settings, force=args.force)
+    batches = sampling.plan(run, settings, force=args.force)
+    items = sampling.batch_items(settings, batches)
     save_experiment(run, args, settings)
     ensure_notes(run, settings["n_samples"])
     if not items:
@@ -99,7 +102,7 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
         logging.getLogger("site_builder.sampling").info(
             "%s: sampling item(s) %s with the %s executor", run.id, ", ".join(map(str, items)),
             settings["executor"])
-        record = jobs.run_local(run, sampling.worker_command(run, items), items)
+        record = jobs.run_local(run, sampling.worker_command(run, batches), items)
         logging.getLogger("site_builder.jobs").info(
             "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
             record["wall_clock_seconds"], record["cpu_utilized_seconds"],
@@ -193,7 +196,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--total-length", help="seconds of the song the items start "
                                                "(total_sample_length_in_seconds)")
     parser.add_argument("--seed", help="item k is seeded from (seed, k)")
-    parser.add_argument("--genres", help="genre words, e.g. 'post punk'")
+    parser.add_argument("--genres", help="genre bags, comma-separated: 'post punk, gothic'")
+    parser.add_argument("--levels", help="1: top prior only; 3: upsampled to full quality")
+    parser.add_argument("--batch", help="items sampled together (batch_size)")
     parser.add_argument("--temperature", help="sampling temperature")
     parser.add_argument("--executor", help="local or slurm")
     parser.add_argument("--publisher", help="local or archive")

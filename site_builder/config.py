@@ -39,13 +39,83 @@ SITE_DEFAULTS: dict[str, Any] = {
     "runs_dir": "runs",
     "author": "",
     "post": {},
+    "models_dir": "~/.cache/jukebox/models",   # checkpoints (jukebox-infer's own cache layout)
+    "checkpoint_url": "",                       # download base; empty: jukebox-infer's
 }
 
 
 # -- the experiment schema ----------------------------------------------------
+# Each converter takes a value from TOML, YAML or the command line (a string) and
+# returns it in the setting's type, or raises ValueError saying what it expected.
+
+def to_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
+
+
+def to_int(value: Any) -> int:
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("expected an integer")
+    return value
+
+
+def to_float(value: Any) -> float:
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("expected a number")
+    return float(value)
+
+
+def to_bags(value: Any) -> list[str]:
+    """Genre bags: "dark wave, gothic" or ["dark wave", "gothic"] or [["dark", "wave"]]
+    are two bags; item k is conditioned on bag k mod the number of bags."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        raise ValueError("expected a list of genre bags, e.g. [\"dark wave\", \"gothic\"]")
+    bags = []
+    for bag in value:
+        if isinstance(bag, list) and all(isinstance(w, str) for w in bag):
+            bag = " ".join(bag)
+        if not isinstance(bag, str):
+            raise ValueError("expected a list of genre bags, e.g. [\"dark wave\", \"gothic\"]")
+        if bag.split():
+            bags.append(" ".join(bag.split()))
+    return bags
+
+
+def to_fractions(value: Any) -> list[float]:
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if not isinstance(value, list) or len(value) != 3:
+        raise ValueError("expected three numbers, bottom level first, e.g. [0.5, 0.5, 0.125]")
+    return [to_float(v) for v in value]
+
 
 def _positive(value: float) -> str | None:
     return None if value > 0 else "must be greater than 0"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _fractions(value: list[float]) -> str | None:
+    return None if all(0 < v <= 1 for v in value) else "each must be more than 0 and at most 1"
+
+
+def _levels(value: int) -> str | None:
+    return None if 1 <= value <= 3 else "must be 1 (top level only), 2 or 3 (all levels)"
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
@@ -57,35 +127,49 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: type          # str, int, float or list (of words)
+    convert: Callable[[Any], Any]
     default: Any
     doc: str
     check: Callable[[Any], str | None] | None = None
 
 
 FIELDS = (
-    Field("model", str, "tiny", "Jukebox model: tiny (toy size, CPU), 5b, 5b_lyrics, 1b_lyrics",
+    Field("model", to_str, "tiny", "Jukebox model: tiny (toy size, CPU), 5b, 5b_lyrics, 1b_lyrics",
           _one_of(MODELS)),
-    Field("artist", str, None, "artist to condition on, as Jukebox lists it (make artists SEARCH=...)"),
-    Field("genres", list, ["rock"], "genre words, a bag of up to 5 (make genres SEARCH=...)"),
-    Field("n_samples", int, 3, "how many items to sample", _positive),
-    Field("sample_length_in_seconds", float, 3.0, "length of each item", _positive),
-    Field("total_sample_length_in_seconds", float, 180.0,
+    Field("artist", to_str, None, "artist to condition on, as Jukebox lists it (make artists SEARCH=...)"),
+    Field("genres", to_bags, ["rock"], "genre bags spread over the items: each up to 5 v2 words "
+          "(make genres SEARCH=...), or one v3 genre for 1b_lyrics"),
+    Field("lyrics", to_str, "", "lyrics, for 5b_lyrics and 1b_lyrics"),
+    Field("n_samples", to_int, 3, "how many items to sample", _positive),
+    Field("sample_length_in_seconds", to_float, 3.0, "length of each item", _positive),
+    Field("total_sample_length_in_seconds", to_float, 180.0,
           "length of the song the items are the start of (conditions the model)", _positive),
-    Field("seed", int, 0, "item k is seeded from (seed, k)"),
-    Field("temperature", float, 0.98, "sampling temperature", _positive),
-    Field("executor", str, "local", "where sampling runs: local or slurm", _one_of(EXECUTORS)),
-    Field("publisher", str, "local", "where audio goes: local (site assets) or archive",
+    Field("seed", to_int, 0, "batch b is seeded from (seed, b)"),
+    Field("temperature", to_float, 0.98, "sampling temperature of the top prior", _positive),
+    Field("upsampler_temperature", to_float, 0.99, "sampling temperature of the upsamplers", _positive),
+    Field("levels", to_int, 3, "levels to sample from the top: 1 = top prior only (minutes), "
+          "3 = upsampled to full quality (hours)", _levels),
+    Field("batch_size", to_int, 1, "items sampled together (more is faster on a GPU; "
+          "part of what an item is: item k is in batch k // batch_size)", _positive),
+    Field("hop_fraction", to_fractions, [0.5, 0.5, 0.125],
+          "how far each level's window moves, as a fraction of its context; bottom level first",
+          _fractions),
+    Field("save_codes_every_windows", to_int, 0, "save codes every K windows (0: off)", _not_negative),
+    Field("save_codes_every_minutes", to_float, 10.0, "save codes every T minutes (0: off)",
+          _not_negative),
+    Field("executor", to_str, "local", "where sampling runs: local or slurm", _one_of(EXECUTORS)),
+    Field("publisher", to_str, "local", "where audio goes: local (site assets) or archive",
           _one_of(PUBLISHERS)),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
-# What a real model defaults to when the user says nothing: the example post's jobs.
+# What a real model defaults to when the user says nothing: the example post's jobs,
+# and Jukebox's own batch for the 5b top prior on a 16 GB V100.
 MODEL_DEFAULTS = {
-    "tiny": {"n_samples": 3, "sample_length_in_seconds": 3.0},
-    "5b": {"n_samples": 3, "sample_length_in_seconds": 60.0},
-    "5b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0},
-    "1b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0},
+    "tiny": {"n_samples": 3, "sample_length_in_seconds": 3.0, "batch_size": 1},
+    "5b": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": 3},
+    "5b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": 3},
+    "1b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": 3},
 }
 
 
@@ -149,33 +233,13 @@ def load_site_config(root: Path) -> dict:
 
 def coerce(field: Field, value: Any, source: str) -> tuple[Any, str | None]:
     """Convert `value` from `source` to the field's type: (value, error)."""
-    where = f"{source}: {field.name}"
-    if field.kind is list:
-        if isinstance(value, str):
-            value = value.replace(",", " ").split()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return None, f"{where}: expected a list of words, got {value!r}"
-        return [v.strip() for v in value if v.strip()], None
-    if isinstance(value, str) and field.kind in (int, float):
-        try:
-            value = field.kind(value.strip())
-        except ValueError:
-            kind = "an integer" if field.kind is int else "a number"
-            return None, f"{where}: expected {kind}, got {value!r}"
-    if isinstance(value, bool) or not _is_kind(value, field.kind):
-        kind = {int: "an integer", float: "a number", str: "text"}[field.kind]
-        return None, f"{where}: expected {kind}, got {value!r}"
-    if field.kind is float:
-        value = float(value)
+    try:
+        value = field.convert(value)
+    except ValueError as exc:
+        return None, f"{source}: {field.name}: {exc}, got {value!r}"
     if field.check and (problem := field.check(value)):
-        return None, f"{where}: {problem}, got {value!r}"
+        return None, f"{source}: {field.name}: {problem}, got {value!r}"
     return value, None
-
-
-def _is_kind(value: Any, kind: type) -> bool:
-    if kind is float:
-        return isinstance(value, (int, float))
-    return isinstance(value, kind)
 
 
 def resolve(cli: dict, experiment: dict, site: dict, *, experiment_path: str,

@@ -21,6 +21,9 @@ from site_builder.runs import Run, read_json, write_json
 
 log = logging.getLogger(__name__)
 
+# The sampling worker's exit codes, as SLURM would name the outcome.
+EXIT_STATES = {0: "COMPLETED", 75: "PREEMPTED", 76: "OUT_OF_MEMORY"}
+
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
@@ -28,7 +31,8 @@ def _iso(epoch: float) -> str:
 
 def job_record(*, job_id: str, host: str, state: str, exit_code: int, start: float, end: float,
                cores: int, cpu_seconds: float, max_rss_bytes: int, items: list[int],
-               mem_requested: int | None = None, nodes: int = 1, gpu: dict | None = None) -> dict:
+               mem_requested: int | None = None, nodes: int = 1, gpu: dict | None = None,
+               tokens_per_second: dict | None = None) -> dict:
     wall = max(end - start, 0.0)
     return {
         "job_id": job_id, "host": host, "state": state, "exit_code": exit_code,
@@ -40,13 +44,19 @@ def job_record(*, job_id: str, host: str, state: str, exit_code: int, start: flo
         "memory_utilized_bytes": max_rss_bytes,
         "memory_requested_bytes": mem_requested,
         "memory_efficiency": round(max_rss_bytes / mem_requested, 4) if mem_requested else None,
-        "array_tasks": None, "gpu": gpu,
+        "array_tasks": None, "gpu": gpu, "tokens_per_second": tokens_per_second or {},
     }
+
+
+def measured(run: Run) -> dict:
+    """What the sampling process measured inside itself (GPU memory, tokens/s)."""
+    inside = read_json(run.out / "sampling.json", {}) or {}
+    return {"gpu": inside.get("gpu"), "tokens_per_second": inside.get("tokens_per_second")}
 
 
 def run_local(run: Run, command: list[str], items: list[int]) -> dict:
     """Run `command` as a child process, wait for it, record it in job.json."""
-    (run.out / "gpu.json").unlink(missing_ok=True)
+    (run.out / "sampling.json").unlink(missing_ok=True)
     start = time.time()
     child = subprocess.Popen(command)
     interrupted = False
@@ -57,16 +67,22 @@ def run_local(run: Run, command: list[str], items: list[int]) -> dict:
         status, usage = stop(child)
     end = time.time()
     child.returncode = os.waitstatus_to_exitcode(status)
-    state = "CANCELLED" if interrupted else ("COMPLETED" if child.returncode == 0 else "FAILED")
+    state = "CANCELLED" if interrupted else EXIT_STATES.get(child.returncode, "FAILED")
     record = job_record(
         job_id=f"local-{child.pid}", host=socket.gethostname(), state=state,
         exit_code=child.returncode, start=start, end=end, cores=os.cpu_count() or 1,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         max_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports kilobytes
-        items=items, gpu=read_json(run.out / "gpu.json"))
+        items=items, **measured(run))
     append_job(run, record)
     if interrupted:
         raise KeyboardInterrupt
+    if state == "PREEMPTED":
+        raise SamplingError(f"sampling for run {run.id!r} stopped early with its codes saved; "
+                            f"run the same command to continue")
+    if state == "OUT_OF_MEMORY":
+        raise SamplingError(f"sampling for run {run.id!r} ran out of GPU memory; lower batch_size "
+                            f"(BATCH=1) in runs/{run.id}/experiment.toml; codes saved so far are kept")
     if state != "COMPLETED":
         raise SamplingError(f"sampling job for run {run.id!r} failed (exit code {child.returncode}); "
                             f"the error is above, Jukebox's own output is in {run.log_dir / 'jukebox.log'}; "

@@ -107,13 +107,20 @@ def run_context(run: Run) -> dict:
              for entry in published["items"][: settings["n_samples"]]]
     return {
         "id": run.id, "settings": settings, "artist": display_name(settings["artist"]),
-        "genres": ", ".join(f"`{g}`" for g in settings["genres"]),
+        "genres": genres_phrase(settings["genres"]),
         "seconds": f"{sample_length(settings['sample_length_in_seconds'], model) / SAMPLE_RATE:.2f}",
         "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
         "notes": notes, "samples": items, "toy": model.toy,
         "job": job and {"lines": job_lines(job), "host": job["host"],
                         "jobs": _jobs_phrase(job)},
     }
+
+
+def genres_phrase(bags: list[str]) -> str:
+    quoted = ", ".join(f"`{bag}`" for bag in bags)
+    if len(bags) == 1:
+        return f"the genre {quoted}"
+    return f"the genres {quoted}, one per item in turn"
 
 
 def _jobs_phrase(job: dict) -> str:

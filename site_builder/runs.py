@@ -146,8 +146,8 @@ class Run:
     def wav_path(self, item: int) -> Path:
         return self.wav_dir / f"item-{item:02d}.wav"
 
-    def codes_path(self, item: int) -> Path:
-        return self.codes_dir / f"item-{item:02d}.pt"
+    def codes_path(self, batch: int) -> Path:
+        return self.codes_dir / f"batch-{batch:02d}.pt"
 
     def mp3_path(self, item: int) -> Path:
         return self.mp3_dir / f"item-{item:02d}.mp3"

@@ -257,7 +257,7 @@ def test_ctrl_c_stops_cleanly_and_records_a_cancelled_job(blog):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     log = blog / "runs/joy_division/out/logs/jukebox.log"
     deadline = time.monotonic() + 60
-    while "Sampling level" not in (log.read_text() if log.exists() else "") and time.monotonic() < deadline:
+    while "Conditioning on" not in (log.read_text() if log.exists() else "") and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(child.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
     stdout, stderr = child.communicate(timeout=60)

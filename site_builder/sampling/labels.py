@@ -44,10 +44,18 @@ def artist_key(artist: str, model: ModelInfo) -> str:
     return artist.lower() if model.labels == "v3" else normalise(artist)
 
 
-def genre_words(genres: list[str], model: ModelInfo) -> list[str]:
+def bag_words(bag: str, model: ModelInfo) -> list[str]:
+    """The label words Jukebox makes of one genre bag: v2 splits it into words, v3 takes
+    it whole as one genre name."""
     if model.labels == "v3":
-        return [g.lower() for g in genres]
-    return [w for g in genres for w in normalise(g).split("_") if w]
+        return [bag.lower()]
+    return [w for w in normalise(bag).split("_") if w]
+
+
+def item_bag(bags: list[str], item: int) -> str:
+    """Item k is conditioned on bag k mod the number of bags, so adding items never
+    changes an existing item's genres."""
+    return bags[item % len(bags)]
 
 
 def _suggest(word: str, known: dict[str, int]) -> str:
@@ -55,8 +63,9 @@ def _suggest(word: str, known: dict[str, int]) -> str:
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
-def check(artist: str, genres: list[str], model_name: str) -> list[str]:
-    """Every problem with these names for this model, as one-line messages."""
+def check(artist: str, bags: list[str], model_name: str) -> list[str]:
+    """Every problem with these names for this model, as one-line messages. Jukebox
+    itself would sample anyway, conditioned on id 0 ('unknown') for each of them."""
     model = MODELS[model_name]
     problems = []
     artists = names(model.labels, "artist")
@@ -66,18 +75,21 @@ def check(artist: str, genres: list[str], model_name: str) -> list[str]:
         others = [m for m, info in MODELS.items() if info.labels != model.labels
                   and artist_key(artist, info) in names(info.labels, "artist")]
         if others:
-            hint += f" (it is in the {', '.join(others)} list: MODEL={others[0]})"
+            hint += f" (it is in the {', '.join(others)} list: MODEL={others[-1]})"
         problems.append(f"unknown artist {artist!r} (Jukebox {model.labels} list){hint or '; make artists SEARCH=... lists the names'}")
     known = names(model.labels, "genre")
-    words = genre_words(genres, model)
-    if not words:
+    if not bags:
         problems.append("no genre: give GENRES=\"word ...\" (make genres lists them)")
-    for word in words:
-        if word not in known or known[word] == 0:
-            problems.append(f"unknown genre {word!r} (Jukebox {model.labels} list){_suggest(word, known) or '; make genres lists the words'}")
-    if len(words) > model.max_genre_words:
-        problems.append(f"{len(words)} genre words ({' '.join(words)}): model {model.name} takes at most "
-                        f"{model.max_genre_words}; drop some")
+    for bag in bags:
+        words = bag_words(bag, model)
+        for word in words:
+            if word not in known or known[word] == 0:
+                problems.append(f"unknown genre {word!r} in {bag!r} (Jukebox {model.labels} list; Jukebox "
+                                f"itself would silently use id 0){_suggest(word, known) or '; make genres lists the names'}")
+        if len(words) > model.max_genre_words:
+            problems.append(f"{len(words)} genre words in one bag ({' '.join(words)}): model "
+                            f"{model.name} takes at most {model.max_genre_words}; drop some, or "
+                            f"split it into bags with commas")
     return problems
 
 

@@ -1,10 +1,11 @@
 """Ancestral sampling with jukebox-infer: the child process an executor runs.
 
-    python -O -m site_builder.sampling.worker RUN_DIR ITEM [ITEM ...]
+    python -O -m site_builder.sampling.worker RUN_DIR BATCH [BATCH ...]
 
-Reads RUN_DIR/out/settings.json, samples each ITEM on its own (seeded from
-(seed, item), so an item never depends on which others are sampled with it), and
-writes out/wav/item-NN.wav and out/codes/item-NN.pt atomically.
+Reads RUN_DIR/out/settings.json and samples each batch (items b*B .. b*B+B-1,
+seeded from (seed, b)), continuing from codes/batch-NN.pt when an earlier job
+saved progress. Writes out/wav/item-NN.wav atomically, and what it measured to
+out/sampling.json for the executor's job record.
 
 `-O` matters: jukebox-infer asserts `isinstance(x, torch.cuda.LongTensor)` in
 several places, which only a CUDA tensor passes; the rest of the path is
@@ -25,51 +26,21 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
-from jukebox_infer.hparams import Hyperparams, setup_hparams
-from jukebox_infer.make_models import make_prior, make_vqvae
-from jukebox_infer.sample import _sample
+from jukebox_infer.hparams import Hyperparams
 
 from site_builder.runs import Run, atomic_path, write_json
+from site_builder.sampling import checkpoints, labels, sampling_key
+from site_builder.sampling.ancestral import LEVEL_NAMES, Progress, SavePolicy, Stopped, decode, sample_levels
+from site_builder.sampling.build import build_released, build_tiny
 from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
 
-# -- settings -------------------------------------------------------------------
-TINY_WEIGHTS_SEED = 0          # the toy model's random weights: the same model every run
-TINY_VQVAE = dict(emb_width=16, l_bins=64, width=16, depth=1)
-TINY_PRIOR = dict(prior_width=32, prior_depth=1, heads=1, blocks=16,
-                  cond_width=16, cond_depth=1, n_ctx=256, fp16_params=False)
-HOP_FRACTION = [0.5, 0.5, 0.125]   # per level, bottom first: Jukebox's sample.py defaults
-LEVEL_NAMES = {2: "top prior", 1: "upsampler 1", 0: "upsampler 0"}
-# ---------------------------------------------------------------------------------
+EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
+EXIT_OOM = 76       # out of GPU memory
 
 
-def item_seed(seed: int, item: int) -> int:
-    """Item k's seed from (seed, k); a hash so that (1, 0) and (0, 1) differ."""
-    return int(hashlib.sha256(f"{seed}/{item}".encode()).hexdigest()[:15], 16)
-
-
-def build_tiny(length: int, device: torch.device):
-    """The real Jukebox VQ-VAE and priors at toy size, with random weights."""
-    torch.manual_seed(TINY_WEIGHTS_SEED)
-    vqvae = make_vqvae(setup_hparams("vqvae", dict(sample_length=length, restore_vqvae="",
-                                                     **TINY_VQVAE)), device)
-    # Fresh codebooks are zeros, which decode to silence.
-    for block in vqvae.bottleneck.level_blocks:
-        block.k.normal_()
-    names = MODELS["tiny"].hparams[1:]
-    priors = [make_prior(setup_hparams(name, dict(restore_prior="", **TINY_PRIOR)), vqvae, device)
-              for name in names]
-    return vqvae, priors
-
-
-def build_real(model: str, length: int, device: torch.device):
-    """A released model from its checkpoints (checked present before the job started)."""
-    vqvae_name, *prior_names = MODELS[model].hparams
-    vqvae = make_vqvae(setup_hparams(vqvae_name, dict(sample_length=length)), device,
-                       auto_download=False)
-    priors = [make_prior(setup_hparams(name, {}), vqvae, device, auto_download=False)
-              for name in prior_names]
-    return vqvae, priors
+def batch_seed(seed: int, batch: int) -> int:
+    """Batch b's seed from (seed, b); a hash so that (1, 0) and (0, 1) differ."""
+    return int(hashlib.sha256(f"{seed}/{batch}".encode()).hexdigest()[:15], 16)
 
 
 def write_wav(path: Path, audio: np.ndarray) -> None:
@@ -82,29 +53,54 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
             out.writeframes(pcm.tobytes())
 
 
-def sample_item(item: int, settings: dict, priors, length: int, device, say) -> tuple[np.ndarray, list]:
-    torch.manual_seed(item_seed(settings["seed"], item))
-    hps = Hyperparams(sample_length=length, n_samples=1, hop_fraction=HOP_FRACTION, sr=SAMPLE_RATE)
+def batch_labels(settings: dict, items: list[int], priors, device):
+    model = MODELS[settings["model"]]
     total = int(settings["total_sample_length_in_seconds"] * SAMPLE_RATE)
-    meta = dict(artist=settings["artist"], genre=" ".join(settings["genres"]),
-                lyrics=settings.get("lyrics", ""), total_length=total, offset=0)
-    labels = [prior.labeller.get_batch_labels([meta], device) for prior in priors]
+    metas = [dict(artist=settings["artist"], genre=labels.item_bag(settings["genres"], k),
+                  lyrics=settings["lyrics"] if model.lyrics else "", total_length=total, offset=0)
+             for k in items]
+    return [prior.labeller.get_batch_labels(metas, device) for prior in priors]
+
+
+def sampling_kwargs(settings: dict, device: torch.device, batch: int) -> list[dict]:
+    """Per level, bottom first; chunk sizes are Jukebox's own."""
     fp16 = device.type == "cuda"
-    kwargs = [dict(temp=settings["temperature"], fp16=fp16, chunk_size=32, max_batch_size=1)
-              for _ in priors]
-    zs = [torch.zeros(1, 0, dtype=torch.long, device=device) for _ in priors]
-    for level in reversed(range(len(priors))):
-        started = time.monotonic()
-        zs = _sample(zs, labels, kwargs, priors, [level], hps, device=device)
-        say(f"  item {item}: {LEVEL_NAMES[level]}, {zs[level].shape[1]} tokens, "
-            f"{time.monotonic() - started:.1f} s")
-    audio = priors[-1].decode(zs, start_level=0, bs_chunks=1)
-    return audio[0, :, 0].float().cpu().numpy(), zs
+    top_chunk = 32 if settings["model"] in ("tiny", "1b_lyrics") else 16
+    up = dict(temp=settings["upsampler_temperature"], fp16=fp16, chunk_size=32, max_batch_size=batch)
+    return [dict(up), dict(up),
+            dict(temp=settings["temperature"], fp16=fp16, chunk_size=top_chunk, max_batch_size=batch)]
+
+
+def run_batch(run: Run, settings: dict, batch: int, priors, device, policy_path: Path, say) -> dict:
+    size = settings["batch_size"]
+    items = list(range(batch * size, (batch + 1) * size))
+    length = sample_length(settings["sample_length_in_seconds"], MODELS[settings["model"]])
+    hps = Hyperparams(sample_length=length, n_samples=size, hop_fraction=settings["hop_fraction"],
+                      sr=SAMPLE_RATE)
+    key = sampling_key(settings)
+    progress = Progress.load(policy_path, key, device)
+    if progress is None:
+        torch.manual_seed(batch_seed(settings["seed"], batch))
+        progress = Progress(key, batch, items, [torch.zeros(size, 0, dtype=torch.long, device=device)
+                                                for _ in priors])
+    else:
+        progress.restore_rng()
+        say(f"  batch {batch}: continuing from saved codes ({LEVEL_NAMES.get(progress.level, 'done')}, "
+            f"window {progress.window})")
+    policy = SavePolicy.from_settings(policy_path, settings)
+    rates = sample_levels(progress, priors, batch_labels(settings, items, priors, device),
+                          sampling_kwargs(settings, device, size), hps, settings["levels"], policy,
+                          say, device)
+    audio = decode(priors, progress.zs, settings["levels"]).numpy()
+    for row, item in enumerate(items):
+        write_wav(run.wav_path(item), audio[row])
+    say(f"  batch {batch}: wrote item(s) {', '.join(map(str, items))} "
+        f"({audio.shape[1] / SAMPLE_RATE:.2f} s audio each)")
+    return rates
 
 
 def main(argv: list[str]) -> int:
-    run_dir, items = Path(argv[0]), [int(a) for a in argv[1:]]
-    run = Run.at(run_dir)
+    run, batches = Run.at(Path(argv[0])), [int(a) for a in argv[1:]]
     settings = json.loads(run.settings_path.read_text())
     model = MODELS[settings["model"]]
     length = sample_length(settings["sample_length_in_seconds"], model)
@@ -114,46 +110,61 @@ def main(argv: list[str]) -> int:
     def say(line: str) -> None:
         print(line, file=console, flush=True)
 
-    say(f"sampling {settings['model']} on {device}: artist={settings['artist']} "
-        f"genres={' '.join(settings['genres'])} items={','.join(map(str, items))} "
-        f"length={length / SAMPLE_RATE:.2f} s seed={settings['seed']}")
+    say(f"sampling {model.name} on {device}: artist={settings['artist']} batches={batches} "
+        f"x {settings['batch_size']} items, {length / SAMPLE_RATE:.2f} s, levels={settings['levels']}")
     run.log_dir.mkdir(parents=True, exist_ok=True)
+    totals: dict[str, dict] = {}
     # Jukebox prints a line per window and a bar per token loop: keep them in a log.
     with open(run.log_dir / "jukebox.log", "a", encoding="utf-8") as log, \
-            contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        if device.type == "cpu":
+            contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), torch.no_grad():
+        if device.type == "cpu" and model.toy:
             torch.set_num_threads(1)  # toy-size ops: threads cost more than they give
-        with torch.no_grad():
-            build = build_tiny if model.toy else (lambda n, d: build_real(model.name, n, d))
-            _, priors = build(length, device)
-            # Jukebox calls gc.collect() before every window; freezing the long-lived
-            # objects (torch, the model) makes that cheap instead of most of the run.
-            gc.freeze()
-            for item in items:
-                started = time.monotonic()
-                audio, zs = sample_item(item, settings, priors, length, device, say)
-                with atomic_path(run.codes_path(item)) as tmp:
-                    torch.save({"item": item, "zs": [z.cpu() for z in zs]}, tmp)
-                write_wav(run.wav_path(item), audio)
-                say(f"  item {item}: wrote {run.wav_path(item).relative_to(run.dir)} "
-                    f"({len(audio) / SAMPLE_RATE:.2f} s audio) in {time.monotonic() - started:.1f} s")
-    if device.type == "cuda":
-        peak = torch.cuda.max_memory_allocated()
-        gpu = {"name": torch.cuda.get_device_name(), "count": torch.cuda.device_count(),
-               "peak_memory_bytes": peak}
-        write_json(run.out / "gpu.json", gpu)
+        if model.toy:
+            _, priors = build_tiny(length, device)
+        else:
+            _, priors = build_released(model.name, length, device,
+                                       checkpoints.paths(model.name, settings["models_dir"]))
+        # Jukebox calls gc.collect() before every window; freezing the long-lived
+        # objects (torch, the model) makes that cheap instead of most of the run.
+        gc.freeze()
+        for batch in batches:
+            rates = run_batch(run, settings, batch, priors, device, run.codes_path(batch), say)
+            for level, (tokens, seconds) in rates.items():
+                entry = totals.setdefault(LEVEL_NAMES[level], {"tokens": 0, "seconds": 0.0})
+                entry["tokens"] += tokens
+                entry["seconds"] += seconds
+    write_measurements(run, totals, device)
     return 0
 
 
-def interruptible(argv: list[str]) -> int:
+def write_measurements(run: Run, totals: dict, device: torch.device) -> None:
+    measured = {"tokens_per_second": {name: round(t["tokens"] / t["seconds"], 1)
+                                      for name, t in totals.items() if t["seconds"] > 0},
+                "gpu": None}
+    if device.type == "cuda":
+        measured["gpu"] = {"name": torch.cuda.get_device_name(), "count": torch.cuda.device_count(),
+                           "peak_memory_bytes": torch.cuda.max_memory_allocated()}
+    write_json(run.out / "sampling.json", measured)
+
+
+def guarded(argv: list[str]) -> int:
+    """main(), with the ways a job ends early turned into one line and an exit code
+    the executor understands."""
     try:
         return main(argv)
     except KeyboardInterrupt:
         # One Ctrl-C is enough: a second one during shutdown would print a traceback.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        print("sampling interrupted: the items written so far are kept", file=sys.stderr)
+        print("sampling interrupted: the items and codes saved so far are kept", file=sys.stderr)
         return 130
+    except Stopped as exc:
+        print(f"sampling {exc}; codes saved", file=sys.stderr)
+        return EXIT_STOPPED
+    except torch.OutOfMemoryError:
+        print("out of GPU memory: lower batch_size (BATCH=1), or sample fewer levels at once "
+              "(levels = 1, then 3); codes saved so far are kept", file=sys.stderr)
+        return EXIT_OOM
 
 
 if __name__ == "__main__":
-    sys.exit(interruptible(sys.argv[1:]))
+    sys.exit(guarded(sys.argv[1:]))
