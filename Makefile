@@ -14,7 +14,7 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
 	$(if $(filter 1 yes true,$(FORCE)),--force)
 
-.PHONY: install sample mp3 publish post site serve artists genres clean test
+.PHONY: install sample mp3 publish post site serve artists genres models clean test
 
 install: $(STAMP)
 
@@ -38,6 +38,9 @@ serve: $(STAMP)
 
 artists genres: $(STAMP)
 	@$(SB) $@ $(if $(SEARCH),--search '$(SEARCH)') $(if $(MODEL),--model '$(MODEL)')
+
+models: $(STAMP)
+	@$(SB) models $(if $(MODEL),--model '$(MODEL)')
 
 clean: $(STAMP)
 	@$(SB) clean $(if $(RUN),--run '$(RUN)') $(if $(filter 1 yes true,$(ALL)),--all)

@@ -28,6 +28,7 @@ SETTING_FLAGS = {
     "levels": "levels", "batch": "batch_size",
 }
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
+               "checkpoints": "models",
                "posts": "post", "site": "site", "serve": "serve", "cli": "site-builder"}
 
 
@@ -166,6 +167,20 @@ def cmd_names(args) -> None:
           f"in the {args.model or 'tiny'} model's list", file=sys.stderr)
 
 
+def cmd_models(args) -> None:
+    """Download the checkpoints a released model needs (on a machine with internet)."""
+    from site_builder.sampling import checkpoints
+
+    root = Path(args.root).resolve()
+    site = config.load_site_config(root)
+    model = args.model or (site.get(config.DEFAULTS_KEY) or {}).get("model") or "tiny"
+    if model == "tiny":
+        raise ConfigError("the tiny model has no checkpoints (random weights); "
+                          "say which model: make models MODEL=5b")
+    models_dir = (root / Path(site["models_dir"]).expanduser()).resolve()
+    checkpoints.download(model, models_dir, site["checkpoint_url"])
+
+
 def cmd_clean(args) -> None:
     """Derived files go; samples and codes stay unless --all."""
     root = Path(args.root).resolve()
@@ -230,6 +245,9 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--model", help="whose list (default: tiny, i.e. v2)",
                        choices=list(config.MODELS))
         p.set_defaults(func=cmd_names, kind=kind)
+    p = sub.add_parser("models", help="download a released model's checkpoints into models_dir")
+    p.add_argument("--model", choices=[m for m in config.MODELS if m != "tiny"])
+    p.set_defaults(func=cmd_models)
     p = sub.add_parser("clean", help="remove derived files (never samples, unless --all)")
     p.add_argument("--run", help="only this run")
     p.add_argument("--all", action="store_true", help="also samples, codes and job statistics")

@@ -10,7 +10,6 @@ download is never taken for a checkpoint. Sizes of completed downloads are kept 
 from __future__ import annotations
 
 import importlib.util
-import json
 import logging
 import os
 import re

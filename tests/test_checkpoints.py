@@ -1,0 +1,122 @@
+"""`make models`: download checkpoints from a mirror (a loopback server here), resume
+a cut download, never take a partial file for a checkpoint."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from site_builder.cli import main
+from site_builder.sampling import checkpoints
+
+
+class Mirror(BaseHTTPRequestHandler):
+    """Serves files from `folder` with byte ranges; can cut a response short once."""
+    folder: Path
+    cut: dict[str, int] = {}
+    requests: list[tuple[str, str | None]] = []
+
+    def do_GET(self):
+        path = self.folder / self.path.lstrip("/")
+        self.requests.append((self.path, self.headers.get("Range")))
+        if not path.is_file():
+            self.send_error(404)
+            return
+        data = path.read_bytes()
+        start = 0
+        found = re.match(r"bytes=(\d+)-$", self.headers.get("Range") or "")
+        if found:
+            start = int(found[1])
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        else:
+            self.send_response(200)
+        self.send_header("Content-Length", str(len(data) - start))
+        self.end_headers()
+        limit = self.cut.pop(self.path, None)
+        self.wfile.write(data[start:limit] if limit else data[start:])
+        if limit:
+            self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    folder = tmp_path / "mirror"
+    for rel in checkpoints.needed("5b").values():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(os.urandom(300_000))
+    handler = type("Handler", (Mirror,), {"folder": folder, "cut": {}, "requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield folder, handler, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def blog_with_mirror(blog, mirror, tmp_path):
+    folder, handler, url = mirror
+    config = blog / "_config.yml"
+    config.write_text(config.read_text() + f"models_dir: {tmp_path / 'models'}\ncheckpoint_url: {url}\n")
+    return blog, folder, handler, tmp_path / "models"
+
+
+def test_models_downloads_every_file(blog_with_mirror, capsys):
+    blog, folder, _, models = blog_with_mirror
+    assert main(["--root", str(blog), "models", "--model", "5b"]) == 0
+    for rel in checkpoints.needed("5b").values():
+        assert (models / rel).read_bytes() == (folder / rel).read_bytes()
+    assert checkpoints.missing("5b", models) == []
+    assert main(["--root", str(blog), "models", "--model", "5b"]) == 0
+    assert "all 4 checkpoint files present" in capsys.readouterr().out
+
+
+def test_cut_download_is_not_a_checkpoint_and_resumes(blog_with_mirror, capsys):
+    blog, folder, handler, models = blog_with_mirror
+    handler.cut["/5b/prior_level_0.pth.tar"] = 100_000
+    assert main(["--root", str(blog), "models", "--model", "5b"]) == 2
+    err = capsys.readouterr().err
+    assert "5b/prior_level_0.pth.tar" in err and "run `make models` again to resume" in err
+    assert not (models / "5b/prior_level_0.pth.tar").exists()
+    assert (models / "5b/prior_level_0.pth.tar.part").stat().st_size == 100_000
+
+    # Sampling refuses before anything starts, naming the file and `make models`.
+    assert main(["--root", str(blog), "sample", "--artist", "lucybell", "--model", "5b",
+                 "--length", "20"]) == 2
+    err = capsys.readouterr().err
+    assert "prior_level_0.pth.tar is missing (about 2.2 GB)" in err and "make models MODEL=5b" in err
+    assert not (blog / "runs").exists()
+
+    assert main(["--root", str(blog), "models", "--model", "5b"]) == 0
+    assert ("/5b/prior_level_0.pth.tar", "bytes=100000-") in handler.requests
+    rel = "5b/prior_level_0.pth.tar"
+    assert (models / rel).read_bytes() == (folder / rel).read_bytes()
+
+
+def test_a_checkpoint_of_the_wrong_size_counts_as_missing(blog_with_mirror, capsys):
+    blog, _, _, models = blog_with_mirror
+    assert main(["--root", str(blog), "models", "--model", "5b"]) == 0
+    victim = models / "5b/vqvae.pth.tar"
+    victim.write_bytes(victim.read_bytes()[:1000])
+    assert [name for name, _ in checkpoints.missing("5b", models)] == ["vqvae"]
+
+
+def test_tiny_needs_no_models(blog, capsys):
+    assert main(["--root", str(blog), "models"]) == 2
+    assert "tiny model has no checkpoints" in capsys.readouterr().err
+
+
+def test_checkpoint_table_matches_jukebox_infer():
+    from jukebox_infer.hparams import REMOTE_PREFIX, setup_hparams
+    for name, rel in checkpoints.FILES.items():
+        hps = setup_hparams(name, {})
+        url = hps.get("restore_vqvae") if name == "vqvae" else hps.get("restore_prior")
+        assert url == f"{REMOTE_PREFIX}jukebox/models/{rel}"
