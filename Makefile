@@ -11,6 +11,7 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(MODEL),--model '$(MODEL)') $(if $(N),--n '$(N)') $(if $(LENGTH),--length '$(LENGTH)') \
 	$(if $(SEED),--seed '$(SEED)') $(if $(GENRES),--genres '$(GENRES)') \
 	$(if $(LEVELS),--levels '$(LEVELS)') $(if $(BATCH),--batch '$(BATCH)') \
+	$(if $(IMPORT),--import-from '$(IMPORT)') \
 	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
 	$(if $(filter 1 yes true,$(FORCE)),--force)
 

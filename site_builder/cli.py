@@ -25,7 +25,7 @@ SETTING_FLAGS = {
     "artist": "artist", "model": "model", "n": "n_samples", "length": "sample_length_in_seconds",
     "total_length": "total_sample_length_in_seconds", "seed": "seed", "genres": "genres",
     "temperature": "temperature", "executor": "executor", "publisher": "publisher",
-    "levels": "levels", "batch": "batch_size",
+    "levels": "levels", "batch": "batch_size", "import_from": "import_from",
 }
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
                "checkpoints": "models",
@@ -58,6 +58,9 @@ def open_run(args: argparse.Namespace) -> tuple[Path, dict, Run, dict]:
     experiment = config.load_toml(run.experiment_path) if run.experiment_path.exists() else {}
     settings = config.resolve(cli_settings(args), experiment, site,
                               experiment_path=str(run.experiment_path.relative_to(root)))
+    if settings["import_from"] and args.n is None and "n_samples" not in experiment:
+        from site_builder.sampling.adopt import source_files
+        settings["n_samples"] = len(source_files(settings["import_from"]))
     sampling.validate(settings)
     settings["models_dir"] = str((root / Path(site["models_dir"]).expanduser()).resolve())
     return root, site, run, settings
@@ -92,6 +95,12 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
 
     root, site, run, settings = open_run(args)
     log.info("run %s: %s", run.id, sampling.describe(settings))
+    if settings["import_from"]:
+        from site_builder.sampling.adopt import adopt
+        adopt(run, settings, settings["job"], force=args.force)
+        save_experiment(run, args, settings)
+        ensure_notes(run, settings["n_samples"])
+        return root, site, run, settings
     batches = sampling.plan(run, settings, force=args.force)
     items = sampling.batch_items(settings, batches)
     save_experiment(run, args, settings)
@@ -214,6 +223,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--genres", help="genre bags, comma-separated: 'post punk, gothic'")
     parser.add_argument("--levels", help="1: top prior only; 3: upsampled to full quality")
     parser.add_argument("--batch", help="items sampled together (batch_size)")
+    parser.add_argument("--import-from", help="adopt the WAVs in this folder instead of sampling")
     parser.add_argument("--temperature", help="sampling temperature")
     parser.add_argument("--executor", help="local or slurm")
     parser.add_argument("--publisher", help="local or archive")

@@ -102,6 +102,12 @@ def to_fractions(value: Any) -> list[float]:
     return [to_float(v) for v in value]
 
 
+def to_table(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError("expected a table of key = value lines ([job] in experiment.toml)")
+    return value
+
+
 def _positive(value: float) -> str | None:
     return None if value > 0 else "must be greater than 0"
 
@@ -157,6 +163,9 @@ FIELDS = (
     Field("save_codes_every_windows", to_int, 0, "save codes every K windows (0: off)", _not_negative),
     Field("save_codes_every_minutes", to_float, 10.0, "save codes every T minutes (0: off)",
           _not_negative),
+    Field("import_from", to_str, "", "adopt the WAVs in this folder instead of sampling "
+          "(runs made elsewhere); n_samples defaults to how many there are"),
+    Field("job", to_table, {}, "for imported runs: the job's figures as seff printed them"),
     Field("executor", to_str, "local", "where sampling runs: local or slurm", _one_of(EXECUTORS)),
     Field("publisher", to_str, "local", "where audio goes: local (site assets) or archive",
           _one_of(PUBLISHERS)),

@@ -20,6 +20,7 @@ import yaml
 from site_builder.audio import display_name
 from site_builder.errors import PostError
 from site_builder.runs import Run, read_json, write_text
+from site_builder.sampling import labels
 from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ def job_lines(job: dict) -> list[tuple[str, str]]:
                                            f"{size(job['memory_requested_bytes'])}"))
     if job.get("gpu"):
         gpu = job["gpu"]
-        lines.append(("GPU", f"{gpu['count']} x {gpu['name']}, peak memory {size(gpu['peak_memory_bytes'])}"))
+        peak = f", peak memory {size(gpu['peak_memory_bytes'])}" if gpu.get("peak_memory_bytes") else ""
+        lines.append(("GPU", f"{gpu['count']} x {gpu['name']}{peak}"))
     return lines
 
 
@@ -102,6 +104,7 @@ def run_context(run: Run) -> dict:
         raise PostError(f"run {run.id!r} has no {stage} output yet; run `make post RUN={run.id}`")
     model = MODELS[settings["model"]]
     notes = read_notes(run)
+    unknown = labels.unknown_genre_words(settings["genres"], model.name)
     job = read_json(run.job_path)
     items = [{**entry, "note": notes["items"].get(entry["item"], "")}
              for entry in published["items"][: settings["n_samples"]]]
@@ -111,6 +114,8 @@ def run_context(run: Run) -> dict:
         "seconds": f"{sample_length(settings['sample_length_in_seconds'], model) / SAMPLE_RATE:.2f}",
         "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
         "notes": notes, "samples": items, "toy": model.toy,
+        "imported": bool(settings.get("import_from")),
+        "unknown_genres": ", ".join(f"`{w}`" for w in unknown),
         "job": job and {"lines": job_lines(job), "host": job["host"],
                         "jobs": _jobs_phrase(job)},
     }

@@ -93,6 +93,14 @@ def check(artist: str, bags: list[str], model_name: str) -> list[str]:
     return problems
 
 
+def unknown_genre_words(bags: list[str], model_name: str) -> list[str]:
+    """Words Jukebox would condition on id 0 ('unknown'), each once, in order."""
+    model = MODELS[model_name]
+    known = names(model.labels, "genre")
+    words = [w for bag in bags for w in bag_words(bag, model) if known.get(w, 0) == 0]
+    return list(dict.fromkeys(words))
+
+
 def search(kind: str, text: str, model_name: str) -> list[str]:
     """Names in the model's list containing `text` (normalised), sorted."""
     model = MODELS[model_name]

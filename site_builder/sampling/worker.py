@@ -160,7 +160,7 @@ def guarded(argv: list[str]) -> int:
     except Stopped as exc:
         print(f"sampling {exc}; codes saved", file=sys.stderr)
         return EXIT_STOPPED
-    except torch.OutOfMemoryError:
+    except torch.cuda.OutOfMemoryError:
         print("out of GPU memory: lower batch_size (BATCH=1), or sample fewer levels at once "
               "(levels = 1, then 3); codes saved so far are kept", file=sys.stderr)
         return EXIT_OOM

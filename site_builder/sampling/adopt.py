@@ -1,0 +1,147 @@
+"""The `import` sampler: adopt WAVs made elsewhere (like the example post's, sampled
+by hand on a cluster in 2020) with their settings and job figures as recorded, so
+old runs get posts too.
+
+    # runs/joy_division/experiment.toml
+    artist = "joy_division"
+    model = "5b"
+    genres = ["Dark Wave", "Gothic", "Coldwave", "Hip Hop", "Glitch Pop"]
+    sample_length_in_seconds = 60
+    import_from = "~/jukebox/joy_division/level_0"   # item_0.wav, item_1.wav, ...
+
+    [job]                   # what seff said, as it said it
+    nodes = 1
+    cores_per_node = 6
+    cpu_utilized = "14:55:31"
+    wall_clock = "14:59:55"
+    memory_utilized = "23.10 GB"
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import wave
+from pathlib import Path
+
+from site_builder.errors import ConfigError
+from site_builder.runs import Run, atomic_path, read_json, write_json
+
+log = logging.getLogger("site_builder.sampling")
+
+ITEM_NUMBER = re.compile(r"item[_-]?(\d+)", re.I)
+UNITS = {"B": 1, "K": 2**10, "KB": 2**10, "M": 2**20, "MB": 2**20, "G": 2**30, "GB": 2**30,
+         "T": 2**40, "TB": 2**40}
+JOB_KEYS = {"nodes", "cores_per_node", "cpu_utilized", "wall_clock", "memory_utilized",
+            "memory_requested", "state", "job_id", "host", "gpu", "gpu_count"}
+
+
+def source_files(folder: str) -> list[Path]:
+    """The WAVs to adopt, in item order: numbered `item_K` / `item-K` names by K,
+    anything else by name."""
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise ConfigError(f"import_from: {path} is not a folder; point it at the folder "
+                          f"holding the WAVs (e.g. Jukebox's level_0/)")
+    files = sorted(path.glob("*.wav"))
+    if not files:
+        raise ConfigError(f"import_from: no .wav files in {path}")
+    numbered = {int(m[1]): f for f in files if (m := ITEM_NUMBER.search(f.stem))}
+    if len(numbered) == len(files):
+        return [numbered[k] for k in sorted(numbered)]
+    return files
+
+
+def parse_clock(text: str, key: str) -> float:
+    """seff's [D-]HH:MM:SS -> seconds."""
+    found = re.fullmatch(r"(?:(\d+)-)?(\d+):(\d{2}):(\d{2})", str(text).strip())
+    if not found:
+        raise ConfigError(f"job.{key}: expected a time like 14:59:55 or 1-02:03:04, got {text!r}")
+    days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+
+
+def parse_size(text: str, key: str) -> int:
+    """seff's and sacct's sizes ("23.10 GB", "219772K") -> bytes (binary units, as seff)."""
+    found = re.fullmatch(r"([\d.]+)\s*([KMGT]?B?)", str(text).strip().upper())
+    if not found:
+        raise ConfigError(f"job.{key}: expected a size like 23.10 GB, got {text!r}")
+    return int(float(found[1]) * UNITS.get(found[2] or "B", 1))
+
+
+def recorded_job(table: dict, items: list[int]) -> dict:
+    """A job.json record from the figures a user copied from seff."""
+    from site_builder.jobs import summarise
+
+    unknown = set(table) - JOB_KEYS
+    if unknown:
+        raise ConfigError(f"job: unknown key(s) {', '.join(sorted(unknown))}; known: "
+                          f"{', '.join(sorted(JOB_KEYS))}")
+    wall = parse_clock(table["wall_clock"], "wall_clock") if "wall_clock" in table else 0.0
+    cpu = parse_clock(table["cpu_utilized"], "cpu_utilized") if "cpu_utilized" in table else 0.0
+    memory = parse_size(table["memory_utilized"], "memory_utilized") if "memory_utilized" in table else 0
+    requested = parse_size(table["memory_requested"], "memory_requested") \
+        if "memory_requested" in table else None
+    gpu = {"name": table["gpu"], "count": int(table.get("gpu_count", 1)),
+           "peak_memory_bytes": None} if "gpu" in table else None
+    record = {
+        "job_id": str(table.get("job_id", "imported")), "host": str(table.get("host", "")),
+        "state": str(table.get("state", "COMPLETED")), "exit_code": 0, "start": "", "end": "",
+        "items": items, "nodes": int(table.get("nodes", 1)),
+        "cores_per_node": int(table.get("cores_per_node", 1)), "cpu_utilized_seconds": cpu,
+        "wall_clock_seconds": wall, "memory_utilized_bytes": memory,
+        "memory_requested_bytes": requested, "array_tasks": None, "gpu": gpu,
+        "tokens_per_second": {}, "recorded": True,
+    }
+    return {**summarise([record]), "jobs": [record]}
+
+
+def adopt(run: Run, settings: dict, job_table: dict | None, *, force: bool = False) -> list[int]:
+    """Copy the recorded WAVs in as items 0..n-1; returns the items adopted."""
+    from site_builder import sampling
+
+    files = source_files(settings["import_from"])
+    if len(files) < settings["n_samples"]:
+        raise ConfigError(f"import_from: {len(files)} WAVs in {settings['import_from']}, but "
+                          f"n_samples = {settings['n_samples']}; lower n_samples")
+    made = run.sampled_items()
+    old = read_json(run.settings_path, {}) or {}
+    changed = sampling.differences(old, settings) + (
+        [f"import_from: {old.get('import_from')!r} -> {settings['import_from']!r}"]
+        if old.get("import_from") != settings["import_from"] else [])
+    if made and changed and not force:
+        raise ConfigError(f"run {run.id!r} already has {len(made)} samples ({'; '.join(changed)}); "
+                          f"FORCE=1 moves them to {run.out.relative_to(run.root)}/attic/")
+    if made and changed:
+        run.to_attic(sampling.GENERATED)
+    adopted = []
+    for item, source in enumerate(files[: settings["n_samples"]]):
+        if not run.wav_path(item).exists():
+            copy_wav(source, run.wav_path(item))
+            adopted.append(item)
+    write_json(run.settings_path, settings)
+    if job_table:
+        write_json(run.job_path, recorded_job(job_table, list(range(settings["n_samples"]))))
+    log.info("%s: adopted %d WAV(s) from %s", run.id, len(adopted), settings["import_from"])
+    return adopted
+
+
+def copy_wav(source: Path, target: Path) -> None:
+    """Copy a PCM WAV as it is; anything else soundfile reads becomes 16-bit PCM, so
+    the later stages read every item the same way."""
+    try:
+        with wave.open(str(source), "rb"):
+            pcm = True
+    except (wave.Error, EOFError):
+        pcm = False
+    with atomic_path(target) as tmp:
+        if pcm:
+            shutil.copyfile(source, tmp)
+        else:
+            import soundfile
+            try:
+                data, rate = soundfile.read(str(source))
+            except RuntimeError as exc:
+                raise ConfigError(f"{source}: not a readable WAV ({exc})") from None
+            soundfile.write(str(tmp), data, rate, subtype="PCM_16", format="WAV")

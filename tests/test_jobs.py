@@ -1,0 +1,64 @@
+"""The local executor's job record and how a sampling job's end becomes a message."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+import torch
+
+from site_builder import jobs
+from site_builder.errors import SamplingError
+from site_builder.runs import Run
+from site_builder.sampling import worker
+
+
+@pytest.fixture
+def run(tmp_path):
+    run = Run(tmp_path, "lucybell")
+    run.out.mkdir(parents=True)
+    return run
+
+
+def test_child_is_measured(run):
+    record = jobs.run_local(run, [sys.executable, "-c", "x = bytearray(80 * 2**20); sum(range(10**6))"],
+                            [0])
+    assert record["state"] == "COMPLETED" and record["exit_code"] == 0
+    assert record["memory_utilized_bytes"] > 80 * 2**20
+    assert record["wall_clock_seconds"] > 0 and record["cpu_utilized_seconds"] > 0
+    saved = json.loads(run.job_path.read_text())
+    assert saved["jobs"] == [record] and saved["state"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("code, state, message", [
+    (76, "OUT_OF_MEMORY", "ran out of GPU memory; lower batch_size"),
+    (75, "PREEMPTED", "stopped early with its codes saved"),
+    (1, "FAILED", "failed (exit code 1)"),
+])
+def test_how_a_job_ends_is_recorded_and_explained(run, code, state, message):
+    with pytest.raises(SamplingError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        jobs.run_local(run, [sys.executable, "-c", f"raise SystemExit({code})"], [0])
+    assert json.loads(run.job_path.read_text())["jobs"][-1]["state"] == state
+
+
+def test_out_of_gpu_memory_is_one_line_and_its_own_exit_code(monkeypatch, capsys):
+    def main(argv):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+    monkeypatch.setattr(worker, "main", main)
+    assert worker.guarded([]) == worker.EXIT_OOM == 76
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lower batch_size" in err
+
+
+def test_summary_counts_only_the_jobs_behind_current_items():
+    first = jobs.job_record(job_id="a", host="h", state="COMPLETED", exit_code=0, start=0, end=10,
+                            cores=2, cpu_seconds=10, max_rss_bytes=100, items=[0, 1])
+    again = jobs.job_record(job_id="b", host="h", state="COMPLETED", exit_code=0, start=20, end=25,
+                            cores=2, cpu_seconds=5, max_rss_bytes=300, items=[0, 1])
+    more = jobs.job_record(job_id="c", host="h", state="COMPLETED", exit_code=0, start=30, end=34,
+                           cores=2, cpu_seconds=4, max_rss_bytes=200, items=[2])
+    summary = jobs.summarise(jobs.producers([first, again, more]))
+    assert summary["job_id"] == "b,c"
+    assert summary["wall_clock_seconds"] == 9 and summary["cpu_utilized_seconds"] == 9
+    assert summary["memory_utilized_bytes"] == 300 and summary["items"] == [0, 1, 2]
