@@ -64,6 +64,11 @@ class Progress:
         progress.zs = [z.to(device) for z in progress.zs]
         return progress
 
+    def label(self) -> str:
+        if len(self.items) == 1:
+            return f"item {self.items[0]}"
+        return f"batch {self.batch} (items {self.items[0]}-{self.items[-1]})"
+
     def restore_rng(self) -> None:
         torch.set_rng_state(self.rng)
         if self.cuda_rng is not None and torch.cuda.is_available():
@@ -130,13 +135,13 @@ def sample_levels(progress: Progress, priors, labels, kwargs, hps, levels: int,
             progress.window = index + 1
             if time.monotonic() - shown > 5:
                 shown = time.monotonic()
-                say(f"  batch {progress.batch}: {LEVEL_NAMES[level]} window {index + 1}/{len(starts)}, "
+                say(f"  {progress.label()}: {LEVEL_NAMES[level]} window {index + 1}/{len(starts)}, "
                     f"{progress.zs[level].shape[1]}/{total} tokens")
             _count(progress, rates, level, before, started)
             before, started = progress.zs[level].shape[1], time.monotonic()
             policy.after_window(progress)
         new_tokens, seconds = rates.get(level, [0, 0.0])
-        say(f"  batch {progress.batch} (items {_items(progress.items)}): {LEVEL_NAMES[level]} done, "
+        say(f"  {progress.label()}: {LEVEL_NAMES[level]} done, "
             f"{total} tokens, {new_tokens / max(seconds, 1e-9):.0f} tokens/s")
         if device.type != "cpu":
             prior.cpu()  # as Jukebox does: one prior on the GPU at a time
@@ -152,10 +157,6 @@ def _count(progress: Progress, rates: dict, level: int, before: int, started: fl
     entry[0] += tokens
     entry[1] += seconds
     progress.seconds[level] = progress.seconds.get(level, 0.0) + seconds
-
-
-def _items(items: list[int]) -> str:
-    return f"{items[0]}-{items[-1]}" if len(items) > 1 else str(items[0])
 
 
 def decode(priors, zs: list[torch.Tensor], levels: int) -> torch.Tensor:

@@ -85,7 +85,7 @@ def run_batch(run: Run, settings: dict, batch: int, priors, device, policy_path:
                                                 for _ in priors])
     else:
         progress.restore_rng()
-        say(f"  batch {batch}: continuing from saved codes ({LEVEL_NAMES.get(progress.level, 'done')}, "
+        say(f"  {progress.label()}: continuing from saved codes ({LEVEL_NAMES.get(progress.level, 'done')}, "
             f"window {progress.window})")
     policy = SavePolicy.from_settings(policy_path, settings)
     rates = sample_levels(progress, priors, batch_labels(settings, items, priors, device),
@@ -94,8 +94,8 @@ def run_batch(run: Run, settings: dict, batch: int, priors, device, policy_path:
     audio = decode(priors, progress.zs, settings["levels"]).numpy()
     for row, item in enumerate(items):
         write_wav(run.wav_path(item), audio[row])
-    say(f"  batch {batch}: wrote item(s) {', '.join(map(str, items))} "
-        f"({audio.shape[1] / SAMPLE_RATE:.2f} s audio each)")
+    written = ", ".join(run.wav_path(k).relative_to(run.dir).as_posix() for k in items)
+    say(f"  {progress.label()}: wrote {written} ({audio.shape[1] / SAMPLE_RATE:.2f} s of audio)")
     return rates
 
 
@@ -110,8 +110,9 @@ def main(argv: list[str]) -> int:
     def say(line: str) -> None:
         print(line, file=console, flush=True)
 
-    say(f"sampling {model.name} on {device}: artist={settings['artist']} batches={batches} "
-        f"x {settings['batch_size']} items, {length / SAMPLE_RATE:.2f} s, levels={settings['levels']}")
+    size = settings["batch_size"]
+    say(f"sampling {model.name} on {device}: {len(batches)} batch(es) of {size} item(s) x "
+        f"{length / SAMPLE_RATE:.2f} s, levels={settings['levels']}")
     run.log_dir.mkdir(parents=True, exist_ok=True)
     totals: dict[str, dict] = {}
     # Jukebox prints a line per window and a bar per token loop: keep them in a log.
