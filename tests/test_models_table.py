@@ -31,3 +31,12 @@ def test_lists_are_the_labellers():
     assert labels.bag_words("Dark Wave", MODELS["5b"]) == ["dark", "wave"]
     assert labels.bag_words("Dark Wave", MODELS["1b_lyrics"]) == ["dark wave"]
     assert [labels.item_bag(["a", "b", "c"], k) for k in range(5)] == ["a", "b", "c", "a", "b"]
+
+
+def test_v3_names_are_matched_as_typed_and_passed_on_exactly():
+    from jukebox_infer.data.artist_genre_processor import ArtistGenreProcessor
+    assert labels.check("joy division", ["Dark Wave"], "1b_lyrics") == []
+    exact = labels.labeller_genre("Dark Wave", "1b_lyrics")
+    assert exact != "dark wave"  # the list's key carries invisible marks
+    processor = ArtistGenreProcessor(v3=True)
+    assert processor.get_genre_ids(exact) == [19]

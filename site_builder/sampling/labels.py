@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,15 +25,33 @@ def _ids_dir() -> Path:
     return Path(spec.submodule_search_locations[0]) / "data" / "ids"
 
 
+def visible(name: str) -> str:
+    """A name as a person types it: some v3 genre names carry invisible direction
+    marks ('dark wave\u200f\u200e') that Jukebox's exact lookup requires."""
+    return " ".join("".join(c for c in name if unicodedata.category(c) != "Cf").split())
+
+
 @lru_cache(maxsize=None)
-def names(version: str, kind: str) -> dict[str, int]:
-    """`kind` is "artist" or "genre"; keys lowercased as Jukebox looks them up."""
+def exact_names(version: str, kind: str) -> dict[str, tuple[str, int]]:
+    """`kind` is "artist" or "genre": visible lowercased name -> (the list's own key, id)."""
     table = {}
     for line in (_ids_dir() / f"{version}_{kind}_ids.txt").read_text(encoding="utf-8").splitlines():
         name, _, number = line.rpartition(";")
         if name:
-            table[name.lower()] = int(number)
+            table.setdefault(visible(name.lower()), (name.lower(), int(number)))
     return table
+
+
+def names(version: str, kind: str) -> dict[str, int]:
+    return {name: number for name, (_, number) in exact_names(version, kind).items()}
+
+
+def labeller_genre(bag: str, model_name: str) -> str:
+    """The genre text to hand Jukebox's labeller for a bag (v3: the list's exact key)."""
+    model = MODELS[model_name]
+    if model.labels == "v2":
+        return bag
+    return exact_names("v3", "genre").get(visible(bag.lower()), (bag, 0))[0]
 
 
 def normalise(text: str) -> str:
@@ -48,7 +67,7 @@ def bag_words(bag: str, model: ModelInfo) -> list[str]:
     """The label words Jukebox makes of one genre bag: v2 splits it into words, v3 takes
     it whole as one genre name."""
     if model.labels == "v3":
-        return [bag.lower()]
+        return [visible(bag.lower())]
     return [w for w in normalise(bag).split("_") if w]
 
 

@@ -56,7 +56,8 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
 def batch_labels(settings: dict, items: list[int], priors, device):
     model = MODELS[settings["model"]]
     total = int(settings["total_sample_length_in_seconds"] * SAMPLE_RATE)
-    metas = [dict(artist=settings["artist"], genre=labels.item_bag(settings["genres"], k),
+    metas = [dict(artist=settings["artist"],
+                  genre=labels.labeller_genre(labels.item_bag(settings["genres"], k), model.name),
                   lyrics=settings["lyrics"] if model.lyrics else "", total_length=total, offset=0)
              for k in items]
     return [prior.labeller.get_batch_labels(metas, device) for prior in priors]
