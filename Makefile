@@ -13,9 +13,9 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(LEVELS),--levels '$(LEVELS)') $(if $(BATCH),--batch '$(BATCH)') \
 	$(if $(IMPORT),--import-from '$(IMPORT)') \
 	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
-	$(if $(filter 1 yes true,$(FORCE)),--force)
+	$(if $(filter 1 yes true,$(FORCE)),--force) $(if $(filter 1 yes true,$(WAIT)),--wait)
 
-.PHONY: install sample mp3 publish post site serve artists genres models clean test
+.PHONY: install sample mp3 publish post site serve artists genres models status clean test
 
 install: $(STAMP)
 
@@ -39,6 +39,9 @@ serve: $(STAMP)
 
 artists genres: $(STAMP)
 	@$(SB) $@ $(if $(SEARCH),--search '$(SEARCH)') $(if $(MODEL),--model '$(MODEL)')
+
+status: $(STAMP)
+	@$(SB) status
 
 models: $(STAMP)
 	@$(SB) models $(if $(MODEL),--model '$(MODEL)')

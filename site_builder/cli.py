@@ -16,7 +16,7 @@ from pathlib import Path
 
 from site_builder import config
 from site_builder.errors import ConfigError, SiteBuilderError
-from site_builder.runs import Run
+from site_builder.runs import Run, read_json
 
 log = logging.getLogger("site_builder.cli")
 
@@ -28,8 +28,12 @@ SETTING_FLAGS = {
     "levels": "levels", "batch": "batch_size", "import_from": "import_from",
 }
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
-               "checkpoints": "models",
+               "checkpoints": "models", "local": "job", "slurm": "job", "record": "job",
                "posts": "post", "site": "site", "serve": "serve", "cli": "site-builder"}
+
+
+class Pending(Exception):
+    """A cluster job is still working on the samples: later stages wait for it."""
 
 
 class StageFormatter(logging.Formatter):
@@ -105,6 +109,14 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
     items = sampling.batch_items(settings, batches)
     save_experiment(run, args, settings)
     ensure_notes(run, settings["n_samples"])
+    if settings["executor"] == "slurm":
+        from site_builder.jobs import slurm
+        if not slurm.advance(run, site, settings, batches, items, wait=args.wait):
+            raise Pending(run.id)
+        if sampling.plan(run, settings):
+            raise SiteBuilderError(f"run {run.id!r}: item(s) still missing after the job; "
+                                   f"`make post RUN={run.id}` submits another")
+        return root, site, run, settings
     if not items:
         logging.getLogger("site_builder.sampling").info(
             "%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
@@ -176,6 +188,26 @@ def cmd_names(args) -> None:
           f"in the {args.model or 'tiny'} model's list", file=sys.stderr)
 
 
+def cmd_status(args) -> None:
+    """One line per run: items made, and its cluster job while one is in flight."""
+    from site_builder.jobs import slurm
+
+    root = Path(args.root).resolve()
+    site = config.load_site_config(root)
+    runs_dir = root / site["runs_dir"]
+    names = sorted(p.name for p in runs_dir.glob("*") if (p / "experiment.toml").exists())
+    if not names:
+        print(f"no runs in {site['runs_dir']}/ yet: make post ARTIST=<name> starts one")
+    for name in names:
+        run = Run(root, name, site["runs_dir"])
+        settings = read_json(run.settings_path, {}) or {}
+        wanted = settings.get("n_samples", 0)
+        made = len([k for k in run.sampled_items() if k < wanted])
+        job = slurm.status(run)
+        state = job or ("done" if wanted and made == wanted else "not started" if not made else "partial")
+        print(f"{name:<24} {made}/{wanted} items  {state}")
+
+
 def cmd_models(args) -> None:
     """Download the checkpoints a released model needs (on a machine with internet)."""
     from site_builder.sampling import checkpoints
@@ -229,6 +261,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--publisher", help="local or archive")
     parser.add_argument("--force", action="store_true",
                         help="allow discarding outputs (they are moved to out/attic/)")
+    parser.add_argument("--wait", action="store_true",
+                        help="with EXECUTOR=slurm: wait for the job, showing its progress")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -255,6 +289,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--model", help="whose list (default: tiny, i.e. v2)",
                        choices=list(config.MODELS))
         p.set_defaults(func=cmd_names, kind=kind)
+    sub.add_parser("status", help="every run's state, and its cluster job").set_defaults(func=cmd_status)
     p = sub.add_parser("models", help="download a released model's checkpoints into models_dir")
     p.add_argument("--model", choices=[m for m in config.MODELS if m != "tiny"])
     p.set_defaults(func=cmd_models)
@@ -281,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: everything finished before is kept; run the same command to go on",
               file=sys.stderr)
         return 130
+    except Pending as pending:
+        log.info("run %s is sampling on the cluster; run the same command again when it is done",
+                 pending.args[0])
+        return 0
     if args.command in ("sample", "mp3", "publish", "post"):
         log.info("done in %.1f s", time.monotonic() - started)
     return 0

@@ -167,6 +167,8 @@ FIELDS = (
           "(runs made elsewhere); n_samples defaults to how many there are"),
     Field("job", to_table, {}, "for imported runs: the job's figures as seff printed them"),
     Field("executor", to_str, "local", "where sampling runs: local or slurm", _one_of(EXECUTORS)),
+    Field("slurm", to_table, {}, "this run's SLURM options over _config.yml's slurm: (time, mem, "
+          "gpus, partition, array, ...)"),
     Field("publisher", to_str, "local", "where audio goes: local (site assets) or archive",
           _one_of(PUBLISHERS)),
 )

@@ -77,13 +77,13 @@ def size(n_bytes: float) -> str:
 
 def job_lines(job: dict) -> list[tuple[str, str]]:
     """The job statistics block, in seff's words and order."""
-    cores = job["cores_per_node"] * job["nodes"]
+    held = job.get("core_walltime_seconds") or job["wall_clock_seconds"] * job["cores_per_node"] * job["nodes"]
     lines = [("State", job["state"]), ("Nodes", str(job["nodes"])),
              ("Cores per node", str(job["cores_per_node"])),
              ("CPU Utilized", clock(job["cpu_utilized_seconds"]))]
     if job.get("cpu_efficiency") is not None:
         lines.append(("CPU Efficiency", f"{job['cpu_efficiency'] * 100:.2f}% of "
-                                        f"{clock(job['wall_clock_seconds'] * cores)} core-walltime"))
+                                        f"{clock(held)} core-walltime"))
     lines += [("Job Wall-clock time", clock(job["wall_clock_seconds"])),
               ("Memory Utilized", size(job["memory_utilized_bytes"]))]
     if job.get("memory_requested_bytes"):

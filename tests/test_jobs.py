@@ -32,7 +32,7 @@ def test_child_is_measured(run):
 
 
 @pytest.mark.parametrize("code, state, message", [
-    (76, "OUT_OF_MEMORY", "ran out of GPU memory; lower batch_size"),
+    (76, "OUT_OF_MEMORY", "ran out of memory (the error is above); lower batch_size"),
     (75, "PREEMPTED", "stopped early with its codes saved"),
     (1, "FAILED", "failed (exit code 1)"),
 ])
@@ -62,3 +62,13 @@ def test_summary_counts_only_the_jobs_behind_current_items():
     assert summary["job_id"] == "b,c"
     assert summary["wall_clock_seconds"] == 9 and summary["cpu_utilized_seconds"] == 9
     assert summary["memory_utilized_bytes"] == 300 and summary["items"] == [0, 1, 2]
+
+
+def test_array_tasks_side_by_side_count_their_wall_time_once():
+    tasks = [jobs.job_record(job_id=f"5_{k}", host="h", state="COMPLETED", exit_code=0, start=100,
+                             end=110, cores=2, cpu_seconds=15, max_rss_bytes=100 * (k + 1), items=[k])
+             for k in range(2)]
+    summary = jobs.summarise(tasks)
+    assert summary["wall_clock_seconds"] == 10 and summary["array_tasks"] == 2
+    assert summary["cpu_utilized_seconds"] == 30 and summary["core_walltime_seconds"] == 40
+    assert summary["cpu_efficiency"] == 0.75 and summary["memory_utilized_bytes"] == 200

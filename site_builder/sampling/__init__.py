@@ -54,9 +54,6 @@ def validate(settings: dict) -> None:
     if settings["lyrics"] and not model.lyrics:
         problems.append(f"lyrics: model {model.name} has no lyrics conditioning; use MODEL=5b_lyrics "
                         f"or 1b_lyrics, or remove the lyrics")
-    if settings["executor"] != "local":
-        problems.append(f"executor={settings['executor']}: only 'local' works yet (SLURM is issue 5); "
-                        f"use EXECUTOR=local")
     if problems:
         raise ConfigError("\n".join(problems))
 
@@ -79,13 +76,19 @@ def check_checkpoints(settings: dict) -> None:
 def plan(run: Run, settings: dict, *, force: bool = False) -> list[int]:
     """Record the settings in out/settings.json and return the batches to sample.
     Refuses settings that would discard samples already made, unless `force`."""
-    run.sweep()
+    job = read_json(run.out / "slurm.json") or {}
+    in_flight = bool(job) and not job.get("recorded", True)
+    if not in_flight:  # a running job's .part files are its writes in progress
+        run.sweep()
     made = run.sampled_items()
     old = read_json(run.settings_path, {}) or {}
     changed = differences(old, settings) if made else []
     if made and not changed and settings["levels"] < old.get("levels", 3):
         changed = [f"levels: {old.get('levels')} -> {settings['levels']} (would replace upsampled "
                    f"WAVs with coarser ones)"]
+    if changed and in_flight:
+        raise ConfigError(f"run {run.id!r}: job {job['job_id']} is still working with the old settings "
+                          f"({'; '.join(changed)}); cancel it first (scancel {job['job_id']})")
     if changed and not force:
         raise ConfigError(
             f"run {run.id!r} has {len(made)} samples made with other settings ({'; '.join(changed)}). "

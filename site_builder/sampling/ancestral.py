@@ -27,7 +27,15 @@ STOP_AFTER = "SITE_BUILDER_STOP_AFTER_WINDOWS"   # a test hook: stop after K win
 
 
 class Stopped(Exception):
-    """Sampling stopped on purpose after a save (the STOP_AFTER hook)."""
+    """Sampling stopped on purpose after a save (the STOP_AFTER hook, or a signal
+    that a cluster's time limit is near)."""
+
+
+STOP_REQUESTED: list[str] = []   # set from a signal handler; checked after every window
+
+
+def request_stop(signum, frame) -> None:
+    STOP_REQUESTED.append(f"signal {signum}")
 
 
 @dataclass
@@ -96,8 +104,11 @@ class SavePolicy:
         due_windows = self.every_windows and self.windows_since >= self.every_windows
         due_time = self.every_minutes and time.monotonic() - self.saved_at >= self.every_minutes * 60
         stop = self.stop_after and self.windows_total >= self.stop_after
-        if due_windows or due_time or stop:
+        if due_windows or due_time or stop or STOP_REQUESTED:
             self.save(progress)
+        if STOP_REQUESTED:
+            raise Stopped(f"stopped on {STOP_REQUESTED[0]} (the time limit is near) after "
+                          f"{self.windows_total} windows")
         if stop:
             raise Stopped(f"stopped after {self.windows_total} windows ({STOP_AFTER})")
 

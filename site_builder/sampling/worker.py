@@ -18,6 +18,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import os
 import signal
 import sys
 import time
@@ -30,7 +31,8 @@ from jukebox_infer.hparams import Hyperparams
 
 from site_builder.runs import Run, atomic_path, write_json
 from site_builder.sampling import checkpoints, labels, sampling_key
-from site_builder.sampling.ancestral import LEVEL_NAMES, Progress, SavePolicy, Stopped, decode, sample_levels
+from site_builder.sampling.ancestral import (LEVEL_NAMES, Progress, SavePolicy, Stopped, decode,
+                                             request_stop, sample_levels)
 from site_builder.sampling.build import build_released, build_tiny
 from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
 
@@ -146,12 +148,16 @@ def write_measurements(run: Run, totals: dict, device: torch.device) -> None:
     if device.type == "cuda":
         measured["gpu"] = {"name": torch.cuda.get_device_name(), "count": torch.cuda.device_count(),
                            "peak_memory_bytes": torch.cuda.max_memory_allocated()}
-    write_json(run.out / "sampling.json", measured)
+    task = os.environ.get("SLURM_ARRAY_TASK_ID")
+    write_json(run.out / (f"sampling-{task}.json" if task else "sampling.json"), measured)
 
 
 def guarded(argv: list[str]) -> int:
     """main(), with the ways a job ends early turned into one line and an exit code
     the executor understands."""
+    # SLURM's --signal=B:USR1@N: the time limit is N seconds away; save and stop.
+    signal.signal(signal.SIGUSR1, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     try:
         return main(argv)
     except KeyboardInterrupt:

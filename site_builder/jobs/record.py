@@ -1,0 +1,118 @@
+"""Job statistics, in one shape for every executor (`out/job.json`): the `seff`
+figures in plain units (seconds, bytes), plus job id, host, start/end, array tasks,
+and what the sampling process measured inside itself (GPU, tokens per second)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from site_builder.errors import SamplingError
+from site_builder.runs import Run, read_json, write_json
+
+# The sampling worker's exit codes, as SLURM would name the outcome.
+EXIT_STATES = {0: "COMPLETED", 75: "PREEMPTED", 76: "OUT_OF_MEMORY"}
+
+
+def outcome_error(run: Run, state: str, exit_code: int, where: str) -> SamplingError:
+    """What a user should know and do when a sampling job did not complete."""
+    if state == "PREEMPTED":
+        return SamplingError(f"sampling for run {run.id!r} stopped early with its codes saved; "
+                             f"run the same command to continue")
+    if state == "OUT_OF_MEMORY":
+        return SamplingError(f"sampling for run {run.id!r} ran out of memory ({where}); lower "
+                             f"batch_size (BATCH=1) in runs/{run.id}/experiment.toml, or ask for more "
+                             f"memory; codes saved so far are kept")
+    return SamplingError(f"sampling job for run {run.id!r} failed (exit code {exit_code}); {where}; "
+                         f"Jukebox's own output is in {run.log_dir.relative_to(run.root) / 'jukebox.log'}; "
+                         f"items already written are kept")
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+def job_record(*, job_id: str, host: str, state: str, exit_code: int, start: float, end: float,
+               cores: int, cpu_seconds: float, max_rss_bytes: int, items: list[int],
+               mem_requested: int | None = None, nodes: int = 1, gpu: dict | None = None,
+               tokens_per_second: dict | None = None) -> dict:
+    wall = max(end - start, 0.0)
+    return {
+        "job_id": job_id, "host": host, "state": state, "exit_code": exit_code,
+        "start": _iso(start), "end": _iso(end), "items": items,
+        "nodes": nodes, "cores_per_node": cores,
+        "cpu_utilized_seconds": round(cpu_seconds, 3),
+        "cpu_efficiency": round(cpu_seconds / (wall * cores * nodes), 6) if wall else None,
+        "wall_clock_seconds": round(wall, 3),
+        "memory_utilized_bytes": max_rss_bytes,
+        "memory_requested_bytes": mem_requested,
+        "memory_efficiency": round(max_rss_bytes / mem_requested, 4) if mem_requested else None,
+        "array_tasks": None, "gpu": gpu, "tokens_per_second": tokens_per_second or {},
+    }
+
+
+def measured(run: Run, task: str = "") -> dict:
+    """What the sampling process measured inside itself (GPU memory, tokens/s)."""
+    inside = read_json(run.out / f"sampling{task}.json", {}) or {}
+    return {"gpu": inside.get("gpu"), "tokens_per_second": inside.get("tokens_per_second")}
+
+
+def append_job(run: Run, record: dict) -> None:
+    """Add a job to job.json; the top level sums the jobs that made the run's items."""
+    jobs = (read_json(run.job_path, {}) or {}).get("jobs", []) + [record]
+    write_json(run.job_path, {**summarise(producers(jobs) or jobs), "jobs": jobs})
+
+
+def producers(jobs: list[dict]) -> list[dict]:
+    """The jobs that made the items as they are now: each item's last completed job.
+    A job whose items were all sampled again later no longer counts."""
+    last = {}
+    for index, job in enumerate(jobs):
+        if job["state"] == "COMPLETED":
+            for item in job["items"]:
+                last[item] = index
+    return [jobs[i] for i in sorted(set(last.values()))]
+
+
+def summarise(jobs: list[dict]) -> dict:
+    """seff figures over several jobs: CPU adds up, memory is the peak, and the
+    wall-clock time is the time any of them ran (array tasks side by side count once,
+    jobs one after another add up). Efficiency is against the core-time they held."""
+    wall = elapsed(jobs)
+    cpu = sum(j["cpu_utilized_seconds"] for j in jobs)
+    held = sum(j["wall_clock_seconds"] * j["cores_per_node"] * j["nodes"] for j in jobs)
+    memory = max(j["memory_utilized_bytes"] for j in jobs)
+    requested = [j["memory_requested_bytes"] for j in jobs if j["memory_requested_bytes"]]
+    tasks = [j for j in jobs if "_" in j["job_id"]]
+    last = jobs[-1]
+    return {
+        "job_id": ",".join(j["job_id"] for j in jobs), "host": last["host"], "state": last["state"],
+        "start": jobs[0]["start"], "end": last["end"],
+        "items": sorted({i for j in jobs for i in j["items"]}),
+        "nodes": max(j["nodes"] for j in jobs), "cores_per_node": max(j["cores_per_node"] for j in jobs),
+        "cpu_utilized_seconds": round(cpu, 3), "core_walltime_seconds": round(held, 3),
+        "cpu_efficiency": round(cpu / held, 6) if held else None,
+        "wall_clock_seconds": round(wall, 3), "memory_utilized_bytes": memory,
+        "memory_requested_bytes": max(requested) if requested else None,
+        "memory_efficiency": round(memory / max(requested), 4) if requested else None,
+        "array_tasks": len(tasks) or None,
+        "gpu": next((j["gpu"] for j in reversed(jobs) if j.get("gpu")), None),
+    }
+
+
+def elapsed(jobs: list[dict]) -> float:
+    """The length of the union of the jobs' [start, start + wall] spans; jobs without
+    a start (recorded by hand) simply add their wall time."""
+    spans, loose = [], 0.0
+    for job in jobs:
+        try:
+            begin = datetime.fromisoformat(job["start"]).timestamp()
+        except (TypeError, ValueError):
+            loose += job["wall_clock_seconds"]
+            continue
+        spans.append((begin, begin + job["wall_clock_seconds"]))
+    total, reach = 0.0, float("-inf")
+    for begin, end in sorted(spans):
+        if end > reach:
+            total += end - max(begin, reach)
+            reach = end
+    return total + loose

@@ -1,0 +1,275 @@
+"""The SLURM executor: submit from a login node, come back later.
+
+`make post` renders `templates/sbatch.sh.j2`, submits it with sbatch and returns;
+the job id lives in `out/slurm.json`, so running `make post` again never submits a
+second job while one is pending or running: it reports progress, or, once the job
+has ended, records its `sacct` figures (seff's) in job.json and carries on. A job
+that reached its time limit (or was signalled before it and saved) is resubmitted,
+up to `max_resubmits`, and continues from the saved codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from site_builder.errors import ConfigError, SamplingError
+from site_builder.jobs.record import EXIT_STATES, append_job, job_record, measured, outcome_error
+from site_builder.runs import Run, read_json, write_json, write_text
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = {"partition": "", "account": "", "qos": "", "gpus": 1, "cpus_per_task": 4,
+            "mem": "32G", "time": "24:00:00", "extra": [], "setup": [], "array": False,
+            "max_resubmits": 3, "signal_seconds": 300, "poll_seconds": 10}
+# The toy model needs no GPU and little of anything else.
+TOY_DEFAULTS = {"gpus": 0, "cpus_per_task": 1, "mem": "2G", "time": "00:30:00"}
+ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "RESIZING", "SUSPENDED", "CONFIGURING", "COMPLETING"}
+RESUBMIT = {"TIMEOUT", "PREEMPTED", "NODE_FAIL"}
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+SACCT_FIELDS = "JobID,State,ExitCode,NNodes,AllocCPUS,TotalCPU,Elapsed,MaxRSS,ReqMem,Start,End,NodeList"
+
+
+# -- settings ---------------------------------------------------------------------
+
+def options(site: dict, settings: dict) -> dict:
+    """_config.yml `slurm:` merged over the defaults, then the run's [slurm] table."""
+    from site_builder.sampling.models import MODELS
+
+    merged = {**DEFAULTS, **(TOY_DEFAULTS if MODELS[settings["model"]].toy else {}),
+              **(site.get("slurm") or {}), **(settings.get("slurm") or {})}
+    errors = [f"slurm: unknown key {key!r}; known: {', '.join(DEFAULTS)}"
+              for key in merged if key not in DEFAULTS]
+    for key in ("gpus", "cpus_per_task", "max_resubmits", "signal_seconds", "poll_seconds"):
+        if isinstance(merged[key], bool) or not isinstance(merged[key], int) or merged[key] < 0:
+            errors.append(f"slurm: {key}: expected a whole number, got {merged[key]!r}")
+    for key in ("extra", "setup"):
+        if isinstance(merged[key], str):
+            merged[key] = [merged[key]]
+        if not all(isinstance(line, str) for line in merged[key]):
+            errors.append(f"slurm: {key}: expected a list of lines")
+    if not re.fullmatch(r"(\d+-)?\d{1,2}(:\d{2}){0,2}", str(merged["time"])):
+        errors.append(f"slurm: time: expected D-HH:MM:SS or HH:MM:SS, got {merged['time']!r}")
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return merged
+
+
+# -- talking to SLURM ------------------------------------------------------------------
+
+def command(*args: str, timeout: float = 60) -> str:
+    try:
+        result = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    except FileNotFoundError:
+        raise SamplingError(f"{args[0]} not found: EXECUTOR=slurm needs SLURM's commands on this "
+                            f"machine (a login node)") from None
+    except subprocess.TimeoutExpired:
+        raise SamplingError(f"{args[0]} did not answer in {timeout:.0f} s: is slurmctld up? "
+                            f"(scontrol ping)") from None
+    if result.returncode != 0:
+        raise SamplingError(f"{' '.join(args[:2])} failed: {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout
+
+
+def queue_state(job_id: str) -> str | None:
+    """The job's state while SLURM still queues it (any task), else None."""
+    states = command("squeue", "-h", "-j", job_id, "-o", "%T").split()
+    return next((s for s in states if s == "RUNNING"), states[0] if states else None)
+
+
+def parse_clock(text: str) -> float:
+    """sacct's [D-][HH:]MM:SS[.mmm] -> seconds."""
+    days, _, rest = text.rpartition("-")
+    parts = [float(p) for p in rest.split(":")]
+    while len(parts) < 3:
+        parts.insert(0, 0.0)
+    return (int(days or 0) * 24 + parts[0]) * 3600 + parts[1] * 60 + parts[2]
+
+
+def parse_bytes(text: str, cpus: int = 1) -> int:
+    """sacct sizes: '219772K', '3M', '2G', '512Mc' (per CPU) -> bytes."""
+    found = re.fullmatch(r"([\d.]+)([KMGT]?)([cn]?)", text.strip())
+    if not found:
+        return 0
+    factor = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}[found[2]]
+    return int(float(found[1]) * factor * (cpus if found[3] == "c" else 1))
+
+
+def parse_time(text: str) -> float:
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def accounting(job_id: str) -> dict[str, dict]:
+    """sacct's rows for a job, one per job or array task, steps folded in (MaxRSS
+    lives on the steps)."""
+    tasks: dict[str, dict] = {}
+    for line in command("sacct", "-j", job_id, "-n", "-P", f"--format={SACCT_FIELDS}").splitlines():
+        row = dict(zip(SACCT_FIELDS.split(","), line.split("|")))
+        task, _, step = row["JobID"].partition(".")
+        entry = tasks.setdefault(task, {"max_rss": 0})
+        entry["max_rss"] = max(entry["max_rss"], parse_bytes(row["MaxRSS"]))
+        if not step:
+            entry.update(row)
+    return {task: row for task, row in tasks.items() if "State" in row}
+
+
+def task_record(run: Run, task: str, row: dict, items: list[int]) -> dict:
+    state = row["State"].split()[0]          # "CANCELLED by 0" -> CANCELLED
+    exit_code = int(row["ExitCode"].split(":")[0] or 0)
+    if state == "FAILED":
+        state = EXIT_STATES.get(exit_code, state)  # our sampler's "saved and stopped", OOM
+    cpus = int(row["AllocCPUS"] or 1)
+    suffix = f"-{task.split('_')[1]}" if "_" in task else ""
+    return job_record(
+        job_id=task, host=row["NodeList"], state=state, exit_code=exit_code,
+        start=parse_time(row["Start"]), end=parse_time(row["End"]), cores=cpus,
+        cpu_seconds=parse_clock(row["TotalCPU"]), max_rss_bytes=row["max_rss"], items=items,
+        mem_requested=parse_bytes(row["ReqMem"], cpus) or None, nodes=int(row["NNodes"] or 1),
+        **measured(run, suffix))
+
+
+# -- the run's job ------------------------------------------------------------------------
+
+def render(run: Run, slurm: dict, batches: list[int], array: bool) -> str:
+    loader = jinja2.FileSystemLoader([str(run.root / "templates"), str(TEMPLATES)])
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    env.filters["quote"] = lambda value: shlex.quote(str(value))
+    return env.get_template("sbatch.sh.j2").render(
+        run_id=run.id, log_dir=run.log_dir, slurm=slurm, batches=batches, array=array,
+        root=run.root, run_dir=run.dir, python=sys.executable)
+
+
+def submit(run: Run, slurm: dict, batches: list[int], items: list[int], resubmits: int = 0) -> str:
+    array = bool(slurm["array"]) and len(batches) > 1
+    script = run.out / "slurm" / "job.sh"
+    write_text(script, render(run, slurm, batches, array))
+    run.log_dir.mkdir(parents=True, exist_ok=True)
+    for stale in run.out.glob("sampling*.json"):
+        stale.unlink()
+    job_id = command("sbatch", "--parsable", str(script)).strip().split(";")[0]
+    write_json(run.out / "slurm.json", {"job_id": job_id, "batches": batches, "items": items,
+                                        "array": array, "resubmits": resubmits, "recorded": False})
+    log.info("%s: submitted job %s (%s) for item(s) %s; `make status` follows it, "
+             "`make post` carries on when it is done", run.id, job_id,
+             f"array of {len(batches)}" if array else f"{len(batches)} batch(es)",
+             ", ".join(map(str, items)))
+    return job_id
+
+
+def progress_line(run: Run, job_id: str) -> str:
+    """The last progress line the sampler printed into the job's log."""
+    logs = sorted(run.log_dir.glob(f"slurm-{job_id}*.out"), key=lambda p: p.stat().st_mtime)
+    for path in reversed(logs):
+        lines = [l.strip() for l in path.read_text(errors="replace").splitlines() if l.strip()]
+        if lines:
+            return lines[-1]
+    return ""
+
+
+def log_tail(run: Run, job_id: str, count: int = 8) -> str:
+    logs = sorted(run.log_dir.glob(f"slurm-{job_id}*.out"))
+    lines = [l for path in logs for l in path.read_text(errors="replace").splitlines()]
+    return "\n".join(lines[-count:])
+
+
+def advance(run: Run, site: dict, settings: dict, batches: list[int], items: list[int], *,
+            wait: bool = False) -> bool:
+    """Move the run's SLURM work one step on; True when there is nothing left to wait
+    for (the samples are made), False while a job is queued or running."""
+    slurm = options(site, settings)
+    while True:
+        job = read_json(run.out / "slurm.json")
+        if job and not job["recorded"]:
+            state = queue_state(job["job_id"])
+            if state in ACTIVE:
+                line = progress_line(run, job["job_id"])
+                log.info("%s: job %s is %s%s", run.id, job["job_id"], state.lower(),
+                         f": {line}" if line else "")
+                if not wait:
+                    return False
+                time.sleep(slurm["poll_seconds"])
+                continue
+            if not finish(run, slurm, job):
+                if not wait:
+                    return False
+                continue
+            return True
+        if not batches:
+            return True
+        submit(run, slurm, batches, items)
+        if not wait:
+            return False
+        batches = []   # what is left now depends on the job: the loop above follows it
+
+
+def finish(run: Run, slurm: dict, job: dict) -> bool:
+    """Record a job that has left the queue; resubmit a timed-out one. True when the
+    run's samples are complete, False when a resubmitted job is on its way."""
+    rows = wait_for_accounting(job["job_id"])
+    records = [task_record(run, task, row, _task_items(job, task)) for task, row in sorted(rows.items())]
+    for record in records:
+        append_job(run, record)
+    write_json(run.out / "slurm.json", {**job, "recorded": True})
+    states = {r["state"] for r in records}
+    if states == {"COMPLETED"}:
+        log.info("%s: job %s completed", run.id, job["job_id"])
+        return True
+    if states & {"CANCELLED"}:
+        raise SamplingError(f"job {job['job_id']} for run {run.id!r} was cancelled; everything it "
+                            f"saved is kept; `make post` submits a new job that continues from it")
+    if states <= RESUBMIT | {"COMPLETED"} and job["resubmits"] < slurm["max_resubmits"]:
+        log.info("%s: job %s ended with %s; resubmitting (%d of %d) to continue from the saved codes",
+                 run.id, job["job_id"], "/".join(sorted(states - {"COMPLETED"})), job["resubmits"] + 1,
+                 slurm["max_resubmits"])
+        per = len(job["items"]) // len(job["batches"])
+        left = [b for b in job["batches"]
+                if not all(run.wav_path(k).exists() for k in range(b * per, (b + 1) * per))]
+        items = [k for b in left for k in range(b * per, (b + 1) * per)]
+        submit(run, slurm, left, items, job["resubmits"] + 1)
+        return False
+    bad = next(r for r in records if r["state"] != "COMPLETED")
+    tail = log_tail(run, job["job_id"])
+    raise outcome_error(run, bad["state"], bad["exit_code"],
+                        f"job {bad['job_id']} ended {bad['state']}; its log ends:\n{tail}")
+
+
+def _task_items(job: dict, task: str) -> list[int]:
+    if not job["array"]:
+        return job["items"]
+    index = int(task.split("_")[1])
+    per = len(job["items"]) // len(job["batches"])
+    return job["items"][index * per:(index + 1) * per]
+
+
+def wait_for_accounting(job_id: str, seconds: float = 30) -> dict[str, dict]:
+    """sacct lags a job's end by a few seconds: wait until every row has ended."""
+    deadline = time.monotonic() + seconds
+    while True:
+        rows = accounting(job_id)
+        ended = rows and all(r["End"] not in ("", "Unknown") and r["State"].split()[0] not in ACTIVE
+                             for r in rows.values())
+        if ended or time.monotonic() > deadline:
+            return rows
+        time.sleep(1)
+
+
+def status(run: Run) -> str | None:
+    """One line on the run's SLURM job, or None when it has none in flight."""
+    job = read_json(run.out / "slurm.json")
+    if not job or job["recorded"]:
+        return None
+    state = queue_state(job["job_id"]) or "ended (make post records it)"
+    line = progress_line(run, job["job_id"])
+    return f"job {job['job_id']} {state.lower()}{': ' + line if line else ''}"

@@ -1,0 +1,140 @@
+"""The SLURM executor on a real one-node cluster on this machine (.ci/slurm-up)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ON_CI, REPO, TINY, copy_blog, need_tool, site_builder
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    need_tool("sbatch")
+    if os.geteuid() != 0:
+        pytest.skip("bringing up SLURM needs root")
+    result = subprocess.run([str(REPO / ".ci/slurm-up")], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, timeout=120)
+    if result.returncode != 0:
+        message = f"SLURM did not come up: {result.stderr.strip()}"
+        pytest.fail(message) if ON_CI else pytest.skip(message)
+
+
+@pytest.fixture
+def slurm_blog(cluster, blog):
+    config = blog / "_config.yml"
+    config.write_text(config.read_text().replace("executor: local", "executor: slurm"))
+    return blog
+
+
+def job_id(root: Path, run: str) -> str:
+    return json.loads((root / "runs" / run / "out/slurm.json").read_text())["job_id"]
+
+
+def queued(name: str) -> list[str]:
+    return subprocess.run(["squeue", "-h", "-n", name, "-o", "%i"], capture_output=True,
+                          text=True).stdout.split()
+
+
+def wait_until(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)
+
+
+def test_submit_return_then_carry_on(slurm_blog, pipeline):
+    first = site_builder(slurm_blog, "post", "--artist", "lucybell", *TINY)
+    assert "submitted job" in first.stdout and "is sampling on the cluster" in first.stdout
+    assert not list((slurm_blog / "posts").glob("*.md"))
+    script = (slurm_blog / "runs/lucybell/out/slurm/job.sh").read_text()
+    assert "#SBATCH --cpus-per-task=1" in script and "--gres" not in script
+
+    again = site_builder(slurm_blog, "post", "--artist", "lucybell")
+    assert "submitted" not in again.stdout and f"job {job_id(slurm_blog, 'lucybell')} is" in again.stdout
+    assert len(queued("sb-lucybell")) <= 1
+    status = site_builder(slurm_blog, "status")
+    assert "lucybell" in status.stdout and "0/2 items" in status.stdout or "job" in status.stdout
+
+    done = site_builder(slurm_blog, "post", "--artist", "lucybell", "--wait")
+    assert "completed" in done.stdout and "wrote posts/" in done.stdout
+    for k in range(2):  # the same settings make the same items, wherever they run
+        name = f"runs/lucybell/out/wav/item-{k:02d}.wav"
+        assert (slurm_blog / name).read_bytes() == (pipeline.root / name).read_bytes()
+    job = json.loads((slurm_blog / "runs/lucybell/out/job.json").read_text())
+    assert job["state"] == "COMPLETED" and job["job_id"] == job_id(slurm_blog, "lucybell")
+    assert job["wall_clock_seconds"] > 0 and job["cpu_utilized_seconds"] > 0
+    assert job["memory_utilized_bytes"] > 50 * 2**20 and job["cores_per_node"] == 1
+    assert job["memory_requested_bytes"] == 2 * 2**30 and 0 < job["memory_efficiency"] < 1
+    assert set(job["jobs"][0]["tokens_per_second"]) == {"top prior", "upsampler 1", "upsampler 0"}
+    post = next((slurm_blog / "posts").glob("*.md")).read_text()
+    assert "Memory Efficiency:" in post and "of 2.00 GB" in post
+    assert "2/2 items  done" in site_builder(slurm_blog, "status").stdout
+
+
+def test_array_of_two_sums_its_tasks(slurm_blog):
+    run = slurm_blog / "runs/joy_division"
+    run.mkdir(parents=True)
+    (run / "experiment.toml").write_text('artist = "joy_division"\n[slurm]\narray = true\n')
+    site_builder(slurm_blog, "sample", "--run", "joy_division", *TINY, "--wait")
+    assert "#SBATCH --array=0-1" in (run / "out/slurm/job.sh").read_text()
+    job = json.loads((run / "out/job.json").read_text())
+    ids = [j["job_id"] for j in job["jobs"]]
+    assert len(ids) == 2 and all("_" in i for i in ids)
+    assert [j["items"] for j in job["jobs"]] == [[0], [1]]
+    assert job["array_tasks"] == 2 and job["items"] == [0, 1]
+    assert job["cpu_utilized_seconds"] == pytest.approx(sum(j["cpu_utilized_seconds"] for j in job["jobs"]), abs=0.01)
+    assert sorted(p.name for p in (run / "out/wav").iterdir()) == ["item-00.wav", "item-01.wav"]
+
+
+def test_cancel_keeps_everything_and_says_so(slurm_blog):
+    site_builder(slurm_blog, "sample", "--artist", "joy_division", "--n", "1", "--length", "4")
+    job = job_id(slurm_blog, "joy_division")
+    log = slurm_blog / "runs/joy_division/out/logs"
+    wait_until(lambda: any("top prior done" in p.read_text() for p in log.glob("slurm-*.out")))
+    subprocess.run(["scancel", job], check=True)
+    wait_until(lambda: not queued("sb-joy_division"))
+    result = site_builder(slurm_blog, "post", "--artist", "joy_division", check=False)
+    assert result.returncode == 2 and f"job {job} for run 'joy_division' was cancelled" in result.stderr
+    record = json.loads((slurm_blog / "runs/joy_division/out/job.json").read_text())
+    assert record["jobs"][-1]["state"] == "CANCELLED"
+    assert (slurm_blog / "runs/joy_division/out/codes/batch-00.pt").exists()
+
+
+def test_failed_job_shows_its_log(slurm_blog):
+    run = slurm_blog / "runs/joy_division"
+    run.mkdir(parents=True)
+    (run / "experiment.toml").write_text(
+        'artist = "joy_division"\n[slurm]\nsetup = ["echo no such module: jukebox/5b >&2", "exit 3"]\n')
+    site_builder(slurm_blog, "sample", "--run", "joy_division", *TINY)
+    result = site_builder(slurm_blog, "sample", "--run", "joy_division", "--wait", check=False)
+    assert result.returncode == 2
+    assert "failed (exit code 3)" in result.stderr and "no such module: jukebox/5b" in result.stderr
+
+
+def test_time_out_resubmits_and_completes(slurm_blog):
+    """A 1-minute limit on a job that needs about 90 s: it is signalled, saves, and a
+    resubmitted job continues from its codes (60-90 s per round: slurmctld checks
+    limits every 30 s)."""
+    run = slurm_blog / "runs/joy_division"
+    run.mkdir(parents=True)
+    (run / "experiment.toml").write_text(
+        'artist = "joy_division"\nn_samples = 1\nsample_length_in_seconds = 28\n'
+        'save_codes_every_windows = 50\n[slurm]\ntime = "00:01:00"\nsignal_seconds = 30\n'
+        'max_resubmits = 4\npoll_seconds = 2\n')
+    result = site_builder(slurm_blog, "sample", "--run", "joy_division", "--wait", timeout=480)
+    assert "resubmitting (1 of 4)" in result.stdout
+    job = json.loads((run / "out/job.json").read_text())
+    states = [j["state"] for j in job["jobs"]]
+    assert states[-1] == "COMPLETED" and set(states[:-1]) <= {"TIMEOUT", "PREEMPTED"}
+    assert len(states) >= 2 and (run / "out/wav/item-00.wav").exists()
+    logs = " ".join(p.read_text() for p in (run / "out/logs").glob("slurm-*.out"))
+    assert "continuing from saved codes" in logs
