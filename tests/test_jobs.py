@@ -51,16 +51,16 @@ def test_out_of_gpu_memory_is_one_line_and_its_own_exit_code(monkeypatch, capsys
     assert err.count("\n") == 1 and "lower batch_size" in err
 
 
-def test_summary_counts_only_the_jobs_behind_current_items():
-    first = jobs.job_record(job_id="a", host="h", state="COMPLETED", exit_code=0, start=0, end=10,
+def test_summary_is_what_all_the_runs_jobs_cost():
+    first = jobs.job_record(job_id="a", host="h", state="PREEMPTED", exit_code=75, start=0, end=10,
                             cores=2, cpu_seconds=10, max_rss_bytes=100, items=[0, 1])
     again = jobs.job_record(job_id="b", host="h", state="COMPLETED", exit_code=0, start=20, end=25,
                             cores=2, cpu_seconds=5, max_rss_bytes=300, items=[0, 1])
     more = jobs.job_record(job_id="c", host="h", state="COMPLETED", exit_code=0, start=30, end=34,
                            cores=2, cpu_seconds=4, max_rss_bytes=200, items=[2])
-    summary = jobs.summarise(jobs.producers([first, again, more]))
-    assert summary["job_id"] == "b,c"
-    assert summary["wall_clock_seconds"] == 9 and summary["cpu_utilized_seconds"] == 9
+    summary = jobs.summarise([first, again, more])
+    assert summary["job_id"] == "a,b,c" and summary["state"] == "COMPLETED"
+    assert summary["wall_clock_seconds"] == 19 and summary["cpu_utilized_seconds"] == 19
     assert summary["memory_utilized_bytes"] == 300 and summary["items"] == [0, 1, 2]
 
 

@@ -136,5 +136,6 @@ def test_time_out_resubmits_and_completes(slurm_blog):
     states = [j["state"] for j in job["jobs"]]
     assert states[-1] == "COMPLETED" and set(states[:-1]) <= {"TIMEOUT", "PREEMPTED"}
     assert len(states) >= 2 and (run / "out/wav/item-00.wav").exists()
+    assert job["wall_clock_seconds"] == pytest.approx(sum(j["wall_clock_seconds"] for j in job["jobs"]))
     logs = " ".join(p.read_text() for p in (run / "out/logs").glob("slurm-*.out"))
     assert "continuing from saved codes" in logs

@@ -57,20 +57,10 @@ def measured(run: Run, task: str = "") -> dict:
 
 
 def append_job(run: Run, record: dict) -> None:
-    """Add a job to job.json; the top level sums the jobs that made the run's items."""
+    """Add a job to job.json; the top level is what all of the run's jobs cost
+    together (a job resumed three times cost four jobs), until FORCE starts anew."""
     jobs = (read_json(run.job_path, {}) or {}).get("jobs", []) + [record]
-    write_json(run.job_path, {**summarise(producers(jobs) or jobs), "jobs": jobs})
-
-
-def producers(jobs: list[dict]) -> list[dict]:
-    """The jobs that made the items as they are now: each item's last completed job.
-    A job whose items were all sampled again later no longer counts."""
-    last = {}
-    for index, job in enumerate(jobs):
-        if job["state"] == "COMPLETED":
-            for item in job["items"]:
-                last[item] = index
-    return [jobs[i] for i in sorted(set(last.values()))]
+    write_json(run.job_path, {**summarise(jobs), "jobs": jobs})
 
 
 def summarise(jobs: list[dict]) -> dict:
