@@ -203,9 +203,16 @@ def cmd_status(args) -> None:
         settings = read_json(run.settings_path, {}) or {}
         wanted = settings.get("n_samples", 0)
         made = len([k for k in run.sampled_items() if k < wanted])
-        job = slurm.status(run)
-        state = job or ("done" if wanted and made == wanted else "not started" if not made else "partial")
-        print(f"{name:<24} {made}/{wanted} items  {state}")
+        print(f"{name:<24} {made}/{wanted} items  {slurm.status(run) or run_state(run, made, wanted)}")
+
+
+def run_state(run: Run, made: int, wanted: int) -> str:
+    if wanted and made == wanted:
+        return "done"
+    last = ((read_json(run.job_path, {}) or {}).get("jobs") or [{}])[-1]
+    if last.get("state") not in (None, "COMPLETED"):
+        return f"{last['state'].lower()} (job {last['job_id']}); `make post RUN={run.id}` says why or goes on"
+    return "partial" if made else "not started"
 
 
 def cmd_models(args) -> None:

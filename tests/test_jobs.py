@@ -72,3 +72,14 @@ def test_array_tasks_side_by_side_count_their_wall_time_once():
     assert summary["wall_clock_seconds"] == 10 and summary["array_tasks"] == 2
     assert summary["cpu_utilized_seconds"] == 30 and summary["core_walltime_seconds"] == 40
     assert summary["cpu_efficiency"] == 0.75 and summary["memory_utilized_bytes"] == 200
+
+
+def test_slurm_estimate_uses_bench_figures_when_known():
+    from site_builder.jobs import slurm
+    settings = {"model": "tiny", "sample_length_in_seconds": 3.0, "levels": 3, "batch_size": 1}
+    toy = {**slurm.DEFAULTS, **slurm.TOY_DEFAULTS}
+    one = slurm.estimate(settings, toy, 1)
+    assert "00:00:09 of sampling" in one and "asked for 00:30:00" in one
+    assert "00:00:28" in slurm.estimate(settings, toy, 3)
+    assert "no bench figures for 5b on a gpu" in slurm.estimate({**settings, "model": "5b"},
+                                                               slurm.DEFAULTS, 1)

@@ -35,6 +35,9 @@ TOY_DEFAULTS = {"gpus": 0, "cpus_per_task": 1, "mem": "2G", "time": "00:30:00"}
 ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "RESIZING", "SUSPENDED", "CONFIGURING", "COMPLETING"}
 RESUBMIT = {"TIMEOUT", "PREEMPTED", "NODE_FAIL"}
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+# Tokens per second per level (0, 1, 2 = top) from bench/sampling.py, by (model, device).
+BENCH = {("tiny", "cpu"): {0: 2300, 1: 2300, 2: 1800}}
+HOPS = {0: 8, 1: 32, 2: 128}   # audio samples per token at each level
 SACCT_FIELDS = "JobID,State,ExitCode,NNodes,AllocCPUS,TotalCPU,Elapsed,MaxRSS,ReqMem,Start,End,NodeList"
 
 
@@ -151,6 +154,25 @@ def render(run: Run, slurm: dict, batches: list[int], array: bool) -> str:
         root=run.root, run_dir=run.dir, python=sys.executable)
 
 
+def estimate(settings: dict, slurm: dict, batches: int) -> str:
+    """The sampling time site-builder's own bench measured for this model and device,
+    when it has figures for them."""
+    from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+
+    device = "gpu" if slurm["gpus"] else "cpu"
+    rates = BENCH.get((settings["model"], device))
+    if not rates:
+        return (f"no bench figures for {settings['model']} on a {device} yet: "
+                f"time a short run first to set slurm.time")
+    samples = sample_length(settings["sample_length_in_seconds"], MODELS[settings["model"]])
+    levels = range(3 - settings["levels"], 3)
+    seconds = sum(samples / HOPS[level] * settings["batch_size"] / rates[level] for level in levels)
+    seconds *= batches if not slurm["array"] else 1
+    whole = int(seconds)
+    return (f"about {whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d} of sampling by "
+            f"bench/sampling.py's figures for {settings['model']} on a {device}; asked for {slurm['time']}")
+
+
 def submit(run: Run, slurm: dict, batches: list[int], items: list[int], resubmits: int = 0) -> str:
     array = bool(slurm["array"]) and len(batches) > 1
     script = run.out / "slurm" / "job.sh"
@@ -208,6 +230,7 @@ def advance(run: Run, site: dict, settings: dict, batches: list[int], items: lis
             return True
         if not batches:
             return True
+        log.info("%s: %s", run.id, estimate(settings, slurm, len(batches)))
         submit(run, slurm, batches, items)
         if not wait:
             return False
