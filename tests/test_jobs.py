@@ -83,3 +83,18 @@ def test_slurm_estimate_uses_bench_figures_when_known():
     assert "00:00:28" in slurm.estimate(settings, toy, 3)
     assert "no bench figures for 5b on a gpu" in slurm.estimate({**settings, "model": "5b"},
                                                                slurm.DEFAULTS, 1)
+
+
+@pytest.mark.parametrize("text, seconds", [("14:59:55", 53995), ("1-02:03:04", 93784),
+                                           ("00:00.286", 0.286), ("05:12", 312), ("nonsense", None)])
+def test_clocks_as_seff_and_sacct_print_them(text, seconds):
+    from site_builder.jobs.record import parse_clock
+    assert parse_clock(text) == (pytest.approx(seconds) if seconds is not None else None)
+
+
+@pytest.mark.parametrize("text, cpus, size", [("23.10 GB", 1, int(23.10 * 2**30)), ("219772K", 1, 219772 * 1024),
+                                              ("3M", 1, 3 * 2**20), ("512Mc", 4, 4 * 512 * 2**20),
+                                              ("2G", 1, 2 * 2**30), ("", 1, None)])
+def test_sizes_as_seff_and_sacct_print_them(text, cpus, size):
+    from site_builder.jobs.record import parse_size
+    assert parse_size(text, cpus) == size

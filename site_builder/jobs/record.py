@@ -4,6 +4,7 @@ and what the sampling process measured inside itself (GPU, tokens per second).""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from site_builder.errors import SamplingError
@@ -25,6 +26,25 @@ def outcome_error(run: Run, state: str, exit_code: int, where: str) -> SamplingE
     return SamplingError(f"sampling job for run {run.id!r} failed (exit code {exit_code}); {where}; "
                          f"Jukebox's own output is in {run.log_dir.relative_to(run.root) / 'jukebox.log'}; "
                          f"items already written are kept")
+
+
+def parse_clock(text: str) -> float | None:
+    """seff's and sacct's [D-][HH:]MM:SS[.mmm] -> seconds; None if it is not one."""
+    found = re.fullmatch(r"(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)", str(text).strip())
+    if not found:
+        return None
+    days, hours, minutes, seconds = found.groups()
+    return ((int(days or 0) * 24 + int(hours or 0)) * 60 + int(minutes)) * 60 + float(seconds)
+
+
+def parse_size(text: str, cpus: int = 1) -> int | None:
+    """seff's '23.10 GB' and sacct's '219772K', '3M', '512Mc' (per CPU) -> bytes, in
+    binary units as both mean them; None if it is not one."""
+    found = re.fullmatch(r"([\d.]+)\s*([KMGT]?)B?([CN]?)", str(text).strip(), re.I)
+    if not found:
+        return None
+    factor = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}[found[2].upper()]
+    return int(float(found[1]) * factor * (cpus if found[3].lower() == "c" else 1))
 
 
 def _iso(epoch: float) -> str:

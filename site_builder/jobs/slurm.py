@@ -22,7 +22,8 @@ from pathlib import Path
 import jinja2
 
 from site_builder.errors import ConfigError, SamplingError
-from site_builder.jobs.record import EXIT_STATES, append_job, job_record, measured, outcome_error
+from site_builder.jobs.record import (EXIT_STATES, append_job, job_record, measured, outcome_error,
+                                      parse_clock, parse_size)
 from site_builder.runs import Run, read_json, write_json, write_text
 
 log = logging.getLogger(__name__)
@@ -88,24 +89,6 @@ def queue_state(job_id: str) -> str | None:
     return next((s for s in states if s == "RUNNING"), states[0] if states else None)
 
 
-def parse_clock(text: str) -> float:
-    """sacct's [D-][HH:]MM:SS[.mmm] -> seconds."""
-    days, _, rest = text.rpartition("-")
-    parts = [float(p) for p in rest.split(":")]
-    while len(parts) < 3:
-        parts.insert(0, 0.0)
-    return (int(days or 0) * 24 + parts[0]) * 3600 + parts[1] * 60 + parts[2]
-
-
-def parse_bytes(text: str, cpus: int = 1) -> int:
-    """sacct sizes: '219772K', '3M', '2G', '512Mc' (per CPU) -> bytes."""
-    found = re.fullmatch(r"([\d.]+)([KMGT]?)([cn]?)", text.strip())
-    if not found:
-        return 0
-    factor = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}[found[2]]
-    return int(float(found[1]) * factor * (cpus if found[3] == "c" else 1))
-
-
 def parse_time(text: str) -> float:
     try:
         return datetime.fromisoformat(text).timestamp()
@@ -121,7 +104,7 @@ def accounting(job_id: str) -> dict[str, dict]:
         row = dict(zip(SACCT_FIELDS.split(","), line.split("|")))
         task, _, step = row["JobID"].partition(".")
         entry = tasks.setdefault(task, {"max_rss": 0})
-        entry["max_rss"] = max(entry["max_rss"], parse_bytes(row["MaxRSS"]))
+        entry["max_rss"] = max(entry["max_rss"], parse_size(row["MaxRSS"]) or 0)
         if not step:
             entry.update(row)
     return {task: row for task, row in tasks.items() if "State" in row}
@@ -137,8 +120,8 @@ def task_record(run: Run, task: str, row: dict, items: list[int]) -> dict:
     return job_record(
         job_id=task, host=row["NodeList"], state=state, exit_code=exit_code,
         start=parse_time(row["Start"]), end=parse_time(row["End"]), cores=cpus,
-        cpu_seconds=parse_clock(row["TotalCPU"]), max_rss_bytes=row["max_rss"], items=items,
-        mem_requested=parse_bytes(row["ReqMem"], cpus) or None, nodes=int(row["NNodes"] or 1),
+        cpu_seconds=parse_clock(row["TotalCPU"]) or 0.0, max_rss_bytes=row["max_rss"], items=items,
+        mem_requested=parse_size(row["ReqMem"], cpus) or None, nodes=int(row["NNodes"] or 1),
         **measured(run, suffix))
 
 

@@ -26,13 +26,12 @@ import wave
 from pathlib import Path
 
 from site_builder.errors import ConfigError
+from site_builder.jobs.record import parse_clock, parse_size
 from site_builder.runs import Run, atomic_path, read_json, write_json
 
 log = logging.getLogger("site_builder.sampling")
 
 ITEM_NUMBER = re.compile(r"item[_-]?(\d+)", re.I)
-UNITS = {"B": 1, "K": 2**10, "KB": 2**10, "M": 2**20, "MB": 2**20, "G": 2**30, "GB": 2**30,
-         "T": 2**40, "TB": 2**40}
 JOB_KEYS = {"nodes", "cores_per_node", "cpu_utilized", "wall_clock", "memory_utilized",
             "memory_requested", "state", "job_id", "host", "gpu", "gpu_count"}
 
@@ -53,21 +52,20 @@ def source_files(folder: str) -> list[Path]:
     return files
 
 
-def parse_clock(text: str, key: str) -> float:
-    """seff's [D-]HH:MM:SS -> seconds."""
-    found = re.fullmatch(r"(?:(\d+)-)?(\d+):(\d{2}):(\d{2})", str(text).strip())
-    if not found:
-        raise ConfigError(f"job.{key}: expected a time like 14:59:55 or 1-02:03:04, got {text!r}")
-    days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
-    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+def clock(table: dict, key: str) -> float:
+    seconds = parse_clock(table[key]) if key in table else 0.0
+    if seconds is None:
+        raise ConfigError(f"job.{key}: expected a time like 14:59:55 or 1-02:03:04, got {table[key]!r}")
+    return seconds
 
 
-def parse_size(text: str, key: str) -> int:
-    """seff's and sacct's sizes ("23.10 GB", "219772K") -> bytes (binary units, as seff)."""
-    found = re.fullmatch(r"([\d.]+)\s*([KMGT]?B?)", str(text).strip().upper())
-    if not found:
-        raise ConfigError(f"job.{key}: expected a size like 23.10 GB, got {text!r}")
-    return int(float(found[1]) * UNITS.get(found[2] or "B", 1))
+def size(table: dict, key: str) -> int | None:
+    if key not in table:
+        return None
+    found = parse_size(table[key])
+    if found is None:
+        raise ConfigError(f"job.{key}: expected a size like 23.10 GB, got {table[key]!r}")
+    return found
 
 
 def recorded_job(table: dict, items: list[int]) -> dict:
@@ -78,11 +76,8 @@ def recorded_job(table: dict, items: list[int]) -> dict:
     if unknown:
         raise ConfigError(f"job: unknown key(s) {', '.join(sorted(unknown))}; known: "
                           f"{', '.join(sorted(JOB_KEYS))}")
-    wall = parse_clock(table["wall_clock"], "wall_clock") if "wall_clock" in table else 0.0
-    cpu = parse_clock(table["cpu_utilized"], "cpu_utilized") if "cpu_utilized" in table else 0.0
-    memory = parse_size(table["memory_utilized"], "memory_utilized") if "memory_utilized" in table else 0
-    requested = parse_size(table["memory_requested"], "memory_requested") \
-        if "memory_requested" in table else None
+    wall, cpu = clock(table, "wall_clock"), clock(table, "cpu_utilized")
+    memory, requested = size(table, "memory_utilized") or 0, size(table, "memory_requested")
     gpu = {"name": table["gpu"], "count": int(table.get("gpu_count", 1)),
            "peak_memory_bytes": None} if "gpu" in table else None
     record = {
