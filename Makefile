@@ -13,7 +13,9 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(LEVELS),--levels '$(LEVELS)') $(if $(BATCH),--batch '$(BATCH)') \
 	$(if $(IMPORT),--import-from '$(IMPORT)') \
 	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
-	$(if $(filter 1 yes true,$(FORCE)),--force) $(if $(filter 1 yes true,$(WAIT)),--wait)
+	$(if $(filter 1 yes true,$(FORCE)),--force) $(if $(filter 1 yes true,$(WAIT)),--wait) \
+	$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) \
+	$(if $(RUNS),--runs '$(RUNS)')
 
 .PHONY: install sample mp3 publish post site serve artists genres models status clean test
 

@@ -146,7 +146,7 @@ def stage_mp3(args):
 def stage_publish(args):
     from site_builder import publish
     root, site, run, settings, mp3s = stage_mp3(args)
-    publish.publish(run, settings, site, mp3s)
+    publish.publish(run, settings, site, mp3s, dry_run=args.dry_run, sandbox=args.sandbox)
     return root, site, run, settings
 
 
@@ -159,7 +159,8 @@ def cmd_mp3(args) -> None:
 
 
 def cmd_publish(args) -> None:
-    stage_publish(args)
+    for run_id in (args.runs or "").split() or [args.run]:
+        stage_publish(argparse.Namespace(**{**vars(args), "run": run_id}))
 
 
 def cmd_post(args) -> None:
@@ -270,6 +271,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="allow discarding outputs (they are moved to out/attic/)")
     parser.add_argument("--wait", action="store_true",
                         help="with EXECUTOR=slurm: wait for the job, showing its progress")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="with PUBLISHER=archive: show what would be sent, send nothing")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="with PUBLISHER=archive: publish into archive.org's test_collection")
+    parser.add_argument("--runs", help="publish: several runs, e.g. 'joy_division lucybell'")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -115,6 +115,7 @@ def run_context(run: Run) -> dict:
         "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
         "notes": notes, "samples": items, "toy": model.toy,
         "imported": bool(settings.get("import_from")),
+        "embed": published.get("embed"), "details": published.get("details"),
         "unknown_genres": ", ".join(f"`{w}`" for w in unknown),
         "job": job and {"lines": job_lines(job), "host": job["host"],
                         "jobs": _jobs_phrase(job)},

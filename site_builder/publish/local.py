@@ -1,9 +1,5 @@
-"""Publishing: where a run's MP3s are served from, recorded in out/publish.json.
-
-`local` copies them into the blog's assets (`<assets_dir>/runs/<run>/`), which are
-tracked in git so the blog builds from a fresh clone. `archive` (archive.org) is
-issue 6.
-"""
+"""Local publishing: the MP3s copied into the blog's own assets
+(`<assets_dir>/runs/<run>/`), served by the site itself."""
 
 from __future__ import annotations
 
@@ -11,7 +7,6 @@ import logging
 import shutil
 from pathlib import Path
 
-from site_builder.errors import ConfigError
 from site_builder.runs import Run, atomic_path, file_hash, write_json
 
 log = logging.getLogger(__name__)
@@ -21,14 +16,7 @@ def asset_dir(run: Run, site: dict) -> Path:
     return run.root / site["assets_dir"] / "runs" / run.id
 
 
-def publish(run: Run, settings: dict, site: dict, mp3s: list[Path]) -> dict:
-    if settings["publisher"] != "local":
-        raise ConfigError(f"publisher={settings['publisher']}: only 'local' works yet "
-                          f"(archive.org is issue 6); use PUBLISHER=local")
-    return publish_local(run, site, mp3s)
-
-
-def publish_local(run: Run, site: dict, mp3s: list[Path]) -> dict:
+def publish(run: Run, site: dict, mp3s: list[Path]) -> dict:
     folder = asset_dir(run, site)
     url_base = f"/{Path(site['assets_dir']).name}/runs/{run.id}"
     files, copied = [], 0

@@ -1,0 +1,21 @@
+"""Publishing: where a run's MP3s are served from, recorded in out/publish.json.
+
+`local` copies them into the blog's assets (tracked in git, so the blog builds
+from a fresh clone); `archive` uploads one archive.org item per run. The post
+reads publish.json and embeds whichever it finds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from site_builder.runs import Run
+
+
+def publish(run: Run, settings: dict, site: dict, mp3s: list[Path], *, dry_run: bool = False,
+            sandbox: bool = False) -> dict:
+    if settings["publisher"] == "archive":
+        from site_builder.publish import archive
+        return archive.publish(run, settings, site, mp3s, dry_run=dry_run, sandbox=sandbox)
+    from site_builder.publish import local
+    return local.publish(run, site, mp3s)
