@@ -17,7 +17,7 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) \
 	$(if $(RUNS),--runs '$(RUNS)')
 
-.PHONY: install sample mp3 publish post site serve artists genres models status clean test
+.PHONY: install sample mp3 analyse publish post site serve artists genres models status clean test
 
 install: $(STAMP)
 
@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@
 
-sample mp3 publish post: $(STAMP)
+sample mp3 analyse publish post: $(STAMP)
 	@$(SB) $@ $(RUN_ARGS)
 
 site: $(STAMP)

@@ -28,6 +28,7 @@ SETTING_FLAGS = {
     "levels": "levels", "batch": "batch_size", "import_from": "import_from",
 }
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
+               "analysis": "analyse",
                "checkpoints": "models", "local": "job", "slurm": "job", "record": "job",
                "posts": "post", "site": "site", "serve": "serve", "cli": "site-builder"}
 
@@ -143,9 +144,16 @@ def stage_mp3(args):
     return (root, site, run, settings, audio.transcode(run, settings, post_title(settings)))
 
 
+def stage_analyse(args):
+    from site_builder import analysis, publish
+    root, site, run, settings, mp3s = stage_mp3(args)
+    analysis.analyse(run, settings, publish.asset_dir(run, site))
+    return root, site, run, settings, mp3s
+
+
 def stage_publish(args):
     from site_builder import publish
-    root, site, run, settings, mp3s = stage_mp3(args)
+    root, site, run, settings, mp3s = stage_analyse(args)
     publish.publish(run, settings, site, mp3s, dry_run=args.dry_run, sandbox=args.sandbox)
     return root, site, run, settings
 
@@ -156,6 +164,10 @@ def cmd_sample(args) -> None:
 
 def cmd_mp3(args) -> None:
     stage_mp3(args)
+
+
+def cmd_analyse(args) -> None:
+    stage_analyse(args)
 
 
 def cmd_publish(args) -> None:
@@ -238,7 +250,8 @@ def cmd_clean(args) -> None:
     names = [args.run] if args.run else sorted(p.name for p in runs_dir.glob("*") if p.is_dir())
     for name in names:
         run = Run(root, name, site["runs_dir"])
-        doomed = [run.out] if args.all else [run.mp3_dir, run.publish_path, run.stamps_path]
+        doomed = [run.out] if args.all else [run.mp3_dir, run.publish_path, run.stamps_path,
+                                             run.out / "analysis.json"]
         for path in doomed:
             if path.is_dir():
                 shutil.rmtree(path)
@@ -285,6 +298,7 @@ def parser() -> argparse.ArgumentParser:
     for name, func, text in [
         ("sample", cmd_sample, "sample the run's missing items"),
         ("mp3", cmd_mp3, "sample, then transcode WAVs to tagged MP3s"),
+        ("analyse", cmd_analyse, "... then measure loudness, silence, tuning, tempo; draw them"),
         ("publish", cmd_publish, "... then publish the MP3s"),
         ("post", cmd_post, "... then write the post and rebuild the site"),
     ]:
@@ -333,6 +347,6 @@ def main(argv: list[str] | None = None) -> int:
         log.info("run %s is sampling on the cluster; run the same command again when it is done",
                  pending.args[0])
         return 0
-    if args.command in ("sample", "mp3", "publish", "post"):
+    if args.command in ("sample", "mp3", "analyse", "publish", "post"):
         log.info("done in %.1f s", time.monotonic() - started)
     return 0

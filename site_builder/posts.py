@@ -96,7 +96,7 @@ def job_lines(job: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def run_context(run: Run) -> dict:
+def run_context(run: Run, site: dict) -> dict:
     settings = read_json(run.settings_path)
     published = read_json(run.publish_path)
     if not settings or not published:
@@ -106,7 +106,11 @@ def run_context(run: Run) -> dict:
     notes = read_notes(run)
     unknown = labels.unknown_genre_words(settings["genres"], model.name)
     job = read_json(run.job_path)
-    items = [{**entry, "note": notes["items"].get(entry["item"], "")}
+    figures = (read_json(run.out / "analysis.json", {}) or {}).get("items", {})
+    items = [{**entry, "note": notes["items"].get(entry["item"], ""),
+              "genres": labels.item_bag(settings["genres"], entry["item"]),
+              "figures": figure_cells(figures.get(str(entry["item"]))),
+              "plots": f"/{Path(site['assets_dir']).name}/runs/{run.id}/item-{entry['item']:02d}"}
              for entry in published["items"][: settings["n_samples"]]]
     return {
         "id": run.id, "settings": settings, "artist": display_name(settings["artist"]),
@@ -120,6 +124,20 @@ def run_context(run: Run) -> dict:
         "job": job and {"lines": job_lines(job), "host": job["host"],
                         "jobs": _jobs_phrase(job)},
     }
+
+
+def figure_cells(figures: dict | None) -> dict | None:
+    """An item's analysis as the table shows it."""
+    if not figures:
+        return None
+    tuning = figures["tuning"]
+    offset = "n/a" if tuning["offset_cents"] is None else f"{tuning['offset_cents']:+.0f} ¢"
+    drift = "" if tuning["drift_cents"] is None else f" (drift {tuning['drift_cents']:.0f} ¢)"
+    loud = "n/a" if figures["loudness_lufs"] is None else f"{figures['loudness_lufs']:.1f} LUFS"
+    return {"duration": f"{figures['duration_seconds']:.2f} s", "loudness": loud,
+            "peak": "n/a" if figures["peak_dbfs"] is None else f"{figures['peak_dbfs']:.1f} dBFS",
+            "silence": f"{100 * figures['silence']['share']:.0f}% (longest {figures['silence']['longest_seconds']:.1f} s)",
+            "tuning": offset + drift, "tempo": f"{figures['tempo_bpm']:.0f} bpm"}
 
 
 def genres_phrase(bags: list[str]) -> str:
@@ -212,7 +230,7 @@ def write_post(root: Path, site: dict, runs: list[Run], *, force: bool = False) 
         date = time.strftime("%Y-%m-%d %H:%M:%S")
         slug = "ancestral-sampling-" + "-".join(run_ids).replace("_", "-")
         path = posts_dir / f"{date[:10]}-{slug}.md"
-    text = render(run_ids, [run_context(r) for r in runs], site, date)
+    text = render(run_ids, [run_context(r, site) for r in runs], site, date)
     if existing and existing.read_text(encoding="utf-8") == text:
         log.info("%s is up to date", path.relative_to(root))
         return path

@@ -38,7 +38,14 @@ def test_fresh_run_writes_every_stage(pipeline):
     assert experiment == {"artist": "lucybell", "sample_length_in_seconds": 1.0, "n_samples": 2}
     notes = (pipeline.run_dir / "notes.md").read_text()
     assert "## item 0" in notes and "## item 1" in notes
-    for stage in ("sample:", "job:", "mp3:", "publish:", "post:", "site:"):
+    analysis = json.loads((pipeline.run_dir / "out/analysis.json").read_text())
+    assert set(analysis["items"]) == {"0", "1"}
+    assert analysis["items"]["0"]["duration_seconds"] == pytest.approx(44032 / 44100, abs=0.001)
+    for k in range(2):
+        for kind in ("waveform", "spectrogram"):
+            png = pipeline.root / f"assets/runs/lucybell/item-{k:02d}-{kind}.png"
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for stage in ("sample:", "job:", "mp3:", "analyse:", "publish:", "post:", "site:"):
         assert stage in pipeline.first.stdout, f"no progress from {stage}"
 
 
@@ -88,7 +95,9 @@ def test_post_front_matter_and_body(pipeline):
     assert "`tiny`" in body and "*Lucybell*" in body and "seed 0" in body
     for label in ("Nodes:", "Cores per node:", "CPU Utilized:", "Job Wall-clock time:", "Memory Utilized:"):
         assert label in body
-    assert body.count('src="{{ site.baseurl }}/assets/runs/lucybell/item-0') == 2
+    assert body.count('<audio controls preload="metadata" src="{{ site.baseurl }}/assets/runs/lucybell/item-0') == 2
+    assert "| item | genres | duration | loudness | peak | silence | tuning | tempo |" in body
+    assert body.count("-waveform.png") == 2
 
 
 def test_mp3s_decode_with_expected_duration_and_tags(pipeline):

@@ -12,6 +12,11 @@ from pathlib import Path
 from site_builder.runs import Run
 
 
+def asset_dir(run: Run, site: dict) -> Path:
+    """Where the run's files served by the site itself go (MP3s when local, plots always)."""
+    return run.root / site["assets_dir"] / "runs" / run.id
+
+
 def publish(run: Run, settings: dict, site: dict, mp3s: list[Path], *, dry_run: bool = False,
             sandbox: bool = False) -> dict:
     if settings["publisher"] == "archive":

@@ -9,14 +9,11 @@ from pathlib import Path
 
 from site_builder.runs import Run, atomic_path, file_hash, write_json
 
-log = logging.getLogger(__name__)
-
-
-def asset_dir(run: Run, site: dict) -> Path:
-    return run.root / site["assets_dir"] / "runs" / run.id
+log = logging.getLogger("site_builder.publish")
 
 
 def publish(run: Run, site: dict, mp3s: list[Path]) -> dict:
+    from site_builder.publish import asset_dir
     folder = asset_dir(run, site)
     url_base = f"/{Path(site['assets_dir']).name}/runs/{run.id}"
     files, copied = [], 0
