@@ -21,6 +21,7 @@ from site_builder.sampling.labels import item_bag
 log = logging.getLogger(__name__)
 
 BITRATE = "192k"
+COVER_NAMES = ("cover.jpg", "cover.jpeg", "cover.png")
 STAGE_VERSION = 1   # bump when the encoding changes, so every MP3 is redone
 
 
@@ -42,9 +43,34 @@ def display_name(artist: str) -> str:
     return artist.replace("_", " ").title()
 
 
-def tags(settings: dict, item: int, album: str) -> dict[str, str]:
+def encoding(site: dict | None) -> dict:
+    """_config.yml `audio:`: a constant `bitrate` (default 192k), or a LAME VBR
+    `vbr_quality` (0 best .. 9 smallest) instead."""
+    options = {"bitrate": BITRATE, "vbr_quality": None, **((site or {}).get("audio") or {})}
+    quality = options["vbr_quality"]
+    if quality is not None and (isinstance(quality, bool) or quality not in range(10)):
+        raise AudioError(f"_config.yml: audio: vbr_quality: expected 0 (best) to 9, got {quality!r}")
+    if not isinstance(options["bitrate"], str) or not options["bitrate"].rstrip("k").isdigit():
+        raise AudioError(f"_config.yml: audio: bitrate: expected e.g. 192k, got {options['bitrate']!r}")
+    return options
+
+
+def cover(run: Run) -> Path | None:
+    """The run's cover image (runs/<run>/cover.jpg or .png), embedded in every MP3."""
+    return next((run.dir / name for name in COVER_NAMES if (run.dir / name).is_file()), None)
+
+
+def year(run: Run) -> str | None:
+    """The year the samples were made: the first sampling job's start."""
+    from site_builder.runs import read_json
+    start = (read_json(run.job_path, {}) or {}).get("start") or ""
+    return start[:4] if start[:4].isdigit() else None
+
+
+def tags(settings: dict, item: int, album: str, made: str | None = None) -> dict[str, str]:
     n = settings["n_samples"]
-    return {
+    extra = {"date": made} if made else {}
+    return {**extra,
         "title": f"{display_name(settings['artist'])}, item {item}",
         "artist": f"Jukebox {settings['model']}",
         "album": album,
@@ -71,7 +97,8 @@ def check_wav(path: Path) -> None:
                          f"delete it and run make sample")
 
 
-def encode(wav: Path, mp3: Path, item_tags: dict[str, str], ffmpeg: str) -> None:
+def encode(wav: Path, mp3: Path, item_tags: dict[str, str], ffmpeg: str, options: dict,
+           image: Path | None) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns before we set ffmpeg
         from pydub import AudioSegment
@@ -79,11 +106,14 @@ def encode(wav: Path, mp3: Path, item_tags: dict[str, str], ffmpeg: str) -> None
     check_wav(wav)
     segment = AudioSegment.from_wav(str(wav))
     with atomic_path(mp3) as tmp:
-        segment.export(str(tmp), format="mp3", bitrate=BITRATE, tags=item_tags,
-                       id3v2_version="3", parameters=["-map_metadata", "-1"]).close()
+        quality = options["vbr_quality"]
+        segment.export(str(tmp), format="mp3", tags=item_tags, id3v2_version="3",
+                       bitrate=None if quality is not None else options["bitrate"],
+                       cover=str(image) if image else None,
+                       parameters=["-map_metadata", "-1"] + (["-q:a", str(quality)] if quality is not None else [])).close()
 
 
-def transcode(run: Run, settings: dict, album: str) -> list[Path]:
+def transcode(run: Run, settings: dict, album: str, site: dict | None = None) -> list[Path]:
     """MP3s for items 0..n-1; returns their paths."""
     items = range(settings["n_samples"])
     missing = [k for k in items if not run.wav_path(k).exists()]
@@ -91,9 +121,11 @@ def transcode(run: Run, settings: dict, album: str) -> list[Path]:
         raise RunError(f"run {run.id!r}: no WAV for item(s) {', '.join(map(str, missing))}; "
                        f"run `make sample RUN={run.id}` first")
     stamps = Stamps(run)
+    options, image, made = encoding(site), cover(run), year(run)
     todo = []
     for k in items:
-        key = digest(file_hash(run.wav_path(k)), tags(settings, k, album), BITRATE, STAGE_VERSION)
+        key = digest(file_hash(run.wav_path(k)), tags(settings, k, album, made), options,
+                     file_hash(image) if image else None, STAGE_VERSION)
         if not stamps.fresh(run.mp3_path(k), key):
             todo.append((k, key))
     if not todo:
@@ -104,7 +136,8 @@ def transcode(run: Run, settings: dict, album: str) -> list[Path]:
     errors = []
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         jobs = {k: pool.submit(encode, run.wav_path(k), run.mp3_path(k),
-                               tags(settings, k, album), ffmpeg) for k, _ in todo}
+                               tags(settings, k, album, made), ffmpeg, options, image)
+                for k, _ in todo}
     for k, key in todo:
         try:
             jobs[k].result()

@@ -141,7 +141,7 @@ def post_title(settings: dict) -> str:
 def stage_mp3(args):
     from site_builder import audio
     root, site, run, settings = stage_sample(args)
-    return (root, site, run, settings, audio.transcode(run, settings, post_title(settings)))
+    return (root, site, run, settings, audio.transcode(run, settings, post_title(settings), site))
 
 
 def stage_analyse(args):

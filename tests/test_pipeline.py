@@ -277,3 +277,23 @@ def test_ctrl_c_stops_cleanly_and_records_a_cancelled_job(blog):
     assert job["jobs"][-1]["state"] == "CANCELLED"
     assert not list((blog / "runs/joy_division").rglob("*.part"))
     assert not list((blog / "runs/joy_division/out").glob("wav/*.wav"))
+
+
+def test_cover_year_and_vbr_reach_the_mp3s(pipeline, tmp_path):
+    ffprobe = need_tool("ffprobe")
+    root = copy_blog(pipeline, tmp_path / "blog")
+    (root / "runs/lucybell/cover.png").write_bytes(
+        (root / "assets/runs/lucybell/item-00-waveform.png").read_bytes())
+    config = root / "_config.yml"
+    config.write_text(config.read_text() + "audio:\n  vbr_quality: 4\n")
+    result = site_builder(root, "mp3", "--artist", "lucybell")
+    assert "transcoding 2 WAV(s)" in result.stdout  # the cover and the encoding are inputs too
+    probe = json.loads(subprocess.run(
+        [ffprobe, "-v", "error", "-show_format", "-show_streams", "-of", "json",
+         str(root / "runs/lucybell/out/mp3/item-00.mp3")], capture_output=True, text=True, check=True).stdout)
+    assert [s["codec_type"] for s in probe["streams"]] == ["audio", "video"]  # the attached picture
+    assert probe["format"]["tags"]["date"] == json.loads(
+        (root / "runs/lucybell/out/job.json").read_text())["start"][:4]
+    config.write_text(config.read_text().replace("vbr_quality: 4", "vbr_quality: 11"))
+    bad = site_builder(root, "mp3", "--artist", "lucybell", check=False)
+    assert bad.returncode == 2 and "vbr_quality: expected 0 (best) to 9, got 11" in bad.stderr
