@@ -17,7 +17,7 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) \
 	$(if $(RUNS),--runs '$(RUNS)')
 
-.PHONY: install sample mp3 analyse publish post site serve artists genres models status clean test
+.PHONY: install sample mp3 analyse publish post site serve artists genres models status collection clean test
 
 install: $(STAMP)
 
@@ -35,6 +35,9 @@ sample mp3 analyse publish post: $(STAMP)
 
 site: $(STAMP)
 	@$(SB) site
+
+collection: $(STAMP)
+	@$(SB) collection
 
 serve: $(STAMP)
 	@$(SB) serve $(if $(PORT),--port $(PORT))

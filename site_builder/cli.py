@@ -28,7 +28,7 @@ SETTING_FLAGS = {
     "levels": "levels", "batch": "batch_size", "import_from": "import_from",
 }
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
-               "analysis": "analyse",
+               "analysis": "analyse", "collection": "collection",
                "checkpoints": "models", "local": "job", "slurm": "job", "record": "job",
                "posts": "post", "site": "site", "serve": "serve", "cli": "site-builder"}
 
@@ -182,6 +182,13 @@ def cmd_post(args) -> None:
     site_module.build(root, log=logging.getLogger("site_builder.site").info)
 
 
+def cmd_collection(args) -> None:
+    from site_builder import collection, site
+    root = Path(args.root).resolve()
+    collection.write(root, config.load_site_config(root))
+    site.build(root, log=logging.getLogger("site_builder.site").info)
+
+
 def cmd_site(args) -> None:
     from site_builder import site
     site.build(Path(args.root).resolve(), log=logging.getLogger("site_builder.site").info)
@@ -306,6 +313,8 @@ def parser() -> argparse.ArgumentParser:
         add_run_options(p)
         p.set_defaults(func=func)
     sub.add_parser("site", help="build the blog into _site/").set_defaults(func=cmd_site)
+    sub.add_parser("collection", help="write collection.md: every published run's players, "
+                   "then build the site").set_defaults(func=cmd_collection)
     p = sub.add_parser("serve", help="build, then serve _site/ on localhost")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=4000)

@@ -84,13 +84,14 @@ def build(root: Path, *, out_dir: Path | None = None,
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     posts = _read_posts(root, config, log)
-    _render_posts(posts, config)
+    pages = _read_pages(root)
+    _render_posts(posts + pages, config)
     layouts = _jinja_env(root, config)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.new-", dir=out.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
-        pages = _write_pages(tmp, posts, config, layouts, log)
+        written = _write_pages(tmp, posts, pages, config, layouts, log)
         _copy_assets(root, config, tmp, log)
         _swap_in(tmp, out)
     except BaseException:
@@ -99,7 +100,7 @@ def build(root: Path, *, out_dir: Path | None = None,
     seconds = time.perf_counter() - started
     shown = out.relative_to(root) if out.is_relative_to(root) else out
     log(f"{len(posts)} posts -> {shown}/ in {seconds:.2f} s")
-    return BuildResult(posts=len(posts), pages=pages, seconds=seconds, out_dir=out)
+    return BuildResult(posts=len(posts), pages=written, seconds=seconds, out_dir=out)
 
 
 # -- phase 1: read and render -------------------------------------------------
@@ -130,6 +131,21 @@ def _read_posts(root: Path, config: dict, log: Callable) -> list[Post]:
     posts.sort(key=lambda p: p.slug)
     posts.sort(key=lambda p: p.date, reverse=True)
     return posts
+
+
+def _read_pages(root: Path) -> list[Post]:
+    """Markdown files at the blog's top level with front matter are pages (as in
+    Jekyll): rendered like posts, not dated, not listed on the index."""
+    pages = []
+    for path in sorted(root.glob("*.md")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.name.lower() == "readme.md" or not text.startswith("---"):
+            continue
+        meta, body, body_line, _ = _split_front_matter(text, path.name)
+        meta.setdefault("permalink", f"/{path.stem}/")
+        pages.append(Post(name=path.name, slug=path.stem, date=datetime(1970, 1, 1), meta=meta,
+                          body=body, body_line=body_line))
+    return pages
 
 
 def _read_post(path: Path, name: str) -> Post | None:
@@ -256,11 +272,11 @@ def _jinja_env(root: Path, config: dict) -> jinja2.Environment:
     return env
 
 
-def _write_pages(out: Path, posts: list[Post], config: dict, layouts: jinja2.Environment,
-                 log: Callable) -> int:
+def _write_pages(out: Path, posts: list[Post], pages: list[Post], config: dict,
+                 layouts: jinja2.Environment, log: Callable) -> int:
     written: dict[str, str] = {}
     available = set(layouts.list_templates())
-    for post in posts:
+    for post in posts + pages:
         layout = _layout(available, post, log)
         text = _render_layout(layouts, layout, post.name, site=config, page=post.page(),
                               content=Markup(post.content))

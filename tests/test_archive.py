@@ -134,3 +134,14 @@ def test_dry_run_and_a_missing_prefix_send_nothing(blog, archive, env):
     missing = site_builder(blog, "publish", "--run", "lucybell", env=env, check=False)
     assert missing.returncode == 2 and "identifier_prefix is not set" in missing.stderr
     assert archive.requests == []
+
+
+def test_collection_page_lists_published_runs_with_their_players(blog, archive, env):
+    site_builder(blog, "post", "--run", "lucybell", env=env)
+    site_builder(blog, "collection")
+    page = (blog / "collection.md").read_text()
+    assert '<iframe src="https://archive.org/embed/site-builder-test-lucybell&playlist=1"' in page
+    built = (blog / "_site/collection/index.html").read_text()
+    assert "https://archive.org/embed/site-builder-test-lucybell&amp;playlist=1" in built or \
+        "https://archive.org/embed/site-builder-test-lucybell&playlist=1" in built
+    assert 'href="/blog/ancestral-sampling-lucybell/"' in built

@@ -297,3 +297,12 @@ def test_cover_year_and_vbr_reach_the_mp3s(pipeline, tmp_path):
     config.write_text(config.read_text().replace("vbr_quality: 4", "vbr_quality: 11"))
     bad = site_builder(root, "mp3", "--artist", "lucybell", check=False)
     assert bad.returncode == 2 and "vbr_quality: expected 0 (best) to 9, got 11" in bad.stderr
+
+
+def test_collection_page_of_locally_published_runs(pipeline, tmp_path):
+    root = copy_blog(pipeline, tmp_path / "blog")
+    site_builder(root, "collection")
+    built = (root / "_site/collection/index.html").read_text()
+    assert built.count('<audio controls preload="none" src="/blog/assets/runs/lucybell/item-0') == 2
+    index = (root / "_site/index.html").read_text()
+    assert "Collection" not in index  # a page, not a post

@@ -180,13 +180,13 @@ def test_front_matter_permalink_and_string_date(blog: Path) -> None:
 def test_drafts_misnamed_files_and_missing_layouts(blog: Path) -> None:
     write(blog / "posts" / "2021-03-01-draft.md", "---\npublished: false\n---\nNot yet\n")
     write(blog / "posts" / "notes.md", "just notes\n")
-    write(blog / "posts" / "2021-03-02-paged.md", "---\nlayout: page\n---\nA page layout\n")
+    write(blog / "posts" / "2021-03-02-paged.md", "---\nlayout: home\n---\nA page layout\n")
     lines: list[str] = []
     result = build(blog, log=lines.append)
     assert result.posts == 3
     assert not (blog / "_site" / "draft").exists()
     assert any("posts/notes.md: skipped" in line for line in lines)
-    assert any("no layout templates/layouts/page.html; using post" in line for line in lines)
+    assert any("no layout templates/layouts/home.html; using post" in line for line in lines)
     assert "A page layout" in (blog / "_site" / "paged" / "index.html").read_text()
 
 

@@ -1,0 +1,61 @@
+"""`make collection`: one page (collection.md, at /collection/) listing every
+published run with its players, newest post first. Regenerated whole each time:
+it holds nothing but what the runs' publish.json files say."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from site_builder.audio import display_name
+from site_builder.posts import find_post, split_front_matter
+from site_builder.runs import Run, read_json, write_text
+
+log = logging.getLogger(__name__)
+
+PAGE = "collection.md"
+
+
+def published_runs(root: Path, site: dict) -> list[tuple[Run, dict, dict]]:
+    runs_dir = root / site["runs_dir"]
+    found = []
+    for folder in sorted(runs_dir.glob("*")):
+        run = Run(root, folder.name, site["runs_dir"])
+        record, settings = read_json(run.publish_path), read_json(run.settings_path)
+        if record and settings and record.get("items"):
+            found.append((run, settings, record))
+    return found
+
+
+def section(run: Run, settings: dict, record: dict, post: Path | None) -> str:
+    lines = [f"## {display_name(settings['artist'])} (`{run.id}`)", "",
+             f"Jukebox `{settings['model']}`, {len(record['items'])} items of "
+             f"{settings['sample_length_in_seconds']:g} s, seed {settings['seed']}."]
+    if post:
+        lines[-1] += f" [The post]({{{{ site.baseurl }}}}/{post.stem[11:]}/)."
+    lines.append("")
+    if record.get("embed"):
+        lines += [f'<iframe src="{record["embed"]}" width="500" height="300" frameborder="0" '
+                  f'allowfullscreen></iframe>', ""]
+    else:
+        for entry in record["items"]:
+            lines += [f"**item {entry['item']}**", "",
+                      f'<audio controls preload="none" src="{{{{ site.baseurl }}}}{entry["url"]}"></audio>', ""]
+    return "\n".join(lines)
+
+
+def write(root: Path, site: dict) -> Path:
+    runs = published_runs(root, site)
+    posts_dir = root / site["posts_dir"]
+    dated = []
+    for run, settings, record in runs:
+        post = find_post(posts_dir, [run.id]) if posts_dir.is_dir() else None
+        date = str((split_front_matter(post.read_text(encoding="utf-8")) or {}).get("date", "")) if post else ""
+        dated.append((date, run.id, section(run, settings, record, post)))
+    body = "\n\n".join(text for _, _, text in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True))
+    page = ("---\nlayout: page\ntitle: Collection\npermalink: /collection/\n---\n"
+            f"Every published run, {len(runs)} in all, newest post first.\n\n{body}\n")
+    path = root / PAGE
+    write_text(path, page)
+    log.info("%s: %d published run(s)", PAGE, len(runs))
+    return path
