@@ -95,7 +95,7 @@ def save_experiment(run: Run, args: argparse.Namespace, settings: dict) -> None:
 # -- stages --------------------------------------------------------------------------
 
 def stage_sample(args) -> tuple[Path, dict, Run, dict]:
-    from site_builder import jobs, sampling
+    from site_builder import sampling
     from site_builder.posts import ensure_notes
 
     root, site, run, settings = open_run(args)
@@ -103,34 +103,42 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
     if settings["import_from"]:
         from site_builder.sampling.adopt import adopt
         adopt(run, settings, settings["job"], force=args.force)
-        save_experiment(run, args, settings)
-        ensure_notes(run, settings["n_samples"])
-        return root, site, run, settings
-    batches = sampling.plan(run, settings, force=args.force)
-    items = sampling.batch_items(settings, batches)
+    else:
+        batches = sampling.plan(run, settings, force=args.force)  # may refuse: before any write
     save_experiment(run, args, settings)
     ensure_notes(run, settings["n_samples"])
-    if settings["executor"] == "slurm":
-        from site_builder.jobs import slurm
-        if not slurm.advance(run, site, settings, batches, items, wait=args.wait):
-            raise Pending(run.id)
-        if sampling.plan(run, settings):
-            raise SiteBuilderError(f"run {run.id!r}: item(s) still missing after the job; "
-                                   f"`make post RUN={run.id}` submits another")
-        return root, site, run, settings
-    if not items:
-        logging.getLogger("site_builder.sampling").info(
-            "%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
-    else:
-        logging.getLogger("site_builder.sampling").info(
-            "%s: sampling item(s) %s with the %s executor", run.id, ", ".join(map(str, items)),
-            settings["executor"])
-        record = jobs.run_local(run, sampling.worker_command(run, batches), items)
-        logging.getLogger("site_builder.jobs").info(
-            "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
-            record["wall_clock_seconds"], record["cpu_utilized_seconds"],
-            record["memory_utilized_bytes"] / 2**20, run.job_path.relative_to(root))
+    if not settings["import_from"]:
+        sample = sample_on_slurm if settings["executor"] == "slurm" else sample_locally
+        sample(run, site, settings, batches, wait=args.wait)
     return root, site, run, settings
+
+
+def sample_on_slurm(run: Run, site: dict, settings: dict, batches: list[int], *, wait: bool) -> None:
+    from site_builder import sampling
+    from site_builder.jobs import slurm
+
+    items = sampling.batch_items(settings, batches)
+    if not slurm.advance(run, site, settings, batches, items, wait=wait):
+        raise Pending(run.id)
+    if sampling.plan(run, settings):
+        raise SiteBuilderError(f"run {run.id!r}: item(s) still missing after the job; "
+                               f"`make post RUN={run.id}` submits another")
+
+
+def sample_locally(run: Run, site: dict, settings: dict, batches: list[int], *, wait: bool) -> None:
+    from site_builder import jobs, sampling
+
+    say = logging.getLogger("site_builder.sampling").info
+    items = sampling.batch_items(settings, batches)
+    if not items:
+        say("%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
+        return
+    say("%s: sampling item(s) %s with the local executor", run.id, ", ".join(map(str, items)))
+    record = jobs.run_local(run, sampling.worker_command(run, batches), items)
+    logging.getLogger("site_builder.jobs").info(
+        "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
+        record["wall_clock_seconds"], record["cpu_utilized_seconds"],
+        record["memory_utilized_bytes"] / 2**20, run.job_path.relative_to(run.root))
 
 
 def post_title(settings: dict) -> str:
