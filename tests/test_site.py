@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -129,7 +132,7 @@ def test_index_lists_posts_newest_first_with_baseurl_links(blog: Path) -> None:
     assert "Ancestral sampling conditioned on Joy Division" in index
     assert "3 November 2020" in index
     assert 'href="/blog/assets/css/site.css"' in index
-    assert (result.posts, result.pages) == (2, 3)
+    assert (result.posts, result.pages) == (2, 7)  # + 3 tag pages and 404.html
     assert lines[-1].startswith("2 posts -> _site/ in ")
 
 
@@ -232,11 +235,230 @@ def test_output_overlapping_the_sources_is_refused(blog: Path) -> None:
 
 
 def test_builds_are_byte_identical(blog: Path, tmp_path: Path) -> None:
+    write(blog / "_config.yml", "title: T\nbaseurl: /blog\nurl: https://example.org\npaginate: 1\n")
+    write(blog / "posts" / "2021-02-01-code.md",
+          "---\ntitle: Code\n---\n```python\nx = 1\n```\n{% highlight sh %}ls{% endhighlight %}\n")
+    write(blog / "CNAME", "example.org")
     build(blog, log=quiet)
     first = snapshot(blog / "_site")
     build(blog, out_dir=tmp_path / "elsewhere", log=quiet)
     build(blog, log=quiet)
     assert snapshot(blog / "_site") == first == snapshot(tmp_path / "elsewhere")
+
+
+# -- index pagination, tags, feed, sitemap, 404 -------------------------------
+
+def dated_posts(blog: Path, count: int) -> None:
+    for day in range(1, count + 1):
+        write(blog / "posts" / f"2022-01-{day:02d}-day-{day}.md",
+              f"---\ntitle: Day {day}\ntags: [Daily Log]\n---\nPost of day {day}.\n")
+
+
+def test_index_paginates_like_jekyll_paginate(blog: Path) -> None:
+    dated_posts(blog, 3)  # 5 posts in all
+    write(blog / "_config.yml", "baseurl: /blog\npermalink: /:title/\npaginate: 2\n")
+    build(blog, log=quiet)
+    site = blog / "_site"
+    first, second, last = (site / "index.html").read_text(), \
+        (site / "page2" / "index.html").read_text(), (site / "page3" / "index.html").read_text()
+    assert "Day 3" in first and "Day 2" in first and "Day 1" not in first
+    assert "Day 1" in second and "A tiny run" in second
+    assert "Ancestral sampling" in last and not (site / "page4").exists()
+    assert 'href="/blog/page2/"' in first and "Newer posts" not in first
+    assert 'href="/blog/"' in second and 'href="/blog/page3/"' in second
+    assert "Older posts" not in last and "Page 3 of 3" in last
+
+
+def test_paginate_path_and_no_pagination(blog: Path) -> None:
+    dated_posts(blog, 3)
+    build(blog, log=quiet)
+    assert not (blog / "_site" / "page2").exists()
+    assert "Day 1" in (blog / "_site" / "index.html").read_text()
+    write(blog / "_config.yml", "baseurl: /blog\npaginate: 4\npaginate_path: /archive/p:num\n")
+    build(blog, log=quiet)
+    assert "Ancestral sampling" in (blog / "_site" / "archive" / "p2" / "index.html").read_text()
+    assert 'href="/blog/archive/p2"' in (blog / "_site" / "index.html").read_text()
+
+
+def test_tag_pages_list_their_posts_and_posts_link_them(blog: Path) -> None:
+    build(blog, log=quiet)
+    site = blog / "_site"
+    page = (site / "tag" / "jukebox" / "index.html").read_text()
+    assert 0 < page.find("/blog/tiny-run/") < page.find("/blog/ancestral-sampling-joy-division/")
+    spaced = (site / "tag" / "ancestral-sampling" / "index.html").read_text()
+    assert "A tiny run" not in spaced and "Joy Division" in spaced
+    post = (site / "tiny-run" / "index.html").read_text()
+    assert '<a class="post-tag" href="/blog/tag/jukebox/">Jukebox</a>' in post
+
+
+def test_atom_feed_in_jekyll_feed_shape(blog: Path) -> None:
+    dated_posts(blog, 11)  # 13 posts: the feed keeps the newest 10
+    write(blog / "posts" / "2022-02-01-amp.md",
+          "---\ntitle: Sound & <fury>\nauthor: Ian\ncategories: Lab\ntags: [a b]\n---\nLoud **now**.\n")
+    build(blog, log=quiet)
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(blog / "_site" / "feed.xml").getroot()
+    assert feed.tag == f"{atom}feed" and feed.find(f"{atom}title").text == "Lab notes"
+    assert feed.find(f"{atom}id").text == "https://example.org/blog/feed.xml"
+    assert feed.find(f"{atom}updated").text == "2022-02-01T00:00:00+00:00"
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{atom}link")}
+    assert links == {"self": "https://example.org/blog/feed.xml", "alternate": "https://example.org/blog/"}
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 10
+    first = entries[0]
+    assert first.find(f"{atom}title").text == "Sound & <fury>"
+    assert first.find(f"{atom}link").get("href") == "https://example.org/blog/amp/"
+    assert first.find(f"{atom}published").text == first.find(f"{atom}updated").text
+    assert first.find(f"{atom}id").text == "https://example.org/blog/lab/2022/02/01/amp"
+    content = first.find(f"{atom}content")
+    assert content.get("type") == "html" and "<strong>now</strong>" in content.text
+    assert first.find(f"{atom}author/{atom}name").text == "Ian"
+    assert [c.get("term") for c in first.findall(f"{atom}category")] == ["lab", "a b"]
+    assert entries[1].find(f"{atom}title").text == "Day 11"
+
+
+def test_sitemap_and_404(blog: Path) -> None:
+    write(blog / "about.md", "---\ntitle: About\n---\nWho we are.\n")
+    build(blog, log=quiet)
+    site = blog / "_site"
+    urlset = ET.parse(site / "sitemap.xml").getroot()
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    entries = {u.find(f"{ns}loc").text: getattr(u.find(f"{ns}lastmod"), "text", None)
+               for u in urlset.findall(f"{ns}url")}
+    assert entries["https://example.org/blog/"] == "2021-01-05T10:00:00+00:00"
+    assert entries["https://example.org/blog/ancestral-sampling-joy-division/"] == "2020-11-03T05:34:00+00:00"
+    assert "https://example.org/blog/tag/jukebox/" in entries
+    assert "https://example.org/blog/about/" in entries
+    missing = (site / "404.html").read_text()
+    assert "Page not found" in missing and 'href="/blog/"' in missing
+
+
+# -- Liquid -------------------------------------------------------------------
+
+def test_jekyll_filters_and_tags(blog: Path) -> None:
+    write(blog / "_includes" / "note.html", "NOTE[{{ include.text }}|{{ page.title }}]")
+    write(blog / "posts" / "2021-02-01-liquid.md", """---
+title: Liquid
+date: 2021-02-01 09:05:00
+---
+On {{ page.date | date: "%b %-d, %Y" }} at {{ page.date | date_to_xmlschema }}: {{ "a<b & 'c'" | xml_escape }}.
+
+Raw: {% raw %}{{ site.title }}{% endraw %}
+
+See [the tiny run]({% post_url 2021-01-05-tiny-run %}) and {{ '/x' | absolute_url }}.
+
+{% highlight python %}
+def f(x):
+    return x < 1
+{% endhighlight %}
+
+{% include note.html text="hello there" %}
+""")
+    build(blog, log=quiet)
+    page = (blog / "_site" / "liquid" / "index.html").read_text()
+    assert "On Feb 1, 2021 at 2021-02-01T09:05:00+00:00: a&lt;b &amp; &#39;c&#39;." in page
+    assert "Raw: {{ site.title }}" in page
+    assert '<a href="/tiny-run/">the tiny run</a>' in page  # post_url has no baseurl
+    assert "https://example.org/blog/x" in page
+    assert ('<figure class="highlight"><pre><code class="language-python" data-lang="python">'
+            '<span class="k">def</span>') in page
+    assert "&lt;</span>" in page and "</code></pre></figure>" in page
+    assert "NOTE[hello there|Liquid]" in page
+
+
+def test_theme_includes_are_the_fallback(blog: Path) -> None:
+    write(blog / "posts" / "2021-02-01-player.md",
+          "---\ntitle: P\n---\n{% include audio.html src='assets/a.mp3' %}\n")
+    build(blog, log=quiet)
+    page = (blog / "_site" / "player" / "index.html").read_text()
+    assert '<audio controls preload="metadata" src="/blog/assets/a.mp3"></audio>' in page
+
+
+@pytest.mark.parametrize("body, message", [
+    ("{% post_url 2020-01-01-nothing %}", r":7: Liquid: post_url: no post named '2020-01-01-nothing'"),
+    ("{% include missing.html %}", r":7: Liquid: include: no file 'missing.html'"),
+    ("{% nosuch thing %}", r":7: Liquid: unexpected tag 'nosuch'"),
+])
+def test_bad_liquid_tags_name_file_and_line(blog: Path, body: str, message: str) -> None:
+    build(blog, log=quiet)
+    before = snapshot(blog / "_site")
+    write(blog / "posts" / "2021-02-01-bad.md", f"---\ntitle: Bad\n---\nfine\n\nstill fine\n{body}\n")
+    with pytest.raises(BuildError, match=r"posts/2021-02-01-bad\.md" + message):
+        build(blog, log=quiet)
+    assert snapshot(blog / "_site") == before
+
+
+# -- front matter: excerpts, drafts, future posts -------------------------------
+
+def test_excerpt_separator_in_config_and_front_matter(blog: Path) -> None:
+    write(blog / "posts" / "2021-02-01-long.md",
+          "---\ntitle: Long\n---\nFirst part\n\nsecond part\n<!--more-->\nhidden part\n")
+    write(blog / "posts" / "2021-02-02-own.md",
+          "---\ntitle: Own\nexcerpt_separator: '%%'\n---\nOne\n\ntwo %% three\n")
+    build(blog, log=quiet)
+    index = (blog / "_site" / "index.html").read_text()
+    assert "<p class=\"post-card-excerpt\">First part</p>" in index
+    assert "<p class=\"post-card-excerpt\">One two</p>" in index
+    write(blog / "_config.yml", "baseurl: /blog\nexcerpt_separator: <!--more-->\n")
+    build(blog, log=quiet)
+    index = (blog / "_site" / "index.html").read_text()
+    assert "First part second part" in index and "hidden part" not in index
+
+
+def test_drafts_only_when_asked(blog: Path) -> None:
+    draft = write(blog / "_drafts" / "work-in-progress.md", "---\ntitle: WIP\n---\nNot done\n")
+    os.utime(draft, (1_650_000_000, 1_650_000_000))  # 2022-04-15
+    build(blog, log=quiet)
+    assert not (blog / "_site" / "work-in-progress").exists()
+    result = build(blog, drafts=True, log=quiet)
+    assert result.posts == 3
+    index = (blog / "_site" / "index.html").read_text()
+    assert index.find("WIP") < index.find("A tiny run")  # dated by its mtime: the newest
+    write(blog / "_config.yml", "baseurl: /blog\nshow_drafts: true\n")
+    build(blog, log=quiet)
+    assert (blog / "_site" / "work-in-progress" / "index.html").is_file()
+
+
+def test_future_posts_only_when_asked(blog: Path) -> None:
+    now = datetime(2021, 1, 5, 9, 0)  # an hour before the tiny run's time
+    assert build(blog, now=now, log=quiet).posts == 1
+    assert not (blog / "_site" / "tiny-run").exists()
+    assert build(blog, now=now, future=True, log=quiet).posts == 2
+    write(blog / "_config.yml", "baseurl: /blog\nfuture: true\n")
+    assert build(blog, now=now, log=quiet).posts == 2
+
+
+# -- code highlighting and static files ----------------------------------------
+
+def test_fenced_code_is_highlighted_with_a_generated_stylesheet(blog: Path) -> None:
+    write(blog / "posts" / "2021-02-01-code.md", "---\ntitle: Code\n---\n```python\nimport os\n```\n")
+    build(blog, log=quiet)
+    site = blog / "_site"
+    page = (site / "code" / "index.html").read_text()
+    assert '<div class="highlight"><pre>' in page and '<span class="kn">import</span>' in page
+    assert 'href="/blog/assets/css/syntax.css"' in page
+    assert ".highlight .kn {" in (site / "assets" / "css" / "syntax.css").read_text()
+
+
+def test_static_files_pass_through_like_jekyll(blog: Path) -> None:
+    for name in ("CNAME", "docs/guide.txt", "Makefile", "notes/_private.txt", ".env",
+                 ".htaccess", "drafts-old/a.txt", "node_modules/x.js", "about.md"):
+        write(blog / name, "---\n---\n" if name == "about.md" else name)
+    write(blog / "_config.yml", "baseurl: /blog\nexclude: [drafts-old]\ninclude: [.htaccess]\n")
+    build(blog, log=quiet)
+    site = blog / "_site"
+    assert (site / "CNAME").read_text() == "CNAME"
+    assert (site / "docs" / "guide.txt").is_file() and (site / ".htaccess").is_file()
+    for absent in ("Makefile", "notes/_private.txt", ".env", "drafts-old", "node_modules",
+                   "posts", "about.md", "_config.yml"):
+        assert not (site / absent).exists(), absent
+    assert (site / "about" / "index.html").is_file()
+
+
+def test_static_file_over_a_generated_one_is_refused(blog: Path) -> None:
+    write(blog / "feed.xml", "<mine/>")
+    with pytest.raises(BuildError, match="would overwrite the generated feed.xml"):
+        build(blog, log=quiet)
 
 
 # -- serve --------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""The machine-readable outputs: the Atom feed in jekyll-feed's shape and sitemap.xml.
+
+Built with ElementTree, so they are well-formed whatever the posts contain, and
+dated by the posts (never the build time), so two builds are byte-identical."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from functools import partial
+
+from site_builder.site.sources import PAGE_DATE, Post, words, xmlschema
+from site_builder.site.urls import absolute_url
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_POSTS = 10  # jekyll-feed's default `feed.posts_limit`
+
+
+def atom_feed(posts: list[Post], config: dict) -> str:
+    url = partial(absolute_url, config)
+    feed = ET.Element("feed", xmlns=ATOM)
+    ET.SubElement(feed, "generator", uri="https://jekyllrb.com/", version="4.3").text = "Jekyll"
+    ET.SubElement(feed, "link", href=url("/feed.xml"), rel="self", type="application/atom+xml")
+    ET.SubElement(feed, "link", href=url("/"), rel="alternate", type="text/html")
+    newest = posts[0].date if posts else PAGE_DATE
+    ET.SubElement(feed, "updated").text = xmlschema(newest, config)
+    ET.SubElement(feed, "id").text = url("/feed.xml")
+    ET.SubElement(feed, "title", type="html").text = str(config.get("title") or "")
+    if config.get("description"):
+        ET.SubElement(feed, "subtitle").text = str(config["description"])
+    _author(feed, config.get("author"))
+    for post in posts[:FEED_POSTS]:
+        _entry(feed, post, config)
+    return _xml(feed)
+
+
+def _entry(feed: ET.Element, post: Post, config: dict) -> None:
+    page = post.page()
+    entry = ET.SubElement(feed, "entry")
+    ET.SubElement(entry, "title", type="html").text = page["title"]
+    ET.SubElement(entry, "link", href=absolute_url(config, post.url), rel="alternate",
+                  type="text/html", title=page["title"])
+    ET.SubElement(entry, "published").text = xmlschema(post.date, config)
+    ET.SubElement(entry, "updated").text = xmlschema(post.date, config)
+    ET.SubElement(entry, "id").text = absolute_url(config, post.post_id())
+    ET.SubElement(entry, "content", type="html",
+                  attrib={"xml:base": absolute_url(config, post.url)}).text = post.content
+    _author(entry, post.meta.get("author") or config.get("author"))
+    for term in page["categories"] + words(post.meta.get("tags")):
+        ET.SubElement(entry, "category", term=term)
+    ET.SubElement(entry, "summary", type="html").text = page["excerpt"]
+
+
+def _author(parent: ET.Element, author: object) -> None:
+    name = author.get("name") if isinstance(author, dict) else author
+    if name:
+        ET.SubElement(ET.SubElement(parent, "author"), "name").text = str(name)
+
+
+def sitemap(urls: list[tuple[str, object]], config: dict) -> str:
+    """`urls`: (path without baseurl, the date it last changed or None)."""
+    root = ET.Element("urlset", xmlns=SITEMAP)
+    for path, changed in urls:
+        item = ET.SubElement(root, "url")
+        ET.SubElement(item, "loc").text = absolute_url(config, path)
+        if changed is not None:
+            ET.SubElement(item, "lastmod").text = xmlschema(changed, config)
+    return _xml(root)
+
+
+def _xml(element: ET.Element) -> str:
+    ET.indent(element)
+    declaration = '<?xml version="1.0" encoding="utf-8"?>\n'
+    return declaration + ET.tostring(element, encoding="unicode") + "\n"

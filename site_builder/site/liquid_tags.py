@@ -1,0 +1,171 @@
+"""The Liquid that Jekyll posts use: Jekyll's filters and its highlight, post_url and
+include tags, on python-liquid (Shopify Liquid, which Jekyll runs on)."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import liquid
+from liquid.ast import BlockNode, Node
+from liquid.builtin.expressions import parse_primitive, tokenize
+from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateNotFoundError
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+from liquid.tag import Tag
+from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from site_builder.site.urls import absolute_url, relative_url
+from site_builder.site.sources import xmlschema
+
+if TYPE_CHECKING:
+    from liquid.context import RenderContext
+
+INCLUDES = Path("templates") / "includes"
+INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s]+)""")
+EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
+
+
+class JekyllEnvironment(liquid.Environment):
+    """A Liquid environment that knows the site: its config and its posts' URLs."""
+
+    def __init__(self, root: Path, theme: Path, config: dict, post_urls: dict[str, str]):
+        folders = [str(root / "_includes"), str(theme / INCLUDES)]
+        super().__init__(loader=liquid.FileSystemLoader(folders))
+        self.config, self.post_urls = config, post_urls
+        self.filters["relative_url"] = lambda value: relative_url(config, value)
+        self.filters["absolute_url"] = lambda value: absolute_url(config, value)
+        self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
+        self.filters["xml_escape"] = xml_escape
+        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag):
+            self.add_tag(tag)
+
+
+def xml_escape(value: object) -> str:
+    """Jekyll's xml_escape (Ruby's CGI.escapeHTML): & < > " and ' as entities."""
+    if value is None or liquid.is_undefined(value):
+        return ""
+    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+    return re.sub(r"""[&<>"']""", lambda m: table[m.group()], str(value))
+
+
+def _xmlschema(value: object, config: dict) -> str:
+    if isinstance(value, datetime):
+        return xmlschema(value, config)
+    if isinstance(value, date):
+        return xmlschema(datetime(value.year, value.month, value.day), config)
+    return xmlschema(datetime.fromisoformat(str(value)), config)
+
+
+def _argument(stream: TokenStream, tag: Token, *, eat: bool) -> str:
+    """A Jekyll tag's raw argument text (Jekyll tags parse their own markup). A block
+    tag eats it; an inline tag leaves it for the parser to step over."""
+    if stream.current.kind != TOKEN_EXPRESSION:
+        raise LiquidSyntaxError(f"{tag.value}: missing argument", token=tag)
+    text = stream.current.value.strip()
+    if eat:
+        next(stream)
+    return text
+
+
+class HighlightNode(Node):
+    __slots__ = ("lang", "block")
+
+    def __init__(self, token: Token, lang: str, block: BlockNode):
+        super().__init__(token)
+        self.lang, self.block = lang, block
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        code = StringIO()
+        self.block.render(context, code)
+        return buffer.write(highlight_code(code.getvalue(), self.lang))
+
+
+def highlight_code(code: str, lang: str) -> str:
+    """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it."""
+    try:
+        lexer = get_lexer_by_name(lang)
+    except ClassNotFound:  # rouge too falls back to plain text
+        lexer = TextLexer()
+    spans = highlight(code.strip("\r\n"), lexer, HtmlFormatter(nowrap=True))
+    lang = html.escape(lang)
+    return (f'<figure class="highlight"><pre><code class="language-{lang}" data-lang="{lang}">'
+            f"{spans}</code></pre></figure>")
+
+
+class HighlightTag(Tag):
+    name, end = "highlight", "endhighlight"
+
+    def parse(self, stream: TokenStream) -> HighlightNode:
+        token = stream.eat(TOKEN_TAG)
+        lang = _argument(stream, token, eat=True).split()[0]
+        block = get_parser(self.env).parse_block(stream, (self.end,))
+        stream.expect(TOKEN_TAG, value=self.end)
+        return HighlightNode(token, lang, block)
+
+
+class TextNode(Node):
+    __slots__ = ("text",)
+
+    def __init__(self, token: Token, text: str):
+        super().__init__(token)
+        self.text = text
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        return buffer.write(self.text)
+
+
+class PostUrlTag(Tag):
+    """{% post_url 2020-11-03-slug %}: the post's URL, checked when the post is parsed."""
+
+    name, block = "post_url", False
+
+    def parse(self, stream: TokenStream) -> TextNode:
+        token = stream.eat(TOKEN_TAG)
+        key = _argument(stream, token, eat=False)
+        if key not in self.env.post_urls:
+            raise LiquidSyntaxError(f"post_url: no post named {key!r} (expected a posts "
+                                    f"file name without .md, e.g. 2020-11-03-slug)",
+                                    token=token)
+        return TextNode(token, self.env.post_urls[key])
+
+
+class IncludeNode(Node):
+    __slots__ = ("file", "args")
+
+    def __init__(self, token: Token, file: str, args: dict):
+        super().__init__(token)
+        self.file, self.args = file, args
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        try:
+            template = context.env.get_template(self.file)
+        except TemplateNotFoundError:
+            raise LiquidError(f"include: no file {self.file!r} in _includes/ or the theme's "
+                              f"{INCLUDES}/", token=self.token) from None
+        values = {key: expr.evaluate(context) for key, expr in self.args.items()}
+        with context.extend({"include": values}, template=template):
+            template.render_with_context(context, buffer, partial=True)
+        return 1
+
+
+class JekyllIncludeTag(Tag):
+    """Jekyll's include: a bare file name, then key=value parameters as `include.key`."""
+
+    name, block = "include", False
+
+    def parse(self, stream: TokenStream) -> IncludeNode:
+        token = stream.eat(TOKEN_TAG)
+        file, _, rest = _argument(stream, token, eat=False).partition(" ")
+        args = {key: parse_primitive(self.env, TokenStream(tokenize(value, parent_token=token)))
+                for key, value in INCLUDE_ARG.findall(rest)}
+        return IncludeNode(token, file, args)
+

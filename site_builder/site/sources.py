@@ -1,0 +1,228 @@
+"""Reading the blog's sources: posts, drafts and pages with their front matter and URLs."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from site_builder.errors import BuildError
+
+POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.(md|markdown)$")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+PERMALINK_STYLES = {  # Jekyll's built-in names
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+EXCERPT_WORDS = 40
+PAGE_DATE = datetime(1970, 1, 1)
+
+
+@dataclass
+class Post:
+    name: str           # the source path as messages show it (relative to the blog root)
+    slug: str
+    date: datetime
+    meta: dict
+    body: str
+    body_line: int      # the file's line where the body starts, so errors point into the file
+    key: str = ""       # what {% post_url %} names: the file's stem
+    url: str = ""       # without baseurl, like Jekyll's page.url
+    content: str = ""   # rendered HTML
+    excerpt: str = ""   # rendered HTML of the part before the excerpt separator
+
+    def page(self) -> dict:
+        """The `page` variable, in Liquid and in the layouts."""
+        meta = self.meta
+        title = meta.get("title") or " ".join(w.capitalize() for w in self.slug.split("-"))
+        excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
+        return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
+                "url": self.url, "id": self.post_id(), "tags": words(meta.get("tags")),
+                "categories": categories(meta), "excerpt": str(excerpt)}
+
+    def post_id(self) -> str:
+        """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
+        parts = categories(self.meta) + [f"{self.date:%Y/%m/%d}", self.slug]
+        return "/" + "/".join(parts)
+
+
+def read_posts(root: Path, folder: Path, log: Callable, *, dated: bool = True) -> list[Post]:
+    """The posts in `folder` (dated names), or the drafts (`dated=False`: any name,
+    dated by the file's modification time, as Jekyll does), newest first."""
+    posts, errors = [], []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in MARKDOWN_SUFFIXES or not path.is_file():
+            continue
+        name = str(path.relative_to(root) if path.is_relative_to(root) else path)
+        if dated and not POST_NAME.match(path.name):
+            log(f"warning: {name}: skipped; posts are named YYYY-MM-DD-slug.md")
+            continue
+        try:
+            post = _read_post(path, name, dated)
+        except BuildError as exc:
+            errors.append(str(exc))
+            continue
+        if post is not None:
+            posts.append(post)
+    raise_all(errors)
+    return posts
+
+
+def newest_first(posts: list[Post]) -> list[Post]:
+    # Ties broken by slug so the order never depends on the file system.
+    return sorted(sorted(posts, key=lambda p: p.slug), key=lambda p: p.date, reverse=True)
+
+
+def read_pages(root: Path) -> list[Post]:
+    """Markdown files at the blog's top level with front matter are pages (as in
+    Jekyll): rendered like posts, not dated, not listed on the index."""
+    pages = []
+    for path in page_sources(root):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        meta, body, body_line, _ = split_front_matter(text, path.name)
+        meta.setdefault("permalink", f"/{path.stem}/")
+        pages.append(Post(name=path.name, slug=path.stem, date=PAGE_DATE, meta=meta,
+                          body=body, body_line=body_line))
+    return pages
+
+
+def page_sources(root: Path) -> list[Path]:
+    return [p for p in sorted(root.glob("*.md")) if p.name.lower() != "readme.md"
+            and p.read_text(encoding="utf-8", errors="replace").startswith("---")]
+
+
+def _read_post(path: Path, name: str, dated: bool) -> Post | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                         f"save it as UTF-8") from None
+    meta, body, body_line, front = split_front_matter(text, name)
+    if meta.get("published", True) is False:
+        return None
+    match = POST_NAME.match(path.name)
+    if match:
+        slug, fallback = match.group(4), "-".join(match.group(1, 2, 3))
+    else:
+        slug, fallback = path.stem, datetime.fromtimestamp(path.stat().st_mtime)
+    return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, body=body,
+                date=_post_date(meta.get("date", fallback), name, front),
+                body_line=body_line, key=path.stem)
+
+
+def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
+    """(front matter, body, the body's first line number, the raw front matter)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        return {}, text, 1, ""
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        raise BuildError(f"{name}:1: front matter starts with '---' but never ends; "
+                         f"close it with a '---' line")
+    front = "".join(lines[1:end])
+    try:
+        meta = yaml.safe_load(front)
+    except yaml.MarkedYAMLError as exc:
+        line = 1 + (exc.problem_mark.line + 1 if exc.problem_mark else 0)
+        raise BuildError(f"{name}:{line}: malformed front matter: {exc.problem}; "
+                         f"fix the YAML between the '---' lines") from None
+    except yaml.YAMLError as exc:
+        raise BuildError(f"{name}:2: malformed front matter ({exc}); fix the YAML") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise BuildError(f"{name}:2: front matter must be 'key: value' lines, "
+                         f"got a {type(meta).__name__}")
+    return meta, "".join(lines[end + 1:]), end + 2, front
+
+
+def _post_date(value: object, name: str, front: str) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # keep the wall-clock time the author wrote
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(str(value).strip(), fmt).replace(tzinfo=None)
+        except ValueError:
+            pass
+    line = _key_line(front, "date")
+    raise BuildError(f"{name}:{line}: date: cannot read {value!r}; "
+                     f"write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+
+
+def permalink(post: Post, config: dict) -> str:
+    pattern = str(post.meta.get("permalink") or config["permalink"])
+    pattern = PERMALINK_STYLES.get(pattern, pattern)
+    d = post.date
+    values = {"year": f"{d.year:04d}", "month": f"{d.month:02d}", "day": f"{d.day:02d}",
+              "i_month": str(d.month), "i_day": str(d.day), "short_year": f"{d.year % 100:02d}",
+              "hour": f"{d.hour:02d}", "minute": f"{d.minute:02d}", "second": f"{d.second:02d}",
+              "y_day": f"{d.timetuple().tm_yday:03d}", "title": post.slug, "slug": post.slug,
+              "categories": "/".join(categories(post.meta)), "output_ext": ".html"}
+
+    def value(m: re.Match) -> str:
+        if m.group(1) not in values:
+            raise BuildError(f"{post.name}: permalink {pattern!r}: unknown placeholder "
+                             f"':{m.group(1)}'; known: {', '.join(':' + k for k in values)}")
+        return values[m.group(1)]
+
+    url = re.sub("/+", "/", "/" + re.sub(r":([a-z_]+)", value, pattern))
+    if ".." in url.split("/"):
+        raise BuildError(f"{post.name}: permalink {url!r} leaves the site folder; remove the '..'")
+    return url
+
+
+def excerpt_source(post: Post, text: str, config: dict) -> str:
+    """The part of the post's Liquid-rendered `text` before the excerpt separator
+    (Jekyll's default: the first paragraph)."""
+    separator = str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
+    return text.lstrip("\n").split(separator, 1)[0]
+
+
+def _text(content: str) -> str:
+    found = html.unescape(re.sub(r"<[^>]+>", "", content)).split()
+    return " ".join(found[:EXCERPT_WORDS]) + (" …" if len(found) > EXCERPT_WORDS else "")
+
+
+def words(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return str(value).split()
+
+
+def categories(meta: dict) -> list[str]:
+    names = words(meta.get("categories")) + words(meta.get("category"))
+    return list(dict.fromkeys(n.lower() for n in names))
+
+
+def _key_line(front: str, key: str) -> int:
+    for number, line in enumerate(front.splitlines(), start=2):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def raise_all(errors: list[str]) -> None:
+    if errors:
+        raise BuildError("\n".join(errors))
+
+
+def xmlschema(value: datetime, config: dict) -> str:
+    """Jekyll's date_to_xmlschema. Dates are kept as the author's wall-clock time, so
+    the offset is the config's `timezone` (as Jekyll's TZ), or UTC without one."""
+    zone = config.get("timezone")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone) if zone else timezone.utc)
+    return value.isoformat(timespec="seconds")

@@ -1,0 +1,411 @@
+"""A deterministic test blog for the cross-check with real Jekyll 4.3.
+
+`write_corpus(folder, n)` writes `_config.yml` and `n` posts in `posts/`, one
+Markdown/Liquid feature per post (so one unsupported feature sinks only its own
+posts). `corpus(n)` lists the posts with their feature (generated posts also
+carry a `feature:` front matter key). The author's example post
+is included verbatim (its text is copied here: ../shared is not on CI clones).
+The same `posts/` copied into a Jekyll site's `_posts/` builds with Jekyll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+CONFIG = """\
+title: Cross-check corpus
+description: Posts that Jekyll and site-builder must build alike.
+url: "http://127.0.0.1"
+baseurl: "/blog"
+permalink: /:title/
+markdown: kramdown
+"""
+
+# Marks a post's content in the minimal layouts both builders use; the title
+# names the post (every title in the corpus is unique and plain ASCII).
+BEGIN = "<!-- crosscheck-begin: {{ page.title }} -->"
+END = "<!-- crosscheck-end -->"
+MINIMAL_POST_LAYOUT = f"{BEGIN}\n{{{{ content }}}}\n{END}\n"
+
+EXAMPLE_NAME = "2020-11-03-ancestral-sampling-joy-division.md"
+EXAMPLE_TITLE = "Ancestral sampling conditioned on Joy Division"
+
+# ../shared/examples/2020-11-03-ancestral-sampling-joy-division.md, byte for byte
+# (it has no final newline).
+EXAMPLE = r'''---
+layout: post
+current: post
+cover:  assets/images/jd.jpg
+navigation: True
+title: Ancestral sampling conditioned on Joy Division
+date: 2020-11-03 5:34:00
+tags: [Jukebox, ancestral sampling]
+class: post-template
+subclass: 'post'
+author: gabriel
+---
+
+I want to check how is the sampling of an artist that I know well, and so I decided to perform ancestral sampling of the Jukebox `5b` model of two artists whose catalog I know well: *Joy Division* and *Lucybell*. While the former is pretty well known and has just a few official albums, the latter is my former band which happen to be in the `V3` list of artist, which is tied to the `5b` and `5b_lyrics` models.
+
+For Joy Division, I requested 16 samples with `sample_length_in_seconds=60`, in five genres (Dark Wave, Gothic, Coldwave, Hip Hop, and Glitch Pop). It took:
+```
+    Nodes: 1
+    Cores per node: 6
+    CPU Utilized: 14:55:31
+    Job Wall-clock time: 14:59:55
+    Memory Utilized: 23.10 GB
+```
+
+For Lucybell, I requested 3 samples, 60 seconds. Note more than five times the number of samples didn't take five times longer. Also, memory used for Lucybell was actually a third larger. Perhaps this is because I ran these two processes in two different clusters. I requested the same GPU though (Volta V100).
+
+
+  ```
+  Nodes: 1
+  Cores per node: 10
+  CPU Utilized: 08:05:34
+  Job Wall-clock time: 08:05:12
+  Memory Utilized: 31.02 GB
+  ```
+
+Joy Division samples
+
+  <iframe src="https://archive.org/details/ancestral-sampling-by-artist-joy-division#" width="500" height="250" frameborder="1" webkitallowfullscreen="true" mozallowfullscreen="true" allowfullscreen></iframe>
+
+Some of the samples sound (e.g., `item 0`)like a rehearsal in a garage, or a live bootleg take. This is actually possible, since Joy Division has several bootleg albums.
+Other samples sound such another band (e.g., `item 1`, `item 10`, `item 11`, `item 13`), but from the same period and similar style and sound (i.e., post-punk, punk, or somewhere there)
+
+From what I remembered, `item 2` is the one that sounds closer to Joy Division. The shout at the beginning is very similar, I think, to one in a Joy Division song. Another examples sound very similar to you could expect from Joy Division (e.g., `item 10`)
+
+Some examples seem to be strange parts of the model (e.g., `item 12`, `item 8`), where there is lots of silence.
+
+
+My favorite ones are `item 14` (rhythmically interesting and nice attitude) and `item 3` (very nice mood but not Joy Division-ish, at all!)
+
+**It seems that the query is somehow close to the period and style attributed to Joy Division, but it is not actually retrieving and decoding something memorized**
+**The songs seem to be _correctly tuned_, there are no weird shifts in tuning and seem to be consistent over time and across songs**
+
+Lucybell samples
+
+<iframe src="https://archive.org/details/ancestral-sampling-by-artist-lucybell#" width="500" height="250" frameborder="1" webkitallowfullscreen="true" mozallowfullscreen="true" allowfullscreen></iframe>
+
+The three examples are in the form of a guitar-driven ballad, which is actually very close to most popular songs of Lucybell. It is interesting that all start in a similar way: a leading instruments, such as a solo guitar or leading piano. The second example (`item 1`) has a very nice phantom choir that accompanies the lead vocal.
+
+None of the examples sound very *Lucybell* to me, but the there is something stylistically similar.'''
+
+
+@dataclass(frozen=True)
+class Spec:
+    feature: str
+    body: str
+    front: str = ""     # extra front matter lines
+
+
+# One entry per post; the order fixes each post's date (2020-01-01 + index days).
+SPECS: list[Spec] = [
+    Spec("headings", """\
+# A first-level heading
+
+Text under the first heading.
+
+## Second level with `code` and *emphasis*
+
+### Third level
+
+#### Fourth level
+
+Setext heading
+--------------
+
+The end.
+"""),
+    Spec("headings", """\
+## Setup
+
+First setup.
+
+## Setup
+
+Second setup, same heading text.
+
+## What's new? Numbers: 1, 2 & 3!
+
+Punctuation in a heading.
+"""),
+    Spec("emphasis", """\
+Some *emphasis*, _underscored emphasis_, **strong**, __also strong__ and
+***both at once***. Inline `code with <angle> & ampersand` too, and a
+snake_case_word that stays as it is.
+
+A line that ends in two spaces  
+breaks there.
+
+> A quoted paragraph with *emphasis*.
+>
+> And a second quoted paragraph.
+
+---
+
+After a rule.
+"""),
+    Spec("links", """\
+An [inline link](http://example.com/page) and one [with a title](http://example.com/t "The title").
+A [reference link][ref] and a [short one][].
+An autolink <http://example.com/auto> and a [relative one](/about/).
+
+![An image](/assets/images/cover.png)
+
+[ref]: http://example.com/reference
+[short one]: https://example.org/short
+"""),
+    Spec("links", """\
+A link with a query: [search](https://example.com/search?q=jukebox&n=2).
+A link to [a fragment](#section) and to [another post's asset](../assets/x.mp3).
+Mail: <mailto:someone@example.com>.
+"""),
+    Spec("lists", """\
+Unordered:
+
+- apples
+- pears
+- plums
+
+Ordered:
+
+1. first
+2. second
+3. third
+
+Another marker:
+
+* star one
+* star two
+"""),
+    Spec("lists", """\
+Nested lists:
+
+- outer one
+  - inner with two spaces
+  - second inner
+- outer two
+    - inner with four spaces
+
+1. step one
+    1. sub-step a
+    2. sub-step b
+2. step two
+"""),
+    Spec("lists", """\
+A list right after a paragraph:
+- no blank line before
+- second item
+
+A loose list:
+
+- first paragraph item
+
+- second paragraph item
+
+  with a continuation paragraph
+"""),
+    Spec("fenced-code", """\
+A Python block:
+
+```python
+def sample(model, n=16):
+    \"\"\"Draw n samples.\"\"\"
+    return [model(i) for i in range(n) if i < 10]
+```
+
+Done.
+"""),
+    Spec("fenced-code", """\
+A plain fence:
+
+```
+Nodes: 1
+Cores per node: 6
+a < b && c > d
+```
+
+A tilde fence:
+
+~~~
+tilde fenced
+~~~
+"""),
+    Spec("fenced-code", """\
+A fence straight after a paragraph:
+```
+    Nodes: 1
+    Memory Utilized: 23.10 GB
+```
+
+An indented fence:
+
+  ```
+  CPU Utilized: 08:05:34
+  ```
+"""),
+    Spec("indented-code", """\
+An indented block:
+
+    for i in range(3):
+        print(i)
+
+And text again, then another:
+
+    <b>not bold</b> & raw
+"""),
+    Spec("tables", """\
+| Model | Samples | Hours |
+|-------|---------|-------|
+| 5b    | 16      | 14.9  |
+| 5b    | 3       | 8.1   |
+"""),
+    Spec("tables", """\
+Aligned columns with markup:
+
+| Left | Centre | Right |
+|:-----|:------:|------:|
+| *a*  | `b`    | **c** |
+| [d](http://example.com/d) | e | 1 |
+"""),
+    Spec("footnotes", """\
+A claim with a footnote[^note] and another[^2].
+
+[^note]: The note, with *emphasis*.
+[^2]: The second note.
+"""),
+    Spec("smart-quotes", """\
+"Double quotes", 'single quotes', it's, the '90s and "nested 'quotes'".
+"""),
+    Spec("smart-quotes", """\
+Dashes: 2019--2020, a pause --- like this, and an ellipsis...
+"""),
+    Spec("raw-html", """\
+An archive.org player:
+
+<iframe src="https://archive.org/embed/ancestral-sampling-by-artist-lucybell&playlist=1" width="500" height="140" frameborder="0" webkitallowfullscreen="true" mozallowfullscreen="true" allowfullscreen></iframe>
+
+After the player.
+"""),
+    Spec("raw-html", """\
+A sample:
+
+<audio controls src="{{ site.baseurl }}/assets/x.mp3"></audio>
+
+After the sample.
+"""),
+    Spec("raw-html", """\
+<div class="note">
+A note in a div, *not* Markdown.
+</div>
+
+Text after the div.
+"""),
+    Spec("raw-html", """\
+<div class="samples" markdown="1">
+Markdown *inside* a div with markdown="1".
+</div>
+
+After.
+"""),
+    Spec("markdown-html", """\
+Text with <b>inline bold</b>, <em>inline em</em> and <span class="x">a span</span>.
+
+<div class="box">A box</div>
+*Markdown* right under the closing tag.
+"""),
+    Spec("markdown-html", """\
+<!-- a comment -->
+A paragraph after a comment.
+
+<p>A hand-written paragraph.</p>
+
+**Bold** after it.
+"""),
+    Spec("liquid-baseurl", """\
+The base is {{ site.baseurl }} and the site is {{ site.title }}.
+[Home]({{ site.baseurl }}/) and ![plot]({{ site.baseurl }}/assets/runs/x/plot.png)
+"""),
+    Spec("liquid-raw", """\
+Liquid shown literally: {% raw %}{{ site.baseurl }} and {% if x %}{% endraw %}.
+
+```
+{% raw %}{{ page.title }}{% endraw %}
+```
+"""),
+    Spec("liquid-highlight", """\
+{% highlight python %}
+def f(x):
+    return x * 2  # double
+{% endhighlight %}
+
+Done.
+"""),
+    # Jekyll 4's post_url includes the baseurl (Jekyll 3's did not: there,
+    # `{{ site.baseurl }}{% post_url ... %}` was the idiom; in 4.3 it doubles it).
+    Spec("liquid-post-url", """\
+See [the Joy Division post]({% post_url 2020-11-03-ancestral-sampling-joy-division %})
+and [the first one]({% post_url 2020-01-01-headings-1 %}).
+"""),
+    Spec("liquid-relative-url", """\
+[A sample]({{ "/assets/x.mp3" | relative_url }}), [about]({{ "about/" | relative_url }})
+and [the feed]({{ "/feed.xml" | absolute_url }}).
+"""),
+    Spec("tags-categories", """\
+Tags: {{ page.tags | join: ", " }}. Categories: {{ page.categories | join: ", " }}.
+""", front="tags: [Jukebox, ancestral sampling]\ncategories: [Notes, music]\n"),
+    Spec("permalink", """\
+A post with its own permalink.
+""", front="permalink: /notes/:year/:month/:title.html\n"),
+    Spec("date-time", """\
+Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}.
+""", front="date: 2020-01-31 5:34:00\n"),
+]
+
+FIRST_DAY = date(2020, 1, 1)
+
+
+@dataclass(frozen=True)
+class CorpusPost:
+    name: str       # file name in posts/ (and in Jekyll's _posts/)
+    feature: str
+    title: str
+    text: str       # the whole file
+
+
+def corpus(n: int = 32) -> list[CorpusPost]:
+    """The corpus's posts: the example post and n - 1 generated ones (features in
+    SPECS order, repeated with new slugs when n - 1 > len(SPECS))."""
+    if n < 1:
+        raise ValueError("n must be at least 1 (the example post)")
+    posts = [CorpusPost(EXAMPLE_NAME, "example", EXAMPLE_TITLE, EXAMPLE)]
+    counts: dict[str, int] = {}
+    for i in range(n - 1):
+        spec = SPECS[i % len(SPECS)]
+        counts[spec.feature] = k = counts.get(spec.feature, 0) + 1
+        slug = f"{spec.feature}-{k}"
+        title = f"Crosscheck {spec.feature} {k}"
+        day = FIRST_DAY + timedelta(days=i)
+        front = (f"---\nlayout: post\ntitle: {title}\nfeature: {spec.feature}\n"
+                 f"{spec.front}---\n\n")
+        posts.append(CorpusPost(f"{day.isoformat()}-{slug}.md", spec.feature, title,
+                                front + spec.body))
+    return sorted(posts, key=lambda p: p.name)
+
+
+def write_corpus(folder: Path, n: int = 32) -> None:
+    """Write the blog: `_config.yml` and `posts/` (n posts). Deterministic."""
+    folder = Path(folder)
+    (folder / "posts").mkdir(parents=True, exist_ok=True)
+    (folder / "_config.yml").write_text(CONFIG, encoding="utf-8")
+    for post in corpus(n):
+        (folder / "posts" / post.name).write_text(post.text, encoding="utf-8")
+
+
+def features(n: int = 32) -> dict[str, str]:
+    """Post title -> feature, for the report."""
+    return {p.title: p.feature for p in corpus(n)}
