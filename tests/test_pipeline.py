@@ -306,3 +306,17 @@ def test_collection_page_of_locally_published_runs(pipeline, tmp_path):
     assert built.count('<audio controls preload="none" src="/blog/assets/runs/lucybell/item-0') == 2
     index = (root / "_site/index.html").read_text()
     assert "Collection" not in index  # a page, not a post
+
+
+def test_a_broken_wav_fails_with_its_path_after_the_others(pipeline, tmp_path):
+    root = copy_blog(pipeline, tmp_path / "blog")
+    run = root / "runs/lucybell/out"
+    for mp3 in (run / "mp3").iterdir():
+        mp3.unlink()
+    broken = run / "wav/item-01.wav"
+    broken.write_bytes(broken.read_bytes()[:20000])  # the header still promises every frame
+    result = site_builder(root, "mp3", "--artist", "lucybell", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "item-01.wav: truncated WAV" in result.stderr and "make sample" in result.stderr
+    assert (run / "mp3/item-00.mp3").exists() and not (run / "mp3/item-01.mp3").exists()
+    assert not list(run.rglob("*.part"))
