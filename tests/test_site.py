@@ -313,7 +313,7 @@ def test_atom_feed_in_jekyll_feed_shape(blog: Path) -> None:
     content = first.find(f"{atom}content")
     assert content.get("type") == "html" and "<strong>now</strong>" in content.text
     assert first.find(f"{atom}author/{atom}name").text == "Ian"
-    assert [c.get("term") for c in first.findall(f"{atom}category")] == ["lab", "a b"]
+    assert [c.get("term") for c in first.findall(f"{atom}category")] == ["Lab", "a b"]  # as written
     assert entries[1].find(f"{atom}title").text == "Day 11"
 
 
@@ -358,7 +358,7 @@ def f(x):
     page = (blog / "_site" / "liquid" / "index.html").read_text()
     assert "On Feb 1, 2021 at 2021-02-01T09:05:00+00:00: a&lt;b &amp; &#39;c&#39;." in page
     assert "Raw: {{ site.title }}" in page
-    assert '<a href="/tiny-run/">the tiny run</a>' in page  # post_url has no baseurl
+    assert '<a href="/blog/tiny-run/">the tiny run</a>' in page  # Jekyll 4: with the baseurl
     assert "https://example.org/blog/x" in page
     assert ('<figure class="highlight"><pre><code class="language-python" data-lang="python">'
             '<span class="k">def</span>') in page
@@ -435,7 +435,10 @@ def test_fenced_code_is_highlighted_with_a_generated_stylesheet(blog: Path) -> N
     build(blog, log=quiet)
     site = blog / "_site"
     page = (site / "code" / "index.html").read_text()
-    assert '<div class="highlight"><pre>' in page and '<span class="kn">import</span>' in page
+    # rouge's shape, as Jekyll's kramdown writes it
+    assert ('<div class="language-python highlighter-rouge"><div class="highlight">'
+            '<pre class="highlight"><code>') in page
+    assert '<span class="kn">import</span>' in page
     assert 'href="/blog/assets/css/syntax.css"' in page
     assert ".highlight .kn {" in (site / "assets" / "css" / "syntax.css").read_text()
 
@@ -511,3 +514,69 @@ def test_serve_keeps_to_the_baseurl_and_the_site(server: str) -> None:
         with pytest.raises(urllib.error.HTTPError) as caught:
             get(server + path)
         assert caught.value.code == 404
+
+
+# -- Markdown in kramdown's shapes (site_builder/site/markdown_ext.py) -----------
+
+def _markdown(text: str) -> str:
+    import markdown
+
+    from site_builder.site.render import MARKDOWN_CONFIG, MARKDOWN_EXTENSIONS, dedent_fences
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG,
+                           output_format="html")
+    return md.convert(dedent_fences(text))
+
+
+def test_smart_quotes_dashes_and_ellipses_are_characters_like_kramdowns() -> None:
+    html = _markdown("\"Quoted\", 'single', it's the '90s: 2019--2020 --- wait...")
+    assert html == ("<p>\u201cQuoted\u201d, \u2018single\u2019, it\u2019s the \u201990s: "
+                    "2019\u20132020 \u2014 wait\u2026</p>")
+
+
+def test_code_blocks_have_rouges_shape() -> None:
+    fenced = _markdown("```python\nx = 1\n```\n")
+    assert fenced.startswith('<div class="language-python highlighter-rouge"><div class="highlight">'
+                             '<pre class="highlight"><code>')
+    assert fenced.rstrip().endswith("</code></pre></div></div>") and "<span></span>" not in fenced
+    indented = _markdown("Text:\n\n    <b>raw</b>\n")
+    assert ('<div class="language-plaintext highlighter-rouge"><div class="highlight">'
+            '<pre class="highlight"><code>&lt;b&gt;raw&lt;/b&gt;\n</code></pre></div></div>') in indented
+    assert '<code class="language-plaintext highlighter-rouge">x</code>' in _markdown("An `x`.")
+
+
+def test_an_indented_fence_keeps_its_lines_indentation_like_kramdown() -> None:
+    assert "<code>  CPU: 1\n</code>" in _markdown("Text:\n\n  ```\n  CPU: 1\n  ```\n")
+
+
+def test_heading_ids_are_kramdowns_gfm_ids() -> None:
+    html = _markdown("## Setup\n\n## Setup\n\n## Setup\n\n## What's new? 1, 2 & 3!\n\n"
+                     "## Mine {#mine}\n")
+    assert '<h2 id="setup">' in html and '<h2 id="setup-1">' in html
+    assert '<h2 id="setup-2">' in html and '<h2 id="mine">' in html
+    assert '<h2 id="whats-new-1-2--3">What\u2019s new? 1, 2 &amp; 3!</h2>' in html
+
+
+def test_footnotes_have_kramdowns_shape() -> None:
+    html = _markdown("A claim[^note].\n\n[^note]: The note.\n")
+    assert ('<sup id="fnref:note" role="doc-noteref"><a class="footnote" href="#fn:note" '
+            'rel="footnote">1</a></sup>') in html
+    assert '<div class="footnotes" role="doc-endnotes">' in html and "<hr" not in html
+    assert '<li id="fn:note" role="doc-endnote">' in html
+    assert ('<p>The note. <a class="reversefootnote" href="#fnref:note" '
+            'role="doc-backlink">&#8617;</a></p>') in html
+
+
+def test_lists_nest_by_two_spaces_and_follow_a_paragraph_line_like_kramdowns() -> None:
+    html = _markdown("Nested:\n- one\n  - inner\n  - inner two\n- two\n    - four spaces\n\n"
+                     "1. step\n   1. sub\n2. step two\n")
+    assert html == ("<p>Nested:</p>\n<ul>\n<li>one<ul>\n<li>inner</li>\n<li>inner two</li>\n"
+                    "</ul>\n</li>\n<li>two<ul>\n<li>four spaces</li>\n</ul>\n</li>\n</ul>\n"
+                    "<ol>\n<li>step<ol>\n<li>sub</li>\n</ol>\n</li>\n<li>step two</li>\n</ol>")
+
+
+def test_list_reindenting_leaves_code_and_continuations_alone() -> None:
+    html = _markdown("- item\n\n  more of the item\n\nAfter.\n\n    - code, not a list\n\n"
+                     "```\n- in a fence\n```\n")
+    assert "<li>\n<p>item</p>\n<p>more of the item</p>\n</li>" in html
+    assert "<p>After.</p>" in html
+    assert "<code>- code, not a list\n</code>" in html and "<code>- in a fence\n</code>" in html

@@ -124,7 +124,8 @@ class TextNode(Node):
 
 
 class PostUrlTag(Tag):
-    """{% post_url 2020-11-03-slug %}: the post's URL, checked when the post is parsed."""
+    """{% post_url 2020-11-03-slug %}: the post's URL (with baseurl), checked when the post
+    is parsed."""
 
     name, block = "post_url", False
 
@@ -135,7 +136,8 @@ class PostUrlTag(Tag):
             raise LiquidSyntaxError(f"post_url: no post named {key!r} (expected a posts "
                                     f"file name without .md, e.g. 2020-11-03-slug)",
                                     token=token)
-        return TextNode(token, self.env.post_urls[key])
+        # Jekyll 4 puts the baseurl in front, as relative_url would.
+        return TextNode(token, self.env.config["baseurl"] + self.env.post_urls[key])
 
 
 class IncludeNode(Node):

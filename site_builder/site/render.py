@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from site_builder.errors import BuildError
 from site_builder.site.liquid_tags import EXTRA_FILTERS, JekyllEnvironment
+from site_builder.site.markdown_ext import KramdownExtension, RougeFormatter
 from site_builder.site.sources import Post, excerpt_source, permalink, raise_all
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
@@ -23,12 +24,21 @@ THEME = Path(__file__).resolve().parent.parent.parent
 LAYOUTS = Path("templates") / "layouts"
 DEFAULT_LAYOUT = "post"
 MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "footnotes", "attr_list",
-                       "md_in_html", "toc"]
+                       "md_in_html", "toc", "smarty", KramdownExtension()]
 # A fence indented by 1-3 spaces is still a fence to kramdown and CommonMark (the
 # example post has one); Python-Markdown's fenced_code only sees unindented ones.
 INDENTED_FENCE = re.compile(r"^( {1,3})(`{3,}|~{3,})")
-# css_class "highlight" matches the classes rouge's stylesheets (and syntax.css) target.
-MARKDOWN_CONFIG = {"codehilite": {"css_class": "highlight", "guess_lang": False}}
+# css_class "highlight" matches the classes rouge's stylesheets (and syntax.css) target;
+# RougeFormatter wraps code blocks as kramdown + rouge do. smarty: quotes, dashes and
+# ellipses typographic, as characters, as kramdown writes them.
+MARKDOWN_CONFIG = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False,
+                   "pygments_formatter": RougeFormatter},
+    "smarty": {"substitutions": {
+        "left-single-quote": "\u2018", "right-single-quote": "\u2019",
+        "left-double-quote": "\u201c", "right-double-quote": "\u201d",
+        "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026"}},
+}
 
 
 def render_posts(root: Path, posts: list[Post], config: dict) -> None:
@@ -58,20 +68,20 @@ def render_posts(root: Path, posts: list[Post], config: dict) -> None:
 
 
 def dedent_fences(text: str) -> str:
-    """Move fenced code blocks indented by 1-3 spaces to the margin, with their lines
-    dedented by as much (never more than a line's own indentation)."""
-    lines, indent, fence = [], 0, ""
+    """Move the fences of fenced code blocks indented by 1-3 spaces to the margin; the
+    lines between keep their indentation, as kramdown keeps it."""
+    lines, fence = [], ""
     for line in text.split("\n"):
         leading = len(line) - len(line.lstrip(" "))
         if not fence:
             opening = INDENTED_FENCE.match(line)
             if opening:
-                indent, fence = len(opening[1]), opening[2]
+                fence = opening[2]
+                line = line.lstrip(" ")
         elif leading <= 3 and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-            lines.append(line[min(indent, leading):])
+            line = line.lstrip(" ")
             fence = ""
-            continue
-        lines.append(line[min(indent, leading):] if fence else line)
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -51,7 +51,7 @@ class Post:
 
     def post_id(self) -> str:
         """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
-        parts = categories(self.meta) + [f"{self.date:%Y/%m/%d}", self.slug]
+        parts = [c.lower() for c in categories(self.meta)] + [f"{self.date:%Y/%m/%d}", self.slug]
         return "/" + "/".join(parts)
 
 
@@ -168,7 +168,7 @@ def permalink(post: Post, config: dict) -> str:
               "i_month": str(d.month), "i_day": str(d.day), "short_year": f"{d.year % 100:02d}",
               "hour": f"{d.hour:02d}", "minute": f"{d.minute:02d}", "second": f"{d.second:02d}",
               "y_day": f"{d.timetuple().tm_yday:03d}", "title": post.slug, "slug": post.slug,
-              "categories": "/".join(categories(post.meta)), "output_ext": ".html"}
+              "categories": "/".join(c.lower() for c in categories(post.meta)), "output_ext": ".html"}
 
     def value(m: re.Match) -> str:
         if m.group(1) not in values:
@@ -203,8 +203,9 @@ def words(value: object) -> list[str]:
 
 
 def categories(meta: dict) -> list[str]:
+    """As written (page.categories keeps the author's case); URLs use them lowercased."""
     names = words(meta.get("categories")) + words(meta.get("category"))
-    return list(dict.fromkeys(n.lower() for n in names))
+    return list(dict.fromkeys(names))
 
 
 def _key_line(front: str, key: str) -> int:
