@@ -580,3 +580,21 @@ def test_list_reindenting_leaves_code_and_continuations_alone() -> None:
     assert "<li>\n<p>item</p>\n<p>more of the item</p>\n</li>" in html
     assert "<p>After.</p>" in html
     assert "<code>- code, not a list\n</code>" in html and "<code>- in a fence\n</code>" in html
+
+
+def test_site_posts_tags_and_author_data(blog: Path) -> None:
+    write(blog / "_data" / "authors.yml", "gabriel:\n  name: Gabriel Vigliensoni\n")
+    write(blog / "posts" / "2021-05-01-listing.md",
+          "---\ntitle: Listing\nauthor: gabriel\ntags: [index]\n---\n"
+          "{% for p in site.posts %}[{{ p.title }}]({{ p.url | relative_url }}) {% endfor %}\n\n"
+          "{{ site.tags.index | size }} tagged; {{ site.data.authors.gabriel.name }}\n")
+    build(blog, log=quiet)
+    page = (blog / "_site" / "listing" / "index.html").read_text()
+    assert '<a href="/blog/listing/">Listing</a>' in page
+    assert "1 tagged; Gabriel Vigliensoni" in page
+    assert '<span class="post-author">Gabriel Vigliensoni</span>' in page
+    first = page.index("Listing</a>")
+    assert all(page.index(f">{title}</a>") > first for title in ("A tiny run",))  # newest first
+    write(blog / "_data" / "broken.yml", "a: [\n")
+    with pytest.raises(BuildError, match=r"_data/broken.yml: cannot be read"):
+        build(blog, log=quiet)

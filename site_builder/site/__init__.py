@@ -46,7 +46,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     posts dated after `now` are left out unless asked for, here or in the config."""
     started = time.perf_counter()
     root = Path(root)
-    config = load_site_config(root)
+    config = {**load_site_config(root), "data": read_data(root)}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     posts = _posts(root, config, log, drafts=drafts or bool(config.get("show_drafts")),
@@ -64,6 +64,24 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     log(f"{len(posts)} posts -> {shown}/ in {seconds:.2f} s")
     pages_written = sum(rel.endswith(".html") for rel in outputs)
     return BuildResult(posts=len(posts), pages=pages_written, seconds=seconds, out_dir=out)
+
+
+def read_data(root: Path) -> dict:
+    """`_data/*.yml|yaml|json` as site.data.<name> (e.g. _data/authors.yml: site.data.authors)."""
+    import json
+
+    import yaml
+
+    data = {}
+    for path in sorted((root / "_data").glob("*")):
+        try:
+            if path.suffix in (".yml", ".yaml"):
+                data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            elif path.suffix == ".json":
+                data[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, ValueError) as exc:
+            raise BuildError(f"_data/{path.name}: cannot be read ({exc}); fix its syntax") from None
+    return data
 
 
 def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: bool,

@@ -55,9 +55,10 @@ def render_posts(root: Path, posts: list[Post], config: dict) -> None:
                            output_format="html")
     # Players go through as blocks, not wrapped in <p>, like the iframes.
     md.block_level_elements += [e for e in ("audio", "video") if e not in md.block_level_elements]
+    site = liquid_site(posts, config)
     for post in posts:
         try:
-            text = _render_liquid(templates, post, config)
+            text = _render_liquid(templates, post, site)
         except BuildError as exc:
             errors.append(str(exc))
             continue
@@ -65,6 +66,20 @@ def render_posts(root: Path, posts: list[Post], config: dict) -> None:
         post.content = md.reset().convert(text)
         post.excerpt = md.reset().convert(excerpt_source(post, text, config))
     raise_all(errors)
+
+
+def liquid_site(posts: list[Post], config: dict) -> dict:
+    """`site` as posts see it in Liquid: the config, plus site.posts (newest first) and
+    site.tags / site.categories (name -> posts), as Jekyll gives them."""
+    dated = [p.page() for p in posts if p.key]
+    tags: dict[str, list] = {}
+    categories: dict[str, list] = {}
+    for page in dated:
+        for tag in page["tags"]:
+            tags.setdefault(tag, []).append(page)
+        for category in page["categories"]:
+            categories.setdefault(category, []).append(page)
+    return {**config, "posts": dated, "tags": tags, "categories": categories}
 
 
 def dedent_fences(text: str) -> str:
