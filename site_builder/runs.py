@@ -63,8 +63,8 @@ def read_json(path: Path, default: Any = None) -> Any:
         return default
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_hash(path: Path, algorithm: str = "sha256") -> str:
+    digest = hashlib.new(algorithm)
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)

@@ -11,7 +11,6 @@ IA_SECRET_ACCESS_KEY and are never written anywhere.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 from site_builder.errors import ConfigError, PublishError
-from site_builder.runs import Run, read_json, write_json
+from site_builder.runs import Run, file_hash, read_json, write_json
 
 log = logging.getLogger("site_builder.publish")
 
@@ -93,11 +92,8 @@ def files_to_send(run: Run, mp3s: list[Path], archive: dict) -> list[Path]:
 
 
 def md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """archive.org lists each file's MD5: the checksum re-publishing compares."""
+    return file_hash(path, "md5")
 
 
 class Redirect(requests.adapters.HTTPAdapter):
