@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import TINY, copy_blog, need_tool, site_builder
+from conftest import copy_blog, need_tool, site_builder
 
 pytestmark = pytest.mark.slow
 

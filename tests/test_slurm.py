@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ON_CI, REPO, TINY, copy_blog, need_tool, site_builder
+from conftest import ON_CI, REPO, TINY, need_tool, site_builder
 
 pytestmark = pytest.mark.slow
 

@@ -140,7 +140,7 @@ def render(run: Run, slurm: dict, batches: list[int], array: bool) -> str:
 def estimate(settings: dict, slurm: dict, batches: int) -> str:
     """The sampling time site-builder's own bench measured for this model and device,
     when it has figures for them."""
-    from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+    from site_builder.sampling.models import MODELS, sample_length
 
     device = "gpu" if slurm["gpus"] else "cpu"
     rates = BENCH.get((settings["model"], device))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 from site_builder.errors import ConfigError, SamplingError
 from site_builder.runs import Run, digest, read_json, write_json
