@@ -10,12 +10,11 @@ from typing import Any, Callable
 
 import jinja2
 import liquid
-import markdown
 from markupsafe import Markup
 
 from site_builder.errors import BuildError
 from site_builder.site.liquid_tags import EXTRA_FILTERS, JekyllEnvironment
-from site_builder.site.markdown_ext import KramdownExtension, RougeFormatter
+from site_builder.site.kramdown import renderer
 from site_builder.site.sources import Post, excerpt_source, permalink, raise_all
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
@@ -23,22 +22,9 @@ from site_builder.site.urls import absolute_url, relative_url, tag_url
 THEME = Path(__file__).resolve().parent.parent.parent
 LAYOUTS = Path("templates") / "layouts"
 DEFAULT_LAYOUT = "post"
-MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "footnotes", "attr_list",
-                       "md_in_html", "toc", "smarty", KramdownExtension()]
 # A fence indented by 1-3 spaces is still a fence to kramdown and CommonMark (the
-# example post has one); Python-Markdown's fenced_code only sees unindented ones.
+# example post has one); kramdown keeps its lines' indentation, CommonMark strips it.
 INDENTED_FENCE = re.compile(r"^( {1,3})(`{3,}|~{3,})")
-# css_class "highlight" matches the classes rouge's stylesheets (and syntax.css) target;
-# RougeFormatter wraps code blocks as kramdown + rouge do. smarty: quotes, dashes and
-# ellipses typographic, as characters, as kramdown writes them.
-MARKDOWN_CONFIG = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False,
-                   "pygments_formatter": RougeFormatter},
-    "smarty": {"substitutions": {
-        "left-single-quote": "\u2018", "right-single-quote": "\u2019",
-        "left-double-quote": "\u201c", "right-double-quote": "\u201d",
-        "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026"}},
-}
 
 
 def render_posts(root: Path, posts: list[Post], config: dict) -> None:
@@ -51,10 +37,7 @@ def render_posts(root: Path, posts: list[Post], config: dict) -> None:
             errors.append(str(exc))
     raise_all(errors)
     templates = JekyllEnvironment(root, THEME, config, {p.key: p.url for p in posts if p.key})
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG,
-                           output_format="html")
-    # Players go through as blocks, not wrapped in <p>, like the iframes.
-    md.block_level_elements += [e for e in ("audio", "video") if e not in md.block_level_elements]
+    md = renderer()
     site = liquid_site(posts, config)
     for post in posts:
         try:
@@ -63,8 +46,8 @@ def render_posts(root: Path, posts: list[Post], config: dict) -> None:
             errors.append(str(exc))
             continue
         text = dedent_fences(text)
-        post.content = md.reset().convert(text)
-        post.excerpt = md.reset().convert(excerpt_source(post, text, config))
+        post.content = md.render(text)
+        post.excerpt = md.render(excerpt_source(post, text, config))
     raise_all(errors)
 
 
