@@ -152,7 +152,8 @@ def test_malformed_front_matter_names_the_file_and_keeps_the_old_site(blog: Path
     with pytest.raises(BuildError, match=r"posts/2021-04-01-broken\.md:\d+: malformed front matter"):
         build(blog, log=quiet)
     assert snapshot(blog / "_site") == before
-    assert sorted(p.name for p in blog.iterdir()) == ["_config.yml", "_site", "assets", "posts"]
+    assert sorted(p.name for p in blog.iterdir()) == [".site-cache", "_config.yml", "_site", "assets",
+                                                      "posts"]
 
 
 def test_every_bad_post_is_reported_with_its_line(blog: Path) -> None:

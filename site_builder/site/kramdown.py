@@ -49,6 +49,11 @@ NON_WORD = re.compile(r"[^\w\- \t]")
 TYPOGRAPHY = re.compile(r"---|--|\.\.\.")
 SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
+QUOTE = re.compile("['\"]")
+BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
+DOUBLE_SET = re.compile(r"""['"]\w""")
+DECADE = re.compile(r"\d\ds")
+POSSESSIVE = re.compile(r"s\b")
 # A quote before punctuation that is not followed by a word character closes.
 QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~](?!\.\.)(?!\w)""")
 ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highlight">'
@@ -163,33 +168,31 @@ def typography(state: StateCore) -> None:
 def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
     if "'" not in text and '"' not in text:
         return text
-    out = []
-    for i, char in enumerate(text):
-        if char in "'\"":
-            previous = text[i - 1] if i else before
-            opening = _opens(char, previous, text[i + 1:], emphasis_next)
-            char = QUOTES[char][0 if opening else 1]
-        out.append(char)
-    return "".join(out)
+    out, last = [], 0
+    for found in QUOTE.finditer(text):
+        i = found.start()
+        previous = text[i - 1] if i else before
+        opening = _opens(found[0], previous, text[i + 1:i + 4], emphasis_next and i + 1 == len(text))
+        out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
+        last = i + 1
+    return "".join(out) + text[last:]
 
 
 def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
     """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb)."""
-    if re.match(r"[_*]{1,2}\S", rest) or (not rest and emphasis_next):
+    if emphasis_next or BEFORE_EMPHASIS.match(rest):
         return True
     if QUOTE_BEFORE_PUNCT.match(rest):
         return False
-    if re.match(r"""['"]\w""", rest):
+    if DOUBLE_SET.match(rest):
         return True     # "'Quoted' words": both open
-    if quote == "'" and re.match(r"\d\ds", rest):
+    if quote == "'" and DECADE.match(rest):
         return False    # the '80s
-    if previous.isspace() and re.match(r"\w", rest):
+    if previous.isspace() and rest[:1].isalnum():
         return True
     if previous and previous not in " \\\t\r\n[{(-":
         return False
-    if not rest or rest[0].isspace() or re.match(r"s\b", rest):
-        return False
-    return True
+    return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
 
 
 def span_shapes(state: StateCore) -> None:

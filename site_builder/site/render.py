@@ -1,6 +1,6 @@
-"""Phase 1 of a build: every post through Liquid and Markdown, then every output
-file through the Jinja2 layouts, all in memory, so nothing is written unless all of
-it rendered."""
+"""Rendering, all in memory: posts through Liquid and Markdown (on every core), and
+output files through the Jinja2 layouts, so nothing is written unless all of it
+rendered."""
 
 from __future__ import annotations
 
@@ -13,42 +13,56 @@ import liquid
 from markupsafe import Markup
 
 from site_builder.errors import BuildError
-from site_builder.site.liquid_tags import EXTRA_FILTERS, JekyllEnvironment
 from site_builder.site.kramdown import renderer
-from site_builder.site.sources import Post, excerpt_source, permalink, raise_all
+from site_builder.site.liquid_tags import EXTRA_FILTERS, JekyllEnvironment
+from site_builder.site.parallel import map_indexed
+from site_builder.site.sources import Post, excerpt_source, raise_all
+from site_builder.site.theme import LAYOUTS, layout_folders
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
-# The default theme (layouts, includes, css) ships in the repository next to the package.
-THEME = Path(__file__).resolve().parent.parent.parent
-LAYOUTS = Path("templates") / "layouts"
 DEFAULT_LAYOUT = "post"
 # A fence indented by 1-3 spaces is still a fence to kramdown and CommonMark (the
 # example post has one); kramdown keeps its lines' indentation, CommonMark strips it.
 INDENTED_FENCE = re.compile(r"^( {1,3})(`{3,}|~{3,})")
 
 
-def render_posts(root: Path, posts: list[Post], config: dict) -> None:
-    """Give every post its URL, then its HTML (all URLs first: {% post_url %} needs them)."""
+def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
+                 jobs: int | None = None) -> None:
+    """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
+    (site.posts, post_url). Every bad post is reported at once."""
+    templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
+    work = (templates, renderer(), liquid_site(everyone, config), config, todo)
     errors = []
-    for post in posts:
-        try:
-            post.url = permalink(post, config)
-        except BuildError as exc:
-            errors.append(str(exc))
+    for post, (content, excerpt, error) in zip(todo, map_indexed(_render_one, work, len(todo),
+                                                                  jobs)):
+        if error:
+            errors.append(error)
+        post.content, post.excerpt = content, excerpt
     raise_all(errors)
-    templates = JekyllEnvironment(root, THEME, config, {p.key: p.url for p in posts if p.key})
-    md = renderer()
-    site = liquid_site(posts, config)
-    for post in posts:
-        try:
-            text = _render_liquid(templates, post, site)
-        except BuildError as exc:
-            errors.append(str(exc))
-            continue
-        text = dedent_fences(text)
-        post.content = md.render(text)
-        post.excerpt = md.render(excerpt_source(post, text, config))
-    raise_all(errors)
+
+
+def _render_one(work: tuple, i: int) -> tuple[str, str, str]:
+    templates, md, site, config, todo = work
+    post = todo[i]
+    try:
+        text = dedent_fences(_render_liquid(templates, post, site))
+    except BuildError as exc:
+        return "", "", str(exc)
+    return md.render(text), md.render(excerpt_source(post, text, config)), ""
+
+
+def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None) -> list[str]:
+    """Call every output's render function, on every core; errors as BuildError."""
+    results = map_indexed(_call_thunk, thunks, len(thunks), jobs)
+    raise_all([error for _, error in results if error])
+    return [text for text, _ in results]
+
+
+def _call_thunk(thunks: list[Callable[[], str]], i: int) -> tuple[str, str]:
+    try:
+        return thunks[i](), ""
+    except BuildError as exc:
+        return "", str(exc)
 
 
 def liquid_site(posts: list[Post], config: dict) -> dict:
@@ -99,8 +113,7 @@ def _render_liquid(templates: liquid.Environment, post: Post, config: dict) -> s
 
 def jinja_env(root: Path, config: dict) -> jinja2.Environment:
     # The blog's own layouts win; any it lacks come from the default theme.
-    folders = list(dict.fromkeys([str(root / LAYOUTS), str(THEME / LAYOUTS)]))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(layout_folders(root)), autoescape=True,
                              keep_trailing_newline=True)
     env.filters["relative_url"] = lambda value: relative_url(config, value)
     env.filters["absolute_url"] = lambda value: absolute_url(config, value)
