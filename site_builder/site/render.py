@@ -68,7 +68,8 @@ def _call_thunk(thunks: list[Callable[[], str]], i: int) -> tuple[str, str]:
 def liquid_site(posts: list[Post], config: dict) -> dict:
     """`site` as posts see it in Liquid: the config, plus site.posts (newest first) and
     site.tags / site.categories (name -> posts), as Jekyll gives them."""
-    dated = [p.page() for p in posts if p.key]
+    # Without content: which posts are rendered yet depends on the order (and the cache).
+    dated = [{**p.page(), "content": ""} for p in posts if p.key]
     tags: dict[str, list] = {}
     categories: dict[str, list] = {}
     for page in dated:

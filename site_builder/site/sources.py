@@ -53,7 +53,7 @@ class Post:
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
                 "url": self.url, "id": self.post_id(), "tags": words(meta.get("tags")),
-                "categories": categories(meta), "excerpt": str(excerpt)}
+                "categories": categories(meta), "excerpt": str(excerpt), "content": self.content}
 
     def post_id(self) -> str:
         """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
