@@ -129,17 +129,29 @@ def test_damaged_outputs_and_strays_are_repaired(blog: Path) -> None:
     assert snapshot(site) == good and not (site / "stray").exists()
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", None])
+@pytest.mark.parametrize("damage", [b"", b"not a cache" * 1000, None])
 def test_a_corrupt_or_missing_cache_means_a_full_build(blog: Path, damage: bytes | None) -> None:
-    build(blog, log=quiet)
+    first = build(blog, log=quiet)
     good = snapshot(blog / "_site")
-    for cache in (blog / FOLDER).glob("*.pickle"):
+    files = sorted((blog / FOLDER).iterdir())
+    assert {p.suffix for p in files} == {".pickle", ".sqlite"}
+    for cache in files:
         if damage is None:
             cache.unlink()
         else:
             cache.write_bytes(damage)
     result = build(blog, log=quiet)
-    assert result.rendered == 7
+    assert (result.rendered, result.written) == (7, first.written)
+    assert snapshot(blog / "_site") == good
+    assert build(blog, log=quiet).written == 0
+
+
+def test_a_lost_manifest_rewrites_the_site_from_the_posts_cached_html(blog: Path) -> None:
+    first = build(blog, log=quiet)
+    good = snapshot(blog / "_site")
+    next((blog / FOLDER).glob("*.pickle")).write_bytes(b"\x80garbage")
+    result = build(blog, log=quiet)
+    assert (result.rendered, result.written) == (0, first.written)
     assert snapshot(blog / "_site") == good
 
 

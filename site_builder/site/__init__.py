@@ -74,9 +74,9 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
     on_disk = _existing(out)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
-    rendered, texts = _render(root, posts + pages, keys, config, plan, stale, old, cache_path, jobs)
+    rendered, texts = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs)
     # Everything rendered: from here on nothing can fail for a post's sake.
-    new = cache.Cache(parsed=memo.now, rendered=frozenset(keys.values()))
+    new = cache.Cache(parsed=memo.now)
     written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk)
     if new != old:
         cache.save(cache_path, new)
@@ -150,24 +150,26 @@ def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
 
 
 def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict, plan: dict,
-            stale: list[str], old: cache.Cache, cache_path: Path,
-            jobs: int | None) -> tuple[int, list[str]]:
-    """Render the posts whose HTML the cache lacks, then the `stale` outputs; (posts
-    rendered, the outputs' texts). Nothing is read or rendered when nothing is stale."""
-    if not stale and all(keys[id(p)] in old.rendered for p in everyone):
+            stale: list[str], cache_path: Path, jobs: int | None) -> tuple[int, list[str]]:
+    """Render the `stale` outputs, and first the posts they show whose HTML the cache
+    lacks; (posts rendered, the outputs' texts)."""
+    if not stale:
         return 0, []
-    store = cache.load_content(cache_path)
-    todo = [p for p in everyone if keys[id(p)] not in store]
-    if todo:
-        from site_builder.site.render import render_posts
-        render_posts(root, todo, everyone, config, jobs)
-    for post in everyone:
-        if keys[id(post)] in store:
-            post.content, post.excerpt = store[keys[id(post)]]
-    texts = _render_outputs([plan[rel].render for rel in stale], jobs) if stale else []
-    content = {keys[id(p)]: (p.content, p.excerpt) for p in everyone}
-    if content.keys() != store.keys():
-        cache.save_content(cache_path, content)
+    needed = list({id(p): p for rel in stale for p in plan[rel].needs}.values())
+    store = cache.Content(cache_path)
+    try:
+        found = store.get([keys[id(p)] for p in needed])
+        todo = [p for p in needed if keys[id(p)] not in found]
+        if todo:
+            from site_builder.site.render import render_posts
+            render_posts(root, todo, everyone, config, jobs)
+        for post in needed:
+            if keys[id(post)] in found:
+                post.content, post.excerpt = found[keys[id(post)]]
+        texts = _render_outputs([plan[rel].render for rel in stale], jobs)
+        store.put({keys[id(p)]: (p.content, p.excerpt) for p in todo}, set(keys.values()))
+    finally:
+        store.close()
     return len(todo), texts
 
 

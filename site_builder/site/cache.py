@@ -1,12 +1,12 @@
 """What the last build was made from, so the next one redoes only what changed.
 
-Two pickles per output folder in the blog's `.site-cache/`. The manifest, read by
-every build: the parsed front matter of every source (by the hash of its text), the
-keys of the posts' rendered HTML (a key covers everything a post was rendered from),
-and every output file's key with the size and modification time it was written with.
-The content, read only when something must be rendered: the posts' HTML by key.
-A missing, unreadable or other-version cache is an empty one: a full build, never a
-wrong one.
+Two files per output folder in the blog's `.site-cache/`. The manifest (a pickle),
+read by every build: the parsed front matter of every source (by the hash of its
+text), and every output file's key with the size and modification time it was
+written with. The content (SQLite), read only for what must be rendered: each post's
+HTML by its render key (a key covers everything a post was rendered from), so an
+edit reads a few dozen posts' HTML, not all of it. A missing, unreadable or
+other-version cache is an empty one: a full build, never a wrong one.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -31,7 +32,6 @@ FOLDER = ".site-cache"
 class Cache:
     version: tuple = VERSION
     parsed: dict[str, tuple] = field(default_factory=dict)       # text hash -> front matter split
-    rendered: frozenset[str] = frozenset()                       # keys in the content store
     outputs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # rel -> (key, size, mtime)
     copied: dict[str, tuple] = field(default_factory=dict)      # rel -> (source stat, output stat)
 
@@ -42,29 +42,71 @@ def location(root: Path, out: Path) -> Path:
     return root / FOLDER / f"build-{name}.pickle"
 
 
-def content_location(path: Path) -> Path:
-    return path.with_name(path.stem + "-content.pickle")
-
-
 def load(path: Path) -> Cache:
     cache = _load(path)
     return cache if isinstance(cache, Cache) and cache.version == VERSION else Cache()
-
-
-def load_content(path: Path) -> dict[str, tuple[str, str]]:
-    """Post render key -> (content, excerpt), as the last build left them."""
-    found = _load(content_location(path))
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == VERSION:
-        return found[1]
-    return {}
 
 
 def save(path: Path, cache: Cache) -> None:
     _save(path, cache)
 
 
-def save_content(path: Path, content: dict[str, tuple[str, str]]) -> None:
-    _save(content_location(path), (VERSION, content))
+class Content:
+    """Post render key -> (content, excerpt), kept in SQLite beside the manifest."""
+
+    def __init__(self, manifest: Path) -> None:
+        self.path = manifest.with_name(manifest.stem + "-content.sqlite")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)  # damaged: start again, empty
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, content TEXT, "
+                   "excerpt TEXT)")
+        found = db.execute("SELECT version FROM meta").fetchone()
+        if found is None or found[0] != repr(VERSION):
+            db.executescript("DELETE FROM html; DELETE FROM meta;")
+            db.execute("INSERT INTO meta VALUES (?)", (repr(VERSION),))
+        return db
+
+    def get(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        found = {}
+        try:
+            for start in range(0, len(keys), 500):  # SQLite's limit on parameters
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(f"SELECT key, content, excerpt FROM html WHERE key IN ({marks})",
+                                       chunk)
+                found.update({k: (c, e) for k, c, e in rows})
+        except sqlite3.DatabaseError:
+            return {}  # damaged: whatever is missing gets rendered again
+        return found
+
+    def put(self, rows: dict[str, tuple[str, str]], keep: set[str]) -> None:
+        """Add `rows`; drop every row whose key is not in `keep`."""
+        try:
+            self._put(rows, keep)
+        except sqlite3.DatabaseError:
+            self.db.close()
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+            self._put(rows, keep)
+
+    def _put(self, rows: dict[str, tuple[str, str]], keep: set[str]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)",
+                                [(k, c, e) for k, (c, e) in rows.items()])
+            stored = {k for (k,) in self.db.execute("SELECT key FROM html")}
+            self.db.executemany("DELETE FROM html WHERE key = ?", [(k,) for k in stored - keep])
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def _load(path: Path) -> object:

@@ -25,6 +25,7 @@ class Planned:
     key: str
     render: Callable[[], str]
     source: str
+    needs: tuple[Post, ...] = ()    # the posts whose HTML the text shows
 
 
 class Layouts:
@@ -55,11 +56,12 @@ class Layouts:
 class Plan(dict):
     """Output path -> Planned; refuses two sources writing one path."""
 
-    def add(self, rel: str, key: str, render: Callable[[], str], source: str) -> None:
+    def add(self, rel: str, key: str, render: Callable[[], str], source: str,
+            needs: list[Post] | tuple[Post, ...] = ()) -> None:
         if rel in self:
             raise BuildError(f"{source} and {self[rel].source} both write {rel}; "
                              f"give one of them another permalink in its front matter")
-        self[rel] = Planned(key, render, source)
+        self[rel] = Planned(key, render, source, tuple(needs))
 
 
 def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config: dict,
@@ -68,14 +70,14 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config
     plan = Plan()
     for post in posts + pages:
         plan.add(dest(post.url), digest(theme_key, keys[id(post)]),
-                 lambda post=post: layouts.post(post), post.name)
+                 lambda post=post: layouts.post(post), post.name, (post,))
     index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
     tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
     plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(
         "404.html", "404.html", page={"title": "Page not found", "url": "/404.html"}), "404.html")
     newest = posts[:FEED_POSTS]
     plan.add("feed.xml", digest(theme_key, [keys[id(p)] for p in newest]),
-             lambda: _feed(posts, config), "the feed")
+             lambda: _feed(posts, config), "the feed", newest)
     urls = ([(url, posts[0].date if posts else None) for url in index_urls]
             + [(p.url, p.date) for p in posts] + [(url, None) for url in tag_urls]
             + [(p.url, None) for p in pages])
@@ -97,7 +99,8 @@ def _lists(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, la
         # jekyll-paginate writes every page as a folder's index.html.
         plan.add(dest(url.rstrip("/") + "/"), key,
                  lambda chunk=chunk, url=url, paginator=paginator: _list_page(
-                     layouts, tag, chunk, url, paginator), f"the tag {tag!r}" if tag else "the index")
+                     layouts, tag, chunk, url, paginator),
+                 f"the tag {tag!r}" if tag else "the index", chunk)
         urls.append(url)
     return urls
 
