@@ -22,7 +22,7 @@ from site_builder.errors import BuildError
 from site_builder.site import cache
 from site_builder.site.outputs import Layouts, plan_site
 from site_builder.site.sources import (Memo, Post, assign_urls, newest_first, read_pages,
-                                       read_posts)
+                                       read_posts, uses_liquid)
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
@@ -133,12 +133,12 @@ def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, st
     liquid_key = None
     keys = {}
     for post in everyone:
-        uses_liquid = "{{" in post.body or "{%" in post.body
-        if uses_liquid and liquid_key is None:
+        liquid = uses_liquid(post)
+        if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config)
         keys[id(post)] = cache.digest(RENDERING, post.name, post.url, post.slug, post.date,
                                       post.source, config.get("excerpt_separator"),
-                                      liquid_key if uses_liquid else None)
+                                      liquid_key if liquid else None)
     return keys
 
 
@@ -160,14 +160,13 @@ def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict
     try:
         found = store.get([keys[id(p)] for p in needed])
         todo = [p for p in needed if keys[id(p)] not in found]
-        if todo:
-            from site_builder.site.render import render_posts
-            render_posts(root, todo, everyone, config, jobs)
+        code = _render_posts(root, todo, everyone, config, store, jobs) if todo else {}
         for post in needed:
             if keys[id(post)] in found:
                 post.content, post.excerpt = found[keys[id(post)]]
         texts = _render_outputs([plan[rel].render for rel in stale], jobs)
-        store.put({keys[id(p)]: (p.content, p.excerpt) for p in todo}, set(keys.values()))
+        store.put({keys[id(p)]: (p.content, p.excerpt, code[id(p)]) for p in todo},
+                  set(keys.values()))
     finally:
         store.close()
     return len(todo), texts
@@ -199,6 +198,17 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     return len(texts) + len(copies), len(removed)
 
 
+def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
+                  store: cache.Content, jobs: int | None) -> dict[int, dict[str, str]]:
+    from site_builder.site import kramdown
+    from site_builder.site.render import render_posts
+    kramdown.HIGHLIGHTED.update(store.code())
+    try:
+        return render_posts(root, todo, everyone, config, jobs)
+    finally:
+        kramdown.HIGHLIGHTED.clear()
+
+
 def _render_outputs(thunks: list, jobs: int | None) -> list[str]:
     from site_builder.site.render import render_outputs
     return render_outputs(thunks, jobs)
@@ -213,16 +223,20 @@ def _intact(rel: str, key: str, written: dict, on_disk: dict) -> bool:
 def _existing(out: Path) -> dict[str, tuple[int, int]]:
     """Every file in the output folder: relative path -> (size, mtime_ns)."""
     found: dict[str, tuple[int, int]] = {}
-    if not out.is_dir():
-        return found
-    for folder, dirs, names in os.walk(out):
-        dirs[:] = [d for d in dirs if d not in KEEP]
-        prefix = os.path.relpath(folder, out)
-        for name in names:
-            rel = name if prefix == "." else f"{prefix}/{name}"
-            st = os.lstat(os.path.join(folder, name))
-            found[rel] = (st.st_size, st.st_mtime_ns)
+    if out.is_dir():
+        _scan(str(out), "", found)
     return found
+
+
+def _scan(folder: str, prefix: str, found: dict[str, tuple[int, int]]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in KEEP:
+                    _scan(entry.path, f"{prefix}{entry.name}/", found)
+            else:
+                st = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
 
 
 def _stat(path: Path) -> tuple[int, int]:

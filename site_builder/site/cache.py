@@ -68,9 +68,11 @@ class Content:
         db.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, content TEXT, "
                    "excerpt TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS code (post TEXT, key TEXT, html TEXT, "
+                   "PRIMARY KEY (post, key))")
         found = db.execute("SELECT version FROM meta").fetchone()
         if found is None or found[0] != repr(VERSION):
-            db.executescript("DELETE FROM html; DELETE FROM meta;")
+            db.executescript("DELETE FROM html; DELETE FROM code; DELETE FROM meta;")
             db.execute("INSERT INTO meta VALUES (?)", (repr(VERSION),))
         return db
 
@@ -87,8 +89,16 @@ class Content:
             return {}  # damaged: whatever is missing gets rendered again
         return found
 
-    def put(self, rows: dict[str, tuple[str, str]], keep: set[str]) -> None:
-        """Add `rows`; drop every row whose key is not in `keep`."""
+    def code(self) -> dict[str, str]:
+        """Every highlighted code block kept: block key -> HTML."""
+        try:
+            return dict(self.db.execute("SELECT key, html FROM code"))
+        except sqlite3.DatabaseError:
+            return {}
+
+    def put(self, rows: dict[str, tuple[str, str, dict[str, str]]], keep: set[str]) -> None:
+        """Add `rows` (post key -> content, excerpt, its code blocks); drop every post
+        whose key is not in `keep`."""
         try:
             self._put(rows, keep)
         except sqlite3.DatabaseError:
@@ -97,13 +107,17 @@ class Content:
             self.db = self._open()
             self._put(rows, keep)
 
-    def _put(self, rows: dict[str, tuple[str, str]], keep: set[str]) -> None:
+    def _put(self, rows: dict[str, tuple[str, str, dict[str, str]]], keep: set[str]) -> None:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)",
-                                [(k, c, e) for k, (c, e) in rows.items()])
-            stored = {k for (k,) in self.db.execute("SELECT key FROM html")}
-            self.db.executemany("DELETE FROM html WHERE key = ?", [(k,) for k in stored - keep])
+                                [(k, c, e) for k, (c, e, _) in rows.items()])
+            self.db.executemany("INSERT OR REPLACE INTO code VALUES (?, ?, ?)",
+                                [(k, b, h) for k, (_, _, code) in rows.items()
+                                 for b, h in code.items()])
+            gone = [(k,) for (k,) in self.db.execute("SELECT key FROM html") if k not in keep]
+            self.db.executemany("DELETE FROM html WHERE key = ?", gone)
+            self.db.executemany("DELETE FROM code WHERE post = ?", gone)
 
     def close(self) -> None:
         self.db.close()

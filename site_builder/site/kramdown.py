@@ -16,6 +16,7 @@ shapes a matter of a few rules, as bench/crosscheck.py measures them:
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from functools import lru_cache
@@ -61,6 +62,11 @@ ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highli
 ROUGE_CLOSE = "</code></pre></div></div>\n"
 PLAINTEXT = ("", "text", "plaintext", "plain", "none")
 FORMATTER = HtmlFormatter(nowrap=True)
+# Code blocks highlighted by earlier builds (loaded from the cache), and those the
+# current post used: an edit to a post's prose then needs none of Pygments' lexers,
+# whose set-up is most of the time such a rebuild takes.
+HIGHLIGHTED: dict[str, str] = {}
+USED: dict[str, str] = {}
 
 
 def renderer() -> MarkdownIt:
@@ -359,14 +365,26 @@ def code_block(self, tokens, idx, options, env) -> str:  # noqa: ANN001
 def code_block_html(code: str, lang: str, token: Token | None = None) -> str:
     """A code block as kramdown + rouge write it, highlighted by Pygments; an
     attribute list's class and id go on the outer <div>, as in kramdown."""
-    lexer = _lexer(lang.lower())
-    body = highlight(code, lexer, FORMATTER) if lexer else html.escape(code, quote=False)
     opening = ROUGE_OPEN.format(lang=lang or "plaintext")
+    body = highlighted(code, lang.lower())
     if token is not None and token.attrs:
         classes = f"{token.attrGet('class') or ''} ".lstrip()
         ident = f' id="{html.escape(str(token.attrGet("id")))}"' if token.attrGet("id") else ""
         opening = opening.replace('<div class="', f'<div{ident} class="{classes}', 1)
     return opening + body + ROUGE_CLOSE
+
+
+def highlighted(code: str, lang: str) -> str:
+    """Pygments' HTML for `code`, from HIGHLIGHTED when it was made before; every
+    block goes into USED, for the cache of the post being rendered."""
+    key = hashlib.blake2b(f"{lang}\0{code}".encode("utf-8", "surrogatepass"),
+                          digest_size=16).hexdigest()
+    body = HIGHLIGHTED.get(key)
+    if body is None:
+        lexer = _lexer(lang)
+        body = highlight(code, lexer, FORMATTER) if lexer else html.escape(code, quote=False)
+    USED[key] = body
+    return body
 
 
 @lru_cache(maxsize=None)

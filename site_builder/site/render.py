@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
-import liquid
 from markupsafe import Markup
 
 from site_builder.errors import BuildError
+from site_builder.site.cache import FOLDER
+from site_builder.site import kramdown
 from site_builder.site.kramdown import renderer
-from site_builder.site.liquid_tags import EXTRA_FILTERS, JekyllEnvironment
 from site_builder.site.parallel import map_indexed
-from site_builder.site.sources import Post, excerpt_source, raise_all
+from site_builder.site.sources import Post, excerpt_source, raise_all, uses_liquid
 from site_builder.site.theme import LAYOUTS, layout_folders
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
@@ -27,28 +27,38 @@ INDENTED_FENCE = re.compile(r"^( {1,3})(`{3,}|~{3,})")
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                 jobs: int | None = None) -> None:
+                 jobs: int | None = None) -> dict[int, dict[str, str]]:
     """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
-    (site.posts, post_url). Every bad post is reported at once."""
-    templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
-    work = (templates, renderer(), liquid_site(everyone, config), config, todo)
-    errors = []
-    for post, (content, excerpt, error) in zip(todo, map_indexed(_render_one, work, len(todo),
-                                                                  jobs)):
+    (site.posts, post_url). Every bad post is reported at once. Liquid is loaded only
+    when a post has some: plain Markdown comes through it unchanged anyway."""
+    templates = site = None
+    if any(uses_liquid(post) for post in todo):
+        from site_builder.site.liquid_tags import JekyllEnvironment
+        templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
+        site = liquid_site(everyone, config)
+    work = (templates, renderer(), site, config, todo)
+    errors, code = [], {}
+    for post, (content, excerpt, blocks, error) in zip(
+            todo, map_indexed(_render_one, work, len(todo), jobs)):
         if error:
             errors.append(error)
-        post.content, post.excerpt = content, excerpt
+        post.content, post.excerpt, code[id(post)] = content, excerpt, blocks
     raise_all(errors)
+    return code
 
 
-def _render_one(work: tuple, i: int) -> tuple[str, str, str]:
+def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
+    """(content, excerpt, the post's highlighted code blocks by key, error)."""
     templates, md, site, config, todo = work
     post = todo[i]
     try:
-        text = dedent_fences(_render_liquid(templates, post, site))
+        text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
     except BuildError as exc:
-        return "", "", str(exc)
-    return md.render(text), md.render(excerpt_source(post, text, config)), ""
+        return "", "", {}, str(exc)
+    text = dedent_fences(text)
+    kramdown.USED.clear()
+    content, excerpt = md.render(text), md.render(excerpt_source(post, text, config))
+    return content, excerpt, dict(kramdown.USED), ""
 
 
 def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None) -> list[str]:
@@ -98,10 +108,13 @@ def dedent_fences(text: str) -> str:
     return "\n".join(lines)
 
 
-def _render_liquid(templates: liquid.Environment, post: Post, config: dict) -> str:
+def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 (Liquid's)
+    from liquid.exceptions import LiquidError
+
+    from site_builder.site.liquid_tags import EXTRA_FILTERS
     try:
         return templates.from_string(post.body).render(site=config, page=post.page())
-    except liquid.exceptions.LiquidError as exc:
+    except LiquidError as exc:
         token = getattr(exc, "token", None)
         index = getattr(token, "start_index", -1)
         if getattr(token, "source", post.body) != post.body:
@@ -114,8 +127,12 @@ def _render_liquid(templates: liquid.Environment, post: Post, config: dict) -> s
 
 def jinja_env(root: Path, config: dict) -> jinja2.Environment:
     # The blog's own layouts win; any it lacks come from the default theme.
+    # Compiled layouts are kept (checked against their source) so a rebuild skips it.
+    compiled = root / FOLDER / "jinja"
+    compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(layout_folders(root)), autoescape=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True,
+                             bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)))
     env.filters["relative_url"] = lambda value: relative_url(config, value)
     env.filters["absolute_url"] = lambda value: absolute_url(config, value)
     env.filters["date_format"] = lambda d: f"{d.day} {d:%B %Y}"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
-
-import hashlib
 
 import yaml
 
@@ -88,15 +88,17 @@ def read_posts(root: Path, folder: Path, log: Callable, *, dated: bool = True,
     """The posts in `folder` (dated names), or the drafts (`dated=False`: any name,
     dated by the file's modification time, as Jekyll does)."""
     posts, errors = [], []
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in MARKDOWN_SUFFIXES or not path.is_file():
-            continue
-        name = str(path.relative_to(root) if path.is_relative_to(root) else path)
-        if dated and not POST_NAME.match(path.name):
+    prefix = f"{folder.relative_to(root)}/" if folder.is_relative_to(root) else f"{folder}/"
+    with os.scandir(folder) as entries:
+        found = sorted((e.name, e.path) for e in entries
+                       if e.name.endswith(MARKDOWN_SUFFIXES) and e.is_file())
+    for file_name, path in found:
+        name = prefix + file_name
+        if dated and not POST_NAME.match(file_name):
             log(f"warning: {name}: skipped; posts are named YYYY-MM-DD-slug.md")
             continue
         try:
-            post = _read_post(path, name, dated, memo or Memo())
+            post = _read_post(Path(path), name, dated, memo or Memo())
         except BuildError as exc:
             errors.append(str(exc))
             continue
@@ -131,7 +133,8 @@ def page_sources(root: Path) -> list[Path]:
 
 def _read_post(path: Path, name: str, dated: bool, memo: Memo) -> Post | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline=None) as file:
+            text = file.read()
     except UnicodeDecodeError as exc:
         raise BuildError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                          f"save it as UTF-8") from None
@@ -220,6 +223,10 @@ def permalink(post: Post, config: dict) -> str:
     if ".." in url.split("/"):
         raise BuildError(f"{post.name}: permalink {url!r} leaves the site folder; remove the '..'")
     return url
+
+
+def uses_liquid(post: Post) -> bool:
+    return "{{" in post.body or "{%" in post.body
 
 
 def excerpt_source(post: Post, text: str, config: dict) -> str:
