@@ -542,3 +542,32 @@ def test_site_posts_tags_and_author_data(blog: Path) -> None:
     write(blog / "_data" / "broken.yml", "a: [\n")
     with pytest.raises(BuildError, match=r"_data/broken.yml: cannot be read"):
         build(blog, log=quiet)
+
+
+def test_dates_follow_the_sites_timezone_as_in_jekyll(blog: Path) -> None:
+    with open(blog / "_config.yml", "a") as config:
+        config.write("timezone: America/Montreal\n")
+    write(blog / "posts" / "2021-06-02-zoned.md", "---\ntitle: Zoned\ndate: 2021-06-02 03:30:00 "
+          "+01:00\npermalink: /:year/:month/:day/:title/\n---\n{{ page.date | date_to_xmlschema }}\n")
+    build(blog, log=quiet)
+    page = (blog / "_site" / "2021" / "06" / "01" / "zoned" / "index.html").read_text()
+    assert "2021-06-01T22:30:00-04:00" in page  # 03:30 in Paris is 22:30 the day before
+    assert "2021-06-01T22:30:00-04:00" in (blog / "_site" / "feed.xml").read_text()
+    with open(blog / "_config.yml", "a") as config:
+        config.write("timezone: Mars/Olympus\n")
+    with pytest.raises(BuildError, match="timezone 'Mars/Olympus' is not a time zone name"):
+        build(blog, log=quiet)
+
+
+def test_tag_pages_paginate_like_the_index(blog: Path) -> None:
+    with open(blog / "_config.yml", "a") as config:
+        config.write("paginate: 2\n")
+    for n in range(3):
+        write(blog / "posts" / f"2021-07-0{n + 1}-tagged-{n}.md",
+              f"---\ntitle: Tagged {n}\ntags: [many]\n---\nBody {n}.\n")
+    build(blog, log=quiet)
+    first = (blog / "_site" / "tag" / "many" / "index.html").read_text()
+    second = (blog / "_site" / "tag" / "many" / "page" / "2" / "index.html").read_text()
+    assert "Tagged 2" in first and "Tagged 1" in first and "Tagged 0" in second
+    assert 'href="/blog/tag/many/page/2/"' in first and "A collection of 3 posts" in first
+    assert 'href="/blog/tag/many/"' in second

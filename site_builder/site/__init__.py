@@ -22,7 +22,7 @@ from site_builder.errors import BuildError
 from site_builder.site import cache
 from site_builder.site.outputs import Layouts, plan_site
 from site_builder.site.sources import (Memo, Post, assign_urls, newest_first, read_pages,
-                                       read_posts, uses_liquid)
+                                       read_posts, site_time, uses_liquid)
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
@@ -57,6 +57,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     config = {**load_site_config(root), "data": read_data(root)}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
+    _check_timezone(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
     memo = Memo(old.parsed)
@@ -121,6 +122,8 @@ def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: boo
     draft_folder = folder.parent / "_drafts"
     if drafts and draft_folder.is_dir():
         posts += read_posts(root, draft_folder, log, dated=False, memo=memo)
+    for post in posts:
+        post.date = site_time(post.date, config)
     if not future:
         posts = [p for p in posts if p.date <= now]
     return newest_first(posts)
@@ -267,6 +270,18 @@ def _remove_empty_folders(out: Path, folders: set[str]) -> None:
         while path != out and path.is_dir() and not any(path.iterdir()):
             path.rmdir()
             path = path.parent
+
+
+def _check_timezone(config: dict) -> None:
+    zone = config.get("timezone")
+    if zone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BuildError(f"_config.yml: timezone {zone!r} is not a time zone name; write "
+                             f"one such as Europe/Paris or America/Montreal, or remove it "
+                             f"for UTC") from None
 
 
 def _check_out_dir(root: Path, out: Path, config: dict) -> None:

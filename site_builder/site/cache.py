@@ -24,8 +24,18 @@ from site_builder import __version__
 
 # Bump when what a key covers changes, so old caches are not trusted.
 FORMAT = 3
-VERSION = (FORMAT, __version__, sys.version_info[:2])
 FOLDER = ".site-cache"
+
+
+def _code_version() -> str:
+    """The site generator's own code: a cache made by other code is not trusted."""
+    h = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+VERSION = (FORMAT, __version__, sys.version_info[:2], _code_version())
 
 
 @dataclass

@@ -239,25 +239,53 @@ def attribute_lists(state: StateCore) -> None:
         if token.type == "inline" and token.children:
             _span_ials(token.children)
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
-            i = _block_ial(tokens, i)
+            i = _block_ial(tokens, i, state.src.split("\n"))
         i += 1
 
 
-def _block_ial(tokens: list[Token], i: int) -> int:
+def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
     inline = tokens[i + 1]
     lines = inline.content.split("\n")
+    first = IAL.match(lines[0].strip()) if len(lines) > 1 else None
+    if first:  # "{: .x}\ntext": the paragraph's own
+        _strip_first_line(inline)
+        _set_attributes(tokens[i], first[1])
+        return i
     found = IAL.match(lines[-1].strip())
     if not found:
         return i
-    if len(lines) > 1:  # "text\n{: .x}": the paragraph's own
+    if len(lines) > 1:  # "text\n{: .x}": the paragraph's, or its list's or quote's
         _strip_last_line(inline)
-        _set_attributes(tokens[i], found[1])
+        _set_attributes(tokens[_lazy_target(tokens, i, source)], found[1])
         return i
     target = _ial_target(tokens, i)
     del tokens[i:i + 3]
     if target is not None:
         _set_attributes(tokens[target if target < i else target - 3], found[1])
     return i - 1
+
+
+def _lazy_target(tokens: list[Token], i: int, source: list[str]) -> int:
+    """An IAL line at the margin after a paragraph inside a list or quote (a lazy
+    continuation line to CommonMark) belongs to the outermost list or quote, as in
+    kramdown; anywhere else, to the paragraph."""
+    paragraph = tokens[i]
+    line = source[paragraph.map[1] - 1] if paragraph.map else ""
+    if paragraph.level == 0 or line[:1] in (" ", "\t", ">"):
+        return i
+    for j in range(i - 1, -1, -1):
+        if tokens[j].level == 0 and tokens[j].nesting == 1:
+            return j
+    return i
+
+
+def _strip_first_line(inline: Token) -> None:
+    inline.content = inline.content.split("\n", 1)[1]
+    children = inline.children or []
+    while children and children[0].type != "softbreak":
+        children.pop(0)
+    if children:
+        children.pop(0)
 
 
 def _ial_target(tokens: list[Token], i: int) -> int | None:
@@ -370,7 +398,8 @@ def code_block_html(code: str, lang: str, token: Token | None = None) -> str:
     if token is not None and token.attrs:
         classes = f"{token.attrGet('class') or ''} ".lstrip()
         ident = f' id="{html.escape(str(token.attrGet("id")))}"' if token.attrGet("id") else ""
-        opening = opening.replace('<div class="', f'<div{ident} class="{classes}', 1)
+        opening = opening.replace(" highlighter-rouge", f" {classes}highlighter-rouge", 1)
+        opening = opening.replace("<div class", f"<div{ident} class", 1)
     return opening + body + ROUGE_CLOSE
 
 

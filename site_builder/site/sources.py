@@ -27,7 +27,8 @@ PERMALINK_STYLES = {  # Jekyll's built-in names
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
-DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 EXCERPT_WORDS = 40
 PAGE_DATE = datetime(1970, 1, 1)
 
@@ -178,18 +179,31 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
 
 
 def _post_date(value: object, name: str, front: str) -> datetime:
+    """The date as Jekyll reads it; site_time() then moves it to the site's zone. A
+    YAML timestamp without an offset is UTC (Ruby's YAML reads it so); a date alone,
+    the file name's date, or a date string YAML does not read are the site's time."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)  # keep the wall-clock time the author wrote
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(str(value).strip(), fmt).replace(tzinfo=None)
+            return datetime.strptime(str(value).strip(), fmt)
         except ValueError:
             pass
     line = _key_line(front, "date")
     raise BuildError(f"{name}:{line}: date: cannot read {value!r}; "
                      f"write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+
+
+def site_time(value: datetime, config: dict) -> datetime:
+    """A date as a wall-clock time in the site's `timezone` (UTC without one), as
+    Jekyll runs under TZ=timezone: a date written with an offset is converted, one
+    without is already the site's time."""
+    if value.tzinfo is None:
+        return value
+    zone = config.get("timezone")
+    return value.astimezone(ZoneInfo(zone) if zone else timezone.utc).replace(tzinfo=None)
 
 
 def assign_urls(posts: list[Post], config: dict) -> None:
