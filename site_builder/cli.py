@@ -275,6 +275,7 @@ def cmd_clean(args) -> None:
         log.info("cleaned %s%s", run.out.relative_to(root), " (everything)" if args.all else
                  " (MP3s and stamps; samples, codes and job.json kept)")
     shutil.rmtree(root / "_site", ignore_errors=True)
+    shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache
 
 
 # -- argument parsing ---------------------------------------------------------------
