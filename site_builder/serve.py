@@ -42,8 +42,11 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 RESERVED = "/__site_builder/"          # outside any baseurl; never a file of the site
 EVENTS = RESERVED + "events"
 KEEPALIVE_SECONDS = 15.0
-THEME = Path(__file__).resolve().parent.parent   # the default theme's templates/ and assets/
-THEME_FOLDERS = ("templates/layouts", "templates/includes", "assets/css")
+try:   # where the default theme's templates/ (layouts, includes) and assets/ (css) are
+    from site_builder.site.render import THEME
+except ImportError:
+    THEME = Path(__file__).resolve().parent.parent
+THEME_FOLDERS = ("templates", "assets")
 # Never sources of the site (Jekyll's own excludes, and this repository's code).
 SKIP_FOLDERS = {"node_modules", "vendor", "__pycache__", "site_builder", "tests", "bench"}
 
@@ -185,8 +188,8 @@ class Preview:
 
 def watched_folders(root: Path, config: dict, site_dir: Path) -> tuple[list[Path], set[Path]]:
     """(folders to walk, folders to leave out): the blog (with posts_dir, its _drafts
-    and assets_dir wherever they point), and the default theme's layouts, includes
-    and stylesheets; never the output, runs, or this repository's code."""
+    and assets_dir wherever they point), and the default theme's templates and
+    assets; never the output, runs, or this repository's code."""
     folders = [root]
     for name in (config.get("posts_dir") or "posts", config.get("assets_dir") or "assets"):
         folders.append(root / name)
@@ -237,8 +240,8 @@ def snapshot(root: Path, config: dict, site_dir: Path) -> dict[str, tuple[int, i
 def _ignored(name: str, folder: str, site_dir: Path) -> bool:
     # Dot-files and -folders (.git, .venv, caches), editors' swap and backup files,
     # and the build's own temporary folders beside _site/ (_site.new-*, _site.old-*).
-    return (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx"))
-            or name in SKIP_FOLDERS or name.endswith(".egg-info")
+    return (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".egg-info"))
+            or name in SKIP_FOLDERS
             or (name.startswith(site_dir.name + ".") and folder == str(site_dir.parent)))
 
 
@@ -322,6 +325,8 @@ LIVE_SCRIPT = """<script id="site-builder-live">
     box.textContent = "site-builder: the build failed; this is the last good build.\\n\\n" + error;
   }
   show(page.error);
+  // A page brought back by Back or Forward may be older than the last build.
+  window.addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); });
   if (!window.EventSource) return;
   var events = new EventSource("%s");
   events.onmessage = function (e) {
@@ -544,7 +549,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # Only what went wrong: a reloading preview would print every asset of every page.
-        if isinstance(code, int) and code >= 400:
+        # (Nor the favicon browsers ask every site for, which a blog may well lack.)
+        if isinstance(code, int) and code >= 400 and not self.path.startswith("/favicon.ico"):
             super().log_request(code, size)
 
     def log_error(self, format: str, *args: Any) -> None:  # noqa: A002

@@ -108,7 +108,8 @@ def test_what_the_watcher_sees(blog, preview) -> None:
         write(root / "assets" / "css" / "extra.css", "p {}\n"),
         write(root / "about.md", "---\ntitle: About\n---\nAbout\n"),
         root / "_config.yml", root / "posts" / POST_NAME,
-        THEME / "templates" / "layouts" / "post.html", THEME / "assets" / "css" / "site.css",
+        next((THEME / "templates").rglob("*.html")),  # the default theme's layouts ...
+        next((THEME / "assets").rglob("*.css")),       # ... and stylesheets
     ]
     ignored = [
         write(root / ".git" / "HEAD", "ref\n"), write(root / ".site-cache" / "x", "x\n"),
