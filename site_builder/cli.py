@@ -204,7 +204,8 @@ def cmd_site(args) -> None:
 
 def cmd_serve(args) -> None:
     from site_builder import serve
-    serve.serve(Path(args.root).resolve(), host=args.host, port=args.port)
+    serve.serve(Path(args.root).resolve(), host=args.host, port=args.port,
+                log=logging.getLogger("site_builder.serve").info)
 
 
 def cmd_names(args) -> None:
@@ -324,7 +325,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("site", help="build the blog into _site/").set_defaults(func=cmd_site)
     sub.add_parser("collection", help="write collection.md: every published run's players, "
                    "then build the site").set_defaults(func=cmd_collection)
-    p = sub.add_parser("serve", help="build, then serve _site/ on localhost")
+    p = sub.add_parser("serve", help="build, serve _site/ on localhost, and rebuild and "
+                       "reload on every change")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=4000)
     p.set_defaults(func=cmd_serve)
