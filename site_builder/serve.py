@@ -37,15 +37,12 @@ from typing import Any, Callable
 from site_builder.config import SITE_DEFAULTS, load_site_config
 from site_builder.errors import SiteBuilderError
 from site_builder.site import build
+from site_builder.site.theme import THEME
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 RESERVED = "/__site_builder/"          # outside any baseurl; never a file of the site
 EVENTS = RESERVED + "events"
 KEEPALIVE_SECONDS = 15.0
-try:   # where the default theme's templates/ (layouts, includes) and assets/ (css) are
-    from site_builder.site.render import THEME
-except ImportError:
-    THEME = Path(__file__).resolve().parent.parent
 THEME_FOLDERS = ("templates", "assets")
 # Never sources of the site (Jekyll's own excludes, and this repository's code).
 SKIP_FOLDERS = {"node_modules", "vendor", "__pycache__", "site_builder", "tests", "bench"}
