@@ -369,6 +369,20 @@ Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}.
     Spec("timezone", """\
 Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}, {{ page.date | date_to_xmlschema }}.
 """, front="date: 2020-02-20 03:30:00 +01:00\npermalink: /:year/:month/:day/:title/\n"),
+    Spec("nested-blocks", """\
+1. Run this:
+
+   ```bash
+   make post ARTIST=lucybell
+   ```
+
+2. Then listen.
+
+> - quoted
+>   - nested by two spaces
+
+Go << back or forward >> from here.
+"""),
     Spec("attribute-lists", """\
 A paragraph with a class.
 {: .note}

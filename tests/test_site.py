@@ -466,8 +466,7 @@ def test_serve_keeps_to_the_baseurl_and_the_site(server: str) -> None:
 
 def _markdown(text: str) -> str:
     from site_builder.site.kramdown import renderer
-    from site_builder.site.render import dedent_fences
-    return renderer().render(dedent_fences(text)).rstrip("\n")
+    return renderer().render(text).rstrip("\n")
 
 
 def test_smart_quotes_dashes_and_ellipses_are_characters_like_kramdowns() -> None:

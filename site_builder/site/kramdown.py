@@ -47,8 +47,8 @@ IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
 SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
 IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 NON_WORD = re.compile(r"[^\w\- \t]")
-TYPOGRAPHY = re.compile(r"---|--|\.\.\.")
-SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
+TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<<|>>")
+SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
 QUOTE = re.compile("['\"]")
 BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
@@ -79,6 +79,7 @@ def renderer() -> MarkdownIt:
     md.use(footnote_plugin)
     md.block.ruler.before("html_block", "kramdown_html", html_element,
                           {"alt": ["paragraph", "reference", "blockquote"]})
+    md.core.ruler.push("kramdown_fences", indented_fences)
     md.core.ruler.push("kramdown_typography", typography)
     md.core.ruler.push("kramdown_spans", span_shapes)
     md.core.ruler.push("kramdown_attributes", attribute_lists)
@@ -151,6 +152,25 @@ def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str)
 
 
 # -- core rules: typography, attribute lists, heading ids --------------------------
+
+def indented_fences(state: StateCore) -> None:
+    """A fence indented by 1-3 spaces outside any list or quote (the example post has
+    one): kramdown keeps its lines' indentation, where CommonMark strips as much as
+    the fence had. Inside a list item both strip the item's indentation."""
+    lines = None
+    for token in state.tokens:
+        if token.type != "fence" or token.level != 0 or not token.map:
+            continue
+        lines = lines or state.src.split("\n")
+        opening = lines[token.map[0]]
+        if not opening.startswith(" "):
+            continue
+        body = lines[token.map[0] + 1:token.map[1]]
+        fence = opening.strip()[:3]
+        if body and body[-1].strip().startswith(fence) and not body[-1].strip().strip(fence[0]):
+            body = body[:-1]
+        token.content = "".join(line + "\n" for line in body)
+
 
 def typography(state: StateCore) -> None:
     """kramdown's dashes, ellipses and smart quotes, in text only (markdown-it's own

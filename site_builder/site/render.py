@@ -4,7 +4,6 @@ rendered."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,9 +20,6 @@ from site_builder.site.theme import LAYOUTS, layout_folders
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
 DEFAULT_LAYOUT = "post"
-# A fence indented by 1-3 spaces is still a fence to kramdown and CommonMark (the
-# example post has one); kramdown keeps its lines' indentation, CommonMark strips it.
-INDENTED_FENCE = re.compile(r"^( {1,3})(`{3,}|~{3,})")
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
@@ -55,7 +51,6 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
         text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
     except BuildError as exc:
         return "", "", {}, str(exc)
-    text = dedent_fences(text)
     kramdown.USED.clear()
     content, excerpt = md.render(text), md.render(excerpt_source(post, text, config))
     return content, excerpt, dict(kramdown.USED), ""
@@ -88,24 +83,6 @@ def liquid_site(posts: list[Post], config: dict) -> dict:
         for category in page["categories"]:
             categories.setdefault(category, []).append(page)
     return {**config, "posts": dated, "tags": tags, "categories": categories}
-
-
-def dedent_fences(text: str) -> str:
-    """Move the fences of fenced code blocks indented by 1-3 spaces to the margin; the
-    lines between keep their indentation, as kramdown keeps it."""
-    lines, fence = [], ""
-    for line in text.split("\n"):
-        leading = len(line) - len(line.lstrip(" "))
-        if not fence:
-            opening = INDENTED_FENCE.match(line)
-            if opening:
-                fence = opening[2]
-                line = line.lstrip(" ")
-        elif leading <= 3 and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-            line = line.lstrip(" ")
-            fence = ""
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 (Liquid's)
