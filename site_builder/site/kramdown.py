@@ -26,10 +26,6 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 # kramdown's span-level HTML elements; a line starting with any other tag opens an
 # HTML block that runs to its closing tag.
@@ -61,7 +57,6 @@ ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highli
               '<pre class="highlight"><code>')
 ROUGE_CLOSE = "</code></pre></div></div>\n"
 PLAINTEXT = ("", "text", "plaintext", "plain", "none")
-FORMATTER = HtmlFormatter(nowrap=True)
 # Code blocks highlighted by earlier builds (loaded from the cache), and those the
 # current post used: an edit to a post's prose then needs none of Pygments' lexers,
 # whose set-up is most of the time such a rebuild takes.
@@ -431,19 +426,34 @@ def highlighted(code: str, lang: str) -> str:
     body = HIGHLIGHTED.get(key)
     if body is None:
         lexer = _lexer(lang)
-        body = highlight(code, lexer, FORMATTER) if lexer else html.escape(code, quote=False)
+        body = _pygments(code, lexer) if lexer else html.escape(code, quote=False)
     USED[key] = body
     return body
 
 
 @lru_cache(maxsize=None)
 def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
+    # Pygments is loaded on the first block not highlighted before: an edit to a
+    # post's prose then never loads it.
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
     if lang in PLAINTEXT:
         return None
     try:
         return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
+
+
+def _pygments(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
+    from pygments import highlight
+    return highlight(code, lexer, _formatter())
+
+
+@lru_cache(maxsize=1)
+def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
+    from pygments.formatters import HtmlFormatter
+    return HtmlFormatter(nowrap=True)
 
 
 def code_inline(self, tokens, idx, options, env) -> str:  # noqa: ANN001
