@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, html_block
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -37,6 +37,7 @@ VOID_ELEMENTS = frozenset("area base col embed hr link meta param source track w
 RAW_ELEMENTS = frozenset("script style pre textarea".split())  # CommonMark's own rule 1
 OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|"
                       r"'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
+CLOSE_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
 MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
 HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
@@ -74,6 +75,8 @@ def renderer() -> MarkdownIt:
     md.use(footnote_plugin)
     md.block.ruler.before("html_block", "kramdown_html", html_element,
                           {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("html_block", commonmark_html_block,
+                      {"alt": ["paragraph", "reference", "blockquote"]})
     md.core.ruler.push("kramdown_fences", indented_fences)
     md.core.ruler.push("kramdown_typography", typography)
     md.core.ruler.push("kramdown_spans", span_shapes)
@@ -114,6 +117,17 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         token.content = state.getLines(start, last + 1, state.blkIndent, True)
     state.line = last + 1
     return True
+
+
+def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """CommonMark's HTML blocks, except a line starting with a span element (`<img>`,
+    `<a>`, `<b>`...): kramdown makes that a paragraph, CommonMark a lone tag's block."""
+    if not state.is_code_block(start):
+        line = _line(state, start)
+        tag = OPEN_TAG.match(line) or CLOSE_TAG.match(line)
+        if tag and tag[1].lower() in SPAN_ELEMENTS:
+            return False
+    return html_block(state, start, end, silent)
 
 
 def _line(state: StateBlock, number: int) -> str:
