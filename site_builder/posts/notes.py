@@ -49,5 +49,5 @@ def fits_a_cell(note: str) -> bool:
 
 def cell(note: str) -> str:
     """A one-line note in a table cell: its `|` escaped, or it would end the cell
-    (kramdown and our generator both show `\|` as `|`)."""
+    (kramdown and our generator both show a backslash-escaped `|` as `|`)."""
     return note.replace("|", "\\|")
