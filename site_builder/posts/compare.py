@@ -28,8 +28,19 @@ def _larger_first(a: dict, b: dict, value) -> tuple[dict, dict]:
     return (a, b) if value(a) >= value(b) else (b, a)
 
 
+def n(run: dict) -> int:
+    return run["settings"]["n_samples"]
+
+
+def wall(run: dict) -> float:
+    return run["job"]["figures"].get("wall_clock_seconds") or 0
+
+
+def memory(run: dict) -> int:
+    return run["job"]["figures"].get("memory_utilized_bytes") or 0
+
+
 def samples_sentence(a: dict, b: dict) -> str:
-    n = lambda run: run["settings"]["n_samples"]  # noqa: E731
     if n(a) == n(b):
         return f"{a['label']} and {b['label']} have the same number of samples ({n(a)})."
     big, small = _larger_first(a, b, n)
@@ -38,7 +49,8 @@ def samples_sentence(a: dict, b: dict) -> str:
 
 
 def wall_sentence(a: dict, b: dict) -> str:
-    wall = lambda run: run["job"]["figures"]["wall_clock_seconds"]  # noqa: E731
+    if not (wall(a) and wall(b)):   # a job table copied from seff may lack a figure
+        return ""
     big, small = _larger_first(a, b, wall)
     figures = f"({duration(wall(big))} against {duration(wall(small))} wall-clock)"
     if same(wall(big), wall(small)):
@@ -48,16 +60,18 @@ def wall_sentence(a: dict, b: dict) -> str:
 
 def per_sample_sentence(a: dict, b: dict) -> str:
     """Wall-clock per sample, or per second of audio when the samples' lengths differ."""
-    seconds = lambda run: float(run["seconds"])  # noqa: E731
-    by_length = seconds(a) != seconds(b)
+    if not (wall(a) and wall(b)):
+        return ""
+    by_length = a["seconds"] != b["seconds"]
     unit = "second of audio" if by_length else "sample"
 
     def cost(run: dict) -> float:
-        count = run["settings"]["n_samples"] * (seconds(run) if by_length else 1)
-        return run["job"]["figures"]["wall_clock_seconds"] / count
+        return wall(run) / (n(run) * (float(run["seconds"]) if by_length else 1))
+
+    def shown(seconds: float) -> str:
+        return f"{seconds:.1f} s" if by_length else duration(seconds)
 
     big, small = _larger_first(a, b, cost)
-    shown = (lambda s: f"{s:.1f} s") if by_length else duration
     figures = f"({shown(cost(big))} against {shown(cost(small))})"
     if same(cost(big), cost(small)):
         return f"Per {unit}, they took about the same time {figures}."
@@ -66,7 +80,8 @@ def per_sample_sentence(a: dict, b: dict) -> str:
 
 
 def memory_sentence(a: dict, b: dict) -> str:
-    memory = lambda run: run["job"]["figures"]["memory_utilized_bytes"]  # noqa: E731
+    if not (memory(a) and memory(b)):
+        return ""
     big, small = _larger_first(a, b, memory)
     figures = f"({size(memory(big))} against {size(memory(small))})"
     if same(memory(big), memory(small)):
@@ -95,25 +110,25 @@ def sentences(runs: list[dict]) -> list[str]:
     measured = [r for r in runs if r.get("job")]
     first, said = (measured or [None])[0], []
     for other in measured[1:]:
-        said += [samples_sentence(first, other), wall_sentence(first, other),
-                 per_sample_sentence(first, other), memory_sentence(first, other),
-                 *setting_sentences(first, other)]
+        said += [s for s in (samples_sentence(first, other), wall_sentence(first, other),
+                             per_sample_sentence(first, other), memory_sentence(first, other)) if s]
+        said += setting_sentences(first, other)
     return said
 
 
 def summary_rows(runs: list[dict]) -> list[dict]:
-    """One row per run for the post's summary table."""
+    """One row per run for the post's summary table ("n/a" where a figure is unknown)."""
     rows = []
     for run in runs:
-        settings, job = run["settings"], (run.get("job") or {}).get("figures")
-        n = settings["n_samples"]
+        settings, count = run["settings"], n(run)
+        seconds, peak = (wall(run), memory(run)) if run.get("job") else (0, 0)
         rows.append({
-            "label": run["label"], "model": settings["model"], "samples": f"{n} × {run['seconds']} s",
+            "label": run["label"], "model": settings["model"], "samples": f"{count} × {run['seconds']} s",
             "genres": ", ".join(settings["genres"]),
             "seed": "n/a" if run["imported"] else str(settings["seed"]),
             "levels": "n/a" if run["imported"] else str(settings["levels"]),
-            "wall": duration(job["wall_clock_seconds"]) if job else "n/a",
-            "per_sample": duration(job["wall_clock_seconds"] / n) if job else "n/a",
-            "memory": size(job["memory_utilized_bytes"]) if job else "n/a",
+            "wall": duration(seconds) if seconds else "n/a",
+            "per_sample": duration(seconds / count) if seconds else "n/a",
+            "memory": size(peak) if peak else "n/a",
         })
     return rows

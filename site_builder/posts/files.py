@@ -16,7 +16,12 @@ import yaml
 from site_builder.errors import ConfigError, PostError
 from site_builder.posts import compare
 from site_builder.posts.notes import cell
-from site_builder.posts.runs import label_runs, missing_stage, run_context, unfinished_message
+from site_builder.posts.runs import (
+    label_runs,
+    missing_stage,
+    run_context,
+    unfinished_message,
+)
 from site_builder.runs import Run, write_text
 
 log = logging.getLogger("site_builder.posts")

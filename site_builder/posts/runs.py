@@ -147,6 +147,14 @@ def item_rows(run: Run, site: dict, settings: dict, published: dict, notes: dict
     return rows
 
 
+def item_seconds(settings: dict, model) -> float:
+    """An item's length: what Jukebox made of the setting (a whole number of top-level
+    hops), or, for WAVs made elsewhere, the setting as given."""
+    if settings.get("import_from"):
+        return settings["sample_length_in_seconds"]
+    return sample_length(settings["sample_length_in_seconds"], model) / SAMPLE_RATE
+
+
 def run_context(run: Run, site: dict) -> dict:
     settings, published = read_json(run.settings_path), read_json(run.publish_path)
     if not settings or not published:
@@ -158,7 +166,7 @@ def run_context(run: Run, site: dict) -> dict:
     return {
         "id": run.id, "settings": settings, "artist": display_name(settings["artist"]),
         "label": display_name(settings["artist"]), "genres": genres_phrase(settings["genres"]),
-        "seconds": f"{sample_length(settings['sample_length_in_seconds'], model) / SAMPLE_RATE:.2f}",
+        "seconds": f"{item_seconds(settings, model):.2f}",
         "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
         "levels": levels_phrase(settings["levels"]),
         "notes": notes, "samples": item_rows(run, site, settings, published, notes),
