@@ -8,6 +8,7 @@ already up to date, so `post` after `post` does no work.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import shutil
 import sys
@@ -208,8 +209,10 @@ def finished_runs(args) -> tuple[Path, dict, list[Run]]:
     runs = [Run(root, run_id, site["runs_dir"]) for run_id in dict.fromkeys(args.runs.split())]
     for run in runs:
         if not run.dir.is_dir():
-            raise ConfigError(f"RUNS: no run {run.id!r} in {site['runs_dir']}/ (`make status` lists "
-                              f"the runs; `make post ARTIST=<name>` starts one)")
+            known = [p.name for p in run.dir.parent.glob("*") if p.is_dir()]
+            close = difflib.get_close_matches(run.id, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "`make status` lists the runs"
+            raise ConfigError(f"RUNS: no run {run.id!r} in {site['runs_dir']}/; {hint}")
     posts.require_finished(runs)
     return root, site, runs
 
