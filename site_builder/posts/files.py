@@ -109,6 +109,13 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "post"
 
 
+def post_slug(title: str, contexts: list[dict]) -> str:
+    """A TITLE's words, or the runs' ids (as `make post` has always named posts)."""
+    if title != default_title(contexts):
+        return slugify(title)
+    return "ancestral-sampling-" + "-".join(c["id"] for c in contexts).replace("_", "-")
+
+
 def new_path(posts_dir: Path, date: str, slug: str) -> Path:
     """A file name whose slug no other post has: with `permalink: /:title/` two posts
     with one slug would share a URL (Jekyll warns of the conflict)."""
@@ -198,8 +205,7 @@ def write_post(root: Path, site: dict, runs: list[Run], *, title: str | None = N
     contexts = [run_context(r, site) for r in runs]
     label_runs(contexts)
     title = title or meta.get("title") or default_title(contexts)
-    path = existing or new_path(posts_dir, date, slugify(title) if title != default_title(contexts)
-                                else "ancestral-sampling-" + "-".join(r.id for r in runs).replace("_", "-"))
+    path = existing or new_path(posts_dir, date, post_slug(str(title), contexts))
     text = render(contexts, site, date, str(title))
     if existing and existing.read_text(encoding="utf-8") == text:
         log.info("%s is up to date", shown(path, root))
