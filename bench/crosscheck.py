@@ -1,6 +1,6 @@
 """Cross-check with real Jekyll 4.3: the same posts built by Jekyll and by site-builder.
 
-    .venv/bin/python bench/crosscheck.py [--n 32] [--keep DIR] [--json FILE] [--diffs N]
+    .venv/bin/python bench/crosscheck.py [--n 35] [--keep DIR] [--json FILE] [--diffs N]
 
 Writes the test corpus (tests/jekyll_corpus.py), builds it with site-builder
 (`site_builder.site.build`) and with `jekyll build --safe` (Debian's `jekyll`),
@@ -344,7 +344,7 @@ class Report:
     ours_refused: dict[str, str]
 
 
-def crosscheck(work: Path, n: int = 32) -> Report:
+def crosscheck(work: Path, n: int = jekyll_corpus.N) -> Report:
     """Write the corpus under `work`, build it both ways, compare."""
     work = Path(work)
     blog = work / "blog"
@@ -359,7 +359,8 @@ def crosscheck(work: Path, n: int = 32) -> Report:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=32, help="posts in the corpus (default 32)")
+    parser.add_argument("--n", type=int, default=jekyll_corpus.N,
+                        help=f"posts in the corpus (default {jekyll_corpus.N}: each feature once)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--json", type=Path, help="also write the figures and diffs here")
     parser.add_argument("--diffs", type=int, default=8, help="diff lines shown per post")

@@ -275,7 +275,8 @@ def cmd_site(args) -> None:
 
 def cmd_serve(args) -> None:
     from site_builder import serve
-    serve.serve(Path(args.root).resolve(), host=args.host, port=args.port)
+    serve.serve(Path(args.root).resolve(), host=args.host, port=args.port,
+                log=logging.getLogger("site_builder.serve").info)
 
 
 def cmd_names(args) -> None:
@@ -346,6 +347,7 @@ def cmd_clean(args) -> None:
         log.info("cleaned %s%s", run.out.relative_to(root), " (everything)" if args.all else
                  " (MP3s and stamps; samples, codes and job.json kept)")
     shutil.rmtree(root / "_site", ignore_errors=True)
+    shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache
 
 
 # -- argument parsing ---------------------------------------------------------------
@@ -408,7 +410,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_fix_embeds)
     sub.add_parser("collection", help="write collection.md: every published run's players, "
                    "then build the site").set_defaults(func=cmd_collection)
-    p = sub.add_parser("serve", help="build, then serve _site/ on localhost")
+    p = sub.add_parser("serve", help="build, serve _site/ on localhost, and rebuild and "
+                       "reload on every change")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=4000)
     p.set_defaults(func=cmd_serve)

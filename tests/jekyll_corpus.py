@@ -21,6 +21,7 @@ url: "http://127.0.0.1"
 baseurl: "/blog"
 permalink: /:title/
 markdown: kramdown
+timezone: America/Montreal
 """
 
 # Marks a post's content in the minimal layouts both builders use; the title
@@ -364,9 +365,55 @@ A post with its own permalink.
     Spec("date-time", """\
 Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}.
 """, front="date: 2020-01-31 5:34:00\n"),
+    # Written in another zone: the site's `timezone` decides the day in the URL.
+    Spec("timezone", """\
+Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}, {{ page.date | date_to_xmlschema }}.
+""", front="date: 2020-02-20 03:30:00 +01:00\npermalink: /:year/:month/:day/:title/\n"),
+    Spec("nested-blocks", """\
+1. Run this:
+
+   ```bash
+   make post ARTIST=lucybell
+   ```
+
+2. Then listen.
+
+> - quoted
+>   - nested by two spaces
+
+Go << back or forward >> from here.
+"""),
+    Spec("attribute-lists", """\
+A paragraph with a class.
+{: .note}
+
+{: .lead}
+A paragraph with its attribute list before it.
+
+> A quote
+{: #quoted}
+
+- a list
+- with an id
+{: #the-list}
+
+```python
+x = 1
+```
+{: .wide}
+
+![An image](/assets/images/cover.png){: .wide}
+and [a link](http://example.com/){: .ext}
+
+## A heading {#my-id}
+
+## Another heading
+{: .fancy}
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)
+N = len(SPECS) + 1  # every feature once, and the example post
 
 
 @dataclass(frozen=True)
@@ -377,7 +424,7 @@ class CorpusPost:
     text: str       # the whole file
 
 
-def corpus(n: int = 32) -> list[CorpusPost]:
+def corpus(n: int = N) -> list[CorpusPost]:
     """The corpus's posts: the example post and n - 1 generated ones (features in
     SPECS order, repeated with new slugs when n - 1 > len(SPECS))."""
     if n < 1:
@@ -397,7 +444,7 @@ def corpus(n: int = 32) -> list[CorpusPost]:
     return sorted(posts, key=lambda p: p.name)
 
 
-def write_corpus(folder: Path, n: int = 32) -> None:
+def write_corpus(folder: Path, n: int = N) -> None:
     """Write the blog: `_config.yml` and `posts/` (n posts). Deterministic."""
     folder = Path(folder)
     (folder / "posts").mkdir(parents=True, exist_ok=True)
@@ -406,6 +453,6 @@ def write_corpus(folder: Path, n: int = 32) -> None:
         (folder / "posts" / post.name).write_text(post.text, encoding="utf-8")
 
 
-def features(n: int = 32) -> dict[str, str]:
+def features(n: int = N) -> dict[str, str]:
     """Post title -> feature, for the report."""
     return {p.title: p.feature for p in corpus(n)}

@@ -1,14 +1,17 @@
-"""The served post page plays its audio, in headless Chromium (Debian's chromium +
-chromium-driver). The browser may only reach 127.0.0.1."""
+"""The served post page plays its audio, and `make serve` reloads it on an edit, in
+headless Chromium (Debian's chromium + chromium-driver). The browser may only reach
+127.0.0.1."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import need_tool
+from conftest import need_tool, new_blog
 
 pytestmark = pytest.mark.slow
 
@@ -75,6 +78,102 @@ def test_post_page_audio_loads_and_plays(pipeline, server, browser):
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
               and "favicon" not in e["message"]]
     assert not errors, errors
+
+
+# -- make serve: live reload --------------------------------------------------------
+
+LIVE_POST = """---
+title: Live reload
+date: 2021-03-01 10:00:00
+---
+{body}
+
+<audio controls preload="metadata" src="{{{{ site.baseurl }}}}/assets/audio/tone.mp3"></audio>
+"""
+
+
+@pytest.fixture
+def live_blog(tmp_path):
+    """A small blog (the shipped config and assets) with one post playing a real MP3."""
+    ffmpeg = need_tool("ffmpeg")
+    root = new_blog(tmp_path / "blog")
+    (root / "assets" / "audio").mkdir(parents=True)
+    subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+                    "-c:a", "libmp3lame", "-b:a", "64k", str(root / "assets" / "audio" / "tone.mp3")],
+                   check=True)
+    post = root / "posts" / "2021-03-01-live-reload.md"
+    post.parent.mkdir()
+    post.write_text(LIVE_POST.format(body="First version of the post."))
+    return post
+
+
+def page_text(browser) -> str:
+    return browser.execute_script("return document.body ? document.body.innerText : ''")
+
+
+def overlay(browser) -> str:
+    return browser.execute_script(
+        "const box = document.getElementById('site-builder-error');"
+        "return box && box.getClientRects().length ? box.innerText : '';")
+
+
+def severe(browser) -> list[dict]:
+    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
+            and "favicon" not in e["message"]]
+
+
+def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from site_builder.serve import Preview
+
+    post = live_blog
+
+    def edit(body: str) -> None:
+        post.write_text(LIVE_POST.format(body=body))
+
+    wait = WebDriverWait(browser, 10, poll_frequency=0.05)
+    with Preview(post.parent.parent, port=0, log=lambda line: None) as preview:
+        browser.get(preview.url)
+        link = browser.find_element("css selector", 'a[href="/blog/live-reload/"]')
+        link.click()
+        assert browser.current_url == preview.url + "live-reload/"
+        duration = browser.execute_async_script("""
+            const done = arguments[arguments.length - 1], a = document.querySelector('audio');
+            if (a.readyState >= 1) return done(a.duration);
+            a.addEventListener('loadedmetadata', () => done(a.duration));
+            a.addEventListener('error', () => done(-1));
+        """)
+        assert duration == pytest.approx(1.0, abs=0.1)
+        assert "First version" in page_text(browser) and not overlay(browser)
+        assert not severe(browser)
+
+        browser.execute_script("window.notReloaded = true")
+        started = time.monotonic()
+        edit("Second version of the post.")
+        wait.until(lambda b: "Second version" in page_text(b))
+        reload_seconds = time.monotonic() - started
+        assert browser.execute_script("return window.notReloaded") is None  # a real reload
+
+        # A broken edit: the error over the page, which stays as it was ...
+        browser.execute_script("window.notReloaded = true")
+        edit("Third version {% nosuchtag %} of the post.")
+        wait.until(lambda b: "nosuchtag" in overlay(b))
+        assert "posts/2021-03-01-live-reload.md:5" in overlay(browser)
+        assert browser.execute_script("return window.notReloaded") is True
+        assert "Second version" in page_text(browser)
+        # ... and in a page loaded now, which is the last good build.
+        browser.refresh()
+        wait.until(lambda b: "nosuchtag" in overlay(b))
+        assert "Second version" in page_text(browser)
+
+        started = time.monotonic()
+        edit("Fourth version of the post.")
+        wait.until(lambda b: "Fourth version" in page_text(b))
+        fix_seconds = time.monotonic() - started
+        assert not overlay(browser)
+        assert not severe(browser)
+    print(f"edit -> reloaded page: {reload_seconds:.2f} s; fix -> reloaded page: {fix_seconds:.2f} s")
 
 
 def serve_site(site: Path):

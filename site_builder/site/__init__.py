@@ -10,8 +10,7 @@ hand-written and generated posts build alike.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,50 +19,76 @@ from typing import Any, Callable
 
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError
-from site_builder.site.outputs import render_site
-from site_builder.site.render import LAYOUTS, jinja_env, render_posts
-from site_builder.site.sources import Post, newest_first, read_pages, read_posts
-from site_builder.site.static import (SYNTAX_CSS, check_collisions, copy_static, static_files,
-                                      syntax_css)
+from site_builder.site import cache
+from site_builder.site.outputs import Layouts, plan_site
+from site_builder.site.sources import (Memo, Post, assign_urls, newest_first, read_pages,
+                                       read_posts, site_time, uses_liquid)
+from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
+from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
 
 __all__ = ["BuildResult", "absolute_url", "build", "relative_url"]
+# Jekyll's default keep_files: never removed from the output folder.
+KEEP = (".git", ".svn")
+# What a post's HTML depends on besides its own text (bump when Markdown output changes).
+RENDERING = "markdown-it kramdown 1"
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    posts: int      # posts rendered (unpublished, future and misnamed files not counted)
-    pages: int      # HTML files written
+    posts: int      # posts in the site (unpublished, future and misnamed files not counted)
+    pages: int      # HTML files in the site
     seconds: float
     out_dir: Path
+    rendered: int = 0   # posts whose Liquid and Markdown were rendered (not from the cache)
+    written: int = 0    # files written (generated or copied) because they changed
+    removed: int = 0    # files removed because nothing makes them any more
 
 
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
-          future: bool = False, now: datetime | None = None,
+          future: bool = False, now: datetime | None = None, jobs: int | None = None,
           log: Callable[[str], Any] = print) -> BuildResult:
-    """Build the blog at `root` into `out_dir` (default `root/_site`); raise BuildError
-    naming every bad post, leaving the previous site untouched. Drafts (`_drafts/`) and
-    posts dated after `now` are left out unless asked for, here or in the config."""
+    """Build the blog at `root` into `out_dir` (default `root/_site`), redoing only
+    what changed since the last build (`.site-cache/`); raise BuildError naming every
+    bad post, leaving the previous site untouched. Drafts (`_drafts/`) and posts dated
+    after `now` are left out unless asked for, here or in the config."""
     started = time.perf_counter()
     root = Path(root)
     config = {**load_site_config(root), "data": read_data(root)}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
+    _check_timezone(config)
+    cache_path = cache.location(root, out)
+    old = cache.load(cache_path)
+    memo = Memo(old.parsed)
     posts = _posts(root, config, log, drafts=drafts or bool(config.get("show_drafts")),
-                   future=future or bool(config.get("future")), now=now or datetime.now())
-    pages = read_pages(root)
-    render_posts(root, posts + pages, config)
-    outputs = render_site(posts, pages, config, jinja_env(root, config), log)
+                   future=future or bool(config.get("future")), now=now or datetime.now(),
+                   memo=memo)
+    pages = read_pages(root, memo)
+    assign_urls(posts + pages, config)
+    keys = _render_keys(root, posts + pages, config)
+    theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]), config)
+    plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
     files = static_files(root, config, out, log)
-    check_collisions(files, set(outputs))
+    check_collisions(files, set(plan))
     if SYNTAX_CSS not in files:
-        outputs.add(SYNTAX_CSS, syntax_css(), "the theme")
-    _write_site(out, outputs, files)
+        plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
+    on_disk = _existing(out)
+    stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
+    rendered, texts = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs)
+    # Everything rendered: from here on nothing can fail for a post's sake.
+    new = cache.Cache(parsed=memo.now)
+    written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk)
+    if new != old:
+        cache.save(cache_path, new)
     seconds = time.perf_counter() - started
     shown = out.relative_to(root) if out.is_relative_to(root) else out
-    log(f"{len(posts)} posts -> {shown}/ in {seconds:.2f} s")
-    pages_written = sum(rel.endswith(".html") for rel in outputs)
-    return BuildResult(posts=len(posts), pages=pages_written, seconds=seconds, out_dir=out)
+    log(f"{len(posts)} posts -> {shown}/ in {seconds:.2f} s "
+        f"({rendered} rendered, {written} of {len(plan) + len(files)} files written"
+        f"{f', {removed} removed' if removed else ''})")
+    return BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
+                       seconds=seconds, out_dir=out, rendered=rendered, written=written,
+                       removed=removed)
 
 
 def read_data(root: Path) -> dict:
@@ -85,10 +110,10 @@ def read_data(root: Path) -> dict:
 
 
 def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: bool,
-           now: datetime) -> list[Post]:
+           now: datetime, memo: Memo) -> list[Post]:
     folder = root / config["posts_dir"]
     if folder.is_dir():
-        posts = read_posts(root, folder, log)
+        posts = read_posts(root, folder, log, memo=memo)
     else:
         log(f"warning: no posts folder {config['posts_dir']}/ (posts_dir in _config.yml); "
             f"the index will be empty")
@@ -96,42 +121,167 @@ def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: boo
     # Jekyll keeps drafts beside _posts/; a blog fed through posts_dir keeps its own.
     draft_folder = folder.parent / "_drafts"
     if drafts and draft_folder.is_dir():
-        posts += read_posts(root, draft_folder, log, dated=False)
+        posts += read_posts(root, draft_folder, log, dated=False, memo=memo)
+    for post in posts:
+        post.date = site_time(post.date, config)
     if not future:
         posts = [p for p in posts if p.date <= now]
     return newest_first(posts)
 
 
-# -- phase 2: write -----------------------------------------------------------
+# -- rendering: only what the cache does not already hold ----------------------------
 
-def _write_site(out: Path, outputs: dict[str, str], files: dict[str, Path]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.new-", dir=out.parent))
+def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, str]:
+    """id(post) -> a key of everything its HTML is made from."""
+    liquid_key = None
+    keys = {}
+    for post in everyone:
+        liquid = uses_liquid(post)
+        if liquid and liquid_key is None:
+            liquid_key = _liquid_key(root, everyone, config)
+        keys[id(post)] = cache.digest(RENDERING, post.name, post.url, post.slug, post.date,
+                                      post.source, config.get("excerpt_separator"),
+                                      liquid_key if liquid else None)
+    return keys
+
+
+def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
+    """What a post's Liquid may see besides itself: the config and data, every post's
+    URL and front matter (site.posts, post_url), and the includes."""
+    return cache.digest(config, [(p.name, p.url, p.date, p.source) for p in everyone],
+                        cache.files_digest([Path(f) for f in include_folders(root)]))
+
+
+def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict, plan: dict,
+            stale: list[str], cache_path: Path, jobs: int | None) -> tuple[int, list[str]]:
+    """Render the `stale` outputs, and first the posts they show whose HTML the cache
+    lacks; (posts rendered, the outputs' texts)."""
+    if not stale:
+        return 0, []
+    needed = list({id(p): p for rel in stale for p in plan[rel].needs}.values())
+    store = cache.Content(cache_path)
     try:
-        tmp.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
-        for rel, text in outputs.items():
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        copy_static(files, tmp)
-        _swap_in(tmp, out)
+        found = store.get([keys[id(p)] for p in needed])
+        todo = [p for p in needed if keys[id(p)] not in found]
+        code = _render_posts(root, todo, everyone, config, store, jobs) if todo else {}
+        for post in needed:
+            if keys[id(post)] in found:
+                post.content, post.excerpt = found[keys[id(post)]]
+        texts = _render_outputs([plan[rel].render for rel in stale], jobs)
+        store.put({keys[id(p)]: (p.content, p.excerpt, code[id(p)]) for p in todo},
+                  set(keys.values()))
+    finally:
+        store.close()
+    return len(todo), texts
+
+
+# -- writing: changed files only, each by temp + rename; stale files last ------------
+
+def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
+           old: cache.Cache, new: cache.Cache, on_disk: dict) -> tuple[int, int]:
+    """Write `texts` and the static files that changed, remove what nothing makes any
+    more, and note in `new` what each file was written from; (written, removed)."""
+    copies = {rel: src for rel, src in files.items()
+              if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
+    out.mkdir(parents=True, exist_ok=True)
+    folders = {out}
+    for rel, text in texts.items():
+        _replace(out / rel, text.encode("utf-8"), folders)
+    for rel, source in copies.items():
+        _replace(out / rel, source.read_bytes(), folders)
+    wanted = set(plan) | set(files)
+    removed = [rel for rel in on_disk if rel not in wanted]
+    for rel in removed:
+        (out / rel).unlink(missing_ok=True)
+    _remove_empty_folders(out, {str(Path(rel).parent) for rel in removed})
+    for rel in plan:
+        new.outputs[rel] = (plan[rel].key, *(_stat(out / rel) if rel in texts else on_disk[rel]))
+    for rel, source in files.items():
+        new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), _stat(out / rel))
+    return len(texts) + len(copies), len(removed)
+
+
+def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
+                  store: cache.Content, jobs: int | None) -> dict[int, dict[str, str]]:
+    from site_builder.site import kramdown
+    from site_builder.site.render import render_posts
+    kramdown.HIGHLIGHTED.update(store.code())
+    try:
+        return render_posts(root, todo, everyone, config, jobs)
+    finally:
+        kramdown.HIGHLIGHTED.clear()
+
+
+def _render_outputs(thunks: list, jobs: int | None) -> list[str]:
+    from site_builder.site.render import render_outputs
+    return render_outputs(thunks, jobs)
+
+
+def _intact(rel: str, key: str, written: dict, on_disk: dict) -> bool:
+    """The file is as the last build wrote it from the same inputs."""
+    last = written.get(rel)
+    return last is not None and last[0] == key and on_disk.get(rel) == tuple(last[1:])
+
+
+def _existing(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file in the output folder: relative path -> (size, mtime_ns)."""
+    found: dict[str, tuple[int, int]] = {}
+    if out.is_dir():
+        _scan(str(out), "", found)
+    return found
+
+
+def _scan(folder: str, prefix: str, found: dict[str, tuple[int, int]]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in KEEP:
+                    _scan(entry.path, f"{prefix}{entry.name}/", found)
+            else:
+                st = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _replace(path: Path, data: bytes, folders: set[Path]) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, renamed over it."""
+    if path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        # 0o644 (under the umask): a web server must read the site.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(tmp, path)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def _swap_in(new: Path, out: Path) -> None:
-    if not out.exists():
-        new.rename(out)
-        return
-    attic = Path(tempfile.mkdtemp(prefix=f"{out.name}.old-", dir=out.parent))
-    out.rename(attic / "site")
-    try:
-        new.rename(out)
-    except OSError:
-        (attic / "site").rename(out)
-        raise
-    shutil.rmtree(attic, ignore_errors=True)
+def _remove_empty_folders(out: Path, folders: set[str]) -> None:
+    for folder in sorted(folders, key=len, reverse=True):
+        path = out / folder
+        while path != out and path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+            path = path.parent
+
+
+def _check_timezone(config: dict) -> None:
+    zone = config.get("timezone")
+    if zone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BuildError(f"_config.yml: timezone {zone!r} is not a time zone name; write "
+                             f"one such as Europe/Paris or America/Montreal, or remove it "
+                             f"for UTC") from None
 
 
 def _check_out_dir(root: Path, out: Path, config: dict) -> None:

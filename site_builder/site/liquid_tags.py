@@ -25,11 +25,11 @@ from pygments.util import ClassNotFound
 
 from site_builder.site.urls import absolute_url, relative_url
 from site_builder.site.sources import xmlschema
+from site_builder.site.theme import INCLUDES, include_folders
 
 if TYPE_CHECKING:
     from liquid.context import RenderContext
 
-INCLUDES = Path("templates") / "includes"
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s]+)""")
 EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
@@ -37,9 +37,8 @@ EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 class JekyllEnvironment(liquid.Environment):
     """A Liquid environment that knows the site: its config and its posts' URLs."""
 
-    def __init__(self, root: Path, theme: Path, config: dict, post_urls: dict[str, str]):
-        folders = [str(root / "_includes"), str(theme / INCLUDES)]
-        super().__init__(loader=liquid.FileSystemLoader(folders))
+    def __init__(self, root: Path, config: dict, post_urls: dict[str, str]):
+        super().__init__(loader=liquid.FileSystemLoader(include_folders(root)))
         self.config, self.post_urls = config, post_urls
         self.filters["relative_url"] = lambda value: relative_url(config, value)
         self.filters["absolute_url"] = lambda value: absolute_url(config, value)

@@ -1,88 +1,154 @@
-"""Every generated file of the site, rendered in memory: posts and pages, the index
-(paginated as jekyll-paginate does), one page per tag, 404.html, the feed, the sitemap."""
+"""Every generated file of the site, planned before anything is rendered: posts and
+pages, the index (paginated as jekyll-paginate does), one page per tag (paginated
+the same way), 404.html, the feed, the sitemap.
+
+Each planned file has a key: a digest of everything its text is made from (the
+layouts, the config, and the render keys of the posts it shows). A file whose key
+and bytes on disk are as the last build left them is not rendered again; a title
+edit changes the keys of the index page, tag pages and feed that show the post."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from typing import Callable
 
-import jinja2
-
 from site_builder.errors import BuildError
-from site_builder.site.feeds import atom_feed, sitemap
-from site_builder.site.render import render_layout, render_post
+from site_builder.site.cache import digest
+from site_builder.site.feeds import FEED_POSTS
 from site_builder.site.sources import Post, words
 from site_builder.site.urls import dest, pager_url, tag_url
 
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    render: Callable[[], str]
+    source: str
+    needs: tuple[Post, ...] = ()    # the posts whose HTML the text shows
 
-class Outputs(dict):
-    """Output path -> text; refuses two sources writing one path."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.sources: dict[str, str] = {}
+class Layouts:
+    """The Jinja2 layouts, loaded on first use: a build that renders nothing never
+    imports Jinja2, Liquid or Markdown."""
 
-    def add(self, rel: str, text: str, source: str) -> None:
-        if rel in self.sources:
-            raise BuildError(f"{source} and {self.sources[rel]} both write {rel}; "
+    def __init__(self, root: Path, config: dict, log: Callable) -> None:
+        self.root, self.config, self.log = root, config, log
+
+    @cached_property
+    def env(self):  # noqa: ANN201 (jinja2.Environment, imported late)
+        from site_builder.site.render import jinja_env
+        return jinja_env(self.root, self.config)
+
+    @cached_property
+    def available(self) -> set[str]:
+        return set(self.env.list_templates())
+
+    def post(self, post: Post) -> str:
+        from site_builder.site.render import render_post
+        return render_post(self.env, self.available, post, self.config, self.log)
+
+    def page(self, name: str, what: str, **context: object) -> str:
+        from site_builder.site.render import render_layout
+        return render_layout(self.env, name, what, site=self.config, **context)
+
+
+class Plan(dict):
+    """Output path -> Planned; refuses two sources writing one path."""
+
+    def add(self, rel: str, key: str, render: Callable[[], str], source: str,
+            needs: list[Post] | tuple[Post, ...] = ()) -> None:
+        if rel in self:
+            raise BuildError(f"{source} and {self[rel].source} both write {rel}; "
                              f"give one of them another permalink in its front matter")
-        self.sources[rel] = source
-        self[rel] = text
+        self[rel] = Planned(key, render, source, tuple(needs))
 
 
-def render_site(posts: list[Post], pages: list[Post], config: dict,
-                layouts: jinja2.Environment, log: Callable) -> Outputs:
-    out = Outputs()
-    available = set(layouts.list_templates())
+def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config: dict,
+              layouts: Layouts, theme_key: str) -> Plan:
+    """`keys`: id(post) -> its render key. `theme_key`: the layouts' and config's."""
+    plan = Plan()
     for post in posts + pages:
-        out.add(dest(post.url), render_post(layouts, available, post, config, log), post.name)
-    index_urls = _index(out, posts, config, layouts)
-    tags = _tags(out, posts, config, layouts)
-    out.add("404.html", render_layout(layouts, "404.html", "404.html", site=config,
-                                      page={"title": "Page not found", "url": "/404.html"}),
-            "404.html")
-    out.add("feed.xml", atom_feed(posts, config), "the feed")
+        plan.add(dest(post.url), digest(theme_key, keys[id(post)]),
+                 lambda post=post: layouts.post(post), post.name, (post,))
+    index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
+    tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
+    plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(
+        "404.html", "404.html", page={"title": "Page not found", "url": "/404.html"}), "404.html")
+    newest = posts[:FEED_POSTS]
+    plan.add("feed.xml", digest(theme_key, [keys[id(p)] for p in newest]),
+             lambda: _feed(posts, config), "the feed", newest)
     urls = ([(url, posts[0].date if posts else None) for url in index_urls]
-            + [(p.url, p.date) for p in posts] + [(url, None) for url in tags]
+            + [(p.url, p.date) for p in posts] + [(url, None) for url in tag_urls]
             + [(p.url, None) for p in pages])
-    out.add("sitemap.xml", sitemap(urls, config), "the sitemap")
-    return out
+    plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config), "the sitemap")
+    return plan
 
 
-def _index(out: Outputs, posts: list[Post], config: dict, layouts: jinja2.Environment) -> list[str]:
-    """The index pages: all posts on one, or `paginate` per page; their URLs."""
+def _lists(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, layouts: Layouts,
+           theme_key: str, tag: str, url_of: Callable[[dict, int], str]) -> list[str]:
+    """A list of posts, `paginate` to a page (all on one without it): the index, or a
+    tag's pages; their URLs."""
     per_page = int(config.get("paginate") or 0) or max(len(posts), 1)
     chunks = [posts[i:i + per_page] for i in range(0, len(posts), per_page)] or [[]]
     urls = []
     for number, chunk in enumerate(chunks, start=1):
-        url = pager_url(config, number)
-        paginator = _paginator(config, number, len(chunks), per_page, len(posts))
-        text = render_layout(layouts, "index.html", "the index", site=config,
-                             posts=[p.page() for p in chunk], paginator=paginator,
-                             page={"title": config["title"], "url": url})
+        url = url_of(config, number)
+        paginator = _paginator(config, number, len(chunks), per_page, len(posts), url_of)
+        key = digest(theme_key, tag, url, paginator, [keys[id(p)] for p in chunk])
         # jekyll-paginate writes every page as a folder's index.html.
-        out.add(dest(url.rstrip("/") + "/"), text, "the index")
+        plan.add(dest(url.rstrip("/") + "/"), key,
+                 lambda chunk=chunk, url=url, paginator=paginator: _list_page(
+                     layouts, tag, chunk, url, paginator),
+                 f"the tag {tag!r}" if tag else "the index", chunk)
         urls.append(url)
     return urls
 
 
-def _paginator(config: dict, number: int, total: int, per_page: int, posts: int) -> dict:
+def _list_page(layouts: Layouts, tag: str, chunk: list[Post], url: str, paginator: dict) -> str:
+    cards = [p.page() for p in chunk]
+    if tag:
+        return layouts.page("tag.html", f"the tag page {url}", tag=tag, posts=cards,
+                            paginator=paginator, page={"title": tag, "url": url})
+    return layouts.page("index.html", "the index", posts=cards, paginator=paginator,
+                        page={"title": layouts.config["title"], "url": url})
+
+
+def _paginator(config: dict, number: int, total: int, per_page: int, posts: int,
+               url_of: Callable[[dict, int], str]) -> dict:
     """jekyll-paginate's `paginator`, its paths without the baseurl as there."""
     previous = number - 1 if number > 1 else None
     following = number + 1 if number < total else None
     return {"page": number, "per_page": per_page, "total_posts": posts, "total_pages": total,
             "previous_page": previous, "next_page": following,
-            "previous_page_path": pager_url(config, previous) if previous else None,
-            "next_page_path": pager_url(config, following) if following else None}
+            "previous_page_path": url_of(config, previous) if previous else None,
+            "next_page_path": url_of(config, following) if following else None}
 
 
-def _tags(out: Outputs, posts: list[Post], config: dict, layouts: jinja2.Environment) -> list[str]:
-    """One page per tag, its posts newest first (as `posts` already are); their URLs."""
+def _tags(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, layouts: Layouts,
+          theme_key: str) -> list[str]:
+    """Each tag's pages, its posts newest first (as `posts` already are); their URLs."""
     tagged: dict[str, tuple[str, list[Post]]] = {}
     for post in posts:
         for tag in dict.fromkeys(words(post.meta.get("tags"))):
             tagged.setdefault(tag_url(tag), (tag, []))[1].append(post)
-    for url, (tag, members) in sorted(tagged.items()):
-        text = render_layout(layouts, "tag.html", f"the tag page {url}", site=config, tag=tag,
-                             posts=[p.page() for p in members], page={"title": tag, "url": url})
-        out.add(dest(url), text, f"tag {tag!r}")
-    return sorted(tagged)
+    urls = []
+    for base, (tag, members) in sorted(tagged.items()):
+        urls += _lists(plan, members, keys, config, layouts, theme_key, tag,
+                       lambda config, number, base=base: _tag_page_url(base, number))
+    return urls
+
+
+def _tag_page_url(base: str, number: int) -> str:
+    """Casper's tag pagination: /tag/<slug>/, then /tag/<slug>/page/2/..."""
+    return base if number <= 1 else f"{base}page/{number}/"
+
+
+def _feed(posts: list[Post], config: dict) -> str:
+    from site_builder.site.feeds import atom_feed
+    return atom_feed(posts[:FEED_POSTS], config)
+
+
+def _sitemap(urls: list, config: dict) -> str:
+    from site_builder.site.feeds import sitemap
+    return sitemap(urls, config)

@@ -1,77 +1,80 @@
-"""Phase 1 of a build: every post through Liquid and Markdown, then every output
-file through the Jinja2 layouts, all in memory, so nothing is written unless all of
-it rendered."""
+"""Rendering, all in memory: posts through Liquid and Markdown (on every core), and
+output files through the Jinja2 layouts, so nothing is written unless all of it
+rendered."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
-import liquid
-import markdown
 from markupsafe import Markup
 
 from site_builder.errors import BuildError
-from site_builder.site.liquid_tags import EXTRA_FILTERS, JekyllEnvironment
-from site_builder.site.markdown_ext import KramdownExtension, RougeFormatter
-from site_builder.site.sources import Post, excerpt_source, permalink, raise_all
+from site_builder.site.cache import FOLDER
+from site_builder.site import kramdown
+from site_builder.site.kramdown import renderer
+from site_builder.site.parallel import map_indexed
+from site_builder.site.sources import Post, excerpt_source, raise_all, uses_liquid
+from site_builder.site.theme import LAYOUTS, layout_folders
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
-# The default theme (layouts, includes, css) ships in the repository next to the package.
-THEME = Path(__file__).resolve().parent.parent.parent
-LAYOUTS = Path("templates") / "layouts"
 DEFAULT_LAYOUT = "post"
-MARKDOWN_EXTENSIONS = ["fenced_code", "codehilite", "tables", "footnotes", "attr_list",
-                       "md_in_html", "toc", "smarty", KramdownExtension()]
-# A fence indented by 1-3 spaces is still a fence to kramdown and CommonMark (the
-# example post has one); Python-Markdown's fenced_code only sees unindented ones.
-INDENTED_FENCE = re.compile(r"^( {1,3})(`{3,}|~{3,})")
-# css_class "highlight" matches the classes rouge's stylesheets (and syntax.css) target;
-# RougeFormatter wraps code blocks as kramdown + rouge do. smarty: quotes, dashes and
-# ellipses typographic, as characters, as kramdown writes them.
-MARKDOWN_CONFIG = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False,
-                   "pygments_formatter": RougeFormatter},
-    "smarty": {"substitutions": {
-        "left-single-quote": "\u2018", "right-single-quote": "\u2019",
-        "left-double-quote": "\u201c", "right-double-quote": "\u201d",
-        "ndash": "\u2013", "mdash": "\u2014", "ellipsis": "\u2026"}},
-}
 
 
-def render_posts(root: Path, posts: list[Post], config: dict) -> None:
-    """Give every post its URL, then its HTML (all URLs first: {% post_url %} needs them)."""
-    errors = []
-    for post in posts:
-        try:
-            post.url = permalink(post, config)
-        except BuildError as exc:
-            errors.append(str(exc))
+def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
+                 jobs: int | None = None) -> dict[int, dict[str, str]]:
+    """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
+    (site.posts, post_url). Every bad post is reported at once. Liquid is loaded only
+    when a post has some: plain Markdown comes through it unchanged anyway."""
+    templates = site = None
+    if any(uses_liquid(post) for post in todo):
+        from site_builder.site.liquid_tags import JekyllEnvironment
+        templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
+        site = liquid_site(everyone, config)
+    work = (templates, renderer(), site, config, todo)
+    errors, code = [], {}
+    for post, (content, excerpt, blocks, error) in zip(
+            todo, map_indexed(_render_one, work, len(todo), jobs)):
+        if error:
+            errors.append(error)
+        post.content, post.excerpt, code[id(post)] = content, excerpt, blocks
     raise_all(errors)
-    templates = JekyllEnvironment(root, THEME, config, {p.key: p.url for p in posts if p.key})
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG,
-                           output_format="html")
-    # Players go through as blocks, not wrapped in <p>, like the iframes.
-    md.block_level_elements += [e for e in ("audio", "video") if e not in md.block_level_elements]
-    site = liquid_site(posts, config)
-    for post in posts:
-        try:
-            text = _render_liquid(templates, post, site)
-        except BuildError as exc:
-            errors.append(str(exc))
-            continue
-        text = dedent_fences(text)
-        post.content = md.reset().convert(text)
-        post.excerpt = md.reset().convert(excerpt_source(post, text, config))
-    raise_all(errors)
+    return code
+
+
+def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
+    """(content, excerpt, the post's highlighted code blocks by key, error)."""
+    templates, md, site, config, todo = work
+    post = todo[i]
+    try:
+        text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
+    except BuildError as exc:
+        return "", "", {}, str(exc)
+    kramdown.USED.clear()
+    content, excerpt = md.render(text), md.render(excerpt_source(post, text, config))
+    return content, excerpt, dict(kramdown.USED), ""
+
+
+def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None) -> list[str]:
+    """Call every output's render function, on every core; errors as BuildError."""
+    results = map_indexed(_call_thunk, thunks, len(thunks), jobs)
+    raise_all([error for _, error in results if error])
+    return [text for text, _ in results]
+
+
+def _call_thunk(thunks: list[Callable[[], str]], i: int) -> tuple[str, str]:
+    try:
+        return thunks[i](), ""
+    except BuildError as exc:
+        return "", str(exc)
 
 
 def liquid_site(posts: list[Post], config: dict) -> dict:
     """`site` as posts see it in Liquid: the config, plus site.posts (newest first) and
     site.tags / site.categories (name -> posts), as Jekyll gives them."""
-    dated = [p.page() for p in posts if p.key]
+    # Without content: which posts are rendered yet depends on the order (and the cache).
+    dated = [{**p.page(), "content": ""} for p in posts if p.key]
     tags: dict[str, list] = {}
     categories: dict[str, list] = {}
     for page in dated:
@@ -82,28 +85,13 @@ def liquid_site(posts: list[Post], config: dict) -> dict:
     return {**config, "posts": dated, "tags": tags, "categories": categories}
 
 
-def dedent_fences(text: str) -> str:
-    """Move the fences of fenced code blocks indented by 1-3 spaces to the margin; the
-    lines between keep their indentation, as kramdown keeps it."""
-    lines, fence = [], ""
-    for line in text.split("\n"):
-        leading = len(line) - len(line.lstrip(" "))
-        if not fence:
-            opening = INDENTED_FENCE.match(line)
-            if opening:
-                fence = opening[2]
-                line = line.lstrip(" ")
-        elif leading <= 3 and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-            line = line.lstrip(" ")
-            fence = ""
-        lines.append(line)
-    return "\n".join(lines)
+def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 (Liquid's)
+    from liquid.exceptions import LiquidError
 
-
-def _render_liquid(templates: liquid.Environment, post: Post, config: dict) -> str:
+    from site_builder.site.liquid_tags import EXTRA_FILTERS
     try:
         return templates.from_string(post.body).render(site=config, page=post.page())
-    except liquid.exceptions.LiquidError as exc:
+    except LiquidError as exc:
         token = getattr(exc, "token", None)
         index = getattr(token, "start_index", -1)
         if getattr(token, "source", post.body) != post.body:
@@ -116,9 +104,12 @@ def _render_liquid(templates: liquid.Environment, post: Post, config: dict) -> s
 
 def jinja_env(root: Path, config: dict) -> jinja2.Environment:
     # The blog's own layouts win; any it lacks come from the default theme.
-    folders = list(dict.fromkeys([str(root / LAYOUTS), str(THEME / LAYOUTS)]))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True,
-                             keep_trailing_newline=True)
+    # Compiled layouts are kept (checked against their source) so a rebuild skips it.
+    compiled = root / FOLDER / "jinja"
+    compiled.mkdir(parents=True, exist_ok=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(layout_folders(root)), autoescape=True,
+                             keep_trailing_newline=True,
+                             bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)))
     env.filters["relative_url"] = lambda value: relative_url(config, value)
     env.filters["absolute_url"] = lambda value: absolute_url(config, value)
     env.filters["date_format"] = lambda d: f"{d.day} {d:%B %Y}"

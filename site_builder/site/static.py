@@ -5,15 +5,12 @@ of the blog that is not a source (names starting with '_' or '.', `exclude`) unl
 from __future__ import annotations
 
 import fnmatch
-import shutil
 from pathlib import Path
 from typing import Callable
 
-from pygments.formatters import HtmlFormatter
-
 from site_builder.errors import BuildError
-from site_builder.site.render import LAYOUTS, THEME
 from site_builder.site.sources import page_sources
+from site_builder.site.theme import LAYOUTS, THEME
 
 THEME_CSS = "assets/css/site.css"
 SYNTAX_CSS = "assets/css/syntax.css"
@@ -44,6 +41,7 @@ def static_files(root: Path, config: dict, out: Path, log: Callable) -> dict[str
 
 def syntax_css() -> str:
     """Pygments' stylesheet for the `highlight` class that code blocks carry."""
+    from pygments.formatters import HtmlFormatter
     return HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
 
 
@@ -76,13 +74,6 @@ def _is_output(path: Path, out: Path) -> bool:
     # The output folder and the build's temporary folders beside it are never sources.
     return path.resolve() == out.resolve() or (
         path.parent.resolve() == out.parent.resolve() and path.name.startswith(out.name + "."))
-
-
-def copy_static(files: dict[str, Path], out: Path) -> None:
-    for rel, source in files.items():
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
 
 
 def check_collisions(files: dict[str, Path], generated: set[str]) -> None:

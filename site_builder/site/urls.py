@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
-
-import liquid
 
 
 def relative_url(config: dict, value: Any) -> str:
     """Jekyll's `relative_url`: the path under the site's baseurl."""
-    text = "" if liquid.is_undefined(value) or value is None else str(value)
+    text = "" if value is None or _undefined(value) else str(value)
     if re.match(r"^[a-z][a-z0-9+.-]*:|^//", text):
         return text
     return config["baseurl"] + "/" + text.lstrip("/")
+
+
+def _undefined(value: Any) -> bool:
+    # Liquid's undefined values exist only once Liquid is loaded (builds that render
+    # nothing never load it).
+    liquid = sys.modules.get("liquid")
+    return liquid is not None and liquid.is_undefined(value)
 
 
 def absolute_url(config: dict, value: Any) -> str:

@@ -1,0 +1,172 @@
+"""What the last build was made from, so the next one redoes only what changed.
+
+Two files per output folder in the blog's `.site-cache/`. The manifest (a pickle),
+read by every build: the parsed front matter of every source (by the hash of its
+text), and every output file's key with the size and modification time it was
+written with. The content (SQLite), read only for what must be rendered: each post's
+HTML by its render key (a key covers everything a post was rendered from), so an
+edit reads a few dozen posts' HTML, not all of it. A missing, unreadable or
+other-version cache is an empty one: a full build, never a wrong one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder import __version__
+
+# Bump when what a key covers changes, so old caches are not trusted.
+FORMAT = 3
+FOLDER = ".site-cache"
+
+
+def _code_version() -> str:
+    """The site generator's own code: a cache made by other code is not trusted."""
+    h = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+VERSION = (FORMAT, __version__, sys.version_info[:2], _code_version())
+
+
+@dataclass
+class Cache:
+    version: tuple = VERSION
+    parsed: dict[str, tuple] = field(default_factory=dict)       # text hash -> front matter split
+    outputs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # rel -> (key, size, mtime)
+    copied: dict[str, tuple] = field(default_factory=dict)      # rel -> (source stat, output stat)
+
+
+def location(root: Path, out: Path) -> Path:
+    """The cache of the build of `root` into `out` (one per output folder)."""
+    name = digest(str(out.resolve()))[:12]
+    return root / FOLDER / f"build-{name}.pickle"
+
+
+def load(path: Path) -> Cache:
+    cache = _load(path)
+    return cache if isinstance(cache, Cache) and cache.version == VERSION else Cache()
+
+
+def save(path: Path, cache: Cache) -> None:
+    _save(path, cache)
+
+
+class Content:
+    """Post render key -> (content, excerpt), kept in SQLite beside the manifest."""
+
+    def __init__(self, manifest: Path) -> None:
+        self.path = manifest.with_name(manifest.stem + "-content.sqlite")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)  # damaged: start again, empty
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (version TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, content TEXT, "
+                   "excerpt TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS code (post TEXT, key TEXT, html TEXT, "
+                   "PRIMARY KEY (post, key))")
+        found = db.execute("SELECT version FROM meta").fetchone()
+        if found is None or found[0] != repr(VERSION):
+            db.executescript("DELETE FROM html; DELETE FROM code; DELETE FROM meta;")
+            db.execute("INSERT INTO meta VALUES (?)", (repr(VERSION),))
+        return db
+
+    def get(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        found = {}
+        try:
+            for start in range(0, len(keys), 500):  # SQLite's limit on parameters
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(f"SELECT key, content, excerpt FROM html WHERE key IN ({marks})",
+                                       chunk)
+                found.update({k: (c, e) for k, c, e in rows})
+        except sqlite3.DatabaseError:
+            return {}  # damaged: whatever is missing gets rendered again
+        return found
+
+    def code(self) -> dict[str, str]:
+        """Every highlighted code block kept: block key -> HTML."""
+        try:
+            return dict(self.db.execute("SELECT key, html FROM code"))
+        except sqlite3.DatabaseError:
+            return {}
+
+    def put(self, rows: dict[str, tuple[str, str, dict[str, str]]], keep: set[str]) -> None:
+        """Add `rows` (post key -> content, excerpt, its code blocks); drop every post
+        whose key is not in `keep`."""
+        try:
+            self._put(rows, keep)
+        except sqlite3.DatabaseError:
+            self.db.close()
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+            self._put(rows, keep)
+
+    def _put(self, rows: dict[str, tuple[str, str, dict[str, str]]], keep: set[str]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)",
+                                [(k, c, e) for k, (c, e, _) in rows.items()])
+            self.db.executemany("INSERT OR REPLACE INTO code VALUES (?, ?, ?)",
+                                [(k, b, h) for k, (_, _, code) in rows.items()
+                                 for b, h in code.items()])
+            gone = [(k,) for (k,) in self.db.execute("SELECT key FROM html") if k not in keep]
+            self.db.executemany("DELETE FROM html WHERE key = ?", gone)
+            self.db.executemany("DELETE FROM code WHERE post = ?", gone)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _load(path: Path) -> object:
+    try:
+        with open(path, "rb") as file:
+            return pickle.load(file)
+    except Exception:  # noqa: BLE001 - any damage at all means "rebuild everything"
+        return None
+
+
+def _save(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def digest(*parts: object) -> str:
+    """A key for `parts`: their reprs hashed (dicts keep insertion order, so callers
+    pass data in a fixed order)."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def files_digest(folders: list[Path]) -> str:
+    """A key for every file under `folders` (layouts, includes): names and contents."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()

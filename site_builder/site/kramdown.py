@@ -1,0 +1,500 @@
+"""Markdown to HTML as Jekyll 4.3's kramdown writes it (GFM input, rouge highlighter).
+
+Built on markdown-it-py: a CommonMark parser five to ten times faster than
+Python-Markdown on blog posts (see the README), whose token stream makes kramdown's
+shapes a matter of a few rules, as bench/crosscheck.py measures them:
+
+- code blocks (fenced and indented) in rouge's wrappers, highlighted by Pygments
+  with rouge-compatible classes; inline code with rouge's classes;
+- heading ids as kramdown's GFM parser makes them, and `{#id}` after a heading;
+- kramdown's attribute lists: `{: .class #id key="v"}` on the line after a block
+  (or before one, after a blank line), and after an image or link;
+- footnotes in kramdown's shape; smart quotes, dashes and ellipses as characters;
+- HTML block elements (`<div>`, `<iframe>`, `<audio>`...) taken whole to their
+  closing tag, Markdown inside only with `markdown="1"`, as kramdown does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+# kramdown's span-level HTML elements; a line starting with any other tag opens an
+# HTML block that runs to its closing tag.
+SPAN_ELEMENTS = frozenset(
+    "a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label "
+    "mark option q rb rbc rp rt rtc ruby samp select small span strike strong sub sup "
+    "tt u var".split())
+VOID_ELEMENTS = frozenset("area base col embed hr link meta param source track wbr".split())
+RAW_ELEMENTS = frozenset("script style pre textarea".split())  # CommonMark's own rule 1
+OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|"
+                      r"'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
+MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
+HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
+IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
+SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
+IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+NON_WORD = re.compile(r"[^\w\- \t]")
+TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<<|>>")
+SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
+QUOTE = re.compile("['\"]")
+BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
+DOUBLE_SET = re.compile(r"""['"]\w""")
+DECADE = re.compile(r"\d\ds")
+POSSESSIVE = re.compile(r"s\b")
+# A quote before punctuation that is not followed by a word character closes.
+QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~](?!\.\.)(?!\w)""")
+ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highlight">'
+              '<pre class="highlight"><code>')
+ROUGE_CLOSE = "</code></pre></div></div>\n"
+PLAINTEXT = ("", "text", "plaintext", "plain", "none")
+# Code blocks highlighted by earlier builds (loaded from the cache), and those the
+# current post used: an edit to a post's prose then needs none of Pygments' lexers,
+# whose set-up is most of the time such a rebuild takes.
+HIGHLIGHTED: dict[str, str] = {}
+USED: dict[str, str] = {}
+
+
+def renderer() -> MarkdownIt:
+    """A Markdown-to-HTML converter in kramdown's shapes: `renderer().render(text)`."""
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    # Entities stay tokens of their own, written as the author wrote them (kramdown
+    # keeps &#39; as it is; smart quotes must not turn it into a curly quote).
+    md.disable("text_join")
+    md.use(footnote_plugin)
+    md.block.ruler.before("html_block", "kramdown_html", html_element,
+                          {"alt": ["paragraph", "reference", "blockquote"]})
+    md.core.ruler.push("kramdown_fences", indented_fences)
+    md.core.ruler.push("kramdown_typography", typography)
+    md.core.ruler.push("kramdown_spans", span_shapes)
+    md.core.ruler.push("kramdown_attributes", attribute_lists)
+    md.core.ruler.push("kramdown_heading_ids", heading_ids)
+    for name, rule in RULES.items():
+        md.add_render_rule(name, rule)
+    return md
+
+
+# -- HTML blocks ------------------------------------------------------------------
+
+def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A block HTML element, to the line of its closing tag (kramdown's rule, where
+    CommonMark stops at the first blank line)."""
+    if state.is_code_block(start) or not state.md.options.get("html"):
+        return False
+    line = _line(state, start)
+    opening = OPEN_TAG.match(line)
+    if not opening:
+        return False
+    tag = opening[1].lower()
+    if tag in SPAN_ELEMENTS or tag in RAW_ELEMENTS:
+        return False
+    last = _closing_line(state, start, end, tag, opening)
+    if last is None:
+        return False
+    if silent:
+        return True
+    inner = MARKDOWN_ATTR.search(opening[2] or "")
+    if inner and last > start and _line(state, last).strip().lower() == f"</{tag}>" \
+            and line[opening.end():].strip() == "":
+        _markdown_inside(state, start, last, line[:opening.start(2)]
+                         + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):])
+    else:
+        token = state.push("html_block", "", 0)
+        token.map = [start, last + 1]
+        token.content = state.getLines(start, last + 1, state.blkIndent, True)
+    state.line = last + 1
+    return True
+
+
+def _line(state: StateBlock, number: int) -> str:
+    return state.src[state.bMarks[number] + state.tShift[number]:state.eMarks[number]]
+
+
+def _closing_line(state: StateBlock, start: int, end: int, tag: str,
+                  opening: re.Match) -> int | None:
+    if tag in VOID_ELEMENTS or opening[3]:
+        return start
+    opens = re.compile(rf"<{tag}(?=[\s/>])", re.I)
+    closes = re.compile(rf"</{tag}\s*>", re.I)
+    depth = 0
+    for number in range(start, end):
+        text = state.src[state.bMarks[number]:state.eMarks[number]]
+        depth += len(opens.findall(text)) - len(closes.findall(text))
+        if depth <= 0:
+            return number
+    return None  # never closed: CommonMark's rules take it
+
+
+def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str) -> None:
+    token = state.push("html_block", "", 0)
+    token.map, token.content = [start, start + 1], opening_tag + "\n"
+    old_parent, old_max = state.parentType, state.lineMax
+    state.parentType, state.lineMax = "html_element", last
+    state.md.block.tokenize(state, start + 1, last)
+    state.parentType, state.lineMax = old_parent, old_max
+    token = state.push("html_block", "", 0)
+    token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+
+
+# -- core rules: typography, attribute lists, heading ids --------------------------
+
+def indented_fences(state: StateCore) -> None:
+    """A fence indented by 1-3 spaces outside any list or quote (the example post has
+    one): kramdown keeps its lines' indentation, where CommonMark strips as much as
+    the fence had. Inside a list item both strip the item's indentation."""
+    lines = None
+    for token in state.tokens:
+        if token.type != "fence" or token.level != 0 or not token.map:
+            continue
+        lines = lines or state.src.split("\n")
+        opening = lines[token.map[0]]
+        if not opening.startswith(" "):
+            continue
+        body = lines[token.map[0] + 1:token.map[1]]
+        fence = opening.strip()[:3]
+        if body and body[-1].strip().startswith(fence) and not body[-1].strip().strip(fence[0]):
+            body = body[:-1]
+        token.content = "".join(line + "\n" for line in body)
+
+
+def typography(state: StateCore) -> None:
+    """kramdown's dashes, ellipses and smart quotes, in text only (markdown-it's own
+    rules differ: they turn (c) and +- into symbols, and decide quotes by CommonMark's
+    flanking rules where kramdown looks at the character before)."""
+    for block in state.tokens:
+        if block.type != "inline":
+            continue
+        children = block.children or []
+        before = ""  # the character before a token's text, as kramdown would see it
+        for k, token in enumerate(children):
+            if token.type == "text":
+                following = children[k + 1].type if k + 1 < len(children) else ""
+                token.content = smart_quotes(TYPOGRAPHY.sub(lambda m: SYMBOLS[m[0]], token.content),
+                                             before, following in ("em_open", "strong_open"))
+                before = token.content[-1:] or before
+            else:
+                before = "\n" if token.type in ("softbreak", "hardbreak") else "*"
+
+
+def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
+    if "'" not in text and '"' not in text:
+        return text
+    out, last = [], 0
+    for found in QUOTE.finditer(text):
+        i = found.start()
+        previous = text[i - 1] if i else before
+        opening = _opens(found[0], previous, text[i + 1:i + 4], emphasis_next and i + 1 == len(text))
+        out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
+        last = i + 1
+    return "".join(out) + text[last:]
+
+
+def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
+    """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb)."""
+    if emphasis_next or BEFORE_EMPHASIS.match(rest):
+        return True
+    if QUOTE_BEFORE_PUNCT.match(rest):
+        return False
+    if DOUBLE_SET.match(rest):
+        return True     # "'Quoted' words": both open
+    if quote == "'" and DECADE.match(rest):
+        return False    # the '80s
+    if previous.isspace() and rest[:1].isalnum():
+        return True
+    if previous and previous not in " \\\t\r\n[{(-":
+        return False
+    return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
+
+
+def span_shapes(state: StateCore) -> None:
+    """`***both***` as <strong><em> (CommonMark nests them the other way round), and
+    <mailto:x@y> shown without its scheme, as kramdown writes them."""
+    for block in state.tokens:
+        if not block.children:
+            continue
+        # Emphasis delimiters leave empty text tokens between the tags.
+        block.children = children = [c for c in block.children if c.type != "text" or c.content]
+        for k in range(len(children) - 1):
+            token = children[k]
+            if token.type == "em_open" and children[k + 1].type == "strong_open":
+                _swap_em_strong(children, k)
+            elif token.type == "link_open" and token.markup == "autolink" \
+                    and children[k + 1].type == "text":
+                children[k + 1].content = children[k + 1].content.removeprefix("mailto:")
+
+
+def _swap_em_strong(children: list[Token], k: int) -> None:
+    depth = 0
+    for j in range(k + 1, len(children)):
+        depth += children[j].nesting
+        if depth == 0:
+            if j + 1 < len(children) and children[j + 1].type == "em_close":
+                for a, b in ((k, k + 1), (j, j + 1)):
+                    children[a], children[b] = children[b], children[a]
+            return
+
+
+def attribute_lists(state: StateCore) -> None:
+    """Apply `{: ...}` block attribute lists and span attribute lists after images
+    and links, removing them from the text."""
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "inline" and token.children:
+            _span_ials(token.children)
+        if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
+            i = _block_ial(tokens, i, state.src.split("\n"))
+        i += 1
+
+
+def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
+    inline = tokens[i + 1]
+    lines = inline.content.split("\n")
+    first = IAL.match(lines[0].strip()) if len(lines) > 1 else None
+    if first:  # "{: .x}\ntext": the paragraph's own
+        _strip_first_line(inline)
+        _set_attributes(tokens[i], first[1])
+        return i
+    found = IAL.match(lines[-1].strip())
+    if not found:
+        return i
+    if len(lines) > 1:  # "text\n{: .x}": the paragraph's, or its list's or quote's
+        _strip_last_line(inline)
+        _set_attributes(tokens[_lazy_target(tokens, i, source)], found[1])
+        return i
+    target = _ial_target(tokens, i)
+    del tokens[i:i + 3]
+    if target is not None:
+        _set_attributes(tokens[target if target < i else target - 3], found[1])
+    return i - 1
+
+
+def _lazy_target(tokens: list[Token], i: int, source: list[str]) -> int:
+    """An IAL line at the margin after a paragraph inside a list or quote (a lazy
+    continuation line to CommonMark) belongs to the outermost list or quote, as in
+    kramdown; anywhere else, to the paragraph."""
+    paragraph = tokens[i]
+    line = source[paragraph.map[1] - 1] if paragraph.map else ""
+    if paragraph.level == 0 or line[:1] in (" ", "\t", ">"):
+        return i
+    for j in range(i - 1, -1, -1):
+        if tokens[j].level == 0 and tokens[j].nesting == 1:
+            return j
+    return i
+
+
+def _strip_first_line(inline: Token) -> None:
+    inline.content = inline.content.split("\n", 1)[1]
+    children = inline.children or []
+    while children and children[0].type != "softbreak":
+        children.pop(0)
+    if children:
+        children.pop(0)
+
+
+def _ial_target(tokens: list[Token], i: int) -> int | None:
+    """The block an IAL paragraph at tokens[i] belongs to: the one right above (no
+    blank line between), else the next one."""
+    level, line = tokens[i].level, tokens[i].map[0] if tokens[i].map else -1
+    for j in range(i - 1, -1, -1):
+        if tokens[j].level == level:
+            if tokens[j].map and tokens[j].map[1] != line:
+                break
+            opener = _opener(tokens, j)
+            if opener is not None and (tokens[opener].map or [0, -1])[1] == line:
+                return opener
+            break
+    for j in range(i + 3, len(tokens)):
+        if tokens[j].level == level and tokens[j].nesting >= 0:
+            return j
+    return None
+
+
+def _opener(tokens: list[Token], j: int) -> int | None:
+    if tokens[j].nesting == 0:
+        return j
+    if tokens[j].nesting > 0:
+        return None
+    depth = 0
+    for k in range(j, -1, -1):
+        depth += tokens[k].nesting
+        if depth == 0:
+            return k
+    return None
+
+
+def _strip_last_line(inline: Token) -> None:
+    inline.content = inline.content.rsplit("\n", 1)[0]
+    children = inline.children or []
+    while children and children[-1].type == "text" and not children[-1].content.startswith("{:"):
+        children.pop()
+    if children:
+        children.pop()  # the IAL itself
+    while children and children[-1].type == "softbreak":
+        children.pop()
+
+
+def _span_ials(children: list[Token]) -> None:
+    for k in range(1, len(children)):
+        token = children[k]
+        if token.type != "text" or not token.content.startswith("{:"):
+            continue
+        found = SPAN_IAL.match(token.content)
+        previous = children[k - 1]
+        target = previous if previous.type == "image" else (
+            children[_opener(children, k - 1)] if previous.type == "link_close" else None)
+        if found and target is not None:
+            _set_attributes(target, found[1])
+            token.content = token.content[found.end():]
+
+
+def _set_attributes(token: Token, spec: str) -> None:
+    for match in IAL_PART.finditer(spec):
+        if match[1] == ".":
+            classes = str(token.attrGet("class") or "")
+            token.attrSet("class", f"{classes} {match[2]}".strip())
+        elif match[1] == "#":
+            token.attrSet("id", match[2])
+        else:
+            value = next(v for v in (match[4], match[5], match[6]) if v is not None)
+            token.attrSet(match[3], value)
+
+
+def heading_ids(state: StateCore) -> None:
+    """kramdown's GFM ids: lowercase, drop all but word characters, '-', spaces and
+    tabs, each space or tab a '-', then '-1', '-2'... for repeats; `{#id}` wins."""
+    counts: dict[str, int] = {}
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open" or token.attrGet("id"):
+            continue
+        inline = tokens[i + 1]
+        children = inline.children or []
+        explicit = HEADING_ID.search(children[-1].content) if children and \
+            children[-1].type == "text" else None
+        if explicit:
+            children[-1].content = children[-1].content[:explicit.start()]
+            token.attrSet("id", explicit[1])
+            continue
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        slug = re.sub(r"[ \t]", "-", NON_WORD.sub("", html.unescape(text).lower()))
+        counts[slug] = counts.get(slug, 0) + 1
+        token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+
+
+# -- rendering ------------------------------------------------------------------------
+
+def fence(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it's signature)
+    token = tokens[idx]
+    lang = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return code_block_html(token.content, lang, token)
+
+
+def code_block(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    return code_block_html(tokens[idx].content, "", tokens[idx])
+
+
+def code_block_html(code: str, lang: str, token: Token | None = None) -> str:
+    """A code block as kramdown + rouge write it, highlighted by Pygments; an
+    attribute list's class and id go on the outer <div>, as in kramdown."""
+    opening = ROUGE_OPEN.format(lang=lang or "plaintext")
+    body = highlighted(code, lang.lower())
+    if token is not None and token.attrs:
+        classes = f"{token.attrGet('class') or ''} ".lstrip()
+        ident = f' id="{html.escape(str(token.attrGet("id")))}"' if token.attrGet("id") else ""
+        opening = opening.replace(" highlighter-rouge", f" {classes}highlighter-rouge", 1)
+        opening = opening.replace("<div class", f"<div{ident} class", 1)
+    return opening + body + ROUGE_CLOSE
+
+
+def highlighted(code: str, lang: str) -> str:
+    """Pygments' HTML for `code`, from HIGHLIGHTED when it was made before; every
+    block goes into USED, for the cache of the post being rendered."""
+    key = hashlib.blake2b(f"{lang}\0{code}".encode("utf-8", "surrogatepass"),
+                          digest_size=16).hexdigest()
+    body = HIGHLIGHTED.get(key)
+    if body is None:
+        lexer = _lexer(lang)
+        body = _pygments(code, lexer) if lexer else html.escape(code, quote=False)
+    USED[key] = body
+    return body
+
+
+@lru_cache(maxsize=None)
+def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
+    # Pygments is loaded on the first block not highlighted before: an edit to a
+    # post's prose then never loads it.
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+    if lang in PLAINTEXT:
+        return None
+    try:
+        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def _pygments(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
+    from pygments import highlight
+    return highlight(code, lexer, _formatter())
+
+
+@lru_cache(maxsize=1)
+def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
+    from pygments.formatters import HtmlFormatter
+    return HtmlFormatter(nowrap=True)
+
+
+def code_inline(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    return ('<code class="language-plaintext highlighter-rouge">'
+            f"{html.escape(tokens[idx].content, quote=False)}</code>")
+
+
+def _label(token: Token) -> str:
+    meta = token.meta or {}
+    return str(meta.get("label") or meta.get("id", 0) + 1)
+
+
+def footnote_ref(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    token = tokens[idx]
+    label, number = _label(token), token.meta["id"] + 1
+    suffix = f":{token.meta['subId']}" if token.meta.get("subId", 0) > 0 else ""
+    return (f'<sup id="fnref:{label}{suffix}" role="doc-noteref"><a href="#fn:{label}" '
+            f'class="footnote" rel="footnote">{number}</a></sup>')
+
+
+def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    return (f' <a href="#fnref:{_label(tokens[idx])}" class="reversefootnote" '
+            f'role="doc-backlink">&#8617;</a>')
+
+
+def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    token = tokens[idx]
+    if token.info == "entity":
+        return token.markup
+    return html.escape(token.content, quote=False)
+
+
+RULES = {
+    "text_special": text_special,
+    "fence": fence,
+    "code_block": code_block,
+    "code_inline": code_inline,
+    "footnote_ref": footnote_ref,
+    "footnote_anchor": footnote_anchor,
+    "footnote_block_open": lambda *a: '<div class="footnotes" role="doc-endnotes">\n<ol>\n',
+    "footnote_block_close": lambda *a: "</ol>\n</div>\n",
+    "footnote_open": lambda self, tokens, idx, *a: (
+        f'<li id="fn:{_label(tokens[idx])}" role="doc-endnote">'),
+}

@@ -1,0 +1,261 @@
+"""The default theme (templates/layouts, assets/css/site.css) as a reader meets it: the
+markup every page needs, what post cards and tag pages show, and, in a real browser,
+that a post reads on a 390 px phone and in a ~70ch column on a desktop."""
+
+from __future__ import annotations
+
+import re
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import REPO, need_tool
+
+from site_builder.site import build
+
+CSS = REPO / "assets" / "css" / "site.css"
+
+PLAYERS = """---
+title: Players and embeds
+date: 2021-03-01 10:00:00
+cover: assets/images/cover.svg
+tags: [Jukebox, ancestral sampling]
+author: gabriel
+---
+Two items and the archive.org player.[^seff]
+
+**item 0**
+
+<audio controls preload="metadata" src="{{ site.baseurl }}/assets/a.wav"></audio>
+
+<iframe src="https://archive.org/embed/an-item&playlist=1" width="500" height="300" frameborder="0" allowfullscreen></iframe>
+
+```python
+def sample(model, n=16):
+    return [model.generate(seed=i, temperature=0.98, a_long_keyword_argument_that_overflows=True) for i in range(n)]
+```
+
+| item | genres | duration | loudness | peak | silence | tuning | tempo |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| 0 | rock, dark wave | 60.00 s | -23.1 LUFS | -3.2 dBFS | 0% (longest 0.0 s) | +12 cents | 120 bpm |
+
+A paragraph long enough to fill the text column on a desktop screen, so that its width
+is the column's width and not the width of a few words: the measure is what is tested
+here, about seventy characters of the serif to a line, not the whole screen.
+
+[^seff]: The figures are from `seff`.
+"""
+
+PLAIN = """---
+title: No cover here
+date: 2021-02-01 10:00:00
+tags: [notes]
+---
+Just text.
+"""
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A built blog under /blog: one post with players and a cover, three plain ones."""
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: Lab notes\ndescription: What the samples sound like.\n"
+                                "baseurl: /blog\nurl: https://example.org\npermalink: /:title/\n")
+    write(root / "_data" / "authors.yml", "gabriel:\n  name: Gabriel Vigliensoni\n  bio: Plays guitar.\n")
+    write(root / "posts" / "2021-03-01-players.md", PLAYERS)
+    for day in (1, 2, 3):
+        write(root / "posts" / f"2021-02-0{day}-plain-{day}.md",
+              PLAIN.replace("2021-02-01", f"2021-02-0{day}").replace("No cover here", f"No cover {day}"))
+    (root / "assets" / "images").mkdir(parents=True)
+    (root / "assets" / "images" / "cover.svg").write_bytes((REPO / "assets/images/cover.svg").read_bytes())
+    build(root, log=lambda line: None)
+    return root / "_site"
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page as (name, attributes), in order."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+    def all(self, tag: str, /, **attrs: str) -> list[dict[str, str | None]]:
+        return [a for t, a in self.found if t == tag
+                and all(k in a and (v is None or v in (a[k] or "").split()) for k, v in attrs.items())]
+
+
+PAGES = ["index.html", "players/index.html", "tag/jukebox/index.html", "404.html"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_has_viewport_lang_landmarks_and_no_external_assets(site: Path, page: str) -> None:
+    text = (site / page).read_text()
+    tags = Tags(text)
+    assert tags.all("meta", name="viewport")[0]["content"] == "width=device-width, initial-scale=1"
+    assert tags.all("html")[0]["lang"] == "en"
+    for landmark in ("header", "nav", "main", "footer"):
+        assert tags.all(landmark), f"{page} has no <{landmark}>"
+    assert tags.all("a", href="#site-main") and tags.all("main", id="site-main")  # skip link
+    assert len([t for t, _ in tags.found if t == "h1"]) == 1
+    assert not tags.all("script")
+    # Stylesheets and images of the theme come from the site itself, never a CDN.
+    for attrs in tags.all("link") + tags.all("img"):
+        url = attrs.get("href") or attrs.get("src") or ""
+        assert url.startswith(("/blog/", "#")), (page, url)
+    for img in tags.all("img"):
+        assert "alt" in img, (page, img)
+
+
+def test_stylesheet_is_self_contained_and_sizes_players_and_embeds() -> None:
+    css = CSS.read_text()
+    assert "@import" not in css and "@font-face" not in css
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", css), "the theme fetches nothing from elsewhere"
+
+    def rule(selector: str) -> str:
+        found = re.search(r"(?:^|[,}\s])" + re.escape(selector) + r"\s*(?:,[^{]*)?\{([^}]*)\}", css, re.MULTILINE)
+        assert found, f"no rule for {selector}"
+        return found[1]
+
+    audio = rule(".post-content audio")
+    assert "width: 100%" in audio and "display: block" in audio
+    iframe = rule(".post-content iframe")
+    assert "max-width: 100%" in iframe
+    assert "aspect-ratio" in rule(".post-content iframe[width][height]")
+    assert "overflow-x: auto" in rule(".post-content table")
+    assert "overflow-x: auto" in rule(".post-content pre")
+
+
+def test_post_cards_show_cover_or_fallback_tags_title_date_and_author(site: Path) -> None:
+    index = (site / "index.html").read_text()
+    cards = re.findall(r'<article class="post-card[^"]*">.*?</article>', index, re.DOTALL)
+    assert len(cards) == 4
+    players, plain = cards[0], cards[1]
+    assert '<img class="post-card-image" src="/blog/assets/images/cover.svg" alt=""' in players
+    assert '<a href="/blog/tag/jukebox/">Jukebox</a>' in players
+    assert '<a href="/blog/tag/ancestral-sampling/">ancestral sampling</a>' in players
+    assert '<time datetime="2021-03-01">1 March 2021</time>' in players
+    assert '<span class="post-card-author">Gabriel Vigliensoni</span>' in players
+    assert '<a href="/blog/players/">Players and embeds</a>' in players
+    # No cover: a drawn fallback instead of an image, and no author line invented.
+    assert 'class="post-card no-image"' in plain and "<img" not in plain
+    assert "post-card-fallback" in plain and "post-card-author" not in plain
+    assert '<a href="/blog/tag/notes/">notes</a>' in plain
+
+
+def test_post_page_header_cover_reading_time_and_author_card(site: Path) -> None:
+    page = (site / "players" / "index.html").read_text()
+    assert '<h1 class="post-title">Players and embeds</h1>' in page
+    assert '<figure class="post-full-image">' in page and 'src="/blog/assets/images/cover.svg" alt=""' in page
+    assert re.search(r'<span class="reading-time">1 min read</span>', page)
+    assert '<h2 class="author-card-name">Gabriel Vigliensoni</h2>' in page and "Plays guitar." in page
+    assert '<div class="footnotes" role="doc-endnotes">' in page
+    assert Tags(page).all("meta", name="description")[0]["content"].startswith("Two items")
+
+
+def test_home_and_tag_pages_have_a_cover_header_with_title_and_count(site: Path) -> None:
+    index = (site / "index.html").read_text()
+    assert 'class="site-header site-header-cover"' in index
+    assert '<h1 class="site-title">Lab notes</h1>' in index
+    assert '<p class="site-description">What the samples sound like.</p>' in index
+    tag = (site / "tag" / "notes" / "index.html").read_text()
+    assert '<h1 class="site-title tag-title">notes</h1>' in tag
+    assert "A collection of 3 posts" in tag
+    assert "A collection of 1 post<" in (site / "tag" / "jukebox" / "index.html").read_text()
+    post = (site / "players" / "index.html").read_text()
+    assert "site-header-cover" not in post  # posts get the plain bar and their own cover
+
+
+def test_site_cover_from_config_goes_behind_the_header(site: Path) -> None:
+    root = site.parent
+    config = root / "_config.yml"
+    config.write_text(config.read_text() + "cover: assets/images/cover.svg\n")
+    build(root, log=lambda line: None)
+    index = (site / "index.html").read_text()
+    assert "style=\"background-image: url('/blog/assets/images/cover.svg')\"" in index
+
+
+# -- in a browser --------------------------------------------------------------
+
+@pytest.fixture
+def browser(tmp_path):
+    chromium, chromedriver = need_tool("chromium"), need_tool("chromedriver")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from test_browser import CHROMIUM_FLAGS
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=chromedriver),
+                              options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def served(site: Path):
+    from site_builder.serve import make_server
+    httpd = make_server(site, "/blog", port=0, log=lambda line: None)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/blog"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+GEOMETRY = """
+const box = e => e.getBoundingClientRect();
+const q = s => document.querySelector(s);
+const text = q('.post-content > p:last-of-type'), table = q('.post-content table');
+return {
+  viewport: document.documentElement.clientWidth,
+  page: document.documentElement.scrollWidth,
+  text: box(text).width,
+  audio: box(q('.post-content audio')).width,
+  iframe: [box(q('.post-content iframe')).width, box(q('.post-content iframe')).height],
+  table: [box(table).left, box(table).right, table.scrollWidth, table.clientWidth],
+  pre: [box(q('.post-content pre')).right, q('.post-content pre').scrollWidth,
+        q('.post-content pre').clientWidth],
+};
+"""
+
+
+def cards_per_row(browser) -> int:
+    tops = browser.execute_script(
+        "return [...document.querySelectorAll('.post-card')].map(c => Math.round(c.getBoundingClientRect().top))")
+    return max(tops.count(t) for t in tops)
+
+
+@pytest.mark.slow
+def test_post_reads_on_a_phone_and_keeps_a_measure_on_a_desktop(served: str, browser) -> None:
+    browser.set_window_size(390, 844)
+    browser.get(f"{served}/players/")
+    g = browser.execute_script(GEOMETRY)
+    assert g["viewport"] <= 390
+    assert g["page"] <= g["viewport"], f"the page scrolls sideways on a phone: {g}"
+    assert g["audio"] == pytest.approx(g["text"], abs=1) and g["audio"] > 300
+    width, height = g["iframe"]
+    assert width <= g["text"] + 1 and width / height == pytest.approx(500 / 300, rel=0.03)
+    _, right, scroll, client = g["table"]
+    assert right <= g["viewport"] and scroll > client  # the table scrolls, not the page
+    assert g["pre"][0] <= g["viewport"] and g["pre"][1] > g["pre"][2]
+    browser.get(f"{served}/")
+    assert cards_per_row(browser) == 1
+
+    browser.set_window_size(1280, 900)
+    browser.get(f"{served}/players/")
+    g = browser.execute_script(GEOMETRY)
+    assert 560 <= g["text"] <= 760, g  # about 70 characters, not the whole screen
+    assert g["audio"] == pytest.approx(g["text"], abs=1)
+    assert g["iframe"][0] == pytest.approx(g["text"], abs=1)
+    assert g["iframe"][0] / g["iframe"][1] == pytest.approx(500 / 300, rel=0.03)
+    browser.get(f"{served}/")
+    assert cards_per_row(browser) >= 2
