@@ -1,6 +1,8 @@
 # site-builder: thin targets over the `site-builder` CLI, which decides what is stale.
 #   make post ARTIST=lucybell          sample, transcode, publish, write the post, build the site
-# Variables: ARTIST RUN RUNS MODEL N LENGTH SEED GENRES EXECUTOR PUBLISHER FORCE WAIT
+#   make post RUNS="joy_division lucybell" TITLE="..."   one post over runs already made
+#   make posts / make blog             regenerate every generated post (/ and build the site)
+# Variables: ARTIST RUN RUNS TITLE MODEL N LENGTH SEED GENRES EXECUTOR PUBLISHER FORCE WAIT YES
 
 PYTHON ?= python3
 VENV   := .venv
@@ -15,9 +17,10 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
 	$(if $(filter 1 yes true,$(FORCE)),--force) $(if $(filter 1 yes true,$(WAIT)),--wait) \
 	$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) \
-	$(if $(RUNS),--runs '$(RUNS)')
+	$(if $(RUNS),--runs '$(RUNS)') $(if $(TITLE),--title '$(subst ','\'',$(TITLE))')
 
-.PHONY: install sample mp3 analyse publish post site serve artists genres models status collection clean test
+.PHONY: install sample mp3 analyse publish post posts blog fix-embeds site serve artists genres models \
+	status collection clean test
 
 install: $(STAMP)
 
@@ -35,6 +38,12 @@ sample mp3 analyse publish post: $(STAMP)
 
 site: $(STAMP)
 	@$(SB) site
+
+posts blog: $(STAMP)
+	@$(SB) $@ $(if $(filter 1 yes true,$(FORCE)),--force)
+
+fix-embeds: $(STAMP)
+	@$(SB) fix-embeds $(if $(filter 1 yes true,$(YES)),--yes)
 
 collection: $(STAMP)
 	@$(SB) collection

@@ -8,6 +8,7 @@ already up to date, so `post` after `post` does no work.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import shutil
 import sys
@@ -30,7 +31,7 @@ SETTING_FLAGS = {
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
                "analysis": "analyse", "collection": "collection",
                "checkpoints": "models", "local": "job", "slurm": "job", "record": "job",
-               "posts": "post", "site": "site", "serve": "serve", "cli": "site-builder"}
+               "posts": "post", "embeds": "fix-embeds", "site": "site", "serve": "serve", "cli": "site-builder"}
 
 
 class Pending(Exception):
@@ -184,17 +185,87 @@ def cmd_publish(args) -> None:
 
 
 def cmd_post(args) -> None:
-    from site_builder import posts, site as site_module
-    root, site, run, _ = stage_publish(args)
-    posts.write_post(root, site, [run], force=args.force)
+    """One run (sampled and published first, as needed) or RUNS: several finished runs."""
+    from site_builder import posts
+    if args.runs:
+        root, site, runs = finished_runs(args)
+    else:
+        root, site, run, _ = stage_publish(args)
+        runs = [run]
+    posts.write_post(root, site, runs, title=args.title, force=args.force)
+    build_site(root, site)
+
+
+def finished_runs(args) -> tuple[Path, dict, list[Run]]:
+    """The runs RUNS names, each finished; refused before anything is written."""
+    from site_builder import posts
+    given = [flag for flag in (*SETTING_FLAGS, "run") if getattr(args, flag) is not None]
+    if given:
+        raise ConfigError(f"RUNS=... writes one post from runs already made, so it takes no run "
+                          f"settings (got {', '.join(given)}); change a run with "
+                          f"`make post RUN=<run> ...` first")
+    root = Path(args.root).resolve()
+    site = config.load_site_config(root)
+    runs = [Run(root, run_id, site["runs_dir"]) for run_id in dict.fromkeys(args.runs.split())]
+    for run in runs:
+        if not run.dir.is_dir():
+            known = [p.name for p in run.dir.parent.glob("*") if p.is_dir()]
+            close = difflib.get_close_matches(run.id, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "`make status` lists the runs"
+            raise ConfigError(f"RUNS: no run {run.id!r} in {site['runs_dir']}/; {hint}")
+    posts.require_finished(runs)
+    return root, site, runs
+
+
+def build_site(root: Path, site: dict) -> None:
+    """Build this blog, unless posts go to another (Jekyll) blog: that one is Jekyll's."""
+    from site_builder import site as site_module
+    from site_builder.posts.files import shown
+    posts_dir = (root / site["posts_dir"]).resolve()
+    if not posts_dir.is_relative_to(root.resolve()):
+        logging.getLogger("site_builder.site").info(
+            "posts go to %s (posts_dir in _config.yml), outside this folder: build that blog "
+            "with Jekyll (cd %s && jekyll build)", shown(posts_dir, root), shown(posts_dir.parent, root))
+        return
     site_module.build(root, log=logging.getLogger("site_builder.site").info)
 
 
-def cmd_collection(args) -> None:
-    from site_builder import collection, site
+def cmd_posts(args) -> None:
+    from site_builder import posts
     root = Path(args.root).resolve()
-    collection.write(root, config.load_site_config(root))
-    site.build(root, log=logging.getLogger("site_builder.site").info)
+    site = config.load_site_config(root)
+    if not posts.regenerate_all(root, site, force=args.force) and not posts.generated_posts(
+            root / site["posts_dir"]):
+        logging.getLogger("site_builder.posts").info(
+            "no generated posts in %s/ (`make post ARTIST=<name>` writes one)", site["posts_dir"])
+
+
+def cmd_blog(args) -> None:
+    cmd_posts(args)
+    root = Path(args.root).resolve()
+    build_site(root, config.load_site_config(root))
+
+
+def cmd_fix_embeds(args) -> None:
+    from site_builder.posts.embeds import fix_embeds
+    root = Path(args.root).resolve()
+    fix_embeds(root, config.load_site_config(root), yes=args.yes,
+               ask=confirm if sys.stdin.isatty() else None)
+
+
+def confirm(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def cmd_collection(args) -> None:
+    from site_builder import collection
+    root = Path(args.root).resolve()
+    site = config.load_site_config(root)
+    collection.write(root, site)
+    build_site(root, site)
 
 
 def cmd_site(args) -> None:
@@ -305,7 +376,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="with PUBLISHER=archive: show what would be sent, send nothing")
     parser.add_argument("--sandbox", action="store_true",
                         help="with PUBLISHER=archive: publish into archive.org's test_collection")
-    parser.add_argument("--runs", help="publish: several runs, e.g. 'joy_division lucybell'")
+    parser.add_argument("--runs", help="publish, post: several runs, e.g. 'joy_division lucybell' "
+                                       "(post: one post over runs already made)")
+    parser.add_argument("--title", help="post: the post's title (kept on regeneration)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -323,6 +396,18 @@ def parser() -> argparse.ArgumentParser:
         add_run_options(p)
         p.set_defaults(func=func)
     sub.add_parser("site", help="build the blog into _site/").set_defaults(func=cmd_site)
+    for name, func, text in [
+        ("posts", cmd_posts, "regenerate every generated post from its runs' outputs"),
+        ("blog", cmd_blog, "posts, then site"),
+    ]:
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--force", action="store_true",
+                       help="regenerate hand-edited posts too (their edited copy goes to the attic)")
+        p.set_defaults(func=func)
+    p = sub.add_parser("fix-embeds", help="archive.org /details/ iframes in posts -> the "
+                       "/embed/ player: shows the diff, writes with --yes")
+    p.add_argument("--yes", action="store_true", help="write the changes shown")
+    p.set_defaults(func=cmd_fix_embeds)
     sub.add_parser("collection", help="write collection.md: every published run's players, "
                    "then build the site").set_defaults(func=cmd_collection)
     p = sub.add_parser("serve", help="build, serve _site/ on localhost, and rebuild and "
@@ -367,6 +452,6 @@ def main(argv: list[str] | None = None) -> int:
         log.info("run %s is sampling on the cluster; run the same command again when it is done",
                  pending.args[0])
         return 0
-    if args.command in ("sample", "mp3", "analyse", "publish", "post"):
+    if args.command in ("sample", "mp3", "analyse", "publish", "post", "posts", "blog"):
         log.info("done in %.1f s", time.monotonic() - started)
     return 0

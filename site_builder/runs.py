@@ -192,7 +192,8 @@ class Stamps:
         self.data: dict[str, str] = data if isinstance(data, dict) else {}
 
     def _key(self, output: Path) -> str:
-        return output.relative_to(self.run.root).as_posix()
+        # relpath: assets_dir may point into another blog, outside this one.
+        return Path(os.path.relpath(output, self.run.root)).as_posix()
 
     def fresh(self, output: Path, key: str) -> bool:
         return output.exists() and self.data.get(self._key(output)) == key

@@ -83,3 +83,51 @@ def copy_blog(pipeline: Pipeline, dest: Path) -> Path:
     """A private copy of the session's blog, for tests that change it."""
     shutil.copytree(pipeline.root, dest, symlinks=True)
     return dest
+
+
+# -- a second run, and one post over both ---------------------------------------------
+
+TWO_RUN_TITLE = "Joy Division and Lucybell, side by side"
+NOTES = {
+    "joy_division": ("Garage-band noise, *as the toy model makes it*.\n\n"
+                     "## item 0\n\nClosest to the artist, if anything: a shout at the start.\n\n"
+                     "## item 1\n\n## item 2\n\nMostly hiss.\n\nThen a click, and the hiss again.\n"),
+    "lucybell": "## item 0\n\n## item 1\n\nA hiss | then nothing.\n",
+}
+
+
+@dataclass
+class TwoRuns:
+    root: Path
+    first: subprocess.CompletedProcess   # make post RUNS="joy_division lucybell" TITLE=...
+
+    def post(self) -> Path:
+        (post,) = (self.root / "posts").glob("*-joy-division-and-lucybell-side-by-side.md")
+        return post
+
+
+@pytest.fixture(scope="session")
+def two_runs(pipeline, tmp_path_factory) -> TwoRuns:
+    """The session's lucybell run beside a second tiny run, joy_division (3 items,
+    published on a loopback archive.org stand-in, so the post has both players), with
+    the author's notes, and `make post RUNS="joy_division lucybell" TITLE=...`."""
+    from archive_standin import Archive, serve
+
+    root = copy_blog(pipeline, tmp_path_factory.mktemp("two-runs") / "blog")
+    stand_in = Archive("testkey", "testsecret")
+    server = serve(stand_in)
+    config = root / "_config.yml"
+    config.write_text(config.read_text() + f"\narchive:\n  identifier_prefix: site-builder-test\n"
+                      f"  endpoint: http://127.0.0.1:{server.server_address[1]}\n")
+    env = {**os.environ, "IA_ACCESS_KEY_ID": "testkey", "IA_SECRET_ACCESS_KEY": "testsecret"}
+    try:
+        site_builder(root, "publish", "--artist", "joy_division", "--length", "1", "--n", "3",
+                     "--genres", "post punk, gothic", "--publisher", "archive", env=env)
+    finally:
+        server.shutdown()
+        server.server_close()
+    for run, text in NOTES.items():
+        (root / "runs" / run / "notes.md").write_text(text)
+    first = site_builder(root, "post", "--runs", "joy_division lucybell", "--title", TWO_RUN_TITLE)
+    site_builder(root, "posts")   # lucybell's own post, with its new notes
+    return TwoRuns(root, first)

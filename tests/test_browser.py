@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,49 @@ def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser
         assert not overlay(browser)
         assert not severe(browser)
     print(f"edit -> reloaded page: {reload_seconds:.2f} s; fix -> reloaded page: {fix_seconds:.2f} s")
+
+
+def serve_site(site: Path):
+    from site_builder.serve import make_server
+    httpd = make_server(site, "/blog", port=0, log=lambda line: None)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+PAGE_MEDIA = """
+    const done = arguments[arguments.length - 1];
+    const audio = [...document.querySelectorAll('audio')].map(a => new Promise(resolve => {
+        if (a.readyState >= 1) return resolve(a.duration);
+        a.addEventListener('loadedmetadata', () => resolve(a.duration));
+        a.addEventListener('error', () => resolve(-1));
+        a.load();
+    }));
+    const images = [...document.querySelectorAll('img')].map(img => new Promise(resolve => {
+        if (img.complete) return resolve([img.getAttribute('src'), img.naturalWidth]);
+        img.addEventListener('load', () => resolve([img.getAttribute('src'), img.naturalWidth]));
+        img.addEventListener('error', () => resolve([img.getAttribute('src'), 0]));
+    }));
+    Promise.all([Promise.all(audio), Promise.all(images)]).then(([a, i]) => done({
+        audio: a, images: i,
+        iframes: [...document.querySelectorAll('iframe')].map(f => f.getAttribute('src'))}));
+"""
+
+
+def test_two_run_post_players_pictures_and_embeds_load(two_runs, browser):
+    httpd = serve_site(two_runs.root / "_site")
+    try:
+        slug = two_runs.post().stem[11:]
+        browser.get(f"http://127.0.0.1:{httpd.server_address[1]}/blog/{slug}/")
+        media = browser.execute_async_script(PAGE_MEDIA)
+        logs = browser.get_log("browser")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(media["audio"]) == 2 and all(d > 0 for d in media["audio"]), media["audio"]
+    # Checked by their src, never loaded: the browser may only reach 127.0.0.1.
+    assert media["iframes"] == ["https://archive.org/embed/site-builder-test-joy_division&playlist=1"]
+    runs = [src for src, _ in media["images"] if "/assets/runs/" in src]
+    assert len(runs) == 2 * 5 + 2   # two thumbnails per item, an overview per run
+    assert all(width > 0 for _, width in media["images"]), media["images"]
+    errors = [e for e in logs if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    assert not errors, errors

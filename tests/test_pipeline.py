@@ -96,8 +96,10 @@ def test_post_front_matter_and_body(pipeline):
     for label in ("Nodes:", "Cores per node:", "CPU Utilized:", "Job Wall-clock time:", "Memory Utilized:"):
         assert label in body
     assert body.count('<audio controls preload="metadata" src="{{ site.baseurl }}/assets/runs/lucybell/item-0') == 2
-    assert "| item | genres | duration | loudness | peak | silence | tuning | tempo |" in body
-    assert body.count("-waveform.png") == 2
+    assert "| item | genres | duration | loudness | silence | tuning | tempo | pictures | note |" in body
+    assert body.count('<img src="{{ site.baseurl }}/assets/runs/lucybell/item-0') == 4
+    assert "upsampled through all 3 levels" in body
+    assert "## " not in body and "Across the runs" not in body  # one run: no run headings
 
 
 def test_mp3s_decode_with_expected_duration_and_tags(pipeline):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -26,10 +27,11 @@ def publish(run: Run, site: dict, mp3s: list[Path]) -> dict:
             copied += 1
         files.append({"item": item, "file": mp3.name, "url": f"{url_base}/{mp3.name}",
                       "sha256": checksum, "bytes": mp3.stat().st_size})
-    record = {"publisher": "local", "folder": folder.relative_to(run.root).as_posix(), "items": files}
+    shown = Path(os.path.relpath(folder, run.root)).as_posix()  # assets_dir may be another blog's
+    record = {"publisher": "local", "folder": shown, "items": files}
     write_json(run.publish_path, record)
     if copied:
-        log.info("%s: copied %d MP3(s) to %s", run.id, copied, folder.relative_to(run.root))
+        log.info("%s: copied %d MP3(s) to %s", run.id, copied, shown)
     else:
-        log.info("%s: %d MP3s already in %s", run.id, len(files), folder.relative_to(run.root))
+        log.info("%s: %d MP3s already in %s", run.id, len(files), shown)
     return record

@@ -1,0 +1,36 @@
+"""Runs -> a Jekyll post, from `templates/post.md.j2`.
+
+A post covers one run or several: per run, what was asked, what the job cost, the
+player and a table of every item with its figures, pictures and the author's note;
+across runs, the ratios of their figures. Everything comes from the runs' outputs.
+
+A post's date and file name are its first generation's and stay; its front matter
+lists its runs (so `make posts` regenerates it with no arguments) and a hash of the
+generated text, so a hand edit is detected and a regeneration refuses to overwrite
+it without FORCE. The author's words live in `runs/<run>/notes.md` and are copied
+in verbatim every time.
+
+    notes     notes.md: read, and the template written once per run
+    runs      one run's part of a post, and whether the run is finished
+    compare   the sentences across runs
+    files     render, find, check and write post files
+    embeds    fix-embeds: archive.org /details/ iframes -> the /embed/ player
+"""
+
+from site_builder.posts.files import (
+                                      HASH_KEY,
+                                      edited_by_hand,
+                                      find_post,
+                                      generated_posts,
+                                      regenerate_all,
+                                      render,
+                                      split_front_matter,
+                                      text_hash,
+                                      write_post,
+)
+from site_builder.posts.notes import ensure_notes, read_notes
+from site_builder.posts.runs import missing_stage, require_finished
+
+__all__ = ["HASH_KEY", "edited_by_hand", "ensure_notes", "find_post", "generated_posts",
+           "missing_stage", "read_notes", "regenerate_all", "render", "require_finished",
+           "split_front_matter", "text_hash", "write_post"]

@@ -1,0 +1,187 @@
+"""What a post says about one run, read from the run's outputs only (settings.json,
+job.json, analysis.json, publish.json, notes.md): a post is written without
+sampling, transcoding or uploading anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from site_builder.audio import display_name
+from site_builder.errors import PostError
+from site_builder.posts.notes import fits_a_cell, read_notes
+from site_builder.runs import Run, read_json
+from site_builder.sampling import labels
+from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+
+# The stage that makes each output, in pipeline order: what to run when one is missing.
+STAGES = ("sample", "mp3", "analyse", "publish")
+
+
+# -- is the run finished? --------------------------------------------------------
+
+def missing_stage(run: Run) -> tuple[str, str] | None:
+    """(stage, what is missing) for the first stage whose output does not cover every
+    item, or None when the run has everything a post needs."""
+    settings = read_json(run.settings_path)
+    if not settings:
+        return "sample", "no samples"
+    n = settings["n_samples"]
+    job = read_json(run.out / "slurm.json") or {}
+    if job and not job.get("recorded", True):
+        return "sample", f"its cluster job {job['job_id']} still in flight (make status follows it)"
+    made = len([k for k in run.sampled_items() if k < n])
+    if made < n:
+        return "sample", f"{made} of {n} samples"
+    if not all(run.mp3_path(k).exists() for k in range(n)):
+        return "mp3", "no MP3s for every item"
+    analysed = (read_json(run.out / "analysis.json", {}) or {}).get("items", {})
+    if not all(str(k) in analysed for k in range(n)):
+        return "analyse", "no analysis of every item"
+    published = {e["item"] for e in (read_json(run.publish_path, {}) or {}).get("items", [])}
+    if not set(range(n)) <= published:
+        return "publish", "not every item published"
+    return None
+
+
+def unfinished_message(run: Run, stage: str, why: str) -> str:
+    return (f"run {run.id!r} has not finished: {why} ({stage} stage); run `make {stage} "
+            f"RUN={run.id}` (or `make post RUN={run.id}` for every stage), then this again")
+
+
+def require_finished(runs: list[Run]) -> None:
+    """Refuse, before anything is written, a post over a run that is not done."""
+    for run in runs:
+        missing = missing_stage(run)
+        if missing:
+            raise PostError(unfinished_message(run, *missing))
+
+
+# -- figures as the post shows them ------------------------------------------------
+
+def clock(seconds: float) -> str:
+    """seff's time format: [D-]HH:MM:SS."""
+    seconds = int(round(seconds))
+    days, rest = divmod(seconds, 86400)
+    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    return f"{days}-{text}" if days else text
+
+
+def size(n_bytes: float) -> str:
+    """seff's memory format: binary units, two decimals."""
+    units = ["B", "KB", "MB", "GB", "TB"]
+    value, unit = float(n_bytes), 0
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
+    return f"{value:.2f} {units[unit]}"
+
+
+def job_lines(job: dict) -> list[tuple[str, str]]:
+    """The job statistics block, in seff's words and order."""
+    held = job.get("core_walltime_seconds") or job["wall_clock_seconds"] * job["cores_per_node"] * job["nodes"]
+    lines = [("State", job["state"]), ("Nodes", str(job["nodes"])),
+             ("Cores per node", str(job["cores_per_node"])),
+             ("CPU Utilized", clock(job["cpu_utilized_seconds"]))]
+    if job.get("cpu_efficiency") is not None:
+        lines.append(("CPU Efficiency", f"{job['cpu_efficiency'] * 100:.2f}% of "
+                                        f"{clock(held)} core-walltime"))
+    lines += [("Job Wall-clock time", clock(job["wall_clock_seconds"])),
+              ("Memory Utilized", size(job["memory_utilized_bytes"]))]
+    if job.get("memory_requested_bytes"):
+        lines.append(("Memory Efficiency", f"{job['memory_efficiency'] * 100:.2f}% of "
+                                           f"{size(job['memory_requested_bytes'])}"))
+    if job.get("gpu"):
+        gpu = job["gpu"]
+        peak = f", peak memory {size(gpu['peak_memory_bytes'])}" if gpu.get("peak_memory_bytes") else ""
+        lines.append(("GPU", f"{gpu['count']} x {gpu['name']}{peak}"))
+    return lines
+
+
+def figure_cells(figures: dict | None) -> dict | None:
+    """An item's analysis as the table shows it: short, so the table fits a post column
+    (the silence's longest stretch and the tuning's drift only when there is one)."""
+    if not figures:
+        return None
+    tuning, quiet = figures["tuning"], figures["silence"]
+    offset = "n/a" if tuning["offset_cents"] is None else f"{tuning['offset_cents']:+.0f} ¢"
+    drift = f" (drift {tuning['drift_cents']:.0f})" if tuning["drift_cents"] else ""
+    longest = f" ({quiet['longest_seconds']:.1f} s)" if quiet["longest_seconds"] else ""
+    loud = "n/a" if figures["loudness_lufs"] is None else f"{figures['loudness_lufs']:.1f} LUFS"
+    return {"duration": f"{figures['duration_seconds']:.2f} s", "loudness": loud,
+            "silence": f"{100 * quiet['share']:.0f}%{longest}",
+            "tuning": offset + drift, "tempo": f"{figures['tempo_bpm']:.0f} bpm"}
+
+
+def genres_phrase(bags: list[str]) -> str:
+    quoted = ", ".join(f"`{bag}`" for bag in bags)
+    if len(bags) == 1:
+        return f"the genre {quoted}"
+    return f"the genres {quoted}, one per item in turn"
+
+
+def levels_phrase(levels: int) -> str:
+    """Jukebox samples the top (coarsest) level, then upsamples it level by level."""
+    if levels >= 3:
+        return "upsampled through all 3 levels"
+    if levels == 2:
+        return "top 2 of 3 levels only (upsampled once: coarser audio)"
+    return "top level only (not upsampled: the coarsest audio)"
+
+
+def jobs_phrase(job: dict) -> str:
+    count = len(job.get("jobs", [])) or 1
+    return "one job" if count == 1 else f"{count} jobs"
+
+
+# -- one run -------------------------------------------------------------------------
+
+def item_rows(run: Run, site: dict, settings: dict, published: dict, notes: dict) -> list[dict]:
+    figures = (read_json(run.out / "analysis.json", {}) or {}).get("items", {})
+    assets = f"/{Path(site['assets_dir']).name}/runs/{run.id}"
+    rows = []
+    for entry in published["items"][: settings["n_samples"]]:
+        k, note = entry["item"], notes["items"].get(entry["item"], "")
+        rows.append({**entry, "note": note, "note_in_cell": fits_a_cell(note),
+                     "genres": labels.item_bag(settings["genres"], k),
+                     "figures": figure_cells(figures.get(str(k))),
+                     "plots": f"{assets}/item-{k:02d}"})
+    return rows
+
+
+def item_seconds(settings: dict, model) -> float:
+    """An item's length: what Jukebox made of the setting (a whole number of top-level
+    hops), or, for WAVs made elsewhere, the setting as given."""
+    if settings.get("import_from"):
+        return settings["sample_length_in_seconds"]
+    return sample_length(settings["sample_length_in_seconds"], model) / SAMPLE_RATE
+
+
+def run_context(run: Run, site: dict) -> dict:
+    settings, published = read_json(run.settings_path), read_json(run.publish_path)
+    if not settings or not published:
+        raise PostError(unfinished_message(run, *(missing_stage(run) or ("publish", "no publish record"))))
+    model = MODELS[settings["model"]]
+    notes = read_notes(run)
+    job = read_json(run.job_path)
+    overview = run.root / site["assets_dir"] / "runs" / run.id / "overview.png"
+    return {
+        "id": run.id, "settings": settings, "artist": display_name(settings["artist"]),
+        "label": display_name(settings["artist"]), "genres": genres_phrase(settings["genres"]),
+        "seconds": f"{item_seconds(settings, model):.2f}",
+        "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
+        "levels": levels_phrase(settings["levels"]),
+        "notes": notes, "samples": item_rows(run, site, settings, published, notes),
+        "toy": model.toy, "imported": bool(settings.get("import_from")),
+        "embed": published.get("embed"), "details": published.get("details"),
+        "overview": overview.exists() and f"/{Path(site['assets_dir']).name}/runs/{run.id}/overview.png",
+        "unknown_genres": ", ".join(f"`{w}`" for w in labels.unknown_genre_words(settings["genres"], model.name)),
+        "job": job and {"lines": job_lines(job), "host": job["host"], "jobs": jobs_phrase(job),
+                        "figures": job},
+    }
+
+
+def label_runs(contexts: list[dict]) -> None:
+    """Runs are named by their artist, or by artist and run id where two share an artist."""
+    artists = [c["artist"] for c in contexts]
+    for context in contexts:
+        if artists.count(context["artist"]) > 1:
+            context["label"] = f"{context['artist']} ({context['id']})"

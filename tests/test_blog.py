@@ -1,0 +1,167 @@
+"""Issue 9 end to end: a post over two real tiny runs (`two_runs` in conftest.py),
+`make posts` / `make blog`, a fresh clone, real Jekyll 4.3, and posts written into
+an existing Jekyll blog (posts_dir / assets_dir)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import NOTES, REPO, TWO_RUN_TITLE, copy_blog, need_tool, site_builder
+
+sys.path.insert(0, str(REPO / "bench"))
+import crosscheck  # noqa: E402  (bench/crosscheck.py)
+import jekyll_corpus  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+JEKYLL_ENV = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "TZ": "UTC"}
+
+
+def mtimes(*folders: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for f in folders for p in f.rglob("*") if p.is_file()}
+
+
+def jekyll_build(source: Path, dest: Path) -> str:
+    """Real Jekyll; its whole output, which must hold no warning."""
+    result = subprocess.run([*crosscheck.jekyll_command(), "--source", str(source),
+                             "--destination", str(dest)], check=False, capture_output=True, text=True,
+                            env=JEKYLL_ENV, cwd=source)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert not re.search(r"(?i)warn|conflict|deprecat|error", output), output
+    return output
+
+
+# -- the two-run post ------------------------------------------------------------------
+
+def test_two_run_post_holds_both_runs_their_items_notes_and_ratios(two_runs):
+    text = two_runs.post().read_text()
+    front, body = text.split("\n---\n", 1)
+    meta = yaml.safe_load(front.removeprefix("---\n"))
+    assert meta["runs"] == ["joy_division", "lucybell"] and meta["title"] == TWO_RUN_TITLE
+    assert body.index("## Joy Division") < body.index("## Lucybell") < body.index("## Across the runs")
+    assert "`post punk`, `gothic`, one per item in turn: 3 samples of 1.00 s" in body
+    assert body.count("upsampled through all 3 levels") == 2 and body.count("    Memory Utilized:") == 2
+    # joy_division is on the archive.org stand-in: one player; lucybell is local: one per item.
+    assert body.count('<iframe src="https://archive.org/embed/site-builder-test-joy_division&playlist=1"') == 1
+    assert body.count('<audio controls preload="metadata" src="{{ site.baseurl }}/assets/runs/lucybell/') == 2
+    assert body.count("| item | genres | duration | loudness | silence | tuning | tempo | pictures | note |") == 2
+    assert len(re.findall(r"^\| \d \| (post punk|gothic|rock) \| 1\.00 s \|", body, re.M)) == 5
+    # The author's words, verbatim (a one-line note in its row; a longer one under the table).
+    assert "Garage-band noise, *as the toy model makes it*." in body
+    assert "| Closest to the artist, if anything: a shout at the start. |" in body
+    assert "| see below |" in body and "**item 2**\n\nMostly hiss.\n\nThen a click, and the hiss again." in body
+    assert "| A hiss \\| then nothing. |" in body
+    assert "Joy Division has 1.50 times as many samples as Lucybell (3 against 2)." in body
+    # Measured figures: a ratio, or "about the same" when it rounds to 1.00.
+    assert re.search(r"Per sample, ((Joy Division|Lucybell) took \d\.\d\d times as long as|they took "
+                     r"about the same time)", body)
+    assert re.search(r"((Joy Division|Lucybell) used \d\.\d\d times as much memory as (Joy Division|"
+                     r"Lucybell)|They used about the same memory) \(\d+\.\d\d MB against \d+\.\d\d MB\)\.",
+                     body)
+
+
+def test_posts_and_blog_take_seconds_and_touch_nothing_when_nothing_changed(two_runs):
+    watched = (two_runs.root / "posts", two_runs.root / "runs", two_runs.root / "assets")
+    before = mtimes(*watched)
+    for command in ("posts", "blog"):
+        started = time.monotonic()
+        result = site_builder(two_runs.root, command)
+        seconds = time.monotonic() - started
+        assert seconds < 5, f"make {command} took {seconds:.1f} s with nothing to do"
+        assert "is up to date" in result.stdout and "wrote" not in result.stdout
+    assert "site: 2 posts -> _site/" in result.stdout
+    assert mtimes(*watched) == before
+
+
+def test_regeneration_needs_no_arguments_keeps_the_date_and_gives_the_same_bytes(two_runs, tmp_path):
+    root = copy_blog(two_runs, tmp_path / "blog")
+    post = root / "posts" / two_runs.post().name
+    original = post.read_text()
+    notes = root / "runs/lucybell/notes.md"
+    notes.write_text("A second listen: still a hiss.\n")
+    site_builder(root, "posts")
+    changed = post.read_text()
+    assert "A second listen: still a hiss." in changed and "A hiss \\| then nothing." not in changed
+    date = re.compile(r"^date: .*$", re.M)
+    assert date.findall(changed) == date.findall(original)
+    notes.write_text(NOTES["lucybell"])
+    site_builder(root, "blog")
+    assert post.read_text() == original
+
+
+def test_fresh_clone_keeps_the_tracked_posts_and_builds_the_site(two_runs, tmp_path):
+    root = copy_blog(two_runs, tmp_path / "blog")
+    for out in (root / "runs").glob("*/out"):
+        shutil.rmtree(out)   # not in git
+    shutil.rmtree(root / "_site")
+    before = {p.name: p.read_bytes() for p in (root / "posts").iterdir()}
+    result = site_builder(root, "blog")
+    assert {p.name: p.read_bytes() for p in (root / "posts").iterdir()} == before
+    assert f"kept posts/{two_runs.post().name} as it is: run(s) joy_division, lucybell have no " \
+           f"outputs here" in result.stdout
+    assert (root / "_site" / two_runs.post().stem[11:] / "index.html").exists()
+
+
+# -- real Jekyll -------------------------------------------------------------------------
+
+def test_two_run_post_builds_in_jekyll_without_warnings_as_site_builder_builds_it(two_runs, tmp_path):
+    need_tool("jekyll")
+    source = tmp_path / "jekyll"
+    (source / "_layouts").mkdir(parents=True)
+    shutil.copyfile(two_runs.root / "_config.yml", source / "_config.yml")
+    shutil.copytree(two_runs.root / "posts", source / "_posts")
+    (source / "_layouts" / "post.html").write_text(jekyll_corpus.MINIMAL_POST_LAYOUT)
+    jekyll_build(source, tmp_path / "jekyll-site")
+    theirs = crosscheck.Built(crosscheck._collect(tmp_path / "jekyll-site"), 0.0)
+    ours = crosscheck.build_ours(two_runs.root, tmp_path / "ours-site")
+    posts = [jekyll_corpus.CorpusPost(p.name, "generated", yaml.safe_load(
+        p.read_text().split("\n---\n")[0][4:])["title"], "") for p in (two_runs.root / "posts").iterdir()]
+    results = crosscheck.compare(posts, ours, theirs)
+    assert {r.title for r in results} >= {TWO_RUN_TITLE}
+    for result in results:
+        assert all(result.same.values()), f"{result.name}: {result.diffs}"
+
+
+def jasper_like_blog(folder: Path) -> Path:
+    """An existing Jekyll blog in the author's shape: baseurl, `permalink: /:title`, its
+    own layout, a hand-written post, its own assets."""
+    (folder / "_layouts").mkdir(parents=True)
+    (folder / "_posts").mkdir()
+    (folder / "assets" / "images").mkdir(parents=True)
+    (folder / "_config.yml").write_text("title: Someone's blog\nbaseurl: /blog\npermalink: /:title\n"
+                                        "markdown: kramdown\n")
+    (folder / "_layouts" / "post.html").write_text(
+        "<!DOCTYPE html>\n<html><body><h1>{{ page.title }}</h1>\n{{ content }}\n</body></html>\n")
+    (folder / "_posts" / "2020-11-03-hello.md").write_text("---\nlayout: post\ntitle: Hello\n---\nHi.\n")
+    (folder / "assets" / "images" / "cover.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    return folder
+
+
+def test_posts_and_assets_go_into_an_existing_jekyll_blog(pipeline, tmp_path):
+    need_tool("jekyll")
+    root = copy_blog(pipeline, tmp_path / "pipeline")
+    jekyll = jasper_like_blog(tmp_path / "jasper")
+    config = root / "_config.yml"
+    config.write_text(config.read_text().replace("posts_dir: posts", "posts_dir: ../jasper/_posts")
+                      .replace("assets_dir: assets", "assets_dir: ../jasper/assets"))
+    result = site_builder(root, "post", "--run", "lucybell")
+    (post,) = (jekyll / "_posts").glob("*-ancestral-sampling-lucybell.md")
+    assert f"wrote {post}" in result.stdout and "build that blog with Jekyll" in result.stdout
+    assert sorted(p.name for p in (jekyll / "assets/runs/lucybell").glob("item-0*")) == [
+        f"item-0{k}{kind}" for k in range(2) for kind in ("-spectrogram.png", "-waveform.png", ".mp3")]
+    jekyll_build(jekyll, jekyll / "_site")
+    page = (jekyll / "_site" / "ancestral-sampling-lucybell.html").read_text()
+    sources = re.findall(r'(?:src|href)="(/blog/assets/[^"]+)"', page)
+    assert len(sources) == 2 + 2 * 4 + 1   # players, thumbnails and their links, overview
+    for src in sources:
+        assert (jekyll / "_site" / src.removeprefix("/blog/")).stat().st_size > 0, src
+    assert (jekyll / "_site" / "hello.html").exists()   # the blog's own posts are untouched
