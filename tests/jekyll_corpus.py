@@ -369,6 +369,11 @@ Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}.
     Spec("timezone", """\
 Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}, {{ page.date | date_to_xmlschema }}.
 """, front="date: 2020-02-20 03:30:00 +01:00\npermalink: /:year/:month/:day/:title/\n"),
+    Spec("markdown-html", """\
+<img src="/assets/images/cover.png" alt="A lone image line">
+
+<b>A bold line</b> is a paragraph too.
+"""),
     Spec("nested-blocks", """\
 1. Run this:
 
