@@ -154,7 +154,9 @@ def _hugo(folder: Path, posts: dict[str, str]) -> Builder:
 
 def run(builder: Builder) -> tuple[float, float]:
     """(wall seconds, peak PSS of the process tree in MiB)."""
-    env = {**os.environ, "JEKYLL_ENV": "production"}
+    # Python keeps compiled modules as installed copies do (some sandboxes turn that off).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["JEKYLL_ENV"] = "production"
     started = time.perf_counter()
     process = subprocess.Popen(builder.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                env=env)

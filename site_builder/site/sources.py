@@ -30,6 +30,7 @@ PERMALINK_STYLES = {  # Jekyll's built-in names
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 EXCERPT_WORDS = 40
+TAG = re.compile(r"<[^>]+>")
 PAGE_DATE = datetime(1970, 1, 1)
 
 
@@ -46,6 +47,7 @@ class Post:
     content: str = ""   # rendered HTML
     excerpt: str = ""   # rendered HTML of the part before the excerpt separator
     source: str = ""    # the hash of the file's text
+    _words: tuple = (None, 0)  # (the content counted, its word count)
 
     def page(self) -> dict:
         """The `page` variable, in Liquid and in the layouts."""
@@ -54,7 +56,14 @@ class Post:
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
                 "url": self.url, "id": self.post_id(), "tags": words(meta.get("tags")),
-                "categories": categories(meta), "excerpt": str(excerpt), "content": self.content}
+                "categories": categories(meta), "excerpt": str(excerpt), "content": self.content,
+                "words": self.word_count()}
+
+    def word_count(self) -> int:
+        """Words in the rendered post (for reading times), counted once per content."""
+        if self._words[0] is not self.content:
+            self._words = (self.content, len(html.unescape(TAG.sub(" ", self.content)).split()))
+        return self._words[1]
 
     def post_id(self) -> str:
         """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
