@@ -131,3 +131,26 @@ def two_runs(pipeline, tmp_path_factory) -> TwoRuns:
     first = site_builder(root, "post", "--runs", "joy_division lucybell", "--title", TWO_RUN_TITLE)
     site_builder(root, "posts")   # lucybell's own post, with its new notes
     return TwoRuns(root, first)
+
+
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+    # Keep every request on loopback (posts may embed archive.org iframes).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def start_chromium(profile: Path, *extra_flags: str):
+    """Headless Chromium through selenium, its console log kept; skipped (failed on CI)
+    without chromium, chromedriver or selenium."""
+    chromium, chromedriver = need_tool("chromium"), need_tool("chromedriver")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra_flags]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=webdriver.ChromeService(executable_path=chromedriver),
+                            options=options)

@@ -11,30 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need_tool, new_blog
+from conftest import need_tool, new_blog, start_chromium
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--autoplay-policy=no-user-gesture-required",
-    # Keep every request on loopback (posts may embed archive.org iframes).
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-
-
 @pytest.fixture
 def browser(tmp_path):
-    chromium, chromedriver = need_tool("chromium"), need_tool("chromedriver")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=chromedriver),
-                              options=options)
+    driver = start_chromium(tmp_path / "profile")
     yield driver
     driver.quit()
 

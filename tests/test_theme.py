@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, need_tool
+from conftest import REPO, start_chromium
 
 from site_builder.site import build
 
@@ -188,15 +188,7 @@ def test_site_cover_from_config_goes_behind_the_header(site: Path) -> None:
 
 @pytest.fixture
 def browser(tmp_path):
-    chromium, chromedriver = need_tool("chromium"), need_tool("chromedriver")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from test_browser import CHROMIUM_FLAGS
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=chromedriver),
-                              options=options)
+    driver = start_chromium(tmp_path / "profile", "--hide-scrollbars")
     yield driver
     driver.quit()
 
