@@ -1,10 +1,11 @@
 """The static site: a Jekyll-style blog folder -> `_site/`, the way Jekyll builds it.
 
-Two phases, as in MkDocs's build: read and render everything first (posts through
-Liquid and Markdown, every output through the Jinja2 layouts), so a bad post fails
-the build before anything is written, and every bad post is reported at once; then
-write it all into a fresh folder that replaces `_site/` only on success, so a failed
-build leaves the last good site in place. This package knows nothing of runs:
+Two phases, as in MkDocs's build: read and render first (posts through Liquid and
+Markdown, outputs through the Jinja2 layouts), so a bad post fails the build before
+anything is written, and every bad post is reported at once; then write each file
+that changed by temp + rename, and remove stale ones last, so a failed build leaves
+the last good site in place. What was rendered before comes from `.site-cache/`
+(cache.py): a rebuild redoes only what changed. This package knows nothing of runs:
 hand-written and generated posts build alike.
 """
 
@@ -30,8 +31,6 @@ from site_builder.site.urls import absolute_url, relative_url
 __all__ = ["BuildResult", "absolute_url", "build", "relative_url"]
 # Jekyll's default keep_files: never removed from the output folder.
 KEEP = (".git", ".svn")
-# What a post's HTML depends on besides its own text (bump when Markdown output changes).
-RENDERING = "markdown-it kramdown 1"
 
 
 @dataclass(frozen=True)
@@ -61,11 +60,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
     memo = Memo(old.parsed)
-    posts = _posts(root, config, log, drafts=drafts or bool(config.get("show_drafts")),
-                   future=future or bool(config.get("future")), now=now or datetime.now(),
-                   memo=memo)
-    pages = read_pages(root, memo)
-    assign_urls(posts + pages, config)
+    posts, pages = _sources(root, config, memo, log, drafts=drafts, future=future, now=now)
     keys = _render_keys(root, posts + pages, config)
     theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]), config)
     plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
@@ -81,14 +76,14 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk)
     if new != old:
         cache.save(cache_path, new)
-    seconds = time.perf_counter() - started
+    result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
+                         seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
+                         written=written, removed=removed)
     shown = out.relative_to(root) if out.is_relative_to(root) else out
-    log(f"{len(posts)} posts -> {shown}/ in {seconds:.2f} s "
-        f"({rendered} rendered, {written} of {len(plan) + len(files)} files written"
+    log(f"{len(posts)} posts -> {shown}/ in {result.seconds:.2f} s ({rendered} rendered, "
+        f"{written} of {len(plan) + len(files)} files written"
         f"{f', {removed} removed' if removed else ''})")
-    return BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
-                       seconds=seconds, out_dir=out, rendered=rendered, written=written,
-                       removed=removed)
+    return result
 
 
 def read_data(root: Path) -> dict:
@@ -107,6 +102,17 @@ def read_data(root: Path) -> dict:
         except (yaml.YAMLError, ValueError) as exc:
             raise BuildError(f"_data/{path.name}: cannot be read ({exc}); fix its syntax") from None
     return data
+
+
+def _sources(root: Path, config: dict, memo: Memo, log: Callable, *, drafts: bool,
+             future: bool, now: datetime | None) -> tuple[list[Post], list[Post]]:
+    """The posts (newest first) and pages to build, each with its URL."""
+    posts = _posts(root, config, log, drafts=drafts or bool(config.get("show_drafts")),
+                   future=future or bool(config.get("future")), now=now or datetime.now(),
+                   memo=memo)
+    pages = read_pages(root, memo)
+    assign_urls(posts + pages, config)
+    return posts, pages
 
 
 def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: bool,
@@ -139,7 +145,7 @@ def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, st
         liquid = uses_liquid(post)
         if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config)
-        keys[id(post)] = cache.digest(RENDERING, post.name, post.url, post.slug, post.date,
+        keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date,
                                       post.source, config.get("excerpt_separator"),
                                       liquid_key if liquid else None)
     return keys
