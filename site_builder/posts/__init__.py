@@ -17,17 +17,9 @@ in verbatim every time.
     embeds    fix-embeds: archive.org /details/ iframes -> the /embed/ player
 """
 
-from site_builder.posts.files import (
-                                      HASH_KEY,
-                                      edited_by_hand,
-                                      find_post,
-                                      generated_posts,
-                                      regenerate_all,
-                                      render,
-                                      split_front_matter,
-                                      text_hash,
-                                      write_post,
-)
+from site_builder.posts.files import (HASH_KEY, edited_by_hand, find_post, generated_posts,
+                                      regenerate_all, render, split_front_matter, text_hash,
+                                      write_post)
 from site_builder.posts.notes import ensure_notes, read_notes
 from site_builder.posts.runs import missing_stage, require_finished
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from site_builder.errors import ConfigError, PostError
+from site_builder.errors import BuildError, ConfigError, PostError
 from site_builder.posts import compare
 from site_builder.posts.notes import cell
 from site_builder.posts.runs import (
@@ -23,6 +23,7 @@ from site_builder.posts.runs import (
     unfinished_message,
 )
 from site_builder.runs import Run, write_text
+from site_builder.site.sources import split_front_matter as site_front_matter
 
 log = logging.getLogger("site_builder.posts")
 
@@ -66,14 +67,12 @@ def front_matter(site: dict, title: str, date: str, run_ids: list[str]) -> str:
 
 
 def split_front_matter(text: str) -> dict | None:
-    if not text.startswith("---\n"):
-        return None
-    end = text.find("\n---", 4)
+    """A post's front matter; None when it has none, or none that reads."""
     try:
-        data = yaml.safe_load(text[4:end]) if end > 0 else None
-    except yaml.YAMLError:
+        meta, _, _, front = site_front_matter(text, "post")
+    except BuildError:
         return None
-    return data if isinstance(data, dict) else None
+    return meta if front.strip() else None
 
 
 def read_meta(path: Path) -> dict:
