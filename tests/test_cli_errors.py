@@ -107,3 +107,21 @@ def test_artists_search(capsys, blog):
 def test_genres_search(capsys, blog):
     assert main(["--root", str(blog), "genres", "--search", "wave"]) == 0
     assert capsys.readouterr().out.split() == ["wave"]
+
+
+def test_site_mistakes_exit_2_with_one_line_each_and_keep_the_site(blog, capsys):
+    (blog / "posts").mkdir(exist_ok=True)
+    (blog / "posts" / "2021-01-01-fine.md").write_text("---\ntitle: Fine\n---\nHello.\n")
+    assert run_cli(blog, capsys, "site")[0] == 0
+    before = {p: p.read_bytes() for p in (blog / "_site").rglob("*") if p.is_file()}
+    config = blog / "_config.yml"
+    good = config.read_text()
+    config.write_text(good + "timezone: Mars/Olympus\n")
+    code, err = run_cli(blog, capsys, "site")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "timezone 'Mars/Olympus' is not a time zone name" in err
+    config.write_text(good)
+    (blog / "posts" / "2021-01-02-bad.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    code, err = run_cli(blog, capsys, "site")
+    assert code == 2 and "posts/2021-01-02-bad.md:" in err and "malformed front matter" in err
+    assert {p: p.read_bytes() for p in (blog / "_site").rglob("*") if p.is_file()} == before
