@@ -291,7 +291,7 @@ def _check_timezone(config: dict) -> None:
 
 
 def _check_out_dir(root: Path, out: Path, config: dict) -> None:
-    # The swap moves the old output away and deletes it: never let that be the sources.
+    # A build removes what it did not make from the output folder: never the sources.
     out_abs, root_abs = out.resolve(), root.resolve()
     folders = (config["posts_dir"], config["assets_dir"], LAYOUTS)
     sources = [(root_abs / folder).resolve() for folder in folders]

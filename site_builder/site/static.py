@@ -71,7 +71,8 @@ def _matches(rel: str, patterns: list) -> bool:
 
 
 def _is_output(path: Path, out: Path) -> bool:
-    # The output folder and the build's temporary folders beside it are never sources.
+    # The output folder, and `_site.*` folders beside it (old builds' or a serve's
+    # copies), are never sources.
     return path.resolve() == out.resolve() or (
         path.parent.resolve() == out.parent.resolve() and path.name.startswith(out.name + "."))
 
