@@ -1,6 +1,6 @@
 """Cross-check with real Jekyll 4.3: the same posts built by Jekyll and by site-builder.
 
-    .venv/bin/python bench/crosscheck.py [--n 36] [--keep DIR] [--json FILE] [--diffs N]
+    .venv/bin/python bench/crosscheck.py [--n 37] [--keep DIR] [--json FILE] [--diffs N]
 
 Writes the test corpus (tests/jekyll_corpus.py), builds it with site-builder
 (`site_builder.site.build`) and with `jekyll build --safe` (Debian's `jekyll`),

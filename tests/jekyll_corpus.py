@@ -22,6 +22,16 @@ baseurl: "/blog"
 permalink: /:title/
 markdown: kramdown
 timezone: America/Montreal
+defaults:
+  - scope:
+      path: ""
+      type: posts
+    values:
+      author: Corpus author
+  - scope:
+      path: "_posts/2020-02"
+    values:
+      author: February author
 """
 
 # Marks a post's content in the minimal layouts both builders use; the title
@@ -387,6 +397,10 @@ Written on {{ page.date | date: "%Y-%m-%d %H:%M" }}, {{ page.date | date_to_xmls
 >   - nested by two spaces
 
 Go << back or forward >> from here.
+"""),
+    # `author` comes from the config's front matter defaults (the longest path wins).
+    Spec("front-matter-defaults", """\
+Written by {{ page.author }}.
 """),
     Spec("attribute-lists", """\
 A paragraph with a class.

@@ -570,3 +570,29 @@ def test_tag_pages_paginate_like_the_index(blog: Path) -> None:
     assert "Tagged 2" in first and "Tagged 1" in first and "Tagged 0" in second
     assert 'href="/blog/tag/many/page/2/"' in first and "A collection of 3 posts" in first
     assert 'href="/blog/tag/many/"' in second
+
+
+def test_front_matter_defaults_apply_by_scope_and_lose_to_the_posts_own(blog: Path) -> None:
+    with open(blog / "_config.yml", "a") as config:
+        config.write("defaults:\n"
+                     "  - scope: {path: '', type: posts}\n"
+                     "    values: {author: Everyone, tags: [defaulted]}\n"
+                     "  - scope: {path: '_posts/2021-08'}\n"
+                     "    values: {author: August}\n"
+                     "  - scope: {type: pages}\n"
+                     "    values: {permalink: '/pages/:title/'}\n")
+    write(blog / "posts" / "2021-08-01-august.md", "---\ntitle: August\n---\nBy {{ page.author }}.\n")
+    write(blog / "posts" / "2021-09-01-own.md", "---\ntitle: Own\nauthor: Me\n---\nBy {{ page.author }}.\n")
+    write(blog / "posts" / "2021-09-02-plain.md", "---\ntitle: Plain\n---\nBy {{ page.author }}.\n")
+    write(blog / "about.md", "---\ntitle: About\n---\nAbout.\n")
+    build(blog, log=quiet)
+    site = blog / "_site"
+    assert "By August." in (site / "august" / "index.html").read_text()  # the longer path wins
+    assert "By Me." in (site / "own" / "index.html").read_text()
+    assert "By Everyone." in (site / "plain" / "index.html").read_text()
+    assert (site / "tag" / "defaulted" / "index.html").exists()
+    assert (site / "pages" / "about" / "index.html").exists()
+    with open(blog / "_config.yml", "a") as config:
+        config.write("defaults: {layout: post}\n")
+    with pytest.raises(BuildError, match="defaults: must be a list"):
+        build(blog, log=quiet)

@@ -22,8 +22,8 @@ from site_builder.config import load_site_config
 from site_builder.errors import BuildError
 from site_builder.site import cache
 from site_builder.site.outputs import Layouts, plan_site
-from site_builder.site.sources import (Memo, Post, assign_urls, newest_first, read_pages,
-                                       read_posts, site_time, uses_liquid)
+from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
+                                       read_pages, read_posts, site_time, uses_liquid)
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
@@ -111,6 +111,11 @@ def _sources(root: Path, config: dict, memo: Memo, log: Callable, *, drafts: boo
                    future=future or bool(config.get("future")), now=now or datetime.now(),
                    memo=memo)
     pages = read_pages(root, memo)
+    apply_defaults([p for p in posts if not p.draft], config, "posts")
+    apply_defaults([p for p in posts if p.draft], config, "drafts")
+    apply_defaults(pages, config, "pages")
+    for page in pages:  # a page without a permalink is served as /name/
+        page.meta.setdefault("permalink", f"/{page.slug}/")
     assign_urls(posts + pages, config)
     return posts, pages
 
@@ -145,7 +150,7 @@ def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, st
         liquid = uses_liquid(post)
         if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config)
-        keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date,
+        keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
                                       liquid_key if liquid else None)
     return keys

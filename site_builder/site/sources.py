@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import html
 import os
@@ -47,6 +48,7 @@ class Post:
     content: str = ""   # rendered HTML
     excerpt: str = ""   # rendered HTML of the part before the excerpt separator
     source: str = ""    # the hash of the file's text
+    draft: bool = False  # from _drafts/
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     def page(self) -> dict:
@@ -130,7 +132,6 @@ def read_pages(root: Path, memo: Memo | None = None) -> list[Post]:
     for path in page_sources(root):
         text = path.read_text(encoding="utf-8", errors="replace")
         meta, body, body_line, _, source = (memo or Memo()).split(text, path.name)
-        meta.setdefault("permalink", f"/{path.stem}/")
         pages.append(Post(name=path.name, slug=path.stem, date=PAGE_DATE, meta=meta,
                           body=body, body_line=body_line, source=source))
     return pages
@@ -158,7 +159,7 @@ def _read_post(path: Path, name: str, dated: bool, memo: Memo) -> Post | None:
         slug, fallback = path.stem, datetime.fromtimestamp(path.stat().st_mtime)
     return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, body=body,
                 date=_post_date(meta.get("date", fallback), name, front),
-                body_line=body_line, key=path.stem, source=source)
+                body_line=body_line, key=path.stem, source=source, draft=not dated)
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
@@ -213,6 +214,44 @@ def site_time(value: datetime, config: dict) -> datetime:
         return value
     zone = config.get("timezone")
     return value.astimezone(ZoneInfo(zone) if zone else timezone.utc).replace(tzinfo=None)
+
+
+def apply_defaults(items: list[Post], config: dict, kind: str) -> None:
+    """Jekyll's front matter `defaults:` in _config.yml: every set whose scope (`path`
+    prefix or glob, `type` posts/drafts/pages) matches an item gives it its `values`,
+    the more specific scope winning; the item's own front matter wins over all."""
+    sets = config.get("defaults") or []
+    if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
+        raise BuildError("_config.yml: defaults: must be a list of `- scope: {path, type}` "
+                         "`values: {...}` entries, as in Jekyll")
+    if not sets:
+        return
+    for item in items:
+        found = [(_specificity(s), i, s.get("values") or {}) for i, s in enumerate(sets)
+                 if _in_scope(s.get("scope") or {}, item.name, kind, config["posts_dir"])]
+        merged: dict = {}
+        for _, _, values in sorted(found, key=lambda f: f[:2]):
+            merged.update(values if isinstance(values, dict) else {})
+        item.meta = {**merged, **item.meta}
+
+
+def _in_scope(scope: dict, name: str, kind: str, posts_dir: str) -> bool:
+    if scope.get("type") and scope["type"] != kind and not (
+            scope["type"] == "posts" and kind == "drafts"):
+        return False
+    path = str(scope.get("path") or "").strip("/")
+    if path.startswith("_posts"):  # Jekyll's name for the posts folder
+        path = posts_dir + path[len("_posts"):]
+    if not path:
+        return True
+    if "*" in path:
+        return fnmatch.fnmatch(name, path) or fnmatch.fnmatch(name, path + "/*")
+    return name.startswith(path)  # a plain prefix, as Jekyll's path_is_subpath?
+
+
+def _specificity(entry: dict) -> tuple[int, int]:
+    scope = entry.get("scope") or {}
+    return len(str(scope.get("path") or "").strip("/")), 1 if scope.get("type") else 0
 
 
 def assign_urls(posts: list[Post], config: dict) -> None:
