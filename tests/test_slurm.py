@@ -119,6 +119,23 @@ def test_failed_job_shows_its_log(slurm_blog):
     assert "failed (exit code 3)" in result.stderr and "no such module: jukebox/5b" in result.stderr
 
 
+def test_a_warning_signal_as_the_job_starts_does_not_kill_it(slurm_blog):
+    """slurmctld may send the USR1 warning up to 30 s early, even in a job's first
+    second, before the sampler has set its handler: the job must live on (and finish,
+    or save and be resubmitted), never die of the signal."""
+    site_builder(slurm_blog, "sample", "--artist", "joy_division", *TINY)
+    job = job_id(slurm_blog, "joy_division")
+    wait_until(lambda: subprocess.run(["squeue", "-h", "-j", job, "-o", "%T"], capture_output=True,
+                                      text=True).stdout.strip() == "RUNNING", seconds=30)
+    subprocess.run(["scancel", "--batch", "--signal=USR1", job], check=True)
+    result = site_builder(slurm_blog, "sample", "--run", "joy_division", "--wait", timeout=300)
+    assert "completed" in result.stdout
+    states = subprocess.run(["sacct", "-n", "-X", "-j", job, "-o", "ExitCode"],
+                            capture_output=True, text=True).stdout.split()
+    assert states and states[0] != "0:10", "the warning signal killed the job"
+    assert len(list((slurm_blog / "runs/joy_division/out/wav").glob("item-*.wav"))) == 2
+
+
 def test_time_out_resubmits_and_completes(slurm_blog):
     """A 1-minute limit on a job that needs about 90 s: it is signalled, saves, and a
     resubmitted job continues from its codes (60-90 s per round: slurmctld checks
