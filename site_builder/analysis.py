@@ -15,6 +15,9 @@ Items are redone only when their WAV changes (a content-hash stamp).
 from __future__ import annotations
 
 import logging
+import re
+import shutil
+import time
 import warnings
 import wave
 from pathlib import Path
@@ -28,7 +31,7 @@ log = logging.getLogger(__name__)
 SILENCE_DB = -50.0        # frames quieter than this (RMS, dBFS) count as silence
 FRAME_SECONDS = 0.05
 TUNING_PARTS = 4
-STAGE_VERSION = 1
+STAGE_VERSION = 2          # 2: pictures in Hz with a colour bar, and small ones for thumbnails
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -93,23 +96,33 @@ def measure(path: Path) -> dict:
 
 
 def analyse(run: Run, settings: dict, plots_dir: Path) -> dict:
-    """out/analysis.json for items 0..n-1, and their pictures in `plots_dir`."""
+    """out/analysis.json for items 0..n-1, and their pictures in `plots_dir` (the run's
+    asset folder: files of items beyond n go to the run's attic first)."""
     items = range(settings["n_samples"])
+    retire_stale(run, plots_dir, settings["n_samples"])
     stamps = Stamps(run)
     path = run.out / "analysis.json"
     known = (read_json(path, {}) or {}).get("items", {})
     keys = {k: digest(file_hash(run.wav_path(k)), STAGE_VERSION) for k in items}
     todo = [k for k in items if not (str(k) in known and stamps.fresh(plot_path(plots_dir, k, "waveform"), keys[k])
-                                     and plot_path(plots_dir, k, "spectrogram").exists())]
-    if not todo:
+                                     and all(p.exists() for p in pictures(plots_dir, k)))]
+    cover = plots_dir / "cover.png"
+    if not todo and (cover.exists() or not len(items)):
         log.info("%s: analysis of %d items up to date", run.id, len(items))
         return read_json(path)
-    log.info("%s: analysing %d item(s) (loudness, silence, tuning, tempo) and drawing them", run.id, len(todo))
+    if todo:
+        log.info("%s: analysing %d item(s) (loudness, silence, tuning, tempo) and drawing them", run.id, len(todo))
     # One process: librosa compiles its kernels on first use (seconds), which every
-    # worker of a pool would pay again.
+    # worker of a pool would pay again. Each item says what it found as it is done.
     for k in todo:
-        known[str(k)] = analyse_item(run.wav_path(k), plots_dir, k)
+        started = time.monotonic()
+        figures = known[str(k)] = analyse_item(run.wav_path(k), plots_dir, k)
         stamps.set(plot_path(plots_dir, k, "waveform"), keys[k])
+        log.info("  item %d: %.2f s, %s, silence %.0f%%, tuning %s, %s (%.1f s)", k,
+                 figures["duration_seconds"], lufs_text(figures["loudness_lufs"]),
+                 100 * figures["silence"]["share"], cents_text(figures["tuning"]["offset_cents"]),
+                 bpm_text(figures["tempo_bpm"]), time.monotonic() - started)
+        check_length(run, settings, k, figures)
     data = {"items": {str(k): known[str(k)] for k in items},
             "method": {"silence_threshold_db": SILENCE_DB, "frame_seconds": FRAME_SECONDS,
                        "tuning_parts": TUNING_PARTS}}
@@ -117,12 +130,60 @@ def analyse(run: Run, settings: dict, plots_dir: Path) -> dict:
     stamps.save()
     from site_builder import plots
     plots.overview(data, plots_dir / "overview.png", run.id)
-    for k in todo:
-        figures = known[str(k)]
-        log.info("  item %d: %.2f s, %s LUFS, silence %.0f%%, tuning %s cents, %s bpm", k,
-                 figures["duration_seconds"], figures["loudness_lufs"], 100 * figures["silence"]["share"],
-                 figures["tuning"]["offset_cents"], figures["tempo_bpm"])
+    if len(items) and (0 in todo or not cover.exists()):
+        plots.cover(*read_wav(run.wav_path(0)), cover)
     return data
+
+
+def lufs_text(lufs: float | None) -> str:
+    return "silent (no loudness)" if lufs is None else f"{lufs:.1f} LUFS"
+
+
+def cents_text(cents: float | None) -> str:
+    return "no pitch" if cents is None else f"{cents:+.0f} cents"
+
+
+def bpm_text(bpm: float) -> str:
+    return f"{bpm:.0f} bpm" if bpm >= 1 else "no beat"
+
+
+def check_length(run: Run, settings: dict, item: int, figures: dict) -> None:
+    """An imported WAV whose length is not the one declared: the post shows both."""
+    declared = settings["sample_length_in_seconds"]
+    if settings.get("import_from") and abs(figures["duration_seconds"] - declared) > 0.05:
+        log.warning("  item %d: %.2f s long, but sample_length_in_seconds = %g in runs/%s/experiment.toml "
+                    "(the post shows both)", item, figures["duration_seconds"], declared, run.id)
+
+
+STALE = re.compile(r"^item-(\d+)[-.]")
+
+
+def retire_stale(run: Run, folder: Path, n_items: int) -> list[Path]:
+    """Files of items that no longer exist (N lowered, or a forced re-run with fewer)
+    leave the asset folder for the run's attic, so they are neither published nor
+    built into the site nor committed by mistake."""
+    stale = [p for p in sorted(folder.glob("item-*")) if p.is_file()
+             and (m := STALE.match(p.name)) and int(m[1]) >= n_items]
+    if not stale:
+        return []
+    attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S") / "assets"
+    attic.mkdir(parents=True, exist_ok=True)
+    for path in stale:
+        shutil.move(str(path), attic / path.name)
+    log.info("%s: %d file(s) of items beyond %d moved from %s to %s", run.id, len(stale), n_items - 1,
+             shown(folder, run.root), shown(attic, run.root))
+    return stale
+
+
+def shown(path: Path, root: Path) -> str:
+    path, root = path.resolve(), root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def pictures(folder: Path, item: int) -> list[Path]:
+    from site_builder.plots import small_path
+    drawn = [plot_path(folder, item, kind) for kind in ("waveform", "spectrogram")]
+    return drawn + [small_path(p) for p in drawn]
 
 
 def plot_path(folder: Path, item: int, kind: str) -> Path:

@@ -98,6 +98,7 @@ def save_experiment(run: Run, args: argparse.Namespace, settings: dict) -> None:
 def stage_sample(args) -> tuple[Path, dict, Run, dict]:
     from site_builder import sampling
     from site_builder.posts import ensure_notes
+    from site_builder.sampling import provenance
 
     root, site, run, settings = open_run(args)
     log.info("run %s: %s", run.id, sampling.describe(settings))
@@ -108,6 +109,8 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
         batches = sampling.plan(run, settings, force=args.force)  # may refuse: before any write
     save_experiment(run, args, settings)
     ensure_notes(run, settings["n_samples"])
+    if settings["import_from"] or batches:
+        provenance.record_request(run, args.command, vars(args), settings)
     if not settings["import_from"]:
         sample = sample_on_slurm if settings["executor"] == "slurm" else sample_locally
         sample(run, site, settings, batches, wait=args.wait)

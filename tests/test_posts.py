@@ -106,9 +106,15 @@ def test_each_run_has_its_request_statistics_player_and_item_table(example, caps
     assert post.name.endswith("-joy-division-and-lucybell.md")
     assert re.search(r"^runs: \[joy_division, lucybell\]$", text, re.M)
     assert "title: Joy Division and Lucybell\n" in text and "toy model" not in text.lower()
+    asked = text.split("## What was asked, and what it cost\n")[1].split("## Joy Division\n")[0]
+    ask_jd, ask_lb = asked.split("**Lucybell.**")
+    assert "**Joy Division.** Ancestral sampling" in ask_jd
+    assert "16 samples of 60.00 s each, sampled elsewhere and imported" in ask_jd
+    assert "    Cores per node: 6\n" in ask_jd and "    GPU: 1 x Tesla V100-SXM2-16GB\n" in ask_jd
+    assert "    Cores per node: 10\n" in ask_lb
+    # The reason the costs may differ comes right after them, before the players.
+    assert "Joy Division's job had 6 cores per node, Lucybell's 10." in ask_lb
     jd, lb = text.split("## Joy Division\n")[1].split("## Lucybell\n")
-    assert "16 samples of 60.00 s each, sampled elsewhere and imported" in jd
-    assert "    Cores per node: 6\n" in jd and "    GPU: 1 x Tesla V100-SXM2-16GB\n" in jd
     assert jd.count('<iframe src="https://archive.org/embed/ancestral-sampling-by-artist-joy-division'
                     '&playlist=1"') == 1 and "<audio" not in jd
     assert lb.count('<audio controls preload="metadata" src="{{ site.baseurl }}/assets/runs/lucybell/') == 3

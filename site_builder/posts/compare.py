@@ -91,9 +91,24 @@ def memory_sentence(a: dict, b: dict) -> str:
 
 
 def setting_sentences(a: dict, b: dict) -> list[str]:
-    """Where the jobs ran, when that differs: facts a reader needs to weigh the ratios."""
-    ja, jb = a["job"]["figures"], b["job"]["figures"]
+    """What was asked and where the jobs ran, when that differs: the facts a reader
+    needs to weigh the ratios (the likely reasons for a difference in cost)."""
+    sa, sb = a["settings"], b["settings"]
     said = []
+    if sa["model"] != sb["model"]:
+        said.append(f"{a['label']} sampled the `{sa['model']}` model, {b['label']} `{sb['model']}`.")
+    if a["seconds"] != b["seconds"]:
+        said.append(f"{a['label']}'s items are {a['seconds']} s long, {b['label']}'s {b['seconds']} s.")
+    if not (a["imported"] or b["imported"]):
+        if sa["levels"] != sb["levels"]:
+            said.append(f"{a['label']} was upsampled through {sa['levels']} level(s), "
+                        f"{b['label']} through {sb['levels']}.")
+        if sa.get("batch_size") != sb.get("batch_size"):
+            said.append(f"{a['label']} sampled {sa.get('batch_size')} item(s) at a time, "
+                        f"{b['label']} {sb.get('batch_size')}.")
+    if not (a.get("job") and b.get("job")):
+        return said
+    ja, jb = a["job"]["figures"], b["job"]["figures"]
     if ja["cores_per_node"] != jb["cores_per_node"]:
         said.append(f"{a['label']}'s job had {ja['cores_per_node']} cores per node, "
                     f"{b['label']}'s {jb['cores_per_node']}.")
@@ -112,8 +127,12 @@ def sentences(runs: list[dict]) -> list[str]:
     for other in measured[1:]:
         said += [s for s in (samples_sentence(first, other), wall_sentence(first, other),
                              per_sample_sentence(first, other), memory_sentence(first, other)) if s]
-        said += setting_sentences(first, other)
     return said
+
+
+def reasons(runs: list[dict]) -> list[str]:
+    """Each run after the first against the first: what differs besides the figures."""
+    return [s for other in runs[1:] for s in setting_sentences(runs[0], other)]
 
 
 def summary_rows(runs: list[dict]) -> list[dict]:

@@ -15,14 +15,15 @@ import yaml
 
 from site_builder.errors import BuildError, ConfigError, PostError
 from site_builder.posts import compare
-from site_builder.posts.notes import cell
+from site_builder.posts.notes import cell, ensure_post_notes, post_notes_path, read_post_notes
 from site_builder.posts.runs import (
     label_runs,
+    own_cover,
     missing_stage,
     run_context,
     unfinished_message,
 )
-from site_builder.runs import Run, write_text
+from site_builder.runs import Run, atomic_path, write_text
 from site_builder.site.sources import split_front_matter as site_front_matter
 
 log = logging.getLogger("site_builder.posts")
@@ -48,7 +49,7 @@ def yaml_value(value) -> str:
     return text.removesuffix("\n").removesuffix("\n...")
 
 
-def front_matter(site: dict, title: str, date: str, run_ids: list[str]) -> str:
+def front_matter(site: dict, title: str, date: str, run_ids: list[str], cover: str | None = None) -> str:
     """The example post's keys, in its order; site-wide values from _config.yml `post:`."""
     defaults = {"layout": "post", "current": "post", "cover": None, "navigation": True,
                 "tags": ["Jukebox", "ancestral sampling"], "class": "post-template",
@@ -56,7 +57,7 @@ def front_matter(site: dict, title: str, date: str, run_ids: list[str]) -> str:
                 **(site.get("post") or {})}
     ordered = ["layout", "current", "cover", "navigation", "title", "date", "tags",
                "class", "subclass", "author"]
-    values = {**defaults, "title": title, "runs": run_ids}
+    values = {**defaults, "title": title, "runs": run_ids, **({"cover": cover} if cover else {})}
     lines = []
     for key in ordered + [k for k in values if k not in ordered]:
         if key == "date":
@@ -142,14 +143,23 @@ def template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
-    env.globals.update(thumbnail=thumbnail, cell=cell)
+    env.globals.update(thumbnail=thumbnail, cell=cell, quote=quote)
     return env.get_template("post.md.j2")
 
 
-def thumbnail(url: str, alt: str) -> str:
-    """A small picture linking to itself at full size."""
-    full = "{{ site.baseurl }}" + url
-    return f'<a href="{full}"><img src="{full}" alt="{alt}" width="100"></a>'
+def thumbnail(stem: str, kind: str, alt: str) -> str:
+    """A picture drawn to be read at thumbnail size (320 x 120 CSS px, at twice the
+    density), linking to the full-size one."""
+    full = "{{ site.baseurl }}" + f"{stem}-{kind}.png"
+    small = "{{ site.baseurl }}" + f"{stem}-{kind}-small.png"
+    return (f'<a class="thumb" href="{full}"><img src="{small}" alt="{alt}" width="320" '
+            f'height="120" loading="lazy"></a>')
+
+
+def quote(text: str) -> str:
+    """Outside text (lyrics) as a Markdown quote, each line kept as a line."""
+    lines = text.strip().splitlines()
+    return "\n".join(f"> {line}  " if line.strip() else ">" for line in lines).rstrip()
 
 
 def and_list(names: list[str]) -> str:
@@ -170,7 +180,7 @@ def toy_phrase(contexts: list[dict]) -> str:
     return f"The samples of {and_list(toys)} come from"
 
 
-def render(contexts: list[dict], site: dict, date: str, title: str) -> str:
+def render(contexts: list[dict], site: dict, date: str, title: str, post_notes: dict | None = None) -> str:
     """The post's text, hash included. The author's notes are swapped in last, so no
     whitespace clean-up ever touches them."""
     kept: list[str] = []
@@ -180,9 +190,11 @@ def render(contexts: list[dict], site: dict, date: str, title: str) -> str:
         return f"\x00{len(kept) - 1}\x00"
 
     ids = [c["id"] for c in contexts]
+    cover = next((c["cover"] for c in contexts if c["cover"]), None)
     text = template().render(
-        front_matter=front_matter(site, title, date, ids), runs=contexts, keep=keep, na=NA,
+        front_matter=front_matter(site, title, date, ids, cover), runs=contexts, keep=keep, na=NA,
         toy=toy_phrase(contexts), comparison=compare.sentences(contexts),
+        reasons=compare.reasons(contexts), post_notes=post_notes or {},
         summary=compare.summary_rows(contexts),
         runs_phrase=and_list([f"*{c['label']}* (`{c['id']}`)" for c in contexts]))
     text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
@@ -201,11 +213,18 @@ def write_post(root: Path, site: dict, runs: list[Run], *, title: str | None = N
     existing = find_post(posts_dir, [r.id for r in runs])
     meta = read_meta(existing) if existing else {}
     date = str(meta["date"]) if "date" in meta else time.strftime("%Y-%m-%d %H:%M:%S")
+    for run in runs:
+        copy_cover(run, site)
     contexts = [run_context(r, site) for r in runs]
     label_runs(contexts)
     title = title or meta.get("title") or default_title(contexts)
     path = existing or new_path(posts_dir, date, post_slug(str(title), contexts))
-    text = render(contexts, site, date, str(title))
+    notes = None
+    if len(runs) > 1:
+        notes_path = post_notes_path(root, site, path.stem[11:])
+        ensure_post_notes(notes_path, path.stem[11:], [r.id for r in runs])
+        notes = read_post_notes(notes_path)
+    text = render(contexts, site, date, str(title), notes)
     if existing and existing.read_text(encoding="utf-8") == text:
         log.info("%s is up to date", shown(path, root))
         return path
@@ -267,3 +286,14 @@ def say_kept(absent: dict[Path, dict], root: Path, site: dict) -> None:
         for run_id, (stage, why) in missing.items():
             log.info("kept %s as it is: %s", shown(path, root),
                      unfinished_message(Run(root, run_id, site["runs_dir"]), stage, why))
+
+
+def copy_cover(run: Run, site: dict) -> None:
+    """The run's own cover beside its assets, where the site serves it from."""
+    own = own_cover(run)
+    if own:
+        target = run.root / site["assets_dir"] / "runs" / run.id / f"cover{own.suffix}"
+        if not target.exists() or target.read_bytes() != own.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(own.read_bytes())

@@ -1,17 +1,33 @@
-"""`runs/<run>/notes.md`: the author's words, carried into every regeneration verbatim.
+"""The author's words, kept verbatim.
 
-Text before the first `## item k` heading is about the whole run; the text under
-each heading is about that item. site-builder writes the file once, with empty
-headings, and never again.
+A run's `runs/<run>/notes.md`:
+
+    Text before the first heading below: the introduction (top of the run's part).
+    ## item 3        a note about item 3 (in its table row, or under the table)
+    ## listening     listening notes, after the players and the table
+    ## conclusion    the conclusion, at the end of the run's part
+
+A post over several runs also has its own `notes/<slug>.md` (beside posts_dir,
+never inside it, excluded from the site):
+
+    Text before the first heading: the post's introduction.
+    ## comparison    after the table that compares the runs
+    ## conclusion    the post's conclusion, at its end
+
+site-builder writes each file once, with empty headings, and never again. A file
+written before `## listening` and `## conclusion` existed reads as it always did.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from site_builder.runs import Run, write_text
 
-ITEM_HEADING = re.compile(r"^#{1,6}[ \t]*item[ \t]+(\d+)[ \t]*$", re.I | re.M)
+# The sections a run's notes may have besides its items, and a post's own notes.
+RUN_SECTIONS = ("listening", "conclusion")
+POST_SECTIONS = ("comparison", "conclusion")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 # A line that Markdown reads as a block of its own (list, heading, quote, code,
 # table, HTML block): such a note cannot sit in a table cell and stay what it is.
@@ -20,10 +36,20 @@ BLOCK_START = re.compile(r"^([-*+]\s|#|>|<|\d+\.\s|```|~~~|([-*_])(\s*\2){2,}\s*
 
 def notes_template(run: Run, n_samples: int) -> str:
     items = "".join(f"## item {k}\n\n" for k in range(n_samples))
-    return (f"<!-- Your words about run {run.id}. Text before the first '## item' heading goes "
-            f"at the top of the run's part of the post; each item's text goes in its row of the "
-            f"table (or under it, when longer than a line). This file is yours: site-builder "
-            f"never rewrites it. -->\n\n{items}")
+    return (f"<!-- Your words about run {run.id}, copied into its post as written. Text before "
+            f"the first heading is the introduction (why you ran it, what you asked); each "
+            f"'## item k' goes in that item's row of the table (or under it, when longer than "
+            f"a line); '## listening' follows the players and the table (what you heard, "
+            f"grouping items); '## conclusion' ends the run's part. This file is yours: "
+            f"site-builder never rewrites it. -->\n\n{items}## listening\n\n## conclusion\n")
+
+
+def post_notes_template(slug: str, run_ids: list[str]) -> str:
+    return (f"<!-- Your words about the post {slug} (runs {', '.join(run_ids)}), copied into it "
+            f"as written. Text before the first heading is the post's introduction; "
+            f"'## comparison' follows the table comparing the runs; '## conclusion' ends the "
+            f"post. Each run's own words stay in runs/<run>/notes.md. This file is yours: "
+            f"site-builder never rewrites it. -->\n\n## comparison\n\n## conclusion\n")
 
 
 def ensure_notes(run: Run, n_samples: int) -> None:
@@ -31,14 +57,45 @@ def ensure_notes(run: Run, n_samples: int) -> None:
         write_text(run.notes_path, notes_template(run, n_samples))
 
 
+def heading(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"^#{{1,6}}[ \t]*(item[ \t]+\d+|{'|'.join(names)})[ \t]*$", re.I | re.M)
+
+
+def sections(path: Path, names: tuple[str, ...]) -> dict:
+    """{"overall": text, "items": {k: text}, name: text...}, each verbatim (our
+    comment stripped). Only the headings in `names` (and `## item k`) split the file:
+    any other heading is part of the author's text."""
+    found = {"overall": "", "items": {}, **dict.fromkeys(names, "")}
+    if not path.exists():
+        return found
+    text = COMMENT.sub("", path.read_text(encoding="utf-8"))
+    parts = heading(names).split(text)
+    found["overall"] = parts[0].strip()
+    for i in range(1, len(parts), 2):
+        name, body = parts[i].lower(), parts[i + 1].strip()
+        item = re.fullmatch(r"item[ \t]+(\d+)", name)
+        if item:
+            found["items"][int(item[1])] = body
+        elif body:
+            found[name] = (found[name] + "\n\n" + body).strip()
+    return found
+
+
 def read_notes(run: Run) -> dict:
-    """{"overall": text, "items": {k: text}}, each verbatim (stripped of our comment)."""
-    if not run.notes_path.exists():
-        return {"overall": "", "items": {}}
-    text = COMMENT.sub("", run.notes_path.read_text(encoding="utf-8"))
-    parts = ITEM_HEADING.split(text)
-    items = {int(parts[i]): parts[i + 1].strip() for i in range(1, len(parts), 2)}
-    return {"overall": parts[0].strip(), "items": items}
+    return sections(run.notes_path, RUN_SECTIONS)
+
+
+def post_notes_path(root: Path, site: dict, slug: str) -> Path:
+    return root / (site.get("notes_dir") or "notes") / f"{slug}.md"
+
+
+def ensure_post_notes(path: Path, slug: str, run_ids: list[str]) -> None:
+    if not path.exists():
+        write_text(path, post_notes_template(slug, run_ids))
+
+
+def read_post_notes(path: Path) -> dict:
+    return sections(path, POST_SECTIONS)
 
 
 def fits_a_cell(note: str) -> bool:

@@ -10,7 +10,7 @@ from site_builder.audio import display_name
 from site_builder.errors import PostError
 from site_builder.posts.notes import fits_a_cell, read_notes
 from site_builder.runs import Run, read_json
-from site_builder.sampling import labels
+from site_builder.sampling import labels, provenance
 from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
 
 # The stage that makes each output, in pipeline order: what to run when one is missing.
@@ -96,19 +96,24 @@ def job_lines(job: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def figure_cells(figures: dict | None) -> dict | None:
+def figure_cells(figures: dict | None, declared: float | None = None) -> dict | None:
     """An item's analysis as the table shows it: short, so the table fits a post column
-    (the silence's longest stretch and the tuning's drift only when there is one)."""
+    (the silence's longest stretch and the tuning's drift only when there is one; an
+    imported WAV's length when it is not the declared one; no tempo without a beat)."""
     if not figures:
         return None
+    seconds = figures["duration_seconds"]
+    duration = f"{seconds:.2f} s"
+    if declared is not None and abs(seconds - declared) > 0.05:
+        duration += f" (not {declared:g} s as declared)"
     tuning, quiet = figures["tuning"], figures["silence"]
     offset = "n/a" if tuning["offset_cents"] is None else f"{tuning['offset_cents']:+.0f} ¢"
     drift = f" (drift {tuning['drift_cents']:.0f})" if tuning["drift_cents"] else ""
     longest = f" ({quiet['longest_seconds']:.1f} s)" if quiet["longest_seconds"] else ""
     loud = "n/a" if figures["loudness_lufs"] is None else f"{figures['loudness_lufs']:.1f} LUFS"
-    return {"duration": f"{figures['duration_seconds']:.2f} s", "loudness": loud,
-            "silence": f"{100 * quiet['share']:.0f}%{longest}",
-            "tuning": offset + drift, "tempo": f"{figures['tempo_bpm']:.0f} bpm"}
+    tempo = f"{figures['tempo_bpm']:.0f} bpm" if figures["tempo_bpm"] >= 1 else "no beat"
+    return {"duration": duration, "loudness": loud, "silence": f"{100 * quiet['share']:.0f}%{longest}",
+            "tuning": offset + drift, "tempo": tempo}
 
 
 def genres_phrase(bags: list[str]) -> str:
@@ -134,16 +139,20 @@ def jobs_phrase(job: dict) -> str:
 
 # -- one run -------------------------------------------------------------------------
 
+def assets_url(run: Run, site: dict) -> str:
+    return f"/{Path(site['assets_dir']).name}/runs/{run.id}"
+
+
 def item_rows(run: Run, site: dict, settings: dict, published: dict, notes: dict) -> list[dict]:
     figures = (read_json(run.out / "analysis.json", {}) or {}).get("items", {})
-    assets = f"/{Path(site['assets_dir']).name}/runs/{run.id}"
+    declared = settings["sample_length_in_seconds"] if settings.get("import_from") else None
     rows = []
     for entry in published["items"][: settings["n_samples"]]:
         k, note = entry["item"], notes["items"].get(entry["item"], "")
         rows.append({**entry, "note": note, "note_in_cell": fits_a_cell(note),
                      "genres": labels.item_bag(settings["genres"], k),
-                     "figures": figure_cells(figures.get(str(k))),
-                     "plots": f"{assets}/item-{k:02d}"})
+                     "figures": figure_cells(figures.get(str(k)), declared),
+                     "plots": f"{assets_url(run, site)}/item-{k:02d}"})
     return rows
 
 
@@ -164,6 +173,9 @@ def run_context(run: Run, site: dict) -> dict:
     job = read_json(run.job_path)
     overview = run.root / site["assets_dir"] / "runs" / run.id / "overview.png"
     return {
+        "lyrics": settings.get("lyrics") if model.lyrics else "",
+        "cover": cover_url(run, site), "reproduce": reproduce(run, settings, model),
+        "n_phrase": f"{settings['n_samples']} {'sample' if settings['n_samples'] == 1 else 'samples'}",
         "id": run.id, "settings": settings, "artist": display_name(settings["artist"]),
         "label": display_name(settings["artist"]), "genres": genres_phrase(settings["genres"]),
         "seconds": f"{item_seconds(settings, model):.2f}",
@@ -185,3 +197,59 @@ def label_runs(contexts: list[dict]) -> None:
     for context in contexts:
         if artists.count(context["artist"]) > 1:
             context["label"] = f"{context['artist']} ({context['id']})"
+
+
+# -- cover and how to reproduce ---------------------------------------------------------
+
+COVER_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg")
+
+
+def own_cover(run: Run) -> Path | None:
+    """The author's picture for the run: runs/<run>/cover.* (the MP3s carry it too)."""
+    return next((run.dir / f"cover{s}" for s in COVER_SUFFIXES if (run.dir / f"cover{s}").is_file()), None)
+
+
+def cover_url(run: Run, site: dict) -> str | None:
+    """The post's cover, as front matter names it (no leading slash, as the example
+    does): the run's own, copied beside its assets when the post is written, else the
+    one analysis drew from the run's first item."""
+    folder = run.root / site["assets_dir"] / "runs" / run.id
+    own = own_cover(run)
+    name = f"cover{own.suffix}" if own else "cover.png"
+    if own or (folder / name).exists():
+        return f"{assets_url(run, site)[1:]}/{name}"
+    return None
+
+
+def size_phrase(n_bytes: int | None) -> str:
+    return "size unknown" if n_bytes is None else size(n_bytes)
+
+
+def reproduce(run: Run, settings: dict, model) -> dict:
+    """The "How to reproduce" facts, as recorded when the samples were made."""
+    recorded = provenance.read(run)
+    env = recorded.get("environment") or {}
+    versions = [f"site-builder {recorded['site_builder']}" if recorded.get("site_builder") else "",
+                f"jukebox-infer {env['jukebox_infer']}" if env.get("jukebox_infer") else "",
+                f"torch {env['torch']}" if env.get("torch") else "",
+                f"Python {recorded['python']}" if recorded.get("python") else ""]
+    device = ""
+    if env:
+        gpu = env.get("gpu")
+        device = (f"{gpu['count']} × {gpu['name']}, CUDA {env.get('cuda')}" if gpu else
+                  f"CPU ({'torch built with CUDA ' + env['cuda'] if env.get('cuda') else 'CPU-only torch'})")
+        if env.get("host"):
+            device += f", on `{env['host']}`"
+    checkpoints = [f"`{c['file']}` ({size_phrase(c.get('bytes'))}" + (f", SHA-256 `{c['sha256']}`" if c.get("sha256") else "") + ")"
+                   for c in env.get("checkpoints") or []]
+    if env and not checkpoints and model.toy:
+        checkpoints = ["none: the `tiny` model's weights are random, made by the code itself"]
+    commit = recorded.get("commit") or ""
+    return {
+        "recorded": bool(recorded), "date": (recorded.get("recorded") or "")[:10],
+        "command": recorded.get("command") or f"make post RUN={run.id}",
+        "experiment": recorded.get("experiment") or provenance.experiment_toml(settings),
+        "versions": ", ".join(v for v in versions if v),
+        "commit": (commit[:12] + commit[40:]) if commit else "",
+        "device": device, "checkpoints": checkpoints, "environment": bool(env),
+    }

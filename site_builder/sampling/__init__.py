@@ -25,7 +25,7 @@ SAMPLING_KEYS = ("model", "artist", "genres", "lyrics", "sample_length_in_second
                  "batch_size", "hop_fraction")
 # What FORCE=1 moves to out/attic/<time>/.
 GENERATED = ("settings.json", "wav", "codes", "mp3", "job.json", "publish.json",
-             "stamps.json", "logs", "sampling.json")
+             "stamps.json", "logs", "sampling.json", "reproduce.json", "environment.json")
 
 
 def sampling_key(settings: dict) -> str:

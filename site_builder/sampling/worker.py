@@ -29,7 +29,7 @@ import torch
 from jukebox_infer.hparams import Hyperparams
 
 from site_builder.runs import Run, atomic_path, write_json
-from site_builder.sampling import checkpoints, labels, sampling_key
+from site_builder.sampling import checkpoints, labels, provenance, sampling_key
 from site_builder.sampling.ancestral import (LEVEL_NAMES, Progress, SavePolicy, Stopped, decode,
                                              request_stop, sample_levels)
 from site_builder.sampling.build import build_released, build_tiny
@@ -122,11 +122,12 @@ def main(argv: list[str]) -> int:
             contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), torch.no_grad():
         if device.type == "cpu" and model.toy:
             torch.set_num_threads(1)  # toy-size ops: threads cost more than they give
+        files = {} if model.toy else checkpoints.paths(model.name, settings["models_dir"])
         if model.toy:
             _, priors = build_tiny(length, device)
         else:
-            _, priors = build_released(model.name, length, device,
-                                       checkpoints.paths(model.name, settings["models_dir"]))
+            _, priors = build_released(model.name, length, device, files)
+        provenance.record_environment(run, device, files, settings["models_dir"])
         # Jukebox calls gc.collect() before every window; freezing the long-lived
         # objects (torch, the model) makes that cheap instead of most of the run.
         gc.freeze()
