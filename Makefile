@@ -26,12 +26,14 @@ install: $(STAMP)
 
 # torch is pinned first so a CPU machine takes its local CPU wheel; a GPU cluster
 # that already has torch >= 2.7 keeps its own build.
+# Quiet but for its steps and errors (-qq: pip's warnings only clutter a first run).
+PIP = PIP_DISABLE_PIP_VERSION_CHECK=1 $(VENV)/bin/pip install -qq
 $(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/python -c "import torch" 2>/dev/null || $(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[test]'
-	touch $@
+	@test -d $(VENV) || { echo "install: creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "install: pip"; $(PIP) --upgrade pip
+	@$(VENV)/bin/python -c "import torch" 2>/dev/null || { echo "install: torch 2.13.0 (CPU build, the largest step)"; $(PIP) torch==2.13.0; }
+	@echo "install: site-builder and its dependencies"; $(PIP) -e '.[test]'
+	@touch $@; echo "install: done ($(VENV))"
 
 sample mp3 analyse publish post: $(STAMP)
 	@$(SB) $@ $(RUN_ARGS)

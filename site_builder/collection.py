@@ -19,7 +19,8 @@ PAGE = "collection.md"
 def published_runs(root: Path, site: dict) -> list[tuple[Run, dict, dict]]:
     runs_dir = root / site["runs_dir"]
     found = []
-    for folder in sorted(runs_dir.glob("*")):
+    # Only folders that are runs: a fresh clone's runs/ holds a .gitkeep.
+    for folder in sorted(p for p in runs_dir.glob("*") if p.is_dir() and not p.name.startswith(".")):
         run = Run(root, folder.name, site["runs_dir"])
         record, settings = read_json(run.publish_path), read_json(run.settings_path)
         if record and settings and record.get("items"):
@@ -27,9 +28,13 @@ def published_runs(root: Path, site: dict) -> list[tuple[Run, dict, dict]]:
     return found
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def section(run: Run, settings: dict, record: dict, post: Path | None) -> str:
     lines = [f"## {display_name(settings['artist'])} (`{run.id}`)", "",
-             f"Jukebox `{settings['model']}`, {len(record['items'])} items of "
+             f"Jukebox `{settings['model']}`, {plural(len(record['items']), 'item')} of "
              f"{settings['sample_length_in_seconds']:g} s, seed {settings['seed']}."]
     if post:
         lines[-1] += f" [The post]({{{{ site.baseurl }}}}/{post.stem[11:]}/)."

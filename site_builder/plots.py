@@ -15,7 +15,7 @@ INK, PAPER, ACCENT = "#2b3a55", "#ffffff", "#c0504d"
 # (inches, dpi, type size in points): full 1200 x 450 px, small 640 x 240 px.
 FULL = ((8.0, 3.0), 150, 8)
 SMALL = ((4.0, 1.5), 160, 7)
-COVER = ((12.0, 5.0), 100, 0)   # the post's cover when the run has none: 1200 x 500
+COVER = ((12.0, 5.0), 100, 8)   # the post's cover when the run has none: 1200 x 500
 FREQ_TICKS = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
 
 
@@ -106,7 +106,7 @@ def _spectrogram(db: np.ndarray, freqs: np.ndarray, times: np.ndarray, rate: int
 def overview(data: dict, path: Path, run_id: str) -> None:
     """One figure per run: every item's loudness (bars up from the floor: louder is
     taller) and share of silence (dots, right axis)."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FixedLocator, MaxNLocator
     pyplot, figure, axes = _figure(FULL)
     items = sorted(data["items"], key=int)
     floor = -70.0
@@ -118,10 +118,12 @@ def overview(data: dict, path: Path, run_id: str) -> None:
     axes.set_ylim(floor, 0)
     axes.set_ylabel("loudness (LUFS)")
     axes.set_xlabel(f"item ({run_id})")
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(items), 20) or 1))
+    # Every item numbered while they fit; whole numbers only beyond that.
+    axes.xaxis.set_major_locator(FixedLocator(numbers) if len(numbers) <= 20
+                                 else MaxNLocator(integer=True, nbins=20))
     axes.set_xlim(min(numbers, default=0) - 0.6, max(numbers, default=0) + 0.6)
     second = axes.twinx()
-    second.plot(numbers, silence, "o", color=ACCENT, label="silence (%)")
+    second.plot(numbers, silence, "o", color=ACCENT, label="silence (%)", clip_on=False, zorder=3)
     second.set_ylabel("silence (%)", color=ACCENT)
     second.set_ylim(0, 100)
     second.tick_params(axis="y", colors=ACCENT)

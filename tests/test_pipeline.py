@@ -90,16 +90,22 @@ def test_post_front_matter_and_body(pipeline):
         assert key in meta, key
     assert meta["runs"] == ["lucybell"]
     assert meta["title"] == "Ancestral sampling conditioned on Lucybell"
-    first_line = body.lstrip().splitlines()[0]
-    assert "toy model" in first_line.lower()
+    # The request opens it (so index cards differ), the toy model's warning right after.
+    first, second = body.lstrip().split("\n\n")[:2]
+    assert first.startswith("Ancestral sampling of the Jukebox `tiny` model") and "Toy model." in second
     assert "`tiny`" in body and "*Lucybell*" in body and "seed 0" in body
     for label in ("Nodes:", "Cores per node:", "CPU Utilized:", "Job Wall-clock time:", "Memory Utilized:"):
         assert label in body
     assert body.count('<audio controls preload="metadata" src="{{ site.baseurl }}/assets/runs/lucybell/item-0') == 2
     assert "| item | genres | duration | loudness | silence | tuning | tempo | pictures | note |" in body
     assert body.count('<img src="{{ site.baseurl }}/assets/runs/lucybell/item-0') == 4
+    assert body.count('<a class="thumb" href="{{ site.baseurl }}/assets/runs/lucybell/item-0') == 4
     assert "upsampled through all 3 levels" in body
-    assert "## " not in body and "Across the runs" not in body  # one run: no run headings
+    # One run: no run headings; how to reproduce it, as recorded when it was sampled.
+    assert "\n## What was asked" not in body and "## Lucybell" not in body
+    how = body.split("## How to reproduce\n")[1]
+    assert "make post ARTIST=lucybell N=2 LENGTH=1" in how and "n_samples = 2" in how
+    assert "torch 2." in how and "jukebox-infer " in how and "Device: CPU" in how
 
 
 def test_mp3s_decode_with_expected_duration_and_tags(pipeline):

@@ -246,3 +246,94 @@ def test_fix_embeds_shows_the_diff_and_writes_only_when_told(blog, capsys):
     assert not re.search(r'<iframe src="https://archive.org/details/', fixed)
     assert fixed.replace("/embed/", "/details/").replace("&playlist=1", "#") == EXAMPLE
     assert "no archive.org /details/ iframes" in cli(blog, capsys, "fix-embeds")[1]
+
+
+# -- the example's shape: introduction, ask, cost, players, table, listening, conclusion --
+
+def test_a_posts_parts_come_in_the_examples_order_with_the_authors_words_verbatim(example, capsys):
+    notes = example / "runs/lucybell/notes.md"
+    notes.write_text("I know this band well: *my former band*.\n\n## item 1\n\nA phantom choir.\n\n"
+                     "## listening\n\nAll three start the same way: a lead guitar or piano.\n\n"
+                     "## conclusion\n\n**None of them sound very Lucybell.**\n")
+    code, _, err = cli(example, capsys, "post", "--runs", "lucybell")
+    assert code == 0, err
+    (post,) = (example / "posts").glob("*-lucybell.md")
+    body = post.read_text().split("\n---\n", 1)[1]
+    order = ["I know this band well: *my former band*.", "Ancestral sampling of the Jukebox",
+             "    Cores per node: 10", "| item | genres |", "| A phantom choir. |",
+             "## Listening notes\n\nAll three start the same way: a lead guitar or piano.",
+             "## Conclusion\n\n**None of them sound very Lucybell.**", "## How to reproduce"]
+    at = [body.find(part) for part in order]
+    assert -1 not in at and at == sorted(at), dict(zip(order, at))
+    # The introduction opens the post, so the index card's excerpt is the author's.
+    assert body.startswith("I know this band well")
+    # Never rewritten.
+    assert notes.read_text().startswith("I know this band well")
+
+
+def test_a_post_over_several_runs_has_notes_of_its_own_outside_the_posts_and_the_site(example, capsys):
+    post = two_run_post(example, capsys, "--title", "Joy Division and Lucybell")
+    own = example / "notes" / "joy-division-and-lucybell.md"
+    assert own.exists() and "## comparison" in own.read_text() and "## conclusion" in own.read_text()
+    own.write_text("Two artists whose catalogue I know well.\n\n## comparison\n\nLucybell's items are "
+                   "ballads; Joy Division's sound like other bands.\n\n## conclusion\n\n"
+                   "**Close to the period and style, not memorised.**\n")
+    code, _, err = cli(example, capsys, "posts")
+    assert code == 0, err
+    body = post.read_text().split("\n---\n", 1)[1]
+    order = ["Two artists whose catalogue I know well.", "## What was asked, and what it cost",
+             "| run | model |", "## Joy Division", "## Lucybell",
+             "## Comparison\n\nLucybell's items are ballads", "## Conclusion\n\n**Close to the period",
+             "## How to reproduce"]
+    at = [body.find(part) for part in order]
+    assert -1 not in at and at == sorted(at), dict(zip(order, at))
+    # Only in this post: the runs' own posts do not carry it.
+    code, _, err = cli(example, capsys, "post", "--runs", "lucybell")
+    (single,) = (example / "posts").glob("*-ancestral-sampling-lucybell.md")
+    assert "Two artists" not in single.read_text()
+    assert not list((example / "posts").glob("*.md.*")) and not (example / "posts" / "notes").exists()
+    assert own.read_text().startswith("Two artists")       # never rewritten
+    assert not (example / "_site" / "notes").exists()      # not published
+
+
+def test_how_to_reproduce_says_what_was_recorded_and_never_guesses(example, capsys):
+    run = example / "runs/lucybell/out"
+    settings = json.loads((run / "settings.json").read_text())   # sampled here, not imported
+    (run / "settings.json").write_text(json.dumps({**settings, "import_from": ""}))
+    (run / "reproduce.json").write_text(json.dumps({
+        "recorded": "2020-11-02T10:00:00+0000", "command": "make post ARTIST=lucybell MODEL=5b",
+        "experiment": 'model = "5b"\nartist = "lucybell"\n', "site_builder": "0.1.0",
+        "commit": "0123456789abcdef0123456789abcdef01234567", "python": "3.11.7"}))
+    (run / "environment.json").write_text(json.dumps({
+        "jukebox_infer": "0.1.2", "torch": "2.5.1", "cuda": "12.4", "device": "cuda",
+        "gpu": {"name": "Tesla V100-SXM2-16GB", "count": 1}, "host": "gpu-node-3",
+        "checkpoints": [{"name": "vqvae", "file": "5b/vqvae.pth.tar", "bytes": 7 * GB,
+                         "sha256": "ab" * 32}]}))
+    code, _, err = cli(example, capsys, "post", "--runs", "lucybell")
+    assert code == 0, err
+    (post,) = (example / "posts").glob("*-lucybell.md")
+    how = post.read_text().split("## How to reproduce\n")[1]
+    assert "Sampled on 2020-11-02 with" in how and "make post ARTIST=lucybell MODEL=5b" in how
+    assert '```toml\nmodel = "5b"\nartist = "lucybell"\n```' in how
+    assert "jukebox-infer 0.1.2, torch 2.5.1" in how and "commit `0123456789ab`" in how
+    assert "1 × Tesla V100-SXM2-16GB, CUDA 12.4, on `gpu-node-3`" in how
+    assert f"`5b/vqvae.pth.tar` (7.00 GB, SHA-256 `{'ab' * 32}`)" in how
+    # Nothing recorded (Joy Division's run): it says so, and shows its settings.
+    post = two_run_post(example, capsys)
+    jd = post.read_text().split("## How to reproduce\n")[1].split("### Lucybell")[0]
+    assert "not recorded" in jd and 'artist = "joy_division"' in jd and "torch" not in jd
+
+
+def test_a_runs_cover_and_lyrics_go_into_its_post(example, capsys):
+    run = example / "runs/lucybell"
+    (run / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    settings = json.loads((run / "out/settings.json").read_text())
+    settings.update(model="5b_lyrics", lyrics="Mil caminos\n\nuna luz")
+    (run / "out/settings.json").write_text(json.dumps(settings))
+    code, _, err = cli(example, capsys, "post", "--runs", "lucybell")
+    assert code == 0, err
+    (post,) = (example / "posts").glob("*-lucybell.md")
+    text = post.read_text()
+    assert "\ncover: assets/runs/lucybell/cover.jpg\n" in text and "\nauthor: site-builder\n" in text
+    assert (example / "assets/runs/lucybell/cover.jpg").read_bytes() == (run / "cover.jpg").read_bytes()
+    assert "The lyrics it was conditioned on:\n\n> Mil caminos  \n>\n> una luz\n" in text

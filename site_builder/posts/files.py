@@ -222,7 +222,13 @@ def write_post(root: Path, site: dict, runs: list[Run], *, title: str | None = N
     notes = None
     if len(runs) > 1:
         notes_path = post_notes_path(root, site, path.stem[11:])
-        ensure_post_notes(notes_path, path.stem[11:], [r.id for r in runs])
+        if notes_path.resolve().is_relative_to(posts_dir.resolve()):
+            raise ConfigError(f"_config.yml: notes_dir puts the post's notes inside posts_dir "
+                              f"({shown(notes_path, root)}); point it elsewhere (default: notes)")
+        if not notes_path.exists():
+            ensure_post_notes(notes_path, path.stem[11:], [r.id for r in runs])
+            log.info("wrote %s: your words for this post (introduction, ## comparison, "
+                     "## conclusion), never rewritten", shown(notes_path, root))
         notes = read_post_notes(notes_path)
     text = render(contexts, site, date, str(title), notes)
     if existing and existing.read_text(encoding="utf-8") == text:

@@ -7,9 +7,12 @@ reads publish.json and embeds whichever it finds.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from site_builder.runs import Run
+
+log = logging.getLogger("site_builder.publish")
 
 
 def asset_dir(run: Run, site: dict) -> Path:
@@ -17,8 +20,20 @@ def asset_dir(run: Run, site: dict) -> Path:
     return run.root / site["assets_dir"] / "runs" / run.id
 
 
+def url_warning(site: dict) -> str | None:
+    """Feed readers and archive.org need the blog's address to link back to a post."""
+    if (site.get("url") or "").strip():
+        return None
+    return ("warning: url is empty in _config.yml, so the feed and archive.org descriptions "
+            "cannot link to posts with absolute URLs; set it to where the blog is served, e.g. "
+            "url: https://yourname.github.io")
+
+
 def publish(run: Run, settings: dict, site: dict, mp3s: list[Path], *, dry_run: bool = False,
             sandbox: bool = False) -> dict:
+    warning = url_warning(site)
+    if warning:
+        log.warning("%s", warning)
     if settings["publisher"] == "archive":
         from site_builder.publish import archive
         return archive.publish(run, settings, site, mp3s, dry_run=dry_run, sandbox=sandbox)

@@ -54,11 +54,14 @@ def identifier(run: Run, archive: dict) -> str:
     return name
 
 
-def post_url(run: Run, site: dict) -> str:
-    """Where the run's post will be, for the item's description."""
+def post_url(run: Run, site: dict) -> str | None:
+    """Where the run's post will be, for the item's description: an absolute URL, or
+    None while `url` is unset (a relative link from archive.org leads nowhere)."""
+    if not (site.get("url") or "").strip():
+        return None
     posts = sorted((run.root / site["posts_dir"]).glob(f"*-ancestral-sampling-{run.id.replace('_', '-')}.md"))
     slug = posts[-1].stem[11:] if posts else f"ancestral-sampling-{run.id.replace('_', '-')}"
-    return f"{site['url']}{site['baseurl']}/{slug}/"
+    return f"{site['url'].rstrip('/')}{site['baseurl']}/{slug}/"
 
 
 def item_metadata(run: Run, settings: dict, site: dict, archive: dict, sandbox: bool) -> dict:
@@ -72,10 +75,11 @@ def item_metadata(run: Run, settings: dict, site: dict, archive: dict, sandbox: 
                  f"(Jukebox {settings['model']})",
         "creator": site.get("author") or "site-builder",
         "subject": list(dict.fromkeys([*tags, *settings["genres"], "Jukebox " + settings["model"]])),
-        "description": (f"{settings['n_samples']} samples of {settings['sample_length_in_seconds']:g} s "
+        "description": (f"{settings['n_samples']} {'sample' if settings['n_samples'] == 1 else 'samples'} "
+                        f"of {settings['sample_length_in_seconds']:g} s "
                         f"from OpenAI Jukebox {settings['model']}, conditioned on "
-                        f"{display_name(settings['artist'])}. Written up at "
-                        f"<a href=\"{post_url(run, site)}\">{post_url(run, site)}</a>."),
+                        f"{display_name(settings['artist'])}."
+                        + (f" Written up at <a href=\"{link}\">{link}</a>." if (link := post_url(run, site)) else "")),
     }
     if archive["licenseurl"]:
         metadata["licenseurl"] = archive["licenseurl"]
@@ -112,6 +116,10 @@ class Redirect(requests.adapters.HTTPAdapter):
 
 def session(archive: dict):
     import internetarchive
+
+    # The client logs its own "error uploading ..." lines before raising; ours say
+    # what happened and what to do, once.
+    logging.getLogger("internetarchive").setLevel(logging.CRITICAL)
 
     try:
         ia = internetarchive.get_session()

@@ -53,7 +53,9 @@ def approx_size(name: str) -> str:
     listed = read_json(Path(spec.submodule_search_locations[0]) / "data" / "checkpoints.json", {}) \
         if spec and spec.submodule_search_locations else {}
     size = (listed.get("checkpoints", {}).get(name) or {}).get("approx_size_bytes")
-    return f"about {size / 1e9:.1f} GB" if size else "size unknown until downloaded"
+    if not size:
+        return "size unknown until downloaded"
+    return f"about {size / 1e9:.1f} GB" if size >= 1e9 else f"about {size / 1e6:.0f} MB"
 
 
 def missing(model: str, models_dir: str | Path) -> list[tuple[str, Path]]:
