@@ -48,3 +48,26 @@ def test_louder_is_louder(tmp_path):
     quiet = analysis.measure(write(tmp_path / "q.wav", tone(440, 2, 0.05)))
     loud = analysis.measure(write(tmp_path / "l.wav", tone(440, 2, 0.5)))
     assert loud["loudness_lufs"] - quiet["loudness_lufs"] == pytest.approx(20, abs=0.5)
+
+
+def test_each_item_is_reported_as_it_is_done_and_its_pictures_read_at_both_sizes(tmp_path, caplog):
+    import logging
+
+    from PIL import Image
+
+    from site_builder.runs import Run
+
+    run = Run(tmp_path, "tones")
+    for k, hz in enumerate((440, 660)):
+        run.wav_path(k).parent.mkdir(parents=True, exist_ok=True)
+        write(run.wav_path(k), tone(hz, 1))
+    plots = tmp_path / "assets/runs/tones"
+    with caplog.at_level(logging.INFO, logger="site_builder.analysis"):
+        analysis.analyse(run, {"n_samples": 2, "sample_length_in_seconds": 1.0}, plots)
+    lines = {r.getMessage().split(":")[0].strip(): r.created for r in caplog.records}
+    # Item 0's line comes out before item 1's pictures exist, not all at the end.
+    assert lines["item 0"] < (plots / "item-01-waveform.png").stat().st_mtime <= lines["item 1"]
+    assert "no beat" in next(r.getMessage() for r in caplog.records if r.getMessage().startswith("  item 0"))
+    assert Image.open(plots / "item-00-spectrogram.png").size == (1200, 450)
+    assert Image.open(plots / "item-00-spectrogram-small.png").size == (640, 240)
+    assert Image.open(plots / "cover.png").size == (1200, 500)

@@ -30,7 +30,8 @@ def archive():
 def blog(pipeline, tmp_path, archive):
     root = copy_blog(pipeline, tmp_path / "blog")
     config = root / "_config.yml"
-    config.write_text(config.read_text().replace("publisher: local", "publisher: archive") +
+    config.write_text(config.read_text().replace("publisher: local", "publisher: archive")
+                      .replace('url: ""', "url: https://blog.example.org") +
                       f"\narchive:\n  identifier_prefix: site-builder-test\n  endpoint: {archive.url}\n"
                       f"  retry_seconds: 0.01\n  retries: 3\n  licenseurl: "
                       f"https://creativecommons.org/licenses/by/4.0/\n")
@@ -59,7 +60,9 @@ def test_publish_creates_the_item_and_the_post_embeds_it(blog, archive, env):
     assert meta["title"] == "Ancestral sampling conditioned on Lucybell (Jukebox tiny)"
     assert "rock" in meta["subject"] and "Jukebox" in meta["subject"]
     assert meta["licenseurl"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert "/blog/ancestral-sampling-lucybell/" in meta["description"]
+    # An absolute link back to the post (with `url:` empty there is none, and a warning).
+    assert 'href="https://blog.example.org/blog/ancestral-sampling-lucybell/"' in meta["description"]
+    assert "url is empty" not in result.stdout + result.stderr
     record = json.loads((blog / "runs/lucybell/out/publish.json").read_text())
     assert record["embed"] == "https://archive.org/embed/site-builder-test-lucybell&playlist=1"
     assert [f["md5"] for f in record["files"]] == [item["files"][f["file"]] for f in record["files"]]

@@ -47,7 +47,8 @@ def test_two_run_post_holds_both_runs_their_items_notes_and_ratios(two_runs):
     front, body = text.split("\n---\n", 1)
     meta = yaml.safe_load(front.removeprefix("---\n"))
     assert meta["runs"] == ["joy_division", "lucybell"] and meta["title"] == TWO_RUN_TITLE
-    assert body.index("## Joy Division") < body.index("## Lucybell") < body.index("## Across the runs")
+    assert (body.index("## What was asked, and what it cost") < body.index("| run | model |")
+            < body.index("## Joy Division") < body.index("## Lucybell") < body.index("## How to reproduce"))
     assert "`post punk`, `gothic`, one per item in turn: 3 samples of 1.00 s" in body
     assert body.count("upsampled through all 3 levels") == 2 and body.count("    Memory Utilized:") == 2
     # joy_division is on the archive.org stand-in: one player; lucybell is local: one per item.
@@ -157,11 +158,12 @@ def test_posts_and_assets_go_into_an_existing_jekyll_blog(pipeline, tmp_path):
     (post,) = (jekyll / "_posts").glob("*-ancestral-sampling-lucybell.md")
     assert f"wrote {post}" in result.stdout and "build that blog with Jekyll" in result.stdout
     assert sorted(p.name for p in (jekyll / "assets/runs/lucybell").glob("item-0*")) == [
-        f"item-0{k}{kind}" for k in range(2) for kind in ("-spectrogram.png", "-waveform.png", ".mp3")]
+        f"item-0{k}{kind}" for k in range(2) for kind in ("-spectrogram-small.png", "-spectrogram.png",
+                                                         "-waveform-small.png", "-waveform.png", ".mp3")]
     jekyll_build(jekyll, jekyll / "_site")
     page = (jekyll / "_site" / "ancestral-sampling-lucybell.html").read_text()
     sources = re.findall(r'(?:src|href)="(/blog/assets/[^"]+)"', page)
-    assert len(sources) == 2 + 2 * 4 + 1   # players, thumbnails and their links, overview
+    assert len(sources) == 2 + 2 * 4 + 2   # players, thumbnails and their links, overview and its link
     for src in sources:
         assert (jekyll / "_site" / src.removeprefix("/blog/")).stat().st_size > 0, src
     assert (jekyll / "_site" / "hello.html").exists()   # the blog's own posts are untouched

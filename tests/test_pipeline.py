@@ -313,7 +313,9 @@ def test_collection_page_of_locally_published_runs(pipeline, tmp_path):
     built = (root / "_site/collection/index.html").read_text()
     assert built.count('<audio controls preload="none" src="/blog/assets/runs/lucybell/item-0') == 2
     index = (root / "_site/index.html").read_text()
-    assert "Collection" not in index  # a page, not a post
+    # A page, not a post: no card on the index, a link in the navigation.
+    assert 'class="post-card-title"><a href="/blog/collection/"' not in index
+    assert '<li><a href="/blog/collection/">Collection</a></li>' in index
 
 
 def test_a_broken_wav_fails_with_its_path_after_the_others(pipeline, tmp_path):

@@ -337,3 +337,13 @@ def test_a_runs_cover_and_lyrics_go_into_its_post(example, capsys):
     assert "\ncover: assets/runs/lucybell/cover.jpg\n" in text and "\nauthor: site-builder\n" in text
     assert (example / "assets/runs/lucybell/cover.jpg").read_bytes() == (run / "cover.jpg").read_bytes()
     assert "The lyrics it was conditioned on:\n\n> Mil caminos  \n>\n> una luz\n" in text
+
+
+def test_collection_on_a_fresh_clone_and_with_runs_lists_each_once(example, capsys):
+    (example / "runs" / ".gitkeep").write_text("")
+    code, _, err = cli(example, capsys, "collection")
+    assert code == 0, err
+    page = (example / "collection.md").read_text()
+    assert "Every published run, 2 in all" in page and "3 items of 60 s" in page
+    assert '<a href="/blog/collection/" aria-current="page">Collection</a>' in \
+        (example / "_site/collection/index.html").read_text()
