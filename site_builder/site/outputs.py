@@ -17,7 +17,7 @@ from typing import Callable
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
-from site_builder.site.sources import Post, words
+from site_builder.site.sources import Post, output_ext, words
 from site_builder.site.urls import dest, pager_url, tag_url
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config
     plan = Plan()
     for post in posts + pages:
         plan.add(dest(post.url), digest(theme_key, keys[id(post)]),
-                 lambda post=post: layouts.post(post), post.name, (post,))
+                 (lambda post=post: layouts.post(post)) if output_ext(post) == ".html"
+                 else (lambda post=post: post.content), post.name, (post,))
     index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
     tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
     plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(

@@ -15,7 +15,8 @@ from site_builder.site.cache import FOLDER
 from site_builder.site import kramdown
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
-from site_builder.site.sources import Post, excerpt_source, raise_all, uses_liquid
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
+                                       uses_liquid)
 from site_builder.site.theme import LAYOUTS, layout_folders
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
@@ -51,6 +52,8 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
         text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
     except BuildError as exc:
         return "", "", {}, str(exc)
+    if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
+        return text, "", {}, ""
     kramdown.USED.clear()
     content, excerpt = md.render(text), md.render(excerpt_source(post, text, config))
     return content, excerpt, dict(kramdown.USED), ""
