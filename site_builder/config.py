@@ -244,6 +244,7 @@ def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
         errors.append(f"{path}: {DEFAULTS_KEY}: expected a mapping of setting: value")
     if errors:
         raise ConfigError("\n".join(errors))
+    config["baseurl_as_written"] = config["baseurl"]   # site.baseurl in a blog's own Liquid
     config["baseurl"] = config["baseurl"].rstrip("/")
     return config
 

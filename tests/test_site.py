@@ -647,3 +647,43 @@ def test_build_command_takes_jekylls_options(tmp_path: Path) -> None:
     bad = site_builder(tmp_path, "build", "-s", str(blog), "--config", str(blog / "none.yml"),
                        check=False)
     assert bad.returncode == 2 and "none.yml" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
+    """A jasper2-shaped blog: its layouts chained through `layout:`, includes with
+    parameters, jekyll-paginate's paginator on index.html, an .html post's excerpt,
+    Jekyll's filters and the seo tag; Ruby plugins named in one warning."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: Shaped\nbaseurl: /j/\npermalink: /:title\npaginate: 1\n"
+          "plugins: [jekyll-paginate, jekyll-seo-tag, jekyll-avatar]\nposts_dir: _posts\n")
+    write(blog / "_layouts" / "default.html",
+          "<html><head>{% seo %}</head><body>{{ content }}"
+          "{% include foot.html note=page.title %}</body></html>\n")
+    write(blog / "_layouts" / "post.html", "---\nlayout: default\nkind: article\n---\n"
+          "<article class=\"{{ layout.kind }}\">{{ content }}</article>"
+          "{% if page.previous %}<a href=\"{{ page.previous.url | relative_url }}\">older</a>"
+          "{% endif %}\n")
+    write(blog / "_includes" / "foot.html", "<footer>{{ include.note | upcase }}</footer>")
+    write(blog / "_posts" / "2020-01-01-first.md", "---\ntitle: First\nlayout: post\n---\n"
+          "One *two*\n\nthree\n")
+    write(blog / "_posts" / "2020-01-02-second.html", "---\ntitle: Second\nlayout: post\n---\n"
+          "<p>Two</p>\n\n<p>more</p>\n")
+    write(blog / "index.html", "---\nlayout: default\n---\n{% for post in paginator.posts %}"
+          "[{{ post.title }}: {{ post.excerpt | strip_html | strip }}; "
+          "{{ post.date | date_to_string }}]{% endfor %}"
+          "{{ paginator.page }}/{{ paginator.total_pages }} {{ paginator.next_page_path }}"
+          " {{ site.posts | map: 'title' | array_to_sentence_string }}\n")
+    write(blog / "_plugins" / "tags.rb", "# a generator\n")
+    lines: list[str] = []
+    build(blog, log=lines.append)
+    site = blog / "_site"
+    second = (site / "second.html").read_text()
+    assert '<article class="article"><p>Two</p>' in second
+    assert '<a href="/j/first">older</a>' in second and "<footer>SECOND</footer>" in second
+    assert "<title>Second | Shaped</title>" in second
+    index = (site / "index.html").read_text()
+    assert "[Second: Two; 02 Jan 2020]1/2 /page2/ Second and First" in index
+    assert "[First: One two; 01 Jan 2020]2/2" in (site / "page2" / "index.html").read_text()
+    warning = [line for line in lines if line.startswith("warning: plugins")]
+    assert len(warning) == 1 and "_plugins/tags.rb" in warning[0] and "jekyll-avatar" in warning[0]
+    assert not (site / "assets" / "css" / "site.css").exists()  # not our theme's

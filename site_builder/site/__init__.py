@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -21,7 +21,7 @@ from typing import Any, Callable
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError
 from site_builder.site import cache
-from site_builder.site.outputs import Layouts, plan_site
+from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
                                        read_found, read_pages, site_time, uses_liquid)
@@ -43,6 +43,8 @@ class BuildResult:
     rendered: int = 0   # posts whose Liquid and Markdown were rendered (not from the cache)
     written: int = 0    # files written (generated or copied) because they changed
     removed: int = 0    # files removed because nothing makes them any more
+    # post source -> (URL, content HTML; empty when this build did not need it)
+    sources: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
@@ -64,11 +66,22 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     memo = Memo(old.parsed)
     posts, pages, inv = _sources(root, config, memo, out, drafts=drafts, future=future, now=now)
     keys = _render_keys(root, posts + pages, config)
-    theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]), config)
-    plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
     files = static_files(inv, root, config, log)
+    own_layouts = (root / "_layouts").is_dir()
+    if own_layouts:
+        from site_builder.site.jekyll_layouts import JekyllRenderer
+        from site_builder.site.plugins import warn_unsupported
+        warn_unsupported(root, config, log)
+        theme_key = cache.digest(cache.files_digest(
+            [root / "_layouts", root / "_includes"]), config)
+        jekyll = JekyllRenderer(root, config, posts, pages, files)
+        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key)
+    else:
+        theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]),
+                                 config)
+        plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
     check_collisions(files, set(plan))
-    if SYNTAX_CSS not in files:
+    if SYNTAX_CSS not in files and not own_layouts:
         plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
     on_disk = _existing(out)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
@@ -80,7 +93,8 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         cache.save(cache_path, new)
     result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
                          seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
-                         written=written, removed=removed)
+                         written=written, removed=removed,
+                         sources={p.name: (p.url, p.content) for p in posts})
     shown = out.relative_to(root) if out.is_relative_to(root) else out
     for rel, why in inv.skipped:
         if verbose:

@@ -31,8 +31,12 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
     templates = site = None
     if any(uses_liquid(post) for post in todo):
         from site_builder.site.liquid_tags import JekyllEnvironment
+        from site_builder.site.jekyll_layouts import link_urls
         templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
+        templates.urls = link_urls(everyone, {})
         site = liquid_site(everyone, config)
+        if (root / "_layouts").is_dir():   # a Jekyll blog's own Liquid sees it as written
+            site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
     work = (templates, renderer(), site, config, todo)
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
@@ -53,7 +57,7 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
     except BuildError as exc:
         return "", "", {}, str(exc)
     if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
-        return text, "", {}, ""
+        return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}, ""
     kramdown.USED.clear()
     content, excerpt = md.render(text), md.render(excerpt_source(post, text, config))
     return content, excerpt, dict(kramdown.USED), ""

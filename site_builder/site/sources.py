@@ -214,6 +214,22 @@ def _post_date(value: object, name: str, front: str) -> datetime:
             return datetime.strptime(str(value).strip(), fmt)
         except ValueError:
             pass
+    # Ruby's Time.parse is lenient: a date, a time, and an offset anywhere after them.
+    found = re.match(r"\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?"
+                     r".*?(?:\s([+-]\d{2}:?\d{2}))?\s*$", str(value))
+    if found:
+        stamp = found.group(1) + " " + (found.group(2) or "00:00:00")
+        if stamp.count(":") == 1:
+            stamp += ":00"
+        try:
+            parsed = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
+            if found.group(3):
+                parsed = datetime.strptime(f"{parsed:%Y-%m-%d %H:%M:%S} "
+                                           f"{found.group(3).replace(':', '')}",
+                                           "%Y-%m-%d %H:%M:%S %z")
+            return parsed
+        except ValueError:
+            pass
     line = _key_line(front, "date")
     raise BuildError(f"{name}:{line}: date: cannot read {value!r}; "
                      f"write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")

@@ -18,7 +18,7 @@ def static_files(inv: Inventory, root: Path, config: dict, log: Callable) -> dic
     """Output path -> source file, for everything copied through: the reader's static
     files and those of collections that are output."""
     files = dict(inv.static)
-    if not (root / config["assets_dir"]).is_dir():
+    if config["assets_dir"] != "assets" and not (root / config["assets_dir"]).is_dir():
         log(f"warning: no assets folder {config['assets_dir']}/ (assets_dir in _config.yml)")
     for name, found in inv.collection_files.items():
         if (collection_names(config).get(name) or {}).get("output"):
