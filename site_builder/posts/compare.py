@@ -130,9 +130,17 @@ def sentences(runs: list[dict]) -> list[str]:
     return said
 
 
-def reasons(runs: list[dict]) -> list[str]:
-    """Each run after the first against the first: what differs besides the figures."""
-    return [s for other in runs[1:] for s in setting_sentences(runs[0], other)]
+def reasons(runs: list[dict]) -> str:
+    """Each run after the first against the first: what differs besides the figures,
+    which may explain a difference in cost; or that nothing recorded does."""
+    said = [s for other in runs[1:] for s in setting_sentences(runs[0], other)]
+    if said:
+        return "Where the runs differ, which may explain a difference in cost: " + " ".join(said)
+    timed = [r for r in runs if r.get("job") and wall(r)]
+    if len(timed) > 1 and not all(same(wall(timed[0]), wall(r)) for r in timed[1:]):
+        return ("Nothing recorded differs between the runs (model, item length, levels, batch size, "
+                "cores, GPU, host): the difference in cost is not in what was asked or where it ran.")
+    return ""
 
 
 def summary_rows(runs: list[dict]) -> list[dict]:
