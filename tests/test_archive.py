@@ -105,6 +105,8 @@ def test_an_identifier_owned_by_another_account_is_a_clear_error(blog, archive, 
     result = site_builder(blog, "publish", "--run", "lucybell", env=env, check=False)
     assert result.returncode == 2
     assert "belongs to another account (change archive.identifier_prefix" in result.stderr
+    # One line from us, not the client's own "error uploading ..." before it.
+    assert "error uploading" not in result.stdout + result.stderr
 
 
 def test_wrong_or_missing_keys_are_clear_errors(blog, archive, env):

@@ -120,3 +120,16 @@ def test_checkpoint_table_matches_jukebox_infer():
         hps = setup_hparams(name, {})
         url = hps.get("restore_vqvae") if name == "vqvae" else hps.get("restore_prior")
         assert url == f"{REMOTE_PREFIX}jukebox/models/{rel}"
+
+
+def test_sizes_in_messages_are_never_zero_and_the_record_names_each_file(tmp_path):
+    from site_builder.sampling import provenance
+    for name in checkpoints.FILES:
+        assert not checkpoints.approx_size(name).startswith("about 0.0")
+    files = checkpoints.paths("5b", tmp_path)
+    files["vqvae"].parent.mkdir(parents=True)
+    files["vqvae"].write_bytes(b"x" * 1000)
+    (tmp_path / "sha256.json").write_text('{"5b/vqvae.pth.tar": "' + "cd" * 32 + '"}')
+    facts = {f["name"]: f for f in provenance.checkpoint_facts(files, tmp_path)}
+    assert facts["vqvae"] == {"name": "vqvae", "file": "5b/vqvae.pth.tar", "bytes": 1000, "sha256": "cd" * 32}
+    assert facts["prior_5b"]["bytes"] is None and facts["prior_5b"]["file"] == "5b/prior_level_2.pth.tar"

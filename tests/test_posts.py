@@ -321,7 +321,7 @@ def test_how_to_reproduce_says_what_was_recorded_and_never_guesses(example, caps
     # Nothing recorded (Joy Division's run): it says so, and shows its settings.
     post = two_run_post(example, capsys)
     jd = post.read_text().split("## How to reproduce\n")[1].split("### Lucybell")[0]
-    assert "not recorded" in jd and 'artist = "joy_division"' in jd and "torch" not in jd
+    assert "not recorded" in jd and 'artist = "joy_division"' in jd and "torch" not in jd and "seed" not in jd
 
 
 def test_a_runs_cover_and_lyrics_go_into_its_post(example, capsys):
@@ -347,3 +347,15 @@ def test_collection_on_a_fresh_clone_and_with_runs_lists_each_once(example, caps
     assert "Every published run, 2 in all" in page and "3 items of 60 s" in page
     assert '<a href="/blog/collection/" aria-current="page">Collection</a>' in \
         (example / "_site/collection/index.html").read_text()
+
+
+def test_an_imported_wav_of_another_length_than_declared_is_flagged(example, capsys):
+    analysis = example / "runs/lucybell/out/analysis.json"
+    data = json.loads(analysis.read_text())
+    data["items"]["2"]["duration_seconds"] = 58.2
+    analysis.write_text(json.dumps(data))
+    code, _, err = cli(example, capsys, "post", "--runs", "lucybell")
+    assert code == 0, err
+    (post,) = (example / "posts").glob("*-lucybell.md")
+    text = post.read_text()
+    assert "| 2 | rock | 58.20 s (not 60 s as declared) |" in text and text.count("as declared") == 1

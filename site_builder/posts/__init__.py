@@ -1,16 +1,19 @@
 """Runs -> a Jekyll post, from `templates/post.md.j2`.
 
-A post covers one run or several: per run, what was asked, what the job cost, the
-player and a table of every item with its figures, pictures and the author's note;
-across runs, the ratios of their figures. Everything comes from the runs' outputs.
+A post covers one run or several, in the example post's order: the author's
+introduction, what was asked, what the job cost (across runs: the ratios of their
+figures and what differs that may explain them), the players, a table of every item
+with its figures, pictures and the author's note, the author's listening notes and
+conclusion, then how to reproduce it (as recorded when the samples were made).
+Everything comes from the runs' outputs and the author's notes files.
 
 A post's date and file name are its first generation's and stay; its front matter
 lists its runs (so `make posts` regenerates it with no arguments) and a hash of the
 generated text, so a hand edit is detected and a regeneration refuses to overwrite
-it without FORCE. The author's words live in `runs/<run>/notes.md` and are copied
-in verbatim every time.
+it without FORCE. The author's words live in `runs/<run>/notes.md` (and, for a post
+over several runs, in `notes/<slug>.md`) and are copied in verbatim every time.
 
-    notes     notes.md: read, and the template written once per run
+    notes     notes.md and notes/<slug>.md: read, and their templates written once
     runs      one run's part of a post, and whether the run is finished
     compare   the sentences across runs
     files     render, find, check and write post files

@@ -223,8 +223,8 @@ def write_post(root: Path, site: dict, runs: list[Run], *, title: str | None = N
     if len(runs) > 1:
         notes_path = post_notes_path(root, site, path.stem[11:])
         if notes_path.resolve().is_relative_to(posts_dir.resolve()):
-            raise ConfigError(f"_config.yml: notes_dir puts the post's notes inside posts_dir "
-                              f"({shown(notes_path, root)}); point it elsewhere (default: notes)")
+            raise ConfigError(f"_config.yml: posts_dir holds notes/, where a post's own notes go "
+                              f"({shown(notes_path, root)}); point posts_dir elsewhere")
         if not notes_path.exists():
             ensure_post_notes(notes_path, path.stem[11:], [r.id for r in runs])
             log.info("wrote %s: your words for this post (introduction, ## comparison, "

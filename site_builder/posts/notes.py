@@ -86,7 +86,8 @@ def read_notes(run: Run) -> dict:
 
 
 def post_notes_path(root: Path, site: dict, slug: str) -> Path:
-    return root / (site.get("notes_dir") or "notes") / f"{slug}.md"
+    """notes/<slug>.md beside the blog's config: tracked, outside posts_dir."""
+    return root / "notes" / f"{slug}.md"
 
 
 def ensure_post_notes(path: Path, slug: str, run_ids: list[str]) -> None:

@@ -28,6 +28,7 @@ MAKE_VARS = {"artist": "ARTIST", "run": "RUN", "model": "MODEL", "n": "N", "leng
 EXPERIMENT_KEYS = ("model", "artist", "genres", "lyrics", "n_samples", "sample_length_in_seconds",
                    "total_sample_length_in_seconds", "seed", "temperature", "upsampler_temperature",
                    "levels", "batch_size", "hop_fraction")
+IMPORTED_KEYS = ("model", "artist", "genres", "lyrics", "n_samples", "sample_length_in_seconds")
 
 
 def version(package: str) -> str | None:
@@ -72,7 +73,9 @@ def experiment_toml(settings: dict) -> str:
     import tomlkit
 
     doc = tomlkit.document()
-    for key in (*EXPERIMENT_KEYS, "import_from"):
+    # An imported run's seed, temperature and levels were never known here.
+    keys = IMPORTED_KEYS if settings.get("import_from") else EXPERIMENT_KEYS
+    for key in (*keys, "import_from"):
         value = settings.get(key)
         if value is None or (key in ("lyrics", "import_from") and not value):
             continue
@@ -92,16 +95,29 @@ def record_request(run: Run, stage: str, given: dict, settings: dict) -> None:
     })
 
 
+def listed_hashes() -> dict[str, str]:
+    """The SHA-256 jukebox-infer's own checkpoint list gives, where it gives one."""
+    import importlib.util
+    spec = importlib.util.find_spec("jukebox_infer")
+    if not (spec and spec.submodule_search_locations):
+        return {}
+    listed = read_json(Path(spec.submodule_search_locations[0]) / "data" / "checkpoints.json", {}) or {}
+    return {name: entry["sha256"] for name, entry in (listed.get("checkpoints") or {}).items()
+            if isinstance(entry, dict) and entry.get("sha256")}
+
+
 def checkpoint_facts(paths: dict[str, Path], models_dir: Path | None) -> list[dict]:
-    """Each checkpoint's file name and size, and its SHA-256 when one was recorded
-    beside it (hashing 10 GB at every job would cost minutes)."""
+    """Each checkpoint's file name and size, and its SHA-256 when one is known: listed
+    by jukebox-infer, or recorded in <models_dir>/sha256.json (hashing 10 GB at every
+    job would cost minutes)."""
     hashes = read_json(models_dir / "sha256.json", {}) if models_dir else {}
+    listed = listed_hashes() if paths else {}
     facts = []
     for name, path in paths.items():
         rel = path.relative_to(models_dir).as_posix() if models_dir and path.is_relative_to(models_dir) else path.name
         entry = {"name": name, "file": rel, "bytes": path.stat().st_size if path.is_file() else None}
-        if (hashes or {}).get(rel):
-            entry["sha256"] = hashes[rel]
+        if (hashes or {}).get(rel) or listed.get(name):
+            entry["sha256"] = (hashes or {}).get(rel) or listed[name]
         facts.append(entry)
     return facts
 
