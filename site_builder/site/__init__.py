@@ -21,6 +21,7 @@ from typing import Any, Callable
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError
 from site_builder.site import cache
+from site_builder.site.links import Links
 from site_builder.site.outputs import Layouts, plan_site
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
                                        read_pages, read_posts, site_time, uses_liquid)
@@ -53,18 +54,21 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     after `now` are left out unless asked for, here or in the config."""
     started = time.perf_counter()
     root = Path(root)
-    config = {**load_site_config(root), "data": read_data(root)}
+    config = load_site_config(root)
+    links = Links(root, config, log)
+    config = {**config, "data": read_data(root, links)}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
     memo = Memo(old.parsed)
-    posts, pages = _sources(root, config, memo, log, drafts=drafts, future=future, now=now)
+    posts, pages = _sources(root, config, memo, log, links, drafts=drafts, future=future,
+                            now=now)
     keys = _render_keys(root, posts + pages, config)
     theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]), config)
     plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
-    files = static_files(root, config, out, log)
+    files = static_files(root, config, out, log, links)
     check_collisions(files, set(plan))
     if SYNTAX_CSS not in files:
         plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
@@ -86,14 +90,17 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     return result
 
 
-def read_data(root: Path) -> dict:
+def read_data(root: Path, links: Links | None = None) -> dict:
     """`_data/*.yml|yaml|json` as site.data.<name> (e.g. _data/authors.yml: site.data.authors)."""
     import json
 
     import yaml
 
     data = {}
+    links = links or Links(root, {}, print)
     for path in sorted((root / "_data").glob("*")):
+        if not links.readable(path):
+            continue
         try:
             if path.suffix in (".yml", ".yaml"):
                 data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -104,13 +111,13 @@ def read_data(root: Path) -> dict:
     return data
 
 
-def _sources(root: Path, config: dict, memo: Memo, log: Callable, *, drafts: bool,
-             future: bool, now: datetime | None) -> tuple[list[Post], list[Post]]:
+def _sources(root: Path, config: dict, memo: Memo, log: Callable, links: Links, *,
+             drafts: bool, future: bool, now: datetime | None) -> tuple[list[Post], list[Post]]:
     """The posts (newest first) and pages to build, each with its URL."""
-    posts = _posts(root, config, log, drafts=drafts or bool(config.get("show_drafts")),
+    posts = _posts(root, config, log, links, drafts=drafts or bool(config.get("show_drafts")),
                    future=future or bool(config.get("future")), now=now or datetime.now(),
                    memo=memo)
-    pages = read_pages(root, memo)
+    pages = read_pages(root, memo, links)
     apply_defaults([p for p in posts if not p.draft], config, "posts")
     apply_defaults([p for p in posts if p.draft], config, "drafts")
     apply_defaults(pages, config, "pages")
@@ -120,11 +127,11 @@ def _sources(root: Path, config: dict, memo: Memo, log: Callable, *, drafts: boo
     return posts, pages
 
 
-def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: bool,
-           now: datetime, memo: Memo) -> list[Post]:
+def _posts(root: Path, config: dict, log: Callable, links: Links, *, drafts: bool,
+           future: bool, now: datetime, memo: Memo) -> list[Post]:
     folder = root / config["posts_dir"]
     if folder.is_dir():
-        posts = read_posts(root, folder, log, memo=memo)
+        posts = read_posts(root, folder, log, memo=memo, links=links)
     else:
         log(f"warning: no posts folder {config['posts_dir']}/ (posts_dir in _config.yml); "
             f"the index will be empty")
@@ -132,7 +139,7 @@ def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: boo
     # Jekyll keeps drafts beside _posts/; a blog fed through posts_dir keeps its own.
     draft_folder = folder.parent / "_drafts"
     if drafts and draft_folder.is_dir():
-        posts += read_posts(root, draft_folder, log, dated=False, memo=memo)
+        posts += read_posts(root, draft_folder, log, dated=False, memo=memo, links=links)
     for post in posts:
         post.date = site_time(post.date, config)
     if not future:
@@ -195,6 +202,7 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     copies = {rel: src for rel, src in files.items()
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
+    _confine(out, [*texts, *copies])
     folders = {out}
     for rel, text in texts.items():
         _replace(out / rel, text.encode("utf-8"), folders)
@@ -210,6 +218,23 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     for rel, source in files.items():
         new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), _stat(out / rel))
     return len(texts) + len(copies), len(removed)
+
+
+def _confine(out: Path, rels: list[str]) -> None:
+    """Refuse, before writing any, a file that would not land inside `out`, whatever
+    made its path: a '..' part, an absolute path, or a folder in `out` that is a
+    symbolic link to somewhere else."""
+    inside = str(out.resolve())
+    real_folders: dict[str, str] = {}
+    for rel in rels:
+        folder, name = os.path.split(rel)
+        target = os.path.normpath(os.path.join(inside, rel))
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(os.path.join(inside, folder))
+        if name in ("", ".", "..") or os.path.dirname(target) != real_folders[folder] \
+                or os.path.commonpath([inside, target]) != inside:
+            raise BuildError(f"refused to write {rel!r}: it is not a file inside the output "
+                             f"folder {out}; nothing was written")
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,

@@ -17,8 +17,8 @@ from typing import Callable
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
-from site_builder.site.sources import Post, words
-from site_builder.site.urls import dest, pager_url, tag_url
+from site_builder.site.sources import Post, raise_all, words
+from site_builder.site.urls import dest, leaves, pager_url, tag_url
 
 @dataclass(frozen=True)
 class Planned:
@@ -129,9 +129,16 @@ def _tags(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, lay
           theme_key: str) -> list[str]:
     """Each tag's pages, its posts newest first (as `posts` already are); their URLs."""
     tagged: dict[str, tuple[str, list[Post]]] = {}
+    errors = []
     for post in posts:
         for tag in dict.fromkeys(words(post.meta.get("tags"))):
-            tagged.setdefault(tag_url(tag), (tag, []))[1].append(post)
+            url = tag_url(tag)
+            why = leaves(url)
+            if why:
+                errors.append(f"{post.where('tags')}: tag {tag!r}: its page {url!r} {why}; "
+                              f"rename the tag")
+            tagged.setdefault(url, (tag, []))[1].append(post)
+    raise_all(errors)
     urls = []
     for base, (tag, members) in sorted(tagged.items()):
         urls += _lists(plan, members, keys, config, layouts, theme_key, tag,

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from site_builder.errors import BuildError
+from site_builder.site.links import Links
+from site_builder.site.urls import leaves
 
 # libyaml's parser where installed: ten times faster on a thousand front matters.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -49,6 +51,7 @@ class Post:
     excerpt: str = ""   # rendered HTML of the part before the excerpt separator
     source: str = ""    # the hash of the file's text
     draft: bool = False  # from _drafts/
+    front: str = ""     # the raw front matter, to point errors at a key's line
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     def page(self) -> dict:
@@ -66,6 +69,11 @@ class Post:
         if self._words[0] is not self.content:
             self._words = (self.content, len(html.unescape(TAG.sub(" ", self.content)).split()))
         return self._words[1]
+
+    def where(self, *keys: str) -> str:
+        """`name:line` of the first of `keys` in the front matter (line 1 without any)."""
+        lines = [_key_line(self.front, key) for key in keys if key in self.meta]
+        return f"{self.name}:{(lines or [1])[0]}"
 
     def post_id(self) -> str:
         """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
@@ -96,14 +104,16 @@ class Memo:
 
 
 def read_posts(root: Path, folder: Path, log: Callable, *, dated: bool = True,
-               memo: Memo | None = None) -> list[Post]:
+               memo: Memo | None = None, links: Links | None = None) -> list[Post]:
     """The posts in `folder` (dated names), or the drafts (`dated=False`: any name,
     dated by the file's modification time, as Jekyll does)."""
     posts, errors = [], []
+    links = links or Links(root, {}, log)
     prefix = f"{folder.relative_to(root)}/" if folder.is_relative_to(root) else f"{folder}/"
     with os.scandir(folder) as entries:
         found = sorted((e.name, e.path) for e in entries
-                       if e.name.endswith(MARKDOWN_SUFFIXES) and e.is_file())
+                       if e.name.endswith(MARKDOWN_SUFFIXES) and links.readable(e.path)
+                       and e.is_file())
     for file_name, path in found:
         name = prefix + file_name
         if dated and not POST_NAME.match(file_name):
@@ -125,20 +135,22 @@ def newest_first(posts: list[Post]) -> list[Post]:
     return sorted(sorted(posts, key=lambda p: p.slug), key=lambda p: p.date, reverse=True)
 
 
-def read_pages(root: Path, memo: Memo | None = None) -> list[Post]:
+def read_pages(root: Path, memo: Memo | None = None, links: Links | None = None) -> list[Post]:
     """Markdown files at the blog's top level with front matter are pages (as in
     Jekyll): rendered like posts, not dated, not listed on the index."""
     pages = []
-    for path in page_sources(root):
+    for path in page_sources(root, links):
         text = path.read_text(encoding="utf-8", errors="replace")
-        meta, body, body_line, _, source = (memo or Memo()).split(text, path.name)
+        meta, body, body_line, front, source = (memo or Memo()).split(text, path.name)
         pages.append(Post(name=path.name, slug=path.stem, date=PAGE_DATE, meta=meta,
-                          body=body, body_line=body_line, source=source))
+                          body=body, body_line=body_line, source=source, front=front))
     return pages
 
 
-def page_sources(root: Path) -> list[Path]:
+def page_sources(root: Path, links: Links | None = None) -> list[Path]:
+    links = links or Links(root, {}, print)
     return [p for p in sorted(root.glob("*.md")) if p.name.lower() != "readme.md"
+            and links.readable(p) and p.is_file()
             and p.read_text(encoding="utf-8", errors="replace").startswith("---")]
 
 
@@ -159,7 +171,7 @@ def _read_post(path: Path, name: str, dated: bool, memo: Memo) -> Post | None:
         slug, fallback = path.stem, datetime.fromtimestamp(path.stat().st_mtime)
     return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, body=body,
                 date=_post_date(meta.get("date", fallback), name, front),
-                body_line=body_line, key=path.stem, source=source, draft=not dated)
+                body_line=body_line, key=path.stem, source=source, draft=not dated, front=front)
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
@@ -282,8 +294,14 @@ def permalink(post: Post, config: dict) -> str:
         return values[m.group(1)]
 
     url = re.sub("/+", "/", "/" + re.sub(r":([a-z_]+)", value, pattern))
-    if ".." in url.split("/"):
-        raise BuildError(f"{post.name}: permalink {url!r} leaves the site folder; remove the '..'")
+    why = leaves(url)
+    if why:
+        # Point at the value that made it: a slug or category, else the permalink.
+        keys = [k for k in ("slug", "categories", "category")
+                if k in post.meta and leaves("/" + "/".join(words(post.meta[k])) + "/")]
+        keys = keys or ["permalink"]
+        where = post.where(*keys) if keys[0] in post.meta else "_config.yml: permalink"
+        raise BuildError(f"{where}: the URL {url!r} {why}; change the {keys[0]} there")
     return url
 
 

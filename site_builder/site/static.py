@@ -5,10 +5,12 @@ of the blog that is not a source (names starting with '_' or '.', `exclude`) unl
 from __future__ import annotations
 
 import fnmatch
+import os
 from pathlib import Path
 from typing import Callable
 
 from site_builder.errors import BuildError
+from site_builder.site.links import Links
 from site_builder.site.sources import page_sources
 from site_builder.site.theme import LAYOUTS, THEME
 
@@ -20,20 +22,26 @@ DEFAULT_EXCLUDE = ["Gemfile", "Gemfile.lock", "gemfiles", "node_modules", "vendo
                    "tests", "bench", "*.egg-info"]
 
 
-def static_files(root: Path, config: dict, out: Path, log: Callable) -> dict[str, Path]:
+def static_files(root: Path, config: dict, out: Path, log: Callable,
+                 links: Links | None = None) -> dict[str, Path]:
     """Output path -> source file, for everything copied through."""
     files: dict[str, Path] = {}
+    links = links or Links(root, config, log)
     assets = root / config["assets_dir"]
     if assets.is_dir():
-        files.update(_walk(assets, "assets", config))
+        files.update(_walk(assets, "assets", config, links))
     else:
         log(f"warning: no assets folder {config['assets_dir']}/ (assets_dir in _config.yml)")
     sources = {config["posts_dir"], config["assets_dir"], config.get("runs_dir") or "runs",
-               str(LAYOUTS), *(p.name for p in page_sources(root))}
+               str(LAYOUTS), *(p.name for p in page_sources(root, links))}
     for path in sorted(root.iterdir()):
-        if path.name in sources or _is_output(path, out) or not _wanted(path.name, config):
+        if path.name in sources or _is_output(path, out) or not _wanted(path.name, config) \
+                or not links.readable(path):
             continue
-        files.update(_walk(path, path.name, config) if path.is_dir() else {path.name: path})
+        if path.is_dir():
+            files.update(_walk(path, path.name, config, links))
+        elif path.is_file():
+            files[path.name] = path
     # The default layouts link this stylesheet; a blog without its own still gets it.
     files.setdefault(THEME_CSS, THEME / THEME_CSS)
     return files
@@ -45,13 +53,23 @@ def syntax_css() -> str:
     return HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
 
 
-def _walk(folder: Path, prefix: str, config: dict) -> dict[str, Path]:
+def _walk(folder: Path, prefix: str, config: dict, links: Links,
+          seen: frozenset[str] = frozenset()) -> dict[str, Path]:
+    """The files under `folder`, through the symbolic links `links` allows; a folder
+    linked from inside itself is not walked again."""
     found = {}
-    for path in sorted(folder.rglob("*")):
-        rel = f"{prefix}/{path.relative_to(folder).as_posix()}"
-        if path.is_file() and _wanted(rel, config):
-            found[rel] = path
-    return found
+    seen = seen | {os.path.realpath(folder)}
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            rel = f"{prefix}/{entry.name}"
+            if not links.readable(entry.path):
+                continue
+            if entry.is_dir():
+                if os.path.realpath(entry.path) not in seen:
+                    found.update(_walk(Path(entry.path), rel, config, links, seen))
+            elif entry.is_file() and _wanted(rel, config):
+                found[rel] = Path(entry.path)
+    return dict(sorted(found.items()))
 
 
 def _wanted(rel: str, config: dict) -> bool:
