@@ -72,7 +72,7 @@ def test_a_tag_leaving_the_site_is_refused_with_its_line(blog: Path) -> None:
 @pytest.mark.parametrize("front, line, shown", [
     ("permalink: /../../outside/\n", 3, "'/../../outside/'"),
     ("categories: ['..']\npermalink: date\n", 3, "'/../2021"),
-    ("slug: ..\npermalink: /:slug/\n", 3, "'/../'"),
+    ("slug: ..\npermalink: /:title/\n", 3, "'/../'"),
 ])
 def test_permalinks_categories_and_slugs_leaving_the_site_are_refused(
         blog: Path, front: str, line: int, shown: str) -> None:
