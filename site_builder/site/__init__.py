@@ -21,6 +21,7 @@ from typing import Any, Callable
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError
 from site_builder.site import cache
+from site_builder.site.links import Links
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
@@ -57,14 +58,17 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     after `now` are left out unless asked for, here or in the config."""
     started = time.perf_counter()
     root = Path(root)
-    config = {**load_site_config(root, config_files), "data": read_data(root)}
+    config = load_site_config(root, config_files)
+    links = Links(root, config, log)
+    config = {**config, "data": read_data(root, links)}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
     memo = Memo(old.parsed)
-    posts, pages, inv = _sources(root, config, memo, out, drafts=drafts, future=future, now=now)
+    posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
+                                 now=now)
     keys = _render_keys(root, posts + pages, config)
     files = static_files(inv, root, config, log)
     own_layouts = (root / "_layouts").is_dir()
@@ -109,13 +113,13 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     return result
 
 
-def read_data(root: Path) -> dict:
+def read_data(root: Path, links: Links | None = None) -> dict:
     """`_data/` as site.data, folders nested: _data/authors.yml is site.data.authors,
     _data/team/people.json site.data.team.people (YAML, JSON, CSV and TSV, as Jekyll)."""
-    return _read_data_folder(root / "_data", "_data")
+    return _read_data_folder(root / "_data", "_data", links or Links(root, {}, print))
 
 
-def _read_data_folder(folder: Path, shown: str) -> dict:
+def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
     import csv
     import json
 
@@ -125,10 +129,10 @@ def _read_data_folder(folder: Path, shown: str) -> dict:
     if not folder.is_dir():
         return data
     for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_", "#", "~")):
+        if path.name.startswith((".", "_", "#", "~")) or not links.readable(path):
             continue
         if path.is_dir():
-            data[path.name] = _read_data_folder(path, f"{shown}/{path.name}")
+            data[path.name] = _read_data_folder(path, f"{shown}/{path.name}", links)
             continue
         suffix = path.suffix.lower()
         try:
@@ -146,13 +150,13 @@ def _read_data_folder(folder: Path, shown: str) -> dict:
     return data
 
 
-def _sources(root: Path, config: dict, memo: Memo, out: Path, *, drafts: bool,
+def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, drafts: bool,
              future: bool, now: datetime | None) -> tuple[list[Post], list[Post], reader.Inventory]:
     """The posts (newest first) and pages (with the collections' documents) to build,
     each with its URL; and the reader's inventory (static files, what was skipped)."""
     drafts = drafts or bool(config.get("show_drafts"))
     future = future or bool(config.get("future"))
-    inv = reader.read(root, config, out, drafts=drafts)
+    inv = reader.read(root, config, out, drafts=drafts, links=links)
     found = read_found(inv.posts, memo=memo) + read_found(inv.drafts, dated=False, memo=memo)
     for post in found:
         post.date = site_time(post.date, config)
@@ -239,6 +243,7 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     copies = {rel: src for rel, src in files.items()
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
+    _confine(out, [*texts, *copies])
     folders = {out}
     for rel, text in texts.items():
         _replace(out / rel, text.encode("utf-8"), folders)
@@ -254,6 +259,23 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     for rel, source in files.items():
         new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), _stat(out / rel))
     return len(texts) + len(copies), len(removed)
+
+
+def _confine(out: Path, rels: list[str]) -> None:
+    """Refuse, before writing any, a file that would not land inside `out`, whatever
+    made its path: a '..' part, an absolute path, or a folder in `out` that is a
+    symbolic link to somewhere else."""
+    inside = str(out.resolve())
+    real_folders: dict[str, str] = {}
+    for rel in rels:
+        folder, name = os.path.split(rel)
+        target = os.path.normpath(os.path.join(inside, rel))
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(os.path.join(inside, folder))
+        if name in ("", ".", "..") or os.path.dirname(target) != real_folders[folder] \
+                or os.path.commonpath([inside, target]) != inside:
+            raise BuildError(f"refused to write {rel!r}: it is not a file inside the output "
+                             f"folder {out}; nothing was written")
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,

@@ -17,9 +17,9 @@ from typing import Callable
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
-from site_builder.site.sources import Post, output_ext, words
+from site_builder.site.sources import Post, output_ext, raise_all, words
 from site_builder.site.plugins import plugins, redirect_page, redirect_sources
-from site_builder.site.urls import absolute_url, dest, pager_url, tag_url
+from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_url
 
 @dataclass(frozen=True)
 class Planned:
@@ -131,9 +131,16 @@ def _tags(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, lay
           theme_key: str) -> list[str]:
     """Each tag's pages, its posts newest first (as `posts` already are); their URLs."""
     tagged: dict[str, tuple[str, list[Post]]] = {}
+    errors = []
     for post in posts:
         for tag in dict.fromkeys(words(post.meta.get("tags"))):
-            tagged.setdefault(tag_url(tag), (tag, []))[1].append(post)
+            url = tag_url(tag)
+            why = leaves(url)
+            if why:
+                errors.append(f"{post.where('tags')}: tag {tag!r}: its page {url!r} {why}; "
+                              f"rename the tag")
+            tagged.setdefault(url, (tag, []))[1].append(post)
+    raise_all(errors)
     urls = []
     for base, (tag, members) in sorted(tagged.items()):
         urls += _lists(plan, members, keys, config, layouts, theme_key, tag,
@@ -180,6 +187,9 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], conf
         plan.add(dest(item.url), digest(site_key, item.url),
                  lambda item=item: renderer.render(item), item.name, shown)
         for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
+            why = leaves("/" + old.lstrip("/"))
+            if why:
+                raise BuildError(f"{item.name}: redirect_from {old!r} {why}; fix that path")
             target, rel = absolute_url(config, item.url), dest("/" + old.lstrip("/"))
             if rel in plan and not plan[rel].source.endswith("(redirect_from)"):
                 continue   # a page of the blog's own is there
