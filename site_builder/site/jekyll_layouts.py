@@ -35,6 +35,8 @@ class JekyllRenderer:
         self.root, self.config, self.posts, self.pages = root, config, posts, pages
         self.static = static
         self.layout_dir = root / "_layouts"
+        from site_builder.site import jekyll_filters
+        jekyll_filters.forget()
 
     @cached_property
     def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
