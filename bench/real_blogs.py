@@ -142,12 +142,16 @@ def build_ours(copy: Path, out: Path) -> tuple[dict, float]:
 # -- comparing ---------------------------------------------------------------------
 
 TAG = re.compile(r"<[^>]+>")
+# Block elements part words; inline ones (a span in highlighted code) do not.
+BLOCK = re.compile(r"(?i)</?(?:p|div|li|ul|ol|h[1-6]|br|hr|tr|td|th|table|thead|tbody|pre|"
+                   r"section|article|header|footer|nav|main|aside|blockquote|dl|dt|dd|"
+                   r"figure|figcaption|form|button|option|select|label|input|img)\b[^>]*>")
 HIDDEN = re.compile(r"(?is)<(head|script|style|noscript)\b.*?</\1\s*>|<!--.*?-->")
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""")
 
 
 def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(TAG.sub(" ", HIDDEN.sub(" ", fragment))).split())
+    return " ".join(html.unescape(TAG.sub("", BLOCK.sub(" ", HIDDEN.sub(" ", fragment)))).split())
 
 
 def links_of(fragment: str) -> list[str]:

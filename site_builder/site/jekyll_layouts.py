@@ -35,6 +35,8 @@ class JekyllRenderer:
         self.root, self.config, self.posts, self.pages = root, config, posts, pages
         self.static = static
         self.layout_dir = root / "_layouts"
+        from site_builder.site import jekyll_filters
+        jekyll_filters.forget()
 
     @cached_property
     def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
@@ -120,7 +122,12 @@ class JekyllRenderer:
             collections.append({"label": name, "docs": items, "files": [],
                                 "relative_directory": f"_{name}",
                                 **((settings or {}).get(name) or {})})
-        return {**config, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
+        from site_builder.config import SITE_DEFAULTS
+        # This project's defaults (a title, posts_dir...) are not the Jekyll blog's.
+        written = {k: v for k, v in config.items()
+                   if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
+                           and k not in ("url", "baseurl", "permalink"))}
+        return {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
                 "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
                     p.get("url", "")).endswith(("/", ".html"))],
                 "static_files": static, "collections": collections, "tags": tags,
@@ -141,6 +148,14 @@ class JekyllRenderer:
         else:
             content = item.content
         return self.place_in_layouts(item, content, page, paginator)
+
+    def _site_for(self, page: dict | None) -> dict:
+        """site, with site.related_posts for a post (Jekyll without lsi: the ten newest
+        other posts)."""
+        if not page or page.get("collection") != "posts":
+            return self.site
+        related = [d for d in self.post_drops if d["path"] != page.get("path")][:10]
+        return {**self.site, "related_posts": related}
 
     def _post_drop(self, item: Post) -> dict:
         for drop in self.post_drops:
@@ -187,7 +202,7 @@ class JekyllRenderer:
                 parsed = template.template
             else:
                 parsed = self.env.from_string(source)
-            return parsed.render(site=self.site, **context)
+            return parsed.render(site=self._site_for(context.get("page")), **context)
         except LiquidError as exc:
             token = getattr(exc, "token", None)
             index = getattr(token, "start_index", -1)

@@ -84,6 +84,8 @@ def renderer() -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
+    from site_builder.site import kramdown_gfm
+    kramdown_gfm.install(md)
     return md
 
 
@@ -220,7 +222,9 @@ def typography(state: StateCore) -> None:
                                              before, following in ("em_open", "strong_open"))
                 before = token.content[-1:] or before
             else:
-                before = "\n" if token.type in ("softbreak", "hardbreak") else "*"
+                # kramdown's quote rules see the character before only within one run
+                # of text: after emphasis, a link or code, there is none.
+                before = "\n" if token.type in ("softbreak", "hardbreak") else ""
 
 
 def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
@@ -229,7 +233,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
     out, last = [], 0
     for found in QUOTE.finditer(text):
         i = found.start()
-        previous = text[i - 1] if i else before
+        # The character before, when kramdown's scanner still has it: not after
+        # another quote it just turned, nor a backslash.
+        previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
+        if previous == "\\":
+            previous = ""
         opening = _opens(found[0], previous, text[i + 1:i + 4], emphasis_next and i + 1 == len(text))
         out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
         last = i + 1
@@ -237,20 +245,27 @@ def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
 
 
 def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
-    """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb)."""
-    if emphasis_next or BEFORE_EMPHASIS.match(rest):
-        return True
-    if QUOTE_BEFORE_PUNCT.match(rest):
-        return False
-    if DOUBLE_SET.match(rest):
-        return True     # "'Quoted' words": both open
-    if quote == "'" and DECADE.match(rest):
-        return False    # the '80s
-    if previous.isspace() and rest[:1].isalnum():
-        return True
-    if previous and previous not in " \\\t\r\n[{(-":
-        return False
-    return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
+    """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb).
+    Its scanner starts at the character before the quote when there is one in the
+    same run of text, and then the rules that begin with the quote itself (before
+    emphasis, before punctuation, before a space) cannot match."""
+    if not previous:
+        if emphasis_next or BEFORE_EMPHASIS.match(rest):
+            return True
+        if QUOTE_BEFORE_PUNCT.match(rest):
+            return False
+        if DOUBLE_SET.match(rest):
+            return True     # "'Quoted' words": both open
+        if quote == "'" and DECADE.match(rest):
+            return False    # the '80s
+        return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
+    if previous.isspace():
+        if DOUBLE_SET.match(rest):
+            return True
+        if quote == "'" and DECADE.match(rest):
+            return False
+        return True         # before a word, or anything else: opening
+    return previous in "\\\t\r\n[{(-"
 
 
 def span_shapes(state: StateCore) -> None:

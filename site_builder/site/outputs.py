@@ -18,8 +18,8 @@ from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
 from site_builder.site.sources import Post, output_ext, raise_all, words
-from site_builder.site.plugins import plugins
-from site_builder.site.urls import dest, leaves, pager_url, tag_url
+from site_builder.site.plugins import plugins, redirect_page, redirect_sources
+from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_url
 
 @dataclass(frozen=True)
 class Planned:
@@ -175,11 +175,27 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], conf
     shown = [p for p in posts + pages if p.kind != "pages"]
     index = jekyll_layouts.paginated_index(pages, config) if "jekyll-paginate" in plugins(
         config) else None
+    redirects = "jekyll-redirect-from" in plugins(config)
     for item in posts + pages:
         if item is index:
             continue
+        if redirects and item.meta.get("redirect_to"):
+            target = absolute_url(config, str(item.meta["redirect_to"]))
+            plan.add(dest(item.url), digest(target), lambda target=target: redirect_page(target),
+                     item.name)
+            continue
         plan.add(dest(item.url), digest(site_key, item.url),
                  lambda item=item: renderer.render(item), item.name, shown)
+        for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
+            why = leaves("/" + old.lstrip("/"))
+            if why:
+                raise BuildError(f"{item.name}: redirect_from {old!r} {why}; fix that path")
+            target, rel = absolute_url(config, item.url), dest("/" + old.lstrip("/"))
+            if rel in plan and not plan[rel].source.endswith("(redirect_from)"):
+                continue   # a page of the blog's own is there
+            plan.pop(rel, None)   # two redirects from one place: the later one, as Jekyll
+            plan.add(rel, digest(target), lambda target=target: redirect_page(target),
+                     f"{item.name} (redirect_from)")
     _plugin_files(plan, posts, pages, keys, config, theme_key)
     if index is not None:
         visible = [p for p in posts if not p.meta.get("hidden")]
