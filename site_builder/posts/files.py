@@ -14,7 +14,7 @@ import jinja2
 import yaml
 
 from site_builder.errors import BuildError, ConfigError, PostError
-from site_builder.posts import compare
+from site_builder.posts import compare, escape
 from site_builder.posts.notes import cell, ensure_post_notes, post_notes_path, read_post_notes
 from site_builder.posts.runs import (
     label_runs,
@@ -157,9 +157,10 @@ def thumbnail(stem: str, kind: str, alt: str) -> str:
 
 
 def quote(text: str) -> str:
-    """Outside text (lyrics) as a Markdown quote, each line kept as a line."""
+    """Outside text (lyrics) as a Markdown quote showing exactly its characters, each
+    line kept as a line."""
     lines = text.strip().splitlines()
-    return "\n".join(f"> {line}  " if line.strip() else ">" for line in lines).rstrip()
+    return "\n".join(f"> {escape.text(line)}  " if line.strip() else ">" for line in lines).rstrip()
 
 
 def and_list(names: list[str]) -> str:
@@ -167,7 +168,7 @@ def and_list(names: list[str]) -> str:
 
 
 def default_title(contexts: list[dict]) -> str:
-    artists = list(dict.fromkeys(c["artist"] for c in contexts))
+    artists = list(dict.fromkeys(c["name"] for c in contexts))
     return f"Ancestral sampling conditioned on {and_list(artists)}"
 
 

@@ -4,10 +4,12 @@ sampling, transcoding or uploading anything."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from site_builder.audio import display_name
 from site_builder.errors import PostError
+from site_builder.posts import escape
 from site_builder.posts.notes import fits_a_cell, read_notes
 from site_builder.runs import Run, read_json
 from site_builder.sampling import labels, provenance
@@ -78,7 +80,7 @@ def size(n_bytes: float) -> str:
 def job_lines(job: dict) -> list[tuple[str, str]]:
     """The job statistics block, in seff's words and order."""
     held = job.get("core_walltime_seconds") or job["wall_clock_seconds"] * job["cores_per_node"] * job["nodes"]
-    lines = [("State", job["state"]), ("Nodes", str(job["nodes"])),
+    lines = [("State", escape.block_line(job["state"])), ("Nodes", str(job["nodes"])),
              ("Cores per node", str(job["cores_per_node"])),
              ("CPU Utilized", clock(job["cpu_utilized_seconds"]))]
     if job.get("cpu_efficiency") is not None:
@@ -92,7 +94,7 @@ def job_lines(job: dict) -> list[tuple[str, str]]:
     if job.get("gpu"):
         gpu = job["gpu"]
         peak = f", peak memory {size(gpu['peak_memory_bytes'])}" if gpu.get("peak_memory_bytes") else ""
-        lines.append(("GPU", f"{gpu['count']} x {gpu['name']}{peak}"))
+        lines.append(("GPU", escape.block_line(f"{gpu['count']} x {gpu['name']}{peak}")))
     return lines
 
 
@@ -117,7 +119,7 @@ def figure_cells(figures: dict | None, declared: float | None = None) -> dict | 
 
 
 def genres_phrase(bags: list[str]) -> str:
-    quoted = ", ".join(f"`{bag}`" for bag in bags)
+    quoted = ", ".join(escape.code(bag) for bag in bags)
     if len(bags) == 1:
         return f"the genre {quoted}"
     return f"the genres {quoted}, one per item in turn"
@@ -150,7 +152,8 @@ def item_rows(run: Run, site: dict, settings: dict, published: dict, notes: dict
     for entry in published["items"][: settings["n_samples"]]:
         k, note = entry["item"], notes["items"].get(entry["item"], "")
         rows.append({**entry, "note": note, "note_in_cell": fits_a_cell(note),
-                     "genres": labels.item_bag(settings["genres"], k),
+                     "url": escape.url(entry["url"], f"{run.id}: item {k}'s URL"),
+                     "genres": escape.text(labels.item_bag(settings["genres"], k)),
                      "figures": figure_cells(figures.get(str(k)), declared),
                      "plots": f"{assets_url(run, site)}/item-{k:02d}"})
     return rows
@@ -172,21 +175,28 @@ def run_context(run: Run, site: dict) -> dict:
     notes = read_notes(run)
     job = read_json(run.job_path)
     overview = run.root / site["assets_dir"] / "runs" / run.id / "overview.png"
+    # Names and strings from outside the author's Markdown go in escaped (posts/escape.py);
+    # "name" is the artist's name as it is, for the title (YAML, escaped as YAML).
+    artist = escape.text(display_name(settings["artist"]))
+    embed, details = published.get("embed"), published.get("details")
     return {
         "lyrics": settings.get("lyrics") if model.lyrics else "",
         "cover": cover_url(run, site), "reproduce": reproduce(run, settings, model),
         "n_phrase": f"{settings['n_samples']} {'sample' if settings['n_samples'] == 1 else 'samples'}",
-        "id": run.id, "settings": settings, "artist": display_name(settings["artist"]),
-        "label": display_name(settings["artist"]), "genres": genres_phrase(settings["genres"]),
+        "id": run.id, "settings": settings, "artist": artist,
+        "name": display_name(settings["artist"]), "artist_code": escape.code(settings["artist"]),
+        "label": artist, "genres": genres_phrase(settings["genres"]),
         "seconds": f"{item_seconds(settings, model):.2f}",
         "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
         "levels": levels_phrase(settings["levels"]),
         "notes": notes, "samples": item_rows(run, site, settings, published, notes),
         "toy": model.toy, "imported": bool(settings.get("import_from")),
-        "embed": published.get("embed"), "details": published.get("details"),
+        "embed": embed and escape.url(embed, f"{run.id}: the embed URL"),
+        "details": details and escape.url(details, f"{run.id}: the details URL"),
         "overview": overview.exists() and f"/{Path(site['assets_dir']).name}/runs/{run.id}/overview.png",
-        "unknown_genres": ", ".join(f"`{w}`" for w in labels.unknown_genre_words(settings["genres"], model.name)),
-        "job": job and {"lines": job_lines(job), "host": job["host"], "jobs": jobs_phrase(job),
+        "unknown_genres": ", ".join(escape.code(w) for w in labels.unknown_genre_words(settings["genres"], model.name)),
+        "job": job and {"lines": job_lines(job), "host": job["host"] and escape.code(job["host"]),
+                        "jobs": jobs_phrase(job),
                         "figures": job},
     }
 
@@ -221,6 +231,11 @@ def cover_url(run: Run, site: dict) -> str | None:
     return None
 
 
+def version_text(value) -> str:
+    """A version number as it is; anything else escaped."""
+    return str(value) if re.fullmatch(r"[0-9][0-9A-Za-z.+-]*", str(value)) else escape.code(value)
+
+
 def size_phrase(n_bytes: int | None) -> str:
     return "size unknown" if n_bytes is None else size(n_bytes)
 
@@ -229,27 +244,31 @@ def reproduce(run: Run, settings: dict, model) -> dict:
     """The "How to reproduce" facts, as recorded when the samples were made."""
     recorded = provenance.read(run)
     env = recorded.get("environment") or {}
-    versions = [f"site-builder {recorded['site_builder']}" if recorded.get("site_builder") else "",
-                f"jukebox-infer {env['jukebox_infer']}" if env.get("jukebox_infer") else "",
-                f"torch {env['torch']}" if env.get("torch") else "",
-                f"Python {recorded['python']}" if recorded.get("python") else ""]
+    versions = [f"site-builder {version_text(recorded['site_builder'])}" if recorded.get("site_builder") else "",
+                f"jukebox-infer {version_text(env['jukebox_infer'])}" if env.get("jukebox_infer") else "",
+                f"torch {version_text(env['torch'])}" if env.get("torch") else "",
+                f"Python {version_text(recorded['python'])}" if recorded.get("python") else ""]
+    # Recorded by a process on a cluster node: outside strings, escaped where they land.
+    versions = [v for v in versions if v]
     device = ""
     if env:
         gpu = env.get("gpu")
-        device = (f"{gpu['count']} × {gpu['name']}, CUDA {env.get('cuda')}" if gpu else
-                  f"CPU ({'torch built with CUDA ' + env['cuda'] if env.get('cuda') else 'CPU-only torch'})")
+        device = (f"{gpu['count']} × {escape.text(gpu['name'])}, CUDA {version_text(env.get('cuda'))}" if gpu else
+                  f"CPU ({'torch built with CUDA ' + version_text(env['cuda']) if env.get('cuda') else 'CPU-only torch'})")
         if env.get("host"):
-            device += f", on `{env['host']}`"
-    checkpoints = [f"`{c['file']}` ({size_phrase(c.get('bytes'))}" + (f", SHA-256 `{c['sha256']}`" if c.get("sha256") else "") + ")"
+            device += f", on {escape.code(env['host'])}"
+    checkpoints = [f"{escape.code(c['file'])} ({size_phrase(c.get('bytes'))}"
+                   + (f", SHA-256 {escape.code(c['sha256'])}" if c.get("sha256") else "") + ")"
                    for c in env.get("checkpoints") or []]
     if env and not checkpoints and model.toy:
         checkpoints = ["none: the `tiny` model's weights are random, made by the code itself"]
     commit = recorded.get("commit") or ""
     return {
-        "recorded": bool(recorded), "date": (recorded.get("recorded") or "")[:10],
-        "command": recorded.get("command") or f"make post RUN={run.id}",
-        "experiment": recorded.get("experiment") or provenance.experiment_toml(settings),
-        "versions": ", ".join(v for v in versions if v),
-        "commit": (commit[:12] + commit[40:]) if commit else "",
+        "recorded": bool(recorded), "date": escape.text((recorded.get("recorded") or "")[:10]),
+        "command": escape.block_line(recorded.get("command") or f"make post RUN={run.id}"),
+        "experiment": "\n".join(escape.block_line(line) or "" for line in
+                                (recorded.get("experiment") or provenance.experiment_toml(settings)).splitlines()),
+        "versions": ", ".join(versions),
+        "commit": escape.code(commit[:12] + commit[40:]) if commit else "",
         "device": device, "checkpoints": checkpoints, "environment": bool(env),
     }

@@ -21,10 +21,12 @@ from typing import Any, Callable
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError
 from site_builder.site import cache
+from site_builder.site.links import Links
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
-from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
+from site_builder.site.sources import (YAML_LOADER, Memo, Post, apply_defaults, assign_urls, newest_first,
                                        read_found, read_pages, site_time, uses_liquid)
+from site_builder.site.sass import is_sass
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
@@ -57,14 +59,17 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     after `now` are left out unless asked for, here or in the config."""
     started = time.perf_counter()
     root = Path(root)
-    config = {**load_site_config(root, config_files), "data": read_data(root)}
+    config = load_site_config(root, config_files)
+    links = Links(root, config, log)
+    config = {**config, "data": read_data(root, links)}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
     memo = Memo(old.parsed)
-    posts, pages, inv = _sources(root, config, memo, out, drafts=drafts, future=future, now=now)
+    posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
+                                 now=now)
     keys = _render_keys(root, posts + pages, config)
     files = static_files(inv, root, config, log)
     own_layouts = (root / "_layouts").is_dir()
@@ -73,22 +78,26 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         from site_builder.site.plugins import warn_unsupported
         warn_unsupported(root, config, log)
         theme_key = cache.digest(cache.files_digest(
-            [root / "_layouts", root / "_includes"]), config)
+            [root / "_layouts", root / "_includes", root / "_sass"]), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files)
-        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key)
+        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, sorted(files),
+                           old.deps)
     else:
-        theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]),
-                                 config)
+        theme_key = cache.digest(cache.files_digest(
+            [*(Path(f) for f in layout_folders(root)), root / "_sass"]), config)
         plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
     check_collisions(files, set(plan))
     if SYNTAX_CSS not in files and not own_layouts:
         plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
     on_disk = _existing(out)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
-    rendered, texts = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs)
+    rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs)
+    # An output of a blog's own layouts answers its text and whose content it read.
+    texts = [r[0] if isinstance(r, tuple) else r for r in results]
+    deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
     # Everything rendered: from here on nothing can fail for a post's sake.
     new = cache.Cache(parsed=memo.now)
-    written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk)
+    written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk, deps)
     if new != old:
         cache.save(cache_path, new)
     result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
@@ -109,13 +118,13 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     return result
 
 
-def read_data(root: Path) -> dict:
+def read_data(root: Path, links: Links | None = None) -> dict:
     """`_data/` as site.data, folders nested: _data/authors.yml is site.data.authors,
     _data/team/people.json site.data.team.people (YAML, JSON, CSV and TSV, as Jekyll)."""
-    return _read_data_folder(root / "_data", "_data")
+    return _read_data_folder(root / "_data", "_data", links or Links(root, {}, print))
 
 
-def _read_data_folder(folder: Path, shown: str) -> dict:
+def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
     import csv
     import json
 
@@ -125,16 +134,16 @@ def _read_data_folder(folder: Path, shown: str) -> dict:
     if not folder.is_dir():
         return data
     for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "_", "#", "~")):
+        if path.name.startswith((".", "_", "#", "~")) or not links.readable(path):
             continue
         if path.is_dir():
-            data[path.name] = _read_data_folder(path, f"{shown}/{path.name}")
+            data[path.name] = _read_data_folder(path, f"{shown}/{path.name}", links)
             continue
         suffix = path.suffix.lower()
         try:
             text = path.read_text(encoding="utf-8")
             if suffix in (".yml", ".yaml"):
-                data[path.stem] = yaml.safe_load(text)
+                data[path.stem] = yaml.load(text, Loader=YAML_LOADER)
             elif suffix == ".json":
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):
@@ -146,13 +155,13 @@ def _read_data_folder(folder: Path, shown: str) -> dict:
     return data
 
 
-def _sources(root: Path, config: dict, memo: Memo, out: Path, *, drafts: bool,
+def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, drafts: bool,
              future: bool, now: datetime | None) -> tuple[list[Post], list[Post], reader.Inventory]:
     """The posts (newest first) and pages (with the collections' documents) to build,
     each with its URL; and the reader's inventory (static files, what was skipped)."""
     drafts = drafts or bool(config.get("show_drafts"))
     future = future or bool(config.get("future"))
-    inv = reader.read(root, config, out, drafts=drafts)
+    inv = reader.read(root, config, out, drafts=drafts, links=links)
     found = read_found(inv.posts, memo=memo) + read_found(inv.drafts, dated=False, memo=memo)
     for post in found:
         post.date = site_time(post.date, config)
@@ -188,22 +197,26 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, *, drafts: bool,
 
 def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, str]:
     """id(post) -> a key of everything its HTML is made from."""
-    liquid_key = None
+    liquid_key = sass_key = None
     keys = {}
     for post in everyone:
         liquid = uses_liquid(post)
         if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config)
+        if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
+            sass_key = cache.files_digest([root / "_sass"])
         keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
-                                      liquid_key if liquid else None)
+                                      liquid_key if liquid else None,
+                                      sass_key if is_sass(post.ext) else None)
     return keys
 
 
 def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
     """What a post's Liquid may see besides itself: the config and data, every post's
     URL and front matter (site.posts, post_url), and the includes."""
-    return cache.digest(config, [(p.name, p.url, p.date, p.source) for p in everyone],
+    # Their front matter, not their text: site.posts in a post's Liquid has no content.
+    return cache.digest(config, [(p.name, p.url, p.date, p.meta) for p in everyone],
                         cache.files_digest([Path(f) for f in include_folders(root)]))
 
 
@@ -233,12 +246,14 @@ def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict
 # -- writing: changed files only, each by temp + rename; stale files last ------------
 
 def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
-           old: cache.Cache, new: cache.Cache, on_disk: dict) -> tuple[int, int]:
+           old: cache.Cache, new: cache.Cache, on_disk: dict,
+           deps: dict[str, tuple]) -> tuple[int, int]:
     """Write `texts` and the static files that changed, remove what nothing makes any
     more, and note in `new` what each file was written from; (written, removed)."""
     copies = {rel: src for rel, src in files.items()
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
+    _confine(out, [*texts, *copies])
     folders = {out}
     for rel, text in texts.items():
         _replace(out / rel, text.encode("utf-8"), folders)
@@ -250,10 +265,33 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
         (out / rel).unlink(missing_ok=True)
     _remove_empty_folders(out, {str(Path(rel).parent) for rel in removed})
     for rel in plan:
-        new.outputs[rel] = (plan[rel].key, *(_stat(out / rel) if rel in texts else on_disk[rel]))
+        key = plan[rel].key
+        if rel in deps:
+            new.deps[rel] = deps[rel]
+            key = plan[rel].rekey(deps[rel])
+        elif rel in old.deps and plan[rel].rekey is not None:
+            new.deps[rel] = old.deps[rel]
+        new.outputs[rel] = (key, *(_stat(out / rel) if rel in texts else on_disk[rel]))
     for rel, source in files.items():
         new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), _stat(out / rel))
     return len(texts) + len(copies), len(removed)
+
+
+def _confine(out: Path, rels: list[str]) -> None:
+    """Refuse, before writing any, a file that would not land inside `out`, whatever
+    made its path: a '..' part, an absolute path, or a folder in `out` that is a
+    symbolic link to somewhere else."""
+    inside = str(out.resolve())
+    real_folders: dict[str, str] = {}
+    for rel in rels:
+        folder, name = os.path.split(rel)
+        target = os.path.normpath(os.path.join(inside, rel))
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(os.path.join(inside, folder))
+        if name in ("", ".", "..") or os.path.dirname(target) != real_folders[folder] \
+                or os.path.commonpath([inside, target]) != inside:
+            raise BuildError(f"refused to write {rel!r}: it is not a file inside the output "
+                             f"folder {out}; nothing was written")
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.site.links import Links
+
 # Jekyll's Document::DATE_FILENAME_MATCHER (the date, the title, the extension).
 DATED = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^./]+)$")
 SPECIAL = (".", "_", "#", "~")
@@ -72,8 +74,11 @@ def collection_names(config: dict) -> dict[str, dict]:
 
 
 class Reader:
-    def __init__(self, root: Path, config: dict, out: Path, *, drafts: bool) -> None:
+    def __init__(self, root: Path, config: dict, out: Path, *, drafts: bool,
+                 links: Links | None = None) -> None:
         self.root, self.config, self.drafts = root, config, drafts
+        self.links = links or Links(root, config, print)
+        self.walked: set[str] = set()   # folders walked, by real path: links never loop
         self.include = [str(p).strip("/") for p in config.get("include") or []]
         self.exclude = [str(p).strip("/") for p in
                         list(config.get("exclude") or []) + DEFAULT_EXCLUDE]
@@ -101,6 +106,10 @@ class Reader:
         """`rel`: where the folder's files go in the site; `as_rel`: where they are
         in the blog, for messages (when they differ: an assets_dir elsewhere)."""
         src = rel if as_rel is None else as_rel
+        real = os.path.realpath(folder)
+        if real in self.walked:
+            return
+        self.walked.add(real)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
@@ -116,6 +125,8 @@ class Reader:
         for entry in entries:
             name, path = entry.name, Path(entry.path)
             at, out_rel = _join(src, name), _join(rel, name)
+            if not self.links.readable(path):
+                continue
             if not rel and name in self.ours or path.resolve() == self.out or (
                     not rel and name.startswith(self.out.name + ".")
                     and path.parent.resolve() == self.out.parent):
@@ -171,6 +182,8 @@ class Reader:
             dirnames.sort()
             for name in sorted(filenames):
                 at = _join(base, name)
+                if not self.links.readable(here / name) or not (here / name).is_file():
+                    continue
                 why = self._why_skipped(at, name)
                 if why:
                     self.inv.skipped.append((at, why))
@@ -178,7 +191,7 @@ class Reader:
                     yield here / name, at
 
     def _posts(self, folder: Path, rel: str, categories: tuple[str, ...]) -> None:
-        if not folder.is_dir():
+        if not self.links.readable(folder) or not folder.is_dir():
             return
         for path, at in self._files(folder, rel):
             if DATED.match(path.name):
@@ -204,5 +217,6 @@ def _join(a: str, b: str) -> str:
     return f"{a}/{b}" if a else b
 
 
-def read(root: Path, config: dict, out: Path, *, drafts: bool) -> Inventory:
-    return Reader(root, config, out, drafts=drafts).read()
+def read(root: Path, config: dict, out: Path, *, drafts: bool,
+         links: Links | None = None) -> Inventory:
+    return Reader(root, config, out, drafts=drafts, links=links).read()

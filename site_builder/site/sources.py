@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from site_builder.errors import BuildError
+from site_builder.site.urls import leaves
 
 # libyaml's parser where installed: ten times faster on a thousand front matters.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -57,6 +58,7 @@ class Post:
     kind: str = "posts"  # posts, pages, or a collection's name
     ext: str = ".md"    # the source's extension: Markdown is converted, the rest is not
     path_categories: tuple = ()  # the folders above a `_posts/` folder
+    front: str = ""     # the raw front matter, to point errors at a key's line
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     def page(self) -> dict:
@@ -76,6 +78,11 @@ class Post:
         if self._words[0] is not self.content:
             self._words = (self.content, len(html.unescape(TAG.sub(" ", self.content)).split()))
         return self._words[1]
+
+    def where(self, *keys: str) -> str:
+        """`name:line` of the first of `keys` in the front matter (line 1 without any)."""
+        lines = [_key_line(self.front, key) for key in keys if key in self.meta]
+        return f"{self.name}:{(lines or [1])[0]}"
 
     def post_id(self) -> str:
         """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
@@ -124,8 +131,8 @@ def read_found(found: list, *, kind: str = "posts", dated: bool = True,
 
 
 def newest_first(posts: list[Post]) -> list[Post]:
-    # Ties broken by slug so the order never depends on the file system.
-    return sorted(sorted(posts, key=lambda p: p.slug), key=lambda p: p.date, reverse=True)
+    # As Jekyll's site.posts: by date then path, reversed (a tie: the later path first).
+    return sorted(posts, key=lambda p: (p.date, p.name), reverse=True)
 
 
 def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
@@ -136,7 +143,7 @@ def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
     for item in found:
         try:
             text = _read_text(item.path, item.rel)
-            meta, body, body_line, _, source = (memo or Memo()).split(text, item.rel)
+            meta, body, body_line, front, source = (memo or Memo()).split(text, item.rel)
         except BuildError as exc:
             errors.append(str(exc))
             continue
@@ -144,7 +151,7 @@ def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
             continue
         pages.append(Post(name=item.rel, slug=item.path.stem, date=PAGE_DATE, meta=meta,
                           body=body, body_line=body_line, source=source, kind="pages",
-                          ext=item.path.suffix))
+                          ext=item.path.suffix, front=front))
     raise_all(errors)
     return pages
 
@@ -172,7 +179,7 @@ def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Pos
     return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, body=body,
                 date=_post_date(meta.get("date", fallback), name, front),
                 body_line=body_line, key=path.stem if kind == "posts" else "", source=source,
-                draft=not dated and kind == "posts", kind=kind, ext=path.suffix)
+                draft=not dated and kind == "posts", kind=kind, ext=path.suffix, front=front)
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
@@ -269,13 +276,18 @@ def _in_scope(scope: dict, name: str, kind: str, posts_dir: str) -> bool:
             scope["type"] == "posts" and kind == "drafts"):
         return False
     path = str(scope.get("path") or "").strip("/")
-    if path.startswith("_posts"):  # Jekyll's name for the posts folder
-        path = posts_dir + path[len("_posts"):]
     if not path:
         return True
-    if "*" in path:
-        return fnmatch.fnmatch(name, path) or fnmatch.fnmatch(name, path + "/*")
-    return name.startswith(path)  # a plain prefix, as Jekyll's path_is_subpath?
+    paths = [path]
+    if path.startswith("_posts"):  # Jekyll's name for the posts folder, wherever posts_dir is
+        paths.append(posts_dir + path[len("_posts"):])
+    for path in paths:
+        if "*" in path:
+            if fnmatch.fnmatch(name, path) or fnmatch.fnmatch(name, path + "/*"):
+                return True
+        elif name.startswith(path):  # a plain prefix, as Jekyll's path_is_subpath?
+            return True
+    return False
 
 
 def _specificity(entry: dict) -> tuple[int, int]:
@@ -380,8 +392,14 @@ def permalink(post: Post, config: dict) -> str:
         return values[m.group(1)]
 
     url = re.sub("/+", "/", "/" + re.sub(r":([a-z_]+)", value, pattern))
-    if ".." in url.split("/"):
-        raise BuildError(f"{post.name}: permalink {url!r} leaves the site folder; remove the '..'")
+    why = leaves(url)
+    if why:
+        # Point at the value that made it: a slug or category, else the permalink.
+        keys = [k for k in ("slug", "categories", "category")
+                if k in post.meta and leaves("/" + "/".join(words(post.meta[k])) + "/")]
+        keys = keys or ["permalink"]
+        where = post.where(*keys) if keys[0] in post.meta else "_config.yml: permalink"
+        raise BuildError(f"{where}: the URL {url!r} {why}; change the {keys[0]} there")
     return url
 
 
