@@ -45,3 +45,79 @@ def build_released(model: str, length: int, device: torch.device, checkpoints: d
                          device, auto_download=False)
               for name in prior_names]
     return vqvae, priors
+
+
+def to_sampling_dtype(prior, fp16: bool) -> None:
+    """The transformers' weights in fp16 once, as sampling uses them: jukebox's Conv1D
+    casts its fp32 weights to the input's dtype on every call otherwise (most of an
+    upsampler's memory traffic per token)."""
+    if not fp16:
+        return
+    from jukebox_infer.transformer.ops import Conv1D
+    for module in prior.modules():
+        if isinstance(module, Conv1D):
+            module.w.data = module.w.data.half()
+            module.b.data = module.b.data.half()
+
+
+class Models:
+    """The run's models, built on the CPU when first needed; one prior at a time on
+    the device (the others on the host), as sample.py does, so 5b's 17 GiB of priors
+    never need to fit a GPU together."""
+
+    def __init__(self, model, length: int, device: torch.device, checkpoints: dict[str, Path] | None):
+        self.model, self.length, self.device, self.checkpoints = model, length, device, checkpoints
+        self.host = torch.device("cpu")
+        self._vqvae = None
+        self._priors: dict[int, object] = {}
+        self.on_device: int | None = None      # the level whose prior is on the device
+
+    def _build(self) -> None:
+        if self.model.toy:
+            # One seeded build of all three: the toy weights must not depend on what is built first.
+            self._vqvae, priors = build_tiny(self.length, self.host)
+            self._priors = dict(enumerate(priors))
+
+    def vqvae(self):
+        if self._vqvae is None:
+            self._build()
+        if self._vqvae is None:
+            name = self.model.hparams[0]
+            self._vqvae = make_vqvae(setup_hparams(name, dict(
+                sample_length=self.length, restore_vqvae=str(self.checkpoints[name]))), self.host,
+                auto_download=False)
+        return self._vqvae
+
+    def prior(self, level: int):
+        """The level's prior, on the device; whichever prior was there goes back to the host."""
+        vqvae = self.vqvae()
+        if level not in self._priors:
+            name = self.model.hparams[1:][level]
+            self._priors[level] = make_prior(setup_hparams(name, dict(restore_prior=str(self.checkpoints[name]))),
+                                             vqvae, self.host, auto_download=False)
+            to_sampling_dtype(self._priors[level], self.device.type == "cuda")
+        if self.on_device != level and self.device.type != "cpu":
+            if self.on_device is not None:
+                self._priors[self.on_device].to(self.host)
+                torch.cuda.empty_cache()
+            self._priors[level].to(self.device)
+            self.on_device = level
+        return self._priors[level]
+
+    def decoder(self):
+        """Something with jukebox's `decode(zs, start_level, bs_chunks)`, on the device:
+        the VQ-VAE alone (no prior needs to be there to decode)."""
+        if self.device.type != "cpu" and self.on_device is not None:
+            self._priors[self.on_device].to(self.host)
+            self.on_device = None
+            torch.cuda.empty_cache()
+        return _Decoder(self.vqvae().to(self.device))
+
+
+class _Decoder:
+    def __init__(self, vqvae):
+        self.vqvae = vqvae
+
+    def decode(self, zs, start_level=0, bs_chunks=1):
+        return self.vqvae.decode(zs, start_level=start_level, end_level=len(zs) + start_level,
+                                 bs_chunks=bs_chunks)
