@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from jukebox_infer.hparams import setup_hparams
 from jukebox_infer.make_models import make_prior, make_vqvae
+from jukebox_infer.transformer.ops import Conv1D
 
 from site_builder.sampling.models import MODELS
 
@@ -17,6 +18,8 @@ TINY_WEIGHTS_SEED = 0          # the toy model's random weights: the same model 
 TINY_VQVAE = dict(emb_width=16, l_bins=64, width=16, depth=1)
 TINY_PRIOR = dict(prior_width=32, prior_depth=1, heads=1, blocks=16,
                   cond_width=16, cond_depth=1, n_ctx=256, fp16_params=False)
+TINY_EMBEDDING_STD = 1.0
+TINY_LABEL_STD = 10.0
 # -------------------------------------------------------------------------------------
 
 
@@ -31,6 +34,18 @@ def build_tiny(length: int, device: torch.device):
     names = MODELS["tiny"].hparams[1:]
     priors = [make_prior(setup_hparams(name, dict(restore_prior="", **TINY_PRIOR)), vqvae, device)
               for name in names]
+    # At jukebox's init scale (std 0.01) a toy model's embeddings leave its residual stream
+    # near zero: every token is drawn from an almost uniform distribution and the artist and
+    # genre, which enter through the first position and attention, would not be heard.
+    for prior in priors:
+        prior.prior.x_emb.weight.data.normal_(std=TINY_EMBEDDING_STD)
+        if prior.y_cond:   # the labels decide the first token, and so everything after it
+            for table in (prior.y_emb.artist_emb.emb, prior.y_emb.bow_genre_emb.emb):
+                table.weight.data.normal_(std=TINY_LABEL_STD)
+        # ... and attention that mixes positions, so the first one (the labels) carries on.
+        for module in prior.prior.transformer.modules():
+            if isinstance(module, Conv1D):
+                module.w.data.normal_(std=module.n_in ** -0.5)
     return vqvae, priors
 
 
@@ -53,7 +68,6 @@ def to_sampling_dtype(prior, fp16: bool) -> None:
     upsampler's memory traffic per token)."""
     if not fp16:
         return
-    from jukebox_infer.transformer.ops import Conv1D
     for module in prior.modules():
         if isinstance(module, Conv1D):
             module.w.data = module.w.data.half()
