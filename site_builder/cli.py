@@ -322,9 +322,19 @@ def cmd_site(args) -> None:
     site.build(Path(args.root).resolve(), log=logging.getLogger("site_builder.site").info)
 
 
+def cmd_build(args) -> None:
+    """Jekyll's `jekyll build -s SOURCE -d DESTINATION --config a.yml,b.yml`."""
+    from site_builder import site
+    source = Path(args.source or args.root).resolve()
+    files = [Path(f).resolve() for f in args.config.split(",")] if args.config else None
+    site.build(source, out_dir=Path(args.destination).resolve() if args.destination else None,
+               config_files=files, drafts=args.drafts, future=args.future, verbose=args.verbose,
+               log=logging.getLogger("site_builder.site").info)
+
+
 def cmd_serve(args) -> None:
     from site_builder import serve
-    serve.serve(Path(args.root).resolve(), host=args.host, port=args.port,
+    serve.serve(Path(args.source or args.root).resolve(), host=args.host, port=args.port,
                 log=logging.getLogger("site_builder.serve").info)
 
 
@@ -447,6 +457,15 @@ def parser() -> argparse.ArgumentParser:
         add_run_options(p)
         p.set_defaults(func=func)
     sub.add_parser("site", help="build the blog into _site/").set_defaults(func=cmd_site)
+    p = sub.add_parser("build", help="build a Jekyll blog as `jekyll build` does")
+    p.add_argument("-s", "--source", help="the blog folder (default: here)")
+    p.add_argument("-d", "--destination", help="the output folder (default: SOURCE/_site)")
+    p.add_argument("--config", help="config files, comma-separated, later ones winning "
+                   "(default: SOURCE/_config.yml)")
+    p.add_argument("-D", "--drafts", action="store_true", help="build _drafts/ too")
+    p.add_argument("--future", action="store_true", help="build posts dated in the future")
+    p.add_argument("-V", "--verbose", action="store_true", help="list every file skipped, and why")
+    p.set_defaults(func=cmd_build)
     for name, func, text in [
         ("posts", cmd_posts, "regenerate every generated post from its runs' outputs"),
         ("blog", cmd_blog, "posts, then site"),
@@ -463,6 +482,7 @@ def parser() -> argparse.ArgumentParser:
                    "then build the site").set_defaults(func=cmd_collection)
     p = sub.add_parser("serve", help="build, serve _site/ on localhost, and rebuild and "
                        "reload on every change")
+    p.add_argument("-s", "--source", help="the blog folder (default: here)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=4000)
     p.set_defaults(func=cmd_serve)

@@ -33,7 +33,7 @@ SITE_DEFAULTS: dict[str, Any] = {
     "description": "",
     "url": "",
     "baseurl": "",
-    "permalink": "/:title/",
+    "permalink": "date",        # Jekyll's default: /:categories/:year/:month/:day/:title.html
     "posts_dir": "posts",
     "assets_dir": "assets",
     "runs_dir": "runs",
@@ -239,12 +239,20 @@ def load_toml(path: Path) -> dict:
         raise ConfigError(f"{where}: {problem}; fix the TOML syntax there") from None
 
 
-def load_site_config(root: Path) -> dict:
-    """`_config.yml` with the blog's defaults filled in; a missing file is all defaults."""
-    path = root / SITE_CONFIG
-    data = load_yaml(path) if path.exists() else {}
-    path = shown(path)
-    config = {**SITE_DEFAULTS, **data}
+def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
+    """`_config.yml` (or `files`, later ones winning, as Jekyll's --config a.yml,b.yml)
+    with the blog's defaults filled in; a missing _config.yml is all defaults."""
+    data: dict = {}
+    for path in files or [root / SITE_CONFIG]:
+        if files and not path.is_file():
+            raise ConfigError(f"--config: no file {path}; name existing YAML files, "
+                              f"separated by commas")
+        if path.exists():
+            data.update(load_yaml(path))
+    path = shown(files[-1] if files else root / SITE_CONFIG)
+    # A key left empty (`url:`) is Jekyll's default, not an error.
+    config = {**SITE_DEFAULTS, **{k: v for k, v in data.items()
+                                  if not (v is None and k in SITE_DEFAULTS)}}
     errors = []
     for key in ("title", "baseurl", "url", "permalink", "posts_dir", "assets_dir", "runs_dir"):
         if not isinstance(config[key], str):
@@ -255,6 +263,7 @@ def load_site_config(root: Path) -> dict:
         errors.append(f"{path}: {DEFAULTS_KEY}: expected a mapping of setting: value")
     if errors:
         raise ConfigError("\n".join(errors))
+    config["baseurl_as_written"] = config["baseurl"]   # site.baseurl in a blog's own Liquid
     config["baseurl"] = config["baseurl"].rstrip("/")
     return config
 

@@ -84,6 +84,8 @@ def renderer() -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
+    from site_builder.site import kramdown_gfm
+    kramdown_gfm.install(md)
     return md
 
 
@@ -136,17 +138,40 @@ def _line(state: StateBlock, number: int) -> str:
 
 def _closing_line(state: StateBlock, start: int, end: int, tag: str,
                   opening: re.Match) -> int | None:
+    """The line where the element opened at `start` closes: the first line from
+    `start` on where the tag's opens minus closes come back to zero."""
     if tag in VOID_ELEMENTS or opening[3]:
         return start
+    closing = _closings(state, tag)[start]
+    return closing if closing < end else None  # never closed: CommonMark's rules take it
+
+
+def _closings(state: StateBlock, tag: str) -> list[int]:
+    """For each line, where an element of `tag` opened there would close (or past the
+    last line): computed once per tag and document, so that many elements never
+    closed cost one pass, not one pass each (that made Markdown quadratic).
+
+    With depth[k] the opens minus closes on lines before k, the element opened on
+    line s closes on the first line l >= s with depth[l + 1] <= depth[s]: the next
+    smaller-or-equal value, found for all s at once with a stack. Lines are the
+    document's own (a blockquote's or list's markers hold no tags), so the answer
+    holds in every nested block."""
+    memo = state.env.setdefault("kramdown_closings", {})
+    if (tag, state.src) in memo:
+        return memo[tag, state.src]
     opens = re.compile(rf"<{tag}(?=[\s/>])", re.I)
     closes = re.compile(rf"</{tag}\s*>", re.I)
-    depth = 0
-    for number in range(start, end):
-        text = state.src[state.bMarks[number]:state.eMarks[number]]
-        depth += len(opens.findall(text)) - len(closes.findall(text))
-        if depth <= 0:
-            return number
-    return None  # never closed: CommonMark's rules take it
+    depth = [0]
+    for text in state.src.split("\n"):
+        depth.append(depth[-1] + len(opens.findall(text)) - len(closes.findall(text)))
+    closing = [len(depth)] * len(depth)
+    stack: list[int] = []  # positions whose next smaller-or-equal depth is not found yet
+    for k, value in enumerate(depth):
+        while stack and depth[stack[-1]] >= value:
+            closing[stack.pop()] = k - 1
+        stack.append(k)
+    memo[tag, state.src] = closing
+    return closing
 
 
 def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str) -> None:
@@ -197,7 +222,9 @@ def typography(state: StateCore) -> None:
                                              before, following in ("em_open", "strong_open"))
                 before = token.content[-1:] or before
             else:
-                before = "\n" if token.type in ("softbreak", "hardbreak") else "*"
+                # kramdown's quote rules see the character before only within one run
+                # of text: after emphasis, a link or code, there is none.
+                before = "\n" if token.type in ("softbreak", "hardbreak") else ""
 
 
 def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
@@ -206,7 +233,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
     out, last = [], 0
     for found in QUOTE.finditer(text):
         i = found.start()
-        previous = text[i - 1] if i else before
+        # The character before, when kramdown's scanner still has it: not after
+        # another quote it just turned, nor a backslash.
+        previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
+        if previous == "\\":
+            previous = ""
         opening = _opens(found[0], previous, text[i + 1:i + 4], emphasis_next and i + 1 == len(text))
         out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
         last = i + 1
@@ -214,20 +245,27 @@ def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
 
 
 def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
-    """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb)."""
-    if emphasis_next or BEFORE_EMPHASIS.match(rest):
-        return True
-    if QUOTE_BEFORE_PUNCT.match(rest):
-        return False
-    if DOUBLE_SET.match(rest):
-        return True     # "'Quoted' words": both open
-    if quote == "'" and DECADE.match(rest):
-        return False    # the '80s
-    if previous.isspace() and rest[:1].isalnum():
-        return True
-    if previous and previous not in " \\\t\r\n[{(-":
-        return False
-    return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
+    """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb).
+    Its scanner starts at the character before the quote when there is one in the
+    same run of text, and then the rules that begin with the quote itself (before
+    emphasis, before punctuation, before a space) cannot match."""
+    if not previous:
+        if emphasis_next or BEFORE_EMPHASIS.match(rest):
+            return True
+        if QUOTE_BEFORE_PUNCT.match(rest):
+            return False
+        if DOUBLE_SET.match(rest):
+            return True     # "'Quoted' words": both open
+        if quote == "'" and DECADE.match(rest):
+            return False    # the '80s
+        return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
+    if previous.isspace():
+        if DOUBLE_SET.match(rest):
+            return True
+        if quote == "'" and DECADE.match(rest):
+            return False
+        return True         # before a word, or anything else: opening
+    return previous in "\\\t\r\n[{(-"
 
 
 def span_shapes(state: StateCore) -> None:
@@ -262,17 +300,21 @@ def attribute_lists(state: StateCore) -> None:
     """Apply `{: ...}` block attribute lists and span attribute lists after images
     and links, removing them from the text."""
     tokens = state.tokens
+    source = state.src.split("\n")  # once: per paragraph made Markdown quadratic
+    top = 0  # the last top-level block opened (a lazy IAL line's target)
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        if token.level == 0 and token.nesting == 1:
+            top = i
         if token.type == "inline" and token.children:
             _span_ials(token.children)
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
-            i = _block_ial(tokens, i, state.src.split("\n"))
+            i = _block_ial(tokens, i, source, top)
         i += 1
 
 
-def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
+def _block_ial(tokens: list[Token], i: int, source: list[str], top: int) -> int:
     inline = tokens[i + 1]
     lines = inline.content.split("\n")
     first = IAL.match(lines[0].strip()) if len(lines) > 1 else None
@@ -285,7 +327,7 @@ def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
         return i
     if len(lines) > 1:  # "text\n{: .x}": the paragraph's, or its list's or quote's
         _strip_last_line(inline)
-        _set_attributes(tokens[_lazy_target(tokens, i, source)], found[1])
+        _set_attributes(tokens[_lazy_target(tokens, i, source, top)], found[1])
         return i
     target = _ial_target(tokens, i)
     del tokens[i:i + 3]
@@ -294,18 +336,15 @@ def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
     return i - 1
 
 
-def _lazy_target(tokens: list[Token], i: int, source: list[str]) -> int:
+def _lazy_target(tokens: list[Token], i: int, source: list[str], top: int) -> int:
     """An IAL line at the margin after a paragraph inside a list or quote (a lazy
-    continuation line to CommonMark) belongs to the outermost list or quote, as in
-    kramdown; anywhere else, to the paragraph."""
+    continuation line to CommonMark) belongs to the outermost list or quote (`top`,
+    the last top-level block opened), as in kramdown; anywhere else, to the paragraph."""
     paragraph = tokens[i]
     line = source[paragraph.map[1] - 1] if paragraph.map else ""
     if paragraph.level == 0 or line[:1] in (" ", "\t", ">"):
         return i
-    for j in range(i - 1, -1, -1):
-        if tokens[j].level == 0 and tokens[j].nesting == 1:
-            return j
-    return i
+    return top
 
 
 def _strip_first_line(inline: Token) -> None:
