@@ -95,7 +95,7 @@ def resolve_auto_batches(args: argparse.Namespace, settings: dict, before: dict)
     settings["batch_size"], settings["upsampler_batch_size"] = chosen
     args.batch = str(chosen[0])
     args.upsampler_batch = str(chosen[1])
-    log.info("BATCH=auto: top prior %d, upsamplers %d (saved in experiment.toml)", *chosen)
+    log.info("BATCH=auto: top prior %d, upsamplers %d", *chosen)
 
 
 def planned_gpu(settings: dict) -> str:

@@ -85,7 +85,7 @@ def test_array_of_two_sums_its_tasks(slurm_blog):
     (run / "experiment.toml").write_text('artist = "joy_division"\n[slurm]\narray = true\n')
     site_builder(slurm_blog, "sample", "--run", "joy_division", *TINY, "--wait")
     assert "#SBATCH --array=0-1" in (run / "out/slurm/job.sh").read_text()
-    assert "GROUPS=(up:0,1)" in (run / "out/slurm/up.sh").read_text()   # upsampling: one job after
+    assert "ITEM_GROUPS=(up:0,1)" in (run / "out/slurm/up.sh").read_text()   # upsampling: one job after
     job = json.loads((run / "out/job.json").read_text())
     ids = [j["job_id"] for j in job["jobs"]]
     assert len(ids) == 3 and all("_" in i for i in ids[:2]) and "_" not in ids[2]
@@ -145,11 +145,11 @@ def test_time_out_resubmits_and_completes(slurm_blog):
     run = slurm_blog / "runs/joy_division"
     run.mkdir(parents=True)
     (run / "experiment.toml").write_text(
-        'artist = "joy_division"\nn_samples = 1\nsample_length_in_seconds = 28\n'
+        'artist = "joy_division"\nn_samples = 1\nsample_length_in_seconds = 20\n'
         'save_codes_every_windows = 50\n[slurm]\ntime = "00:01:00"\nsignal_seconds = 30\n'
-        'max_resubmits = 4\npoll_seconds = 2\n')
-    result = site_builder(slurm_blog, "sample", "--run", "joy_division", "--wait", timeout=480)
-    assert "resubmitting (1 of 4)" in result.stdout
+        'max_resubmits = 8\npoll_seconds = 2\n')
+    result = site_builder(slurm_blog, "sample", "--run", "joy_division", "--wait", timeout=720)
+    assert "resubmitting (1 of 8)" in result.stdout
     job = json.loads((run / "out/job.json").read_text())
     states = [j["state"] for j in job["jobs"]]
     assert states[-1] == "COMPLETED" and set(states[:-1]) <= {"TIMEOUT", "PREEMPTED"}

@@ -176,7 +176,7 @@ def main(argv: list[str]) -> int:
         f"{length / SAMPLE_RATE:.2f} s per item, levels={settings['levels']}")
     run.log_dir.mkdir(parents=True, exist_ok=True)
     # Jukebox prints a line per model it builds: keep them in a log.
-    with open(run.log_dir / "jukebox.log", "a", encoding="utf-8") as log, \
+    with open(run.log_dir / "jukebox.log", "a", encoding="utf-8", buffering=1) as log, \
             contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), torch.no_grad():
         if device.type == "cpu" and model.toy:
             torch.set_num_threads(1)  # toy-size ops: threads cost more than they give
