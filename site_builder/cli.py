@@ -242,6 +242,9 @@ def cmd_post(args) -> None:
         root, site, run, _ = stage_publish(args)
         runs = [run]
     posts.write_post(root, site, runs, title=args.title, force=args.force)
+    from site_builder.site.target import missing_post_defaults
+    for warning in missing_post_defaults(root, site):
+        logging.getLogger("site_builder.posts").warning("warning: %s", warning)
     build_site(root, site)
 
 

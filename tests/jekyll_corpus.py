@@ -465,6 +465,13 @@ $$
 x_1 * y_2 < z
 $$
 """),
+    Spec("highlight-linenos", """\
+{% highlight ruby linenos %}
+def foo
+  puts 'foo'
+end
+{% endhighlight %}
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

@@ -43,8 +43,14 @@ class JekyllEnvironment(liquid.Environment):
         # theme is told of a misspelt filter unless it sets the option.
         options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
         strict = options.get("strict_filters", not (root / "_layouts").is_dir())
+        # `liquid: error_mode: lax|warn|strict` and `strict_variables`, as in Jekyll
+        # (here a syntax error stops the build unless the config says otherwise).
+        mode = {"lax": liquid.Mode.LAX, "warn": liquid.Mode.WARN}.get(
+            str(options.get("error_mode") or "strict"), liquid.Mode.STRICT)
+        undefined = liquid.StrictUndefined if options.get("strict_variables") else \
+            liquid.Undefined
         super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root)),
-                         strict_filters=bool(strict))
+                         strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
         from site_builder.site import jekyll_filters, jekyll_tags
@@ -82,26 +88,33 @@ def _argument(stream: TokenStream, tag: Token, *, eat: bool) -> str:
 
 
 class HighlightNode(Node):
-    __slots__ = ("lang", "block")
+    __slots__ = ("lang", "block", "linenos")
 
-    def __init__(self, token: Token, lang: str, block: BlockNode):
+    def __init__(self, token: Token, lang: str, block: BlockNode, linenos: bool = False):
         super().__init__(token)
         self.blank = False   # it writes text: never a "blank" block to suppress
-        self.lang, self.block = lang, block
+        self.lang, self.block, self.linenos = lang, block, linenos
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         code = StringIO()
         self.block.render(context, code)
-        return buffer.write(highlight_code(code.getvalue(), self.lang))
+        return buffer.write(highlight_code(code.getvalue(), self.lang, self.linenos))
 
 
-def highlight_code(code: str, lang: str) -> str:
-    """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it."""
+def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
+    """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it; with
+    `linenos`, rouge's table: the line numbers in a gutter cell beside the code."""
     try:
         lexer = get_lexer_by_name(lang)
     except ClassNotFound:  # rouge too falls back to plain text
         lexer = TextLexer()
-    spans = highlight(code.strip("\r\n"), lexer, HtmlFormatter(nowrap=True))
+    code = code.strip("\r\n")
+    spans = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    if linenos:
+        numbers = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
+        spans = ('<table class="rouge-table"><tbody><tr><td class="gutter gl">'
+                 f'<pre class="lineno">{numbers}</pre></td><td class="code"><pre>{spans}'
+                 "</pre></td></tr></tbody></table>")
     lang = html.escape(lang)
     return (f'<figure class="highlight"><pre><code class="language-{lang}" data-lang="{lang}">'
             f"{spans}</code></pre></figure>")
@@ -112,10 +125,10 @@ class HighlightTag(Tag):
 
     def parse(self, stream: TokenStream) -> HighlightNode:
         token = stream.eat(TOKEN_TAG)
-        lang = _argument(stream, token, eat=True).split()[0]
+        lang, *options = _argument(stream, token, eat=True).split()
         block = get_parser(self.env).parse_block(stream, (self.end,))
         stream.expect(TOKEN_TAG, value=self.end)
-        return HighlightNode(token, lang, block)
+        return HighlightNode(token, lang, block, "linenos" in options)
 
 
 class TextNode(Node):
