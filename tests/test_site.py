@@ -701,3 +701,17 @@ def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
     write(blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
     with pytest.raises(BuildError, match=r"css/bad\.scss:4: Sass: Undefined variable"):
         build(blog, log=quiet)
+
+
+def test_liquid_options_of_the_config(tmp_path: Path) -> None:
+    """`liquid: strict_variables` makes an unknown variable an error naming the file;
+    `strict_filters: false` lets an unknown filter pass the value through."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\n"
+          "liquid: {strict_variables: true, strict_filters: false}\n")
+    write(blog / "_posts" / "2020-01-01-a.md", "---\n---\n{{ 'x' | nosuch }} {{ page.nothing }}\n")
+    with pytest.raises(BuildError, match=r"_posts/2020-01-01-a\.md:\d+: Liquid: .*nothing"):
+        build(blog, log=quiet)
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\nliquid: {strict_filters: false}\n")
+    build(blog, log=quiet)
+    assert "<p>x</p>" in (blog / "_site" / "2020" / "01" / "01" / "a.html").read_text()

@@ -143,15 +143,21 @@ def template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
-    env.globals.update(thumbnail=thumbnail, cell=cell, quote=quote)
+    env.globals.update(thumbnail=thumbnail, cell=cell, quote=quote, asset=asset)
     return env.get_template("post.md.j2")
+
+
+def asset(url: str) -> str:
+    """An asset's URL as Liquid that Jekyll and site-builder resolve alike, right for
+    any baseurl ('', '/', '/blog'): `{{ site.baseurl }}/x` is `//x` with baseurl '/',
+    a host named x."""
+    return "{{ '" + url.replace("'", "%27") + "' | relative_url }}"
 
 
 def thumbnail(stem: str, kind: str, alt: str) -> str:
     """A picture drawn to be read at thumbnail size (320 x 120 CSS px, at twice the
     density), linking to the full-size one."""
-    full = "{{ site.baseurl }}" + f"{stem}-{kind}.png"
-    small = "{{ site.baseurl }}" + f"{stem}-{kind}-small.png"
+    full, small = asset(f"{stem}-{kind}.png"), asset(f"{stem}-{kind}-small.png")
     return (f'<a class="thumb" href="{full}"><img src="{small}" alt="{alt}" width="320" '
             f'height="120" loading="lazy"></a>')
 
