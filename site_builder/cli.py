@@ -147,7 +147,7 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
         work = sampling.plan(run, settings, force=args.force)  # may refuse: before any write
     save_experiment(run, args, settings)
     ensure_notes(run, settings["n_samples"])
-    if settings["import_from"] or batches:
+    if settings["import_from"] or work:
         provenance.record_request(run, args.command, vars(args), settings)
     if not settings["import_from"]:
         sample = sample_on_slurm if settings["executor"] == "slurm" else sample_locally
