@@ -437,6 +437,11 @@ Try a search on "?" in the mid-'90s style, as ["Kindly Closing"](http://example.
 
 Code `x`"y" and "*z*" and it's 'quoted'.
 """),
+    Spec("emphasis-kramdown", """\
+**UPDATE (8/3/2010):**Fixed the bug.
+
+Math 2*3*4 and a * b * c, *word*. and "**quoted**" and **bold**: yes
+"""),
     Spec("strikethrough-del", """\
 A ~~gone~~ word.
 """),

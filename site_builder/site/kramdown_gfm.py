@@ -23,6 +23,8 @@ ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 
 def install(md: MarkdownIt) -> None:
     md.use(deflist_plugin)
+    md.options["kramdown_emphasis"] = True
+    _patch_emphasis()
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
@@ -35,6 +37,28 @@ def install(md: MarkdownIt) -> None:
     md.core.ruler.push("kramdown_toc", table_of_contents)
     md.add_render_rule("s_open", lambda *a: "<del>")
     md.add_render_rule("s_close", lambda *a: "</del>")
+
+
+# -- emphasis --------------------------------------------------------------------------
+
+def _patch_emphasis() -> None:
+    """kramdown's `*`: it opens unless a space follows and closes unless a space comes
+    before (`**UPDATE (8/3/2010):**Fixed` is strong), where CommonMark also weighs the
+    punctuation around it. Only for our converters (the option set in install())."""
+    if getattr(StateInline.scanDelims, "kramdown", False):
+        return
+    original = StateInline.scanDelims
+
+    def scan(self: StateInline, start: int, canSplitWord: bool):  # noqa: ANN202, N803
+        found = original(self, start, canSplitWord)
+        if self.src[start] != "*" or not self.md.options.get("kramdown_emphasis"):
+            return found
+        before = self.src[start - 1] if start > 0 else " "
+        after = self.src[start + found.length] if start + found.length < self.posMax else " "
+        return type(found)(not after.isspace(), not before.isspace(), found.length)
+
+    scan.kramdown = True
+    StateInline.scanDelims = scan
 
 
 # -- lists ---------------------------------------------------------------------------
