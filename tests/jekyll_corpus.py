@@ -442,6 +442,12 @@ Code `x`"y" and "*z*" and it's 'quoted'.
 
 Math 2*3*4 and a * b * c, *word*. and "**quoted**" and **bold**: yes
 """),
+    Spec("attribute-list-in-paragraph", """\
+A picture, sized:
+![a cover](/assets/images/cover.png)
+{: style="width: 400px"}
+and the text "after" it.
+"""),
     Spec("strikethrough-del", """\
 A ~~gone~~ word.
 """),

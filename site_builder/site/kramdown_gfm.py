@@ -19,6 +19,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 
 
 def install(md: MarkdownIt) -> None:
@@ -30,6 +31,7 @@ def install(md: MarkdownIt) -> None:
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.core.ruler.before("kramdown_typography", "kramdown_ial_split", split_at_ials)
     md.core.ruler.push("kramdown_tasks", task_lists)
     # The TOC list is found before its {:toc} is read as an attribute list, and
     # written once the headings have their ids.
@@ -207,3 +209,40 @@ def _toc_items(heads: list, start: int, stop: int, depth: int, out: list[str]) -
         else:
             out.append(item + "</li>")
         i = j
+
+
+# -- attribute lists inside a paragraph ---------------------------------------------
+
+def split_at_ials(state: StateCore) -> None:
+    """A `{: ...}` line inside a paragraph ends it (kramdown reads it as the block
+    attribute list of the lines above): the paragraph is split after that line, so
+    the attribute-list rule gives the first part its attributes."""
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "paragraph_open" and i + 2 < len(tokens) and \
+                tokens[i + 1].type == "inline":
+            inline = tokens[i + 1]
+            lines = inline.content.split("\n")
+            cut = next((k for k in range(1, len(lines) - 1) if IAL_LINE.match(lines[k])), None)
+            if cut is not None:
+                first, rest = "\n".join(lines[:cut + 1]), "\n".join(lines[cut + 1:])
+                _reparse(state, inline, first)
+                opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
+                second = Token("inline", "", 0)
+                for new in (opening, second, closing):
+                    new.level, new.block = token.level, True
+                second.level = inline.level
+                if token.map:
+                    opening.map = [token.map[0] + cut + 1, token.map[1]]
+                    token.map = [token.map[0], token.map[0] + cut + 1]
+                _reparse(state, second, rest)
+                tokens[i + 3:i + 3] = [opening, second, closing]
+        i += 1
+
+
+def _reparse(state: StateCore, inline: Token, text: str) -> None:
+    inline.content = text
+    inline.children = []
+    state.md.inline.parse(text, state.md, state.env, inline.children)
