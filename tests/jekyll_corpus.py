@@ -448,6 +448,10 @@ A picture, sized:
 {: style="width: 400px"}
 and the text "after" it.
 """),
+    Spec("link-with-spaces", """\
+A [link](http://example.com/a b) and [another](http://example.com/ "Title") and
+[a titled one](docs/my page.html "The page").
+"""),
     Spec("strikethrough-del", """\
 A ~~gone~~ word.
 """),

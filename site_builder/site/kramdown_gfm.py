@@ -29,6 +29,8 @@ def install(md: MarkdownIt) -> None:
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
+    link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
+    md.inline.ruler.before("link", "kramdown_spaced_link", _spaced_link(link_rule.fn))
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.core.ruler.before("kramdown_typography", "kramdown_ial_split", split_at_ials)
@@ -104,6 +106,49 @@ def task_lists(state: StateCore) -> None:
                     tokens[k].level == tokens[i - 2].level - 1:
                 tokens[k].attrSet("class", "task-list")
                 break
+
+
+# -- links -------------------------------------------------------------------------
+
+SPACED_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+
+
+def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """`[text](http://x.com/a b)`: kramdown takes the URL with its spaces (CommonMark
+    makes no link of it)."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] != "[" or state.linkLevel > 0:
+            return False
+        start = state.pos
+        readable = standard(state, True)
+        state.pos = start
+        if readable:
+            return False   # a link CommonMark reads too: the standard rule makes it
+        label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+        if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
+            return False
+        close = state.src.find(")", label_end + 2, state.posMax)
+        inside = state.src[label_end + 2:close] if close > 0 else ""
+        titled = SPACED_TITLE.search(inside)
+        href = inside[:titled.start()] if titled else inside
+        if not href.strip() or "\n" in inside or "(" in inside or "<" in inside \
+                or " " not in href.strip():
+            return False
+        if not silent:
+            old_max = state.posMax
+            state.pos, state.posMax = start + 1, label_end
+            token = state.push("link_open", "a", 1)
+            token.attrs = {"href": href.strip()}
+            if titled:
+                token.attrSet("title", titled.group(0).strip()[1:-1])
+            state.linkLevel += 1
+            state.md.inline.tokenize(state)
+            state.linkLevel -= 1
+            state.push("link_close", "a", -1)
+            state.posMax = old_max
+        state.pos = close + 1
+        return True
+    return rule
 
 
 # -- math ------------------------------------------------------------------------------
