@@ -2,7 +2,8 @@
 #   make post ARTIST=lucybell          sample, transcode, publish, write the post, build the site
 #   make post RUNS="joy_division lucybell" TITLE="..."   one post over runs already made
 #   make posts / make blog             regenerate every generated post (/ and build the site)
-# Variables: ARTIST RUN RUNS TITLE MODEL N LENGTH SEED GENRES EXECUTOR PUBLISHER FORCE WAIT YES
+#   make plan ARTIST=joy_division MODEL=5b N=16 LENGTH=60 GPU=v100-16gb   memory, steps, time
+# Variables: ARTIST RUN RUNS TITLE MODEL N LENGTH SEED GENRES BATCH GPU EXECUTOR PUBLISHER FORCE WAIT YES
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,14 +13,14 @@ STAMP  := $(VENV)/.installed
 RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(MODEL),--model '$(MODEL)') $(if $(N),--n '$(N)') $(if $(LENGTH),--length '$(LENGTH)') \
 	$(if $(SEED),--seed '$(SEED)') $(if $(GENRES),--genres '$(GENRES)') \
-	$(if $(LEVELS),--levels '$(LEVELS)') $(if $(BATCH),--batch '$(BATCH)') \
+	$(if $(LEVELS),--levels '$(LEVELS)') $(if $(BATCH),--batch '$(BATCH)') $(if $(GPU),--gpu '$(GPU)') \
 	$(if $(IMPORT),--import-from '$(IMPORT)') \
 	$(if $(EXECUTOR),--executor '$(EXECUTOR)') $(if $(PUBLISHER),--publisher '$(PUBLISHER)') \
 	$(if $(filter 1 yes true,$(FORCE)),--force) $(if $(filter 1 yes true,$(WAIT)),--wait) \
 	$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) \
 	$(if $(RUNS),--runs '$(RUNS)') $(if $(TITLE),--title '$(subst ','\'',$(TITLE))')
 
-.PHONY: install sample mp3 analyse publish post posts blog fix-embeds site serve artists genres models \
+.PHONY: install plan gpu-check sample mp3 analyse publish post posts blog fix-embeds site serve artists genres models \
 	status collection clean test
 
 install: $(STAMP)
@@ -33,7 +34,7 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@
 
-sample mp3 analyse publish post: $(STAMP)
+plan sample mp3 analyse publish post: $(STAMP)
 	@$(SB) $@ $(RUN_ARGS)
 
 site: $(STAMP)
@@ -62,6 +63,10 @@ models: $(STAMP)
 
 clean: $(STAMP)
 	@$(SB) clean $(if $(RUN),--run '$(RUN)') $(if $(filter 1 yes true,$(ALL)),--all)
+
+# Every level at real size with random weights on this machine's GPU; needs only torch.
+gpu-check:
+	$(PYTHON) bench/gpu_check.py
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q

@@ -26,7 +26,7 @@ SETTING_FLAGS = {
     "artist": "artist", "model": "model", "n": "n_samples", "length": "sample_length_in_seconds",
     "total_length": "total_sample_length_in_seconds", "seed": "seed", "genres": "genres",
     "temperature": "temperature", "executor": "executor", "publisher": "publisher",
-    "levels": "levels", "batch": "batch_size", "import_from": "import_from",
+    "levels": "levels", "batch": "batch_size", "import_from": "import_from", "gpu": "gpu",
 }
 STAGE_NAMES = {"sampling": "sample", "jobs": "job", "audio": "mp3", "publish": "publish",
                "analysis": "analyse", "collection": "collection",
@@ -68,8 +68,44 @@ def open_run(args: argparse.Namespace) -> tuple[Path, dict, Run, dict]:
         from site_builder.sampling.adopt import source_files
         settings["n_samples"] = len(source_files(settings["import_from"]))
     sampling.validate(settings)
+    if settings["batch_size"] == "auto":
+        resolve_auto_batches(args, settings, read_json(run.settings_path, {}) or {})
     settings["models_dir"] = str((root / Path(site["models_dir"]).expanduser()).resolve())
     return root, site, run, settings
+
+
+def resolve_auto_batches(args: argparse.Namespace, settings: dict, before: dict) -> None:
+    """BATCH=auto (the released models' default): the largest batches the GPU's plan
+    fits, chosen once and saved in experiment.toml like any batch size, so what a run
+    is does not change later; a run sampled already keeps its batches."""
+    from site_builder.sampling import MODELS, memory
+
+    if isinstance(before.get("batch_size"), int):
+        chosen = (before["batch_size"], before.get("upsampler_batch_size", 16))
+    elif MODELS[settings["model"]].toy:
+        chosen = (min(settings["n_samples"], 16), 16)
+    else:
+        try:
+            gpu = planned_gpu(settings)
+        except ConfigError:
+            gpu = None
+        chosen = memory.auto_batches(settings, gpu) if gpu else (3, 16)
+        if not gpu:
+            log.info("BATCH=auto without a GPU to plan for (GPU=...): sample.py's batches, 3 and 16")
+    settings["batch_size"], settings["upsampler_batch_size"] = chosen
+    args.batch = str(chosen[0])
+    args.upsampler_batch = str(chosen[1])
+    log.info("BATCH=auto: top prior %d, upsamplers %d", *chosen)
+
+
+def planned_gpu(settings: dict) -> str:
+    """GPU= / gpu setting, else the device present; a ConfigError when there is none."""
+    if settings["gpu"]:
+        return settings["gpu"]
+    import torch
+    if torch.cuda.is_available():
+        return f"{torch.cuda.get_device_properties(0).total_memory / 2**30:.1f}GiB"
+    raise ConfigError("no GPU here to plan for: name one, e.g. GPU=v100-16gb or GPU=24GiB")
 
 
 def save_experiment(run: Run, args: argparse.Namespace, settings: dict) -> None:
@@ -80,6 +116,8 @@ def save_experiment(run: Run, args: argparse.Namespace, settings: dict) -> None:
     from site_builder.runs import write_text
 
     given = {s: settings[s] for s, v in cli_settings(args).items() if v is not None}
+    if getattr(args, "upsampler_batch", None):
+        given["upsampler_batch_size"] = settings["upsampler_batch_size"]
     if run.experiment_path.exists():
         doc = tomlkit.parse(run.experiment_path.read_text(encoding="utf-8"))
         if all(doc.get(k) == v for k, v in given.items()):
@@ -106,12 +144,12 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
         from site_builder.sampling.adopt import adopt
         adopt(run, settings, settings["job"], force=args.force)
     else:
-        batches = sampling.plan(run, settings, force=args.force)  # may refuse: before any write
+        work = sampling.plan(run, settings, force=args.force)  # may refuse: before any write
     save_experiment(run, args, settings)
     ensure_notes(run, settings["n_samples"])
     if not settings["import_from"]:
         sample = sample_on_slurm if settings["executor"] == "slurm" else sample_locally
-        sample(run, site, settings, batches, wait=args.wait)
+        sample(run, site, settings, work, wait=args.wait)
     return root, site, run, settings
 
 
@@ -126,29 +164,28 @@ def claim_run(run: Run, settings: dict, *, force: bool) -> None:
                        f"it (make status), or cancel it (scancel {job}), then run this again")
 
 
-def sample_on_slurm(run: Run, site: dict, settings: dict, batches: list[int], *, wait: bool) -> None:
+def sample_on_slurm(run: Run, site: dict, settings: dict, work, *, wait: bool) -> None:
     from site_builder import sampling
     from site_builder.jobs import slurm
 
-    items = sampling.batch_items(settings, batches)
-    if not slurm.advance(run, site, settings, batches, items, wait=wait):
+    if not slurm.advance(run, site, settings, work, wait=wait):
         raise Pending(run.id)
     if sampling.plan(run, settings):
         raise SiteBuilderError(f"run {run.id!r}: item(s) still missing after the job; "
                                f"`make post RUN={run.id}` submits another")
 
 
-def sample_locally(run: Run, site: dict, settings: dict, batches: list[int], *, wait: bool) -> None:
+def sample_locally(run: Run, site: dict, settings: dict, work, *, wait: bool) -> None:
     from site_builder import jobs, sampling
     from site_builder.jobs.lock import held
 
     say = logging.getLogger("site_builder.sampling").info
-    items = sampling.batch_items(settings, batches)
+    items = work.items
     if not items:
         say("%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
         return
     say("%s: sampling item(s) %s with the local executor", run.id, ", ".join(map(str, items)))
-    record = jobs.run_local(run, sampling.worker_command(run, batches), items, held(run))
+    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items, held(run))
     logging.getLogger("site_builder.jobs").info(
         "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
         record["wall_clock_seconds"], record["cpu_utilized_seconds"],
@@ -180,6 +217,18 @@ def stage_publish(args):
     return root, site, run, settings
 
 
+def cmd_plan(args) -> None:
+    """Print the run's memory plan; creates nothing (a plan that does not fit exits 2)."""
+    from site_builder.sampling import memory
+
+    _, _, run, settings = open_run(args)
+    plan = memory.make_plan(settings, planned_gpu(settings))
+    for line in plan.lines():
+        print(line)
+    if not plan.fits:
+        raise memory.refusal(plan, settings)
+
+
 def cmd_sample(args) -> None:
     stage_sample(args)
 
@@ -206,6 +255,9 @@ def cmd_post(args) -> None:
         root, site, run, _ = stage_publish(args)
         runs = [run]
     posts.write_post(root, site, runs, title=args.title, force=args.force)
+    from site_builder.site.target import missing_post_defaults
+    for warning in missing_post_defaults(root, site):
+        logging.getLogger("site_builder.posts").warning("warning: %s", warning)
     build_site(root, site)
 
 
@@ -389,7 +441,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", help="item k is seeded from (seed, k)")
     parser.add_argument("--genres", help="genre bags, comma-separated: 'post punk, gothic'")
     parser.add_argument("--levels", help="1: top prior only; 3: upsampled to full quality")
-    parser.add_argument("--batch", help="items sampled together (batch_size)")
+    parser.add_argument("--batch", help="items the top prior samples together (batch_size), or auto")
+    parser.add_argument("--gpu", help="the GPU to plan for: v100-16gb, h100-80gb, ... or 24GiB")
     parser.add_argument("--import-from", help="adopt the WAVs in this folder instead of sampling")
     parser.add_argument("--temperature", help="sampling temperature")
     parser.add_argument("--executor", help="local or slurm")
@@ -412,6 +465,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--root", default=".", help="the blog folder (default: here)")
     sub = top.add_subparsers(dest="command", required=True)
     for name, func, text in [
+        ("plan", cmd_plan, "the memory plan: device and host memory per phase, steps, time"),
         ("sample", cmd_sample, "sample the run's missing items"),
         ("mp3", cmd_mp3, "sample, then transcode WAVs to tagged MP3s"),
         ("analyse", cmd_analyse, "... then measure loudness, silence, tuning, tempo; draw them"),

@@ -76,6 +76,20 @@ def to_float(value: Any) -> float:
     return float(value)
 
 
+def to_batch(value: Any) -> int | str:
+    """A batch size, or "auto": the largest the GPU's memory plan allows."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return to_int(value)
+    except ValueError:
+        raise ValueError("expected a whole number or auto") from None
+
+
+def _batch(value: int | str) -> str | None:
+    return None if value == "auto" or value > 0 else "must be greater than 0 (or auto)"
+
+
 def to_bags(value: Any) -> list[str]:
     """Genre bags: "dark wave, gothic" or ["dark wave", "gothic"] or [["dark", "wave"]]
     are two bags; item k is conditioned on bag k mod the number of bags."""
@@ -155,8 +169,13 @@ FIELDS = (
     Field("upsampler_temperature", to_float, 0.99, "sampling temperature of the upsamplers", _positive),
     Field("levels", to_int, 3, "levels to sample from the top: 1 = top prior only (minutes), "
           "3 = upsampled to full quality (hours)", _levels),
-    Field("batch_size", to_int, 1, "items sampled together (more is faster on a GPU; "
-          "part of what an item is: item k is in batch k // batch_size)", _positive),
+    Field("batch_size", to_batch, 1, "items the top prior samples together (more is faster on a "
+          "GPU; each item has its own random stream, so batching never changes an item on a CPU); "
+          "auto: the largest the memory plan fits on the GPU", _batch),
+    Field("upsampler_batch_size", to_int, 16, "items the upsamplers sample together, over all "
+          "the run's items (sample.py's 16)", _positive),
+    Field("gpu", to_str, "", "the GPU the memory plan is made for: v100-16gb, a100-40gb, a100-80gb, "
+          "h100-80gb, ... or a size like 24GiB; empty: the device present"),
     Field("hop_fraction", to_fractions, [0.5, 0.5, 0.125],
           "how far each level's window moves, as a fraction of its context; bottom level first",
           _fractions),
@@ -175,12 +194,12 @@ FIELDS = (
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
 # What a real model defaults to when the user says nothing: the example post's jobs,
-# and Jukebox's own batch for the 5b top prior on a 16 GB V100.
+# and batches the memory plan picks for the GPU (sample.py's 3 and 16 on a 16 GB V100).
 MODEL_DEFAULTS = {
     "tiny": {"n_samples": 3, "sample_length_in_seconds": 3.0, "batch_size": 1},
-    "5b": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": 3},
-    "5b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": 3},
-    "1b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": 3},
+    "5b": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": "auto"},
+    "5b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": "auto"},
+    "1b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": "auto"},
 }
 
 

@@ -619,6 +619,9 @@ def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
     write(blog / "docs" / "feed.xml", "---\n---\n<x>{{ site.data.team.people[0].name }}</x>\n")
     write(blog / "old.md", "---\n---\nExcluded\n")
     write(blog / "notes.txt", "plain\n")
+    write(blog / "_sass" / "_base.scss", "$gap: 4px;\n")
+    write(blog / "css" / "main.scss", "---\n---\n@import \"base\";\n"
+          ".a { .b { margin: $gap; } }\n/* {{ site.title }} */\n")
     write(blog / "_unknown" / "x.txt", "hidden\n")
     lines: list[str] = []
     result = build(blog, log=lines.append, verbose=True)
@@ -630,9 +633,11 @@ def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
     assert (site / "blog" / "2019" / "05" / "04" / "sub.html").is_file()
     assert (site / "docs" / "feed.xml").read_text() == "<x>Ada</x>\n"
     assert (site / "notes.txt").is_file() and not (site / "old.html").exists()
+    # jekyll-sass-converter's default style (compact), after Liquid
+    assert (site / "css" / "main.css").read_text() == ".a .b { margin: 4px; }\n\n/* T */\n"
     assert "skipped old.md: named by `exclude` in _config.yml" in lines
     assert any(line.startswith("skipped _unknown/: its name starts with '_'") for line in lines)
-    assert re.search(r"^4 posts -> _site/ in .* \(1 pages, \d+ files copied, 2 skipped;",
+    assert re.search(r"^4 posts -> _site/ in .* \(2 pages, \d+ files copied, 2 skipped;",
                      lines[-1]), lines[-1]
 
 
@@ -688,3 +693,25 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
     warning = [line for line in lines if line.startswith("warning: plugins")]
     assert len(warning) == 1 and "_plugins/tags.rb" in warning[0] and "jekyll-avatar" in warning[0]
     assert not (site / "assets" / "css" / "site.css").exists()  # not our theme's
+
+
+def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\n")
+    write(blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
+    with pytest.raises(BuildError, match=r"css/bad\.scss:4: Sass: Undefined variable"):
+        build(blog, log=quiet)
+
+
+def test_liquid_options_of_the_config(tmp_path: Path) -> None:
+    """`liquid: strict_variables` makes an unknown variable an error naming the file;
+    `strict_filters: false` lets an unknown filter pass the value through."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\n"
+          "liquid: {strict_variables: true, strict_filters: false}\n")
+    write(blog / "_posts" / "2020-01-01-a.md", "---\n---\n{{ 'x' | nosuch }} {{ page.nothing }}\n")
+    with pytest.raises(BuildError, match=r"_posts/2020-01-01-a\.md:\d+: Liquid: .*nothing"):
+        build(blog, log=quiet)
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\nliquid: {strict_filters: false}\n")
+    build(blog, log=quiet)
+    assert "<p>x</p>" in (blog / "_site" / "2020" / "01" / "01" / "a.html").read_text()

@@ -26,6 +26,7 @@ from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (YAML_LOADER, Memo, Post, apply_defaults, assign_urls, newest_first,
                                        read_found, read_pages, site_time, uses_liquid)
+from site_builder.site.sass import is_sass
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
@@ -77,13 +78,13 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         from site_builder.site.plugins import warn_unsupported
         warn_unsupported(root, config, log)
         theme_key = cache.digest(cache.files_digest(
-            [root / "_layouts", root / "_includes"]), config)
+            [root / "_layouts", root / "_includes", root / "_sass"]), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files)
         plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, sorted(files),
                            old.deps)
     else:
-        theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]),
-                                 config)
+        theme_key = cache.digest(cache.files_digest(
+            [*(Path(f) for f in layout_folders(root)), root / "_sass"]), config)
         plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
     check_collisions(files, set(plan))
     if SYNTAX_CSS not in files and not own_layouts:
@@ -167,7 +168,7 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     now = now or datetime.now()
     posts = newest_first([p for p in found if future or p.date <= now])
     inv.skipped += [(p.name, "dated in the future (build with --future)")
-                    for p in found if p not in posts]
+                    for p in found if not (future or p.date <= now)]
     pages = read_pages(inv.pages, memo)
     collections = reader.collection_names(config)
     docs: list[Post] = []
@@ -196,15 +197,18 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
 
 def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, str]:
     """id(post) -> a key of everything its HTML is made from."""
-    liquid_key = None
+    liquid_key = sass_key = None
     keys = {}
     for post in everyone:
         liquid = uses_liquid(post)
         if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config)
+        if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
+            sass_key = cache.files_digest([root / "_sass"])
         keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
-                                      liquid_key if liquid else None)
+                                      liquid_key if liquid else None,
+                                      sass_key if is_sass(post.ext) else None)
     return keys
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from site_builder.errors import BuildError
+from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, categories, excerpt_source,
                                        output_ext, split_front_matter, words)
 
@@ -210,6 +211,9 @@ class JekyllRenderer:
                                 paginator=paginator)
         if item.ext.lower() in MARKDOWN_SUFFIXES:
             text = self.md.render(text)
+        elif is_sass(item.ext):
+            text = compile_sass(text, item.name, item.ext, self.root, self.config,
+                                item.body_line)
         return text
 
     def place_in_layouts(self, item: Post, content: str, page: dict,

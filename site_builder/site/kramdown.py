@@ -46,6 +46,8 @@ IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+)
 NON_WORD = re.compile(r"[^\w\- \t]")
 TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<<|>>")
 SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+RAW_SPAN = re.compile(r"<(/?)(?:code|kbd|samp|var|script|style|math|textarea|option)\b(?![^>]*/>)",
+                      re.I)
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
 QUOTE = re.compile("['\"]")
 BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
@@ -215,8 +217,15 @@ def typography(state: StateCore) -> None:
             continue
         children = block.children or []
         before = ""  # the character before a token's text, as kramdown would see it
+        raw = 0      # inside <code>, <kbd>...: kramdown leaves their text as it is
         for k, token in enumerate(children):
-            if token.type == "text":
+            if token.type == "html_inline":
+                found = RAW_SPAN.match(token.content)
+                if found:
+                    raw = max(0, raw + (-1 if found.group(1) else 1))
+            if token.type == "text" and raw:
+                before = token.content[-1:] or before
+            elif token.type == "text":
                 following = children[k + 1].type if k + 1 < len(children) else ""
                 token.content = smart_quotes(TYPOGRAPHY.sub(lambda m: SYMBOLS[m[0]], token.content),
                                              before, following in ("em_open", "strong_open"))
