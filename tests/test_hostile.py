@@ -275,7 +275,7 @@ def test_a_killed_sampler_is_recorded_and_said_so(unsampled):
     error = [line for line in output.splitlines() if line.startswith("error:")]
     assert len(error) == 1 and "killed by SIGKILL" in error[0] and "is above" not in error[0]
     job = json.loads((unsampled / "runs/lucybell/out/job.json").read_text())
-    assert job["jobs"][-1]["exit_code"] == -9 and job["jobs"][-1]["cpu_utilized_seconds"] > 0.5
+    assert job["jobs"][-1]["exit_code"] == -9 and job["jobs"][-1]["cpu_utilized_seconds"] > 0
 
 
 def test_a_post_whose_job_figures_are_missing_says_so(pipeline, tmp_path: Path):
