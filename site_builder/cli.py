@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from site_builder import config
-from site_builder.errors import ConfigError, SiteBuilderError
+from site_builder.errors import ConfigError, RunError, SiteBuilderError
 from site_builder.runs import Run, read_json
 
 log = logging.getLogger("site_builder.cli")
@@ -138,6 +138,7 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
     from site_builder.posts import ensure_notes
 
     root, site, run, settings = open_run(args)
+    claim_run(run, settings, force=args.force)
     log.info("run %s: %s", run.id, sampling.describe(settings))
     if settings["import_from"]:
         from site_builder.sampling.adopt import adopt
@@ -150,6 +151,17 @@ def stage_sample(args) -> tuple[Path, dict, Run, dict]:
         sample = sample_on_slurm if settings["executor"] == "slurm" else sample_locally
         sample(run, site, settings, work, wait=args.wait)
     return root, site, run, settings
+
+
+def claim_run(run: Run, settings: dict, *, force: bool) -> None:
+    """This command's lock on the run (refused while another holds it); while a SLURM
+    job works on the run, it is the lock for anything that would sample beside it."""
+    from site_builder.jobs.lock import lock_run, slurm_job_in_flight
+    lock_run(run)
+    job = slurm_job_in_flight(run)
+    if job and (force or settings["executor"] != "slurm" or settings["import_from"]):
+        raise RunError(f"run {run.id!r} is in use by SLURM job {job} (squeue has it); wait for "
+                       f"it (make status), or cancel it (scancel {job}), then run this again")
 
 
 def sample_on_slurm(run: Run, site: dict, settings: dict, work, *, wait: bool) -> None:
@@ -165,6 +177,7 @@ def sample_on_slurm(run: Run, site: dict, settings: dict, work, *, wait: bool) -
 
 def sample_locally(run: Run, site: dict, settings: dict, work, *, wait: bool) -> None:
     from site_builder import jobs, sampling
+    from site_builder.jobs.lock import held
 
     say = logging.getLogger("site_builder.sampling").info
     items = work.items
@@ -172,7 +185,7 @@ def sample_locally(run: Run, site: dict, settings: dict, work, *, wait: bool) ->
         say("%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
         return
     say("%s: sampling item(s) %s with the local executor", run.id, ", ".join(map(str, items)))
-    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items)
+    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items, held(run))
     logging.getLogger("site_builder.jobs").info(
         "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
         record["wall_clock_seconds"], record["cpu_utilized_seconds"],
@@ -399,6 +412,9 @@ def cmd_clean(args) -> None:
     names = [args.run] if args.run else sorted(p.name for p in runs_dir.glob("*") if p.is_dir())
     for name in names:
         run = Run(root, name, site["runs_dir"])
+        if run.dir.is_dir():
+            from site_builder.jobs.lock import lock_run
+            lock_run(run)
         doomed = [run.out] if args.all else [run.mp3_dir, run.publish_path, run.stamps_path,
                                              run.out / "analysis.json"]
         for path in doomed:
@@ -526,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
         log.info("run %s is sampling on the cluster; run the same command again when it is done",
                  pending.args[0])
         return 0
+    finally:
+        from site_builder.jobs.lock import release_all
+        release_all()
     if args.command in ("sample", "mp3", "analyse", "publish", "post", "posts", "blog"):
         log.info("done in %.1f s", time.monotonic() - started)
     return 0

@@ -4,6 +4,7 @@ sampling, transcoding or uploading anything."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from site_builder.audio import display_name
@@ -13,6 +14,8 @@ from site_builder.posts.notes import fits_a_cell, read_notes
 from site_builder.runs import Run, read_json
 from site_builder.sampling import labels
 from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+
+log = logging.getLogger("site_builder.posts")
 
 # The stage that makes each output, in pipeline order: what to run when one is missing.
 STAGES = ("sample", "mp3", "analyse", "publish")
@@ -182,10 +185,25 @@ def run_context(run: Run, site: dict) -> dict:
         "details": details and escape.url(details, f"{run.id}: the details URL"),
         "overview": overview.exists() and f"/{Path(site['assets_dir']).name}/runs/{run.id}/overview.png",
         "unknown_genres": ", ".join(escape.code(w) for w in labels.unknown_genre_words(settings["genres"], model.name)),
+        "figures_missing": figures_missing(run, settings, job),
         "job": job and {"lines": job_lines(job), "host": job["host"] and escape.code(job["host"]),
                         "jobs": jobs_phrase(job),
                         "figures": job},
     }
+
+
+def figures_missing(run: Run, settings: dict, job: dict | None) -> str:
+    """The items sampled here that no recorded job made ("0, 2"), warned about: their
+    job was lost (site-builder and its sampler killed together), so what the post
+    says it cost leaves them out."""
+    if settings.get("import_from"):
+        return ""   # figures come from experiment.toml's [job], when the author had them
+    made = {k for k in run.sampled_items() if k < settings["n_samples"]}
+    lost = sorted(made - set((job or {}).get("items") or []))
+    if lost:
+        log.warning("warning: run %s: no job figures for item(s) %s (their job was not "
+                    "recorded); the post says so", run.id, ", ".join(map(str, lost)))
+    return ", ".join(map(str, lost))
 
 
 def label_runs(contexts: list[dict]) -> None:
