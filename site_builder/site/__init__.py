@@ -11,6 +11,7 @@ hand-written and generated posts build alike.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -360,9 +361,10 @@ def _replace(path: Path, data: bytes, folders: set[Path]) -> None:
             file.write(data)
         os.replace(tmp, path)
     except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.filename is None:  # a write names no file
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        with contextlib.suppress(OSError):   # on a read-only disk even this fails
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and str(exc.filename) in ("None", str(tmp)):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None  # the file meant
         raise
 
 
