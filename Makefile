@@ -20,7 +20,7 @@ RUN_ARGS = $(if $(ARTIST),--artist '$(ARTIST)') $(if $(RUN),--run '$(RUN)') \
 	$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) \
 	$(if $(RUNS),--runs '$(RUNS)') $(if $(TITLE),--title '$(subst ','\'',$(TITLE))')
 
-.PHONY: install plan gpu-check sample mp3 analyse publish post posts blog fix-embeds site serve artists genres models \
+.PHONY: install plan gpu-check gpu-bundle sample mp3 analyse publish post posts blog fix-embeds site serve artists genres models \
 	status collection clean test
 
 install: $(STAMP)
@@ -66,9 +66,13 @@ models: $(STAMP)
 clean: $(STAMP)
 	@$(SB) clean $(if $(RUN),--run '$(RUN)') $(if $(filter 1 yes true,$(ALL)),--all)
 
-# Every level at real size with random weights on this machine's GPU; needs only torch.
+# Every level at real size with random weights on this machine's GPU; needs only torch
+# and what `make gpu-bundle` (run where the package index is reachable) puts in .gpu-vendor/.
 gpu-check:
 	$(PYTHON) bench/gpu_check.py
+
+gpu-bundle: $(STAMP)
+	$(VENV)/bin/pip install --quiet --no-deps --target .gpu-vendor jukebox-infer tqdm unidecode lazy_loader librosa
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q

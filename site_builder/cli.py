@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import difflib
 import logging
+import re
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from site_builder import config
-from site_builder.errors import ConfigError, RunError, SiteBuilderError
+from site_builder.errors import BuildError, ConfigError, RunError, SiteBuilderError, disk_error
 from site_builder.runs import Run, read_json
 
 log = logging.getLogger("site_builder.cli")
@@ -58,6 +59,11 @@ def open_run(args: argparse.Namespace) -> tuple[Path, dict, Run, dict]:
     root = Path(args.root).resolve()
     site = config.load_site_config(root)
     run_id = args.run or (normalise(args.artist) if args.artist else None)
+    if args.artist and not run_id:
+        raise ConfigError(f"ARTIST={args.artist!r}: a run is named after its artist in letters "
+                          f"a-z, digits and '_', and this name has none; name the run yourself "
+                          f"(RUN=<id>, e.g. RUN=my-run) and check the artist's name in Jukebox's "
+                          f"list (make artists SEARCH=...)")
     if not run_id:
         raise ConfigError("which run? give ARTIST=<name> (e.g. make post ARTIST=lucybell) or RUN=<run id>")
     run = Run(root, run_id, site["runs_dir"])
@@ -257,11 +263,44 @@ def cmd_post(args) -> None:
     else:
         root, site, run, _ = stage_publish(args)
         runs = [run]
-    posts.write_post(root, site, runs, title=args.title, force=args.force)
+    existing = posts.find_post(root / site["posts_dir"], [r.id for r in runs])
+    before = existing.read_bytes() if existing else None
+    path = posts.write_post(root, site, runs, title=args.title, force=args.force)
     from site_builder.site.target import missing_post_defaults
     for warning in missing_post_defaults(root, site):
         logging.getLogger("site_builder.posts").warning("warning: %s", warning)
-    build_site(root, site)
+    try:
+        build_site(root, site)
+    except BuildError as exc:
+        blamed = blame_post(str(exc), path, root, runs)
+        if blamed == str(exc):
+            raise
+        # The new post does not build: the blog keeps the post it had (or none).
+        if before is None:
+            path.unlink()
+        else:
+            path.write_bytes(before)
+        raise BuildError(blamed) from None
+
+
+def blame_post(message: str, post: Path, root: Path, runs: list[Run]) -> str:
+    """A build error in a generated post, pointed at notes.md where the line came from
+    (the author's words are the only part of a post that is not ours), and saying the
+    post was not written; other errors as they are."""
+    from site_builder.posts import find_in_notes
+    name = post.relative_to(root).as_posix() if post.is_relative_to(root) else str(post)
+    lines = post.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def one(error: str) -> str:
+        found = re.match(re.escape(name) + r":(\d+):(.*)", error)
+        if not found:
+            return error
+        number = int(found[1])
+        source = find_in_notes(runs, lines[number - 1]) if 0 < number <= len(lines) else None
+        where = f"{source[0].relative_to(root)}:{source[1]}" if source else f"{name}:{number}"
+        return f"{where}:{found[2]} (the post {name} was not written)"
+
+    return "\n".join(one(error) for error in message.splitlines())
 
 
 def finished_runs(args) -> tuple[Path, dict, list[Run]]:
@@ -545,6 +584,12 @@ def main(argv: list[str] | None = None) -> int:
         log.info("run %s is sampling on the cluster; run the same command again when it is done",
                  pending.args[0])
         return 0
+    except OSError as exc:  # a full or read-only disk, a forbidden folder: one line
+        error = disk_error(exc)
+        if error is None:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     finally:
         from site_builder.jobs.lock import release_all
         release_all()

@@ -99,6 +99,22 @@ def read_post_notes(path: Path) -> dict:
     return sections(path, POST_SECTIONS)
 
 
+def find_in_notes(runs: list[Run], line: str) -> tuple[Path, int] | None:
+    """The notes.md file and line that a generated post's `line` came from (notes are
+    copied in verbatim: a whole line, or a table cell), so an error in it can be shown
+    where the author can fix it; the longest notes line found in it wins."""
+    best: tuple[int, Path, int] | None = None
+    for run in runs:
+        if not run.notes_path.exists():
+            continue
+        lines = run.notes_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for number, text in enumerate(lines, start=1):
+            text = cell(text.strip())
+            if len(text) >= 3 and text in line and (best is None or len(text) > best[0]):
+                best = (len(text), run.notes_path, number)
+    return best and (best[1], best[2])
+
+
 def fits_a_cell(note: str) -> bool:
     """One line of plain paragraph text: the table cell shows it as written. Anything
     else (several lines, a list, a quote...) goes under the table, verbatim."""

@@ -61,6 +61,8 @@ def validate(settings: dict) -> None:
                         f"or 1b_lyrics, or remove the lyrics")
     if problems:
         raise ConfigError("\n".join(problems))
+    for line in labels.per_level(settings["artist"], settings["genres"], model.name):
+        log.info("%s: %s", model.name, line)
 
 
 def differences(old: dict, new: dict) -> list[str]:
