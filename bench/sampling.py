@@ -34,7 +34,7 @@ from jukebox_infer.sample import _sample  # noqa: E402
 
 from site_builder.sampling.ancestral import LEVEL_NAMES, Progress, SavePolicy, sample_levels  # noqa: E402
 from site_builder.sampling.build import build_tiny  # noqa: E402
-from site_builder.sampling.models import SAMPLE_RATE  # noqa: E402
+from site_builder.models import SAMPLE_RATE  # noqa: E402
 
 HOP = [0.5, 0.5, 0.125]
 

@@ -4,14 +4,14 @@ it holds nothing but what the runs' publish.json files say."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.audio import display_name
 from site_builder.posts import find_post, split_front_matter
 from site_builder.runs import Run, read_json, write_text
 
-log = logging.getLogger(__name__)
+log = stage_log("collection")
 
 PAGE = "collection.md"
 

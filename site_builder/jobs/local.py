@@ -16,7 +16,7 @@ from site_builder.runs import Run
 
 def run_local(run: Run, command: list[str], items: list[int]) -> dict:
     """Run `command` as a child process, wait for it, record it in job.json."""
-    (run.out / "sampling.json").unlink(missing_ok=True)
+    run.measured_path().unlink(missing_ok=True)
     start = time.time()
     child = subprocess.Popen(command)
     interrupted = False

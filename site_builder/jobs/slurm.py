@@ -10,8 +10,6 @@ up to `max_resubmits`, and continues from the saved codes.
 
 from __future__ import annotations
 
-import logging
-import re
 import shlex
 import subprocess
 import sys
@@ -21,16 +19,17 @@ from pathlib import Path
 
 import jinja2
 
-from site_builder.errors import ConfigError, SamplingError
+from site_builder.logs import stage_log
+from site_builder.errors import SamplingError
 from site_builder.jobs.record import (EXIT_STATES, append_job, job_record, measured, outcome_error,
                                       parse_clock, parse_size)
+from site_builder.models import MODELS
 from site_builder.runs import Run, read_json, write_json, write_text
+from site_builder.schema import SLURM, to_lines
 
-log = logging.getLogger(__name__)
+log = stage_log("job")
 
-DEFAULTS = {"partition": "", "account": "", "qos": "", "gpus": 1, "cpus_per_task": 4,
-            "mem": "32G", "time": "24:00:00", "extra": [], "setup": [], "array": False,
-            "max_resubmits": 3, "signal_seconds": 300, "poll_seconds": 10}
+DEFAULTS = SLURM.defaults()
 # The toy model needs no GPU and little of anything else.
 TOY_DEFAULTS = {"gpus": 0, "cpus_per_task": 1, "mem": "2G", "time": "00:30:00"}
 ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "RESIZING", "SUSPENDED", "CONFIGURING", "COMPLETING"}
@@ -45,25 +44,12 @@ SACCT_FIELDS = "JobID,State,ExitCode,NNodes,AllocCPUS,TotalCPU,Elapsed,MaxRSS,Re
 # -- settings ---------------------------------------------------------------------
 
 def options(site: dict, settings: dict) -> dict:
-    """_config.yml `slurm:` merged over the defaults, then the run's [slurm] table."""
-    from site_builder.sampling.models import MODELS
-
+    """_config.yml `slurm:` merged over the defaults, then the run's [slurm] table
+    (both checked against the schema when they were read)."""
     merged = {**DEFAULTS, **(TOY_DEFAULTS if MODELS[settings["model"]].toy else {}),
               **(site.get("slurm") or {}), **(settings.get("slurm") or {})}
-    errors = [f"slurm: unknown key {key!r}; known: {', '.join(DEFAULTS)}"
-              for key in merged if key not in DEFAULTS]
-    for key in ("gpus", "cpus_per_task", "max_resubmits", "signal_seconds", "poll_seconds"):
-        if isinstance(merged[key], bool) or not isinstance(merged[key], int) or merged[key] < 0:
-            errors.append(f"slurm: {key}: expected a whole number, got {merged[key]!r}")
     for key in ("extra", "setup"):
-        if isinstance(merged[key], str):
-            merged[key] = [merged[key]]
-        if not all(isinstance(line, str) for line in merged[key]):
-            errors.append(f"slurm: {key}: expected a list of lines")
-    if not re.fullmatch(r"(\d+-)?\d{1,2}(:\d{2}){0,2}", str(merged["time"])):
-        errors.append(f"slurm: time: expected D-HH:MM:SS or HH:MM:SS, got {merged['time']!r}")
-    if errors:
-        raise ConfigError("\n".join(errors))
+        merged[key] = to_lines(merged[key])
     return merged
 
 
@@ -116,13 +102,13 @@ def task_record(run: Run, task: str, row: dict, items: list[int]) -> dict:
     if state == "FAILED":
         state = EXIT_STATES.get(exit_code, state)  # our sampler's "saved and stopped", OOM
     cpus = int(row["AllocCPUS"] or 1)
-    suffix = f"-{task.split('_')[1]}" if "_" in task else ""
+    array_task = task.split("_")[1] if "_" in task else None
     return job_record(
         job_id=task, host=row["NodeList"], state=state, exit_code=exit_code,
         start=parse_time(row["Start"]), end=parse_time(row["End"]), cores=cpus,
         cpu_seconds=parse_clock(row["TotalCPU"]) or 0.0, max_rss_bytes=row["max_rss"], items=items,
         mem_requested=parse_size(row["ReqMem"], cpus) or None, nodes=int(row["NNodes"] or 1),
-        **measured(run, suffix))
+        **measured(run, array_task))
 
 
 # -- the run's job ------------------------------------------------------------------------
@@ -140,7 +126,7 @@ def render(run: Run, slurm: dict, batches: list[int], array: bool) -> str:
 def estimate(settings: dict, slurm: dict, batches: int) -> str:
     """The sampling time site-builder's own bench measured for this model and device,
     when it has figures for them."""
-    from site_builder.sampling.models import MODELS, sample_length
+    from site_builder.models import sample_length
 
     device = "gpu" if slurm["gpus"] else "cpu"
     rates = BENCH.get((settings["model"], device))
@@ -158,13 +144,13 @@ def estimate(settings: dict, slurm: dict, batches: int) -> str:
 
 def submit(run: Run, slurm: dict, batches: list[int], items: list[int], resubmits: int = 0) -> str:
     array = bool(slurm["array"]) and len(batches) > 1
-    script = run.out / "slurm" / "job.sh"
+    script = run.slurm_dir / "job.sh"
     write_text(script, render(run, slurm, batches, array))
     run.log_dir.mkdir(parents=True, exist_ok=True)
-    for stale in run.out.glob("sampling*.json"):
-        stale.unlink()
+    for stale in [run.measured_path(), *run.out.glob(run.measured_path("*").name)]:
+        stale.unlink(missing_ok=True)
     job_id = command("sbatch", "--parsable", str(script)).strip().split(";")[0]
-    write_json(run.out / "slurm.json", {"job_id": job_id, "batches": batches, "items": items,
+    write_json(run.slurm_path, {"job_id": job_id, "batches": batches, "items": items,
                                         "array": array, "resubmits": resubmits, "recorded": False})
     log.info("%s: submitted job %s (%s) for item(s) %s; `make status` follows it, "
              "`make post` carries on when it is done", run.id, job_id,
@@ -195,7 +181,7 @@ def advance(run: Run, site: dict, settings: dict, batches: list[int], items: lis
     for (the samples are made), False while a job is queued or running."""
     slurm = options(site, settings)
     while True:
-        job = read_json(run.out / "slurm.json")
+        job = read_json(run.slurm_path)
         if job and not job["recorded"]:
             state = queue_state(job["job_id"])
             if state in ACTIVE:
@@ -227,7 +213,7 @@ def finish(run: Run, slurm: dict, job: dict) -> bool:
     records = [task_record(run, task, row, _task_items(job, task)) for task, row in sorted(rows.items())]
     for record in records:
         append_job(run, record)
-    write_json(run.out / "slurm.json", {**job, "recorded": True})
+    write_json(run.slurm_path, {**job, "recorded": True})
     states = {r["state"] for r in records}
     if states == {"COMPLETED"}:
         log.info("%s: job %s completed", run.id, job["job_id"])
@@ -273,7 +259,7 @@ def wait_for_accounting(job_id: str, seconds: float = 30) -> dict[str, dict]:
 
 def status(run: Run) -> str | None:
     """One line on the run's SLURM job, or None when it has none in flight."""
-    job = read_json(run.out / "slurm.json")
+    job = read_json(run.slurm_path)
     if not job or job["recorded"]:
         return None
     state = queue_state(job["job_id"]) or "ended (make post records it)"

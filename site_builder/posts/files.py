@@ -4,7 +4,6 @@ that detects a hand edit, and writing (one post, or every generated post)."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import time
 from functools import lru_cache
@@ -13,6 +12,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from site_builder.logs import stage_log
 from site_builder.errors import BuildError, ConfigError, PostError
 from site_builder.posts import compare
 from site_builder.posts.notes import cell
@@ -25,7 +25,7 @@ from site_builder.posts.runs import (
 from site_builder.runs import Run, write_text
 from site_builder.site.sources import split_front_matter as site_front_matter
 
-log = logging.getLogger("site_builder.posts")
+log = stage_log("post")
 
 HASH_KEY = "generated_hash"
 HASH_LINE = re.compile(rf"^{HASH_KEY}: .*\n", re.M)

@@ -7,15 +7,15 @@ started by an executor from `site_builder.jobs`.
 
 from __future__ import annotations
 
-import logging
 import sys
 
+from site_builder.logs import stage_log
 from site_builder.errors import ConfigError, SamplingError
-from site_builder.runs import Run, digest, read_json, write_json
+from site_builder.runs import GENERATED, Run, digest, read_json, write_json
 from site_builder.sampling import checkpoints, labels
-from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
-log = logging.getLogger(__name__)
+log = stage_log("sample")
 
 # Settings that change what an item sounds like: changing one on a run with
 # samples would silently mix two experiments, so it is refused without FORCE.
@@ -23,9 +23,6 @@ log = logging.getLogger(__name__)
 SAMPLING_KEYS = ("model", "artist", "genres", "lyrics", "sample_length_in_seconds",
                  "total_sample_length_in_seconds", "seed", "temperature", "upsampler_temperature",
                  "batch_size", "hop_fraction")
-# What FORCE=1 moves to out/attic/<time>/.
-GENERATED = ("settings.json", "wav", "codes", "mp3", "job.json", "publish.json",
-             "stamps.json", "logs", "sampling.json")
 
 
 def sampling_key(settings: dict) -> str:
@@ -75,8 +72,8 @@ def check_checkpoints(settings: dict) -> None:
 def plan(run: Run, settings: dict, *, force: bool = False) -> list[int]:
     """Record the settings in out/settings.json and return the batches to sample.
     Refuses settings that would discard samples already made, unless `force`."""
-    job = read_json(run.out / "slurm.json") or {}
-    in_flight = bool(job) and not job.get("recorded", True)
+    job = run.stage_state().job
+    in_flight = run.stage_state().in_flight
     if not in_flight:  # a running job's .part files are its writes in progress
         run.sweep()
     made = run.sampled_items()

@@ -19,7 +19,6 @@ old runs get posts too.
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 import wave
@@ -27,9 +26,10 @@ from pathlib import Path
 
 from site_builder.errors import ConfigError
 from site_builder.jobs.record import parse_clock, parse_size
-from site_builder.runs import Run, atomic_path, read_json, write_json
+from site_builder.logs import stage_log
+from site_builder.runs import GENERATED, Run, atomic_path, read_json, write_json
 
-log = logging.getLogger("site_builder.sampling")
+log = stage_log("sample")
 
 ITEM_NUMBER = re.compile(r"item[_-]?(\d+)", re.I)
 JOB_KEYS = {"nodes", "cores_per_node", "cpu_utilized", "wall_clock", "memory_utilized",
@@ -109,7 +109,7 @@ def adopt(run: Run, settings: dict, job_table: dict | None, *, force: bool = Fal
         raise ConfigError(f"run {run.id!r} already has {len(made)} samples ({'; '.join(changed)}); "
                           f"FORCE=1 moves them to {run.out.relative_to(run.root)}/attic/")
     if made and changed:
-        run.to_attic(sampling.GENERATED)
+        run.to_attic(GENERATED)
     adopted = []
     for item, source in enumerate(files[: settings["n_samples"]]):
         if not run.wav_path(item).exists():

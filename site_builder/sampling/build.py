@@ -10,7 +10,7 @@ import torch
 from jukebox_infer.hparams import setup_hparams
 from jukebox_infer.make_models import make_prior, make_vqvae
 
-from site_builder.sampling.models import MODELS
+from site_builder.models import MODELS
 
 # -- the toy model -------------------------------------------------------------------
 TINY_WEIGHTS_SEED = 0          # the toy model's random weights: the same model every run

@@ -1,0 +1,270 @@
+"""The stages in order, sharing one small context: the run, its settings, the site's
+config and what the command line asked. Each stage runs the ones before it first,
+and each skips what is already up to date, so `post` after `post` does no work.
+
+Settings given on the command line are saved into the run's experiment.toml when
+the stage that uses them succeeds (sampling settings once sampling has succeeded
+or its cluster job is submitted, the publisher once publishing has), never on a
+dry run: a failed or trial command leaves the run as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from site_builder import config, schema
+from site_builder.errors import ConfigError, SiteBuilderError
+from site_builder.logs import stage_log
+from site_builder.runs import Run, item_list, write_text
+
+log = stage_log("site-builder")
+
+
+class Pending(Exception):
+    """A cluster job is still working on the samples: later stages wait for it."""
+
+
+@dataclass
+class Context:
+    """What every stage of one command shares."""
+    root: Path
+    site: dict
+    run: Run
+    settings: dict
+    given: dict[str, Any]                 # setting -> value, from the command line
+    origin: dict[str, str]                # setting -> where its value came from
+    options: dict[str, Any] = field(default_factory=dict)   # force, wait, dry_run, ...
+    mp3s: list[Path] = field(default_factory=list)
+
+    def option(self, name: str) -> Any:
+        return self.options.get(name)
+
+
+# -- opening a run --------------------------------------------------------------------
+
+def open_run(root: Path, given: dict[str, Any], options: dict[str, Any]) -> Context:
+    """Find the run and resolve its settings; creates nothing, so a mistake leaves no trace."""
+    from site_builder import sampling
+    from site_builder.sampling.labels import normalise
+
+    site = config.load_site_config(root)
+    artist = given.get("artist")
+    run_id = options.get("run") or (normalise(artist) if artist else None)
+    if not run_id:
+        raise ConfigError("which run? give ARTIST=<name> (e.g. make post ARTIST=lucybell) or RUN=<run id>")
+    run = Run(root, run_id, site["runs_dir"])
+    path = run.experiment_path
+    experiment = config.load_toml(path) if path.exists() else {}
+    settings, origin = config.resolve(
+        given, experiment, site, experiment_path=str(path.relative_to(root)),
+        experiment_lines=config.toml_lines(path) if experiment else None)
+    if settings["import_from"] and "n_samples" not in given and "n_samples" not in experiment:
+        from site_builder.sampling.adopt import source_files
+        settings["n_samples"] = len(source_files(settings["import_from"]))
+    check_limits(settings, origin, options)
+    sampling.validate(settings)
+    settings["models_dir"] = str((root / Path(site["models_dir"]).expanduser()).resolve())
+    return Context(root, site, run, settings, given, origin, options)
+
+
+def check_limits(settings: dict, origin: dict, options: dict) -> None:
+    """Sanity limits that catch a typo before it costs anything (N=100000)."""
+    limit = options.get("max_n") or schema.MAX_ITEMS
+    n = settings["n_samples"]
+    if n > limit:
+        where = "N" if origin.get("n_samples") == "command line" else \
+            f"n_samples (from {origin.get('n_samples')})"
+        raise ConfigError(f"{where}={n}: more than {limit} items in one run is almost always a "
+                          f"typo; if you mean it, also give MAX_N={n}")
+
+
+def header(context: Context) -> str:
+    """The line every stage command starts with: what will be made, where, and which
+    values the run's experiment.toml decided."""
+    from site_builder import sampling
+    settings = context.settings
+    experiment = str(context.run.experiment_path.relative_to(context.root))
+    from_file = [name for name, source in context.origin.items()
+                 if source == experiment and name not in ("job", "slurm")]
+    note = f" (from {experiment}: {', '.join(from_file)})" if from_file else ""
+    return (f"run {context.run.id}: {sampling.describe(settings)} executor={settings['executor']} "
+            f"publisher={settings['publisher']}{note}")
+
+
+def save_experiment(context: Context, stage: str) -> None:
+    """Write the command line's values for `stage`'s settings into experiment.toml,
+    keeping the rest of the file (and its comments) as the user left it."""
+    import tomlkit
+
+    run = context.run
+    given = {name: context.settings[name] for name in context.given
+             if schema.FIELD_BY_NAME[name].stage == stage}
+    exists = run.experiment_path.exists()
+    if not given and exists:
+        return
+    if exists:
+        doc = tomlkit.parse(run.experiment_path.read_text(encoding="utf-8"))
+        if all(doc.get(k) == v for k, v in given.items()):
+            return
+    else:
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment(f"Experiment {run.id}: what was asked for. Command-line values are "
+                                f"saved here; edit freely."))
+    for key, value in given.items():
+        doc[key] = value
+    write_text(run.experiment_path, tomlkit.dumps(doc))
+
+
+# -- the stages -------------------------------------------------------------------------
+
+def sample(context: Context) -> Context:
+    from site_builder import sampling
+    from site_builder.posts import ensure_notes
+
+    run, settings = context.run, context.settings
+    log.info("%s", header(context))
+    if settings["import_from"]:
+        from site_builder.sampling.adopt import adopt
+        adopt(run, settings, settings["job"], force=context.option("force"))
+    else:
+        batches = sampling.plan(run, settings, force=context.option("force"))  # may refuse: before any write
+    ensure_notes(run, settings["n_samples"])
+    if not settings["import_from"]:
+        executor = sample_on_slurm if settings["executor"] == "slurm" else sample_locally
+        try:
+            executor(context, batches)
+        except Pending:
+            save_experiment(context, "sample")   # submitted: the job is this run's now
+            raise
+    save_experiment(context, "sample")
+    return context
+
+
+def sample_on_slurm(context: Context, batches: list[int]) -> None:
+    from site_builder import sampling
+    from site_builder.jobs import slurm
+
+    run, settings = context.run, context.settings
+    items = sampling.batch_items(settings, batches)
+    if not slurm.advance(run, context.site, settings, batches, items, wait=context.option("wait")):
+        raise Pending(run.id)
+    if sampling.plan(run, settings):
+        raise SiteBuilderError(f"run {run.id!r}: item(s) still missing after the job; "
+                               f"`make post RUN={run.id}` submits another")
+
+
+def sample_locally(context: Context, batches: list[int]) -> None:
+    from site_builder import jobs, sampling
+
+    run, settings = context.run, context.settings
+    say = stage_log("sample").info
+    items = sampling.batch_items(settings, batches)
+    if not items:
+        say("%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
+        return
+    say("%s: sampling item(s) %s with the local executor", run.id, item_list(items))
+    record = jobs.run_local(run, sampling.worker_command(run, batches), items)
+    stage_log("job").info(
+        "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
+        record["wall_clock_seconds"], record["cpu_utilized_seconds"],
+        record["memory_utilized_bytes"] / 2**20, run.job_path.relative_to(run.root))
+
+
+def post_title(settings: dict) -> str:
+    from site_builder.audio import display_name
+    return f"Ancestral sampling conditioned on {display_name(settings['artist'])}"
+
+
+def mp3(context: Context) -> Context:
+    from site_builder import audio
+    sample(context)
+    context.mp3s = audio.transcode(context.run, context.settings, post_title(context.settings),
+                                   context.site)
+    return context
+
+
+def analyse(context: Context) -> Context:
+    from site_builder import analysis, publish
+    mp3(context)
+    analysis.analyse(context.run, context.settings, publish.asset_dir(context.run, context.site))
+    return context
+
+
+def publish(context: Context) -> Context:
+    from site_builder import publish as publishing
+    analyse(context)
+    publishing.publish(context.run, context.settings, context.site, context.mp3s,
+                       dry_run=context.option("dry_run"), sandbox=context.option("sandbox"))
+    if not context.option("dry_run"):
+        save_experiment(context, "publish")
+    return context
+
+
+def post(context: Context) -> Context:
+    from site_builder import posts
+    publish(context)
+    posts.write_post(context.root, context.site, [context.run], title=context.option("title"),
+                     force=context.option("force"))
+    build_site(context.root, context.site)
+    return context
+
+
+STAGES = {"sample": sample, "mp3": mp3, "analyse": analyse, "publish": publish, "post": post}
+
+
+def run_stage(command: str, root: Path, given: dict, options: dict) -> None:
+    STAGES[command](open_run(root, given, options))
+
+
+# -- several runs -----------------------------------------------------------------------
+
+def finished_runs(root: Path, run_ids: str, given: dict, options: dict) -> tuple[dict, list[Run]]:
+    """The runs RUNS names, each finished; refused before anything is written."""
+    from site_builder import posts
+    named = [schema.FIELD_BY_NAME[name].make for name in given] + (["RUN"] if options.get("run") else [])
+    if named:
+        raise ConfigError(f"RUNS=... writes one post from runs already made, so it takes no run "
+                          f"settings (got {', '.join(named)}); change a run with "
+                          f"`make post RUN=<run> ...` first")
+    site = config.load_site_config(root)
+    runs = [Run(root, run_id, site["runs_dir"]) for run_id in dict.fromkeys(run_ids.split())]
+    for run in runs:
+        if not run.dir.is_dir():
+            known = [p.name for p in run.dir.parent.glob("*") if p.is_dir()]
+            close = difflib.get_close_matches(run.id, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "`make status` lists the runs"
+            raise ConfigError(f"RUNS: no run {run.id!r} in {site['runs_dir']}/; {hint}")
+    posts.require_finished(runs)
+    return site, runs
+
+
+def post_over_runs(root: Path, run_ids: str, given: dict, options: dict) -> None:
+    from site_builder import posts
+    site, runs = finished_runs(root, run_ids, given, options)
+    posts.write_post(root, site, runs, title=options.get("title"), force=options.get("force"))
+    build_site(root, site)
+
+
+def build_site(root: Path, site: dict) -> None:
+    """Build this blog, unless posts go to another (Jekyll) blog: that one is Jekyll's."""
+    from site_builder import site as site_module
+    from site_builder.posts.files import shown
+    posts_dir = (root / site["posts_dir"]).resolve()
+    if not posts_dir.is_relative_to(root.resolve()):
+        stage_log("site").info(
+            "posts go to %s (posts_dir in _config.yml), outside this folder: build that blog "
+            "with Jekyll (cd %s && jekyll build)", shown(posts_dir, root), shown(posts_dir.parent, root))
+        return
+    site_module.build(root, log=stage_log("site").info)
+
+
+def regenerate_posts(root: Path, force: bool) -> None:
+    from site_builder import posts
+    site = config.load_site_config(root)
+    if not posts.regenerate_all(root, site, force=force) and not posts.generated_posts(
+            root / site["posts_dir"]):
+        stage_log("post").info(
+            "no generated posts in %s/ (`make post ARTIST=<name>` writes one)", site["posts_dir"])
