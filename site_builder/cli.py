@@ -30,6 +30,7 @@ COMMANDS = {
     "publish": ("... then publish the MP3s", None),
     "post": ("... then write the post and rebuild the site", None),
     "site": ("build the blog into _site/", commands.site),
+    "build": ("build a Jekyll blog as `jekyll build` does", commands.build),
     "posts": ("regenerate every generated post from its runs' outputs", commands.posts),
     "blog": ("posts, then site", commands.blog),
     "fix-embeds": ("archive.org /details/ iframes in posts -> the /embed/ player: shows the "
@@ -73,6 +74,19 @@ def add_options(parser: argparse.ArgumentParser, command: str) -> None:
                                 default=option.default, help=option.doc + shown)
 
 
+def add_jekyll_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """`jekyll build` / `jekyll serve`'s own options: Jekyll's interface, not settings."""
+    parser.add_argument("-s", "--source", help="the blog folder (default: here)")
+    if command != "build":
+        return
+    parser.add_argument("-d", "--destination", help="the output folder (default: SOURCE/_site)")
+    parser.add_argument("--config", help="config files, comma-separated, later ones winning "
+                        "(default: SOURCE/_config.yml)")
+    parser.add_argument("-D", "--drafts", action="store_true", help="build _drafts/ too")
+    parser.add_argument("--future", action="store_true", help="build posts dated in the future")
+    parser.add_argument("-V", "--verbose", action="store_true", help="list every file skipped, and why")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="site-builder", description="Sample, publish and write up "
                                   "Jukebox experiments; build the blog. `make help` shows the "
@@ -80,7 +94,10 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--root", default=".", help="the blog folder (default: here)")
     sub = top.add_subparsers(dest="command", required=True)
     for name, (text, _) in COMMANDS.items():
-        add_options(sub.add_parser(name, help=text, description=text), name)
+        command = sub.add_parser(name, help=text, description=text)
+        add_options(command, name)
+        if name in ("build", "serve"):
+            add_jekyll_options(command, name)
     return top
 
 
@@ -156,7 +173,8 @@ def options(args: argparse.Namespace) -> dict:
             if problem:
                 raise ConfigError(f"{option.make}={getattr(args, dest)}: {problem}")
         result[dest] = value
-    result["model"] = getattr(args, "model", None)
+    for name in ("model", "source", "destination", "config", "drafts", "future", "verbose"):
+        result[name] = getattr(args, name, None)
     result["command"] = args.command
     return result
 

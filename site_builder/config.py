@@ -106,14 +106,15 @@ def toml_lines(path: Path) -> dict[tuple, int]:
 
 
 class Problems:
-    """Every problem found, one line each, raised together."""
+    """Every problem found, one line each, raised together. `lines`: where each key
+    is, as a line number in `source` or as a whole "file:line"."""
 
-    def __init__(self, source: str, lines: dict[tuple, int] | None = None):
+    def __init__(self, source: str, lines: dict[tuple, int | str] | None = None):
         self.source, self.lines, self.found = source, lines or {}, []
 
     def add(self, where: tuple, problem: str) -> None:
         line = self.lines.get(where) or self.lines.get(where[:1])
-        place = f"{self.source}:{line}" if line else self.source
+        place = line if isinstance(line, str) else f"{self.source}:{line}" if line else self.source
         self.found.append(f"{place}: {'.'.join(where)}: {problem}")
 
     def raise_any(self) -> None:
@@ -164,19 +165,33 @@ def check_section(section: Section, value: Any, problems: Problems, where: tuple
     return result
 
 
-def load_site_config(root: Path) -> dict:
-    """`_config.yml` checked against the schema, with the blog's defaults filled in;
-    a missing file is all defaults. Every problem is reported at once, with its line."""
-    path = root / SITE_CONFIG
-    data, lines = read_yaml(path) if path.exists() else ({}, {})
-    problems = Problems(shown(path), lines)
+def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
+    """`_config.yml` (or `files`, later ones winning, as Jekyll's --config a.yml,b.yml)
+    checked against the schema, with the blog's defaults filled in; a missing
+    _config.yml is all defaults. Every problem is reported at once, with its line."""
+    data: dict = {}
+    lines: dict[tuple, str] = {}
+    for path in files or [root / SITE_CONFIG]:
+        if files and not path.is_file():
+            raise ConfigError(f"--config: no file {path}; name existing YAML files, "
+                              f"separated by commas")
+        if path.exists():
+            more, where = read_yaml(path)
+            data.update(more)
+            lines.update({key: f"{shown(path)}:{line}" for key, line in where.items()
+                          if key[0] in more})
+    problems = Problems(shown(files[-1] if files else root / SITE_CONFIG), lines)
     config = {**SITE_DEFAULTS, **data}
     for key in SITE:
         if key.name not in data:
             continue
         value = data[key.name]
-        if value is None and not key.fill:
-            continue          # an empty optional key: as if absent, as in Jekyll
+        if value is None:     # an empty key (`url:`) is the default, as in Jekyll
+            if key.fill:
+                config[key.name] = key.default
+            else:
+                config.pop(key.name)
+            continue
         converted = _converted(key, value, (key.name,), problems)
         if converted is not None:
             config[key.name] = converted
@@ -185,6 +200,7 @@ def load_site_config(root: Path) -> dict:
         if section is not EXPERIMENT_DEFAULTS:   # resolve() reads those, layered
             config[section.name] = checked
     problems.raise_any()
+    config["baseurl_as_written"] = config["baseurl"]   # site.baseurl in a blog's own Liquid
     config["baseurl"] = config["baseurl"].rstrip("/")
     return config
 

@@ -18,6 +18,8 @@ from site_builder.errors import BuildError, ConfigError
 from site_builder.serve import make_server
 from site_builder.site import build
 
+from conftest import site_builder  # noqa: E402
+
 # The hand-written post this pipeline replaces (DESIGN.md), verbatim, shared with the
 # Jekyll cross-check.
 from jekyll_corpus import EXAMPLE, EXAMPLE_NAME  # noqa: E402
@@ -362,7 +364,8 @@ def test_drafts_only_when_asked(blog: Path) -> None:
     assert index.find("WIP") < index.find("A tiny run")  # dated by its mtime: the newest
     write(blog / "_config.yml", "baseurl: /blog\nshow_drafts: true\n")
     build(blog, log=quiet)
-    assert (blog / "_site" / "work-in-progress" / "index.html").is_file()
+    # No permalink in the config: Jekyll's `date` style, the draft dated by its mtime.
+    assert (blog / "_site" / "2022" / "04" / "15" / "work-in-progress.html").is_file()
 
 
 def test_future_posts_only_when_asked(blog: Path) -> None:
@@ -401,7 +404,7 @@ def test_static_files_pass_through_like_jekyll(blog: Path) -> None:
     for absent in ("Makefile", "notes/_private.txt", ".env", "drafts-old", "node_modules",
                    "posts", "about.md", "_config.yml"):
         assert not (site / absent).exists(), absent
-    assert (site / "about" / "index.html").is_file()
+    assert (site / "about.html").is_file()   # Jekyll's page URL with the `date` style
 
 
 def test_static_file_over_a_generated_one_is_refused(blog: Path) -> None:
@@ -596,3 +599,91 @@ def test_front_matter_defaults_apply_by_scope_and_lose_to_the_posts_own(blog: Pa
         config.write("defaults: {layout: post}\n")
     with pytest.raises(ConfigError, match=r"_config.yml:\d+: defaults: expected a list of `- scope"):
         build(blog, log=quiet)
+
+
+# -- Jekyll's reading rules ---------------------------------------------------
+
+def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
+    """Posts at any depth of _posts/ and in any extension, pages (front matter) at any
+    depth and extension through Liquid, nested _data/, exclude, Jekyll's default
+    permalink, slugs and categories as Jekyll makes them; every other file copied or
+    listed as skipped with its reason."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nexclude: [old.md]\nposts_dir: _posts\n")
+    write(blog / "_posts" / "2019" / "2019-05-01-deep.md", "---\ntitle: Deep\n---\nDeep *post*\n")
+    write(blog / "_posts" / "2019-05-02-an--odd name.html", "---\ntitle: Odd\n---\n<p>HTML post</p>\n")
+    write(blog / "_posts" / "2019-05-03-cat.md", "---\ncategory: Nominal Logic\n---\nCat\n")
+    write(blog / "blog" / "_posts" / "2019-05-04-sub.md", "---\n---\nSub\n")
+    write(blog / "_data" / "team" / "people.yml", "- name: Ada\n")
+    write(blog / "docs" / "feed.xml", "---\n---\n<x>{{ site.data.team.people[0].name }}</x>\n")
+    write(blog / "old.md", "---\n---\nExcluded\n")
+    write(blog / "notes.txt", "plain\n")
+    write(blog / "_unknown" / "x.txt", "hidden\n")
+    lines: list[str] = []
+    result = build(blog, log=lines.append, verbose=True)
+    site = blog / "_site"
+    assert result.posts == 4
+    assert "Deep <em>post</em>" in (site / "2019" / "05" / "01" / "deep.html").read_text()
+    assert "<p>HTML post</p>" in (site / "2019" / "05" / "02" / "an-odd-name.html").read_text()
+    assert (site / "nominal logic" / "2019" / "05" / "03" / "cat.html").is_file()
+    assert (site / "blog" / "2019" / "05" / "04" / "sub.html").is_file()
+    assert (site / "docs" / "feed.xml").read_text() == "<x>Ada</x>\n"
+    assert (site / "notes.txt").is_file() and not (site / "old.html").exists()
+    assert "skipped old.md: named by `exclude` in _config.yml" in lines
+    assert any(line.startswith("skipped _unknown/: its name starts with '_'") for line in lines)
+    assert re.search(r"^4 posts -> _site/ in .* \(1 pages, \d+ files copied, 2 skipped;",
+                     lines[-1]), lines[-1]
+
+
+def test_build_command_takes_jekylls_options(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\n")
+    write(blog / "more.yml", "permalink: /:title/\n")
+    write(blog / "_posts" / "2020-01-01-hello.md", "---\n---\nHi\n")
+    result = site_builder(tmp_path, "build", "-s", str(blog), "-d", str(tmp_path / "out"),
+                          "--config", f"{blog / '_config.yml'},{blog / 'more.yml'}", check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "hello" / "index.html").is_file()
+    bad = site_builder(tmp_path, "build", "-s", str(blog), "--config", str(blog / "none.yml"),
+                       check=False)
+    assert bad.returncode == 2 and "none.yml" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
+    """A jasper2-shaped blog: its layouts chained through `layout:`, includes with
+    parameters, jekyll-paginate's paginator on index.html, an .html post's excerpt,
+    Jekyll's filters and the seo tag; Ruby plugins named in one warning."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: Shaped\nbaseurl: /j/\npermalink: /:title\npaginate: 1\n"
+          "plugins: [jekyll-paginate, jekyll-seo-tag, jekyll-avatar]\nposts_dir: _posts\n")
+    write(blog / "_layouts" / "default.html",
+          "<html><head>{% seo %}</head><body>{{ content }}"
+          "{% include foot.html note=page.title %}</body></html>\n")
+    write(blog / "_layouts" / "post.html", "---\nlayout: default\nkind: article\n---\n"
+          "<article class=\"{{ layout.kind }}\">{{ content }}</article>"
+          "{% if page.previous %}<a href=\"{{ page.previous.url | relative_url }}\">older</a>"
+          "{% endif %}\n")
+    write(blog / "_includes" / "foot.html", "<footer>{{ include.note | upcase }}</footer>")
+    write(blog / "_posts" / "2020-01-01-first.md", "---\ntitle: First\nlayout: post\n---\n"
+          "One *two*\n\nthree\n")
+    write(blog / "_posts" / "2020-01-02-second.html", "---\ntitle: Second\nlayout: post\n---\n"
+          "<p>Two</p>\n\n<p>more</p>\n")
+    write(blog / "index.html", "---\nlayout: default\n---\n{% for post in paginator.posts %}"
+          "[{{ post.title }}: {{ post.excerpt | strip_html | strip }}; "
+          "{{ post.date | date_to_string }}]{% endfor %}"
+          "{{ paginator.page }}/{{ paginator.total_pages }} {{ paginator.next_page_path }}"
+          " {{ site.posts | map: 'title' | array_to_sentence_string }}\n")
+    write(blog / "_plugins" / "tags.rb", "# a generator\n")
+    lines: list[str] = []
+    build(blog, log=lines.append)
+    site = blog / "_site"
+    second = (site / "second.html").read_text()
+    assert '<article class="article"><p>Two</p>' in second
+    assert '<a href="/j/first">older</a>' in second and "<footer>SECOND</footer>" in second
+    assert "<title>Second | Shaped</title>" in second
+    index = (site / "index.html").read_text()
+    assert "[Second: Two; 02 Jan 2020]1/2 /page2/ Second and First" in index
+    assert "[First: One two; 01 Jan 2020]2/2" in (site / "page2" / "index.html").read_text()
+    warning = [line for line in lines if line.startswith("warning: plugins")]
+    assert len(warning) == 1 and "_plugins/tags.rb" in warning[0] and "jekyll-avatar" in warning[0]
+    assert not (site / "assets" / "css" / "site.css").exists()  # not our theme's

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -21,9 +21,11 @@ from typing import Any, Callable
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError
 from site_builder.site import cache
-from site_builder.site.outputs import Layouts, plan_site
+from site_builder.site.links import Links
+from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
+from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
-                                       read_pages, read_posts, site_time, uses_liquid)
+                                       read_found, read_pages, site_time, uses_liquid)
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
@@ -42,31 +44,48 @@ class BuildResult:
     rendered: int = 0   # posts whose Liquid and Markdown were rendered (not from the cache)
     written: int = 0    # files written (generated or copied) because they changed
     removed: int = 0    # files removed because nothing makes them any more
+    # post source -> (URL, content HTML; empty when this build did not need it)
+    sources: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
           future: bool = False, now: datetime | None = None, jobs: int | None = None,
-          log: Callable[[str], Any] = print) -> BuildResult:
+          log: Callable[[str], Any] = print, config_files: list[Path] | None = None,
+          verbose: bool = False) -> BuildResult:
     """Build the blog at `root` into `out_dir` (default `root/_site`), redoing only
     what changed since the last build (`.site-cache/`); raise BuildError naming every
     bad post, leaving the previous site untouched. Drafts (`_drafts/`) and posts dated
     after `now` are left out unless asked for, here or in the config."""
     started = time.perf_counter()
     root = Path(root)
-    config = {**load_site_config(root), "data": read_data(root)}
+    config = load_site_config(root, config_files)
+    links = Links(root, config, log)
+    config = {**config, "data": read_data(root, links)}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
     memo = Memo(old.parsed)
-    posts, pages = _sources(root, config, memo, log, drafts=drafts, future=future, now=now)
+    posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
+                                 now=now)
     keys = _render_keys(root, posts + pages, config)
-    theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]), config)
-    plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
-    files = static_files(root, config, out, log)
+    files = static_files(inv, root, config, log)
+    own_layouts = (root / "_layouts").is_dir()
+    if own_layouts:
+        from site_builder.site.jekyll_layouts import JekyllRenderer
+        from site_builder.site.plugins import warn_unsupported
+        warn_unsupported(root, config, log)
+        theme_key = cache.digest(cache.files_digest(
+            [root / "_layouts", root / "_includes"]), config)
+        jekyll = JekyllRenderer(root, config, posts, pages, files)
+        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key)
+    else:
+        theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]),
+                                 config)
+        plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
     check_collisions(files, set(plan))
-    if SYNTAX_CSS not in files:
+    if SYNTAX_CSS not in files and not own_layouts:
         plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
     on_disk = _existing(out)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
@@ -78,66 +97,95 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         cache.save(cache_path, new)
     result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
                          seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
-                         written=written, removed=removed)
+                         written=written, removed=removed,
+                         sources={p.name: (p.url, p.content) for p in posts})
     shown = out.relative_to(root) if out.is_relative_to(root) else out
-    log(f"{len(posts)} posts -> {shown}/ in {result.seconds:.2f} s ({rendered} rendered, "
-        f"{written} of {len(plan) + len(files)} files written"
+    for rel, why in inv.skipped:
+        if verbose:
+            log(f"skipped {rel}: {why}")
+        elif why == reader.MISNAMED:  # likely a mistake: said even without --verbose
+            log(f"warning: {rel}: skipped; posts are named YYYY-MM-DD-title.md")
+    log(f"{len(posts)} posts -> {shown}/ in {result.seconds:.2f} s ({len(pages)} pages, "
+        f"{len(files)} files copied, {len(inv.skipped)} skipped"
+        f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
+        f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
         f"{f', {removed} removed' if removed else ''})")
     return result
 
 
-def read_data(root: Path) -> dict:
-    """`_data/*.yml|yaml|json` as site.data.<name> (e.g. _data/authors.yml: site.data.authors)."""
+def read_data(root: Path, links: Links | None = None) -> dict:
+    """`_data/` as site.data, folders nested: _data/authors.yml is site.data.authors,
+    _data/team/people.json site.data.team.people (YAML, JSON, CSV and TSV, as Jekyll)."""
+    return _read_data_folder(root / "_data", "_data", links or Links(root, {}, print))
+
+
+def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
+    import csv
     import json
 
     import yaml
 
-    data = {}
-    for path in sorted((root / "_data").glob("*")):
+    data: dict = {}
+    if not folder.is_dir():
+        return data
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "_", "#", "~")) or not links.readable(path):
+            continue
+        if path.is_dir():
+            data[path.name] = _read_data_folder(path, f"{shown}/{path.name}", links)
+            continue
+        suffix = path.suffix.lower()
         try:
-            if path.suffix in (".yml", ".yaml"):
-                data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8"))
-            elif path.suffix == ".json":
-                data[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, ValueError) as exc:
-            raise BuildError(f"_data/{path.name}: cannot be read ({exc}); fix its syntax") from None
+            text = path.read_text(encoding="utf-8")
+            if suffix in (".yml", ".yaml"):
+                data[path.stem] = yaml.safe_load(text)
+            elif suffix == ".json":
+                data[path.stem] = json.loads(text)
+            elif suffix in (".csv", ".tsv"):
+                rows = csv.DictReader(text.splitlines(), delimiter="," if suffix == ".csv" else "\t")
+                data[path.stem] = [dict(row) for row in rows]
+        except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
+            raise BuildError(f"{shown}/{path.name}: cannot be read ({exc}); "
+                             f"fix its syntax") from None
     return data
 
 
-def _sources(root: Path, config: dict, memo: Memo, log: Callable, *, drafts: bool,
-             future: bool, now: datetime | None) -> tuple[list[Post], list[Post]]:
-    """The posts (newest first) and pages to build, each with its URL."""
-    posts = _posts(root, config, log, drafts=drafts or bool(config.get("show_drafts")),
-                   future=future or bool(config.get("future")), now=now or datetime.now(),
-                   memo=memo)
-    pages = read_pages(root, memo)
+def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, drafts: bool,
+             future: bool, now: datetime | None) -> tuple[list[Post], list[Post], reader.Inventory]:
+    """The posts (newest first) and pages (with the collections' documents) to build,
+    each with its URL; and the reader's inventory (static files, what was skipped)."""
+    drafts = drafts or bool(config.get("show_drafts"))
+    future = future or bool(config.get("future"))
+    inv = reader.read(root, config, out, drafts=drafts, links=links)
+    found = read_found(inv.posts, memo=memo) + read_found(inv.drafts, dated=False, memo=memo)
+    for post in found:
+        post.date = site_time(post.date, config)
+    now = now or datetime.now()
+    posts = newest_first([p for p in found if future or p.date <= now])
+    inv.skipped += [(p.name, "dated in the future (build with --future)")
+                    for p in found if p not in posts]
+    pages = read_pages(inv.pages, memo)
+    collections = reader.collection_names(config)
+    docs: list[Post] = []
+    for name, documents in inv.collections.items():
+        if collections[name].get("output"):
+            docs += read_found(documents, kind=name, memo=memo)
+        else:
+            inv.skipped += [(d.rel, f"collection {name!r} has no `output: true`")
+                            for d in documents]
+    read = {p.name for p in found} | {p.name for p in pages} | {d.name for d in docs}
+    inv.skipped += [(f.rel, "published: false") for f in
+                    inv.posts + inv.drafts + inv.pages
+                    + [d for n, ds in inv.collections.items() if collections[n].get("output")
+                       for d in ds]
+                    if f.rel not in read]
     apply_defaults([p for p in posts if not p.draft], config, "posts")
     apply_defaults([p for p in posts if p.draft], config, "drafts")
     apply_defaults(pages, config, "pages")
-    for page in pages:  # a page without a permalink is served as /name/
-        page.meta.setdefault("permalink", f"/{page.slug}/")
-    assign_urls(posts + pages, config)
-    return posts, pages
-
-
-def _posts(root: Path, config: dict, log: Callable, *, drafts: bool, future: bool,
-           now: datetime, memo: Memo) -> list[Post]:
-    folder = root / config["posts_dir"]
-    if folder.is_dir():
-        posts = read_posts(root, folder, log, memo=memo)
-    else:
-        log(f"warning: no posts folder {config['posts_dir']}/ (posts_dir in _config.yml); "
-            f"the index will be empty")
-        posts = []
-    # Jekyll keeps drafts beside _posts/; a blog fed through posts_dir keeps its own.
-    draft_folder = folder.parent / "_drafts"
-    if drafts and draft_folder.is_dir():
-        posts += read_posts(root, draft_folder, log, dated=False, memo=memo)
-    for post in posts:
-        post.date = site_time(post.date, config)
-    if not future:
-        posts = [p for p in posts if p.date <= now]
-    return newest_first(posts)
+    for name in collections:
+        apply_defaults([d for d in docs if d.kind == name], config, name)
+    assign_urls(posts + pages + docs, config)
+    return posts, pages + docs, inv
 
 
 # -- rendering: only what the cache does not already hold ----------------------------
@@ -195,6 +243,7 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     copies = {rel: src for rel, src in files.items()
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
+    _confine(out, [*texts, *copies])
     folders = {out}
     for rel, text in texts.items():
         _replace(out / rel, text.encode("utf-8"), folders)
@@ -210,6 +259,23 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     for rel, source in files.items():
         new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), _stat(out / rel))
     return len(texts) + len(copies), len(removed)
+
+
+def _confine(out: Path, rels: list[str]) -> None:
+    """Refuse, before writing any, a file that would not land inside `out`, whatever
+    made its path: a '..' part, an absolute path, or a folder in `out` that is a
+    symbolic link to somewhere else."""
+    inside = str(out.resolve())
+    real_folders: dict[str, str] = {}
+    for rel in rels:
+        folder, name = os.path.split(rel)
+        target = os.path.normpath(os.path.join(inside, rel))
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(os.path.join(inside, folder))
+        if name in ("", ".", "..") or os.path.dirname(target) != real_folders[folder] \
+                or os.path.commonpath([inside, target]) != inside:
+            raise BuildError(f"refused to write {rel!r}: it is not a file inside the output "
+                             f"folder {out}; nothing was written")
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,

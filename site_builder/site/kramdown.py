@@ -136,17 +136,40 @@ def _line(state: StateBlock, number: int) -> str:
 
 def _closing_line(state: StateBlock, start: int, end: int, tag: str,
                   opening: re.Match) -> int | None:
+    """The line where the element opened at `start` closes: the first line from
+    `start` on where the tag's opens minus closes come back to zero."""
     if tag in VOID_ELEMENTS or opening[3]:
         return start
+    closing = _closings(state, tag)[start]
+    return closing if closing < end else None  # never closed: CommonMark's rules take it
+
+
+def _closings(state: StateBlock, tag: str) -> list[int]:
+    """For each line, where an element of `tag` opened there would close (or past the
+    last line): computed once per tag and document, so that many elements never
+    closed cost one pass, not one pass each (that made Markdown quadratic).
+
+    With depth[k] the opens minus closes on lines before k, the element opened on
+    line s closes on the first line l >= s with depth[l + 1] <= depth[s]: the next
+    smaller-or-equal value, found for all s at once with a stack. Lines are the
+    document's own (a blockquote's or list's markers hold no tags), so the answer
+    holds in every nested block."""
+    memo = state.env.setdefault("kramdown_closings", {})
+    if (tag, state.src) in memo:
+        return memo[tag, state.src]
     opens = re.compile(rf"<{tag}(?=[\s/>])", re.I)
     closes = re.compile(rf"</{tag}\s*>", re.I)
-    depth = 0
-    for number in range(start, end):
-        text = state.src[state.bMarks[number]:state.eMarks[number]]
-        depth += len(opens.findall(text)) - len(closes.findall(text))
-        if depth <= 0:
-            return number
-    return None  # never closed: CommonMark's rules take it
+    depth = [0]
+    for text in state.src.split("\n"):
+        depth.append(depth[-1] + len(opens.findall(text)) - len(closes.findall(text)))
+    closing = [len(depth)] * len(depth)
+    stack: list[int] = []  # positions whose next smaller-or-equal depth is not found yet
+    for k, value in enumerate(depth):
+        while stack and depth[stack[-1]] >= value:
+            closing[stack.pop()] = k - 1
+        stack.append(k)
+    memo[tag, state.src] = closing
+    return closing
 
 
 def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str) -> None:
@@ -262,17 +285,21 @@ def attribute_lists(state: StateCore) -> None:
     """Apply `{: ...}` block attribute lists and span attribute lists after images
     and links, removing them from the text."""
     tokens = state.tokens
+    source = state.src.split("\n")  # once: per paragraph made Markdown quadratic
+    top = 0  # the last top-level block opened (a lazy IAL line's target)
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        if token.level == 0 and token.nesting == 1:
+            top = i
         if token.type == "inline" and token.children:
             _span_ials(token.children)
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
-            i = _block_ial(tokens, i, state.src.split("\n"))
+            i = _block_ial(tokens, i, source, top)
         i += 1
 
 
-def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
+def _block_ial(tokens: list[Token], i: int, source: list[str], top: int) -> int:
     inline = tokens[i + 1]
     lines = inline.content.split("\n")
     first = IAL.match(lines[0].strip()) if len(lines) > 1 else None
@@ -285,7 +312,7 @@ def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
         return i
     if len(lines) > 1:  # "text\n{: .x}": the paragraph's, or its list's or quote's
         _strip_last_line(inline)
-        _set_attributes(tokens[_lazy_target(tokens, i, source)], found[1])
+        _set_attributes(tokens[_lazy_target(tokens, i, source, top)], found[1])
         return i
     target = _ial_target(tokens, i)
     del tokens[i:i + 3]
@@ -294,18 +321,15 @@ def _block_ial(tokens: list[Token], i: int, source: list[str]) -> int:
     return i - 1
 
 
-def _lazy_target(tokens: list[Token], i: int, source: list[str]) -> int:
+def _lazy_target(tokens: list[Token], i: int, source: list[str], top: int) -> int:
     """An IAL line at the margin after a paragraph inside a list or quote (a lazy
-    continuation line to CommonMark) belongs to the outermost list or quote, as in
-    kramdown; anywhere else, to the paragraph."""
+    continuation line to CommonMark) belongs to the outermost list or quote (`top`,
+    the last top-level block opened), as in kramdown; anywhere else, to the paragraph."""
     paragraph = tokens[i]
     line = source[paragraph.map[1] - 1] if paragraph.map else ""
     if paragraph.level == 0 or line[:1] in (" ", "\t", ">"):
         return i
-    for j in range(i - 1, -1, -1):
-        if tokens[j].level == 0 and tokens[j].nesting == 1:
-            return j
-    return i
+    return top
 
 
 def _strip_first_line(inline: Token) -> None:

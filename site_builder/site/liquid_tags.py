@@ -38,13 +38,19 @@ class JekyllEnvironment(liquid.Environment):
     """A Liquid environment that knows the site: its config and its posts' URLs."""
 
     def __init__(self, root: Path, config: dict, post_urls: dict[str, str]):
-        super().__init__(loader=liquid.FileSystemLoader(include_folders(root)))
-        self.config, self.post_urls = config, post_urls
-        self.filters["relative_url"] = lambda value: relative_url(config, value)
-        self.filters["absolute_url"] = lambda value: absolute_url(config, value)
+        # Jekyll's Liquid default (`liquid: strict_filters: false`) leaves a value as it
+        # is through an unknown filter: so for a blog with its own layouts. A blog on our
+        # theme is told of a misspelt filter unless it sets the option.
+        options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
+        strict = options.get("strict_filters", not (root / "_layouts").is_dir())
+        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root)),
+                         strict_filters=bool(strict))
+        self.root, self.config, self.post_urls = root, config, post_urls
+        self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
+        from site_builder.site import jekyll_filters, jekyll_tags
+        jekyll_filters.install(self, config)
         self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
-        self.filters["xml_escape"] = xml_escape
-        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag):
+        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
 
 
@@ -80,6 +86,7 @@ class HighlightNode(Node):
 
     def __init__(self, token: Token, lang: str, block: BlockNode):
         super().__init__(token)
+        self.blank = False   # it writes text: never a "blank" block to suppress
         self.lang, self.block = lang, block
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
@@ -116,6 +123,7 @@ class TextNode(Node):
 
     def __init__(self, token: Token, text: str):
         super().__init__(token)
+        self.blank = False   # it writes text: never a "blank" block to suppress
         self.text = text
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
@@ -140,17 +148,26 @@ class PostUrlTag(Tag):
 
 
 class IncludeNode(Node):
-    __slots__ = ("file", "args")
+    __slots__ = ("file", "args", "relative")
 
-    def __init__(self, token: Token, file: str, args: dict):
+    def __init__(self, token: Token, file: str, args: dict, relative: bool = False):
         super().__init__(token)
-        self.file, self.args = file, args
+        self.blank = False   # it writes text: never a "blank" block to suppress
+        self.file, self.args, self.relative = file, args, relative
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        file = self.file
+        if "{{" in file:  # {% include {{ page.x }}.html %}: the name is Liquid too
+            name = StringIO()
+            context.env.from_string(file).render_with_context(context, name)
+            file = name.getvalue().strip()
         try:
-            template = context.env.get_template(self.file)
-        except TemplateNotFoundError:
-            raise LiquidError(f"include: no file {self.file!r} in _includes/ or the theme's "
+            if self.relative:
+                template = _relative_template(context, file)
+            else:
+                template = context.env.get_template(file)
+        except (TemplateNotFoundError, OSError):
+            raise LiquidError(f"include: no file {file!r} in _includes/ or the theme's "
                               f"{INCLUDES}/", token=self.token) from None
         values = {key: expr.evaluate(context) for key, expr in self.args.items()}
         with context.extend({"include": values}, template=template):
@@ -159,14 +176,37 @@ class IncludeNode(Node):
 
 
 class JekyllIncludeTag(Tag):
-    """Jekyll's include: a bare file name, then key=value parameters as `include.key`."""
+    """Jekyll's include: a bare file name (or Liquid making one), then key=value
+    parameters as `include.key`."""
 
-    name, block = "include", False
+    name, block, relative = "include", False, False
 
     def parse(self, stream: TokenStream) -> IncludeNode:
         token = stream.eat(TOKEN_TAG)
-        file, _, rest = _argument(stream, token, eat=False).partition(" ")
+        text = _argument(stream, token, eat=False)
+        found = re.match(r"(\{\{.*?\}\}\S*|\S+)\s*(.*)$", text, re.S)
+        file, rest = found.group(1), found.group(2)
         args = {key: parse_primitive(self.env, TokenStream(tokenize(value, parent_token=token)))
                 for key, value in INCLUDE_ARG.findall(rest)}
-        return IncludeNode(token, file, args)
+        return IncludeNode(token, file.strip("\"'"), args, self.relative)
+
+
+class JekyllIncludeRelativeTag(JekyllIncludeTag):
+    """include_relative: a file beside the page that includes it."""
+
+    name, relative = "include_relative", True
+
+
+def _relative_template(context: RenderContext, file: str):  # noqa: ANN202
+    env = context.env
+    page = context.globals.get("page") or {}
+    folder = str(page.get("path") or "").rsplit("/", 1)[0] if "/" in str(page.get("path") or "") else ""
+    path = (env.root / folder / file).resolve()
+    if not path.is_relative_to(env.root.resolve()):
+        raise OSError(file)
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        from site_builder.site.sources import split_front_matter
+        text = split_front_matter(text, file)[1]
+    return env.from_string(text)
 

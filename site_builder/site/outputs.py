@@ -17,8 +17,9 @@ from typing import Callable
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
-from site_builder.site.sources import Post, words
-from site_builder.site.urls import dest, pager_url, tag_url
+from site_builder.site.sources import Post, output_ext, raise_all, words
+from site_builder.site.plugins import plugins
+from site_builder.site.urls import dest, leaves, pager_url, tag_url
 
 @dataclass(frozen=True)
 class Planned:
@@ -70,7 +71,8 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config
     plan = Plan()
     for post in posts + pages:
         plan.add(dest(post.url), digest(theme_key, keys[id(post)]),
-                 lambda post=post: layouts.post(post), post.name, (post,))
+                 (lambda post=post: layouts.post(post)) if output_ext(post) == ".html"
+                 else (lambda post=post: post.content), post.name, (post,))
     index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
     tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
     plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(
@@ -129,9 +131,16 @@ def _tags(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, lay
           theme_key: str) -> list[str]:
     """Each tag's pages, its posts newest first (as `posts` already are); their URLs."""
     tagged: dict[str, tuple[str, list[Post]]] = {}
+    errors = []
     for post in posts:
         for tag in dict.fromkeys(words(post.meta.get("tags"))):
-            tagged.setdefault(tag_url(tag), (tag, []))[1].append(post)
+            url = tag_url(tag)
+            why = leaves(url)
+            if why:
+                errors.append(f"{post.where('tags')}: tag {tag!r}: its page {url!r} {why}; "
+                              f"rename the tag")
+            tagged.setdefault(url, (tag, []))[1].append(post)
+    raise_all(errors)
     urls = []
     for base, (tag, members) in sorted(tagged.items()):
         urls += _lists(plan, members, keys, config, layouts, theme_key, tag,
@@ -152,3 +161,63 @@ def _feed(posts: list[Post], config: dict) -> str:
 def _sitemap(urls: list, config: dict) -> str:
     from site_builder.site.feeds import sitemap
     return sitemap(urls, config)
+
+
+def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], config: dict,
+                renderer, theme_key: str) -> Plan:  # noqa: ANN001 (JekyllRenderer)
+    """A blog with its own layouts: each post, page and document through them, and the
+    pages jekyll-paginate makes. Every file's key covers the whole site (a layout may
+    show any post), so a change re-renders the layouts; posts' HTML comes from the
+    cache unless the post changed."""
+    from site_builder.site import jekyll_layouts
+    plan = Plan()
+    site_key = digest(theme_key, [(p.name, keys[id(p)]) for p in posts + pages])
+    shown = [p for p in posts + pages if p.kind != "pages"]
+    index = jekyll_layouts.paginated_index(pages, config) if "jekyll-paginate" in plugins(
+        config) else None
+    for item in posts + pages:
+        if item is index:
+            continue
+        plan.add(dest(item.url), digest(site_key, item.url),
+                 lambda item=item: renderer.render(item), item.name, shown)
+    _plugin_files(plan, posts, pages, keys, config, theme_key)
+    if index is not None:
+        visible = [p for p in posts if not p.meta.get("hidden")]
+        per_page = int(config["paginate"])
+        total = max(1, -(-len(visible) // per_page))
+        for number in range(1, total + 1):
+            def thunk(number=number) -> str:
+                drops = [d for d in renderer.post_drops if not d.get("hidden")]
+                pager = jekyll_layouts.paginator(config, drops, number, total, per_page, index.url)
+                url = index.url if number == 1 else pager_path(config, number)
+                return renderer.render(index, pager, url)
+            url = index.url if number == 1 else pager_path(config, number)
+            plan.add(dest(url.rstrip("/") + "/" if number > 1 else url),
+                     digest(site_key, url), thunk, index.name, shown)
+    return plan
+
+
+def pager_path(config: dict, number: int) -> str:
+    pattern = str(config.get("paginate_path") or "/page:num/")
+    return "/" + pattern.replace(":num", str(number)).lstrip("/")
+
+
+
+
+def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[int, str],
+                  config: dict, theme_key: str) -> None:
+    """jekyll-feed's feed.xml and jekyll-sitemap's sitemap.xml, unless the blog makes
+    its own file there."""
+    named = plugins(config)
+    feed = config.get("feed") if isinstance(config.get("feed"), dict) else {}
+    feed_path = str((feed or {}).get("path") or "feed.xml").lstrip("/")
+    if "jekyll-feed" in named and feed_path not in plan:
+        newest = posts[:FEED_POSTS]
+        plan.add(feed_path, digest(theme_key, [keys[id(p)] for p in newest]),
+                 lambda: _feed(posts, config), "jekyll-feed", newest)
+    if "jekyll-sitemap" in named and "sitemap.xml" not in plan:
+        urls = [(p.url, p.date) for p in posts] + [
+            (p.url, None) for p in pages if p.meta.get("sitemap") is not False
+            and output_ext(p) == ".html"]
+        plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
+                 "jekyll-sitemap")

@@ -15,7 +15,8 @@ from site_builder.site.cache import FOLDER
 from site_builder.site import kramdown
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
-from site_builder.site.sources import Post, excerpt_source, raise_all, uses_liquid
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
+                                       uses_liquid)
 from site_builder.site.theme import LAYOUTS, layout_folders
 from site_builder.site.urls import absolute_url, relative_url, tag_url
 
@@ -30,8 +31,12 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
     templates = site = None
     if any(uses_liquid(post) for post in todo):
         from site_builder.site.liquid_tags import JekyllEnvironment
+        from site_builder.site.jekyll_layouts import link_urls
         templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
+        templates.urls = link_urls(everyone, {})
         site = liquid_site(everyone, config)
+        if (root / "_layouts").is_dir():   # a Jekyll blog's own Liquid sees it as written
+            site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
     work = (templates, renderer(), site, config, todo)
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
@@ -51,6 +56,8 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
         text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
     except BuildError as exc:
         return "", "", {}, str(exc)
+    if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
+        return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}, ""
     kramdown.USED.clear()
     content, excerpt = md.render(text), md.render(excerpt_source(post, text, config))
     return content, excerpt, dict(kramdown.USED), ""

@@ -16,18 +16,24 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from site_builder.errors import BuildError
+from site_builder.site.urls import leaves
 
 # libyaml's parser where installed: ten times faster on a thousand front matters.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.(md|markdown)$")
-MARKDOWN_SUFFIXES = (".md", ".markdown")
+POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
 PERMALINK_STYLES = {  # Jekyll's built-in names
     "date": "/:categories/:year/:month/:day/:title:output_ext",
     "pretty": "/:categories/:year/:month/:day/:title/",
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
 }
+OUTPUT_EXT = {**{ext: ".html" for ext in MARKDOWN_SUFFIXES}, ".scss": ".css", ".sass": ".css"}
+# Jekyll's slugify: runs of other characters become one '-' ("pretty" keeps a few more).
+SLUG_DEFAULT = re.compile(r"(?:[^\w]|_)+")
+SLUG_PRETTY = re.compile(r"(?:[^\w._~!$&'()+,;=@]|_)+")
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 EXCERPT_WORDS = 40
@@ -49,16 +55,22 @@ class Post:
     excerpt: str = ""   # rendered HTML of the part before the excerpt separator
     source: str = ""    # the hash of the file's text
     draft: bool = False  # from _drafts/
+    kind: str = "posts"  # posts, pages, or a collection's name
+    ext: str = ".md"    # the source's extension: Markdown is converted, the rest is not
+    path_categories: tuple = ()  # the folders above a `_posts/` folder
+    front: str = ""     # the raw front matter, to point errors at a key's line
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     def page(self) -> dict:
         """The `page` variable, in Liquid and in the layouts."""
         meta = self.meta
-        title = meta.get("title") or " ".join(w.capitalize() for w in self.slug.split("-"))
+        title = meta.get("title") or (" ".join(w.capitalize() for w in self.slug.split("-"))
+                                      if self.kind != "pages" else "")
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
                 "url": self.url, "id": self.post_id(), "tags": words(meta.get("tags")),
-                "categories": categories(meta), "excerpt": str(excerpt), "content": self.content,
+                "categories": categories(meta, self.path_categories),
+                "path": self.name, "collection": None if self.kind == "pages" else self.kind, "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
 
     def word_count(self) -> int:
@@ -67,9 +79,14 @@ class Post:
             self._words = (self.content, len(html.unescape(TAG.sub(" ", self.content)).split()))
         return self._words[1]
 
+    def where(self, *keys: str) -> str:
+        """`name:line` of the first of `keys` in the front matter (line 1 without any)."""
+        lines = [_key_line(self.front, key) for key in keys if key in self.meta]
+        return f"{self.name}:{(lines or [1])[0]}"
+
     def post_id(self) -> str:
         """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
-        parts = [c.lower() for c in categories(self.meta)] + [f"{self.date:%Y/%m/%d}", self.slug]
+        parts = [c.lower() for c in categories(self.meta, self.path_categories)] + [f"{self.date:%Y/%m/%d}", self.slug]
         return "/" + "/".join(parts)
 
 
@@ -95,26 +112,19 @@ class Memo:
         return dict(meta), text[offset:], body_line, front, key
 
 
-def read_posts(root: Path, folder: Path, log: Callable, *, dated: bool = True,
+def read_found(found: list, *, kind: str = "posts", dated: bool = True,
                memo: Memo | None = None) -> list[Post]:
-    """The posts in `folder` (dated names), or the drafts (`dated=False`: any name,
-    dated by the file's modification time, as Jekyll does)."""
+    """Posts, drafts (`dated=False`: dated by the file's modification time, as Jekyll
+    does) or a collection's documents, from the reader's list; unpublished ones left out."""
     posts, errors = [], []
-    prefix = f"{folder.relative_to(root)}/" if folder.is_relative_to(root) else f"{folder}/"
-    with os.scandir(folder) as entries:
-        found = sorted((e.name, e.path) for e in entries
-                       if e.name.endswith(MARKDOWN_SUFFIXES) and e.is_file())
-    for file_name, path in found:
-        name = prefix + file_name
-        if dated and not POST_NAME.match(file_name):
-            log(f"warning: {name}: skipped; posts are named YYYY-MM-DD-slug.md")
-            continue
+    for item in found:
         try:
-            post = _read_post(Path(path), name, dated, memo or Memo())
+            post = _read_post(item.path, item.rel, dated, memo or Memo(), kind)
         except BuildError as exc:
             errors.append(str(exc))
             continue
         if post is not None:
+            post.path_categories = tuple(item.categories)
             posts.append(post)
     raise_all(errors)
     return posts
@@ -125,41 +135,51 @@ def newest_first(posts: list[Post]) -> list[Post]:
     return sorted(sorted(posts, key=lambda p: p.slug), key=lambda p: p.date, reverse=True)
 
 
-def read_pages(root: Path, memo: Memo | None = None) -> list[Post]:
-    """Markdown files at the blog's top level with front matter are pages (as in
-    Jekyll): rendered like posts, not dated, not listed on the index."""
-    pages = []
-    for path in page_sources(root):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        meta, body, body_line, _, source = (memo or Memo()).split(text, path.name)
-        pages.append(Post(name=path.name, slug=path.stem, date=PAGE_DATE, meta=meta,
-                          body=body, body_line=body_line, source=source))
+def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
+    """Pages: any file with front matter outside the special folders (as in Jekyll),
+    rendered through Liquid (and Markdown for Markdown files), not dated, not listed
+    on the index. Unpublished ones (`published: false`) are left out."""
+    pages, errors = [], []
+    for item in found:
+        try:
+            text = _read_text(item.path, item.rel)
+            meta, body, body_line, front, source = (memo or Memo()).split(text, item.rel)
+        except BuildError as exc:
+            errors.append(str(exc))
+            continue
+        if meta.get("published", True) is False:
+            continue
+        pages.append(Post(name=item.rel, slug=item.path.stem, date=PAGE_DATE, meta=meta,
+                          body=body, body_line=body_line, source=source, kind="pages",
+                          ext=item.path.suffix, front=front))
+    raise_all(errors)
     return pages
 
 
-def page_sources(root: Path) -> list[Path]:
-    return [p for p in sorted(root.glob("*.md")) if p.name.lower() != "readme.md"
-            and p.read_text(encoding="utf-8", errors="replace").startswith("---")]
-
-
-def _read_post(path: Path, name: str, dated: bool, memo: Memo) -> Post | None:
+def _read_text(path: Path, name: str) -> str:
     try:
         with open(path, encoding="utf-8", newline=None) as file:
-            text = file.read()
+            return file.read()
     except UnicodeDecodeError as exc:
         raise BuildError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                          f"save it as UTF-8") from None
+
+
+def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Post | None:
+    text = _read_text(path, name)
     meta, body, body_line, front, source = memo.split(text, name)
     if meta.get("published", True) is False:
         return None
     match = POST_NAME.match(path.name)
-    if match:
-        slug, fallback = match.group(4), "-".join(match.group(1, 2, 3))
+    if match and (dated or kind != "posts"):
+        slug = match.group(4)
+        fallback = "-".join(f"{int(g):02d}" for g in match.group(1, 2, 3))
     else:
         slug, fallback = path.stem, datetime.fromtimestamp(path.stat().st_mtime)
     return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, body=body,
                 date=_post_date(meta.get("date", fallback), name, front),
-                body_line=body_line, key=path.stem, source=source, draft=not dated)
+                body_line=body_line, key=path.stem if kind == "posts" else "", source=source,
+                draft=not dated and kind == "posts", kind=kind, ext=path.suffix, front=front)
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
@@ -199,6 +219,22 @@ def _post_date(value: object, name: str, front: str) -> datetime:
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(str(value).strip(), fmt)
+        except ValueError:
+            pass
+    # Ruby's Time.parse is lenient: a date, a time, and an offset anywhere after them.
+    found = re.match(r"\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?"
+                     r".*?(?:\s([+-]\d{2}:?\d{2}))?\s*$", str(value))
+    if found:
+        stamp = found.group(1) + " " + (found.group(2) or "00:00:00")
+        if stamp.count(":") == 1:
+            stamp += ":00"
+        try:
+            parsed = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
+            if found.group(3):
+                parsed = datetime.strptime(f"{parsed:%Y-%m-%d %H:%M:%S} "
+                                           f"{found.group(3).replace(':', '')}",
+                                           "%Y-%m-%d %H:%M:%S %z")
+            return parsed
         except ValueError:
             pass
     line = _key_line(front, "date")
@@ -265,15 +301,84 @@ def assign_urls(posts: list[Post], config: dict) -> None:
     raise_all(errors)
 
 
+def slugify(text: object, mode: str = "default", cased: bool = False) -> str:
+    """Jekyll's Utils.slugify for the modes its URLs and filter use."""
+    if text is None:
+        return ""
+    value = str(text)
+    if mode == "raw":
+        value = re.sub(r"\s+", "-", value)
+    elif mode == "ascii":
+        value = re.sub(r"[^A-Za-z0-9]+", "-", value)
+    elif mode != "none":
+        value = (SLUG_PRETTY if mode == "pretty" else SLUG_DEFAULT).sub("-", value)
+    value = value.strip("-")
+    return value if cased else value.lower()
+
+
+def output_ext(post: Post) -> str:
+    return OUTPUT_EXT.get(post.ext.lower(), post.ext)
+
+
+def permalink_style(config: dict) -> str:
+    return str(config.get("permalink") or "date")
+
+
+def _suffix(template: str, style: str) -> str:
+    """Jekyll's add_permalink_suffix."""
+    if style == "pretty":
+        return template + "/"
+    if style in ("date", "ordinal", "none", "weekdate"):
+        return template + ":output_ext"
+    return template + ("/" if style.endswith("/") else "") + (
+        ":output_ext" if style.endswith(":output_ext") else "")
+
+
+def _template(post: Post, config: dict) -> str:
+    """The permalink pattern of an item, as Jekyll picks it."""
+    if post.meta.get("permalink"):
+        return str(post.meta["permalink"])
+    style = permalink_style(config)
+    if post.kind == "pages":
+        if output_ext(post) != ".html":
+            return "/:path/:basename:output_ext"
+        if post.slug == "index":
+            return "/:path/"
+        return _suffix("/:path/:basename", style)
+    collection = (config.get("collections") or {})
+    settings = collection.get(post.kind) if isinstance(collection, dict) else None
+    if isinstance(settings, dict) and settings.get("permalink"):
+        style_or_pattern = str(settings["permalink"])
+        return PERMALINK_STYLES.get(style_or_pattern, style_or_pattern)
+    if post.kind == "posts":
+        return PERMALINK_STYLES.get(style, style)
+    return _suffix("/:collection/:path", style)
+
+
 def permalink(post: Post, config: dict) -> str:
-    pattern = str(post.meta.get("permalink") or config["permalink"])
+    pattern = _template(post, config)
     pattern = PERMALINK_STYLES.get(pattern, pattern)
     d = post.date
-    values = {"year": f"{d.year:04d}", "month": f"{d.month:02d}", "day": f"{d.day:02d}",
-              "i_month": str(d.month), "i_day": str(d.day), "short_year": f"{d.year % 100:02d}",
-              "hour": f"{d.hour:02d}", "minute": f"{d.minute:02d}", "second": f"{d.second:02d}",
-              "y_day": f"{d.timetuple().tm_yday:03d}", "title": post.slug, "slug": post.slug,
-              "categories": "/".join(c.lower() for c in categories(post.meta)), "output_ext": ".html"}
+    stem = post.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if post.kind == "pages":
+        folder = post.name.rsplit("/", 1)[0] if "/" in post.name else ""
+        values = {"path": folder, "basename": stem, "output_ext": output_ext(post),
+                  "title": slugify(post.slug, "pretty", cased=True), "slug": slugify(post.slug)}
+    else:
+        inner = post.name.split("/", 1)[1] if "/" in post.name else post.name
+        values = {"year": f"{d.year:04d}", "month": f"{d.month:02d}", "day": f"{d.day:02d}",
+                  "i_month": str(d.month), "i_day": str(d.day),
+                  "short_year": f"{d.year % 100:02d}", "hour": f"{d.hour:02d}",
+                  "minute": f"{d.minute:02d}", "second": f"{d.second:02d}",
+                  "y_day": f"{d.timetuple().tm_yday:03d}", "week": f"{d:%V}",
+                  "short_day": f"{d:%a}", "long_day": f"{d:%A}",
+                  "short_month": f"{d:%b}", "long_month": f"{d:%B}",
+                  "title": slugify(post.slug, "pretty", cased=True),
+                  "slug": slugify(post.slug), "name": slugify(stem),
+                  "categories": "/".join(c.lower() for c in
+                                         categories(post.meta, post.path_categories)),
+                  "collection": post.kind, "path": inner.rsplit(".", 1)[0],
+                  "output_ext": output_ext(post)}
 
     def value(m: re.Match) -> str:
         if m.group(1) not in values:
@@ -282,8 +387,14 @@ def permalink(post: Post, config: dict) -> str:
         return values[m.group(1)]
 
     url = re.sub("/+", "/", "/" + re.sub(r":([a-z_]+)", value, pattern))
-    if ".." in url.split("/"):
-        raise BuildError(f"{post.name}: permalink {url!r} leaves the site folder; remove the '..'")
+    why = leaves(url)
+    if why:
+        # Point at the value that made it: a slug or category, else the permalink.
+        keys = [k for k in ("slug", "categories", "category")
+                if k in post.meta and leaves("/" + "/".join(words(post.meta[k])) + "/")]
+        keys = keys or ["permalink"]
+        where = post.where(*keys) if keys[0] in post.meta else "_config.yml: permalink"
+        raise BuildError(f"{where}: the URL {url!r} {why}; change the {keys[0]} there")
     return url
 
 
@@ -311,9 +422,14 @@ def words(value: object) -> list[str]:
     return str(value).split()
 
 
-def categories(meta: dict) -> list[str]:
-    """As written (page.categories keeps the author's case); URLs use them lowercased."""
-    names = words(meta.get("categories")) + words(meta.get("category"))
+def categories(meta: dict, from_path: tuple = ()) -> list[str]:
+    """As Jekyll gathers them: the folders above `_posts/`, then `categories` (a string
+    is split at spaces), then `category` (kept whole: "Nominal Logic" is one category),
+    as written (page.categories keeps the author's case); URLs use them lowercased."""
+    single = meta.get("category")
+    names = [*from_path, *words(meta.get("categories")),
+             *([str(c) for c in single] if isinstance(single, list)
+               else [str(single)] if single is not None else [])]
     return list(dict.fromkeys(names))
 
 

@@ -1,41 +1,31 @@
-"""Files copied through as they are: `assets/`, then, as Jekyll does, every other file
-of the blog that is not a source (names starting with '_' or '.', `exclude`) unless
-`include` names it; plus the theme's stylesheets where the blog has none of its own."""
+"""Files copied through as they are (which ones: reader.py, by Jekyll's rules), plus
+the theme's stylesheets where the blog has none of its own."""
 
 from __future__ import annotations
 
-import fnmatch
 from pathlib import Path
 from typing import Callable
 
 from site_builder.errors import BuildError
-from site_builder.site.sources import page_sources
-from site_builder.site.theme import LAYOUTS, THEME
+from site_builder.site.reader import Inventory, collection_names
+from site_builder.site.theme import THEME
 
 THEME_CSS = "assets/css/site.css"
 SYNTAX_CSS = "assets/css/syntax.css"
-# Jekyll's own default excludes, plus what this repository holds besides the blog.
-DEFAULT_EXCLUDE = ["Gemfile", "Gemfile.lock", "gemfiles", "node_modules", "vendor",
-                   "README.md", "Makefile", "pyproject.toml", "site_builder", "templates",
-                   "tests", "bench", "*.egg-info"]
 
 
-def static_files(root: Path, config: dict, out: Path, log: Callable) -> dict[str, Path]:
-    """Output path -> source file, for everything copied through."""
-    files: dict[str, Path] = {}
-    assets = root / config["assets_dir"]
-    if assets.is_dir():
-        files.update(_walk(assets, "assets", config))
-    else:
+def static_files(inv: Inventory, root: Path, config: dict, log: Callable) -> dict[str, Path]:
+    """Output path -> source file, for everything copied through: the reader's static
+    files and those of collections that are output."""
+    files = dict(inv.static)
+    if config["assets_dir"] != "assets" and not (root / config["assets_dir"]).is_dir():
         log(f"warning: no assets folder {config['assets_dir']}/ (assets_dir in _config.yml)")
-    sources = {config["posts_dir"], config["assets_dir"], config.get("runs_dir") or "runs",
-               str(LAYOUTS), *(p.name for p in page_sources(root))}
-    for path in sorted(root.iterdir()):
-        if path.name in sources or _is_output(path, out) or not _wanted(path.name, config):
-            continue
-        files.update(_walk(path, path.name, config) if path.is_dir() else {path.name: path})
+    for name, found in inv.collection_files.items():
+        if (collection_names(config).get(name) or {}).get("output"):
+            files.update({f"{name}/{f.rel.split('/', 1)[1]}": f.path for f in found})
     # The default layouts link this stylesheet; a blog without its own still gets it.
-    files.setdefault(THEME_CSS, THEME / THEME_CSS)
+    if not (root / "_layouts").is_dir():
+        files.setdefault(THEME_CSS, THEME / THEME_CSS)
     return files
 
 
@@ -43,38 +33,6 @@ def syntax_css() -> str:
     """Pygments' stylesheet for the `highlight` class that code blocks carry."""
     from pygments.formatters import HtmlFormatter
     return HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
-
-
-def _walk(folder: Path, prefix: str, config: dict) -> dict[str, Path]:
-    found = {}
-    for path in sorted(folder.rglob("*")):
-        rel = f"{prefix}/{path.relative_to(folder).as_posix()}"
-        if path.is_file() and _wanted(rel, config):
-            found[rel] = path
-    return found
-
-
-def _wanted(rel: str, config: dict) -> bool:
-    """Jekyll's rule for a path relative to the blog: `include` wins; then anything
-    under a name starting with '_' or '.', or matching `exclude`, stays out."""
-    if _matches(rel, config.get("include") or []):
-        return True
-    hidden = any(part.startswith(("_", ".")) for part in rel.split("/"))
-    return not hidden and not _matches(rel, DEFAULT_EXCLUDE + list(config.get("exclude") or []))
-
-
-def _matches(rel: str, patterns: list) -> bool:
-    parts = rel.split("/")
-    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    return any(fnmatch.fnmatch(prefix, str(pattern).strip("/"))
-               for pattern in patterns for prefix in prefixes)
-
-
-def _is_output(path: Path, out: Path) -> bool:
-    # The output folder, and `_site.*` folders beside it (old builds' or a serve's
-    # copies), are never sources.
-    return path.resolve() == out.resolve() or (
-        path.parent.resolve() == out.parent.resolve() and path.name.startswith(out.name + "."))
 
 
 def check_collisions(files: dict[str, Path], generated: set[str]) -> None:

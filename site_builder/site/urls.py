@@ -1,10 +1,17 @@
-"""URLs as Jekyll makes them: baseurl and url filters, output paths, tag slugs."""
+"""URLs as Jekyll makes them: baseurl and url filters, output paths, tag slugs.
+
+`leaves()` is the one check of every URL made from content (permalinks with their
+categories and slugs, tag pages, pagination paths): a URL whose file would not be
+inside the destination folder is refused where it was written (file:line), before
+anything is rendered. The writer checks again (site.build's `_write`)."""
 
 from __future__ import annotations
 
 import re
 import sys
 from typing import Any
+
+from site_builder.errors import BuildError
 
 
 def relative_url(config: dict, value: Any) -> str:
@@ -36,6 +43,26 @@ def dest(url: str) -> str:
     return rel if "." in rel.rsplit("/", 1)[-1] else rel + ".html"
 
 
+# Characters no file name in the site may hold: a NUL ends a path for the OS, and
+# control characters (a newline in a tag) make names no link can reach.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def leaves(url: str) -> str:
+    """Why the file serving `url` would not be a file inside the destination folder
+    (a '..' or '.' part, an empty one, a control character); '' when it is."""
+    parts = url.split("/")
+    if ".." in parts:
+        return "has a '..' part, which would write outside the site folder"
+    if "." in parts:
+        return "has a '.' part, which would write over another page"
+    if "" in parts[1:-1]:
+        return "has an empty part ('//'), which would write over another page"
+    if CONTROL.search(url):
+        return "holds a control character"
+    return ""
+
+
 def tag_url(tag: str) -> str:
     """Casper's tag pages: /tag/<slug>/, the slug lowercased with spaces as '-'."""
     slug = re.sub(r"\s+", "-", str(tag).strip().lower())
@@ -47,4 +74,9 @@ def pager_url(config: dict, number: int) -> str:
     if number <= 1:
         return "/"
     pattern = str(config.get("paginate_path") or "/page:num/")
-    return "/" + pattern.replace(":num", str(number)).lstrip("/")
+    url = "/" + pattern.replace(":num", str(number)).lstrip("/")
+    why = leaves(url)
+    if why:
+        raise BuildError(f"_config.yml: paginate_path {pattern!r}: the URL {url!r} {why}; "
+                         f"write one such as /page:num/")
+    return url

@@ -1,0 +1,301 @@
+"""Real Jekyll blogs built by Jekyll and by site-builder, compared post by post and
+page by page, with the build times.
+
+    .venv/bin/python bench/real_blogs.py BLOG [BLOG...] [--speed BLOG] [--json FILE]
+
+Each BLOG is a folder (a checkout of a Jekyll blog; nothing in it is changed: both
+builders work on copies). Jekyll (Debian's `jekyll`, with Debian's plugins) builds
+it as fetched, not `--safe` (that turns plugins off): the plugins it asks for in
+_config.yml, its Gemfile's jekyll_plugins group or its gemspec, as far as Debian
+packages them; both builders get the same list through an extra config file. Tags
+of plugins Debian lacks (jekyll-avatar) write nothing on Jekyll's side, and a
+stand-in for the `slugify` gem lets jasper2's Ruby plugins run there.
+
+Per post (each file of _posts/ that Jekyll builds):
+- URL:   the same page URL;
+- text:  the post's content (before its layout), tags stripped, whitespace collapsed;
+         typographic quotes are NOT folded: a straight quote for a curly one differs;
+- links: the href and src values of the content, in order;
+- page:  the whole page's visible text (head, scripts and styles left out).
+Per page (every other HTML file Jekyll writes): the same visible text at the same path.
+
+--speed BLOG: cold build (no output, no cache) for both, then site-builder's no-op
+rebuild and a rebuild after one post is edited, each the best of three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
+
+# What Debian packages for its Jekyll (apt: ruby-jekyll-*).
+DEBIAN_PLUGINS = ["jekyll-feed", "jekyll-seo-tag", "jekyll-sitemap", "jekyll-paginate",
+                  "jekyll-redirect-from", "jekyll-gist"]
+COPY_IGNORE = shutil.ignore_patterns("_site", ".git", ".jekyll-cache", ".site-cache",
+                                     ".sass-cache", "node_modules")
+
+MANIFEST_RB = r'''
+# bench/real_blogs.py: what Jekyll built, for the comparison.
+require "json"
+Jekyll::Hooks.register :site, :post_write do |site|
+  posts = site.posts.docs.to_h { |d| [d.relative_path, { "url" => d.url, "content" => d.content }] }
+  File.write(ENV.fetch("BENCH_MANIFEST"), JSON.dump({ "posts" => posts }))
+end
+'''
+STUB_TAGS_RB = r'''
+# bench/real_blogs.py: tags of plugins Debian does not package write nothing.
+class BenchEmptyTag < Liquid::Tag
+  def render(_context) = ""
+end
+Liquid::Template.register_tag("avatar", BenchEmptyTag)
+'''
+SLUGIFY_RB = r'''
+# bench/real_blogs.py: a stand-in for the slugify gem (not packaged by Debian).
+class String
+  def slugify = downcase.gsub(/[^a-z0-9]+/, "-").gsub(/^-|-$/, "")
+end
+'''
+
+
+@dataclass
+class BlogResult:
+    name: str
+    posts: int = 0
+    built: int = 0
+    same: dict[str, int] = field(default_factory=lambda: {"url": 0, "text": 0, "links": 0,
+                                                          "page": 0})
+    pages: int = 0
+    same_pages: int = 0
+    jekyll_s: float = 0.0
+    ours_s: float = 0.0
+    differing: list[str] = field(default_factory=list)
+
+
+# -- what the blog asks for -----------------------------------------------------------
+
+def wanted_plugins(blog: Path) -> list[str]:
+    import yaml
+    config = yaml.safe_load((blog / "_config.yml").read_text(encoding="utf-8")) or {}
+    named = [str(p) for p in (config.get("plugins") or []) + (config.get("gems") or [])]
+    for gemfile in [blog / "Gemfile", *blog.glob("*.gemspec")]:
+        if gemfile.is_file():
+            named += re.findall(r"""(?:gem|add_runtime_dependency)\s*\(?\s*["'](jekyll-[\w-]+)["']""",
+                                gemfile.read_text(encoding="utf-8", errors="replace"))
+    return [p for p in dict.fromkeys(named) if p in DEBIAN_PLUGINS]
+
+
+def copy_blog(blog: Path, dest: Path, plugins: list[str]) -> Path:
+    shutil.copytree(blog, dest, ignore=COPY_IGNORE)
+    (dest / "_bench.yml").write_text(json.dumps({"plugins": plugins}) + "\n")
+    return dest
+
+
+def configs(copy: Path) -> list[Path]:
+    return [copy / "_config.yml", copy / "_bench.yml"]
+
+
+# -- building ----------------------------------------------------------------------
+
+def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float]:
+    plugins_dir = copy / "_plugins"
+    plugins_dir.mkdir(exist_ok=True)
+    (plugins_dir / "zz_bench_manifest.rb").write_text(MANIFEST_RB)
+    (plugins_dir / "zz_bench_stub_tags.rb").write_text(STUB_TAGS_RB)
+    lib = work / "rubylib"
+    lib.mkdir(exist_ok=True)
+    (lib / "slugify.rb").write_text(SLUGIFY_RB)
+    manifest = work / f"{copy.name}-manifest.json"
+    env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true", "RUBYLIB": str(lib),
+           "BENCH_MANIFEST": str(manifest), "JEKYLL_ENV": "development"}
+    cmd = ["jekyll", "build", "-s", str(copy), "-d", str(out),
+           "--config", ",".join(str(c) for c in configs(copy))]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=copy)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"jekyll could not build {copy.name}:\n{done.stdout[-2000:]}"
+                         f"{done.stderr[-2000:]}")
+    return json.loads(manifest.read_text()), seconds
+
+
+def build_ours(copy: Path, out: Path) -> tuple[dict, float]:
+    from site_builder.site import build
+    started = time.perf_counter()
+    result = build(copy, out_dir=out, config_files=configs(copy), log=lambda line: None)
+    return {"posts": result.sources}, time.perf_counter() - started
+
+
+# -- comparing ---------------------------------------------------------------------
+
+TAG = re.compile(r"<[^>]+>")
+HIDDEN = re.compile(r"(?is)<(head|script|style|noscript)\b.*?</\1\s*>|<!--.*?-->")
+LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""")
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(TAG.sub(" ", HIDDEN.sub(" ", fragment))).split())
+
+
+def links_of(fragment: str) -> list[str]:
+    return [html.unescape(link) for link in LINK.findall(fragment)]
+
+
+def page_file(site: Path, url: str) -> Path:
+    from urllib.parse import unquote
+    rel = unquote(url).lstrip("/")
+    if not rel or rel.endswith("/"):
+        rel += "index.html"
+    path = site / rel
+    return path if path.suffix else path.with_suffix(".html")
+
+
+def visible(path: Path) -> str | None:
+    return text_of(path.read_text(encoding="utf-8", errors="replace")) if path.is_file() else None
+
+
+def first_difference(a: str | None, b: str | None, width: int = 50) -> str:
+    """Where two texts part: Jekyll's then ours, a little context around it."""
+    if a is None or b is None:
+        return "missing" if b is None else "Jekyll has none"
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = max(0, i - 20)
+    return f"Jekyll {a[start:i + width]!r} / ours {b[start:i + width]!r}"
+
+
+def compare(name: str, jekyll: dict, ours: dict, j_site: Path, o_site: Path) -> BlogResult:
+    result = BlogResult(name)
+    post_files = set()
+    for source, theirs in sorted(jekyll["posts"].items()):
+        result.posts += 1
+        post_files.add(page_file(j_site, theirs["url"]).relative_to(j_site).as_posix())
+        mine = ours["posts"].get(source)
+        if mine is None:
+            result.differing.append(f"{source}: not built")
+            continue
+        result.built += 1
+        url, content = mine
+        checks = {"url": url == theirs["url"],
+                  "text": text_of(content) == text_of(theirs["content"]),
+                  "links": links_of(content) == links_of(theirs["content"]),
+                  "page": visible(page_file(o_site, url)) == visible(page_file(j_site, theirs["url"]))}
+        for measure, same in checks.items():
+            result.same[measure] += same
+        if not all(checks.values()):
+            detail = (first_difference(text_of(theirs["content"]), text_of(content))
+                      if not checks["text"] else first_difference(
+                          visible(page_file(j_site, theirs["url"])),
+                          visible(page_file(o_site, url))) if not checks["page"] else "")
+            result.differing.append(f"{source}: differs in "
+                                    f"{', '.join(m for m, s in checks.items() if not s)}: {detail}")
+    for path in sorted(j_site.rglob("*.html")):
+        rel = path.relative_to(j_site).as_posix()
+        if rel in post_files:
+            continue
+        result.pages += 1
+        same = visible(path) == visible(o_site / rel)
+        result.same_pages += same
+        if not same:
+            result.differing.append(f"page {rel}: " + first_difference(visible(path),
+                                                                       visible(o_site / rel)))
+    return result
+
+
+def run_blog(blog: Path, work: Path) -> BlogResult:
+    plugins = wanted_plugins(blog)
+    theirs = copy_blog(blog, work / f"{blog.name}-jekyll", plugins)
+    mine = copy_blog(blog, work / f"{blog.name}-ours", plugins)
+    j_site, o_site = work / f"{blog.name}-jekyll-site", work / f"{blog.name}-ours-site"
+    jekyll, j_seconds = build_jekyll(theirs, j_site, work)
+    ours, o_seconds = build_ours(mine, o_site)
+    result = compare(blog.name, jekyll, ours, j_site, o_site)
+    result.jekyll_s, result.ours_s = j_seconds, o_seconds
+    return result
+
+
+def speed(blog: Path, work: Path) -> dict[str, float]:
+    """Cold builds by both, then our no-op and one-post-edit rebuilds (best of 3)."""
+    plugins = wanted_plugins(blog)
+    theirs = copy_blog(blog, work / "speed-jekyll", plugins)
+    mine = copy_blog(blog, work / "speed-ours", plugins)
+    _, jekyll_cold = build_jekyll(theirs, work / "speed-jekyll-site", work)
+    out = work / "speed-ours-site"
+    colds = []
+    for _ in range(3):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(mine / ".site-cache", ignore_errors=True)
+        colds.append(build_ours(mine, out)[1])
+    noops = [build_ours(mine, out)[1] for _ in range(3)]
+    post = sorted((mine / "_posts").rglob("*.md"))[-1]
+    edits = []
+    for i in range(3):
+        post.write_text(post.read_text(encoding="utf-8") + f"\nEdited {i}.\n", encoding="utf-8")
+        edits.append(build_ours(mine, out)[1])
+    return {"jekyll_cold": jekyll_cold, "ours_cold": min(colds), "ours_noop": min(noops),
+            "ours_edit": min(edits)}
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.0f}%" if whole else "-"
+
+
+def table(results: list[BlogResult]) -> str:
+    rows = ["| blog | posts | built by us | same URL | same text | same links | same page "
+            "| pages | same page text | Jekyll | site-builder |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in results:
+        rows.append(f"| {r.name} | {r.posts} | {r.built} | {pct(r.same['url'], r.posts)} | "
+                    f"{pct(r.same['text'], r.posts)} | {pct(r.same['links'], r.posts)} | "
+                    f"{pct(r.same['page'], r.posts)} | {r.pages} | "
+                    f"{pct(r.same_pages, r.pages)} | {r.jekyll_s:.1f} s | {r.ours_s:.1f} s |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("blogs", nargs="*", type=Path)
+    parser.add_argument("--speed", type=Path, help="a blog to time cold, no-op and edit builds on")
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--diffs", type=int, default=8, help="differing items shown per blog")
+    args = parser.parse_args(argv)
+    if not shutil.which("jekyll"):
+        print("jekyll is not installed (apt install jekyll ruby-jekyll-feed ...)", file=sys.stderr)
+        return 2
+    results = []
+    with tempfile.TemporaryDirectory(prefix="real-blogs-") as tmp:
+        work = Path(tmp)
+        for blog in args.blogs:
+            results.append(run_blog(blog.resolve(), work))
+        print(table(results))
+        for r in results:
+            for line in r.differing[:args.diffs]:
+                print(f"  {r.name}: {line}")
+        figures = {}
+        if args.speed:
+            figures = speed(args.speed.resolve(), work)
+            print(f"\nspeed on {args.speed.name}: cold build: Jekyll {figures['jekyll_cold']:.2f} s, "
+                  f"site-builder {figures['ours_cold']:.2f} s "
+                  f"({figures['jekyll_cold'] / figures['ours_cold']:.1f}x faster); "
+                  f"no-op rebuild {figures['ours_noop']:.2f} s; "
+                  f"one post edited {figures['ours_edit']:.2f} s")
+    if args.json:
+        args.json.write_text(json.dumps({"blogs": [asdict(r) for r in results],
+                                         "speed": figures}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

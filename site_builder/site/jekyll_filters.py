@@ -1,0 +1,301 @@
+"""Jekyll's own Liquid filters (Jekyll::Filters and its URL and date filters), on
+python-liquid, written from Jekyll's documentation: what each returns for the
+values blogs give it (strings, numbers, dates, lists of posts, Undefined)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import urllib.parse
+from datetime import date, datetime
+from typing import Any, Callable
+
+import liquid
+
+from site_builder.site.sources import slugify, xmlschema
+from site_builder.site.urls import absolute_url, relative_url
+
+
+def _blank(value: Any) -> bool:
+    return value is None or liquid.is_undefined(value)
+
+
+def _text(value: Any) -> str:
+    return "" if _blank(value) else str(value)
+
+
+def to_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if _blank(value):
+        return None
+    text = str(value).strip()
+    if text == "now" or text == "today":
+        return datetime.now()
+    for candidate in (text, text.replace(" ", "T", 1)):
+        try:
+            return datetime.fromisoformat(candidate.replace(" +", "+").replace(" -", "-"))
+        except ValueError:
+            pass
+    for fmt in ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            pass
+    return None
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def date_to_string(value: Any, kind: str | None = None, style: str | None = None,
+                   long: bool = False) -> Any:
+    """"07 Nov 2008"; with "ordinal": "7th Nov 2008", "US" style: "Nov 7th, 2008"."""
+    d = to_datetime(value)
+    if d is None:
+        return value
+    month = f"{d:%B}" if long else f"{d:%b}"
+    if kind == "ordinal":
+        day = _ordinal(d.day)
+        return f"{month} {day}, {d.year}" if style == "US" else f"{day} {month} {d.year}"
+    return f"{d.day:02d} {month} {d.year}"
+
+
+def array_to_sentence_string(value: Any, connector: str = "and") -> str:
+    items = [_text(v) for v in (value if isinstance(value, (list, tuple)) else [value])
+             if not _blank(v)] if not _blank(value) else []
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) == 2:
+        return f"{items[0]} {connector} {items[1]}"
+    return f"{', '.join(items[:-1])}, {connector} {items[-1]}"
+
+
+def number_of_words(value: Any, mode: str | None = None) -> int:
+    text = _text(value)
+    if mode in ("cjk", "auto"):
+        cjk = len(re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", text))
+        if mode == "cjk" or cjk:
+            rest = re.sub(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", " ", text)
+            return cjk + len(rest.split())
+    return len(text.split())
+
+
+def cgi_escape(value: Any) -> str:
+    return urllib.parse.quote_plus(_text(value), safe="*")
+
+
+def uri_escape(value: Any) -> str:
+    # Addressable's normalize: reserved characters and '%' already escaping kept.
+    return urllib.parse.quote(_text(value), safe="!#$&'()*+,/:;=?@[]~%")
+
+
+def xml_escape(value: Any) -> str:
+    if _blank(value):
+        return ""
+    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+    return re.sub(r"""[&<>"']""", lambda m: table[m.group()], str(value))
+
+
+def normalize_whitespace(value: Any) -> str:
+    return re.sub(r"\s+", " ", _text(value)).strip()
+
+
+def smartify(value: Any) -> str:
+    from site_builder.site.kramdown import renderer
+    text = renderer().renderInline(_text(value)) if _text(value) else ""
+    return text
+
+
+def jsonify(value: Any) -> str:
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    if _blank(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _prop(item: Any, name: str) -> Any:
+    value = item
+    for part in str(name).split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def where(value: Any, prop: Any = None, target: Any = None) -> Any:
+    """Jekyll's where: items whose property equals the value (or contains it, for a
+    list property), compared as strings."""
+    items = _items(value)
+    if prop is None:
+        return items
+    want = _text(target)
+    found = []
+    for item in items:
+        got = _prop(item, prop)
+        if isinstance(got, (list, tuple)):
+            if want in [_text(g) for g in got]:
+                found.append(item)
+        elif _text(got) == want and not (got is None and target is not None and want != ""):
+            found.append(item)
+    return found
+
+
+def group_by(value: Any, prop: str) -> list[dict]:
+    groups: dict[str, list] = {}
+    for item in _items(value):
+        groups.setdefault(_text(_prop(item, prop)), []).append(item)
+    return [{"name": k, "items": v, "size": len(v)} for k, v in groups.items()]
+
+
+def _items(value: Any) -> list:
+    if _blank(value):
+        return []
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def sort(value: Any, prop: Any = None, nils: str = "first") -> list:
+    items = _items(value)
+    if prop is None or _blank(prop):
+        return sorted(items, key=_sort_key)
+    present = [i for i in items if _prop(i, prop) is not None]
+    missing = [i for i in items if _prop(i, prop) is None]
+    present.sort(key=lambda i: _sort_key(_prop(i, prop)))
+    return missing + present if nils != "last" else present + missing
+
+
+def _sort_key(value: Any) -> tuple:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value, "")
+    if isinstance(value, (datetime, date)):
+        return (1, 0, str(value))
+    return (2, 0, _text(value))
+
+
+def to_integer(value: Any) -> int:
+    try:
+        return int(float(_text(value) or 0))
+    except ValueError:
+        return 0
+
+
+def inspect(value: Any) -> str:
+    return html.escape(repr(_plain(value)))
+
+
+def push(value: Any, item: Any) -> list:
+    return [*_items(value), item]
+
+
+def pop(value: Any, count: int = 1) -> list:
+    items = _items(value)
+    return items[:-int(count)] if count else items
+
+
+def shift(value: Any, count: int = 1) -> list:
+    return _items(value)[int(count):]
+
+
+def unshift(value: Any, item: Any) -> list:
+    return [item, *_items(value)]
+
+
+def sample(value: Any, count: int = 1) -> Any:
+    items = _items(value)
+    return items[:int(count)] if int(count) != 1 else (items[0] if items else None)
+
+
+def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
+    """where_exp, find_exp and group_by_exp: a Liquid expression per item."""
+
+    def where_exp(value: Any, name: str, expression: str) -> list:
+        template = env.from_string("{% if " + str(expression) + " %}1{% endif %}")
+        return [item for item in _items(value) if template.render(**{str(name): item}) == "1"]
+
+    def find_exp(value: Any, name: str, expression: str) -> Any:
+        found = where_exp(value, name, expression)
+        return found[0] if found else None
+
+    def group_by_exp(value: Any, name: str, expression: str) -> list[dict]:
+        template = env.from_string("{{ " + str(expression) + " }}")
+        groups: dict[str, list] = {}
+        for item in _items(value):
+            groups.setdefault(template.render(**{str(name): item}), []).append(item)
+        return [{"name": k, "items": v, "size": len(v)} for k, v in groups.items()]
+
+    return {"where_exp": where_exp, "find_exp": find_exp, "group_by_exp": group_by_exp}
+
+
+def find(value: Any, prop: str, target: Any) -> Any:
+    found = where(value, prop, target)
+    return found[0] if found else None
+
+
+def install(env: liquid.Environment, config: dict) -> None:
+    """Every Jekyll filter, on `env`."""
+    from site_builder.site.kramdown import renderer
+
+    md = renderer()
+
+    def date_xml(value: Any) -> Any:
+        d = to_datetime(value)
+        return value if d is None else xmlschema(d, config)
+
+    def date_rfc822(value: Any) -> Any:
+        d = to_datetime(value)
+        if d is None:
+            return value
+        stamp = xmlschema(d, config)
+        offset = stamp[-6:].replace(":", "") if stamp[-6] in "+-" else "+0000"
+        return f"{d:%a, %d %b %Y %H:%M:%S} {offset}"
+
+    filters: dict[str, Callable] = {
+        "relative_url": lambda v: relative_url(config, v),
+        "absolute_url": lambda v: absolute_url(config, v),
+        "date_to_xmlschema": date_xml,
+        "date_to_rfc822": date_rfc822,
+        "date_to_string": date_to_string,
+        "date_to_long_string": lambda v, k=None, s=None: date_to_string(v, k, s, long=True),
+        "xml_escape": xml_escape,
+        "cgi_escape": cgi_escape,
+        "uri_escape": uri_escape,
+        "number_of_words": number_of_words,
+        "array_to_sentence_string": array_to_sentence_string,
+        "markdownify": lambda v: md.render(_text(v)),
+        "smartify": smartify,
+        "slugify": lambda v, mode="default": slugify(_text(v), str(mode)),
+        "jsonify": jsonify,
+        "normalize_whitespace": normalize_whitespace,
+        "where": where,
+        "find": find,
+        "group_by": group_by,
+        "sort": sort,
+        "to_integer": to_integer,
+        "inspect": inspect,
+        "push": push, "pop": pop, "shift": shift, "unshift": unshift, "sample": sample,
+        "sassify": _text, "scssify": _text,
+        **exp_filters(env),
+    }
+    for name, func in filters.items():
+        env.filters[name] = func

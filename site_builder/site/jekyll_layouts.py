@@ -1,0 +1,244 @@
+"""A blog's own Liquid layouts, as Jekyll renders them: each page's body through
+Liquid (and Markdown for Markdown files), then through its `layout:` and the
+layouts that one names in turn, with `content`, `page`, `layout`, `site` and
+`paginator` as Jekyll gives them.
+
+Used for every blog that has its own `_layouts/` (a Jekyll theme copied into the
+blog, as jasper2, minima's demo, lanyon and Jekyll's docs are); a blog without one
+gets this project's default theme (outputs.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from site_builder.errors import BuildError
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, categories, excerpt_source,
+                                       output_ext, split_front_matter, words)
+
+
+class Layout:
+    def __init__(self, name: str, path: Path, data: dict, body: str, body_line: int) -> None:
+        self.name, self.path, self.data, self.body, self.body_line = name, path, data, body, body_line
+        self.template = None
+
+
+class JekyllRenderer:
+    """Renders items (posts, pages, documents) into whole files through the blog's
+    layouts. Built once per build; the site drop is made on first use, after every
+    post's content is known."""
+
+    def __init__(self, root: Path, config: dict, posts: list[Post], pages: list[Post],
+                 static: dict[str, Path]) -> None:
+        self.root, self.config, self.posts, self.pages = root, config, posts, pages
+        self.static = static
+        self.layout_dir = root / "_layouts"
+
+    @cached_property
+    def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
+        from site_builder.site.liquid_tags import JekyllEnvironment
+        env = JekyllEnvironment(self.root, self.config,
+                                {p.key: p.url for p in self.posts if p.key})
+        env.urls = link_urls(self.posts + self.pages, self.static)
+        return env
+
+    @cached_property
+    def md(self):  # noqa: ANN201
+        from site_builder.site.kramdown import renderer
+        return renderer()
+
+    @cached_property
+    def layouts(self) -> dict[str, Layout]:
+        found = {}
+        if self.layout_dir.is_dir():
+            for path in sorted(self.layout_dir.rglob("*")):
+                if path.is_file():
+                    name = path.relative_to(self.layout_dir).with_suffix("").as_posix()
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                    rel = f"_layouts/{path.relative_to(self.layout_dir).as_posix()}"
+                    data, body, line, _ = split_front_matter(text, rel)
+                    found.setdefault(name, Layout(rel, path, data, body, line))
+        return found
+
+    # -- the site and page drops -------------------------------------------------------
+
+    def page_drop(self, item: Post) -> dict:
+        drop = item.page()
+        folder = item.name.rsplit("/", 1)[0] if "/" in item.name else ""
+        drop.update({"name": item.name.rsplit("/", 1)[-1], "dir": f"/{folder}/" if folder else "/",
+                     "excerpt": item.excerpt if item.kind != "pages" else None,
+                     "output": None})
+        if item.kind == "pages":
+            drop.pop("excerpt")
+            drop.pop("date", None) if "date" not in item.meta else None
+            drop.pop("slug", None)
+            drop.pop("collection", None)
+            for key in ("tags", "categories"):
+                if key not in item.meta:
+                    drop.pop(key, None)
+        else:
+            drop["excerpt"] = item.meta.get("excerpt") or item.excerpt
+            drop["draft"] = item.draft
+        return drop
+
+    @cached_property
+    def post_drops(self) -> list[dict]:
+        drops = [self.page_drop(p) for p in self.posts]
+        for i, drop in enumerate(drops):   # posts are newest first: next is the newer one
+            drop["next"] = _brief(drops[i - 1]) if i > 0 else None
+            drop["previous"] = _brief(drops[i + 1]) if i + 1 < len(drops) else None
+        return drops
+
+    @cached_property
+    def site(self) -> dict:
+        config = self.config
+        posts = self.post_drops
+        pages = [self.page_drop(p) for p in self.pages if p.kind == "pages"]
+        docs: dict[str, list[dict]] = {}
+        for item in self.pages:
+            if item.kind != "pages":
+                docs.setdefault(item.kind, []).append(self.page_drop(item))
+        tags: dict[str, list] = {}
+        cats: dict[str, list] = {}
+        for drop in posts:
+            for tag in drop["tags"]:
+                tags.setdefault(tag, []).append(drop)
+            for category in drop["categories"]:
+                cats.setdefault(category, []).append(drop)
+        static = [{"path": "/" + rel, "name": rel.rsplit("/", 1)[-1],
+                   "basename": rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                   "extname": "." + rel.rsplit(".", 1)[-1] if "." in rel else "",
+                   "modified_time": datetime.fromtimestamp(path.stat().st_mtime),
+                   "collection": None} for rel, path in sorted(self.static.items())]
+        collections = [{"label": "posts", "docs": posts, "files": [], "output": True,
+                        "relative_directory": "_posts", "directory": str(self.root / "_posts"),
+                        "permalink": config.get("permalink")}]
+        settings = config.get("collections") if isinstance(config.get("collections"), dict) else {}
+        for name, items in docs.items():
+            collections.append({"label": name, "docs": items, "files": [],
+                                "relative_directory": f"_{name}",
+                                **((settings or {}).get(name) or {})})
+        return {**config, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
+                "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
+                    p.get("url", "")).endswith(("/", ".html"))],
+                "static_files": static, "collections": collections, "tags": tags,
+                "categories": cats, "documents": [d for ds in docs.values() for d in ds] + posts,
+                "time": self.config.get("_time") or datetime.now(),
+                **{name: items for name, items in docs.items()}}
+
+    # -- rendering --------------------------------------------------------------------
+
+    def render(self, item: Post, paginator: dict | None = None, url: str | None = None) -> str:
+        """The whole file of `item` (at `url`, for a paginated page)."""
+        page = self.page_drop(item) if item.kind == "pages" else self._post_drop(item)
+        if url:
+            page["url"] = url
+        if item.kind == "pages":
+            content = self._body(item, page, paginator)
+            page["content"] = content
+        else:
+            content = item.content
+        return self.place_in_layouts(item, content, page, paginator)
+
+    def _post_drop(self, item: Post) -> dict:
+        for drop in self.post_drops:
+            if drop["path"] == item.name:
+                return dict(drop)
+        return self.page_drop(item)
+
+    def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
+        text = item.body
+        if "{{" in text or "{%" in text:
+            text = self._liquid(item.body, item.name, item.body_line, page=page,
+                                paginator=paginator)
+        if item.ext.lower() in MARKDOWN_SUFFIXES:
+            text = self.md.render(text)
+        return text
+
+    def place_in_layouts(self, item: Post, content: str, page: dict,
+                         paginator: dict | None) -> str:
+        name = item.meta.get("layout")
+        seen: set[str] = set()
+        layout_data: dict = {}
+        while name and str(name) != "none" and str(name) != "null":
+            layout = self.layouts.get(str(name)) or self.layouts.get(str(name).rsplit(".", 1)[0])
+            if layout is None:
+                return content   # Jekyll warns and writes the content as it is
+            if layout.name in seen:
+                raise BuildError(f"{layout.name}: layout {name!r} names itself in a loop; "
+                                 f"fix its `layout:`")
+            seen.add(layout.name)
+            layout_data = {**layout.data, **layout_data}
+            content = self._liquid(layout.body, layout.name, layout.body_line, page=page,
+                                   paginator=paginator, content=content, layout=layout_data,
+                                   template=layout)
+            name = layout.data.get("layout")
+        return content
+
+    def _liquid(self, source: str, name: str, line: int, *, template: Layout | None = None,
+                **context: Any) -> str:
+        from liquid.exceptions import LiquidError
+        try:
+            if template is not None:
+                if template.template is None:
+                    template.template = self.env.from_string(source)
+                parsed = template.template
+            else:
+                parsed = self.env.from_string(source)
+            return parsed.render(site=self.site, **context)
+        except LiquidError as exc:
+            token = getattr(exc, "token", None)
+            index = getattr(token, "start_index", -1)
+            if getattr(token, "source", source) != source:
+                index = -1
+            offset = source[:index].count("\n") if index >= 0 else 0
+            raise BuildError(f"{name}:{line + offset}: Liquid: {exc.message}; fix the "
+                             f"{{{{ }}}} or {{% %}} there") from None
+
+
+def link_urls(items: list[Post], static: dict[str, Path]) -> dict[str, str]:
+    """Source path -> URL, for {% link %}."""
+    return {**{rel: "/" + rel for rel in static}, **{p.name: p.url for p in items}}
+
+
+def _brief(drop: dict) -> dict:
+    """A neighbour post as page.previous/page.next shows it (without its neighbours)."""
+    return {k: v for k, v in drop.items() if k not in ("next", "previous")}
+
+
+def paginated_index(pages: list[Post], config: dict) -> Post | None:
+    """jekyll-paginate's template: index.html in the folder of `paginate_path`."""
+    if not config.get("paginate"):
+        return None
+    folder = str(config.get("paginate_path") or "/page:num/").strip("/").rsplit("/", 1)
+    folder_path = folder[0] if len(folder) > 1 else ""
+    for page in pages:
+        if page.kind == "pages" and page.name == (f"{folder_path}/index.html" if folder_path
+                                                  else "index.html"):
+            return page
+    return None
+
+
+def paginator(config: dict, posts: list[dict], number: int, total: int, per_page: int,
+              base: str) -> dict:
+    """jekyll-paginate's `paginator` for page `number` of `total`."""
+    def path(n: int) -> str | None:
+        if n < 1 or n > total:
+            return None
+        if n == 1:
+            return base
+        pattern = str(config.get("paginate_path") or "/page:num/")
+        return "/" + pattern.replace(":num", str(n)).lstrip("/")
+    start = (number - 1) * per_page
+    return {"page": number, "per_page": per_page, "posts": posts[start:start + per_page],
+            "total_posts": len(posts), "total_pages": total,
+            "previous_page": number - 1 if number > 1 else None,
+            "previous_page_path": path(number - 1),
+            "next_page": number + 1 if number < total else None,
+            "next_page_path": path(number + 1)}
+
+
+__all__ = ["JekyllRenderer", "categories", "excerpt_source", "output_ext", "paginated_index",
+           "paginator", "words"]

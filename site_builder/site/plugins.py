@@ -1,0 +1,37 @@
+"""Jekyll plugins: which a blog asks for, which are built in here, and one warning
+naming the others (and any `_plugins/*.rb`, which are Ruby and never run here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+# Built in: what each makes here.
+BUILT_IN = {
+    "jekyll-paginate": "the paginator and /page2/...",
+    "jekyll-feed": "feed.xml and {% feed_meta %}",
+    "jekyll-seo-tag": "{% seo %}",
+    "jekyll-sitemap": "sitemap.xml",
+    "jekyll-gist": "{% gist %}",
+}
+# What the plugins we lack would have made, for the warning.
+MISSING_MAKES = {"jekyll-avatar": "avatar images ({% avatar %} writes nothing)",
+                 "jemoji": ":emoji: images", "jekyll-mentions": "@mention links",
+                 "jekyll-redirect-from": "redirect pages"}
+
+
+def plugins(config: dict) -> list[str]:
+    """The plugins a blog asks for (`plugins:`, Jekyll 3's `gems:`)."""
+    named = list(config.get("plugins") or []) + list(config.get("gems") or [])
+    return [str(p) for p in named]
+
+
+def warn_unsupported(root: Path, config: dict, log: Callable) -> None:
+    missing = [f"{name} ({MISSING_MAKES.get(name, 'its pages and tags')})"
+               for name in plugins(config) if name not in BUILT_IN]
+    folder = root / "_plugins"
+    if folder.is_dir():
+        missing += [f"_plugins/{p.name} (Ruby: its generators, tags and filters)"
+                    for p in sorted(folder.glob("*.rb"))]
+    if missing:
+        log(f"warning: plugins not built in, what they make is left out: {'; '.join(missing)}")

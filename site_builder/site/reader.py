@@ -1,0 +1,222 @@
+"""Which source file is what, by Jekyll's reading rules (Jekyll's Reader and
+EntryFilter): one walk of the blog that puts every file in exactly one place.
+
+- posts: files named YYYY-MM-DD-title.ext in any `_posts/` folder, at any depth
+  below it; a `_posts/` inside a folder gives its posts that folder's names as
+  categories (`blog/_posts/x.md` is in category `blog`);
+- drafts: any file in a `_drafts/` folder (built with --drafts);
+- collections: the files of `_<name>/` for each name under `collections:`;
+- pages: any other file that starts with front matter, at any depth, any extension;
+- static files: everything else, copied as it is;
+- skipped: names starting with '_', '.', '#' or '~', names ending in '~', and what
+  `exclude` names (unless `include` names it), each with the reason.
+
+Jekyll's own folders (_layouts, _includes, _data, _sass, _plugins, _config.yml) are
+sources of the build, neither copied nor skipped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.site.links import Links
+
+# Jekyll's Document::DATE_FILENAME_MATCHER (the date, the title, the extension).
+DATED = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^./]+)$")
+SPECIAL = (".", "_", "#", "~")
+# Jekyll's default excludes (always added to the config's), plus what this
+# repository holds besides its blog.
+DEFAULT_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
+                   "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby",
+                   "README.md", "Makefile", "pyproject.toml", "site_builder", "templates",
+                   "tests", "bench", "*.egg-info"]
+SOURCE_FOLDERS = ("_layouts", "_includes", "_data", "_sass", "_plugins", "_config.yml")
+MISNAMED = "in a posts folder but not named YYYY-MM-DD-title.ext"
+FRONT_MATTER = re.compile(rb"\A---[ \t]*\r?\n")
+
+
+@dataclass
+class Found:
+    path: Path          # the file
+    rel: str            # its path relative to the blog, as Jekyll's relative_path
+    categories: tuple[str, ...] = ()   # from the folders above a `_posts/`
+
+
+@dataclass
+class Inventory:
+    posts: list[Found] = field(default_factory=list)
+    drafts: list[Found] = field(default_factory=list)
+    pages: list[Found] = field(default_factory=list)
+    static: dict[str, Path] = field(default_factory=dict)   # output path -> source
+    collections: dict[str, list[Found]] = field(default_factory=dict)   # name -> documents
+    collection_files: dict[str, list[Found]] = field(default_factory=dict)  # name -> static
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (path, why)
+
+
+def has_front_matter(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return bool(FRONT_MATTER.match(file.read(8)))
+    except OSError:
+        return False
+
+
+def collection_names(config: dict) -> dict[str, dict]:
+    """`collections:` as name -> its settings (a list of names is allowed, as in Jekyll)."""
+    found = config.get("collections") or {}
+    if isinstance(found, list):
+        found = {str(name): {} for name in found}
+    return {str(k): (v if isinstance(v, dict) else {}) for k, v in found.items() if k != "posts"}
+
+
+class Reader:
+    def __init__(self, root: Path, config: dict, out: Path, *, drafts: bool,
+                 links: Links | None = None) -> None:
+        self.root, self.config, self.drafts = root, config, drafts
+        self.links = links or Links(root, config, print)
+        self.walked: set[str] = set()   # folders walked, by real path: links never loop
+        self.include = [str(p).strip("/") for p in config.get("include") or []]
+        self.exclude = [str(p).strip("/") for p in
+                        list(config.get("exclude") or []) + DEFAULT_EXCLUDE]
+        self.exclude = [p for p in self.exclude if p not in self.include]
+        self.out = out.resolve()
+        self.inv = Inventory()
+        self.collections = collection_names(config)
+        self.ours = {config.get("runs_dir") or "runs", ".site-cache"}
+
+    def read(self) -> Inventory:
+        self._folder(self.root, "")
+        posts_dir = str(self.config.get("posts_dir") or "_posts").strip("/")
+        if posts_dir != "_posts":  # this pipeline's posts folder, wherever it is
+            self._posts(self.root / posts_dir, posts_dir, ())
+        assets = str(self.config.get("assets_dir") or "assets").strip("/")
+        if assets != "assets" and (self.root / assets).is_dir():
+            self._folder(self.root / assets, "assets", as_rel=assets)
+        for name in self.collections:
+            self._collection(name)
+        return self.inv
+
+    # -- the walk ---------------------------------------------------------------
+
+    def _folder(self, folder: Path, rel: str, as_rel: str | None = None) -> None:
+        """`rel`: where the folder's files go in the site; `as_rel`: where they are
+        in the blog, for messages (when they differ: an assets_dir elsewhere)."""
+        src = rel if as_rel is None else as_rel
+        real = os.path.realpath(folder)
+        if real in self.walked:
+            return
+        self.walked.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        names = {e.name for e in entries}
+        if "_posts" in names and not self._excluded(_join(src, "_posts")):
+            self._posts(folder / "_posts", _join(src, "_posts"), tuple(p for p in rel.split("/") if p))
+        if "_drafts" in names:
+            if self.drafts:
+                self._drafts(folder / "_drafts", _join(src, "_drafts"))
+            else:
+                self.inv.skipped.append((_join(src, "_drafts") + "/", "drafts: build with --drafts"))
+        for entry in entries:
+            name, path = entry.name, Path(entry.path)
+            at, out_rel = _join(src, name), _join(rel, name)
+            if not self.links.readable(path):
+                continue
+            if not rel and name in self.ours or path.resolve() == self.out or (
+                    not rel and name.startswith(self.out.name + ".")
+                    and path.parent.resolve() == self.out.parent):
+                continue   # the output, its cache, this pipeline's runs: not the blog's sources
+            if not rel and as_rel is None and (
+                    name in SOURCE_FOLDERS or name in ("_posts", "_drafts")
+                    or name[1:] in self.collections and name.startswith("_")
+                    or name == str(self.config.get("posts_dir") or "_posts")
+                    or name == str(self.config.get("assets_dir") or "assets") != "assets"):
+                continue   # read on their own
+            if name in ("_posts", "_drafts"):
+                continue
+            why = self._why_skipped(at, name)
+            if why:
+                self.inv.skipped.append((at + ("/" if entry.is_dir() else ""), why))
+            elif entry.is_dir():
+                self._folder(path, out_rel, as_rel=None if as_rel is None else at)
+            elif has_front_matter(path):
+                self.inv.pages.append(Found(path, at))
+            else:
+                self.inv.static[out_rel] = path
+
+    def _why_skipped(self, at: str, name: str) -> str:
+        if self._matches(at, self.include) or self._matches(name, self.include):
+            return ""
+        if name.startswith(SPECIAL):
+            return f"its name starts with {name[0]!r} (add it to `include` to copy it)"
+        if name.endswith("~"):
+            return "a backup file (its name ends with '~')"
+        if self._excluded(at):
+            return "named by `exclude` in _config.yml"
+        return ""
+
+    def _excluded(self, at: str) -> bool:
+        return self._matches(at, self.exclude)
+
+    @staticmethod
+    def _matches(rel: str, patterns: list[str]) -> bool:
+        # Jekyll's glob_include?: a glob on the path, or a path prefix.
+        return any(fnmatch.fnmatchcase(rel, p) or rel == p or rel.startswith(p + "/")
+                   for p in patterns if p)
+
+    def _files(self, folder: Path, rel: str):
+        """Every file below `folder` that the entry filter lets through: (path, rel)."""
+        for dirpath, dirnames, filenames in os.walk(folder):
+            here = Path(dirpath)
+            base = _join(rel, here.relative_to(folder).as_posix()) if here != folder else rel
+            for name in sorted(dirnames):
+                why = self._why_skipped(_join(base, name), name)
+                if why:
+                    self.inv.skipped.append((_join(base, name) + "/", why))
+                    dirnames.remove(name)
+            dirnames.sort()
+            for name in sorted(filenames):
+                at = _join(base, name)
+                if not self.links.readable(here / name) or not (here / name).is_file():
+                    continue
+                why = self._why_skipped(at, name)
+                if why:
+                    self.inv.skipped.append((at, why))
+                else:
+                    yield here / name, at
+
+    def _posts(self, folder: Path, rel: str, categories: tuple[str, ...]) -> None:
+        if not self.links.readable(folder) or not folder.is_dir():
+            return
+        for path, at in self._files(folder, rel):
+            if DATED.match(path.name):
+                self.inv.posts.append(Found(path, at, categories))
+            else:
+                self.inv.skipped.append((at, MISNAMED))
+
+    def _drafts(self, folder: Path, rel: str) -> None:
+        for path, at in self._files(folder, rel):
+            self.inv.drafts.append(Found(path, at))
+
+    def _collection(self, name: str) -> None:
+        folder = self.root / str(self.config.get("collections_dir") or "").strip("/") / f"_{name}"
+        rel = folder.relative_to(self.root).as_posix()
+        docs, files = [], []
+        if folder.is_dir():
+            for path, at in self._files(folder, rel):
+                (docs if has_front_matter(path) else files).append(Found(path, at))
+        self.inv.collections[name], self.inv.collection_files[name] = docs, files
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}/{b}" if a else b
+
+
+def read(root: Path, config: dict, out: Path, *, drafts: bool,
+         links: Links | None = None) -> Inventory:
+    return Reader(root, config, out, drafts=drafts, links=links).read()

@@ -1,0 +1,136 @@
+"""Hostile and careless input (issue 15): nothing written outside the blog, no script
+in pages from outside strings, one lock per run, one line and exit 2 for every mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, site_builder
+
+# -- Markdown in time linear in the post's size ----------------------------------------
+
+# Shapes that each made a post's Markdown quadratic: many paragraphs (the source split
+# into lines once per paragraph), HTML elements never closed (each scanned to the end),
+# attribute lists after lazy lines in one long list (each searched back to its start).
+LONG_POST = textwrap.dedent("""\
+    import sys, time
+    sys.path.insert(0, {repo!r})
+    from site_builder.site import kramdown
+    text = ("A paragraph with *emphasis* and a [link](https://example.org).\\n\\n" * 20000
+            + "<div>\\nnever closed\\n\\n" * 8000
+            + "- item\\n  - nested\\n{{: .x}}\\n\\n" * 8000)
+    html = kramdown.renderer().render(text)
+    print(html.count("<p>"), html.count("<div>"), html.count('<ul class="x'))
+    """)
+
+
+def test_long_post_renders_in_linear_time():
+    # A guard, not a timing: the shapes above took minutes before; they take a second
+    # or two now (bench/markdown.py measures the ratios).
+    result = subprocess.run([sys.executable, "-c", LONG_POST.format(repo=str(REPO))],
+                            capture_output=True, text=True, timeout=90, check=True)
+    paragraphs, divs, lists = map(int, result.stdout.split())
+    assert paragraphs >= 20000 + 8000 and divs == 8000 and lists == 1
+
+
+# -- nothing written outside the blog ----------------------------------------------------
+
+def post(blog: Path, name: str, front: str, body: str = "Hello.\n") -> Path:
+    path = blog / "posts" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: A post\n{front}---\n{body}", encoding="utf-8")
+    return path
+
+
+def one_line_error(result: subprocess.CompletedProcess, *expected: str) -> str:
+    """The CLI's answer to a mistake: exit 2 and one line on stderr holding `expected`."""
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+def test_a_tag_leaving_the_site_is_refused_with_its_line(blog: Path) -> None:
+    site_builder(blog, "site")
+    index = (blog / "_site" / "index.html").read_bytes()
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\ntags: ['../../../victim']\n")
+    one_line_error(site_builder(blog, "site", check=False), "posts/2021-01-01-a.md:4:",
+                   "'../../../victim'", "outside the site folder")
+    assert not list(blog.parent.rglob("victim"))
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\ntags: [ok, '..']\n")
+    one_line_error(site_builder(blog, "site", check=False), "posts/2021-01-01-a.md:4:", "'..'")
+    assert (blog / "_site" / "index.html").read_bytes() == index  # not a tag page
+
+
+@pytest.mark.parametrize("front, line, shown", [
+    ("permalink: /../../outside/\n", 3, "'/../../outside/'"),
+    ("categories: ['..']\npermalink: date\n", 3, "'/../2021"),
+    ("slug: ..\npermalink: /:title/\n", 3, "'/../'"),
+])
+def test_permalinks_categories_and_slugs_leaving_the_site_are_refused(
+        blog: Path, front: str, line: int, shown: str) -> None:
+    post(blog, "2021-01-01-a.md", front)
+    one_line_error(site_builder(blog, "site", check=False),
+                   f"posts/2021-01-01-a.md:{line}:", shown, "outside the site folder")
+    assert not (blog / "_site").exists() and not (blog.parent / "outside").exists()
+
+
+def test_the_writer_refuses_a_folder_of_the_site_linked_outside(blog: Path, tmp_path: Path) -> None:
+    # Whatever made the path: a symbolic link in _site/ must not carry a write out.
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\ntags: [x]\n")
+    (blog / "_site").mkdir()
+    (blog / "_site" / "tag").symlink_to(victim)
+    one_line_error(site_builder(blog, "site", check=False), "refused to write", "tag/x/index.html")
+    assert not any(victim.iterdir())
+
+
+def test_includes_stay_inside_the_blog(blog: Path) -> None:
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n", "{% include ../../../../../etc/passwd %}\n")
+    one_line_error(site_builder(blog, "site", check=False), "posts/2021-01-01-a.md:", "include")
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n", "{% include_relative ../_config.yml %}\n")
+    one_line_error(site_builder(blog, "site", check=False), "posts/2021-01-01-a.md:")
+    assert not (blog / "_site").exists()
+
+
+# -- symbolic links leaving the blog -----------------------------------------------------
+
+def test_symlinks_leaving_the_blog_are_not_followed_unless_safe_is_false(
+        blog: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret\n")
+    outside_post = tmp_path / "2021-01-02-outside.md"
+    outside_post.write_text("---\ntitle: From outside\n---\nThe secret post.\n")
+    (blog / "assets" / "passwd.txt").symlink_to(secret)
+    (blog / "posts").mkdir()
+    (blog / "posts" / outside_post.name).symlink_to(outside_post)
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    result = site_builder(blog, "site")
+    warnings = [line for line in result.stdout.splitlines() + result.stderr.splitlines()
+                if "symbolic link" in line]
+    assert len(warnings) == 2 and any("assets/passwd.txt" in w for w in warnings) \
+        and any("posts/2021-01-02-outside.md" in w for w in warnings), warnings
+    site = blog / "_site"
+    assert not (site / "assets" / "passwd.txt").exists() and not (site / "outside").exists()
+    assert "the secret" not in "".join(p.read_text(errors="replace")
+                                       for p in site.rglob("*") if p.is_file())
+    config = blog / "_config.yml"
+    config.write_text(config.read_text() + "safe: false\n")
+    site_builder(blog, "site")
+    assert (site / "assets" / "passwd.txt").read_text() == "the secret\n"
+    assert "The secret post." in (site / "outside" / "index.html").read_text()
+
+
+def test_a_symlink_loop_among_posts_is_one_line(blog: Path) -> None:
+    (blog / "posts").mkdir()
+    (blog / "posts" / "2021-01-01-a.md").symlink_to("2021-01-02-b.md")
+    (blog / "posts" / "2021-01-02-b.md").symlink_to("2021-01-01-a.md")
+    one_line_error(site_builder(blog, "site", check=False), "posts/2021-01-0", "loop")
