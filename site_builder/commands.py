@@ -18,6 +18,17 @@ def site(root: Path, options: dict) -> None:
     site_module.build(root, log=stage_log("site").info)
 
 
+def build(root: Path, options: dict) -> None:
+    """Jekyll's `jekyll build -s SOURCE -d DESTINATION --config a.yml,b.yml`."""
+    from site_builder import site as site_module
+    source = Path(options.get("source") or root).resolve()
+    files = [Path(f).resolve() for f in options["config"].split(",")] if options.get("config") else None
+    destination = options.get("destination")
+    site_module.build(source, out_dir=Path(destination).resolve() if destination else None,
+                      config_files=files, drafts=options.get("drafts"), future=options.get("future"),
+                      verbose=options.get("verbose"), log=stage_log("site").info)
+
+
 def posts(root: Path, options: dict) -> None:
     pipeline.regenerate_posts(root, force=options.get("force"))
 
@@ -49,7 +60,8 @@ def collection(root: Path, options: dict) -> None:
 
 def serve(root: Path, options: dict) -> None:
     from site_builder import serve as server
-    server.serve(root, host=options["host"], port=options["port"], log=stage_log("serve").info)
+    source = Path(options.get("source") or root).resolve()
+    server.serve(source, host=options["host"], port=options["port"], log=stage_log("serve").info)
 
 
 def names(root: Path, options: dict) -> None:

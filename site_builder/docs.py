@@ -30,7 +30,8 @@ def make_help() -> str:
     lines = ["usage: make <target> [VARIABLE=value ...]   (bare `make`: this help)", "",
              "targets:"]
     for name, (text, _) in COMMANDS.items():
-        lines.append(f"  {name:<12} {text}")
+        if name != "build":    # Jekyll's interface: site-builder build -s ... -d ...
+            lines.append(f"  {name:<12} {text}")
     for name, text in MAKE_TARGETS.items():
         lines.append(f"  {name:<12} {text}")
     lines += ["", "settings (saved into the run's experiment.toml once the stage using them succeeds):"]

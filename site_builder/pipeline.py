@@ -62,7 +62,7 @@ def open_run(root: Path, given: dict[str, Any], options: dict[str, Any]) -> Cont
         given, experiment, site, experiment_path=str(path.relative_to(root)),
         experiment_lines=config.toml_lines(path) if experiment else None)
     if settings["import_from"] and "n_samples" not in given and "n_samples" not in experiment:
-        from site_builder.sampling.adopt import source_files
+        from site_builder.jobs.adopt import source_files
         settings["n_samples"] = len(source_files(settings["import_from"]))
     check_limits(settings, origin, options)
     sampling.validate(settings)
@@ -127,7 +127,7 @@ def sample(context: Context) -> Context:
     run, settings = context.run, context.settings
     log.info("%s", header(context))
     if settings["import_from"]:
-        from site_builder.sampling.adopt import adopt
+        from site_builder.jobs.adopt import adopt
         adopt(run, settings, settings["job"], force=context.option("force"))
     else:
         batches = sampling.plan(run, settings, force=context.option("force"))  # may refuse: before any write

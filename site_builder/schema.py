@@ -96,6 +96,13 @@ def to_mapping(value: Any) -> dict:
     return value
 
 
+@kind("mapping or list")
+def to_collections(value: Any) -> dict | list:
+    if not isinstance(value, (dict, list)):
+        raise ValueError("expected a mapping of collection: options, or a list of names")
+    return value
+
+
 @kind("text or mapping")
 def to_author(value: Any) -> str | dict:
     if not isinstance(value, (str, dict)):
@@ -420,7 +427,8 @@ SITE = (
     Key("description", to_str, "", "the blog's description"),
     Key("url", to_str, "", "the blog's address, e.g. https://example.org (feed and archive.org links)"),
     Key("baseurl", to_str, "", "the path the blog is served under, e.g. /blog", baseurl),
-    Key("permalink", to_str, "/:title/", "post URLs, as Jekyll's permalink"),
+    Key("permalink", to_str, "date", "post URLs, as Jekyll's permalink (Jekyll's default: date, "
+        "/:categories/:year/:month/:day/:title.html)"),
     Key("posts_dir", to_str, "posts", "where posts are (an existing Jekyll blog's _posts/)"),
     Key("assets_dir", to_str, "assets", "where assets are"),
     Key("runs_dir", to_str, "runs", "where runs are"),
@@ -436,6 +444,14 @@ SITE = (
     Key("show_drafts", to_bool, None, "build _drafts too", fill=False),
     Key("future", to_bool, None, "build posts dated in the future", fill=False),
     Key("excerpt_separator", to_str, None, "where a post's excerpt ends", fill=False),
+    Key("safe", to_bool, None, "false: follow symbolic links leaving the blog (Jekyll's default "
+        "mode; safe mode, as on GitHub Pages, is the default here)", fill=False),
+    Key("collections", to_collections, None, "Jekyll's collections", fill=False),
+    Key("collections_dir", to_str, None, "where collections' folders are", fill=False),
+    Key("plugins", to_str_list, None, "Jekyll plugins (the common ones are built in)", fill=False),
+    Key("gems", to_str_list, None, "plugins, under their old name", fill=False),
+    Key("feed", to_mapping, None, "jekyll-feed's options", fill=False),
+    Key("liquid", to_mapping, None, "Liquid's options", fill=False),
 )
 SITE_BY_NAME = {k.name: k for k in SITE}
 SITE_DEFAULTS: dict[str, Any] = {k.name: k.default for k in SITE if k.fill}

@@ -12,8 +12,9 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from site_builder.errors import ConfigError, PostError
+from site_builder.frontmatter import read_front_matter
 from site_builder.logs import stage_log
-from site_builder.errors import BuildError, ConfigError, PostError
 from site_builder.posts import compare
 from site_builder.posts.notes import cell
 from site_builder.posts.runs import (
@@ -23,7 +24,6 @@ from site_builder.posts.runs import (
     unfinished_message,
 )
 from site_builder.runs import Run, write_text
-from site_builder.site.sources import split_front_matter as site_front_matter
 
 log = stage_log("post")
 
@@ -66,17 +66,8 @@ def front_matter(site: dict, title: str, date: str, run_ids: list[str]) -> str:
     return "\n".join(lines)
 
 
-def split_front_matter(text: str) -> dict | None:
-    """A post's front matter; None when it has none, or none that reads."""
-    try:
-        meta, _, _, front = site_front_matter(text, "post")
-    except BuildError:
-        return None
-    return meta if front.strip() else None
-
-
 def read_meta(path: Path) -> dict:
-    return split_front_matter(path.read_text(encoding="utf-8")) or {}
+    return read_front_matter(path.read_text(encoding="utf-8")) or {}
 
 
 # -- finding posts -----------------------------------------------------------------------
@@ -131,7 +122,7 @@ def text_hash(text: str) -> str:
 
 def edited_by_hand(path: Path) -> bool:
     text = path.read_text(encoding="utf-8")
-    recorded = (split_front_matter(text) or {}).get(HASH_KEY)
+    recorded = (read_front_matter(text) or {}).get(HASH_KEY)
     return recorded != text_hash(text)
 
 

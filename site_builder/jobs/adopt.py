@@ -1,4 +1,4 @@
-"""The `import` sampler: adopt WAVs made elsewhere (like the example post's, sampled
+"""The `import` executor: adopt WAVs made elsewhere (like the example post's, sampled
 by hand on a cluster in 2020) with their settings and job figures as recorded, so
 old runs get posts too.
 
@@ -24,8 +24,9 @@ import shutil
 import wave
 from pathlib import Path
 
+from site_builder import sampling
 from site_builder.errors import ConfigError
-from site_builder.jobs.record import parse_clock, parse_size
+from site_builder.jobs.record import parse_clock, parse_size, summarise
 from site_builder.logs import stage_log
 from site_builder.runs import GENERATED, Run, atomic_path, read_json, write_json
 
@@ -70,8 +71,6 @@ def size(table: dict, key: str) -> int | None:
 
 def recorded_job(table: dict, items: list[int]) -> dict:
     """A job.json record from the figures a user copied from seff."""
-    from site_builder.jobs import summarise
-
     unknown = set(table) - JOB_KEYS
     if unknown:
         raise ConfigError(f"job: unknown key(s) {', '.join(sorted(unknown))}; known: "
@@ -94,8 +93,6 @@ def recorded_job(table: dict, items: list[int]) -> dict:
 
 def adopt(run: Run, settings: dict, job_table: dict | None, *, force: bool = False) -> list[int]:
     """Copy the recorded WAVs in as items 0..n-1; returns the items adopted."""
-    from site_builder import sampling
-
     files = source_files(settings["import_from"])
     if len(files) < settings["n_samples"]:
         raise ConfigError(f"import_from: {len(files)} WAVs in {settings['import_from']}, but "
