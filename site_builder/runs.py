@@ -267,10 +267,15 @@ class Run:
                     _remove(path)
         return attic
 
-    def to_attic(self, names: tuple[str, ...]) -> Path:
-        """Move generated outputs aside (never delete samples): out/attic/<time>/."""
+    def new_attic(self) -> Path:
+        """A folder for outputs put aside now: out/attic/<time>/."""
         attic = self.attic_dir / time.strftime("%Y%m%d-%H%M%S")
         attic.mkdir(parents=True, exist_ok=True)
+        return attic
+
+    def to_attic(self, names: tuple[str, ...]) -> Path:
+        """Move generated outputs aside (never delete samples): out/attic/<time>/."""
+        attic = self.new_attic()
         for name in names:
             source = self.out / name
             if source.exists():

@@ -45,7 +45,7 @@ EVENTS = RESERVED + "events"
 KEEPALIVE_SECONDS = 15.0
 THEME_FOLDERS = ("templates", "assets")
 # Never sources of the site (Jekyll's own excludes, and this repository's code).
-SKIP_FOLDERS = {"node_modules", "vendor", "__pycache__", "site_builder", "tests", "bench"}
+SKIP_FOLDERS = {"node_modules", "vendor", "__pycache__"}
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 4000,
@@ -194,6 +194,8 @@ def watched_folders(root: Path, config: dict, site_dir: Path) -> tuple[list[Path
     if THEME != root:
         folders += [THEME / f for f in THEME_FOLDERS]
     skip = {site_dir, root / (config.get("runs_dir") or "runs")}
+    # What the build leaves out (`exclude:`; this repository's own code is there).
+    skip |= {root / name for name in config.get("exclude") or [] if not set(name) & set("*?[")}
     return list(dict.fromkeys(f.resolve() for f in folders)), {s.resolve() for s in skip}
 
 

@@ -45,15 +45,18 @@ def run_local(run: Run, command: list[str], items: list[int]) -> dict:
 def stop(child: subprocess.Popen, grace: float = 5.0):
     """After Ctrl-C: a terminal has sent SIGINT to the child too, so give it time to
     stop by itself; only a child that did not get the signal is sent one."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            return status, usage
-        time.sleep(0.05)
-    child.send_signal(signal.SIGINT)
-    _, status, usage = os.wait4(child.pid, 0)
-    return status, usage
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C waits too
+    try:
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                return status, usage
+            time.sleep(0.05)
+        child.send_signal(signal.SIGINT)
+        _, status, usage = os.wait4(child.pid, 0)
+        return status, usage
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 

@@ -1,7 +1,7 @@
 """The SLURM executor: submit from a login node, come back later.
 
-`make post` renders `templates/sbatch.sh.j2`, submits it with sbatch and returns;
-the job id lives in `out/slurm.json`, so running `make post` again never submits a
+`make post` renders `sbatch.sh.j2` (the blog's templates/ first, then the package's),
+submits it with sbatch and returns; the job id lives in `out/slurm.json`, so running `make post` again never submits a
 second job while one is pending or running: it reports progress, or, once the job
 has ended, records its `sacct` figures (seff's) in job.json and carries on. A job
 that reached its time limit (or was signalled before it and saved) is resubmitted,
@@ -15,11 +15,11 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import jinja2
 
 from site_builder.logs import stage_log
+from site_builder import TEMPLATES
 from site_builder.errors import SamplingError
 from site_builder.jobs.record import (EXIT_STATES, append_job, job_record, measured, outcome_error,
                                       parse_clock, parse_size)
@@ -34,7 +34,6 @@ DEFAULTS = SLURM.defaults()
 TOY_DEFAULTS = {"gpus": 0, "cpus_per_task": 1, "mem": "2G", "time": "00:30:00"}
 ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "RESIZING", "SUSPENDED", "CONFIGURING", "COMPLETING"}
 RESUBMIT = {"TIMEOUT", "PREEMPTED", "NODE_FAIL"}
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 # Tokens per second per level (0, 1, 2 = top) from bench/sampling.py, by (model, device).
 BENCH = {("tiny", "cpu"): {0: 2300, 1: 2300, 2: 1800}}
 HOPS = {0: 8, 1: 32, 2: 128}   # audio samples per token at each level
@@ -259,9 +258,10 @@ def wait_for_accounting(job_id: str, seconds: float = 30) -> dict[str, dict]:
 
 def status(run: Run) -> str | None:
     """One line on the run's SLURM job, or None when it has none in flight."""
-    job = read_json(run.slurm_path)
-    if not job or job["recorded"]:
+    state = run.stage_state()
+    if not state.in_flight:
         return None
+    job = state.job
     state = queue_state(job["job_id"]) or "ended (make post records it)"
     line = progress_line(run, job["job_id"])
     return f"job {job['job_id']} {state.lower()}{': ' + line if line else ''}"

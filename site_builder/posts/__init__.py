@@ -1,4 +1,4 @@
-"""Runs -> a Jekyll post, from `templates/post.md.j2`.
+"""Runs -> a Jekyll post, from `site_builder/templates/post.md.j2`.
 
 A post covers one run or several: per run, what was asked, what the job cost, the
 player and a table of every item with its figures, pictures and the author's note;

@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from site_builder import TEMPLATES
 from site_builder.errors import ConfigError, PostError
 from site_builder.frontmatter import read_front_matter
 from site_builder.logs import stage_log
@@ -29,7 +30,6 @@ log = stage_log("post")
 
 HASH_KEY = "generated_hash"
 HASH_LINE = re.compile(rf"^{HASH_KEY}: .*\n", re.M)
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 POST_SUFFIXES = (".md", ".markdown")
 NA = dict.fromkeys(("duration", "loudness", "silence", "tuning", "tempo"), "n/a")
 
@@ -216,9 +216,7 @@ def hand_edit_message(path: Path, root: Path, run: Run) -> str:
 
 
 def keep_in_attic(path: Path, run: Run) -> None:
-    attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
-    attic.mkdir(parents=True, exist_ok=True)
-    (attic / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (run.new_attic() / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def post_runs(path: Path, meta: dict, root: Path, site: dict) -> list[Run]:

@@ -280,13 +280,8 @@ def _confine(out: Path, rels: list[str]) -> None:
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                   store: cache.Content, jobs: int | None) -> dict[int, dict[str, str]]:
-    from site_builder.site import kramdown
     from site_builder.site.render import render_posts
-    kramdown.HIGHLIGHTED.update(store.code())
-    try:
-        return render_posts(root, todo, everyone, config, jobs)
-    finally:
-        kramdown.HIGHLIGHTED.clear()
+    return render_posts(root, todo, everyone, config, jobs, highlighted=store.code())
 
 
 def _render_outputs(thunks: list, jobs: int | None) -> list[str]:
