@@ -8,7 +8,7 @@ from pathlib import Path
 
 from site_builder.logs import stage_log
 from site_builder.audio import display_name
-from site_builder.posts import find_post, read_front_matter
+from site_builder.posts import escape, find_post, read_front_matter
 from site_builder.runs import Run, read_json, write_text
 
 log = stage_log("collection")
@@ -28,19 +28,21 @@ def published_runs(root: Path, site: dict) -> list[tuple[Run, dict, dict]]:
 
 
 def section(run: Run, settings: dict, record: dict, post: Path | None) -> str:
-    lines = [f"## {display_name(settings['artist'])} (`{run.id}`)", "",
+    lines = [f"## {escape.text(display_name(settings['artist']))} (`{run.id}`)", "",
              f"Jukebox `{settings['model']}`, {len(record['items'])} items of "
              f"{settings['sample_length_in_seconds']:g} s, seed {settings['seed']}."]
     if post:
         lines[-1] += f" [The post]({{{{ site.baseurl }}}}/{post.stem[11:]}/)."
     lines.append("")
     if record.get("embed"):
-        lines += [f'<iframe src="{record["embed"]}" width="500" height="300" frameborder="0" '
+        embed = escape.url(record["embed"], f"{run.id}: the embed URL")
+        lines += [f'<iframe src="{embed}" width="500" height="300" frameborder="0" '
                   f'allowfullscreen></iframe>', ""]
     else:
         for entry in record["items"]:
             lines += [f"**item {entry['item']}**", "",
-                      f'<audio controls preload="none" src="{{{{ site.baseurl }}}}{entry["url"]}"></audio>', ""]
+                      f'<audio controls preload="none" src="{{{{ site.baseurl }}}}'
+                      f'{escape.url(entry["url"], f"{run.id}: an item URL")}"></audio>', ""]
     return "\n".join(lines)
 
 

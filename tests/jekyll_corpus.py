@@ -429,6 +429,59 @@ and [a link](http://example.com/){: .ext}
 ## Another heading
 {: .fancy}
 """),
+    # kramdown's rules where CommonMark differs (issue 14), each from a real post.
+    Spec("smart-quotes-kramdown", """\
+The StickerMule team says, *"Pine no longer!"* and **"Using it"** works.
+
+Try a search on "?" in the mid-'90s style, as ["Kindly Closing"](http://example.com/) says.
+
+Code `x`"y" and "*z*" and it's 'quoted'.
+"""),
+    Spec("strikethrough-del", """\
+A ~~gone~~ word.
+"""),
+    Spec("task-lists", """\
+- [x] done
+- [ ] todo
+"""),
+    Spec("definition-lists", """\
+Term
+: definition one
+
+Other
+: definition two
+"""),
+    Spec("list-interrupts-paragraph", """\
+The last section
+109. Goooal
+110. Next
+
+1) Preprocess is text.
+"""),
+    Spec("math-blocks", """\
+Inline math $$N$$ and $$a_1 * b_2 \\\\ c$$ here.
+
+$$
+x_1 * y_2 < z
+$$
+"""),
+    Spec("highlight-linenos", """\
+{% highlight ruby linenos %}
+def foo
+  puts 'foo'
+end
+{% endhighlight %}
+"""),
+    Spec("table-of-contents", """\
+* TOC
+{:toc}
+
+## First part
+
+### A detail
+
+## Second *part*
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

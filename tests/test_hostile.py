@@ -3,6 +3,7 @@ in pages from outside strings, one lock per run, one line and exit 2 for every m
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, site_builder
+from conftest import REPO, need_tool, site_builder, start_chromium
 
 # -- Markdown in time linear in the post's size ----------------------------------------
 
@@ -134,3 +135,48 @@ def test_a_symlink_loop_among_posts_is_one_line(blog: Path) -> None:
     (blog / "posts" / "2021-01-01-a.md").symlink_to("2021-01-02-b.md")
     (blog / "posts" / "2021-01-02-b.md").symlink_to("2021-01-01-a.md")
     one_line_error(site_builder(blog, "site", check=False), "posts/2021-01-0", "loop")
+
+
+# -- strings from outside the author's Markdown are escaped ------------------------------
+
+# Survives Jukebox's display name (title case): <Img Src=X Onerror=X=1> still sets X.
+EVIL_ARTIST = "<img src=x onerror=x=1>"
+EVIL_JOB = """
+[job]
+nodes = 1
+cores_per_node = 2
+cpu_utilized = "00:00:05"
+wall_clock = "00:00:05"
+memory_utilized = "1.00 GB"
+host = "`<b>node`{{ site.title }}"
+gpu = "V100 {% raw %}<img src=y onerror=y=1>"
+"""
+
+
+def test_an_imported_runs_strings_run_no_script_in_chromium(blog: Path, tmp_path: Path) -> None:
+    from test_import import tone
+    need_tool("ffmpeg")
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    tone(folder / "item_0.wav", 440, seconds=1.0)
+    run = blog / "runs" / "evil"
+    run.mkdir(parents=True)
+    (run / "experiment.toml").write_text(
+        f'artist = "{EVIL_ARTIST}"\nmodel = "5b"\ngenres = ["Rock <script>x=2</script> *Pop*"]\n'
+        f'sample_length_in_seconds = 1\nimport_from = "{folder}"\n' + EVIL_JOB)
+    site_builder(blog, "post", "--run", "evil")
+    (page,) = (blog / "_site").glob("*evil*/index.html") or (blog / "_site").glob("*/index.html")
+    feed = (blog / "_site" / "feed.xml").read_text()
+    titles = re.findall(r'<title type="html">(.*?)</title>', feed)
+    assert titles and not any("&lt;" in t or "<" in t for t in titles[1:]), titles
+    driver = start_chromium(tmp_path / "profile")
+    try:
+        driver.get(page.as_uri())
+        body = driver.find_element("tag name", "body").text
+        ran = driver.execute_script("return [window.x, window.y, window.X]")
+    finally:
+        driver.quit()
+    assert ran == [None, None, None], ran
+    # Shown as written, not taken as markup, Liquid or Markdown.
+    assert "<Img Src=X Onerror=X=1>" in body and "`<b>node`{{ site.title }}" in body
+    assert "Rock <script>x=2</script> *Pop*" in body and "<img src=y onerror=y=1>" in body

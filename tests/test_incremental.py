@@ -183,3 +183,35 @@ def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:
     build(seven_posts, log=quiet)
     index = seven_posts / "_site" / "index.html"
     assert os.stat(index).st_mode & 0o044 == 0o044
+
+
+def test_a_jekyll_blog_rebuilds_only_what_shows_the_edit(tmp_path: Path) -> None:
+    """A blog with its own layouts: editing a post's text re-renders that post and the
+    pages that show its content (an index of excerpts), not pages that list titles
+    only; editing its title re-renders those too. The result is a full build's."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\npermalink: /:title/\n")
+    write(blog / "_layouts" / "default.html", "<main>{{ content }}</main>\n")
+    write(blog / "_layouts" / "post.html", "---\nlayout: default\n---\n<h1>{{ page.title }}</h1>"
+          "{{ content }}<nav>{% for p in site.posts %}{{ p.title }};{% endfor %}</nav>\n")
+    for day in (1, 2, 3):
+        write(blog / "_posts" / f"2020-01-0{day}-p{day}.md",
+              f"---\ntitle: Post {day}\nlayout: post\n---\nText {day}\n")
+    write(blog / "index.html", "---\nlayout: default\n---\n"
+          "{% for p in site.posts %}{{ p.excerpt }}{% endfor %}\n")
+    write(blog / "titles.html", "---\nlayout: default\n---\n"
+          "{% for p in site.posts %}{{ p.title }}{% endfor %}\n")
+    build(blog, log=quiet)
+    edited = blog / "_posts" / "2020-01-02-p2.md"
+    edited.write_text(edited.read_text().replace("Text 2", "New text"))
+    result = build(blog, log=quiet)
+    assert (result.rendered, result.written) == (1, 2)   # p2/index.html and index.html
+    assert "New text" in (blog / "_site" / "index.html").read_text()
+    edited.write_text(edited.read_text().replace("Post 2", "Renamed"))
+    result = build(blog, log=quiet)
+    assert result.written >= 5 and "Renamed" in (blog / "_site" / "titles" / "index.html").read_text()
+    assert "Renamed;" in (blog / "_site" / "p1" / "index.html").read_text()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
+    build(fresh, log=quiet)
+    assert snapshot(blog / "_site") == snapshot(fresh / "_site")

@@ -237,7 +237,8 @@ def test_atom_feed_in_jekyll_feed_shape(site_blog: Path) -> None:
     entries = feed.findall(f"{atom}entry")
     assert len(entries) == 10
     first = entries[0]
-    assert first.find(f"{atom}title").text == "Sound & <fury>"
+    # jekyll-feed: `strip_html | normalize_whitespace`, so a title's markup is no HTML there
+    assert first.find(f"{atom}title").text == "Sound &"
     assert first.find(f"{atom}link").get("href") == "https://example.org/blog/amp/"
     assert first.find(f"{atom}published").text == first.find(f"{atom}updated").text
     assert first.find(f"{atom}id").text == "https://example.org/blog/lab/2022/02/01/amp"
@@ -602,6 +603,9 @@ def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
     write(site_blog / "docs" / "feed.xml", "---\n---\n<x>{{ site.data.team.people[0].name }}</x>\n")
     write(site_blog / "old.md", "---\n---\nExcluded\n")
     write(site_blog / "notes.txt", "plain\n")
+    write(site_blog / "_sass" / "_base.scss", "$gap: 4px;\n")
+    write(site_blog / "css" / "main.scss", "---\n---\n@import \"base\";\n"
+          ".a { .b { margin: $gap; } }\n/* {{ site.title }} */\n")
     write(site_blog / "_unknown" / "x.txt", "hidden\n")
     lines: list[str] = []
     result = build(site_blog, log=lines.append, verbose=True)
@@ -613,9 +617,11 @@ def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
     assert (site / "blog" / "2019" / "05" / "04" / "sub.html").is_file()
     assert (site / "docs" / "feed.xml").read_text() == "<x>Ada</x>\n"
     assert (site / "notes.txt").is_file() and not (site / "old.html").exists()
+    # jekyll-sass-converter's default style (compact), after Liquid
+    assert (site / "css" / "main.css").read_text() == ".a .b { margin: 4px; }\n\n/* T */\n"
     assert "skipped old.md: named by `exclude` in _config.yml" in lines
     assert any(line.startswith("skipped _unknown/: its name starts with '_'") for line in lines)
-    assert re.search(r"^4 posts -> _site/ in .* \(1 pages, \d+ files copied, 2 skipped;",
+    assert re.search(r"^4 posts -> _site/ in .* \(2 pages, \d+ files copied, 2 skipped;",
                      lines[-1]), lines[-1]
 
 
@@ -671,3 +677,11 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
     warning = [line for line in lines if line.startswith("warning: plugins")]
     assert len(warning) == 1 and "_plugins/tags.rb" in warning[0] and "jekyll-avatar" in warning[0]
     assert not (site / "assets" / "css" / "site.css").exists()  # not our theme's
+
+
+def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\n")
+    write(site_blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
+    with pytest.raises(BuildError, match=r"css/bad\.scss:4: Sass: Undefined variable"):
+        build(site_blog, log=quiet)

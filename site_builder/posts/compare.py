@@ -6,6 +6,7 @@ why: that is the author's to write in notes.md)."""
 
 from __future__ import annotations
 
+from site_builder.posts import escape
 from site_builder.posts.runs import clock, size
 
 
@@ -99,9 +100,11 @@ def setting_sentences(a: dict, b: dict) -> list[str]:
                     f"{b['label']}'s {jb['cores_per_node']}.")
     gpus = [(j.get("gpu") or {}).get("name") for j in (ja, jb)]
     if all(gpus) and gpus[0] != gpus[1]:
-        said.append(f"{a['label']} ran on {gpus[0]}, {b['label']} on {gpus[1]}.")
+        said.append(f"{a['label']} ran on {escape.text(gpus[0])}, {b['label']} on "
+                    f"{escape.text(gpus[1])}.")
     if ja.get("host") and jb.get("host") and ja["host"] != jb["host"]:
-        said.append(f"They ran on different hosts (`{ja['host']}` and `{jb['host']}`).")
+        said.append(f"They ran on different hosts ({escape.code(ja['host'])} and "
+                    f"{escape.code(jb['host'])}).")
     return said
 
 

@@ -148,7 +148,7 @@ def and_list(names: list[str]) -> str:
 
 
 def default_title(contexts: list[dict]) -> str:
-    artists = list(dict.fromkeys(c["artist"] for c in contexts))
+    artists = list(dict.fromkeys(c["name"] for c in contexts))
     return f"Ancestral sampling conditioned on {and_list(artists)}"
 
 

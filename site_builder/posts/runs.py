@@ -8,6 +8,7 @@ from pathlib import Path
 
 from site_builder.audio import display_name
 from site_builder.errors import PostError
+from site_builder.posts import escape
 from site_builder.posts.notes import fits_a_cell, read_notes
 from site_builder.runs import Run, read_json
 from site_builder.sampling import labels
@@ -58,7 +59,7 @@ def size(n_bytes: float) -> str:
 def job_lines(job: dict) -> list[tuple[str, str]]:
     """The job statistics block, in seff's words and order."""
     held = job.get("core_walltime_seconds") or job["wall_clock_seconds"] * job["cores_per_node"] * job["nodes"]
-    lines = [("State", job["state"]), ("Nodes", str(job["nodes"])),
+    lines = [("State", escape.block_line(job["state"])), ("Nodes", str(job["nodes"])),
              ("Cores per node", str(job["cores_per_node"])),
              ("CPU Utilized", clock(job["cpu_utilized_seconds"]))]
     if job.get("cpu_efficiency") is not None:
@@ -72,7 +73,7 @@ def job_lines(job: dict) -> list[tuple[str, str]]:
     if job.get("gpu"):
         gpu = job["gpu"]
         peak = f", peak memory {size(gpu['peak_memory_bytes'])}" if gpu.get("peak_memory_bytes") else ""
-        lines.append(("GPU", f"{gpu['count']} x {gpu['name']}{peak}"))
+        lines.append(("GPU", escape.block_line(f"{gpu['count']} x {gpu['name']}{peak}")))
     return lines
 
 
@@ -92,7 +93,7 @@ def figure_cells(figures: dict | None) -> dict | None:
 
 
 def genres_phrase(bags: list[str]) -> str:
-    quoted = ", ".join(f"`{bag}`" for bag in bags)
+    quoted = ", ".join(escape.code(bag) for bag in bags)
     if len(bags) == 1:
         return f"the genre {quoted}"
     return f"the genres {quoted}, one per item in turn"
@@ -121,7 +122,8 @@ def item_rows(run: Run, site: dict, settings: dict, published: dict, notes: dict
     for entry in published["items"][: settings["n_samples"]]:
         k, note = entry["item"], notes["items"].get(entry["item"], "")
         rows.append({**entry, "note": note, "note_in_cell": fits_a_cell(note),
-                     "genres": labels.item_bag(settings["genres"], k),
+                     "url": escape.url(entry["url"], f"{run.id}: item {k}'s URL"),
+                     "genres": escape.text(labels.item_bag(settings["genres"], k)),
                      "figures": figure_cells(figures.get(str(k))),
                      "plots": f"{assets}/item-{k:02d}"})
     return rows
@@ -143,18 +145,25 @@ def run_context(run: Run, site: dict) -> dict:
     notes = read_notes(run)
     job = read_json(run.job_path)
     overview = run.root / site["assets_dir"] / "runs" / run.id / "overview.png"
+    # Names and strings from outside the author's Markdown go in escaped (posts/escape.py);
+    # "name" is the artist's name as it is, for the title (YAML, escaped as YAML).
+    artist = escape.text(display_name(settings["artist"]))
+    embed, details = published.get("embed"), published.get("details")
     return {
-        "id": run.id, "settings": settings, "artist": display_name(settings["artist"]),
-        "label": display_name(settings["artist"]), "genres": genres_phrase(settings["genres"]),
+        "id": run.id, "settings": settings, "artist": artist,
+        "name": display_name(settings["artist"]), "artist_code": escape.code(settings["artist"]),
+        "label": artist, "genres": genres_phrase(settings["genres"]),
         "seconds": f"{item_seconds(settings, model):.2f}",
         "total_seconds": f"{settings['total_sample_length_in_seconds']:g}",
         "levels": levels_phrase(settings["levels"]),
         "notes": notes, "samples": item_rows(run, site, settings, published, notes),
         "toy": model.toy, "imported": bool(settings.get("import_from")),
-        "embed": published.get("embed"), "details": published.get("details"),
+        "embed": embed and escape.url(embed, f"{run.id}: the embed URL"),
+        "details": details and escape.url(details, f"{run.id}: the details URL"),
         "overview": overview.exists() and f"/{Path(site['assets_dir']).name}/runs/{run.id}/overview.png",
-        "unknown_genres": ", ".join(f"`{w}`" for w in labels.unknown_genre_words(settings["genres"], model.name)),
-        "job": job and {"lines": job_lines(job), "host": job["host"], "jobs": jobs_phrase(job),
+        "unknown_genres": ", ".join(escape.code(w) for w in labels.unknown_genre_words(settings["genres"], model.name)),
+        "job": job and {"lines": job_lines(job), "host": job["host"] and escape.code(job["host"]),
+                        "jobs": jobs_phrase(job),
                         "figures": job},
     }
 

@@ -20,12 +20,14 @@ from typing import Any, Callable
 
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError
+from site_builder.frontmatter import YAML_LOADER
 from site_builder.site import cache
 from site_builder.site.links import Links
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
                                        read_found, read_pages, site_time, uses_liquid)
+from site_builder.site.sass import is_sass
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
 from site_builder.site.urls import absolute_url, relative_url
@@ -77,22 +79,26 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         from site_builder.site.plugins import warn_unsupported
         warn_unsupported(root, config, log)
         theme_key = cache.digest(cache.files_digest(
-            [root / "_layouts", root / "_includes"]), config)
+            [root / "_layouts", root / "_includes", root / "_sass"]), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files)
-        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key)
+        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, sorted(files),
+                           old.deps)
     else:
-        theme_key = cache.digest(cache.files_digest([Path(f) for f in layout_folders(root)]),
-                                 config)
+        theme_key = cache.digest(cache.files_digest(
+            [*(Path(f) for f in layout_folders(root)), root / "_sass"]), config)
         plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
     check_collisions(files, set(plan))
     if SYNTAX_CSS not in files and not own_layouts:
         plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
     on_disk = _existing(out)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
-    rendered, texts = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs)
+    rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs)
+    # An output of a blog's own layouts answers its text and whose content it read.
+    texts = [r[0] if isinstance(r, tuple) else r for r in results]
+    deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
     # Everything rendered: from here on nothing can fail for a post's sake.
     new = cache.Cache(parsed=memo.now)
-    written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk)
+    written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk, deps)
     if new != old:
         cache.save(cache_path, new)
     result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
@@ -138,7 +144,7 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
         try:
             text = path.read_text(encoding="utf-8")
             if suffix in (".yml", ".yaml"):
-                data[path.stem] = yaml.safe_load(text)
+                data[path.stem] = yaml.load(text, Loader=YAML_LOADER)
             elif suffix == ".json":
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):
@@ -192,22 +198,26 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
 
 def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, str]:
     """id(post) -> a key of everything its HTML is made from."""
-    liquid_key = None
+    liquid_key = sass_key = None
     keys = {}
     for post in everyone:
         liquid = uses_liquid(post)
         if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config)
+        if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
+            sass_key = cache.files_digest([root / "_sass"])
         keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
-                                      liquid_key if liquid else None)
+                                      liquid_key if liquid else None,
+                                      sass_key if is_sass(post.ext) else None)
     return keys
 
 
 def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
     """What a post's Liquid may see besides itself: the config and data, every post's
     URL and front matter (site.posts, post_url), and the includes."""
-    return cache.digest(config, [(p.name, p.url, p.date, p.source) for p in everyone],
+    # Their front matter, not their text: site.posts in a post's Liquid has no content.
+    return cache.digest(config, [(p.name, p.url, p.date, p.meta) for p in everyone],
                         cache.files_digest([Path(f) for f in include_folders(root)]))
 
 
@@ -237,7 +247,8 @@ def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict
 # -- writing: changed files only, each by temp + rename; stale files last ------------
 
 def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
-           old: cache.Cache, new: cache.Cache, on_disk: dict) -> tuple[int, int]:
+           old: cache.Cache, new: cache.Cache, on_disk: dict,
+           deps: dict[str, tuple]) -> tuple[int, int]:
     """Write `texts` and the static files that changed, remove what nothing makes any
     more, and note in `new` what each file was written from; (written, removed)."""
     copies = {rel: src for rel, src in files.items()
@@ -255,7 +266,13 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
         (out / rel).unlink(missing_ok=True)
     _remove_empty_folders(out, {str(Path(rel).parent) for rel in removed})
     for rel in plan:
-        new.outputs[rel] = (plan[rel].key, *(_stat(out / rel) if rel in texts else on_disk[rel]))
+        key = plan[rel].key
+        if rel in deps:
+            new.deps[rel] = deps[rel]
+            key = plan[rel].rekey(deps[rel])
+        elif rel in old.deps and plan[rel].rekey is not None:
+            new.deps[rel] = old.deps[rel]
+        new.outputs[rel] = (key, *(_stat(out / rel) if rel in texts else on_disk[rel]))
     for rel, source in files.items():
         new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), _stat(out / rel))
     return len(texts) + len(copies), len(removed)

@@ -44,6 +44,8 @@ class Cache:
     parsed: dict[str, tuple] = field(default_factory=dict)       # text hash -> front matter split
     outputs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # rel -> (key, size, mtime)
     copied: dict[str, tuple] = field(default_factory=dict)      # rel -> (source stat, output stat)
+    # rel -> the items whose content a blog's own layout read to make it (Jekyll blogs)
+    deps: dict[str, tuple] = field(default_factory=dict)
 
 
 def location(root: Path, out: Path) -> Path:

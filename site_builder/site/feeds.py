@@ -5,6 +5,7 @@ dated by the posts (never the build time), so two builds are byte-identical."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from functools import partial
 
@@ -14,6 +15,8 @@ from site_builder.site.urls import absolute_url
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_POSTS = 10  # jekyll-feed's default `feed.posts_limit`
+# Liquid's strip_html: scripts, styles and comments whole, then every tag.
+MARKUP = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>|<.*?>", re.S | re.I)
 
 
 def atom_feed(posts: list[Post], config: dict) -> str:
@@ -37,9 +40,10 @@ def atom_feed(posts: list[Post], config: dict) -> str:
 def _entry(feed: ET.Element, post: Post, config: dict) -> None:
     page = post.page()
     entry = ET.SubElement(feed, "entry")
-    ET.SubElement(entry, "title", type="html").text = page["title"]
+    title = plain_title(page["title"])
+    ET.SubElement(entry, "title", type="html").text = title
     ET.SubElement(entry, "link", href=absolute_url(config, post.url), rel="alternate",
-                  type="text/html", title=page["title"])
+                  type="text/html", title=title)
     ET.SubElement(entry, "published").text = xmlschema(post.date, config)
     ET.SubElement(entry, "updated").text = xmlschema(post.date, config)
     ET.SubElement(entry, "id").text = absolute_url(config, post.post_id())
@@ -49,6 +53,12 @@ def _entry(feed: ET.Element, post: Post, config: dict) -> None:
     for term in page["categories"] + words(post.meta.get("tags")):
         ET.SubElement(entry, "category", term=term)
     ET.SubElement(entry, "summary", type="html").text = page["excerpt"]
+
+
+def plain_title(title: str) -> str:
+    """jekyll-feed's entry title: `strip_html | normalize_whitespace` (a title's markup
+    would be HTML to a feed reader: `type="html"`)."""
+    return " ".join(MARKUP.sub("", title).split())
 
 
 def _author(parent: ET.Element, author: object) -> None:

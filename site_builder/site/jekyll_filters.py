@@ -140,9 +140,31 @@ def _prop(item: Any, name: str) -> Any:
     return value
 
 
+_WHERE: dict[tuple, tuple[Any, list]] = {}
+
+
 def where(value: Any, prop: Any = None, target: Any = None) -> Any:
     """Jekyll's where: items whose property equals the value (or contains it, for a
-    list property), compared as strings."""
+    list property), compared as strings. A theme asks the same of site.docs on every
+    page: the answer is kept for the same list object (the site's lists never change
+    during a build)."""
+    if isinstance(value, list) and isinstance(target, (str, int, float, type(None))):
+        key = (id(value), str(prop), target)
+        found = _WHERE.get(key)
+        if found is not None and found[0] is value:
+            return found[1]
+        result = _where(value, prop, target)
+        _WHERE[key] = (value, result)
+        return result
+    return _where(value, prop, target)
+
+
+def forget() -> None:
+    """A new build: the last one's lists are gone."""
+    _WHERE.clear()
+
+
+def _where(value: Any, prop: Any = None, target: Any = None) -> Any:
     items = _items(value)
     if prop is None:
         return items

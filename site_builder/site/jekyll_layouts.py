@@ -12,11 +12,52 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from site_builder.errors import BuildError
+from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, categories, excerpt_source,
                                        output_ext, split_front_matter, words)
+
+
+_SEEN: set | None = None
+CONTENT_KEYS = ("content", "excerpt", "output")
+
+
+class Drop(dict):
+    """An item as Liquid sees it (site.posts[i], site.pages[i]...), noting whose
+    content an output reads: a rebuild then re-renders only the outputs that read
+    an edited post's content (its title, date or URL changing re-renders all)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: object) -> object:
+        if _SEEN is not None and key in CONTENT_KEYS:
+            _SEEN.add(dict.get(self, "path"))
+        return dict.__getitem__(self, key)
+
+    def get(self, key: object, default: object = None) -> object:
+        if _SEEN is not None and key in CONTENT_KEYS:
+            _SEEN.add(dict.get(self, "path"))
+        return dict.get(self, key, default)
+
+    def items(self):  # noqa: ANN201 (jsonify and friends see everything)
+        if _SEEN is not None:
+            _SEEN.add(dict.get(self, "path"))
+        return dict.items(self)
+
+
+def tracked(render: Callable[[], str]) -> Callable[[], tuple[str, tuple]]:
+    """`render`, also answering which items' content it read."""
+    def thunk() -> tuple[str, tuple]:
+        global _SEEN
+        _SEEN = set()
+        try:
+            text = render()
+            return text, tuple(sorted(str(n) for n in _SEEN))
+        finally:
+            _SEEN = None
+    return thunk
 
 
 class Layout:
@@ -35,6 +76,8 @@ class JekyllRenderer:
         self.root, self.config, self.posts, self.pages = root, config, posts, pages
         self.static = static
         self.layout_dir = root / "_layouts"
+        from site_builder.site import jekyll_filters
+        jekyll_filters.forget()
 
     @cached_property
     def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
@@ -85,7 +128,7 @@ class JekyllRenderer:
 
     @cached_property
     def post_drops(self) -> list[dict]:
-        drops = [self.page_drop(p) for p in self.posts]
+        drops = [Drop(self.page_drop(p)) for p in self.posts]
         for i, drop in enumerate(drops):   # posts are newest first: next is the newer one
             drop["next"] = _brief(drops[i - 1]) if i > 0 else None
             drop["previous"] = _brief(drops[i + 1]) if i + 1 < len(drops) else None
@@ -95,17 +138,17 @@ class JekyllRenderer:
     def site(self) -> dict:
         config = self.config
         posts = self.post_drops
-        pages = [self.page_drop(p) for p in self.pages if p.kind == "pages"]
+        pages = [Drop(self.page_drop(p)) for p in self.pages if p.kind == "pages"]
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(item.kind, []).append(self.page_drop(item))
+                docs.setdefault(item.kind, []).append(Drop(self.page_drop(item)))
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
         for drop in posts:
-            for tag in drop["tags"]:
+            for tag in dict.get(drop, "tags"):
                 tags.setdefault(tag, []).append(drop)
-            for category in drop["categories"]:
+            for category in dict.get(drop, "categories"):
                 cats.setdefault(category, []).append(drop)
         static = [{"path": "/" + rel, "name": rel.rsplit("/", 1)[-1],
                    "basename": rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
@@ -120,7 +163,12 @@ class JekyllRenderer:
             collections.append({"label": name, "docs": items, "files": [],
                                 "relative_directory": f"_{name}",
                                 **((settings or {}).get(name) or {})})
-        return {**config, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
+        from site_builder.config import SITE_DEFAULTS
+        # This project's defaults (a title, posts_dir...) are not the Jekyll blog's.
+        written = {k: v for k, v in config.items()
+                   if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
+                           and k not in ("url", "baseurl", "permalink"))}
+        return {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
                 "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
                     p.get("url", "")).endswith(("/", ".html"))],
                 "static_files": static, "collections": collections, "tags": tags,
@@ -142,10 +190,18 @@ class JekyllRenderer:
             content = item.content
         return self.place_in_layouts(item, content, page, paginator)
 
+    def _site_for(self, page: dict | None) -> dict:
+        """site, with site.related_posts for a post (Jekyll without lsi: the ten newest
+        other posts)."""
+        if not page or page.get("collection") != "posts":
+            return self.site
+        related = [d for d in self.post_drops if dict.get(d, "path") != page.get("path")][:10]
+        return {**self.site, "related_posts": related}
+
     def _post_drop(self, item: Post) -> dict:
         for drop in self.post_drops:
-            if drop["path"] == item.name:
-                return dict(drop)
+            if dict.get(drop, "path") == item.name:
+                return dict(dict.items(drop))
         return self.page_drop(item)
 
     def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
@@ -155,6 +211,9 @@ class JekyllRenderer:
                                 paginator=paginator)
         if item.ext.lower() in MARKDOWN_SUFFIXES:
             text = self.md.render(text)
+        elif is_sass(item.ext):
+            text = compile_sass(text, item.name, item.ext, self.root, self.config,
+                                item.body_line)
         return text
 
     def place_in_layouts(self, item: Post, content: str, page: dict,
@@ -187,7 +246,7 @@ class JekyllRenderer:
                 parsed = template.template
             else:
                 parsed = self.env.from_string(source)
-            return parsed.render(site=self.site, **context)
+            return parsed.render(site=self._site_for(context.get("page")), **context)
         except LiquidError as exc:
             token = getattr(exc, "token", None)
             index = getattr(token, "start_index", -1)
@@ -205,7 +264,7 @@ def link_urls(items: list[Post], static: dict[str, Path]) -> dict[str, str]:
 
 def _brief(drop: dict) -> dict:
     """A neighbour post as page.previous/page.next shows it (without its neighbours)."""
-    return {k: v for k, v in drop.items() if k not in ("next", "previous")}
+    return Drop({k: v for k, v in dict.items(drop) if k not in ("next", "previous")})
 
 
 def paginated_index(pages: list[Post], config: dict) -> Post | None:

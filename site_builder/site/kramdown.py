@@ -46,6 +46,8 @@ IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+)
 NON_WORD = re.compile(r"[^\w\- \t]")
 TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<<|>>")
 SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+RAW_SPAN = re.compile(r"<(/?)(?:code|kbd|samp|var|script|style|math|textarea|option)\b(?![^>]*/>)",
+                      re.I)
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
 QUOTE = re.compile("['\"]")
 BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
@@ -79,6 +81,8 @@ def renderer() -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
+    from site_builder.site import kramdown_gfm
+    kramdown_gfm.install(md)
     return md
 
 
@@ -208,14 +212,23 @@ def typography(state: StateCore) -> None:
             continue
         children = block.children or []
         before = ""  # the character before a token's text, as kramdown would see it
+        raw = 0      # inside <code>, <kbd>...: kramdown leaves their text as it is
         for k, token in enumerate(children):
-            if token.type == "text":
+            if token.type == "html_inline":
+                found = RAW_SPAN.match(token.content)
+                if found:
+                    raw = max(0, raw + (-1 if found.group(1) else 1))
+            if token.type == "text" and raw:
+                before = token.content[-1:] or before
+            elif token.type == "text":
                 following = children[k + 1].type if k + 1 < len(children) else ""
                 token.content = smart_quotes(TYPOGRAPHY.sub(lambda m: SYMBOLS[m[0]], token.content),
                                              before, following in ("em_open", "strong_open"))
                 before = token.content[-1:] or before
             else:
-                before = "\n" if token.type in ("softbreak", "hardbreak") else "*"
+                # kramdown's quote rules see the character before only within one run
+                # of text: after emphasis, a link or code, there is none.
+                before = "\n" if token.type in ("softbreak", "hardbreak") else ""
 
 
 def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
@@ -224,7 +237,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
     out, last = [], 0
     for found in QUOTE.finditer(text):
         i = found.start()
-        previous = text[i - 1] if i else before
+        # The character before, when kramdown's scanner still has it: not after
+        # another quote it just turned, nor a backslash.
+        previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
+        if previous == "\\":
+            previous = ""
         opening = _opens(found[0], previous, text[i + 1:i + 4], emphasis_next and i + 1 == len(text))
         out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
         last = i + 1
@@ -232,20 +249,27 @@ def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
 
 
 def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
-    """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb)."""
-    if emphasis_next or BEFORE_EMPHASIS.match(rest):
-        return True
-    if QUOTE_BEFORE_PUNCT.match(rest):
-        return False
-    if DOUBLE_SET.match(rest):
-        return True     # "'Quoted' words": both open
-    if quote == "'" and DECADE.match(rest):
-        return False    # the '80s
-    if previous.isspace() and rest[:1].isalnum():
-        return True
-    if previous and previous not in " \\\t\r\n[{(-":
-        return False
-    return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
+    """kramdown's smart-quote rules, in its order (parser/kramdown/smart_quotes.rb).
+    Its scanner starts at the character before the quote when there is one in the
+    same run of text, and then the rules that begin with the quote itself (before
+    emphasis, before punctuation, before a space) cannot match."""
+    if not previous:
+        if emphasis_next or BEFORE_EMPHASIS.match(rest):
+            return True
+        if QUOTE_BEFORE_PUNCT.match(rest):
+            return False
+        if DOUBLE_SET.match(rest):
+            return True     # "'Quoted' words": both open
+        if quote == "'" and DECADE.match(rest):
+            return False    # the '80s
+        return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
+    if previous.isspace():
+        if DOUBLE_SET.match(rest):
+            return True
+        if quote == "'" and DECADE.match(rest):
+            return False
+        return True         # before a word, or anything else: opening
+    return previous in "\\\t\r\n[{(-"
 
 
 def span_shapes(state: StateCore) -> None:

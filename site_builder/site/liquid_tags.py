@@ -82,26 +82,33 @@ def _argument(stream: TokenStream, tag: Token, *, eat: bool) -> str:
 
 
 class HighlightNode(Node):
-    __slots__ = ("lang", "block")
+    __slots__ = ("lang", "block", "linenos")
 
-    def __init__(self, token: Token, lang: str, block: BlockNode):
+    def __init__(self, token: Token, lang: str, block: BlockNode, linenos: bool = False):
         super().__init__(token)
         self.blank = False   # it writes text: never a "blank" block to suppress
-        self.lang, self.block = lang, block
+        self.lang, self.block, self.linenos = lang, block, linenos
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         code = StringIO()
         self.block.render(context, code)
-        return buffer.write(highlight_code(code.getvalue(), self.lang))
+        return buffer.write(highlight_code(code.getvalue(), self.lang, self.linenos))
 
 
-def highlight_code(code: str, lang: str) -> str:
-    """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it."""
+def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
+    """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it; with
+    `linenos`, rouge's table: the line numbers in a gutter cell beside the code."""
     try:
         lexer = get_lexer_by_name(lang)
     except ClassNotFound:  # rouge too falls back to plain text
         lexer = TextLexer()
-    spans = highlight(code.strip("\r\n"), lexer, HtmlFormatter(nowrap=True))
+    code = code.strip("\r\n")
+    spans = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    if linenos:
+        numbers = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
+        spans = ('<table class="rouge-table"><tbody><tr><td class="gutter gl">'
+                 f'<pre class="lineno">{numbers}</pre></td><td class="code"><pre>{spans}'
+                 "</pre></td></tr></tbody></table>")
     lang = html.escape(lang)
     return (f'<figure class="highlight"><pre><code class="language-{lang}" data-lang="{lang}">'
             f"{spans}</code></pre></figure>")
@@ -112,10 +119,10 @@ class HighlightTag(Tag):
 
     def parse(self, stream: TokenStream) -> HighlightNode:
         token = stream.eat(TOKEN_TAG)
-        lang = _argument(stream, token, eat=True).split()[0]
+        lang, *options = _argument(stream, token, eat=True).split()
         block = get_parser(self.env).parse_block(stream, (self.end,))
         stream.expect(TOKEN_TAG, value=self.end)
-        return HighlightNode(token, lang, block)
+        return HighlightNode(token, lang, block, "linenos" in options)
 
 
 class TextNode(Node):

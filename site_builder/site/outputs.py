@@ -18,8 +18,8 @@ from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
 from site_builder.site.sources import Post, output_ext, raise_all, words
-from site_builder.site.plugins import plugins
-from site_builder.site.urls import dest, leaves, pager_url, tag_url
+from site_builder.site.plugins import plugins, redirect_page, redirect_sources
+from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_url
 
 @dataclass(frozen=True)
 class Planned:
@@ -27,6 +27,9 @@ class Planned:
     render: Callable[[], str]
     source: str
     needs: tuple[Post, ...] = ()    # the posts whose HTML the text shows
+    # A blog's own layouts: render answers (text, the items whose content it read),
+    # and rekey gives the key to keep for the next build from those items.
+    rekey: Callable[[tuple], str] | None = None
 
 
 class Layouts:
@@ -58,11 +61,12 @@ class Plan(dict):
     """Output path -> Planned; refuses two sources writing one path."""
 
     def add(self, rel: str, key: str, render: Callable[[], str], source: str,
-            needs: list[Post] | tuple[Post, ...] = ()) -> None:
+            needs: list[Post] | tuple[Post, ...] = (),
+            rekey: Callable[[tuple], str] | None = None) -> None:
         if rel in self:
             raise BuildError(f"{source} and {self[rel].source} both write {rel}; "
                              f"give one of them another permalink in its front matter")
-        self[rel] = Planned(key, render, source, tuple(needs))
+        self[rel] = Planned(key, render, source, tuple(needs), rekey)
 
 
 def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config: dict,
@@ -164,22 +168,50 @@ def _sitemap(urls: list, config: dict) -> str:
 
 
 def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], config: dict,
-                renderer, theme_key: str) -> Plan:  # noqa: ANN001 (JekyllRenderer)
+                renderer, theme_key: str, static: list[str],  # noqa: ANN001 (JekyllRenderer)
+                last_deps: dict[str, tuple]) -> Plan:
     """A blog with its own layouts: each post, page and document through them, and the
-    pages jekyll-paginate makes. Every file's key covers the whole site (a layout may
-    show any post), so a change re-renders the layouts; posts' HTML comes from the
-    cache unless the post changed."""
+    pages jekyll-paginate makes. A file's key covers the layouts, the config, every
+    item's URL and front matter (any layout may list them), its own item's content,
+    and the content of the items its last render read (`last_deps`): editing a
+    post's text re-renders that post and the pages that show its content only."""
     from site_builder.site import jekyll_layouts
     plan = Plan()
-    site_key = digest(theme_key, [(p.name, keys[id(p)]) for p in posts + pages])
-    shown = [p for p in posts + pages if p.kind != "pages"]
+    everyone = posts + pages
+    meta_key = digest(theme_key, [(p.name, p.url, p.date, p.meta, p.kind) for p in everyone],
+                      static)
+    content = {p.name: keys[id(p)] for p in everyone}
+    shown = [p for p in everyone if p.kind != "pages"]
+
+    def add(rel: str, own: str, render: Callable[[], str], source: str) -> None:
+        def rekey(deps: tuple, rel: str = rel) -> str:
+            return digest(meta_key, own, rel, [(n, content.get(n)) for n in deps])
+        last = last_deps.get(rel)
+        plan.add(rel, rekey(last) if last is not None else digest(meta_key, own, rel, "new"),
+                 jekyll_layouts.tracked(render), source, shown, rekey)
+
     index = jekyll_layouts.paginated_index(pages, config) if "jekyll-paginate" in plugins(
         config) else None
-    for item in posts + pages:
+    redirects = "jekyll-redirect-from" in plugins(config)
+    for item in everyone:
         if item is index:
             continue
-        plan.add(dest(item.url), digest(site_key, item.url),
-                 lambda item=item: renderer.render(item), item.name, shown)
+        if redirects and item.meta.get("redirect_to"):
+            target = absolute_url(config, str(item.meta["redirect_to"]))
+            plan.add(dest(item.url), digest(target), lambda target=target: redirect_page(target),
+                     item.name)
+            continue
+        add(dest(item.url), keys[id(item)], lambda item=item: renderer.render(item), item.name)
+        for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
+            why = leaves("/" + old.lstrip("/"))
+            if why:
+                raise BuildError(f"{item.name}: redirect_from {old!r} {why}; fix that path")
+            target, rel = absolute_url(config, item.url), dest("/" + old.lstrip("/"))
+            if rel in plan and not plan[rel].source.endswith("(redirect_from)"):
+                continue   # a page of the blog's own is there
+            plan.pop(rel, None)   # two redirects from one place: the later one, as Jekyll
+            plan.add(rel, digest(target), lambda target=target: redirect_page(target),
+                     f"{item.name} (redirect_from)")
     _plugin_files(plan, posts, pages, keys, config, theme_key)
     if index is not None:
         visible = [p for p in posts if not p.meta.get("hidden")]
@@ -192,8 +224,8 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], conf
                 url = index.url if number == 1 else pager_path(config, number)
                 return renderer.render(index, pager, url)
             url = index.url if number == 1 else pager_path(config, number)
-            plan.add(dest(url.rstrip("/") + "/" if number > 1 else url),
-                     digest(site_key, url), thunk, index.name, shown)
+            add(dest(url.rstrip("/") + "/" if number > 1 else url), keys[id(index)], thunk,
+                index.name)
     return plan
 
 

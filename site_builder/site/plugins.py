@@ -13,11 +13,11 @@ BUILT_IN = {
     "jekyll-seo-tag": "{% seo %}",
     "jekyll-sitemap": "sitemap.xml",
     "jekyll-gist": "{% gist %}",
+    "jekyll-redirect-from": "redirect pages (redirect_from:, redirect_to:)",
 }
 # What the plugins we lack would have made, for the warning.
 MISSING_MAKES = {"jekyll-avatar": "avatar images ({% avatar %} writes nothing)",
-                 "jemoji": ":emoji: images", "jekyll-mentions": "@mention links",
-                 "jekyll-redirect-from": "redirect pages"}
+                 "jemoji": ":emoji: images", "jekyll-mentions": "@mention links"}
 
 
 def plugins(config: dict) -> list[str]:
@@ -35,3 +35,24 @@ def warn_unsupported(root: Path, config: dict, log: Callable) -> None:
                     for p in sorted(folder.glob("*.rb"))]
     if missing:
         log(f"warning: plugins not built in, what they make is left out: {'; '.join(missing)}")
+
+
+def redirect_page(target: str) -> str:
+    """jekyll-redirect-from's page: a canonical link, a script, a meta refresh and a
+    link to click, as its documentation shows it."""
+    import html
+    url = html.escape(target, quote=True)
+    return ("<!DOCTYPE html>\n<html lang=\"en-US\">\n  <meta charset=\"utf-8\">\n"
+            "  <title>Redirecting&hellip;</title>\n"
+            f"  <link rel=\"canonical\" href=\"{url}\">\n"
+            f"  <script>location=\"{url}\"</script>\n"
+            f"  <meta http-equiv=\"refresh\" content=\"0; url={url}\">\n"
+            "  <meta name=\"robots\" content=\"noindex\">\n"
+            "  <h1>Redirecting&hellip;</h1>\n"
+            f"  <a href=\"{url}\">Click here if you are not redirected.</a>\n</html>\n")
+
+
+def redirect_sources(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in (value if isinstance(value, list) else [value])]

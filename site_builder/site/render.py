@@ -14,6 +14,7 @@ from site_builder.errors import BuildError
 from site_builder.site.cache import FOLDER
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
+from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
                                        uses_liquid)
 from site_builder.site.theme import LAYOUTS, layout_folders
@@ -38,7 +39,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         site = liquid_site(everyone, config)
         if (root / "_layouts").is_dir():   # a Jekyll blog's own Liquid sees it as written
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
-    work = (templates, renderer(), site, config, todo, highlighted or {})
+    work = (templates, renderer(), site, config, todo, root, highlighted or {})
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
             todo, map_indexed(_render_one, work, len(todo), jobs)):
@@ -51,12 +52,18 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
 
 def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
     """(content, excerpt, the post's highlighted code blocks by key, error)."""
-    templates, md, site, config, todo, highlighted = work
+    templates, md, site, config, todo, root, highlighted = work
     post = todo[i]
     try:
         text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
     except BuildError as exc:
         return "", "", {}, str(exc)
+    if is_sass(post.ext):
+        try:
+            return compile_sass(text, post.name, post.ext, root, config, post.body_line), \
+                "", {}, ""
+        except BuildError as exc:
+            return "", "", {}, str(exc)
     if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
         return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}, ""
     used: dict[str, str] = {}     # one env per render: rules keep per-document notes in it

@@ -129,8 +129,8 @@ def read_found(found: list, *, kind: str = "posts", dated: bool = True,
 
 
 def newest_first(posts: list[Post]) -> list[Post]:
-    # Ties broken by slug so the order never depends on the file system.
-    return sorted(sorted(posts, key=lambda p: p.slug), key=lambda p: p.date, reverse=True)
+    # As Jekyll's site.posts: by date then path, reversed (a tie: the later path first).
+    return sorted(posts, key=lambda p: (p.date, p.name), reverse=True)
 
 
 def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
@@ -248,13 +248,18 @@ def _in_scope(scope: dict, name: str, kind: str, posts_dir: str) -> bool:
             scope["type"] == "posts" and kind == "drafts"):
         return False
     path = str(scope.get("path") or "").strip("/")
-    if path.startswith("_posts"):  # Jekyll's name for the posts folder
-        path = posts_dir + path[len("_posts"):]
     if not path:
         return True
-    if "*" in path:
-        return fnmatch.fnmatch(name, path) or fnmatch.fnmatch(name, path + "/*")
-    return name.startswith(path)  # a plain prefix, as Jekyll's path_is_subpath?
+    paths = [path]
+    if path.startswith("_posts"):  # Jekyll's name for the posts folder, wherever posts_dir is
+        paths.append(posts_dir + path[len("_posts"):])
+    for path in paths:
+        if "*" in path:
+            if fnmatch.fnmatch(name, path) or fnmatch.fnmatch(name, path + "/*"):
+                return True
+        elif name.startswith(path):  # a plain prefix, as Jekyll's path_is_subpath?
+            return True
+    return False
 
 
 def _specificity(entry: dict) -> tuple[int, int]:

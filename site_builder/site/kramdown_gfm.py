@@ -1,0 +1,185 @@
+"""kramdown's (GFM parser's) shapes that CommonMark lacks or writes otherwise, as
+markdown-it rules: `~~x~~` as <del>; task lists; definition lists; any list may
+interrupt a paragraph, but `1)` starts none; `$$math$$` as \\(math\\) and a `$$`
+block as \\[math\\]; `* TOC` + `{:toc}` as the table of contents. Each has a post in
+the cross-check corpus (tests/jekyll_corpus.py) that Jekyll builds the same."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.deflist import deflist_plugin
+
+TASK = re.compile(r"^\[([ xX])\] ")
+TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
+ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+
+
+def install(md: MarkdownIt) -> None:
+    md.use(deflist_plugin)
+    list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
+    md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
+    md.inline.ruler.before("escape", "kramdown_math", inline_math)
+    md.block.ruler.before("fence", "kramdown_math_block", block_math,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.core.ruler.push("kramdown_tasks", task_lists)
+    # The TOC list is found before its {:toc} is read as an attribute list, and
+    # written once the headings have their ids.
+    md.core.ruler.before("kramdown_attributes", "kramdown_toc_mark", mark_toc)
+    md.core.ruler.push("kramdown_toc", table_of_contents)
+    md.add_render_rule("s_open", lambda *a: "<del>")
+    md.add_render_rule("s_close", lambda *a: "</del>")
+
+
+# -- lists ---------------------------------------------------------------------------
+
+def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """`1)` is text to kramdown; and a list (any start number) ends a paragraph."""
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+        if ORDERED_PAREN.match(line):
+            return False
+        if silent and state.parentType == "paragraph" and line[:1].isdigit():
+            saved, state.parentType = state.parentType, "list_check"
+            try:
+                return original(state, start, end, silent)
+            finally:
+                state.parentType = saved
+        return original(state, start, end, silent)
+    return rule
+
+
+def task_lists(state: StateCore) -> None:
+    """`- [x] done`: kramdown's task list shape."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "inline" or i < 2 or tokens[i - 2].type != "list_item_open":
+            continue
+        found = TASK.match(token.content)
+        if not found or not token.children or token.children[0].type != "text":
+            continue
+        checked = found.group(1) in "xX"
+        first = token.children[0]
+        first.content = first.content[len(found.group(0)):]
+        box = Token("html_inline", "", 0)
+        mark = ' checked="checked"' if checked else ""
+        box.content = ('<input type="checkbox" class="task-list-item-checkbox" '
+                       f'disabled="disabled"{mark} />')
+        token.children.insert(0, box)
+        tokens[i - 2].attrSet("class", "task-list-item")
+        for k in range(i - 3, -1, -1):   # the list that holds this item
+            if tokens[k].type in ("bullet_list_open", "ordered_list_open") and \
+                    tokens[k].level == tokens[i - 2].level - 1:
+                tokens[k].attrSet("class", "task-list")
+                break
+
+
+# -- math ------------------------------------------------------------------------------
+
+def inline_math(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("$$", state.pos):
+        return False
+    end = state.src.find("$$", state.pos + 2)
+    if end < 0 or end == state.pos + 2:
+        return False
+    if not silent:
+        token = state.push("html_inline", "", 0)
+        token.content = "\\(" + html.escape(state.src[state.pos + 2:end], quote=False) + "\\)"
+    state.pos = end + 2
+    return True
+
+
+def block_math(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    if state.is_code_block(start):
+        return False
+    first = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+    if not first.startswith("$$"):
+        return False
+    last = start
+    while last < end:
+        text = state.src[state.bMarks[last] + state.tShift[last]:state.eMarks[last]].rstrip()
+        if (last > start or len(text) > 2) and text.endswith("$$"):
+            break
+        if last > start and not text:
+            return False
+        last += 1
+    if last >= end:
+        return False
+    if silent:
+        return True
+    body = state.getLines(start, last + 1, state.tShift[start], False).strip()[2:-2].strip()
+    token = state.push("html_block", "", 0)
+    token.content = "\\[" + html.escape(body, quote=False) + "\\]\n"
+    token.map = [start, last + 1]
+    state.line = last + 1
+    return True
+
+
+# -- table of contents -------------------------------------------------------------
+
+def mark_toc(state: StateCore) -> None:
+    """kramdown writes one table of contents, where the first `* TOC` + `{:toc}` is."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            close = _closing(tokens, i)
+            inner = [t for t in tokens[i:close + 1] if t.type == "inline"]
+            if len(inner) == 1 and TOC_ITEM.match(inner[0].content):
+                tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0)]
+                return
+
+
+def table_of_contents(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "ordered_list_open":
+            token.attrs.pop("start", None)   # kramdown's lists always count from 1
+        if token.type == "html_block" and token.tag == "kramdown_toc":
+            token.content = _toc_html(state, state.tokens)
+
+
+def _closing(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for k in range(start, len(tokens)):
+        depth += tokens[k].nesting if tokens[k].type.endswith(("_list_open", "_list_close")) else 0
+        if depth == 0:
+            return k
+    return len(tokens) - 1
+
+
+def _toc_html(state: StateCore, tokens: list[Token]) -> str:
+    heads = []
+    for k, token in enumerate(tokens):
+        if token.type == "heading_open" and token.attrGet("id"):
+            text = state.md.renderer.renderInline(tokens[k + 1].children or [], state.md.options,
+                                                  state.env)
+            heads.append((int(token.tag[1]), str(token.attrGet("id")), text))
+    if not heads:
+        return ""
+    out: list[str] = ['<ul id="markdown-toc">']
+    _toc_items(heads, 0, len(heads), 1, out)
+    out.append("</ul>\n")
+    return "\n".join(out)
+
+
+def _toc_items(heads: list, start: int, stop: int, depth: int, out: list[str]) -> None:
+    i = start
+    while i < stop:
+        level, ident, text = heads[i]
+        j = i + 1
+        while j < stop and heads[j][0] > level:
+            j += 1
+        pad = "  " * (2 * depth - 1)
+        item = f'{pad}<li><a href="#{ident}" id="markdown-toc-{ident}">{text}</a>'
+        if j > i + 1:
+            out.append(item + f"{pad}  <ul>")
+            _toc_items(heads, i + 1, j, depth + 1, out)
+            out.append(f"{pad}  </ul>\n{pad}</li>")
+        else:
+            out.append(item + "</li>")
+        i = j

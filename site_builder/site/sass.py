@@ -1,0 +1,49 @@
+"""Sass and SCSS as Jekyll compiles them: a page named .scss or .sass (it has front
+matter) goes through Liquid, then the compiler, with `_sass/` (`sass: sass_dir`) and
+`sass: load_paths` to import from, in `sass: style` (jekyll-sass-converter's
+default, `compact`, unless set). The compiler is libsass, through the `libsass`
+package: the reference Jekyll here (Debian's, jekyll-sass-converter 2.2 on sassc)
+uses libsass too, so the CSS is byte for byte Jekyll's (see README, Sass)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from site_builder.errors import BuildError
+
+SUFFIXES = (".scss", ".sass")
+STYLES = ("nested", "expanded", "compact", "compressed")
+
+
+def is_sass(ext: str) -> bool:
+    return ext.lower() in SUFFIXES
+
+
+def compile_sass(text: str, name: str, ext: str, root: Path, config: dict,
+                 first_line: int = 1) -> str:
+    """CSS from the Liquid-rendered `text` of the page `name`; BuildError naming the
+    file and line when the stylesheet is wrong."""
+    import sass
+
+    options = config.get("sass") if isinstance(config.get("sass"), dict) else {}
+    style = str(options.get("style") or "compact").lower()
+    if style not in STYLES:
+        raise BuildError(f"_config.yml: sass: style: {style!r} is not one of "
+                         f"{', '.join(STYLES)}")
+    folders = [root / str(options.get("sass_dir") or "_sass")]
+    folders += [root / str(p) for p in options.get("load_paths") or []]
+    folders.append((root / name).parent)
+    try:
+        return sass.compile(string=text, include_paths=[str(f) for f in folders if f.is_dir()],
+                            output_style=style, indented=ext.lower() == ".sass")
+    except sass.CompileError as exc:
+        message = str(exc).strip().splitlines()
+        first = message[0].removeprefix("Error: ") if message else "cannot compile"
+        found = re.search(r"on line (\d+):\d+ of (\S+)", str(exc))
+        if found and found.group(2) == "stdin":   # in the page itself: the file's line
+            where = f"{name}:{first_line + int(found.group(1)) - 1}"
+        else:
+            where = f"{name} (in {found.group(2)}, line {found.group(1)})" if found else name
+        raise BuildError(f"{where}: Sass: {first}; fix the stylesheet or what it "
+                         f"imports") from None
