@@ -220,7 +220,7 @@ def snapshot(root: Path, config: dict, site_dir: Path) -> dict[str, tuple[int, i
             except OSError:   # gone, or not a folder
                 continue
             for entry in entries:
-                if _ignored(entry.name, here, site_dir):
+                if _ignored(entry.name):
                     continue
                 try:
                     if entry.is_dir():
@@ -236,12 +236,10 @@ def snapshot(root: Path, config: dict, site_dir: Path) -> dict[str, tuple[int, i
     return files
 
 
-def _ignored(name: str, folder: str, site_dir: Path) -> bool:
-    # Dot-files and -folders (.git, .venv, caches), editors' swap and backup files,
-    # and the build's own temporary folders beside _site/ (_site.new-*, _site.old-*).
+def _ignored(name: str) -> bool:
+    # Dot-files and -folders (.git, .venv, caches), editors' swap and backup files.
     return (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".egg-info"))
-            or name in SKIP_FOLDERS
-            or (name.startswith(site_dir.name + ".") and folder == str(site_dir.parent)))
+            or name in SKIP_FOLDERS)
 
 
 def describe_changes(before: dict, after: dict, root: Path) -> str:

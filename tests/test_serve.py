@@ -111,7 +111,7 @@ def test_what_the_watcher_sees(served_blog, preview) -> None:
         write(root / ".git" / "HEAD", "ref\n"), write(root / ".site-cache" / "x", "x\n"),
         write(root / "posts" / f".{POST_NAME}.swp", "swap\n"), write(root / "posts" / "x.md~", "x\n"),
         write(root / "runs" / "r" / "out" / "job.json", "{}\n"),
-        write(root / "_site.new-abc" / "index.html", "x\n"), write(root / "node_modules" / "a.js", "x\n"),
+        write(root / "node_modules" / "a.js", "x\n"),
     ]
     files = preview.scan()
     assert all(str(p) in files for p in watched), sorted(files)

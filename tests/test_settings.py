@@ -5,13 +5,12 @@ shell, per-command help, limits, and settings saved only when a stage succeeds."
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import REPO, need_tool
+from conftest import REPO, copy_blog, need_tool
 
 from site_builder import docs
 from site_builder.cli import main
@@ -169,16 +168,16 @@ def test_failed_or_dry_run_saves_nothing(blog, capsys):
 
 
 @pytest.mark.slow
-def test_settings_are_saved_by_the_stage_that_uses_them(blog, capsys):
-    code, out, _ = cli(blog, capsys, "sample", "--artist", "lucybell", "--n", "1", "--length", "1")
-    assert code == 0
-    assert "executor=local publisher=local" in out.splitlines()[0]
-    saved = tomllib.loads((blog / "runs" / "lucybell" / "experiment.toml").read_text())
-    assert saved == {"artist": "lucybell", "n_samples": 1, "sample_length_in_seconds": 1.0}
+def test_settings_are_saved_by_the_stage_that_uses_them(pipeline, tmp_path, capsys):
+    """The session's run was made with `post --artist lucybell --length 1 --n 2`."""
+    saved = tomllib.loads((pipeline.run_dir / "experiment.toml").read_text())
+    assert saved == {"artist": "lucybell", "n_samples": 2, "sample_length_in_seconds": 1.0}
+    blog = copy_blog(pipeline, tmp_path / "blog")
     code, out, _ = cli(blog, capsys, "sample", "--run", "lucybell")
-    assert ("(from runs/lucybell/experiment.toml: artist, n_samples, sample_length_in_seconds)"
-            in out.splitlines()[0])
-    shutil.rmtree(blog / "runs")
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        "executor=local publisher=local (from runs/lucybell/experiment.toml: artist, n_samples, "
+        "sample_length_in_seconds)")
 
 
 # -- make clean ---------------------------------------------------------------------------
