@@ -15,10 +15,10 @@ STAMP  := $(VENV)/.installed
 
 export SITE_BUILDER_VARS := $(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v)))
 
-STAGES   := sample mp3 analyse publish post
+STAGES   := plan sample mp3 analyse publish post
 COMMANDS := site posts blog fix-embeds collection serve artists genres status models clean
 
-.PHONY: help install test test-fast $(STAGES) $(COMMANDS)
+.PHONY: help install gpu-check test test-fast $(STAGES) $(COMMANDS)
 
 help:
 	@sed -n 's/^##\( \|$$\)//p' $(HERE)/Makefile
@@ -37,6 +37,10 @@ $(STAMP): $(HERE)/pyproject.toml
 $(STAGES) $(COMMANDS): $(STAMP)
 	@$(SB) $@
 
+# Every level at real size with random weights on this machine's GPU; needs only torch.
+gpu-check:
+	$(PYTHON) $(HERE)/bench/gpu_check.py
+
 test: $(STAMP)
 	cd $(HERE) && $(VENV)/bin/python -m pytest -q
 
@@ -48,6 +52,7 @@ test-fast: $(STAMP)
 ## usage: make <target> [VARIABLE=value ...]   (bare `make`: this help)
 ##
 ## targets:
+##   plan         the memory plan: device and host memory per phase, steps, time
 ##   sample       sample the run's missing items
 ##   mp3          sample, then transcode WAVs to tagged MP3s
 ##   analyse      ... then measure loudness, silence, tuning, tempo; draw them
@@ -65,6 +70,7 @@ test-fast: $(STAMP)
 ##   models       download a released model's checkpoints into models_dir
 ##   clean        remove derived files (never samples, unless --all)
 ##   install      create .venv and install site-builder into it
+##   gpu-check    every level at real size, random weights, on this machine's GPU (needs torch)
 ##   test         run the tests
 ##   test-fast    run the quick tests (not marked slow)
 ##
@@ -78,20 +84,21 @@ test-fast: $(STAMP)
 ##   SEED         seed: item k's randomness comes from (seed, k) [0]
 ##   TEMPERATURE  temperature: sampling temperature of the top prior [0.98]
 ##   LEVELS       levels: levels to sample from the top: 1 = top prior only (minutes), 3 = upsampled to full quality (hours) [3]
-##   BATCH        batch_size: items sampled together (more is faster on a GPU; part of what an item is: item k is in batch k // batch_size) [1 (tiny), 3 (real models)]
+##   BATCH        batch_size: items the top prior samples together (more is faster on a GPU; each item has its own random stream, so batching never changes an item on a CPU); auto: the largest batches the GPU's memory plan fits (top prior and upsamplers), chosen once and saved in experiment.toml [1 (tiny), auto (real models; without a GPU to plan for: sample.py's 3 and 16)]
+##   GPU          gpu: what make plan and BATCH=auto plan for: v100-16gb, v100-32gb, a100-40gb, a100-80gb, h100-80gb, h200-141gb, l40s-48gb, a10-24gb, rtx4090-24gb, or a size like 24GiB [the GPU present]
 ##   IMPORT       import_from: adopt the WAVs in this folder instead of sampling (runs made elsewhere); n_samples defaults to how many there are
 ##   EXECUTOR     executor: where sampling runs: local or slurm [local]
 ##   PUBLISHER    publisher: where audio goes: local (site assets) or archive [local]
 ##
 ## options:
-##   RUN          run id, [a-z0-9][a-z0-9_-]* (default: the artist's name) (sample, mp3, analyse, publish, post, clean)
+##   RUN          run id, [a-z0-9][a-z0-9_-]* (default: the artist's name) (plan, sample, mp3, analyse, publish, post, clean)
 ##   RUNS         several runs, e.g. "joy_division lucybell" (post: one post over runs already made; it takes no run settings) (publish, post)
 ##   TITLE        the post's title (kept when the post is regenerated) (post)
 ##   FORCE=1      allow discarding outputs (they move to the run's attic) or regenerating hand-edited posts (sample, mp3, analyse, publish, post, posts, blog)
 ##   WAIT=1       with EXECUTOR=slurm: wait for the job, showing its progress (sample, mp3, analyse, publish, post)
 ##   DRY_RUN=1    with PUBLISHER=archive: show what would be sent, send nothing (saves no setting) (publish, post)
 ##   SANDBOX=1    with PUBLISHER=archive: publish into archive.org's test_collection (publish, post)
-##   MAX_N        allow N above 1024 [1024] (sample, mp3, analyse, publish, post)
+##   MAX_N        allow N above 1024 [1024] (plan, sample, mp3, analyse, publish, post)
 ##   YES=1        write the changes shown (fix-embeds); clean ALL=1 without asking (fix-embeds, clean)
 ##   ALL=1        clean: also samples, codes and job figures (job.json is kept in the attic) (clean)
 ##   SEARCH       only names containing this (artists, genres)
@@ -101,6 +108,7 @@ test-fast: $(STAMP)
 ##
 ## examples:
 ##   make post ARTIST=lucybell                      sample, publish, write the post, build the site
+##   make plan ARTIST=joy_division MODEL=5b N=16 LENGTH=60 GPU=v100-16gb   memory, steps, time
 ##   make post ARTIST=lucybell N=16 LENGTH=60 MODEL=5b EXECUTOR=slurm
 ##   make post RUNS="joy_division lucybell" TITLE="Side by side"
 ##   make publish ARTIST=lucybell PUBLISHER=archive DRY_RUN=1

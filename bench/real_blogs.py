@@ -57,7 +57,7 @@ Jekyll::Hooks.register :site, :post_write do |site|
   posts = site.posts.docs.to_h { |d| [d.relative_path, { "url" => d.url, "content" => d.content }] }
   # Pages that no source file makes: a Ruby plugin's (jasper2's author and tag pages).
   made = site.pages.reject { |p| File.file?(site.in_source_dir(p.relative_path)) }
-                   .map { |p| p.destination("").delete_prefix("/") }
+                   .map(&:url)
   File.write(ENV.fetch("BENCH_MANIFEST"), JSON.dump({ "posts" => posts, "plugin_pages" => made }))
 end
 '''
@@ -211,7 +211,8 @@ def compare(name: str, jekyll: dict, ours: dict, j_site: Path, o_site: Path) -> 
                           visible(page_file(o_site, url))) if not checks["page"] else "")
             result.differing.append(f"{source}: differs in "
                                     f"{', '.join(m for m, s in checks.items() if not s)}: {detail}")
-    plugin_pages = set(jekyll.get("plugin_pages") or [])
+    plugin_pages = {page_file(j_site, url).relative_to(j_site).as_posix()
+                    for url in jekyll.get("plugin_pages") or []}
     for path in sorted(j_site.rglob("*.html")):
         rel = path.relative_to(j_site).as_posix()
         if rel in post_files:

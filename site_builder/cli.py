@@ -24,6 +24,7 @@ TRUE, FALSE = ("1", "yes", "true"), ("0", "no", "false", "")
 
 COMMANDS = {
     # name: (help, function)
+    "plan": ("the memory plan: device and host memory per phase, steps, time", None),
     "sample": ("sample the run's missing items", None),
     "mp3": ("sample, then transcode WAVs to tagged MP3s", None),
     "analyse": ("... then measure loudness, silence, tuning, tempo; draw them", None),
@@ -52,7 +53,7 @@ MODEL_CHOICES = {"artists": "whose list (default: tiny, i.e. v2)",
 
 def add_options(parser: argparse.ArgumentParser, command: str) -> None:
     """The command's own options, from the schema, each with its Make variable and default."""
-    if command in schema.RUN_COMMANDS:
+    if command in schema.SETTING_COMMANDS:
         for f in schema.FIELDS:
             if f.flag and (f.stage != "publish" or command in ("publish", "post")):
                 default = f.shown_default()
@@ -184,7 +185,7 @@ def options(args: argparse.Namespace) -> dict:
 def dispatch(args: argparse.Namespace) -> None:
     root = Path(args.root).resolve()
     opts = options(args)
-    if args.command in schema.RUN_COMMANDS:
+    if args.command in schema.SETTING_COMMANDS:
         given = given_settings(args)
         if opts.get("runs"):
             if args.command == "post":

@@ -9,6 +9,7 @@ from pathlib import Path
 from site_builder.logs import stage_log
 from site_builder.audio import display_name
 from site_builder.posts import escape, find_post, read_front_matter
+from site_builder.posts.files import asset
 from site_builder.runs import Run, read_json, write_text
 
 log = stage_log("collection")
@@ -32,7 +33,7 @@ def section(run: Run, settings: dict, record: dict, post: Path | None) -> str:
              f"Jukebox `{settings['model']}`, {len(record['items'])} items of "
              f"{settings['sample_length_in_seconds']:g} s, seed {settings['seed']}."]
     if post:
-        lines[-1] += f" [The post]({{{{ site.baseurl }}}}/{post.stem[11:]}/)."
+        lines[-1] += f" [The post]({asset(f'/{post.stem[11:]}/')})."
     lines.append("")
     if record.get("embed"):
         embed = escape.url(record["embed"], f"{run.id}: the embed URL")
@@ -41,8 +42,8 @@ def section(run: Run, settings: dict, record: dict, post: Path | None) -> str:
     else:
         for entry in record["items"]:
             lines += [f"**item {entry['item']}**", "",
-                      f'<audio controls preload="none" src="{{{{ site.baseurl }}}}'
-                      f'{escape.url(entry["url"], f"{run.id}: an item URL")}"></audio>', ""]
+                      f'<audio controls preload="none" src="'
+                      f'{asset(escape.url(entry["url"], f"{run.id}: an item URL"))}"></audio>', ""]
     return "\n".join(lines)
 
 

@@ -26,10 +26,10 @@ class ModelInfo:
     toy: bool = False
     hparams: tuple[str, ...] = ("vqvae", "upsampler_level_0", "upsampler_level_1")
     # What a run defaults to when the user says nothing: the example post's jobs, and
-    # Jukebox's own batch for the 5b top prior on a 16 GB V100.
+    # batches the memory plan picks for the GPU (sample.py's 3 and 16 on a 16 GB V100).
     default_n_samples: int = 3
     default_seconds: float = 60.0
-    default_batch: int = 3
+    default_batch: int | str = "auto"
 
     def defaults(self) -> dict:
         """The model's defaults, keyed by setting name."""

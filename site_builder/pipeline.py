@@ -18,7 +18,7 @@ from typing import Any
 from site_builder import config, schema
 from site_builder.errors import ConfigError, SiteBuilderError
 from site_builder.logs import stage_log
-from site_builder.runs import Run, item_list, write_text
+from site_builder.runs import Run, item_list, read_json, write_text
 
 log = stage_log("site-builder")
 
@@ -66,8 +66,47 @@ def open_run(root: Path, given: dict[str, Any], options: dict[str, Any]) -> Cont
         settings["n_samples"] = len(source_files(settings["import_from"]))
     check_limits(settings, origin, options)
     sampling.validate(settings)
+    context = Context(root, site, run, settings, given, origin, options)
+    if settings["batch_size"] == "auto":
+        resolve_auto_batches(context)
     settings["models_dir"] = str((root / Path(site["models_dir"]).expanduser()).resolve())
-    return Context(root, site, run, settings, given, origin, options)
+    return context
+
+
+def resolve_auto_batches(context: Context) -> None:
+    """BATCH=auto (the released models' default): the largest batches the GPU's plan
+    fits, chosen once and saved in experiment.toml like any batch size, so what a run
+    is does not change later; a run sampled already keeps its batches."""
+    from site_builder.models import MODELS
+    from site_builder.sampling import memory
+
+    settings = context.settings
+    before = read_json(context.run.settings_path, {}) or {}
+    if isinstance(before.get("batch_size"), int):
+        chosen = (before["batch_size"], before.get("upsampler_batch_size", 16))
+    elif MODELS[settings["model"]].toy:
+        chosen = (min(settings["n_samples"], 16), 16)
+    else:
+        try:
+            gpu = planned_gpu(settings)
+        except ConfigError:
+            gpu = None
+        chosen = memory.auto_batches(settings, gpu) if gpu else (3, 16)
+        if not gpu:
+            log.info("BATCH=auto without a GPU to plan for (GPU=...): sample.py's batches, 3 and 16")
+    settings["batch_size"], settings["upsampler_batch_size"] = chosen
+    context.given["batch_size"], context.given["upsampler_batch_size"] = chosen   # saved as given
+    log.info("BATCH=auto: top prior %d, upsamplers %d", *chosen)
+
+
+def planned_gpu(settings: dict) -> str:
+    """GPU= / gpu setting, else the device present; a ConfigError when there is none."""
+    if settings["gpu"]:
+        return settings["gpu"]
+    import torch
+    if torch.cuda.is_available():
+        return f"{torch.cuda.get_device_properties(0).total_memory / 2**30:.1f}GiB"
+    raise ConfigError("no GPU here to plan for: name one, e.g. GPU=v100-16gb or GPU=24GiB")
 
 
 def check_limits(settings: dict, origin: dict, options: dict) -> None:
@@ -130,12 +169,12 @@ def sample(context: Context) -> Context:
         from site_builder.jobs.adopt import adopt
         adopt(run, settings, settings["job"], force=context.option("force"))
     else:
-        batches = sampling.plan(run, settings, force=context.option("force"))  # may refuse: before any write
+        work = sampling.plan(run, settings, force=context.option("force"))  # may refuse: before any write
     ensure_notes(run, settings["n_samples"])
     if not settings["import_from"]:
         executor = sample_on_slurm if settings["executor"] == "slurm" else sample_locally
         try:
-            executor(context, batches)
+            executor(context, work)
         except Pending:
             save_experiment(context, "sample")   # submitted: the job is this run's now
             raise
@@ -143,30 +182,29 @@ def sample(context: Context) -> Context:
     return context
 
 
-def sample_on_slurm(context: Context, batches: list[int]) -> None:
+def sample_on_slurm(context: Context, work) -> None:
     from site_builder import sampling
     from site_builder.jobs import slurm
 
     run, settings = context.run, context.settings
-    items = sampling.batch_items(settings, batches)
-    if not slurm.advance(run, context.site, settings, batches, items, wait=context.option("wait")):
+    if not slurm.advance(run, context.site, settings, work, wait=context.option("wait")):
         raise Pending(run.id)
     if sampling.plan(run, settings):
         raise SiteBuilderError(f"run {run.id!r}: item(s) still missing after the job; "
                                f"`make post RUN={run.id}` submits another")
 
 
-def sample_locally(context: Context, batches: list[int]) -> None:
+def sample_locally(context: Context, work) -> None:
     from site_builder import jobs, sampling
 
     run, settings = context.run, context.settings
     say = stage_log("sample").info
-    items = sampling.batch_items(settings, batches)
+    items = work.items
     if not items:
         say("%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
         return
     say("%s: sampling item(s) %s with the local executor", run.id, item_list(items))
-    record = jobs.run_local(run, sampling.worker_command(run, batches), items)
+    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items)
     stage_log("job").info(
         "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
         record["wall_clock_seconds"], record["cpu_utilized_seconds"],
@@ -208,11 +246,31 @@ def post(context: Context) -> Context:
     publish(context)
     posts.write_post(context.root, context.site, [context.run], title=context.option("title"),
                      force=context.option("force"))
+    warn_missing_post_defaults(context.root, context.site)
     build_site(context.root, context.site)
     return context
 
 
-STAGES = {"sample": sample, "mp3": mp3, "analyse": analyse, "publish": publish, "post": post}
+def plan(context: Context) -> Context:
+    """`make plan`: the run's memory plan; creates nothing (a plan that does not fit
+    exits 2)."""
+    from site_builder.sampling import memory
+    plan = memory.make_plan(context.settings, planned_gpu(context.settings))
+    for line in plan.lines():
+        print(line)
+    if not plan.fits:
+        raise memory.refusal(plan, context.settings)
+    return context
+
+
+def warn_missing_post_defaults(root: Path, site: dict) -> None:
+    from site_builder.site.target import missing_post_defaults
+    for warning in missing_post_defaults(root, site):
+        stage_log("post").warning("warning: %s", warning)
+
+
+STAGES = {"plan": plan, "sample": sample, "mp3": mp3, "analyse": analyse, "publish": publish,
+          "post": post}
 
 
 def run_stage(command: str, root: Path, given: dict, options: dict) -> None:
@@ -245,6 +303,7 @@ def post_over_runs(root: Path, run_ids: str, given: dict, options: dict) -> None
     from site_builder import posts
     site, runs = finished_runs(root, run_ids, given, options)
     posts.write_post(root, site, runs, title=options.get("title"), force=options.get("force"))
+    warn_missing_post_defaults(root, site)
     build_site(root, site)
 
 

@@ -117,6 +117,17 @@ def to_defaults(value: Any) -> list:
     return value
 
 
+@kind("whole number or auto")
+def to_batch(value: Any) -> int | str:
+    """A batch size, or "auto": the largest the GPU's memory plan allows."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    try:
+        return to_int(value)
+    except ValueError:
+        raise ValueError("expected a whole number or auto") from None
+
+
 @kind("genre bags")
 def to_bags(value: Any) -> list[str]:
     """Genre bags: "dark wave, gothic" or ["dark wave", "gothic"] or [["dark", "wave"]]
@@ -178,6 +189,10 @@ def fractions(value: list[float]) -> str | None:
     return None if all(0 < v <= 1 for v in value) else "each must be more than 0 and at most 1"
 
 
+def batch(value: int | str) -> str | None:
+    return None if value == "auto" or value > 0 else "must be greater than 0 (or auto)"
+
+
 def levels(value: int) -> str | None:
     return None if 1 <= value <= 3 else "must be 1 (top level only), 2 or 3 (all levels)"
 
@@ -236,7 +251,8 @@ class Field:
 
 def _model_default(key: str) -> str:
     tiny, real = MODELS["tiny"].defaults()[key], MODELS["5b"].defaults()[key]
-    return f"{tiny:g}" if tiny == real else f"{tiny:g} (tiny), {real:g} (real models)"
+    shown = [f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in (tiny, real)]
+    return shown[0] if tiny == real else f"{shown[0]} (tiny), {shown[1]} (real models)"
 
 
 FIELDS = (
@@ -261,9 +277,16 @@ FIELDS = (
     Field("upsampler_temperature", to_float, 0.99, "sampling temperature of the upsamplers", positive),
     Field("levels", to_int, 3, "levels to sample from the top: 1 = top prior only (minutes), "
           "3 = upsampled to full quality (hours)", levels, make="LEVELS", flag="levels"),
-    Field("batch_size", to_int, 1, "items sampled together (more is faster on a GPU; "
-          "part of what an item is: item k is in batch k // batch_size)", positive,
-          make="BATCH", flag="batch", default_doc=_model_default("batch_size")),
+    Field("batch_size", to_batch, 1, "items the top prior samples together (more is faster on a "
+          "GPU; each item has its own random stream, so batching never changes an item on a CPU); "
+          "auto: the largest batches the GPU's memory plan fits (top prior and upsamplers), "
+          "chosen once and saved in experiment.toml", batch, make="BATCH", flag="batch",
+          default_doc="1 (tiny), auto (real models; without a GPU to plan for: sample.py's 3 and 16)"),
+    Field("upsampler_batch_size", to_int, 16, "items the upsamplers sample together, over all "
+          "the run's items (sample.py's 16)", positive),
+    Field("gpu", to_str, "", "what make plan and BATCH=auto plan for: v100-16gb, v100-32gb, "
+          "a100-40gb, a100-80gb, h100-80gb, h200-141gb, l40s-48gb, a10-24gb, rtx4090-24gb, or a size "
+          "like 24GiB", make="GPU", flag="gpu", default_doc="the GPU present"),
     Field("hop_fraction", to_fractions, [0.5, 0.5, 0.125],
           "how far each level's window moves, as a fraction of its context; bottom level first",
           fractions),
@@ -283,8 +306,10 @@ FIELDS = (
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
-# The stage commands: each runs the ones before it, and takes every setting.
+# The stage commands: each runs the ones before it, and takes every setting; `plan`
+# takes them too, and only reads.
 RUN_COMMANDS = ("sample", "mp3", "analyse", "publish", "post")
+SETTING_COMMANDS = ("plan", *RUN_COMMANDS)
 
 
 @dataclass(frozen=True)
@@ -302,7 +327,7 @@ class Option:
 
 OPTIONS = (
     Option("RUN", "run", "run id, [a-z0-9][a-z0-9_-]* (default: the artist's name)",
-           (*RUN_COMMANDS, "clean")),
+           (*SETTING_COMMANDS, "clean")),
     Option("RUNS", "runs", "several runs, e.g. \"joy_division lucybell\" (post: one post over "
            "runs already made; it takes no run settings)", ("publish", "post")),
     Option("TITLE", "title", "the post's title (kept when the post is regenerated)", ("post",)),
@@ -314,7 +339,7 @@ OPTIONS = (
            "(saves no setting)", ("publish", "post"), switch=True),
     Option("SANDBOX", "sandbox", "with PUBLISHER=archive: publish into archive.org's "
            "test_collection", ("publish", "post"), switch=True),
-    Option("MAX_N", "max-n", f"allow N above {MAX_ITEMS}", RUN_COMMANDS, convert=to_int,
+    Option("MAX_N", "max-n", f"allow N above {MAX_ITEMS}", SETTING_COMMANDS, convert=to_int,
            default=MAX_ITEMS),
     Option("YES", "yes", "write the changes shown (fix-embeds); clean ALL=1 without asking",
            ("fix-embeds", "clean"), switch=True),

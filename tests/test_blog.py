@@ -52,7 +52,7 @@ def test_two_run_post_holds_both_runs_their_items_notes_and_ratios(two_runs):
     assert body.count("upsampled through all 3 levels") == 2 and body.count("    Memory Utilized:") == 2
     # joy_division is on the archive.org stand-in: one player; lucybell is local: one per item.
     assert body.count('<iframe src="https://archive.org/embed/site-builder-test-joy_division&playlist=1"') == 1
-    assert body.count('<audio controls preload="metadata" src="{{ site.baseurl }}/assets/runs/lucybell/') == 2
+    assert body.count("<audio controls preload=\"metadata\" src=\"{{ '/assets/runs/lucybell/") == 2
     assert body.count("| item | genres | duration | loudness | silence | tuning | tempo | pictures | note |") == 2
     assert len(re.findall(r"^\| \d \| (post punk|gothic|rock) \| 1\.00 s \|", body, re.M)) == 5
     # The author's words, verbatim (a one-line note in its row; a longer one under the table).
@@ -131,14 +131,14 @@ def test_two_run_post_builds_in_jekyll_without_warnings_as_site_builder_builds_i
         assert all(result.same.values()), f"{result.name}: {result.diffs}"
 
 
-def jasper_like_blog(folder: Path) -> Path:
+def jasper_like_blog(folder: Path, baseurl: str = "/blog") -> Path:
     """An existing Jekyll blog in the author's shape: baseurl, `permalink: /:title`, its
     own layout, a hand-written post, its own assets."""
     (folder / "_layouts").mkdir(parents=True)
     (folder / "_posts").mkdir()
     (folder / "assets" / "images").mkdir(parents=True)
-    (folder / "_config.yml").write_text("title: Someone's blog\nbaseurl: /blog\npermalink: /:title\n"
-                                        "markdown: kramdown\n")
+    (folder / "_config.yml").write_text(f"title: Someone's blog\nbaseurl: '{baseurl}'\n"
+                                        "permalink: /:title\nmarkdown: kramdown\n")
     (folder / "_layouts" / "post.html").write_text(
         "<!DOCTYPE html>\n<html><body><h1>{{ page.title }}</h1>\n{{ content }}\n</body></html>\n")
     (folder / "_posts" / "2020-11-03-hello.md").write_text("---\nlayout: post\ntitle: Hello\n---\nHi.\n")
@@ -146,22 +146,34 @@ def jasper_like_blog(folder: Path) -> Path:
     return folder
 
 
-def test_posts_and_assets_go_into_an_existing_jekyll_blog(pipeline, tmp_path):
+# jasper2's config tells personal sites to use `baseurl: '/'`: `{{ site.baseurl }}/x`
+# would be `//x` there (a host named x); relative_url is right for both.
+@pytest.mark.parametrize("baseurl", ["/blog", "/"])
+def test_posts_and_assets_go_into_an_existing_jekyll_blog(pipeline, tmp_path, baseurl):
     need_tool("jekyll")
     root = copy_blog(pipeline, tmp_path / "pipeline")
-    jekyll = jasper_like_blog(tmp_path / "jasper")
+    jekyll = jasper_like_blog(tmp_path / "jasper", baseurl)
+    prefix = baseurl.rstrip("/")
     config = root / "_config.yml"
     config.write_text(config.read_text().replace("posts_dir: posts", "posts_dir: ../jasper/_posts")
                       .replace("assets_dir: assets", "assets_dir: ../jasper/assets"))
+    (jekyll / "_data").mkdir()
+    (jekyll / "_data" / "authors.yml").write_text("casper: {name: Casper}\n")
+    config.write_text(config.read_text().replace("cover: assets/images/cover.svg",
+                                                 "cover: assets/images/none.svg\n  author: me"))
     result = site_builder(root, "post", "--run", "lucybell")
     (post,) = (jekyll / "_posts").glob("*-ancestral-sampling-lucybell.md")
     assert f"wrote {post}" in result.stdout and "build that blog with Jekyll" in result.stdout
+    # The post: defaults the target blog lacks are named.
+    assert "post: cover: assets/images/none.svg is not in the blog" in result.stdout
+    assert "post: author: 'me' is not in" in result.stdout and "known: casper" in result.stdout
     assert sorted(p.name for p in (jekyll / "assets/runs/lucybell").glob("item-0*")) == [
         f"item-0{k}{kind}" for k in range(2) for kind in ("-spectrogram.png", "-waveform.png", ".mp3")]
     jekyll_build(jekyll, jekyll / "_site")
     page = (jekyll / "_site" / "ancestral-sampling-lucybell.html").read_text()
-    sources = re.findall(r'(?:src|href)="(/blog/assets/[^"]+)"', page)
+    sources = re.findall(rf'(?:src|href)="({prefix}/assets/[^"]+)"', page)
     assert len(sources) == 2 + 2 * 4 + 1   # players, thumbnails and their links, overview
     for src in sources:
-        assert (jekyll / "_site" / src.removeprefix("/blog/")).stat().st_size > 0, src
+        assert (jekyll / "_site" / src.removeprefix(prefix + "/")).stat().st_size > 0, src
+    assert "//assets" not in page
     assert (jekyll / "_site" / "hello.html").exists()   # the blog's own posts are untouched

@@ -74,15 +74,33 @@ def test_array_tasks_side_by_side_count_their_wall_time_once():
     assert summary["cpu_efficiency"] == 0.75 and summary["memory_utilized_bytes"] == 200
 
 
-def test_slurm_estimate_uses_bench_figures_when_known():
+def test_slurm_estimate_uses_bench_figures_and_the_memory_plan():
     from site_builder.jobs import slurm
-    settings = {"model": "tiny", "sample_length_in_seconds": 3.0, "levels": 3, "batch_size": 1}
+    from site_builder.sampling import Work
+    settings = {"model": "tiny", "sample_length_in_seconds": 3.0, "levels": 3, "batch_size": 1,
+                "upsampler_batch_size": 16, "n_samples": 3, "gpu": ""}
     toy = {**slurm.DEFAULTS, **slurm.TOY_DEFAULTS}
-    one = slurm.estimate(settings, toy, 1)
+    one = slurm.estimate(settings, toy, Work([[0]], [[0]]))
     assert "00:00:09 of sampling" in one and "asked for 00:30:00" in one
-    assert "00:00:28" in slurm.estimate(settings, toy, 3)
-    assert "no bench figures for 5b on a gpu" in slurm.estimate({**settings, "model": "5b"},
-                                                               slurm.DEFAULTS, 1)
+    assert "00:00:28" in slurm.estimate(settings, toy, Work([[0], [1], [2]], [[0, 1, 2]]))
+    real = {**settings, "model": "5b", "sample_length_in_seconds": 60.0, "n_samples": 16, "batch_size": 3}
+    assert "name the GPU" in slurm.estimate(real, slurm.DEFAULTS, Work([[0]], []))
+    planned = slurm.estimate({**real, "gpu": "v100-16gb"}, slurm.DEFAULTS, Work([[0]], []))
+    assert "by the memory plan on v100-16gb" in planned
+
+
+def test_slurm_resources_come_from_the_plan_unless_set():
+    from site_builder.jobs import slurm
+    settings = {"model": "5b", "sample_length_in_seconds": 60.0, "levels": 3, "batch_size": 3,
+                "upsampler_batch_size": 16, "n_samples": 16, "gpu": "v100-16gb", "slurm": {}}
+    planned = slurm.planned_resources({}, settings, dict(slurm.DEFAULTS))
+    assert planned["gpus"] == 1 and planned["mem"] != slurm.DEFAULTS["mem"]
+    assert int(planned["mem"].rstrip("G")) >= 18           # three priors on the host: about 17 GiB
+    assert planned["time"] != slurm.DEFAULTS["time"]
+    mine = slurm.planned_resources({}, {**settings, "slurm": {"mem": "64G"}}, {**slurm.DEFAULTS, "mem": "64G"})
+    assert mine["mem"] == "64G"
+    with pytest.raises(Exception, match="more than the 8.0 GiB"):
+        slurm.planned_resources({}, {**settings, "gpu": "8GiB"}, dict(slurm.DEFAULTS))
 
 
 @pytest.mark.parametrize("text, seconds", [("14:59:55", 53995), ("1-02:03:04", 93784),

@@ -54,7 +54,7 @@ def test_stopped_mid_level_resumes_byte_identical(fresh, pipeline):
 def test_sigkill_mid_level_resumes_byte_identical(fresh, pipeline):
     experiment = fresh / "runs/lucybell/experiment.toml"
     experiment.write_text(experiment.read_text() + "save_codes_every_windows = 4\n")
-    codes = fresh / "runs/lucybell/out/codes/batch-00.pt"
+    codes_dir = fresh / "runs/lucybell/out/codes"
     child = subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(fresh), "sample",
                               "--artist", "lucybell", "--n", "1"], cwd=fresh,
                              start_new_session=True, stdout=subprocess.DEVNULL,
@@ -63,7 +63,9 @@ def test_sigkill_mid_level_resumes_byte_identical(fresh, pipeline):
     saves = 0
     last = None
     while saves < 5 and time.monotonic() < deadline:  # several saves in: well inside a level
-        stamp = codes.stat().st_mtime_ns if codes.exists() else None
+        saved = [p for p in codes_dir.glob("*-00.pt") if not p.name.startswith("item")] \
+            if codes_dir.exists() else []
+        stamp = max((p.stat().st_mtime_ns for p in saved), default=None)
         if stamp != last and stamp is not None:
             saves, last = saves + 1, stamp
         time.sleep(0.01)
@@ -83,21 +85,70 @@ def test_top_level_first_then_upsampled_is_the_same_music(fresh, pipeline):
     coarse = wav.read_bytes()
     assert not same_as_pipeline(fresh, pipeline)
     full = site_builder(fresh, "sample", "--artist", "lucybell", "--n", "1", "--levels", "3")
-    assert "continuing from saved codes (upsampler 1, window 0)" in full.stdout
-    assert "top prior done" not in full.stdout
+    assert "upsampler 1 done" in full.stdout and "top prior done" not in full.stdout
     assert wav.read_bytes() != coarse and same_as_pipeline(fresh, pipeline)
     back = site_builder(fresh, "sample", "--artist", "lucybell", "--levels", "1", check=False)
     assert back.returncode == 2 and "levels: 3 -> 1" in back.stderr
 
 
-def test_batches_keep_items_whatever_n_is(pipeline, tmp_path):
-    """With batch_size 2, item k is in batch k // 2: N=1 samples the whole first batch
-    (items 0 and 1), and N=2 afterwards samples nothing."""
+def test_exactly_n_items_each_its_own_whatever_the_batches(pipeline, tmp_path):
+    """N=4 at batch 3 makes exactly 4 items; a fresh N=6 run gives items 0-3 byte for
+    byte (item 3 was alone in its batch, now it shares one), and item 4 is new music.
+    The steps taken are the plan's: the top prior in batches of 3, the upsamplers in 16."""
+    from site_builder.sampling import memory
+
+    runs = {}
+    for n in (4, 6):
+        root = copy_blog(pipeline, tmp_path / f"blog{n}")
+        site_builder(root, "sample", "--artist", "joy_division", "--n", str(n), "--length", "1",
+                     "--batch", "3")
+        out = root / "runs/joy_division/out"
+        runs[n] = out
+        assert sorted(p.name for p in (out / "wav").iterdir()) == [f"item-{k:02d}.wav" for k in range(n)]
+        settings = json.loads((out / "settings.json").read_text())
+        planned = memory.steps(settings, 3, 16)
+        taken = json.loads((out / "sampling.json").read_text())["steps"]
+        assert taken == {memory.LEVEL_NAMES[level]: steps for level, steps in planned.items()}
+    wav = "wav/item-{:02d}.wav"
+    for k in range(4):
+        assert (runs[4] / wav.format(k)).read_bytes() == (runs[6] / wav.format(k)).read_bytes()
+    assert (runs[6] / wav.format(4)).read_bytes() != (runs[6] / wav.format(3)).read_bytes()
+    # Raising N on the first run samples only the new items, in the same way.
+    root = runs[4].parent.parent.parent
+    more = site_builder(root, "sample", "--artist", "joy_division", "--n", "6")
+    assert "sampling item(s) 4, 5 " in more.stdout
+    for k in range(6):
+        assert (runs[4] / wav.format(k)).read_bytes() == (runs[6] / wav.format(k)).read_bytes()
+
+
+def test_a_damaged_codes_file_goes_to_the_attic_and_its_level_is_sampled_again(pipeline, tmp_path):
     root = copy_blog(pipeline, tmp_path / "blog")
-    first = site_builder(root, "sample", "--artist", "joy_division", "--n", "1", "--length", "1",
-                         "--batch", "2")
-    assert "sampling item(s) 0, 1 " in first.stdout
-    wavs = sorted(p.name for p in (root / "runs/joy_division/out/wav").iterdir())
-    assert wavs == ["item-00.wav", "item-01.wav"]
-    second = site_builder(root, "sample", "--artist", "joy_division", "--n", "2")
-    assert "nothing to do" in second.stdout
+    out = root / "runs/lucybell/out"
+    codes = out / "codes/item-01-level-2.pt"
+    assert codes.exists()
+    original = (out / "wav/item-01.wav").read_bytes()
+    codes.write_bytes(codes.read_bytes()[:40])          # cut short, as a full disk leaves it
+    (out / "wav/item-01.wav").unlink()
+    result = site_builder(root, "sample", "--artist", "lucybell")
+    line = [l for l in result.stdout.splitlines() if "damaged" in l]
+    assert len(line) == 1 and "codes/item-01-level-2.pt" in line[0] and "sampled again" in line[0]
+    assert list((out / "attic").rglob("item-01-level-2.pt"))
+    assert (out / "wav/item-01.wav").read_bytes() == original
+
+
+def test_codes_files_never_unpickle_code(pipeline, tmp_path):
+    """A codes file holding a pickled object (not tensors) is refused, never run."""
+    import pickle
+
+    root = copy_blog(pipeline, tmp_path / "blog")
+    out = root / "runs/lucybell/out"
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    (out / "codes/item-00-level-2.pt").write_bytes(pickle.dumps(Payload()))
+    (out / "wav/item-00.wav").unlink()
+    result = site_builder(root, "sample", "--artist", "lucybell")
+    assert "damaged" in result.stdout and not marker.exists()

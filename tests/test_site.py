@@ -685,3 +685,17 @@ def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
     write(site_blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
     with pytest.raises(BuildError, match=r"css/bad\.scss:4: Sass: Undefined variable"):
         build(site_blog, log=quiet)
+
+
+def test_liquid_options_of_the_config(tmp_path: Path) -> None:
+    """`liquid: strict_variables` makes an unknown variable an error naming the file;
+    `strict_filters: false` lets an unknown filter pass the value through."""
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\n"
+          "liquid: {strict_variables: true, strict_filters: false}\n")
+    write(site_blog / "_posts" / "2020-01-01-a.md", "---\n---\n{{ 'x' | nosuch }} {{ page.nothing }}\n")
+    with pytest.raises(BuildError, match=r"_posts/2020-01-01-a\.md:\d+: Liquid: .*nothing"):
+        build(site_blog, log=quiet)
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nliquid: {strict_filters: false}\n")
+    build(site_blog, log=quiet)
+    assert "<p>x</p>" in (site_blog / "_site" / "2020" / "01" / "01" / "a.html").read_text()

@@ -85,11 +85,12 @@ def test_array_of_two_sums_its_tasks(slurm_blog):
     (run / "experiment.toml").write_text('artist = "joy_division"\n[slurm]\narray = true\n')
     site_builder(slurm_blog, "sample", "--run", "joy_division", *TINY, "--wait")
     assert "#SBATCH --array=0-1" in (run / "out/slurm/job.sh").read_text()
+    assert "ITEM_GROUPS=(up:0,1)" in (run / "out/slurm/up.sh").read_text()   # upsampling: one job after
     job = json.loads((run / "out/job.json").read_text())
     ids = [j["job_id"] for j in job["jobs"]]
-    assert len(ids) == 2 and all("_" in i for i in ids)
-    assert [j["items"] for j in job["jobs"]] == [[0], [1]]
-    assert job["array_tasks"] == 2 and job["items"] == [0, 1]
+    assert len(ids) == 3 and all("_" in i for i in ids[:2]) and "_" not in ids[2]
+    assert [j["items"] for j in job["jobs"]] == [[0], [1], [0, 1]]
+    assert job["items"] == [0, 1]
     assert job["cpu_utilized_seconds"] == pytest.approx(sum(j["cpu_utilized_seconds"] for j in job["jobs"]), abs=0.01)
     assert sorted(p.name for p in (run / "out/wav").iterdir()) == ["item-00.wav", "item-01.wav"]
 
@@ -98,14 +99,15 @@ def test_cancel_keeps_everything_and_says_so(slurm_blog):
     site_builder(slurm_blog, "sample", "--artist", "joy_division", "--n", "1", "--length", "4")
     job = job_id(slurm_blog, "joy_division")
     log = slurm_blog / "runs/joy_division/out/logs"
-    wait_until(lambda: any("top prior done" in p.read_text() for p in log.glob("slurm-*.out")))
+    wait_until(lambda: any("upsampler 1 window" in p.read_text() or "upsampler 1 done" in p.read_text()
+                           for p in log.glob("slurm-*.out")))
     subprocess.run(["scancel", job], check=True)
     wait_until(lambda: not queued("sb-joy_division"))
     result = site_builder(slurm_blog, "post", "--artist", "joy_division", check=False)
     assert result.returncode == 2 and f"job {job} for run 'joy_division' was cancelled" in result.stderr
     record = json.loads((slurm_blog / "runs/joy_division/out/job.json").read_text())
     assert record["jobs"][-1]["state"] == "CANCELLED"
-    assert (slurm_blog / "runs/joy_division/out/codes/batch-00.pt").exists()
+    assert (slurm_blog / "runs/joy_division/out/codes/item-00-level-2.pt").exists()
 
 
 def test_failed_job_shows_its_log(slurm_blog):
@@ -143,11 +145,11 @@ def test_time_out_resubmits_and_completes(slurm_blog):
     run = slurm_blog / "runs/joy_division"
     run.mkdir(parents=True)
     (run / "experiment.toml").write_text(
-        'artist = "joy_division"\nn_samples = 1\nsample_length_in_seconds = 28\n'
+        'artist = "joy_division"\nn_samples = 1\nsample_length_in_seconds = 20\n'
         'save_codes_every_windows = 50\n[slurm]\ntime = "00:01:00"\nsignal_seconds = 30\n'
-        'max_resubmits = 4\npoll_seconds = 2\n')
-    result = site_builder(slurm_blog, "sample", "--run", "joy_division", "--wait", timeout=480)
-    assert "resubmitting (1 of 4)" in result.stdout
+        'max_resubmits = 8\npoll_seconds = 2\n')
+    result = site_builder(slurm_blog, "sample", "--run", "joy_division", "--wait", timeout=720)
+    assert "resubmitting (1 of 8)" in result.stdout
     job = json.loads((run / "out/job.json").read_text())
     states = [j["state"] for j in job["jobs"]]
     assert states[-1] == "COMPLETED" and set(states[:-1]) <= {"TIMEOUT", "PREEMPTED"}

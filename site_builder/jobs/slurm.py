@@ -10,6 +10,7 @@ up to `max_resubmits`, and continues from the saved codes.
 
 from __future__ import annotations
 
+import math
 import shlex
 import subprocess
 import sys
@@ -112,55 +113,91 @@ def task_record(run: Run, task: str, row: dict, items: list[int]) -> dict:
 
 # -- the run's job ------------------------------------------------------------------------
 
-def render(run: Run, slurm: dict, batches: list[int], array: bool) -> str:
+def render(run: Run, slurm: dict, groups: list[str], array: bool) -> str:
     loader = jinja2.FileSystemLoader([str(run.root / "templates"), str(TEMPLATES)])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     env.filters["quote"] = lambda value: shlex.quote(str(value))
     return env.get_template("sbatch.sh.j2").render(
-        run_id=run.id, log_dir=run.log_dir, slurm=slurm, batches=batches, array=array,
+        run_id=run.id, log_dir=run.log_dir, slurm=slurm, groups=groups, array=array,
         root=run.root, run_dir=run.dir, python=sys.executable)
 
 
-def estimate(settings: dict, slurm: dict, batches: int) -> str:
-    """The sampling time site-builder's own bench measured for this model and device,
-    when it has figures for them."""
-    from site_builder.models import sample_length
+def estimate(settings: dict, slurm: dict, work) -> str:
+    """The sampling time: the memory plan's for a released model on a named GPU,
+    bench/sampling.py's CPU figures for the toy model."""
+    from site_builder.sampling import memory
+    from site_builder.models import MODELS, sample_length
 
-    device = "gpu" if slurm["gpus"] else "cpu"
-    rates = BENCH.get((settings["model"], device))
-    if not rates:
-        return (f"no bench figures for {settings['model']} on a {device} yet: "
-                f"time a short run first to set slurm.time")
+    if not MODELS[settings["model"]].toy:
+        if not settings.get("gpu"):
+            return f"name the GPU (GPU=v100-16gb, ...) for a time estimate; asked for {slurm['time']}"
+        plan = memory.make_plan(settings, settings["gpu"])
+        return f"about {memory.hours(plan.seconds)} by the memory plan on {plan.gpu}; asked for {slurm['time']}"
+    rates = BENCH.get((settings["model"], "cpu"))
     samples = sample_length(settings["sample_length_in_seconds"], MODELS[settings["model"]])
     levels = range(3 - settings["levels"], 3)
-    seconds = sum(samples / HOPS[level] * settings["batch_size"] / rates[level] for level in levels)
-    seconds *= batches if not slurm["array"] else 1
+    items = len(work.items)
+    seconds = sum(samples / HOPS[level] * items / rates[level] for level in levels)
     whole = int(seconds)
     return (f"about {whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d} of sampling by "
-            f"bench/sampling.py's figures for {settings['model']} on a {device}; asked for {slurm['time']}")
+            f"bench/sampling.py's figures for {settings['model']} on a cpu; asked for {slurm['time']}")
 
 
-def submit(run: Run, slurm: dict, batches: list[int], items: list[int], resubmits: int = 0) -> str:
-    array = bool(slurm["array"]) and len(batches) > 1
-    script = run.slurm_dir / "job.sh"
-    write_text(script, render(run, slurm, batches, array))
+def planned_resources(site: dict, settings: dict, slurm: dict) -> dict:
+    """--mem and --time from the memory plan, for a released model on a named GPU,
+    unless _config.yml or the run set them."""
+    from site_builder.sampling import memory
+    from site_builder.models import MODELS
+
+    if MODELS[settings["model"]].toy or not settings.get("gpu"):
+        return slurm
+    given = {**(site.get("slurm") or {}), **(settings.get("slurm") or {})}
+    plan = memory.check(settings, settings["gpu"])
+    planned = dict(slurm)
+    if "mem" not in given:
+        planned["mem"] = f"{math.ceil(plan.host_peak / memory.GiB * 1.25)}G"
+    if "time" not in given:
+        seconds = int(plan.seconds * 1.5) + 3600
+        planned["time"] = f"{seconds // 86400}-{seconds % 86400 // 3600:02d}:{seconds % 3600 // 60:02d}:00"
+    if "gpus" not in given:
+        planned["gpus"] = 1
+    return planned
+
+
+def submit(run: Run, slurm: dict, work, resubmits: int = 0) -> str:
+    """Submit the run's work: one job for it all; or, with `array = true`, the
+    top-prior groups as an array and the upsampling as one job after it (afterok)."""
+    array = bool(slurm["array"]) and len(work.top) > 1
+    parts = [("job", work.args("top"), True), ("up", work.args("up"), False)] if array \
+        else [("job", work.args(), False)]
     run.log_dir.mkdir(parents=True, exist_ok=True)
     for stale in [run.measured_path(), *run.out.glob(run.measured_path("*").name)]:
         stale.unlink(missing_ok=True)
-    job_id = command("sbatch", "--parsable", str(script)).strip().split(";")[0]
-    write_json(run.slurm_path, {"job_id": job_id, "batches": batches, "items": items,
-                                        "array": array, "resubmits": resubmits, "recorded": False})
-    log.info("%s: submitted job %s (%s) for item(s) %s; `make status` follows it, "
-             "`make post` carries on when it is done", run.id, job_id,
-             f"array of {len(batches)}" if array else f"{len(batches)} batch(es)",
-             ", ".join(map(str, items)))
-    return job_id
+    ids, after = [], None
+    for name, groups, as_array in parts:
+        if not groups:
+            continue
+        script = run.slurm_dir / f"{name}.sh"
+        write_text(script, render(run, slurm, groups, as_array))
+        extra = [f"--dependency=afterok:{after}"] if after else []
+        after = command("sbatch", "--parsable", *extra, str(script)).strip().split(";")[0]
+        ids.append(after)
+    write_json(run.slurm_path, {"job_id": ids[0], "job_ids": ids, "groups": work.args(),
+                                        "top_groups": work.top if array else None,
+                                        "items": work.items, "array": array, "resubmits": resubmits,
+                                        "recorded": False})
+    log.info("%s: submitted job %s for item(s) %s; `make status` follows it, "
+             "`make post` carries on when it is done", run.id,
+             f"{ids[0]} (array of {len(work.top)})" + (f" and {ids[1]} after it (upsampling)" if len(ids) > 1 else "")
+             if array else ids[0], ", ".join(map(str, work.items)))
+    return ids[0]
 
 
-def progress_line(run: Run, job_id: str) -> str:
-    """The last progress line the sampler printed into the job's log."""
-    logs = sorted(run.log_dir.glob(f"slurm-{job_id}*.out"), key=lambda p: p.stat().st_mtime)
+def progress_line(run: Run, job: dict) -> str:
+    """The last progress line the sampler printed into the job's logs."""
+    logs = sorted((p for one in job_ids(job) for p in run.log_dir.glob(f"slurm-{one}*.out")),
+                  key=lambda p: p.stat().st_mtime)
     for path in reversed(logs):
         lines = [l.strip() for l in path.read_text(errors="replace").splitlines() if l.strip()]
         if lines:
@@ -168,48 +205,52 @@ def progress_line(run: Run, job_id: str) -> str:
     return ""
 
 
-def log_tail(run: Run, job_id: str, count: int = 8) -> str:
-    logs = sorted(run.log_dir.glob(f"slurm-{job_id}*.out"))
+def log_tail(run: Run, job: dict, count: int = 8) -> str:
+    logs = sorted(p for one in job_ids(job) for p in run.log_dir.glob(f"slurm-{one}*.out"))
     lines = [l for path in logs for l in path.read_text(errors="replace").splitlines()]
     return "\n".join(lines[-count:])
 
 
-def advance(run: Run, site: dict, settings: dict, batches: list[int], items: list[int], *,
-            wait: bool = False) -> bool:
+def job_ids(job: dict) -> list[str]:
+    return job.get("job_ids") or [job["job_id"]]
+
+
+def advance(run: Run, site: dict, settings: dict, work, *, wait: bool = False) -> bool:
     """Move the run's SLURM work one step on; True when there is nothing left to wait
     for (the samples are made), False while a job is queued or running."""
-    slurm = options(site, settings)
+    slurm = planned_resources(site, settings, options(site, settings))
     while True:
         job = read_json(run.slurm_path)
         if job and not job["recorded"]:
-            state = queue_state(job["job_id"])
+            state = queue_state(",".join(job_ids(job)))
             if state in ACTIVE:
-                line = progress_line(run, job["job_id"])
+                line = progress_line(run, job)
                 log.info("%s: job %s is %s%s", run.id, job["job_id"], state.lower(),
                          f": {line}" if line else "")
                 if not wait:
                     return False
                 time.sleep(slurm["poll_seconds"])
                 continue
-            if not finish(run, slurm, job):
+            if not finish(run, slurm, job, settings):
                 if not wait:
                     return False
                 continue
             return True
-        if not batches:
+        if not work:
             return True
-        log.info("%s: %s", run.id, estimate(settings, slurm, len(batches)))
-        submit(run, slurm, batches, items)
+        log.info("%s: %s", run.id, estimate(settings, slurm, work))
+        submit(run, slurm, work)
         if not wait:
             return False
-        batches = []   # what is left now depends on the job: the loop above follows it
+        work = None   # what is left now depends on the job: the loop above follows it
 
 
-def finish(run: Run, slurm: dict, job: dict) -> bool:
+def finish(run: Run, slurm: dict, job: dict, settings: dict) -> bool:
     """Record a job that has left the queue; resubmit a timed-out one. True when the
     run's samples are complete, False when a resubmitted job is on its way."""
-    rows = wait_for_accounting(job["job_id"])
-    records = [task_record(run, task, row, _task_items(job, task)) for task, row in sorted(rows.items())]
+    rows = {task: row for one in job_ids(job) for task, row in wait_for_accounting(one).items()}
+    records = [task_record(run, task, row, _task_items(job, task)) for task, row in sorted(rows.items())
+               if not (row["State"].startswith("CANCELLED") and row.get("Start") in ("", "Unknown", "None"))]
     for record in records:
         append_job(run, record)
     write_json(run.slurm_path, {**job, "recorded": True})
@@ -218,30 +259,27 @@ def finish(run: Run, slurm: dict, job: dict) -> bool:
         log.info("%s: job %s completed", run.id, job["job_id"])
         return True
     if states & {"CANCELLED"}:
+        for other in job_ids(job):   # an afterok job whose array failed never runs
+            subprocess.run(["scancel", other], capture_output=True)
         raise SamplingError(f"job {job['job_id']} for run {run.id!r} was cancelled; everything it "
                             f"saved is kept; `make post` submits a new job that continues from it")
     if states <= RESUBMIT | {"COMPLETED"} and job["resubmits"] < slurm["max_resubmits"]:
         log.info("%s: job %s ended with %s; resubmitting (%d of %d) to continue from the saved codes",
                  run.id, job["job_id"], "/".join(sorted(states - {"COMPLETED"})), job["resubmits"] + 1,
                  slurm["max_resubmits"])
-        per = len(job["items"]) // len(job["batches"])
-        left = [b for b in job["batches"]
-                if not all(run.wav_path(k).exists() for k in range(b * per, (b + 1) * per))]
-        items = [k for b in left for k in range(b * per, (b + 1) * per)]
-        submit(run, slurm, left, items, job["resubmits"] + 1)
+        from site_builder.sampling import work_left
+        submit(run, slurm, work_left(run, settings), job["resubmits"] + 1)
         return False
     bad = next(r for r in records if r["state"] != "COMPLETED")
-    tail = log_tail(run, job["job_id"])
+    tail = log_tail(run, job)
     raise outcome_error(run, bad["state"], bad["exit_code"],
                         f"job {bad['job_id']} ended {bad['state']}; its log ends:\n{tail}")
 
 
 def _task_items(job: dict, task: str) -> list[int]:
-    if not job["array"]:
-        return job["items"]
-    index = int(task.split("_")[1])
-    per = len(job["items"]) // len(job["batches"])
-    return job["items"][index * per:(index + 1) * per]
+    if "_" in task and job.get("top_groups"):
+        return job["top_groups"][int(task.split("_")[1])]
+    return job["items"]
 
 
 def wait_for_accounting(job_id: str, seconds: float = 30) -> dict[str, dict]:
@@ -262,6 +300,6 @@ def status(run: Run) -> str | None:
     if not state.in_flight:
         return None
     job = state.job
-    state = queue_state(job["job_id"]) or "ended (make post records it)"
-    line = progress_line(run, job["job_id"])
+    state = queue_state(",".join(job_ids(job))) or "ended (make post records it)"
+    line = progress_line(run, job)
     return f"job {job['job_id']} {state.lower()}{': ' + line if line else ''}"

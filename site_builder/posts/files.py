@@ -133,13 +133,20 @@ def template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
-    env.globals.update(thumbnail=thumbnail, cell=cell)
+    env.globals.update(thumbnail=thumbnail, cell=cell, asset=asset)
     return env.get_template("post.md.j2")
+
+
+def asset(url: str) -> str:
+    """An asset's URL as Liquid that Jekyll and site-builder resolve alike, right for
+    any baseurl ('', '/', '/blog'): `{{ site.baseurl }}/x` is `//x` with baseurl '/',
+    a host named x."""
+    return "{{ '" + url.replace("'", "%27") + "' | relative_url }}"
 
 
 def thumbnail(url: str, alt: str) -> str:
     """A small picture linking to itself at full size."""
-    full = "{{ site.baseurl }}" + url
+    full = asset(url)
     return f'<a href="{full}"><img src="{full}" alt="{alt}" width="100"></a>'
 
 

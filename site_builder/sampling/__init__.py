@@ -7,12 +7,16 @@ started by an executor from `site_builder.jobs`.
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
+from dataclasses import dataclass
 
 from site_builder.logs import stage_log
 from site_builder.errors import ConfigError, SamplingError
 from site_builder.runs import GENERATED, Run, digest, read_json, write_json
-from site_builder.sampling import checkpoints, labels
+from site_builder.sampling import checkpoints, codes, labels
+from site_builder.sampling.codes import SAMPLING_VERSION
 from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 log = stage_log("sample")
@@ -22,12 +26,14 @@ log = stage_log("sample")
 # (`levels` is not among them: raising it upsamples the codes already made.)
 SAMPLING_KEYS = ("model", "artist", "genres", "lyrics", "sample_length_in_seconds",
                  "total_sample_length_in_seconds", "seed", "temperature", "upsampler_temperature",
-                 "batch_size", "hop_fraction")
+                 "batch_size", "upsampler_batch_size", "hop_fraction")
 
 
 def sampling_key(settings: dict) -> str:
-    """What makes a batch's codes what they are: saved codes resume only under it."""
-    return digest({key: settings[key] for key in SAMPLING_KEYS})
+    """What makes a group's codes what they are: saved codes resume only under it. The
+    sampling version is part of it: codes made another way never continue."""
+    return digest({"sampling_version": SAMPLING_VERSION,
+                   **{key: settings.get(key) for key in SAMPLING_KEYS}})
 
 
 def validate(settings: dict) -> None:
@@ -55,8 +61,10 @@ def validate(settings: dict) -> None:
 
 
 def differences(old: dict, new: dict) -> list[str]:
+    """Settings changed since the samples were made (a setting added since then, absent
+    from the old record, is no change)."""
     return [f"{key}: {old.get(key)!r} -> {new[key]!r}" for key in SAMPLING_KEYS
-            if old.get(key) != new[key]]
+            if key in old and old[key] != new[key]]
 
 
 def check_checkpoints(settings: dict) -> None:
@@ -69,8 +77,27 @@ def check_checkpoints(settings: dict) -> None:
                             f"MODEL={settings['model']}` (on a login node with internet)")
 
 
-def plan(run: Run, settings: dict, *, force: bool = False) -> list[int]:
-    """Record the settings in out/settings.json and return the batches to sample.
+@dataclass
+class Work:
+    """What a sampling job does: groups of items for the top prior (batch_size each),
+    then groups for the upsamplers (upsampler_batch_size each), as sample.py batches."""
+    top: list[list[int]]
+    up: list[list[int]]
+
+    @property
+    def items(self) -> list[int]:
+        return sorted({k for group in self.top + self.up for k in group})
+
+    def args(self, phase: str | None = None) -> list[str]:
+        return [f"{name}:{','.join(map(str, group))}" for name, groups in (("top", self.top), ("up", self.up))
+                if phase in (None, name) for group in groups]
+
+    def __bool__(self) -> bool:
+        return bool(self.top or self.up)
+
+
+def plan(run: Run, settings: dict, *, force: bool = False) -> Work:
+    """Record the settings in out/settings.json and return the work left.
     Refuses settings that would discard samples already made, unless `force`."""
     job = run.stage_state().job
     in_flight = run.stage_state().in_flight
@@ -95,25 +122,76 @@ def plan(run: Run, settings: dict, *, force: bool = False) -> list[int]:
         attic = run.to_attic(GENERATED)
         log.info("%s: settings changed (%s); old outputs moved to %s", run.id, "; ".join(changed),
                  attic.relative_to(run.root))
-        old = {}
-    size = settings["batch_size"]
-    wanted = range(settings["n_samples"])
-    if made and settings["levels"] > old.get("levels", 3):
-        todo = wanted    # upsample the codes already made further down
-    else:
-        todo = [k for k in wanted if not run.wav_path(k).exists()]
+        old, made = {}, []
+    if not in_flight:
+        adopt_old_layout(run, settings, made)
+    raising = bool(made) and settings["levels"] > old.get("levels", 3)
     write_json(run.settings_path, settings)
-    return sorted({k // size for k in todo})
+    return work_left(run, settings, raising)
 
 
-def batch_items(settings: dict, batches: list[int]) -> list[int]:
-    size = settings["batch_size"]
-    return [k for b in batches for k in range(b * size, (b + 1) * size)]
+def adopt_old_layout(run: Run, settings: dict, made: list[int]) -> None:
+    """A run sampled before per-item streams keeps its items as they are; what cannot
+    continue under the new scheme goes to the attic, said in one line."""
+    if codes.version(run) >= codes.SAMPLING_VERSION:
+        codes.mark_version(run)
+        return
+    n = settings["n_samples"]
+    padded = [k for k in made if k >= n]
+    moved = [path for path in run.codes_dir.glob("batch-*.pt")]
+    moved += [path for k in padded for path in (run.wav_path(k), run.mp3_path(k)) if path.exists()]
+    if moved:
+        attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
+        for path in moved:
+            target = attic / path.relative_to(run.out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(path), target)
+        log.info("%s: sampled before per-item random streams: items %s kept as they are; "
+                 "%s moved to %s (new items are sampled with per-item streams)", run.id,
+                 ", ".join(str(k) for k in made if k < n) or "none",
+                 ", ".join(str(p.relative_to(run.out)) for p in moved), attic.relative_to(run.root))
+    run.codes_dir.mkdir(parents=True, exist_ok=True)
+    write_json(codes.layout_path(run), {"sampling_version": codes.SAMPLING_VERSION,
+                                        "earlier_items": [k for k in made if k < n]})
 
 
-def worker_command(run: Run, batches: list[int]) -> list[str]:
-    return [sys.executable, "-O", "-m", "site_builder.sampling.worker", str(run.dir),
-            *map(str, batches)]
+def work_left(run: Run, settings: dict, raising_levels: bool = False) -> Work:
+    """The groups still to sample. Groups saved in progress are kept as they were
+    (their codes continue); the other items are grouped in item order."""
+    lowest = 2 - settings["levels"] + 1
+    wanted = range(settings["n_samples"])
+    earlier = set((read_json(codes.layout_path(run), {}) or {}).get("earlier_items", []))
+    todo = [k for k in wanted if not run.wav_path(k).exists()
+            or (raising_levels and k not in earlier and not codes.has_level(run, k, lowest))]
+    key = sampling_key(settings)
+    need_top = [k for k in todo if not codes.has_level(run, k, 2)]
+    top = groups_of(run, "top", need_top, settings["batch_size"], key)
+    up = [] if lowest == 2 else groups_of(run, "up", todo, settings["upsampler_batch_size"], key)
+    return Work(top, up)
+
+
+def groups_of(run: Run, phase: str, items: list[int], size: int, key: str) -> list[list[int]]:
+    groups, left = [], list(items)
+    for path in sorted(run.codes_dir.glob(f"{phase}-*.pt")):
+        saved = saved_group(path, key)
+        if saved and set(saved) <= set(left):
+            groups.append(saved)
+            left = [k for k in left if k not in saved]
+    groups += [left[i:i + size] for i in range(0, len(left), size)]
+    return sorted(groups)
+
+
+def saved_group(path, key: str) -> list[int] | None:
+    """The items of a group saved in progress under these settings (read without torch:
+    the CLI stays quick), or None."""
+    index = read_json(path.with_suffix(".json"), None)
+    if not index or index.get("key") != key:
+        return None
+    return list(index["items"])
+
+
+def worker_command(run: Run, args: list[str]) -> list[str]:
+    return [sys.executable, "-O", "-m", "site_builder.sampling.worker", str(run.dir), *args]
 
 
 def describe(settings: dict) -> str:

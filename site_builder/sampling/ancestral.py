@@ -1,14 +1,16 @@
 """Ancestral sampling level by level and window by window, saving as it goes.
 
 Jukebox's own `sample.py` saves codes only when a level is done: a job that dies
-after hours loses them. Here the codes of a batch, the level and window reached
-and the random generator's state are saved atomically (codes/batch-NN.pt) every K
-windows or T minutes and at every level's end, so a new process continues from
-the last save and produces exactly what an uninterrupted run would have.
+after hours loses them. Here the codes of a group of items, the level and window
+reached and each item's random stream are saved atomically (codes/top-NN.pt,
+codes/up-NN.pt) every K windows or T minutes and at every level's end, so a new
+process continues from the last save and produces exactly what an uninterrupted
+run would have (byte for byte on a CPU).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,10 +18,10 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from jukebox_infer.sample import sample_partial_window, sample_single_window
 from jukebox_infer.utils.sample_utils import get_starts
 
-from site_builder.runs import atomic_path
+from site_builder.runs import atomic_path, write_json
+from site_builder.sampling.loop import item_generator, sample_window
 
 TOP = 2
 LEVEL_NAMES = {2: "top prior", 1: "upsampler 1", 0: "upsampler 0"}
@@ -40,31 +42,34 @@ def request_stop(signum, frame) -> None:
 
 @dataclass
 class Progress:
-    """Everything needed to continue a batch: saved as one file."""
+    """Everything needed to continue a group of items through its levels: one file."""
     key: str                      # the settings that make these codes what they are
-    batch: int
+    phase: str                    # "top" or "up"
     items: list[int]
     zs: list[torch.Tensor]        # codes per level, bottom first, as far as sampled
-    level: int = TOP              # the level being sampled (levels below TOP-... are pending)
+    level: int = TOP              # the level being sampled
     window: int = 0               # the next window of that level
-    rng: torch.Tensor | None = None
-    cuda_rng: list | None = None
+    streams: list[torch.Tensor] = field(default_factory=list)   # each item's generator state
     seconds: dict = field(default_factory=dict)   # time spent per level, all jobs
 
-    def save(self, path: Path) -> None:
-        self.rng = torch.get_rng_state()
-        self.cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    def save(self, path: Path, generators: list[torch.Generator]) -> None:
+        self.streams = [g.get_state() for g in generators]
         data = asdict(self)
         data["zs"] = [z.cpu() for z in self.zs]
         with atomic_path(path) as tmp:
             torch.save(data, tmp)
+        # What the parent needs to regroup the run's work, readable without torch.
+        write_json(path.with_suffix(".json"), {"key": self.key, "items": self.items})
 
     @classmethod
     def load(cls, path: Path, key: str, device: torch.device) -> "Progress | None":
-        """The saved progress, or None when there is none for these settings."""
+        """The saved progress, or None when there is none for these settings (or the
+        file is damaged: its group then starts again)."""
         try:
-            data = torch.load(path, map_location="cpu", weights_only=False)
-        except (OSError, RuntimeError, EOFError, ValueError):
+            data = torch.load(path, map_location="cpu", weights_only=True)
+        except FileNotFoundError:
+            return None
+        except Exception:   # a damaged file can fail in many ways; never unpickle more
             return None
         if not isinstance(data, dict) or data.get("key") != key:
             return None
@@ -75,12 +80,19 @@ class Progress:
     def label(self) -> str:
         if len(self.items) == 1:
             return f"item {self.items[0]}"
-        return f"batch {self.batch} (items {self.items[0]}-{self.items[-1]})"
+        return f"items {item_ranges(self.items)}"
 
-    def restore_rng(self) -> None:
-        torch.set_rng_state(self.rng)
-        if self.cuda_rng is not None and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(self.cuda_rng)
+
+def item_ranges(items: list[int]) -> str:
+    """[0, 1, 2, 5] -> "0-2, 5"."""
+    parts, start = [], None
+    for index, item in enumerate(items):
+        if start is None:
+            start = item
+        if index + 1 == len(items) or items[index + 1] != item + 1:
+            parts.append(f"{start}" if start == item else f"{start}-{item}")
+            start = None
+    return ", ".join(parts)
 
 
 @dataclass
@@ -92,11 +104,12 @@ class SavePolicy:
     windows_since: int = 0
     saved_at: float = field(default_factory=time.monotonic)
     windows_total: int = 0
+    generators: list = field(default_factory=list)   # the items' streams, saved with the codes
 
     @classmethod
-    def from_settings(cls, path: Path, settings: dict) -> "SavePolicy":
+    def from_settings(cls, path: Path, settings: dict, windows_before: int = 0) -> "SavePolicy":
         return cls(path, settings["save_codes_every_windows"], settings["save_codes_every_minutes"],
-                   int(os.environ.get(STOP_AFTER, "0") or 0))
+                   int(os.environ.get(STOP_AFTER, "0") or 0), windows_total=windows_before)
 
     def after_window(self, progress: Progress) -> None:
         self.windows_since += 1
@@ -113,52 +126,102 @@ class SavePolicy:
             raise Stopped(f"stopped after {self.windows_total} windows ({STOP_AFTER})")
 
     def save(self, progress: Progress) -> None:
-        progress.save(self.path)
+        progress.save(self.path, self.generators)
         self.windows_since, self.saved_at = 0, time.monotonic()
 
 
-def window_starts(prior, total_length: int, hop_fraction: float) -> list[int | None]:
+def window_starts(n_ctx: int, total_length: int, hop_fraction: float) -> list[int | None]:
     """Where each window of a level starts; None: one window shorter than the context."""
-    if total_length < prior.n_ctx:
+    if total_length < n_ctx:
         return [None]
-    return list(get_starts(total_length, prior.n_ctx, int(hop_fraction * prior.n_ctx)))
+    return list(get_starts(total_length, n_ctx, int(hop_fraction * n_ctx)))
 
 
-def sample_levels(progress: Progress, priors, labels, kwargs, hps, levels: int,
+def item_seed(seed: int, item: int, level: int) -> int:
+    """Item k's stream at a level, from (seed, k, level): a hash, so that (1, 0) and
+    (0, 1) differ, and the same for an item whichever batch it is sampled in."""
+    return int(hashlib.sha256(f"{seed}/item/{item}/level/{level}".encode()).hexdigest()[:15], 16)
+
+
+@dataclass
+class LevelSpec:
+    """How one level is sampled: what `sample_levels` needs besides the models."""
+    temp: float
+    chunk_size: int
+    fp16: bool
+    hop_fraction: float
+
+
+def window_bounds(prior, z_len: int, start: int | None, total: int) -> tuple[int, int]:
+    """(start, sample_tokens) as jukebox's sample_single_window / sample_partial_window
+    compute them."""
+    n_ctx = prior.n_ctx
+    if start is not None:
+        return start, n_ctx
+    if z_len < n_ctx - total:
+        return 0, z_len + total
+    return z_len - n_ctx + total, n_ctx
+
+
+def sample_levels(progress: Progress, priors: Callable[[int], object], labels: Callable[[int], dict],
+                  specs: dict[int, LevelSpec], sample_length: int, lowest: int, seed: int,
                   policy: SavePolicy, say: Callable[[str], None], device) -> dict[int, list]:
-    """Sample the batch down to the `levels`-th level from the top, continuing from
-    `progress`. Returns {level: [new tokens, seconds]} for this process."""
+    """Sample the group's levels from `progress.level` down to `lowest`, continuing
+    where `progress` is. `priors(level)` gives the level's prior on the device (one
+    at a time); returns {level: [new tokens, seconds]} for this process."""
     rates: dict[int, list] = {}
-    lowest = TOP - levels + 1
     while progress.level >= lowest:
         level = progress.level
-        prior = priors[level].to(device)
-        total = hps.sample_length // prior.raw_to_tokens
-        starts = window_starts(prior, total, hps.hop_fraction[level])
-        before, started, shown = progress.zs[level].shape[1], time.monotonic(), time.monotonic()
+        prior = priors(level)
+        spec = specs[level]
+        if progress.window == 0 or len(progress.streams) != len(progress.items):
+            policy.generators = [item_generator(item_seed(seed, k, level), device) for k in progress.items]
+        else:
+            policy.generators = [item_generator(0, device) for _ in progress.items]
+            for generator, state in zip(policy.generators, progress.streams):
+                generator.set_state(state)
+        total = sample_length // prior.raw_to_tokens
+        starts = window_starts(prior.n_ctx, total, spec.hop_fraction)
+        level_labels = labels(level)
+        before, started = progress.zs[level].shape[1], time.monotonic()
         for index in range(progress.window, len(starts)):
-            if starts[index] is None:
-                progress.zs = sample_partial_window(progress.zs, labels[level], kwargs[level], level,
-                                                    prior, total, hps)
-            else:
-                progress.zs = sample_single_window(progress.zs, labels[level], kwargs[level], level,
-                                                   prior, starts[index], hps)
+            start, tokens = window_bounds(prior, progress.zs[level].shape[1], starts[index], total)
+            sample_window_into(progress, prior, level, start, tokens, level_labels, spec, policy.generators,
+                               say, index, len(starts), total)
             progress.window = index + 1
-            if time.monotonic() - shown > 5:
-                shown = time.monotonic()
-                say(f"  {progress.label()}: {LEVEL_NAMES[level]} window {index + 1}/{len(starts)}, "
-                    f"{progress.zs[level].shape[1]}/{total} tokens")
             _count(progress, rates, level, before, started)
             before, started = progress.zs[level].shape[1], time.monotonic()
             policy.after_window(progress)
         new_tokens, seconds = rates.get(level, [0, 0.0])
         say(f"  {progress.label()}: {LEVEL_NAMES[level]} done, "
             f"{total} tokens, {new_tokens / max(seconds, 1e-9):.0f} tokens/s")
-        if device.type != "cpu":
-            prior.cpu()  # as Jukebox does: one prior on the GPU at a time
         progress.level, progress.window = level - 1, 0
         policy.save(progress)
     return rates
+
+
+def sample_window_into(progress: Progress, prior, level: int, start: int, sample_tokens: int,
+                       labels: dict, spec: LevelSpec, generators, say, index: int, windows: int,
+                       total: int) -> None:
+    """One window, as jukebox's sample_single_window: the new tokens appended to zs."""
+    zs = progress.zs
+    z = zs[level][:, start:start + prior.n_ctx]
+    new_tokens = sample_tokens - z.shape[1]
+    if new_tokens <= 0:
+        return
+    z_conds = prior.get_z_conds(zs, start, start + prior.n_ctx)
+    y = prior.get_y(labels, start)
+    done = zs[level].shape[1]
+    started = time.monotonic()
+
+    def tick(count: int) -> None:
+        rate = count * len(progress.items) / max(time.monotonic() - started, 1e-9)
+        say(f"  {progress.label()}: {LEVEL_NAMES[level]} window {index + 1}/{windows}, "
+            f"{done + count}/{total} tokens, {rate:.0f} tokens/s")
+
+    z = sample_window(prior, z, z_conds, y, sample_tokens, temp=spec.temp, chunk_size=spec.chunk_size,
+                      fp16=spec.fp16, generators=generators, tick=tick)
+    zs[level] = torch.cat([zs[level], z[:, -new_tokens:]], dim=1)
 
 
 def _count(progress: Progress, rates: dict, level: int, before: int, started: float) -> None:
@@ -170,8 +233,7 @@ def _count(progress: Progress, rates: dict, level: int, before: int, started: fl
     progress.seconds[level] = progress.seconds.get(level, 0.0) + seconds
 
 
-def decode(priors, zs: list[torch.Tensor], levels: int) -> torch.Tensor:
+def decode(vqvae_prior, zs: list[torch.Tensor], lowest: int) -> torch.Tensor:
     """Audio (batch, samples) from the lowest level sampled."""
-    start = TOP - levels + 1
-    audio = priors[-1].decode(zs[start:], start_level=start, bs_chunks=zs[start].shape[0])
+    audio = vqvae_prior.decode(zs[lowest:], start_level=lowest, bs_chunks=zs[lowest].shape[0])
     return audio[:, :, 0].float().cpu()

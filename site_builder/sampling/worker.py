@@ -1,47 +1,49 @@
-"""Ancestral sampling with jukebox-infer: the child process an executor runs.
+"""Ancestral sampling with jukebox-infer's models and our own loop: the child process
+an executor runs.
 
-    python -O -m site_builder.sampling.worker RUN_DIR BATCH [BATCH ...]
+    python -O -m site_builder.sampling.worker RUN_DIR top:0,1,2 top:3 up:0,1,2,3
 
-Reads RUN_DIR/out/settings.json and samples each batch (items b*B .. b*B+B-1,
-seeded from (seed, b)), continuing from codes/batch-NN.pt when an earlier job
-saved progress. Writes out/wav/item-NN.wav atomically, and what it measured to
-out/sampling.json for the executor's job record.
+Each argument is a group of items and its phase, as sample.py batches them: the
+top prior over groups of `batch_size`, then the upsamplers over groups of
+`upsampler_batch_size`. Every item draws from its own random stream, seeded from
+(seed, item, level), so an item is the same whichever group it is sampled in.
+Reads RUN_DIR/out/settings.json; saves each group's progress in codes/top-NN.pt or
+codes/up-NN.pt and continues from it; writes each item's finished codes per level
+(codes/item-NN-level-L.pt), its WAV (out/wav/item-NN.wav) atomically, and what it
+measured to out/sampling.json for the executor's job record.
+
+The priors are built on the CPU and one at a time is on the device, in the
+sampling dtype (converted once), as sample.py keeps them.
 
 `-O` matters: jukebox-infer asserts `isinstance(x, torch.cuda.LongTensor)` in
-several places, which only a CUDA tensor passes; the rest of the path is
-device-agnostic, so without asserts it runs on a CPU too.
+places our loop does not reach but model building and decoding might.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
 import os
 import signal
 import sys
+import time
 import wave
 from pathlib import Path
 
 import numpy as np
 import torch
-from jukebox_infer.hparams import Hyperparams
 
 from site_builder.runs import Run, atomic_path, write_json
-from site_builder.sampling import checkpoints, labels, sampling_key
-from site_builder.sampling.ancestral import (LEVEL_NAMES, Progress, SavePolicy, Stopped, decode,
-                                             request_stop, sample_levels)
-from site_builder.sampling.build import build_released, build_tiny
+from site_builder.sampling import checkpoints, codes, labels, sampling_key
+from site_builder.sampling.ancestral import (LEVEL_NAMES, TOP, LevelSpec, Progress, SavePolicy,
+                                             Stopped, decode, request_stop, sample_levels)
+from site_builder.sampling.build import Models
 from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
 EXIT_OOM = 76       # out of GPU memory
-
-
-def batch_seed(seed: int, batch: int) -> int:
-    """Batch b's seed from (seed, b); a hash so that (1, 0) and (0, 1) differ."""
-    return int(hashlib.sha256(f"{seed}/{batch}".encode()).hexdigest()[:15], 16)
+PHASE: list[str] = []   # what is on the device now, for an out-of-memory message
 
 
 def write_wav(path: Path, audio: np.ndarray) -> None:
@@ -54,95 +56,145 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
             out.writeframes(pcm.tobytes())
 
 
-def batch_labels(settings: dict, items: list[int], priors, device):
+def item_labels(settings: dict, items: list[int], prior, device) -> dict:
     model = MODELS[settings["model"]]
     total = int(settings["total_sample_length_in_seconds"] * SAMPLE_RATE)
     metas = [dict(artist=settings["artist"],
                   genre=labels.labeller_genre(labels.item_bag(settings["genres"], k), model.name),
                   lyrics=settings["lyrics"] if model.lyrics else "", total_length=total, offset=0)
              for k in items]
-    return [prior.labeller.get_batch_labels(metas, device) for prior in priors]
+    return prior.labeller.get_batch_labels(metas, device)
 
 
-def sampling_kwargs(settings: dict, device: torch.device, batch: int) -> list[dict]:
-    """Per level, bottom first; chunk sizes are Jukebox's own."""
+def level_specs(settings: dict, device: torch.device) -> dict[int, LevelSpec]:
+    """Per level; chunk sizes and temperatures as sample.py's."""
     fp16 = device.type == "cuda"
     top_chunk = 32 if settings["model"] in ("tiny", "1b_lyrics") else 16
-    up = dict(temp=settings["upsampler_temperature"], fp16=fp16, chunk_size=32, max_batch_size=batch)
-    return [dict(up), dict(up),
-            dict(temp=settings["temperature"], fp16=fp16, chunk_size=top_chunk, max_batch_size=batch)]
+    hop = settings["hop_fraction"]
+    up = settings["upsampler_temperature"]
+    return {0: LevelSpec(up, 32, fp16, hop[0]), 1: LevelSpec(up, 32, fp16, hop[1]),
+            2: LevelSpec(settings["temperature"], top_chunk, fp16, hop[2])}
 
 
-def run_batch(run: Run, settings: dict, batch: int, priors, device, policy_path: Path, say) -> dict:
-    size = settings["batch_size"]
-    items = list(range(batch * size, (batch + 1) * size))
-    length = sample_length(settings["sample_length_in_seconds"], MODELS[settings["model"]])
-    hps = Hyperparams(sample_length=length, n_samples=size, hop_fraction=settings["hop_fraction"],
-                      sr=SAMPLE_RATE)
-    key = sampling_key(settings)
-    progress = Progress.load(policy_path, key, device)
-    if progress is None:
-        torch.manual_seed(batch_seed(settings["seed"], batch))
-        progress = Progress(key, batch, items, [torch.zeros(size, 0, dtype=torch.long, device=device)
-                                                for _ in priors])
-    else:
-        progress.restore_rng()
-        say(f"  {progress.label()}: continuing from saved codes ({LEVEL_NAMES.get(progress.level, 'done')}, "
-            f"window {progress.window})")
-    policy = SavePolicy.from_settings(policy_path, settings)
-    rates = sample_levels(progress, priors, batch_labels(settings, items, priors, device),
-                          sampling_kwargs(settings, device, size), hps, settings["levels"], policy,
-                          say, device)
-    audio = decode(priors, progress.zs, settings["levels"]).numpy()
-    for row, item in enumerate(items):
-        write_wav(run.wav_path(item), audio[row])
-    written = ", ".join(run.wav_path(k).relative_to(run.dir).as_posix() for k in items)
-    say(f"  {progress.label()}: wrote {written} ({audio.shape[1] / SAMPLE_RATE:.2f} s of audio)")
-    return rates
+def parse_groups(args: list[str]) -> list[tuple[str, list[int]]]:
+    groups = []
+    for arg in args:
+        phase, _, items = arg.partition(":")
+        groups.append((phase, [int(k) for k in items.split(",")]))
+    return groups
+
+
+class Worker:
+    def __init__(self, run: Run, settings: dict, device: torch.device, say):
+        self.run, self.settings, self.device, self.say = run, settings, device, say
+        self.model = MODELS[settings["model"]]
+        self.length = sample_length(settings["sample_length_in_seconds"], self.model)
+        self.lowest = TOP - settings["levels"] + 1
+        self.key = sampling_key(settings)
+        self.specs = level_specs(settings, device)
+        self.models = Models(self.model, self.length, device,
+                             None if self.model.toy else checkpoints.paths(self.model.name, settings["models_dir"]))
+        self.windows = 0            # windows sampled by this process (the STOP_AFTER hook)
+        self.totals: dict[str, dict] = {}
+
+    def group(self, phase: str, items: list[int]) -> None:
+        run, device = self.run, self.device
+        path = codes.group_path(run, phase, items)
+        progress = Progress.load(path, self.key, device)
+        if progress is not None and progress.items == items:
+            self.say(f"  {progress.label()}: continuing from saved codes "
+                     f"({LEVEL_NAMES.get(progress.level, 'done')}, window {progress.window})")
+        else:
+            progress = self.fresh(phase, items)
+            if progress is None:
+                return
+        policy = SavePolicy.from_settings(path, self.settings, self.windows)
+        before = {level: progress.zs[level].shape[1] for level in range(TOP + 1)}
+        lowest = self.lowest if phase == "up" or self.settings["levels"] == 1 else TOP
+        PHASE[:] = [f"{'top prior' if phase == 'top' else 'upsamplers'} at batch {len(items)}"]
+        try:
+            rates = sample_levels(progress, self.models.prior, lambda level: item_labels(
+                self.settings, items, self.models.prior(level), device), self.specs, self.length,
+                lowest, self.settings["seed"], policy, self.say, device)
+        finally:
+            self.windows = policy.windows_total
+        for level, (tokens, seconds) in rates.items():
+            entry = self.totals.setdefault(LEVEL_NAMES[level], {"tokens": 0, "seconds": 0.0, "steps": 0})
+            entry["tokens"] += tokens
+            entry["seconds"] += seconds
+            entry["steps"] += progress.zs[level].shape[1] - before[level]
+        for level in range(lowest, TOP + 1):
+            for row, item in enumerate(items):
+                if not codes.has_level(run, item, level):
+                    codes.save_item(run, item, level, progress.zs[level][row])
+        if phase == "up" or self.settings["levels"] == 1:
+            self.write_wavs(progress)
+        path.unlink(missing_ok=True)
+        path.with_suffix(".json").unlink(missing_ok=True)
+
+    def fresh(self, phase: str, items: list[int]) -> Progress | None:
+        """A group's start: the levels its items have finished already are loaded."""
+        empty = torch.zeros(len(items), 0, dtype=torch.long, device=self.device)
+        zs = [empty.clone() for _ in range(TOP + 1)]
+        start = TOP
+        if phase == "up":
+            for level in range(TOP, self.lowest - 1, -1):
+                found = [codes.load_item(self.run, k, level, self.say) for k in items]
+                if any(z is None for z in found):
+                    break
+                zs[level] = torch.stack(found).to(self.device)
+                start = level - 1
+            # Codes missing or damaged at the top: the group samples its top level again
+            # (each item's stream makes it what it was, on a CPU byte for byte).
+        return Progress(self.key, phase, items, zs, level=start)
+
+    def write_wavs(self, progress: Progress) -> None:
+        vqvae = self.models.decoder()
+        audio = decode(vqvae, progress.zs, self.lowest).numpy()
+        for row, item in enumerate(progress.items):
+            write_wav(self.run.wav_path(item), audio[row])
+        written = ", ".join(self.run.wav_path(k).relative_to(self.run.dir).as_posix() for k in progress.items)
+        self.say(f"  {progress.label()}: wrote {written} ({audio.shape[1] / SAMPLE_RATE:.2f} s of audio)")
 
 
 def main(argv: list[str]) -> int:
-    run, batches = Run.at(Path(argv[0])), [int(a) for a in argv[1:]]
+    run, groups = Run.at(Path(argv[0])), parse_groups(argv[1:])
     settings = json.loads(run.settings_path.read_text())
-    model = MODELS[settings["model"]]
-    length = sample_length(settings["sample_length_in_seconds"], model)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     console = sys.stdout
 
     def say(line: str) -> None:
         print(line, file=console, flush=True)
 
-    size = settings["batch_size"]
-    say(f"sampling {model.name} on {device}: {len(batches)} batch(es) of {size} item(s) x "
-        f"{length / SAMPLE_RATE:.2f} s, levels={settings['levels']}")
+    model = MODELS[settings["model"]]
+    length = sample_length(settings["sample_length_in_seconds"], model)
+    tops = [items for phase, items in groups if phase == "top"]
+    ups = [items for phase, items in groups if phase == "up"]
+    parts = [f"{len(tops)} top-prior group(s) of up to {settings['batch_size']}" if tops else "",
+             f"{len(ups)} upsampling group(s) of up to {settings['upsampler_batch_size']}" if ups else ""]
+    say(f"sampling {model.name} on {device}: {', '.join(p for p in parts if p)}, "
+        f"{length / SAMPLE_RATE:.2f} s per item, levels={settings['levels']}")
     run.log_dir.mkdir(parents=True, exist_ok=True)
-    totals: dict[str, dict] = {}
-    # Jukebox prints a line per window and a bar per token loop: keep them in a log.
-    with open(run.log_dir / "jukebox.log", "a", encoding="utf-8") as log, \
+    # Jukebox prints a line per model it builds: keep them in a log.
+    with open(run.log_dir / "jukebox.log", "a", encoding="utf-8", buffering=1) as log, \
             contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), torch.no_grad():
         if device.type == "cpu" and model.toy:
             torch.set_num_threads(1)  # toy-size ops: threads cost more than they give
-        if model.toy:
-            _, priors = build_tiny(length, device)
-        else:
-            _, priors = build_released(model.name, length, device,
-                                       checkpoints.paths(model.name, settings["models_dir"]))
-        # Jukebox calls gc.collect() before every window; freezing the long-lived
-        # objects (torch, the model) makes that cheap instead of most of the run.
-        gc.freeze()
-        for batch in batches:
-            rates = run_batch(run, settings, batch, priors, device, run.codes_path(batch), say)
-            for level, (tokens, seconds) in rates.items():
-                entry = totals.setdefault(LEVEL_NAMES[level], {"tokens": 0, "seconds": 0.0})
-                entry["tokens"] += tokens
-                entry["seconds"] += seconds
-    write_measurements(run, totals, device)
+        worker = Worker(run, settings, device, say)
+        gc.freeze()   # the long-lived objects (torch, the models): later collections stay cheap
+        try:
+            for phase, items in groups:
+                worker.group(phase, items)
+        finally:
+            write_measurements(run, worker.totals, device)
     return 0
 
 
 def write_measurements(run: Run, totals: dict, device: torch.device) -> None:
     measured = {"tokens_per_second": {name: round(t["tokens"] / t["seconds"], 1)
                                       for name, t in totals.items() if t["seconds"] > 0},
+                # sequential token steps this job took, per level (the memory plan counts them too)
+                "steps": {name: t["steps"] for name, t in totals.items()},
                 "gpu": None}
     if device.type == "cuda":
         measured["gpu"] = {"name": torch.cuda.get_device_name(), "count": torch.cuda.device_count(),
@@ -168,8 +220,10 @@ def guarded(argv: list[str]) -> int:
         print(f"sampling {exc}; codes saved", file=sys.stderr)
         return EXIT_STOPPED
     except torch.cuda.OutOfMemoryError:
-        print("out of GPU memory: lower batch_size (BATCH=1), or sample fewer levels at once "
-              "(levels = 1, then 3); codes saved so far are kept", file=sys.stderr)
+        where = f" in the {PHASE[0]}" if PHASE else ""
+        print(f"out of GPU memory{where}: lower batch_size (BATCH=1 or BATCH=auto; `make plan` "
+              f"shows what each phase needs), or sample fewer levels at once (levels = 1, then 3); "
+              f"codes saved so far are kept", file=sys.stderr)
         return EXIT_OOM
 
 

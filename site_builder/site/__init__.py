@@ -169,7 +169,7 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     now = now or datetime.now()
     posts = newest_first([p for p in found if future or p.date <= now])
     inv.skipped += [(p.name, "dated in the future (build with --future)")
-                    for p in found if p not in posts]
+                    for p in found if not (future or p.date <= now)]
     pages = read_pages(inv.pages, memo)
     collections = reader.collection_names(config)
     docs: list[Post] = []

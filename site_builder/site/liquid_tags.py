@@ -43,8 +43,14 @@ class JekyllEnvironment(liquid.Environment):
         # theme is told of a misspelt filter unless it sets the option.
         options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
         strict = options.get("strict_filters", not (root / "_layouts").is_dir())
+        # `liquid: error_mode: lax|warn|strict` and `strict_variables`, as in Jekyll
+        # (here a syntax error stops the build unless the config says otherwise).
+        mode = {"lax": liquid.Mode.LAX, "warn": liquid.Mode.WARN}.get(
+            str(options.get("error_mode") or "strict"), liquid.Mode.STRICT)
+        undefined = liquid.StrictUndefined if options.get("strict_variables") else \
+            liquid.Undefined
         super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root)),
-                         strict_filters=bool(strict))
+                         strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
         from site_builder.site import jekyll_filters, jekyll_tags

@@ -1,0 +1,119 @@
+"""Our own token loop for one window of one level, over a batch of items.
+
+jukebox-infer keeps the models and the weights' layout; this replaces its
+`prior.sample` / `primed_sample` loop so that:
+
+- each item draws from its own random stream (a `torch.Generator` per item), so an
+  item's codes do not depend on which other items share its batch: a later partial
+  batch never replays an earlier one, and raising N never changes an item made;
+- nothing in the loop waits for the device: no `.item()`, no assert on device
+  values, no `Categorical` argument validation (each of those is a host-device
+  synchronisation per token in jukebox's loop); tokens are written into a tensor
+  allocated once;
+- the position embedding is computed once per window, not once per token.
+
+At batch 1 on a CPU in fp32, a generator seeded with s gives exactly the codes of
+jukebox's loop after `torch.manual_seed(s)` (tests/test_sampling_loop.py): the
+operators and their order are jukebox's own.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from jukebox_infer.prior.autoregressive import split_chunks
+
+Tick = Callable[[int], None]   # called with the tokens sampled so far in this window
+
+
+def draw(logits: torch.Tensor, generators: list[torch.Generator]) -> torch.Tensor:
+    """One token per item (B, 1) from logits (B, 1, bins), each from its own stream,
+    as `Categorical(logits=...).sample()` does it (normalise, softmax, multinomial)."""
+    logits = logits - logits.logsumexp(dim=-1, keepdim=True)
+    probs = F.softmax(logits, dim=-1).reshape(logits.shape[0], -1)
+    return torch.cat([torch.multinomial(probs[row:row + 1], 1, True, generator=generator)
+                      for row, generator in enumerate(generators)])
+
+
+def item_generator(seed: int, device: torch.device) -> torch.Generator:
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    return generator
+
+
+def sample_window(prior, z: torch.Tensor, z_conds, y, sample_tokens: int, *, temp: float,
+                  chunk_size: int, fp16: bool, generators: list[torch.Generator],
+                  tick: Tick | None = None) -> torch.Tensor:
+    """Codes (B, sample_tokens) of one window, continuing `z` (B, already sampled),
+    as `SimplePrior.sample` gives them."""
+    x_cond, y_cond, prime = prior.get_cond(z_conds, y)
+    ar = prior.prior
+    if prior.single_enc_dec:
+        # 1b_lyrics: the lyrics' tokens come first in the same sequence.
+        shift = int(prior.prior_bins_shift[1])
+        prefix = torch.cat([prime.long().view(prime.shape[0], -1), z + shift], dim=1)
+        if x_cond is None:
+            x_cond = torch.zeros((prime.shape[0], prior.prior_dims[1], prior.prior_width),
+                                 device=prime.device)
+        x_cond = torch.cat([torch.zeros((prime.shape[0], prior.prior_dims[0], prior.prior_width),
+                                        device=prime.device), x_cond], dim=1)
+        out = token_loop(ar, prefix, x_cond, y_cond, None, sample_tokens + prior.n_tokens, temp=temp,
+                         chunk_size=chunk_size, fp16=fp16, generators=generators, tick=tick)
+        return (out[:, prior.prior_dims[0]:] - shift).clamp(min=0)
+    encoder_kv = prior.get_encoder_kv(prime, fp16=fp16, sample=True)
+    return token_loop(ar, z, x_cond, y_cond, encoder_kv, sample_tokens, temp=temp,
+                      chunk_size=chunk_size, fp16=fp16, generators=generators, tick=tick)
+
+
+def token_loop(ar, prefix: torch.Tensor, x_cond, y_cond, encoder_kv, sample_tokens: int, *,
+               temp: float, chunk_size: int, fp16: bool, generators, tick: Tick | None) -> torch.Tensor:
+    """ConditionalAutoregressive2D.sample (empty prefix) / primed_sample, our way."""
+    n, width, dims = prefix.shape[0], ar.width, ar.input_dims
+    device = prefix.device
+    if x_cond is None:
+        x_cond = torch.zeros((n, 1, width), dtype=torch.float, device=device)
+    per_position = x_cond.shape[1] == dims
+    pos = ar.pos_emb()       # once per window (jukebox: once per token)
+    out = torch.empty((n, sample_tokens), dtype=torch.long, device=device)
+    out[:, :prefix.shape[1]] = prefix
+    primed = prefix.shape[1]
+
+    def embed(t: int, previous: torch.Tensor | None):
+        if t == 0:
+            x = torch.empty(n, 1, width, device=device)
+            x[:, 0] = y_cond.view(n, width) if ar.y_cond else ar.start_token
+        else:
+            x = ar.x_emb(previous)
+        cond = x_cond[:, t:t + 1, :] if per_position else x_cond
+        return x + pos[t:t + 1] + cond, cond
+
+    transformer = ar.transformer
+    transformer.del_cache()
+    try:
+        if primed:
+            # Fill the key/value caches with the window's past, in chunks (as jukebox does).
+            start = 0
+            for size in split_chunks(primed, chunk_size):
+                xs = [embed(t, out[:, t - 1:t] if t else None)[0] for t in range(start, start + size)]
+                transformer(torch.cat(xs, dim=1), encoder_kv=encoder_kv, sample=True, fp16=fp16)
+                start += size
+        shown = time.monotonic()
+        previous = out[:, primed - 1:primed] if primed else None
+        for t in range(primed, sample_tokens):
+            x, cond = embed(t, previous)
+            x = transformer(x, encoder_kv=encoder_kv, sample=True, fp16=fp16)
+            if ar.add_cond_after_transformer:
+                x = x + cond
+            logits = ar.x_out(x) / temp
+            previous = draw(logits, generators)
+            out[:, t:t + 1] = previous
+            if tick and t % 64 == 63 and time.monotonic() - shown > 1:
+                shown = time.monotonic()
+                tick(t + 1 - primed)
+    finally:
+        transformer.del_cache()
+    return out
