@@ -162,7 +162,7 @@ def test_failed_or_dry_run_saves_nothing(blog, capsys):
     code, _, err = cli(blog, capsys, "publish", "--artist", "lucybell", "--n", "0")
     assert code == 2 and not (blog / "runs" / "lucybell" / "experiment.toml").exists()
     code, _, err = cli(blog, capsys, "publish", "--artist", "lucybell", "--model", "5b",
-                       "--publisher", "archive", "--dry-run")
+                       "--batch", "3", "--publisher", "archive", "--dry-run")
     assert code == 2      # no checkpoints: sampling fails
     assert not (blog / "runs" / "lucybell" / "experiment.toml").exists()
 
@@ -178,6 +178,13 @@ def test_settings_are_saved_by_the_stage_that_uses_them(pipeline, tmp_path, caps
     assert out.splitlines()[0].endswith(
         "executor=local publisher=local (from runs/lucybell/experiment.toml: artist, n_samples, "
         "sample_length_in_seconds)")
+    # Issue 16: a failed `make publish PUBLISHER=archive DRY_RUN=1` saved publisher = "archive",
+    # and the next plain `make post` published to archive.org.
+    before = (blog / "runs" / "lucybell" / "experiment.toml").read_text()
+    code, _, err = cli(blog, capsys, "publish", "--run", "lucybell", "--publisher", "archive",
+                       "--dry-run")
+    assert code == 2 and "identifier_prefix is not set" in err
+    assert (blog / "runs" / "lucybell" / "experiment.toml").read_text() == before
 
 
 # -- make clean ---------------------------------------------------------------------------
