@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         log.info("run %s is sampling on the cluster; run the same command again when it is done",
                  pending.args[0])
         return 0
+    finally:
+        from site_builder.jobs.lock import release_all
+        release_all()
     if args.command in (*schema.RUN_COMMANDS, "posts", "blog"):
         log.info("done in %.1f s", time.monotonic() - started)
     return 0

@@ -123,7 +123,10 @@ def clean(root: Path, options: dict) -> None:
         if not confirm(question):
             log.info("nothing deleted")
             return
+    from site_builder.jobs.lock import lock_run
     for run in runs:
+        if run.dir.is_dir():
+            lock_run(run)
         if options.get("all"):
             attic = run.clean_all()
             log.info("cleaned %s (everything; job.json kept in %s)", run.out.relative_to(root),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import config, schema
-from site_builder.errors import ConfigError, SiteBuilderError
+from site_builder.errors import ConfigError, RunError, SiteBuilderError
 from site_builder.logs import stage_log
 from site_builder.runs import Run, item_list, read_json, write_text
 
@@ -164,6 +164,7 @@ def sample(context: Context) -> Context:
     from site_builder.posts import ensure_notes
 
     run, settings = context.run, context.settings
+    claim_run(run, settings, force=context.option("force"))
     log.info("%s", header(context))
     if settings["import_from"]:
         from site_builder.jobs.adopt import adopt
@@ -182,6 +183,17 @@ def sample(context: Context) -> Context:
     return context
 
 
+def claim_run(run: Run, settings: dict, *, force: bool) -> None:
+    """This command's lock on the run (refused while another holds it); while a SLURM
+    job works on the run, it is the lock for anything that would sample beside it."""
+    from site_builder.jobs.lock import lock_run, slurm_job_in_flight
+    lock_run(run)
+    job = slurm_job_in_flight(run)
+    if job and (force or settings["executor"] != "slurm" or settings["import_from"]):
+        raise RunError(f"run {run.id!r} is in use by SLURM job {job} (squeue has it); wait for "
+                       f"it (make status), or cancel it (scancel {job}), then run this again")
+
+
 def sample_on_slurm(context: Context, work) -> None:
     from site_builder import sampling
     from site_builder.jobs import slurm
@@ -196,6 +208,7 @@ def sample_on_slurm(context: Context, work) -> None:
 
 def sample_locally(context: Context, work) -> None:
     from site_builder import jobs, sampling
+    from site_builder.jobs.lock import held
 
     run, settings = context.run, context.settings
     say = stage_log("sample").info
@@ -204,7 +217,7 @@ def sample_locally(context: Context, work) -> None:
         say("%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
         return
     say("%s: sampling item(s) %s with the local executor", run.id, item_list(items))
-    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items)
+    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items, held(run))
     stage_log("job").info(
         "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
         record["wall_clock_seconds"], record["cpu_utilized_seconds"],

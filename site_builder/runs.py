@@ -189,6 +189,11 @@ class Run:
         return self.out / "slurm"
 
     @cached_property
+    def lock_path(self) -> Path:
+        """The run's lock: held by the command working on it (jobs/lock.py)."""
+        return self.out / "lock"
+
+    @cached_property
     def attic_dir(self) -> Path:
         return self.out / "attic"
 

@@ -3,15 +3,20 @@ in pages from outside strings, one lock per run, one line and exit 2 for every m
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, need_tool, site_builder, start_chromium
+from conftest import REPO, copy_blog, need_tool, site_builder, start_chromium
 
 # -- Markdown in time linear in the post's size ----------------------------------------
 
@@ -180,3 +185,104 @@ def test_an_imported_runs_strings_run_no_script_in_chromium(blog: Path, tmp_path
     # Shown as written, not taken as markup, Liquid or Markdown.
     assert "<Img Src=X Onerror=X=1>" in body and "`<b>node`{{ site.title }}" in body
     assert "Rock <script>x=2</script> *Pop*" in body and "<img src=y onerror=y=1>" in body
+
+
+# -- one command at a time per run; a killed site-builder loses no job figures ----------
+
+@pytest.fixture
+def unsampled(pipeline, tmp_path: Path) -> Path:
+    """A copy of the session's blog whose run has no samples, codes or job yet."""
+    root = copy_blog(pipeline, tmp_path / "blog")
+    out = root / "runs" / "lucybell" / "out"
+    for folder in ("wav", "codes", "mp3"):
+        shutil.rmtree(out / folder, ignore_errors=True)
+    (out / "job.json").unlink()
+    return root
+
+
+def start(root: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(root), *args],
+                            cwd=root, start_new_session=True, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def lock_info(root: Path, key: str, timeout: float = 60) -> dict:
+    """The run's lock file once it names `key` (the sampler: sampling has started)."""
+    path = root / "runs" / "lucybell" / "out" / "lock"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            info = json.loads(path.read_text() or "{}")
+        except (OSError, ValueError):
+            info = {}
+        if key in info:
+            return info
+        time.sleep(0.05)
+    raise AssertionError(f"no {key} in {path} after {timeout} s")
+
+
+def test_a_second_command_on_a_run_in_use_is_refused_and_the_post_reports_one_job(unsampled):
+    first = start(unsampled, "sample", "--artist", "lucybell", "--n", "1")
+    info = lock_info(unsampled, "sampler")
+    second = site_builder(unsampled, "post", "--artist", "lucybell", "--n", "1", check=False)
+    assert first.wait(timeout=300) == 0, first.stdout.read()
+    one_line_error(second, f"run 'lucybell' is in use by pid {info['pid']}",
+                   "site-builder --root", "sample --artist lucybell")
+    job = json.loads((unsampled / "runs/lucybell/out/job.json").read_text())
+    assert len(job["jobs"]) == 1 and job["items"] == [0]
+    assert not (unsampled / "runs/lucybell/out/lock").exists()  # released at the end
+
+
+def test_a_lock_left_by_a_dead_process_is_taken_over(unsampled):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    lock = unsampled / "runs/lucybell/out/lock"
+    lock.write_text(json.dumps({"pid": dead.pid, "command": "site-builder post --artist lucybell"}))
+    result = site_builder(unsampled, "sample", "--artist", "lucybell", "--n", "1")
+    assert f"taking over the lock of pid {dead.pid}" in result.stdout
+
+
+def test_a_killed_site_builder_loses_no_job_figures(unsampled):
+    parent = start(unsampled, "post", "--artist", "lucybell", "--n", "1")
+    info = lock_info(unsampled, "sampler")
+    os.kill(parent.pid, signal.SIGKILL)   # the parent only: its sampler carries on
+    parent.wait()
+    refused = site_builder(unsampled, "sample", "--artist", "lucybell", "--n", "1", check=False)
+    if not (unsampled / "runs/lucybell/out/job.json").exists():   # not finished yet
+        one_line_error(refused, "is in use by", f"sampler (pid {info['sampler']}) is still running")
+    job_path = unsampled / "runs/lucybell/out/job.json"
+    deadline = time.monotonic() + 300
+    while not job_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job = json.loads(job_path.read_text())
+    assert job["state"] == "COMPLETED" and job["items"] == [0] and job["cpu_utilized_seconds"] > 0
+    result = site_builder(unsampled, "post", "--artist", "lucybell", "--n", "1")
+    text = (unsampled / "posts").glob("*lucybell*.md").__next__().read_text()
+    assert "It took" in text and "No job figures" not in text and "warning" not in result.stdout
+
+
+def test_a_killed_sampler_is_recorded_and_said_so(unsampled):
+    parent = start(unsampled, "sample", "--artist", "lucybell", "--n", "1")
+    recorder = lock_info(unsampled, "sampler")["sampler"]
+    children = Path(f"/proc/{recorder}/task/{recorder}/children")
+    deadline = time.monotonic() + 30
+    while not children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)   # some CPU time spent
+    os.kill(int(children.read_text().split()[0]), signal.SIGKILL)
+    output = parent.communicate(timeout=120)[0]
+    assert parent.returncode == 2
+    error = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "killed by SIGKILL" in error[0] and "is above" not in error[0]
+    job = json.loads((unsampled / "runs/lucybell/out/job.json").read_text())
+    assert job["jobs"][-1]["exit_code"] == -9 and job["jobs"][-1]["cpu_utilized_seconds"] > 0
+
+
+def test_a_post_whose_job_figures_are_missing_says_so(pipeline, tmp_path: Path):
+    root = copy_blog(pipeline, tmp_path / "blog")
+    (root / "runs/lucybell/out/job.json").unlink()   # lost with a killed process group
+    result = site_builder(root, "post", "--artist", "lucybell")
+    assert "warning: run lucybell: no job figures for item(s) 0, 1" in result.stdout
+    text = pipeline.post().name
+    post_text = (root / "posts" / text).read_text()
+    assert "No job figures for item(s) 0, 1" in post_text and "It took" not in post_text

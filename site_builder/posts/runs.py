@@ -8,12 +8,14 @@ from pathlib import Path
 
 from site_builder.audio import display_name
 from site_builder.errors import PostError
+from site_builder.logs import stage_log
 from site_builder.posts import escape
 from site_builder.posts.notes import fits_a_cell, read_notes
 from site_builder.runs import Run, read_json
 from site_builder.sampling import labels
 from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
+log = stage_log("post")
 
 
 # -- is the run finished? --------------------------------------------------------
@@ -162,10 +164,25 @@ def run_context(run: Run, site: dict) -> dict:
         "details": details and escape.url(details, f"{run.id}: the details URL"),
         "overview": overview.exists() and f"/{Path(site['assets_dir']).name}/runs/{run.id}/overview.png",
         "unknown_genres": ", ".join(escape.code(w) for w in labels.unknown_genre_words(settings["genres"], model.name)),
+        "figures_missing": figures_missing(run, settings, job),
         "job": job and {"lines": job_lines(job), "host": job["host"] and escape.code(job["host"]),
                         "jobs": jobs_phrase(job),
                         "figures": job},
     }
+
+
+def figures_missing(run: Run, settings: dict, job: dict | None) -> str:
+    """The items sampled here that no recorded job made ("0, 2"), warned about: their
+    job was lost (site-builder and its sampler killed together), so what the post
+    says it cost leaves them out."""
+    if settings.get("import_from"):
+        return ""   # figures come from experiment.toml's [job], when the author had them
+    made = {k for k in run.sampled_items() if k < settings["n_samples"]}
+    lost = sorted(made - set((job or {}).get("items") or []))
+    if lost:
+        log.warning("warning: run %s: no job figures for item(s) %s (their job was not "
+                    "recorded); the post says so", run.id, ", ".join(map(str, lost)))
+    return ", ".join(map(str, lost))
 
 
 def label_runs(contexts: list[dict]) -> None:
