@@ -12,8 +12,8 @@ the same posts, then times each builder (the best of --repeat runs):
 - edit:  one post's body edited;
 - title: one post's title edited (which the index, tag pages and feed show).
 
-Each builder makes post pages, a paginated index (10 a page; Jekyll has no
-jekyll-paginate in Debian, so its index lists the newest 10) and an Atom feed;
+Each builder makes post pages, a paginated index (10 a page; Jekyll with
+jekyll-paginate, from Debian's ruby-jekyll-paginate) and an Atom feed;
 site-builder and Hugo also make tag pages and a sitemap. Hugo renders with
 goldmark (`unsafe: true`, so raw HTML passes as in kramdown) and highlights code
 with Chroma; site-builder with Pygments; Jekyll with kramdown + rouge.
@@ -51,7 +51,7 @@ baseurl: ""
 permalink: /:title/
 paginate: 10
 """
-JEKYLL_CONFIG = OURS_CONFIG + "markdown: kramdown\nplugins: [jekyll-feed]\n"
+JEKYLL_CONFIG = OURS_CONFIG + "markdown: kramdown\nplugins: [jekyll-feed, jekyll-paginate]\n"
 JEKYLL_LAYOUT = """<!DOCTYPE html><html><head><title>{{ page.title }}</title></head>
 <body><article><h1>{{ page.title }}</h1><time>{{ page.date | date: "%-d %B %Y" }}</time>
 {% for tag in page.tags %}<a href="/tag/{{ tag }}/">{{ tag }}</a>{% endfor %}
@@ -60,9 +60,10 @@ JEKYLL_LAYOUT = """<!DOCTYPE html><html><head><title>{{ page.title }}</title></h
 JEKYLL_INDEX = """---
 layout: null
 ---
-<!DOCTYPE html><html><body>{% for post in site.posts limit:10 %}
+<!DOCTYPE html><html><body>{% for post in paginator.posts %}
 <article><h2><a href="{{ post.url | relative_url }}">{{ post.title }}</a></h2>
-{{ post.excerpt }}</article>{% endfor %}</body></html>
+{{ post.excerpt }}</article>{% endfor %}{% if paginator.next_page %}
+<a href="{{ paginator.next_page_path | relative_url }}">Older</a>{% endif %}</body></html>
 """
 HUGO_CONFIG = """\
 baseURL = "http://127.0.0.1/"

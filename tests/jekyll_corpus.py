@@ -437,6 +437,21 @@ Try a search on "?" in the mid-'90s style, as ["Kindly Closing"](http://example.
 
 Code `x`"y" and "*z*" and it's 'quoted'.
 """),
+    Spec("emphasis-kramdown", """\
+**UPDATE (8/3/2010):**Fixed the bug.
+
+Math 2*3*4 and a * b * c, *word*. and "**quoted**" and **bold**: yes
+"""),
+    Spec("attribute-list-in-paragraph", """\
+A picture, sized:
+![a cover](/assets/images/cover.png)
+{: style="width: 400px"}
+and the text "after" it.
+"""),
+    Spec("link-with-spaces", """\
+A [link](http://example.com/a b) and [another](http://example.com/ "Title") and
+[a titled one](docs/my page.html "The page").
+"""),
     Spec("strikethrough-del", """\
 A ~~gone~~ word.
 """),

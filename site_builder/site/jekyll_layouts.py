@@ -16,8 +16,7 @@ from typing import Any, Callable
 
 from site_builder.errors import BuildError
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, categories, excerpt_source,
-                                       output_ext, split_front_matter, words)
+from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, split_front_matter
 
 
 _SEEN: set | None = None
@@ -115,7 +114,8 @@ class JekyllRenderer:
                      "output": None})
         if item.kind == "pages":
             drop.pop("excerpt")
-            drop.pop("date", None) if "date" not in item.meta else None
+            if "date" not in item.meta:   # a page has a date only when it says so
+                drop.pop("date", None)
             drop.pop("slug", None)
             drop.pop("collection", None)
             for key in ("tags", "categories"):
@@ -299,5 +299,3 @@ def paginator(config: dict, posts: list[dict], number: int, total: int, per_page
             "next_page_path": path(number + 1)}
 
 
-__all__ = ["JekyllRenderer", "categories", "excerpt_source", "output_ext", "paginated_index",
-           "paginator", "words"]

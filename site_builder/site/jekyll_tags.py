@@ -15,7 +15,7 @@ from liquid.ast import Node
 from liquid.exceptions import LiquidError, LiquidSyntaxError
 from liquid.stream import TokenStream
 from liquid.tag import Tag
-from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
+from liquid.token import TOKEN_EXPRESSION, Token
 
 from site_builder.site.urls import absolute_url, relative_url
 
@@ -52,13 +52,6 @@ def _tag(tag_name: str, func: Callable[[Any, str], str]) -> type[Tag]:
 
     InlineTag.__name__ = f"{tag_name.title()}Tag"
     return InlineTag
-
-
-def _value(context: RenderContext, path: str) -> Any:
-    value: Any = context.globals
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return None if value is None or liquid.is_undefined(value) else value
 
 
 def link(context: RenderContext, text: str) -> str:

@@ -19,15 +19,21 @@ from mdit_py_plugins.deflist import deflist_plugin
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 
 
 def install(md: MarkdownIt) -> None:
     md.use(deflist_plugin)
+    md.options["kramdown_emphasis"] = True
+    _patch_emphasis()
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
+    link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
+    md.inline.ruler.before("link", "kramdown_spaced_link", _spaced_link(link_rule.fn))
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.core.ruler.before("kramdown_typography", "kramdown_ial_split", split_at_ials)
     md.core.ruler.push("kramdown_tasks", task_lists)
     # The TOC list is found before its {:toc} is read as an attribute list, and
     # written once the headings have their ids.
@@ -35,6 +41,28 @@ def install(md: MarkdownIt) -> None:
     md.core.ruler.push("kramdown_toc", table_of_contents)
     md.add_render_rule("s_open", lambda *a: "<del>")
     md.add_render_rule("s_close", lambda *a: "</del>")
+
+
+# -- emphasis --------------------------------------------------------------------------
+
+def _patch_emphasis() -> None:
+    """kramdown's `*`: it opens unless a space follows and closes unless a space comes
+    before (`**UPDATE (8/3/2010):**Fixed` is strong), where CommonMark also weighs the
+    punctuation around it. Only for our converters (the option set in install())."""
+    if getattr(StateInline.scanDelims, "kramdown", False):
+        return
+    original = StateInline.scanDelims
+
+    def scan(self: StateInline, start: int, canSplitWord: bool):  # noqa: ANN202, N803
+        found = original(self, start, canSplitWord)
+        if self.src[start] != "*" or not self.md.options.get("kramdown_emphasis"):
+            return found
+        before = self.src[start - 1] if start > 0 else " "
+        after = self.src[start + found.length] if start + found.length < self.posMax else " "
+        return type(found)(not after.isspace(), not before.isspace(), found.length)
+
+    scan.kramdown = True
+    StateInline.scanDelims = scan
 
 
 # -- lists ---------------------------------------------------------------------------
@@ -78,6 +106,49 @@ def task_lists(state: StateCore) -> None:
                     tokens[k].level == tokens[i - 2].level - 1:
                 tokens[k].attrSet("class", "task-list")
                 break
+
+
+# -- links -------------------------------------------------------------------------
+
+SPACED_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+
+
+def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """`[text](http://x.com/a b)`: kramdown takes the URL with its spaces (CommonMark
+    makes no link of it)."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        if state.src[state.pos] != "[" or state.linkLevel > 0:
+            return False
+        start = state.pos
+        readable = standard(state, True)
+        state.pos = start
+        if readable:
+            return False   # a link CommonMark reads too: the standard rule makes it
+        label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+        if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
+            return False
+        close = state.src.find(")", label_end + 2, state.posMax)
+        inside = state.src[label_end + 2:close] if close > 0 else ""
+        titled = SPACED_TITLE.search(inside)
+        href = inside[:titled.start()] if titled else inside
+        if not href.strip() or "\n" in inside or "(" in inside or "<" in inside \
+                or " " not in href.strip():
+            return False
+        if not silent:
+            old_max = state.posMax
+            state.pos, state.posMax = start + 1, label_end
+            token = state.push("link_open", "a", 1)
+            token.attrs = {"href": href.strip()}
+            if titled:
+                token.attrSet("title", titled.group(0).strip()[1:-1])
+            state.linkLevel += 1
+            state.md.inline.tokenize(state)
+            state.linkLevel -= 1
+            state.push("link_close", "a", -1)
+            state.posMax = old_max
+        state.pos = close + 1
+        return True
+    return rule
 
 
 # -- math ------------------------------------------------------------------------------
@@ -183,3 +254,40 @@ def _toc_items(heads: list, start: int, stop: int, depth: int, out: list[str]) -
         else:
             out.append(item + "</li>")
         i = j
+
+
+# -- attribute lists inside a paragraph ---------------------------------------------
+
+def split_at_ials(state: StateCore) -> None:
+    """A `{: ...}` line inside a paragraph ends it (kramdown reads it as the block
+    attribute list of the lines above): the paragraph is split after that line, so
+    the attribute-list rule gives the first part its attributes."""
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "paragraph_open" and i + 2 < len(tokens) and \
+                tokens[i + 1].type == "inline":
+            inline = tokens[i + 1]
+            lines = inline.content.split("\n")
+            cut = next((k for k in range(1, len(lines) - 1) if IAL_LINE.match(lines[k])), None)
+            if cut is not None:
+                first, rest = "\n".join(lines[:cut + 1]), "\n".join(lines[cut + 1:])
+                _reparse(state, inline, first)
+                opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
+                second = Token("inline", "", 0)
+                for new in (opening, second, closing):
+                    new.level, new.block = token.level, True
+                second.level = inline.level
+                if token.map:
+                    opening.map = [token.map[0] + cut + 1, token.map[1]]
+                    token.map = [token.map[0], token.map[0] + cut + 1]
+                _reparse(state, second, rest)
+                tokens[i + 3:i + 3] = [opening, second, closing]
+        i += 1
+
+
+def _reparse(state: StateCore, inline: Token, text: str) -> None:
+    inline.content = text
+    inline.children = []
+    state.md.inline.parse(text, state.md, state.env, inline.children)

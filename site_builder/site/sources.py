@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 
