@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from site_builder import commands, logs, pipeline, schema
-from site_builder.errors import ConfigError, SiteBuilderError
+from site_builder.errors import ConfigError, SiteBuilderError, disk_error
 
 log = logs.stage_log("site-builder")
 TRUE, FALSE = ("1", "yes", "true"), ("0", "no", "false", "")
@@ -217,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
         log.info("run %s is sampling on the cluster; run the same command again when it is done",
                  pending.args[0])
         return 0
+    except OSError as exc:  # a full or read-only disk, a forbidden folder: one line
+        error = disk_error(exc)
+        if error is None:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     finally:
         from site_builder.jobs.lock import release_all
         release_all()

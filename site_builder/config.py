@@ -77,9 +77,10 @@ def load_yaml(path: Path) -> dict:
 def load_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{shown(path)}: not a text file (TOML is UTF-8 text); "
-                          f"fix or remove it") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown(path)}: not a text file (byte {exc.start} is not UTF-8); "
+                          f"it must be TOML text: write `key = value` lines, or remove it to "
+                          f"start from the defaults") from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's error carries the position only in its message.
         found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
@@ -258,8 +259,8 @@ def resolve(cli: dict, experiment: dict, site: dict, *, experiment_path: str,
                       f"items start, total_sample_length_in_seconds (TOTAL_LENGTH) {total:g}; "
                       f"model {model.name} takes songs of {model.min_total_seconds:g} to "
                       f"{model.max_total_seconds:g} s")
-    if errors:
-        raise ConfigError("\n".join(errors))
+    if errors:  # each once: the model is read twice (first for its own defaults)
+        raise ConfigError("\n".join(dict.fromkeys(errors)))
     return settings, origin
 
 

@@ -1,6 +1,10 @@
 """One exception family. The CLI turns any of these into one line on stderr
 and exit code 2; everything else is a bug and keeps its traceback."""
 
+import errno
+import os
+import shutil
+
 
 class SiteBuilderError(Exception):
     """A failure the user can fix: the message says what, where and how."""
@@ -32,3 +36,30 @@ class PostError(SiteBuilderError):
 
 class BuildError(SiteBuilderError):
     """The static site cannot be built."""
+
+
+# OSErrors that are the machine's state, not a bug: said in one line, where and why.
+DISK_ERRORS = {
+    errno.ENOSPC: ("the disk is full", "free some space"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space or raise the quota"),
+    errno.EROFS: ("the file system is read-only", "make it writable (or choose another folder)"),
+    errno.EACCES: ("permission denied", "give this user write access"),
+    errno.EPERM: ("operation not permitted", "give this user write access"),
+}
+
+
+def disk_error(exc: OSError) -> SiteBuilderError | None:
+    """The one-line error for a full or read-only disk or a forbidden file (None for
+    any other OSError): the folder, what is wrong, the space left, what to do."""
+    if exc.errno not in DISK_ERRORS:
+        return None
+    reason, fix = DISK_ERRORS[exc.errno]
+    path = os.path.abspath(exc.filename) if exc.filename else os.getcwd()
+    folder = path if os.path.isdir(path) else os.path.dirname(path)
+    existing = folder
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    free = shutil.disk_usage(existing).free
+    return SiteBuilderError(f"{folder}/: cannot write {os.path.basename(path)}: {reason} "
+                            f"({free / 2**20:.1f} MiB free there); {fix}, then run the same "
+                            f"command again: what was written before is kept")

@@ -11,12 +11,13 @@ dry run: a failed or trial command leaves the run as it was.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from site_builder import config, schema
-from site_builder.errors import ConfigError, RunError, SiteBuilderError
+from site_builder.errors import BuildError, ConfigError, RunError, SiteBuilderError
 from site_builder.logs import stage_log
 from site_builder.runs import Run, item_list, read_json, write_text
 
@@ -53,6 +54,11 @@ def open_run(root: Path, given: dict[str, Any], options: dict[str, Any]) -> Cont
     site = config.load_site_config(root)
     artist = given.get("artist")
     run_id = options.get("run") or (normalise(artist) if artist else None)
+    if artist and not run_id:
+        raise ConfigError(f"ARTIST={artist!r}: a run is named after its artist in letters "
+                          f"a-z, digits and '_', and this name has none; name the run yourself "
+                          f"(RUN=<id>, e.g. RUN=my-run) and check the artist's name in Jukebox's "
+                          f"list (make artists SEARCH=...)")
     if not run_id:
         raise ConfigError("which run? give ARTIST=<name> (e.g. make post ARTIST=lucybell) or RUN=<run id>")
     run = Run(root, run_id, site["runs_dir"])
@@ -255,12 +261,8 @@ def publish(context: Context) -> Context:
 
 
 def post(context: Context) -> Context:
-    from site_builder import posts
     publish(context)
-    posts.write_post(context.root, context.site, [context.run], title=context.option("title"),
-                     force=context.option("force"))
-    warn_missing_post_defaults(context.root, context.site)
-    build_site(context.root, context.site)
+    write_and_build(context.root, context.site, [context.run], context.options)
     return context
 
 
@@ -313,11 +315,50 @@ def finished_runs(root: Path, run_ids: str, given: dict, options: dict) -> tuple
 
 
 def post_over_runs(root: Path, run_ids: str, given: dict, options: dict) -> None:
-    from site_builder import posts
     site, runs = finished_runs(root, run_ids, given, options)
-    posts.write_post(root, site, runs, title=options.get("title"), force=options.get("force"))
+    write_and_build(root, site, runs, options)
+
+
+def write_and_build(root: Path, site: dict, runs: list[Run], options: dict) -> None:
+    """Write the post over `runs` and build the blog; a post that does not build is
+    taken back (the blog keeps the post it had, or none) and the error points at
+    notes.md, where the author's words came from."""
+    from site_builder import posts
+    existing = posts.find_post(root / site["posts_dir"], [r.id for r in runs])
+    before = existing.read_bytes() if existing else None
+    path = posts.write_post(root, site, runs, title=options.get("title"), force=options.get("force"))
     warn_missing_post_defaults(root, site)
-    build_site(root, site)
+    try:
+        build_site(root, site)
+    except BuildError as exc:
+        blamed = blame_post(str(exc), path, root, runs)
+        if blamed == str(exc):
+            raise
+        if before is None:
+            path.unlink()
+        else:
+            path.write_bytes(before)
+        raise BuildError(blamed) from None
+
+
+def blame_post(message: str, post: Path, root: Path, runs: list[Run]) -> str:
+    """A build error in a generated post, pointed at notes.md where the line came from
+    (the author's words are the only part of a post that is not ours), and saying the
+    post was not written; other errors as they are."""
+    from site_builder.posts import find_in_notes
+    name = post.relative_to(root).as_posix() if post.is_relative_to(root) else str(post)
+    lines = post.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def one(error: str) -> str:
+        found = re.match(re.escape(name) + r":(\d+):(.*)", error)
+        if not found:
+            return error
+        number = int(found[1])
+        source = find_in_notes(runs, lines[number - 1]) if 0 < number <= len(lines) else None
+        where = f"{source[0].relative_to(root)}:{source[1]}" if source else f"{name}:{number}"
+        return f"{where}:{found[2]} (the post {name} was not written)"
+
+    return "\n".join(one(error) for error in message.splitlines())
 
 
 def build_site(root: Path, site: dict) -> None:

@@ -41,8 +41,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:  # named by the file meant (not the temporary one, or none)
+        if str(exc.filename) in ("None", str(tmp)):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):   # on a read-only disk even this fails
+            tmp.unlink(missing_ok=True)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -286,3 +286,92 @@ def test_a_post_whose_job_figures_are_missing_says_so(pipeline, tmp_path: Path):
     text = pipeline.post().name
     post_text = (root / "posts" / text).read_text()
     assert "No job figures for item(s) 0, 1" in post_text and "It took" not in post_text
+
+
+# -- one line and exit 2 for every mistake, and nothing lost -----------------------------
+
+def test_a_liquid_error_in_notes_is_shown_in_notes_and_the_post_is_kept(pipeline, tmp_path):
+    root = copy_blog(pipeline, tmp_path / "blog")
+    notes = root / "runs/lucybell/notes.md"
+    notes.write_text(notes.read_text().replace("## item 1\n", "## item 1\n\nHiss {% nosuchtag %} here.\n"))
+    line = notes.read_text().splitlines().index("Hiss {% nosuchtag %} here.") + 1
+    post = root / "posts" / pipeline.post().name
+    before = post.read_bytes()
+    one_line_error(site_builder(root, "post", "--artist", "lucybell", check=False),
+                   f"runs/lucybell/notes.md:{line}: Liquid", "was not written")
+    assert post.read_bytes() == before
+
+
+def test_a_binary_experiment_toml_a_name_without_latin_letters_and_a_bad_model(blog: Path):
+    (blog / "runs/x").mkdir(parents=True)
+    (blog / "runs/x/experiment.toml").write_bytes(bytes(range(256)))
+    one_line_error(site_builder(blog, "sample", "--run", "x", check=False),
+                   "runs/x/experiment.toml", "not a text file")
+    one_line_error(site_builder(blog, "sample", "--artist", "李", check=False),
+                   "ARTIST='李'", "RUN=")
+    one_line_error(site_builder(blog, "sample", "--artist", "lucybell", "--model", "nope",
+                                check=False), "model", "'nope'")
+
+
+@pytest.fixture
+def mounts():
+    """mount(...) for the test, each undone after it; skipped where mounting is not allowed."""
+    done: list[Path] = []
+
+    def mount(target: Path, *options: str) -> None:
+        if os.geteuid() != 0 or not shutil.which("mount"):
+            pytest.skip("mounting needs root (CI runs as root)")
+        target.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(["mount", *options, str(target)], capture_output=True, text=True)
+        if result.returncode:
+            pytest.skip(f"this machine cannot mount: {result.stderr.strip()}")
+        done.append(target)
+
+    yield mount
+    for target in reversed(done):
+        subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def test_a_read_only_site_folder_is_one_line_and_keeps_the_site(blog: Path, mounts):
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    site_builder(blog, "site")
+    site = blog / "_site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    mounts(site, "--bind", str(site))
+    mounts(site, "-o", "remount,ro,bind")
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n", "Changed.\n")
+    one_line_error(site_builder(blog, "site", check=False), "_site", "read-only")
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+def test_a_full_disk_during_the_site_build_is_one_line_and_loses_nothing(blog: Path, mounts):
+    site = blog / "_site"
+    mounts(site, "-t", "tmpfs", "-o", "size=256k", "tmpfs")
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    site_builder(blog, "site")
+    index = (site / "index.html").read_bytes()
+    post(blog, "2021-01-02-b.md", "date: 2021-01-02\n", "Words " * 100_000 + "\n")
+    one_line_error(site_builder(blog, "site", check=False), "_site", "the disk is full",
+                   "MiB free")
+    assert (site / "index.html").read_bytes() == index and not list(site.rglob("*.part"))
+
+
+def test_a_full_disk_during_sampling_names_it_and_keeps_the_run(unsampled: Path, mounts):
+    wav = unsampled / "runs/lucybell/out/wav"
+    mounts(wav, "-t", "tmpfs", "-o", "size=16k", "tmpfs")
+    result = site_builder(unsampled, "sample", "--artist", "lucybell", "--n", "1", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "out/wav/: cannot write" in result.stderr and "the disk is full" in result.stderr
+    assert not list((unsampled / "runs/lucybell/out").rglob("*.part"))
+
+
+def test_a_site_file_edited_with_its_size_and_mtime_kept_is_repaired(blog: Path):
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n", "The right words.\n")
+    site_builder(blog, "site")
+    page = blog / "_site" / "a" / "index.html"
+    good = page.read_bytes()
+    st = page.stat()
+    page.write_bytes(good.replace(b"right", b"wrong"))
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    site_builder(blog, "site")
+    assert page.read_bytes() == good

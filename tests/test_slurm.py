@@ -25,6 +25,40 @@ def cluster():
     if result.returncode != 0:
         message = f"SLURM did not come up: {result.stderr.strip()}"
         pytest.fail(message) if ON_CI else pytest.skip(message)
+    # The test cluster is found through its own configuration, never the machine's.
+    before = os.environ.get("SLURM_CONF")
+    os.environ["SLURM_CONF"] = slurm_conf()
+    yield
+    if before is None:
+        os.environ.pop("SLURM_CONF", None)
+    else:
+        os.environ["SLURM_CONF"] = before
+
+
+def slurm_conf() -> str:
+    return subprocess.run([str(REPO / ".ci/slurm-up"), "--conf"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def machine_slurm() -> dict[str, tuple[bytes, int]]:
+    etc = Path("/etc/slurm")
+    return {str(p): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(etc.rglob("*")) if p.is_file()} if etc.is_dir() else {}
+
+
+def test_the_test_cluster_leaves_the_machines_slurm_alone(cluster):
+    # .ci/slurm-up once rewrote /etc/slurm/slurm.conf and slurmdbd.conf on a machine
+    # with its own cluster, and broke that cluster's accounting.
+    before = machine_slurm()
+    result = subprocess.run([str(REPO / ".ci/slurm-up")], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert machine_slurm() == before
+    conf = Path(slurm_conf())
+    assert conf.is_file() and not conf.is_relative_to("/etc/slurm")
+    shown = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True,
+                           env={**os.environ, "SLURM_CONF": str(conf)}, check=True).stdout
+    assert str(conf) in shown and "SlurmctldPort           = 6817" not in shown
 
 
 @pytest.fixture

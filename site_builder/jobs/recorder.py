@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from site_builder.errors import disk_error
 from site_builder.jobs.record import EXIT_STATES, append_job, job_record, measured
 from site_builder.runs import Run
 
@@ -48,13 +49,23 @@ def record(run: Run, command: list[str], items: list[int]) -> int:
     code = os.waitstatus_to_exitcode(status)
     state = "CANCELLED" if interrupted or code in (130, -signal.SIGINT) else \
         EXIT_STATES.get(code, "FAILED")
-    append_job(run, job_record(
+    record_job(run, job_record(
         job_id=f"local-{sampler.pid}", host=socket.gethostname(), state=state,
         exit_code=code, start=start, end=end, cores=os.cpu_count() or 1,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         max_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports kilobytes
         items=items, **measured(run)))
     return code if code >= 0 else 128 - code
+
+
+def record_job(run: Run, record: dict) -> None:
+    try:
+        append_job(run, record)
+    except OSError as exc:   # a full disk: say so in one line (the figures are lost)
+        error = disk_error(exc)
+        if error is None:
+            raise
+        print(f"the job's figures could not be recorded: {error}", file=sys.stderr)
 
 
 def main(argv: list[str]) -> int:

@@ -20,9 +20,10 @@ in verbatim every time.
 from site_builder.posts.files import (HASH_KEY, edited_by_hand, find_post, generated_posts,
                                       regenerate_all, render, read_front_matter, text_hash,
                                       write_post)
-from site_builder.posts.notes import ensure_notes, read_notes
+from site_builder.posts.notes import ensure_notes, find_in_notes, read_notes
 from site_builder.posts.runs import missing_stage, require_finished
 
-__all__ = ["HASH_KEY", "edited_by_hand", "ensure_notes", "find_post", "generated_posts",
+__all__ = ["HASH_KEY", "edited_by_hand", "ensure_notes", "find_in_notes", "find_post",
+           "generated_posts",
            "missing_stage", "read_notes", "regenerate_all", "render", "require_finished",
            "read_front_matter", "text_hash", "write_post"]

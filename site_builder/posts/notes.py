@@ -8,6 +8,7 @@ headings, and never again.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from site_builder.runs import Run, write_text
 
@@ -39,6 +40,22 @@ def read_notes(run: Run) -> dict:
     parts = ITEM_HEADING.split(text)
     items = {int(parts[i]): parts[i + 1].strip() for i in range(1, len(parts), 2)}
     return {"overall": parts[0].strip(), "items": items}
+
+
+def find_in_notes(runs: list[Run], line: str) -> tuple[Path, int] | None:
+    """The notes.md file and line that a generated post's `line` came from (notes are
+    copied in verbatim: a whole line, or a table cell), so an error in it can be shown
+    where the author can fix it; the longest notes line found in it wins."""
+    best: tuple[int, Path, int] | None = None
+    for run in runs:
+        if not run.notes_path.exists():
+            continue
+        lines = run.notes_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        for number, text in enumerate(lines, start=1):
+            text = cell(text.strip())
+            if len(text) >= 3 and text in line and (best is None or len(text) > best[0]):
+                best = (len(text), run.notes_path, number)
+    return best and (best[1], best[2])
 
 
 def fits_a_cell(note: str) -> bool:

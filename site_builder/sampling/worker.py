@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from site_builder.errors import disk_error
 from site_builder.runs import Run, atomic_path, write_json
 from site_builder.sampling import checkpoints, codes, labels, sampling_key
 from site_builder.sampling.ancestral import (LEVEL_NAMES, TOP, LevelSpec, Progress, SavePolicy,
@@ -43,6 +44,7 @@ from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
 EXIT_OOM = 76       # out of GPU memory
+EXIT_DISK = 74      # a full or read-only disk (EX_IOERR)
 PHASE: list[str] = []   # what is on the device now, for an out-of-memory message
 
 
@@ -225,6 +227,12 @@ def guarded(argv: list[str]) -> int:
               f"shows what each phase needs), or sample fewer levels at once (levels = 1, then 3); "
               f"codes saved so far are kept", file=sys.stderr)
         return EXIT_OOM
+    except OSError as exc:   # a full or read-only disk: one line naming it, not a traceback
+        error = disk_error(exc)
+        if error is None:
+            raise
+        print(f"sampling stopped: {error}", file=sys.stderr)
+        return EXIT_DISK
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ hand-written and generated posts build alike.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from site_builder.config import load_site_config
-from site_builder.errors import BuildError
+from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import YAML_LOADER
 from site_builder.site import cache
 from site_builder.site.links import Links
@@ -98,9 +99,13 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
     # Everything rendered: from here on nothing can fail for a post's sake.
     new = cache.Cache(parsed=memo.now)
-    written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk, deps)
-    if new != old:
-        cache.save(cache_path, new)
+    try:
+        written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk,
+                                  deps)
+        if new != old:
+            cache.save(cache_path, new)
+    except OSError as exc:  # a full or read-only disk: each file is whole, old or new
+        raise disk_error(exc) or exc from None
     result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
                          seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
                          written=written, removed=removed,
@@ -313,8 +318,8 @@ def _intact(rel: str, key: str, written: dict, on_disk: dict) -> bool:
 
 
 def _existing(out: Path) -> dict[str, tuple[int, int]]:
-    """Every file in the output folder: relative path -> (size, mtime_ns)."""
-    found: dict[str, tuple[int, int]] = {}
+    """Every file in the output folder: relative path -> (size, mtime_ns, ctime_ns)."""
+    found: dict[str, tuple[int, int, int]] = {}
     if out.is_dir():
         _scan(str(out), "", found)
     return found
@@ -328,12 +333,15 @@ def _scan(folder: str, prefix: str, found: dict[str, tuple[int, int]]) -> None:
                     _scan(entry.path, f"{prefix}{entry.name}/", found)
             else:
                 st = entry.stat(follow_symlinks=False)
-                found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
+                found[prefix + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: Path) -> tuple[int, int, int]:
+    """What says a file changed: size and mtime, which a program can put back, and the
+    inode's change time, which it cannot (any write moves it): a file in _site/ edited
+    with its size and mtime restored is still seen, at no cost of reading it."""
     st = path.stat()
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def _replace(path: Path, data: bytes, folders: set[Path]) -> None:
@@ -348,8 +356,11 @@ def _replace(path: Path, data: bytes, folders: set[Path]) -> None:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):   # on a read-only disk even this fails
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and str(exc.filename) in ("None", str(tmp)):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None  # the file meant
         raise
 
 
