@@ -18,7 +18,7 @@ export SITE_BUILDER_VARS := $(strip $(foreach v,$(.VARIABLES),$(if $(filter comm
 STAGES   := plan sample mp3 analyse publish post
 COMMANDS := site posts blog fix-embeds collection serve artists genres status models clean
 
-.PHONY: help install gpu-check test test-fast $(STAGES) $(COMMANDS)
+.PHONY: help install gpu-check gpu-bundle test test-fast $(STAGES) $(COMMANDS)
 
 help:
 	@sed -n 's/^##\( \|$$\)//p' $(HERE)/Makefile
@@ -37,9 +37,13 @@ $(STAMP): $(HERE)/pyproject.toml
 $(STAGES) $(COMMANDS): $(STAMP)
 	@$(SB) $@
 
-# Every level at real size with random weights on this machine's GPU; needs only torch.
+# Every level at real size with random weights on this machine's GPU; needs only torch
+# and what `make gpu-bundle` (run where the package index is reachable) puts in .gpu-vendor/.
 gpu-check:
 	$(PYTHON) $(HERE)/bench/gpu_check.py
+
+gpu-bundle: $(STAMP)
+	$(VENV)/bin/pip install --quiet --no-deps --target $(HERE)/.gpu-vendor jukebox-infer tqdm unidecode lazy_loader librosa
 
 test: $(STAMP)
 	cd $(HERE) && $(VENV)/bin/python -m pytest -q
@@ -71,6 +75,7 @@ test-fast: $(STAMP)
 ##   clean        remove derived files (never samples, unless --all)
 ##   install      create .venv and install site-builder into it
 ##   gpu-check    every level at real size, random weights, on this machine's GPU (needs torch)
+##   gpu-bundle   put what gpu-check needs besides torch into .gpu-vendor/ (with a package index)
 ##   test         run the tests
 ##   test-fast    run the quick tests (not marked slow)
 ##

@@ -1,12 +1,19 @@
-"""Sampling speed: tokens per second per level, and peak memory.
+"""Sampling: our loop and batching against jukebox's, in the same run.
 
-    .venv/bin/python -O bench/sampling.py [--seconds 1] [--real-tokens 16] [--skip-real]
+    .venv/bin/python -O bench/sampling.py [--tokens 6] [--skip-cpu]
 
-1. The tiny model, one item: Jukebox's own level loop (`jukebox_infer.sample._sample`,
-   the reference) against site-builder's resumable loop saving codes every 8 windows,
-   in the same process, with the same seed. The ratio is what resumability costs.
-2. One level at its real size with random weights (the compute is the same as with
-   the checkpoint): the level-0 upsampler (about 1B parameters), a few tokens.
+1. Sequential token steps of the example post's job (5b, 16 items x 60 s, three
+   levels): sample.py's batching, the worker's before per-item streams (every level
+   at the top prior's batch), and ours (the memory plan's batches on a v100-16gb and
+   an h100-80gb).
+2. One token step at real size in fp16, as on a GPU (the upsampler, level 0, and
+   the 5b top prior), traced on the `meta` device at position 4096 of a window with
+   16 items: operators dispatched, bytes of weights cast (read and written),
+   key/value bytes copied, host-device synchronisations.
+3. Tokens per second on this CPU at real size (fp32, random weights: the compute is
+   the checkpoint's) for the level-0 upsampler at positions 4096.. of a window
+   (caches filled as they are there, not the flattering first tokens), one item.
+4. The tiny model: both loops' codes and tokens per second, level by level.
 
 Run with -O: jukebox-infer's CUDA-only type asserts stop it on a CPU otherwise.
 """
@@ -15,121 +22,213 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import io
-import os
-import resource
 import sys
-import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from jukebox_infer.hparams import Hyperparams, setup_hparams  # noqa: E402
+from jukebox_infer.hparams import setup_hparams  # noqa: E402
 from jukebox_infer.make_models import make_prior, make_vqvae  # noqa: E402
-from jukebox_infer.sample import _sample  # noqa: E402
+from jukebox_infer.transformer.ops import filter_logits  # noqa: E402
 
-from site_builder.sampling.ancestral import LEVEL_NAMES, Progress, SavePolicy, sample_levels  # noqa: E402
-from site_builder.sampling.build import build_tiny  # noqa: E402
-from site_builder.models import SAMPLE_RATE  # noqa: E402
+from site_builder.sampling import memory  # noqa: E402
+from site_builder.sampling.build import to_sampling_dtype  # noqa: E402
+from site_builder.sampling.loop import Stepper, item_generator  # noqa: E402
 
-HOP = [0.5, 0.5, 0.125]
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+POSITION = 4096
+EXAMPLE = dict(model="5b", n_samples=16, sample_length_in_seconds=60.0, levels=3, batch_size=3,
+               upsampler_batch_size=16)
 
 
-def tiny_inputs(priors, length):
-    hps = Hyperparams(sample_length=length, n_samples=1, hop_fraction=HOP, sr=SAMPLE_RATE)
-    meta = dict(artist="lucybell", genre="rock", lyrics="", total_length=180 * SAMPLE_RATE, offset=0)
-    labels = [p.labeller.get_batch_labels([meta], "cpu") for p in priors]
-    kwargs = [dict(temp=0.99, fp16=False, chunk_size=32, max_batch_size=1) for _ in priors]
-    return hps, labels, kwargs
+class Trace(TorchDispatchMode):
+    """What one token step dispatches: operators, casts, concatenations, syncs."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.ops = Counter()
+        self.cast_bytes = 0
+        self.cat_bytes = 0
+        self.weights = {id(p) for p in model.parameters()}
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        name = str(func.overloadpacket)
+        self.ops[name] += 1
+        if name == "aten._to_copy" and id(args[0]) in self.weights and out.dtype != args[0].dtype:
+            self.cast_bytes += args[0].numel() * (args[0].element_size() + out.element_size())
+        if name == "aten.cat":
+            self.cat_bytes += out.numel() * out.element_size() * 2   # read and written
+        return out
 
 
-def jukebox_loop(priors, length):
-    hps, labels, kwargs = tiny_inputs(priors, length)
-    torch.manual_seed(0)
-    zs = [torch.zeros(1, 0, dtype=torch.long) for _ in priors]
-    rates = {}
-    for level in (2, 1, 0):
-        started = time.perf_counter()
-        zs = _sample(zs, labels, kwargs, priors, [level], hps, device=torch.device("cpu"))
-        rates[level] = zs[level].shape[1] / (time.perf_counter() - started)
-    return rates, zs
+def quiet():
+    return contextlib.redirect_stdout(io.StringIO())
 
 
-def our_loop(priors, length, folder: Path):
-    hps, labels, kwargs = tiny_inputs(priors, length)
-    torch.manual_seed(0)
-    progress = Progress("bench", 0, [0], [torch.zeros(1, 0, dtype=torch.long) for _ in priors])
-    policy = SavePolicy(folder / "batch-00.pt", every_windows=8)
-    measured = sample_levels(progress, priors, labels, kwargs, hps, 3, policy, lambda line: None,
-                             torch.device("cpu"))
-    return {level: tokens / seconds for level, (tokens, seconds) in measured.items()}, progress.zs
+def build(name: str, device: str):
+    with quiet(), torch.device(device):
+        vqvae = make_vqvae(setup_hparams("vqvae", dict(sample_length=1048576, restore_vqvae="")), device)
+        return make_prior(setup_hparams(name, dict(restore_prior="")), vqvae, device)
 
 
-def bench_tiny(seconds: float) -> None:
-    length = int(seconds * SAMPLE_RATE) // 128 * 128
-    quiet = io.StringIO()
-    with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet), torch.no_grad():
-        torch.set_num_threads(1)
-        _, priors = build_tiny(length, torch.device("cpu"))
-        gc.freeze()
-        reference, ref_zs = jukebox_loop(priors, length)
-        with tempfile.TemporaryDirectory() as folder:
-            ours, our_zs = our_loop(priors, length, Path(folder))
-    same = all(torch.equal(a, b) for a, b in zip(ref_zs, our_zs))
-    print(f"tiny model, 1 item x {length / SAMPLE_RATE:.2f} s, CPU, 1 thread "
-          f"(codes identical to Jukebox's loop: {same})")
-    print(f"{'level':<14}{'Jukebox loop':>16}{'site-builder':>16}{'ratio':>8}")
-    for level in (2, 1, 0):
-        print(f"{LEVEL_NAMES[level]:<14}{reference[level]:>11.0f} tok/s{ours[level]:>11.0f} tok/s"
-              f"{ours[level] / reference[level]:>8.2f}")
-    print(f"peak memory so far: {peak_mib():.0f} MiB")
+def fill_caches(transformer, batch: int, position: int, dtype, device) -> None:
+    """The caches as they are at `position` of a window (what each attention keeps)."""
+    for block in transformer._attn_mods:
+        attn = block.attn
+        attn.del_cache()
+        attn.sample_t = position
+        length = attn._suff_cache_len()
+        attn.cache["key"] = torch.randn(batch, length, attn.n_state, dtype=dtype, device=device)
+        attn.cache["value"] = torch.randn(batch, length, attn.n_state, dtype=dtype, device=device)
 
 
-def bench_real_upsampler(tokens: int) -> None:
-    quiet = io.StringIO()
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet), torch.no_grad():
-        torch.set_num_threads(os.cpu_count() or 1)
-        vqvae = make_vqvae(setup_hparams("vqvae", dict(sample_length=8192 * 32, restore_vqvae="")), "cpu")
-        prior = make_prior(setup_hparams("upsampler_level_0", dict(restore_prior="")), vqvae, "cpu")
-        built = time.perf_counter() - started
-        params = sum(p.numel() for p in prior.parameters())
-        meta = dict(artist="lucybell", genre="rock", lyrics="", total_length=180 * SAMPLE_RATE, offset=0)
-        y = prior.labeller.get_batch_labels([meta], "cpu")["y"]
-        y = prior.get_y({"y": y, "info": [dict(full_tokens=[])]}, 0)
-        z_conds = [torch.randint(0, vqvae.l_bins, (1, prior.n_ctx // prior.cond_downsample))]
-        timings = []
-        for count in (1, tokens):  # the difference is the per-token cost, without the conditioner
-            torch.manual_seed(0)
+def inputs(prior, batch: int, device):
+    ar = prior.prior
+    x_cond = torch.randn(batch, ar.input_dims, ar.width, device=device) if prior.x_cond \
+        else torch.zeros(batch, 1, ar.width, device=device)
+    y_cond = torch.randn(batch, 1, ar.width, device=device)
+    if not prior.x_cond and prior.y_cond:
+        x_cond = torch.randn(batch, ar.input_dims, ar.width, device=device)   # the label's time signal
+    previous = torch.zeros(batch, 1, dtype=torch.long, device=device)
+    return x_cond, y_cond, previous
+
+
+def jukebox_step(prior, x_cond, y_cond, previous, t: int, fp16: bool):
+    """One iteration of jukebox-infer's primed_sample loop, as it is written there."""
+    ar, n = prior.prior, previous.shape[0]
+    x, cond = ar.get_emb(t, n, previous, x_cond, y_cond)
+    ar.transformer.check_cache(n, t, fp16)
+    x = ar.transformer(x, encoder_kv=None, sample=True, fp16=fp16)
+    if ar.add_cond_after_transformer:
+        x = x + cond
+    x = ar.x_out(x) / 0.99
+    x = filter_logits(x, top_k=0, top_p=0.0)
+    return torch.distributions.Categorical(logits=x).sample()
+
+
+def our_stepper(prior, x_cond, y_cond, batch, fp16):
+    return Stepper(prior.prior, x_cond, y_cond, None, batch, temp=0.99, fp16=fp16)
+
+
+def steps_table() -> None:
+    print("1. Sequential token steps, the example's job (5b, 16 x 60 s, three levels)")
+    reference = memory.reference_steps(EXAMPLE)
+    old = sum(memory.steps(EXAMPLE, 3, 3).values())
+    print(f"   sample.py's batching (top 3, upsamplers 16): {reference:>9,}")
+    print(f"   before (every level at batch 3):             {old:>9,}  ({old / reference:.2f}x sample.py's)")
+    for gpu in ("v100-16gb", "h100-80gb"):
+        top, up = memory.auto_batches(EXAMPLE, gpu)
+        ours = sum(memory.steps(EXAMPLE, top, up).values())
+        print(f"   ours on {gpu} (top {top:>2}, upsamplers {up}):  {ours:>9,}  ({ours / reference:.2f}x sample.py's)")
+
+
+def traced(name: str, batch: int = 16) -> None:
+    prior = build(name, "meta").eval()
+    fp16_params = prior.prior.transformer._attn_mods[0].attn.c_attn.w.dtype == torch.float16
+    device = torch.device("meta")
+    x_cond, y_cond, previous = inputs(prior, batch, device)
+    rows = {}
+    with torch.no_grad():
+        fill_caches(prior.prior.transformer, batch, POSITION, torch.float16, device)
+        with Trace(prior) as theirs:
+            jukebox_step(prior, x_cond, y_cond, previous, POSITION, True)
+        to_sampling_dtype(prior, True)
+        fill_caches(prior.prior.transformer, batch, POSITION, torch.float16, device)
+        stepper = our_stepper(prior, x_cond, y_cond, batch, True)
+        # (our draw, written out: a generator cannot draw meta tensors)
+        with Trace(prior) as ours:
+            x, _ = stepper.embed(POSITION, previous)
+            x = prior.prior.transformer(x, encoder_kv=None, sample=True, fp16=True)
+            logits = prior.prior.x_out(x) / 0.99
+            logits = logits - logits.logsumexp(dim=-1, keepdim=True)
+            probs = torch.softmax(logits, dim=-1).reshape(batch, -1)
+            torch.cat([torch.multinomial(probs[r:r + 1], 1, True) for r in range(batch)])
+    for label, trace in (("jukebox", theirs), ("ours", ours)):
+        rows[label] = (sum(trace.ops.values()), trace.cast_bytes, trace.cat_bytes,
+                       trace.ops["aten._local_scalar_dense"])
+    print(f"   {name} (weights stored in {'fp16' if fp16_params else 'fp32'}), batch {batch}, position {POSITION}:")
+    print(f"   {'':9} {'operators':>9} {'weights cast':>13} {'kv copied':>10} {'syncs':>6}")
+    for label, (ops, cast, cat, syncs) in rows.items():
+        print(f"   {label:9} {ops:>9} {cast / 1e9:>10.2f} GB {cat / 1e9:>7.2f} GB {syncs:>6}")
+
+
+def cpu_rate(tokens: int) -> None:
+    print(f"3. Tokens per second on this CPU, upsampler level 0 at real size, fp32, one item, "
+          f"positions {POSITION}..{POSITION + tokens}")
+    prior = build("upsampler_level_0", "cpu").eval()
+    device = torch.device("cpu")
+    x_cond, y_cond, previous = inputs(prior, 1, device)
+    generators = [item_generator(0, device)]
+    rates = {"jukebox": [], "ours": []}
+    with torch.no_grad():
+        for _ in range(2):
+            fill_caches(prior.prior.transformer, 1, POSITION, torch.float32, device)
+            started, x = time.perf_counter(), previous
+            for t in range(POSITION, POSITION + tokens):
+                x = jukebox_step(prior, x_cond, y_cond, x, t, False)
+            rates["jukebox"].append(tokens / (time.perf_counter() - started))
+            fill_caches(prior.prior.transformer, 1, POSITION, torch.float32, device)
+            stepper, started, x = our_stepper(prior, x_cond, y_cond, 1, False), time.perf_counter(), previous
+            for t in range(POSITION, POSITION + tokens):
+                x = stepper.step(t, x, generators)
+            rates["ours"].append(tokens / (time.perf_counter() - started))
+    best = {k: max(v) for k, v in rates.items()}
+    print(f"   jukebox's loop {best['jukebox']:.2f} tokens/s, ours {best['ours']:.2f} tokens/s "
+          f"({best['ours'] / best['jukebox']:.2f}x; {torch.get_num_threads()} threads)")
+
+
+def tiny() -> None:
+    import gc
+
+    import jukebox_equivalence as equivalence
+    torch.set_num_threads(1)
+    # jukebox collects garbage before every window: with the big models gone and the
+    # rest frozen (as the worker does), that costs both loops the same little.
+    gc.collect()
+    gc.freeze()
+    print("4. The tiny model, one item, CPU fp32: both loops level by level from the same codes")
+    with quiet(), torch.no_grad():
+        _, priors = equivalence.build_tiny(equivalence.LENGTH, torch.device("cpu"))
+        hps = equivalence.Hyperparams(sample_length=equivalence.LENGTH, n_samples=1,
+                                      hop_fraction=equivalence.HOP, sr=44100)
+        meta = dict(artist="joy_division", genre="rock", lyrics="", total_length=180 * 44100, offset=0)
+        labels = [p.labeller.get_batch_labels([meta], "cpu") for p in priors]
+        zs = [torch.zeros(1, 0, dtype=torch.long) for _ in priors]
+        lines = []
+        for level in (2, 1, 0):
             started = time.perf_counter()
-            prior.sample(n_samples=1, z=None, z_conds=z_conds, y=y, fp16=False, temp=0.99,
-                         sample_tokens=count)
-            timings.append(time.perf_counter() - started)
-        took = timings[1] - timings[0]
-    print(f"\nreal-size upsampler level 0, random weights: {params / 1e9:.2f} B parameters, "
-          f"fp32, CPU, {torch.get_num_threads()} threads")
-    print(f"built in {built:.1f} s; window set-up (conditioner + first token) {timings[0]:.1f} s; "
-          f"then {tokens - 1} tokens in {took:.1f} s = {(tokens - 1) / took:.2f} tokens/s")
-    print(f"peak memory: {peak_mib():.0f} MiB")
+            theirs = equivalence.jukebox_level(priors[level], zs, labels[level], level, hps)
+            middle = time.perf_counter()
+            ours = equivalence.our_level(priors[level], zs, labels[level], level)
+            ended = time.perf_counter()
+            tokens = theirs[level].shape[1]
+            lines.append(f"   level {level}: codes {'equal' if torch.equal(theirs[level], ours[level]) else 'DIFFER'}; "
+                         f"jukebox {tokens / (middle - started):.0f} tokens/s, ours {tokens / (ended - middle):.0f} "
+                         f"tokens/s ({(middle - started) / (ended - middle):.2f}x)")
+            zs = theirs
+    print("\n".join(lines))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=1.0)
-    parser.add_argument("--real-tokens", type=int, default=16)
-    parser.add_argument("--skip-real", action="store_true")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=6)
+    parser.add_argument("--skip-cpu", action="store_true")
     args = parser.parse_args()
-    bench_tiny(args.seconds)
-    if not args.skip_real:
-        bench_real_upsampler(args.real_tokens)
+    steps_table()
+    print("2. One token step at real size, fp16 as on a GPU, traced on the meta device")
+    traced("upsampler_level_0")
+    traced("prior_5b", batch=3)
+    if not args.skip_cpu:
+        cpu_rate(args.tokens)
+    tiny()
 
 
 if __name__ == "__main__":

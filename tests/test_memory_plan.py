@@ -69,3 +69,16 @@ def test_batch_auto_picks_the_largest_batches_that_fit(blog):
 def test_the_size_table_is_what_the_constructors_build():
     from site_builder.sampling import sizes
     assert sizes.measure() == sizes.table()
+
+
+def test_names_each_level_gets_are_said_before_any_gpu_time(blog):
+    """1b_lyrics's top prior reads Jukebox's v3 lists, its upsamplers the v2 ones: a
+    name only v3 has reaches the upsamplers as id 0, and the plan says so first."""
+    result = site_builder(blog, "plan", "--artist", "beat farmers", "--model", "1b_lyrics",
+                          "--genres", "coldwave", "--n", "3", "--length", "20", "--gpu", "a100-40gb")
+    lines = [l for l in result.stdout.splitlines() if "upsamplers (v2 list)" in l]
+    assert any("artist 'beat farmers'" in l and "id 0" in l for l in lines)
+    assert any("genre 'coldwave'" in l and "coldwave as id 0" in l for l in lines)
+    assert result.stdout.index("upsamplers (v2 list)") < result.stdout.index("plan: phase")
+    five = site_builder(blog, "plan", "--artist", "joy_division", "--model", "5b", "--gpu", "a100-40gb")
+    assert "v2 list" not in five.stdout

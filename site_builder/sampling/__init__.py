@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 from dataclasses import dataclass
 
 from site_builder.logs import stage_log
@@ -58,6 +57,8 @@ def validate(settings: dict) -> None:
                         f"or 1b_lyrics, or remove the lyrics")
     if problems:
         raise ConfigError("\n".join(problems))
+    for line in labels.per_level(settings["artist"], settings["genres"], model.name):
+        log.info("%s: %s", model.name, line)
 
 
 def differences(old: dict, new: dict) -> list[str]:
@@ -141,7 +142,7 @@ def adopt_old_layout(run: Run, settings: dict, made: list[int]) -> None:
     moved = [path for path in run.codes_dir.glob("batch-*.pt")]
     moved += [path for k in padded for path in (run.wav_path(k), run.mp3_path(k)) if path.exists()]
     if moved:
-        attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
+        attic = run.new_attic()
         for path in moved:
             target = attic / path.relative_to(run.out)
             target.parent.mkdir(parents=True, exist_ok=True)

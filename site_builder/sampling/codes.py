@@ -14,7 +14,6 @@ that level of the item is sampled again, with one line saying so.
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 from site_builder.logs import stage_log
@@ -80,8 +79,6 @@ def load_item(run: Run, item: int, level: int, say=None):
 
 
 def to_attic(run: Run, path: Path) -> Path:
-    attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
-    attic.mkdir(parents=True, exist_ok=True)
-    target = attic / path.name
+    target = run.new_attic() / path.name
     shutil.move(str(path), target)
     return target

@@ -125,3 +125,29 @@ def search(kind: str, text: str, model_name: str) -> list[str]:
     model = MODELS[model_name]
     needle = normalise(text) if model.labels == "v2" else text.lower()
     return sorted(n for n, i in names(model.labels, kind).items() if needle in n and i != 0)
+
+
+def per_level(artist: str, bags: list[str], model_name: str) -> list[str]:
+    """For a model whose upsamplers read other lists than its top prior (1b_lyrics:
+    v3 at the top, v2 below), what each level will be conditioned on, one line per
+    name that the upsamplers do not know as the top prior does."""
+    model = MODELS[model_name]
+    below = next((m for m in MODELS.values() if m.labels == "v2"), None)
+    if model.labels == "v2" or below is None:
+        return []
+    lines = []
+    artists = names("v2", "artist")
+    key = artist_key(artist, below)
+    if artists.get(key, 0) == 0:
+        lines.append(f"artist {artist!r}: top prior (v3 list) id {names('v3', 'artist').get(artist_key(artist, model), 0)}; "
+                     f"upsamplers (v2 list): unknown, id 0")
+    genres = names("v2", "genre")
+    for bag in bags:
+        genre = labeller_genre(bag, model_name)
+        words = [w for w in normalise(genre).split("_") if w]
+        unknown = [w for w in words if genres.get(w, 0) == 0]
+        if unknown:
+            known = [w for w in words if w not in unknown]
+            lines.append(f"genre {bag!r}: top prior (v3 list) as one genre; upsamplers (v2 list): "
+                         f"{', '.join(known) or 'nothing'} known, {', '.join(unknown)} as id 0")
+    return lines

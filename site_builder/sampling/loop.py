@@ -35,6 +35,8 @@ def draw(logits: torch.Tensor, generators: list[torch.Generator]) -> torch.Tenso
     as `Categorical(logits=...).sample()` does it (normalise, softmax, multinomial)."""
     logits = logits - logits.logsumexp(dim=-1, keepdim=True)
     probs = F.softmax(logits, dim=-1).reshape(logits.shape[0], -1)
+    if len(generators) == 1:
+        return torch.multinomial(probs, 1, True, generator=generators[0])
     return torch.cat([torch.multinomial(probs[row:row + 1], 1, True, generator=generator)
                       for row, generator in enumerate(generators)])
 
@@ -69,47 +71,64 @@ def sample_window(prior, z: torch.Tensor, z_conds, y, sample_tokens: int, *, tem
                       chunk_size=chunk_size, fp16=fp16, generators=generators, tick=tick)
 
 
+class Stepper:
+    """One token step of ConditionalAutoregressive2D's sampling, our way; the
+    transformer's key/value caches hold the window's past."""
+
+    def __init__(self, ar, x_cond, y_cond, encoder_kv, n: int, *, temp: float, fp16: bool):
+        self.ar, self.y_cond, self.encoder_kv, self.n = ar, y_cond, encoder_kv, n
+        self.temp, self.fp16 = temp, fp16
+        self.device = next(ar.parameters()).device
+        if x_cond is None:
+            x_cond = torch.zeros((n, 1, ar.width), dtype=torch.float, device=self.device)
+        self.x_cond = x_cond
+        self.per_position = x_cond.shape[1] == ar.input_dims
+        self.pos = ar.pos_emb()       # once per window (jukebox: once per token)
+
+    def embed(self, t: int, previous: torch.Tensor | None):
+        ar, n = self.ar, self.n
+        if t == 0:
+            x = torch.empty(n, 1, ar.width, device=self.device)
+            x[:, 0] = self.y_cond.view(n, ar.width) if ar.y_cond else ar.start_token
+        else:
+            x = ar.x_emb(previous)
+        cond = self.x_cond[:, t:t + 1, :] if self.per_position else self.x_cond
+        return x + self.pos[t:t + 1] + cond, cond
+
+    def prime(self, start: int, tokens: torch.Tensor) -> None:
+        """Run positions start.. of the past (tokens: the codes up to and including
+        them) through the transformer, filling its caches."""
+        xs = [self.embed(t, tokens[:, t - 1:t] if t else None)[0] for t in range(start, tokens.shape[1])]
+        self.ar.transformer(torch.cat(xs, dim=1), encoder_kv=self.encoder_kv, sample=True, fp16=self.fp16)
+
+    def step(self, t: int, previous: torch.Tensor | None, generators) -> torch.Tensor:
+        x, cond = self.embed(t, previous)
+        x = self.ar.transformer(x, encoder_kv=self.encoder_kv, sample=True, fp16=self.fp16)
+        if self.ar.add_cond_after_transformer:
+            x = x + cond
+        return draw(self.ar.x_out(x) / self.temp, generators)
+
+
 def token_loop(ar, prefix: torch.Tensor, x_cond, y_cond, encoder_kv, sample_tokens: int, *,
                temp: float, chunk_size: int, fp16: bool, generators, tick: Tick | None) -> torch.Tensor:
     """ConditionalAutoregressive2D.sample (empty prefix) / primed_sample, our way."""
-    n, width, dims = prefix.shape[0], ar.width, ar.input_dims
-    device = prefix.device
-    if x_cond is None:
-        x_cond = torch.zeros((n, 1, width), dtype=torch.float, device=device)
-    per_position = x_cond.shape[1] == dims
-    pos = ar.pos_emb()       # once per window (jukebox: once per token)
-    out = torch.empty((n, sample_tokens), dtype=torch.long, device=device)
+    n = prefix.shape[0]
+    stepper = Stepper(ar, x_cond, y_cond, encoder_kv, n, temp=temp, fp16=fp16)
+    out = torch.empty((n, sample_tokens), dtype=torch.long, device=prefix.device)
     out[:, :prefix.shape[1]] = prefix
     primed = prefix.shape[1]
-
-    def embed(t: int, previous: torch.Tensor | None):
-        if t == 0:
-            x = torch.empty(n, 1, width, device=device)
-            x[:, 0] = y_cond.view(n, width) if ar.y_cond else ar.start_token
-        else:
-            x = ar.x_emb(previous)
-        cond = x_cond[:, t:t + 1, :] if per_position else x_cond
-        return x + pos[t:t + 1] + cond, cond
-
     transformer = ar.transformer
     transformer.del_cache()
     try:
-        if primed:
-            # Fill the key/value caches with the window's past, in chunks (as jukebox does).
-            start = 0
-            for size in split_chunks(primed, chunk_size):
-                xs = [embed(t, out[:, t - 1:t] if t else None)[0] for t in range(start, start + size)]
-                transformer(torch.cat(xs, dim=1), encoder_kv=encoder_kv, sample=True, fp16=fp16)
-                start += size
+        start = 0
+        for size in split_chunks(primed, chunk_size) if primed else []:
+            # The window's past fills the key/value caches in chunks, as jukebox does.
+            stepper.prime(start, out[:, :start + size])
+            start += size
         shown = time.monotonic()
         previous = out[:, primed - 1:primed] if primed else None
         for t in range(primed, sample_tokens):
-            x, cond = embed(t, previous)
-            x = transformer(x, encoder_kv=encoder_kv, sample=True, fp16=fp16)
-            if ar.add_cond_after_transformer:
-                x = x + cond
-            logits = ar.x_out(x) / temp
-            previous = draw(logits, generators)
+            previous = stepper.step(t, previous, generators)
             out[:, t:t + 1] = previous
             if tick and t % 64 == 63 and time.monotonic() - shown > 1:
                 shown = time.monotonic()

@@ -17,7 +17,8 @@ stated so it can be checked (the README repeats it):
 - sequential token steps of a level = its tokens per item x its batches.
 - time per step = bytes read per step (weights and caches) / (70% of the memory
   bandwidth) + operators per step x host time per operator (bench/sampling.py's
-  figures; a CUDA graph replays the operators without the host).
+  figures: a loop launched from Python is bound by the host); the bandwidth bound
+  leaves the host out, as a CUDA graph replaying the step would.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ RESERVE = 0.10
 BANDWIDTH_EFFICIENCY = 0.7
 HOST_BASELINE = 2 * GiB
 DECODER_CHANNELS = 64 * 6     # live float channels per audio sample while decoding one item
-# bench/sampling.py, this machine: operators dispatched per token step at real size in
-# fp16 (jukebox's loop and ours), and host time per dispatched operator.
-OPS_PER_STEP = {"jukebox": 2300, "ours": 2300}
-HOST_SECONDS_PER_OP = 8e-6
+# bench/sampling.py: operators dispatched per token step at real size in fp16 (traced on
+# meta: the 5b top prior, the upsamplers), and host time per dispatched operator (our
+# loop on the tiny model on this 2-core machine, where the compute is negligible).
+OPS_PER_STEP = {"jukebox": {2: 4460, 1: 4533, 0: 4533}, "ours": {2: 4175, 1: 3985, 0: 3985}}
+HOST_SECONDS_PER_OP = 14e-6
 LEVEL_NAMES = {2: "top prior", 1: "upsampler 1", 0: "upsampler 0"}
 TOP_BATCH_CHOICES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 UP_BATCH_CHOICES = (1, 2, 4, 8, 16, 32, 64)
@@ -74,6 +76,7 @@ class Plan:
     steps: dict[int, int]
     reference_steps: int
     seconds: float
+    bound_seconds: float      # the same steps at the memory bandwidth alone
 
     @property
     def peak(self) -> float:
@@ -99,6 +102,8 @@ class Plan:
                        f"{p.working / GiB:8.2f} {p.device / GiB:8.2f} {p.host / GiB:8.2f}")
         for level, steps in sorted(self.steps.items(), reverse=True):
             out.append(f"plan: {LEVEL_NAMES[level]} steps {steps}")
+        out.append(f"plan: bandwidth bound (no host time per operator: CUDA graphs, not built yet): "
+                   f"{hours(self.bound_seconds)}")
         out.append(f"plan: peak device memory {self.peak / GiB:.1f} GiB of {self.gpu_bytes / GiB:.1f} GiB "
                    f"({self.gpu}): {'fits' if self.fits else 'does not fit'}")
         out.append(f"plan: sequential token steps {self.total_steps} (sample.py's batching: "
@@ -183,7 +188,7 @@ def make_plan(settings: dict, gpu: str, top_batch: int | None = None, up_batch: 
     names = prior_names(model)
     n = settings["n_samples"]
     lowest = 3 - settings["levels"]
-    phases, built, seconds = [], 0.0, 0.0
+    phases, built, seconds, bound = [], 0.0, 0.0, 0.0
     counts = steps(settings, top_batch, up_batch)
     for level in range(2, lowest - 1, -1):
         facts = sizes[names[level]]
@@ -193,13 +198,13 @@ def make_plan(settings: dict, gpu: str, top_batch: int | None = None, up_batch: 
         host = built - weights + facts["stored_bytes"] + HOST_BASELINE
         phases.append(Phase(LEVEL_NAMES[level], batch, weights, kv_bytes(facts, batch),
                             working_bytes(facts, batch), host))
-        per_step = (weights + kv_read_bytes(facts, batch)) / (bandwidth * 1e9 * BANDWIDTH_EFFICIENCY)
-        per_step += OPS_PER_STEP[loop] * HOST_SECONDS_PER_OP
-        seconds += counts[level] * per_step
+        memory_time = (weights + kv_read_bytes(facts, batch)) / (bandwidth * 1e9 * BANDWIDTH_EFFICIENCY)
+        bound += counts[level] * memory_time
+        seconds += counts[level] * (memory_time + OPS_PER_STEP[loop][level] * HOST_SECONDS_PER_OP)
     samples = sample_length(settings["sample_length_in_seconds"], MODELS[model])
     phases.append(Phase("decoding", 1, sizes["vqvae"]["bytes"], 0.0,
                         samples * DECODER_CHANNELS * 4, built + HOST_BASELINE))
-    return Plan(name, size, bandwidth, phases, counts, reference_steps(settings), seconds)
+    return Plan(name, size, bandwidth, phases, counts, reference_steps(settings), seconds, bound)
 
 
 def reference_steps(settings: dict) -> int:

@@ -1,0 +1,175 @@
+"""The GPU check: every level of the 5b model at real size with random weights (the
+compute is the checkpoint's) in fp16 on this machine's GPU, ours against jukebox's
+loop, and what that makes of the example post's job.
+
+    python3 bench/gpu_check.py [--tokens 64] [--batches 3,16]
+
+Needs torch and what the repository carries: `make gpu-bundle` (on a machine with
+the package index) puts jukebox-infer and its small pure-Python needs into
+`.gpu-vendor/`, which this script puts on its path; copy the repository with it.
+Without CUDA it says so and exits 0 (tests run it that way). For each level and
+batch it reports tokens per second of both loops (CUDA graphs: not built yet, so
+one column), codes in range and finite logits, peak device memory against the
+memory plan's, then decodes the codes to a WAV and estimates the example's job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+import time
+import wave
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+for extra in (REPO / ".gpu-vendor", REPO):
+    if extra.is_dir():
+        sys.path.insert(0, str(extra))
+
+EXAMPLE = dict(model="5b", n_samples=16, sample_length_in_seconds=60.0, levels=3, batch_size=3,
+               upsampler_batch_size=16)
+LEVELS = {2: "prior_5b", 1: "upsampler_level_1", 0: "upsampler_level_0"}
+POSITION = 4096
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=64, help="tokens timed per level and batch")
+    parser.add_argument("--batches", default="3,16", help="batches to time, comma-separated")
+    args = parser.parse_args(argv)
+    args.batches = [int(b) for b in args.batches.split(",")]
+    return args
+
+
+def job_seconds(rates: dict[int, float], top_batch: int, up_batch: int) -> float:
+    """The example's job from measured token steps per second per level (a step
+    samples one token for every item of a batch)."""
+    from site_builder.sampling import memory
+    steps = memory.steps(EXAMPLE, top_batch, up_batch)
+    return sum(steps[level] / rates[level] for level in steps)
+
+
+def build(name: str, device, convert: bool = True):
+    """A real-size prior on the device with random weights: built on `meta` (no host
+    memory, no time), then materialised on the GPU and filled there."""
+    import torch
+    from jukebox_infer.hparams import setup_hparams
+    from jukebox_infer.make_models import make_prior, make_vqvae
+
+    from site_builder.sampling.build import to_sampling_dtype
+    with contextlib.redirect_stdout(io.StringIO()), torch.device("meta"):
+        vqvae = make_vqvae(setup_hparams("vqvae", dict(sample_length=1048576, restore_vqvae="")), "meta")
+        prior = make_prior(setup_hparams(name, dict(restore_prior="")), vqvae, "meta")
+    prior = prior.to_empty(device=device).eval()
+    with torch.no_grad():
+        for parameter in prior.parameters():
+            parameter.normal_(std=0.02)
+    if convert:
+        to_sampling_dtype(prior, True)
+    return prior, vqvae
+
+
+def time_level(level: int, batch: int, tokens: int, device) -> dict:
+    """Both loops at `batch` from position 4096 of a window: jukebox's with the weights
+    as jukebox keeps them (the upsamplers' fp32, cast per call), ours converted once."""
+    import torch
+
+    from sampling import fill_caches, inputs, jukebox_step  # bench/sampling.py
+    from site_builder.sampling.loop import Stepper, item_generator
+    result = {}
+    torch.cuda.reset_peak_memory_stats()
+    for label in ("jukebox", "ours"):
+        prior, _ = build(LEVELS[level], device, convert=label == "ours")
+        x_cond, y_cond, previous = inputs(prior, batch, device)
+        generators = [item_generator(k, device) for k in range(batch)]
+        with torch.no_grad():
+            fill_caches(prior.prior.transformer, batch, POSITION, torch.float16, device)
+            stepper = Stepper(prior.prior, x_cond, y_cond, None, batch, temp=0.99, fp16=True)
+            x, codes = previous, []
+            torch.cuda.synchronize()
+            started = time.perf_counter()
+            for t in range(POSITION, POSITION + tokens):
+                x = jukebox_step(prior, x_cond, y_cond, x, t, True) if label == "jukebox" \
+                    else stepper.step(t, x, generators)
+                codes.append(x)
+            torch.cuda.synchronize()
+            result[label] = tokens / (time.perf_counter() - started)
+            codes = torch.cat(codes, dim=1)
+            result[f"{label}_in_range"] = bool(((codes >= 0) & (codes < prior.prior.bins)).all())
+        if label == "ours":
+            result["peak_gib"] = torch.cuda.max_memory_allocated() / 2**30
+        del prior, stepper
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    return result
+
+
+def write_wav(path: Path, audio) -> None:
+    import numpy as np
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(44100)
+        out.writeframes(pcm.tobytes())
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    if not sys.flags.optimize:   # jukebox-infer's CUDA type asserts are fine, its others are not needed
+        os.execv(sys.executable, [sys.executable, "-O", __file__, *argv])
+    try:
+        import torch
+    except ImportError:
+        print(f"gpu-check: torch is not installed for {sys.executable}; run it with the Python "
+              f"that has torch (PYTHON=... make gpu-check)", file=sys.stderr)
+        return 2
+    if not torch.cuda.is_available():
+        print("gpu-check: no CUDA device here; nothing measured (not measured on a GPU)")
+        return 0
+    sys.path.insert(0, str(REPO / "bench"))
+    from site_builder.sampling import memory
+    device = torch.device("cuda")
+    name = torch.cuda.get_device_name()
+    total = torch.cuda.get_device_properties(0).total_memory
+    print(f"gpu-check: {name}, {total / 2**30:.1f} GiB, torch {torch.__version__}")
+    gpu = f"{total / 2**30:.1f}GiB"
+    rates: dict[int, dict[int, float]] = {}
+    for level in (2, 1, 0):
+        for batch in args.batches:
+            plan = memory.make_plan(EXAMPLE, gpu, batch, batch)
+            planned = next(p for p in plan.phases if p.name == memory.LEVEL_NAMES[level])
+            if planned.device > total:
+                print(f"  {memory.LEVEL_NAMES[level]} batch {batch}: skipped, the plan needs "
+                      f"{planned.device / 2**30:.1f} GiB")
+                continue
+            found = time_level(level, batch, args.tokens, device)
+            rates.setdefault(level, {})[batch] = found["ours"]
+            print(f"  {memory.LEVEL_NAMES[level]} batch {batch}: jukebox {found['jukebox']:.1f} tokens/s, "
+                  f"ours {found['ours']:.1f} ({found['ours'] / found['jukebox']:.2f}x), graphs: not built; "
+                  f"codes in range {found['ours_in_range'] and found['jukebox_in_range']}; peak "
+                  f"{found['peak_gib']:.1f} GiB (plan {planned.device / 2**30:.1f})")
+    _, vqvae = build(LEVELS[0], device)
+    codes = [torch.randint(0, 2048, (1, 44032 // hop), device=device) for hop in (8, 32, 128)]
+    vqvae = vqvae.to_empty(device=device)
+    with torch.no_grad():
+        for parameter in vqvae.parameters():
+            parameter.normal_(std=0.02)
+        audio = vqvae.decode(codes, start_level=0, end_level=3, bs_chunks=1)[0, :, 0].float()
+    finite = bool(torch.isfinite(audio).all())
+    write_wav(REPO / "gpu-check.wav", audio.cpu().numpy())
+    print(f"  decoded 1 s to gpu-check.wav (finite: {finite})")
+    if all(level in rates for level in (2, 1, 0)):
+        top = max(rates[2])
+        up = max(rates[0])
+        per_level = {2: rates[2][top], 1: rates[1][up], 0: rates[0][up]}
+        print(f"gpu-check: the example's job (5b, 16 x 60 s) at batches {top}/{up}: about "
+              f"{memory.hours(job_seconds(per_level, top, up))} on this GPU")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
