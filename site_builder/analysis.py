@@ -14,7 +14,6 @@ Items are redone only when their WAV changes (a content-hash stamp).
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 import time
@@ -24,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from site_builder.logs import stage_log
 from site_builder.runs import Run, Stamps, digest, file_hash, read_json, write_json
 
-log = logging.getLogger(__name__)
+log = stage_log("analyse")
 
 SILENCE_DB = -50.0        # frames quieter than this (RMS, dBFS) count as silence
 FRAME_SECONDS = 0.05
@@ -101,7 +101,7 @@ def analyse(run: Run, settings: dict, plots_dir: Path) -> dict:
     items = range(settings["n_samples"])
     retire_stale(run, plots_dir, settings["n_samples"])
     stamps = Stamps(run)
-    path = run.out / "analysis.json"
+    path = run.analysis_path
     known = (read_json(path, {}) or {}).get("items", {})
     keys = {k: digest(file_hash(run.wav_path(k)), STAGE_VERSION) for k in items}
     todo = [k for k in items if not (str(k) in known and stamps.fresh(plot_path(plots_dir, k, "waveform"), keys[k])

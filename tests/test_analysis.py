@@ -62,7 +62,7 @@ def test_each_item_is_reported_as_it_is_done_and_its_pictures_read_at_both_sizes
         run.wav_path(k).parent.mkdir(parents=True, exist_ok=True)
         write(run.wav_path(k), tone(hz, 1))
     plots = tmp_path / "assets/runs/tones"
-    with caplog.at_level(logging.INFO, logger="site_builder.analysis"):
+    with caplog.at_level(logging.INFO, logger=analysis.log.name):
         analysis.analyse(run, {"n_samples": 2, "sample_length_in_seconds": 1.0}, plots)
     lines = {r.getMessage().split(":")[0].strip(): r.created for r in caplog.records}
     # Item 0's line comes out before item 1's pictures exist, not all at the end.

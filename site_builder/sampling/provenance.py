@@ -20,10 +20,12 @@ from site_builder.runs import Run, read_json, write_json
 
 REQUEST = "reproduce.json"
 ENVIRONMENT = "environment.json"
-# CLI option -> Make variable, as the Makefile passes them.
-MAKE_VARS = {"artist": "ARTIST", "run": "RUN", "model": "MODEL", "n": "N", "length": "LENGTH",
-             "seed": "SEED", "genres": "GENRES", "levels": "LEVELS", "batch": "BATCH",
-             "import_from": "IMPORT", "executor": "EXECUTOR", "publisher": "PUBLISHER"}
+# Setting (or run) -> Make variable, as the Makefile passes them.
+MAKE_VARS = {"artist": "ARTIST", "run": "RUN", "model": "MODEL", "n_samples": "N",
+             "sample_length_in_seconds": "LENGTH", "seed": "SEED", "genres": "GENRES",
+             "levels": "LEVELS", "batch_size": "BATCH", "import_from": "IMPORT",
+             "executor": "EXECUTOR", "publisher": "PUBLISHER"}
+STAGES = ("sample", "mp3", "analyse", "publish", "post")
 # The settings that make the samples what they are, in experiment.toml's words.
 EXPERIMENT_KEYS = ("model", "artist", "genres", "lyrics", "n_samples", "sample_length_in_seconds",
                    "total_sample_length_in_seconds", "seed", "temperature", "upsampler_temperature",
@@ -64,6 +66,10 @@ def make_command(stage: str, given: dict) -> str:
         value = given.get(option)
         if value is None or value == "":
             continue
+        if isinstance(value, list):
+            value = ", ".join(map(str, value))
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
         text = str(value)
         words.append(f'{variable}="{text}"' if any(c in text for c in " ,'\"") else f"{variable}={text}")
     return " ".join(words)
@@ -81,6 +87,11 @@ def experiment_toml(settings: dict) -> str:
             continue
         doc[key] = value
     return tomlkit.dumps(doc)
+
+
+def command_stage(argv: list[str]) -> str:
+    """The stage the user asked for (`make post` runs sampling too)."""
+    return next((a for a in argv if a in STAGES), "post")
 
 
 def record_request(run: Run, stage: str, given: dict, settings: dict) -> None:
