@@ -7,12 +7,12 @@ reads publish.json and embeds whichever it finds.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.runs import Run
 
-log = logging.getLogger("site_builder.publish")
+log = stage_log("publish")
 
 
 def asset_dir(run: Run, site: dict) -> Path:

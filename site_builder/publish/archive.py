@@ -11,6 +11,7 @@ IA_SECRET_ACCESS_KEY and are never written anywhere.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from pathlib import Path
