@@ -14,16 +14,16 @@ Items are redone only when their WAV changes (a content-hash stamp).
 
 from __future__ import annotations
 
-import logging
 import warnings
 import wave
 from pathlib import Path
 
 import numpy as np
 
+from site_builder.logs import stage_log
 from site_builder.runs import Run, Stamps, digest, file_hash, read_json, write_json
 
-log = logging.getLogger(__name__)
+log = stage_log("analyse")
 
 SILENCE_DB = -50.0        # frames quieter than this (RMS, dBFS) count as silence
 FRAME_SECONDS = 0.05
@@ -96,7 +96,7 @@ def analyse(run: Run, settings: dict, plots_dir: Path) -> dict:
     """out/analysis.json for items 0..n-1, and their pictures in `plots_dir`."""
     items = range(settings["n_samples"])
     stamps = Stamps(run)
-    path = run.out / "analysis.json"
+    path = run.analysis_path
     known = (read_json(path, {}) or {}).get("items", {})
     keys = {k: digest(file_hash(run.wav_path(k)), STAGE_VERSION) for k in items}
     todo = [k for k in items if not (str(k) in known and stamps.fresh(plot_path(plots_dir, k, "waveform"), keys[k])

@@ -6,7 +6,6 @@ and appears only by atomic rename, so an interrupted transcode leaves nothing.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import warnings
@@ -15,12 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from site_builder.errors import AudioError, RunError
+from site_builder.logs import stage_log
 from site_builder.runs import Run, Stamps, atomic_path, digest, file_hash
 from site_builder.sampling.labels import item_bag
+from site_builder.schema import AUDIO
 
-log = logging.getLogger(__name__)
+log = stage_log("mp3")
 
-BITRATE = "192k"
 COVER_NAMES = ("cover.jpg", "cover.jpeg", "cover.png")
 STAGE_VERSION = 1   # bump when the encoding changes, so every MP3 is redone
 
@@ -44,15 +44,9 @@ def display_name(artist: str) -> str:
 
 
 def encoding(site: dict | None) -> dict:
-    """_config.yml `audio:`: a constant `bitrate` (default 192k), or a LAME VBR
-    `vbr_quality` (0 best .. 9 smallest) instead."""
-    options = {"bitrate": BITRATE, "vbr_quality": None, **((site or {}).get("audio") or {})}
-    quality = options["vbr_quality"]
-    if quality is not None and (isinstance(quality, bool) or quality not in range(10)):
-        raise AudioError(f"_config.yml: audio: vbr_quality: expected 0 (best) to 9, got {quality!r}")
-    if not isinstance(options["bitrate"], str) or not options["bitrate"].rstrip("k").isdigit():
-        raise AudioError(f"_config.yml: audio: bitrate: expected e.g. 192k, got {options['bitrate']!r}")
-    return options
+    """_config.yml `audio:` (checked when the config was loaded): a constant
+    `bitrate`, or a LAME VBR `vbr_quality` (0 best .. 9 smallest) instead."""
+    return {**AUDIO.defaults(), **((site or {}).get("audio") or {})}
 
 
 def cover(run: Run) -> Path | None:

@@ -4,15 +4,15 @@ it holds nothing but what the runs' publish.json files say."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.audio import display_name
-from site_builder.posts import escape, find_post, split_front_matter
+from site_builder.posts import escape, find_post, read_front_matter
 from site_builder.posts.files import asset
 from site_builder.runs import Run, read_json, write_text
 
-log = logging.getLogger(__name__)
+log = stage_log("collection")
 
 PAGE = "collection.md"
 
@@ -53,7 +53,7 @@ def write(root: Path, site: dict) -> Path:
     dated = []
     for run, settings, record in runs:
         post = find_post(posts_dir, [run.id]) if posts_dir.is_dir() else None
-        date = str((split_front_matter(post.read_text(encoding="utf-8")) or {}).get("date", "")) if post else ""
+        date = str((read_front_matter(post.read_text(encoding="utf-8")) or {}).get("date", "")) if post else ""
         dated.append((date, run.id, section(run, settings, record, post)))
     body = "\n\n".join(text for _, _, text in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True))
     page = ("---\nlayout: page\ntitle: Collection\npermalink: /collection/\n---\n"

@@ -1,206 +1,30 @@
-"""Settings: `_config.yml` (the blog, plus defaults for new experiments) and each
-run's `experiment.toml`, merged with the command line into one validated dict.
+"""Settings: `_config.yml` (the blog, its sections, and defaults for new
+experiments), each run's `experiment.toml` and the command line, read against the
+declarations in `schema` and merged into one validated dict.
 
 Precedence, highest first: command line > experiment.toml >
 _config.yml `experiment_defaults:` > the model's built-in defaults > built-in.
-Every problem is collected and reported together, each naming its file and key.
+Every problem is collected and reported together, one line per setting, each
+naming its file and line.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from site_builder.errors import ConfigError
+from site_builder.models import MODELS
+from site_builder.schema import (DEFAULTS_KEY, EXPERIMENT_DEFAULTS, FIELD_BY_NAME, FIELDS, SECTIONS,
+                                 SITE, SITE_DEFAULTS, SLURM, Field, Key, Section)
 
 SITE_CONFIG = "_config.yml"
-EXPERIMENT_FILE = "experiment.toml"
-# Jekyll owns `defaults:` (front-matter defaults, a list), so ours has its own key.
-DEFAULTS_KEY = "experiment_defaults"
-
-MODELS = ("tiny", "5b", "5b_lyrics", "1b_lyrics")
-EXECUTORS = ("local", "slurm")
-PUBLISHERS = ("local", "archive")
 RUN_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-SITE_DEFAULTS: dict[str, Any] = {
-    "title": "Experiments",
-    "description": "",
-    "url": "",
-    "baseurl": "",
-    "permalink": "date",        # Jekyll's default: /:categories/:year/:month/:day/:title.html
-    "posts_dir": "posts",
-    "assets_dir": "assets",
-    "runs_dir": "runs",
-    "author": "",
-    "post": {},
-    "models_dir": "~/.cache/jukebox/models",   # checkpoints (jukebox-infer's own cache layout)
-    "checkpoint_url": "",                       # download base; empty: jukebox-infer's
-}
-
-
-# -- the experiment schema ----------------------------------------------------
-# Each converter takes a value from TOML, YAML or the command line (a string) and
-# returns it in the setting's type, or raises ValueError saying what it expected.
-
-def to_str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("expected text")
-    return value
-
-
-def to_int(value: Any) -> int:
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("expected an integer")
-    return value
-
-
-def to_float(value: Any) -> float:
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("expected a number")
-    return float(value)
-
-
-def to_batch(value: Any) -> int | str:
-    """A batch size, or "auto": the largest the GPU's memory plan allows."""
-    if isinstance(value, str) and value.strip().lower() == "auto":
-        return "auto"
-    try:
-        return to_int(value)
-    except ValueError:
-        raise ValueError("expected a whole number or auto") from None
-
-
-def _batch(value: int | str) -> str | None:
-    return None if value == "auto" or value > 0 else "must be greater than 0 (or auto)"
-
-
-def to_bags(value: Any) -> list[str]:
-    """Genre bags: "dark wave, gothic" or ["dark wave", "gothic"] or [["dark", "wave"]]
-    are two bags; item k is conditioned on bag k mod the number of bags."""
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list):
-        raise ValueError("expected a list of genre bags, e.g. [\"dark wave\", \"gothic\"]")
-    bags = []
-    for bag in value:
-        if isinstance(bag, list) and all(isinstance(w, str) for w in bag):
-            bag = " ".join(bag)
-        if not isinstance(bag, str):
-            raise ValueError("expected a list of genre bags, e.g. [\"dark wave\", \"gothic\"]")
-        if bag.split():
-            bags.append(" ".join(bag.split()))
-    return bags
-
-
-def to_fractions(value: Any) -> list[float]:
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    if not isinstance(value, list) or len(value) != 3:
-        raise ValueError("expected three numbers, bottom level first, e.g. [0.5, 0.5, 0.125]")
-    return [to_float(v) for v in value]
-
-
-def to_table(value: Any) -> dict:
-    if not isinstance(value, dict):
-        raise ValueError("expected a table of key = value lines ([job] in experiment.toml)")
-    return value
-
-
-def _positive(value: float) -> str | None:
-    return None if value > 0 else "must be greater than 0"
-
-
-def _not_negative(value: float) -> str | None:
-    return None if value >= 0 else "must be 0 or more"
-
-
-def _fractions(value: list[float]) -> str | None:
-    return None if all(0 < v <= 1 for v in value) else "each must be more than 0 and at most 1"
-
-
-def _levels(value: int) -> str | None:
-    return None if 1 <= value <= 3 else "must be 1 (top level only), 2 or 3 (all levels)"
-
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
-    def check(value: str) -> str | None:
-        return None if value in choices else f"must be one of {', '.join(choices)}"
-    return check
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    convert: Callable[[Any], Any]
-    default: Any
-    doc: str
-    check: Callable[[Any], str | None] | None = None
-
-
-FIELDS = (
-    Field("model", to_str, "tiny", "Jukebox model: tiny (toy size, CPU), 5b, 5b_lyrics, 1b_lyrics",
-          _one_of(MODELS)),
-    Field("artist", to_str, None, "artist to condition on, as Jukebox lists it (make artists SEARCH=...)"),
-    Field("genres", to_bags, ["rock"], "genre bags spread over the items: each up to 5 v2 words "
-          "(make genres SEARCH=...), or one v3 genre for 1b_lyrics"),
-    Field("lyrics", to_str, "", "lyrics, for 5b_lyrics and 1b_lyrics"),
-    Field("n_samples", to_int, 3, "how many items to sample", _positive),
-    Field("sample_length_in_seconds", to_float, 3.0, "length of each item", _positive),
-    Field("total_sample_length_in_seconds", to_float, 180.0,
-          "length of the song the items are the start of (conditions the model)", _positive),
-    Field("seed", to_int, 0, "batch b is seeded from (seed, b)"),
-    Field("temperature", to_float, 0.98, "sampling temperature of the top prior", _positive),
-    Field("upsampler_temperature", to_float, 0.99, "sampling temperature of the upsamplers", _positive),
-    Field("levels", to_int, 3, "levels to sample from the top: 1 = top prior only (minutes), "
-          "3 = upsampled to full quality (hours)", _levels),
-    Field("batch_size", to_batch, 1, "items the top prior samples together (more is faster on a "
-          "GPU; each item has its own random stream, so batching never changes an item on a CPU); "
-          "auto: the largest the memory plan fits on the GPU", _batch),
-    Field("upsampler_batch_size", to_int, 16, "items the upsamplers sample together, over all "
-          "the run's items (sample.py's 16)", _positive),
-    Field("gpu", to_str, "", "the GPU the memory plan is made for: v100-16gb, a100-40gb, a100-80gb, "
-          "h100-80gb, ... or a size like 24GiB; empty: the device present"),
-    Field("hop_fraction", to_fractions, [0.5, 0.5, 0.125],
-          "how far each level's window moves, as a fraction of its context; bottom level first",
-          _fractions),
-    Field("save_codes_every_windows", to_int, 0, "save codes every K windows (0: off)", _not_negative),
-    Field("save_codes_every_minutes", to_float, 10.0, "save codes every T minutes (0: off)",
-          _not_negative),
-    Field("import_from", to_str, "", "adopt the WAVs in this folder instead of sampling "
-          "(runs made elsewhere); n_samples defaults to how many there are"),
-    Field("job", to_table, {}, "for imported runs: the job's figures as seff printed them"),
-    Field("executor", to_str, "local", "where sampling runs: local or slurm", _one_of(EXECUTORS)),
-    Field("slurm", to_table, {}, "this run's SLURM options over _config.yml's slurm: (time, mem, "
-          "gpus, partition, array, ...)"),
-    Field("publisher", to_str, "local", "where audio goes: local (site assets) or archive",
-          _one_of(PUBLISHERS)),
-)
-FIELD_BY_NAME = {f.name: f for f in FIELDS}
-
-# What a real model defaults to when the user says nothing: the example post's jobs,
-# and batches the memory plan picks for the GPU (sample.py's 3 and 16 on a 16 GB V100).
-MODEL_DEFAULTS = {
-    "tiny": {"n_samples": 3, "sample_length_in_seconds": 3.0, "batch_size": 1},
-    "5b": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": "auto"},
-    "5b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": "auto"},
-    "1b_lyrics": {"n_samples": 3, "sample_length_in_seconds": 60.0, "batch_size": "auto"},
-}
 
 
 # -- reading files ------------------------------------------------------------
@@ -213,9 +37,26 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def load_yaml(path: Path) -> dict:
+def _key_lines(node: yaml.Node, prefix: tuple = (), depth: int = 2) -> dict[tuple, int]:
+    """Where each key of a mapping (and of its mappings, `depth` deep) is: for messages."""
+    lines: dict[tuple, int] = {}
+    if isinstance(node, yaml.MappingNode) and depth:
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines[(*prefix, key.value)] = key.start_mark.line + 1
+                lines.update(_key_lines(value, (*prefix, key.value), depth - 1))
+    return lines
+
+
+def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
+    """A YAML mapping and the line of each key (two levels deep)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{shown(path)}:{mark.line + 1}" if mark else shown(path)
@@ -223,10 +64,14 @@ def load_yaml(path: Path) -> dict:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{shown(path)}: not valid YAML ({exc})") from None
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
         raise ConfigError(f"{shown(path)}: expected a mapping of keys to values at the top level")
-    return data
+    return data, _key_lines(node)
+
+
+def load_yaml(path: Path) -> dict:
+    return read_yaml(path)[0]
 
 
 def load_toml(path: Path) -> dict:
@@ -243,30 +88,119 @@ def load_toml(path: Path) -> dict:
         raise ConfigError(f"{where}: {problem}; fix the TOML syntax there") from None
 
 
+def toml_lines(path: Path) -> dict[tuple, int]:
+    """The line of each `key =` (and `[table]` key) in a TOML file, for messages:
+    tomllib keeps no positions."""
+    lines: dict[tuple, int] = {}
+    table: tuple = ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return lines
+    for number, line in enumerate(text.splitlines(), 1):
+        if found := re.match(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]", line):
+            table = (found[1],)
+            lines.setdefault(table, number)
+        elif found := re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line):
+            lines.setdefault((*table, found[1]), number)
+    return lines
+
+
+class Problems:
+    """Every problem found, one line each, raised together. `lines`: where each key
+    is, as a line number in `source` or as a whole "file:line"."""
+
+    def __init__(self, source: str, lines: dict[tuple, int | str] | None = None):
+        self.source, self.lines, self.found = source, lines or {}, []
+
+    def add(self, where: tuple, problem: str) -> None:
+        line = self.lines.get(where) or self.lines.get(where[:1])
+        place = line if isinstance(line, str) else f"{self.source}:{line}" if line else self.source
+        self.found.append(f"{place}: {'.'.join(where)}: {problem}")
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise ConfigError("\n".join(self.found))
+
+
+def _converted(key: Key | Field, value: Any, where: tuple, problems: Problems) -> Any:
+    try:
+        converted = key.convert(value)
+    except ValueError as exc:
+        problems.add(where, f"{exc}, got {value!r}")
+        return None
+    if key.check and (problem := key.check(converted)):
+        problems.add(where, f"{problem}, got {converted!r}")
+        return None
+    return converted
+
+
+def _unknown(name: str, known, what: str = "key") -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+    return f"unknown {what}; {hint}"
+
+
+def check_section(section: Section, value: Any, problems: Problems, where: tuple = ()) -> dict:
+    """A section's values, converted and checked; unknown keys are problems."""
+    where = where or (section.name,)
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        problems.add(where, f"expected a mapping of key: value ({section.doc}), got {value!r}")
+        return {}
+    result = section.defaults() if section.fill else {}
+    for name, item in value.items():
+        key = section.by_name.get(str(name))
+        if key is None:
+            close = difflib.get_close_matches(str(name), section.by_name, n=1, cutoff=0.7)
+            if section.open and not close:
+                result[name] = item
+            else:
+                problems.add((*where, str(name)), _unknown(str(name), list(section.by_name)))
+            continue
+        if item is None and key.default is None:
+            result[name] = None
+            continue
+        result[name] = _converted(key, item, (*where, str(name)), problems)
+    return result
+
+
 def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
     """`_config.yml` (or `files`, later ones winning, as Jekyll's --config a.yml,b.yml)
-    with the blog's defaults filled in; a missing _config.yml is all defaults."""
+    checked against the schema, with the blog's defaults filled in; a missing
+    _config.yml is all defaults. Every problem is reported at once, with its line."""
     data: dict = {}
+    lines: dict[tuple, str] = {}
     for path in files or [root / SITE_CONFIG]:
         if files and not path.is_file():
             raise ConfigError(f"--config: no file {path}; name existing YAML files, "
                               f"separated by commas")
         if path.exists():
-            data.update(load_yaml(path))
-    path = shown(files[-1] if files else root / SITE_CONFIG)
-    # A key left empty (`url:`) is Jekyll's default, not an error.
-    config = {**SITE_DEFAULTS, **{k: v for k, v in data.items()
-                                  if not (v is None and k in SITE_DEFAULTS)}}
-    errors = []
-    for key in ("title", "baseurl", "url", "permalink", "posts_dir", "assets_dir", "runs_dir"):
-        if not isinstance(config[key], str):
-            errors.append(f"{path}: {key}: expected text, got {config[key]!r}")
-    if config["baseurl"] and not config["baseurl"].startswith("/"):
-        errors.append(f"{path}: baseurl: must start with '/' (e.g. /blog) or be empty")
-    if not isinstance(config.get(DEFAULTS_KEY, {}) or {}, dict):
-        errors.append(f"{path}: {DEFAULTS_KEY}: expected a mapping of setting: value")
-    if errors:
-        raise ConfigError("\n".join(errors))
+            more, where = read_yaml(path)
+            data.update(more)
+            lines.update({key: f"{shown(path)}:{line}" for key, line in where.items()
+                          if key[0] in more})
+    problems = Problems(shown(files[-1] if files else root / SITE_CONFIG), lines)
+    config = {**SITE_DEFAULTS, **data}
+    for key in SITE:
+        if key.name not in data:
+            continue
+        value = data[key.name]
+        if value is None:     # an empty key (`url:`) is the default, as in Jekyll
+            if key.fill:
+                config[key.name] = key.default
+            else:
+                config.pop(key.name)
+            continue
+        converted = _converted(key, value, (key.name,), problems)
+        if converted is not None:
+            config[key.name] = converted
+    for section in SECTIONS.values():
+        checked = check_section(section, data.get(section.name), problems)
+        if section is not EXPERIMENT_DEFAULTS:   # resolve() reads those, layered
+            config[section.name] = checked
+    problems.raise_any()
     config["baseurl_as_written"] = config["baseurl"]   # site.baseurl in a blog's own Liquid
     config["baseurl"] = config["baseurl"].rstrip("/")
     return config
@@ -276,50 +210,58 @@ def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
 
 def coerce(field: Field, value: Any, source: str) -> tuple[Any, str | None]:
     """Convert `value` from `source` to the field's type: (value, error)."""
-    try:
-        value = field.convert(value)
-    except ValueError as exc:
-        return None, f"{source}: {field.name}: {exc}, got {value!r}"
-    if field.check and (problem := field.check(value)):
-        return None, f"{source}: {field.name}: {problem}, got {value!r}"
-    return value, None
+    problems = Problems(source)
+    value = _converted(field, value, (field.name,), problems)
+    return value, (problems.found[0] if problems.found else None)
 
 
 def resolve(cli: dict, experiment: dict, site: dict, *, experiment_path: str,
-            site_path: str = SITE_CONFIG) -> dict:
+            site_path: str = SITE_CONFIG, experiment_lines: dict | None = None,
+            site_lines: dict | None = None) -> tuple[dict, dict[str, str]]:
     """Merge the layers into one settings dict, or raise one ConfigError listing
-    every bad value. `cli` values are strings or None (not given)."""
-    errors: list[str] = []
-    layers = [
-        ("command line", {k: v for k, v in cli.items() if v is not None}),
-        (experiment_path, experiment),
-        (f"{site_path}: {DEFAULTS_KEY}", site.get(DEFAULTS_KEY) or {}),
+    every bad value. `cli` values are strings or None (not given). Returns the
+    settings and where each came from (for the header line)."""
+    problems = [
+        ("command line", Problems("command line"), {k: v for k, v in cli.items() if v is not None}),
+        (experiment_path, Problems(experiment_path, experiment_lines), experiment),
+        (site_path, Problems(site_path, {k[1:]: v for k, v in (site_lines or {}).items()
+                                         if k[:1] == (DEFAULTS_KEY,)}),
+         site.get(DEFAULTS_KEY) or {}),
     ]
-    for source, layer in layers:
+    for source, found, layer in problems[:2]:
         for key in layer:
             if key not in FIELD_BY_NAME:
-                errors.append(f"{source}: unknown setting {key!r}; known: {', '.join(FIELD_BY_NAME)}")
+                found.add((key,), _unknown(key, list(FIELD_BY_NAME), "setting"))
+        if source != "command line" and isinstance(layer.get("slurm"), dict):
+            check_section(SLURM, layer["slurm"], found)
+    origin: dict[str, str] = {}
 
     def pick(field: Field, builtin: Any) -> Any:
-        for source, layer in layers:
+        for source, found, layer in problems:
             if field.name in layer:
-                value, error = coerce(field, layer[field.name], source)
-                if error:
-                    errors.append(error)
-                return value
+                origin[field.name] = source
+                before = len(found.found)
+                value = _converted(field, layer[field.name], (field.name,), found)
+                return value if len(found.found) == before else None
+        origin[field.name] = "default"
         return builtin
 
     model = pick(FIELD_BY_NAME["model"], "tiny")
-    model_defaults = MODEL_DEFAULTS.get(model, {})
+    model_defaults = MODELS[model].defaults() if model in MODELS else {}
     settings = {f.name: pick(f, model_defaults.get(f.name, f.default)) for f in FIELDS}
+    errors = [line for _, found, _ in problems for line in found.found]
     if not errors and settings["artist"] is None:
         errors.append("no artist: give ARTIST=<name> (make artists SEARCH=... lists them)")
-    if not errors and settings["total_sample_length_in_seconds"] < settings["sample_length_in_seconds"]:
-        errors.append(f"total_sample_length_in_seconds ({settings['total_sample_length_in_seconds']:g}) "
-                      f"must be at least sample_length_in_seconds ({settings['sample_length_in_seconds']:g})")
+    length, total = settings["sample_length_in_seconds"], settings["total_sample_length_in_seconds"]
+    if not errors and total < length:
+        model = MODELS[settings["model"]]
+        errors.append(f"sample_length_in_seconds (LENGTH) {length:g} is longer than the song the "
+                      f"items start, total_sample_length_in_seconds (TOTAL_LENGTH) {total:g}; "
+                      f"model {model.name} takes songs of {model.min_total_seconds:g} to "
+                      f"{model.max_total_seconds:g} s")
     if errors:  # each once: the model is read twice (first for its own defaults)
         raise ConfigError("\n".join(dict.fromkeys(errors)))
-    return settings
+    return settings, origin
 
 
 def check_run_id(run_id: str) -> str:

@@ -14,13 +14,19 @@ import json
 import os
 import shutil
 import time
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
-from site_builder.config import check_run_id
+from site_builder.config import RUN_ID, check_run_id
 
 PART_SUFFIX = ".part"
+# What sampling makes, in out/: what FORCE=1 moves to the attic and ALL=1 cleans.
+GENERATED = ("settings.json", "wav", "codes", "mp3", "job.json", "publish.json",
+             "stamps.json", "logs", "sampling.json")
+# What later stages derive from the samples: what `make clean` removes.
+DERIVED = ("mp3", "publish.json", "stamps.json", "analysis.json")
 
 
 # -- atomic writes --------------------------------------------------------------
@@ -82,6 +88,21 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def item_list(items: list[int], most: int = 8) -> str:
+    """Items for a message, runs of numbers as ranges and the list cut short:
+    "0-99, 120" or "0, 2, 4, ... (500 items)"."""
+    spans: list[list[int]] = []
+    for k in sorted(items):
+        if spans and k == spans[-1][1] + 1:
+            spans[-1][1] = k
+        else:
+            spans.append([k, k])
+    parts = [str(a) if a == b else f"{a}, {b}" if b == a + 1 else f"{a}-{b}" for a, b in spans]
+    if len(parts) > most:
+        parts = [*parts[:most - 1], f"... ({len(items)} items)"]
+    return ", ".join(parts)
+
+
 # -- the run ----------------------------------------------------------------------
 
 class Run:
@@ -91,6 +112,17 @@ class Run:
         self.root = root
         self.id = check_run_id(run_id)
         self.dir = root / runs_dir / run_id
+
+    @classmethod
+    def all(cls, root: Path, runs_dir: str = "runs", any_folder: bool = False) -> list["Run"]:
+        """Every run in `runs_dir`, by id: folders with an experiment.toml (`any_folder`:
+        every folder whose name is a run id)."""
+        runs = []
+        for folder in sorted((root / runs_dir).glob("*")):
+            if folder.is_dir() and (any_folder or (folder / "experiment.toml").exists()):
+                if RUN_ID.match(folder.name):
+                    runs.append(cls(root, folder.name, runs_dir))
+        return runs
 
     @classmethod
     def at(cls, run_dir: Path) -> "Run":
@@ -148,6 +180,32 @@ class Run:
     def stamps_path(self) -> Path:
         return self.out / "stamps.json"
 
+    @cached_property
+    def analysis_path(self) -> Path:
+        return self.out / "analysis.json"
+
+    @cached_property
+    def slurm_path(self) -> Path:
+        """The cluster job in flight (or the last one): id, batches, items, recorded."""
+        return self.out / "slurm.json"
+
+    @cached_property
+    def slurm_dir(self) -> Path:
+        return self.out / "slurm"
+
+    @cached_property
+    def lock_path(self) -> Path:
+        """The run's lock: held by the command working on it (jobs/lock.py)."""
+        return self.out / "lock"
+
+    @cached_property
+    def attic_dir(self) -> Path:
+        return self.out / "attic"
+
+    def measured_path(self, task: str | None = None) -> Path:
+        """What the sampler measured inside itself; one file per array task."""
+        return self.out / (f"sampling-{task}.json" if task else "sampling.json")
+
     def wav_path(self, item: int) -> Path:
         return self.wav_dir / f"item-{item:02d}.wav"
 
@@ -175,15 +233,94 @@ class Run:
                 removed.append(path)
         return removed
 
+    def stage_state(self) -> "StageState":
+        """What each stage has done, from the run's files alone (no SLURM command)."""
+        settings = read_json(self.settings_path, {}) or {}
+        wanted = settings.get("n_samples", 0)
+        made = len([k for k in self.sampled_items() if k < wanted])
+        job = read_json(self.slurm_path, {}) or {}
+        jobs = (read_json(self.job_path, {}) or {}).get("jobs") or []
+        state = StageState(wanted, made, bool(settings), job, jobs[-1] if jobs else {})
+        state.missing = self._missing(state)
+        return state
+
+    def _missing(self, state: "StageState") -> tuple[str, str] | None:
+        n = state.wanted
+        if not state.started:
+            return "sample", "no samples"
+        if state.in_flight:
+            return "sample", f"its cluster job {state.job['job_id']} still in flight (make status follows it)"
+        if state.made < n:
+            return "sample", f"{state.made} of {n} samples"
+        if not all(self.mp3_path(k).exists() for k in range(n)):
+            return "mp3", "no MP3s for every item"
+        analysed = (read_json(self.analysis_path, {}) or {}).get("items", {})
+        if not all(str(k) in analysed for k in range(n)):
+            return "analyse", "no analysis of every item"
+        published = {e["item"] for e in (read_json(self.publish_path, {}) or {}).get("items", [])}
+        if not set(range(n)) <= published:
+            return "publish", "not every item published"
+        return None
+
+    def clean_derived(self) -> None:
+        """Remove what later stages derived from the samples (they can be remade)."""
+        for name in DERIVED:
+            _remove(self.out / name)
+
+    def clean_all(self) -> Path | None:
+        """Remove everything generated, samples and codes too; the job's figures (which
+        cannot be remade) go to the attic, which stays. Returns that attic."""
+        attic = self.to_attic(("job.json",)) if self.job_path.exists() else None
+        if self.out.exists():
+            for path in self.out.iterdir():
+                if path != self.attic_dir:
+                    _remove(path)
+        return attic
+
+    def new_attic(self) -> Path:
+        """A folder for outputs put aside now: out/attic/<time>/."""
+        attic = self.attic_dir / time.strftime("%Y%m%d-%H%M%S")
+        attic.mkdir(parents=True, exist_ok=True)
+        return attic
+
     def to_attic(self, names: tuple[str, ...]) -> Path:
         """Move generated outputs aside (never delete samples): out/attic/<time>/."""
-        attic = self.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
-        attic.mkdir(parents=True, exist_ok=True)
+        attic = self.new_attic()
         for name in names:
             source = self.out / name
             if source.exists():
                 shutil.move(str(source), attic / name)
         return attic
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+@dataclass
+class StageState:
+    """How far a run has come, from its files."""
+    wanted: int                 # items asked for (0: never sampled)
+    made: int                   # items with a complete WAV
+    started: bool               # sampling has been planned (settings.json exists)
+    job: dict                   # the cluster job (slurm.json), {} when none
+    last_job: dict              # the last job's record in job.json, {} when none
+    missing: tuple[str, str] | None = field(default=None)   # (stage, why) a post still needs
+
+    @property
+    def in_flight(self) -> bool:
+        return bool(self.job) and not self.job.get("recorded", True)
+
+    def describe(self, run_id: str) -> str:
+        if self.wanted and self.made == self.wanted:
+            return "done"
+        last = self.last_job
+        if last.get("state") not in (None, "COMPLETED"):
+            return f"{last['state'].lower()} (job {last['job_id']}); `make post RUN={run_id}` says why or goes on"
+        return "partial" if self.made else "not started"
 
 
 class Stamps:

@@ -45,7 +45,7 @@ EVENTS = RESERVED + "events"
 KEEPALIVE_SECONDS = 15.0
 THEME_FOLDERS = ("templates", "assets")
 # Never sources of the site (Jekyll's own excludes, and this repository's code).
-SKIP_FOLDERS = {"node_modules", "vendor", "__pycache__", "site_builder", "tests", "bench"}
+SKIP_FOLDERS = {"node_modules", "vendor", "__pycache__"}
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 4000,
@@ -194,6 +194,8 @@ def watched_folders(root: Path, config: dict, site_dir: Path) -> tuple[list[Path
     if THEME != root:
         folders += [THEME / f for f in THEME_FOLDERS]
     skip = {site_dir, root / (config.get("runs_dir") or "runs")}
+    # What the build leaves out (`exclude:`; this repository's own code is there).
+    skip |= {root / name for name in config.get("exclude") or [] if not set(name) & set("*?[")}
     return list(dict.fromkeys(f.resolve() for f in folders)), {s.resolve() for s in skip}
 
 
@@ -218,7 +220,7 @@ def snapshot(root: Path, config: dict, site_dir: Path) -> dict[str, tuple[int, i
             except OSError:   # gone, or not a folder
                 continue
             for entry in entries:
-                if _ignored(entry.name, here, site_dir):
+                if _ignored(entry.name):
                     continue
                 try:
                     if entry.is_dir():
@@ -234,12 +236,10 @@ def snapshot(root: Path, config: dict, site_dir: Path) -> dict[str, tuple[int, i
     return files
 
 
-def _ignored(name: str, folder: str, site_dir: Path) -> bool:
-    # Dot-files and -folders (.git, .venv, caches), editors' swap and backup files,
-    # and the build's own temporary folders beside _site/ (_site.new-*, _site.old-*).
+def _ignored(name: str) -> bool:
+    # Dot-files and -folders (.git, .venv, caches), editors' swap and backup files.
     return (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".egg-info"))
-            or name in SKIP_FOLDERS
-            or (name.startswith(site_dir.name + ".") and folder == str(site_dir.parent)))
+            or name in SKIP_FOLDERS)
 
 
 def describe_changes(before: dict, after: dict, root: Path) -> str:

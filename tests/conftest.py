@@ -30,6 +30,25 @@ def need_tool(name: str) -> str:
     return path
 
 
+def write(path: Path, text: str | bytes) -> Path:
+    """Write a file of a test blog, making its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def quiet(_line: str) -> None:
+    """A build's log, not wanted."""
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path: to compare two builds."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def site_builder(root: Path, *args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
     """Run the real CLI in a child process, as Make does."""
     result = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), *args],

@@ -26,7 +26,7 @@ from site_builder.sampling.ancestral import (LevelSpec, Progress, sample_window_
                                              window_bounds, window_starts)
 from site_builder.sampling.build import build_tiny  # noqa: E402
 from site_builder.sampling.loop import item_generator  # noqa: E402
-from site_builder.sampling.models import SAMPLE_RATE  # noqa: E402
+from site_builder.models import SAMPLE_RATE  # noqa: E402
 
 SEED = 1234
 LENGTH = 44032        # 1 s, a multiple of the top level's hop

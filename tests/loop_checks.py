@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from site_builder.sampling.build import build_tiny  # noqa: E402
 from site_builder.sampling.loop import item_generator, sample_window  # noqa: E402
-from site_builder.sampling.models import SAMPLE_RATE  # noqa: E402
+from site_builder.models import SAMPLE_RATE  # noqa: E402
 
 CPU = torch.device("cpu")
 

@@ -11,7 +11,7 @@ import pytest
 
 from site_builder.site import build
 from site_builder.site.cache import FOLDER
-from test_site import quiet, snapshot, write
+from conftest import quiet, snapshot, write
 
 POST = """---
 title: {title}
@@ -31,7 +31,7 @@ print({n})
 
 
 @pytest.fixture
-def blog(tmp_path: Path) -> Path:
+def seven_posts(tmp_path: Path) -> Path:
     root = tmp_path / "blog"
     write(root / "_config.yml", "title: Lab notes\nbaseurl: /blog\nurl: https://example.org\n"
                                 "permalink: /:title/\npaginate: 3\n")
@@ -47,32 +47,32 @@ def mtimes(folder: Path) -> dict[str, int]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-def full_build(blog: Path, tmp_path: Path) -> dict[str, bytes]:
+def full_build(seven_posts: Path, tmp_path: Path) -> dict[str, bytes]:
     """What a build from nothing makes of the blog as it is now."""
     fresh = tmp_path / "fresh"
     shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
+    shutil.copytree(seven_posts, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
     build(fresh, log=quiet)
     return snapshot(fresh / "_site")
 
 
-def test_a_rebuild_with_no_change_renders_and_writes_nothing(blog: Path) -> None:
-    first = build(blog, log=quiet)
+def test_a_rebuild_with_no_change_renders_and_writes_nothing(seven_posts: Path) -> None:
+    first = build(seven_posts, log=quiet)
     assert (first.rendered, first.written) == (7, first.written) and first.written > 7
-    before = mtimes(blog / "_site")
-    again = build(blog, log=quiet)
+    before = mtimes(seven_posts / "_site")
+    again = build(seven_posts, log=quiet)
     assert (again.rendered, again.written, again.removed) == (0, 0, 0)
-    assert mtimes(blog / "_site") == before
+    assert mtimes(seven_posts / "_site") == before
 
 
 def test_a_title_edit_updates_the_index_tag_pages_and_feed_and_nothing_else(
-        blog: Path, tmp_path: Path) -> None:
-    build(blog, log=quiet)
-    before = mtimes(blog / "_site")
-    post = blog / "posts" / "2021-03-07-post-7.md"
+        seven_posts: Path, tmp_path: Path) -> None:
+    build(seven_posts, log=quiet)
+    before = mtimes(seven_posts / "_site")
+    post = seven_posts / "posts" / "2021-03-07-post-7.md"
     post.write_text(post.read_text().replace("title: Post 7", "title: Renamed seven"))
-    result = build(blog, log=quiet)
-    site = blog / "_site"
+    result = build(seven_posts, log=quiet)
+    site = seven_posts / "_site"
     assert result.rendered == 1
     assert "Renamed seven" in (site / "index.html").read_text()
     assert "Renamed seven" in (site / "tag" / "odd" / "index.html").read_text()
@@ -81,86 +81,86 @@ def test_a_title_edit_updates_the_index_tag_pages_and_feed_and_nothing_else(
     changed = {rel for rel, t in mtimes(site).items() if before.get(rel) != t}
     assert changed == {"post-7/index.html", "index.html", "tag/odd/index.html",
                        "tag/every/index.html", "feed.xml"}
-    assert snapshot(site) == full_build(blog, tmp_path)
+    assert snapshot(site) == full_build(seven_posts, tmp_path)
 
 
-def test_a_post_moving_between_pages_updates_both_pages(blog: Path, tmp_path: Path) -> None:
-    build(blog, log=quiet)
-    write(blog / "posts" / "2021-03-20-newest.md", "---\ntitle: Newest\n---\nHi.\n")
-    result = build(blog, log=quiet)
-    site = blog / "_site"
+def test_a_post_moving_between_pages_updates_both_pages(seven_posts: Path, tmp_path: Path) -> None:
+    build(seven_posts, log=quiet)
+    write(seven_posts / "posts" / "2021-03-20-newest.md", "---\ntitle: Newest\n---\nHi.\n")
+    result = build(seven_posts, log=quiet)
+    site = seven_posts / "_site"
     assert result.rendered == 1
     assert "Newest" in (site / "index.html").read_text()
     assert "Post 5" in (site / "page2" / "index.html").read_text()  # pushed down a page
-    assert snapshot(site) == full_build(blog, tmp_path)
+    assert snapshot(site) == full_build(seven_posts, tmp_path)
 
 
-def test_a_deleted_post_disappears_everywhere(blog: Path, tmp_path: Path) -> None:
-    build(blog, log=quiet)
-    (blog / "posts" / "2021-03-01-post-1.md").unlink()
-    result = build(blog, log=quiet)
-    site = blog / "_site"
+def test_a_deleted_post_disappears_everywhere(seven_posts: Path, tmp_path: Path) -> None:
+    build(seven_posts, log=quiet)
+    (seven_posts / "posts" / "2021-03-01-post-1.md").unlink()
+    result = build(seven_posts, log=quiet)
+    site = seven_posts / "_site"
     assert result.removed >= 1 and not (site / "post-1").exists()
-    assert snapshot(site) == full_build(blog, tmp_path)
+    assert snapshot(site) == full_build(seven_posts, tmp_path)
 
 
-def test_a_layout_edit_rerenders_every_page(blog: Path, tmp_path: Path) -> None:
-    build(blog, log=quiet)
+def test_a_layout_edit_rerenders_every_page(seven_posts: Path, tmp_path: Path) -> None:
+    build(seven_posts, log=quiet)
     from site_builder.site.theme import THEME
-    layouts = blog / "templates" / "layouts"
+    layouts = seven_posts / "templates" / "layouts"
     shutil.copytree(THEME / "templates" / "layouts", layouts)
     post_layout = layouts / "post.html"
     post_layout.write_text(post_layout.read_text().replace("</article>", "<p>MARK</p></article>"))
-    result = build(blog, log=quiet)
-    pages = sorted((blog / "_site").glob("post-*/index.html"))
+    result = build(seven_posts, log=quiet)
+    pages = sorted((seven_posts / "_site").glob("post-*/index.html"))
     assert len(pages) == 7 and all("MARK" in p.read_text() for p in pages)
     assert result.rendered == 0  # the posts' HTML is not the layout's business
 
 
-def test_damaged_outputs_and_strays_are_repaired(blog: Path) -> None:
-    build(blog, log=quiet)
-    site = blog / "_site"
+def test_damaged_outputs_and_strays_are_repaired(seven_posts: Path) -> None:
+    build(seven_posts, log=quiet)
+    site = seven_posts / "_site"
     good = snapshot(site)
     (site / "post-3" / "index.html").unlink()
     (site / "feed.xml").write_text("scribbled over")
     write(site / "stray" / "old.html", "left by someone")
-    result = build(blog, log=quiet)
+    result = build(seven_posts, log=quiet)
     assert result.written == 2 and result.removed == 1
     assert snapshot(site) == good and not (site / "stray").exists()
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a cache" * 1000, None])
-def test_a_corrupt_or_missing_cache_means_a_full_build(blog: Path, damage: bytes | None) -> None:
-    first = build(blog, log=quiet)
-    good = snapshot(blog / "_site")
-    files = sorted(p for p in (blog / FOLDER).iterdir() if p.is_file())
+def test_a_corrupt_or_missing_cache_means_a_full_build(seven_posts: Path, damage: bytes | None) -> None:
+    first = build(seven_posts, log=quiet)
+    good = snapshot(seven_posts / "_site")
+    files = sorted(p for p in (seven_posts / FOLDER).iterdir() if p.is_file())
     assert {p.suffix for p in files} == {".pickle", ".sqlite"}
     for cache in files:
         if damage is None:
             cache.unlink()
         else:
             cache.write_bytes(damage)
-    result = build(blog, log=quiet)
+    result = build(seven_posts, log=quiet)
     assert (result.rendered, result.written) == (7, first.written)
-    assert snapshot(blog / "_site") == good
-    assert build(blog, log=quiet).written == 0
+    assert snapshot(seven_posts / "_site") == good
+    assert build(seven_posts, log=quiet).written == 0
 
 
-def test_a_lost_manifest_rewrites_the_site_from_the_posts_cached_html(blog: Path) -> None:
-    first = build(blog, log=quiet)
-    good = snapshot(blog / "_site")
-    next((blog / FOLDER).glob("*.pickle")).write_bytes(b"\x80garbage")
-    result = build(blog, log=quiet)
+def test_a_lost_manifest_rewrites_the_site_from_the_posts_cached_html(seven_posts: Path) -> None:
+    first = build(seven_posts, log=quiet)
+    good = snapshot(seven_posts / "_site")
+    next((seven_posts / FOLDER).glob("*.pickle")).write_bytes(b"\x80garbage")
+    result = build(seven_posts, log=quiet)
     assert (result.rendered, result.written) == (0, first.written)
-    assert snapshot(blog / "_site") == good
+    assert snapshot(seven_posts / "_site") == good
 
 
-def test_a_static_file_edit_is_copied_and_nothing_else_written(blog: Path) -> None:
-    build(blog, log=quiet)
-    write(blog / "assets" / "a.txt", "changed\n")
-    result = build(blog, log=quiet)
+def test_a_static_file_edit_is_copied_and_nothing_else_written(seven_posts: Path) -> None:
+    build(seven_posts, log=quiet)
+    write(seven_posts / "assets" / "a.txt", "changed\n")
+    result = build(seven_posts, log=quiet)
     assert result.written == 1
-    assert (blog / "_site" / "assets" / "a.txt").read_text() == "changed\n"
+    assert (seven_posts / "_site" / "assets" / "a.txt").read_text() == "changed\n"
 
 
 def test_parallel_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
@@ -179,9 +179,9 @@ def test_parallel_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
     assert snapshot(roots[0] / "_site") == snapshot(roots[1] / "_site")
 
 
-def test_written_files_are_readable_by_a_web_server(blog: Path) -> None:
-    build(blog, log=quiet)
-    index = blog / "_site" / "index.html"
+def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:
+    build(seven_posts, log=quiet)
+    index = seven_posts / "_site" / "index.html"
     assert os.stat(index).st_mode & 0o044 == 0o044
 
 

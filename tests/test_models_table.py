@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from site_builder.sampling import labels
-from site_builder.sampling.models import MODELS, SAMPLE_RATE
+from site_builder.models import MODELS, SAMPLE_RATE
 
 
 @pytest.mark.parametrize("name", ["5b", "5b_lyrics", "1b_lyrics"])

@@ -184,7 +184,7 @@ def test_a_cluster_job_in_flight_is_unfinished(example, capsys):
     (["--runs", "joy_division lucybel"], "RUNS: no run 'lucybel' in runs/; did you mean 'lucybell'?"),
     (["--runs", "joy_division Lucybell"], "run id 'Lucybell': use lowercase letters"),
     (["--runs", "joy_division lucybell", "--n", "5"], ("RUNS=... writes one post from runs already "
-                                                       "made, so it takes no run settings (got n)")),
+                                                       "made, so it takes no run settings (got N)")),
 ])
 def test_bad_runs_are_refused_with_one_line(example, capsys, args, message):
     before = files(example)

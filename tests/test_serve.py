@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write
+
 from site_builder.serve import EVENTS, THEME, Preview, inject, live_script
 
 CONFIG = "title: Lab notes\nbaseurl: /blog\npermalink: /:title/\n"
@@ -22,14 +24,8 @@ POST = "---\ntitle: Hello\n---\n{body}\n"
 POST_NAME = "2021-01-05-hello.md"
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def blog(tmp_path: Path) -> Path:
+def served_blog(tmp_path: Path) -> Path:
     root = tmp_path / "blog"
     write(root / "_config.yml", CONFIG)
     write(root / "posts" / POST_NAME, POST.format(body="First version."))
@@ -38,9 +34,9 @@ def blog(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def preview(blog: Path):
+def preview(served_blog: Path):
     lines: list[str] = []
-    with Preview(blog, port=0, log=lines.append, settle=0).start(watch=False) as p:
+    with Preview(served_blog, port=0, log=lines.append, settle=0).start(watch=False) as p:
         p.lines = lines
         yield p
 
@@ -53,8 +49,8 @@ def get(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
-def edit(blog: Path, body: str) -> None:
-    write(blog / "posts" / POST_NAME, POST.format(body=body))
+def edit(served_blog: Path, body: str) -> None:
+    write(served_blog / "posts" / POST_NAME, POST.format(body=body))
 
 
 def settle(preview: Preview) -> bool | None:
@@ -65,21 +61,21 @@ def settle(preview: Preview) -> bool | None:
     return None
 
 
-def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(blog, preview) -> None:
-    page = blog / "_site" / "hello" / "index.html"
+def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_blog, preview) -> None:
+    page = served_blog / "_site" / "hello" / "index.html"
     assert "First version." in page.read_text()
     assert preview.check() is None  # nothing changed: no build
     first = preview.live.current()
     assert first["error"] is None
 
-    edit(blog, "Second version.")
+    edit(served_blog, "Second version.")
     assert settle(preview) is True
     assert "Second version." in page.read_text()
     second = preview.live.current()
     assert second["build"] != first["build"] and second["error"] is None
     assert any("posts/2021-01-05-hello.md changed; rebuilding" in line for line in preview.lines)
 
-    edit(blog, "Third {% nosuchtag %} version.")
+    edit(served_blog, "Third {% nosuchtag %} version.")
     assert settle(preview) is False
     assert "Second version." in page.read_text()  # the last good build stays
     state = preview.live.current()
@@ -93,14 +89,14 @@ def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(blog, p
     assert "unexpected tag \\u0027nosuchtag\\u0027" in text or "unexpected tag 'nosuchtag'" in text
     assert preview.check() is None  # the broken file is not rebuilt again and again
 
-    edit(blog, "Fourth version.")
+    edit(served_blog, "Fourth version.")
     assert settle(preview) is True
     assert "Fourth version." in page.read_text()
     assert preview.live.current()["error"] is None
 
 
-def test_what_the_watcher_sees(blog, preview) -> None:
-    root = blog
+def test_what_the_watcher_sees(served_blog, preview) -> None:
+    root = served_blog
     watched = [
         write(root / "_data" / "authors.yml", "me: {name: Me}\n"),
         write(root / "_includes" / "note.html", "<p>note</p>\n"),
@@ -115,7 +111,7 @@ def test_what_the_watcher_sees(blog, preview) -> None:
         write(root / ".git" / "HEAD", "ref\n"), write(root / ".site-cache" / "x", "x\n"),
         write(root / "posts" / f".{POST_NAME}.swp", "swap\n"), write(root / "posts" / "x.md~", "x\n"),
         write(root / "runs" / "r" / "out" / "job.json", "{}\n"),
-        write(root / "_site.new-abc" / "index.html", "x\n"), write(root / "node_modules" / "a.js", "x\n"),
+        write(root / "node_modules" / "a.js", "x\n"),
     ]
     files = preview.scan()
     assert all(str(p) in files for p in watched), sorted(files)
@@ -131,8 +127,8 @@ def test_what_the_watcher_sees(blog, preview) -> None:
     assert all(str(p) in preview.scan() for p in outside)  # ... and says what to watch
 
 
-def test_pages_hear_of_builds_through_the_event_stream(blog) -> None:
-    with Preview(blog, port=0, log=lambda line: None, interval=0.05, settle=0.05) as preview:
+def test_pages_hear_of_builds_through_the_event_stream(served_blog) -> None:
+    with Preview(served_blog, port=0, log=lambda line: None, interval=0.05, settle=0.05) as preview:
         stream = urllib.request.urlopen(preview.url.rsplit("/blog/", 1)[0] + EVENTS, timeout=10)
         assert stream.headers["Content-Type"] == "text/event-stream"
 
@@ -144,26 +140,26 @@ def test_pages_hear_of_builds_through_the_event_stream(blog) -> None:
         first = event()
         assert first == preview.live.current() and first["error"] is None
         started = time.monotonic()
-        edit(blog, "Second version.")
+        edit(served_blog, "Second version.")
         second = event()
         latency = time.monotonic() - started
         assert second["build"] != first["build"] and second["error"] is None
         assert latency < 2, latency
-        edit(blog, "{% nosuchtag %}")
+        edit(served_blog, "{% nosuchtag %}")
         broken = event()
         assert broken["build"] == second["build"] and "nosuchtag" in broken["error"]
-        edit(blog, "Fixed.")
+        edit(served_blog, "Fixed.")
         fixed = event()
         assert fixed["build"] not in (first["build"], second["build"]) and fixed["error"] is None
     assert stream.read().strip() == b""  # stopping ends the stream
     stream.close()
 
 
-def test_the_script_is_added_at_serve_time_only(blog, preview) -> None:
+def test_the_script_is_added_at_serve_time_only(served_blog, preview) -> None:
     status, text = get(preview.url + "hello/")
     assert status == 200 and text.count('id="site-builder-live"') == 1
     assert text.index('id="site-builder-live"') < text.rindex("</body>")
-    assert "site-builder-live" not in (blog / "_site" / "hello" / "index.html").read_text()
+    assert "site-builder-live" not in (served_blog / "_site" / "hello" / "index.html").read_text()
     with urllib.request.urlopen(preview.url + "assets/notes.txt", timeout=5) as r:
         assert r.read() == b"static\n"  # only HTML gets it
     status, text = get(preview.url + "no-such-page/")
@@ -177,23 +173,23 @@ def test_an_error_message_cannot_close_the_script() -> None:
     assert inject(b"<p>fragment</p>", b"<s/>") == b"<p>fragment</p><s/>"
 
 
-def test_a_first_build_that_fails_still_serves_and_says_why(blog) -> None:
-    edit(blog, "{% nosuchtag %}")
+def test_a_first_build_that_fails_still_serves_and_says_why(served_blog) -> None:
+    edit(served_blog, "{% nosuchtag %}")
     lines: list[str] = []
-    with Preview(blog, port=0, log=lines.append, settle=0).start(watch=False) as preview:
+    with Preview(served_blog, port=0, log=lines.append, settle=0).start(watch=False) as preview:
         status, text = get(preview.url + "hello/")
         assert status == 503 and "not been built yet" in text and "nosuchtag" in text
-        edit(blog, "Better.")
+        edit(served_blog, "Better.")
         assert settle(preview) is True
         status, text = get(preview.url + "hello/")
         assert status == 200 and "Better." in text
     assert "build failed; serving nothing until a build succeeds, and the error in every page" in lines
 
 
-def test_ctrl_c_stops_cleanly_without_a_traceback(blog) -> None:
-    edit(blog, "{% nosuchtag %}")  # a user's mistake: one line, no traceback, still serving
+def test_ctrl_c_stops_cleanly_without_a_traceback(served_blog) -> None:
+    edit(served_blog, "{% nosuchtag %}")  # a user's mistake: one line, no traceback, still serving
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    child = subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(blog), "serve",
+    child = subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(served_blog), "serve",
                               "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=env)
     before = []

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.errors import BuildError
+from site_builder.errors import BuildError, ConfigError
 from site_builder.serve import make_server
 from site_builder.site import build
 
-from conftest import site_builder  # noqa: E402
+from conftest import quiet, site_builder, snapshot, write  # noqa: E402
 
 # The hand-written post this pipeline replaces (DESIGN.md), verbatim, shared with the
 # Jekyll cross-check.
@@ -40,17 +40,8 @@ Cover via filter: {{ "assets/runs/x/item-00.mp3" | relative_url }}
 MP3 = bytes(range(256)) * 8  # 2 KiB of known bytes, so a range can be checked
 
 
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
-def blog(tmp_path: Path) -> Path:
+def site_blog(tmp_path: Path) -> Path:
     root = tmp_path / "blog"
     write(root / "_config.yml", "title: Lab notes\nbaseurl: /blog\nurl: https://example.org\n"
                                 "permalink: /:title/\n")
@@ -60,20 +51,12 @@ def blog(tmp_path: Path) -> Path:
     return root
 
 
-def quiet(_line: str) -> None:
-    pass
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 # -- build --------------------------------------------------------------------
 
-def test_index_lists_posts_newest_first_with_baseurl_links(blog: Path) -> None:
+def test_index_lists_posts_newest_first_with_baseurl_links(site_blog: Path) -> None:
     lines: list[str] = []
-    result = build(blog, log=lines.append)
-    index = (blog / "_site" / "index.html").read_text()
+    result = build(site_blog, log=lines.append)
+    index = (site_blog / "_site" / "index.html").read_text()
     tiny, example = index.find('href="/blog/tiny-run/"'), index.find('href="/blog/ancestral-sampling-joy-division/"')
     assert 0 < tiny < example
     assert "Ancestral sampling conditioned on Joy Division" in index
@@ -83,9 +66,9 @@ def test_index_lists_posts_newest_first_with_baseurl_links(blog: Path) -> None:
     assert lines[-1].startswith("2 posts -> _site/ in ")
 
 
-def test_post_pages_sit_at_their_permalinks_and_audio_resolves(blog: Path) -> None:
-    build(blog, log=quiet)
-    site = blog / "_site"
+def test_post_pages_sit_at_their_permalinks_and_audio_resolves(site_blog: Path) -> None:
+    build(site_blog, log=quiet)
+    site = site_blog / "_site"
     page = (site / "tiny-run" / "index.html").read_text()
     assert '<audio controls src="/blog/assets/runs/x/item-00.mp3"></audio>' in page
     assert "Cover via filter: /blog/assets/runs/x/item-00.mp3" in page
@@ -94,9 +77,9 @@ def test_post_pages_sit_at_their_permalinks_and_audio_resolves(blog: Path) -> No
     assert "<h1" in page and "A tiny run" in page and "Jukebox" in page
 
 
-def test_example_post_keeps_raw_iframes_and_cover(blog: Path) -> None:
-    build(blog, log=quiet)
-    page = (blog / "_site" / "ancestral-sampling-joy-division" / "index.html").read_text()
+def test_example_post_keeps_raw_iframes_and_cover(site_blog: Path) -> None:
+    build(site_blog, log=quiet)
+    page = (site_blog / "_site" / "ancestral-sampling-joy-division" / "index.html").read_text()
     assert ('<iframe src="https://archive.org/details/ancestral-sampling-by-artist-lucybell#" '
             'width="500" height="250"') in page
     assert "&lt;iframe" not in page
@@ -110,103 +93,103 @@ def test_example_post_keeps_raw_iframes_and_cover(blog: Path) -> None:
     ("date", "lab/2021/01/05/tiny-run.html", "/blog/lab/2021/01/05/tiny-run.html"),
     ("/:categories/:year/:title/", "lab/2021/tiny-run/index.html", "/blog/lab/2021/tiny-run/"),
 ])
-def test_permalink_styles(blog: Path, permalink: str, path: str, url: str) -> None:
-    write(blog / "_config.yml", f"baseurl: /blog\npermalink: {permalink}\n")
-    write(blog / "posts" / "2021-01-05-tiny-run.md", TINY.replace("tags:", "categories: Lab\ntags:"))
-    build(blog, log=quiet)
-    assert (blog / "_site" / path).is_file()
-    assert f'href="{url}"' in (blog / "_site" / "index.html").read_text()
+def test_permalink_styles(site_blog: Path, permalink: str, path: str, url: str) -> None:
+    write(site_blog / "_config.yml", f"baseurl: /blog\npermalink: {permalink}\n")
+    write(site_blog / "posts" / "2021-01-05-tiny-run.md", TINY.replace("tags:", "categories: Lab\ntags:"))
+    build(site_blog, log=quiet)
+    assert (site_blog / "_site" / path).is_file()
+    assert f'href="{url}"' in (site_blog / "_site" / "index.html").read_text()
 
 
-def test_front_matter_permalink_and_string_date(blog: Path) -> None:
-    write(blog / "posts" / "2021-02-01-other.md",
+def test_front_matter_permalink_and_string_date(site_blog: Path) -> None:
+    write(site_blog / "posts" / "2021-02-01-other.md",
           "---\ntitle: Other\ndate: '2019-05-06'\npermalink: /notes/other.html\n---\nBody\n")
-    build(blog, log=quiet)
-    assert (blog / "_site" / "notes" / "other.html").is_file()
-    index = (blog / "_site" / "index.html").read_text()
+    build(site_blog, log=quiet)
+    assert (site_blog / "_site" / "notes" / "other.html").is_file()
+    index = (site_blog / "_site" / "index.html").read_text()
     assert index.find("/blog/notes/other.html") > index.find("/blog/ancestral-sampling-joy-division/")
 
 
-def test_drafts_misnamed_files_and_missing_layouts(blog: Path) -> None:
-    write(blog / "posts" / "2021-03-01-draft.md", "---\npublished: false\n---\nNot yet\n")
-    write(blog / "posts" / "notes.md", "just notes\n")
-    write(blog / "posts" / "2021-03-02-paged.md", "---\nlayout: home\n---\nA page layout\n")
+def test_drafts_misnamed_files_and_missing_layouts(site_blog: Path) -> None:
+    write(site_blog / "posts" / "2021-03-01-draft.md", "---\npublished: false\n---\nNot yet\n")
+    write(site_blog / "posts" / "notes.md", "just notes\n")
+    write(site_blog / "posts" / "2021-03-02-paged.md", "---\nlayout: home\n---\nA page layout\n")
     lines: list[str] = []
-    result = build(blog, log=lines.append)
+    result = build(site_blog, log=lines.append)
     assert result.posts == 3
-    assert not (blog / "_site" / "draft").exists()
+    assert not (site_blog / "_site" / "draft").exists()
     assert any("posts/notes.md: skipped" in line for line in lines)
     assert any("no layout templates/layouts/home.html; using post" in line for line in lines)
-    assert "A page layout" in (blog / "_site" / "paged" / "index.html").read_text()
+    assert "A page layout" in (site_blog / "_site" / "paged" / "index.html").read_text()
 
 
-def test_blog_layouts_override_the_theme(blog: Path) -> None:
-    write(blog / "templates" / "layouts" / "post.html", "MINE {{ page.title }}|{{ content }}")
-    build(blog, log=quiet)
-    assert (blog / "_site" / "tiny-run" / "index.html").read_text().startswith("MINE A tiny run|")
-    assert "post-card" in (blog / "_site" / "index.html").read_text()  # index still the theme's
+def test_blog_layouts_override_the_theme(site_blog: Path) -> None:
+    write(site_blog / "templates" / "layouts" / "post.html", "MINE {{ page.title }}|{{ content }}")
+    build(site_blog, log=quiet)
+    assert (site_blog / "_site" / "tiny-run" / "index.html").read_text().startswith("MINE A tiny run|")
+    assert "post-card" in (site_blog / "_site" / "index.html").read_text()  # index still the theme's
 
 
-def test_malformed_front_matter_names_the_file_and_keeps_the_old_site(blog: Path) -> None:
-    build(blog, log=quiet)
-    before = snapshot(blog / "_site")
-    write(blog / "posts" / "2021-04-01-broken.md", "---\ntitle: Broken\ntags: [a, b\n---\nBody\n")
+def test_malformed_front_matter_names_the_file_and_keeps_the_old_site(site_blog: Path) -> None:
+    build(site_blog, log=quiet)
+    before = snapshot(site_blog / "_site")
+    write(site_blog / "posts" / "2021-04-01-broken.md", "---\ntitle: Broken\ntags: [a, b\n---\nBody\n")
     with pytest.raises(BuildError, match=r"posts/2021-04-01-broken\.md:\d+: malformed front matter"):
-        build(blog, log=quiet)
-    assert snapshot(blog / "_site") == before
-    assert sorted(p.name for p in blog.iterdir()) == [".site-cache", "_config.yml", "_site", "assets",
+        build(site_blog, log=quiet)
+    assert snapshot(site_blog / "_site") == before
+    assert sorted(p.name for p in site_blog.iterdir()) == [".site-cache", "_config.yml", "_site", "assets",
                                                       "posts"]
 
 
-def test_every_bad_post_is_reported_with_its_line(blog: Path) -> None:
-    write(blog / "posts" / "2021-04-01-liquid.md", "---\ntitle: L\n---\nfine\n\n{{ x | nosuch }}\n")
-    write(blog / "posts" / "2021-04-02-date.md", "---\ntitle: D\ndate: soon\n---\nBody\n")
+def test_every_bad_post_is_reported_with_its_line(site_blog: Path) -> None:
+    write(site_blog / "posts" / "2021-04-01-liquid.md", "---\ntitle: L\n---\nfine\n\n{{ x | nosuch }}\n")
+    write(site_blog / "posts" / "2021-04-02-date.md", "---\ntitle: D\ndate: soon\n---\nBody\n")
     with pytest.raises(BuildError) as caught:
-        build(blog, log=quiet)
+        build(site_blog, log=quiet)
     message = str(caught.value)
     assert "posts/2021-04-02-date.md:3: date: cannot read 'soon'" in message
-    write(blog / "posts" / "2021-04-02-date.md", "---\ntitle: D\n---\nBody\n")
+    write(site_blog / "posts" / "2021-04-02-date.md", "---\ntitle: D\n---\nBody\n")
     with pytest.raises(BuildError, match=r"posts/2021-04-01-liquid\.md:6: Liquid: unknown filter 'nosuch'"):
-        build(blog, log=quiet)
+        build(site_blog, log=quiet)
 
 
-def test_two_posts_on_one_url_are_refused(blog: Path) -> None:
-    write(blog / "posts" / "2021-05-01-tiny-run.md", "---\ntitle: Again\n---\nBody\n")
+def test_two_posts_on_one_url_are_refused(site_blog: Path) -> None:
+    write(site_blog / "posts" / "2021-05-01-tiny-run.md", "---\ntitle: Again\n---\nBody\n")
     with pytest.raises(BuildError, match="both write tiny-run/index.html"):
-        build(blog, log=quiet)
+        build(site_blog, log=quiet)
 
 
-def test_output_overlapping_the_sources_is_refused(blog: Path) -> None:
+def test_output_overlapping_the_sources_is_refused(site_blog: Path) -> None:
     with pytest.raises(BuildError, match="overlaps the blog's sources"):
-        build(blog, out_dir=blog, log=quiet)
-    assert (blog / "posts" / EXAMPLE_NAME).is_file()
+        build(site_blog, out_dir=site_blog, log=quiet)
+    assert (site_blog / "posts" / EXAMPLE_NAME).is_file()
 
 
-def test_builds_are_byte_identical(blog: Path, tmp_path: Path) -> None:
-    write(blog / "_config.yml", "title: T\nbaseurl: /blog\nurl: https://example.org\npaginate: 1\n")
-    write(blog / "posts" / "2021-02-01-code.md",
+def test_builds_are_byte_identical(site_blog: Path, tmp_path: Path) -> None:
+    write(site_blog / "_config.yml", "title: T\nbaseurl: /blog\nurl: https://example.org\npaginate: 1\n")
+    write(site_blog / "posts" / "2021-02-01-code.md",
           "---\ntitle: Code\n---\n```python\nx = 1\n```\n{% highlight sh %}ls{% endhighlight %}\n")
-    write(blog / "CNAME", "example.org")
-    build(blog, log=quiet)
-    first = snapshot(blog / "_site")
-    build(blog, out_dir=tmp_path / "elsewhere", log=quiet)
-    build(blog, log=quiet)
-    assert snapshot(blog / "_site") == first == snapshot(tmp_path / "elsewhere")
+    write(site_blog / "CNAME", "example.org")
+    build(site_blog, log=quiet)
+    first = snapshot(site_blog / "_site")
+    build(site_blog, out_dir=tmp_path / "elsewhere", log=quiet)
+    build(site_blog, log=quiet)
+    assert snapshot(site_blog / "_site") == first == snapshot(tmp_path / "elsewhere")
 
 
 # -- index pagination, tags, feed, sitemap, 404 -------------------------------
 
-def dated_posts(blog: Path, count: int) -> None:
+def dated_posts(site_blog: Path, count: int) -> None:
     for day in range(1, count + 1):
-        write(blog / "posts" / f"2022-01-{day:02d}-day-{day}.md",
+        write(site_blog / "posts" / f"2022-01-{day:02d}-day-{day}.md",
               f"---\ntitle: Day {day}\ntags: [Daily Log]\n---\nPost of day {day}.\n")
 
 
-def test_index_paginates_like_jekyll_paginate(blog: Path) -> None:
-    dated_posts(blog, 3)  # 5 posts in all
-    write(blog / "_config.yml", "baseurl: /blog\npermalink: /:title/\npaginate: 2\n")
-    build(blog, log=quiet)
-    site = blog / "_site"
+def test_index_paginates_like_jekyll_paginate(site_blog: Path) -> None:
+    dated_posts(site_blog, 3)  # 5 posts in all
+    write(site_blog / "_config.yml", "baseurl: /blog\npermalink: /:title/\npaginate: 2\n")
+    build(site_blog, log=quiet)
+    site = site_blog / "_site"
     first, second, last = (site / "index.html").read_text(), \
         (site / "page2" / "index.html").read_text(), (site / "page3" / "index.html").read_text()
     assert "Day 3" in first and "Day 2" in first and "Day 1" not in first
@@ -217,20 +200,20 @@ def test_index_paginates_like_jekyll_paginate(blog: Path) -> None:
     assert "Older posts" not in last and "Page 3 of 3" in last
 
 
-def test_paginate_path_and_no_pagination(blog: Path) -> None:
-    dated_posts(blog, 3)
-    build(blog, log=quiet)
-    assert not (blog / "_site" / "page2").exists()
-    assert "Day 1" in (blog / "_site" / "index.html").read_text()
-    write(blog / "_config.yml", "baseurl: /blog\npaginate: 4\npaginate_path: /archive/p:num\n")
-    build(blog, log=quiet)
-    assert "Ancestral sampling" in (blog / "_site" / "archive" / "p2" / "index.html").read_text()
-    assert 'href="/blog/archive/p2"' in (blog / "_site" / "index.html").read_text()
+def test_paginate_path_and_no_pagination(site_blog: Path) -> None:
+    dated_posts(site_blog, 3)
+    build(site_blog, log=quiet)
+    assert not (site_blog / "_site" / "page2").exists()
+    assert "Day 1" in (site_blog / "_site" / "index.html").read_text()
+    write(site_blog / "_config.yml", "baseurl: /blog\npaginate: 4\npaginate_path: /archive/p:num\n")
+    build(site_blog, log=quiet)
+    assert "Ancestral sampling" in (site_blog / "_site" / "archive" / "p2" / "index.html").read_text()
+    assert 'href="/blog/archive/p2"' in (site_blog / "_site" / "index.html").read_text()
 
 
-def test_tag_pages_list_their_posts_and_posts_link_them(blog: Path) -> None:
-    build(blog, log=quiet)
-    site = blog / "_site"
+def test_tag_pages_list_their_posts_and_posts_link_them(site_blog: Path) -> None:
+    build(site_blog, log=quiet)
+    site = site_blog / "_site"
     page = (site / "tag" / "jukebox" / "index.html").read_text()
     assert 0 < page.find("/blog/tiny-run/") < page.find("/blog/ancestral-sampling-joy-division/")
     spaced = (site / "tag" / "ancestral-sampling" / "index.html").read_text()
@@ -239,13 +222,13 @@ def test_tag_pages_list_their_posts_and_posts_link_them(blog: Path) -> None:
     assert '<a class="post-tag" href="/blog/tag/jukebox/">Jukebox</a>' in post
 
 
-def test_atom_feed_in_jekyll_feed_shape(blog: Path) -> None:
-    dated_posts(blog, 11)  # 13 posts: the feed keeps the newest 10
-    write(blog / "posts" / "2022-02-01-amp.md",
+def test_atom_feed_in_jekyll_feed_shape(site_blog: Path) -> None:
+    dated_posts(site_blog, 11)  # 13 posts: the feed keeps the newest 10
+    write(site_blog / "posts" / "2022-02-01-amp.md",
           "---\ntitle: Sound & <fury>\nauthor: Ian\ncategories: Lab\ntags: [a b]\n---\nLoud **now**.\n")
-    build(blog, log=quiet)
+    build(site_blog, log=quiet)
     atom = "{http://www.w3.org/2005/Atom}"
-    feed = ET.parse(blog / "_site" / "feed.xml").getroot()
+    feed = ET.parse(site_blog / "_site" / "feed.xml").getroot()
     assert feed.tag == f"{atom}feed" and feed.find(f"{atom}title").text == "Lab notes"
     assert feed.find(f"{atom}id").text == "https://example.org/blog/feed.xml"
     assert feed.find(f"{atom}updated").text == "2022-02-01T00:00:00+00:00"
@@ -266,10 +249,10 @@ def test_atom_feed_in_jekyll_feed_shape(blog: Path) -> None:
     assert entries[1].find(f"{atom}title").text == "Day 11"
 
 
-def test_sitemap_and_404(blog: Path) -> None:
-    write(blog / "about.md", "---\ntitle: About\n---\nWho we are.\n")
-    build(blog, log=quiet)
-    site = blog / "_site"
+def test_sitemap_and_404(site_blog: Path) -> None:
+    write(site_blog / "about.md", "---\ntitle: About\n---\nWho we are.\n")
+    build(site_blog, log=quiet)
+    site = site_blog / "_site"
     urlset = ET.parse(site / "sitemap.xml").getroot()
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     entries = {u.find(f"{ns}loc").text: getattr(u.find(f"{ns}lastmod"), "text", None)
@@ -284,9 +267,9 @@ def test_sitemap_and_404(blog: Path) -> None:
 
 # -- Liquid -------------------------------------------------------------------
 
-def test_jekyll_filters_and_tags(blog: Path) -> None:
-    write(blog / "_includes" / "note.html", "NOTE[{{ include.text }}|{{ page.title }}]")
-    write(blog / "posts" / "2021-02-01-liquid.md", """---
+def test_jekyll_filters_and_tags(site_blog: Path) -> None:
+    write(site_blog / "_includes" / "note.html", "NOTE[{{ include.text }}|{{ page.title }}]")
+    write(site_blog / "posts" / "2021-02-01-liquid.md", """---
 title: Liquid
 date: 2021-02-01 09:05:00
 ---
@@ -303,8 +286,8 @@ def f(x):
 
 {% include note.html text="hello there" %}
 """)
-    build(blog, log=quiet)
-    page = (blog / "_site" / "liquid" / "index.html").read_text()
+    build(site_blog, log=quiet)
+    page = (site_blog / "_site" / "liquid" / "index.html").read_text()
     assert "On Feb 1, 2021 at 2021-02-01T09:05:00+00:00: a&lt;b &amp; &#39;c&#39;." in page
     assert "Raw: {{ site.title }}" in page
     assert '<a href="/blog/tiny-run/">the tiny run</a>' in page  # Jekyll 4: with the baseurl
@@ -315,11 +298,11 @@ def f(x):
     assert "NOTE[hello there|Liquid]" in page
 
 
-def test_theme_includes_are_the_fallback(blog: Path) -> None:
-    write(blog / "posts" / "2021-02-01-player.md",
+def test_theme_includes_are_the_fallback(site_blog: Path) -> None:
+    write(site_blog / "posts" / "2021-02-01-player.md",
           "---\ntitle: P\n---\n{% include audio.html src='assets/a.mp3' %}\n")
-    build(blog, log=quiet)
-    page = (blog / "_site" / "player" / "index.html").read_text()
+    build(site_blog, log=quiet)
+    page = (site_blog / "_site" / "player" / "index.html").read_text()
     assert '<audio controls preload="metadata" src="/blog/assets/a.mp3"></audio>' in page
 
 
@@ -328,62 +311,62 @@ def test_theme_includes_are_the_fallback(blog: Path) -> None:
     ("{% include missing.html %}", r":7: Liquid: include: no file 'missing.html'"),
     ("{% nosuch thing %}", r":7: Liquid: unexpected tag 'nosuch'"),
 ])
-def test_bad_liquid_tags_name_file_and_line(blog: Path, body: str, message: str) -> None:
-    build(blog, log=quiet)
-    before = snapshot(blog / "_site")
-    write(blog / "posts" / "2021-02-01-bad.md", f"---\ntitle: Bad\n---\nfine\n\nstill fine\n{body}\n")
+def test_bad_liquid_tags_name_file_and_line(site_blog: Path, body: str, message: str) -> None:
+    build(site_blog, log=quiet)
+    before = snapshot(site_blog / "_site")
+    write(site_blog / "posts" / "2021-02-01-bad.md", f"---\ntitle: Bad\n---\nfine\n\nstill fine\n{body}\n")
     with pytest.raises(BuildError, match=r"posts/2021-02-01-bad\.md" + message):
-        build(blog, log=quiet)
-    assert snapshot(blog / "_site") == before
+        build(site_blog, log=quiet)
+    assert snapshot(site_blog / "_site") == before
 
 
 # -- front matter: excerpts, drafts, future posts -------------------------------
 
-def test_excerpt_separator_in_config_and_front_matter(blog: Path) -> None:
-    write(blog / "posts" / "2021-02-01-long.md",
+def test_excerpt_separator_in_config_and_front_matter(site_blog: Path) -> None:
+    write(site_blog / "posts" / "2021-02-01-long.md",
           "---\ntitle: Long\n---\nFirst part\n\nsecond part\n<!--more-->\nhidden part\n")
-    write(blog / "posts" / "2021-02-02-own.md",
+    write(site_blog / "posts" / "2021-02-02-own.md",
           "---\ntitle: Own\nexcerpt_separator: '%%'\n---\nOne\n\ntwo %% three\n")
-    build(blog, log=quiet)
-    index = (blog / "_site" / "index.html").read_text()
+    build(site_blog, log=quiet)
+    index = (site_blog / "_site" / "index.html").read_text()
     assert "<p class=\"post-card-excerpt\">First part</p>" in index
     assert "<p class=\"post-card-excerpt\">One two</p>" in index
-    write(blog / "_config.yml", "baseurl: /blog\nexcerpt_separator: <!--more-->\n")
-    build(blog, log=quiet)
-    index = (blog / "_site" / "index.html").read_text()
+    write(site_blog / "_config.yml", "baseurl: /blog\nexcerpt_separator: <!--more-->\n")
+    build(site_blog, log=quiet)
+    index = (site_blog / "_site" / "index.html").read_text()
     assert "First part second part" in index and "hidden part" not in index
 
 
-def test_drafts_only_when_asked(blog: Path) -> None:
-    draft = write(blog / "_drafts" / "work-in-progress.md", "---\ntitle: WIP\n---\nNot done\n")
+def test_drafts_only_when_asked(site_blog: Path) -> None:
+    draft = write(site_blog / "_drafts" / "work-in-progress.md", "---\ntitle: WIP\n---\nNot done\n")
     os.utime(draft, (1_650_000_000, 1_650_000_000))  # 2022-04-15
-    build(blog, log=quiet)
-    assert not (blog / "_site" / "work-in-progress").exists()
-    result = build(blog, drafts=True, log=quiet)
+    build(site_blog, log=quiet)
+    assert not (site_blog / "_site" / "work-in-progress").exists()
+    result = build(site_blog, drafts=True, log=quiet)
     assert result.posts == 3
-    index = (blog / "_site" / "index.html").read_text()
+    index = (site_blog / "_site" / "index.html").read_text()
     assert index.find("WIP") < index.find("A tiny run")  # dated by its mtime: the newest
-    write(blog / "_config.yml", "baseurl: /blog\nshow_drafts: true\n")
-    build(blog, log=quiet)
+    write(site_blog / "_config.yml", "baseurl: /blog\nshow_drafts: true\n")
+    build(site_blog, log=quiet)
     # No permalink in the config: Jekyll's `date` style, the draft dated by its mtime.
-    assert (blog / "_site" / "2022" / "04" / "15" / "work-in-progress.html").is_file()
+    assert (site_blog / "_site" / "2022" / "04" / "15" / "work-in-progress.html").is_file()
 
 
-def test_future_posts_only_when_asked(blog: Path) -> None:
+def test_future_posts_only_when_asked(site_blog: Path) -> None:
     now = datetime(2021, 1, 5, 9, 0)  # an hour before the tiny run's time
-    assert build(blog, now=now, log=quiet).posts == 1
-    assert not (blog / "_site" / "tiny-run").exists()
-    assert build(blog, now=now, future=True, log=quiet).posts == 2
-    write(blog / "_config.yml", "baseurl: /blog\nfuture: true\n")
-    assert build(blog, now=now, log=quiet).posts == 2
+    assert build(site_blog, now=now, log=quiet).posts == 1
+    assert not (site_blog / "_site" / "tiny-run").exists()
+    assert build(site_blog, now=now, future=True, log=quiet).posts == 2
+    write(site_blog / "_config.yml", "baseurl: /blog\nfuture: true\n")
+    assert build(site_blog, now=now, log=quiet).posts == 2
 
 
 # -- code highlighting and static files ----------------------------------------
 
-def test_fenced_code_is_highlighted_with_a_generated_stylesheet(blog: Path) -> None:
-    write(blog / "posts" / "2021-02-01-code.md", "---\ntitle: Code\n---\n```python\nimport os\n```\n")
-    build(blog, log=quiet)
-    site = blog / "_site"
+def test_fenced_code_is_highlighted_with_a_generated_stylesheet(site_blog: Path) -> None:
+    write(site_blog / "posts" / "2021-02-01-code.md", "---\ntitle: Code\n---\n```python\nimport os\n```\n")
+    build(site_blog, log=quiet)
+    site = site_blog / "_site"
     page = (site / "code" / "index.html").read_text()
     # rouge's shape, as Jekyll's kramdown writes it
     assert ('<div class="language-python highlighter-rouge"><div class="highlight">'
@@ -393,34 +376,35 @@ def test_fenced_code_is_highlighted_with_a_generated_stylesheet(blog: Path) -> N
     assert ".highlight .kn {" in (site / "assets" / "css" / "syntax.css").read_text()
 
 
-def test_static_files_pass_through_like_jekyll(blog: Path) -> None:
+def test_static_files_pass_through_like_jekyll(site_blog: Path) -> None:
     for name in ("CNAME", "docs/guide.txt", "Makefile", "notes/_private.txt", ".env",
                  ".htaccess", "drafts-old/a.txt", "node_modules/x.js", "about.md"):
-        write(blog / name, "---\n---\n" if name == "about.md" else name)
-    write(blog / "_config.yml", "baseurl: /blog\nexclude: [drafts-old]\ninclude: [.htaccess]\n")
-    build(blog, log=quiet)
-    site = blog / "_site"
+        write(site_blog / name, "---\n---\n" if name == "about.md" else name)
+    write(site_blog / "_config.yml", "baseurl: /blog\nexclude: [drafts-old]\ninclude: [.htaccess]\n")
+    build(site_blog, log=quiet)
+    site = site_blog / "_site"
     assert (site / "CNAME").read_text() == "CNAME"
     assert (site / "docs" / "guide.txt").is_file() and (site / ".htaccess").is_file()
-    for absent in ("Makefile", "notes/_private.txt", ".env", "drafts-old", "node_modules",
+    for absent in ("notes/_private.txt", ".env", "drafts-old", "node_modules",
                    "posts", "about.md", "_config.yml"):
         assert not (site / absent).exists(), absent
+    assert (site / "Makefile").is_file()   # as Jekyll: a repository's own files go in `exclude:`
     assert (site / "about.html").is_file()   # Jekyll's page URL with the `date` style
 
 
-def test_static_file_over_a_generated_one_is_refused(blog: Path) -> None:
-    write(blog / "feed.xml", "<mine/>")
+def test_static_file_over_a_generated_one_is_refused(site_blog: Path) -> None:
+    write(site_blog / "feed.xml", "<mine/>")
     with pytest.raises(BuildError, match="would overwrite the generated feed.xml"):
-        build(blog, log=quiet)
+        build(site_blog, log=quiet)
 
 
 # -- serve --------------------------------------------------------------------
 
 @pytest.fixture
-def server(blog: Path):
-    write(blog / "posts" / "2021-02-01-flat.md", "---\ntitle: Flat\npermalink: /:title\n---\nFlat page\n")
-    build(blog, log=quiet)
-    httpd = make_server(blog / "_site", "/blog", host="127.0.0.1", port=0, log=quiet)
+def server(site_blog: Path):
+    write(site_blog / "posts" / "2021-02-01-flat.md", "---\ntitle: Flat\npermalink: /:title\n---\nFlat page\n")
+    build(site_blog, log=quiet)
+    httpd = make_server(site_blog / "_site", "/blog", host="127.0.0.1", port=0, log=quiet)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -529,55 +513,55 @@ def test_list_reindenting_leaves_code_and_continuations_alone() -> None:
     assert "<code>- code, not a list\n</code>" in html and "<code>- in a fence\n</code>" in html
 
 
-def test_site_posts_tags_and_author_data(blog: Path) -> None:
-    write(blog / "_data" / "authors.yml", "gabriel:\n  name: Gabriel Vigliensoni\n")
-    write(blog / "posts" / "2021-05-01-listing.md",
+def test_site_posts_tags_and_author_data(site_blog: Path) -> None:
+    write(site_blog / "_data" / "authors.yml", "gabriel:\n  name: Gabriel Vigliensoni\n")
+    write(site_blog / "posts" / "2021-05-01-listing.md",
           "---\ntitle: Listing\nauthor: gabriel\ntags: [index]\n---\n"
           "{% for p in site.posts %}[{{ p.title }}]({{ p.url | relative_url }}) {% endfor %}\n\n"
           "{{ site.tags.index | size }} tagged; {{ site.data.authors.gabriel.name }}\n")
-    build(blog, log=quiet)
-    page = (blog / "_site" / "listing" / "index.html").read_text()
+    build(site_blog, log=quiet)
+    page = (site_blog / "_site" / "listing" / "index.html").read_text()
     assert '<a href="/blog/listing/">Listing</a>' in page
     assert "1 tagged; Gabriel Vigliensoni" in page
     assert '<span class="post-author">Gabriel Vigliensoni</span>' in page
     first = page.index("Listing</a>")
     assert all(page.index(f">{title}</a>") > first for title in ("A tiny run",))  # newest first
-    write(blog / "_data" / "broken.yml", "a: [\n")
+    write(site_blog / "_data" / "broken.yml", "a: [\n")
     with pytest.raises(BuildError, match=r"_data/broken.yml: cannot be read"):
-        build(blog, log=quiet)
+        build(site_blog, log=quiet)
 
 
-def test_dates_follow_the_sites_timezone_as_in_jekyll(blog: Path) -> None:
-    with open(blog / "_config.yml", "a") as config:
+def test_dates_follow_the_sites_timezone_as_in_jekyll(site_blog: Path) -> None:
+    with open(site_blog / "_config.yml", "a") as config:
         config.write("timezone: America/Montreal\n")
-    write(blog / "posts" / "2021-06-02-zoned.md", "---\ntitle: Zoned\ndate: 2021-06-02 03:30:00 "
+    write(site_blog / "posts" / "2021-06-02-zoned.md", "---\ntitle: Zoned\ndate: 2021-06-02 03:30:00 "
           "+01:00\npermalink: /:year/:month/:day/:title/\n---\n{{ page.date | date_to_xmlschema }}\n")
-    build(blog, log=quiet)
-    page = (blog / "_site" / "2021" / "06" / "01" / "zoned" / "index.html").read_text()
+    build(site_blog, log=quiet)
+    page = (site_blog / "_site" / "2021" / "06" / "01" / "zoned" / "index.html").read_text()
     assert "2021-06-01T22:30:00-04:00" in page  # 03:30 in Paris is 22:30 the day before
-    assert "2021-06-01T22:30:00-04:00" in (blog / "_site" / "feed.xml").read_text()
-    with open(blog / "_config.yml", "a") as config:
+    assert "2021-06-01T22:30:00-04:00" in (site_blog / "_site" / "feed.xml").read_text()
+    with open(site_blog / "_config.yml", "a") as config:
         config.write("timezone: Mars/Olympus\n")
-    with pytest.raises(BuildError, match="timezone 'Mars/Olympus' is not a time zone name"):
-        build(blog, log=quiet)
+    with pytest.raises(ConfigError, match=r"_config.yml:\d+: timezone: expected a time zone name .*, got 'Mars/Olympus'"):
+        build(site_blog, log=quiet)
 
 
-def test_tag_pages_paginate_like_the_index(blog: Path) -> None:
-    with open(blog / "_config.yml", "a") as config:
+def test_tag_pages_paginate_like_the_index(site_blog: Path) -> None:
+    with open(site_blog / "_config.yml", "a") as config:
         config.write("paginate: 2\n")
     for n in range(3):
-        write(blog / "posts" / f"2021-07-0{n + 1}-tagged-{n}.md",
+        write(site_blog / "posts" / f"2021-07-0{n + 1}-tagged-{n}.md",
               f"---\ntitle: Tagged {n}\ntags: [many]\n---\nBody {n}.\n")
-    build(blog, log=quiet)
-    first = (blog / "_site" / "tag" / "many" / "index.html").read_text()
-    second = (blog / "_site" / "tag" / "many" / "page" / "2" / "index.html").read_text()
+    build(site_blog, log=quiet)
+    first = (site_blog / "_site" / "tag" / "many" / "index.html").read_text()
+    second = (site_blog / "_site" / "tag" / "many" / "page" / "2" / "index.html").read_text()
     assert "Tagged 2" in first and "Tagged 1" in first and "Tagged 0" in second
     assert 'href="/blog/tag/many/page/2/"' in first and "A collection of 3 posts" in first
     assert 'href="/blog/tag/many/"' in second
 
 
-def test_front_matter_defaults_apply_by_scope_and_lose_to_the_posts_own(blog: Path) -> None:
-    with open(blog / "_config.yml", "a") as config:
+def test_front_matter_defaults_apply_by_scope_and_lose_to_the_posts_own(site_blog: Path) -> None:
+    with open(site_blog / "_config.yml", "a") as config:
         config.write("defaults:\n"
                      "  - scope: {path: '', type: posts}\n"
                      "    values: {author: Everyone, tags: [defaulted]}\n"
@@ -585,21 +569,21 @@ def test_front_matter_defaults_apply_by_scope_and_lose_to_the_posts_own(blog: Pa
                      "    values: {author: August}\n"
                      "  - scope: {type: pages}\n"
                      "    values: {permalink: '/pages/:title/'}\n")
-    write(blog / "posts" / "2021-08-01-august.md", "---\ntitle: August\n---\nBy {{ page.author }}.\n")
-    write(blog / "posts" / "2021-09-01-own.md", "---\ntitle: Own\nauthor: Me\n---\nBy {{ page.author }}.\n")
-    write(blog / "posts" / "2021-09-02-plain.md", "---\ntitle: Plain\n---\nBy {{ page.author }}.\n")
-    write(blog / "about.md", "---\ntitle: About\n---\nAbout.\n")
-    build(blog, log=quiet)
-    site = blog / "_site"
+    write(site_blog / "posts" / "2021-08-01-august.md", "---\ntitle: August\n---\nBy {{ page.author }}.\n")
+    write(site_blog / "posts" / "2021-09-01-own.md", "---\ntitle: Own\nauthor: Me\n---\nBy {{ page.author }}.\n")
+    write(site_blog / "posts" / "2021-09-02-plain.md", "---\ntitle: Plain\n---\nBy {{ page.author }}.\n")
+    write(site_blog / "about.md", "---\ntitle: About\n---\nAbout.\n")
+    build(site_blog, log=quiet)
+    site = site_blog / "_site"
     assert "By August." in (site / "august" / "index.html").read_text()  # the longer path wins
     assert "By Me." in (site / "own" / "index.html").read_text()
     assert "By Everyone." in (site / "plain" / "index.html").read_text()
     assert (site / "tag" / "defaulted" / "index.html").exists()
     assert (site / "pages" / "about" / "index.html").exists()
-    with open(blog / "_config.yml", "a") as config:
+    with open(site_blog / "_config.yml", "a") as config:
         config.write("defaults: {layout: post}\n")
-    with pytest.raises(BuildError, match="defaults: must be a list"):
-        build(blog, log=quiet)
+    with pytest.raises(ConfigError, match=r"_config.yml:\d+: defaults: expected a list of `- scope"):
+        build(site_blog, log=quiet)
 
 
 # -- Jekyll's reading rules ---------------------------------------------------
@@ -609,23 +593,23 @@ def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
     depth and extension through Liquid, nested _data/, exclude, Jekyll's default
     permalink, slugs and categories as Jekyll makes them; every other file copied or
     listed as skipped with its reason."""
-    blog = tmp_path / "blog"
-    write(blog / "_config.yml", "title: T\nexclude: [old.md]\nposts_dir: _posts\n")
-    write(blog / "_posts" / "2019" / "2019-05-01-deep.md", "---\ntitle: Deep\n---\nDeep *post*\n")
-    write(blog / "_posts" / "2019-05-02-an--odd name.html", "---\ntitle: Odd\n---\n<p>HTML post</p>\n")
-    write(blog / "_posts" / "2019-05-03-cat.md", "---\ncategory: Nominal Logic\n---\nCat\n")
-    write(blog / "blog" / "_posts" / "2019-05-04-sub.md", "---\n---\nSub\n")
-    write(blog / "_data" / "team" / "people.yml", "- name: Ada\n")
-    write(blog / "docs" / "feed.xml", "---\n---\n<x>{{ site.data.team.people[0].name }}</x>\n")
-    write(blog / "old.md", "---\n---\nExcluded\n")
-    write(blog / "notes.txt", "plain\n")
-    write(blog / "_sass" / "_base.scss", "$gap: 4px;\n")
-    write(blog / "css" / "main.scss", "---\n---\n@import \"base\";\n"
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nexclude: [old.md]\nposts_dir: _posts\n")
+    write(site_blog / "_posts" / "2019" / "2019-05-01-deep.md", "---\ntitle: Deep\n---\nDeep *post*\n")
+    write(site_blog / "_posts" / "2019-05-02-an--odd name.html", "---\ntitle: Odd\n---\n<p>HTML post</p>\n")
+    write(site_blog / "_posts" / "2019-05-03-cat.md", "---\ncategory: Nominal Logic\n---\nCat\n")
+    write(site_blog / "blog" / "_posts" / "2019-05-04-sub.md", "---\n---\nSub\n")
+    write(site_blog / "_data" / "team" / "people.yml", "- name: Ada\n")
+    write(site_blog / "docs" / "feed.xml", "---\n---\n<x>{{ site.data.team.people[0].name }}</x>\n")
+    write(site_blog / "old.md", "---\n---\nExcluded\n")
+    write(site_blog / "notes.txt", "plain\n")
+    write(site_blog / "_sass" / "_base.scss", "$gap: 4px;\n")
+    write(site_blog / "css" / "main.scss", "---\n---\n@import \"base\";\n"
           ".a { .b { margin: $gap; } }\n/* {{ site.title }} */\n")
-    write(blog / "_unknown" / "x.txt", "hidden\n")
+    write(site_blog / "_unknown" / "x.txt", "hidden\n")
     lines: list[str] = []
-    result = build(blog, log=lines.append, verbose=True)
-    site = blog / "_site"
+    result = build(site_blog, log=lines.append, verbose=True)
+    site = site_blog / "_site"
     assert result.posts == 4
     assert "Deep <em>post</em>" in (site / "2019" / "05" / "01" / "deep.html").read_text()
     assert "<p>HTML post</p>" in (site / "2019" / "05" / "02" / "an-odd-name.html").read_text()
@@ -642,15 +626,15 @@ def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
 
 
 def test_build_command_takes_jekylls_options(tmp_path: Path) -> None:
-    blog = tmp_path / "blog"
-    write(blog / "_config.yml", "title: T\nposts_dir: _posts\n")
-    write(blog / "more.yml", "permalink: /:title/\n")
-    write(blog / "_posts" / "2020-01-01-hello.md", "---\n---\nHi\n")
-    result = site_builder(tmp_path, "build", "-s", str(blog), "-d", str(tmp_path / "out"),
-                          "--config", f"{blog / '_config.yml'},{blog / 'more.yml'}", check=False)
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\n")
+    write(site_blog / "more.yml", "permalink: /:title/\n")
+    write(site_blog / "_posts" / "2020-01-01-hello.md", "---\n---\nHi\n")
+    result = site_builder(tmp_path, "build", "-s", str(site_blog), "-d", str(tmp_path / "out"),
+                          "--config", f"{site_blog / '_config.yml'},{site_blog / 'more.yml'}", check=False)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "hello" / "index.html").is_file()
-    bad = site_builder(tmp_path, "build", "-s", str(blog), "--config", str(blog / "none.yml"),
+    bad = site_builder(tmp_path, "build", "-s", str(site_blog), "--config", str(site_blog / "none.yml"),
                        check=False)
     assert bad.returncode == 2 and "none.yml" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -659,30 +643,30 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
     """A jasper2-shaped blog: its layouts chained through `layout:`, includes with
     parameters, jekyll-paginate's paginator on index.html, an .html post's excerpt,
     Jekyll's filters and the seo tag; Ruby plugins named in one warning."""
-    blog = tmp_path / "blog"
-    write(blog / "_config.yml", "title: Shaped\nbaseurl: /j/\npermalink: /:title\npaginate: 1\n"
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: Shaped\nbaseurl: /j/\npermalink: /:title\npaginate: 1\n"
           "plugins: [jekyll-paginate, jekyll-seo-tag, jekyll-avatar]\nposts_dir: _posts\n")
-    write(blog / "_layouts" / "default.html",
+    write(site_blog / "_layouts" / "default.html",
           "<html><head>{% seo %}</head><body>{{ content }}"
           "{% include foot.html note=page.title %}</body></html>\n")
-    write(blog / "_layouts" / "post.html", "---\nlayout: default\nkind: article\n---\n"
+    write(site_blog / "_layouts" / "post.html", "---\nlayout: default\nkind: article\n---\n"
           "<article class=\"{{ layout.kind }}\">{{ content }}</article>"
           "{% if page.previous %}<a href=\"{{ page.previous.url | relative_url }}\">older</a>"
           "{% endif %}\n")
-    write(blog / "_includes" / "foot.html", "<footer>{{ include.note | upcase }}</footer>")
-    write(blog / "_posts" / "2020-01-01-first.md", "---\ntitle: First\nlayout: post\n---\n"
+    write(site_blog / "_includes" / "foot.html", "<footer>{{ include.note | upcase }}</footer>")
+    write(site_blog / "_posts" / "2020-01-01-first.md", "---\ntitle: First\nlayout: post\n---\n"
           "One *two*\n\nthree\n")
-    write(blog / "_posts" / "2020-01-02-second.html", "---\ntitle: Second\nlayout: post\n---\n"
+    write(site_blog / "_posts" / "2020-01-02-second.html", "---\ntitle: Second\nlayout: post\n---\n"
           "<p>Two</p>\n\n<p>more</p>\n")
-    write(blog / "index.html", "---\nlayout: default\n---\n{% for post in paginator.posts %}"
+    write(site_blog / "index.html", "---\nlayout: default\n---\n{% for post in paginator.posts %}"
           "[{{ post.title }}: {{ post.excerpt | strip_html | strip }}; "
           "{{ post.date | date_to_string }}]{% endfor %}"
           "{{ paginator.page }}/{{ paginator.total_pages }} {{ paginator.next_page_path }}"
           " {{ site.posts | map: 'title' | array_to_sentence_string }}\n")
-    write(blog / "_plugins" / "tags.rb", "# a generator\n")
+    write(site_blog / "_plugins" / "tags.rb", "# a generator\n")
     lines: list[str] = []
-    build(blog, log=lines.append)
-    site = blog / "_site"
+    build(site_blog, log=lines.append)
+    site = site_blog / "_site"
     second = (site / "second.html").read_text()
     assert '<article class="article"><p>Two</p>' in second
     assert '<a href="/j/first">older</a>' in second and "<footer>SECOND</footer>" in second
@@ -696,22 +680,22 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
 
 
 def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
-    blog = tmp_path / "blog"
-    write(blog / "_config.yml", "title: T\nposts_dir: _posts\n")
-    write(blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\n")
+    write(site_blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
     with pytest.raises(BuildError, match=r"css/bad\.scss:4: Sass: Undefined variable"):
-        build(blog, log=quiet)
+        build(site_blog, log=quiet)
 
 
 def test_liquid_options_of_the_config(tmp_path: Path) -> None:
     """`liquid: strict_variables` makes an unknown variable an error naming the file;
     `strict_filters: false` lets an unknown filter pass the value through."""
-    blog = tmp_path / "blog"
-    write(blog / "_config.yml", "title: T\nposts_dir: _posts\n"
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\n"
           "liquid: {strict_variables: true, strict_filters: false}\n")
-    write(blog / "_posts" / "2020-01-01-a.md", "---\n---\n{{ 'x' | nosuch }} {{ page.nothing }}\n")
+    write(site_blog / "_posts" / "2020-01-01-a.md", "---\n---\n{{ 'x' | nosuch }} {{ page.nothing }}\n")
     with pytest.raises(BuildError, match=r"_posts/2020-01-01-a\.md:\d+: Liquid: .*nothing"):
-        build(blog, log=quiet)
-    write(blog / "_config.yml", "title: T\nposts_dir: _posts\nliquid: {strict_filters: false}\n")
-    build(blog, log=quiet)
-    assert "<p>x</p>" in (blog / "_site" / "2020" / "01" / "01" / "a.html").read_text()
+        build(site_blog, log=quiet)
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nliquid: {strict_filters: false}\n")
+    build(site_blog, log=quiet)
+    assert "<p>x</p>" in (site_blog / "_site" / "2020" / "01" / "01" / "a.html").read_text()

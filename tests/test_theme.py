@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_chromium
+from conftest import REPO, start_chromium, write
 
 from site_builder.site import build
 
@@ -54,11 +54,6 @@ tags: [notes]
 ---
 Just text.
 """
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from site_builder.runs import Run, read_json
 def run_local(run: Run, command: list[str], items: list[int], lock: RunLock | None = None) -> dict:
     """Run `command` through the recorder (jobs/recorder.py), which adds the job to
     job.json even if this process is killed meanwhile; the job's record."""
-    (run.out / "sampling.json").unlink(missing_ok=True)
+    run.measured_path().unlink(missing_ok=True)
     before = len((read_json(run.job_path, {}) or {}).get("jobs", []))
     recorder = [sys.executable, "-m", "site_builder.jobs.recorder", str(run.dir),
                 ",".join(map(str, items)), "--", *command]
@@ -65,15 +65,18 @@ def ended_by(exit_code: int) -> str:
 def stop(child: subprocess.Popen, grace: float = 5.0):
     """After Ctrl-C: a terminal has sent SIGINT to the child too, so give it time to
     stop by itself; only a child that did not get the signal is sent one."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            return status, usage
-        time.sleep(0.05)
-    child.send_signal(signal.SIGINT)
-    _, status, usage = os.wait4(child.pid, 0)
-    return status, usage
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C waits too
+    try:
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                return status, usage
+            time.sleep(0.05)
+        child.send_signal(signal.SIGINT)
+        _, status, usage = os.wait4(child.pid, 0)
+        return status, usage
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import os
 import shlex
 import sys
@@ -22,16 +21,17 @@ import time
 from pathlib import Path
 
 from site_builder.errors import RunError
+from site_builder.logs import stage_log
 from site_builder.runs import Run, read_json
 
-log = logging.getLogger("site_builder.jobs")
+log = stage_log("job")
 
 _held: dict[Path, "RunLock"] = {}   # kept for the process's life: closing the file unlocks
 
 
 class RunLock:
     def __init__(self, run: Run) -> None:
-        self.run, self.path = run, run.out / "lock"
+        self.run, self.path = run, run.lock_path
         self.fd: int | None = None
         self.made: list[Path] = []   # folders this lock created, removed with it if still empty
 
@@ -104,7 +104,7 @@ def release_all() -> None:
 
 def slurm_job_in_flight(run: Run) -> str | None:
     """The id of the run's SLURM job while squeue still has it, else None."""
-    job = read_json(run.out / "slurm.json")
+    job = read_json(run.slurm_path)
     if not job or job.get("recorded", True):
         return None
     from site_builder.jobs.slurm import ACTIVE, queue_state

@@ -70,9 +70,10 @@ def job_record(*, job_id: str, host: str, state: str, exit_code: int, start: flo
     }
 
 
-def measured(run: Run, task: str = "") -> dict:
-    """What the sampling process measured inside itself (GPU memory, tokens/s)."""
-    inside = read_json(run.out / f"sampling{task}.json", {}) or {}
+def measured(run: Run, task: str | None = None) -> dict:
+    """What the sampling process measured inside itself (GPU memory, tokens/s); `task`:
+    the array task's number."""
+    inside = read_json(run.measured_path(task), {}) or {}
     return {"gpu": inside.get("gpu"), "tokens_per_second": inside.get("tokens_per_second")}
 
 

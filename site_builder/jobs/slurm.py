@@ -1,7 +1,7 @@
 """The SLURM executor: submit from a login node, come back later.
 
-`make post` renders `templates/sbatch.sh.j2`, submits it with sbatch and returns;
-the job id lives in `out/slurm.json`, so running `make post` again never submits a
+`make post` renders `sbatch.sh.j2` (the blog's templates/ first, then the package's),
+submits it with sbatch and returns; the job id lives in `out/slurm.json`, so running `make post` again never submits a
 second job while one is pending or running: it reports progress, or, once the job
 has ended, records its `sacct` figures (seff's) in job.json and carries on. A job
 that reached its time limit (or was signalled before it and saved) is resubmitted,
@@ -10,33 +10,31 @@ up to `max_resubmits`, and continues from the saved codes.
 
 from __future__ import annotations
 
-import logging
 import math
-import re
 import shlex
 import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import jinja2
 
-from site_builder.errors import ConfigError, SamplingError
+from site_builder.logs import stage_log
+from site_builder import TEMPLATES
+from site_builder.errors import SamplingError
 from site_builder.jobs.record import (EXIT_STATES, append_job, job_record, measured, outcome_error,
                                       parse_clock, parse_size)
+from site_builder.models import MODELS
 from site_builder.runs import Run, read_json, write_json, write_text
+from site_builder.schema import SLURM, to_lines
 
-log = logging.getLogger(__name__)
+log = stage_log("job")
 
-DEFAULTS = {"partition": "", "account": "", "qos": "", "gpus": 1, "cpus_per_task": 4,
-            "mem": "32G", "time": "24:00:00", "extra": [], "setup": [], "array": False,
-            "max_resubmits": 3, "signal_seconds": 300, "poll_seconds": 10}
+DEFAULTS = SLURM.defaults()
 # The toy model needs no GPU and little of anything else.
 TOY_DEFAULTS = {"gpus": 0, "cpus_per_task": 1, "mem": "2G", "time": "00:30:00"}
 ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "RESIZING", "SUSPENDED", "CONFIGURING", "COMPLETING"}
 RESUBMIT = {"TIMEOUT", "PREEMPTED", "NODE_FAIL"}
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 # Tokens per second per level (0, 1, 2 = top) from bench/sampling.py, by (model, device).
 BENCH = {("tiny", "cpu"): {0: 2300, 1: 2300, 2: 1800}}
 HOPS = {0: 8, 1: 32, 2: 128}   # audio samples per token at each level
@@ -46,25 +44,12 @@ SACCT_FIELDS = "JobID,State,ExitCode,NNodes,AllocCPUS,TotalCPU,Elapsed,MaxRSS,Re
 # -- settings ---------------------------------------------------------------------
 
 def options(site: dict, settings: dict) -> dict:
-    """_config.yml `slurm:` merged over the defaults, then the run's [slurm] table."""
-    from site_builder.sampling.models import MODELS
-
+    """_config.yml `slurm:` merged over the defaults, then the run's [slurm] table
+    (both checked against the schema when they were read)."""
     merged = {**DEFAULTS, **(TOY_DEFAULTS if MODELS[settings["model"]].toy else {}),
               **(site.get("slurm") or {}), **(settings.get("slurm") or {})}
-    errors = [f"slurm: unknown key {key!r}; known: {', '.join(DEFAULTS)}"
-              for key in merged if key not in DEFAULTS]
-    for key in ("gpus", "cpus_per_task", "max_resubmits", "signal_seconds", "poll_seconds"):
-        if isinstance(merged[key], bool) or not isinstance(merged[key], int) or merged[key] < 0:
-            errors.append(f"slurm: {key}: expected a whole number, got {merged[key]!r}")
     for key in ("extra", "setup"):
-        if isinstance(merged[key], str):
-            merged[key] = [merged[key]]
-        if not all(isinstance(line, str) for line in merged[key]):
-            errors.append(f"slurm: {key}: expected a list of lines")
-    if not re.fullmatch(r"(\d+-)?\d{1,2}(:\d{2}){0,2}", str(merged["time"])):
-        errors.append(f"slurm: time: expected D-HH:MM:SS or HH:MM:SS, got {merged['time']!r}")
-    if errors:
-        raise ConfigError("\n".join(errors))
+        merged[key] = to_lines(merged[key])
     return merged
 
 
@@ -117,13 +102,13 @@ def task_record(run: Run, task: str, row: dict, items: list[int]) -> dict:
     if state == "FAILED":
         state = EXIT_STATES.get(exit_code, state)  # our sampler's "saved and stopped", OOM
     cpus = int(row["AllocCPUS"] or 1)
-    suffix = f"-{task.split('_')[1]}" if "_" in task else ""
+    array_task = task.split("_")[1] if "_" in task else None
     return job_record(
         job_id=task, host=row["NodeList"], state=state, exit_code=exit_code,
         start=parse_time(row["Start"]), end=parse_time(row["End"]), cores=cpus,
         cpu_seconds=parse_clock(row["TotalCPU"]) or 0.0, max_rss_bytes=row["max_rss"], items=items,
         mem_requested=parse_size(row["ReqMem"], cpus) or None, nodes=int(row["NNodes"] or 1),
-        **measured(run, suffix))
+        **measured(run, array_task))
 
 
 # -- the run's job ------------------------------------------------------------------------
@@ -142,7 +127,7 @@ def estimate(settings: dict, slurm: dict, work) -> str:
     """The sampling time: the memory plan's for a released model on a named GPU,
     bench/sampling.py's CPU figures for the toy model."""
     from site_builder.sampling import memory
-    from site_builder.sampling.models import MODELS, sample_length
+    from site_builder.models import MODELS, sample_length
 
     if not MODELS[settings["model"]].toy:
         if not settings.get("gpu"):
@@ -163,7 +148,7 @@ def planned_resources(site: dict, settings: dict, slurm: dict) -> dict:
     """--mem and --time from the memory plan, for a released model on a named GPU,
     unless _config.yml or the run set them."""
     from site_builder.sampling import memory
-    from site_builder.sampling.models import MODELS
+    from site_builder.models import MODELS
 
     if MODELS[settings["model"]].toy or not settings.get("gpu"):
         return slurm
@@ -187,18 +172,18 @@ def submit(run: Run, slurm: dict, work, resubmits: int = 0) -> str:
     parts = [("job", work.args("top"), True), ("up", work.args("up"), False)] if array \
         else [("job", work.args(), False)]
     run.log_dir.mkdir(parents=True, exist_ok=True)
-    for stale in run.out.glob("sampling*.json"):
-        stale.unlink()
+    for stale in [run.measured_path(), *run.out.glob(run.measured_path("*").name)]:
+        stale.unlink(missing_ok=True)
     ids, after = [], None
     for name, groups, as_array in parts:
         if not groups:
             continue
-        script = run.out / "slurm" / f"{name}.sh"
+        script = run.slurm_dir / f"{name}.sh"
         write_text(script, render(run, slurm, groups, as_array))
         extra = [f"--dependency=afterok:{after}"] if after else []
         after = command("sbatch", "--parsable", *extra, str(script)).strip().split(";")[0]
         ids.append(after)
-    write_json(run.out / "slurm.json", {"job_id": ids[0], "job_ids": ids, "groups": work.args(),
+    write_json(run.slurm_path, {"job_id": ids[0], "job_ids": ids, "groups": work.args(),
                                         "top_groups": work.top if array else None,
                                         "items": work.items, "array": array, "resubmits": resubmits,
                                         "recorded": False})
@@ -235,7 +220,7 @@ def advance(run: Run, site: dict, settings: dict, work, *, wait: bool = False) -
     for (the samples are made), False while a job is queued or running."""
     slurm = planned_resources(site, settings, options(site, settings))
     while True:
-        job = read_json(run.out / "slurm.json")
+        job = read_json(run.slurm_path)
         if job and not job["recorded"]:
             state = queue_state(",".join(job_ids(job)))
             if state in ACTIVE:
@@ -268,7 +253,7 @@ def finish(run: Run, slurm: dict, job: dict, settings: dict) -> bool:
                if not (row["State"].startswith("CANCELLED") and row.get("Start") in ("", "Unknown", "None"))]
     for record in records:
         append_job(run, record)
-    write_json(run.out / "slurm.json", {**job, "recorded": True})
+    write_json(run.slurm_path, {**job, "recorded": True})
     states = {r["state"] for r in records}
     if states == {"COMPLETED"}:
         log.info("%s: job %s completed", run.id, job["job_id"])
@@ -311,9 +296,10 @@ def wait_for_accounting(job_id: str, seconds: float = 30) -> dict[str, dict]:
 
 def status(run: Run) -> str | None:
     """One line on the run's SLURM job, or None when it has none in flight."""
-    job = read_json(run.out / "slurm.json")
-    if not job or job["recorded"]:
+    state = run.stage_state()
+    if not state.in_flight:
         return None
+    job = state.job
     state = queue_state(",".join(job_ids(job))) or "ended (make post records it)"
     line = progress_line(run, job)
     return f"job {job['job_id']} {state.lower()}{': ' + line if line else ''}"

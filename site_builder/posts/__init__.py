@@ -1,4 +1,4 @@
-"""Runs -> a Jekyll post, from `templates/post.md.j2`.
+"""Runs -> a Jekyll post, from `site_builder/templates/post.md.j2`.
 
 A post covers one run or several: per run, what was asked, what the job cost, the
 player and a table of every item with its figures, pictures and the author's note;
@@ -18,7 +18,7 @@ in verbatim every time.
 """
 
 from site_builder.posts.files import (HASH_KEY, edited_by_hand, find_post, generated_posts,
-                                      regenerate_all, render, split_front_matter, text_hash,
+                                      regenerate_all, render, read_front_matter, text_hash,
                                       write_post)
 from site_builder.posts.notes import ensure_notes, find_in_notes, read_notes
 from site_builder.posts.runs import missing_stage, require_finished
@@ -26,4 +26,4 @@ from site_builder.posts.runs import missing_stage, require_finished
 __all__ = ["HASH_KEY", "edited_by_hand", "ensure_notes", "find_in_notes", "find_post",
            "generated_posts",
            "missing_stage", "read_notes", "regenerate_all", "render", "require_finished",
-           "split_front_matter", "text_hash", "write_post"]
+           "read_front_matter", "text_hash", "write_post"]

@@ -5,15 +5,15 @@ the change as a diff and writes only when told to (--yes)."""
 from __future__ import annotations
 
 import difflib
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.posts.files import HASH_KEY, post_files, read_meta, shown
 from site_builder.runs import write_text
 
-log = logging.getLogger("site_builder.embeds")
+log = stage_log("fix-embeds")
 
 # Only iframes' src: a link to /details/ is a fine link. The identifier rule is
 # archive.org's; a file after it embeds that one file.

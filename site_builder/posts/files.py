@@ -4,7 +4,6 @@ that detects a hand edit, and writing (one post, or every generated post)."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import time
 from functools import lru_cache
@@ -13,7 +12,10 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from site_builder.errors import BuildError, ConfigError, PostError
+from site_builder import TEMPLATES
+from site_builder.errors import ConfigError, PostError
+from site_builder.frontmatter import read_front_matter
+from site_builder.logs import stage_log
 from site_builder.posts import compare
 from site_builder.posts.notes import cell
 from site_builder.posts.runs import (
@@ -23,13 +25,11 @@ from site_builder.posts.runs import (
     unfinished_message,
 )
 from site_builder.runs import Run, write_text
-from site_builder.site.sources import split_front_matter as site_front_matter
 
-log = logging.getLogger("site_builder.posts")
+log = stage_log("post")
 
 HASH_KEY = "generated_hash"
 HASH_LINE = re.compile(rf"^{HASH_KEY}: .*\n", re.M)
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 POST_SUFFIXES = (".md", ".markdown")
 NA = dict.fromkeys(("duration", "loudness", "silence", "tuning", "tempo"), "n/a")
 
@@ -66,17 +66,8 @@ def front_matter(site: dict, title: str, date: str, run_ids: list[str]) -> str:
     return "\n".join(lines)
 
 
-def split_front_matter(text: str) -> dict | None:
-    """A post's front matter; None when it has none, or none that reads."""
-    try:
-        meta, _, _, front = site_front_matter(text, "post")
-    except BuildError:
-        return None
-    return meta if front.strip() else None
-
-
 def read_meta(path: Path) -> dict:
-    return split_front_matter(path.read_text(encoding="utf-8")) or {}
+    return read_front_matter(path.read_text(encoding="utf-8")) or {}
 
 
 # -- finding posts -----------------------------------------------------------------------
@@ -131,7 +122,7 @@ def text_hash(text: str) -> str:
 
 def edited_by_hand(path: Path) -> bool:
     text = path.read_text(encoding="utf-8")
-    recorded = (split_front_matter(text) or {}).get(HASH_KEY)
+    recorded = (read_front_matter(text) or {}).get(HASH_KEY)
     return recorded != text_hash(text)
 
 
@@ -232,9 +223,7 @@ def hand_edit_message(path: Path, root: Path, run: Run) -> str:
 
 
 def keep_in_attic(path: Path, run: Run) -> None:
-    attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
-    attic.mkdir(parents=True, exist_ok=True)
-    (attic / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (run.new_attic() / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def post_runs(path: Path, meta: dict, root: Path, site: dict) -> list[Run]:

@@ -4,21 +4,18 @@ sampling, transcoding or uploading anything."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from site_builder.audio import display_name
 from site_builder.errors import PostError
+from site_builder.logs import stage_log
 from site_builder.posts import escape
 from site_builder.posts.notes import fits_a_cell, read_notes
 from site_builder.runs import Run, read_json
 from site_builder.sampling import labels
-from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
-log = logging.getLogger("site_builder.posts")
-
-# The stage that makes each output, in pipeline order: what to run when one is missing.
-STAGES = ("sample", "mp3", "analyse", "publish")
+log = stage_log("post")
 
 
 # -- is the run finished? --------------------------------------------------------
@@ -26,25 +23,7 @@ STAGES = ("sample", "mp3", "analyse", "publish")
 def missing_stage(run: Run) -> tuple[str, str] | None:
     """(stage, what is missing) for the first stage whose output does not cover every
     item, or None when the run has everything a post needs."""
-    settings = read_json(run.settings_path)
-    if not settings:
-        return "sample", "no samples"
-    n = settings["n_samples"]
-    job = read_json(run.out / "slurm.json") or {}
-    if job and not job.get("recorded", True):
-        return "sample", f"its cluster job {job['job_id']} still in flight (make status follows it)"
-    made = len([k for k in run.sampled_items() if k < n])
-    if made < n:
-        return "sample", f"{made} of {n} samples"
-    if not all(run.mp3_path(k).exists() for k in range(n)):
-        return "mp3", "no MP3s for every item"
-    analysed = (read_json(run.out / "analysis.json", {}) or {}).get("items", {})
-    if not all(str(k) in analysed for k in range(n)):
-        return "analyse", "no analysis of every item"
-    published = {e["item"] for e in (read_json(run.publish_path, {}) or {}).get("items", [])}
-    if not set(range(n)) <= published:
-        return "publish", "not every item published"
-    return None
+    return run.stage_state().missing
 
 
 def unfinished_message(run: Run, stage: str, why: str) -> str:
@@ -139,7 +118,7 @@ def jobs_phrase(job: dict) -> str:
 # -- one run -------------------------------------------------------------------------
 
 def item_rows(run: Run, site: dict, settings: dict, published: dict, notes: dict) -> list[dict]:
-    figures = (read_json(run.out / "analysis.json", {}) or {}).get("items", {})
+    figures = (read_json(run.analysis_path, {}) or {}).get("items", {})
     assets = f"/{Path(site['assets_dir']).name}/runs/{run.id}"
     rows = []
     for entry in published["items"][: settings["n_samples"]]:

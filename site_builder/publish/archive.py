@@ -11,7 +11,6 @@ IA_SECRET_ACCESS_KEY and are never written anywhere.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from pathlib import Path
@@ -19,25 +18,21 @@ from urllib.parse import urlsplit
 
 import requests
 
+from site_builder.logs import stage_log
 from site_builder.errors import ConfigError, PublishError
+from site_builder.schema import ARCHIVE
 from site_builder.runs import Run, file_hash, read_json, write_json
 
-log = logging.getLogger("site_builder.publish")
+log = stage_log("publish")
 
 IDENTIFIER = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{4,100}$")
-DEFAULTS = {"identifier_prefix": "", "collection": "opensource_audio", "licenseurl": "",
-            "include_wavs": False, "include_codes": False, "retries": 5, "retry_seconds": 2.0,
-            "endpoint": ""}
+DEFAULTS = ARCHIVE.defaults()
 SANDBOX_COLLECTION = "test_collection"
 
 
 def options(site: dict) -> dict:
-    merged = {**DEFAULTS, **(site.get("archive") or {})}
-    unknown = set(merged) - set(DEFAULTS)
-    if unknown:
-        raise ConfigError(f"_config.yml: archive: unknown key(s) {', '.join(sorted(unknown))}; "
-                          f"known: {', '.join(DEFAULTS)}")
-    return merged
+    """_config.yml `archive:` (checked when the config was loaded) over the defaults."""
+    return {**DEFAULTS, **(site.get("archive") or {})}
 
 
 def identifier(run: Run, archive: dict) -> str:

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.runs import Run, atomic_path, file_hash, write_json
 
-log = logging.getLogger("site_builder.publish")
+log = stage_log("publish")
 
 
 def publish(run: Run, site: dict, mp3s: list[Path]) -> dict:

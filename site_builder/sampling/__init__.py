@@ -7,19 +7,18 @@ started by an executor from `site_builder.jobs`.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sys
-import time
 from dataclasses import dataclass
 
+from site_builder.logs import stage_log
 from site_builder.errors import ConfigError, SamplingError
-from site_builder.runs import Run, digest, read_json, write_json
+from site_builder.runs import GENERATED, Run, digest, read_json, write_json
 from site_builder.sampling import checkpoints, codes, labels
 from site_builder.sampling.codes import SAMPLING_VERSION
-from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
-log = logging.getLogger(__name__)
+log = stage_log("sample")
 
 # Settings that change what an item sounds like: changing one on a run with
 # samples would silently mix two experiments, so it is refused without FORCE.
@@ -27,9 +26,6 @@ log = logging.getLogger(__name__)
 SAMPLING_KEYS = ("model", "artist", "genres", "lyrics", "sample_length_in_seconds",
                  "total_sample_length_in_seconds", "seed", "temperature", "upsampler_temperature",
                  "batch_size", "upsampler_batch_size", "hop_fraction")
-# What FORCE=1 moves to out/attic/<time>/.
-GENERATED = ("settings.json", "wav", "codes", "mp3", "job.json", "publish.json",
-             "stamps.json", "logs", "sampling.json")
 
 
 def sampling_key(settings: dict) -> str:
@@ -104,8 +100,8 @@ class Work:
 def plan(run: Run, settings: dict, *, force: bool = False) -> Work:
     """Record the settings in out/settings.json and return the work left.
     Refuses settings that would discard samples already made, unless `force`."""
-    job = read_json(run.out / "slurm.json") or {}
-    in_flight = bool(job) and not job.get("recorded", True)
+    job = run.stage_state().job
+    in_flight = run.stage_state().in_flight
     if not in_flight:  # a running job's .part files are its writes in progress
         run.sweep()
     made = run.sampled_items()
@@ -146,7 +142,7 @@ def adopt_old_layout(run: Run, settings: dict, made: list[int]) -> None:
     moved = [path for path in run.codes_dir.glob("batch-*.pt")]
     moved += [path for k in padded for path in (run.wav_path(k), run.mp3_path(k)) if path.exists()]
     if moved:
-        attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
+        attic = run.new_attic()
         for path in moved:
             target = attic / path.relative_to(run.out)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from jukebox_infer.hparams import setup_hparams
 from jukebox_infer.make_models import make_prior, make_vqvae
 from jukebox_infer.transformer.ops import Conv1D
 
-from site_builder.sampling.models import MODELS
+from site_builder.models import MODELS
 
 # -- the toy model -------------------------------------------------------------------
 TINY_WEIGHTS_SEED = 0          # the toy model's random weights: the same model every run

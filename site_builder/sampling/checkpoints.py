@@ -10,7 +10,6 @@ download is never taken for a checkpoint. Sizes of completed downloads are kept 
 from __future__ import annotations
 
 import importlib.util
-import logging
 import os
 import re
 import time
@@ -19,11 +18,12 @@ import urllib.request
 from http.client import HTTPException
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.errors import SamplingError
 from site_builder.runs import read_json, write_json
-from site_builder.sampling.models import MODELS
+from site_builder.models import MODELS
 
-log = logging.getLogger(__name__)
+log = stage_log("models")
 
 # hparams name -> file under models_dir (and under the download base URL), as in
 # jukebox-infer's own cache layout (~/.cache/jukebox/models/...).

@@ -13,15 +13,14 @@ that level of the item is sampled again, with one line saying so.
 
 from __future__ import annotations
 
-import logging
 import shutil
-import time
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.runs import Run, atomic_path, read_json, write_json
 
 SAMPLING_VERSION = 2
-log = logging.getLogger("site_builder.sampling")
+log = stage_log("sample")
 
 
 def item_path(run: Run, item: int, level: int) -> Path:
@@ -80,8 +79,6 @@ def load_item(run: Run, item: int, level: int, say=None):
 
 
 def to_attic(run: Run, path: Path) -> Path:
-    attic = run.out / "attic" / time.strftime("%Y%m%d-%H%M%S")
-    attic.mkdir(parents=True, exist_ok=True)
-    target = attic / path.name
+    target = run.new_attic() / path.name
     shutil.move(str(path), target)
     return target

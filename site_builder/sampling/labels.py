@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from site_builder.errors import ConfigError
-from site_builder.sampling.models import MODELS, ModelInfo
+from site_builder.models import MODELS, ModelInfo
 
 
 def _ids_dir() -> Path:

@@ -40,7 +40,7 @@ from site_builder.sampling import checkpoints, codes, labels, sampling_key
 from site_builder.sampling.ancestral import (LEVEL_NAMES, TOP, LevelSpec, Progress, SavePolicy,
                                              Stopped, decode, request_stop, sample_levels)
 from site_builder.sampling.build import Models
-from site_builder.sampling.models import MODELS, SAMPLE_RATE, sample_length
+from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
 EXIT_OOM = 76       # out of GPU memory
@@ -202,7 +202,7 @@ def write_measurements(run: Run, totals: dict, device: torch.device) -> None:
         measured["gpu"] = {"name": torch.cuda.get_device_name(), "count": torch.cuda.device_count(),
                            "peak_memory_bytes": torch.cuda.max_memory_allocated()}
     task = os.environ.get("SLURM_ARRAY_TASK_ID")
-    write_json(run.out / (f"sampling-{task}.json" if task else "sampling.json"), measured)
+    write_json(run.measured_path(task), measured)
 
 
 def guarded(argv: list[str]) -> int:

@@ -21,11 +21,12 @@ from typing import Any, Callable
 
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
+from site_builder.frontmatter import YAML_LOADER
 from site_builder.site import cache
 from site_builder.site.links import Links
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
-from site_builder.site.sources import (YAML_LOADER, Memo, Post, apply_defaults, assign_urls, newest_first,
+from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
                                        read_found, read_pages, site_time, uses_liquid)
 from site_builder.site.sass import is_sass
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
@@ -301,13 +302,8 @@ def _confine(out: Path, rels: list[str]) -> None:
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                   store: cache.Content, jobs: int | None) -> dict[int, dict[str, str]]:
-    from site_builder.site import kramdown
     from site_builder.site.render import render_posts
-    kramdown.HIGHLIGHTED.update(store.code())
-    try:
-        return render_posts(root, todo, everyone, config, jobs)
-    finally:
-        kramdown.HIGHLIGHTED.clear()
+    return render_posts(root, todo, everyone, config, jobs, highlighted=store.code())
 
 
 def _render_outputs(thunks: list, jobs: int | None) -> list[str]:

@@ -60,11 +60,6 @@ ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highli
               '<pre class="highlight"><code>')
 ROUGE_CLOSE = "</code></pre></div></div>\n"
 PLAINTEXT = ("", "text", "plaintext", "plain", "none")
-# Code blocks highlighted by earlier builds (loaded from the cache), and those the
-# current post used: an edit to a post's prose then needs none of Pygments' lexers,
-# whose set-up is most of the time such a rebuild takes.
-HIGHLIGHTED: dict[str, str] = {}
-USED: dict[str, str] = {}
 
 
 def renderer() -> MarkdownIt:
@@ -460,18 +455,18 @@ def heading_ids(state: StateCore) -> None:
 def fence(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it's signature)
     token = tokens[idx]
     lang = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return code_block_html(token.content, lang, token)
+    return code_block_html(token.content, lang, token, env)
 
 
 def code_block(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    return code_block_html(tokens[idx].content, "", tokens[idx])
+    return code_block_html(tokens[idx].content, "", tokens[idx], env)
 
 
-def code_block_html(code: str, lang: str, token: Token | None = None) -> str:
+def code_block_html(code: str, lang: str, token: Token | None = None, env: dict | None = None) -> str:
     """A code block as kramdown + rouge write it, highlighted by Pygments; an
     attribute list's class and id go on the outer <div>, as in kramdown."""
     opening = ROUGE_OPEN.format(lang=lang or "plaintext")
-    body = highlighted(code, lang.lower())
+    body = highlighted(code, lang.lower(), env if env is not None else {})
     if token is not None and token.attrs:
         classes = f"{token.attrGet('class') or ''} ".lstrip()
         ident = f' id="{html.escape(str(token.attrGet("id")))}"' if token.attrGet("id") else ""
@@ -480,16 +475,19 @@ def code_block_html(code: str, lang: str, token: Token | None = None) -> str:
     return opening + body + ROUGE_CLOSE
 
 
-def highlighted(code: str, lang: str) -> str:
-    """Pygments' HTML for `code`, from HIGHLIGHTED when it was made before; every
-    block goes into USED, for the cache of the post being rendered."""
+def highlighted(code: str, lang: str, env: dict) -> str:
+    """Pygments' HTML for `code`. The render's `env` (markdown-it hands it to every
+    rule) carries `highlighted`, the blocks earlier builds made (from the cache: an
+    edit to a post's prose then needs none of Pygments' lexers, whose set-up is most
+    of the time such a rebuild takes), and collects `used`, the post's own blocks,
+    for its cache entry."""
     key = hashlib.blake2b(f"{lang}\0{code}".encode("utf-8", "surrogatepass"),
                           digest_size=16).hexdigest()
-    body = HIGHLIGHTED.get(key)
+    body = env.get("highlighted", {}).get(key)
     if body is None:
         lexer = _lexer(lang)
         body = _pygments(code, lexer) if lexer else html.escape(code, quote=False)
-    USED[key] = body
+    env.setdefault("used", {})[key] = body
     return body
 
 

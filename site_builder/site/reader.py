@@ -28,12 +28,12 @@ from site_builder.site.links import Links
 # Jekyll's Document::DATE_FILENAME_MATCHER (the date, the title, the extension).
 DATED = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^./]+)$")
 SPECIAL = (".", "_", "#", "~")
-# Jekyll's default excludes (always added to the config's), plus what this
-# repository holds besides its blog.
+# Jekyll's default excludes (always added to the config's), plus templates/, where
+# this generator reads a blog's own layouts. A repository's other files (this one's
+# code) are left out by its _config.yml's `exclude:`.
 DEFAULT_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
                    "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby",
-                   "README.md", "Makefile", "pyproject.toml", "site_builder", "templates",
-                   "tests", "bench", "*.egg-info"]
+                   "templates"]
 SOURCE_FOLDERS = ("_layouts", "_includes", "_data", "_sass", "_plugins", "_config.yml")
 MISNAMED = "in a posts folder but not named YYYY-MM-DD-title.ext"
 FRONT_MATTER = re.compile(rb"\A---[ \t]*\r?\n")

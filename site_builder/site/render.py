@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from site_builder.errors import BuildError
 from site_builder.site.cache import FOLDER
-from site_builder.site import kramdown
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
@@ -25,10 +24,12 @@ DEFAULT_LAYOUT = "post"
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                 jobs: int | None = None) -> dict[int, dict[str, str]]:
+                 jobs: int | None = None, highlighted: dict[str, str] | None = None
+                 ) -> dict[int, dict[str, str]]:
     """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
     (site.posts, post_url). Every bad post is reported at once. Liquid is loaded only
-    when a post has some: plain Markdown comes through it unchanged anyway."""
+    when a post has some: plain Markdown comes through it unchanged anyway.
+    `highlighted`: code blocks earlier builds highlighted, by key."""
     templates = site = None
     if any(uses_liquid(post) for post in todo):
         from site_builder.site.liquid_tags import JekyllEnvironment
@@ -38,7 +39,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         site = liquid_site(everyone, config)
         if (root / "_layouts").is_dir():   # a Jekyll blog's own Liquid sees it as written
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
-    work = (templates, renderer(), site, config, todo, root)
+    work = (templates, renderer(), site, config, todo, root, highlighted or {})
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
             todo, map_indexed(_render_one, work, len(todo), jobs)):
@@ -51,7 +52,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
 
 def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
     """(content, excerpt, the post's highlighted code blocks by key, error)."""
-    templates, md, site, config, todo, root = work
+    templates, md, site, config, todo, root, highlighted = work
     post = todo[i]
     try:
         text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
@@ -65,9 +66,10 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
             return "", "", {}, str(exc)
     if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
         return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}, ""
-    kramdown.USED.clear()
-    content, excerpt = md.render(text), md.render(excerpt_source(post, text, config))
-    return content, excerpt, dict(kramdown.USED), ""
+    used: dict[str, str] = {}     # one env per render: rules keep per-document notes in it
+    content = md.render(text, {"highlighted": highlighted, "used": used})
+    excerpt = md.render(excerpt_source(post, text, config), {"highlighted": highlighted, "used": used})
+    return content, excerpt, used, ""
 
 
 def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None) -> list[str]:

@@ -12,13 +12,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
 
 from site_builder.errors import BuildError
+from site_builder.frontmatter import split_front_matter
 from site_builder.site.urls import leaves
 
-# libyaml's parser where installed: ten times faster on a thousand front matters.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
@@ -179,32 +177,6 @@ def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Pos
                 date=_post_date(meta.get("date", fallback), name, front),
                 body_line=body_line, key=path.stem if kind == "posts" else "", source=source,
                 draft=not dated and kind == "posts", kind=kind, ext=path.suffix, front=front)
-
-
-def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
-    """(front matter, body, the body's first line number, the raw front matter)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
-        return {}, text, 1, ""
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
-        raise BuildError(f"{name}:1: front matter starts with '---' but never ends; "
-                         f"close it with a '---' line")
-    front = "".join(lines[1:end])
-    try:
-        meta = yaml.load(front, Loader=YAML_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        line = 1 + (exc.problem_mark.line + 1 if exc.problem_mark else 0)
-        raise BuildError(f"{name}:{line}: malformed front matter: {exc.problem}; "
-                         f"fix the YAML between the '---' lines") from None
-    except yaml.YAMLError as exc:
-        raise BuildError(f"{name}:2: malformed front matter ({exc}); fix the YAML") from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise BuildError(f"{name}:2: front matter must be 'key: value' lines, "
-                         f"got a {type(meta).__name__}")
-    return meta, "".join(lines[end + 1:]), end + 2, front
 
 
 def _post_date(value: object, name: str, front: str) -> datetime:

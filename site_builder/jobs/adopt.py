@@ -1,4 +1,4 @@
-"""The `import` sampler: adopt WAVs made elsewhere (like the example post's, sampled
+"""The `import` executor: adopt WAVs made elsewhere (like the example post's, sampled
 by hand on a cluster in 2020) with their settings and job figures as recorded, so
 old runs get posts too.
 
@@ -19,17 +19,18 @@ old runs get posts too.
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 import wave
 from pathlib import Path
 
+from site_builder import sampling
 from site_builder.errors import ConfigError
-from site_builder.jobs.record import parse_clock, parse_size
-from site_builder.runs import Run, atomic_path, read_json, write_json
+from site_builder.jobs.record import parse_clock, parse_size, summarise
+from site_builder.logs import stage_log
+from site_builder.runs import GENERATED, Run, atomic_path, read_json, write_json
 
-log = logging.getLogger("site_builder.sampling")
+log = stage_log("sample")
 
 ITEM_NUMBER = re.compile(r"item[_-]?(\d+)", re.I)
 JOB_KEYS = {"nodes", "cores_per_node", "cpu_utilized", "wall_clock", "memory_utilized",
@@ -70,8 +71,6 @@ def size(table: dict, key: str) -> int | None:
 
 def recorded_job(table: dict, items: list[int]) -> dict:
     """A job.json record from the figures a user copied from seff."""
-    from site_builder.jobs import summarise
-
     unknown = set(table) - JOB_KEYS
     if unknown:
         raise ConfigError(f"job: unknown key(s) {', '.join(sorted(unknown))}; known: "
@@ -94,8 +93,6 @@ def recorded_job(table: dict, items: list[int]) -> dict:
 
 def adopt(run: Run, settings: dict, job_table: dict | None, *, force: bool = False) -> list[int]:
     """Copy the recorded WAVs in as items 0..n-1; returns the items adopted."""
-    from site_builder import sampling
-
     files = source_files(settings["import_from"])
     if len(files) < settings["n_samples"]:
         raise ConfigError(f"import_from: {len(files)} WAVs in {settings['import_from']}, but "
@@ -109,7 +106,7 @@ def adopt(run: Run, settings: dict, job_table: dict | None, *, force: bool = Fal
         raise ConfigError(f"run {run.id!r} already has {len(made)} samples ({'; '.join(changed)}); "
                           f"FORCE=1 moves them to {run.out.relative_to(run.root)}/attic/")
     if made and changed:
-        run.to_attic(sampling.GENERATED)
+        run.to_attic(GENERATED)
     adopted = []
     for item, source in enumerate(files[: settings["n_samples"]]):
         if not run.wav_path(item).exists():

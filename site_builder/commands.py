@@ -1,0 +1,140 @@
+"""The commands that are not stages of a run: the blog, listing names, status,
+checkpoints, cleaning. Each takes the blog folder and the command's options."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from site_builder import config, pipeline
+from site_builder.errors import ConfigError
+from site_builder.logs import stage_log
+from site_builder.runs import Run
+
+
+def site(root: Path, options: dict) -> None:
+    from site_builder import site as site_module
+    site_module.build(root, log=stage_log("site").info)
+
+
+def build(root: Path, options: dict) -> None:
+    """Jekyll's `jekyll build -s SOURCE -d DESTINATION --config a.yml,b.yml`."""
+    from site_builder import site as site_module
+    source = Path(options.get("source") or root).resolve()
+    files = [Path(f).resolve() for f in options["config"].split(",")] if options.get("config") else None
+    destination = options.get("destination")
+    site_module.build(source, out_dir=Path(destination).resolve() if destination else None,
+                      config_files=files, drafts=options.get("drafts"), future=options.get("future"),
+                      verbose=options.get("verbose"), log=stage_log("site").info)
+
+
+def posts(root: Path, options: dict) -> None:
+    pipeline.regenerate_posts(root, force=options.get("force"))
+
+
+def blog(root: Path, options: dict) -> None:
+    posts(root, options)
+    pipeline.build_site(root, config.load_site_config(root))
+
+
+def confirm(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def fix_embeds(root: Path, options: dict) -> None:
+    from site_builder.posts.embeds import fix_embeds as fix
+    fix(root, config.load_site_config(root), yes=options.get("yes"),
+        ask=confirm if sys.stdin.isatty() else None)
+
+
+def collection(root: Path, options: dict) -> None:
+    from site_builder import collection as collection_page
+    site_config = config.load_site_config(root)
+    collection_page.write(root, site_config)
+    pipeline.build_site(root, site_config)
+
+
+def serve(root: Path, options: dict) -> None:
+    from site_builder import serve as server
+    source = Path(options.get("source") or root).resolve()
+    server.serve(source, host=options["host"], port=options["port"], log=stage_log("serve").info)
+
+
+def names(root: Path, options: dict) -> None:
+    from site_builder.sampling import labels
+    kind = options["command"].removesuffix("s")
+    model, search = options.get("model") or "tiny", options.get("search") or ""
+    found = labels.search(kind, search, model)
+    for name in found:
+        print(name)
+    print(f"{len(found)} {kind}s{f' matching {search!r}' if search else ''} "
+          f"in the {model} model's list", file=sys.stderr)
+
+
+def status(root: Path, options: dict) -> None:
+    """One line per run: items made, and its cluster job while one is in flight."""
+    site_config = config.load_site_config(root)
+    runs = Run.all(root, site_config["runs_dir"])
+    if not runs:
+        print(f"no runs in {site_config['runs_dir']}/ yet: make post ARTIST=<name> starts one")
+    from site_builder.jobs import slurm
+    for run in runs:
+        state = run.stage_state()
+        print(f"{run.id:<24} {state.made}/{state.wanted} items  "
+              f"{slurm.status(run) or state.describe(run.id)}")
+
+
+def models(root: Path, options: dict) -> None:
+    """Download the checkpoints a released model needs (on a machine with internet)."""
+    from site_builder.sampling import checkpoints
+
+    site_config = config.load_site_config(root)
+    model = options.get("model") or (site_config.get(config.DEFAULTS_KEY) or {}).get("model") or "tiny"
+    if model == "tiny":
+        raise ConfigError("the tiny model has no checkpoints (random weights); "
+                          "say which model: make models MODEL=5b")
+    models_dir = (root / Path(site_config["models_dir"]).expanduser()).resolve()
+    checkpoints.download(model, models_dir, site_config["checkpoint_url"])
+
+
+def clean(root: Path, options: dict) -> None:
+    """Derived files go; samples and codes stay unless ALL=1, which asks first (or
+    takes YES=1) and keeps job.json in the run's attic. RUN=x touches only run x."""
+    log = stage_log("clean")
+    site_config = config.load_site_config(root)
+    if options.get("run"):
+        run = Run(root, options["run"], site_config["runs_dir"])
+        if not run.dir.is_dir():
+            raise ConfigError(f"RUN: no run {run.id!r} in {site_config['runs_dir']}/; "
+                              f"`make status` lists the runs")
+        runs = [run]
+    else:
+        runs = Run.all(root, site_config["runs_dir"], any_folder=True)
+    if options.get("all") and not options.get("yes"):
+        which = ", ".join(run.id for run in runs) or "no runs"
+        question = f"delete the samples and codes of {which}? [y/N] "
+        if not sys.stdin.isatty():
+            raise ConfigError(f"ALL=1 deletes the samples and codes of {which}: give YES=1 as "
+                              f"well to confirm (job.json is kept in each run's attic)")
+        if not confirm(question):
+            log.info("nothing deleted")
+            return
+    from site_builder.jobs.lock import lock_run
+    for run in runs:
+        if run.dir.is_dir():
+            lock_run(run)
+        if options.get("all"):
+            attic = run.clean_all()
+            log.info("cleaned %s (everything; job.json kept in %s)", run.out.relative_to(root),
+                     attic.relative_to(root) if attic else "no job.json")
+        else:
+            run.clean_derived()
+            log.info("cleaned %s (MP3s, analysis and stamps; samples, codes and job.json kept)",
+                     run.out.relative_to(root))
+    if not options.get("run"):
+        shutil.rmtree(root / "_site", ignore_errors=True)
+        shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache
