@@ -78,6 +78,7 @@ def time_level(level: int, batch: int, tokens: int, device) -> dict:
     import torch
 
     from sampling import fill_caches, inputs, jukebox_step  # bench/sampling.py
+    from site_builder.sampling import kvcache
     from site_builder.sampling.loop import Stepper, item_generator
     result = {}
     torch.cuda.reset_peak_memory_stats()
@@ -86,6 +87,8 @@ def time_level(level: int, batch: int, tokens: int, device) -> dict:
         x_cond, y_cond, previous = inputs(prior, batch, device)
         generators = [item_generator(k, device) for k in range(batch)]
         with torch.no_grad():
+            if label == "ours":
+                kvcache.ensure(prior.prior.transformer, batch, torch.float16, device, prior.prior.input_dims)
             fill_caches(prior.prior.transformer, batch, POSITION, torch.float16, device)
             stepper = Stepper(prior.prior, x_cond, y_cond, None, batch, temp=0.99, fp16=True)
             x, codes = previous, []

@@ -40,6 +40,7 @@ from jukebox_infer.transformer.ops import filter_logits  # noqa: E402
 
 from site_builder.sampling import memory  # noqa: E402
 from site_builder.sampling.build import to_sampling_dtype  # noqa: E402
+from site_builder.sampling import kvcache  # noqa: E402
 from site_builder.sampling.loop import Stepper, item_generator  # noqa: E402
 
 POSITION = 4096
@@ -86,8 +87,22 @@ def fill_caches(transformer, batch: int, position: int, dtype, device) -> None:
         attn.del_cache()
         attn.sample_t = position
         length = attn._suff_cache_len()
+        if getattr(attn, "_kv_key", None) is not None and attn._kv_key.numel():   # ours, in place
+            attn._kv_start, attn._kv_end = 0, length
+            attn._kv_key[:, :length].normal_()
+            attn._kv_value[:, :length].normal_()
+            attn._kv_view()
+            continue
         attn.cache["key"] = torch.randn(batch, length, attn.n_state, dtype=dtype, device=device)
         attn.cache["value"] = torch.randn(batch, length, attn.n_state, dtype=dtype, device=device)
+
+
+def restore_jukebox_caches(transformer) -> None:
+    """Jukebox's own cache methods back (after ours were installed on the same model)."""
+    for block in transformer._attn_mods:
+        for name in ("_append_cache", "_slice_cache", "_cache_len", "del_cache", "_kv_view"):
+            block.attn.__dict__.pop(name, None)
+        block.attn._kv_key = None
 
 
 def inputs(prior, batch: int, device):
@@ -141,6 +156,7 @@ def traced(name: str, batch: int = 16) -> None:
         with Trace(prior) as theirs:
             jukebox_step(prior, x_cond, y_cond, previous, POSITION, True)
         to_sampling_dtype(prior, True)
+        kvcache.ensure(prior.prior.transformer, batch, torch.float16, device, prior.prior.input_dims)
         fill_caches(prior.prior.transformer, batch, POSITION, torch.float16, device)
         stepper = our_stepper(prior, x_cond, y_cond, batch, True)
         # (our draw, written out: a generator cannot draw meta tensors)
@@ -170,11 +186,14 @@ def cpu_rate(tokens: int) -> None:
     rates = {"jukebox": [], "ours": []}
     with torch.no_grad():
         for _ in range(2):
+            kvcache.release(prior.prior.transformer)
+            restore_jukebox_caches(prior.prior.transformer)
             fill_caches(prior.prior.transformer, 1, POSITION, torch.float32, device)
             started, x = time.perf_counter(), previous
             for t in range(POSITION, POSITION + tokens):
                 x = jukebox_step(prior, x_cond, y_cond, x, t, False)
             rates["jukebox"].append(tokens / (time.perf_counter() - started))
+            kvcache.ensure(prior.prior.transformer, 1, torch.float32, device, prior.prior.input_dims)
             fill_caches(prior.prior.transformer, 1, POSITION, torch.float32, device)
             stepper, started, x = our_stepper(prior, x_cond, y_cond, 1, False), time.perf_counter(), previous
             for t in range(POSITION, POSITION + tokens):

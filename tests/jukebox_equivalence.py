@@ -73,8 +73,14 @@ def per_token(run, tokens: int) -> dict:
 
 def main() -> None:
     torch.set_num_threads(1)
+    if "--depth" in sys.argv:
+        # Deeper than the toy's one layer: every attention kind of the real priors (block,
+        # transpose-block with its whole-window cache written in place, previous-block).
+        import site_builder.sampling.build as build
+        build.TINY_PRIOR = {**build.TINY_PRIOR, "prior_depth": int(sys.argv[sys.argv.index("--depth") + 1])}
     with contextlib.redirect_stdout(io.StringIO()), torch.no_grad():
-        _, priors = build_tiny(LENGTH, torch.device("cpu"))
+        import site_builder.sampling.build as build
+        _, priors = build.build_tiny(LENGTH, torch.device("cpu"))
         hps = Hyperparams(sample_length=LENGTH, n_samples=1, hop_fraction=HOP, sr=SAMPLE_RATE)
         meta = dict(artist="joy_division", genre="rock", lyrics="", total_length=180 * SAMPLE_RATE, offset=0)
         labels = [p.labeller.get_batch_labels([meta], "cpu") for p in priors]
@@ -85,8 +91,9 @@ def main() -> None:
             ours = our_level(priors[level], zs, labels[level], level)
             same[level] = bool(torch.equal(theirs[level], ours[level]))
             tokens = theirs[level].shape[1]
-            counts[level] = {"jukebox": per_token(lambda: jukebox_level(priors[level], zs, labels[level], level, hps), tokens),
-                             "ours": per_token(lambda: our_level(priors[level], zs, labels[level], level), tokens)}
+            if "--counts" in sys.argv:
+                counts[level] = {"jukebox": per_token(lambda: jukebox_level(priors[level], zs, labels[level], level, hps), tokens),
+                                 "ours": per_token(lambda: our_level(priors[level], zs, labels[level], level), tokens)}
             zs = theirs
     print(json.dumps({"same": same, "per_token": counts, "tokens": [int(z.shape[1]) for z in zs]}))
 

@@ -13,9 +13,13 @@ from conftest import REPO
 
 
 @pytest.mark.slow
-def test_our_loop_gives_jukebox_codes_at_batch_1():
-    result = subprocess.run([sys.executable, "-O", str(REPO / "tests/jukebox_equivalence.py")],
-                            capture_output=True, text=True, check=True, timeout=900)
+@pytest.mark.parametrize("depth", [1, 3])
+def test_our_loop_gives_jukebox_codes_at_batch_1(depth):
+    """The toy model (one layer), and three layers: block, transpose-block (whose cache
+    ours writes in place) and previous-block attention, as the real priors cycle them."""
+    result = subprocess.run([sys.executable, "-O", str(REPO / "tests/jukebox_equivalence.py"),
+                             "--depth", str(depth)], capture_output=True, text=True, check=True,
+                            timeout=900)
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["same"] == {"2": True, "1": True, "0": True}
     assert found["tokens"] == [5504, 1376, 344]

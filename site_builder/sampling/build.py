@@ -112,19 +112,24 @@ class Models:
             to_sampling_dtype(self._priors[level], self.device.type == "cuda")
         if self.on_device != level and self.device.type != "cpu":
             if self.on_device is not None:
-                self._priors[self.on_device].to(self.host)
-                torch.cuda.empty_cache()
+                self.release(self.on_device)
             self._priors[level].to(self.device)
             self.on_device = level
         return self._priors[level]
+
+    def release(self, level: int) -> None:
+        """The level's prior and its static caches off the device."""
+        from site_builder.sampling import kvcache
+        kvcache.release(self._priors[level].prior.transformer)
+        self._priors[level].to(self.host)
+        torch.cuda.empty_cache()
 
     def decoder(self):
         """Something with jukebox's `decode(zs, start_level, bs_chunks)`, on the device:
         the VQ-VAE alone (no prior needs to be there to decode)."""
         if self.device.type != "cpu" and self.on_device is not None:
-            self._priors[self.on_device].to(self.host)
+            self.release(self.on_device)
             self.on_device = None
-            torch.cuda.empty_cache()
         return _Decoder(self.vqvae().to(self.device))
 
 

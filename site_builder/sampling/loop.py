@@ -10,7 +10,9 @@ jukebox-infer keeps the models and the weights' layout; this replaces its
   values, no `Categorical` argument validation (each of those is a host-device
   synchronisation per token in jukebox's loop); tokens are written into a tensor
   allocated once;
-- the position embedding is computed once per window, not once per token.
+- the position embedding is computed once per window, not once per token;
+- the layers whose key/value cache is the whole window write it in place into
+  caches allocated once (kvcache.py), instead of copying it whole every token.
 
 At batch 1 on a CPU in fp32, a generator seeded with s gives exactly the codes of
 jukebox's loop after `torch.manual_seed(s)` (tests/test_sampling_loop.py): the
@@ -26,6 +28,8 @@ import torch
 import torch.nn.functional as F
 
 from jukebox_infer.prior.autoregressive import split_chunks
+
+from site_builder.sampling import kvcache
 
 Tick = Callable[[int], None]   # called with the tokens sampled so far in this window
 
@@ -118,6 +122,7 @@ def token_loop(ar, prefix: torch.Tensor, x_cond, y_cond, encoder_kv, sample_toke
     out[:, :prefix.shape[1]] = prefix
     primed = prefix.shape[1]
     transformer = ar.transformer
+    kvcache.ensure(transformer, n, torch.float16 if fp16 else torch.float32, prefix.device, ar.input_dims)
     transformer.del_cache()
     try:
         start = 0
