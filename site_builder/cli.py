@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from site_builder import commands, logs, pipeline, schema
-from site_builder.errors import ConfigError, SiteBuilderError, disk_error
+from site_builder.errors import AlreadySaid, ConfigError, SiteBuilderError, disk_error
 
 log = logs.stage_log("site-builder")
 TRUE, FALSE = ("1", "yes", "true"), ("0", "no", "false", "")
@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
         dispatch(args)
+    except AlreadySaid:
+        return 2
     except SiteBuilderError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)

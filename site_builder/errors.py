@@ -10,6 +10,11 @@ class SiteBuilderError(Exception):
     """A failure the user can fix: the message says what, where and how."""
 
 
+class AlreadySaid(SiteBuilderError):
+    """A failure a child process has already said in its one line on stderr: exit
+    code 2, and nothing more printed (a second line would only repeat it)."""
+
+
 class ConfigError(SiteBuilderError):
     """A bad value in _config.yml, experiment.toml or on the command line."""
 
@@ -37,6 +42,9 @@ class PostError(SiteBuilderError):
 class BuildError(SiteBuilderError):
     """The static site cannot be built."""
 
+
+# The sampler's exit code for a full or read-only disk (EX_IOERR), its one line said.
+EXIT_DISK = 74
 
 # OSErrors that are the machine's state, not a bug: said in one line, where and why.
 DISK_ERRORS = {

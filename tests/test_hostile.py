@@ -362,6 +362,8 @@ def test_a_full_disk_during_sampling_names_it_and_keeps_the_run(unsampled: Path,
     result = site_builder(unsampled, "sample", "--artist", "lucybell", "--n", "1", check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "out/wav/: cannot write" in result.stderr and "the disk is full" in result.stderr
+    # One line: the sampler's, naming the folder; site-builder adds no second one.
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not list((unsampled / "runs/lucybell/out").rglob("*.part"))
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from site_builder.errors import disk_error
+from site_builder.errors import EXIT_DISK, disk_error
 from site_builder.runs import Run, atomic_path, write_json
 from site_builder.sampling import checkpoints, codes, labels, provenance, sampling_key
 from site_builder.sampling.ancestral import (LEVEL_NAMES, TOP, LevelSpec, Progress, SavePolicy,
@@ -44,7 +44,6 @@ from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
 EXIT_OOM = 76       # out of GPU memory
-EXIT_DISK = 74      # a full or read-only disk (EX_IOERR)
 PHASE: list[str] = []   # what is on the device now, for an out-of-memory message
 
 
@@ -234,7 +233,7 @@ def guarded(argv: list[str]) -> int:
         error = disk_error(exc)
         if error is None:
             raise
-        print(f"sampling stopped: {error}", file=sys.stderr)
+        print(f"error: sampling stopped: {error}", file=sys.stderr)
         return EXIT_DISK
 
 
