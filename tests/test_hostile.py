@@ -135,6 +135,33 @@ def test_symlinks_leaving_the_blog_are_not_followed_unless_safe_is_false(
     assert "The secret post." in (site / "outside" / "index.html").read_text()
 
 
+@pytest.mark.parametrize("layouts", ["templates/layouts", "_layouts"])
+def test_layouts_linked_out_of_the_blog_are_not_read_unless_safe_is_false(
+        blog: Path, tmp_path: Path, layouts: str) -> None:
+    secret = tmp_path / "secret.html"
+    secret.write_text("the secret {{ content }}\n")
+    (blog / layouts).mkdir(parents=True, exist_ok=True)
+    if layouts == "_layouts":   # a blog with its own layouts (a Jekyll theme)
+        (blog / "_layouts" / "default.html").write_text("<html>{{ content }}</html>\n")
+        (blog / "_layouts" / "secret.html").symlink_to(secret)
+        front, link = "date: 2021-01-01\nlayout: secret\n", "_layouts/secret.html"
+    else:
+        (blog / layouts / "post.html").symlink_to(secret)
+        front, link = "date: 2021-01-01\n", f"{layouts}/post.html"
+    post(blog, "2021-01-01-a.md", front)
+    result = site_builder(blog, "site", check=False)
+    warnings = [line for line in result.stdout.splitlines() + result.stderr.splitlines()
+                if "symbolic link" in line]
+    assert len(warnings) == 1 and link in warnings[0], result.stdout + result.stderr
+    site = blog / "_site"
+    assert "the secret" not in "".join(p.read_text(errors="replace")
+                                       for p in site.rglob("*") if p.is_file())
+    config = blog / "_config.yml"
+    config.write_text(config.read_text() + "safe: false\n")
+    site_builder(blog, "site")
+    assert "the secret" in (site / "a" / "index.html").read_text()
+
+
 def test_a_symlink_loop_among_posts_is_one_line(blog: Path) -> None:
     (blog / "posts").mkdir()
     (blog / "posts" / "2021-01-01-a.md").symlink_to("2021-01-02-b.md")

@@ -81,7 +81,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         warn_unsupported(root, config, log)
         theme_key = cache.digest(cache.files_digest(
             [root / "_layouts", root / "_includes", root / "_sass"]), config)
-        jekyll = JekyllRenderer(root, config, posts, pages, files)
+        jekyll = JekyllRenderer(root, config, posts, pages, files, links)
         plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, sorted(files),
                            old.deps)
     else:

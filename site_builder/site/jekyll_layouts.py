@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from site_builder.errors import BuildError
+from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, split_front_matter
 
@@ -71,8 +72,9 @@ class JekyllRenderer:
     post's content is known."""
 
     def __init__(self, root: Path, config: dict, posts: list[Post], pages: list[Post],
-                 static: dict[str, Path]) -> None:
+                 static: dict[str, Path], links: Links | None = None) -> None:
         self.root, self.config, self.posts, self.pages = root, config, posts, pages
+        self.links = links or Links(root, config, print)
         self.static = static
         self.layout_dir = root / "_layouts"
         from site_builder.site import jekyll_filters
@@ -96,7 +98,8 @@ class JekyllRenderer:
         found = {}
         if self.layout_dir.is_dir():
             for path in sorted(self.layout_dir.rglob("*")):
-                if path.is_file():
+                # A layout linked to outside the blog is not read (links.py).
+                if self.links.confined(path) and path.is_file():
                     name = path.relative_to(self.layout_dir).with_suffix("").as_posix()
                     text = path.read_text(encoding="utf-8", errors="replace")
                     rel = f"_layouts/{path.relative_to(self.layout_dir).as_posix()}"

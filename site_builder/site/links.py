@@ -44,6 +44,19 @@ class Links:
                           f"`safe: false` in _config.yml follows such links)")
         return False
 
+    def confined(self, path: Path | str) -> bool:
+        """readable() for `path` and for each folder on the way to it from the blog: a
+        layout in a linked folder is read only where the folder may be."""
+        absolute = Path(os.path.abspath(path))
+        if not absolute.is_relative_to(self.base):
+            return self.readable(absolute)
+        here = self.base
+        for part in absolute.relative_to(self.base).parts:
+            here = here / part
+            if not self.readable(here):
+                return False
+        return True
+
     def shown(self, path: Path | str) -> str:
         absolute = Path(os.path.abspath(path))
         return str(absolute.relative_to(self.base)) if absolute.is_relative_to(self.base) \

@@ -42,7 +42,7 @@ class Layouts:
     @cached_property
     def env(self):  # noqa: ANN201 (jinja2.Environment, imported late)
         from site_builder.site.render import jinja_env
-        return jinja_env(self.root, self.config)
+        return jinja_env(self.root, self.config, self.log)
 
     @cached_property
     def available(self) -> set[str]:

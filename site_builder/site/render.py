@@ -4,15 +4,18 @@ rendered."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from site_builder.errors import BuildError
 from site_builder.site.cache import FOLDER
 from site_builder.site.kramdown import renderer
+from site_builder.site.links import Links
 from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
@@ -118,12 +121,33 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
                          f"Liquid's own: {EXTRA_FILTERS})") from None
 
 
-def jinja_env(root: Path, config: dict) -> jinja2.Environment:
-    # The blog's own layouts win; any it lacks come from the default theme.
+class BlogLoader(jinja2.FileSystemLoader):
+    """The blog's own layouts win; any it lacks come from the default theme. A blog
+    layout reached through a symbolic link leaving the blog is not read (links.py:
+    unless `safe: false`), so the theme's of that name is used."""
+
+    def __init__(self, root: Path, links: Links) -> None:
+        super().__init__(layout_folders(root))
+        self.blog, self.links = str(root / LAYOUTS), links
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # noqa: ANN201
+        for folder in self.searchpath:
+            path = os.path.join(folder, *split_template_path(template))
+            if folder == self.blog and not self.links.confined(path):
+                continue
+            try:
+                return jinja2.FileSystemLoader(folder, self.encoding).get_source(environment,
+                                                                                 template)
+            except jinja2.TemplateNotFound:
+                continue
+        raise jinja2.TemplateNotFound(template)
+
+
+def jinja_env(root: Path, config: dict, log: Callable[[str], object] = print) -> jinja2.Environment:
     # Compiled layouts are kept (checked against their source) so a rebuild skips it.
     compiled = root / FOLDER / "jinja"
     compiled.mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(layout_folders(root)), autoescape=True,
+    env = jinja2.Environment(loader=BlogLoader(root, Links(root, config, log)), autoescape=True,
                              keep_trailing_newline=True,
                              bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)))
     env.filters["relative_url"] = lambda value: relative_url(config, value)
