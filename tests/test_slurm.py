@@ -192,3 +192,22 @@ def test_time_out_resubmits_and_completes(slurm_blog):
     assert job["wall_clock_seconds"] == pytest.approx(sum(j["wall_clock_seconds"] for j in job["jobs"]))
     logs = " ".join(p.read_text() for p in (run / "out/logs").glob("slurm-*.out"))
     assert "continuing from saved codes" in logs
+
+
+def test_a_job_in_the_queue_holds_its_run(slurm_blog):
+    """While squeue has a run's job, sampling it locally or with FORCE is refused,
+    naming the job: both would sample the same items beside it."""
+    run = slurm_blog / "runs/joy_division"
+    run.mkdir(parents=True)
+    (run / "experiment.toml").write_text('artist = "joy_division"\n[slurm]\nsetup = ["sleep 60"]\n')
+    site_builder(slurm_blog, "sample", "--run", "joy_division", *TINY)
+    job = job_id(slurm_blog, "joy_division")
+    try:
+        for extra in (["--executor", "local"], ["--force"]):
+            result = site_builder(slurm_blog, "sample", "--run", "joy_division", *extra, check=False)
+            assert result.returncode == 2, result.stdout + result.stderr
+            assert f"in use by SLURM job {job}" in result.stderr, result.stderr
+        assert not (run / "out/wav").exists() or not list((run / "out/wav").iterdir())
+    finally:
+        subprocess.run(["scancel", job], check=False)
+        wait_until(lambda: not queued("sb-joy_division"))
