@@ -38,7 +38,7 @@ def section(run: Run, settings: dict, record: dict, post: Path | None) -> str:
              f"Jukebox `{settings['model']}`, {plural(len(record['items']), 'item')} of "
              f"{settings['sample_length_in_seconds']:g} s, seed {settings['seed']}."]
     if post:
-        lines[-1] += f" [The post]({asset(f'/{post.stem[11:]}/')})."
+        lines[-1] += f" [The post]({post_link(post)})."
     lines.append("")
     if record.get("embed"):
         embed = escape.url(record["embed"], f"{run.id}: the embed URL")
@@ -50,6 +50,12 @@ def section(run: Run, settings: dict, record: dict, post: Path | None) -> str:
                       f'<audio controls preload="none" src="'
                       f'{asset(escape.url(entry["url"], f"{run.id}: an item URL"))}"></audio>', ""]
     return "\n".join(lines)
+
+
+def post_link(post: Path) -> str:
+    """Liquid naming the post by its file: the site answers its URL under whatever
+    permalink the blog has, with baseurl, and refuses the build if the post is gone."""
+    return "{% post_url " + post.stem + " %}"
 
 
 def write(root: Path, site: dict) -> Path:

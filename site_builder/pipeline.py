@@ -244,7 +244,7 @@ def sample_locally(context: Context, work) -> None:
 
 def post_title(settings: dict) -> str:
     from site_builder.audio import display_name
-    return f"Ancestral sampling conditioned on {display_name(settings['artist'])}"
+    return schema.default_title([display_name(settings["artist"])])
 
 
 def mp3(context: Context) -> Context:
@@ -266,10 +266,21 @@ def publish(context: Context) -> Context:
     from site_builder import publish as publishing
     analyse(context)
     publishing.publish(context.run, context.settings, context.site, context.mp3s,
-                       dry_run=context.option("dry_run"), sandbox=context.option("sandbox"))
+                       dry_run=context.option("dry_run"), sandbox=context.option("sandbox"),
+                       post_link=post_link(context))
     if not context.option("dry_run"):
         save_experiment(context, "publish")
     return context
+
+
+def post_link(context: Context) -> str | None:
+    """The absolute URL the run's post has (or will have, written today), as the site
+    builds it under its permalink; None without a `url` (archive.org needs it whole)."""
+    from site_builder import posts, site
+    if context.settings["publisher"] != "archive" or not (context.site.get("url") or "").strip():
+        return None
+    path, text = posts.post_file(context.root, context.site, [context.run], context.option("title"))
+    return site.post_url(context.root, path, text, absolute=True)
 
 
 def post(context: Context) -> Context:

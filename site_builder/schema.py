@@ -13,6 +13,17 @@ from typing import Any, Callable
 
 from site_builder.models import MODELS
 
+# A generated post's defaults, here once: the post's front matter, the MP3s' album and
+# archive.org's items all use them (`post: tags:` in _config.yml overrides the tags).
+DEFAULT_TAGS = ("Jukebox", "ancestral sampling")
+
+
+def default_title(artists: list[str]) -> str:
+    """A post's title when TITLE is not given, from its artists' display names."""
+    names = list(dict.fromkeys(artists))
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Ancestral sampling conditioned on {joined}"
+
 # Jekyll owns `defaults:` (front-matter defaults, a list), so ours has its own key.
 DEFAULTS_KEY = "experiment_defaults"
 EXECUTORS = ("local", "slurm")

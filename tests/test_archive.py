@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
@@ -150,3 +151,24 @@ def test_collection_page_lists_published_runs_with_their_players(archive_blog, a
     assert "https://archive.org/embed/site-builder-test-lucybell&amp;playlist=1" in built or \
         "https://archive.org/embed/site-builder-test-lucybell&playlist=1" in built
     assert 'href="/blog/ancestral-sampling-lucybell/"' in built
+
+
+@pytest.mark.parametrize("permalink", ["date", "/:year/:title/"])
+def test_links_to_the_post_follow_the_blogs_permalink(archive_blog, archive, env, permalink):
+    """collection.md and archive.org's description link to the page the build made,
+    whatever `permalink` says: a new post (written after the item is published) too."""
+    config = archive_blog / "_config.yml"
+    config.write_text(re.sub(r"(?m)^permalink:.*$", f"permalink: {permalink}", config.read_text()))
+    for post in (archive_blog / "posts").glob("*.md"):
+        post.unlink()  # the item is published before its post exists: its URL is foreseen
+    site_builder(archive_blog, "post", "--run", "lucybell", env=env)
+    site_builder(archive_blog, "collection")
+    site_builder(archive_blog, "site")
+    description = archive.items["site-builder-test-lucybell"]["metadata"]["description"]
+    (link,) = re.findall(r'href="https://blog\.example\.org/blog(/[^"]*)"', description)
+    built = (archive_blog / "_site/collection/index.html").read_text()
+    (from_collection,) = re.findall(r'\[?href="/blog(/[^"]*)">The post', built)
+    assert link == from_collection and link != "/ancestral-sampling-lucybell/"
+    page = archive_blog / "_site" / link.lstrip("/")
+    page = page / "index.html" if link.endswith("/") else page
+    assert page.is_file() and "Lucybell" in page.read_text()

@@ -21,12 +21,12 @@ over several runs, in `notes/<slug>.md`) and are copied in verbatim every time.
 """
 
 from site_builder.posts.files import (HASH_KEY, edited_by_hand, find_post, generated_posts,
-                                      regenerate_all, render, read_front_matter, text_hash,
+                                      post_file, regenerate_all, render, read_front_matter, text_hash,
                                       write_post)
 from site_builder.posts.notes import ensure_notes, find_in_notes, read_notes
 from site_builder.posts.runs import missing_stage, require_finished
 
 __all__ = ["HASH_KEY", "edited_by_hand", "ensure_notes", "find_in_notes", "find_post",
-           "generated_posts",
+           "generated_posts", "post_file",
            "missing_stage", "read_notes", "regenerate_all", "render", "require_finished",
            "read_front_matter", "text_hash", "write_post"]

@@ -25,7 +25,10 @@ from site_builder.posts.runs import (
     run_context,
     unfinished_message,
 )
-from site_builder.runs import Run, atomic_path, write_text
+from site_builder.audio import display_name
+from site_builder.runs import Run, atomic_path, read_json, write_text
+from site_builder.schema import DEFAULT_TAGS
+from site_builder.schema import default_title as titled
 
 log = stage_log("post")
 
@@ -52,7 +55,7 @@ def yaml_value(value) -> str:
 def front_matter(site: dict, title: str, date: str, run_ids: list[str], cover: str | None = None) -> str:
     """The example post's keys, in its order; site-wide values from _config.yml `post:`."""
     defaults = {"layout": "post", "current": "post", "cover": None, "navigation": True,
-                "tags": ["Jukebox", "ancestral sampling"], "class": "post-template",
+                "tags": list(DEFAULT_TAGS), "class": "post-template",
                 "subclass": "post", "author": site.get("author") or None,
                 **(site.get("post") or {})}
     ordered = ["layout", "current", "cover", "navigation", "title", "date", "tags",
@@ -115,6 +118,25 @@ def new_path(posts_dir: Path, date: str, slug: str) -> Path:
     return posts_dir / f"{date[:10]}-{unique}.md"
 
 
+def post_file(root: Path, site: dict, runs: list[Run], title: str | None = None,
+              date: str | None = None) -> tuple[Path, str]:
+    """The file the post over `runs` is (or will be, written now with `title`) and its
+    front matter as `---` text: what the site needs to answer the post's URL."""
+    posts_dir = root / site["posts_dir"]
+    existing = find_post(posts_dir, [r.id for r in runs])
+    if existing:
+        return existing, existing.read_text(encoding="utf-8")
+    date = date or time.strftime("%Y-%m-%d %H:%M:%S")
+    contexts = [{"id": r.id, "name": name} for r, name in zip(runs, artist_names(runs))]
+    title = title or default_title(contexts)
+    path = new_path(posts_dir, date, post_slug(str(title), contexts))
+    return path, f"---\n{front_matter(site, str(title), date, [r.id for r in runs])}\n---\n"
+
+
+def artist_names(runs: list[Run]) -> list[str]:
+    return [display_name((read_json(r.settings_path) or {}).get("artist", r.id)) for r in runs]
+
+
 # -- the hash ----------------------------------------------------------------------------
 
 def text_hash(text: str) -> str:
@@ -165,8 +187,7 @@ def and_list(names: list[str]) -> str:
 
 
 def default_title(contexts: list[dict]) -> str:
-    artists = list(dict.fromkeys(c["name"] for c in contexts))
-    return f"Ancestral sampling conditioned on {and_list(artists)}"
+    return titled([c["name"] for c in contexts])
 
 
 def toy_phrase(contexts: list[dict]) -> str:

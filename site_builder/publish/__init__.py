@@ -30,12 +30,14 @@ def url_warning(site: dict) -> str | None:
 
 
 def publish(run: Run, settings: dict, site: dict, mp3s: list[Path], *, dry_run: bool = False,
-            sandbox: bool = False) -> dict:
+            sandbox: bool = False, post_link: str | None = None) -> dict:
+    """`post_link`: the absolute URL of the run's post, for archive.org's description."""
     warning = url_warning(site)
     if warning:
         log.warning("%s", warning)
     if settings["publisher"] == "archive":
         from site_builder.publish import archive
-        return archive.publish(run, settings, site, mp3s, dry_run=dry_run, sandbox=sandbox)
+        return archive.publish(run, settings, site, mp3s, dry_run=dry_run, sandbox=sandbox,
+                               post_link=post_link)
     from site_builder.publish import local
     return local.publish(run, site, mp3s)

@@ -21,7 +21,7 @@ import requests
 
 from site_builder.logs import stage_log
 from site_builder.errors import ConfigError, PublishError
-from site_builder.schema import ARCHIVE
+from site_builder.schema import ARCHIVE, DEFAULT_TAGS, default_title
 from site_builder.runs import Run, file_hash, read_json, write_json
 
 log = stage_log("publish")
@@ -50,32 +50,23 @@ def identifier(run: Run, archive: dict) -> str:
     return name
 
 
-def post_url(run: Run, site: dict) -> str | None:
-    """Where the run's post will be, for the item's description: an absolute URL, or
-    None while `url` is unset (a relative link from archive.org leads nowhere)."""
-    if not (site.get("url") or "").strip():
-        return None
-    posts = sorted((run.root / site["posts_dir"]).glob(f"*-ancestral-sampling-{run.id.replace('_', '-')}.md"))
-    slug = posts[-1].stem[11:] if posts else f"ancestral-sampling-{run.id.replace('_', '-')}"
-    return f"{site['url'].rstrip('/')}{site['baseurl']}/{slug}/"
-
-
-def item_metadata(run: Run, settings: dict, site: dict, archive: dict, sandbox: bool) -> dict:
+def item_metadata(run: Run, settings: dict, site: dict, archive: dict, sandbox: bool,
+                  post_link: str | None = None) -> dict:
+    """`post_link`: the run's post's absolute URL (the caller asks the site), or None."""
     from site_builder.audio import display_name
 
-    tags = (site.get("post") or {}).get("tags") or ["Jukebox", "ancestral sampling"]
+    tags = (site.get("post") or {}).get("tags") or list(DEFAULT_TAGS)
     metadata = {
         "mediatype": "audio",
         "collection": SANDBOX_COLLECTION if sandbox else archive["collection"],
-        "title": f"Ancestral sampling conditioned on {display_name(settings['artist'])} "
-                 f"(Jukebox {settings['model']})",
+        "title": f"{default_title([display_name(settings['artist'])])} (Jukebox {settings['model']})",
         "creator": site.get("author") or "site-builder",
         "subject": list(dict.fromkeys([*tags, *settings["genres"], "Jukebox " + settings["model"]])),
         "description": (f"{settings['n_samples']} {'sample' if settings['n_samples'] == 1 else 'samples'} "
                         f"of {settings['sample_length_in_seconds']:g} s "
                         f"from OpenAI Jukebox {settings['model']}, conditioned on "
                         f"{display_name(settings['artist'])}."
-                        + (f" Written up at <a href=\"{link}\">{link}</a>." if (link := post_url(run, site)) else "")),
+                        + (f" Written up at <a href=\"{post_link}\">{post_link}</a>." if post_link else "")),
     }
     if archive["licenseurl"]:
         metadata["licenseurl"] = archive["licenseurl"]
@@ -133,10 +124,10 @@ def session(archive: dict):
 
 
 def publish(run: Run, settings: dict, site: dict, mp3s: list[Path], *, dry_run: bool = False,
-            sandbox: bool = False) -> dict:
+            sandbox: bool = False, post_link: str | None = None) -> dict:
     archive = options(site)
     name = identifier(run, archive)
-    metadata = item_metadata(run, settings, site, archive, sandbox)
+    metadata = item_metadata(run, settings, site, archive, sandbox, post_link)
     files = files_to_send(run, mp3s, archive)
     if dry_run:
         log.info("%s: would publish item %s with %d file(s): %s", run.id, name, len(files),

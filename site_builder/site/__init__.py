@@ -27,7 +27,8 @@ from site_builder.site.links import Links
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
-                                       read_found, read_pages, site_time, uses_liquid)
+                                       post_from_text, read_found, read_pages, site_time,
+                                       uses_liquid)
 from site_builder.site.sass import is_sass
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
@@ -122,6 +123,25 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
         f"{f', {removed} removed' if removed else ''})")
     return result
+
+
+def post_url(root: Path, path: Path, text: str, *, absolute: bool = False) -> str:
+    """The URL a build gives the post `text` at `path` (written or about to be): the
+    blog's permalink, front matter defaults and baseurl applied, and with `absolute`
+    its `url` too. What links to a post from outside the site uses this."""
+    root = Path(root)
+    config = load_site_config(root)
+    name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    post = post_from_text(path, name, text)
+    if post is None:
+        raise BuildError(f"{name}: published: false, so the site has no page for it")
+    parts = Path(name).parts
+    if "_posts" in parts:  # blog/_posts/x.md is in category blog, as the reader says
+        post.path_categories = parts[:parts.index("_posts")]
+    post.date = site_time(post.date, config)
+    apply_defaults([post], config, "posts")
+    assign_urls([post], config)
+    return (absolute_url if absolute else relative_url)(config, post.url)
 
 
 def read_data(root: Path, links: Links | None = None) -> dict:

@@ -163,7 +163,13 @@ def _read_text(path: Path, name: str) -> str:
 
 
 def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Post | None:
-    text = _read_text(path, name)
+    return post_from_text(path, name, _read_text(path, name), dated, memo, kind)
+
+
+def post_from_text(path: Path, name: str, text: str, dated: bool = True, memo: Memo | None = None,
+                   kind: str = "posts") -> Post | None:
+    """The item `text` makes at `path` (which need not exist yet, when dated)."""
+    memo = memo or Memo()
     meta, body, body_line, front, source = memo.split(text, name)
     if meta.get("published", True) is False:
         return None
