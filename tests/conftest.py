@@ -173,3 +173,11 @@ def start_chromium(profile: Path, *extra_flags: str):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=webdriver.ChromeService(executable_path=chromedriver),
                             options=options)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Chromium for layout checks: scrollbars hidden so widths are the page's own."""
+    driver = start_chromium(tmp_path / "profile", "--hide-scrollbars")
+    yield driver
+    driver.quit()

@@ -11,11 +11,11 @@ import contextlib
 import io
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
+
+from dispatch_count import Count
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,16 +31,6 @@ from site_builder.models import SAMPLE_RATE  # noqa: E402
 SEED = 1234
 LENGTH = 44032        # 1 s, a multiple of the top level's hop
 HOP = [0.5, 0.5, 0.125]
-
-
-class Count(TorchDispatchMode):
-    def __init__(self):
-        super().__init__()
-        self.ops = Counter()
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops[str(func.overloadpacket)] += 1
-        return func(*args, **(kwargs or {}))
 
 
 def jukebox_level(prior, zs, labels, level, hps):

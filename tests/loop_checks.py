@@ -8,11 +8,11 @@ import contextlib
 import io
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
+
+from dispatch_count import Count
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -21,16 +21,6 @@ from site_builder.sampling.loop import item_generator, sample_window  # noqa: E4
 from site_builder.models import SAMPLE_RATE  # noqa: E402
 
 CPU = torch.device("cpu")
-
-
-class Count(TorchDispatchMode):
-    def __init__(self):
-        super().__init__()
-        self.ops = Counter()
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops[str(func.overloadpacket)] += 1
-        return func(*args, **(kwargs or {}))
 
 
 def top_y(prior, artist="joy_division", genre="rock", items=1):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_blog, site_builder, start_chromium
+from conftest import copy_blog, site_builder
 
 
 def test_files_of_items_that_no_longer_exist_go_to_the_runs_attic(pipeline, tmp_path):
@@ -32,13 +32,6 @@ def test_files_of_items_that_no_longer_exist_go_to_the_runs_attic(pipeline, tmp_
     post = pipeline.post().name
     assert "item-01" not in (root / "posts" / post).read_text()
 
-
-
-@pytest.fixture
-def browser(tmp_path):
-    driver = start_chromium(tmp_path / "profile", "--hide-scrollbars")
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, start_chromium, write
+from conftest import REPO, write
 
 from site_builder.site import build
 
@@ -180,13 +180,6 @@ def test_site_cover_from_config_goes_behind_the_header(site: Path) -> None:
 
 
 # -- in a browser --------------------------------------------------------------
-
-@pytest.fixture
-def browser(tmp_path):
-    driver = start_chromium(tmp_path / "profile", "--hide-scrollbars")
-    yield driver
-    driver.quit()
-
 
 @pytest.fixture
 def served(site: Path):
