@@ -43,7 +43,7 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 RESERVED = "/__site_builder/"          # outside any baseurl; never a file of the site
 EVENTS = RESERVED + "events"
 KEEPALIVE_SECONDS = 15.0
-THEME_FOLDERS = ("templates", "assets")
+THEME_FOLDERS = ("_layouts", "_includes", "assets")   # the built-in theme's files
 # Never sources of the site (Jekyll's own excludes, and this repository's code).
 SKIP_FOLDERS = {"node_modules", "vendor", "__pycache__"}
 
@@ -185,8 +185,8 @@ class Preview:
 
 def watched_folders(root: Path, config: dict, site_dir: Path) -> tuple[list[Path], set[Path]]:
     """(folders to walk, folders to leave out): the blog (with posts_dir, its _drafts
-    and assets_dir wherever they point), and the default theme's templates and
-    assets; never the output, runs, or this repository's code."""
+    and assets_dir wherever they point), and the built-in theme's layouts, includes
+    and assets; never the output, runs, or this repository's code."""
     folders = [root]
     for name in (config.get("posts_dir") or "posts", config.get("assets_dir") or "assets"):
         folders.append(root / name)

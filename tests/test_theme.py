@@ -1,4 +1,4 @@
-"""The default theme (templates/layouts, assets/css/site.css) as a reader meets it: the
+"""The default theme (site_builder/theme: Liquid layouts, assets/css/site.css) as a reader meets it: the
 markup every page needs, what post cards and tag pages show, and, in a real browser,
 that a post reads on a 390 px phone and in a ~70ch column on a desktop."""
 
@@ -13,8 +13,9 @@ import pytest
 from conftest import REPO, write
 
 from site_builder.site import build
+from site_builder.site.theme import THEME
 
-CSS = REPO / "assets" / "css" / "site.css"
+CSS = THEME / "assets" / "css" / "site.css"
 
 PLAYERS = """---
 title: Players and embeds

@@ -25,7 +25,7 @@ from pygments.util import ClassNotFound
 
 from site_builder.site.urls import absolute_url, relative_url
 from site_builder.site.sources import xmlschema
-from site_builder.site.theme import INCLUDES, include_folders
+from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
 if TYPE_CHECKING:
     from liquid.context import RenderContext
@@ -42,14 +42,14 @@ class JekyllEnvironment(liquid.Environment):
         # is through an unknown filter: so for a blog with its own layouts. A blog on our
         # theme is told of a misspelt filter unless it sets the option.
         options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
-        strict = options.get("strict_filters", not (root / "_layouts").is_dir())
+        strict = options.get("strict_filters", theme_folder(root, config) is not None)
         # `liquid: error_mode: lax|warn|strict` and `strict_variables`, as in Jekyll
         # (here a syntax error stops the build unless the config says otherwise).
         mode = {"lax": liquid.Mode.LAX, "warn": liquid.Mode.WARN}.get(
             str(options.get("error_mode") or "strict"), liquid.Mode.STRICT)
         undefined = liquid.StrictUndefined if options.get("strict_variables") else \
             liquid.Undefined
-        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root)),
+        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root, config)),
                          strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
