@@ -265,7 +265,7 @@ def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict
             warm: Callable[[], None] | None = None) -> tuple[int, list[str]]:
     """Render the `stale` outputs, and first the posts they show whose HTML the cache
     lacks; (posts rendered, the outputs' texts). `warm`: what to do once the posts'
-    HTML is known, before the outputs are rendered (on every core)."""
+    HTML is known, before the outputs are rendered on worker processes."""
     if not stale:
         return 0, []
     needed = list({id(p): p for rel in stale for p in plan[rel].needs}.values())
@@ -277,7 +277,8 @@ def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict
         for post in needed:
             if keys[id(post)] in found:
                 post.content, post.excerpt = found[keys[id(post)]]
-        if warm is not None:
+        from site_builder.site.parallel import forks
+        if warm is not None and forks(len(stale), jobs):
             warm()
         texts = _render_outputs([plan[rel].render for rel in stale], jobs)
         store.put({keys[id(p)]: (p.content, p.excerpt, code[id(p)]) for p in todo},

@@ -287,9 +287,12 @@ def strip_html(value: Any) -> str:
 
 def install(env: liquid.Environment, config: dict) -> None:
     """Every Jekyll filter, on `env`."""
-    from site_builder.site.kramdown import renderer
+    from functools import lru_cache
 
-    md = renderer()
+    @lru_cache(maxsize=1)
+    def md():  # noqa: ANN202 (a converter, made when a page first asks for one)
+        from site_builder.site.kramdown import renderer
+        return renderer()
 
     def date_xml(value: Any) -> Any:
         d = to_datetime(value)
@@ -315,7 +318,7 @@ def install(env: liquid.Environment, config: dict) -> None:
         "uri_escape": uri_escape,
         "number_of_words": number_of_words,
         "array_to_sentence_string": array_to_sentence_string,
-        "markdownify": lambda v: md.render(_text(v)),
+        "markdownify": lambda v: md().render(_text(v)),
         "smartify": smartify,
         "slugify": lambda v, mode="default": slugify(_text(v), str(mode)),
         "jsonify": jsonify,
