@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -41,6 +42,9 @@ def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
     # of being set up again in each, and stays for this process's next build.
     first = func(work, 0)
     _job = (func, work)
+    # Objects that exist now are left out of the workers' garbage collections, which
+    # would otherwise touch, and so copy, every page the parent shares with them.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             # Small chunks: posts differ in size a hundredfold, and a worker left
@@ -49,6 +53,7 @@ def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
                                      chunksize=max(1, min(8, count // (jobs * 8))))]
     finally:
         _job = None
+        gc.unfreeze()
 
 
 def _run(i: int) -> Any:
