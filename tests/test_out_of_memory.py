@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 
 from conftest import site_builder
@@ -38,6 +39,7 @@ def test_the_line_names_the_phase_and_the_plans_figure():
     assert "\n" not in line
 
 
+@pytest.mark.slow
 def test_out_of_memory_inside_an_upsampler_is_one_line_and_keeps_the_codes(blog, monkeypatch, capsys):
     # A tiny run whose top level is sampled; its upsamplers come next (levels = 3).
     site_builder(blog, "sample", "--artist", "lucybell", "--n", "2", "--batch", "2", "--levels", "1")
@@ -61,6 +63,7 @@ def test_out_of_memory_inside_an_upsampler_is_one_line_and_keeps_the_codes(blog,
         assert (run.codes_dir / f"item-{item:02d}-level-2.pt").is_file()   # kept
 
 
+@pytest.mark.slow
 def test_out_of_memory_while_decoding_says_so(blog, monkeypatch, capsys):
     site_builder(blog, "sample", "--artist", "lucybell", "--n", "1", "--levels", "1")
     run = Run(blog, "lucybell")

@@ -120,6 +120,7 @@ class Worker:
                              None if self.model.toy else checkpoints.paths(self.model.name, settings["models_dir"]))
         self.windows = 0            # windows sampled by this process (the STOP_AFTER hook)
         self.phase = ("top prior", settings["batch_size"])   # what is on the device now
+        self.kind = provenance.device_kind(device)
         self.totals: dict[str, dict] = {}
 
     def group(self, phase: str, items: list[int]) -> None:
@@ -129,10 +130,15 @@ class Worker:
         if progress is not None and progress.items == items:
             self.say(f"  {progress.label()}: continuing from saved codes "
                      f"({LEVEL_NAMES.get(progress.level, 'done')}, window {progress.window})")
+            if progress.device_kind and progress.device_kind != self.kind:
+                # Information, not staleness: the codes continue, the post says so.
+                self.say(f"  {progress.label()}: these codes were made on {progress.device_kind}, "
+                         f"they continue on {self.kind} (recorded for the post)")
         else:
             progress = self.fresh(phase, items)
             if progress is None:
                 return
+        progress.device_kind = self.kind
         policy = SavePolicy.from_settings(path, self.settings, self.windows)
         before = {level: progress.zs[level].shape[1] for level in range(TOP + 1)}
         lowest = self.lowest if phase == "up" or self.settings["levels"] == 1 else TOP
