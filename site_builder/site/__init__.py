@@ -221,8 +221,8 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
 
 # -- rendering: only what the cache does not already hold ----------------------------
 
-def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, str]:
-    """id(post) -> a key of everything its HTML is made from."""
+def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[str, str]:
+    """post name (its source path) -> a key of everything its HTML is made from."""
     liquid_key = sass_key = None
     keys = {}
     for post in everyone:
@@ -231,7 +231,7 @@ def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, st
             liquid_key = _liquid_key(root, everyone, config)
         if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
             sass_key = cache.files_digest([root / "_sass"])
-        keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
+        keys[post.name] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
                                       liquid_key if liquid else None,
                                       sass_key if is_sass(post.ext) else None)
@@ -246,23 +246,23 @@ def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
                         cache.files_digest([Path(f) for f in include_folders(root)]))
 
 
-def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict, plan: dict,
+def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict, plan: dict,
             stale: list[str], cache_path: Path, jobs: int | None) -> tuple[int, list[str]]:
     """Render the `stale` outputs, and first the posts they show whose HTML the cache
     lacks; (posts rendered, the outputs' texts)."""
     if not stale:
         return 0, []
-    needed = list({id(p): p for rel in stale for p in plan[rel].needs}.values())
+    needed = list({p.name: p for rel in stale for p in plan[rel].needs}.values())
     store = cache.Content(cache_path)
     try:
-        found = store.get([keys[id(p)] for p in needed])
-        todo = [p for p in needed if keys[id(p)] not in found]
+        found = store.get([keys[p.name] for p in needed])
+        todo = [p for p in needed if keys[p.name] not in found]
         code = _render_posts(root, todo, everyone, config, store, jobs) if todo else {}
         for post in needed:
-            if keys[id(post)] in found:
-                post.content, post.excerpt = found[keys[id(post)]]
+            if keys[post.name] in found:
+                post.content, post.excerpt = found[keys[post.name]]
         texts = _render_outputs([plan[rel].render for rel in stale], jobs)
-        store.put({keys[id(p)]: (p.content, p.excerpt, code[id(p)]) for p in todo},
+        store.put({keys[p.name]: (p.content, p.excerpt, code[p.name]) for p in todo},
                   set(keys.values()))
     finally:
         store.close()
@@ -321,7 +321,7 @@ def _confine(out: Path, rels: list[str]) -> None:
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                  store: cache.Content, jobs: int | None) -> dict[int, dict[str, str]]:
+                  store: cache.Content, jobs: int | None) -> dict[str, dict[str, str]]:
     from site_builder.site.render import render_posts
     return render_posts(root, todo, everyone, config, jobs, highlighted=store.code())
 
