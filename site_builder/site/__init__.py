@@ -11,7 +11,6 @@ hand-written and generated posts build alike.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from site_builder.atomic import write_bytes
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import YAML_LOADER
@@ -280,11 +280,10 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
     _confine(out, [*texts, *copies])
-    folders = {out}
     for rel, text in texts.items():
-        _replace(out / rel, text.encode("utf-8"), folders)
+        write_bytes(out / rel, text.encode("utf-8"))
     for rel, source in copies.items():
-        _replace(out / rel, source.read_bytes(), folders)
+        write_bytes(out / rel, source.read_bytes())
     wanted = set(plan) | set(files)
     removed = [rel for rel in on_disk if rel not in wanted]
     for rel in removed:
@@ -362,26 +361,6 @@ def _stat(path: Path) -> tuple[int, int, int]:
     with its size and mtime restored is still seen, at no cost of reading it."""
     st = path.stat()
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
-def _replace(path: Path, data: bytes, folders: set[Path]) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, renamed over it."""
-    if path.parent not in folders:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        folders.add(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        # 0o644 (under the umask): a web server must read the site.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):   # on a read-only disk even this fails
-            tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and str(exc.filename) in ("None", str(tmp)):
-            raise OSError(exc.errno, exc.strerror, str(path)) from None  # the file meant
-        raise
 
 
 def _remove_empty_folders(out: Path, folders: set[str]) -> None:
