@@ -1,6 +1,8 @@
 """kramdown's (GFM parser's) shapes that CommonMark lacks or writes otherwise, as
 markdown-it rules: `~~x~~` as <del>; task lists; definition lists; any list may
-interrupt a paragraph, but `1)` starts none; `$$math$$` as \\(math\\) and a `$$`
+interrupt a paragraph, but `1)` starts none; code spans by kramdown's rules (a lone
+backtick between spaces is text, newlines stay, a closing run ends at the first
+run of the same backticks); `$$math$$` as \\(math\\) and a `$$`
 block as \\[math\\]; `* TOC` + `{:toc}` as the table of contents. Each has a post in
 the cross-check corpus (tests/jekyll_corpus.py) that Jekyll builds the same."""
 
@@ -19,6 +21,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 
 
@@ -29,6 +32,7 @@ def install(md: MarkdownIt) -> None:
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
+    md.inline.ruler.at("backticks", code_span)
     link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
     md.inline.ruler.before("link", "kramdown_spaced_link", _spaced_link(link_rule.fn))
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
@@ -120,11 +124,8 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         if state.src[state.pos] != "[" or state.linkLevel > 0:
             return False
         start = state.pos
-        readable = standard(state, True)
-        state.pos = start
-        if readable:
-            return False   # a link CommonMark reads too: the standard rule makes it
         label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+        state.pos = start
         if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
             return False
         close = state.src.find(")", label_end + 2, state.posMax)
@@ -134,6 +135,11 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         if not href.strip() or "\n" in inside or "(" in inside or "<" in inside \
                 or " " not in href.strip():
             return False
+        # Only now (a URL with a space: rare) ask the standard rule, which is dear.
+        readable = standard(state, True)
+        state.pos = start
+        if readable:
+            return False   # a link CommonMark reads too: the standard rule makes it
         if not silent:
             old_max = state.posMax
             state.pos, state.posMax = start + 1, label_end
@@ -149,6 +155,41 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         state.pos = close + 1
         return True
     return rule
+
+
+# -- code spans ------------------------------------------------------------------------
+
+def code_span(state: StateInline, silent: bool) -> bool:
+    """kramdown's code span (parser/kramdown/codespan.rb), where CommonMark differs:
+    a single backtick with whitespace (or the start of the text) before it and
+    whitespace after it is a literal backtick; the span ends at the next occurrence
+    of the opening run, even inside a longer run; newlines inside stay newlines; only
+    a span of two or more backticks loses one space at each end."""
+    src, start = state.src, state.pos
+    if src[start] != "`":
+        return False
+    end = start
+    while end < state.posMax and src[end] == "`":
+        end += 1
+    marker = src[start:end]
+    close = -1
+    if not (len(marker) == 1 and (start == 0 or src[start - 1] in WHITESPACE)
+            and end < state.posMax and src[end] in WHITESPACE):
+        close = src.find(marker, end, state.posMax)
+    if close < 0:   # no span: the backticks are text
+        if not silent:
+            state.pending += marker
+        state.pos = end
+        return True
+    if not silent:
+        text = src[end:close]
+        if len(marker) > 1:
+            text = text[1:] if text.startswith(" ") else text
+            text = text[:-1] if text.endswith(" ") else text
+        token = state.push("code_inline", "code", 0)
+        token.markup, token.content = marker, text
+    state.pos = close + len(marker)
+    return True
 
 
 # -- math ------------------------------------------------------------------------------

@@ -21,30 +21,40 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def forks(count: int, jobs: int | None = None) -> bool:
+    """Whether map_indexed would spread `count` items over worker processes."""
+    return (count >= MIN_ITEMS and min(jobs or cores(), count) >= 2
+            and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
                 jobs: int | None = None) -> list:
     """[func(work, i) for i in range(count)], on every core when it is worth it.
     Only forks a process that runs no other threads (a server thread holding a lock
     would deadlock the child); otherwise it runs here."""
-    jobs = min(jobs or cores(), count)
-    if (count < MIN_ITEMS or jobs < 2 or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if not forks(count, jobs):
         return [func(work, i) for i in range(count)]
-    return _forked(func, work, count, jobs)
+    # The first item here: whatever the work sets up on first use (templates parsed,
+    # the site's drops, Pygments' lexers) is then inherited by every worker instead
+    # of being set up again in each, and stays for this process's next build.
+    first = func(work, 0)
+    return [first, *_forked(func, work, range(1, count), min(jobs or cores(), count))]
 
 
 class WorkerError(Exception):
     """The traceback of an exception raised in a worker (its cause, in the parent)."""
 
 
-def _forked(func: Callable[[Any, int], Any], work: Any, count: int, jobs: int) -> list:
+def _forked(func: Callable[[Any, int], Any], work: Any, items: range, jobs: int) -> list:
     """`jobs` forked workers, each running a closure over `func` and `work` (a fork's
     target is never pickled: only indices and results cross). Chunks are handed out
     as workers ask, so one slow item does not hold up a whole share; an exception in
     a worker is raised here, and a worker that dies is an error, never a hang."""
     context = multiprocessing.get_context("fork")
-    size = max(1, count // (jobs * 4))
-    taken = context.Value("q", 0)   # the first index no worker has claimed yet
+    first, count = items.start, items.stop
+    size = max(1, len(items) // (jobs * 4))
+    taken = context.Value("q", first)   # the first index no worker has claimed yet
 
     def worker(results: Connection) -> None:
         try:
@@ -64,7 +74,7 @@ def _forked(func: Callable[[Any, int], Any], work: Any, count: int, jobs: int) -
         finally:
             results.close()
 
-    out: list = [None] * count
+    out: list = [None] * len(items)
     pipes, workers, done = [], [], 0
     try:
         for _ in range(jobs):
@@ -85,7 +95,7 @@ def _forked(func: Callable[[Any, int], Any], work: Any, count: int, jobs: int) -
                 if start < 0:
                     exc, text = chunk
                     raise exc from WorkerError(text)
-                out[start:start + len(chunk)] = chunk
+                out[start - first:start - first + len(chunk)] = chunk
                 done += len(chunk)
     except BaseException:
         for process in workers:   # the others' work is not wanted any more
@@ -96,8 +106,8 @@ def _forked(func: Callable[[Any, int], Any], work: Any, count: int, jobs: int) -
             process.join()
         for pipe in pipes:
             pipe.close()
-    if done < count:
+    if done < len(items):
         codes = sorted({p.exitcode for p in workers if p.exitcode})
         raise RuntimeError(f"a worker process ended early (exit code {codes}); "
-                           f"{count - done} of {count} items were not done")
+                           f"{len(items) - done} of {len(items)} items were not done")
     return out

@@ -14,9 +14,9 @@ from markupsafe import Markup
 
 from site_builder.errors import BuildError
 from site_builder.site.cache import FOLDER
-from site_builder.site.kramdown import renderer
+from site_builder.site.kramdown import preload_lexers, renderer
 from site_builder.site.links import Links
-from site_builder.site.parallel import map_indexed
+from site_builder.site.parallel import forks, map_indexed
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
                                        uses_liquid)
@@ -42,6 +42,8 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         site = liquid_site(everyone, config)
         if (root / "_layouts").is_dir():   # a Jekyll blog's own Liquid sees it as written
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
+    if forks(len(todo), jobs):
+        preload_lexers([post.body for post in todo])
     work = (templates, renderer(), site, config, todo, root, highlighted or {})
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
