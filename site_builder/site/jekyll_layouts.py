@@ -206,14 +206,17 @@ class JekyllRenderer:
         other posts)."""
         if not page or page.get("collection") != "posts":
             return self.site
-        related = [d for d in self.post_drops if dict.get(d, "path") != page.get("path")][:10]
+        # Of the eleven newest, the ten that are not this post (no scan of them all).
+        related = [d for d in self.post_drops[:11] if dict.get(d, "path") != page.get("path")][:10]
         return {**self.site, "related_posts": related}
 
+    @cached_property
+    def _drops_by_path(self) -> dict[str, dict]:
+        return {dict.get(drop, "path"): drop for drop in reversed(self.post_drops)}
+
     def _post_drop(self, item: Post) -> dict:
-        for drop in self.post_drops:
-            if dict.get(drop, "path") == item.name:
-                return dict(dict.items(drop))
-        return self.page_drop(item)
+        drop = self._drops_by_path.get(item.name)
+        return dict(dict.items(drop)) if drop is not None else self.page_drop(item)
 
     def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
         text = item.body
