@@ -123,18 +123,19 @@ def clean(root: Path, options: dict) -> None:
         if not confirm(question):
             log.info("nothing deleted")
             return
-    from site_builder.jobs.lock import lock_run
-    for run in runs:
-        if run.dir.is_dir():
-            lock_run(run)
-        if options.get("all"):
-            attic = run.clean_all()
-            log.info("cleaned %s (everything; job.json kept in %s)", run.out.relative_to(root),
-                     attic.relative_to(root) if attic else "no job.json")
-        else:
-            run.clean_derived()
-            log.info("cleaned %s (MP3s, analysis and stamps; samples, codes and job.json kept)",
-                     run.out.relative_to(root))
+    from site_builder.jobs.lock import Locks
+    with Locks() as locks:
+        for run in runs:
+            if run.dir.is_dir():
+                locks.take(run)
+            if options.get("all"):
+                attic = run.clean_all()
+                log.info("cleaned %s (everything; job.json kept in %s)", run.out.relative_to(root),
+                         attic.relative_to(root) if attic else "no job.json")
+            else:
+                run.clean_derived()
+                log.info("cleaned %s (MP3s, analysis and stamps; samples, codes and job.json kept)",
+                         run.out.relative_to(root))
     if not options.get("run"):
         shutil.rmtree(root / "_site", ignore_errors=True)
         shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache

@@ -510,5 +510,4 @@ SITE = (
     Key("feed", to_mapping, None, "jekyll-feed's options", fill=False),
     Key("liquid", to_mapping, None, "Liquid's options", fill=False),
 )
-SITE_BY_NAME = {k.name: k for k in SITE}
 SITE_DEFAULTS: dict[str, Any] = {k.name: k.default for k in SITE if k.fill}

@@ -26,7 +26,6 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from site_builder.site.urls import absolute_url, relative_url
 from site_builder.site.sources import xmlschema
 from site_builder.site.theme import INCLUDES, include_folders
 
