@@ -24,8 +24,8 @@ def browser(tmp_path):
 
 @pytest.fixture
 def server(pipeline):
-    from site_builder.serve import make_server
-    httpd = make_server(pipeline.root / "_site", "/blog", port=0, log=lambda line: None)
+    from site_builder.site.server import make_server
+    httpd = make_server(pipeline.root / "_site", "/blog", port=0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -108,7 +108,7 @@ def severe(browser) -> list[dict]:
 def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from site_builder.serve import Preview
+    from site_builder.site.preview import Preview
 
     post = live_blog
 
@@ -116,7 +116,7 @@ def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser
         post.write_text(LIVE_POST.format(body=body))
 
     wait = WebDriverWait(browser, 10, poll_frequency=0.05)
-    with Preview(post.parent.parent, port=0, log=lambda line: None) as preview:
+    with Preview(post.parent.parent, port=0) as preview:
         browser.get(preview.url)
         link = browser.find_element("css selector", 'a[href="/blog/live-reload/"]')
         link.click()
@@ -160,8 +160,8 @@ def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser
 
 
 def serve_site(site: Path):
-    from site_builder.serve import make_server
-    httpd = make_server(site, "/blog", port=0, log=lambda line: None)
+    from site_builder.site.server import make_server
+    httpd = make_server(site, "/blog", port=0)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
 

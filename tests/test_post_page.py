@@ -36,8 +36,8 @@ def test_files_of_items_that_no_longer_exist_go_to_the_runs_attic(pipeline, tmp_
 
 @pytest.fixture
 def served(two_runs):
-    from site_builder.serve import make_server
-    httpd = make_server(two_runs.root / "_site", "/blog", port=0, log=lambda line: None)
+    from site_builder.site.server import make_server
+    httpd = make_server(two_runs.root / "_site", "/blog", port=0)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/blog"
     httpd.shutdown()

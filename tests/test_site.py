@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import BuildError, ConfigError
-from site_builder.serve import make_server
+from site_builder.site.server import make_server
 from site_builder.site import build
 
 from conftest import quiet, site_builder, snapshot, write  # noqa: E402
@@ -404,7 +404,7 @@ def test_static_file_over_a_generated_one_is_refused(site_blog: Path) -> None:
 def server(site_blog: Path):
     write(site_blog / "posts" / "2021-02-01-flat.md", "---\ntitle: Flat\npermalink: /:title\n---\nFlat page\n")
     build(site_blog, log=quiet)
-    httpd = make_server(site_blog / "_site", "/blog", host="127.0.0.1", port=0, log=quiet)
+    httpd = make_server(site_blog / "_site", "/blog", host="127.0.0.1", port=0)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
