@@ -5,12 +5,11 @@ that a post reads on a 390 px phone and in a ~70ch column on a desktop."""
 from __future__ import annotations
 
 import re
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
+from conftest import REPO, serving, write
 
 from site_builder.site import build
 
@@ -183,12 +182,8 @@ def test_site_cover_from_config_goes_behind_the_header(site: Path) -> None:
 
 @pytest.fixture
 def served(site: Path):
-    from site_builder.site.server import make_server
-    httpd = make_server(site, "/blog", port=0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/blog"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(site) as address:
+        yield address + "/blog"
 
 
 GEOMETRY = """
