@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -39,7 +40,13 @@ def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
     # the site's drops, Pygments' lexers) is then inherited by every worker instead
     # of being set up again in each, and stays for this process's next build.
     first = func(work, 0)
-    return [first, *_forked(func, work, range(1, count), min(jobs or cores(), count))]
+    # Objects that exist now are left out of the workers' garbage collections, which
+    # would otherwise touch, and so copy, every page the parent shares with them.
+    gc.freeze()
+    try:
+        return [first, *_forked(func, work, range(1, count), min(jobs or cores(), count))]
+    finally:
+        gc.unfreeze()
 
 
 class WorkerError(Exception):
@@ -53,7 +60,9 @@ def _forked(func: Callable[[Any, int], Any], work: Any, items: range, jobs: int)
     a worker is raised here, and a worker that dies is an error, never a hang."""
     context = multiprocessing.get_context("fork")
     first, count = items.start, items.stop
-    size = max(1, len(items) // (jobs * 4))
+    # Small chunks: items differ in size a hundredfold, and the worker with the last
+    # big chunk keeps the others waiting.
+    size = max(1, min(8, len(items) // (jobs * 8)))
     taken = context.Value("q", first)   # the first index no worker has claimed yet
 
     def worker(results: Connection) -> None:
