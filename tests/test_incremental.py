@@ -11,7 +11,7 @@ import pytest
 
 from site_builder.site import build
 from site_builder.site.cache import FOLDER
-from conftest import quiet, snapshot, write
+from conftest import mtimes, quiet, snapshot, write
 
 POST = """---
 title: {title}
@@ -40,11 +40,6 @@ def seven_posts(tmp_path: Path) -> Path:
               POST.format(title=f"Post {n}", day=n, tag="odd" if n % 2 else "even", n=n))
     write(root / "assets" / "a.txt", "static\n")
     return root
-
-
-def mtimes(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
-            for p in folder.rglob("*") if p.is_file()}
 
 
 def full_build(seven_posts: Path, tmp_path: Path) -> dict[str, bytes]:
