@@ -86,7 +86,10 @@ class JekyllEnvironment(liquid.Environment):
             str(options.get("error_mode") or "strict"), liquid.Mode.STRICT)
         undefined = liquid.StrictUndefined if options.get("strict_variables") else \
             liquid.Undefined
-        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root)),
+        # One environment per build: an include's file is read and parsed once, not
+        # checked for changes at each use.
+        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root),
+                                                               auto_reload=False),
                          strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
