@@ -36,7 +36,7 @@ def test_on_a_terminal_it_is_redrawn_in_place_and_cleared_before_a_line(monkeypa
 
 
 def test_the_rate_is_the_levels_since_it_was_first_shown(monkeypatch):
-    clock = iter([100.0, 110.0, 120.0])
+    clock = iter([100.0, 110.0, 110.1, 120.0])
     monkeypatch.setattr(progress_line.time, "monotonic", lambda: next(clock))
     monkeypatch.setenv("COLUMNS", "200")
     out = Terminal()
@@ -45,6 +45,8 @@ def test_the_rate_is_the_levels_since_it_was_first_shown(monkeypatch):
     assert out.getvalue().rstrip().endswith("100/1100 tokens (9%)")          # no rate yet
     bar.update("items 0-1", "upsampler 0", "window 2/9", 300, 1100, 2)
     assert out.getvalue().rstrip().endswith("300/1100 tokens (27%), 40 tokens/s, 40 s left")
+    bar.update("items 0-1", "upsampler 0", "window 2/9", 301, 1100, 2)          # 0.1 s later: not redrawn
+    assert out.getvalue().rstrip().endswith("40 s left")
     bar.update("items 0-1", "upsampler 1", "window 1/3", 50, 400, 2)          # another level: anew
     assert out.getvalue().rstrip().endswith("50/400 tokens (12%)")
 

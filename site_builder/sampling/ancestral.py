@@ -192,6 +192,9 @@ def sample_levels(progress: Progress, priors: Callable[[int], object], labels: C
             sample_window_into(progress, prior, level, start, tokens, level_labels, spec, policy.generators,
                                say, index, len(starts), total, show)
             progress.window = index + 1
+            if show:
+                show(progress.label(), LEVEL_NAMES[level], f"window {index + 1}/{len(starts)}",
+                     progress.zs[level].shape[1], total, len(progress.items))
             _count(progress, rates, level, before, started)
             before, started = progress.zs[level].shape[1], time.monotonic()
             policy.after_window(progress)

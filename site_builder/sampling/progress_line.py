@@ -10,6 +10,7 @@ import time
 from typing import TextIO
 
 BAR = 20
+REDRAW = 0.25    # seconds between redraws at most
 
 
 def duration(seconds: float) -> str:
@@ -37,6 +38,7 @@ class ProgressLine:
         self.live = stream.isatty()
         self.drawn = False
         self.since: tuple | None = None    # (label, level, first seen at, positions then)
+        self.shown = 0.0
 
     def update(self, label: str, level: str, window: str, done: int, total: int, items: int) -> None:
         """A level's progress: the rate is the level's own since it was first shown here
@@ -44,6 +46,9 @@ class ProgressLine:
         now = time.monotonic()
         if self.since is None or self.since[:2] != (label, level):
             self.since = (label, level, now, done)
+        elif now - self.shown < REDRAW:
+            return
+        self.shown = now
         elapsed, gained = now - self.since[2], done - self.since[3]
         per_item = gained / elapsed if elapsed > 0 and gained > 0 else None
         self.show(text(label, f"{level} {window}", done, total, per_item * items if per_item else None,
