@@ -59,9 +59,9 @@ def collection(root: Path, options: dict) -> None:
 
 
 def serve(root: Path, options: dict) -> None:
-    from site_builder import serve as server
+    from site_builder.site.preview import serve as preview
     source = Path(options.get("source") or root).resolve()
-    server.serve(source, host=options["host"], port=options["port"], log=stage_log("serve").info)
+    preview(source, host=options["host"], port=options["port"])
 
 
 def names(root: Path, options: dict) -> None:
