@@ -11,7 +11,7 @@ import pytest
 
 from site_builder.site import build
 from site_builder.site.cache import FOLDER
-from conftest import quiet, snapshot, write
+from conftest import mtimes, quiet, snapshot, write
 
 POST = """---
 title: {title}
@@ -40,11 +40,6 @@ def seven_posts(tmp_path: Path) -> Path:
               POST.format(title=f"Post {n}", day=n, tag="odd" if n % 2 else "even", n=n))
     write(root / "assets" / "a.txt", "static\n")
     return root
-
-
-def mtimes(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
-            for p in folder.rglob("*") if p.is_file()}
 
 
 def full_build(seven_posts: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -182,6 +177,31 @@ def test_parallel_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
     assert snapshot(roots[0] / "_site") == snapshot(roots[1] / "_site")
 
 
+def _fails_at_77(_work: None, i: int) -> int:
+    if i == 77:
+        raise ValueError("bad item 77")
+    return i
+
+
+def _dies_at_60(_work: None, i: int) -> int:
+    if i == 60:
+        os._exit(3)   # as the kernel's out-of-memory killer would end it: no word
+    return i
+
+
+def test_a_worker_that_fails_or_dies_is_an_error_not_a_hang() -> None:
+    """A bug while rendering on several cores surfaces as the bug (with the worker's
+    traceback as its cause), and a worker that dies stops the build with a message."""
+    from site_builder.site.parallel import WorkerError, map_indexed
+    assert map_indexed(lambda work, i: work * i, 3, 100, jobs=2) == [3 * i for i in range(100)]
+    with pytest.raises(ValueError, match="bad item 77") as raised:
+        map_indexed(_fails_at_77, None, 100, jobs=2)
+    assert isinstance(raised.value.__cause__, WorkerError)
+    assert "_fails_at_77" in str(raised.value.__cause__)
+    with pytest.raises(RuntimeError, match=r"ended early \(exit code \[3\]\)"):
+        map_indexed(_dies_at_60, None, 100, jobs=2)
+
+
 def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:
     build(seven_posts, log=quiet)
     index = seven_posts / "_site" / "index.html"
@@ -214,6 +234,44 @@ def test_a_jekyll_blog_rebuilds_only_what_shows_the_edit(tmp_path: Path) -> None
     result = build(blog, log=quiet)
     assert result.written >= 5 and "Renamed" in (blog / "_site" / "titles" / "index.html").read_text()
     assert "Renamed;" in (blog / "_site" / "p1" / "index.html").read_text()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
+    build(fresh, log=quiet)
+    assert snapshot(blog / "_site") == snapshot(fresh / "_site")
+
+
+def test_an_include_kept_for_the_build_is_what_each_page_would_render(tmp_path: Path) -> None:
+    """An include reading only `site` and its parameters is rendered once a build and
+    its text reused; one reading the page, setting variables or showing posts' content
+    is rendered for each page, and an edit to a post's text still reaches every page
+    whose include shows it. The site is the one a full build makes."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\npermalink: /:title/\n")
+    write(blog / "_layouts" / "default.html",
+          "<main>{{ content }}</main>{% include nav.html %}{% include here.html %}"
+          "{% include tag.html x=page.title %}{% include set.html %}[{{ shown }}]"
+          "{% include recent.html %}\n")
+    write(blog / "_includes" / "nav.html",
+          "<nav>{% for p in site.posts %}<a href=\"{{ p.url | relative_url }}\">{{ p.title }}</a>"
+          "{% endfor %}</nav>")
+    write(blog / "_includes" / "here.html", "<b>{{ page.title }}</b>")
+    write(blog / "_includes" / "tag.html", "<i>{{ include.x | upcase }}</i>")
+    write(blog / "_includes" / "set.html", "{% assign shown = site.title | upcase %}")
+    write(blog / "_includes" / "recent.html",
+          "<aside>{% for p in site.posts %}{{ p.content | strip_html | strip }};{% endfor %}</aside>")
+    for day in (1, 2, 3):
+        write(blog / "_posts" / f"2020-01-0{day}-p{day}.md",
+              f"---\ntitle: Post {day}\nlayout: default\n---\nText {day}\n")
+    build(blog, log=quiet)
+    for day in (1, 2, 3):
+        page = (blog / "_site" / f"p{day}" / "index.html").read_text()
+        assert '<nav><a href="/p3/">Post 3</a><a href="/p2/">Post 2</a><a href="/p1/">Post 1</a></nav>' in page
+        assert f"<b>Post {day}</b><i>POST {day}</i>[T]" in page
+        assert "<aside>Text 3;Text 2;Text 1;</aside>" in page
+    edited = blog / "_posts" / "2020-01-02-p2.md"
+    edited.write_text(edited.read_text().replace("Text 2", "New text"))
+    build(blog, log=quiet)
+    assert "<aside>Text 3;New text;Text 1;</aside>" in (blog / "_site" / "p1" / "index.html").read_text()
     fresh = tmp_path / "fresh"
     shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
     build(fresh, log=quiet)

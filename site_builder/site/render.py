@@ -18,7 +18,7 @@ from site_builder.site.theme import theme_folder
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                  jobs: int | None = None, highlighted: dict[str, str] | None = None
-                 ) -> dict[int, dict[str, str]]:
+                 ) -> dict[str, dict[str, str]]:
     """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
     (site.posts, post_url). Every bad post is reported at once. Liquid is loaded only
     when a post has some: plain Markdown comes through it unchanged anyway.
@@ -40,7 +40,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
             todo, map_indexed(_render_one, work, len(todo), jobs)):
         if error:
             errors.append(error)
-        post.content, post.excerpt, code[id(post)] = content, excerpt, blocks
+        post.content, post.excerpt, code[post.name] = content, excerpt, blocks
     raise_all(errors)
     return code
 
