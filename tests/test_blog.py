@@ -9,13 +9,12 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import NOTES, REPO, TWO_RUN_TITLE, copy_blog, need_tool, site_builder
+from conftest import NOTES, REPO, TWO_RUN_TITLE, copy_blog, need_tool, serving, site_builder
 
 sys.path.insert(0, str(REPO / "bench"))
 import crosscheck  # noqa: E402  (bench/crosscheck.py)
@@ -234,11 +233,8 @@ def test_a_post_in_a_jasper2_shaped_blog_with_baseurl_slash_plays_and_shows_pict
                                      "-of", "csv=p=0", str(clip)], check=True, capture_output=True,
                                     text=True).stdout) for clip in clips]
     assert len(lengths) == 2 and all(0.5 < length < 5 for length in lengths), lengths
-    from site_builder.serve import make_server
-    httpd = make_server(jekyll / "_site", "", port=0, log=lambda line: None)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        browser.get(f"http://127.0.0.1:{httpd.server_address[1]}/ancestral-sampling-lucybell")
+    with serving(jekyll / "_site", "") as server:
+        browser.get(f"{server}/ancestral-sampling-lucybell")
         assert "Casper" in browser.find_element("css selector", "p.author").text
         cover = browser.find_element("css selector", "figure.post-full-image img").get_attribute("src")
         durations = browser.execute_async_script("""
@@ -260,9 +256,6 @@ def test_a_post_in_a_jasper2_shaped_blog_with_baseurl_slash_plays_and_shows_pict
         """)
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
                   and "favicon" not in e["message"]]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert sorted(d for _, d in durations) == pytest.approx(sorted(lengths), abs=0.1), durations
     assert all("//assets" not in src.split("://", 1)[1] for src, _ in durations + images)
     # The cover, four thumbnails (waveform, spectrogram per item) and the overview.
