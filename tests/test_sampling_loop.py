@@ -16,12 +16,14 @@ from conftest import REPO
 @pytest.mark.parametrize("depth", [1, 3])
 def test_our_loop_gives_jukebox_codes_at_batch_1(depth):
     """The toy model (one layer), and three layers: block, transpose-block (whose cache
-    ours writes in place) and previous-block attention, as the real priors cycle them."""
+    ours writes in place) and previous-block attention, as the real priors cycle them;
+    both our dynamic step and the static one (CUDA's, forced here on the CPU)."""
     result = subprocess.run([sys.executable, "-O", str(REPO / "tests/jukebox_equivalence.py"),
                              "--depth", str(depth)], capture_output=True, text=True, check=True,
                             timeout=900)
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["same"] == {"2": True, "1": True, "0": True}
+    assert found["static_same"] == {"2": True, "1": True, "0": True}
     assert found["tokens"] == [5504, 1376, 344]
 
 
@@ -36,6 +38,19 @@ def test_no_host_device_synchronisation_per_token():
     of 160 tokens waits for the device as often as one of 96 (never), primed or not."""
     found = check("syncs")
     assert found == {"short": 0, "longer": 0, "primed": 0, "item": 0}
+
+
+def test_the_static_step_waits_for_the_device_never_either():
+    """The step CUDA captures as a graph (a sync inside would fail the capture), run on
+    the CPU: no .item(), no bool() of the position, in the step or between steps."""
+    assert check("static_syncs") == {"short": 0, "longer": 0, "primed": 0, "item": 0}
+
+
+def test_the_static_step_gives_the_dynamic_steps_codes_for_every_attention_kind():
+    """Dense, encoder-decoder (5b_lyrics) and prime (1b_lyrics) attention, which the tiny
+    model lacks, with block, transpose-block and previous-block around them: from an
+    empty window and from a primed past crossing the prime length and block edges."""
+    assert check("kinds") == {"9": True, "6": True, "12": True}
 
 
 def test_an_item_is_the_same_whichever_batch_it_is_in():
