@@ -92,6 +92,26 @@ def to_str_list(value: Any) -> list[str]:
     return value
 
 
+@kind("URL or list of URLs")
+def to_urls(value: Any) -> list[str]:
+    """One URL or a list, tried in order; empty: the default list."""
+    if value in ("", None, []):
+        return list(CHECKPOINT_MIRRORS)
+    urls = [value] if isinstance(value, str) else value
+    if not isinstance(urls, list) or not all(isinstance(u, str) and re.match(r"https?://\S+$", u.strip())
+                                             for u in urls):
+        raise ValueError("expected a URL (http:// or https://) or a list of them, tried in order, "
+                         "e.g. [https://mirror.example/jukebox/models/, https://other.example/models/]")
+    return [u.strip() for u in urls]
+
+
+# Where the released checkpoints are fetched from, in jukebox's layout (<base>5b/vqvae.pth.tar),
+# tried in order: the storage account behind openai's CDN, then the CDN host jukebox-infer
+# names (retired in 2025; kept last in case it answers again). README: "Checkpoints".
+CHECKPOINT_MIRRORS = ("https://openaipublic.blob.core.windows.net/jukebox/models/",
+                      "https://openaipublic.azureedge.net/jukebox/models/")
+
+
 @kind("lines")
 def to_lines(value: Any) -> list[str]:
     """One line or a list of lines."""
@@ -470,7 +490,8 @@ SITE = (
     Key("runs_dir", to_str, "runs", "where runs are"),
     Key("author", to_author, "", "the blog's author"),
     Key("models_dir", to_str, "~/.cache/jukebox/models", "checkpoints (jukebox-infer's cache layout)"),
-    Key("checkpoint_url", to_str, "", "checkpoint download base (empty: jukebox-infer's)"),
+    Key("checkpoint_url", to_urls, list(CHECKPOINT_MIRRORS), "checkpoint mirrors in jukebox's layout, "
+        "tried in order (`make models`)"),
     Key("paginate", to_int, None, "posts per index page", between(1, 10**6), fill=False),
     Key("paginate_path", to_str, None, "URL of index pages after the first", fill=False),
     Key("timezone", to_str, None, "time zone of post dates", time_zone, fill=False),

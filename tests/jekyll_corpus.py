@@ -487,6 +487,14 @@ def foo
 end
 {% endhighlight %}
 """),
+    Spec("code-spans-kramdown", r"""\
+A span `across
+lines` here, `C:\Users\` and `\n`, `a\`b` and `\\` end.
+
+Spaced ` x ` and `  y  ` stay text; ``a ` b`` and ``` ``x`` ```; ```a``b``` and ``a```b``.
+
+Unclosed `here, escaped \`a` b`, and *em `code*` x*.
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

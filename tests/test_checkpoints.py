@@ -109,6 +109,58 @@ def test_a_checkpoint_of_the_wrong_size_counts_as_missing(blog_with_mirror, caps
     assert [name for name, _ in checkpoints.missing("5b", models)] == ["vqvae"]
 
 
+def closed_port() -> str:
+    """A loopback address nothing listens on: a mirror that cannot be reached."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+
+
+def test_mirrors_are_tried_in_order(blog, mirror, tmp_path, capsys):
+    folder, handler, url = mirror
+    empty = tmp_path / "empty-mirror"
+    empty.mkdir()
+    other = type("Empty", (Mirror,), {"folder": empty, "cut": {}, "requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), other)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        without = f"http://127.0.0.1:{server.server_address[1]}/models/"
+        config = blog / "_config.yml"
+        config.write_text(config.read_text() + f"models_dir: {tmp_path / 'models'}\n"
+                          f"checkpoint_url: [{closed_port()}, {without}, {url}]\n")
+        assert main(["--root", str(blog), "models", "--model", "5b"]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = capsys.readouterr().out
+    assert "HTTP 404; trying the next mirror" in out and "Connection refused" in out
+    assert [path for path, _ in other.requests] == [f"/models/{rel}" for rel in checkpoints.needed("5b").values()]
+    for rel in checkpoints.needed("5b").values():
+        assert (tmp_path / "models" / rel).read_bytes() == (folder / rel).read_bytes()
+
+
+def test_every_mirror_failing_is_one_line_and_exit_2(blog, tmp_path, capsys):
+    config = blog / "_config.yml"
+    first, second = closed_port(), closed_port()
+    config.write_text(config.read_text() + f"models_dir: {tmp_path / 'models'}\n"
+                      f"checkpoint_url: [{first}, {second}]\n")
+    assert main(["--root", str(blog), "models", "--model", "1b_lyrics"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "download of 5b/vqvae.pth.tar failed from every mirror in checkpoint_url" in err
+    assert first in err and second in err and "add a mirror that has it" in err
+    assert not list((tmp_path / "models").rglob("*.pth.tar"))
+
+
+def test_checkpoint_url_must_be_urls(blog, capsys):
+    config = blog / "_config.yml"
+    config.write_text(config.read_text() + "checkpoint_url: [ftp://nowhere/]\n")
+    assert main(["--root", str(blog), "models", "--model", "5b"]) == 2
+    err = capsys.readouterr().err
+    assert "checkpoint_url" in err and "expected a URL" in err and err.count("\n") == 1
+
+
 def test_tiny_needs_no_models(blog, capsys):
     assert main(["--root", str(blog), "models"]) == 2
     assert "tiny model has no checkpoints" in capsys.readouterr().err
@@ -116,6 +168,8 @@ def test_tiny_needs_no_models(blog, capsys):
 
 def test_checkpoint_table_matches_jukebox_infer():
     from jukebox_infer.hparams import REMOTE_PREFIX, setup_hparams
+    from site_builder.schema import CHECKPOINT_MIRRORS
+    assert f"{REMOTE_PREFIX}jukebox/models/" in CHECKPOINT_MIRRORS   # same layout under each mirror
     for name, rel in checkpoints.FILES.items():
         hps = setup_hparams(name, {})
         url = hps.get("restore_vqvae") if name == "vqvae" else hps.get("restore_prior")

@@ -37,7 +37,7 @@ KNOWN_DIFFERENCES: dict[str, tuple[set[str], str]] = {}
 # shapes, post_url's baseurl and categories' case; timezone and attribute lists since). Issue 7's target is 90%; the
 # floor only goes up (never lower it without saying why in the README).
 HTML_SAME_TARGET = 90.0
-HTML_SAME_MIN = 100.0 * 48 / 48
+HTML_SAME_MIN = 100.0 * 49 / 49
 
 
 @pytest.fixture(scope="module")

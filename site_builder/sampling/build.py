@@ -12,6 +12,7 @@ from jukebox_infer.make_models import make_prior, make_vqvae
 from jukebox_infer.transformer.ops import Conv1D
 
 from site_builder.models import MODELS
+from site_builder.sampling import safe_load
 
 # -- the toy model -------------------------------------------------------------------
 TINY_WEIGHTS_SEED = 0          # the toy model's random weights: the same model every run
@@ -53,13 +54,23 @@ def build_released(model: str, length: int, device: torch.device, checkpoints: d
     """A released model from checkpoint files already on disk (never downloaded here:
     compute nodes are often offline, and a half-downloaded file must not load)."""
     vqvae_name, *prior_names = MODELS[model].hparams
-    vqvae = make_vqvae(setup_hparams(vqvae_name, dict(
-        sample_length=length, restore_vqvae=str(checkpoints[vqvae_name]))), device,
-        auto_download=False)
-    priors = [make_prior(setup_hparams(name, dict(restore_prior=str(checkpoints[name]))), vqvae,
-                         device, auto_download=False)
-              for name in prior_names]
-    return vqvae, priors
+    vqvae = released_vqvae(vqvae_name, length, device, checkpoints[vqvae_name])
+    return vqvae, [released_prior(name, vqvae, device, checkpoints[name]) for name in prior_names]
+
+
+def released_vqvae(name: str, length: int, device, path: Path):
+    """jukebox-infer's VQ-VAE, its weights read by safe_load (jukebox-infer's own
+    loader unpickles anything: it is never given the path)."""
+    vqvae = make_vqvae(setup_hparams(name, dict(sample_length=length, restore_vqvae="")), device,
+                       auto_download=False)
+    safe_load.restore(vqvae, path)
+    return vqvae
+
+
+def released_prior(name: str, vqvae, device, path: Path):
+    prior = make_prior(setup_hparams(name, dict(restore_prior="")), vqvae, device, auto_download=False)
+    safe_load.restore(prior, path)
+    return prior
 
 
 def to_sampling_dtype(prior, fp16: bool) -> None:
@@ -97,9 +108,7 @@ class Models:
             self._build()
         if self._vqvae is None:
             name = self.model.hparams[0]
-            self._vqvae = make_vqvae(setup_hparams(name, dict(
-                sample_length=self.length, restore_vqvae=str(self.checkpoints[name]))), self.host,
-                auto_download=False)
+            self._vqvae = released_vqvae(name, self.length, self.host, self.checkpoints[name])
         return self._vqvae
 
     def prior(self, level: int):
@@ -107,8 +116,7 @@ class Models:
         vqvae = self.vqvae()
         if level not in self._priors:
             name = self.model.hparams[1:][level]
-            self._priors[level] = make_prior(setup_hparams(name, dict(restore_prior=str(self.checkpoints[name]))),
-                                             vqvae, self.host, auto_download=False)
+            self._priors[level] = released_prior(name, vqvae, self.host, self.checkpoints[name])
             to_sampling_dtype(self._priors[level], self.device.type == "cuda")
         if self.on_device != level and self.device.type != "cpu":
             if self.on_device is not None:

@@ -1,6 +1,7 @@
 """The released models' checkpoint files: where they live (`models_dir`), which a
-model needs, and `make models`, which downloads them with progress, resumes a
-partial download and checks each file's size against what the server announced.
+model needs, and `make models`, which downloads them with progress from the first
+mirror in `checkpoint_url` that has each file, resumes a partial download and
+checks each file's size against what the server announced.
 
 A download goes to `<file>.part` and is renamed only when complete, so a killed
 download is never taken for a checkpoint. Sizes of completed downloads are kept in
@@ -72,21 +73,38 @@ def missing(model: str, models_dir: str | Path) -> list[tuple[str, Path]]:
     return gone
 
 
-def default_base_url() -> str:
-    from jukebox_infer.hparams import REMOTE_PREFIX  # imports torch: only when downloading
-    return REMOTE_PREFIX + "jukebox/models/"
+class MirrorFailed(Exception):
+    """This mirror cannot give the file (not there, refused, unreachable): try the next."""
 
 
-def download(model: str, models_dir: str | Path, base_url: str = "") -> list[Path]:
-    """Fetch every file `model` needs that is not complete yet; returns their paths."""
+def download(model: str, models_dir: str | Path, mirrors: list[str] | str = ()) -> list[Path]:
+    """Fetch every file `model` needs that is not complete yet, from the first mirror
+    that has it; returns their paths."""
+    from site_builder.schema import to_urls
+
     folder = Path(models_dir).expanduser()
-    base = (base_url or default_base_url()).rstrip("/") + "/"
+    bases = [url.rstrip("/") + "/" for url in to_urls(mirrors or "")]
     todo = missing(model, folder)
     if not todo:
         log.info("%s: all %d checkpoint files present in %s", model, len(needed(model)), folder)
     for name, path in todo:
-        fetch(base + FILES[name], path, FILES[name], folder / "sizes.json")
+        fetch_from_mirrors(bases, path, FILES[name], folder / "sizes.json", model)
     return [path for _, path in todo]
+
+
+def fetch_from_mirrors(bases: list[str], dest: Path, label: str, sizes_path: Path, model: str) -> None:
+    failures = []
+    for base in bases:
+        try:
+            fetch(base + label, dest, label, sizes_path)
+            return
+        except MirrorFailed as exc:
+            failures.append(f"{base} ({exc})")
+            if base != bases[-1]:
+                log.info("%s: %s: %s; trying the next mirror", label, base, exc)
+    raise SamplingError(
+        f"download of {label} failed from every mirror in checkpoint_url: {'; '.join(failures)}; add "
+        f"a mirror that has it to checkpoint_url in _config.yml (README: Checkpoints)")
 
 
 def fetch(url: str, dest: Path, label: str, sizes_path: Path) -> None:
@@ -95,18 +113,23 @@ def fetch(url: str, dest: Path, label: str, sizes_path: Path) -> None:
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            total = _stream(response, part, have, label)
+        response = urllib.request.urlopen(request, timeout=60)
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and have and _range_total(exc.headers) == have:
             total = have    # the part was complete already; only the rename was missing
         else:
-            raise SamplingError(f"download of {label} failed: HTTP {exc.code} from {url}; check "
-                                f"checkpoint_url in _config.yml") from None
+            raise MirrorFailed(f"HTTP {exc.code}") from None
     except (urllib.error.URLError, HTTPException, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise SamplingError(f"download of {label} stopped ({reason}); {part.stat().st_size if part.exists() else 0} "
-                            f"bytes kept: run `make models` again to resume") from None
+        raise MirrorFailed(str(getattr(exc, "reason", exc))) from None
+    else:
+        try:
+            with response:
+                total = _stream(response, part, have, label)
+        except (urllib.error.URLError, HTTPException, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise SamplingError(f"download of {label} stopped ({reason}); "
+                                f"{part.stat().st_size if part.exists() else 0} bytes kept: run "
+                                f"`make models` again to resume") from None
     got = part.stat().st_size
     if got != total:
         raise SamplingError(f"download of {label} is incomplete ({got} of {total} bytes); "

@@ -1,6 +1,8 @@
 """kramdown's (GFM parser's) shapes that CommonMark lacks or writes otherwise, as
 markdown-it rules: `~~x~~` as <del>; task lists; definition lists; any list may
-interrupt a paragraph, but `1)` starts none; `$$math$$` as \\(math\\) and a `$$`
+interrupt a paragraph, but `1)` starts none; code spans by kramdown's rules (a lone
+backtick between spaces is text, newlines stay, a closing run ends at the first
+run of the same backticks); `$$math$$` as \\(math\\) and a `$$`
 block as \\[math\\]; `* TOC` + `{:toc}` as the table of contents. Each has a post in
 the cross-check corpus (tests/jekyll_corpus.py) that Jekyll builds the same."""
 
@@ -19,6 +21,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 
 
@@ -29,6 +32,7 @@ def install(md: MarkdownIt) -> None:
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
+    md.inline.ruler.at("backticks", code_span)
     link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
     md.inline.ruler.before("link", "kramdown_spaced_link", _spaced_link(link_rule.fn))
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
@@ -149,6 +153,41 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         state.pos = close + 1
         return True
     return rule
+
+
+# -- code spans ------------------------------------------------------------------------
+
+def code_span(state: StateInline, silent: bool) -> bool:
+    """kramdown's code span (parser/kramdown/codespan.rb), where CommonMark differs:
+    a single backtick with whitespace (or the start of the text) before it and
+    whitespace after it is a literal backtick; the span ends at the next occurrence
+    of the opening run, even inside a longer run; newlines inside stay newlines; only
+    a span of two or more backticks loses one space at each end."""
+    src, start = state.src, state.pos
+    if src[start] != "`":
+        return False
+    end = start
+    while end < state.posMax and src[end] == "`":
+        end += 1
+    marker = src[start:end]
+    close = -1
+    if not (len(marker) == 1 and (start == 0 or src[start - 1] in WHITESPACE)
+            and end < state.posMax and src[end] in WHITESPACE):
+        close = src.find(marker, end, state.posMax)
+    if close < 0:   # no span: the backticks are text
+        if not silent:
+            state.pending += marker
+        state.pos = end
+        return True
+    if not silent:
+        text = src[end:close]
+        if len(marker) > 1:
+            text = text[1:] if text.startswith(" ") else text
+            text = text[:-1] if text.endswith(" ") else text
+        token = state.push("code_inline", "code", 0)
+        token.markup, token.content = marker, text
+    state.pos = close + len(marker)
+    return True
 
 
 # -- math ------------------------------------------------------------------------------
