@@ -41,6 +41,7 @@ def jukebox_level(prior, zs, labels, level, hps):
 
 
 def our_level(prior, zs, labels, level, static=False):
+    """static=False: the dynamic step; True: the static one (what sampling uses)."""
     progress = Progress("check", "top", [0], list(zs), level=level)
     generators = [item_generator(SEED, torch.device("cpu"))]
     total = LENGTH // prior.raw_to_tokens

@@ -33,7 +33,7 @@ def window(prior, past, y, tokens, seeds, static=None):
                          generators=[item_generator(s, CPU) for s in seeds], static=static)
 
 
-def syncs(prior, static=None) -> dict:
+def syncs(prior, static=False) -> dict:
     """Host-device synchronisations (`_local_scalar_dense`: .item(), bool(), an assert
     on a device value) in a window of 96 new tokens and one of 64 more after a primed
     past: the same count means none per token."""

@@ -17,7 +17,7 @@ from conftest import REPO
 def test_our_loop_gives_jukebox_codes_at_batch_1(depth):
     """The toy model (one layer), and three layers: block, transpose-block (whose cache
     ours writes in place) and previous-block attention, as the real priors cycle them;
-    both our dynamic step and the static one (CUDA's, forced here on the CPU)."""
+    both our dynamic step and the static one (what sampling uses; CUDA's graph)."""
     result = subprocess.run([sys.executable, "-O", str(REPO / "tests/jukebox_equivalence.py"),
                              "--depth", str(depth)], capture_output=True, text=True, check=True,
                             timeout=900)
@@ -34,15 +34,16 @@ def check(name: str) -> dict:
 
 
 def test_no_host_device_synchronisation_per_token():
-    """No .item(), no bool() of a device value, no assert on one in the loop: a window
-    of 160 tokens waits for the device as often as one of 96 (never), primed or not."""
+    """No .item(), no bool() of a device value, no assert on one in the loop (the dynamic
+    step, which primes the windows): a window of 160 tokens waits for the device as
+    often as one of 96 (never), primed or not."""
     found = check("syncs")
     assert found == {"short": 0, "longer": 0, "primed": 0, "item": 0}
 
 
 def test_the_static_step_waits_for_the_device_never_either():
-    """The step CUDA captures as a graph (a sync inside would fail the capture), run on
-    the CPU: no .item(), no bool() of the position, in the step or between steps."""
+    """The static step (the one sampling uses; CUDA captures it as a graph, where a sync
+    inside would fail the capture): no .item(), no bool() of the position."""
     assert check("static_syncs") == {"short": 0, "longer": 0, "primed": 0, "item": 0}
 
 

@@ -150,7 +150,7 @@ class LevelSpec:
     chunk_size: int
     fp16: bool
     hop_fraction: float
-    static: bool | None = None    # the static step (None: on CUDA; loop.token_loop)
+    static: bool | None = None    # the static step (None: where supported; loop.token_loop)
     graphs: bool = True           # replayed as a CUDA graph there
 
 

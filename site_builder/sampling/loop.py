@@ -13,14 +13,16 @@ jukebox-infer keeps the models and the weights' layout; this replaces its
 - the position embedding is computed once per window, not once per token;
 - the layers whose key/value cache is the whole window write it in place into
   caches allocated once (kvcache.py), instead of copying it whole every token;
-- on CUDA, each token is the static step (static_step.py: fixed shapes, every
-  cache written in place, the position on the device), replayed as a CUDA graph
-  captured once per level and batch (`graphs=False`: the same step launched from
-  Python, the same codes).
+- each token is the static step (static_step.py: fixed shapes, every cache written
+  in place, the position on the device; the same codes as the dynamic `Stepper`,
+  which remains for priming), on CUDA replayed as a CUDA graph captured once per
+  level and batch (`graphs=False`: the same step launched from Python).
 
 At batch 1 on a CPU in fp32, a generator seeded with s gives exactly the codes of
-jukebox's loop after `torch.manual_seed(s)` (tests/test_sampling_loop.py): the
-operators and their order are jukebox's own.
+jukebox's loop after `torch.manual_seed(s)`, with either step
+(tests/test_sampling_loop.py): the dynamic step's operators and their order are
+jukebox's own; the static step's attention adds only masked keys (weight 0), and
+its random numbers are multinomial's.
 """
 
 from __future__ import annotations
@@ -123,7 +125,8 @@ def token_loop(ar, prefix: torch.Tensor, x_cond, y_cond, encoder_kv, sample_toke
                temp: float, chunk_size: int, fp16: bool, generators, tick: Tick | None,
                static: bool | None = None, graphs: bool = True) -> torch.Tensor:
     """ConditionalAutoregressive2D.sample (empty prefix) / primed_sample, our way.
-    static: the static step (None: on CUDA); graphs: replay it as a CUDA graph there."""
+    static: the static step (None: wherever the model's attention kinds allow it;
+    False: the dynamic one); graphs: replay the static step as a CUDA graph on CUDA."""
     n = prefix.shape[0]
     device = prefix.device
     stepper = Stepper(ar, x_cond, y_cond, encoder_kv, n, temp=temp, fp16=fp16)
@@ -132,10 +135,8 @@ def token_loop(ar, prefix: torch.Tensor, x_cond, y_cond, encoder_kv, sample_toke
     primed = prefix.shape[1]
     transformer = ar.transformer
     kvcache.ensure(transformer, n, torch.float16 if fp16 else torch.float32, device, ar.input_dims)
-    if static is None:
-        static = device.type == "cuda"
     fixed = None
-    if static and static_step.supported(ar):
+    if static is not False and static_step.supported(ar):
         fixed = static_step.for_window(ar, n, stepper.x_cond.shape[1], fp16=fp16, temp=temp,
                                        device=device, graphs=graphs)
         fixed.prepare()          # (captures the graph the first time: before priming)
