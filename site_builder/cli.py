@@ -225,9 +225,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {error}", file=sys.stderr)
         return 2
-    finally:
-        from site_builder.jobs.lock import release_all
-        release_all()
     if args.command in (*schema.RUN_COMMANDS, "posts", "blog"):
         log.info("done in %.1f s", time.monotonic() - started)
     return 0

@@ -59,9 +59,9 @@ def collection(root: Path, options: dict) -> None:
 
 
 def serve(root: Path, options: dict) -> None:
-    from site_builder import serve as server
+    from site_builder.site.preview import serve as preview
     source = Path(options.get("source") or root).resolve()
-    server.serve(source, host=options["host"], port=options["port"], log=stage_log("serve").info)
+    preview(source, host=options["host"], port=options["port"])
 
 
 def names(root: Path, options: dict) -> None:
@@ -89,8 +89,9 @@ def status(root: Path, options: dict) -> None:
 
 
 def models(root: Path, options: dict) -> None:
-    """Download the checkpoints a released model needs (on a machine with internet)."""
-    from site_builder.sampling import checkpoints
+    """Download the checkpoints a released model needs (on a machine with internet),
+    or convert a copy in the transformers format (FROM=)."""
+    from site_builder.sampling import checkpoints, transformers_format
 
     site_config = config.load_site_config(root)
     model = options.get("model") or (site_config.get(config.DEFAULTS_KEY) or {}).get("model") or "tiny"
@@ -98,6 +99,9 @@ def models(root: Path, options: dict) -> None:
         raise ConfigError("the tiny model has no checkpoints (random weights); "
                           "say which model: make models MODEL=5b")
     models_dir = (root / Path(site_config["models_dir"]).expanduser()).resolve()
+    if options.get("from"):
+        transformers_format.convert(model, root / Path(options["from"]).expanduser(), models_dir)
+        return
     checkpoints.download(model, models_dir, site_config["checkpoint_url"])
 
 
@@ -123,18 +127,19 @@ def clean(root: Path, options: dict) -> None:
         if not confirm(question):
             log.info("nothing deleted")
             return
-    from site_builder.jobs.lock import lock_run
-    for run in runs:
-        if run.dir.is_dir():
-            lock_run(run)
-        if options.get("all"):
-            attic = run.clean_all()
-            log.info("cleaned %s (everything; job.json kept in %s)", run.out.relative_to(root),
-                     attic.relative_to(root) if attic else "no job.json")
-        else:
-            run.clean_derived()
-            log.info("cleaned %s (MP3s, analysis and stamps; samples, codes and job.json kept)",
-                     run.out.relative_to(root))
+    from site_builder.jobs.lock import Locks
+    with Locks() as locks:
+        for run in runs:
+            if run.dir.is_dir():
+                locks.take(run)
+            if options.get("all"):
+                attic = run.clean_all()
+                log.info("cleaned %s (everything; job.json kept in %s)", run.out.relative_to(root),
+                         attic.relative_to(root) if attic else "no job.json")
+            else:
+                run.clean_derived()
+                log.info("cleaned %s (MP3s, analysis and stamps; samples, codes and job.json kept)",
+                         run.out.relative_to(root))
     if not options.get("run"):
         shutil.rmtree(root / "_site", ignore_errors=True)
         shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache

@@ -70,10 +70,6 @@ def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
     return data, _key_lines(node)
 
 
-def load_yaml(path: Path) -> dict:
-    return read_yaml(path)[0]
-
-
 def load_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -207,13 +203,6 @@ def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
 
 
 # -- settings -----------------------------------------------------------------
-
-def coerce(field: Field, value: Any, source: str) -> tuple[Any, str | None]:
-    """Convert `value` from `source` to the field's type: (value, error)."""
-    problems = Problems(source)
-    value = _converted(field, value, (field.name,), problems)
-    return value, (problems.found[0] if problems.found else None)
-
 
 def resolve(cli: dict, experiment: dict, site: dict, *, experiment_path: str,
             site_path: str = SITE_CONFIG, experiment_lines: dict | None = None,

@@ -45,6 +45,8 @@ class BuildError(SiteBuilderError):
 
 # The sampler's exit code for a full or read-only disk (EX_IOERR), its one line said.
 EXIT_DISK = 74
+# ... and for running out of GPU memory, its one line (phase, the plan's figure) said.
+EXIT_OOM = 76
 
 # OSErrors that are the machine's state, not a bug: said in one line, where and why.
 DISK_ERRORS = {

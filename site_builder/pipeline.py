@@ -19,6 +19,7 @@ from typing import Any
 
 from site_builder import config, schema
 from site_builder.errors import BuildError, ConfigError, RunError, SiteBuilderError
+from site_builder.jobs.lock import Locks
 from site_builder.logs import stage_log
 from site_builder.runs import Run, item_list, read_json, write_text
 
@@ -40,6 +41,7 @@ class Context:
     origin: dict[str, str]                # setting -> where its value came from
     options: dict[str, Any] = field(default_factory=dict)   # force, wait, dry_run, ...
     mp3s: list[Path] = field(default_factory=list)
+    locks: Locks = field(default_factory=Locks)   # the run's, once a stage claims it
 
     def option(self, name: str) -> Any:
         return self.options.get(name)
@@ -176,7 +178,7 @@ def sample(context: Context) -> Context:
     from site_builder.posts import ensure_notes
 
     run, settings = context.run, context.settings
-    claim_run(run, settings, force=context.option("force"))
+    claim_run(context)
     log.info("%s", header(context))
     if settings["import_from"]:
         from site_builder.jobs.adopt import adopt
@@ -201,13 +203,15 @@ def sample(context: Context) -> Context:
     return context
 
 
-def claim_run(run: Run, settings: dict, *, force: bool) -> None:
+def claim_run(context: Context) -> None:
     """This command's lock on the run (refused while another holds it); while a SLURM
     job works on the run, it is the lock for anything that would sample beside it."""
-    from site_builder.jobs.lock import lock_run, slurm_job_in_flight
-    lock_run(run)
+    from site_builder.jobs.lock import slurm_job_in_flight
+    run, settings = context.run, context.settings
+    context.locks.take(run)
     job = slurm_job_in_flight(run)
-    if job and (force or settings["executor"] != "slurm" or settings["import_from"]):
+    if job and (context.option("force") or settings["executor"] != "slurm"
+                or settings["import_from"]):
         raise RunError(f"run {run.id!r} is in use by SLURM job {job} (squeue has it); wait for "
                        f"it (make status), or cancel it (scancel {job}), then run this again")
 
@@ -226,7 +230,6 @@ def sample_on_slurm(context: Context, work) -> None:
 
 def sample_locally(context: Context, work) -> None:
     from site_builder import jobs, sampling
-    from site_builder.jobs.lock import held
 
     run, settings = context.run, context.settings
     say = stage_log("sample").info
@@ -235,7 +238,7 @@ def sample_locally(context: Context, work) -> None:
         say("%s: all %d items sampled already, nothing to do", run.id, settings["n_samples"])
         return
     say("%s: sampling item(s) %s with the local executor", run.id, item_list(items))
-    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items, held(run))
+    record = jobs.run_local(run, sampling.worker_command(run, work.args()), items, context.locks.held(run))
     stage_log("job").info(
         "%s: %s in %.1f s wall, %.1f s CPU, peak memory %.0f MiB -> %s", run.id, record["state"],
         record["wall_clock_seconds"], record["cpu_utilized_seconds"],
@@ -312,7 +315,9 @@ STAGES = {"plan": plan, "sample": sample, "mp3": mp3, "analyse": analyse, "publi
 
 
 def run_stage(command: str, root: Path, given: dict, options: dict) -> None:
-    STAGES[command](open_run(root, given, options))
+    context = open_run(root, given, options)
+    with context.locks:   # however the stage ends, the run is free again after it
+        STAGES[command](context)
 
 
 # -- several runs -----------------------------------------------------------------------

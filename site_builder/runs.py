@@ -8,7 +8,6 @@ and content-hash stamps that decide what is stale.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -17,61 +16,17 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable
 
+# The one atomic write, for every stage (imported from here by the stages that write a run).
+from site_builder.atomic import PART_SUFFIX, atomic_path, read_json, write_json, write_text  # noqa: F401
 from site_builder.config import RUN_ID, check_run_id
 
-PART_SUFFIX = ".part"
 # What sampling makes, in out/: what FORCE=1 moves to the attic and ALL=1 cleans.
 GENERATED = ("settings.json", "wav", "codes", "mp3", "job.json", "publish.json",
              "stamps.json", "logs", "sampling.json", "reproduce.json", "environment.json")
 # What later stages derive from the samples: what `make clean` removes.
 DERIVED = ("mp3", "publish.json", "stamps.json", "analysis.json")
-
-
-# -- atomic writes --------------------------------------------------------------
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it into place only if the block
-    finishes. An interrupted write leaves a `.part` file that `Run.sweep()` removes,
-    never a half-written `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}{PART_SUFFIX}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except OSError as exc:  # named by the file meant (not the temporary one, or none)
-        if str(exc.filename) in ("None", str(tmp)):
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
-        raise
-    finally:
-        with contextlib.suppress(OSError):   # on a read-only disk even this fails
-            tmp.unlink(missing_ok=True)
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write atomically; an unchanged file is left alone (its mtime too)."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except (OSError, UnicodeDecodeError):
-        pass
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-
-
-def write_json(path: Path, data: Any) -> None:
-    write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
-
-
-def read_json(path: Path, default: Any = None) -> Any:
-    """A missing or corrupt JSON file reads as `default`: stamps and manifests are
-    caches of what can be recomputed, so losing one means redoing work, not failing."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return default
 
 
 def file_hash(path: Path, algorithm: str = "sha256") -> str:
@@ -209,9 +164,6 @@ class Run:
     def wav_path(self, item: int) -> Path:
         return self.wav_dir / f"item-{item:02d}.wav"
 
-    def codes_path(self, batch: int) -> Path:
-        return self.codes_dir / f"batch-{batch:02d}.pt"
-
     def mp3_path(self, item: int) -> Path:
         return self.mp3_dir / f"item-{item:02d}.mp3"
 
@@ -283,13 +235,22 @@ class Run:
         attic.mkdir(parents=True, exist_ok=True)
         return attic
 
-    def to_attic(self, names: tuple[str, ...]) -> Path:
-        """Move generated outputs aside (never delete samples): out/attic/<time>/."""
+    def to_attic(self, names: Iterable[str | Path], *, copy: bool = False) -> Path:
+        """Put files aside, never delete them: out/attic/<time>/. A name is a file or
+        folder in out/; a path inside out/ keeps its place under the attic, one outside
+        (a hand-edited post) goes in by its name. Moved, or copied with `copy`."""
         attic = self.new_attic()
         for name in names:
             source = self.out / name
-            if source.exists():
-                shutil.move(str(source), attic / name)
+            if not source.exists():
+                continue
+            target = attic / (source.relative_to(self.out) if source.is_relative_to(self.out)
+                              else source.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if copy:
+                shutil.copyfile(source, target)
+            else:
+                shutil.move(str(source), target)
         return attic
 
 

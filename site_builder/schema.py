@@ -377,6 +377,9 @@ OPTIONS = (
     Option("ALL", "all", "clean: also samples, codes and job figures (job.json is kept in the "
            "attic)", ("clean",), switch=True),
     Option("SEARCH", "search", "only names containing this", ("artists", "genres")),
+    Option("FROM", "from", "a copy in the transformers format (a folder with pytorch_model*.bin, "
+           "e.g. the hub's openai/jukebox-1b-lyrics) to convert into models_dir instead of "
+           "downloading", ("models",)),
     Option("HOST", "host", "address to serve on", ("serve",), default="127.0.0.1"),
     Option("PORT", "port", "port to serve on (0: any free port)", ("serve",), convert=to_int,
            default=4000, check=between(0, 65535)),
@@ -510,5 +513,4 @@ SITE = (
     Key("feed", to_mapping, None, "jekyll-feed's options", fill=False),
     Key("liquid", to_mapping, None, "Liquid's options", fill=False),
 )
-SITE_BY_NAME = {k.name: k for k in SITE}
 SITE_DEFAULTS: dict[str, Any] = {k.name: k.default for k in SITE if k.fill}

@@ -3,12 +3,18 @@ every test that only reads its outputs; tests that change a run copy it first.""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import threading
+import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -42,6 +48,41 @@ def write(path: Path, text: str | bytes) -> Path:
 
 def quiet(_line: str) -> None:
     """A build's log, not wanted."""
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    """Every file under `folder`, by relative path: its mtime, to see what a command rewrote."""
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+@contextlib.contextmanager
+def serving(site: Path, baseurl: str = "/blog") -> Iterator[str]:
+    """The built site at `site` on a loopback port, as `make serve` serves it (without
+    the rebuilds); yields the server's address, http://127.0.0.1:<port>."""
+    from site_builder.site.server import make_server
+    httpd = make_server(site, baseurl, port=0)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+def tone(path: Path, hz: float, seconds: float = 2.0, rate: int = 44100) -> Path:
+    """A 16-bit mono WAV of a sine at `hz`: a sample made elsewhere, for `import_from`."""
+    frames = b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * hz * i / rate)))
+                      for i in range(int(seconds * rate)))
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return path
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -72,3 +72,19 @@ def test_every_import_keeps_the_layers():
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {importer or 'site_builder'} "
                              f"(layer {table.get(importer)}) imports {module} (layer {table[imported]})")
     assert not wrong, "imports against ARCHITECTURE.md's layers:\n" + "\n".join(wrong)
+
+
+# Inside site/: `make serve`'s parts and who may import them.
+PREVIEW_PARTS = {"preview": {"server", "watch", "livereload"}, "server": {"livereload"},
+                 "watch": set(), "livereload": set()}
+
+
+def test_the_site_build_never_imports_the_preview():
+    wrong = []
+    for path in sorted((PACKAGE / "site").glob("*.py")):
+        allowed = PREVIEW_PARTS.get(path.stem, set())
+        for line, module in imports(path):
+            part = module.removeprefix("site_builder.site.")
+            if part in PREVIEW_PARTS and part != path.stem and part not in allowed:
+                wrong.append(f"site/{path.name}:{line}: imports site.{part}")
+    assert not wrong, "\n".join(wrong)

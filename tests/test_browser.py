@@ -5,13 +5,11 @@ headless Chromium (Debian's chromium + chromium-driver). The browser may only re
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import need_tool, new_blog, start_chromium
+from conftest import need_tool, new_blog, serving, start_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -24,13 +22,8 @@ def browser(tmp_path):
 
 @pytest.fixture
 def server(pipeline):
-    from site_builder.serve import make_server
-    httpd = make_server(pipeline.root / "_site", "/blog", port=0, log=lambda line: None)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(pipeline.root / "_site") as address:
+        yield address
 
 
 def test_post_page_audio_loads_and_plays(pipeline, server, browser):
@@ -108,7 +101,7 @@ def severe(browser) -> list[dict]:
 def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from site_builder.serve import Preview
+    from site_builder.site.preview import Preview
 
     post = live_blog
 
@@ -116,7 +109,7 @@ def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser
         post.write_text(LIVE_POST.format(body=body))
 
     wait = WebDriverWait(browser, 10, poll_frequency=0.05)
-    with Preview(post.parent.parent, port=0, log=lambda line: None) as preview:
+    with Preview(post.parent.parent, port=0) as preview:
         browser.get(preview.url)
         link = browser.find_element("css selector", 'a[href="/blog/live-reload/"]')
         link.click()
@@ -159,13 +152,6 @@ def test_serve_reloads_the_open_page_and_shows_a_failed_build(live_blog, browser
     print(f"edit -> reloaded page: {reload_seconds:.2f} s; fix -> reloaded page: {fix_seconds:.2f} s")
 
 
-def serve_site(site: Path):
-    from site_builder.serve import make_server
-    httpd = make_server(site, "/blog", port=0, log=lambda line: None)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd
-
-
 PAGE_MEDIA = """
     const done = arguments[arguments.length - 1];
     const audio = [...document.querySelectorAll('audio')].map(a => new Promise(resolve => {
@@ -188,15 +174,11 @@ PAGE_MEDIA = """
 
 
 def test_two_run_post_players_pictures_and_embeds_load(two_runs, browser):
-    httpd = serve_site(two_runs.root / "_site")
-    try:
+    with serving(two_runs.root / "_site") as address:
         slug = two_runs.post().stem[11:]
-        browser.get(f"http://127.0.0.1:{httpd.server_address[1]}/blog/{slug}/")
+        browser.get(f"{address}/blog/{slug}/")
         media = browser.execute_async_script(PAGE_MEDIA)
         logs = browser.get_log("browser")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert len(media["audio"]) == 2 and all(d > 0 for d in media["audio"]), media["audio"]
     # Checked by their src, never loaded: the browser may only reach 127.0.0.1.
     assert media["iframes"] == ["https://archive.org/embed/site-builder-test-joy_division&playlist=1"]

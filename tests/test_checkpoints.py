@@ -149,7 +149,7 @@ def test_every_mirror_failing_is_one_line_and_exit_2(blog, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "download of 5b/vqvae.pth.tar failed from every mirror in checkpoint_url" in err
-    assert first in err and second in err and "add a mirror that has it" in err
+    assert first in err and second in err and "make models MODEL=1b_lyrics FROM=" in err
     assert not list((tmp_path / "models").rglob("*.pth.tar"))
 
 

@@ -186,7 +186,7 @@ gpu = "V100 {% raw %}<img src=y onerror=y=1>"
 
 
 def test_an_imported_runs_strings_run_no_script_in_chromium(blog: Path, tmp_path: Path) -> None:
-    from test_import import tone
+    from conftest import tone
     need_tool("ffmpeg")
     folder = tmp_path / "elsewhere"
     folder.mkdir()

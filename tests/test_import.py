@@ -3,15 +3,13 @@ the job figures as seff printed them and the genre words Jukebox did not know.""
 
 from __future__ import annotations
 
-import math
-import struct
 import wave
 
 import pytest
 import soundfile
 import numpy as np
 
-from conftest import need_tool, site_builder
+from conftest import need_tool, site_builder, tone
 
 EXAMPLE = """artist = "joy_division"
 model = "5b"
@@ -27,16 +25,6 @@ wall_clock = "14:59:55"
 memory_utilized = "23.10 GB"
 gpu = "Tesla V100-SXM2-16GB"
 """
-
-
-def tone(path, hz, seconds=2.0, rate=44100):
-    frames = b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * hz * i / rate)))
-                      for i in range(int(seconds * rate)))
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(frames)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from site_builder.site import build
 from site_builder.site.cache import FOLDER
-from conftest import quiet, snapshot, write
+from conftest import mtimes, quiet, snapshot, write
 
 POST = """---
 title: {title}
@@ -40,11 +40,6 @@ def seven_posts(tmp_path: Path) -> Path:
               POST.format(title=f"Post {n}", day=n, tag="odd" if n % 2 else "even", n=n))
     write(root / "assets" / "a.txt", "static\n")
     return root
-
-
-def mtimes(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
-            for p in folder.rglob("*") if p.is_file()}
 
 
 def full_build(seven_posts: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -177,6 +172,31 @@ def test_parallel_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
         assert result.rendered == MIN_ITEMS + 2
         roots.append(root)
     assert snapshot(roots[0] / "_site") == snapshot(roots[1] / "_site")
+
+
+def _fails_at_77(_work: None, i: int) -> int:
+    if i == 77:
+        raise ValueError("bad item 77")
+    return i
+
+
+def _dies_at_60(_work: None, i: int) -> int:
+    if i == 60:
+        os._exit(3)   # as the kernel's out-of-memory killer would end it: no word
+    return i
+
+
+def test_a_worker_that_fails_or_dies_is_an_error_not_a_hang() -> None:
+    """A bug while rendering on several cores surfaces as the bug (with the worker's
+    traceback as its cause), and a worker that dies stops the build with a message."""
+    from site_builder.site.parallel import WorkerError, map_indexed
+    assert map_indexed(lambda work, i: work * i, 3, 100, jobs=2) == [3 * i for i in range(100)]
+    with pytest.raises(ValueError, match="bad item 77") as raised:
+        map_indexed(_fails_at_77, None, 100, jobs=2)
+    assert isinstance(raised.value.__cause__, WorkerError)
+    assert "_fails_at_77" in str(raised.value.__cause__)
+    with pytest.raises(RuntimeError, match=r"ended early \(exit code \[3\]\)"):
+        map_indexed(_dies_at_60, None, 100, jobs=2)
 
 
 def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:

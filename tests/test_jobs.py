@@ -31,8 +31,15 @@ def test_child_is_measured(run):
     assert saved["jobs"] == [record] and saved["state"] == "COMPLETED"
 
 
+def test_out_of_memory_was_said_by_the_sampler_and_is_not_repeated(run):
+    # The sampler said which phase ran out, in one line: nothing added (exit 2), state recorded.
+    from site_builder.errors import AlreadySaid
+    with pytest.raises(AlreadySaid):
+        jobs.run_local(run, [sys.executable, "-c", "raise SystemExit(76)"], [0])
+    assert json.loads(run.job_path.read_text())["jobs"][-1]["state"] == "OUT_OF_MEMORY"
+
+
 @pytest.mark.parametrize("code, state, message", [
-    (76, "OUT_OF_MEMORY", "ran out of memory (the error is above); lower batch_size"),
     (75, "PREEMPTED", "stopped early with its codes saved"),
     (1, "FAILED", "failed (exit code 1)"),
 ])
@@ -48,7 +55,7 @@ def test_out_of_gpu_memory_is_one_line_and_its_own_exit_code(monkeypatch, capsys
     monkeypatch.setattr(worker, "main", main)
     assert worker.guarded([]) == worker.EXIT_OOM == 76
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "lower batch_size" in err
+    assert err.count("\n") == 1 and "out of GPU memory while loading the models" in err
 
 
 def test_summary_is_what_all_the_runs_jobs_cost():

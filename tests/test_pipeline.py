@@ -12,19 +12,13 @@ import time
 import tomllib
 import wave
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import copy_blog, need_tool, site_builder
+from conftest import copy_blog, mtimes, need_tool, site_builder
 
 pytestmark = pytest.mark.slow
-
-
-def mtimes(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
-            for p in folder.rglob("*") if p.is_file()}
 
 
 def test_fresh_run_writes_every_stage(pipeline):

@@ -6,13 +6,11 @@ temporary folder for a person to look at."""
 
 from __future__ import annotations
 
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import copy_blog, site_builder
+from conftest import copy_blog, serving, site_builder
 
 
 def test_files_of_items_that_no_longer_exist_go_to_the_runs_attic(pipeline, tmp_path):
@@ -36,12 +34,8 @@ def test_files_of_items_that_no_longer_exist_go_to_the_runs_attic(pipeline, tmp_
 
 @pytest.fixture
 def served(two_runs):
-    from site_builder.serve import make_server
-    httpd = make_server(two_runs.root / "_site", "/blog", port=0, log=lambda line: None)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/blog"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(two_runs.root / "_site") as address:
+        yield address + "/blog"
 
 
 GEOMETRY = """

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 from jekyll_corpus import EXAMPLE, EXAMPLE_NAME
 
 from site_builder.cli import main
@@ -79,10 +80,6 @@ def two_run_post(root: Path, capsys, *more: str) -> Path:
     assert code == 0, err
     (post,) = [p for p in (root / "posts").glob("*.md") if "joy" in p.name]
     return post
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 # -- what the post says --------------------------------------------------------------
@@ -172,12 +169,12 @@ def test_a_generated_slug_never_takes_a_hand_written_posts_url(example, capsys):
 def test_a_post_over_an_unfinished_run_says_what_to_run_and_writes_nothing(example, capsys, remove, stage, why):
     target = example / "runs/lucybell" / remove
     target.unlink() if target.is_file() else shutil.rmtree(target)
-    before = files(example)
+    before = snapshot(example)
     code, _, err = cli(example, capsys, "post", "--runs", "joy_division lucybell")
     assert code == 2 and "Traceback" not in err and len(err.splitlines()) == 1
     assert err == (f"error: run 'lucybell' has not finished: {why} ({stage} stage); run `make {stage} "
                    f"RUN=lucybell` (or `make post RUN=lucybell` for every stage), then this again\n")
-    assert files(example) == before
+    assert snapshot(example) == before
 
 
 def test_a_cluster_job_in_flight_is_unfinished(example, capsys):
@@ -193,10 +190,10 @@ def test_a_cluster_job_in_flight_is_unfinished(example, capsys):
                                                        "made, so it takes no run settings (got N)")),
 ])
 def test_bad_runs_are_refused_with_one_line(example, capsys, args, message):
-    before = files(example)
+    before = snapshot(example)
     code, _, err = cli(example, capsys, "post", *args)
     assert code == 2 and message in err and len(err.splitlines()) == 1
-    assert files(example) == before
+    assert snapshot(example) == before
 
 
 def test_a_hand_edited_post_stops_posts_naming_it_until_forced(example, capsys):

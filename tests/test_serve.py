@@ -4,6 +4,7 @@ stream and Ctrl-C, without a browser (tests/test_browser.py has the browser's vi
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -17,7 +18,9 @@ import pytest
 
 from conftest import write
 
-from site_builder.serve import EVENTS, THEME, Preview, inject, live_script
+from site_builder.site.livereload import EVENTS, inject, live_script
+from site_builder.site.preview import Preview
+from site_builder.site.theme import THEME
 
 CONFIG = "title: Lab notes\nbaseurl: /blog\npermalink: /:title/\n"
 POST = "---\ntitle: Hello\n---\n{body}\n"
@@ -34,10 +37,9 @@ def served_blog(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def preview(served_blog: Path):
-    lines: list[str] = []
-    with Preview(served_blog, port=0, log=lines.append, settle=0).start(watch=False) as p:
-        p.lines = lines
+def preview(served_blog: Path, caplog):
+    caplog.set_level(logging.INFO)   # what `make serve` prints, as `serve: ...`
+    with Preview(served_blog, port=0, settle=0).start(watch=False) as p:
         yield p
 
 
@@ -61,7 +63,8 @@ def settle(preview: Preview) -> bool | None:
     return None
 
 
-def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_blog, preview) -> None:
+def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_blog, preview,
+                                                                          caplog) -> None:
     page = served_blog / "_site" / "hello" / "index.html"
     assert "First version." in page.read_text()
     assert preview.check() is None  # nothing changed: no build
@@ -73,7 +76,7 @@ def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_
     assert "Second version." in page.read_text()
     second = preview.live.current()
     assert second["build"] != first["build"] and second["error"] is None
-    assert any("posts/2021-01-05-hello.md changed; rebuilding" in line for line in preview.lines)
+    assert any("posts/2021-01-05-hello.md changed; rebuilding" in line for line in caplog.messages)
 
     edit(served_blog, "Third {% nosuchtag %} version.")
     assert settle(preview) is False
@@ -81,8 +84,8 @@ def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_
     state = preview.live.current()
     assert state["build"] == second["build"]
     assert state["error"].startswith("posts/2021-01-05-hello.md:4: Liquid: unexpected tag 'nosuchtag'")
-    assert f"error: {state['error']}" in preview.lines
-    assert not any("Traceback" in line for line in preview.lines)
+    assert f"error: {state['error']}" in caplog.messages
+    assert not any("Traceback" in line for line in caplog.messages)
     # A page loaded now is the last good one, carrying the error for its overlay.
     status, text = get(preview.url + "hello/")
     assert status == 200 and "Second version." in text
@@ -126,9 +129,19 @@ def test_what_the_watcher_sees(served_blog, preview) -> None:
     assert settle(preview) is True  # the config is read again for the rebuild ...
     assert all(str(p) in preview.scan() for p in outside)  # ... and says what to watch
 
+    # What the build leaves out (`exclude:`, and Jekyll's own excludes) is not watched.
+    left_out = [write(root / "README.md", "x\n"), write(root / "notes" / "a.log", "x\n"),
+                write(root / "scratch" / "deep" / "x.md", "x\n"),
+                write(root / "vendor" / "bundle" / "gem.rb", "x\n")]
+    kept = [write(root / "notes" / "a.md", "x\n"), write(root / "vendor" / "x.js", "x\n")]
+    write(root / "_config.yml", CONFIG + 'exclude: [README.md, "*.log", scratch]\n')
+    assert settle(preview) is True
+    files = preview.scan()
+    assert not any(str(p) in files for p in left_out) and all(str(p) in files for p in kept)
+
 
 def test_pages_hear_of_builds_through_the_event_stream(served_blog) -> None:
-    with Preview(served_blog, port=0, log=lambda line: None, interval=0.05, settle=0.05) as preview:
+    with Preview(served_blog, port=0, interval=0.05, settle=0.05) as preview:
         stream = urllib.request.urlopen(preview.url.rsplit("/blog/", 1)[0] + EVENTS, timeout=10)
         assert stream.headers["Content-Type"] == "text/event-stream"
 
@@ -173,17 +186,18 @@ def test_an_error_message_cannot_close_the_script() -> None:
     assert inject(b"<p>fragment</p>", b"<s/>") == b"<p>fragment</p><s/>"
 
 
-def test_a_first_build_that_fails_still_serves_and_says_why(served_blog) -> None:
+def test_a_first_build_that_fails_still_serves_and_says_why(served_blog, caplog) -> None:
     edit(served_blog, "{% nosuchtag %}")
-    lines: list[str] = []
-    with Preview(served_blog, port=0, log=lines.append, settle=0).start(watch=False) as preview:
+    caplog.set_level(logging.INFO)
+    with Preview(served_blog, port=0, settle=0).start(watch=False) as preview:
         status, text = get(preview.url + "hello/")
         assert status == 503 and "not been built yet" in text and "nosuchtag" in text
         edit(served_blog, "Better.")
         assert settle(preview) is True
         status, text = get(preview.url + "hello/")
         assert status == 200 and "Better." in text
-    assert "build failed; serving nothing until a build succeeds, and the error in every page" in lines
+    assert ("build failed; serving nothing until a build succeeds, and the error in every page"
+            in caplog.messages)
 
 
 def test_ctrl_c_stops_cleanly_without_a_traceback(served_blog) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import os
-import threading
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -15,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from site_builder.errors import BuildError, ConfigError
-from site_builder.serve import make_server
 from site_builder.site import build
 
-from conftest import quiet, site_builder, snapshot, write  # noqa: E402
+from conftest import quiet, serving, site_builder, snapshot, write  # noqa: E402
 
 # The hand-written post this pipeline replaces (DESIGN.md), verbatim, shared with the
 # Jekyll cross-check.
@@ -404,13 +402,8 @@ def test_static_file_over_a_generated_one_is_refused(site_blog: Path) -> None:
 def server(site_blog: Path):
     write(site_blog / "posts" / "2021-02-01-flat.md", "---\ntitle: Flat\npermalink: /:title\n---\nFlat page\n")
     build(site_blog, log=quiet)
-    httpd = make_server(site_blog / "_site", "/blog", host="127.0.0.1", port=0, log=quiet)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serving(site_blog / "_site") as address:
+        yield address
 
 
 def get(url: str, **headers: str):

@@ -5,12 +5,11 @@ that a post reads on a 390 px phone and in a ~70ch column on a desktop."""
 from __future__ import annotations
 
 import re
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
+from conftest import REPO, serving, write
 
 from site_builder.site import build
 
@@ -69,7 +68,7 @@ def site(tmp_path: Path) -> Path:
               PLAIN.replace("2021-02-01", f"2021-02-0{day}").replace("No cover here", f"No cover {day}"))
     (root / "assets" / "images").mkdir(parents=True)
     (root / "assets" / "images" / "cover.svg").write_bytes((REPO / "assets/images/cover.svg").read_bytes())
-    build(root, log=lambda line: None)
+    build(root)
     return root / "_site"
 
 
@@ -174,7 +173,7 @@ def test_site_cover_from_config_goes_behind_the_header(site: Path) -> None:
     root = site.parent
     config = root / "_config.yml"
     config.write_text(config.read_text() + "cover: assets/images/cover.svg\n")
-    build(root, log=lambda line: None)
+    build(root)
     index = (site / "index.html").read_text()
     assert "style=\"background-image: url('/blog/assets/images/cover.svg')\"" in index
 
@@ -183,12 +182,8 @@ def test_site_cover_from_config_goes_behind_the_header(site: Path) -> None:
 
 @pytest.fixture
 def served(site: Path):
-    from site_builder.serve import make_server
-    httpd = make_server(site, "/blog", port=0, log=lambda line: None)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/blog"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(site) as address:
+        yield address + "/blog"
 
 
 GEOMETRY = """

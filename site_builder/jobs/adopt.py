@@ -26,9 +26,9 @@ from pathlib import Path
 
 from site_builder import sampling
 from site_builder.errors import ConfigError
-from site_builder.jobs.record import parse_clock, parse_size, summarise
+from site_builder.jobs.record import job_record, parse_clock, parse_size, summarise
 from site_builder.logs import stage_log
-from site_builder.runs import GENERATED, Run, atomic_path, read_json, write_json
+from site_builder.runs import Run, atomic_path, read_json, write_json
 
 log = stage_log("sample")
 
@@ -75,19 +75,15 @@ def recorded_job(table: dict, items: list[int]) -> dict:
     if unknown:
         raise ConfigError(f"job: unknown key(s) {', '.join(sorted(unknown))}; known: "
                           f"{', '.join(sorted(JOB_KEYS))}")
-    wall, cpu = clock(table, "wall_clock"), clock(table, "cpu_utilized")
-    memory, requested = size(table, "memory_utilized") or 0, size(table, "memory_requested")
     gpu = {"name": table["gpu"], "count": int(table.get("gpu_count", 1)),
            "peak_memory_bytes": None} if "gpu" in table else None
-    record = {
-        "job_id": str(table.get("job_id", "imported")), "host": str(table.get("host", "")),
-        "state": str(table.get("state", "COMPLETED")), "exit_code": 0, "start": "", "end": "",
-        "items": items, "nodes": int(table.get("nodes", 1)),
-        "cores_per_node": int(table.get("cores_per_node", 1)), "cpu_utilized_seconds": cpu,
-        "wall_clock_seconds": wall, "memory_utilized_bytes": memory,
-        "memory_requested_bytes": requested, "array_tasks": None, "gpu": gpu,
-        "tokens_per_second": {}, "recorded": True,
-    }
+    record = job_record(
+        job_id=str(table.get("job_id", "imported")), host=str(table.get("host", "")),
+        state=str(table.get("state", "COMPLETED")), exit_code=0, start=None, end=None,
+        wall=clock(table, "wall_clock"), cores=int(table.get("cores_per_node", 1)),
+        cpu_seconds=clock(table, "cpu_utilized"), max_rss_bytes=size(table, "memory_utilized") or 0,
+        items=items, mem_requested=size(table, "memory_requested"),
+        nodes=int(table.get("nodes", 1)), gpu=gpu)
     return {**summarise([record]), "jobs": [record]}
 
 
@@ -101,12 +97,10 @@ def adopt(run: Run, settings: dict, job_table: dict | None, *, force: bool = Fal
     old = read_json(run.settings_path, {}) or {}
     changed = sampling.differences(old, settings) + (
         [f"import_from: {old.get('import_from')!r} -> {settings['import_from']!r}"]
-        if old.get("import_from") != settings["import_from"] else [])
-    if made and changed and not force:
-        raise ConfigError(f"run {run.id!r} already has {len(made)} samples ({'; '.join(changed)}); "
-                          f"FORCE=1 moves them to {run.out.relative_to(run.root)}/attic/")
-    if made and changed:
-        run.to_attic(GENERATED)
+        if old.get("import_from") != settings["import_from"] else []) if made else []
+    sampling.refuse_changes(run, made, changed, force=force)
+    if changed:
+        sampling.retire(run, changed)
     adopted = []
     for item, source in enumerate(files[: settings["n_samples"]]):
         if not run.wav_path(item).exists():

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from site_builder.errors import EXIT_DISK, AlreadySaid, SamplingError
+from site_builder.errors import EXIT_DISK, EXIT_OOM, AlreadySaid, SamplingError
 from site_builder.jobs.lock import RunLock
 from site_builder.jobs.record import outcome_error
 from site_builder.runs import Run, read_json
@@ -43,8 +43,8 @@ def run_local(run: Run, command: list[str], items: list[int], lock: RunLock | No
     record = jobs[-1]
     if interrupted:
         raise KeyboardInterrupt
-    if record["exit_code"] == EXIT_DISK:
-        raise AlreadySaid("the sampler said which disk, in one line")
+    if record["exit_code"] in (EXIT_DISK, EXIT_OOM):
+        raise AlreadySaid("the sampler said which disk, or which phase ran out of GPU memory, in one line")
     if record["state"] != "COMPLETED":
         raise outcome_error(run, record["state"], record["exit_code"],
                             ended_by(record["exit_code"]))

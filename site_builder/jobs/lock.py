@@ -26,9 +26,6 @@ from site_builder.runs import Run, read_json
 
 log = stage_log("job")
 
-_held: dict[Path, "RunLock"] = {}   # kept for the process's life: closing the file unlocks
-
-
 class RunLock:
     def __init__(self, run: Run) -> None:
         self.run, self.path = run, run.lock_path
@@ -85,21 +82,32 @@ class RunLock:
         self.made = []
 
 
-def lock_run(run: Run) -> RunLock:
-    """Take the run's lock for the rest of this process (or refuse: RunError)."""
-    found = _held.get(run.dir)
-    if found is None:
-        found = _held[run.dir] = RunLock(run).acquire()
-    return found
+class Locks:
+    """The runs one command holds, each taken once and kept until `release()` (closing
+    the file unlocks); `with Locks() as locks:` releases them however the command ends."""
 
+    def __init__(self) -> None:
+        self._held: dict[Path, RunLock] = {}
 
-def held(run: Run) -> RunLock | None:
-    return _held.get(run.dir)
+    def take(self, run: Run) -> RunLock:
+        """The run's lock, taken now unless held already (or refused: RunError)."""
+        found = self._held.get(run.dir)
+        if found is None:
+            found = self._held[run.dir] = RunLock(run).acquire()
+        return found
 
+    def held(self, run: Run) -> RunLock | None:
+        return self._held.get(run.dir)
 
-def release_all() -> None:
-    while _held:
-        _held.popitem()[1].release()
+    def release(self) -> None:
+        while self._held:
+            self._held.popitem()[1].release()
+
+    def __enter__(self) -> "Locks":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def slurm_job_in_flight(run: Run) -> str | None:

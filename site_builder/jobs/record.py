@@ -51,14 +51,19 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
 
 
-def job_record(*, job_id: str, host: str, state: str, exit_code: int, start: float, end: float,
-               cores: int, cpu_seconds: float, max_rss_bytes: int, items: list[int],
-               mem_requested: int | None = None, nodes: int = 1, gpu: dict | None = None,
-               tokens_per_second: dict | None = None) -> dict:
-    wall = max(end - start, 0.0)
+def job_record(*, job_id: str, host: str, state: str, exit_code: int, start: float | None,
+               end: float | None, cores: int, cpu_seconds: float, max_rss_bytes: int,
+               items: list[int], mem_requested: int | None = None, nodes: int = 1,
+               gpu: dict | None = None, tokens_per_second: dict | None = None,
+               wall: float | None = None) -> dict:
+    """One job as job.json keeps it, whichever executor ran it. Without `start` and
+    `end` (figures copied from seff by hand), `wall` is the wall-clock time."""
+    if wall is None:
+        wall = max(end - start, 0.0) if start is not None and end is not None else 0.0
     return {
         "job_id": job_id, "host": host, "state": state, "exit_code": exit_code,
-        "start": _iso(start), "end": _iso(end), "items": items,
+        "start": _iso(start) if start is not None else "",
+        "end": _iso(end) if end is not None else "", "items": items,
         "nodes": nodes, "cores_per_node": cores,
         "cpu_utilized_seconds": round(cpu_seconds, 3),
         "cpu_efficiency": round(cpu_seconds / (wall * cores * nodes), 6) if wall else None,

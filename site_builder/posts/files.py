@@ -256,7 +256,7 @@ def write_post(root: Path, site: dict, runs: list[Run], *, title: str | None = N
     if existing and edited_by_hand(existing):
         if not force:
             raise PostError(hand_edit_message(existing, root, runs[0]))
-        keep_in_attic(existing, runs[0])
+        runs[0].to_attic([existing], copy=True)
     write_text(path, text)
     log.info("wrote %s", shown(path, root))
     return path
@@ -266,10 +266,6 @@ def hand_edit_message(path: Path, root: Path, run: Run) -> str:
     return (f"{shown(path, root)} was edited by hand since it was generated; move your words to "
             f"runs/<run>/notes.md, or FORCE=1 to regenerate it (your edited copy is then kept "
             f"in {shown(run.out, root)}/attic/)")
-
-
-def keep_in_attic(path: Path, run: Run) -> None:
-    (run.new_attic() / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def post_runs(path: Path, meta: dict, root: Path, site: dict) -> list[Run]:

@@ -260,6 +260,9 @@ def reproduce(run: Run, settings: dict, model) -> dict:
     if env and not checkpoints and model.toy:
         checkpoints = ["none: the `tiny` model's weights are random, made by the code itself"]
     commit = recorded.get("commit") or ""
+    # Device kinds change when a run is resumed elsewhere (a cluster's other partition).
+    changes = "; ".join(f"started on {escape.text(c['from'])}, resumed on {escape.text(c['to'])}"
+                        for c in env.get("device_changes") or [])
     return {
         "recorded": bool(recorded), "date": escape.text((recorded.get("recorded") or "")[:10]),
         "command": escape.block_line(recorded.get("command") or f"make post RUN={run.id}"),
@@ -268,4 +271,5 @@ def reproduce(run: Run, settings: dict, model) -> dict:
         "versions": ", ".join(versions),
         "commit": escape.code(commit[:12] + commit[40:]) if commit else "",
         "device": device, "checkpoints": checkpoints, "environment": bool(env),
+        "device_changes": changes,
     }

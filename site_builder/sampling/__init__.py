@@ -7,7 +7,6 @@ started by an executor from `site_builder.jobs`.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from dataclasses import dataclass
 
@@ -110,7 +109,23 @@ def plan(run: Run, settings: dict, *, force: bool = False) -> Work:
     if made and not changed and settings["levels"] < old.get("levels", 3):
         changed = [f"levels: {old.get('levels')} -> {settings['levels']} (would replace upsampled "
                    f"WAVs with coarser ones)"]
-    if changed and in_flight:
+    refuse_changes(run, made, changed, force=force, job=job if in_flight else None)
+    check_checkpoints(settings)
+    if changed:
+        retire(run, changed)
+        old, made = {}, []
+    if not in_flight:
+        adopt_old_layout(run, settings, made)
+    raising = bool(made) and settings["levels"] > old.get("levels", 3)
+    write_json(run.settings_path, settings)
+    return work_left(run, settings, raising)
+
+
+def refuse_changes(run: Run, made: list[int], changed: list[str], *, force: bool,
+                   job: dict | None = None) -> None:
+    """Samples made with other settings (`changed`) are never replaced silently: refused
+    while `job` still works on them, and without `force`."""
+    if changed and job is not None:
         raise ConfigError(f"run {run.id!r}: job {job['job_id']} is still working with the old settings "
                           f"({'; '.join(changed)}); cancel it first (scancel {job['job_id']})")
     if changed and not force:
@@ -118,17 +133,13 @@ def plan(run: Run, settings: dict, *, force: bool = False) -> Work:
             f"run {run.id!r} has {len(made)} samples made with other settings ({'; '.join(changed)}). "
             f"Keep them: use a new RUN=<name>; or FORCE=1 to move them to "
             f"{run.out.relative_to(run.root)}/attic/ and sample anew")
-    check_checkpoints(settings)
-    if changed:
-        attic = run.to_attic(GENERATED)
-        log.info("%s: settings changed (%s); old outputs moved to %s", run.id, "; ".join(changed),
-                 attic.relative_to(run.root))
-        old, made = {}, []
-    if not in_flight:
-        adopt_old_layout(run, settings, made)
-    raising = bool(made) and settings["levels"] > old.get("levels", 3)
-    write_json(run.settings_path, settings)
-    return work_left(run, settings, raising)
+
+
+def retire(run: Run, changed: list[str]) -> None:
+    """Move what sampling made to the attic, for new samples under the `changed` settings."""
+    attic = run.to_attic(GENERATED)
+    log.info("%s: settings changed (%s); old outputs moved to %s", run.id, "; ".join(changed),
+             attic.relative_to(run.root))
 
 
 def adopt_old_layout(run: Run, settings: dict, made: list[int]) -> None:
@@ -142,11 +153,7 @@ def adopt_old_layout(run: Run, settings: dict, made: list[int]) -> None:
     moved = [path for path in run.codes_dir.glob("batch-*.pt")]
     moved += [path for k in padded for path in (run.wav_path(k), run.mp3_path(k)) if path.exists()]
     if moved:
-        attic = run.new_attic()
-        for path in moved:
-            target = attic / path.relative_to(run.out)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(path), target)
+        attic = run.to_attic(moved)
         log.info("%s: sampled before per-item random streams: items %s kept as they are; "
                  "%s moved to %s (new items are sampled with per-item streams)", run.id,
                  ", ".join(str(k) for k in made if k < n) or "none",

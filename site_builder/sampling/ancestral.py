@@ -51,6 +51,7 @@ class Progress:
     window: int = 0               # the next window of that level
     streams: list[torch.Tensor] = field(default_factory=list)   # each item's generator state
     seconds: dict = field(default_factory=dict)   # time spent per level, all jobs
+    device_kind: str = ""         # where these codes were made ("cpu", the GPU's name)
 
     def save(self, path: Path, generators: list[torch.Generator]) -> None:
         self.streams = [g.get_state() for g in generators]

@@ -104,7 +104,8 @@ def fetch_from_mirrors(bases: list[str], dest: Path, label: str, sizes_path: Pat
                 log.info("%s: %s: %s; trying the next mirror", label, base, exc)
     raise SamplingError(
         f"download of {label} failed from every mirror in checkpoint_url: {'; '.join(failures)}; add "
-        f"a mirror that has it to checkpoint_url in _config.yml (README: Checkpoints)")
+        f"a mirror that has it to checkpoint_url in _config.yml, or convert a copy in the transformers "
+        f"format: make models MODEL={model} FROM=<its folder> (README: Checkpoints)")
 
 
 def fetch(url: str, dest: Path, label: str, sizes_path: Path) -> None:

@@ -13,7 +13,6 @@ that level of the item is sampled again, with one line saying so.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from site_builder.logs import stage_log
@@ -79,6 +78,4 @@ def load_item(run: Run, item: int, level: int, say=None):
 
 
 def to_attic(run: Run, path: Path) -> Path:
-    target = run.new_attic() / path.name
-    shutil.move(str(path), target)
-    return target
+    return run.to_attic([path]) / path.relative_to(run.out)

@@ -133,6 +133,28 @@ def checkpoint_facts(paths: dict[str, Path], models_dir: Path | None) -> list[di
     return facts
 
 
+def device_kind(device) -> str:
+    """What kind of device samples: "cpu", or the GPU's name ("NVIDIA H100 80GB HBM3").
+    Part of the resume fingerprint: the same settings on another kind give other codes
+    (another GPU's kernels round differently), so a change is recorded and said."""
+    import torch
+
+    if getattr(device, "type", str(device)) == "cuda":
+        return torch.cuda.get_device_name(device)
+    return getattr(device, "type", str(device))
+
+
+def device_changes(run: Run, kind: str) -> list[dict]:
+    """The run's earlier changes of device kind, plus this one if the codes made so far
+    came from another kind (information for the post: nothing is sampled again)."""
+    before = read_json(run.out / ENVIRONMENT, {}) or {}
+    changes = list(before.get("device_changes") or [])
+    earlier = before.get("device_kind") or (before.get("gpu") or {}).get("name") or before.get("device")
+    if earlier and earlier != kind and any(run.codes_dir.glob("*.pt")):
+        changes.append({"from": earlier, "to": kind, "recorded": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    return changes
+
+
 def record_environment(run: Run, device, checkpoints: dict[str, Path] | None = None,
                        models_dir: str | Path | None = None) -> None:
     """Called by the sampling process, where the GPU is."""
@@ -141,12 +163,14 @@ def record_environment(run: Run, device, checkpoints: dict[str, Path] | None = N
     gpu = None
     if getattr(device, "type", str(device)) == "cuda":
         gpu = {"name": torch.cuda.get_device_name(), "count": torch.cuda.device_count()}
+    kind = device_kind(device)
     write_json(run.out / ENVIRONMENT, {
         "recorded": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "jukebox_infer": version("jukebox-infer"), "torch": torch.__version__,
         "cuda": torch.version.cuda, "device": getattr(device, "type", str(device)), "gpu": gpu,
         "host": platform.node(),
         "checkpoints": checkpoint_facts(checkpoints or {}, Path(models_dir).expanduser() if models_dir else None),
+        "device_kind": kind, "device_changes": device_changes(run, kind),
     })
 
 

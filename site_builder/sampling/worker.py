@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from site_builder.errors import EXIT_DISK, disk_error
+from site_builder.errors import EXIT_DISK, EXIT_OOM, disk_error
 from site_builder.runs import Run, atomic_path, write_json
 from site_builder.sampling import checkpoints, codes, labels, provenance, sampling_key
 from site_builder.sampling.ancestral import (LEVEL_NAMES, TOP, LevelSpec, Progress, SavePolicy,
@@ -43,8 +43,31 @@ from site_builder.sampling.build import Models
 from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
-EXIT_OOM = 76       # out of GPU memory
-PHASE: list[str] = []   # what is on the device now, for an out-of-memory message
+
+
+class OutOfMemory(Exception):
+    """Out of GPU memory during sampling: the one line, naming the phase."""
+
+
+def oom_line(settings: dict, phase: str, batch: int, device_bytes: float | None) -> str:
+    """What ran out, what the memory plan expected there, and what to change."""
+    from site_builder.errors import ConfigError
+    from site_builder.sampling import memory
+
+    expected = ""
+    gpu = f"{device_bytes / memory.GiB:.1f}GiB" if device_bytes else settings.get("gpu")
+    if gpu:
+        try:   # the plan at this run's batches, for the memory this GPU has
+            plan = memory.make_plan(settings, gpu)
+            planned = next(p for p in plan.phases if p.name == phase)
+            expected = (f": the plan expected {planned.device / memory.GiB:.1f} GiB of "
+                        f"{plan.gpu_bytes / memory.GiB:.1f} GiB")
+        except (ConfigError, StopIteration):
+            pass   # the tiny model, or a phase the plan does not list: no figure to give
+    where = "while decoding" if phase == "decoding" else f"in the {phase}"
+    return (f"sample: out of GPU memory {where} at batch {batch}{expected}; lower BATCH "
+            f"(BATCH=auto takes the largest batches the plan fits; `make plan` shows each phase), "
+            f"or close what else uses the GPU; codes saved so far are kept")
 
 
 def write_wav(path: Path, audio: np.ndarray) -> None:
@@ -101,6 +124,8 @@ class Worker:
         self.models = Models(self.model, self.length, device,
                              None if self.model.toy else checkpoints.paths(self.model.name, settings["models_dir"]))
         self.windows = 0            # windows sampled by this process (the STOP_AFTER hook)
+        self.phase = ("top prior", settings["batch_size"])   # what is on the device now
+        self.kind = provenance.device_kind(device)
         self.totals: dict[str, dict] = {}
 
     def group(self, phase: str, items: list[int]) -> None:
@@ -110,18 +135,27 @@ class Worker:
         if progress is not None and progress.items == items:
             self.say(f"  {progress.label()}: continuing from saved codes "
                      f"({LEVEL_NAMES.get(progress.level, 'done')}, window {progress.window})")
+            if progress.device_kind and progress.device_kind != self.kind:
+                # Information, not staleness: the codes continue, the post says so.
+                self.say(f"  {progress.label()}: these codes were made on {progress.device_kind}, "
+                         f"they continue on {self.kind} (recorded for the post)")
         else:
             progress = self.fresh(phase, items)
             if progress is None:
                 return
+        progress.device_kind = self.kind
         policy = SavePolicy.from_settings(path, self.settings, self.windows)
         before = {level: progress.zs[level].shape[1] for level in range(TOP + 1)}
         lowest = self.lowest if phase == "up" or self.settings["levels"] == 1 else TOP
-        PHASE[:] = [f"{'top prior' if phase == 'top' else 'upsamplers'} at batch {len(items)}"]
+
+        def prior(level: int):
+            self.phase = (LEVEL_NAMES[level], len(items))
+            return self.models.prior(level)
         try:
-            rates = sample_levels(progress, self.models.prior, lambda level: item_labels(
-                self.settings, items, self.models.prior(level), device), self.specs, self.length,
-                lowest, self.settings["seed"], policy, self.say, device)
+            with self.named_out_of_memory():
+                rates = sample_levels(progress, prior, lambda level: item_labels(
+                    self.settings, items, prior(level), device), self.specs, self.length,
+                    lowest, self.settings["seed"], policy, self.say, device)
         finally:
             self.windows = policy.windows_total
         for level, (tokens, seconds) in rates.items():
@@ -134,9 +168,21 @@ class Worker:
                 if not codes.has_level(run, item, level):
                     codes.save_item(run, item, level, progress.zs[level][row])
         if phase == "up" or self.settings["levels"] == 1:
-            self.write_wavs(progress)
+            self.phase = ("decoding", len(items))
+            with self.named_out_of_memory():
+                self.write_wavs(progress)
         path.unlink(missing_ok=True)
         path.with_suffix(".json").unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def named_out_of_memory(self):
+        """torch's out-of-memory error as one line naming the phase and the plan's figure."""
+        try:
+            yield
+        except torch.cuda.OutOfMemoryError:
+            total = (torch.cuda.get_device_properties(self.device).total_memory
+                     if self.device.type == "cuda" else None)
+            raise OutOfMemory(oom_line(self.settings, *self.phase, total)) from None
 
     def fresh(self, phase: str, items: list[int]) -> Progress | None:
         """A group's start: the levels its items have finished already are loaded."""
@@ -228,11 +274,13 @@ def guarded(argv: list[str]) -> int:
     except Stopped as exc:
         print(f"sampling {exc}; codes saved", file=sys.stderr)
         return EXIT_STOPPED
-    except torch.cuda.OutOfMemoryError:
-        where = f" in the {PHASE[0]}" if PHASE else ""
-        print(f"out of GPU memory{where}: lower batch_size (BATCH=1 or BATCH=auto; `make plan` "
-              f"shows what each phase needs), or sample fewer levels at once (levels = 1, then 3); "
-              f"codes saved so far are kept", file=sys.stderr)
+    except OutOfMemory as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_OOM
+    except torch.cuda.OutOfMemoryError:   # outside a phase: building or moving the models
+        print("sample: out of GPU memory while loading the models; `make plan` shows what each "
+              "phase needs: use a GPU with more memory, or close what else uses it; codes saved "
+              "so far are kept", file=sys.stderr)
         return EXIT_OOM
     except OSError as exc:   # a full or read-only disk: one line naming it, not a traceback
         error = disk_error(exc)

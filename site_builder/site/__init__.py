@@ -11,7 +11,6 @@ hand-written and generated posts build alike.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from site_builder.atomic import write_bytes
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import YAML_LOADER
@@ -221,8 +221,8 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
 
 # -- rendering: only what the cache does not already hold ----------------------------
 
-def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, str]:
-    """id(post) -> a key of everything its HTML is made from."""
+def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[str, str]:
+    """post name (its source path) -> a key of everything its HTML is made from."""
     liquid_key = sass_key = None
     keys = {}
     for post in everyone:
@@ -231,7 +231,7 @@ def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[int, st
             liquid_key = _liquid_key(root, everyone, config)
         if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
             sass_key = cache.files_digest([root / "_sass"])
-        keys[id(post)] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
+        keys[post.name] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
                                       liquid_key if liquid else None,
                                       sass_key if is_sass(post.ext) else None)
@@ -246,23 +246,23 @@ def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
                         cache.files_digest([Path(f) for f in include_folders(root)]))
 
 
-def _render(root: Path, everyone: list[Post], keys: dict[int, str], config: dict, plan: dict,
+def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict, plan: dict,
             stale: list[str], cache_path: Path, jobs: int | None) -> tuple[int, list[str]]:
     """Render the `stale` outputs, and first the posts they show whose HTML the cache
     lacks; (posts rendered, the outputs' texts)."""
     if not stale:
         return 0, []
-    needed = list({id(p): p for rel in stale for p in plan[rel].needs}.values())
+    needed = list({p.name: p for rel in stale for p in plan[rel].needs}.values())
     store = cache.Content(cache_path)
     try:
-        found = store.get([keys[id(p)] for p in needed])
-        todo = [p for p in needed if keys[id(p)] not in found]
+        found = store.get([keys[p.name] for p in needed])
+        todo = [p for p in needed if keys[p.name] not in found]
         code = _render_posts(root, todo, everyone, config, store, jobs) if todo else {}
         for post in needed:
-            if keys[id(post)] in found:
-                post.content, post.excerpt = found[keys[id(post)]]
+            if keys[post.name] in found:
+                post.content, post.excerpt = found[keys[post.name]]
         texts = _render_outputs([plan[rel].render for rel in stale], jobs)
-        store.put({keys[id(p)]: (p.content, p.excerpt, code[id(p)]) for p in todo},
+        store.put({keys[p.name]: (p.content, p.excerpt, code[p.name]) for p in todo},
                   set(keys.values()))
     finally:
         store.close()
@@ -280,11 +280,10 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
     _confine(out, [*texts, *copies])
-    folders = {out}
     for rel, text in texts.items():
-        _replace(out / rel, text.encode("utf-8"), folders)
+        write_bytes(out / rel, text.encode("utf-8"))
     for rel, source in copies.items():
-        _replace(out / rel, source.read_bytes(), folders)
+        write_bytes(out / rel, source.read_bytes())
     wanted = set(plan) | set(files)
     removed = [rel for rel in on_disk if rel not in wanted]
     for rel in removed:
@@ -321,7 +320,7 @@ def _confine(out: Path, rels: list[str]) -> None:
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                  store: cache.Content, jobs: int | None) -> dict[int, dict[str, str]]:
+                  store: cache.Content, jobs: int | None) -> dict[str, dict[str, str]]:
     from site_builder.site.render import render_posts
     return render_posts(root, todo, everyone, config, jobs, highlighted=store.code())
 
@@ -362,26 +361,6 @@ def _stat(path: Path) -> tuple[int, int, int]:
     with its size and mtime restored is still seen, at no cost of reading it."""
     st = path.stat()
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
-def _replace(path: Path, data: bytes, folders: set[Path]) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, renamed over it."""
-    if path.parent not in folders:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        folders.add(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        # 0o644 (under the umask): a web server must read the site.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):   # on a read-only disk even this fails
-            tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and str(exc.filename) in ("None", str(tmp)):
-            raise OSError(exc.errno, exc.strerror, str(path)) from None  # the file meant
-        raise
 
 
 def _remove_empty_folders(out: Path, folders: set[str]) -> None:

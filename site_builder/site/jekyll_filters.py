@@ -140,28 +140,30 @@ def _prop(item: Any, name: str) -> Any:
     return value
 
 
-_WHERE: dict[tuple, tuple[Any, list]] = {}
+def where_filters() -> dict[str, Callable]:
+    """Jekyll's where and find. A theme asks the same of site.docs on every page: the
+    answer is kept for the same list object, in this environment's own memo (one per
+    build: the site's lists never change during a build)."""
+    memo: dict[tuple, tuple[Any, list]] = {}   # (id of the list, prop, target) -> (list, answer)
 
+    def where(value: Any, prop: Any = None, target: Any = None) -> Any:
+        """Items whose property equals the value (or contains it, for a list
+        property), compared as strings."""
+        if isinstance(value, list) and isinstance(target, (str, int, float, type(None))):
+            key = (id(value), str(prop), target)
+            found = memo.get(key)
+            if found is not None and found[0] is value:   # the list itself is kept: no id reuse
+                return found[1]
+            result = _where(value, prop, target)
+            memo[key] = (value, result)
+            return result
+        return _where(value, prop, target)
 
-def where(value: Any, prop: Any = None, target: Any = None) -> Any:
-    """Jekyll's where: items whose property equals the value (or contains it, for a
-    list property), compared as strings. A theme asks the same of site.docs on every
-    page: the answer is kept for the same list object (the site's lists never change
-    during a build)."""
-    if isinstance(value, list) and isinstance(target, (str, int, float, type(None))):
-        key = (id(value), str(prop), target)
-        found = _WHERE.get(key)
-        if found is not None and found[0] is value:
-            return found[1]
-        result = _where(value, prop, target)
-        _WHERE[key] = (value, result)
-        return result
-    return _where(value, prop, target)
+    def find(value: Any, prop: str, target: Any) -> Any:
+        found = where(value, prop, target)
+        return found[0] if found else None
 
-
-def forget() -> None:
-    """A new build: the last one's lists are gone."""
-    _WHERE.clear()
+    return {"where": where, "find": find}
 
 
 def _where(value: Any, prop: Any = None, target: Any = None) -> Any:
@@ -269,11 +271,6 @@ def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
     return {"where_exp": where_exp, "find_exp": find_exp, "group_by_exp": group_by_exp}
 
 
-def find(value: Any, prop: str, target: Any) -> Any:
-    found = where(value, prop, target)
-    return found[0] if found else None
-
-
 def install(env: liquid.Environment, config: dict) -> None:
     """Every Jekyll filter, on `env`."""
     from site_builder.site.kramdown import renderer
@@ -309,8 +306,7 @@ def install(env: liquid.Environment, config: dict) -> None:
         "slugify": lambda v, mode="default": slugify(_text(v), str(mode)),
         "jsonify": jsonify,
         "normalize_whitespace": normalize_whitespace,
-        "where": where,
-        "find": find,
+        **where_filters(),
         "group_by": group_by,
         "sort": sort,
         "to_integer": to_integer,

@@ -20,44 +20,42 @@ from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, split_front_matter
 
 
-_SEEN: set | None = None
 CONTENT_KEYS = ("content", "excerpt", "output")
 
 
+class Reads:
+    """Whose content the output being rendered has read (None: not noting)."""
+    __slots__ = ("names",)
+
+    def __init__(self) -> None:
+        self.names: set | None = None
+
+
 class Drop(dict):
-    """An item as Liquid sees it (site.posts[i], site.pages[i]...), noting whose
-    content an output reads: a rebuild then re-renders only the outputs that read
+    """An item as Liquid sees it (site.posts[i], site.pages[i]...), noting in `reads`
+    whose content an output reads: a rebuild then re-renders only the outputs that read
     an edited post's content (its title, date or URL changing re-renders all)."""
 
-    __slots__ = ()
+    __slots__ = ("reads",)
+
+    def __init__(self, data: dict, reads: Reads) -> None:
+        super().__init__(data)
+        self.reads = reads
 
     def __getitem__(self, key: object) -> object:
-        if _SEEN is not None and key in CONTENT_KEYS:
-            _SEEN.add(dict.get(self, "path"))
+        if self.reads.names is not None and key in CONTENT_KEYS:
+            self.reads.names.add(dict.get(self, "path"))
         return dict.__getitem__(self, key)
 
     def get(self, key: object, default: object = None) -> object:
-        if _SEEN is not None and key in CONTENT_KEYS:
-            _SEEN.add(dict.get(self, "path"))
+        if self.reads.names is not None and key in CONTENT_KEYS:
+            self.reads.names.add(dict.get(self, "path"))
         return dict.get(self, key, default)
 
     def items(self):  # noqa: ANN201 (jsonify and friends see everything)
-        if _SEEN is not None:
-            _SEEN.add(dict.get(self, "path"))
+        if self.reads.names is not None:
+            self.reads.names.add(dict.get(self, "path"))
         return dict.items(self)
-
-
-def tracked(render: Callable[[], str]) -> Callable[[], tuple[str, tuple]]:
-    """`render`, also answering which items' content it read."""
-    def thunk() -> tuple[str, tuple]:
-        global _SEEN
-        _SEEN = set()
-        try:
-            text = render()
-            return text, tuple(sorted(str(n) for n in _SEEN))
-        finally:
-            _SEEN = None
-    return thunk
 
 
 class Layout:
@@ -77,8 +75,18 @@ class JekyllRenderer:
         self.links = links or Links(root, config, print)
         self.static = static
         self.layout_dir = root / "_layouts"
-        from site_builder.site import jekyll_filters
-        jekyll_filters.forget()
+        self.reads = Reads()   # shared by every Drop this renderer makes
+
+    def tracked(self, render: Callable[[], str]) -> Callable[[], tuple[str, tuple]]:
+        """`render`, also answering which items' content it read."""
+        def thunk() -> tuple[str, tuple]:
+            self.reads.names = set()
+            try:
+                text = render()
+                return text, tuple(sorted(str(n) for n in self.reads.names))
+            finally:
+                self.reads.names = None
+        return thunk
 
     @cached_property
     def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
@@ -131,7 +139,7 @@ class JekyllRenderer:
 
     @cached_property
     def post_drops(self) -> list[dict]:
-        drops = [Drop(self.page_drop(p)) for p in self.posts]
+        drops = [Drop(self.page_drop(p), self.reads) for p in self.posts]
         for i, drop in enumerate(drops):   # posts are newest first: next is the newer one
             drop["next"] = _brief(drops[i - 1]) if i > 0 else None
             drop["previous"] = _brief(drops[i + 1]) if i + 1 < len(drops) else None
@@ -141,11 +149,11 @@ class JekyllRenderer:
     def site(self) -> dict:
         config = self.config
         posts = self.post_drops
-        pages = [Drop(self.page_drop(p)) for p in self.pages if p.kind == "pages"]
+        pages = [Drop(self.page_drop(p), self.reads) for p in self.pages if p.kind == "pages"]
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(item.kind, []).append(Drop(self.page_drop(item)))
+                docs.setdefault(item.kind, []).append(Drop(self.page_drop(item), self.reads))
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
         for drop in posts:
@@ -198,14 +206,17 @@ class JekyllRenderer:
         other posts)."""
         if not page or page.get("collection") != "posts":
             return self.site
-        related = [d for d in self.post_drops if dict.get(d, "path") != page.get("path")][:10]
+        # Of the eleven newest, the ten that are not this post (no scan of them all).
+        related = [d for d in self.post_drops[:11] if dict.get(d, "path") != page.get("path")][:10]
         return {**self.site, "related_posts": related}
 
+    @cached_property
+    def _drops_by_path(self) -> dict[str, dict]:
+        return {dict.get(drop, "path"): drop for drop in reversed(self.post_drops)}
+
     def _post_drop(self, item: Post) -> dict:
-        for drop in self.post_drops:
-            if dict.get(drop, "path") == item.name:
-                return dict(dict.items(drop))
-        return self.page_drop(item)
+        drop = self._drops_by_path.get(item.name)
+        return dict(dict.items(drop)) if drop is not None else self.page_drop(item)
 
     def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
         text = item.body
@@ -267,7 +278,7 @@ def link_urls(items: list[Post], static: dict[str, Path]) -> dict[str, str]:
 
 def _brief(drop: dict) -> dict:
     """A neighbour post as page.previous/page.next shows it (without its neighbours)."""
-    return Drop({k: v for k, v in dict.items(drop) if k not in ("next", "previous")})
+    return Drop({k: v for k, v in dict.items(drop) if k not in ("next", "previous")}, drop.reads)
 
 
 def paginated_index(pages: list[Post], config: dict) -> Post | None:

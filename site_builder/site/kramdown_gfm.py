@@ -124,11 +124,8 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         if state.src[state.pos] != "[" or state.linkLevel > 0:
             return False
         start = state.pos
-        readable = standard(state, True)
-        state.pos = start
-        if readable:
-            return False   # a link CommonMark reads too: the standard rule makes it
         label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+        state.pos = start
         if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
             return False
         close = state.src.find(")", label_end + 2, state.posMax)
@@ -138,6 +135,11 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         if not href.strip() or "\n" in inside or "(" in inside or "<" in inside \
                 or " " not in href.strip():
             return False
+        # Only now (a URL with a space: rare) ask the standard rule, which is dear.
+        readable = standard(state, True)
+        state.pos = start
+        if readable:
+            return False   # a link CommonMark reads too: the standard rule makes it
         if not silent:
             old_max = state.posMax
             state.pos, state.posMax = start + 1, label_end

@@ -8,34 +8,71 @@ import re
 from datetime import date, datetime
 from io import StringIO
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import liquid
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import parse_primitive, tokenize
+from liquid.context import RenderContext
 from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateNotFoundError
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
+from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
+from liquid.undefined import UNDEFINED
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from site_builder.site.urls import absolute_url, relative_url
 from site_builder.site.sources import xmlschema
 from site_builder.site.theme import INCLUDES, include_folders
-
-if TYPE_CHECKING:
-    from liquid.context import RenderContext
 
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s]+)""")
 EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
 
+# Path segments that mean something besides a key (python-liquid's get_item).
+SPECIAL_KEYS = frozenset(("size", "first", "last"))
+
+
+class JekyllContext(RenderContext):
+    """python-liquid's render context, with a quicker path for the lookups a theme
+    makes most (`page.url`, `item.title`: string keys into dicts, whole numbers into
+    lists); anything else, and every miss, is resolved by python-liquid itself."""
+
+    __slots__ = ()
+
+    def get(self, path: list[object], *, token: Token | None,
+            default: object = UNDEFINED) -> object:
+        root = path[0]
+        if type(root) is str:
+            try:
+                obj = self.scope[root]
+                for segment in path[1:]:
+                    kind = type(segment)
+                    if kind is str and segment not in SPECIAL_KEYS and isinstance(obj, dict):
+                        obj = obj[segment]
+                    elif kind is int and type(obj) is list:
+                        obj = obj[segment]
+                    else:
+                        break
+                else:
+                    return obj
+            except (KeyError, IndexError):
+                pass
+        return super().get(path, token=token, default=default)
+
+
+class JekyllTemplate(BoundTemplate):
+    context_class = JekyllContext
+
+
 class JekyllEnvironment(liquid.Environment):
     """A Liquid environment that knows the site: its config and its posts' URLs."""
+
+    template_class = JekyllTemplate
 
     def __init__(self, root: Path, config: dict, post_urls: dict[str, str]):
         # Jekyll's Liquid default (`liquid: strict_filters: false`) leaves a value as it

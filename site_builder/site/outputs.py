@@ -69,12 +69,12 @@ class Plan(dict):
         self[rel] = Planned(key, render, source, tuple(needs), rekey)
 
 
-def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config: dict,
+def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config: dict,
               layouts: Layouts, theme_key: str) -> Plan:
-    """`keys`: id(post) -> its render key. `theme_key`: the layouts' and config's."""
+    """`keys`: post name -> its render key. `theme_key`: the layouts' and config's."""
     plan = Plan()
     for post in posts + pages:
-        plan.add(dest(post.url), digest(theme_key, keys[id(post)]),
+        plan.add(dest(post.url), digest(theme_key, keys[post.name]),
                  (lambda post=post: layouts.post(post)) if output_ext(post) == ".html"
                  else (lambda post=post: post.content), post.name, (post,))
     index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
@@ -82,7 +82,7 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config
     plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(
         "404.html", "404.html", page={"title": "Page not found", "url": "/404.html"}), "404.html")
     newest = posts[:FEED_POSTS]
-    plan.add("feed.xml", digest(theme_key, [keys[id(p)] for p in newest]),
+    plan.add("feed.xml", digest(theme_key, [keys[p.name] for p in newest]),
              lambda: _feed(posts, config), "the feed", newest)
     urls = ([(url, posts[0].date if posts else None) for url in index_urls]
             + [(p.url, p.date) for p in posts] + [(url, None) for url in tag_urls]
@@ -91,7 +91,7 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[int, str], config
     return plan
 
 
-def _lists(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, layouts: Layouts,
+def _lists(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, layouts: Layouts,
            theme_key: str, tag: str, url_of: Callable[[dict, int], str]) -> list[str]:
     """A list of posts, `paginate` to a page (all on one without it): the index, or a
     tag's pages; their URLs."""
@@ -101,7 +101,7 @@ def _lists(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, la
     for number, chunk in enumerate(chunks, start=1):
         url = url_of(config, number)
         paginator = _paginator(config, number, len(chunks), per_page, len(posts), url_of)
-        key = digest(theme_key, tag, url, paginator, [keys[id(p)] for p in chunk])
+        key = digest(theme_key, tag, url, paginator, [keys[p.name] for p in chunk])
         # jekyll-paginate writes every page as a folder's index.html.
         plan.add(dest(url.rstrip("/") + "/"), key,
                  lambda chunk=chunk, url=url, paginator=paginator: _list_page(
@@ -131,7 +131,7 @@ def _paginator(config: dict, number: int, total: int, per_page: int, posts: int,
             "next_page_path": url_of(config, following) if following else None}
 
 
-def _tags(plan: Plan, posts: list[Post], keys: dict[int, str], config: dict, layouts: Layouts,
+def _tags(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, layouts: Layouts,
           theme_key: str) -> list[str]:
     """Each tag's pages, its posts newest first (as `posts` already are); their URLs."""
     tagged: dict[str, tuple[str, list[Post]]] = {}
@@ -167,7 +167,7 @@ def _sitemap(urls: list, config: dict) -> str:
     return sitemap(urls, config)
 
 
-def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], config: dict,
+def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], config: dict,
                 renderer, theme_key: str, static: list[str],  # noqa: ANN001 (JekyllRenderer)
                 last_deps: dict[str, tuple]) -> Plan:
     """A blog with its own layouts: each post, page and document through them, and the
@@ -180,7 +180,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], conf
     everyone = posts + pages
     meta_key = digest(theme_key, [(p.name, p.url, p.date, p.meta, p.kind) for p in everyone],
                       static)
-    content = {p.name: keys[id(p)] for p in everyone}
+    content = {p.name: keys[p.name] for p in everyone}
     shown = [p for p in everyone if p.kind != "pages"]
 
     def add(rel: str, own: str, render: Callable[[], str], source: str) -> None:
@@ -188,7 +188,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], conf
             return digest(meta_key, own, rel, [(n, content.get(n)) for n in deps])
         last = last_deps.get(rel)
         plan.add(rel, rekey(last) if last is not None else digest(meta_key, own, rel, "new"),
-                 jekyll_layouts.tracked(render), source, shown, rekey)
+                 renderer.tracked(render), source, shown, rekey)
 
     index = jekyll_layouts.paginated_index(pages, config) if "jekyll-paginate" in plugins(
         config) else None
@@ -201,7 +201,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], conf
             plan.add(dest(item.url), digest(target), lambda target=target: redirect_page(target),
                      item.name)
             continue
-        add(dest(item.url), keys[id(item)], lambda item=item: renderer.render(item), item.name)
+        add(dest(item.url), keys[item.name], lambda item=item: renderer.render(item), item.name)
         for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
             why = leaves("/" + old.lstrip("/"))
             if why:
@@ -224,7 +224,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[int, str], conf
                 url = index.url if number == 1 else pager_path(config, number)
                 return renderer.render(index, pager, url)
             url = index.url if number == 1 else pager_path(config, number)
-            add(dest(url.rstrip("/") + "/" if number > 1 else url), keys[id(index)], thunk,
+            add(dest(url.rstrip("/") + "/" if number > 1 else url), keys[index.name], thunk,
                 index.name)
     return plan
 
@@ -236,7 +236,7 @@ def pager_path(config: dict, number: int) -> str:
 
 
 
-def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[int, str],
+def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[str, str],
                   config: dict, theme_key: str) -> None:
     """jekyll-feed's feed.xml and jekyll-sitemap's sitemap.xml, unless the blog makes
     its own file there."""
@@ -245,7 +245,7 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[i
     feed_path = str((feed or {}).get("path") or "feed.xml").lstrip("/")
     if "jekyll-feed" in named and feed_path not in plan:
         newest = posts[:FEED_POSTS]
-        plan.add(feed_path, digest(theme_key, [keys[id(p)] for p in newest]),
+        plan.add(feed_path, digest(theme_key, [keys[p.name] for p in newest]),
                  lambda: _feed(posts, config), "jekyll-feed", newest)
     if "jekyll-sitemap" in named and "sitemap.xml" not in plan:
         urls = [(p.url, p.date) for p in posts] + [

@@ -28,12 +28,12 @@ from site_builder.site.links import Links
 # Jekyll's Document::DATE_FILENAME_MATCHER (the date, the title, the extension).
 DATED = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^./]+)$")
 SPECIAL = (".", "_", "#", "~")
-# Jekyll's default excludes (always added to the config's), plus templates/, where
-# this generator reads a blog's own layouts. A repository's other files (this one's
-# code) are left out by its _config.yml's `exclude:`.
-DEFAULT_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
-                   "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby",
-                   "templates"]
+# Jekyll's default excludes, always added to the config's (Jekyll hard-codes them too).
+# A repository's other files (this one's code) are left out by its _config.yml's `exclude:`.
+JEKYLL_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
+                  "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby"]
+# ... and templates/, where this generator reads a blog's own layouts.
+DEFAULT_EXCLUDE = [*JEKYLL_EXCLUDE, "templates"]
 SOURCE_FOLDERS = ("_layouts", "_includes", "_data", "_sass", "_plugins", "_config.yml")
 MISNAMED = "in a posts folder but not named YYYY-MM-DD-title.ext"
 FRONT_MATTER = re.compile(rb"\A---[ \t]*\r?\n")
@@ -80,9 +80,7 @@ class Reader:
         self.links = links or Links(root, config, print)
         self.walked: set[str] = set()   # folders walked, by real path: links never loop
         self.include = [str(p).strip("/") for p in config.get("include") or []]
-        self.exclude = [str(p).strip("/") for p in
-                        list(config.get("exclude") or []) + DEFAULT_EXCLUDE]
-        self.exclude = [p for p in self.exclude if p not in self.include]
+        self.exclude = exclude_patterns(config)
         self.out = out.resolve()
         self.inv = Inventory()
         self.collections = collection_names(config)
@@ -150,7 +148,7 @@ class Reader:
                 self.inv.static[out_rel] = path
 
     def _why_skipped(self, at: str, name: str) -> str:
-        if self._matches(at, self.include) or self._matches(name, self.include):
+        if matches(at, self.include) or matches(name, self.include):
             return ""
         if name.startswith(SPECIAL):
             return f"its name starts with {name[0]!r} (add it to `include` to copy it)"
@@ -161,13 +159,7 @@ class Reader:
         return ""
 
     def _excluded(self, at: str) -> bool:
-        return self._matches(at, self.exclude)
-
-    @staticmethod
-    def _matches(rel: str, patterns: list[str]) -> bool:
-        # Jekyll's glob_include?: a glob on the path, or a path prefix.
-        return any(fnmatch.fnmatchcase(rel, p) or rel == p or rel.startswith(p + "/")
-                   for p in patterns if p)
+        return matches(at, self.exclude)
 
     def _files(self, folder: Path, rel: str):
         """Every file below `folder` that the entry filter lets through: (path, rel)."""
@@ -211,6 +203,20 @@ class Reader:
             for path, at in self._files(folder, rel):
                 (docs if has_front_matter(path) else files).append(Found(path, at))
         self.inv.collections[name], self.inv.collection_files[name] = docs, files
+
+
+def exclude_patterns(config: dict, defaults: list[str] = DEFAULT_EXCLUDE) -> list[str]:
+    """What the build leaves out: `exclude:` and `defaults`, less what `include:` names."""
+    include = [str(p).strip("/") for p in config.get("include") or []]
+    return [p for p in (str(p).strip("/") for p in [*(config.get("exclude") or []), *defaults])
+            if p not in include]
+
+
+def matches(rel: str, patterns: list[str]) -> bool:
+    """Jekyll's glob_include?: `rel` (a path in the blog) matches a glob, or is at or
+    below a path."""
+    return any(fnmatch.fnmatchcase(rel, p) or rel == p or rel.startswith(p + "/")
+               for p in patterns if p)
 
 
 def _join(a: str, b: str) -> str:

@@ -14,9 +14,9 @@ from markupsafe import Markup
 
 from site_builder.errors import BuildError
 from site_builder.site.cache import FOLDER
-from site_builder.site.kramdown import renderer
+from site_builder.site.kramdown import preload_lexers, renderer
 from site_builder.site.links import Links
-from site_builder.site.parallel import map_indexed
+from site_builder.site.parallel import forks, map_indexed
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
                                        uses_liquid)
@@ -28,7 +28,7 @@ DEFAULT_LAYOUT = "post"
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                  jobs: int | None = None, highlighted: dict[str, str] | None = None
-                 ) -> dict[int, dict[str, str]]:
+                 ) -> dict[str, dict[str, str]]:
     """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
     (site.posts, post_url). Every bad post is reported at once. Liquid is loaded only
     when a post has some: plain Markdown comes through it unchanged anyway.
@@ -42,13 +42,15 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         site = liquid_site(everyone, config)
         if (root / "_layouts").is_dir():   # a Jekyll blog's own Liquid sees it as written
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
+    if forks(len(todo), jobs):
+        preload_lexers([post.body for post in todo])
     work = (templates, renderer(), site, config, todo, root, highlighted or {})
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
             todo, map_indexed(_render_one, work, len(todo), jobs)):
         if error:
             errors.append(error)
-        post.content, post.excerpt, code[id(post)] = content, excerpt, blocks
+        post.content, post.excerpt, code[post.name] = content, excerpt, blocks
     raise_all(errors)
     return code
 

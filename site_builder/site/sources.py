@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import html
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone

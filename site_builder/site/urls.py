@@ -13,11 +13,13 @@ from typing import Any
 
 from site_builder.errors import BuildError
 
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//")
+
 
 def relative_url(config: dict, value: Any) -> str:
     """Jekyll's `relative_url`: the path under the site's baseurl."""
     text = "" if value is None or _undefined(value) else str(value)
-    if re.match(r"^[a-z][a-z0-9+.-]*:|^//", text):
+    if SCHEME.match(text):
         return text
     return config["baseurl"] + "/" + text.lstrip("/")
 
