@@ -40,6 +40,7 @@ from site_builder.sampling import checkpoints, codes, labels, provenance, sampli
 from site_builder.sampling.ancestral import (LEVEL_NAMES, TOP, LevelSpec, Progress, SavePolicy,
                                              Stopped, decode, request_stop, sample_levels)
 from site_builder.sampling.build import Models
+from site_builder.sampling.progress_line import ProgressLine
 from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
@@ -114,8 +115,8 @@ def parse_groups(args: list[str]) -> list[tuple[str, list[int]]]:
 
 
 class Worker:
-    def __init__(self, run: Run, settings: dict, device: torch.device, say):
-        self.run, self.settings, self.device, self.say = run, settings, device, say
+    def __init__(self, run: Run, settings: dict, device: torch.device, say, show=None):
+        self.run, self.settings, self.device, self.say, self.show = run, settings, device, say, show
         self.model = MODELS[settings["model"]]
         self.length = sample_length(settings["sample_length_in_seconds"], self.model)
         self.lowest = TOP - settings["levels"] + 1
@@ -155,7 +156,7 @@ class Worker:
             with self.named_out_of_memory():
                 rates = sample_levels(progress, prior, lambda level: item_labels(
                     self.settings, items, prior(level), device), self.specs, self.length,
-                    lowest, self.settings["seed"], policy, self.say, device)
+                    lowest, self.settings["seed"], policy, self.say, device, self.show)
         finally:
             self.windows = policy.windows_total
         for level, (tokens, seconds) in rates.items():
@@ -214,8 +215,10 @@ def main(argv: list[str]) -> int:
     settings = json.loads(run.settings_path.read_text())
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     console = sys.stdout
+    bar = ProgressLine(console)   # drawn only on a terminal
 
     def say(line: str) -> None:
+        bar.clear()
         print(line, file=console, flush=True)
 
     model = MODELS[settings["model"]]
@@ -232,7 +235,7 @@ def main(argv: list[str]) -> int:
             contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), torch.no_grad():
         if device.type == "cpu" and model.toy:
             torch.set_num_threads(1)  # toy-size ops: threads cost more than they give
-        worker = Worker(run, settings, device, say)
+        worker = Worker(run, settings, device, say, bar.update if bar.live else None)
         provenance.record_environment(   # what a reader needs to make these samples again
             run, device, {} if model.toy else checkpoints.paths(model.name, settings["models_dir"]),
             settings["models_dir"])

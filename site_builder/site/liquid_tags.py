@@ -86,10 +86,16 @@ class JekyllEnvironment(liquid.Environment):
             str(options.get("error_mode") or "strict"), liquid.Mode.STRICT)
         undefined = liquid.StrictUndefined if options.get("strict_variables") else \
             liquid.Undefined
-        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root)),
+        # One environment per build: an include's file is read and parsed once, not
+        # checked for changes at each use.
+        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root),
+                                                               auto_reload=False),
                          strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
+        # Includes that read only `site` and their parameters: their texts (_memo_key).
+        self.include_pure: dict[str, bool] = {}
+        self.include_outputs: dict[tuple, str] = {}
         from site_builder.site import jekyll_filters, jekyll_tags
         jekyll_filters.install(self, config)
         self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
@@ -220,9 +226,57 @@ class IncludeNode(Node):
             raise LiquidError(f"include: no file {file!r} in _includes/ or the theme's "
                               f"{INCLUDES}/", token=self.token) from None
         values = {key: expr.evaluate(context) for key, expr in self.args.items()}
+        key = _memo_key(context.env, file, template, values) if not self.relative else None
+        if key is not None and key in context.env.include_outputs:
+            buffer.write(context.env.include_outputs[key])
+            return 1
+        out = StringIO() if key is not None else buffer
         with context.extend({"include": values}, template=template):
-            template.render_with_context(context, buffer, partial=True)
+            template.render_with_context(context, out, partial=True)
+        if key is not None:
+            context.env.include_outputs[key] = out.getvalue()
+            buffer.write(out.getvalue())
         return 1
+
+
+# An include made of these tags and filters, reading only `site` and its parameters,
+# writes the same text wherever it is included (with the same parameters) in one
+# build: its text is kept. Tags that set variables or counters, includes, and
+# filters that look into items' properties (whose content a page's dependencies
+# record) keep it from being kept.
+PURE_TAGS = frozenset("for if unless case comment raw break continue tablerow echo".split())
+PURE_FILTERS = frozenset("""relative_url absolute_url escape escape_once xml_escape cgi_escape
+    uri_escape url_encode url_decode date date_to_string date_to_long_string
+    date_to_xmlschema date_to_rfc822 default size upcase downcase capitalize strip lstrip
+    rstrip strip_html strip_newlines newline_to_br append prepend replace replace_first
+    remove remove_first split join first last reverse slice truncate truncatewords plus
+    minus times divided_by modulo abs ceil floor round at_least at_most slugify
+    number_of_words array_to_sentence_string normalize_whitespace""".split())
+CONTENT_SEGMENTS = frozenset(("content", "excerpt", "output", "related_posts"))
+SIMPLE = (str, int, float, bool, type(None))
+
+
+def _memo_key(env: JekyllEnvironment, file: str, template: BoundTemplate,
+              values: dict) -> tuple | None:
+    """The key under which this include's text is kept, or None when it must be
+    rendered each time."""
+    if not all(isinstance(v, SIMPLE) for v in values.values()):
+        return None
+    pure = env.include_pure.get(file)
+    if pure is None:
+        pure = env.include_pure[file] = _pure(template)
+    return (file, tuple(sorted(values.items()))) if pure else None
+
+
+def _pure(template: BoundTemplate) -> bool:
+    try:
+        found = template.analyze()
+    except Exception:  # noqa: BLE001 - anything it cannot analyse is rendered each time
+        return False
+    return (set(found.tags) <= PURE_TAGS and set(found.filters) <= PURE_FILTERS
+            and set(found.globals) <= {"site", "include"}
+            and not any(CONTENT_SEGMENTS & {str(s) for s in v.segments}
+                        for vs in found.variables.values() for v in vs))
 
 
 class JekyllIncludeTag(Tag):
