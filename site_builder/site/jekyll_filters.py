@@ -303,8 +303,18 @@ def install(env: liquid.Environment, config: dict) -> None:
         offset = stamp[-6:].replace(":", "") if stamp[-6] in "+-" else "+0000"
         return f"{d:%a, %d %b %Y %H:%M:%S} {offset}"
 
+    urls: dict[str, str] = {}   # a theme asks for the same few URLs on every page
+
+    def relative(value: Any) -> str:
+        if type(value) is not str:
+            return relative_url(config, value)
+        found = urls.get(value)
+        if found is None:
+            found = urls[value] = relative_url(config, value)
+        return found
+
     filters: dict[str, Callable] = {
-        "relative_url": lambda v: relative_url(config, v),
+        "relative_url": relative,
         "absolute_url": lambda v: absolute_url(config, v),
         "date_to_xmlschema": date_xml,
         "date_to_rfc822": date_rfc822,

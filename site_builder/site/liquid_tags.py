@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 from typing import TextIO
@@ -149,12 +150,8 @@ class HighlightNode(Node):
 def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it; with
     `linenos`, rouge's table: the line numbers in a gutter cell beside the code."""
-    try:
-        lexer = get_lexer_by_name(lang)
-    except ClassNotFound:  # rouge too falls back to plain text
-        lexer = TextLexer()
     code = code.strip("\r\n")
-    spans = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    spans = highlight(code, _lexer(lang), _formatter())
     if linenos:
         numbers = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
         spans = ('<table class="rouge-table"><tbody><tr><td class="gutter gl">'
@@ -163,6 +160,21 @@ def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     lang = html.escape(lang)
     return (f'<figure class="highlight"><pre><code class="language-{lang}" data-lang="{lang}">'
             f"{spans}</code></pre></figure>")
+
+
+@lru_cache(maxsize=None)
+def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
+    # Once per language: an unknown name has Pygments search every installed
+    # package's plugins, each time it is asked.
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:  # rouge too falls back to plain text
+        return TextLexer()
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(nowrap=True)   # its set-up walks the whole style: once
 
 
 class HighlightTag(Tag):
