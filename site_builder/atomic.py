@@ -18,18 +18,24 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it into place only if the block
     finishes. An interrupted write leaves a `.part` file that `Run.sweep()` removes,
     never a half-written `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # One stat when the folder is there (a site build writes hundreds of files into
+    # folders that exist), not mkdir's failed call, exception and stat.
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}{PART_SUFFIX}")
+    renamed = False
     try:
         yield tmp
         os.replace(tmp, path)
+        renamed = True
     except OSError as exc:  # named by the file meant (not the temporary one, or none)
         if str(exc.filename) in ("None", str(tmp)):
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     finally:
-        with contextlib.suppress(OSError):   # on a read-only disk even this fails
-            tmp.unlink(missing_ok=True)
+        if not renamed:
+            with contextlib.suppress(OSError):   # on a read-only disk even this fails
+                tmp.unlink(missing_ok=True)
 
 
 def write_bytes(path: Path, data: bytes) -> None:

@@ -114,7 +114,6 @@ def new_blog(folder: Path, baseurl: str = "/blog") -> Path:
     config = (REPO / "_config.yml").read_text().replace('baseurl: ""', f'baseurl: "{baseurl}"')
     (folder / "_config.yml").write_text(config)
     shutil.copytree(REPO / "assets" / "images", folder / "assets" / "images")
-    shutil.copytree(REPO / "assets" / "css", folder / "assets" / "css")
     return folder
 
 

@@ -102,8 +102,11 @@ def test_a_deleted_post_disappears_everywhere(seven_posts: Path, tmp_path: Path)
 def test_a_layout_edit_rerenders_every_page(seven_posts: Path, tmp_path: Path) -> None:
     build(seven_posts, log=quiet)
     from site_builder.site.theme import THEME
-    layouts = seven_posts / "templates" / "layouts"
-    shutil.copytree(THEME / "templates" / "layouts", layouts)
+    config = seven_posts / "_config.yml"
+    config.write_text(config.read_text() + "theme: site-builder\n")
+    build(seven_posts, log=quiet)
+    layouts = seven_posts / "_layouts"
+    shutil.copytree(THEME / "_layouts", layouts)   # the blog's own copy overrides the theme's
     post_layout = layouts / "post.html"
     post_layout.write_text(post_layout.read_text().replace("</article>", "<p>MARK</p></article>"))
     result = build(seven_posts, log=quiet)
@@ -231,6 +234,44 @@ def test_a_jekyll_blog_rebuilds_only_what_shows_the_edit(tmp_path: Path) -> None
     result = build(blog, log=quiet)
     assert result.written >= 5 and "Renamed" in (blog / "_site" / "titles" / "index.html").read_text()
     assert "Renamed;" in (blog / "_site" / "p1" / "index.html").read_text()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
+    build(fresh, log=quiet)
+    assert snapshot(blog / "_site") == snapshot(fresh / "_site")
+
+
+def test_an_include_kept_for_the_build_is_what_each_page_would_render(tmp_path: Path) -> None:
+    """An include reading only `site` and its parameters is rendered once a build and
+    its text reused; one reading the page, setting variables or showing posts' content
+    is rendered for each page, and an edit to a post's text still reaches every page
+    whose include shows it. The site is the one a full build makes."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\nposts_dir: _posts\npermalink: /:title/\n")
+    write(blog / "_layouts" / "default.html",
+          "<main>{{ content }}</main>{% include nav.html %}{% include here.html %}"
+          "{% include tag.html x=page.title %}{% include set.html %}[{{ shown }}]"
+          "{% include recent.html %}\n")
+    write(blog / "_includes" / "nav.html",
+          "<nav>{% for p in site.posts %}<a href=\"{{ p.url | relative_url }}\">{{ p.title }}</a>"
+          "{% endfor %}</nav>")
+    write(blog / "_includes" / "here.html", "<b>{{ page.title }}</b>")
+    write(blog / "_includes" / "tag.html", "<i>{{ include.x | upcase }}</i>")
+    write(blog / "_includes" / "set.html", "{% assign shown = site.title | upcase %}")
+    write(blog / "_includes" / "recent.html",
+          "<aside>{% for p in site.posts %}{{ p.content | strip_html | strip }};{% endfor %}</aside>")
+    for day in (1, 2, 3):
+        write(blog / "_posts" / f"2020-01-0{day}-p{day}.md",
+              f"---\ntitle: Post {day}\nlayout: default\n---\nText {day}\n")
+    build(blog, log=quiet)
+    for day in (1, 2, 3):
+        page = (blog / "_site" / f"p{day}" / "index.html").read_text()
+        assert '<nav><a href="/p3/">Post 3</a><a href="/p2/">Post 2</a><a href="/p1/">Post 1</a></nav>' in page
+        assert f"<b>Post {day}</b><i>POST {day}</i>[T]" in page
+        assert "<aside>Text 3;Text 2;Text 1;</aside>" in page
+    edited = blog / "_posts" / "2020-01-02-p2.md"
+    edited.write_text(edited.read_text().replace("Text 2", "New text"))
+    build(blog, log=quiet)
+    assert "<aside>Text 3;New text;Text 1;</aside>" in (blog / "_site" / "p1" / "index.html").read_text()
     fresh = tmp_path / "fresh"
     shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
     build(fresh, log=quiet)

@@ -103,11 +103,11 @@ def test_what_the_watcher_sees(served_blog, preview) -> None:
     watched = [
         write(root / "_data" / "authors.yml", "me: {name: Me}\n"),
         write(root / "_includes" / "note.html", "<p>note</p>\n"),
-        write(root / "templates" / "layouts" / "page.html", "{{ content }}\n"),
+        write(root / "_layouts" / "page.html", "{{ content }}\n"),
         write(root / "assets" / "css" / "extra.css", "p {}\n"),
         write(root / "about.md", "---\ntitle: About\n---\nAbout\n"),
         root / "_config.yml", root / "posts" / POST_NAME,
-        next((THEME / "templates").rglob("*.html")),  # the default theme's layouts ...
+        next((THEME / "_layouts").rglob("*.html")),  # the default theme's layouts ...
         next((THEME / "assets").rglob("*.css")),       # ... and stylesheets
     ]
     ignored = [

@@ -151,6 +151,8 @@ class LevelSpec:
     chunk_size: int
     fp16: bool
     hop_fraction: float
+    static: bool | None = None    # the static step (None: where supported; loop.token_loop)
+    graphs: bool = True           # replayed as a CUDA graph there
 
 
 def window_bounds(prior, z_len: int, start: int | None, total: int) -> tuple[int, int]:
@@ -166,10 +168,12 @@ def window_bounds(prior, z_len: int, start: int | None, total: int) -> tuple[int
 
 def sample_levels(progress: Progress, priors: Callable[[int], object], labels: Callable[[int], dict],
                   specs: dict[int, LevelSpec], sample_length: int, lowest: int, seed: int,
-                  policy: SavePolicy, say: Callable[[str], None], device) -> dict[int, list]:
+                  policy: SavePolicy, say: Callable[[str], None], device,
+                  show: Callable[..., None] | None = None) -> dict[int, list]:
     """Sample the group's levels from `progress.level` down to `lowest`, continuing
     where `progress` is. `priors(level)` gives the level's prior on the device (one
-    at a time); returns {level: [new tokens, seconds]} for this process."""
+    at a time); `show` draws the progress line; returns {level: [new tokens, seconds]}
+    for this process."""
     rates: dict[int, list] = {}
     while progress.level >= lowest:
         level = progress.level
@@ -188,8 +192,11 @@ def sample_levels(progress: Progress, priors: Callable[[int], object], labels: C
         for index in range(progress.window, len(starts)):
             start, tokens = window_bounds(prior, progress.zs[level].shape[1], starts[index], total)
             sample_window_into(progress, prior, level, start, tokens, level_labels, spec, policy.generators,
-                               say, index, len(starts), total)
+                               say, index, len(starts), total, show)
             progress.window = index + 1
+            if show:
+                show(progress.label(), LEVEL_NAMES[level], f"window {index + 1}/{len(starts)}",
+                     progress.zs[level].shape[1], total, len(progress.items))
             _count(progress, rates, level, before, started)
             before, started = progress.zs[level].shape[1], time.monotonic()
             policy.after_window(progress)
@@ -203,8 +210,9 @@ def sample_levels(progress: Progress, priors: Callable[[int], object], labels: C
 
 def sample_window_into(progress: Progress, prior, level: int, start: int, sample_tokens: int,
                        labels: dict, spec: LevelSpec, generators, say, index: int, windows: int,
-                       total: int) -> None:
-    """One window, as jukebox's sample_single_window: the new tokens appended to zs."""
+                       total: int, show: Callable[..., None] | None = None) -> None:
+    """One window, as jukebox's sample_single_window: the new tokens appended to zs.
+    `show` (ProgressLine.update) draws the level's progress as tokens come (None: nothing)."""
     zs = progress.zs
     z = zs[level][:, start:start + prior.n_ctx]
     new_tokens = sample_tokens - z.shape[1]
@@ -213,15 +221,14 @@ def sample_window_into(progress: Progress, prior, level: int, start: int, sample
     z_conds = prior.get_z_conds(zs, start, start + prior.n_ctx)
     y = prior.get_y(labels, start)
     done = zs[level].shape[1]
-    started = time.monotonic()
 
     def tick(count: int) -> None:
-        rate = count * len(progress.items) / max(time.monotonic() - started, 1e-9)
-        say(f"  {progress.label()}: {LEVEL_NAMES[level]} window {index + 1}/{windows}, "
-            f"{done + count}/{total} tokens, {rate:.0f} tokens/s")
+        show(progress.label(), LEVEL_NAMES[level], f"window {index + 1}/{windows}", done + count, total,
+             len(progress.items))
 
     z = sample_window(prior, z, z_conds, y, sample_tokens, temp=spec.temp, chunk_size=spec.chunk_size,
-                      fp16=spec.fp16, generators=generators, tick=tick)
+                      fp16=spec.fp16, generators=generators, tick=tick if show else None,
+                      static=spec.static, graphs=spec.graphs)
     zs[level] = torch.cat([zs[level], z[:, -new_tokens:]], dim=1)
 
 

@@ -40,6 +40,7 @@ from site_builder.sampling import checkpoints, codes, labels, provenance, sampli
 from site_builder.sampling.ancestral import (LEVEL_NAMES, TOP, LevelSpec, Progress, SavePolicy,
                                              Stopped, decode, request_stop, sample_levels)
 from site_builder.sampling.build import Models
+from site_builder.sampling.progress_line import ProgressLine
 from site_builder.models import MODELS, SAMPLE_RATE, sample_length
 
 EXIT_STOPPED = 75   # saved and stopped early: run again to continue (EX_TEMPFAIL)
@@ -90,14 +91,19 @@ def item_labels(settings: dict, items: list[int], prior, device) -> dict:
     return prior.labeller.get_batch_labels(metas, device)
 
 
+GRAPHS = "SITE_BUILDER_CUDA_GRAPHS"   # 0: launch each token step from Python (same codes)
+
+
 def level_specs(settings: dict, device: torch.device) -> dict[int, LevelSpec]:
-    """Per level; chunk sizes and temperatures as sample.py's."""
+    """Per level; chunk sizes and temperatures as sample.py's. On CUDA each token step
+    is replayed as a CUDA graph unless SITE_BUILDER_CUDA_GRAPHS=0."""
     fp16 = device.type == "cuda"
     top_chunk = 32 if settings["model"] in ("tiny", "1b_lyrics") else 16
     hop = settings["hop_fraction"]
     up = settings["upsampler_temperature"]
-    return {0: LevelSpec(up, 32, fp16, hop[0]), 1: LevelSpec(up, 32, fp16, hop[1]),
-            2: LevelSpec(settings["temperature"], top_chunk, fp16, hop[2])}
+    graphs = os.environ.get(GRAPHS, "1") != "0"
+    return {0: LevelSpec(up, 32, fp16, hop[0], graphs=graphs), 1: LevelSpec(up, 32, fp16, hop[1], graphs=graphs),
+            2: LevelSpec(settings["temperature"], top_chunk, fp16, hop[2], graphs=graphs)}
 
 
 def parse_groups(args: list[str]) -> list[tuple[str, list[int]]]:
@@ -109,8 +115,8 @@ def parse_groups(args: list[str]) -> list[tuple[str, list[int]]]:
 
 
 class Worker:
-    def __init__(self, run: Run, settings: dict, device: torch.device, say):
-        self.run, self.settings, self.device, self.say = run, settings, device, say
+    def __init__(self, run: Run, settings: dict, device: torch.device, say, show=None):
+        self.run, self.settings, self.device, self.say, self.show = run, settings, device, say, show
         self.model = MODELS[settings["model"]]
         self.length = sample_length(settings["sample_length_in_seconds"], self.model)
         self.lowest = TOP - settings["levels"] + 1
@@ -150,7 +156,7 @@ class Worker:
             with self.named_out_of_memory():
                 rates = sample_levels(progress, prior, lambda level: item_labels(
                     self.settings, items, prior(level), device), self.specs, self.length,
-                    lowest, self.settings["seed"], policy, self.say, device)
+                    lowest, self.settings["seed"], policy, self.say, device, self.show)
         finally:
             self.windows = policy.windows_total
         for level, (tokens, seconds) in rates.items():
@@ -209,8 +215,10 @@ def main(argv: list[str]) -> int:
     settings = json.loads(run.settings_path.read_text())
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     console = sys.stdout
+    bar = ProgressLine(console)   # drawn only on a terminal
 
     def say(line: str) -> None:
+        bar.clear()
         print(line, file=console, flush=True)
 
     model = MODELS[settings["model"]]
@@ -227,7 +235,7 @@ def main(argv: list[str]) -> int:
             contextlib.redirect_stdout(log), contextlib.redirect_stderr(log), torch.no_grad():
         if device.type == "cpu" and model.toy:
             torch.set_num_threads(1)  # toy-size ops: threads cost more than they give
-        worker = Worker(run, settings, device, say)
+        worker = Worker(run, settings, device, say, bar.update if bar.live else None)
         provenance.record_environment(   # what a reader needs to make these samples again
             run, device, {} if model.toy else checkpoints.paths(model.name, settings["models_dir"]),
             settings["models_dir"])

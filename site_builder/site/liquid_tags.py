@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 from typing import TextIO
@@ -27,7 +28,7 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from site_builder.site.sources import xmlschema
-from site_builder.site.theme import INCLUDES, include_folders
+from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s]+)""")
 EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
@@ -79,21 +80,29 @@ class JekyllEnvironment(liquid.Environment):
         # is through an unknown filter: so for a blog with its own layouts. A blog on our
         # theme is told of a misspelt filter unless it sets the option.
         options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
-        strict = options.get("strict_filters", not (root / "_layouts").is_dir())
+        strict = options.get("strict_filters", theme_folder(root, config) is not None)
         # `liquid: error_mode: lax|warn|strict` and `strict_variables`, as in Jekyll
         # (here a syntax error stops the build unless the config says otherwise).
         mode = {"lax": liquid.Mode.LAX, "warn": liquid.Mode.WARN}.get(
             str(options.get("error_mode") or "strict"), liquid.Mode.STRICT)
         undefined = liquid.StrictUndefined if options.get("strict_variables") else \
             liquid.Undefined
-        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root)),
+        # One environment per build: an include's file is read and parsed once, not
+        # checked for changes at each use.
+        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root, config),
+                                                               auto_reload=False),
                          strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
+        # Includes that read only `site` and their parameters: their texts (_memo_key).
+        self.include_pure: dict[str, bool] = {}
+        self.include_outputs: dict[tuple, str] = {}
         from site_builder.site import jekyll_filters, jekyll_tags
         jekyll_filters.install(self, config)
         self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
-        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, *jekyll_tags.TAGS):
+        self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
+        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
+                    *jekyll_tags.TAGS):
             self.add_tag(tag)
 
 
@@ -141,12 +150,8 @@ class HighlightNode(Node):
 def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it; with
     `linenos`, rouge's table: the line numbers in a gutter cell beside the code."""
-    try:
-        lexer = get_lexer_by_name(lang)
-    except ClassNotFound:  # rouge too falls back to plain text
-        lexer = TextLexer()
     code = code.strip("\r\n")
-    spans = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    spans = highlight(code, _lexer(lang), _formatter())
     if linenos:
         numbers = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
         spans = ('<table class="rouge-table"><tbody><tr><td class="gutter gl">'
@@ -155,6 +160,21 @@ def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     lang = html.escape(lang)
     return (f'<figure class="highlight"><pre><code class="language-{lang}" data-lang="{lang}">'
             f"{spans}</code></pre></figure>")
+
+
+@lru_cache(maxsize=None)
+def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
+    # Once per language: an unknown name has Pygments search every installed
+    # package's plugins, each time it is asked.
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:  # rouge too falls back to plain text
+        return TextLexer()
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(nowrap=True)   # its set-up walks the whole style: once
 
 
 class HighlightTag(Tag):
@@ -198,12 +218,13 @@ class PostUrlTag(Tag):
 
 
 class IncludeNode(Node):
-    __slots__ = ("file", "args", "relative")
+    __slots__ = ("file", "args", "relative", "cached")
 
-    def __init__(self, token: Token, file: str, args: dict, relative: bool = False):
+    def __init__(self, token: Token, file: str, args: dict, relative: bool = False,
+                 cached: bool = False):
         super().__init__(token)
         self.blank = False   # it writes text: never a "blank" block to suppress
-        self.file, self.args, self.relative = file, args, relative
+        self.file, self.args, self.relative, self.cached = file, args, relative, cached
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         file = self.file
@@ -211,6 +232,20 @@ class IncludeNode(Node):
             name = StringIO()
             context.env.from_string(file).render_with_context(context, name)
             file = name.getvalue().strip()
+        if not self.cached:
+            return self._include(context, buffer, file)
+        # jekyll-include-cache: one rendering per file and parameters in a build.
+        values = {key: expr.evaluate(context) for key, expr in self.args.items()}
+        key = (file, tuple(sorted((k, _cache_key(v)) for k, v in values.items())))
+        text = context.env.include_cache.get(key)
+        if text is None:
+            out = StringIO()
+            self._include(context, out, file)
+            text = context.env.include_cache[key] = out.getvalue()
+        buffer.write(text)
+        return 1
+
+    def _include(self, context: RenderContext, buffer: TextIO, file: str) -> int:
         try:
             if self.relative:
                 template = _relative_template(context, file)
@@ -220,16 +255,64 @@ class IncludeNode(Node):
             raise LiquidError(f"include: no file {file!r} in _includes/ or the theme's "
                               f"{INCLUDES}/", token=self.token) from None
         values = {key: expr.evaluate(context) for key, expr in self.args.items()}
+        key = _memo_key(context.env, file, template, values) if not self.relative else None
+        if key is not None and key in context.env.include_outputs:
+            buffer.write(context.env.include_outputs[key])
+            return 1
+        out = StringIO() if key is not None else buffer
         with context.extend({"include": values}, template=template):
-            template.render_with_context(context, buffer, partial=True)
+            template.render_with_context(context, out, partial=True)
+        if key is not None:
+            context.env.include_outputs[key] = out.getvalue()
+            buffer.write(out.getvalue())
         return 1
+
+
+# An include made of these tags and filters, reading only `site` and its parameters,
+# writes the same text wherever it is included (with the same parameters) in one
+# build: its text is kept. Tags that set variables or counters, includes, and
+# filters that look into items' properties (whose content a page's dependencies
+# record) keep it from being kept.
+PURE_TAGS = frozenset("for if unless case comment raw break continue tablerow echo".split())
+PURE_FILTERS = frozenset("""relative_url absolute_url escape escape_once xml_escape cgi_escape
+    uri_escape url_encode url_decode date date_to_string date_to_long_string
+    date_to_xmlschema date_to_rfc822 default size upcase downcase capitalize strip lstrip
+    rstrip strip_html strip_newlines newline_to_br append prepend replace replace_first
+    remove remove_first split join first last reverse slice truncate truncatewords plus
+    minus times divided_by modulo abs ceil floor round at_least at_most slugify
+    number_of_words array_to_sentence_string normalize_whitespace""".split())
+CONTENT_SEGMENTS = frozenset(("content", "excerpt", "output", "related_posts"))
+SIMPLE = (str, int, float, bool, type(None))
+
+
+def _memo_key(env: JekyllEnvironment, file: str, template: BoundTemplate,
+              values: dict) -> tuple | None:
+    """The key under which this include's text is kept, or None when it must be
+    rendered each time."""
+    if not all(isinstance(v, SIMPLE) for v in values.values()):
+        return None
+    pure = env.include_pure.get(file)
+    if pure is None:
+        pure = env.include_pure[file] = _pure(template)
+    return (file, tuple(sorted(values.items()))) if pure else None
+
+
+def _pure(template: BoundTemplate) -> bool:
+    try:
+        found = template.analyze()
+    except Exception:  # noqa: BLE001 - anything it cannot analyse is rendered each time
+        return False
+    return (set(found.tags) <= PURE_TAGS and set(found.filters) <= PURE_FILTERS
+            and set(found.globals) <= {"site", "include"}
+            and not any(CONTENT_SEGMENTS & {str(s) for s in v.segments}
+                        for vs in found.variables.values() for v in vs))
 
 
 class JekyllIncludeTag(Tag):
     """Jekyll's include: a bare file name (or Liquid making one), then key=value
     parameters as `include.key`."""
 
-    name, block, relative = "include", False, False
+    name, block, relative, cached = "include", False, False, False
 
     def parse(self, stream: TokenStream) -> IncludeNode:
         token = stream.eat(TOKEN_TAG)
@@ -238,7 +321,21 @@ class JekyllIncludeTag(Tag):
         file, rest = found.group(1), found.group(2)
         args = {key: parse_primitive(self.env, TokenStream(tokenize(value, parent_token=token)))
                 for key, value in INCLUDE_ARG.findall(rest)}
-        return IncludeNode(token, file.strip("\"'"), args, self.relative)
+        return IncludeNode(token, file.strip("\"'"), args, self.relative, self.cached)
+
+
+def _cache_key(value: object) -> object:
+    """A parameter of include_cached as its cache key: an item (a post) by its path."""
+    if isinstance(value, dict) and "path" in value:
+        return ("item", dict.get(value, "path"), dict.get(value, "url"))
+    return repr(value)
+
+
+class JekyllIncludeCachedTag(JekyllIncludeTag):
+    """jekyll-include-cache's include_cached: an include whose text depends only on
+    its parameters and `site`, rendered once per build for each set of them."""
+
+    name, cached = "include_cached", True
 
 
 class JekyllIncludeRelativeTag(JekyllIncludeTag):
