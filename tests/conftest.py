@@ -7,6 +7,7 @@ import contextlib
 import math
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -98,6 +99,13 @@ def site_builder(root: Path, *args: str, check: bool = True, **kwargs) -> subpro
         raise AssertionError(f"site-builder {' '.join(args)} exited {result.returncode}:\n"
                              f"{result.stdout}\n{result.stderr}")
     return result
+
+
+def interruptible() -> None:
+    """For a child that a test stops with Ctrl-C (SIGINT): Python ignores SIGINT for good
+    when it starts with it ignored, as in anything started in the background
+    (`make test &`), so the child gets it back as a terminal's foreground job has it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def new_blog(folder: Path, baseurl: str = "/blog") -> Path:

@@ -126,11 +126,10 @@ class Layer:
         """The keys and values this kind attends to, and which of them are valid."""
         n = self.key.shape[0]
         if self.kind == 2:
-            blocks, width = self.key.shape[1] // self.attn.block_ctx, self.key.shape[2]
+            # the position's column: one key per block (a flat index along the positions;
+            # index_select along a 4-d view's third dimension reads the whole cache on a CPU)
             column = at["column"]
-            key = self.key.view(n, blocks, self.attn.block_ctx, width).index_select(2, column)
-            value = self.value.view(n, blocks, self.attn.block_ctx, width).index_select(2, column)
-            return key.view(n, blocks, width), value.view(n, blocks, width), at[("mask", 2)]
+            return self.key.index_select(1, column), self.value.index_select(1, column), at[("mask", 2)]
         if self.kind == 3:
             width = self.key.shape[2]
             half = at["other_half"]
@@ -274,7 +273,7 @@ class StaticStep:
                 at[("mask", 1)] = self.ranges[1] > at[("slot", 1)]
             elif kind == 2:
                 block = self.blocks[2]
-                at["column"] = p % block
+                at["column"] = p % block + self.ranges[2] * block
                 at[("mask", 2)] = self.ranges[2] > p // block
             elif kind == 3:
                 block = self.blocks[3]
