@@ -107,7 +107,10 @@ def build_ours(blog: Path, out: Path) -> Built:
 
     src = out.parent / "ours-src"
     shutil.copytree(blog, src)
-    layouts = src / "templates" / "layouts"
+    # Our theme, with the post layout overridden by the blog's own.
+    config = src / "_config.yml"
+    config.write_text(config.read_text() + "\ntheme: site-builder\n", encoding="utf-8")
+    layouts = src / "_layouts"
     layouts.mkdir(parents=True, exist_ok=True)
     (layouts / "post.html").write_text(jekyll_corpus.MINIMAL_POST_LAYOUT, encoding="utf-8")
 

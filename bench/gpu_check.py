@@ -8,9 +8,11 @@ Needs torch and what the repository carries: `make gpu-bundle` (on a machine wit
 the package index) puts jukebox-infer and its small pure-Python needs into
 `.gpu-vendor/`, which this script puts on its path; copy the repository with it.
 Without CUDA it says so and exits 0 (tests run it that way). For each level and
-batch it reports tokens per second of both loops (CUDA graphs: not built yet, so
-one column), codes in range and finite logits, peak device memory against the
-memory plan's, then decodes the codes to a WAV and estimates the example's job.
+batch it reports tokens per second of jukebox's loop and of ours (the static step
+launched from Python, and replayed as a CUDA graph), whether the graph gives the
+same codes as the step launched from Python, codes in range and finite keys, peak
+device memory against the memory plan's; then it decodes codes to a WAV and
+estimates the example's job from the graphs' rates.
 """
 
 from __future__ import annotations
@@ -73,41 +75,77 @@ def build(name: str, device, convert: bool = True):
 
 
 def time_level(level: int, batch: int, tokens: int, device) -> dict:
-    """Both loops at `batch` from position 4096 of a window: jukebox's with the weights
-    as jukebox keeps them (the upsamplers' fp32, cast per call), ours converted once."""
+    """Jukebox's loop and ours at `batch` from position 4096 of a window: jukebox's with
+    the weights as jukebox keeps them (the upsamplers' fp32, cast per call); ours (the
+    static step, weights converted once) launched from Python and replayed as the CUDA
+    graph, from the same caches and random streams."""
     import torch
 
     from sampling import fill_caches, inputs, jukebox_step  # bench/sampling.py
-    from site_builder.sampling import kvcache
-    from site_builder.sampling.loop import Stepper, item_generator
+    from site_builder.sampling import kvcache, static_step
+    from site_builder.sampling.loop import item_generator
     result = {}
     torch.cuda.reset_peak_memory_stats()
-    for label in ("jukebox", "ours"):
-        prior, _ = build(LEVELS[level], device, convert=label == "ours")
+    with torch.no_grad():
+        prior, _ = build(LEVELS[level], device, convert=False)
         x_cond, y_cond, previous = inputs(prior, batch, device)
-        generators = [item_generator(k, device) for k in range(batch)]
-        with torch.no_grad():
-            if label == "ours":
-                kvcache.ensure(prior.prior.transformer, batch, torch.float16, device, prior.prior.input_dims)
-            fill_caches(prior.prior.transformer, batch, POSITION, torch.float16, device)
-            stepper = Stepper(prior.prior, x_cond, y_cond, None, batch, temp=0.99, fp16=True)
-            x, codes = previous, []
-            torch.cuda.synchronize()
-            started = time.perf_counter()
-            for t in range(POSITION, POSITION + tokens):
-                x = jukebox_step(prior, x_cond, y_cond, x, t, True) if label == "jukebox" \
-                    else stepper.step(t, x, generators)
-                codes.append(x)
-            torch.cuda.synchronize()
-            result[label] = tokens / (time.perf_counter() - started)
-            codes = torch.cat(codes, dim=1)
-            result[f"{label}_in_range"] = bool(((codes >= 0) & (codes < prior.prior.bins)).all())
-        if label == "ours":
-            result["peak_gib"] = torch.cuda.max_memory_allocated() / 2**30
-        del prior, stepper
+        fill_caches(prior.prior.transformer, batch, POSITION, torch.float16, device)
+        x, codes = previous, []
+        torch.cuda.synchronize()
+        started = time.perf_counter()
+        for t in range(POSITION, POSITION + tokens):
+            x = jukebox_step(prior, x_cond, y_cond, x, t, True)
+            codes.append(x)
+        torch.cuda.synchronize()
+        result["jukebox"] = tokens / (time.perf_counter() - started)
+        result["jukebox_in_range"] = in_range(torch.cat(codes, dim=1), prior.prior.bins)
+        del prior, x_cond, y_cond, previous, x, codes
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
+
+        prior, _ = build(LEVELS[level], device)
+        ar = prior.prior
+        x_cond, y_cond, previous = inputs(prior, batch, device)
+        fixed = static_step.StaticStep(ar, batch, x_cond.shape[1], fp16=True, temp=0.99, device=device,
+                                       graphs=True)
+        started = time.perf_counter()
+        fixed.prepare()                       # capture, before the caches are filled
+        torch.cuda.synchronize()
+        result["capture_s"] = time.perf_counter() - started
+        fixed.bind(previous, 0, x_cond, y_cond, None)
+        found = {}
+        for label in ("python", "graphs"):
+            torch.manual_seed(1)        # the same caches for both
+            fill_caches(ar.transformer, batch, POSITION, torch.float16, device)
+            for layer in fixed.layers:
+                if layer.kind not in kvcache.WHOLE_WINDOW:
+                    layer.key.normal_()
+                    layer.value.normal_()
+            fixed.position.fill_(POSITION)
+            fixed.previous.zero_()
+            generators = [item_generator(k, device) for k in range(batch)]
+            torch.cuda.synchronize()
+            started = time.perf_counter()
+            for t in range(tokens):
+                if t % static_step.NOISE_CHUNK == 0:
+                    fixed.draw_noise(generators, min(static_step.NOISE_CHUNK, tokens - t))
+                fixed.graph.replay() if label == "graphs" else fixed.step()
+            torch.cuda.synchronize()
+            result[label] = tokens / (time.perf_counter() - started)
+            found[label] = fixed.codes[:, POSITION:POSITION + tokens].clone()
+        result["graphs_same_codes"] = bool(torch.equal(found["python"], found["graphs"]))
+        result["ours_in_range"] = in_range(found["graphs"], ar.bins)
+        result["finite"] = all(bool(torch.isfinite(layer.key[:, POSITION:POSITION + tokens]).all())
+                               for layer in fixed.layers if layer.kind in kvcache.WHOLE_WINDOW)
+        result["peak_gib"] = torch.cuda.max_memory_allocated() / 2**30
+        kvcache.release(ar.transformer)
+        del prior, ar, fixed, x_cond, y_cond, previous
+        torch.cuda.empty_cache()
     return result
+
+
+def in_range(codes, bins: int) -> bool:
+    return bool(((codes >= 0) & (codes < bins)).all())
 
 
 def write_wav(path: Path, audio) -> None:
@@ -150,11 +188,14 @@ def main(argv: list[str]) -> int:
                       f"{planned.device / 2**30:.1f} GiB")
                 continue
             found = time_level(level, batch, args.tokens, device)
-            rates.setdefault(level, {})[batch] = found["ours"]
-            print(f"  {memory.LEVEL_NAMES[level]} batch {batch}: jukebox {found['jukebox']:.1f} tokens/s, "
-                  f"ours {found['ours']:.1f} ({found['ours'] / found['jukebox']:.2f}x), graphs: not built; "
-                  f"codes in range {found['ours_in_range'] and found['jukebox_in_range']}; peak "
-                  f"{found['peak_gib']:.1f} GiB (plan {planned.device / 2**30:.1f})")
+            rates.setdefault(level, {})[batch] = found["graphs"]
+            jukebox = found["jukebox"]
+            print(f"  {memory.LEVEL_NAMES[level]} batch {batch}: token steps/s: jukebox {jukebox:.1f}, "
+                  f"ours without graphs {found['python']:.1f} ({found['python'] / jukebox:.2f}x), "
+                  f"with graphs {found['graphs']:.1f} ({found['graphs'] / jukebox:.2f}x; captured in "
+                  f"{found['capture_s']:.1f} s; same codes as without: {found['graphs_same_codes']}); "
+                  f"codes in range {found['ours_in_range'] and found['jukebox_in_range']}, keys finite "
+                  f"{found['finite']}; peak {found['peak_gib']:.1f} GiB (plan {planned.device / 2**30:.1f})")
     _, vqvae = build(LEVELS[0], device)
     codes = [torch.randint(0, 2048, (1, 44032 // hop), device=device) for hop in (8, 32, 128)]
     vqvae = vqvae.to_empty(device=device)

@@ -508,6 +508,9 @@ SITE = (
         "mode; safe mode, as on GitHub Pages, is the default here)", fill=False),
     Key("collections", to_collections, None, "Jekyll's collections", fill=False),
     Key("collections_dir", to_str, None, "where collections' folders are", fill=False),
+    Key("theme", to_str, None, "the theme: site-builder (built in; the default for a blog with no "
+        "_layouts/ of its own); the blog's _layouts/, _includes/, _sass/ and assets/ override "
+        "its files", fill=False),
     Key("plugins", to_str_list, None, "Jekyll plugins (the common ones are built in)", fill=False),
     Key("gems", to_str_list, None, "plugins, under their old name", fill=False),
     Key("feed", to_mapping, None, "jekyll-feed's options", fill=False),

@@ -7,6 +7,7 @@ import contextlib
 import math
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -100,13 +101,19 @@ def site_builder(root: Path, *args: str, check: bool = True, **kwargs) -> subpro
     return result
 
 
+def interruptible() -> None:
+    """For a child that a test stops with Ctrl-C (SIGINT): Python ignores SIGINT for good
+    when it starts with it ignored, as in anything started in the background
+    (`make test &`), so the child gets it back as a terminal's foreground job has it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def new_blog(folder: Path, baseurl: str = "/blog") -> Path:
     """A blog folder like a fresh clone's: the shipped _config.yml and assets."""
     folder.mkdir(parents=True, exist_ok=True)
     config = (REPO / "_config.yml").read_text().replace('baseurl: ""', f'baseurl: "{baseurl}"')
     (folder / "_config.yml").write_text(config)
     shutil.copytree(REPO / "assets" / "images", folder / "assets" / "images")
-    shutil.copytree(REPO / "assets" / "css", folder / "assets" / "css")
     return folder
 
 

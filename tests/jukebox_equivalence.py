@@ -1,5 +1,5 @@
 """Run as `python -O tests/jukebox_equivalence.py`: the tiny model's codes from our
-token loop against jukebox-infer's own loop, level by level, at batch 1 on the CPU in
+token loop (its dynamic step, and its static step) against jukebox-infer's own loop, level by level, at batch 1 on the CPU in
 fp32 with the same seed; and what each loop dispatches per token. Prints JSON.
 
 (-O: jukebox's loop asserts `isinstance(x, torch.cuda.LongTensor)`, which only a CUDA
@@ -40,11 +40,12 @@ def jukebox_level(prior, zs, labels, level, hps):
     return sample_level(list(zs), labels, kwargs, level, prior, total, int(HOP[level] * prior.n_ctx), hps)
 
 
-def our_level(prior, zs, labels, level):
+def our_level(prior, zs, labels, level, static=False):
+    """static=False: the dynamic step; True: the static one (what sampling uses)."""
     progress = Progress("check", "top", [0], list(zs), level=level)
     generators = [item_generator(SEED, torch.device("cpu"))]
     total = LENGTH // prior.raw_to_tokens
-    spec = LevelSpec(0.99, 32, False, HOP[level])
+    spec = LevelSpec(0.99, 32, False, HOP[level], static=static)
     starts = window_starts(prior.n_ctx, total, HOP[level])
     for index, start in enumerate(starts):
         start, tokens = window_bounds(prior, progress.zs[level].shape[1], start, total)
@@ -75,17 +76,20 @@ def main() -> None:
         meta = dict(artist="joy_division", genre="rock", lyrics="", total_length=180 * SAMPLE_RATE, offset=0)
         labels = [p.labeller.get_batch_labels([meta], "cpu") for p in priors]
         zs = [torch.zeros(1, 0, dtype=torch.long) for _ in priors]
-        same, counts = {}, {}
+        same, static, counts = {}, {}, {}
         for level in (2, 1, 0):
             theirs = jukebox_level(priors[level], zs, labels[level], level, hps)
             ours = our_level(priors[level], zs, labels[level], level)
             same[level] = bool(torch.equal(theirs[level], ours[level]))
+            # the static step (CUDA's, captured there as a graph), forced on the CPU
+            fixed = our_level(priors[level], zs, labels[level], level, static=True)
+            static[level] = bool(torch.equal(theirs[level], fixed[level]))
             tokens = theirs[level].shape[1]
             if "--counts" in sys.argv:
                 counts[level] = {"jukebox": per_token(lambda: jukebox_level(priors[level], zs, labels[level], level, hps), tokens),
                                  "ours": per_token(lambda: our_level(priors[level], zs, labels[level], level), tokens)}
             zs = theirs
-    print(json.dumps({"same": same, "per_token": counts, "tokens": [int(z.shape[1]) for z in zs]}))
+    print(json.dumps({"same": same, "static_same": static, "per_token": counts, "tokens": [int(z.shape[1]) for z in zs]}))
 
 
 if __name__ == "__main__":

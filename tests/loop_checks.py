@@ -17,7 +17,7 @@ from dispatch_count import Count
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from site_builder.sampling.build import build_tiny  # noqa: E402
-from site_builder.sampling.loop import item_generator, sample_window  # noqa: E402
+from site_builder.sampling.loop import item_generator, sample_window, token_loop  # noqa: E402
 from site_builder.models import SAMPLE_RATE  # noqa: E402
 
 CPU = torch.device("cpu")
@@ -28,25 +28,60 @@ def top_y(prior, artist="joy_division", genre="rock", items=1):
     return prior.get_y(prior.labeller.get_batch_labels([meta] * items, "cpu"), 0)
 
 
-def window(prior, past, y, tokens, seeds):
+def window(prior, past, y, tokens, seeds, static=None):
     return sample_window(prior, past, None, y, tokens, temp=0.99, chunk_size=32, fp16=False,
-                         generators=[item_generator(s, CPU) for s in seeds])
+                         generators=[item_generator(s, CPU) for s in seeds], static=static)
 
 
-def syncs(prior) -> dict:
+def syncs(prior, static=False) -> dict:
     """Host-device synchronisations (`_local_scalar_dense`: .item(), bool(), an assert
     on a device value) in a window of 96 new tokens and one of 64 more after a primed
     past: the same count means none per token."""
     y = top_y(prior, items=2)
     with Count() as short:
-        codes = window(prior, torch.zeros(2, 0, dtype=torch.long), y, 96, (1, 2))
+        codes = window(prior, torch.zeros(2, 0, dtype=torch.long), y, 96, (1, 2), static)
     with Count() as longer:
-        window(prior, torch.zeros(2, 0, dtype=torch.long), y, 160, (1, 2))
+        window(prior, torch.zeros(2, 0, dtype=torch.long), y, 160, (1, 2), static)
     with Count() as primed:
-        window(prior, codes, y, 160, (1, 2))
+        window(prior, codes, y, 160, (1, 2), static)
     key = "aten._local_scalar_dense"
     return {"short": short.ops[key], "longer": longer.ops[key], "primed": primed.ops[key],
             "item": longer.ops["aten.item"]}
+
+
+def static_syncs(prior) -> dict:
+    """The same for the static step (the one CUDA captures as a graph), run on the CPU."""
+    return syncs(prior, static=True)
+
+
+def kinds(_prior) -> dict:
+    """The static step against the dynamic one on small transformers with the attention
+    kinds the tiny model lacks: dense (0), encoder-decoder (6, 5b_lyrics) and prime (7,
+    1b_lyrics), with block (1), transpose-block (2) and previous-block (3) around them;
+    from an empty window and from a primed past that crosses the prime length and
+    block boundaries. {order: codes equal}."""
+    from jukebox_infer.prior.autoregressive import ConditionalAutoregressive2D
+    from jukebox_infer.transformer.ops import Conv1D
+    found = {}
+    for order, depth, extra in ((9, 4, {}), (6, 4, {"encoder_dims": 24}),
+                                (12, 48, {"prime_len": 40, "merged_decoder": True})):
+        torch.manual_seed(order)
+        ar = ConditionalAutoregressive2D((192,), 64, width=32, depth=depth, heads=2, attn_order=order,
+                                         blocks=12, **extra).eval()
+        for module in ar.modules():
+            if isinstance(module, Conv1D):
+                module.w.data.normal_(std=module.n_in ** -0.5)
+        ar.x_emb.weight.data.normal_()
+        encoder_kv = torch.randn(2, 24, 32) if "encoder_dims" in extra else None
+        past = torch.randint(0, 64, (2, 50))
+        same = []
+        for prefix in (past[:, :0], past):
+            codes = [token_loop(ar, prefix, None, None, encoder_kv, 192, temp=0.99, chunk_size=32,
+                                fp16=False, generators=[item_generator(s, CPU) for s in (4, 5)],
+                                tick=None, static=static) for static in (False, True)]
+            same.append(bool(torch.equal(*codes)))
+        found[order] = all(same)
+    return found
 
 
 def batches(prior) -> dict:

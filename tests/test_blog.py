@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import NOTES, REPO, TWO_RUN_TITLE, copy_blog, need_tool, site_builder
+from conftest import NOTES, REPO, TWO_RUN_TITLE, copy_blog, need_tool, serving, site_builder
 
 sys.path.insert(0, str(REPO / "bench"))
 import crosscheck  # noqa: E402  (bench/crosscheck.py)
@@ -118,7 +118,9 @@ def test_two_run_post_builds_in_jekyll_without_warnings_as_site_builder_builds_i
     need_tool("jekyll")
     source = tmp_path / "jekyll"
     (source / "_layouts").mkdir(parents=True)
-    shutil.copyfile(two_runs.root / "_config.yml", source / "_config.yml")
+    # Jekyll has no gem named site-builder: the posts, not our theme, are compared.
+    (source / "_config.yml").write_text(re.sub(r"(?m)^theme:.*$", "",
+                                               (two_runs.root / "_config.yml").read_text()))
     shutil.copytree(two_runs.root / "posts", source / "_posts")
     (source / "_layouts" / "post.html").write_text(jekyll_corpus.MINIMAL_POST_LAYOUT)
     jekyll_build(source, tmp_path / "jekyll-site")
@@ -132,18 +134,49 @@ def test_two_run_post_builds_in_jekyll_without_warnings_as_site_builder_builds_i
         assert all(result.same.values()), f"{result.name}: {result.diffs}"
 
 
+JASPER_DEFAULT = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{% if page.title %}{{ page.title | escape }} - {% endif %}{{ site.title | escape }}</title></head>
+<body class="{{ page.class }}">{{ content }}
+{% include site-footer.html %}</body></html>
+"""
+# jasper2's post layout writes the cover as `{{ site.baseurl }}{{ page.cover }}`.
+JASPER_POST = """---
+layout: default
+current: post
+---
+<article class="post-full {{ page.subclass }}">
+  <h1 class="post-full-title">{{ page.title | escape }}</h1>
+  {%- assign author = site.data.authors[page.author] %}
+  {%- if author %}<p class="author">{{ author.name | escape }}</p>{% endif %}
+  {%- if page.cover %}
+  <figure class="post-full-image"><img src="{{ site.baseurl }}{{ page.cover }}" alt="cover"></figure>
+  {%- endif %}
+  <section class="post-full-content">{{ content }}</section>
+</article>
+"""
+SVG = "<svg xmlns='http://www.w3.org/2000/svg' width='40' height='20'><rect width='40' height='20'/></svg>"
+
+
 def jasper_like_blog(folder: Path, baseurl: str = "/blog") -> Path:
-    """An existing Jekyll blog in the author's shape: baseurl, `permalink: /:title`, its
-    own layout, a hand-written post, its own assets."""
+    """An existing Jekyll blog in jasper2's shape (our own files): baseurl,
+    `permalink: /:title`, a post layout chained to a default one, an include,
+    `_data/authors.yml`, covers, a hand-written post, its own assets."""
     (folder / "_layouts").mkdir(parents=True)
+    (folder / "_includes").mkdir()
     (folder / "_posts").mkdir()
+    (folder / "_data").mkdir()
     (folder / "assets" / "images").mkdir(parents=True)
     (folder / "_config.yml").write_text(f"title: Someone's blog\nbaseurl: '{baseurl}'\n"
-                                        "permalink: /:title\nmarkdown: kramdown\n")
-    (folder / "_layouts" / "post.html").write_text(
-        "<!DOCTYPE html>\n<html><body><h1>{{ page.title }}</h1>\n{{ content }}\n</body></html>\n")
-    (folder / "_posts" / "2020-11-03-hello.md").write_text("---\nlayout: post\ntitle: Hello\n---\nHi.\n")
-    (folder / "assets" / "images" / "cover.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+                                        "permalink: /:title\nmarkdown: kramdown\n"
+                                        "cover: assets/images/cover.svg\n")
+    (folder / "_layouts" / "default.html").write_text(JASPER_DEFAULT)
+    (folder / "_layouts" / "post.html").write_text(JASPER_POST)
+    (folder / "_includes" / "site-footer.html").write_text(
+        '<footer><a href="{{ site.baseurl }}">{{ site.title | escape }}</a></footer>\n')
+    (folder / "_data" / "authors.yml").write_text("casper: {name: Casper}\n")
+    (folder / "_posts" / "2020-11-03-hello.md").write_text(
+        "---\nlayout: post\ntitle: Hello\nauthor: casper\ncover: assets/images/cover.svg\n---\nHi.\n")
+    (folder / "assets" / "images" / "cover.svg").write_text(SVG)
     return folder
 
 
@@ -158,8 +191,6 @@ def test_posts_and_assets_go_into_an_existing_jekyll_blog(pipeline, tmp_path, ba
     config = root / "_config.yml"
     config.write_text(config.read_text().replace("posts_dir: posts", "posts_dir: ../jasper/_posts")
                       .replace("assets_dir: assets", "assets_dir: ../jasper/assets"))
-    (jekyll / "_data").mkdir()
-    (jekyll / "_data" / "authors.yml").write_text("casper: {name: Casper}\n")
     config.write_text(config.read_text().replace("cover: assets/images/cover.svg",
                                                  "cover: assets/images/none.svg\n  author: me"))
     result = site_builder(root, "post", "--run", "lucybell")
@@ -173,9 +204,61 @@ def test_posts_and_assets_go_into_an_existing_jekyll_blog(pipeline, tmp_path, ba
                                                          "-waveform-small.png", "-waveform.png", ".mp3")]
     jekyll_build(jekyll, jekyll / "_site")
     page = (jekyll / "_site" / "ancestral-sampling-lucybell.html").read_text()
-    sources = re.findall(rf'(?:src|href)="({prefix}/assets/[^"]+)"', page)
+    content = page.split('<section class="post-full-content">', 1)[1].split("</section>", 1)[0]
+    sources = re.findall(rf'(?:src|href)="({prefix}/assets/[^"]+)"', content)
     assert len(sources) == 2 + 2 * 4 + 2   # players, thumbnails and their links, overview and its link
     for src in sources:
         assert (jekyll / "_site" / src.removeprefix(prefix + "/")).stat().st_size > 0, src
     assert "//assets" not in page
     assert (jekyll / "_site" / "hello.html").exists()   # the blog's own posts are untouched
+
+
+def test_a_post_in_a_jasper2_shaped_blog_with_baseurl_slash_plays_and_shows_pictures(
+        pipeline, tmp_path, browser):
+    """Issue 14's check: `make post` into a jasper2-shaped blog with `baseurl: '/'`,
+    built by real Jekyll and opened in Chromium: every player loads a clip of the
+    length sampled, every picture (the post's and the layout's cover) is drawn."""
+    need_tool("jekyll")
+    ffprobe = need_tool("ffprobe")
+    root = copy_blog(pipeline, tmp_path / "pipeline")
+    jekyll = jasper_like_blog(tmp_path / "jasper", "/")
+    config = root / "_config.yml"
+    config.write_text(config.read_text().replace("posts_dir: posts", "posts_dir: ../jasper/_posts")
+                      .replace("assets_dir: assets", "assets_dir: ../jasper/assets")
+                      .replace("navigation: True", "navigation: True\n  author: casper"))
+    site_builder(root, "post", "--run", "lucybell")
+    jekyll_build(jekyll, jekyll / "_site")
+    clips = sorted((jekyll / "_site" / "assets" / "runs" / "lucybell").glob("item-*.mp3"))
+    lengths = [float(subprocess.run([ffprobe, "-v", "error", "-show_entries", "format=duration",
+                                     "-of", "csv=p=0", str(clip)], check=True, capture_output=True,
+                                    text=True).stdout) for clip in clips]
+    assert len(lengths) == 2 and all(0.5 < length < 5 for length in lengths), lengths
+    with serving(jekyll / "_site", "") as server:
+        browser.get(f"{server}/ancestral-sampling-lucybell")
+        assert "Casper" in browser.find_element("css selector", "p.author").text
+        cover = browser.find_element("css selector", "figure.post-full-image img").get_attribute("src")
+        durations = browser.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const players = [...document.querySelectorAll('audio')];
+            Promise.all(players.map(a => new Promise(resolve => {
+                if (a.readyState >= 1) return resolve([a.currentSrc, a.duration]);
+                a.addEventListener('loadedmetadata', () => resolve([a.currentSrc, a.duration]));
+                a.addEventListener('error', () => resolve([a.currentSrc, -1]));
+                a.load();
+            }))).then(done);
+        """)
+        images = browser.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const images = [...document.images];
+            Promise.all(images.map(i => i.complete ? null : new Promise(resolve => {
+                i.addEventListener('load', resolve); i.addEventListener('error', resolve);
+            }))).then(() => done(images.map(i => [i.currentSrc, i.naturalWidth])));
+        """)
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
+                  and "favicon" not in e["message"]]
+    assert sorted(d for _, d in durations) == pytest.approx(sorted(lengths), abs=0.1), durations
+    assert all("//assets" not in src.split("://", 1)[1] for src, _ in durations + images)
+    # The cover, four thumbnails (waveform, spectrogram per item) and the overview.
+    assert len(images) >= 6 and all(width > 0 for _, width in images), images
+    assert cover in [src for src, _ in images] and "/assets/" in cover, cover
+    assert not errors, errors

@@ -135,19 +135,22 @@ def test_symlinks_leaving_the_blog_are_not_followed_unless_safe_is_false(
     assert "The secret post." in (site / "outside" / "index.html").read_text()
 
 
-@pytest.mark.parametrize("layouts", ["templates/layouts", "_layouts"])
+@pytest.mark.parametrize("theme", [True, False], ids=["overriding-the-theme", "own-layouts"])
 def test_layouts_linked_out_of_the_blog_are_not_read_unless_safe_is_false(
-        blog: Path, tmp_path: Path, layouts: str) -> None:
+        blog: Path, tmp_path: Path, theme: bool) -> None:
     secret = tmp_path / "secret.html"
     secret.write_text("the secret {{ content }}\n")
-    (blog / layouts).mkdir(parents=True, exist_ok=True)
-    if layouts == "_layouts":   # a blog with its own layouts (a Jekyll theme)
+    (blog / "_layouts").mkdir(parents=True, exist_ok=True)
+    config = blog / "_config.yml"
+    assert "theme: site-builder" in config.read_text()
+    if theme:   # the blog's post.html over the theme's: the theme's is used instead
+        (blog / "_layouts" / "post.html").symlink_to(secret)
+        front, link = "date: 2021-01-01\n", "_layouts/post.html"
+    else:   # a blog with its own layouts and no theme (a Jekyll theme copied in)
+        config.write_text(config.read_text().replace("theme: site-builder", ""))
         (blog / "_layouts" / "default.html").write_text("<html>{{ content }}</html>\n")
         (blog / "_layouts" / "secret.html").symlink_to(secret)
         front, link = "date: 2021-01-01\nlayout: secret\n", "_layouts/secret.html"
-    else:
-        (blog / layouts / "post.html").symlink_to(secret)
-        front, link = "date: 2021-01-01\n", f"{layouts}/post.html"
     post(blog, "2021-01-01-a.md", front)
     result = site_builder(blog, "site", check=False)
     warnings = [line for line in result.stdout.splitlines() + result.stderr.splitlines()
@@ -156,7 +159,6 @@ def test_layouts_linked_out_of_the_blog_are_not_read_unless_safe_is_false(
     site = blog / "_site"
     assert "the secret" not in "".join(p.read_text(errors="replace")
                                        for p in site.rglob("*") if p.is_file())
-    config = blog / "_config.yml"
     config.write_text(config.read_text() + "safe: false\n")
     site_builder(blog, "site")
     assert "the secret" in (site / "a" / "index.html").read_text()

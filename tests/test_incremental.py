@@ -102,8 +102,11 @@ def test_a_deleted_post_disappears_everywhere(seven_posts: Path, tmp_path: Path)
 def test_a_layout_edit_rerenders_every_page(seven_posts: Path, tmp_path: Path) -> None:
     build(seven_posts, log=quiet)
     from site_builder.site.theme import THEME
-    layouts = seven_posts / "templates" / "layouts"
-    shutil.copytree(THEME / "templates" / "layouts", layouts)
+    config = seven_posts / "_config.yml"
+    config.write_text(config.read_text() + "theme: site-builder\n")
+    build(seven_posts, log=quiet)
+    layouts = seven_posts / "_layouts"
+    shutil.copytree(THEME / "_layouts", layouts)   # the blog's own copy overrides the theme's
     post_layout = layouts / "post.html"
     post_layout.write_text(post_layout.read_text().replace("</article>", "<p>MARK</p></article>"))
     result = build(seven_posts, log=quiet)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import interruptible, write
 
 from site_builder.site.livereload import EVENTS, inject, live_script
 from site_builder.site.preview import Preview
@@ -103,11 +103,11 @@ def test_what_the_watcher_sees(served_blog, preview) -> None:
     watched = [
         write(root / "_data" / "authors.yml", "me: {name: Me}\n"),
         write(root / "_includes" / "note.html", "<p>note</p>\n"),
-        write(root / "templates" / "layouts" / "page.html", "{{ content }}\n"),
+        write(root / "_layouts" / "page.html", "{{ content }}\n"),
         write(root / "assets" / "css" / "extra.css", "p {}\n"),
         write(root / "about.md", "---\ntitle: About\n---\nAbout\n"),
         root / "_config.yml", root / "posts" / POST_NAME,
-        next((THEME / "templates").rglob("*.html")),  # the default theme's layouts ...
+        next((THEME / "_layouts").rglob("*.html")),  # the default theme's layouts ...
         next((THEME / "assets").rglob("*.css")),       # ... and stylesheets
     ]
     ignored = [
@@ -205,7 +205,7 @@ def test_ctrl_c_stops_cleanly_without_a_traceback(served_blog) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     child = subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(served_blog), "serve",
                               "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=env)
+                             text=True, env=env, preexec_fn=interruptible)
     before = []
     try:
         for line in child.stdout:

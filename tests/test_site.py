@@ -117,12 +117,14 @@ def test_drafts_misnamed_files_and_missing_layouts(site_blog: Path) -> None:
     assert result.posts == 3
     assert not (site_blog / "_site" / "draft").exists()
     assert any("posts/notes.md: skipped" in line for line in lines)
-    assert any("no layout templates/layouts/home.html; using post" in line for line in lines)
+    assert any("no layout _layouts/home.html, in the blog or the theme; using post" in line
+               for line in lines)
     assert "A page layout" in (site_blog / "_site" / "paged" / "index.html").read_text()
 
 
 def test_blog_layouts_override_the_theme(site_blog: Path) -> None:
-    write(site_blog / "templates" / "layouts" / "post.html", "MINE {{ page.title }}|{{ content }}")
+    write(site_blog / "_config.yml", (site_blog / "_config.yml").read_text() + "theme: site-builder\n")
+    write(site_blog / "_layouts" / "post.html", "MINE {{ page.title }}|{{ content }}")
     build(site_blog, log=quiet)
     assert (site_blog / "_site" / "tiny-run" / "index.html").read_text().startswith("MINE A tiny run|")
     assert "post-card" in (site_blog / "_site" / "index.html").read_text()  # index still the theme's

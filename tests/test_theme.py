@@ -1,4 +1,4 @@
-"""The default theme (templates/layouts, assets/css/site.css) as a reader meets it: the
+"""The default theme (site_builder/theme: Liquid layouts, assets/css/site.css) as a reader meets it: the
 markup every page needs, what post cards and tag pages show, and, in a real browser,
 that a post reads on a 390 px phone and in a ~70ch column on a desktop."""
 
@@ -12,8 +12,9 @@ import pytest
 from conftest import REPO, serving, write
 
 from site_builder.site import build
+from site_builder.site.theme import THEME
 
-CSS = REPO / "assets" / "css" / "site.css"
+CSS = THEME / "assets" / "css" / "site.css"
 
 PLAYERS = """---
 title: Players and embeds
@@ -176,6 +177,61 @@ def test_site_cover_from_config_goes_behind_the_header(site: Path) -> None:
     build(root)
     index = (site / "index.html").read_text()
     assert "style=\"background-image: url('/blog/assets/images/cover.svg')\"" in index
+
+
+# -- a theme, as a gem-based Jekyll theme is one ---------------------------------
+
+def test_the_blogs_own_files_override_the_themes_of_the_same_name(site: Path) -> None:
+    root = site.parent
+    config = root / "_config.yml"
+    config.write_text(config.read_text() + "theme: site-builder\n")
+    write(root / "_includes" / "post-card.html",
+          "<p class=\"mine\">{{ include.post.title | escape }}</p>\n")
+    write(root / "_layouts" / "page.html", "---\nlayout: default\n---\nMY PAGE {{ content }}\n")
+    write(root / "assets" / "css" / "site.css", "body { color: red }\n")
+    write(root / "about.md", "---\ntitle: About\nlayout: page\n---\nHello\n")
+    build(root, log=lambda line: None)
+    index = (site / "index.html").read_text()
+    assert index.count('<p class="mine">') == 4 and '<p class="mine">No cover 1</p>' in index
+    assert 'class="site-header site-header-cover"' in index   # the theme's index layout
+    about = (site / "about" / "index.html").read_text()
+    assert "MY PAGE <p>Hello</p>" in about and '<nav class="site-nav"' in about  # in the theme's default
+    assert (site / "assets" / "css" / "site.css").read_text() == "body { color: red }\n"
+    assert '<h1 class="post-title">Players and embeds</h1>' in (site / "players" / "index.html").read_text()
+
+
+def test_a_theme_not_built_in_is_named_once(site: Path) -> None:
+    root = site.parent
+    config = root / "_config.yml"
+    config.write_text(config.read_text() + "theme: minima\n")
+    lines: list[str] = []
+    build(root, log=lines.append)
+    assert [line for line in lines if "theme" in line] == [
+        "warning: _config.yml: theme 'minima' is not built in (built in: site-builder); "
+        "the blog is built with the site-builder theme"]
+    assert "post-card" in (site / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_the_theme_ships_inside_the_package(tmp_path: Path) -> None:
+    """A wheel (what a non-editable install unpacks) holds every file of the theme."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+    source = tmp_path / "source"   # a clean copy: no egg-info left by the editable install
+    shutil.copytree(REPO / "site_builder", source / "site_builder",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(REPO / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(tmp_path), str(source)],
+                   check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("site_builder-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    theme = {f"site_builder/theme/{p.relative_to(THEME).as_posix()}"
+             for p in THEME.rglob("*") if p.is_file()}
+    assert len(theme) >= 10 and theme <= names, sorted(theme - names)
 
 
 # -- in a browser --------------------------------------------------------------

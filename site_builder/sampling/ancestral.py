@@ -151,6 +151,8 @@ class LevelSpec:
     chunk_size: int
     fp16: bool
     hop_fraction: float
+    static: bool | None = None    # the static step (None: where supported; loop.token_loop)
+    graphs: bool = True           # replayed as a CUDA graph there
 
 
 def window_bounds(prior, z_len: int, start: int | None, total: int) -> tuple[int, int]:
@@ -225,7 +227,8 @@ def sample_window_into(progress: Progress, prior, level: int, start: int, sample
              len(progress.items))
 
     z = sample_window(prior, z, z_conds, y, sample_tokens, temp=spec.temp, chunk_size=spec.chunk_size,
-                      fp16=spec.fp16, generators=generators, tick=tick if show else None)
+                      fp16=spec.fp16, generators=generators, tick=tick if show else None,
+                      static=spec.static, graphs=spec.graphs)
     zs[level] = torch.cat([zs[level], z[:, -new_tokens:]], dim=1)
 
 

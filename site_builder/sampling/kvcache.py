@@ -63,8 +63,10 @@ def ensure(transformer, batch: int, dtype: torch.dtype, device: torch.device, le
         buffer = getattr(attn, "_kv_key", None)
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype or buffer.device != device:
             attn._kv_key = attn._kv_value = None      # the old pair goes before the new one comes
-            attn._kv_key = torch.empty(shape, dtype=dtype, device=device)
-            attn._kv_value = torch.empty(shape, dtype=dtype, device=device)
+            # zeros, not empty: the static step reads the positions it has not written
+            # yet (masked: weight 0, and 0 x NaN would be NaN)
+            attn._kv_key = torch.zeros(shape, dtype=dtype, device=device)
+            attn._kv_value = torch.zeros(shape, dtype=dtype, device=device)
             attn._kv_start = attn._kv_end = 0
             for name, func in (("_append_cache", _append), ("_slice_cache", _slice), ("_kv_view", _view),
                                ("_cache_len", _cache_len), ("del_cache", _del)):
@@ -74,7 +76,9 @@ def ensure(transformer, batch: int, dtype: torch.dtype, device: torch.device, le
 
 
 def release(transformer) -> None:
-    """Drop the static caches (the prior leaves the device)."""
+    """Drop the static caches (the prior leaves the device), and the static step and
+    CUDA graph that use them."""
+    transformer.__dict__.pop("_static_step", None)
     for block in transformer._attn_mods:
         attn = block.attn
         if getattr(attn, "_kv_key", None) is not None:

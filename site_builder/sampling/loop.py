@@ -12,11 +12,17 @@ jukebox-infer keeps the models and the weights' layout; this replaces its
   allocated once;
 - the position embedding is computed once per window, not once per token;
 - the layers whose key/value cache is the whole window write it in place into
-  caches allocated once (kvcache.py), instead of copying it whole every token.
+  caches allocated once (kvcache.py), instead of copying it whole every token;
+- each token is the static step (static_step.py: fixed shapes, every cache written
+  in place, the position on the device; the same codes as the dynamic `Stepper`,
+  which remains for priming), on CUDA replayed as a CUDA graph captured once per
+  level and batch (`graphs=False`: the same step launched from Python).
 
 At batch 1 on a CPU in fp32, a generator seeded with s gives exactly the codes of
-jukebox's loop after `torch.manual_seed(s)` (tests/test_sampling_loop.py): the
-operators and their order are jukebox's own.
+jukebox's loop after `torch.manual_seed(s)`, with either step
+(tests/test_sampling_loop.py): the dynamic step's operators and their order are
+jukebox's own; the static step's attention adds only masked keys (weight 0), and
+its random numbers are multinomial's.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import torch.nn.functional as F
 
 from jukebox_infer.prior.autoregressive import split_chunks
 
-from site_builder.sampling import kvcache
+from site_builder.sampling import kvcache, static_step
 
 Tick = Callable[[int], None]   # called with the tokens sampled so far in this window
 
@@ -53,7 +59,7 @@ def item_generator(seed: int, device: torch.device) -> torch.Generator:
 
 def sample_window(prior, z: torch.Tensor, z_conds, y, sample_tokens: int, *, temp: float,
                   chunk_size: int, fp16: bool, generators: list[torch.Generator],
-                  tick: Tick | None = None) -> torch.Tensor:
+                  tick: Tick | None = None, static: bool | None = None, graphs: bool = True) -> torch.Tensor:
     """Codes (B, sample_tokens) of one window, continuing `z` (B, already sampled),
     as `SimplePrior.sample` gives them."""
     x_cond, y_cond, prime = prior.get_cond(z_conds, y)
@@ -68,11 +74,13 @@ def sample_window(prior, z: torch.Tensor, z_conds, y, sample_tokens: int, *, tem
         x_cond = torch.cat([torch.zeros((prime.shape[0], prior.prior_dims[0], prior.prior_width),
                                         device=prime.device), x_cond], dim=1)
         out = token_loop(ar, prefix, x_cond, y_cond, None, sample_tokens + prior.n_tokens, temp=temp,
-                         chunk_size=chunk_size, fp16=fp16, generators=generators, tick=tick)
+                         chunk_size=chunk_size, fp16=fp16, generators=generators, tick=tick,
+                         static=static, graphs=graphs)
         return (out[:, prior.prior_dims[0]:] - shift).clamp(min=0)
     encoder_kv = prior.get_encoder_kv(prime, fp16=fp16, sample=True)
     return token_loop(ar, z, x_cond, y_cond, encoder_kv, sample_tokens, temp=temp,
-                      chunk_size=chunk_size, fp16=fp16, generators=generators, tick=tick)
+                      chunk_size=chunk_size, fp16=fp16, generators=generators, tick=tick,
+                      static=static, graphs=graphs)
 
 
 class Stepper:
@@ -114,15 +122,24 @@ class Stepper:
 
 
 def token_loop(ar, prefix: torch.Tensor, x_cond, y_cond, encoder_kv, sample_tokens: int, *,
-               temp: float, chunk_size: int, fp16: bool, generators, tick: Tick | None) -> torch.Tensor:
-    """ConditionalAutoregressive2D.sample (empty prefix) / primed_sample, our way."""
+               temp: float, chunk_size: int, fp16: bool, generators, tick: Tick | None,
+               static: bool | None = None, graphs: bool = True) -> torch.Tensor:
+    """ConditionalAutoregressive2D.sample (empty prefix) / primed_sample, our way.
+    static: the static step (None: wherever the model's attention kinds allow it;
+    False: the dynamic one); graphs: replay the static step as a CUDA graph on CUDA."""
     n = prefix.shape[0]
+    device = prefix.device
     stepper = Stepper(ar, x_cond, y_cond, encoder_kv, n, temp=temp, fp16=fp16)
-    out = torch.empty((n, sample_tokens), dtype=torch.long, device=prefix.device)
+    out = torch.empty((n, sample_tokens), dtype=torch.long, device=device)
     out[:, :prefix.shape[1]] = prefix
     primed = prefix.shape[1]
     transformer = ar.transformer
-    kvcache.ensure(transformer, n, torch.float16 if fp16 else torch.float32, prefix.device, ar.input_dims)
+    kvcache.ensure(transformer, n, torch.float16 if fp16 else torch.float32, device, ar.input_dims)
+    fixed = None
+    if static is not False and static_step.supported(ar):
+        fixed = static_step.for_window(ar, n, stepper.x_cond.shape[1], fp16=fp16, temp=temp,
+                                       device=device, graphs=graphs)
+        fixed.prepare()          # (captures the graph the first time: before priming)
     transformer.del_cache()
     try:
         start = 0
@@ -130,14 +147,23 @@ def token_loop(ar, prefix: torch.Tensor, x_cond, y_cond, encoder_kv, sample_toke
             # The window's past fills the key/value caches in chunks, as jukebox does.
             stepper.prime(start, out[:, :start + size])
             start += size
+        if fixed is not None:
+            fixed.bind(out, primed, stepper.x_cond, y_cond, encoder_kv)
         shown = time.monotonic()
         previous = out[:, primed - 1:primed] if primed else None
         for t in range(primed, sample_tokens):
-            previous = stepper.step(t, previous, generators)
-            out[:, t:t + 1] = previous
+            if fixed is not None:
+                if (t - primed) % static_step.NOISE_CHUNK == 0:
+                    fixed.draw_noise(generators, min(static_step.NOISE_CHUNK, sample_tokens - t))
+                fixed.run()
+            else:
+                previous = stepper.step(t, previous, generators)
+                out[:, t:t + 1] = previous
             if tick and t % 64 == 63 and time.monotonic() - shown > 1:
                 shown = time.monotonic()
                 tick(t + 1 - primed)
+        if fixed is not None:
+            out[:, primed:] = fixed.codes[:, primed:sample_tokens]
     finally:
         transformer.del_cache()
     return out

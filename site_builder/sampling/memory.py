@@ -15,10 +15,13 @@ stated so it can be checked (the README repeats it):
   others on the host, as sample.py keeps them) + the checkpoint being read + 2 GiB
   for Python and PyTorch.
 - sequential token steps of a level = its tokens per item x its batches.
-- time per step = bytes read per step (weights and caches) / (70% of the memory
-  bandwidth) + operators per step x host time per operator (bench/sampling.py's
-  figures: a loop launched from Python is bound by the host); the bandwidth bound
-  leaves the host out, as a CUDA graph replaying the step would.
+- time per step = bytes read per step (weights, and the keys and values the step
+  attends to) / (70% of the memory bandwidth) + the step's kernels x 2 us (each
+  kernel's own time on the GPU when a CUDA graph replays them back to back: an
+  assumption until gpu-check measures it) + one graph launch and the random numbers
+  drawn every 64 tokens, at the host time per operator. Launched from Python
+  (SITE_BUILDER_CUDA_GRAPHS=0, or jukebox's loop), every operator costs the host
+  time instead (bench/sampling.py's counts). The bandwidth bound is the reads alone.
 """
 
 from __future__ import annotations
@@ -45,8 +48,13 @@ DECODER_CHANNELS = 64 * 6     # live float channels per audio sample while decod
 # bench/sampling.py: operators dispatched per token step at real size in fp16 (traced on
 # meta: the 5b top prior, the upsamplers), and host time per dispatched operator (our
 # loop on the tiny model on this 2-core machine, where the compute is negligible).
-OPS_PER_STEP = {"jukebox": {2: 4460, 1: 4533, 0: 4533}, "ours": {2: 4175, 1: 3985, 0: 3985}}
+# "ours": the dynamic step launched from Python; "graphs": the static step, whose
+# kernels (operators that are not views) a CUDA graph replays.
+OPS_PER_STEP = {"jukebox": {2: 4460, 1: 4533, 0: 4533}, "ours": {2: 4271, 1: 4081, 0: 4081}}
+KERNELS_PER_STEP = {2: 2481, 1: 2050, 0: 2050}
 HOST_SECONDS_PER_OP = 14e-6
+GRAPH_KERNEL_SECONDS = 2e-6   # assumed, not measured: a small kernel's time in a replayed graph
+NOISE_CHUNK = 64              # static_step.NOISE_CHUNK (not imported: the plan loads no torch)
 LEVEL_NAMES = {2: "top prior", 1: "upsampler 1", 0: "upsampler 0"}
 TOP_BATCH_CHOICES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 UP_BATCH_CHOICES = (1, 2, 4, 8, 16, 32, 64)
@@ -102,7 +110,7 @@ class Plan:
                        f"{p.working / GiB:8.2f} {p.device / GiB:8.2f} {p.host / GiB:8.2f}")
         for level, steps in sorted(self.steps.items(), reverse=True):
             out.append(f"plan: {LEVEL_NAMES[level]} steps {steps}")
-        out.append(f"plan: bandwidth bound (no host time per operator: CUDA graphs, not built yet): "
+        out.append(f"plan: bandwidth bound (the weights and caches read, nothing else): "
                    f"{hours(self.bound_seconds)}")
         out.append(f"plan: peak device memory {self.peak / GiB:.1f} GiB of {self.gpu_bytes / GiB:.1f} GiB "
                    f"({self.gpu}): {'fits' if self.fits else 'does not fit'}")
@@ -155,11 +163,35 @@ def working_bytes(facts: dict, batch: int) -> float:
     return 2 * batch * sequence * facts["width"] * 4 + sequence * facts["width"] * 4
 
 
-def kv_read_bytes(facts: dict, batch: int) -> float:
-    """Key/value bytes one token step reads, on average over a window."""
+def attended(facts: dict, func: str) -> int:
+    """Keys one token attends to in a layer of this kind: the whole cache, except
+    transpose-block (one key per block) and previous-block (one block of two)."""
+    length = cache_length(facts, func)
+    if func == "2":
+        return length // facts["block_ctx"]
+    if func == "3":
+        return length // 2
+    return length
+
+
+def kv_read_bytes(facts: dict, batch: int, static: bool = True) -> float:
+    """Key/value bytes one token step reads: the static step reads every key of its
+    fixed-size caches (masked); the dynamic one those written so far (half of the
+    growing ones, on average over a window)."""
     per_position = 2 * facts["n_state"] * 2 * batch
-    return per_position * sum(cache_length(facts, f) / (2 if f in "02" else 1) * n
+    return per_position * sum(attended(facts, f) / (1 if static or f not in "0127" else 2) * n
                               for f, n in facts["attn_funcs"].items())
+
+
+def step_seconds(facts: dict, level: int, batch: int, bandwidth: float, loop: str) -> tuple[float, float]:
+    """(estimated, bandwidth-bound) seconds of one token step."""
+    memory_time = (weights_bytes(facts) + kv_read_bytes(facts, batch, loop == "graphs")) \
+        / (bandwidth * 1e9 * BANDWIDTH_EFFICIENCY)
+    if loop == "graphs":
+        launches = 1 + (batch + 1) / NOISE_CHUNK
+        return memory_time + KERNELS_PER_STEP[level] * GRAPH_KERNEL_SECONDS + launches * HOST_SECONDS_PER_OP, \
+            memory_time
+    return memory_time + OPS_PER_STEP[loop][level] * HOST_SECONDS_PER_OP, memory_time
 
 
 def level_tokens(settings: dict, level: int) -> int:
@@ -175,7 +207,7 @@ def steps(settings: dict, top_batch: int, up_batch: int) -> dict[int, int]:
 
 
 def make_plan(settings: dict, gpu: str, top_batch: int | None = None, up_batch: int | None = None,
-              loop: str = "ours") -> Plan:
+              loop: str = "graphs") -> Plan:
     """The plan for a run's settings on a GPU, at the given (or the settings') batches."""
     model = settings["model"]
     if MODELS[model].toy:
@@ -198,9 +230,9 @@ def make_plan(settings: dict, gpu: str, top_batch: int | None = None, up_batch: 
         host = built - weights + facts["stored_bytes"] + HOST_BASELINE
         phases.append(Phase(LEVEL_NAMES[level], batch, weights, kv_bytes(facts, batch),
                             working_bytes(facts, batch), host))
-        memory_time = (weights + kv_read_bytes(facts, batch)) / (bandwidth * 1e9 * BANDWIDTH_EFFICIENCY)
+        estimated, memory_time = step_seconds(facts, level, batch, bandwidth, loop)
         bound += counts[level] * memory_time
-        seconds += counts[level] * (memory_time + OPS_PER_STEP[loop][level] * HOST_SECONDS_PER_OP)
+        seconds += counts[level] * estimated
     samples = sample_length(settings["sample_length_in_seconds"], MODELS[model])
     phases.append(Phase("decoding", 1, sizes["vqvae"]["bytes"], 0.0,
                         samples * DECODER_CHANNELS * 4, built + HOST_BASELINE))

@@ -91,14 +91,19 @@ def item_labels(settings: dict, items: list[int], prior, device) -> dict:
     return prior.labeller.get_batch_labels(metas, device)
 
 
+GRAPHS = "SITE_BUILDER_CUDA_GRAPHS"   # 0: launch each token step from Python (same codes)
+
+
 def level_specs(settings: dict, device: torch.device) -> dict[int, LevelSpec]:
-    """Per level; chunk sizes and temperatures as sample.py's."""
+    """Per level; chunk sizes and temperatures as sample.py's. On CUDA each token step
+    is replayed as a CUDA graph unless SITE_BUILDER_CUDA_GRAPHS=0."""
     fp16 = device.type == "cuda"
     top_chunk = 32 if settings["model"] in ("tiny", "1b_lyrics") else 16
     hop = settings["hop_fraction"]
     up = settings["upsampler_temperature"]
-    return {0: LevelSpec(up, 32, fp16, hop[0]), 1: LevelSpec(up, 32, fp16, hop[1]),
-            2: LevelSpec(settings["temperature"], top_chunk, fp16, hop[2])}
+    graphs = os.environ.get(GRAPHS, "1") != "0"
+    return {0: LevelSpec(up, 32, fp16, hop[0], graphs=graphs), 1: LevelSpec(up, 32, fp16, hop[1], graphs=graphs),
+            2: LevelSpec(settings["temperature"], top_chunk, fp16, hop[2], graphs=graphs)}
 
 
 def parse_groups(args: list[str]) -> list[tuple[str, list[int]]]:

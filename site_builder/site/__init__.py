@@ -1,7 +1,7 @@
 """The static site: a Jekyll-style blog folder -> `_site/`, the way Jekyll builds it.
 
 Two phases, as in MkDocs's build: read and render first (posts through Liquid and
-Markdown, outputs through the Jinja2 layouts), so a bad post fails the build before
+Markdown, outputs through the Liquid layouts of the theme or the blog), so a bad post fails the build before
 anything is written, and every bad post is reported at once; then write each file
 that changed by temp + rename, and remove stale ones last, so a failed build leaves
 the last good site in place. What was rendered before comes from `.site-cache/`
@@ -31,7 +31,7 @@ from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, 
                                        uses_liquid)
 from site_builder.site.sass import is_sass
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
-from site_builder.site.theme import LAYOUTS, include_folders, layout_folders
+from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
 from site_builder.site.urls import absolute_url, relative_url
 
 __all__ = ["BuildResult", "absolute_url", "build", "relative_url"]
@@ -74,27 +74,35 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
                                  now=now)
     keys = _render_keys(root, posts + pages, config)
-    files = static_files(inv, root, config, log)
-    own_layouts = (root / "_layouts").is_dir()
-    if own_layouts:
+    theme = theme_folder(root, config, log)
+    files = static_files(inv, root, config, log, theme)
+    own = [root / "_layouts", root / "_includes", root / "_sass"]
+    warm = None
+    if theme is None:   # the blog's own layouts are its whole theme
         from site_builder.site.jekyll_layouts import JekyllRenderer
         from site_builder.site.plugins import warn_unsupported
         warn_unsupported(root, config, log)
-        theme_key = cache.digest(cache.files_digest(
-            [root / "_layouts", root / "_includes", root / "_sass"]), config)
+        theme_key = cache.digest(cache.files_digest(own), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files, links)
         plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, sorted(files),
                            old.deps)
     else:
-        theme_key = cache.digest(cache.files_digest(
-            [*(Path(f) for f in layout_folders(root)), root / "_sass"]), config)
-        plan = plan_site(posts, pages, keys, config, Layouts(root, config, log), theme_key)
+        # The theme's files and the blog's overrides; with overrides, any post's front
+        # matter too (a layout of the blog's may list site.posts).
+        overrides = any(folder.is_dir() for folder in own[:2])
+        theme_key = cache.digest(cache.files_digest([*own, theme]), config, [
+            (p.name, p.url, p.date, p.meta) for p in posts + pages] if overrides else None)
+        layouts = Layouts(root, config, log, theme, lambda: _theme_renderer(
+            root, config, posts, pages, files, links, theme))
+        plan = plan_site(posts, pages, keys, config, layouts, theme_key)
+        warm = layouts.warm
+        if SYNTAX_CSS not in files:
+            plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
     check_collisions(files, set(plan))
-    if SYNTAX_CSS not in files and not own_layouts:
-        plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
     on_disk = _existing(out)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
-    rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs)
+    rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs,
+                                warm)
     # An output of a blog's own layouts answers its text and whose content it read.
     texts = [r[0] if isinstance(r, tuple) else r for r in results]
     deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
@@ -123,6 +131,12 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
         f"{f', {removed} removed' if removed else ''})")
     return result
+
+
+def _theme_renderer(root: Path, config: dict, posts: list[Post], pages: list[Post],
+                    files: dict[str, Path], links: Links, theme: Path):  # noqa: ANN202
+    from site_builder.site.jekyll_layouts import JekyllRenderer
+    return JekyllRenderer(root, config, posts, pages, files, links, theme)
 
 
 def post_url(root: Path, path: Path, text: str, *, absolute: bool = False) -> str:
@@ -243,13 +257,15 @@ def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
     URL and front matter (site.posts, post_url), and the includes."""
     # Their front matter, not their text: site.posts in a post's Liquid has no content.
     return cache.digest(config, [(p.name, p.url, p.date, p.meta) for p in everyone],
-                        cache.files_digest([Path(f) for f in include_folders(root)]))
+                        cache.files_digest([Path(f) for f in include_folders(root, config)]))
 
 
 def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict, plan: dict,
-            stale: list[str], cache_path: Path, jobs: int | None) -> tuple[int, list[str]]:
+            stale: list[str], cache_path: Path, jobs: int | None,
+            warm: Callable[[], None] | None = None) -> tuple[int, list[str]]:
     """Render the `stale` outputs, and first the posts they show whose HTML the cache
-    lacks; (posts rendered, the outputs' texts)."""
+    lacks; (posts rendered, the outputs' texts). `warm`: what to do once the posts'
+    HTML is known, before the outputs are rendered on worker processes."""
     if not stale:
         return 0, []
     needed = list({p.name: p for rel in stale for p in plan[rel].needs}.values())
@@ -261,6 +277,9 @@ def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict
         for post in needed:
             if keys[post.name] in found:
                 post.content, post.excerpt = found[keys[post.name]]
+        from site_builder.site.parallel import forks
+        if warm is not None and forks(len(stale), jobs):
+            warm()
         texts = _render_outputs([plan[rel].render for rel in stale], jobs)
         store.put({keys[p.name]: (p.content, p.excerpt, code[p.name]) for p in todo},
                   set(keys.values()))
@@ -386,7 +405,7 @@ def _check_timezone(config: dict) -> None:
 def _check_out_dir(root: Path, out: Path, config: dict) -> None:
     # A build removes what it did not make from the output folder: never the sources.
     out_abs, root_abs = out.resolve(), root.resolve()
-    folders = (config["posts_dir"], config["assets_dir"], LAYOUTS)
+    folders = (config["posts_dir"], config["assets_dir"], LAYOUTS, "_includes")
     sources = [(root_abs / folder).resolve() for folder in folders]
     if root_abs.is_relative_to(out_abs) or any(
             out_abs.is_relative_to(s) or s.is_relative_to(out_abs) for s in sources):

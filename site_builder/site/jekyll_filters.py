@@ -271,11 +271,25 @@ def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
     return {"where_exp": where_exp, "find_exp": find_exp, "group_by_exp": group_by_exp}
 
 
+# Liquid's own (Ruby) strip_html: script and style blocks and comments, then every
+# tag; entities stay as they are. A regular expression, not an HTML parser: ten
+# times quicker on a theme's post cards, and what Jekyll gives.
+STRIP_HTML_BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.S)
+STRIP_HTML_TAGS = re.compile(r"<.*?>", re.S)
+
+
+def strip_html(value: Any) -> str:
+    return STRIP_HTML_TAGS.sub("", STRIP_HTML_BLOCKS.sub("", _text(value)))
+
+
 def install(env: liquid.Environment, config: dict) -> None:
     """Every Jekyll filter, on `env`."""
-    from site_builder.site.kramdown import renderer
+    from functools import lru_cache
 
-    md = renderer()
+    @lru_cache(maxsize=1)
+    def md():  # noqa: ANN202 (a converter, made when a page first asks for one)
+        from site_builder.site.kramdown import renderer
+        return renderer()
 
     def date_xml(value: Any) -> Any:
         d = to_datetime(value)
@@ -289,8 +303,18 @@ def install(env: liquid.Environment, config: dict) -> None:
         offset = stamp[-6:].replace(":", "") if stamp[-6] in "+-" else "+0000"
         return f"{d:%a, %d %b %Y %H:%M:%S} {offset}"
 
+    urls: dict[str, str] = {}   # a theme asks for the same few URLs on every page
+
+    def relative(value: Any) -> str:
+        if type(value) is not str:
+            return relative_url(config, value)
+        found = urls.get(value)
+        if found is None:
+            found = urls[value] = relative_url(config, value)
+        return found
+
     filters: dict[str, Callable] = {
-        "relative_url": lambda v: relative_url(config, v),
+        "relative_url": relative,
         "absolute_url": lambda v: absolute_url(config, v),
         "date_to_xmlschema": date_xml,
         "date_to_rfc822": date_rfc822,
@@ -301,11 +325,12 @@ def install(env: liquid.Environment, config: dict) -> None:
         "uri_escape": uri_escape,
         "number_of_words": number_of_words,
         "array_to_sentence_string": array_to_sentence_string,
-        "markdownify": lambda v: md.render(_text(v)),
+        "markdownify": lambda v: md().render(_text(v)),
         "smartify": smartify,
         "slugify": lambda v, mode="default": slugify(_text(v), str(mode)),
         "jsonify": jsonify,
         "normalize_whitespace": normalize_whitespace,
+        "strip_html": strip_html,
         **where_filters(),
         "group_by": group_by,
         "sort": sort,

@@ -3,9 +3,10 @@ Liquid (and Markdown for Markdown files), then through its `layout:` and the
 layouts that one names in turn, with `content`, `page`, `layout`, `site` and
 `paginator` as Jekyll gives them.
 
-Used for every blog that has its own `_layouts/` (a Jekyll theme copied into the
-blog, as jasper2, minima's demo, lanyon and Jekyll's docs are); a blog without one
-gets this project's default theme (outputs.py)."""
+Used for every blog: one with its own `_layouts/` and no `theme:` (a Jekyll theme
+copied into the blog, as jasper2, minima's demo, lanyon and Jekyll's docs are), and
+one on this project's theme (theme.py; outputs.py plans its index and tag pages),
+whose layouts are looked for in the blog's `_layouts/` first."""
 
 from __future__ import annotations
 
@@ -70,8 +71,10 @@ class JekyllRenderer:
     post's content is known."""
 
     def __init__(self, root: Path, config: dict, posts: list[Post], pages: list[Post],
-                 static: dict[str, Path], links: Links | None = None) -> None:
+                 static: dict[str, Path], links: Links | None = None,
+                 theme: Path | None = None) -> None:
         self.root, self.config, self.posts, self.pages = root, config, posts, pages
+        self.theme = theme
         self.links = links or Links(root, config, print)
         self.static = static
         self.layout_dir = root / "_layouts"
@@ -103,16 +106,24 @@ class JekyllRenderer:
 
     @cached_property
     def layouts(self) -> dict[str, Layout]:
+        """Name -> layout: the blog's, then the theme's it lacks."""
         found = {}
-        if self.layout_dir.is_dir():
-            for path in sorted(self.layout_dir.rglob("*")):
+        folders = [(self.layout_dir, "_layouts", True)]
+        if self.theme is not None:
+            folders.append((self.theme / "_layouts", "the theme's _layouts", False))
+        for folder, shown, own in folders:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*")):
                 # A layout linked to outside the blog is not read (links.py).
-                if self.links.confined(path) and path.is_file():
-                    name = path.relative_to(self.layout_dir).with_suffix("").as_posix()
+                if (not own or self.links.confined(path)) and path.is_file():
+                    name = path.relative_to(folder).with_suffix("").as_posix()
+                    if name in found:
+                        continue
                     text = path.read_text(encoding="utf-8", errors="replace")
-                    rel = f"_layouts/{path.relative_to(self.layout_dir).as_posix()}"
+                    rel = f"{shown}/{path.relative_to(folder).as_posix()}"
                     data, body, line, _ = split_front_matter(text, rel)
-                    found.setdefault(name, Layout(rel, path, data, body, line))
+                    found[name] = Layout(rel, path, data, body, line)
         return found
 
     # -- the site and page drops -------------------------------------------------------
@@ -175,10 +186,11 @@ class JekyllRenderer:
                                 "relative_directory": f"_{name}",
                                 **((settings or {}).get(name) or {})})
         from site_builder.config import SITE_DEFAULTS
-        # This project's defaults (a title, posts_dir...) are not the Jekyll blog's.
-        written = {k: v for k, v in config.items()
-                   if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
-                           and k not in ("url", "baseurl", "permalink"))}
+        # This project's defaults (a title, posts_dir...) are not a Jekyll blog's;
+        # they are our theme's.
+        written = config if self.theme is not None else {
+            k: v for k, v in config.items() if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
+                                                    and k not in ("url", "baseurl", "permalink"))}
         return {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
                 "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
                     p.get("url", "")).endswith(("/", ".html"))],
@@ -218,6 +230,12 @@ class JekyllRenderer:
         drop = self._drops_by_path.get(item.name)
         return dict(dict.items(drop)) if drop is not None else self.page_drop(item)
 
+    def item_drop(self, item: Post) -> dict:
+        """`page` for an item placed in the layouts with its content already rendered."""
+        page = self.page_drop(item) if item.kind == "pages" else self._post_drop(item)
+        page["content"] = item.content
+        return page
+
     def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
         text = item.body
         if "{{" in text or "{%" in text:
@@ -232,7 +250,10 @@ class JekyllRenderer:
 
     def place_in_layouts(self, item: Post, content: str, page: dict,
                          paginator: dict | None) -> str:
-        name = item.meta.get("layout")
+        return self.chain(item.meta.get("layout"), content, page, paginator)
+
+    def chain(self, name: object, content: str, page: dict, paginator: dict | None) -> str:
+        """`content` through the layout `name` and those it names in turn."""
         seen: set[str] = set()
         layout_data: dict = {}
         while name and str(name) != "none" and str(name) != "null":

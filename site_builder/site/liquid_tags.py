@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 from typing import TextIO
@@ -27,7 +28,7 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from site_builder.site.sources import xmlschema
-from site_builder.site.theme import INCLUDES, include_folders
+from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s]+)""")
 EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
@@ -79,7 +80,7 @@ class JekyllEnvironment(liquid.Environment):
         # is through an unknown filter: so for a blog with its own layouts. A blog on our
         # theme is told of a misspelt filter unless it sets the option.
         options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
-        strict = options.get("strict_filters", not (root / "_layouts").is_dir())
+        strict = options.get("strict_filters", theme_folder(root, config) is not None)
         # `liquid: error_mode: lax|warn|strict` and `strict_variables`, as in Jekyll
         # (here a syntax error stops the build unless the config says otherwise).
         mode = {"lax": liquid.Mode.LAX, "warn": liquid.Mode.WARN}.get(
@@ -88,7 +89,7 @@ class JekyllEnvironment(liquid.Environment):
             liquid.Undefined
         # One environment per build: an include's file is read and parsed once, not
         # checked for changes at each use.
-        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root),
+        super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root, config),
                                                                auto_reload=False),
                          strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
@@ -99,7 +100,9 @@ class JekyllEnvironment(liquid.Environment):
         from site_builder.site import jekyll_filters, jekyll_tags
         jekyll_filters.install(self, config)
         self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
-        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, *jekyll_tags.TAGS):
+        self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
+        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
+                    *jekyll_tags.TAGS):
             self.add_tag(tag)
 
 
@@ -147,12 +150,8 @@ class HighlightNode(Node):
 def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it; with
     `linenos`, rouge's table: the line numbers in a gutter cell beside the code."""
-    try:
-        lexer = get_lexer_by_name(lang)
-    except ClassNotFound:  # rouge too falls back to plain text
-        lexer = TextLexer()
     code = code.strip("\r\n")
-    spans = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    spans = highlight(code, _lexer(lang), _formatter())
     if linenos:
         numbers = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
         spans = ('<table class="rouge-table"><tbody><tr><td class="gutter gl">'
@@ -161,6 +160,21 @@ def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     lang = html.escape(lang)
     return (f'<figure class="highlight"><pre><code class="language-{lang}" data-lang="{lang}">'
             f"{spans}</code></pre></figure>")
+
+
+@lru_cache(maxsize=None)
+def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
+    # Once per language: an unknown name has Pygments search every installed
+    # package's plugins, each time it is asked.
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:  # rouge too falls back to plain text
+        return TextLexer()
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(nowrap=True)   # its set-up walks the whole style: once
 
 
 class HighlightTag(Tag):
@@ -204,12 +218,13 @@ class PostUrlTag(Tag):
 
 
 class IncludeNode(Node):
-    __slots__ = ("file", "args", "relative")
+    __slots__ = ("file", "args", "relative", "cached")
 
-    def __init__(self, token: Token, file: str, args: dict, relative: bool = False):
+    def __init__(self, token: Token, file: str, args: dict, relative: bool = False,
+                 cached: bool = False):
         super().__init__(token)
         self.blank = False   # it writes text: never a "blank" block to suppress
-        self.file, self.args, self.relative = file, args, relative
+        self.file, self.args, self.relative, self.cached = file, args, relative, cached
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         file = self.file
@@ -217,6 +232,20 @@ class IncludeNode(Node):
             name = StringIO()
             context.env.from_string(file).render_with_context(context, name)
             file = name.getvalue().strip()
+        if not self.cached:
+            return self._include(context, buffer, file)
+        # jekyll-include-cache: one rendering per file and parameters in a build.
+        values = {key: expr.evaluate(context) for key, expr in self.args.items()}
+        key = (file, tuple(sorted((k, _cache_key(v)) for k, v in values.items())))
+        text = context.env.include_cache.get(key)
+        if text is None:
+            out = StringIO()
+            self._include(context, out, file)
+            text = context.env.include_cache[key] = out.getvalue()
+        buffer.write(text)
+        return 1
+
+    def _include(self, context: RenderContext, buffer: TextIO, file: str) -> int:
         try:
             if self.relative:
                 template = _relative_template(context, file)
@@ -283,7 +312,7 @@ class JekyllIncludeTag(Tag):
     """Jekyll's include: a bare file name (or Liquid making one), then key=value
     parameters as `include.key`."""
 
-    name, block, relative = "include", False, False
+    name, block, relative, cached = "include", False, False, False
 
     def parse(self, stream: TokenStream) -> IncludeNode:
         token = stream.eat(TOKEN_TAG)
@@ -292,7 +321,21 @@ class JekyllIncludeTag(Tag):
         file, rest = found.group(1), found.group(2)
         args = {key: parse_primitive(self.env, TokenStream(tokenize(value, parent_token=token)))
                 for key, value in INCLUDE_ARG.findall(rest)}
-        return IncludeNode(token, file.strip("\"'"), args, self.relative)
+        return IncludeNode(token, file.strip("\"'"), args, self.relative, self.cached)
+
+
+def _cache_key(value: object) -> object:
+    """A parameter of include_cached as its cache key: an item (a post) by its path."""
+    if isinstance(value, dict) and "path" in value:
+        return ("item", dict.get(value, "path"), dict.get(value, "url"))
+    return repr(value)
+
+
+class JekyllIncludeCachedTag(JekyllIncludeTag):
+    """jekyll-include-cache's include_cached: an include whose text depends only on
+    its parameters and `site`, rendered once per build for each set of them."""
+
+    name, cached = "include_cached", True
 
 
 class JekyllIncludeRelativeTag(JekyllIncludeTag):

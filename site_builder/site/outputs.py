@@ -32,29 +32,51 @@ class Planned:
     rekey: Callable[[tuple], str] | None = None
 
 
+DEFAULT_LAYOUT = "post"
+DEFAULT_PAGE_LAYOUT = "page"
+
+
 class Layouts:
-    """The Jinja2 layouts, loaded on first use: a build that renders nothing never
-    imports Jinja2, Liquid or Markdown."""
+    """The theme's Liquid layouts (the blog's own `_layouts/` first), through a
+    JekyllRenderer made on first use: a build that renders nothing never imports
+    Liquid or Markdown."""
 
-    def __init__(self, root: Path, config: dict, log: Callable) -> None:
-        self.root, self.config, self.log = root, config, log
-
-    @cached_property
-    def env(self):  # noqa: ANN201 (jinja2.Environment, imported late)
-        from site_builder.site.render import jinja_env
-        return jinja_env(self.root, self.config, self.log)
+    def __init__(self, root: Path, config: dict, log: Callable, theme: Path,
+                 make: Callable[[], object]) -> None:
+        self.root, self.config, self.log, self.theme, self.make = root, config, log, theme, make
 
     @cached_property
-    def available(self) -> set[str]:
-        return set(self.env.list_templates())
+    def renderer(self):  # noqa: ANN201 (JekyllRenderer, imported late)
+        return self.make()
+
+    def warm(self) -> None:
+        """Parse the layouts and make the site drop here, before the outputs are
+        rendered on forked workers, so each does not do it again."""
+        renderer = self.renderer
+        for layout in renderer.layouts.values():
+            if layout.template is None:
+                layout.template = renderer.env.from_string(layout.body)
+        renderer.site
 
     def post(self, post: Post) -> str:
-        from site_builder.site.render import render_post
-        return render_post(self.env, self.available, post, self.config, self.log)
+        renderer = self.renderer
+        name = str(post.meta.get("layout")
+                   or (DEFAULT_PAGE_LAYOUT if post.kind == "pages" else DEFAULT_LAYOUT))
+        if name not in ("none", "null") and name not in renderer.layouts \
+                and name.rsplit(".", 1)[0] not in renderer.layouts:
+            # Jekyll themes have layouts we lack (home...): the post layout shows any post.
+            self.log(f"warning: {post.name}: no layout _layouts/{name}.html, in the blog or "
+                     f"the theme; using {DEFAULT_LAYOUT}")
+            name = DEFAULT_LAYOUT
+        return renderer.chain(name, post.content, renderer.item_drop(post), None)
 
-    def page(self, name: str, what: str, **context: object) -> str:
-        from site_builder.site.render import render_layout
-        return render_layout(self.env, name, what, site=self.config, **context)
+    def page(self, name: str, page: dict, paginator: dict | None = None) -> str:
+        """A page the theme makes (the index, a tag's, 404) through layout `name`."""
+        return self.renderer.chain(name, "", page, paginator)
+
+    def posts(self, chunk: list[Post]) -> list[dict]:
+        """The posts of an index or tag page as Liquid sees them (site.posts' drops)."""
+        return [self.renderer.item_drop(p) for p in chunk]
 
 
 class Plan(dict):
@@ -80,7 +102,7 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config
     index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
     tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
     plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(
-        "404.html", "404.html", page={"title": "Page not found", "url": "/404.html"}), "404.html")
+        "404", {"title": "Page not found", "url": "/404.html"}), "404.html")
     newest = posts[:FEED_POSTS]
     plan.add("feed.xml", digest(theme_key, [keys[p.name] for p in newest]),
              lambda: _feed(posts, config), "the feed", newest)
@@ -112,12 +134,10 @@ def _lists(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, la
 
 
 def _list_page(layouts: Layouts, tag: str, chunk: list[Post], url: str, paginator: dict) -> str:
-    cards = [p.page() for p in chunk]
+    paginator = {**paginator, "posts": layouts.posts(chunk)}
     if tag:
-        return layouts.page("tag.html", f"the tag page {url}", tag=tag, posts=cards,
-                            paginator=paginator, page={"title": tag, "url": url})
-    return layouts.page("index.html", "the index", posts=cards, paginator=paginator,
-                        page={"title": layouts.config["title"], "url": url})
+        return layouts.page("tag", {"title": tag, "tag": tag, "url": url}, paginator)
+    return layouts.page("index", {"title": layouts.config["title"], "url": url}, paginator)
 
 
 def _paginator(config: dict, number: int, total: int, per_page: int, posts: int,

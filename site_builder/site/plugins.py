@@ -14,6 +14,7 @@ BUILT_IN = {
     "jekyll-sitemap": "sitemap.xml",
     "jekyll-gist": "{% gist %}",
     "jekyll-redirect-from": "redirect pages (redirect_from:, redirect_to:)",
+    "jekyll-include-cache": "{% include_cached %}",
 }
 # What the plugins we lack would have made, for the warning.
 MISSING_MAKES = {"jekyll-avatar": "avatar images ({% avatar %} writes nothing)",

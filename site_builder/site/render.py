@@ -1,29 +1,19 @@
 """Rendering, all in memory: posts through Liquid and Markdown (on every core), and
-output files through the Jinja2 layouts, so nothing is written unless all of it
-rendered."""
+output files through the Liquid layouts (jekyll_layouts.py), so nothing is written
+unless all of it rendered."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any, Callable
-
-import jinja2
-from jinja2.loaders import split_template_path
-from markupsafe import Markup
+from typing import Callable
 
 from site_builder.errors import BuildError
-from site_builder.site.cache import FOLDER
 from site_builder.site.kramdown import preload_lexers, renderer
-from site_builder.site.links import Links
 from site_builder.site.parallel import forks, map_indexed
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
                                        uses_liquid)
-from site_builder.site.theme import LAYOUTS, layout_folders
-from site_builder.site.urls import absolute_url, relative_url, tag_url
-
-DEFAULT_LAYOUT = "post"
+from site_builder.site.theme import theme_folder
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
@@ -40,7 +30,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
         templates.urls = link_urls(everyone, {})
         site = liquid_site(everyone, config)
-        if (root / "_layouts").is_dir():   # a Jekyll blog's own Liquid sees it as written
+        if theme_folder(root, config) is None:   # a Jekyll blog's Liquid sees it as written
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
     if forks(len(todo), jobs):
         preload_lexers([post.body for post in todo])
@@ -121,64 +111,3 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
         raise BuildError(f"{post.name}:{post.body_line + offset}: Liquid: {exc.message}; "
                          f"fix the {{{{ }}}} or {{% %}} there (available filters beyond "
                          f"Liquid's own: {EXTRA_FILTERS})") from None
-
-
-class BlogLoader(jinja2.FileSystemLoader):
-    """The blog's own layouts win; any it lacks come from the default theme. A blog
-    layout reached through a symbolic link leaving the blog is not read (links.py:
-    unless `safe: false`), so the theme's of that name is used."""
-
-    def __init__(self, root: Path, links: Links) -> None:
-        super().__init__(layout_folders(root))
-        self.blog, self.links = str(root / LAYOUTS), links
-
-    def get_source(self, environment: jinja2.Environment, template: str):  # noqa: ANN201
-        for folder in self.searchpath:
-            path = os.path.join(folder, *split_template_path(template))
-            if folder == self.blog and not self.links.confined(path):
-                continue
-            try:
-                return jinja2.FileSystemLoader(folder, self.encoding).get_source(environment,
-                                                                                 template)
-            except jinja2.TemplateNotFound:
-                continue
-        raise jinja2.TemplateNotFound(template)
-
-
-def jinja_env(root: Path, config: dict, log: Callable[[str], object] = print) -> jinja2.Environment:
-    # Compiled layouts are kept (checked against their source) so a rebuild skips it.
-    compiled = root / FOLDER / "jinja"
-    compiled.mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(loader=BlogLoader(root, Links(root, config, log)), autoescape=True,
-                             keep_trailing_newline=True,
-                             bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)))
-    env.filters["relative_url"] = lambda value: relative_url(config, value)
-    env.filters["absolute_url"] = lambda value: absolute_url(config, value)
-    env.filters["date_format"] = lambda d: f"{d.day} {d:%B %Y}"
-    env.filters["tag_url"] = tag_url
-    return env
-
-
-def render_post(layouts: jinja2.Environment, available: set[str], post: Post, config: dict,
-                log: Callable) -> str:
-    return render_layout(layouts, _layout(available, post, log), post.name, site=config,
-                         page=post.page(), content=Markup(post.content))
-
-
-def _layout(available: set[str], post: Post, log: Callable) -> str:
-    name = f"{post.meta.get('layout') or DEFAULT_LAYOUT}.html"
-    if name in available:
-        return name
-    # Jekyll themes have layouts we lack (page, home...): the post layout shows any post.
-    log(f"warning: {post.name}: no layout {LAYOUTS / name}; using {DEFAULT_LAYOUT}")
-    return f"{DEFAULT_LAYOUT}.html"
-
-
-def render_layout(layouts: jinja2.Environment, name: str, what: str, **context: Any) -> str:
-    try:
-        return layouts.get_template(name).render(**context)
-    except jinja2.TemplateError as exc:
-        lineno = getattr(exc, "lineno", None)
-        where = f"{exc.filename}:{lineno}" if lineno else f"layout {name}"
-        raise BuildError(f"Error building {what}: {where}: {exc.message}; "
-                         f"fix the layout") from None

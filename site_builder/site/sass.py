@@ -34,6 +34,10 @@ def compile_sass(text: str, name: str, ext: str, root: Path, config: dict,
     folders = [root / str(options.get("sass_dir") or "_sass")]
     folders += [root / str(p) for p in options.get("load_paths") or []]
     folders.append((root / name).parent)
+    from site_builder.site.theme import theme_folder
+    theme = theme_folder(root, config)
+    if theme is not None:   # after the blog's own _sass/, as a Jekyll theme's
+        folders.append(theme / "_sass")
     try:
         return sass.compile(string=text, include_paths=[str(f) for f in folders if f.is_dir()],
                             output_style=style, indented=ext.lower() == ".sass")

@@ -1,5 +1,5 @@
 """Files copied through as they are (which ones: reader.py, by Jekyll's rules), plus
-the theme's stylesheets where the blog has none of its own."""
+the theme's assets where the blog has no file of that name."""
 
 from __future__ import annotations
 
@@ -8,24 +8,25 @@ from typing import Callable
 
 from site_builder.errors import BuildError
 from site_builder.site.reader import Inventory, collection_names
-from site_builder.site.theme import THEME
+from site_builder.site.theme import theme_assets
 
-THEME_CSS = "assets/css/site.css"
 SYNTAX_CSS = "assets/css/syntax.css"
 
 
-def static_files(inv: Inventory, root: Path, config: dict, log: Callable) -> dict[str, Path]:
+def static_files(inv: Inventory, root: Path, config: dict, log: Callable,
+                 theme: Path | None = None) -> dict[str, Path]:
     """Output path -> source file, for everything copied through: the reader's static
-    files and those of collections that are output."""
+    files, those of collections that are output, and the `theme`'s assets the blog
+    has no file of its own for."""
     files = dict(inv.static)
     if config["assets_dir"] != "assets" and not (root / config["assets_dir"]).is_dir():
         log(f"warning: no assets folder {config['assets_dir']}/ (assets_dir in _config.yml)")
     for name, found in inv.collection_files.items():
         if (collection_names(config).get(name) or {}).get("output"):
             files.update({f"{name}/{f.rel.split('/', 1)[1]}": f.path for f in found})
-    # The default layouts link this stylesheet; a blog without its own still gets it.
-    if not (root / "_layouts").is_dir():
-        files.setdefault(THEME_CSS, THEME / THEME_CSS)
+    if theme is not None:
+        for rel, path in theme_assets(theme).items():
+            files.setdefault(rel, path)
     return files
 
 

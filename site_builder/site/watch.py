@@ -12,7 +12,7 @@ from pathlib import Path
 from site_builder.site.reader import JEKYLL_EXCLUDE, exclude_patterns, matches
 from site_builder.site.theme import THEME
 
-THEME_FOLDERS = ("templates", "assets")
+THEME_FOLDERS = ("_layouts", "_includes", "assets")   # the built-in theme's files
 
 
 def watched_folders(root: Path, config: dict, site_dir: Path) -> tuple[list[Path], set[Path]]:
