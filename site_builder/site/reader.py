@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.site.links import Links
 
 # Jekyll's Document::DATE_FILENAME_MATCHER (the date, the title, the extension).
@@ -77,7 +78,7 @@ class Reader:
     def __init__(self, root: Path, config: dict, out: Path, *, drafts: bool,
                  links: Links | None = None) -> None:
         self.root, self.config, self.drafts = root, config, drafts
-        self.links = links or Links(root, config, print)
+        self.links = links or Links(root, config, stage_log("site"))
         self.walked: set[str] = set()   # folders walked, by real path: links never loop
         self.include = [str(p).strip("/") for p in config.get("include") or []]
         self.exclude = exclude_patterns(config)
