@@ -30,11 +30,10 @@ from site_builder.site.links import Links
 DATED = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^./]+)$")
 SPECIAL = (".", "_", "#", "~")
 # Jekyll's default excludes, always added to the config's (Jekyll hard-codes them too).
-# A repository's other files (this one's code) are left out by its _config.yml's `exclude:`.
-JEKYLL_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
-                  "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby"]
-# ... and templates/, where this generator reads a blog's own layouts.
-DEFAULT_EXCLUDE = [*JEKYLL_EXCLUDE, "templates"]
+# A repository's other files (this one's code, its templates/) are left out by its
+# _config.yml's `exclude:`.
+DEFAULT_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
+                   "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby"]
 SOURCE_FOLDERS = ("_layouts", "_includes", "_data", "_sass", "_plugins", "_config.yml")
 MISNAMED = "in a posts folder but not named YYYY-MM-DD-title.ext"
 FRONT_MATTER = re.compile(rb"\A---[ \t]*\r?\n")
