@@ -4,9 +4,11 @@ every test that only reads its outputs; tests that change a run copy it first.""
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -44,10 +46,6 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-def quiet(_line: str) -> None:
-    """A build's log, not wanted."""
 
 
 def mtimes(folder: Path) -> dict[str, int]:
@@ -100,6 +98,13 @@ def site_builder(root: Path, *args: str, check: bool = True, **kwargs) -> subpro
     return result
 
 
+def interruptible() -> None:
+    """For a child that a test stops with Ctrl-C (SIGINT): Python ignores SIGINT for good
+    when it starts with it ignored, as in anything started in the background
+    (`make test &`), so the child gets it back as a terminal's foreground job has it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def new_blog(folder: Path, baseurl: str = "/blog") -> Path:
     """A blog folder like a fresh clone's: the shipped _config.yml and assets."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,6 +136,14 @@ def pipeline(tmp_path_factory) -> Pipeline:
     first = site_builder(root, "post", "--artist", "lucybell", *TINY)
     second = site_builder(root, "post", "--artist", "lucybell")
     return Pipeline(root, first, second)
+
+
+@pytest.fixture
+def logged(caplog):
+    """What the code under test says through logging (`site: ...`, `serve: ...` on a
+    terminal), one message each: `logged.messages`."""
+    caplog.set_level(logging.INFO)
+    return caplog
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from conftest import copy_blog, mtimes, need_tool, site_builder
+from conftest import copy_blog, interruptible, mtimes, need_tool, site_builder
 
 pytestmark = pytest.mark.slow
 
@@ -265,7 +265,7 @@ def test_notes_are_carried_into_the_post(pipeline, tmp_path):
 def test_ctrl_c_stops_cleanly_and_records_a_cancelled_job(blog):
     child = subprocess.Popen([sys.executable, "-m", "site_builder", "--root", str(blog), "sample",
                               "--artist", "joy_division", "--n", "1", "--length", "1"],
-                             cwd=blog, start_new_session=True, text=True,
+                             cwd=blog, start_new_session=True, text=True, preexec_fn=interruptible,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     log = blog / "runs/joy_division/out/logs/jukebox.log"
     deadline = time.monotonic() + 60
