@@ -27,6 +27,7 @@ import argparse
 import difflib
 import html
 import json
+import logging
 import os
 import re
 import shutil
@@ -45,6 +46,11 @@ for _path in (REPO, REPO / "tests"):
         sys.path.append(str(_path))
 
 import jekyll_corpus  # noqa: E402  (tests/jekyll_corpus.py)
+
+# The builds' own lines (site: ...) are not wanted here.
+QUIET = logging.getLogger("bench.quiet")
+QUIET.addHandler(logging.NullHandler())
+QUIET.propagate = False
 
 MARKED = re.compile(r"<!-- crosscheck-begin: (.*?) -->\n(.*?)\n?<!-- crosscheck-end -->", re.S)
 JEKYLL_DEFAULT_LAYOUT = "<!DOCTYPE html>\n<html><body>\n{{ content }}\n</body></html>\n"
@@ -117,7 +123,7 @@ def build_ours(blog: Path, out: Path) -> Built:
     def once():
         started = time.perf_counter()
         try:
-            build(src, out_dir=out, log=lambda *_: None)
+            build(src, out_dir=out, log=QUIET)
         except SiteBuilderError as exc:
             return str(exc), 0.0
         return None, time.perf_counter() - started

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import logging
 import os
 import re
 import shutil
@@ -40,6 +41,11 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+# The builds' own lines (site: ...) are not wanted here.
+QUIET = logging.getLogger("bench.quiet")
+QUIET.addHandler(logging.NullHandler())
+QUIET.propagate = False
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -142,7 +148,7 @@ def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float]:
 def build_ours(copy: Path, out: Path) -> tuple[dict, float]:
     from site_builder.site import build
     started = time.perf_counter()
-    result = build(copy, out_dir=out, config_files=configs(copy), log=lambda line: None)
+    result = build(copy, out_dir=out, config_files=configs(copy), log=QUIET)
     return {"posts": result.sources}, time.perf_counter() - started
 
 

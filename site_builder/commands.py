@@ -15,7 +15,7 @@ from site_builder.runs import Run
 
 def site(root: Path, options: dict) -> None:
     from site_builder import site as site_module
-    site_module.build(root, log=stage_log("site").info)
+    site_module.build(root)
 
 
 def build(root: Path, options: dict) -> None:
@@ -26,7 +26,7 @@ def build(root: Path, options: dict) -> None:
     destination = options.get("destination")
     site_module.build(source, out_dir=Path(destination).resolve() if destination else None,
                       config_files=files, drafts=options.get("drafts"), future=options.get("future"),
-                      verbose=options.get("verbose"), log=stage_log("site").info)
+                      verbose=options.get("verbose"))
 
 
 def posts(root: Path, options: dict) -> None:

@@ -399,7 +399,7 @@ def build_site(root: Path, site: dict) -> None:
             "posts go to %s (posts_dir in _config.yml), outside this folder: build that blog "
             "with Jekyll (cd %s && jekyll build)", shown(posts_dir, root), shown(posts_dir.parent, root))
         return
-    site_module.build(root, log=stage_log("site").info)
+    site_module.build(root)
 
 
 def regenerate_posts(root: Path, force: bool) -> None:

@@ -4,6 +4,7 @@ every test that only reads its outputs; tests that change a run copy it first.""
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import shutil
@@ -45,10 +46,6 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-def quiet(_line: str) -> None:
-    """A build's log, not wanted."""
 
 
 def mtimes(folder: Path) -> dict[str, int]:
@@ -139,6 +136,14 @@ def pipeline(tmp_path_factory) -> Pipeline:
     first = site_builder(root, "post", "--artist", "lucybell", *TINY)
     second = site_builder(root, "post", "--artist", "lucybell")
     return Pipeline(root, first, second)
+
+
+@pytest.fixture
+def logged(caplog):
+    """What the code under test says through logging (`site: ...`, `serve: ...` on a
+    terminal), one message each: `logged.messages`."""
+    caplog.set_level(logging.INFO)
+    return caplog
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from site_builder.site import build
 from site_builder.site.cache import FOLDER
-from conftest import mtimes, quiet, snapshot, write
+from conftest import mtimes, snapshot, write
 
 POST = """---
 title: {title}
@@ -47,26 +47,26 @@ def full_build(seven_posts: Path, tmp_path: Path) -> dict[str, bytes]:
     fresh = tmp_path / "fresh"
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(seven_posts, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
-    build(fresh, log=quiet)
+    build(fresh)
     return snapshot(fresh / "_site")
 
 
 def test_a_rebuild_with_no_change_renders_and_writes_nothing(seven_posts: Path) -> None:
-    first = build(seven_posts, log=quiet)
+    first = build(seven_posts)
     assert (first.rendered, first.written) == (7, first.written) and first.written > 7
     before = mtimes(seven_posts / "_site")
-    again = build(seven_posts, log=quiet)
+    again = build(seven_posts)
     assert (again.rendered, again.written, again.removed) == (0, 0, 0)
     assert mtimes(seven_posts / "_site") == before
 
 
 def test_a_title_edit_updates_the_index_tag_pages_and_feed_and_nothing_else(
         seven_posts: Path, tmp_path: Path) -> None:
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     before = mtimes(seven_posts / "_site")
     post = seven_posts / "posts" / "2021-03-07-post-7.md"
     post.write_text(post.read_text().replace("title: Post 7", "title: Renamed seven"))
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     site = seven_posts / "_site"
     assert result.rendered == 1
     assert "Renamed seven" in (site / "index.html").read_text()
@@ -80,9 +80,9 @@ def test_a_title_edit_updates_the_index_tag_pages_and_feed_and_nothing_else(
 
 
 def test_a_post_moving_between_pages_updates_both_pages(seven_posts: Path, tmp_path: Path) -> None:
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     write(seven_posts / "posts" / "2021-03-20-newest.md", "---\ntitle: Newest\n---\nHi.\n")
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     site = seven_posts / "_site"
     assert result.rendered == 1
     assert "Newest" in (site / "index.html").read_text()
@@ -91,45 +91,45 @@ def test_a_post_moving_between_pages_updates_both_pages(seven_posts: Path, tmp_p
 
 
 def test_a_deleted_post_disappears_everywhere(seven_posts: Path, tmp_path: Path) -> None:
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     (seven_posts / "posts" / "2021-03-01-post-1.md").unlink()
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     site = seven_posts / "_site"
     assert result.removed >= 1 and not (site / "post-1").exists()
     assert snapshot(site) == full_build(seven_posts, tmp_path)
 
 
 def test_a_layout_edit_rerenders_every_page(seven_posts: Path, tmp_path: Path) -> None:
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     from site_builder.site.theme import THEME
     config = seven_posts / "_config.yml"
     config.write_text(config.read_text() + "theme: site-builder\n")
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     layouts = seven_posts / "_layouts"
     shutil.copytree(THEME / "_layouts", layouts)   # the blog's own copy overrides the theme's
     post_layout = layouts / "post.html"
     post_layout.write_text(post_layout.read_text().replace("</article>", "<p>MARK</p></article>"))
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     pages = sorted((seven_posts / "_site").glob("post-*/index.html"))
     assert len(pages) == 7 and all("MARK" in p.read_text() for p in pages)
     assert result.rendered == 0  # the posts' HTML is not the layout's business
 
 
 def test_damaged_outputs_and_strays_are_repaired(seven_posts: Path) -> None:
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     site = seven_posts / "_site"
     good = snapshot(site)
     (site / "post-3" / "index.html").unlink()
     (site / "feed.xml").write_text("scribbled over")
     write(site / "stray" / "old.html", "left by someone")
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     assert result.written == 2 and result.removed == 1
     assert snapshot(site) == good and not (site / "stray").exists()
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a cache" * 1000, None])
 def test_a_corrupt_or_missing_cache_means_a_full_build(seven_posts: Path, damage: bytes | None) -> None:
-    first = build(seven_posts, log=quiet)
+    first = build(seven_posts)
     good = snapshot(seven_posts / "_site")
     files = sorted(p for p in (seven_posts / FOLDER).iterdir() if p.is_file())
     assert {p.suffix for p in files} == {".pickle", ".sqlite"}
@@ -138,25 +138,25 @@ def test_a_corrupt_or_missing_cache_means_a_full_build(seven_posts: Path, damage
             cache.unlink()
         else:
             cache.write_bytes(damage)
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     assert (result.rendered, result.written) == (7, first.written)
     assert snapshot(seven_posts / "_site") == good
-    assert build(seven_posts, log=quiet).written == 0
+    assert build(seven_posts).written == 0
 
 
 def test_a_lost_manifest_rewrites_the_site_from_the_posts_cached_html(seven_posts: Path) -> None:
-    first = build(seven_posts, log=quiet)
+    first = build(seven_posts)
     good = snapshot(seven_posts / "_site")
     next((seven_posts / FOLDER).glob("*.pickle")).write_bytes(b"\x80garbage")
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     assert (result.rendered, result.written) == (0, first.written)
     assert snapshot(seven_posts / "_site") == good
 
 
 def test_a_static_file_edit_is_copied_and_nothing_else_written(seven_posts: Path) -> None:
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     write(seven_posts / "assets" / "a.txt", "changed\n")
-    result = build(seven_posts, log=quiet)
+    result = build(seven_posts)
     assert result.written == 1
     assert (seven_posts / "_site" / "assets" / "a.txt").read_text() == "changed\n"
 
@@ -171,7 +171,7 @@ def test_parallel_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
             day = 1 + n % 28
             write(root / "posts" / f"2021-{1 + n // 28:02d}-{day:02d}-p{n}.md",
                   POST.format(title=f"P{n}", day=day, tag="t", n=n))
-        result = build(root, log=quiet, jobs=jobs)
+        result = build(root, jobs=jobs)
         assert result.rendered == MIN_ITEMS + 2
         roots.append(root)
     assert snapshot(roots[0] / "_site") == snapshot(roots[1] / "_site")
@@ -203,7 +203,7 @@ def test_a_worker_that_fails_or_dies_is_an_error_not_a_hang() -> None:
 
 
 def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:
-    build(seven_posts, log=quiet)
+    build(seven_posts)
     index = seven_posts / "_site" / "index.html"
     assert os.stat(index).st_mode & 0o044 == 0o044
 
@@ -224,19 +224,19 @@ def test_a_jekyll_blog_rebuilds_only_what_shows_the_edit(tmp_path: Path) -> None
           "{% for p in site.posts %}{{ p.excerpt }}{% endfor %}\n")
     write(blog / "titles.html", "---\nlayout: default\n---\n"
           "{% for p in site.posts %}{{ p.title }}{% endfor %}\n")
-    build(blog, log=quiet)
+    build(blog)
     edited = blog / "_posts" / "2020-01-02-p2.md"
     edited.write_text(edited.read_text().replace("Text 2", "New text"))
-    result = build(blog, log=quiet)
+    result = build(blog)
     assert (result.rendered, result.written) == (1, 2)   # p2/index.html and index.html
     assert "New text" in (blog / "_site" / "index.html").read_text()
     edited.write_text(edited.read_text().replace("Post 2", "Renamed"))
-    result = build(blog, log=quiet)
+    result = build(blog)
     assert result.written >= 5 and "Renamed" in (blog / "_site" / "titles" / "index.html").read_text()
     assert "Renamed;" in (blog / "_site" / "p1" / "index.html").read_text()
     fresh = tmp_path / "fresh"
     shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
-    build(fresh, log=quiet)
+    build(fresh)
     assert snapshot(blog / "_site") == snapshot(fresh / "_site")
 
 
@@ -262,7 +262,7 @@ def test_an_include_kept_for_the_build_is_what_each_page_would_render(tmp_path: 
     for day in (1, 2, 3):
         write(blog / "_posts" / f"2020-01-0{day}-p{day}.md",
               f"---\ntitle: Post {day}\nlayout: default\n---\nText {day}\n")
-    build(blog, log=quiet)
+    build(blog)
     for day in (1, 2, 3):
         page = (blog / "_site" / f"p{day}" / "index.html").read_text()
         assert '<nav><a href="/p3/">Post 3</a><a href="/p2/">Post 2</a><a href="/p1/">Post 1</a></nav>' in page
@@ -270,9 +270,9 @@ def test_an_include_kept_for_the_build_is_what_each_page_would_render(tmp_path: 
         assert "<aside>Text 3;Text 2;Text 1;</aside>" in page
     edited = blog / "_posts" / "2020-01-02-p2.md"
     edited.write_text(edited.read_text().replace("Text 2", "New text"))
-    build(blog, log=quiet)
+    build(blog)
     assert "<aside>Text 3;New text;Text 1;</aside>" in (blog / "_site" / "p1" / "index.html").read_text()
     fresh = tmp_path / "fresh"
     shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
-    build(fresh, log=quiet)
+    build(fresh)
     assert snapshot(blog / "_site") == snapshot(fresh / "_site")

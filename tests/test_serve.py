@@ -4,7 +4,6 @@ stream and Ctrl-C, without a browser (tests/test_browser.py has the browser's vi
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -37,8 +36,7 @@ def served_blog(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def preview(served_blog: Path, caplog):
-    caplog.set_level(logging.INFO)   # what `make serve` prints, as `serve: ...`
+def preview(served_blog: Path, logged):
     with Preview(served_blog, port=0, settle=0).start(watch=False) as p:
         yield p
 
@@ -64,7 +62,7 @@ def settle(preview: Preview) -> bool | None:
 
 
 def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_blog, preview,
-                                                                          caplog) -> None:
+                                                                          logged) -> None:
     page = served_blog / "_site" / "hello" / "index.html"
     assert "First version." in page.read_text()
     assert preview.check() is None  # nothing changed: no build
@@ -76,7 +74,7 @@ def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_
     assert "Second version." in page.read_text()
     second = preview.live.current()
     assert second["build"] != first["build"] and second["error"] is None
-    assert any("posts/2021-01-05-hello.md changed; rebuilding" in line for line in caplog.messages)
+    assert any("posts/2021-01-05-hello.md changed; rebuilding" in line for line in logged.messages)
 
     edit(served_blog, "Third {% nosuchtag %} version.")
     assert settle(preview) is False
@@ -84,8 +82,8 @@ def test_a_change_rebuilds_and_a_failed_rebuild_keeps_the_last_good_site(served_
     state = preview.live.current()
     assert state["build"] == second["build"]
     assert state["error"].startswith("posts/2021-01-05-hello.md:4: Liquid: unexpected tag 'nosuchtag'")
-    assert f"error: {state['error']}" in caplog.messages
-    assert not any("Traceback" in line for line in caplog.messages)
+    assert f"error: {state['error']}" in logged.messages
+    assert not any("Traceback" in line for line in logged.messages)
     # A page loaded now is the last good one, carrying the error for its overlay.
     status, text = get(preview.url + "hello/")
     assert status == 200 and "Second version." in text
@@ -186,9 +184,8 @@ def test_an_error_message_cannot_close_the_script() -> None:
     assert inject(b"<p>fragment</p>", b"<s/>") == b"<p>fragment</p><s/>"
 
 
-def test_a_first_build_that_fails_still_serves_and_says_why(served_blog, caplog) -> None:
+def test_a_first_build_that_fails_still_serves_and_says_why(served_blog, logged) -> None:
     edit(served_blog, "{% nosuchtag %}")
-    caplog.set_level(logging.INFO)
     with Preview(served_blog, port=0, settle=0).start(watch=False) as preview:
         status, text = get(preview.url + "hello/")
         assert status == 503 and "not been built yet" in text and "nosuchtag" in text
@@ -197,7 +194,7 @@ def test_a_first_build_that_fails_still_serves_and_says_why(served_blog, caplog)
         status, text = get(preview.url + "hello/")
         assert status == 200 and "Better." in text
     assert ("build failed; serving nothing until a build succeeds, and the error in every page"
-            in caplog.messages)
+            in logged.messages)
 
 
 def test_ctrl_c_stops_cleanly_without_a_traceback(served_blog) -> None:

@@ -16,7 +16,7 @@ import pytest
 from site_builder.errors import BuildError, ConfigError
 from site_builder.site import build
 
-from conftest import quiet, serving, site_builder, snapshot, write  # noqa: E402
+from conftest import serving, site_builder, snapshot, write  # noqa: E402
 
 # The hand-written post this pipeline replaces (DESIGN.md), verbatim, shared with the
 # Jekyll cross-check.
@@ -51,9 +51,9 @@ def site_blog(tmp_path: Path) -> Path:
 
 # -- build --------------------------------------------------------------------
 
-def test_index_lists_posts_newest_first_with_baseurl_links(site_blog: Path) -> None:
-    lines: list[str] = []
-    result = build(site_blog, log=lines.append)
+def test_index_lists_posts_newest_first_with_baseurl_links(site_blog: Path, logged) -> None:
+    result = build(site_blog)
+    lines = logged.messages
     index = (site_blog / "_site" / "index.html").read_text()
     tiny, example = index.find('href="/blog/tiny-run/"'), index.find('href="/blog/ancestral-sampling-joy-division/"')
     assert 0 < tiny < example
@@ -65,7 +65,7 @@ def test_index_lists_posts_newest_first_with_baseurl_links(site_blog: Path) -> N
 
 
 def test_post_pages_sit_at_their_permalinks_and_audio_resolves(site_blog: Path) -> None:
-    build(site_blog, log=quiet)
+    build(site_blog)
     site = site_blog / "_site"
     page = (site / "tiny-run" / "index.html").read_text()
     assert '<audio controls src="/blog/assets/runs/x/item-00.mp3"></audio>' in page
@@ -76,7 +76,7 @@ def test_post_pages_sit_at_their_permalinks_and_audio_resolves(site_blog: Path) 
 
 
 def test_example_post_keeps_raw_iframes_and_cover(site_blog: Path) -> None:
-    build(site_blog, log=quiet)
+    build(site_blog)
     page = (site_blog / "_site" / "ancestral-sampling-joy-division" / "index.html").read_text()
     assert ('<iframe src="https://archive.org/details/ancestral-sampling-by-artist-lucybell#" '
             'width="500" height="250"') in page
@@ -94,7 +94,7 @@ def test_example_post_keeps_raw_iframes_and_cover(site_blog: Path) -> None:
 def test_permalink_styles(site_blog: Path, permalink: str, path: str, url: str) -> None:
     write(site_blog / "_config.yml", f"baseurl: /blog\npermalink: {permalink}\n")
     write(site_blog / "posts" / "2021-01-05-tiny-run.md", TINY.replace("tags:", "categories: Lab\ntags:"))
-    build(site_blog, log=quiet)
+    build(site_blog)
     assert (site_blog / "_site" / path).is_file()
     assert f'href="{url}"' in (site_blog / "_site" / "index.html").read_text()
 
@@ -102,18 +102,18 @@ def test_permalink_styles(site_blog: Path, permalink: str, path: str, url: str) 
 def test_front_matter_permalink_and_string_date(site_blog: Path) -> None:
     write(site_blog / "posts" / "2021-02-01-other.md",
           "---\ntitle: Other\ndate: '2019-05-06'\npermalink: /notes/other.html\n---\nBody\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     assert (site_blog / "_site" / "notes" / "other.html").is_file()
     index = (site_blog / "_site" / "index.html").read_text()
     assert index.find("/blog/notes/other.html") > index.find("/blog/ancestral-sampling-joy-division/")
 
 
-def test_drafts_misnamed_files_and_missing_layouts(site_blog: Path) -> None:
+def test_drafts_misnamed_files_and_missing_layouts(site_blog: Path, logged) -> None:
     write(site_blog / "posts" / "2021-03-01-draft.md", "---\npublished: false\n---\nNot yet\n")
     write(site_blog / "posts" / "notes.md", "just notes\n")
     write(site_blog / "posts" / "2021-03-02-paged.md", "---\nlayout: home\n---\nA page layout\n")
-    lines: list[str] = []
-    result = build(site_blog, log=lines.append)
+    result = build(site_blog)
+    lines = logged.messages
     assert result.posts == 3
     assert not (site_blog / "_site" / "draft").exists()
     assert any("posts/notes.md: skipped" in line for line in lines)
@@ -125,17 +125,17 @@ def test_drafts_misnamed_files_and_missing_layouts(site_blog: Path) -> None:
 def test_blog_layouts_override_the_theme(site_blog: Path) -> None:
     write(site_blog / "_config.yml", (site_blog / "_config.yml").read_text() + "theme: site-builder\n")
     write(site_blog / "_layouts" / "post.html", "MINE {{ page.title }}|{{ content }}")
-    build(site_blog, log=quiet)
+    build(site_blog)
     assert (site_blog / "_site" / "tiny-run" / "index.html").read_text().startswith("MINE A tiny run|")
     assert "post-card" in (site_blog / "_site" / "index.html").read_text()  # index still the theme's
 
 
 def test_malformed_front_matter_names_the_file_and_keeps_the_old_site(site_blog: Path) -> None:
-    build(site_blog, log=quiet)
+    build(site_blog)
     before = snapshot(site_blog / "_site")
     write(site_blog / "posts" / "2021-04-01-broken.md", "---\ntitle: Broken\ntags: [a, b\n---\nBody\n")
     with pytest.raises(BuildError, match=r"posts/2021-04-01-broken\.md:\d+: malformed front matter"):
-        build(site_blog, log=quiet)
+        build(site_blog)
     assert snapshot(site_blog / "_site") == before
     assert sorted(p.name for p in site_blog.iterdir()) == [".site-cache", "_config.yml", "_site", "assets",
                                                       "posts"]
@@ -145,23 +145,23 @@ def test_every_bad_post_is_reported_with_its_line(site_blog: Path) -> None:
     write(site_blog / "posts" / "2021-04-01-liquid.md", "---\ntitle: L\n---\nfine\n\n{{ x | nosuch }}\n")
     write(site_blog / "posts" / "2021-04-02-date.md", "---\ntitle: D\ndate: soon\n---\nBody\n")
     with pytest.raises(BuildError) as caught:
-        build(site_blog, log=quiet)
+        build(site_blog)
     message = str(caught.value)
     assert "posts/2021-04-02-date.md:3: date: cannot read 'soon'" in message
     write(site_blog / "posts" / "2021-04-02-date.md", "---\ntitle: D\n---\nBody\n")
     with pytest.raises(BuildError, match=r"posts/2021-04-01-liquid\.md:6: Liquid: unknown filter 'nosuch'"):
-        build(site_blog, log=quiet)
+        build(site_blog)
 
 
 def test_two_posts_on_one_url_are_refused(site_blog: Path) -> None:
     write(site_blog / "posts" / "2021-05-01-tiny-run.md", "---\ntitle: Again\n---\nBody\n")
     with pytest.raises(BuildError, match="both write tiny-run/index.html"):
-        build(site_blog, log=quiet)
+        build(site_blog)
 
 
 def test_output_overlapping_the_sources_is_refused(site_blog: Path) -> None:
     with pytest.raises(BuildError, match="overlaps the blog's sources"):
-        build(site_blog, out_dir=site_blog, log=quiet)
+        build(site_blog, out_dir=site_blog)
     assert (site_blog / "posts" / EXAMPLE_NAME).is_file()
 
 
@@ -170,10 +170,10 @@ def test_builds_are_byte_identical(site_blog: Path, tmp_path: Path) -> None:
     write(site_blog / "posts" / "2021-02-01-code.md",
           "---\ntitle: Code\n---\n```python\nx = 1\n```\n{% highlight sh %}ls{% endhighlight %}\n")
     write(site_blog / "CNAME", "example.org")
-    build(site_blog, log=quiet)
+    build(site_blog)
     first = snapshot(site_blog / "_site")
-    build(site_blog, out_dir=tmp_path / "elsewhere", log=quiet)
-    build(site_blog, log=quiet)
+    build(site_blog, out_dir=tmp_path / "elsewhere")
+    build(site_blog)
     assert snapshot(site_blog / "_site") == first == snapshot(tmp_path / "elsewhere")
 
 
@@ -188,7 +188,7 @@ def dated_posts(site_blog: Path, count: int) -> None:
 def test_index_paginates_like_jekyll_paginate(site_blog: Path) -> None:
     dated_posts(site_blog, 3)  # 5 posts in all
     write(site_blog / "_config.yml", "baseurl: /blog\npermalink: /:title/\npaginate: 2\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     site = site_blog / "_site"
     first, second, last = (site / "index.html").read_text(), \
         (site / "page2" / "index.html").read_text(), (site / "page3" / "index.html").read_text()
@@ -202,17 +202,17 @@ def test_index_paginates_like_jekyll_paginate(site_blog: Path) -> None:
 
 def test_paginate_path_and_no_pagination(site_blog: Path) -> None:
     dated_posts(site_blog, 3)
-    build(site_blog, log=quiet)
+    build(site_blog)
     assert not (site_blog / "_site" / "page2").exists()
     assert "Day 1" in (site_blog / "_site" / "index.html").read_text()
     write(site_blog / "_config.yml", "baseurl: /blog\npaginate: 4\npaginate_path: /archive/p:num\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     assert "Ancestral sampling" in (site_blog / "_site" / "archive" / "p2" / "index.html").read_text()
     assert 'href="/blog/archive/p2"' in (site_blog / "_site" / "index.html").read_text()
 
 
 def test_tag_pages_list_their_posts_and_posts_link_them(site_blog: Path) -> None:
-    build(site_blog, log=quiet)
+    build(site_blog)
     site = site_blog / "_site"
     page = (site / "tag" / "jukebox" / "index.html").read_text()
     assert 0 < page.find("/blog/tiny-run/") < page.find("/blog/ancestral-sampling-joy-division/")
@@ -226,7 +226,7 @@ def test_atom_feed_in_jekyll_feed_shape(site_blog: Path) -> None:
     dated_posts(site_blog, 11)  # 13 posts: the feed keeps the newest 10
     write(site_blog / "posts" / "2022-02-01-amp.md",
           "---\ntitle: Sound & <fury>\nauthor: Ian\ncategories: Lab\ntags: [a b]\n---\nLoud **now**.\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(site_blog / "_site" / "feed.xml").getroot()
     assert feed.tag == f"{atom}feed" and feed.find(f"{atom}title").text == "Lab notes"
@@ -251,7 +251,7 @@ def test_atom_feed_in_jekyll_feed_shape(site_blog: Path) -> None:
 
 def test_sitemap_and_404(site_blog: Path) -> None:
     write(site_blog / "about.md", "---\ntitle: About\n---\nWho we are.\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     site = site_blog / "_site"
     urlset = ET.parse(site / "sitemap.xml").getroot()
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -286,7 +286,7 @@ def f(x):
 
 {% include note.html text="hello there" %}
 """)
-    build(site_blog, log=quiet)
+    build(site_blog)
     page = (site_blog / "_site" / "liquid" / "index.html").read_text()
     assert "On Feb 1, 2021 at 2021-02-01T09:05:00+00:00: a&lt;b &amp; &#39;c&#39;." in page
     assert "Raw: {{ site.title }}" in page
@@ -301,7 +301,7 @@ def f(x):
 def test_theme_includes_are_the_fallback(site_blog: Path) -> None:
     write(site_blog / "posts" / "2021-02-01-player.md",
           "---\ntitle: P\n---\n{% include audio.html src='assets/a.mp3' %}\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     page = (site_blog / "_site" / "player" / "index.html").read_text()
     assert '<audio controls preload="metadata" src="/blog/assets/a.mp3"></audio>' in page
 
@@ -312,11 +312,11 @@ def test_theme_includes_are_the_fallback(site_blog: Path) -> None:
     ("{% nosuch thing %}", r":7: Liquid: unexpected tag 'nosuch'"),
 ])
 def test_bad_liquid_tags_name_file_and_line(site_blog: Path, body: str, message: str) -> None:
-    build(site_blog, log=quiet)
+    build(site_blog)
     before = snapshot(site_blog / "_site")
     write(site_blog / "posts" / "2021-02-01-bad.md", f"---\ntitle: Bad\n---\nfine\n\nstill fine\n{body}\n")
     with pytest.raises(BuildError, match=r"posts/2021-02-01-bad\.md" + message):
-        build(site_blog, log=quiet)
+        build(site_blog)
     assert snapshot(site_blog / "_site") == before
 
 
@@ -327,12 +327,12 @@ def test_excerpt_separator_in_config_and_front_matter(site_blog: Path) -> None:
           "---\ntitle: Long\n---\nFirst part\n\nsecond part\n<!--more-->\nhidden part\n")
     write(site_blog / "posts" / "2021-02-02-own.md",
           "---\ntitle: Own\nexcerpt_separator: '%%'\n---\nOne\n\ntwo %% three\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     index = (site_blog / "_site" / "index.html").read_text()
     assert "<p class=\"post-card-excerpt\">First part</p>" in index
     assert "<p class=\"post-card-excerpt\">One two</p>" in index
     write(site_blog / "_config.yml", "baseurl: /blog\nexcerpt_separator: <!--more-->\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     index = (site_blog / "_site" / "index.html").read_text()
     assert "First part second part" in index and "hidden part" not in index
 
@@ -340,32 +340,32 @@ def test_excerpt_separator_in_config_and_front_matter(site_blog: Path) -> None:
 def test_drafts_only_when_asked(site_blog: Path) -> None:
     draft = write(site_blog / "_drafts" / "work-in-progress.md", "---\ntitle: WIP\n---\nNot done\n")
     os.utime(draft, (1_650_000_000, 1_650_000_000))  # 2022-04-15
-    build(site_blog, log=quiet)
+    build(site_blog)
     assert not (site_blog / "_site" / "work-in-progress").exists()
-    result = build(site_blog, drafts=True, log=quiet)
+    result = build(site_blog, drafts=True)
     assert result.posts == 3
     index = (site_blog / "_site" / "index.html").read_text()
     assert index.find("WIP") < index.find("A tiny run")  # dated by its mtime: the newest
     write(site_blog / "_config.yml", "baseurl: /blog\nshow_drafts: true\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     # No permalink in the config: Jekyll's `date` style, the draft dated by its mtime.
     assert (site_blog / "_site" / "2022" / "04" / "15" / "work-in-progress.html").is_file()
 
 
 def test_future_posts_only_when_asked(site_blog: Path) -> None:
     now = datetime(2021, 1, 5, 9, 0)  # an hour before the tiny run's time
-    assert build(site_blog, now=now, log=quiet).posts == 1
+    assert build(site_blog, now=now).posts == 1
     assert not (site_blog / "_site" / "tiny-run").exists()
-    assert build(site_blog, now=now, future=True, log=quiet).posts == 2
+    assert build(site_blog, now=now, future=True).posts == 2
     write(site_blog / "_config.yml", "baseurl: /blog\nfuture: true\n")
-    assert build(site_blog, now=now, log=quiet).posts == 2
+    assert build(site_blog, now=now).posts == 2
 
 
 # -- code highlighting and static files ----------------------------------------
 
 def test_fenced_code_is_highlighted_with_a_generated_stylesheet(site_blog: Path) -> None:
     write(site_blog / "posts" / "2021-02-01-code.md", "---\ntitle: Code\n---\n```python\nimport os\n```\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     site = site_blog / "_site"
     page = (site / "code" / "index.html").read_text()
     # rouge's shape, as Jekyll's kramdown writes it
@@ -381,7 +381,7 @@ def test_static_files_pass_through_like_jekyll(site_blog: Path) -> None:
                  ".htaccess", "drafts-old/a.txt", "node_modules/x.js", "about.md"):
         write(site_blog / name, "---\n---\n" if name == "about.md" else name)
     write(site_blog / "_config.yml", "baseurl: /blog\nexclude: [drafts-old]\ninclude: [.htaccess]\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     site = site_blog / "_site"
     assert (site / "CNAME").read_text() == "CNAME"
     assert (site / "docs" / "guide.txt").is_file() and (site / ".htaccess").is_file()
@@ -395,7 +395,7 @@ def test_static_files_pass_through_like_jekyll(site_blog: Path) -> None:
 def test_static_file_over_a_generated_one_is_refused(site_blog: Path) -> None:
     write(site_blog / "feed.xml", "<mine/>")
     with pytest.raises(BuildError, match="would overwrite the generated feed.xml"):
-        build(site_blog, log=quiet)
+        build(site_blog)
 
 
 # -- serve --------------------------------------------------------------------
@@ -403,7 +403,7 @@ def test_static_file_over_a_generated_one_is_refused(site_blog: Path) -> None:
 @pytest.fixture
 def server(site_blog: Path):
     write(site_blog / "posts" / "2021-02-01-flat.md", "---\ntitle: Flat\npermalink: /:title\n---\nFlat page\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     with serving(site_blog / "_site") as address:
         yield address
 
@@ -514,7 +514,7 @@ def test_site_posts_tags_and_author_data(site_blog: Path) -> None:
           "---\ntitle: Listing\nauthor: gabriel\ntags: [index]\n---\n"
           "{% for p in site.posts %}[{{ p.title }}]({{ p.url | relative_url }}) {% endfor %}\n\n"
           "{{ site.tags.index | size }} tagged; {{ site.data.authors.gabriel.name }}\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     page = (site_blog / "_site" / "listing" / "index.html").read_text()
     assert '<a href="/blog/listing/">Listing</a>' in page
     assert "1 tagged; Gabriel Vigliensoni" in page
@@ -523,7 +523,7 @@ def test_site_posts_tags_and_author_data(site_blog: Path) -> None:
     assert all(page.index(f">{title}</a>") > first for title in ("A tiny run",))  # newest first
     write(site_blog / "_data" / "broken.yml", "a: [\n")
     with pytest.raises(BuildError, match=r"_data/broken.yml: cannot be read"):
-        build(site_blog, log=quiet)
+        build(site_blog)
 
 
 def test_dates_follow_the_sites_timezone_as_in_jekyll(site_blog: Path) -> None:
@@ -531,14 +531,14 @@ def test_dates_follow_the_sites_timezone_as_in_jekyll(site_blog: Path) -> None:
         config.write("timezone: America/Montreal\n")
     write(site_blog / "posts" / "2021-06-02-zoned.md", "---\ntitle: Zoned\ndate: 2021-06-02 03:30:00 "
           "+01:00\npermalink: /:year/:month/:day/:title/\n---\n{{ page.date | date_to_xmlschema }}\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     page = (site_blog / "_site" / "2021" / "06" / "01" / "zoned" / "index.html").read_text()
     assert "2021-06-01T22:30:00-04:00" in page  # 03:30 in Paris is 22:30 the day before
     assert "2021-06-01T22:30:00-04:00" in (site_blog / "_site" / "feed.xml").read_text()
     with open(site_blog / "_config.yml", "a") as config:
         config.write("timezone: Mars/Olympus\n")
     with pytest.raises(ConfigError, match=r"_config.yml:\d+: timezone: expected a time zone name .*, got 'Mars/Olympus'"):
-        build(site_blog, log=quiet)
+        build(site_blog)
 
 
 def test_tag_pages_paginate_like_the_index(site_blog: Path) -> None:
@@ -547,7 +547,7 @@ def test_tag_pages_paginate_like_the_index(site_blog: Path) -> None:
     for n in range(3):
         write(site_blog / "posts" / f"2021-07-0{n + 1}-tagged-{n}.md",
               f"---\ntitle: Tagged {n}\ntags: [many]\n---\nBody {n}.\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     first = (site_blog / "_site" / "tag" / "many" / "index.html").read_text()
     second = (site_blog / "_site" / "tag" / "many" / "page" / "2" / "index.html").read_text()
     assert "Tagged 2" in first and "Tagged 1" in first and "Tagged 0" in second
@@ -568,7 +568,7 @@ def test_front_matter_defaults_apply_by_scope_and_lose_to_the_posts_own(site_blo
     write(site_blog / "posts" / "2021-09-01-own.md", "---\ntitle: Own\nauthor: Me\n---\nBy {{ page.author }}.\n")
     write(site_blog / "posts" / "2021-09-02-plain.md", "---\ntitle: Plain\n---\nBy {{ page.author }}.\n")
     write(site_blog / "about.md", "---\ntitle: About\n---\nAbout.\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     site = site_blog / "_site"
     assert "By August." in (site / "august" / "index.html").read_text()  # the longer path wins
     assert "By Me." in (site / "own" / "index.html").read_text()
@@ -578,12 +578,12 @@ def test_front_matter_defaults_apply_by_scope_and_lose_to_the_posts_own(site_blo
     with open(site_blog / "_config.yml", "a") as config:
         config.write("defaults: {layout: post}\n")
     with pytest.raises(ConfigError, match=r"_config.yml:\d+: defaults: expected a list of `- scope"):
-        build(site_blog, log=quiet)
+        build(site_blog)
 
 
 # -- Jekyll's reading rules ---------------------------------------------------
 
-def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
+def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path, logged) -> None:
     """Posts at any depth of _posts/ and in any extension, pages (front matter) at any
     depth and extension through Liquid, nested _data/, exclude, Jekyll's default
     permalink, slugs and categories as Jekyll makes them; every other file copied or
@@ -602,8 +602,8 @@ def test_jekyll_reading_rules_nothing_silently_dropped(tmp_path: Path) -> None:
     write(site_blog / "css" / "main.scss", "---\n---\n@import \"base\";\n"
           ".a { .b { margin: $gap; } }\n/* {{ site.title }} */\n")
     write(site_blog / "_unknown" / "x.txt", "hidden\n")
-    lines: list[str] = []
-    result = build(site_blog, log=lines.append, verbose=True)
+    result = build(site_blog, verbose=True)
+    lines = logged.messages
     site = site_blog / "_site"
     assert result.posts == 4
     assert "Deep <em>post</em>" in (site / "2019" / "05" / "01" / "deep.html").read_text()
@@ -634,7 +634,7 @@ def test_build_command_takes_jekylls_options(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "none.yml" in bad.stderr and "Traceback" not in bad.stderr
 
 
-def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
+def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path, logged) -> None:
     """A jasper2-shaped blog: its layouts chained through `layout:`, includes with
     parameters, jekyll-paginate's paginator on index.html, an .html post's excerpt,
     Jekyll's filters and the seo tag; Ruby plugins named in one warning."""
@@ -659,8 +659,8 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path) -> None:
           "{{ paginator.page }}/{{ paginator.total_pages }} {{ paginator.next_page_path }}"
           " {{ site.posts | map: 'title' | array_to_sentence_string }}\n")
     write(site_blog / "_plugins" / "tags.rb", "# a generator\n")
-    lines: list[str] = []
-    build(site_blog, log=lines.append)
+    build(site_blog)
+    lines = logged.messages
     site = site_blog / "_site"
     second = (site / "second.html").read_text()
     assert '<article class="article"><p>Two</p>' in second
@@ -679,7 +679,7 @@ def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
     write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\n")
     write(site_blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
     with pytest.raises(BuildError, match=r"css/bad\.scss:4: Sass: Undefined variable"):
-        build(site_blog, log=quiet)
+        build(site_blog)
 
 
 def test_liquid_options_of_the_config(tmp_path: Path) -> None:
@@ -690,7 +690,7 @@ def test_liquid_options_of_the_config(tmp_path: Path) -> None:
           "liquid: {strict_variables: true, strict_filters: false}\n")
     write(site_blog / "_posts" / "2020-01-01-a.md", "---\n---\n{{ 'x' | nosuch }} {{ page.nothing }}\n")
     with pytest.raises(BuildError, match=r"_posts/2020-01-01-a\.md:\d+: Liquid: .*nothing"):
-        build(site_blog, log=quiet)
+        build(site_blog)
     write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nliquid: {strict_filters: false}\n")
-    build(site_blog, log=quiet)
+    build(site_blog)
     assert "<p>x</p>" in (site_blog / "_site" / "2020" / "01" / "01" / "a.html").read_text()

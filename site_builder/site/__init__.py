@@ -11,17 +11,19 @@ hand-written and generated posts build alike.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from site_builder.atomic import write_bytes
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import YAML_LOADER
+from site_builder.logs import stage_log
 from site_builder.site import cache
 from site_builder.site.links import Links
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
@@ -35,6 +37,7 @@ from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
 from site_builder.site.urls import absolute_url, relative_url
 
 __all__ = ["BuildResult", "absolute_url", "build", "relative_url"]
+LOG = stage_log("site")   # the site stage's lines: `site: ...`
 # Jekyll's default keep_files: never removed from the output folder.
 KEEP = (".git", ".svn")
 
@@ -54,7 +57,7 @@ class BuildResult:
 
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
           future: bool = False, now: datetime | None = None, jobs: int | None = None,
-          log: Callable[[str], Any] = print, config_files: list[Path] | None = None,
+          log: logging.Logger = LOG, config_files: list[Path] | None = None,
           verbose: bool = False) -> BuildResult:
     """Build the blog at `root` into `out_dir` (default `root/_site`), redoing only
     what changed since the last build (`.site-cache/`); raise BuildError naming every
@@ -122,14 +125,14 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     shown = out.relative_to(root) if out.is_relative_to(root) else out
     for rel, why in inv.skipped:
         if verbose:
-            log(f"skipped {rel}: {why}")
+            log.info(f"skipped {rel}: {why}")
         elif why == reader.MISNAMED:  # likely a mistake: said even without --verbose
-            log(f"warning: {rel}: skipped; posts are named YYYY-MM-DD-title.md")
-    log(f"{len(posts)} posts -> {shown}/ in {result.seconds:.2f} s ({len(pages)} pages, "
-        f"{len(files)} files copied, {len(inv.skipped)} skipped"
-        f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
-        f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
-        f"{f', {removed} removed' if removed else ''})")
+            log.warning(f"warning: {rel}: skipped; posts are named YYYY-MM-DD-title.md")
+    log.info(f"{len(posts)} posts -> {shown}/ in {result.seconds:.2f} s ({len(pages)} pages, "
+             f"{len(files)} files copied, {len(inv.skipped)} skipped"
+             f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
+             f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
+             f"{f', {removed} removed' if removed else ''})")
     return result
 
 
@@ -161,7 +164,7 @@ def post_url(root: Path, path: Path, text: str, *, absolute: bool = False) -> st
 def read_data(root: Path, links: Links | None = None) -> dict:
     """`_data/` as site.data, folders nested: _data/authors.yml is site.data.authors,
     _data/team/people.json site.data.team.people (YAML, JSON, CSV and TSV, as Jekyll)."""
-    return _read_data_folder(root / "_data", "_data", links or Links(root, {}, print))
+    return _read_data_folder(root / "_data", "_data", links or Links(root, {}, LOG))
 
 
 def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from site_builder.errors import BuildError
+from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, split_front_matter
@@ -75,7 +76,7 @@ class JekyllRenderer:
                  theme: Path | None = None) -> None:
         self.root, self.config, self.posts, self.pages = root, config, posts, pages
         self.theme = theme
-        self.links = links or Links(root, config, print)
+        self.links = links or Links(root, config, stage_log("site"))
         self.static = static
         self.layout_dir = root / "_layouts"
         self.reads = Reads()   # shared by every Drop this renderer makes

@@ -6,15 +6,15 @@ that loops, anywhere, stops the build with one line."""
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
-from typing import Callable
 
 from site_builder.errors import BuildError
 
 
 class Links:
-    def __init__(self, root: Path, config: dict, log: Callable[[str], object]) -> None:
+    def __init__(self, root: Path, config: dict, log: logging.Logger) -> None:
         safe = config.get("safe", True)
         if not isinstance(safe, bool):
             raise BuildError(f"_config.yml: safe: expected true or false, got {safe!r}")
@@ -65,4 +65,4 @@ class Links:
     def _warn(self, shown: str, message: str) -> None:
         if shown not in self.warned:
             self.warned.add(shown)
-            self.log(message)
+            self.log.warning(message)

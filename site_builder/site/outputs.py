@@ -9,6 +9,7 @@ edit changes the keys of the index page, tag pages and feed that show the post."
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -41,7 +42,7 @@ class Layouts:
     JekyllRenderer made on first use: a build that renders nothing never imports
     Liquid or Markdown."""
 
-    def __init__(self, root: Path, config: dict, log: Callable, theme: Path,
+    def __init__(self, root: Path, config: dict, log: logging.Logger, theme: Path,
                  make: Callable[[], object]) -> None:
         self.root, self.config, self.log, self.theme, self.make = root, config, log, theme, make
 
@@ -65,8 +66,8 @@ class Layouts:
         if name not in ("none", "null") and name not in renderer.layouts \
                 and name.rsplit(".", 1)[0] not in renderer.layouts:
             # Jekyll themes have layouts we lack (home...): the post layout shows any post.
-            self.log(f"warning: {post.name}: no layout _layouts/{name}.html, in the blog or "
-                     f"the theme; using {DEFAULT_LAYOUT}")
+            self.log.warning(f"warning: {post.name}: no layout _layouts/{name}.html, in the "
+                             f"blog or the theme; using {DEFAULT_LAYOUT}")
             name = DEFAULT_LAYOUT
         return renderer.chain(name, post.content, renderer.item_drop(post), None)
 

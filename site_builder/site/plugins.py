@@ -3,8 +3,8 @@ naming the others (and any `_plugins/*.rb`, which are Ruby and never run here)."
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Callable
 
 # Built in: what each makes here.
 BUILT_IN = {
@@ -27,7 +27,7 @@ def plugins(config: dict) -> list[str]:
     return [str(p) for p in named]
 
 
-def warn_unsupported(root: Path, config: dict, log: Callable) -> None:
+def warn_unsupported(root: Path, config: dict, log: logging.Logger) -> None:
     missing = [f"{name} ({MISSING_MAKES.get(name, 'its pages and tags')})"
                for name in plugins(config) if name not in BUILT_IN]
     folder = root / "_plugins"
@@ -35,7 +35,8 @@ def warn_unsupported(root: Path, config: dict, log: Callable) -> None:
         missing += [f"_plugins/{p.name} (Ruby: its generators, tags and filters)"
                     for p in sorted(folder.glob("*.rb"))]
     if missing:
-        log(f"warning: plugins not built in, what they make is left out: {'; '.join(missing)}")
+        log.warning(f"warning: plugins not built in, what they make is left out: "
+                    f"{'; '.join(missing)}")
 
 
 def redirect_page(target: str) -> str:

@@ -121,19 +121,20 @@ class Preview:
             return None
         self._pending = None
         self.log.info("%s; rebuilding", describe_changes(self._built or {}, files, self.root))
-        return self._build(files)
+        return self.rebuild()
 
     def rebuild(self) -> bool:
         """Build now; True when it succeeded. A failure keeps the last good site."""
-        return self._build(self.scan())
-
-    def _build(self, files: dict[str, tuple[int, int]]) -> bool:
-        self._built = files
         try:
-            self.config = load_site_config(self.root)
+            try:
+                self.config = load_site_config(self.root)
+            finally:
+                # What is watched depends on the config (posts_dir, exclude:): the files
+                # as this build's config sees them, or the next poll would see a change.
+                self._built = self.scan()
             if self.server is not None:
                 self.server.baseurl = self.config["baseurl"]
-            build(self.root, log=self.log.info)
+            build(self.root, log=self.log)
         except SiteBuilderError as exc:
             return self._failed(str(exc))
         except Exception as exc:   # a bug: show it, keep serving the last good site

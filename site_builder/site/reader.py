@@ -23,17 +23,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.logs import stage_log
 from site_builder.site.links import Links
 
 # Jekyll's Document::DATE_FILENAME_MATCHER (the date, the title, the extension).
 DATED = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^./]+)$")
 SPECIAL = (".", "_", "#", "~")
 # Jekyll's default excludes, always added to the config's (Jekyll hard-codes them too).
-# A repository's other files (this one's code) are left out by its _config.yml's `exclude:`.
-JEKYLL_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
-                  "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby"]
-# ... and templates/, where this generator reads a blog's own layouts.
-DEFAULT_EXCLUDE = [*JEKYLL_EXCLUDE, "templates"]
+# A repository's other files (this one's code, its templates/) are left out by its
+# _config.yml's `exclude:`.
+DEFAULT_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
+                   "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby"]
 SOURCE_FOLDERS = ("_layouts", "_includes", "_data", "_sass", "_plugins", "_config.yml")
 MISNAMED = "in a posts folder but not named YYYY-MM-DD-title.ext"
 FRONT_MATTER = re.compile(rb"\A---[ \t]*\r?\n")
@@ -77,7 +77,7 @@ class Reader:
     def __init__(self, root: Path, config: dict, out: Path, *, drafts: bool,
                  links: Links | None = None) -> None:
         self.root, self.config, self.drafts = root, config, drafts
-        self.links = links or Links(root, config, print)
+        self.links = links or Links(root, config, stage_log("site"))
         self.walked: set[str] = set()   # folders walked, by real path: links never loop
         self.include = [str(p).strip("/") for p in config.get("include") or []]
         self.exclude = exclude_patterns(config)

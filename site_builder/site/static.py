@@ -3,8 +3,8 @@ the theme's assets where the blog has no file of that name."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Callable
 
 from site_builder.errors import BuildError
 from site_builder.site.reader import Inventory, collection_names
@@ -13,14 +13,14 @@ from site_builder.site.theme import theme_assets
 SYNTAX_CSS = "assets/css/syntax.css"
 
 
-def static_files(inv: Inventory, root: Path, config: dict, log: Callable,
+def static_files(inv: Inventory, root: Path, config: dict, log: logging.Logger,
                  theme: Path | None = None) -> dict[str, Path]:
     """Output path -> source file, for everything copied through: the reader's static
     files, those of collections that are output, and the `theme`'s assets the blog
     has no file of its own for."""
     files = dict(inv.static)
     if config["assets_dir"] != "assets" and not (root / config["assets_dir"]).is_dir():
-        log(f"warning: no assets folder {config['assets_dir']}/ (assets_dir in _config.yml)")
+        log.warning(f"warning: no assets folder {config['assets_dir']}/ (assets_dir in _config.yml)")
     for name, found in inv.collection_files.items():
         if (collection_names(config).get(name) or {}).get("output"):
             files.update({f"{name}/{f.rel.split('/', 1)[1]}": f.path for f in found})

@@ -9,8 +9,8 @@ blog such as jasper2, built as Jekyll builds it)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Callable
 
 DEFAULT_THEME = "site-builder"
 THEMES = {DEFAULT_THEME: Path(__file__).resolve().parent.parent / "theme"}
@@ -19,7 +19,7 @@ LAYOUTS = "_layouts"
 INCLUDES = "_includes"
 
 
-def theme_folder(root: Path, config: dict, log: Callable[[str], object] | None = None
+def theme_folder(root: Path, config: dict, log: logging.Logger | None = None
                  ) -> Path | None:
     """The theme's folder, or None for a blog whose own layouts are all there is.
     `log`: told once of a theme that is not built in."""
@@ -29,8 +29,8 @@ def theme_folder(root: Path, config: dict, log: Callable[[str], object] | None =
         if found is None and log is not None:
             fallback = "its own _layouts/" if (root / LAYOUTS).is_dir() else \
                 f"the {DEFAULT_THEME} theme"
-            log(f"warning: _config.yml: theme {name!r} is not built in (built in: "
-                f"{', '.join(THEMES)}); the blog is built with {fallback}")
+            log.warning(f"warning: _config.yml: theme {name!r} is not built in (built in: "
+                        f"{', '.join(THEMES)}); the blog is built with {fallback}")
         if found is not None or not (root / LAYOUTS).is_dir():
             return found or THEME
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from site_builder.site.reader import JEKYLL_EXCLUDE, exclude_patterns, matches
+from site_builder.site.reader import exclude_patterns, matches
 from site_builder.site.theme import THEME
 
 THEME_FOLDERS = ("_layouts", "_includes", "assets")   # the built-in theme's files
@@ -34,7 +34,7 @@ def snapshot(root: Path, config: dict, site_dir: Path) -> dict[str, tuple[int, i
     folders, skip = watched_folders(root, config, site_dir)
     # What the build leaves out (Jekyll's own excludes, and `exclude:`, where this
     # repository's code is) changes nothing in the site.
-    patterns = exclude_patterns(config, JEKYLL_EXCLUDE)
+    patterns = exclude_patterns(config)
     inside = str(root.resolve()) + os.sep
     files: dict[str, tuple[int, int]] = {}
     seen: set[tuple[int, int]] = set()   # folders walked (symlinks may loop)
