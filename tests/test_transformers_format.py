@@ -136,6 +136,24 @@ def test_a_copy_that_is_not_the_model_is_refused_in_one_line(blog_models, tmp_pa
     assert not models.exists() or not list(models.rglob("*.pth.tar*"))   # nothing written
 
 
+def test_parts_saved_alone_are_read_by_their_keys_and_config_level(blog_models, tmp_path, capsys):
+    """A JukeboxVQVAE and three JukeboxPriors, each in its own folder as the hub keeps
+    them (a prior's config.json gives its level, counted from the top)."""
+    blog, models = blog_models
+    stand_in("1b_lyrics", tmp_path / "whole")
+    parts = tf.read_folder(tmp_path / "whole")
+    for prefix, tensors in parts.items():
+        folder = tmp_path / "parts" / prefix.strip(".")
+        folder.mkdir(parents=True)
+        torch.save(tensors, folder / "pytorch_model.bin")
+        if prefix.startswith("priors."):
+            (folder / "config.json").write_text(json.dumps({"level": int(prefix.split(".")[1])}))
+    assert main(["--root", str(blog), "models", "--model", "1b_lyrics", "--from", str(tmp_path / "parts")]) == 0
+    assert checkpoints.missing("1b_lyrics", models) == []
+    top = safe_load.state_dict(checkpoints.paths("1b_lyrics", models)["prior_1b_lyrics"])
+    assert tuple(top["prior.x_emb.weight"].shape) == layout("1b_lyrics")["prior_1b_lyrics"]["prior.x_emb.weight"][0]
+
+
 def test_a_prior_saved_alone_needs_its_level(blog_models, tmp_path, capsys):
     blog, _ = blog_models
     folder = tmp_path / "jukebox_prior"
