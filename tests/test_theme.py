@@ -190,7 +190,7 @@ def test_the_blogs_own_files_override_the_themes_of_the_same_name(site: Path) ->
     write(root / "_layouts" / "page.html", "---\nlayout: default\n---\nMY PAGE {{ content }}\n")
     write(root / "assets" / "css" / "site.css", "body { color: red }\n")
     write(root / "about.md", "---\ntitle: About\nlayout: page\n---\nHello\n")
-    build(root, log=lambda line: None)
+    build(root)
     index = (site / "index.html").read_text()
     assert index.count('<p class="mine">') == 4 and '<p class="mine">No cover 1</p>' in index
     assert 'class="site-header site-header-cover"' in index   # the theme's index layout
@@ -200,13 +200,12 @@ def test_the_blogs_own_files_override_the_themes_of_the_same_name(site: Path) ->
     assert '<h1 class="post-title">Players and embeds</h1>' in (site / "players" / "index.html").read_text()
 
 
-def test_a_theme_not_built_in_is_named_once(site: Path) -> None:
+def test_a_theme_not_built_in_is_named_once(site: Path, logged) -> None:
     root = site.parent
     config = root / "_config.yml"
     config.write_text(config.read_text() + "theme: minima\n")
-    lines: list[str] = []
-    build(root, log=lines.append)
-    assert [line for line in lines if "theme" in line] == [
+    build(root)
+    assert [line for line in logged.messages if "theme" in line] == [
         "warning: _config.yml: theme 'minima' is not built in (built in: site-builder); "
         "the blog is built with the site-builder theme"]
     assert "post-card" in (site / "index.html").read_text()

@@ -22,10 +22,6 @@ from liquid.tag import Tag
 from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 from liquid.undefined import UNDEFINED
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from site_builder.site.sources import xmlschema
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
@@ -151,6 +147,7 @@ def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it; with
     `linenos`, rouge's table: the line numbers in a gutter cell beside the code."""
     code = code.strip("\r\n")
+    from pygments import highlight   # here: a page without {% highlight %} never loads it
     spans = highlight(code, _lexer(lang), _formatter())
     if linenos:
         numbers = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
@@ -166,6 +163,8 @@ def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
 def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
     # Once per language: an unknown name has Pygments search every installed
     # package's plugins, each time it is asked.
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
     try:
         return get_lexer_by_name(lang)
     except ClassNotFound:  # rouge too falls back to plain text
@@ -173,7 +172,8 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
 
 
 @lru_cache(maxsize=1)
-def _formatter() -> HtmlFormatter:
+def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
+    from pygments.formatters import HtmlFormatter
     return HtmlFormatter(nowrap=True)   # its set-up walks the whole style: once
 
 
