@@ -34,7 +34,10 @@ import math
 import torch
 import torch.nn.functional as F
 
+from site_builder.logs import stage_log
 from site_builder.sampling import kvcache
+
+log = stage_log("sample")
 
 NOISE_CHUNK = 64          # tokens of random numbers drawn at a time
 SUPPORTED = {0, 1, 2, 3, 6, 7}
@@ -297,8 +300,18 @@ class StaticStep:
                 self.step()
         torch.cuda.current_stream(self.device).wait_stream(stream)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            self.step()
+        try:
+            with torch.cuda.graph(graph):
+                self.step()
+        except RuntimeError as exc:
+            # Something this GPU or PyTorch cannot capture: the step still runs (it just did,
+            # warming up), launched from Python, with the same codes. (Never seen: no GPU
+            # has run this yet.)
+            log.warning("warning: the token step could not be captured as a CUDA graph (%s); "
+                        "sampling goes on without graphs (SITE_BUILDER_CUDA_GRAPHS=0 skips trying)",
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            self.graphs = False
+            return
         self.graph = graph
 
 
