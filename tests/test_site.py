@@ -306,6 +306,19 @@ def test_theme_includes_are_the_fallback(site_blog: Path) -> None:
     assert '<audio controls preload="metadata" src="/blog/assets/a.mp3"></audio>' in page
 
 
+def test_include_relative_reads_beside_the_page_and_refuses_parent_folders(site_blog: Path) -> None:
+    write(site_blog / "docs" / "index.md", "---\ntitle: Docs\n---\nBefore. {% include_relative part.txt %}\n")
+    write(site_blog / "docs" / "part.txt", "PART of {{ page.title }}")
+    build(site_blog)
+    assert "PART of Docs" in (site_blog / "_site" / "docs" / "index.html").read_text()
+    before = snapshot(site_blog / "_site")
+    write(site_blog / "docs" / "index.md", "---\ntitle: Docs\n---\n{% include_relative ../_config.yml %}\n")
+    with pytest.raises(BuildError, match=r"docs/index\.md:4: Liquid: include_relative: no file "
+                                         r"'\.\./_config\.yml' beside the page"):
+        build(site_blog)
+    assert snapshot(site_blog / "_site") == before
+
+
 @pytest.mark.parametrize("body, message", [
     ("{% post_url 2020-01-01-nothing %}", r":7: Liquid: post_url: no post named '2020-01-01-nothing'"),
     ("{% include missing.html %}", r":7: Liquid: include: no file 'missing.html'"),

@@ -50,14 +50,6 @@ def build_tiny(length: int, device: torch.device):
     return vqvae, priors
 
 
-def build_released(model: str, length: int, device: torch.device, checkpoints: dict[str, Path]):
-    """A released model from checkpoint files already on disk (never downloaded here:
-    compute nodes are often offline, and a half-downloaded file must not load)."""
-    vqvae_name, *prior_names = MODELS[model].hparams
-    vqvae = released_vqvae(vqvae_name, length, device, checkpoints[vqvae_name])
-    return vqvae, [released_prior(name, vqvae, device, checkpoints[name]) for name in prior_names]
-
-
 def released_vqvae(name: str, length: int, device, path: Path):
     """jukebox-infer's VQ-VAE, its weights read by safe_load (jukebox-infer's own
     loader unpickles anything: it is never given the path)."""

@@ -46,25 +46,33 @@ ALLOWED = [(_Unpickled, "jukebox.hparams.Hyperparams"),
 
 def read(path: str | Path) -> dict:
     """The checkpoint's top-level dict (tensors on the CPU)."""
-    import pickle
-
     import torch
 
     path = Path(path)
-    try:
-        with torch.serialization.safe_globals(ALLOWED):
-            data = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise SamplingError(refused(path, str(exc))) from None
-    except (RuntimeError, EOFError, ValueError) as exc:
-        raise SamplingError(f"{path}: not a readable checkpoint ({str(exc).splitlines()[0][:120]}); "
-                            f"download it again (`make models`)") from None
+    with torch.serialization.safe_globals(ALLOWED):
+        data = load(path, "checkpoint", "download it again (`make models`)")
     if not isinstance(data, dict):
         raise SamplingError(f"{path}: holds a {type(data).__name__}, not a checkpoint's dict; "
                             f"download it again (`make models`)")
     if isinstance(data.get("hps"), dict):
         data["hps"] = Hyperparams(data["hps"])
     return data
+
+
+def load(path: Path, what: str, fix: str, **options: object) -> object:
+    """torch.load with weights_only=True: a file asking for more, or a damaged one,
+    is one line naming the file."""
+    import pickle
+
+    import torch
+
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True, **options)
+    except pickle.UnpicklingError as exc:
+        raise SamplingError(refused(path, str(exc))) from None
+    except (RuntimeError, EOFError, ValueError) as exc:
+        raise SamplingError(f"{path}: not a readable {what} ({str(exc).splitlines()[0][:120]}); "
+                            f"{fix}") from None
 
 
 def refused(path: Path, message: str) -> str:

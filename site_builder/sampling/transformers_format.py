@@ -40,6 +40,7 @@ from site_builder.errors import SamplingError
 from site_builder.logs import stage_log
 from site_builder.models import MODELS
 from site_builder.runs import read_json, write_json
+from site_builder.sampling import safe_load
 
 log = stage_log("models")
 
@@ -120,10 +121,6 @@ def read_folder(source: Path) -> dict[str, dict]:
     """Every weight file under `source`, as {prefix: {key: tensor}}: a JukeboxModel's
     keys keep their prefixes; a part saved alone gets the prefix it would have there
     (a prior's from the `level` in its config.json)."""
-    import pickle
-
-    import torch
-
     files = [source] if source.is_file() else sorted(
         p for p in source.rglob("*") if p.is_file() and re.search(r"\.(bin|pt|pth)$", p.name))
     if not files:
@@ -133,14 +130,7 @@ def read_folder(source: Path) -> dict[str, dict]:
                                f".bin files of the same repository)" if other else ""))
     parts: dict[str, dict] = {}
     for path in files:
-        try:
-            tensors = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except pickle.UnpicklingError as exc:
-            from site_builder.sampling.safe_load import refused
-            raise SamplingError(refused(path, str(exc))) from None
-        except (RuntimeError, EOFError, ValueError) as exc:
-            raise SamplingError(f"{path}: not a readable weight file ({str(exc).splitlines()[0][:100]}); "
-                                f"download it again") from None
+        tensors = safe_load.load(path, "weight file", "download it again", mmap=True)
         if not isinstance(tensors, dict):
             raise SamplingError(f"{path}: holds a {type(tensors).__name__}, not a state dict")
         for key, value in tensors.items():

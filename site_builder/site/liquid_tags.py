@@ -98,7 +98,7 @@ class JekyllEnvironment(liquid.Environment):
         self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
         self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
         for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
-                    *jekyll_tags.TAGS):
+                    JekyllIncludeRelativeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
 
 
@@ -252,8 +252,10 @@ class IncludeNode(Node):
             else:
                 template = context.env.get_template(file)
         except (TemplateNotFoundError, OSError):
-            raise LiquidError(f"include: no file {file!r} in _includes/ or the theme's "
-                              f"{INCLUDES}/", token=self.token) from None
+            where = ("beside the page (include_relative; `..` is refused, as in Jekyll)"
+                     if self.relative else f"in _includes/ or the theme's {INCLUDES}/")
+            tag = "include_relative" if self.relative else "include"
+            raise LiquidError(f"{tag}: no file {file!r} {where}", token=self.token) from None
         values = {key: expr.evaluate(context) for key, expr in self.args.items()}
         key = _memo_key(context.env, file, template, values) if not self.relative else None
         if key is not None and key in context.env.include_outputs:
@@ -349,7 +351,8 @@ def _relative_template(context: RenderContext, file: str):  # noqa: ANN202
     page = context.globals.get("page") or {}
     folder = str(page.get("path") or "").rsplit("/", 1)[0] if "/" in str(page.get("path") or "") else ""
     path = (env.root / folder / file).resolve()
-    if not path.is_relative_to(env.root.resolve()):
+    # Jekyll refuses `..` here ("invalid characters or sequences"), not only a way out.
+    if ".." in Path(file).parts or not path.is_relative_to(env.root.resolve()):
         raise OSError(file)
     text = path.read_text(encoding="utf-8")
     if text.startswith("---"):
