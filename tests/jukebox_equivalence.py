@@ -24,7 +24,6 @@ from jukebox_infer.sample import sample_level  # noqa: E402
 
 from site_builder.sampling.ancestral import (LevelSpec, Progress, sample_window_into,  # noqa: E402
                                              window_bounds, window_starts)
-from site_builder.sampling.build import build_tiny  # noqa: E402
 from site_builder.sampling.loop import item_generator  # noqa: E402
 from site_builder.models import SAMPLE_RATE  # noqa: E402
 

@@ -132,7 +132,7 @@ def test_a_copy_that_is_not_the_model_is_refused_in_one_line(blog_models, tmp_pa
     stand_in("1b_lyrics", tmp_path / "short", skip=short)
     assert main(["--root", str(blog), "models", "--model", "1b_lyrics", "--from", str(tmp_path / "short")]) == 2
     err = capsys.readouterr().err
-    assert f"its upsampler_level_1 is not 1b_lyrics's (1 keys missing" in err and f"missing {short}" in err
+    assert "its upsampler_level_1 is not 1b_lyrics's (1 keys missing" in err and f"missing {short}" in err
     assert not models.exists() or not list(models.rglob("*.pth.tar*"))   # nothing written
 
 

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from site_builder.errors import ConfigError
-from site_builder.models import MODELS, SAMPLE_RATE, sample_length
+from site_builder.models import MODELS, sample_length
 from site_builder.sampling.sizes import table
 
 GiB = 2 ** 30

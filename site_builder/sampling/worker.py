@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import sys
-import time
 import wave
 from pathlib import Path
 
