@@ -202,6 +202,26 @@ def test_a_worker_that_fails_or_dies_is_an_error_not_a_hang() -> None:
         map_indexed(_dies_at_60, None, 100, jobs=2)
 
 
+def _worker_and_item(_work: None, i: int) -> tuple[int, int]:
+    return os.getpid(), i
+
+
+def test_the_biggest_items_start_first_and_results_keep_their_order() -> None:
+    """One page of Jekyll's docs costs as much as sixty others: with `sizes`, the
+    workers take the biggest items first, alone in their chunk; the results still
+    come back in the items' order."""
+    from site_builder.site.parallel import _chunks, map_indexed
+    sizes = [1] * 100
+    sizes[97] = 1000
+    sizes[40] = 500
+    chunks = _chunks(range(1, 100), sizes, jobs=2)
+    assert chunks[0] == [97] and chunks[1] == [40]
+    assert sorted(i for chunk in chunks for i in chunk) == list(range(1, 100))
+    results = map_indexed(_worker_and_item, None, 100, jobs=2, sizes=sizes)
+    assert [i for _, i in results] == list(range(100))
+    assert all(pid != os.getpid() for pid, _ in results[1:])   # on the workers
+
+
 def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:
     build(seven_posts)
     index = seven_posts / "_site" / "index.html"

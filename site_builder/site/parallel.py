@@ -3,16 +3,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import threading
 import traceback
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 # Below this many items a pool costs more than it saves.
 MIN_ITEMS = 48
+
+
+@contextlib.contextmanager
+def collections_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: a build makes millions of short-lived
+    objects (Markdown tokens, Liquid contexts) and almost no cycles, and the
+    collector's passes over them cost a fifth of rendering. What cycles there are
+    are collected once, after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def cores() -> int:
@@ -30,8 +47,9 @@ def forks(count: int, jobs: int | None = None) -> bool:
 
 
 def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
-                jobs: int | None = None) -> list:
+                jobs: int | None = None, sizes: list[int] | None = None) -> list:
     """[func(work, i) for i in range(count)], on every core when it is worth it.
+    `sizes`: each item's rough cost (its text's length), so the biggest start first.
     Only forks a process that runs no other threads (a server thread holding a lock
     would deadlock the child); otherwise it runs here."""
     if not forks(count, jobs):
@@ -40,40 +58,59 @@ def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
     # the site's drops, Pygments' lexers) is then inherited by every worker instead
     # of being set up again in each, and stays for this process's next build.
     first = func(work, 0)
+    jobs = min(jobs or cores(), count)
     # Objects that exist now are left out of the workers' garbage collections, which
     # would otherwise touch, and so copy, every page the parent shares with them.
     gc.freeze()
     try:
-        return [first, *_forked(func, work, range(1, count), min(jobs or cores(), count))]
+        return [first, *_forked(func, work, _chunks(range(1, count), sizes, jobs), jobs)]
     finally:
         gc.unfreeze()
+
+
+def _chunks(items: range, sizes: list[int] | None, jobs: int) -> list[list[int]]:
+    """The items in the order workers take them, in chunks: the biggest first (one
+    page of Jekyll's docs costs as much as sixty others: started last, it would keep
+    one core busy long after the other is done), then ever smaller ones, several to a
+    chunk so that the workers ask less often."""
+    order = sorted(items, key=lambda i: -sizes[i]) if sizes else list(items)
+    if not sizes:
+        size = max(1, min(8, len(order) // (jobs * 8)))
+        return [order[i:i + size] for i in range(0, len(order), size)]
+    share = sum(sizes[i] for i in order) / (jobs * 16)   # a sixteenth of a worker's share
+    chunks: list[list[int]] = []
+    for i in order:
+        if chunks and len(chunks[-1]) < 8 and sum(sizes[j] for j in chunks[-1]) + sizes[i] <= share:
+            chunks[-1].append(i)
+        else:
+            chunks.append([i])
+    return chunks
 
 
 class WorkerError(Exception):
     """The traceback of an exception raised in a worker (its cause, in the parent)."""
 
 
-def _forked(func: Callable[[Any, int], Any], work: Any, items: range, jobs: int) -> list:
+def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
+            jobs: int) -> list:
     """`jobs` forked workers, each running a closure over `func` and `work` (a fork's
-    target is never pickled: only indices and results cross). Chunks are handed out
-    as workers ask, so one slow item does not hold up a whole share; an exception in
-    a worker is raised here, and a worker that dies is an error, never a hang."""
+    target is never pickled: only indices and results cross), for the items of
+    `chunks`; their results, in the order of the items' indices. Chunks are handed
+    out in order as workers ask, so one slow item does not hold up a whole share; an
+    exception in a worker is raised here, and a worker that dies is an error, never
+    a hang."""
     context = multiprocessing.get_context("fork")
-    first, count = items.start, items.stop
-    # Small chunks: items differ in size a hundredfold, and the worker with the last
-    # big chunk keeps the others waiting.
-    size = max(1, min(8, len(items) // (jobs * 8)))
-    taken = context.Value("q", first)   # the first index no worker has claimed yet
+    taken = context.Value("q", 0)   # the first chunk no worker has claimed yet
 
     def worker(results: Connection) -> None:
         try:
             while True:
                 with taken.get_lock():
-                    start = taken.value
-                    taken.value = start + size
-                if start >= count:
+                    number = taken.value
+                    taken.value = number + 1
+                if number >= len(chunks):
                     return
-                results.send((start, [func(work, i) for i in range(start, min(start + size, count))]))
+                results.send((number, [func(work, i) for i in chunks[number]]))
         except BaseException as exc:   # noqa: BLE001 - every failure goes to the parent
             text = traceback.format_exc()
             try:
@@ -83,8 +120,8 @@ def _forked(func: Callable[[Any, int], Any], work: Any, items: range, jobs: int)
         finally:
             results.close()
 
-    out: list = [None] * len(items)
-    pipes, workers, done = [], [], 0
+    found: dict[int, Any] = {}
+    pipes, workers = [], []
     try:
         for _ in range(jobs):
             receive, send = context.Pipe(duplex=False)
@@ -97,15 +134,14 @@ def _forked(func: Callable[[Any, int], Any], work: Any, items: range, jobs: int)
         while open_pipes:
             for pipe in wait(list(open_pipes)):
                 try:
-                    start, chunk = pipe.recv()
+                    number, results = pipe.recv()
                 except EOFError:
                     open_pipes.discard(pipe)
                     continue
-                if start < 0:
-                    exc, text = chunk
+                if number < 0:
+                    exc, text = results
                     raise exc from WorkerError(text)
-                out[start - first:start - first + len(chunk)] = chunk
-                done += len(chunk)
+                found.update(zip(chunks[number], results))
     except BaseException:
         for process in workers:   # the others' work is not wanted any more
             process.terminate()
@@ -115,8 +151,9 @@ def _forked(func: Callable[[Any, int], Any], work: Any, items: range, jobs: int)
             process.join()
         for pipe in pipes:
             pipe.close()
-    if done < len(items):
+    wanted = sum(len(chunk) for chunk in chunks)
+    if len(found) < wanted:
         codes = sorted({p.exitcode for p in workers if p.exitcode})
         raise RuntimeError(f"a worker process ended early (exit code {codes}); "
-                           f"{len(items) - done} of {len(items)} items were not done")
-    return out
+                           f"{wanted - len(found)} of {wanted} items were not done")
+    return [found[i] for i in sorted(found)]

@@ -37,7 +37,8 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
     work = (templates, renderer(), site, config, todo, root, highlighted or {})
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
-            todo, map_indexed(_render_one, work, len(todo), jobs)):
+            todo, map_indexed(_render_one, work, len(todo), jobs,
+                                    sizes=[len(post.body) for post in todo])):
         if error:
             errors.append(error)
         post.content, post.excerpt, code[post.name] = content, excerpt, blocks
