@@ -70,7 +70,10 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     root = Path(root)
     config = load_site_config(root, config_files)
     links = Links(root, config, log)
-    config = {**config, "data": read_data(root, links)}
+    # JEKYLL_ENV as Jekyll reads it (`jekyll.environment`); in the config, so that
+    # changing it renders again what depends on the config.
+    config = {**config, "data": read_data(root, links),
+              "_jekyll_environment": os.environ.get("JEKYLL_ENV") or "development"}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
