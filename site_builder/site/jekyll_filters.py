@@ -9,10 +9,13 @@ import json
 import re
 import urllib.parse
 from datetime import date, datetime
+from functools import cmp_to_key
 from typing import Any, Callable
 
 import liquid
 
+from site_builder.site import ruby_values
+from site_builder.site.ruby_values import compare_or_text
 from site_builder.site.sources import slugify, xmlschema
 from site_builder.site.urls import absolute_url, relative_url
 
@@ -199,22 +202,43 @@ def _items(value: Any) -> list:
     return [value]
 
 
-def sort(value: Any, prop: Any = None, nils: str = "first") -> list:
-    items = _items(value)
+def sort(value: Any, prop: Any = None, nils: str = "first") -> Any:
+    """Jekyll's sort: a list in Ruby's order (`<=>`, else the values' text); a hash
+    as its [key, value] pairs by key (site.tags | sort); by a property, items
+    without it first (or last), numbers written as text taken as numbers."""
+    if _blank(value):
+        return []
     if prop is None or _blank(prop):
-        return sorted(items, key=_sort_key)
-    present = [i for i in items if _prop(i, prop) is not None]
-    missing = [i for i in items if _prop(i, prop) is None]
-    present.sort(key=lambda i: _sort_key(_prop(i, prop)))
-    return missing + present if nils != "last" else present + missing
+        if isinstance(value, dict):
+            pairs = [[k, v] for k, v in value.items()]
+            return sorted(pairs, key=cmp_to_key(compare_or_text))
+        return sorted(_items(value), key=cmp_to_key(compare_or_text))
+    order = 1 if nils == "last" else -1
+    keyed = [(_sort_input(_prop(item, prop)), item) for item in _items(value)]
+
+    def compare(a: tuple, b: tuple) -> int:
+        if a[0] is not None and b[0] is None:
+            return -order
+        if a[0] is None and b[0] is not None:
+            return order
+        return compare_or_text(a[0], b[0])
+    return [item for _, item in sorted(keyed, key=cmp_to_key(compare))]
 
 
-def _sort_key(value: Any) -> tuple:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (0, value, "")
-    if isinstance(value, (datetime, date)):
-        return (1, 0, str(value))
-    return (2, 0, _text(value))
+INTEGER_LIKE = re.compile(r"\A\s*-?\d+\s*\Z")
+FLOAT_LIKE = re.compile(r"\A\s*-?(?:\d+\.?\d*|\.\d+)\s*\Z")
+
+
+def _sort_input(value: Any) -> Any:
+    """Jekyll's parse_sort_input: a value whose text is a number, as that number."""
+    if value is None or liquid.is_undefined(value):
+        return None
+    text = ruby_values.to_s(value) if not isinstance(value, str) else value
+    if INTEGER_LIKE.match(text):
+        return int(text)
+    if FLOAT_LIKE.match(text):
+        return float(text)
+    return value
 
 
 def to_integer(value: Any) -> int:
@@ -251,24 +275,65 @@ def sample(value: Any, count: int = 1) -> Any:
 
 
 def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
-    """where_exp, find_exp and group_by_exp: a Liquid expression per item."""
+    """where_exp, find_exp and group_by_exp: a Liquid expression per item, evaluated
+    as Jekyll does, in the calling template's context (its variables visible) with
+    the item bound to the name; group_by_exp's groups are named by the expression's
+    value itself (a number stays a number: `group.name == 0`)."""
+    from functools import lru_cache
 
-    def where_exp(value: Any, name: str, expression: str) -> list:
-        template = env.from_string("{% if " + str(expression) + " %}1{% endif %}")
-        return [item for item in _items(value) if template.render(**{str(name): item}) == "1"]
+    from liquid.builtin.expressions import BooleanExpression, FilteredExpression, tokenize
+    from liquid.stream import TokenStream
+    from liquid.token import TOKEN_EXPRESSION, Token
 
-    def find_exp(value: Any, name: str, expression: str) -> Any:
-        found = where_exp(value, name, expression)
-        return found[0] if found else None
+    @lru_cache(maxsize=None)
+    def parsed(expression: str, condition: bool):  # noqa: ANN202 (an Expression)
+        token = Token(TOKEN_EXPRESSION, expression, 0, expression)
+        stream = TokenStream(tokenize(expression, parent_token=token))
+        return (BooleanExpression if condition else FilteredExpression).parse(env, stream)
 
-    def group_by_exp(value: Any, name: str, expression: str) -> list[dict]:
-        template = env.from_string("{{ " + str(expression) + " }}")
-        groups: dict[str, list] = {}
+    def each(value: Any, name: Any, expression: Any, context: Any,
+             condition: bool) -> list[tuple[Any, Any]]:
+        test = parsed(str(expression), condition)
+        found = []
         for item in _items(value):
-            groups.setdefault(template.render(**{str(name): item}), []).append(item)
-        return [{"name": k, "items": v, "size": len(v)} for k, v in groups.items()]
+            with context.extend({str(name): item}):
+                found.append((item, test.evaluate(context)))
+        return found
+
+    @liquid.filter.with_context
+    def where_exp(value: Any, name: Any, expression: Any, *, context: Any) -> Any:
+        if not isinstance(value, (list, tuple, dict)):
+            return value
+        return [item for item, keep in each(value, name, expression, context, True) if keep]
+
+    @liquid.filter.with_context
+    def find_exp(value: Any, name: Any, expression: Any, *, context: Any) -> Any:
+        if not isinstance(value, (list, tuple, dict)):
+            return value
+        return next((item for item, keep in each(value, name, expression, context, True)
+                     if keep), None)
+
+    @liquid.filter.with_context
+    def group_by_exp(value: Any, name: Any, expression: Any, *, context: Any) -> Any:
+        if not isinstance(value, (list, tuple, dict)):
+            return value
+        groups: list[dict] = []
+        for item, key in each(value, name, expression, context, False):
+            key = None if liquid.is_undefined(key) else key
+            found = next((g for g in groups if _same_key(g["name"], key)), None)
+            if found is None:
+                groups.append(found := {"name": key, "items": []})
+            found["items"].append(item)
+        for group in groups:
+            group["size"] = len(group["items"])
+        return groups
 
     return {"where_exp": where_exp, "find_exp": find_exp, "group_by_exp": group_by_exp}
+
+
+def _same_key(a: Any, b: Any) -> bool:
+    """Ruby's hash key equality (eql?): 1 and 1.0 differ, and 1 and true."""
+    return type(a) is type(b) and a == b
 
 
 # Liquid's own (Ruby) strip_html: script and style blocks and comments, then every

@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import liquid
 from liquid.ast import Node
+from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.exceptions import LiquidError, LiquidSyntaxError
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, Token
 
+from site_builder.site import ruby_values
 from site_builder.site.urls import absolute_url, relative_url
 
 if TYPE_CHECKING:
@@ -148,5 +151,28 @@ def _esc(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-TAGS = [_tag("link", link), _tag("feed_meta", feed_meta), _tag("gist", gist), _tag("seo", seo),
+class RubyOutputNode(OutputNode):
+    """{{ value }} written as Ruby Liquid writes it (ruby_values.to_s): a hash as
+    Ruby's inspect, a list joined, a post as its content; not Python's repr."""
+
+    __slots__ = ()
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        value = self.expression.evaluate(context)
+        return buffer.write(value if type(value) is str else ruby_values.to_s(value))
+
+
+class RubyEchoNode(RubyOutputNode, EchoNode):
+    __slots__ = ()
+
+
+class RubyOutput(Output):
+    node_class = RubyOutputNode
+
+
+class RubyEcho(EchoTag):
+    node_class = RubyEchoNode
+
+
+TAGS = [RubyOutput, RubyEcho, _tag("link", link), _tag("feed_meta", feed_meta), _tag("gist", gist), _tag("seo", seo),
         *(_tag(name, lambda context, text: "") for name in EMPTY_TAGS)]

@@ -243,7 +243,9 @@ def mark_toc(state: StateCore) -> None:
             close = _closing(tokens, i)
             inner = [t for t in tokens[i:close + 1] if t.type == "inline"]
             if len(inner) == 1 and TOC_ITEM.match(inner[0].content):
-                tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0)]
+                # The list's own type: `1. TOC` makes an <ol>, as in kramdown.
+                tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0,
+                                             info="ol" if token.type.startswith("ordered") else "ul")]
                 return
 
 
@@ -252,7 +254,7 @@ def table_of_contents(state: StateCore) -> None:
         if token.type == "ordered_list_open":
             token.attrs.pop("start", None)   # kramdown's lists always count from 1
         if token.type == "html_block" and token.tag == "kramdown_toc":
-            token.content = _toc_html(state, state.tokens)
+            token.content = _toc_html(state, state.tokens, token.info or "ul")
 
 
 def _closing(tokens: list[Token], start: int) -> int:
@@ -264,22 +266,25 @@ def _closing(tokens: list[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-def _toc_html(state: StateCore, tokens: list[Token]) -> str:
+def _toc_html(state: StateCore, tokens: list[Token], kind: str = "ul") -> str:
     heads = []
     for k, token in enumerate(tokens):
-        if token.type == "heading_open" and token.attrGet("id"):
+        # kramdown leaves out a heading with the class no_toc (`{: .no_toc }`).
+        if token.type == "heading_open" and token.attrGet("id") and not re.search(
+                r"\bno_toc\b", str(token.attrGet("class") or "")):
             text = state.md.renderer.renderInline(tokens[k + 1].children or [], state.md.options,
                                                   state.env)
             heads.append((int(token.tag[1]), str(token.attrGet("id")), text))
     if not heads:
         return ""
-    out: list[str] = ['<ul id="markdown-toc">']
-    _toc_items(heads, 0, len(heads), 1, out)
-    out.append("</ul>\n")
+    out: list[str] = [f'<{kind} id="markdown-toc">']
+    _toc_items(heads, 0, len(heads), 1, out, kind)
+    out.append(f"</{kind}>\n")
     return "\n".join(out)
 
 
-def _toc_items(heads: list, start: int, stop: int, depth: int, out: list[str]) -> None:
+def _toc_items(heads: list, start: int, stop: int, depth: int, out: list[str],
+               kind: str = "ul") -> None:
     i = start
     while i < stop:
         level, ident, text = heads[i]
@@ -289,9 +294,9 @@ def _toc_items(heads: list, start: int, stop: int, depth: int, out: list[str]) -
         pad = "  " * (2 * depth - 1)
         item = f'{pad}<li><a href="#{ident}" id="markdown-toc-{ident}">{text}</a>'
         if j > i + 1:
-            out.append(item + f"{pad}  <ul>")
-            _toc_items(heads, i + 1, j, depth + 1, out)
-            out.append(f"{pad}  </ul>\n{pad}</li>")
+            out.append(item + f"{pad}  <{kind}>")
+            _toc_items(heads, i + 1, j, depth + 1, out, kind)
+            out.append(f"{pad}  </{kind}>\n{pad}</li>")
         else:
             out.append(item + "</li>")
         i = j

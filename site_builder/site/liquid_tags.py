@@ -77,6 +77,9 @@ class JekyllEnvironment(liquid.Environment):
     """A Liquid environment that knows the site: its config and its posts' URLs."""
 
     template_class = JekyllTemplate
+    # Ruby Liquid's nesting limit (Block::MAX_DEPTH): a theme's recursive navigation
+    # (just-the-docs: includes in for loops, four levels deep) needs more than 30.
+    context_depth_limit = 100
 
     def __init__(self, root: Path, config: dict, post_urls: dict[str, str]):
         # Jekyll's Liquid default (`liquid: strict_filters: false`) leaves a value as it

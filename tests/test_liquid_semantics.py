@@ -1,0 +1,113 @@
+"""Liquid as Ruby Liquid 5 and Jekyll 4.3 run it, where real themes depend on it
+(issue 14, point 8): just-the-docs' navigation (where_exp and group_by_exp in the
+template's own context, a group named by a number, sort by a property holding
+numbers and strings, includes nested deeper than python-liquid allows), and
+jekyll-TeXt-theme's archive (`site.tags | sort`, a hash as [key, posts] pairs).
+Each checked on a tiny blog of ours; the slow test builds the same blog with real
+Jekyll and compares byte for byte."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import need_tool, write
+from site_builder.site import build
+from site_builder.site.kramdown import renderer
+from site_builder.site.ruby_values import inspect, to_s
+
+NAV = """---
+title: Home
+nav_order: 1
+---
+{%- assign dq = '"' -%}
+{%- assign titled = site.html_pages | where_exp: "p", "p.title != nil" -%}
+{%- assign groups = titled | where_exp: "p", "p.nav_order != nil"
+      | group_by_exp: "p", "p.nav_order | jsonify | slice: 0 | remove: dq | size" -%}
+{%- assign groups = groups | sort: "name" -%}
+groups:{% for g in groups %} [{{ g.name }}{% if g.name == 1 %} number{% elsif g.name == 0 %} text{% endif %}: {{ g.items | map: "title" | sort | join: "," }}]{% endfor %}
+sorted: {{ titled | sort: "nav_order" | map: "title" | join: "," }}
+last: {{ titled | sort: "nav_order", "last" | map: "title" | join: "," }}
+{%- assign want = "Delta" -%}{%- assign ten = titled | find_exp: "p", "p.nav_order == 10" %}
+found: {{ titled | find_exp: "p", "p.title == dq" }}|{{ ten.title }}|{{ titled | where_exp: "p", "p.title == want" | map: "title" }}
+tags: {% assign t = site.tags | sort %}{% for x in t %}{{ x[0] }}={{ x[1].size }};{% endfor %}
+pairs: {{ site.tags | sort | first | first }}
+hash: {{ site.data.h }}
+list: {{ site.data.l }}
+deep: {% include deep.html n=0 %}
+"""
+DEEP = ("{%- if include.n < 20 -%}{%- for i in (1..1) -%}{%- assign m = include.n | plus: 1 -%}"
+        "{%- include deep.html n=m -%}{%- endfor -%}{%- endif -%}{{ include.n }}.")
+PAGES = {"a.md": "title: Alpha\nnav_order: 10\n",   # "10" below: numbers as text sort as numbers
+         "b.md": "title: Beta\nnav_order: \"2\"\n",
+         "c.md": "title: Gamma\nnav_order: x\n",
+         "d.md": "title: Delta\n"}
+DATA = 'a: 1\nb: [1, null, true, 2.5]\nc: "say \\"hi\\" #{x}"\nd: {}\ne: [[1, 2], [3]]\n'
+
+
+def liquid_blog(root: Path) -> Path:
+    write(root / "_config.yml", "title: T\nmarkdown: kramdown\n")
+    write(root / "_layouts" / "default.html", "{{ content }}")   # a blog with its own layouts
+    write(root / "index.html", NAV)
+    write(root / "_includes" / "deep.html", DEEP)
+    write(root / "_data" / "h.yml", DATA)
+    write(root / "_data" / "l.yml", "[1, [2, [3]], null, {k: v}, true]\n")
+    for name, front in PAGES.items():
+        write(root / name, f"---\n{front}---\nText.\n")
+    for day, tags in (("01", "zeta beta"), ("02", "alpha beta")):
+        write(root / "_posts" / f"2020-01-{day}-p{day}.md", f"---\ntags: {tags}\n---\nP.\n")
+    return root
+
+
+def test_nav_sorting_and_grouping_as_jekyll_does(tmp_path: Path) -> None:
+    blog = liquid_blog(tmp_path / "blog")
+    build(blog, out_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "index.html").read_text()
+    # group_by_exp sees `dq` (the template's variable) and names groups by numbers.
+    assert "groups: [0 text: Beta,Gamma] [1 number: Alpha,Home]" in page
+    # "2" is taken as 2 and sorts before 10; "x" after them by text; no nav_order first.
+    assert "sorted: Delta,Home,Beta,Alpha,Gamma" in page
+    assert "last: Home,Beta,Alpha,Gamma,Delta" in page
+    assert "found: |Alpha|Delta" in page   # the template's variables seen
+    # site.tags | sort: [name, posts] pairs, by name.
+    assert "tags: alpha=1;beta=2;zeta=1;" in page and "pairs: alpha" in page
+    # Hashes as Ruby writes them; lists joined, flattened, nil as nothing.
+    assert 'hash: {"a"=>1, "b"=>[1, nil, true, 2.5], "c"=>"say \\"hi\\" \\#{x}", ' \
+           '"d"=>{}, "e"=>[[1, 2], [3]]}' in page
+    assert 'list: 123{"k"=>"v"}true' in page
+    # Twenty includes deep, each in a for loop: Ruby Liquid's limit is 100 scopes.
+    assert "deep: 20.19." in page
+
+
+def test_ruby_to_s_and_inspect() -> None:
+    assert to_s(None) == "" and to_s(True) == "true" and to_s(1e20) == "1.0e+20"
+    assert to_s([1, [None, [2.0]], "x"]) == "12.0x"
+    assert inspect({"a": [1e15, 0.0001, None], "b\n": "é"}) == \
+        '{"a"=>[1.0e+15, 0.0001, nil], "b\\n"=>"é"}'
+
+
+def test_kramdown_toc_leaves_out_no_toc_headings_and_keeps_the_list_type() -> None:
+    text = ("# Title\n{: .no_toc }\n\n## Contents\n{: .no_toc .text-delta }\n\n1. TOC\n"
+            "{:toc}\n\n## One\n\n### Two\n")
+    html = renderer().render(text)
+    toc = html[html.index('id="markdown-toc"') - 4:]
+    assert toc.startswith('<ol id="markdown-toc">')
+    assert "markdown-toc-one" in toc and "markdown-toc-two" in toc
+    assert "markdown-toc-title" not in toc and "markdown-toc-contents" not in toc
+
+
+@pytest.mark.slow
+def test_liquid_semantics_match_jekylls(tmp_path: Path) -> None:
+    need_tool("jekyll")
+    blog = liquid_blog(tmp_path / "blog")
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={"JEKYLL_NO_BUNDLER_REQUIRE": "true", "PATH": "/usr/bin:/bin",
+                               "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
