@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from site_builder import commands, logs, pipeline, schema
-from site_builder.errors import AlreadySaid, ConfigError, SiteBuilderError, disk_error
+from site_builder import commands, logs, schema
+from site_builder.errors import AlreadySaid, ConfigError, Pending, SiteBuilderError, disk_error
 
 log = logs.stage_log("site-builder")
 TRUE, FALSE = ("1", "yes", "true"), ("0", "no", "false", "")
@@ -186,6 +186,7 @@ def dispatch(args: argparse.Namespace) -> None:
     root = Path(args.root).resolve()
     opts = options(args)
     if args.command in schema.SETTING_COMMANDS:
+        from site_builder import pipeline   # the stages: not loaded to build a blog
         given = given_settings(args)
         if opts.get("runs"):
             if args.command == "post":
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: everything finished before is kept; run the same command to go on",
               file=sys.stderr)
         return 130
-    except pipeline.Pending as pending:
+    except Pending as pending:
         log.info("run %s is sampling on the cluster; run the same command again when it is done",
                  pending.args[0])
         return 0

@@ -7,10 +7,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from site_builder import config, pipeline
+from site_builder import config
 from site_builder.errors import ConfigError
 from site_builder.logs import stage_log
-from site_builder.runs import Run
 
 
 def site(root: Path, options: dict) -> None:
@@ -30,10 +29,12 @@ def build(root: Path, options: dict) -> None:
 
 
 def posts(root: Path, options: dict) -> None:
+    from site_builder import pipeline
     pipeline.regenerate_posts(root, force=options.get("force"))
 
 
 def blog(root: Path, options: dict) -> None:
+    from site_builder import pipeline
     posts(root, options)
     pipeline.build_site(root, config.load_site_config(root))
 
@@ -54,6 +55,7 @@ def fix_embeds(root: Path, options: dict) -> None:
 def collection(root: Path, options: dict) -> None:
     from site_builder import collection as collection_page
     site_config = config.load_site_config(root)
+    from site_builder import pipeline
     collection_page.write(root, site_config)
     pipeline.build_site(root, site_config)
 
@@ -77,6 +79,7 @@ def names(root: Path, options: dict) -> None:
 
 def status(root: Path, options: dict) -> None:
     """One line per run: items made, and its cluster job while one is in flight."""
+    from site_builder.runs import Run
     site_config = config.load_site_config(root)
     runs = Run.all(root, site_config["runs_dir"])
     if not runs:
@@ -108,6 +111,7 @@ def models(root: Path, options: dict) -> None:
 def clean(root: Path, options: dict) -> None:
     """Derived files go; samples and codes stay unless ALL=1, which asks first (or
     takes YES=1) and keeps job.json in the run's attic. RUN=x touches only run x."""
+    from site_builder.runs import Run
     log = stage_log("clean")
     site_config = config.load_site_config(root)
     if options.get("run"):

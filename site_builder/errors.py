@@ -15,6 +15,11 @@ class AlreadySaid(SiteBuilderError):
     code 2, and nothing more printed (a second line would only repeat it)."""
 
 
+class Pending(Exception):
+    """A cluster job is still working on the samples: later stages wait for it (not
+    an error: the command says so and exits 0)."""
+
+
 class ConfigError(SiteBuilderError):
     """A bad value in _config.yml, experiment.toml or on the command line."""
 

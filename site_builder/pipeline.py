@@ -18,16 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import config, schema
-from site_builder.errors import BuildError, ConfigError, RunError, SiteBuilderError
+from site_builder.errors import BuildError, ConfigError, Pending, RunError, SiteBuilderError
 from site_builder.jobs.lock import Locks
 from site_builder.logs import stage_log
 from site_builder.runs import Run, item_list, read_json, write_text
 
 log = stage_log("site-builder")
-
-
-class Pending(Exception):
-    """A cluster job is still working on the samples: later stages wait for it."""
 
 
 @dataclass

@@ -495,6 +495,25 @@ Spaced ` x ` and `  y  ` stay text; ``a ` b`` and ``` ``x`` ```; ```a``b``` and 
 
 Unclosed `here, escaped \`a` b`, and *em `code*` x*.
 """),
+    Spec("end-tag-words", """\
+Words after an end tag are ignored, as Ruby Liquid does:
+
+{% highlight ruby %}
+x = 1
+{% endhighlight ruby %}
+
+{% if true %}yes{% endif true %} and {% for i in (1..3) %}{{ i }}{% endfor i %}.
+"""),
+    Spec("stray-closing-tags", """\
+<div class="imgcap">
+<img src="/a.jpg" style="border:none;">
+<div class="thecap" style="text-align:center">Caption (right). </a></div>
+</div>
+
+<div>a > b & c &amp; d < e, <code>x < y</code></div>
+
+Text </a> more, <b>bold</b>, and a <span>span <em>em</em></span> then </div> here.
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

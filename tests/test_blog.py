@@ -262,3 +262,42 @@ def test_a_post_in_a_jasper2_shaped_blog_with_baseurl_slash_plays_and_shows_pict
     assert len(images) >= 6 and all(width > 0 for _, width in images), images
     assert cover in [src for src, _ in images] and "/assets/" in cover, cover
     assert not errors, errors
+
+
+THEME_DETAILS_LAYOUT = """\
+<p>tags: {{ page.tags | join: "," }}; env: {{ jekyll.environment }}; words: {{ content | number_of_words }}</p>
+<p>site tags: {% for tag in site.tags %}{{ tag[0] }}={% for p in tag[1] %}{{ p.title }} {% endfor %};{% endfor %}</p>
+{{ content }}
+"""
+
+
+def test_theme_details_that_real_blogs_use_match_jekylls(tmp_path):
+    """What five real blogs' themes showed: `tag:` (singular) is the post's tag, site.tags
+    lists names in the order of the oldest post and each tag's posts newest first,
+    jekyll.environment is there, and a word count over highlighted code (a reading
+    time) is rouge's. Byte for byte against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_posts").mkdir()
+    (blog / "_config.yml").write_text("title: T\nmarkdown: kramdown\n")
+    (blog / "_layouts" / "post.html").write_text(THEME_DETAILS_LAYOUT)
+    code = "{% highlight ruby %}\ndef foo(a, b)\n  a + b\nend\n{% endhighlight %}\n\n" \
+           "```python\nx = [1, 2, 3]\n```\n"
+    posts = {"2020-01-01-old.md": "title: Old\ntag: jekyll tips\n",
+             "2020-02-01-mid.md": "title: Mid\ntags: ruby jekyll\n",
+             "2020-03-01-new.md": "title: New\ntags: [python, ruby]\n",
+             "2020-04-01-newest.md": "title: Newest\ntag: [a, b]\ntags: ignored\n"}
+    for name, front in posts.items():
+        (blog / "_posts" / name).write_text(f"---\nlayout: post\n{front}---\nText.\n\n{code}")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("2020/01/01/old.html", "2020/02/01/mid.html", "2020/03/01/new.html",
+                 "2020/04/01/newest.html"):
+        # kramdown puts a blank line between some blocks: not part of what is compared
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
+    old = (tmp_path / "jekyll" / "2020/01/01/old.html").read_text()
+    assert "tags: jekyll tips;" in old and "env: development" in old
+    assert "site tags: jekyll tips=Old ;ruby=New Mid ;jekyll=Mid ;python=New ;a=Newest ;b=Newest ;" in old
+    assert "tags: a,b;" in (tmp_path / "ours" / "2020/04/01/newest.html").read_text()

@@ -695,6 +695,15 @@ def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
         build(site_blog)
 
 
+def test_a_jekyll_2_setting_that_jekyll_refuses_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "_config.yml", "title: T\nrelative_permalinks: true\n")
+    write(tmp_path / "index.md", "---\ntitle: Home\n---\nHi.\n")
+    result = site_builder(tmp_path, "build", "-s", str(tmp_path), check=False)
+    assert result.returncode == 2 and not (tmp_path / "_site").exists()
+    assert result.stderr.startswith("error: _config.yml: relative_permalinks: true is Jekyll 2's")
+    assert "Traceback" not in result.stderr
+
+
 def test_liquid_options_of_the_config(tmp_path: Path) -> None:
     """`liquid: strict_variables` makes an unknown variable an error naming the file;
     `strict_filters: false` lets an unknown filter pass the value through."""

@@ -70,10 +70,14 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     root = Path(root)
     config = load_site_config(root, config_files)
     links = Links(root, config, log)
-    config = {**config, "data": read_data(root, links)}
+    # JEKYLL_ENV as Jekyll reads it (`jekyll.environment`); in the config, so that
+    # changing it renders again what depends on the config.
+    config = {**config, "data": read_data(root, links),
+              "_jekyll_environment": os.environ.get("JEKYLL_ENV") or "development"}
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
+    _check_jekyll_2(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
     memo = Memo(old.parsed)
@@ -422,6 +426,13 @@ def _check_timezone(config: dict) -> None:
             raise BuildError(f"_config.yml: timezone {zone!r} is not a time zone name; write "
                              f"one such as Europe/Paris or America/Montreal, or remove it "
                              f"for UTC") from None
+
+
+def _check_jekyll_2(config: dict) -> None:
+    if config.get("relative_permalinks"):   # Jekyll 3 and later refuse to build too
+        raise BuildError("_config.yml: relative_permalinks: true is Jekyll 2's: since Jekyll 3 "
+                         "a page's permalink is relative to the blog's folder, not the page's; "
+                         "remove the setting (and check the permalinks of pages in subfolders)")
 
 
 def _check_out_dir(root: Path, out: Path, config: dict) -> None:

@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from functools import partial
 
-from site_builder.site.sources import PAGE_DATE, Post, words, xmlschema
+from site_builder.site.sources import PAGE_DATE, Post, tags, xmlschema
 from site_builder.site.urls import absolute_url
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -50,7 +50,7 @@ def _entry(feed: ET.Element, post: Post, config: dict) -> None:
     ET.SubElement(entry, "content", type="html",
                   attrib={"xml:base": absolute_url(config, post.url)}).text = post.content
     _author(entry, post.meta.get("author") or config.get("author"))
-    for term in page["categories"] + words(post.meta.get("tags")):
+    for term in page["categories"] + tags(post.meta):
         ET.SubElement(entry, "category", term=term)
     ET.SubElement(entry, "summary", type="html").text = page["excerpt"]
 

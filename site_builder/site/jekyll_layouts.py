@@ -168,11 +168,13 @@ class JekyllRenderer:
                 docs.setdefault(item.kind, []).append(Drop(self.page_drop(item), self.reads))
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
-        for drop in posts:
+        for drop in reversed(posts):   # as Jekyll: names in the order of the oldest post
             for tag in dict.get(drop, "tags"):
                 tags.setdefault(tag, []).append(drop)
             for category in dict.get(drop, "categories"):
                 cats.setdefault(category, []).append(drop)
+        for found in (*tags.values(), *cats.values()):
+            found.reverse()   # each list newest first
         static = [{"path": "/" + rel, "name": rel.rsplit("/", 1)[-1],
                    "basename": rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
                    "extname": "." + rel.rsplit(".", 1)[-1] if "." in rel else "",

@@ -28,17 +28,9 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-# kramdown's span-level HTML elements; a line starting with any other tag opens an
-# HTML block that runs to its closing tag.
-SPAN_ELEMENTS = frozenset(
-    "a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label "
-    "mark option q rb rbc rp rt rtc ruby samp select small span strike strong sub sup "
-    "tt u var".split())
-VOID_ELEMENTS = frozenset("area base col embed hr link meta param source track wbr".split())
-RAW_ELEMENTS = frozenset("script style pre textarea".split())  # CommonMark's own rule 1
-OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|"
-                      r"'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
-CLOSE_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
+from site_builder.site.kramdown_html import (CLOSE_TAG, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
+                                             VOID_ELEMENTS, WITHOUT_BODY, raw_html)
+
 MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
 HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
@@ -195,7 +187,7 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     else:
         token = state.push("html_block", "", 0)
         token.map = [start, last + 1]
-        token.content = state.getLines(start, last + 1, state.blkIndent, True)
+        token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True))
     state.line = last + 1
     return True
 
@@ -362,6 +354,7 @@ def span_shapes(state: StateCore) -> None:
             continue
         # Emphasis delimiters leave empty text tokens between the tags.
         block.children = children = [c for c in block.children if c.type != "text" or c.content]
+        _stray_closing_tags(children)
         for k in range(len(children) - 1):
             token = children[k]
             if token.type == "em_open" and children[k + 1].type == "strong_open":
@@ -369,6 +362,25 @@ def span_shapes(state: StateCore) -> None:
             elif token.type == "link_open" and token.markup == "autolink" \
                     and children[k + 1].type == "text":
                 children[k + 1].content = children[k + 1].content.removeprefix("mailto:")
+
+
+def _stray_closing_tags(children: list[Token]) -> None:
+    """A closing tag that closes no element open in the paragraph is text to kramdown
+    (written `&lt;/a&gt;`, shown by a browser); markdown-it passes it as HTML."""
+    open_tags: list[str] = []
+    for token in children:
+        if token.type != "html_inline":
+            continue
+        opening = OPEN_TAG.match(token.content)
+        if opening:
+            if opening[1].lower() not in WITHOUT_BODY and not opening[3]:
+                open_tags.append(opening[1].lower())
+            continue
+        closing = CLOSE_TAG.fullmatch(token.content)
+        if closing and open_tags and open_tags[-1] == closing[1].lower():
+            open_tags.pop()
+        elif closing:
+            token.type = "text"
 
 
 def _swap_em_strong(children: list[Token], k: int) -> None:
@@ -568,7 +580,7 @@ def highlighted(code: str, lang: str, env: dict) -> str:
     body = env.get("highlighted", {}).get(key)
     if body is None:
         lexer = _lexer(lang)
-        body = _pygments(code, lexer) if lexer else html.escape(code, quote=False)
+        body = pygments_html(code, lexer) if lexer else html.escape(code, quote=False)
     env.setdefault("used", {})[key] = body
     return body
 
@@ -600,9 +612,15 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
         return None
 
 
-def _pygments(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
+# Pygments wraps whitespace in <span class="w">; rouge writes it bare. It shows the
+# same, but themes count a post's words on its HTML (reading times).
+WHITESPACE_SPAN = re.compile(r'<span class="w">(\s*)</span>')
+
+
+def pygments_html(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
+    """`code` highlighted by Pygments, in rouge's spans (no wrapper)."""
     from pygments import highlight
-    return highlight(code, lexer, _formatter())
+    return WHITESPACE_SPAN.sub(r"\1", highlight(code, lexer, _formatter()))
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from io import StringIO
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, Iterator, TextIO
 
 import liquid
 from liquid.ast import BlockNode, Node
@@ -27,6 +27,7 @@ from site_builder.site.sources import xmlschema
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s]+)""")
+JEKYLL_VERSION = "4.3.1"   # the Jekyll whose output ours matches (bench/real_blogs.py)
 EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
 
@@ -109,6 +110,10 @@ class JekyllEnvironment(liquid.Environment):
                                                                auto_reload=False),
                          strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
+        # Jekyll's `jekyll` variable: layouts ask `jekyll.environment` to skip minifying
+        # or analytics while developing.
+        self.globals = {"jekyll": {"version": JEKYLL_VERSION, "environment": config.get(
+            "_jekyll_environment", "development")}}
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
         # Includes that read only `site` and their parameters: their texts (_memo_key).
         self.include_pure: dict[str, bool] = {}
@@ -120,6 +125,24 @@ class JekyllEnvironment(liquid.Environment):
         for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
                     JekyllIncludeRelativeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
+
+    def tokenizer(self) -> Callable[[str], Iterator[Token]]:
+        """python-liquid's tokenizer, less any words after a block's end tag: Ruby
+        Liquid ignores them (`{% endhighlight raw %}` ends the block) where
+        python-liquid stops with "expected content, found expression"."""
+        tokenize = super().tokenizer()
+        tags = self.tags
+
+        def tokens(source: str) -> Iterator[Token]:
+            ending = False
+            for token in tokenize(source):
+                if ending and token.kind == TOKEN_EXPRESSION:
+                    ending = False
+                    continue
+                ending = token.kind == TOKEN_TAG and token.value.startswith("end") \
+                    and token.value[3:] in tags
+                yield token
+        return tokens
 
 
 def xml_escape(value: object) -> str:
@@ -167,9 +190,11 @@ def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
     """Pygments HTML in rouge's shape, as Jekyll's highlight tag writes it; with
     `linenos`, rouge's table: the line numbers in a gutter cell beside the code."""
     code = code.strip("\r\n")
-    from pygments import highlight   # here: a page without {% highlight %} never loads it
-    spans = highlight(code, _lexer(lang), _formatter())
-    if linenos:
+    from site_builder.site.kramdown import pygments_html
+    spans = pygments_html(code, _lexer(lang))
+    if not linenos:   # rouge ends the last line without a line break
+        spans = spans.removesuffix("\n")
+    else:
         numbers = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
         spans = ('<table class="rouge-table"><tbody><tr><td class="gutter gl">'
                  f'<pre class="lineno">{numbers}</pre></td><td class="code"><pre>{spans}'
@@ -190,11 +215,6 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
     except ClassNotFound:  # rouge too falls back to plain text
         return TextLexer()
 
-
-@lru_cache(maxsize=1)
-def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
-    from pygments.formatters import HtmlFormatter
-    return HtmlFormatter(nowrap=True)   # its set-up walks the whole style: once
 
 
 class HighlightTag(Tag):

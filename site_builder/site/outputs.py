@@ -18,7 +18,7 @@ from typing import Callable
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
-from site_builder.site.sources import Post, output_ext, raise_all, words
+from site_builder.site.sources import Post, output_ext, raise_all, tags
 from site_builder.site.plugins import plugins, redirect_page, redirect_sources
 from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_url
 
@@ -158,7 +158,7 @@ def _tags(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, lay
     tagged: dict[str, tuple[str, list[Post]]] = {}
     errors = []
     for post in posts:
-        for tag in dict.fromkeys(words(post.meta.get("tags"))):
+        for tag in dict.fromkeys(tags(post.meta)):
             url = tag_url(tag)
             why = leaves(url)
             if why:

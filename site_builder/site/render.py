@@ -89,11 +89,13 @@ def liquid_site(posts: list[Post], config: dict) -> dict:
     dated = [{**p.page(), "content": ""} for p in posts if p.key]
     tags: dict[str, list] = {}
     categories: dict[str, list] = {}
-    for page in dated:
+    for page in reversed(dated):   # as Jekyll: names in the order of the oldest post
         for tag in page["tags"]:
             tags.setdefault(tag, []).append(page)
         for category in page["categories"]:
             categories.setdefault(category, []).append(page)
+    for found in (*tags.values(), *categories.values()):
+        found.reverse()   # each list newest first
     return {**config, "posts": dated, "tags": tags, "categories": categories}
 
 

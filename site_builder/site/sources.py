@@ -64,7 +64,7 @@ class Post:
                                       if self.kind != "pages" else "")
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
-                "url": self.url, "id": self.post_id(), "tags": words(meta.get("tags")),
+                "url": self.url, "id": self.post_id(), "tags": tags(meta),
                 "categories": categories(meta, self.path_categories),
                 "path": self.name, "collection": None if self.kind == "pages" else self.kind, "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
@@ -401,6 +401,16 @@ def words(value: object) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     return str(value).split()
+
+
+def tags(meta: dict) -> list[str]:
+    """As Jekyll gathers them: `tag` (kept whole, a list or one) if the post has it,
+    else `tags` (a string is split at spaces)."""
+    if "tag" in meta and meta["tag"] is not None:
+        single = meta["tag"]
+        return [str(t) for t in single if t is not None] if isinstance(single, list) \
+            else [str(single)]
+    return words(meta.get("tags"))
 
 
 def categories(meta: dict, from_path: tuple = ()) -> list[str]:
