@@ -74,6 +74,10 @@ class BenchEmptyTag < Liquid::Tag
   def render(_context) = ""
 end
 Liquid::Template.register_tag("avatar", BenchEmptyTag)
+# jekyll-include-cache writes what include writes (it only renders each once).
+unless Liquid::Template.tags["include_cached"]
+  Liquid::Template.register_tag("include_cached", Jekyll::Tags::IncludeTag)
+end
 '''
 SLUGIFY_RB = r'''
 # bench/real_blogs.py: a stand-in for the slugify gem (not packaged by Debian).

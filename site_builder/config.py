@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from site_builder.errors import ConfigError
+from site_builder.frontmatter import RedefiningLoader
 from site_builder.models import MODELS
 from site_builder.schema import (DEFAULTS_KEY, EXPERIMENT_DEFAULTS, FIELD_BY_NAME, FIELDS, SECTIONS,
                                  SITE, SITE_DEFAULTS, SLURM, Field, Key, Section)
@@ -51,7 +52,7 @@ def _key_lines(node: yaml.Node, prefix: tuple = (), depth: int = 2) -> dict[tupl
 def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
     """A YAML mapping and the line of each key (two levels deep)."""
     try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        loader = RedefiningLoader(path.read_text(encoding="utf-8"))
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -12,6 +12,30 @@ from site_builder.errors import BuildError
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class RedefiningLoader(yaml.SafeLoader):
+    """A safe loader on which an anchor may be defined again, an alias taking the
+    latest definition: YAML 1.2 and Ruby's Psych (Jekyll's) allow it, PyYAML does not
+    (themes' _data files do it: `en: &EN Archive` in one entry, `en: &EN About` in
+    the next)."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 (PyYAML's)
+        if not self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor
+            if anchor is not None:
+                self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> object:
+    """YAML as Jekyll reads it (safe types only)."""
+    try:
+        return yaml.load(text, Loader=YAML_LOADER)
+    except yaml.composer.ComposerError as exc:
+        if "duplicate anchor" not in str(exc.context or ""):
+            raise
+    return yaml.load(text, Loader=RedefiningLoader)   # rare: the slower parser
+
+
 def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
     """(front matter, body, the body's first line number, the raw front matter)."""
     lines = text.splitlines(keepends=True)
@@ -23,7 +47,7 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
                          f"close it with a '---' line")
     front = "".join(lines[1:end])
     try:
-        meta = yaml.load(front, Loader=YAML_LOADER)
+        meta = load_yaml(front)
     except yaml.MarkedYAMLError as exc:
         line = 1 + (exc.problem_mark.line + 1 if exc.problem_mark else 0)
         raise BuildError(f"{name}:{line}: malformed front matter: {exc.problem}; "

@@ -23,7 +23,7 @@ from typing import Callable
 from site_builder.atomic import write_bytes
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
-from site_builder.frontmatter import YAML_LOADER
+from site_builder.frontmatter import load_yaml
 from site_builder.logs import stage_log
 from site_builder.site import cache
 from site_builder.site.links import Links
@@ -193,7 +193,7 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
         try:
             text = path.read_text(encoding="utf-8")
             if suffix in (".yml", ".yaml"):
-                data[path.stem] = yaml.load(text, Loader=YAML_LOADER)
+                data[path.stem] = load_yaml(text)
             elif suffix == ".json":
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):

@@ -13,20 +13,26 @@ from typing import Callable, Iterator, TextIO
 
 import liquid
 from liquid.ast import BlockNode, Node
-from liquid.builtin.expressions import parse_primitive, tokenize
+from liquid.builtin.expressions import StringLiteral, parse_primitive, tokenize
 from liquid.context import RenderContext
 from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateNotFoundError
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.template import BoundTemplate
-from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
+from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
 from liquid.undefined import UNDEFINED
 
 from site_builder.site.sources import xmlschema
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
-INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s]+)""")
+# Tags whose expression Ruby Liquid's lax parser reads past a stray brace in; and
+# such a brace (outside a quoted string).
+LAX_TAGS = frozenset("assign echo if elsif unless case when for cycle".split())
+STRAY_BRACES = re.compile(r"""("[^"]*"|'[^']*')|[{}]""")
+# Jekyll's include parameters: a quoted value may hold its quote escaped (\"), or
+# a variable.
+INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 JEKYLL_VERSION = "4.3.1"   # the Jekyll whose output ours matches (bench/real_blogs.py)
 EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
@@ -127,20 +133,28 @@ class JekyllEnvironment(liquid.Environment):
             self.add_tag(tag)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
-        """python-liquid's tokenizer, less any words after a block's end tag: Ruby
-        Liquid ignores them (`{% endhighlight raw %}` ends the block) where
-        python-liquid stops with "expected content, found expression"."""
+        """python-liquid's tokenizer, less what Ruby Liquid (as Jekyll runs it:
+        strict, then lax where strict fails) passes over: words after a block's end
+        tag (`{% endhighlight raw %}`), and a stray brace in an expression
+        (`{% assign x = y | url_encode } %}`), where python-liquid stops with
+        "expected content, found expression" or "unexpected '}'"."""
         tokenize = super().tokenizer()
         tags = self.tags
 
         def tokens(source: str) -> Iterator[Token]:
-            ending = False
+            ending = lax = False
             for token in tokenize(source):
                 if ending and token.kind == TOKEN_EXPRESSION:
                     ending = False
                     continue
+                if lax and token.kind == TOKEN_EXPRESSION and ("}" in token.value
+                                                               or "{" in token.value):
+                    token = token._replace(value=STRAY_BRACES.sub(lambda m: m[1] or "",
+                                                                  token.value))
                 ending = token.kind == TOKEN_TAG and token.value.startswith("end") \
                     and token.value[3:] in tags
+                lax = token.kind == TOKEN_OUTPUT or (token.kind == TOKEN_TAG
+                                                     and token.value in LAX_TAGS)
                 yield token
         return tokens
 
@@ -361,9 +375,20 @@ class JekyllIncludeTag(Tag):
         text = _argument(stream, token, eat=False)
         found = re.match(r"(\{\{.*?\}\}\S*|\S+)\s*(.*)$", text, re.S)
         file, rest = found.group(1), found.group(2)
-        args = {key: parse_primitive(self.env, TokenStream(tokenize(value, parent_token=token)))
-                for key, value in INCLUDE_ARG.findall(rest)}
-        return IncludeNode(token, file.strip("\"'"), args, self.relative, self.cached)
+        return IncludeNode(token, file.strip("\"'"), self._arguments(rest, token),
+                           self.relative, self.cached)
+
+    def _arguments(self, text: str, token: Token) -> dict:
+        args = {}
+        for found in INCLUDE_ARG.finditer(text):
+            key, double, single, variable = found.groups()
+            if variable is not None:
+                args[key] = parse_primitive(self.env, TokenStream(tokenize(variable,
+                                                                           parent_token=token)))
+            else:   # as Jekyll: only the escaped quote itself is unescaped
+                args[key] = StringLiteral(token, double.replace('\\"', '"') if double is not None
+                                          else single.replace("\\'", "'"))
+        return args
 
 
 def _cache_key(value: object) -> object:
