@@ -70,7 +70,27 @@ class JekyllContext(RenderContext):
 
 
 class JekyllTemplate(BoundTemplate):
+    """A parsed template, compiled to Python (liquid_compile.py) when it is rendered a
+    second time: layouts and includes are rendered for every page, a post's body once."""
+
     context_class = JekyllContext
+    renders = 0
+    compiled = None   # its function; False: left to python-liquid's interpreter
+
+    def render_with_context(self, context: RenderContext, buffer: TextIO, *args: object,
+                            partial: bool = False, block_scope: bool = False,
+                            **kwargs: object) -> None:
+        compiled = self.compiled
+        if compiled is None:
+            self.renders += 1
+            if self.renders > 1:
+                from site_builder.site.liquid_compile import compile_template
+                compiled = self.compiled = compile_template(self) or False
+        if compiled and not args and not kwargs and not context.disabled_tags:
+            compiled(context, buffer, partial, block_scope)
+            return
+        super().render_with_context(context, buffer, *args, partial=partial,
+                                    block_scope=block_scope, **kwargs)
 
 
 class JekyllEnvironment(liquid.Environment):

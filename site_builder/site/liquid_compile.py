@@ -1,0 +1,530 @@
+"""Liquid templates compiled to Python: a layout or include that is rendered again
+and again (a theme's sidebar, on every page) becomes one Python function, made from
+python-liquid's own parse tree, instead of a walk of that tree at each render.
+
+The function does what python-liquid's nodes would, in the same order, through the
+same runtime (its context, filters, comparisons, truthiness, undefined objects and
+errors with their tokens): only the walking is gone, and variables bound by the
+template's own `for` loops are read from Python locals. A node or expression this
+module does not know is handed to python-liquid as it is (`node.render`,
+`expression.evaluate`), so every template renders. SITE_BUILDER_LIQUID_COMPILE=0
+turns it off: python-liquid's interpreter is the reference the tests compare with.
+"""
+
+from __future__ import annotations
+
+import os
+from io import StringIO
+from typing import Any, Callable
+
+import liquid
+from liquid.ast import BlockNode
+from liquid.builtin.content import ContentNode
+from liquid.builtin.expressions import (BooleanExpression, FilteredExpression,
+                                        KeywordArgument, LoopExpression, Path)
+from liquid.builtin.expressions.logical import (ContainsExpression, EqExpression,
+                                                GeExpression, GtExpression, LeExpression,
+                                                LogicalAndExpression, LogicalNotExpression,
+                                                LogicalOrExpression, LtExpression, NeExpression,
+                                                _contains, _eq, _le, _lt, is_truthy)
+from liquid.builtin.expressions.primitive import (Blank, Empty, FalseLiteral, FloatLiteral,
+                                                  IntegerLiteral, Nil, StringLiteral,
+                                                  TrueLiteral)
+from liquid.builtin.output import OutputNode
+from liquid.builtin.tags.assign_tag import AssignNode
+from liquid.builtin.tags.capture_tag import CaptureNode
+from liquid.builtin.tags.comment_tag import CommentNode
+from liquid.builtin.tags.decrement_tag import DecrementNode
+from liquid.builtin.tags.echo_tag import EchoNode
+from liquid.builtin.tags.for_tag import BreakNode, ContinueNode, ForLoop, ForNode
+from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.increment_tag import IncrementNode
+from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
+from liquid.builtin.tags.unless_tag import UnlessNode
+from liquid.context import RenderContext
+from liquid.exceptions import (BreakLoop, ContextDepthError, ContinueLoop, FilterArgumentError,
+                               LiquidError, LiquidInterrupt, LiquidSyntaxError, LiquidTypeError,
+                               StopRender, UnknownFilterError)
+from liquid.output import NullIO
+from liquid.stringify import to_liquid_string
+from liquid.utils import ReadOnlyChainMap
+
+from site_builder.site.jekyll_layouts import Drop
+
+# Written against python-liquid 2.3's tree and runtime (some of it private): another
+# release is rendered by its own interpreter until checked.
+SUPPORTED = liquid.__version__.startswith("2.3.")
+SPECIAL_KEYS = frozenset(("size", "first", "last"))
+PLAIN = frozenset((str, int, float, list, dict, tuple))
+MISSING = object()
+# Mappings whose keys are read inline: plain dicts and our items (whose __getitem__
+# notes content reads; `in` is dict's own).
+DICTS = frozenset((dict, Drop))
+
+
+def enabled() -> bool:
+    return SUPPORTED and os.environ.get("SITE_BUILDER_LIQUID_COMPILE", "1") != "0"
+
+
+def compile_template(template: Any) -> Callable | None:
+    """`render(context, buffer, partial, block_scope)` for `template`, doing what its
+    render_with_context does; None when its environment is configured in a way this
+    module does not reproduce (limits, autoescape...)."""
+    env = template.env
+    if not (enabled() and env.suppress_blank_control_flow_blocks and not env.autoescape
+            and env.loop_iteration_limit is None and env.local_namespace_limit is None
+            and env.output_stream_limit is None and not env.string_sequences
+            and template.context_class.assign is RenderContext.assign):
+        return None
+    return _Compiler(env).function(template.nodes)
+
+
+# -- the runtime the generated code calls ------------------------------------------
+
+def _scope_get(maps: Any, root: str) -> object:
+    """What the context's chain of namespaces holds under `root` (MISSING if none),
+    looked up as ReadOnlyChainMap does but without an exception per namespace."""
+    for m in maps:
+        kind = type(m)
+        if kind is dict:
+            if root in m:
+                return m[root]
+        elif kind is ReadOnlyChainMap:
+            found = _scope_get(m._maps, root)
+            if found is not MISSING:
+                return found
+        else:
+            try:
+                return m[root]
+            except KeyError:
+                pass
+    return MISSING
+
+
+def _walk(obj: object, path: list, context: RenderContext, token: Any) -> object:
+    """The rest of `path` from `obj` (its root's value), as JekyllContext.get walks
+    it: string keys into dicts, whole numbers into lists; anything else, and every
+    miss, by the context itself from the root (same values, same undefined)."""
+    try:
+        for segment in path[1:]:
+            kind = type(segment)
+            if kind is str and segment not in SPECIAL_KEYS and isinstance(obj, dict):
+                obj = obj[segment]
+            elif kind is int and type(obj) is list:
+                obj = obj[segment]
+            else:
+                return context.get(path, token=token)
+        return obj
+    except (KeyError, IndexError):
+        return context.get(path, token=token)
+
+
+def _lookup(context: RenderContext, maps: Any, path: list, token: Any) -> object:
+    obj = _scope_get(maps, path[0])
+    if obj is MISSING:
+        return context.get(path, token=token)
+    return _walk(obj, path, context, token) if len(path) > 1 else obj
+
+
+def _top_error(env: Any, err: Exception, partial: bool, block_scope: bool, token: Any) -> bool:
+    """BoundTemplate.render_with_context's handling of an error from a top-level node;
+    True: stop rendering."""
+    if isinstance(err, LiquidInterrupt):
+        if not partial or block_scope:
+            env.error(LiquidSyntaxError(f"unexpected '{err}'", token=token))
+            return False
+        raise err
+    if isinstance(err, StopRender):
+        return True
+    if isinstance(err, LiquidError):
+        env.error(err, token=token)
+        return False
+    raise err
+
+
+def _ge(left: object, right: object) -> bool:
+    return _le(right, left)
+
+
+def _unknown_filter(name: str, token: Any) -> None:
+    raise UnknownFilterError(f"unknown filter '{name}'", token=token)
+
+
+def _null_write(_text: str) -> int:
+    return 0
+
+
+RUNTIME = {
+    "_scope_get": _scope_get, "_walk": _walk, "_lookup": _lookup, "_top_error": _top_error,
+    "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
+    "_contains": _contains, "is_truthy": is_truthy,
+    "to_liquid_string": to_liquid_string, "StringIO": StringIO, "ForLoop": ForLoop,
+    "BreakLoop": BreakLoop, "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
+    "LiquidTypeError": LiquidTypeError, "FilterArgumentError": FilterArgumentError,
+    "PLAIN": PLAIN, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(), "_null_write": _null_write,
+}
+
+
+# -- the compiler ---------------------------------------------------------------------
+
+class _Scope:
+    """Where generated code is: its buffer and write function, the Liquid loops
+    around it in this template (name -> Python local), and whether `break` and
+    `continue` are Python's (inside a compiled loop) or exceptions to raise."""
+
+    __slots__ = ("buffer", "write", "names", "in_loop")
+
+    def __init__(self, buffer: str, write: str | None, names: dict, in_loop: bool):
+        self.buffer, self.write, self.names, self.in_loop = buffer, write, names, in_loop
+
+    def but(self, **changes: Any) -> _Scope:
+        scope = _Scope(self.buffer, self.write, self.names, self.in_loop)
+        for key, value in changes.items():
+            setattr(scope, key, value)
+        return scope
+
+
+class _Compiler:
+    def __init__(self, env: Any) -> None:
+        self.env = env
+        self.consts: list[object] = []
+        self.lines: list[str] = []
+        self.depth = 2
+        self.counter = 0
+        self.seen: set[str] = set()   # the kinds of node and expression met (for tests)
+
+    # -- output helpers
+    def const(self, obj: object) -> str:
+        self.consts.append(obj)
+        return f"k{len(self.consts) - 1}"
+
+    def temp(self, stem: str) -> str:
+        self.counter += 1
+        return f"_{stem}{self.counter}"
+
+    def emit(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    def function(self, nodes: list) -> Callable:
+        head = ["def make(" + "{consts}" + "):",
+                "    def render(context, buffer, partial, block_scope):",
+                "        env = context.env",
+                "        write = buffer.write",
+                "        with context.extend({'partial': partial}):",
+                "            maps = context.scope._maps",
+                "            locals_ = context.locals",
+                "            loops_ = context.loops"]
+        self.depth = 3
+        scope = _Scope("buffer", "write", {}, False)
+        for node in nodes:
+            if type(node) is ContentNode:   # writing text raises nothing
+                self.node(node, scope)
+                continue
+            self.emit("try:")
+            self.depth += 1
+            self.node(node, scope)
+            self.depth -= 1
+            self.emit("except Exception as err:")
+            self.emit(f"    if _top_error(env, err, partial, block_scope, {self.const(node.token)}):")
+            self.emit("        return")
+        self.emit("pass")
+        self.lines.append("    return render")
+        names = ", ".join(f"k{i}" for i in range(len(self.consts)))
+        source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
+        code = compile(source, "<liquid template>", "exec")
+        namespace = dict(RUNTIME)
+        exec(code, namespace)  # noqa: S102 - our own generated source
+        return namespace["make"](*self.consts)
+
+    # -- nodes
+    def block(self, block: BlockNode, scope: _Scope) -> None:
+        """A block as BlockNode renders it: one python-liquid thinks blank (only
+        whitespace, assigns...) runs for its effects with its output dropped."""
+        if block.blank:
+            scope = scope.but(buffer="NULL_BUFFER", write=None)
+        start = len(self.lines)
+        for node in block.nodes:
+            self.node(node, scope)
+        if len(self.lines) == start:
+            self.emit("pass")
+
+    def node(self, node: Any, scope: _Scope) -> None:
+        kind = type(node)
+        self.seen.add(kind.__name__)
+        if kind is ContentNode:
+            if scope.write:
+                self.emit(f"{scope.write}({node.text!r})")
+        elif kind is OutputNode or kind is EchoNode:
+            value = self.value(node.expression, scope, statement=True)
+            t = self.temp("o")
+            self.emit(f"{scope.write or '_null_write'}({t} if type({t} := {value}) is str "
+                      f"else to_liquid_string({t}, False))")
+        elif kind is AssignNode:
+            value = self.value(node.expression, scope, statement=True)
+            self.emit(f"locals_[{str(node.name)!r}] = {value}")
+        elif kind is CaptureNode:
+            buf = self.temp("b")
+            self.emit(f"{buf} = StringIO()")
+            self.block(node.block, scope.but(buffer=buf, write=f"{buf}.write"))
+            self.emit(f"locals_[{str(node.name)!r}] = {buf}.getvalue()")
+        elif kind is IfNode or kind is UnlessNode:
+            self.conditional(node, scope, negate=kind is UnlessNode)
+        elif kind is ForNode:
+            self.for_loop(node, scope)
+        elif kind is BreakNode or kind is ContinueNode:
+            word = "break" if kind is BreakNode else "continue"
+            if scope.in_loop:
+                self.emit(word)
+            else:
+                self.emit(f"raise {'BreakLoop' if kind is BreakNode else 'ContinueLoop'}({word!r})")
+        elif kind is CommentNode or kind is InlineCommentNode:
+            self.emit("pass")
+        elif kind is IncrementNode or kind is DecrementNode:
+            method = "increment" if kind is IncrementNode else "decrement"
+            self.emit(f"{scope.write or '_null_write'}(str(context.{method}({str(node.name)!r})))")
+        else:
+            self.fallback(node, scope)
+
+    def fallback(self, node: Any, scope: _Scope) -> None:
+        """A node left to python-liquid; a break or continue from inside it ends or
+        steps this template's loop, as it would end the interpreter's."""
+        call = f"{self.const(node)}.render(context, {scope.buffer})"
+        if not scope.in_loop:
+            self.emit(call)
+            return
+        self.emit("try:")
+        self.emit(f"    {call}")
+        self.emit("except BreakLoop:")
+        self.emit("    break")
+        self.emit("except ContinueLoop:")
+        self.emit("    continue")
+
+    def conditional(self, node: Any, scope: _Scope, *, negate: bool) -> None:
+        test = self.condition(node.condition, scope)
+        self.emit(f"if {'not ' if negate else ''}{test}:")
+        self.indented(node.consequence, scope)
+        for alternative in node.alternatives:
+            self.emit(f"elif {self.condition(alternative.expression, scope)}:")
+            self.indented(alternative.block, scope)
+        if node.default is not None:
+            self.emit("else:")
+            self.indented(node.default, scope)
+
+    def indented(self, block: BlockNode, scope: _Scope) -> None:
+        self.depth += 1
+        self.block(block, scope)
+        self.depth -= 1
+
+    def for_loop(self, node: ForNode, scope: _Scope) -> None:
+        """ForNode.render_to_output and context.loop, step by step; the ForLoop drop
+        is python-liquid's, its index set as its own iteration would."""
+        expr: LoopExpression = node.expression
+        it, length, forloop, ns, item = (self.temp(s) for s in ("it", "n", "fl", "ns", "v"))
+        x = self.const(expr)
+        if expr.limit is None and expr.offset is None and not expr.reversed:
+            iterable = self.value(expr.iterable, scope)
+            self.emit(f"{it}, {length} = {x}._slice(*{x}._to_iter({iterable}, context), "
+                      "context, limit=None, offset=None)")
+        else:
+            self.emit(f"{it}, {length} = {x}.evaluate(context)")
+        self.emit(f"if {length}:")
+        self.depth += 1
+        name = str(expr.identifier)
+        label = f"{name}-{expr.iterable}"
+        self.emit(f"{forloop} = ForLoop({label!r}, {it}, {length}, context.parentloop())")
+        self.emit(f"{ns} = {{'forloop': {forloop}, {name!r}: None}}")
+        self.emit(f"loops_.append({forloop})")
+        self.emit(f"if len(maps) > {self.env.context_depth_limit}:")
+        self.emit("    raise ContextDepthError('maximum context depth reached, possible "
+                  "recursive include', token=None)")
+        self.emit(f"maps.appendleft({ns})")
+        self.emit("try:")
+        self.emit(f"    for {forloop}._index, {item} in enumerate({it}):")
+        self.emit(f"        {ns}[{name!r}] = {item}")
+        self.depth += 2
+        names = {**scope.names, "forloop": forloop, name: item}
+        self.block(node.block, scope.but(names=names, in_loop=True))
+        self.depth -= 1
+        self.emit("else:")
+        self.emit(f"    {forloop}._index += 1")
+        self.depth -= 1
+        self.emit("finally:")
+        self.emit("    maps.popleft()")
+        self.emit("    loops_.pop()")
+        self.depth -= 1
+        if node.default is not None:
+            self.emit("else:")
+            self.indented(node.default, scope)
+
+    # -- expressions
+    def condition(self, expr: Any, scope: _Scope) -> str:
+        """A Python test for `if`/`elsif`/`unless`: truthiness of what the expression
+        evaluates to, as the node's `if expression.evaluate(context)`."""
+        if type(expr) is BooleanExpression:
+            self.seen.add("BooleanExpression")
+            return self.truthy(expr.expression, scope)
+        return f"({self.value(expr, scope)})"
+
+    def truthy(self, expr: Any, scope: _Scope) -> str:
+        """is_truthy(expr's value), as a Python test."""
+        kind = type(expr)
+        self.seen.add(kind.__name__)
+        if kind is LogicalAndExpression:
+            return f"({self.truthy(expr.left, scope)} and {self.truthy(expr.right, scope)})"
+        if kind is LogicalOrExpression:
+            return f"({self.truthy(expr.left, scope)} or {self.truthy(expr.right, scope)})"
+        if kind is LogicalNotExpression:
+            return f"(not {self.truthy(expr.right, scope)})"
+        if kind in COMPARISONS:   # these make True or False
+            return self.value(expr, scope)
+        t = self.temp("t")   # is_truthy, its commonest answers without its probes
+        return (f"(({t} := {self.value(expr, scope)}) is not None and {t} is not False "
+                f"and (type({t}) in PLAIN or is_truthy({t})))")
+
+    def value(self, expr: Any, scope: _Scope, *, statement: bool = False) -> str:
+        """A Python expression evaluating to what expr.evaluate(context) would.
+        `statement`: the expression is a whole statement's (an output's, an assign's),
+        so filters may be called in statements emitted before it."""
+        kind = type(expr)
+        self.seen.add(kind.__name__)
+        if kind is FilteredExpression:
+            if not expr.filters:
+                return self.value(expr.left, scope)
+            if statement:
+                return self.filtered(expr, scope)
+        if kind is Path:
+            return self.path(expr, scope)
+        if kind is StringLiteral or kind is IntegerLiteral:
+            return repr(expr.value)
+        if kind is FloatLiteral:   # inf and nan have no literal
+            return self.const(expr.value)
+        if kind is TrueLiteral or kind is FalseLiteral:
+            return repr(bool(expr.value))
+        if kind is Nil:
+            return "None"
+        if kind is Empty or kind is Blank:   # compared by their own __eq__
+            return self.const(expr)
+        if kind is BooleanExpression:
+            return f"(True if {self.truthy(expr.expression, scope)} else False)"
+        if kind is LogicalAndExpression or kind is LogicalOrExpression \
+                or kind is LogicalNotExpression:
+            return f"(True if {self.truthy(expr, scope)} else False)"
+        if kind is EqExpression or kind is NeExpression:
+            # _eq of two str is ==; both sides evaluated first, left to right
+            left, right = self.temp("l"), self.temp("r")
+            same = (f"({left} == {right} if (({left} := {self.value(expr.left, scope)}), "
+                    f"({right} := {self.value(expr.right, scope)})) and type({left}) is str "
+                    f"and type({right}) is str else _eq({left}, {right}))")
+            return same if kind is EqExpression else f"(not {same})"
+        if kind is LtExpression:
+            return (f"_lt({self.const(expr.token)}, {self.value(expr.left, scope)}, "
+                    f"{self.value(expr.right, scope)})")
+        if kind is GtExpression:   # right is evaluated first, as GtExpression does
+            return (f"_lt({self.const(expr.token)}, {self.value(expr.right, scope)}, "
+                    f"{self.value(expr.left, scope)})")
+        if kind is LeExpression:
+            return f"_le({self.value(expr.left, scope)}, {self.value(expr.right, scope)})"
+        if kind is GeExpression:   # left first, then _le(right, left)
+            return f"_ge({self.value(expr.left, scope)}, {self.value(expr.right, scope)})"
+        if kind is ContainsExpression:
+            # a str in a str or a list: `in` (both are truthy for _contains)
+            left, right = self.temp("l"), self.temp("r")
+            return (f"({right} in {left} if (({left} := {self.value(expr.left, scope)}), "
+                    f"({right} := {self.value(expr.right, scope)})) and type({right}) is str "
+                    f"and (type({left}) is str or type({left}) is list) "
+                    f"else _contains({self.const(expr.token)}, {left}, {right}))")
+        return f"{self.const(expr)}.evaluate(context)"
+
+    def path(self, expr: Path, scope: _Scope) -> str:
+        """A variable: its root from this template's loops or the context's
+        namespaces, then its keys, inline while they are plain keys of plain dicts (as
+        JekyllContext.get's quick path); anything else, and every miss, is resolved by
+        the context itself from the root, which gives the same value or undefined."""
+        segments = expr.path
+        root = segments[0]
+        if type(root) is not str or any(type(s) not in (str, int) and type(s) is not Path
+                                        for s in segments):
+            return f"{self.const(expr)}.evaluate(context)"
+        token = self.const(expr.token)
+        local = scope.names.get(root)
+        if any(type(s) is Path for s in segments):   # nested paths first, as Path.evaluate
+            path = "[" + ", ".join(self.value(s, scope) if type(s) is Path else repr(s)
+                                   for s in segments) + "]"
+            if local is not None:
+                return f"_walk({local}, {path}, context, {token})"
+            return f"_lookup(context, maps, {path}, {token})"
+        path = self.const(list(segments))
+        if local is not None and len(segments) == 1:
+            return local
+        keys = segments[1:]
+        if any(type(s) is not str or s in SPECIAL_KEYS for s in keys):
+            if local is not None:
+                return f"_walk({local}, {path}, context, {token})"
+            return f"_lookup(context, maps, {path}, {token})"
+        value = local or f"_scope_get(maps, {root!r})"
+        for key in keys:
+            t = self.temp("t")
+            value = f"({t}[{key!r}] if type({t} := {value}) in DICTS and {key!r} in {t} else MISSING)"
+        t = self.temp("t")
+        return f"({t} if ({t} := {value}) is not MISSING else context.get({path}, token={token}))"
+
+    def filtered(self, expr: FilteredExpression, scope: _Scope) -> str:
+        """The left value through each filter, as Filter.evaluate calls it: the filter
+        looked up (an unknown one raising or passing the value on), its arguments,
+        then the call, its TypeErrors as LiquidTypeErrors with the filter's token."""
+        value = self.value(expr.left, scope)
+        v = self.temp("f")
+        self.emit(f"{v} = {value}")
+        for f in expr.filters:
+            func = self.env.filters.get(f.name)
+            token = self.const(f.token)
+            if func is None and self.env.strict_filters:
+                self.emit(f"_unknown_filter({f.name!r}, {token})")
+                break   # what follows is never reached
+            args, kwargs = [], []
+            for arg in f.args:
+                text = self.value(arg.value, scope)
+                if not _plain_literal(arg.value):
+                    temp = self.temp("a")
+                    self.emit(f"{temp} = {text}")
+                    text = temp
+                if isinstance(arg, KeywordArgument):
+                    kwargs.append(f"{arg.name!r}: {text}")
+                else:
+                    args.append(text)
+            if func is None:
+                continue   # Liquid's no-op filter: the value as it was
+            # What context.filter binds (as partial's keywords: the template's win).
+            extra = [(key, name) for key, name in (("context", "context"), ("environment", "env"))
+                     if getattr(func, f"with_{key}", False)]
+            call_args = [v, *args]
+            if kwargs:
+                call_args.append("**{" + ", ".join([f"{k!r}: {n}" for k, n in extra] + kwargs) + "}")
+            else:
+                call_args += [f"{k}={n}" for k, n in extra]
+            self.emit("try:")
+            self.emit(f"    {v} = {self.const(func)}({', '.join(call_args)})")
+            self.emit("except TypeError as err:")
+            self.emit(f"    raise LiquidTypeError(f{f.name + ': {err}'!r}, token={token}) from err")
+            self.emit("except (LiquidTypeError, FilterArgumentError) as err:")
+            self.emit(f"    err.token = {token}")
+            self.emit("    raise err")
+        return v
+
+
+# What the compiler writes code for (the rest is left to python-liquid).
+COMPILED_KINDS = frozenset("""ContentNode OutputNode EchoNode AssignNode CaptureNode IfNode
+    UnlessNode ForNode BreakNode ContinueNode CommentNode InlineCommentNode IncrementNode
+    DecrementNode
+    FilteredExpression Path StringLiteral IntegerLiteral FloatLiteral TrueLiteral FalseLiteral
+    Nil Empty Blank BooleanExpression LogicalAndExpression LogicalOrExpression EqExpression
+    NeExpression LtExpression GtExpression LeExpression GeExpression
+    ContainsExpression""".split())
+
+COMPARISONS = frozenset((EqExpression, NeExpression, LtExpression, GtExpression, LeExpression,
+                         GeExpression, ContainsExpression))
+
+
+def _plain_literal(expr: Any) -> bool:
+    return type(expr) in (StringLiteral, IntegerLiteral, FloatLiteral, TrueLiteral,
+                          FalseLiteral, Nil)
