@@ -46,10 +46,11 @@ from liquid.exceptions import (BreakLoop, ContextDepthError, ContinueLoop, Filte
                                LiquidError, LiquidInterrupt, LiquidSyntaxError, LiquidTypeError,
                                StopRender, UnknownFilterError)
 from liquid.output import NullIO
-from liquid.stringify import to_liquid_string
 from liquid.utils import ReadOnlyChainMap
 
 from site_builder.site.jekyll_layouts import Drop
+from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
+from site_builder.site.ruby_values import to_s as ruby_to_s
 
 # Written against python-liquid 2.3's tree and runtime (some of it private): another
 # release is rendered by its own interpreter until checked.
@@ -158,7 +159,7 @@ RUNTIME = {
     "_scope_get": _scope_get, "_walk": _walk, "_lookup": _lookup, "_top_error": _top_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
     "_contains": _contains, "is_truthy": is_truthy,
-    "to_liquid_string": to_liquid_string, "StringIO": StringIO, "ForLoop": ForLoop,
+    "ruby_to_s": ruby_to_s, "StringIO": StringIO, "ForLoop": ForLoop,
     "BreakLoop": BreakLoop, "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
     "LiquidTypeError": LiquidTypeError, "FilterArgumentError": FilterArgumentError,
     "PLAIN": PLAIN, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(), "_null_write": _null_write,
@@ -250,15 +251,15 @@ class _Compiler:
 
     def node(self, node: Any, scope: _Scope) -> None:
         kind = type(node)
-        self.seen.add(kind.__name__)
+        self.seen.add(OUTPUT_NAMES.get(kind, kind.__name__))
         if kind is ContentNode:
             if scope.write:
                 self.emit(f"{scope.write}({node.text!r})")
-        elif kind is OutputNode or kind is EchoNode:
+        elif kind in OUTPUT_NAMES:   # written as Ruby writes it (jekyll_tags.RubyOutputNode)
             value = self.value(node.expression, scope, statement=True)
             t = self.temp("o")
             self.emit(f"{scope.write or '_null_write'}({t} if type({t} := {value}) is str "
-                      f"else to_liquid_string({t}, False))")
+                      f"else ruby_to_s({t}))")
         elif kind is AssignNode:
             value = self.value(node.expression, scope, statement=True)
             self.emit(f"locals_[{str(node.name)!r}] = {value}")
@@ -511,6 +512,10 @@ class _Compiler:
             self.emit("    raise err")
         return v
 
+
+# Output statements: ours (a value written as Ruby writes it) and python-liquid's.
+OUTPUT_NAMES = {RubyOutputNode: "OutputNode", RubyEchoNode: "EchoNode",
+                OutputNode: "OutputNode", EchoNode: "EchoNode"}
 
 # What the compiler writes code for (the rest is left to python-liquid).
 COMPILED_KINDS = frozenset("""ContentNode OutputNode EchoNode AssignNode CaptureNode IfNode
