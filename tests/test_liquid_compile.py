@@ -25,6 +25,7 @@ INCLUDES = {
     "title.html": "{{ site.title | upcase }}",
     "loop.html": "{% for y in (1..2) %}{{ forloop.parentloop.index }}.{{ y }} {% endfor %}",
     "bad.html": "{{ 1 | nope }}",
+    "self.html": "{% for i in (1..2) %}{{ i }}{% include self.html %}{% endfor %}",
 }
 
 TEMPLATES = [
@@ -146,6 +147,7 @@ TEMPLATES = [
     "{% include stop.html stop=true %}after",
     "{% include bad.html %}after",
     "{% include nope.html %}after",
+    "{% include self.html %}after",
     "{% include {{ page.inc }} name='dyn' %}",
 ]
 

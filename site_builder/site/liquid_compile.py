@@ -57,6 +57,8 @@ SUPPORTED = liquid.__version__.startswith("2.3.")
 SPECIAL_KEYS = frozenset(("size", "first", "last"))
 PLAIN = frozenset((str, int, float, list, dict, tuple))
 MISSING = object()
+DEPTH_ERROR = ("raise ContextDepthError('maximum context depth reached, possible recursive "
+               "include', token=None)")   # context.extend's
 # Mappings whose keys are read inline: plain dicts and our items (whose __getitem__
 # notes content reads; `in` is dict's own).
 DICTS = frozenset((dict, Drop))
@@ -239,8 +241,11 @@ class _Compiler:
                 "    def render(context, buffer, partial, block_scope):",
                 "        env = context.env",
                 "        write = buffer.write",
-                "        with context.extend({'partial': partial}):",
-                "            maps = context.scope._maps",
+                "        maps = context.scope._maps",   # context.extend's steps, inline
+                f"        if len(maps) > {self.env.context_depth_limit}:",
+                f"            {DEPTH_ERROR}",
+                "        maps.appendleft({'partial': partial})",
+                "        try:",
                 "            locals_ = context.locals",
                 "            loops_ = context.loops"]
         self.depth = 3
@@ -257,7 +262,7 @@ class _Compiler:
             self.emit(f"    if _top_error(env, err, partial, block_scope, {self.const(node.token)}):")
             self.emit("        return")
         self.emit("pass")
-        self.lines.append("    return render")
+        self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
         code = compile(source, "<liquid template>", "exec")
@@ -364,8 +369,7 @@ class _Compiler:
         self.emit(f"{ns} = {{'forloop': {forloop}, {name!r}: None}}")
         self.emit(f"loops_.append({forloop})")
         self.emit(f"if len(maps) > {self.env.context_depth_limit}:")
-        self.emit("    raise ContextDepthError('maximum context depth reached, possible "
-                  "recursive include', token=None)")
+        self.emit(f"    {DEPTH_ERROR}")
         self.emit(f"maps.appendleft({ns})")
         self.emit("try:")
         self.emit(f"    for {forloop}._index, {item} in enumerate({it}):")
