@@ -514,6 +514,38 @@ x = 1
 
 Text </a> more, <b>bold</b>, and a <span>span <em>em</em></span> then </div> here.
 """),
+    Spec("tables-kramdown", """\
+Para line one
+a | b after a paragraph line stays text.
+
+- item a | b
+- item two
+
+`x|y` code alone is no table.
+
+> quote a | b
+
+| h1 | h2 |
+|:--|--:|
+| `c|d` | e \\| f |
+| one |
+
+ BU | 2008 | 2010 | 2011
+---- | ------------- | ------------
+A | B  | C | D |
+E |  | F |
+
+x | y
+z
+
+{: .items}
+| item | note |
+| --- | --- |
+| 1 | first |
+"""),
+    Spec("links-kramdown-urls", r"""[Metro](http://en.wikipedia.org/wiki/Metro_(design_language\)) and [a path](C:\dir\file)
+and [spaced](http://x.com/a b "Title") and [plain](http://x.com/(a)) end.
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

@@ -301,3 +301,26 @@ def test_theme_details_that_real_blogs_use_match_jekylls(tmp_path):
     assert "tags: jekyll tips;" in old and "env: development" in old
     assert "site tags: jekyll tips=Old ;ruby=New Mid ;jekyll=Mid ;python=New ;a=Newest ;b=Newest ;" in old
     assert "tags: a,b;" in (tmp_path / "ours" / "2020/04/01/newest.html").read_text()
+
+
+def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
+    """`kramdown: syntax_highlighter_opts: block: line_numbers: true` (a real blog of
+    79 posts sets it): every code block in rouge's table of line numbers, from
+    start_line. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_posts").mkdir()
+    (blog / "_config.yml").write_text(
+        "title: T\nmarkdown: kramdown\nkramdown:\n  input: GFM\n  syntax_highlighter_opts:\n"
+        "    block:\n      line_numbers: true\n      start_line: 3\n")
+    (blog / "_layouts" / "post.html").write_text("{{ content }}\n")
+    (blog / "_posts" / "2020-01-01-code.md").write_text(
+        "---\nlayout: post\n---\nText `x = 1` here.\n\n```ruby\ndef foo\n  1\nend\n```\n\n"
+        "    indented code\n    two\n\n```\nplain\n```\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "2020/01/01/code.html").read_text()
+                    for side in ("jekyll", "ours"))
+    assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
+    assert ours.count('<pre class="lineno">3\n') == 3 and "4\n5\n</pre>" in ours

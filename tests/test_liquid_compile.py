@@ -25,6 +25,7 @@ INCLUDES = {
     "title.html": "{{ site.title | upcase }}",
     "loop.html": "{% for y in (1..2) %}{{ forloop.parentloop.index }}.{{ y }} {% endfor %}",
     "bad.html": "{{ 1 | nope }}",
+    "self.html": "{% for i in (1..2) %}{{ i }}{% include self.html %}{% endfor %}",
 }
 
 TEMPLATES = [
@@ -47,6 +48,11 @@ TEMPLATES = [
     "{{ page.title | truncate: 3, '' }} {{ page.title | slice: 1, 2 }}",
     "{{ page.title | nope }} {{ page.title | nope: 1, page.dict.b, x: 2 }} after",
     "{{ page.title | upcase: 1 }}",
+    "{{ page.title | append: page.n | upcase: page.title }}after",
+    "{{ page.list | map: page.key | join: page.dict.b | sort: page.title }}after",
+    "{{ page.dict | sort | first }}{{ page.list | where_exp: 'x', 'x > 1' | size }}",
+    "{% assign s = page.list | sum: page.missing | plus: page.n %}{{ s }}",
+    "{{ page.list | slice: page.one, page.dict }}after",
     "{{ page.title | plus: 'x' }} {{ 'a' | times: 2 }} {{ 5 | divided_by: 0 }}",
     "{{ page.url | relative_url }} {{ page.url | absolute_url }} {{ page.title | xml_escape }}",
     "{{ page.content | jsonify }}",
@@ -98,6 +104,10 @@ TEMPLATES = [
     "{% for x in page.list %}{% capture c %}{{ c }}{{ x }}{% endcapture %}{% endfor %}{{ c }}",
     "{% for x in page.list %}{% for x in page.tags %}{{ x }}{% endfor %}{{ x }}{% endfor %}",
     "{% for forloop in page.list %}{{ forloop }}{% endfor %}",
+    "{% for x in page.list %}[{{ forloop.parentloop }}]{% for y in page.tags %}"
+    "{{ forloop.parentloop }}{{ forloop.size }}{% endfor %}{% endfor %}",
+    "{% for p in site.posts %}{{ p.content }}|{{ p.excerpt.x }}|{{ p.title.first }}"
+    "{{ p.nope.deeper }}{% endfor %}",
     "{% for x in page.list %}{% assign f = forloop %}{% endfor %}{{ f.index }} {{ f.last }}"
     "{% for x in page.list %}{% assign g = forloop %}{% break %}{% endfor %}{{ g.index }}",
     "{% for x in page.list %}{% capture c %}a{% break %}{% endcapture %}{% endfor %}[{{ c }}]",
@@ -137,6 +147,7 @@ TEMPLATES = [
     "{% include stop.html stop=true %}after",
     "{% include bad.html %}after",
     "{% include nope.html %}after",
+    "{% include self.html %}after",
     "{% include {{ page.inc }} name='dyn' %}",
 ]
 

@@ -268,7 +268,7 @@ def test_sitemap_and_404(site_blog: Path) -> None:
 # -- Liquid -------------------------------------------------------------------
 
 def test_jekyll_filters_and_tags(site_blog: Path) -> None:
-    write(site_blog / "_includes" / "note.html", "NOTE[{{ include.text }}|{{ page.title }}]")
+    write(site_blog / "_includes" / "note.html", "NOTE[{{ include.text }}, {{ page.title }}]")
     write(site_blog / "posts" / "2021-02-01-liquid.md", """---
 title: Liquid
 date: 2021-02-01 09:05:00
@@ -295,7 +295,7 @@ def f(x):
     assert ('<figure class="highlight"><pre><code class="language-python" data-lang="python">'
             '<span class="k">def</span>') in page
     assert "&lt;</span>" in page and "</code></pre></figure>" in page
-    assert "NOTE[hello there|Liquid]" in page
+    assert "NOTE[hello there, Liquid]" in page
 
 
 def test_theme_includes_are_the_fallback(site_blog: Path) -> None:

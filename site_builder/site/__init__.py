@@ -257,6 +257,7 @@ def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[str, st
             sass_key = cache.files_digest([root / "_sass"])
         keys[post.name] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
+                                      config.get("kramdown"),
                                       liquid_key if liquid else None,
                                       sass_key if is_sass(post.ext) else None)
     return keys

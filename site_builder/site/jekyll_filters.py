@@ -354,7 +354,7 @@ def install(env: liquid.Environment, config: dict) -> None:
     @lru_cache(maxsize=1)
     def md():  # noqa: ANN202 (a converter, made when a page first asks for one)
         from site_builder.site.kramdown import renderer
-        return renderer()
+        return renderer(config.get("kramdown"))
 
     def date_xml(value: Any) -> Any:
         d = to_datetime(value)

@@ -103,7 +103,7 @@ class JekyllRenderer:
     @cached_property
     def md(self):  # noqa: ANN201
         from site_builder.site.kramdown import renderer
-        return renderer()
+        return renderer(self.config.get("kramdown"))
 
     @cached_property
     def layouts(self) -> dict[str, Layout]:

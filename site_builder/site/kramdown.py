@@ -28,6 +28,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.kramdown_html import (CLOSE_TAG, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
                                              VOID_ELEMENTS, WITHOUT_BODY, raw_html)
 
@@ -60,10 +61,12 @@ UNCHANGED_URL = re.compile(r"(?!//)[A-Za-z0-9/._~#?=&+-]*"
 PLAINTEXT = ("", "text", "plaintext", "plain", "none")
 
 
-def renderer() -> MarkdownIt:
-    """A Markdown-to-HTML converter in kramdown's shapes: `renderer().render(text)`."""
+def renderer(options: dict | None = None) -> MarkdownIt:
+    """A Markdown-to-HTML converter in kramdown's shapes: `renderer().render(text)`.
+    `options`: the config's `kramdown:` (its syntax_highlighter_opts are used)."""
     md = MarkdownIt("commonmark", {"html": True})
-    md.enable(["table", "strikethrough"])
+    md.options["kramdown_line_numbers"] = _line_numbers(options)
+    md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
     # Entities stay tokens of their own, written as the author wrote them (kramdown
     # keeps &#39; as it is; smart quotes must not turn it into a curly quote).
     md.disable("text_join")
@@ -72,6 +75,7 @@ def renderer() -> MarkdownIt:
                           {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", commonmark_html_block,
                       {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.before("paragraph", "kramdown_table", kramdown_table, {"alt": ["paragraph"]})
     md.core.ruler.push("kramdown_fences", indented_fences)
     md.core.ruler.push("kramdown_typography", typography)
     md.core.ruler.push("kramdown_spans", span_shapes)
@@ -546,21 +550,42 @@ def heading_ids(state: StateCore) -> None:
 
 # -- rendering ------------------------------------------------------------------------
 
+def _line_numbers(options: dict | None) -> int | None:
+    """The first line's number when kramdown numbers code blocks' lines
+    (`syntax_highlighter_opts: block: line_numbers: true`), else None."""
+    opts = (options or {}).get("syntax_highlighter_opts") if isinstance(options, dict) else None
+    block = opts.get("block") if isinstance(opts, dict) else None
+    if not isinstance(block, dict) or block.get("line_numbers") is not True:
+        return None
+    try:
+        return int(block.get("start_line", 1))
+    except (TypeError, ValueError):
+        return 1
+
+
 def fence(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it's signature)
     token = tokens[idx]
     lang = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return code_block_html(token.content, lang, token, env)
+    return code_block_html(token.content, lang, token, env, options.get("kramdown_line_numbers"))
 
 
 def code_block(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    return code_block_html(tokens[idx].content, "", tokens[idx], env)
+    return code_block_html(tokens[idx].content, "", tokens[idx], env,
+                           options.get("kramdown_line_numbers"))
 
 
-def code_block_html(code: str, lang: str, token: Token | None = None, env: dict | None = None) -> str:
+def code_block_html(code: str, lang: str, token: Token | None = None, env: dict | None = None,
+                    first_line: int | None = None) -> str:
     """A code block as kramdown + rouge write it, highlighted by Pygments; an
-    attribute list's class and id go on the outer <div>, as in kramdown."""
+    attribute list's class and id go on the outer <div>, as in kramdown. With
+    `first_line`, in rouge's table of line numbers beside the code."""
     opening = ROUGE_OPEN.format(lang=lang or "plaintext")
     body = highlighted(code, lang.lower(), env if env is not None else {})
+    if first_line is not None:
+        numbers = "".join(f"{n}\n" for n in range(first_line, first_line + body.count("\n")))
+        body = ('<table class="rouge-table"><tbody><tr><td class="rouge-gutter gl">'
+                f'<pre class="lineno">{numbers}</pre></td><td class="rouge-code"><pre>{body}'
+                "</pre></td></tr></tbody></table>")
     if token is not None and token.attrs:
         classes = f"{token.attrGet('class') or ''} ".lstrip()
         ident = f' id="{html.escape(str(token.attrGet("id")))}"' if token.attrGet("id") else ""

@@ -114,12 +114,15 @@ def task_lists(state: StateCore) -> None:
 
 # -- links -------------------------------------------------------------------------
 
-SPACED_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+# kramdown's LINK_INLINE_TITLE_RE: the title and the closing parenthesis.
+LINK_TITLE = re.compile(r"""\s*?(["'])(.+?)\1\s*?\)""")
 
 
 def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """`[text](http://x.com/a b)`: kramdown takes the URL with its spaces (CommonMark
-    makes no link of it)."""
+    """A link whose URL kramdown reads otherwise than CommonMark: with spaces
+    (`[text](http://x.com/a b)`: CommonMark makes no link of it) or a backslash
+    (`(.../Metro_(design\\))`: kramdown counts parentheses as they are and keeps the
+    backslash, where CommonMark reads an escape)."""
     def rule(state: StateInline, silent: bool) -> bool:
         if state.src[state.pos] != "[" or state.linkLevel > 0:
             return False
@@ -128,33 +131,50 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         state.pos = start
         if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
             return False
-        close = state.src.find(")", label_end + 2, state.posMax)
-        inside = state.src[label_end + 2:close] if close > 0 else ""
-        titled = SPACED_TITLE.search(inside)
-        href = inside[:titled.start()] if titled else inside
-        if not href.strip() or "\n" in inside or "(" in inside or "<" in inside \
-                or " " not in href.strip():
+        found = _kramdown_destination(state.src, label_end + 1, state.posMax)
+        if found is None:
             return False
-        # Only now (a URL with a space: rare) ask the standard rule, which is dear.
-        readable = standard(state, True)
+        href, title, after = found
+        if "\\" not in href and (" " not in href or standard(state, True)):
+            state.pos = start
+            return False   # a link CommonMark reads alike: the standard rule makes it
         state.pos = start
-        if readable:
-            return False   # a link CommonMark reads too: the standard rule makes it
         if not silent:
             old_max = state.posMax
             state.pos, state.posMax = start + 1, label_end
             token = state.push("link_open", "a", 1)
-            token.attrs = {"href": href.strip()}
-            if titled:
-                token.attrSet("title", titled.group(0).strip()[1:-1])
+            token.attrs = {"href": href}
+            if title is not None:
+                token.attrSet("title", title)
             state.linkLevel += 1
             state.md.inline.tokenize(state)
             state.linkLevel -= 1
             state.push("link_close", "a", -1)
             state.posMax = old_max
-        state.pos = close + 1
+        state.pos = after
         return True
     return rule
+
+
+def _kramdown_destination(src: str, start: int, end: int) -> tuple[str, str | None, int] | None:
+    """kramdown's reading of the `(url "title")` at src[start]: (url, title, where it
+    ends), or None. Parentheses are counted as they are (no backslash escapes one);
+    a space before a quote starts the title. Within one line only."""
+    stop = src.find("\n", start, end)
+    end = end if stop < 0 else stop
+    depth = 0
+    for i in range(start, end):
+        char = src[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return src[start + 1:i].strip(), None, i + 1
+        elif char in " \t" and src[i + 1:i + 2] in ("'", '"'):
+            titled = LINK_TITLE.match(src, i, end)
+            return (src[start + 1:i].strip(), titled[2], titled.end()) if titled else None
+    return None
 
 
 # -- code spans ------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from liquid.builtin.tags.if_tag import IfNode
 from liquid.builtin.tags.increment_tag import IncrementNode
 from liquid.builtin.tags.inline_comment_tag import InlineCommentNode
 from liquid.builtin.tags.unless_tag import UnlessNode
-from liquid.context import RenderContext
+from liquid.context import RenderContext, _segments_str
 from liquid.exceptions import (BreakLoop, ContextDepthError, ContinueLoop, FilterArgumentError,
                                LiquidError, LiquidInterrupt, LiquidSyntaxError, LiquidTypeError,
                                StopRender, UnknownFilterError)
@@ -58,6 +58,8 @@ SUPPORTED = liquid.__version__.startswith("2.3.")
 SPECIAL_KEYS = frozenset(("size", "first", "last"))
 PLAIN = frozenset((str, int, float, list, dict, tuple))
 MISSING = object()
+DEPTH_ERROR = ("raise ContextDepthError('maximum context depth reached, possible recursive "
+               "include', token=None)")   # context.extend's
 # Mappings whose keys are read inline: plain dicts and our items (whose __getitem__
 # notes content reads; `in` is dict's own).
 DICTS = frozenset((dict, Drop))
@@ -120,6 +122,23 @@ def _walk(obj: object, path: list, context: RenderContext, token: Any) -> object
         return context.get(path, token=token)
 
 
+def _resolve(context: RenderContext, obj: object, path: list, token: Any,
+             hints: tuple) -> object:
+    """`path`'s value from its root's (`obj`, MISSING if none) when the inline walk
+    missed: RenderContext.get's own steps for string keys (`hints`: its undefined's
+    hint at each), without first redoing the walk and the root's lookup."""
+    if obj is MISSING:
+        return context.get(path, token=token)
+    for i, key in enumerate(path[1:]):
+        if type(obj) not in DICTS:
+            return context.get(path, token=token)
+        try:
+            obj = obj[key]
+        except KeyError:
+            return context.env.undefined(path[0], hint=hints[i], token=token)
+    return obj
+
+
 def _lookup(context: RenderContext, maps: Any, path: list, token: Any) -> object:
     obj = _scope_get(maps, path[0])
     if obj is MISSING:
@@ -147,6 +166,18 @@ def _ge(left: object, right: object) -> bool:
     return _le(right, left)
 
 
+def _filter_error(called: tuple, index: int, err: Exception) -> None:
+    """Filter.evaluate's handling of an error from the filter function `index` of
+    `called` (name, token); -1: from an argument, left as it is."""
+    if index < 0:
+        raise err
+    name, token = called[index]
+    if isinstance(err, TypeError):
+        raise LiquidTypeError(f"{name}: {err}", token=token) from err
+    err.token = token
+    raise err
+
+
 def _unknown_filter(name: str, token: Any) -> None:
     raise UnknownFilterError(f"unknown filter '{name}'", token=token)
 
@@ -156,7 +187,7 @@ def _null_write(_text: str) -> int:
 
 
 RUNTIME = {
-    "_scope_get": _scope_get, "_walk": _walk, "_lookup": _lookup, "_top_error": _top_error,
+    "_scope_get": _scope_get, "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup, "_top_error": _top_error, "_filter_error": _filter_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
     "_contains": _contains, "is_truthy": is_truthy,
     "ruby_to_s": ruby_to_s, "StringIO": StringIO, "ForLoop": ForLoop,
@@ -211,8 +242,11 @@ class _Compiler:
                 "    def render(context, buffer, partial, block_scope):",
                 "        env = context.env",
                 "        write = buffer.write",
-                "        with context.extend({'partial': partial}):",
-                "            maps = context.scope._maps",
+                "        maps = context.scope._maps",   # context.extend's steps, inline
+                f"        if len(maps) > {self.env.context_depth_limit}:",
+                f"            {DEPTH_ERROR}",
+                "        maps.appendleft({'partial': partial})",
+                "        try:",
                 "            locals_ = context.locals",
                 "            loops_ = context.loops"]
         self.depth = 3
@@ -229,7 +263,7 @@ class _Compiler:
             self.emit(f"    if _top_error(env, err, partial, block_scope, {self.const(node.token)}):")
             self.emit("        return")
         self.emit("pass")
-        self.lines.append("    return render")
+        self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
         code = compile(source, "<liquid template>", "exec")
@@ -336,8 +370,7 @@ class _Compiler:
         self.emit(f"{ns} = {{'forloop': {forloop}, {name!r}: None}}")
         self.emit(f"loops_.append({forloop})")
         self.emit(f"if len(maps) > {self.env.context_depth_limit}:")
-        self.emit("    raise ContextDepthError('maximum context depth reached, possible "
-                  "recursive include', token=None)")
+        self.emit(f"    {DEPTH_ERROR}")
         self.emit(f"maps.appendleft({ns})")
         self.emit("try:")
         self.emit(f"    for {forloop}._index, {item} in enumerate({it}):")
@@ -458,34 +491,48 @@ class _Compiler:
         if local is not None and len(segments) == 1:
             return local
         keys = segments[1:]
+        if root == "forloop" and local is not None and len(keys) == 1 \
+                and keys[0] in ForLoop._keys:   # ForLoop's __getitem__: its attribute
+            return f"{local}.{keys[0]}"
         if any(type(s) is not str or s in SPECIAL_KEYS for s in keys):
             if local is not None:
                 return f"_walk({local}, {path}, context, {token})"
             return f"_lookup(context, maps, {path}, {token})"
-        value = local or f"_scope_get(maps, {root!r})"
+        start = local or f"_scope_get(maps, {root!r})"
+        value = start
         for key in keys:
             t = self.temp("t")
             value = f"({t}[{key!r}] if type({t} := {value}) in DICTS and {key!r} in {t} else MISSING)"
         t = self.temp("t")
-        return f"({t} if ({t} := {value}) is not MISSING else context.get({path}, token={token}))"
+        hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
+                                 for i in range(len(keys))))
+        return (f"({t} if ({t} := {value}) is not MISSING else "
+                f"_resolve(context, {start}, {path}, {token}, {hints}))")
 
     def filtered(self, expr: FilteredExpression, scope: _Scope) -> str:
         """The left value through each filter, as Filter.evaluate calls it: the filter
         looked up (an unknown one raising or passing the value on), its arguments,
-        then the call, its TypeErrors as LiquidTypeErrors with the filter's token."""
-        value = self.value(expr.left, scope)
-        v = self.temp("f")
-        self.emit(f"{v} = {value}")
+        then the call, whose TypeErrors become LiquidTypeErrors with the filter's
+        token (one `try` for all the calls: `index` says whose call is running)."""
+        v, index = self.temp("f"), self.temp("i")
+        self.emit(f"{v} = {self.value(expr.left, scope)}")
+        self.emit(f"{index} = -1")
+        self.emit("try:")
+        self.depth += 1
+        called: list[tuple[str, Any]] = []
+        running = False   # whether `index` names a filter whose call is over
         for f in expr.filters:
             func = self.env.filters.get(f.name)
-            token = self.const(f.token)
             if func is None and self.env.strict_filters:
-                self.emit(f"_unknown_filter({f.name!r}, {token})")
+                self.emit(f"_unknown_filter({f.name!r}, {self.const(f.token)})")
                 break   # what follows is never reached
             args, kwargs = [], []
             for arg in f.args:
                 text = self.value(arg.value, scope)
-                if not _plain_literal(arg.value):
+                if not _plain_literal(arg.value):   # evaluated while no filter runs
+                    if running:
+                        self.emit(f"{index} = -1")
+                        running = False
                     temp = self.temp("a")
                     self.emit(f"{temp} = {text}")
                     text = temp
@@ -503,13 +550,14 @@ class _Compiler:
                 call_args.append("**{" + ", ".join([f"{k!r}: {n}" for k, n in extra] + kwargs) + "}")
             else:
                 call_args += [f"{k}={n}" for k, n in extra]
-            self.emit("try:")
-            self.emit(f"    {v} = {self.const(func)}({', '.join(call_args)})")
-            self.emit("except TypeError as err:")
-            self.emit(f"    raise LiquidTypeError(f{f.name + ': {err}'!r}, token={token}) from err")
-            self.emit("except (LiquidTypeError, FilterArgumentError) as err:")
-            self.emit(f"    err.token = {token}")
-            self.emit("    raise err")
+            self.emit(f"{index} = {len(called)}")
+            self.emit(f"{v} = {self.const(func)}({', '.join(call_args)})")
+            called.append((f.name, f.token))
+            running = True
+        self.emit("pass")
+        self.depth -= 1
+        self.emit("except (TypeError, LiquidTypeError, FilterArgumentError) as err:")
+        self.emit(f"    _filter_error({self.const(tuple(called))}, {index}, err)")
         return v
 
 

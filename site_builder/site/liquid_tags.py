@@ -131,6 +131,7 @@ class JekyllEnvironment(liquid.Environment):
         jekyll_filters.install(self, config)
         self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
         self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
+        self.includes: dict[str, BoundTemplate] = {}   # name -> parsed include
         for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
                     JekyllIncludeRelativeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
@@ -306,8 +307,10 @@ class IncludeNode(Node):
         try:
             if self.relative:
                 template = _relative_template(context, file)
-            else:
-                template = context.env.get_template(file)
+            else:   # the loader's, kept here: its cache costs more to ask than a dict
+                template = context.env.includes.get(file)
+                if template is None:
+                    template = context.env.includes[file] = context.env.get_template(file)
         except (TemplateNotFoundError, OSError):
             where = ("beside the page (include_relative; `..` is refused, as in Jekyll)"
                      if self.relative else f"in _includes/ or the theme's {INCLUDES}/")

@@ -34,7 +34,8 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
     if forks(len(todo), jobs):
         preload_lexers([post.body for post in todo])
-    work = (templates, renderer(), site, config, todo, root, highlighted or {})
+    work = (templates, renderer(config.get("kramdown")), site, config, todo, root,
+            highlighted or {})
     errors, code = [], {}
     for post, (content, excerpt, blocks, error) in zip(
             todo, map_indexed(_render_one, work, len(todo), jobs,

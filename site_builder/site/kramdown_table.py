@@ -1,0 +1,153 @@
+"""Tables as kramdown reads them (parser/kramdown/table.rb), where GFM's are stricter:
+after a blank line, every line with a `|` outside code spans is a table row, up to a
+blank line; rows may have any number of cells (short ones are filled), a line of
+dashes (`|:--|--:|`) under the first rows makes them the header and sets the
+alignment, a later one starts another body, a line of `=` starts the footer. A
+`|` inside a code span, or written `\\|`, is no cell boundary. A table needs a body
+row and must end at a blank line; otherwise the lines are a paragraph."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_block import StateBlock
+
+SEPARATOR = re.compile(r"^([+|: \t-]*?-[+|: \t-]*?)[ \t]*$")
+FOOTER = re.compile(r"^[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
+ALIGN = re.compile(r"[ \t]?(:?)-+(:?)[ \t]?")
+# A code span (as many backticks to close as opened) or a <code> element: no cell
+# boundary inside.
+PROTECTED = re.compile(r"(`+)(?:.*?[^`])?\1(?!`)|<code.*?>.*?</code>")
+PIPE = re.compile(r"(?<!\\)\|")
+IAL_LINE = re.compile(r"^\{:[^}]*\}\s*$")
+NBSP = "\u00a0"   # an empty cell, as kramdown writes it
+STYLES = {"left": "text-align: left", "right": "text-align: right",
+          "center": "text-align: center"}
+
+
+def kramdown_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    if state.sCount[start] - state.blkIndent >= 4 or not _after_boundary(state, start):
+        return False
+    lines = []
+    line = start
+    while line < end and state.sCount[line] >= state.blkIndent:
+        text = state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
+        if not _has_pipe(text):
+            break
+        lines.append(text)
+        line += 1
+    if not lines or not _before_boundary(state, line, end):
+        return False
+    sections = _sections(lines)
+    if sections is None:
+        return False
+    if not silent:
+        _push(state, sections, start, line)
+    state.line = line
+    return True
+
+
+def _after_boundary(state: StateBlock, start: int) -> bool:
+    """At the start of its container, after a blank line, or after an attribute list
+    for it (`{: .items}` on the line before)."""
+    if start == 0 or state.isEmpty(start - 1):
+        return True
+    before = state.src[state.bMarks[start - 1] + state.tShift[start - 1]:state.eMarks[start - 1]]
+    if IAL_LINE.match(before):
+        return True
+    last = state.tokens[-1] if state.tokens else None
+    return bool(last and last.nesting == 1 and last.map and last.map[0] == start)
+
+
+def _before_boundary(state: StateBlock, line: int, end: int) -> bool:
+    """A table ends at a blank line, an attribute list, or its container's end."""
+    return (line >= end or state.isEmpty(line) or state.sCount[line] < state.blkIndent
+            or state.src.startswith("{:", state.bMarks[line] + state.tShift[line]))
+
+
+def _has_pipe(text: str) -> bool:
+    """A `|` outside code spans, not escaped."""
+    return "|" in text and PIPE.search(PROTECTED.sub("", text)) is not None
+
+
+def _sections(lines: list[str]) -> tuple[list[str], list[tuple[str, list[list[str]]]]] | None:
+    """(alignment, [(thead|tbody|tfoot, rows)]), or None when there is no body."""
+    leading_pipe = lines[0].lstrip().startswith("|")
+    sections: list[tuple[str, list[list[str]]]] = []
+    rows: list[list[str]] = []
+    alignment: list[str] | None = None
+    footer = False
+    for text in lines[1:] if SEPARATOR.match(lines[0]) else lines:
+        separator = SEPARATOR.match(text)
+        if separator:
+            if rows and alignment is None and not footer:
+                sections.append(("thead", rows))
+                alignment = [_alignment(left, right) for left, right in ALIGN.findall(separator[1])]
+                rows = []
+            elif rows and not footer:
+                sections.append(("tbody", rows))
+                rows = []
+        elif FOOTER.match(text):
+            if rows:
+                sections.append(("tbody", rows))
+                rows = []
+            footer = True
+        else:
+            rows.append(_cells(text, leading_pipe))
+    if rows:
+        sections.append(("tfoot" if footer else "tbody", rows))
+    if not any(kind == "tbody" for kind, _ in sections):
+        return None
+    columns = max(len(row) for _, body in sections for row in body)
+    alignment = (alignment or [])[:columns]
+    return alignment + ["default"] * (columns - len(alignment)), sections
+
+
+def _alignment(left: str, right: str) -> str:
+    if not left and not right:
+        return "default"
+    return "left" if not right else "right" if not left else "center"
+
+
+def _cells(text: str, leading_pipe: bool) -> list[str]:
+    cells = [""]
+    last = 0
+    for found in PROTECTED.finditer(text):
+        _split(text[last:found.start()], cells)
+        cells[-1] += found[0]
+        last = found.end()
+    _split(text[last:], cells)
+    if leading_pipe and len(cells) > 1 and not cells[0].strip():
+        cells.pop(0)
+    if cells and not cells[-1].strip():
+        cells.pop()
+    return [cell.strip() for cell in cells]
+
+
+def _split(text: str, cells: list[str]) -> None:
+    first, *rest = [part.replace("\\|", "|") for part in PIPE.split(text)]
+    cells[-1] += first
+    cells.extend(rest)
+
+
+def _push(state: StateBlock, table: tuple, start: int, stop: int) -> None:
+    alignment, sections = table
+    token = state.push("table_open", "table", 1)
+    token.map = [start, stop]
+    for kind, rows in sections:
+        state.push(f"{kind}_open", kind, 1)
+        cell = "th" if kind == "thead" else "td"
+        for row in rows:
+            state.push("tr_open", "tr", 1)
+            for k, align in enumerate(alignment):
+                token = state.push(f"{cell}_open", cell, 1)
+                if align != "default":
+                    token.attrs = {"style": STYLES[align]}
+                token = state.push("inline", "", 0)
+                token.content = (row[k] if k < len(row) else "") or NBSP
+                token.map = [start, stop]
+                token.children = []
+                state.push(f"{cell}_close", cell, -1)
+            state.push("tr_close", "tr", -1)
+        state.push(f"{kind}_close", kind, -1)
+    state.push("table_close", "table", -1)
