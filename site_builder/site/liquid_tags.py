@@ -15,7 +15,8 @@ import liquid
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import StringLiteral, parse_primitive, tokenize
 from liquid.context import RenderContext
-from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateNotFoundError
+from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
+                               TemplateNotFoundError)
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
@@ -135,6 +136,14 @@ class JekyllEnvironment(liquid.Environment):
         for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
                     JekyllIncludeRelativeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
+
+    def error(self, exc: object, msg: str | None = None, token: Token | None = None) -> None:
+        """python-liquid's: raise, warn or pass over by the error mode; but nesting
+        too deep always stops (as in Ruby Liquid): passed over at each of 100 levels
+        of a recursive include, it would render 2^100 times."""
+        if isinstance(exc, ContextDepthError):
+            raise exc
+        super().error(exc, msg, token)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
         """python-liquid's tokenizer, less what Ruby Liquid (as Jekyll runs it:
