@@ -25,6 +25,9 @@ INCLUDES = {
     "title.html": "{{ site.title | upcase }}",
     "loop.html": "{% for y in (1..2) %}{{ forloop.parentloop.index }}.{{ y }} {% endfor %}",
     "bad.html": "{{ 1 | nope }}",
+    "shadow.html": "[{{ x }}{% assign x = 'local' %}{{ x }}{{ include.a }}{{ y }}"
+                   "{% assign y = 'y from include' %}{{ y }}{{ site.title }}]",
+    "nested.html": "{{ include.a }}{% include greet.html name=include.a %}{{ include.a }}",
     "self.html": "{% for i in (1..2) %}{{ i }}{% include self.html %}{% endfor %}",
 }
 
@@ -148,6 +151,13 @@ TEMPLATES = [
     "{% include bad.html %}after",
     "{% include nope.html %}after",
     "{% include self.html %}after",
+    "{% for x in page.list %}{% include shadow.html a=x %}{% endfor %}{{ x }}{{ y }}"
+    "{% assign y = 'y' %}{% include shadow.html a=y %}{% include shadow.html %}",
+    "{% include nested.html a='outer' %}{{ include.a }}",
+    "{{ site.title }}{% assign site = 'mine' %}{{ site }}{{ site.title }}{{ page.n }}"
+    "{% capture page %}captured{% endcapture %}{{ page }}{{ page.n }}",
+    "{{ n }}{% increment n %}{{ n }}{% decrement n %}{{ n }}{% assign n = 'a' %}{{ n }}"
+    "{{ partial }}{{ jekyll.version }}{{ today | date: '%Y' }}",
     "{% include {{ page.inc }} name='dyn' %}",
 ]
 
