@@ -92,6 +92,10 @@ TEMPLATES = [
     "{% for x in page.list limit: page.n offset: page.one reversed %}{{ x }}{% endfor %}",
     "{% for x in page.list limit: 1 %}{{ x }}{% endfor %}{% for x in page.list offset: continue %}"
     "{{ x }}{% endfor %}",
+    "{% for x in page.list %}{% if x == 2 %}{% break %}{% endif %}{% endfor %}"
+    "{% for x in page.list offset: continue %}{{ x }}{% else %}none{% endfor %}"
+    "{% for x in page.tags %}{% endfor %}{% for x in page.tags offset: continue %}{{ x }}"
+    "{% else %}none{% endfor %}",
     "{% for i in (1..page.n) %}{{ i }}{% endfor %}{% for i in (3..1) %}{{ i }}{% else %}none"
     "{% endfor %}{% for i in (page.one..page.missing) %}{{ i }}{% endfor %}",
     "{% for x in missing %}{{ x }}{% else %}empty{% endfor %}{% for x in page.title %}{{ x }}"
@@ -124,8 +128,10 @@ TEMPLATES = [
     "page_.title }}</a>{% endcapture %}<li{% unless page_.url != page.url %} class=\"c\""
     "{% endunless %}>{{ h }}</li>{% endfor %}",
     # assign, capture, increment/decrement, comment, raw, echo, liquid, case, cycle
-    "{% assign a = page.title | upcase %}{% assign b = a %}{{ a }}{{ b }}{% assign a = nil %}{{ a }}",
-    "{% capture c %}  {% endcapture %}[{{ c }}]{% capture d %} x {{ page.n }} {% endcapture %}[{{ d }}]",
+    "{% assign a = page.title | upcase %}{% assign b = a %}{{ a }}{{ b }}{% assign a = nil %}"
+    "{{ a }}",
+    "{% capture c %}  {% endcapture %}[{{ c }}]{% capture d %} x {{ page.n }} {% endcapture %}"
+    "[{{ d }}]",
     "{% increment n %}{% increment n %}{% decrement m %}{{ n }}{% assign n = 9 %}{{ n }}"
     "{% increment n %}",
     "a{% comment %}{{ nope }}{% endcomment %}b{% raw %}{{ raw }}{% endraw %}c{%# note %}d",
