@@ -242,6 +242,18 @@ def test_corpus_covers_every_compiled_construct(tmp_path, monkeypatch):
     assert liquid_compile.COMPILED_KINDS <= seen, liquid_compile.COMPILED_KINDS - seen
 
 
+def test_template_too_deep_for_python_is_interpreted(tmp_path, monkeypatch):
+    """Python compiles at most twenty nested blocks: deeper loops are left to the
+    interpreter, which renders them."""
+    monkeypatch.setattr(JekyllTemplate, "renders", 1)
+    env = JekyllEnvironment(tmp_path, {"baseurl": "", "url": ""}, {})
+    source = "".join(f"{{% for v{i} in (1..1) %}}" for i in range(12)) + "{{ v11 }}" + \
+        "{% endfor %}" * 12
+    template = env.from_string(source)
+    assert template.render() == "1"
+    assert template.compiled is False
+
+
 def test_off_switch_leaves_templates_to_the_interpreter(tmp_path, monkeypatch):
     monkeypatch.setenv("SITE_BUILDER_LIQUID_COMPILE", "0")
     env = JekyllEnvironment(tmp_path, {"baseurl": "", "url": ""}, {})

@@ -79,7 +79,12 @@ def compile_template(template: Any) -> Callable | None:
             and env.output_stream_limit is None and not env.string_sequences
             and template.context_class.assign is RenderContext.assign):
         return None
-    return _Compiler(env).function(template.nodes, f"<liquid {template.name or 'template'}>")
+    try:
+        return _Compiler(env).function(template.nodes, f"<liquid {template.name or 'template'}>")
+    except (SyntaxError, RecursionError, MemoryError):
+        # Deeper than Python compiles (twenty nested loops and trys, or a few hundred
+        # parentheses): the interpreter has no such limit.
+        return None
 
 
 # -- the runtime the generated code calls ------------------------------------------
