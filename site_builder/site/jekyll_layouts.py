@@ -139,6 +139,8 @@ class JekyllRenderer:
             drop.pop("excerpt")
             if "date" not in item.meta:   # a page has a date only when it says so
                 drop.pop("date", None)
+            if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)
+                drop.pop("title", None)
             drop.pop("slug", None)
             drop.pop("collection", None)
             for key in ("tags", "categories"):
