@@ -54,11 +54,6 @@ QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~](?!\.\.
 ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highlight">'
               '<pre class="highlight"><code>')
 ROUGE_CLOSE = "</code></pre></div></div>\n"
-# URLs that markdown-it's normalizeLink gives back unchanged: a path, query or
-# fragment of unreserved characters, or http(s) on a lowercase host name (checked
-# against normalizeLink on every link of the four real blogs and 400,000 made up).
-UNCHANGED_URL = re.compile(r"(?!//)[A-Za-z0-9/._~#?=&+-]*"
-                           r"|https?://[a-z0-9.-]+(?:[/?#][A-Za-z0-9/._~#?=&+-]*)?")
 PLAINTEXT = ("", "text", "plaintext", "plain", "none")
 # A highlighted block's body when no lexer takes its language (kept in the cache as
 # such, so that a rebuild knows it without loading Pygments).
@@ -89,11 +84,10 @@ def renderer(options: dict | None = None) -> MarkdownIt:
         md.add_render_rule(name, rule)
     from site_builder.site import kramdown_gfm
     kramdown_gfm.install(md)
-    # Normalizing a link (URL parsing, punycode, percent-encoding) was a tenth of
-    # Markdown's time: most URLs come out as they went in, and are passed as they
-    # are; the others are remembered (per converter), a site repeats its URLs.
-    slow = lru_cache(maxsize=4096)(md.normalizeLink)
-    md.normalizeLink = lambda url: url if UNCHANGED_URL.fullmatch(url) else slow(url)
+    # kramdown writes a link's URL as written: no percent-encoding, no punycode
+    # (`#符号` stays as it is; a browser resolves both alike). The renderer still
+    # escapes it for the attribute, and validateLink still refuses javascript: URLs.
+    md.normalizeLink = lambda url: url
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md
