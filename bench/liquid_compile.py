@@ -136,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
             best = liquid_cpu(blogs[-1], work, args.rounds)
             (liquid, whole), (liquid_c, whole_c) = best[False], best[True]
             print(f"{blogs[-1].name}, one core, best of {args.rounds}: layouts' Liquid "
-                  f"interpreted {liquid:.3f} s, compiled {liquid_c:.3f} s ({liquid / liquid_c:.2f}x "
-                  f"less CPU); whole build {whole:.2f} s -> {whole_c:.2f} s")
+                  f"interpreted {liquid:.3f} s, compiled {liquid_c:.3f} s "
+                  f"({liquid / liquid_c:.2f}x less CPU); whole build {whole:.2f} s -> "
+                  f"{whole_c:.2f} s")
     return 0 if all(same) else 1
 
 
