@@ -6,6 +6,7 @@ Whole blogs built both ways: bench/liquid_compile.py."""
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from pathlib import Path
 
@@ -252,6 +253,19 @@ def test_template_too_deep_for_python_is_interpreted(tmp_path, monkeypatch):
     template = env.from_string(source)
     assert template.render() == "1"
     assert template.compiled is False
+
+
+def test_template_parsed_again_is_not_compiled_again(tmp_path, monkeypatch):
+    """serve's next build parses the blog's templates again: their code is kept."""
+    monkeypatch.setattr(JekyllTemplate, "renders", 1)
+    compiled = []
+    monkeypatch.setattr(liquid_compile, "compile", lambda *args: compiled.append(args[1])
+                        or builtins.compile(*args), raising=False)
+    source = "{% for x in (1..2) %}{{ x }}{{ again }}{% endfor %}"
+    for n in range(2):
+        env = JekyllEnvironment(tmp_path, {"baseurl": "", "url": ""}, {})
+        assert env.from_string(source).render(again=n) == f"1{n}2{n}"
+    assert compiled == ["<liquid template>"]
 
 
 def test_off_switch_leaves_templates_to_the_interpreter(tmp_path, monkeypatch):

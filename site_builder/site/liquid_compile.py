@@ -87,6 +87,11 @@ def compile_template(template: Any) -> Callable | None:
         return None
 
 
+# Generated source -> its code: a later build in this process (serve's, after an edit)
+# parses its templates again but compiles none it has compiled before.
+CODE: dict[tuple[str, str], Any] = {}
+
+
 # -- the runtime the generated code calls ------------------------------------------
 
 def _scope_get(maps: Any, root: str) -> object:
@@ -275,7 +280,11 @@ class _Compiler:
         self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
-        code = compile(source, filename, "exec")
+        code = CODE.get((source, filename))
+        if code is None:
+            code = compile(source, filename, "exec")
+            if len(CODE) < 1000:
+                CODE[source, filename] = code
         namespace = dict(RUNTIME)
         exec(code, namespace)  # noqa: S102 - our own generated source
         return namespace["make"](*self.consts)
