@@ -569,6 +569,13 @@ A fence never closed is text:
 Inductive tm : Type :=
   | rnil : tm
 """),
+    Spec("markdown-attribute-nested", """\
+<div class="note info">
+  <h5>Watching and Serving</h5>
+  <p markdown="1">Instead of specifying `server: true` in the site's
+   configuration file, use *the* `serve` command.</p>
+</div>
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

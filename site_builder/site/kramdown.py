@@ -30,10 +30,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
-from site_builder.site.kramdown_html import (CLOSE_TAG, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
-                                             VOID_ELEMENTS, WITHOUT_BODY, raw_html)
+from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS,
+                                             SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
+                                             raw_html)
 
-MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
 HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
 SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
@@ -189,7 +189,9 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     else:
         token = state.push("html_block", "", 0)
         token.map = [start, last + 1]
-        token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True))
+        token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True),
+                                 lambda text, block_level: (state.md.render if block_level
+                                                            else state.md.renderInline)(text))
     state.line = last + 1
     return True
 
