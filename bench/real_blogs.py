@@ -55,7 +55,7 @@ if str(REPO) not in sys.path:
 DEBIAN_PLUGINS = ["jekyll-feed", "jekyll-seo-tag", "jekyll-sitemap", "jekyll-paginate",
                   "jekyll-redirect-from", "jekyll-gist"]
 COPY_IGNORE = shutil.ignore_patterns("_site", ".git", ".jekyll-cache", ".site-cache",
-                                     ".sass-cache", "node_modules")
+                                     ".sass-cache")
 
 MANIFEST_RB = r'''
 # bench/real_blogs.py: what Jekyll built, for the comparison.

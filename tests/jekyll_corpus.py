@@ -546,6 +546,36 @@ z
     Spec("links-kramdown-urls", r"""[Metro](http://en.wikipedia.org/wiki/Metro_(design_language\)) and [a path](C:\dir\file)
 and [spaced](http://x.com/a b "Title") and [plain](http://x.com/(a)) end.
 """),
+    Spec("code-blocks-kramdown", """\
+I guess..."both terminating" relation -- "yes".
+
+###
+
+```bnf
+c ::= SKIP | x ::= a
+```
+
+```hbs
+<p>hi</p>
+```
+
+```f(TAPL)
+plus = 1 < 2
+```
+
+A fence never closed is text:
+
+```coq
+Inductive tm : Type :=
+  | rnil : tm
+"""),
+    Spec("markdown-attribute-nested", """\
+<div class="note info">
+  <h5>Watching and Serving</h5>
+  <p markdown="1">Instead of specifying `server: true` in the site's
+   configuration file, use *the* `serve` command.</p>
+</div>
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

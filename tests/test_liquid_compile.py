@@ -6,6 +6,7 @@ Whole blogs built both ways: bench/liquid_compile.py."""
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from pathlib import Path
 
@@ -25,7 +26,10 @@ INCLUDES = {
     "title.html": "{{ site.title | upcase }}",
     "loop.html": "{% for y in (1..2) %}{{ forloop.parentloop.index }}.{{ y }} {% endfor %}",
     "bad.html": "{{ 1 | nope }}",
-    "self.html": "{% for i in (1..2) %}{{ i }}{% include self.html %}{% endfor %}",
+    "shadow.html": "[{{ x }}{% assign x = 'local' %}{{ x }}{{ include.a }}{{ y }}"
+                   "{% assign y = 'y from include' %}{{ y }}{{ site.title }}]",
+    "nested.html": "{{ include.a }}{% include greet.html name=include.a %}{{ include.a }}",
+    "self.html": "{% for i in (1..1) %}{{ i }}{% include self.html %}{% endfor %}",
 }
 
 TEMPLATES = [
@@ -89,6 +93,10 @@ TEMPLATES = [
     "{% for x in page.list limit: page.n offset: page.one reversed %}{{ x }}{% endfor %}",
     "{% for x in page.list limit: 1 %}{{ x }}{% endfor %}{% for x in page.list offset: continue %}"
     "{{ x }}{% endfor %}",
+    "{% for x in page.list %}{% if x == 2 %}{% break %}{% endif %}{% endfor %}"
+    "{% for x in page.list offset: continue %}{{ x }}{% else %}none{% endfor %}"
+    "{% for x in page.tags %}{% endfor %}{% for x in page.tags offset: continue %}{{ x }}"
+    "{% else %}none{% endfor %}",
     "{% for i in (1..page.n) %}{{ i }}{% endfor %}{% for i in (3..1) %}{{ i }}{% else %}none"
     "{% endfor %}{% for i in (page.one..page.missing) %}{{ i }}{% endfor %}",
     "{% for x in missing %}{{ x }}{% else %}empty{% endfor %}{% for x in page.title %}{{ x }}"
@@ -121,8 +129,10 @@ TEMPLATES = [
     "page_.title }}</a>{% endcapture %}<li{% unless page_.url != page.url %} class=\"c\""
     "{% endunless %}>{{ h }}</li>{% endfor %}",
     # assign, capture, increment/decrement, comment, raw, echo, liquid, case, cycle
-    "{% assign a = page.title | upcase %}{% assign b = a %}{{ a }}{{ b }}{% assign a = nil %}{{ a }}",
-    "{% capture c %}  {% endcapture %}[{{ c }}]{% capture d %} x {{ page.n }} {% endcapture %}[{{ d }}]",
+    "{% assign a = page.title | upcase %}{% assign b = a %}{{ a }}{{ b }}{% assign a = nil %}"
+    "{{ a }}",
+    "{% capture c %}  {% endcapture %}[{{ c }}]{% capture d %} x {{ page.n }} {% endcapture %}"
+    "[{{ d }}]",
     "{% increment n %}{% increment n %}{% decrement m %}{{ n }}{% assign n = 9 %}{{ n }}"
     "{% increment n %}",
     "a{% comment %}{{ nope }}{% endcomment %}b{% raw %}{{ raw }}{% endraw %}c{%# note %}d",
@@ -148,6 +158,13 @@ TEMPLATES = [
     "{% include bad.html %}after",
     "{% include nope.html %}after",
     "{% include self.html %}after",
+    "{% for x in page.list %}{% include shadow.html a=x %}{% endfor %}{{ x }}{{ y }}"
+    "{% assign y = 'y' %}{% include shadow.html a=y %}{% include shadow.html %}",
+    "{% include nested.html a='outer' %}{{ include.a }}",
+    "{{ site.title }}{% assign site = 'mine' %}{{ site }}{{ site.title }}{{ page.n }}"
+    "{% capture page %}captured{% endcapture %}{{ page }}{{ page.n }}",
+    "{{ n }}{% increment n %}{{ n }}{% decrement n %}{{ n }}{% assign n = 'a' %}{{ n }}"
+    "{{ partial }}{{ jekyll.version }}{{ today | date: '%Y' }}",
     "{% include {{ page.inc }} name='dyn' %}",
 ]
 
@@ -174,9 +191,10 @@ def render(tmp_path: Path, monkeypatch, source: str, compiled: bool, liquid: dic
     monkeypatch.setenv("SITE_BUILDER_LIQUID_COMPILE", "1" if compiled else "0")
     monkeypatch.setattr(JekyllTemplate, "renders", 1)   # compiled at its first render
     folder = tmp_path / "_includes"
-    folder.mkdir(exist_ok=True)
-    for name, text in INCLUDES.items():
-        (folder / name).write_text(text)
+    if not folder.is_dir():
+        folder.mkdir()
+        for name, text in INCLUDES.items():
+            (folder / name).write_text(text)
     env = JekyllEnvironment(tmp_path, {"baseurl": "/blog", "url": "http://x.org",
                                        "liquid": liquid}, {})
     reads = Reads()
@@ -224,6 +242,31 @@ def test_corpus_covers_every_compiled_construct(tmp_path, monkeypatch):
         compiler.seen = seen
         compiler.function(env.from_string(source).nodes)
     assert liquid_compile.COMPILED_KINDS <= seen, liquid_compile.COMPILED_KINDS - seen
+
+
+def test_template_too_deep_for_python_is_interpreted(tmp_path, monkeypatch):
+    """Python compiles at most twenty nested blocks: deeper loops are left to the
+    interpreter, which renders them."""
+    monkeypatch.setattr(JekyllTemplate, "renders", 1)
+    env = JekyllEnvironment(tmp_path, {"baseurl": "", "url": ""}, {})
+    source = "".join(f"{{% for v{i} in (1..1) %}}" for i in range(12)) + "{{ v11 }}" + \
+        "{% endfor %}" * 12
+    template = env.from_string(source)
+    assert template.render() == "1"
+    assert template.compiled is False
+
+
+def test_template_parsed_again_is_not_compiled_again(tmp_path, monkeypatch):
+    """serve's next build parses the blog's templates again: their code is kept."""
+    monkeypatch.setattr(JekyllTemplate, "renders", 1)
+    compiled = []
+    monkeypatch.setattr(liquid_compile, "compile", lambda *args: compiled.append(args[1])
+                        or builtins.compile(*args), raising=False)
+    source = "{% for x in (1..2) %}{{ x }}{{ again }}{% endfor %}"
+    for n in range(2):
+        env = JekyllEnvironment(tmp_path, {"baseurl": "", "url": ""}, {})
+        assert env.from_string(source).render(again=n) == f"1{n}2{n}"
+    assert compiled == ["<liquid template>"]
 
 
 def test_off_switch_leaves_templates_to_the_interpreter(tmp_path, monkeypatch):

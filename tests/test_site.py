@@ -716,3 +716,20 @@ def test_liquid_options_of_the_config(tmp_path: Path) -> None:
     write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nliquid: {strict_filters: false}\n")
     build(site_blog)
     assert "<p>x</p>" in (site_blog / "_site" / "2020" / "01" / "01" / "a.html").read_text()
+
+
+def test_jekyll_paginate_takes_the_index_above_the_paginate_path(tmp_path: Path) -> None:
+    """`paginate_path: /page/:num` (no page/index.html): jekyll-paginate pages the
+    deepest index.html at or above page/, the root's, into /page/2/..."""
+    write(tmp_path / "_config.yml", "title: T\nplugins: [jekyll-paginate]\npaginate: 2\n"
+          "paginate_path: /page/:num\n")
+    write(tmp_path / "_layouts" / "default.html", "{{ content }}")
+    write(tmp_path / "index.html", "---\nlayout: default\n---\n{% for post in paginator.posts %}"
+          "[{{ post.title }}]{% endfor %} {{ paginator.page }}/{{ paginator.total_pages }} "
+          "{{ paginator.next_page_path }}")
+    for n in range(1, 6):
+        write(tmp_path / "_posts" / f"2021-01-0{n}-p{n}.md", f"---\ntitle: P{n}\n---\nText.\n")
+    build(tmp_path)
+    assert (tmp_path / "_site" / "index.html").read_text() == "[P5][P4] 1/3 /page/2"
+    assert (tmp_path / "_site" / "page" / "2" / "index.html").read_text() == "[P3][P2] 2/3 /page/3"
+    assert (tmp_path / "_site" / "page" / "3" / "index.html").read_text().startswith("[P1] 3/3")

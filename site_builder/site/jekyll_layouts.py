@@ -10,6 +10,7 @@ whose layouts are looked for in the blog's `_layouts/` first."""
 
 from __future__ import annotations
 
+import posixpath
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -139,6 +140,8 @@ class JekyllRenderer:
             drop.pop("excerpt")
             if "date" not in item.meta:   # a page has a date only when it says so
                 drop.pop("date", None)
+            if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)
+                drop.pop("title", None)
             drop.pop("slug", None)
             drop.pop("collection", None)
             for key in ("tags", "categories"):
@@ -306,16 +309,19 @@ def _brief(drop: dict) -> dict:
 
 
 def paginated_index(pages: list[Post], config: dict) -> Post | None:
-    """jekyll-paginate's template: index.html in the folder of `paginate_path`."""
+    """jekyll-paginate's template: the deepest index.html in the folder of
+    `paginate_path` or a folder above it (`/page/:num` pages the root's index)."""
     if not config.get("paginate"):
         return None
-    folder = str(config.get("paginate_path") or "/page:num/").strip("/").rsplit("/", 1)
-    folder_path = folder[0] if len(folder) > 1 else ""
-    for page in pages:
-        if page.kind == "pages" and page.name == (f"{folder_path}/index.html" if folder_path
-                                                  else "index.html"):
-            return page
-    return None
+    folder = posixpath.dirname(str(config.get("paginate_path") or "/page:num/").strip("/"))
+    folders = {""}
+    while folder:
+        folders.add(folder)
+        folder = posixpath.dirname(folder)
+    candidates = [page for page in pages if page.kind == "pages"
+                  and posixpath.basename(page.name) == "index.html"
+                  and posixpath.dirname(page.name) in folders]
+    return max(candidates, key=lambda page: len(page.name), default=None)
 
 
 def paginator(config: dict, posts: list[dict], number: int, total: int, per_page: int,

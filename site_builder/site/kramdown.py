@@ -29,10 +29,11 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.kramdown_table import kramdown_table
-from site_builder.site.kramdown_html import (CLOSE_TAG, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
-                                             VOID_ELEMENTS, WITHOUT_BODY, raw_html)
+from site_builder.site.rouge_languages import ROUGE_LANGUAGES
+from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS,
+                                             SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
+                                             raw_html)
 
-MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
 HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
 SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
@@ -53,12 +54,10 @@ QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~](?!\.\.
 ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highlight">'
               '<pre class="highlight"><code>')
 ROUGE_CLOSE = "</code></pre></div></div>\n"
-# URLs that markdown-it's normalizeLink gives back unchanged: a path, query or
-# fragment of unreserved characters, or http(s) on a lowercase host name (checked
-# against normalizeLink on every link of the four real blogs and 400,000 made up).
-UNCHANGED_URL = re.compile(r"(?!//)[A-Za-z0-9/._~#?=&+-]*"
-                           r"|https?://[a-z0-9.-]+(?:[/?#][A-Za-z0-9/._~#?=&+-]*)?")
 PLAINTEXT = ("", "text", "plaintext", "plain", "none")
+# A highlighted block's body when no lexer takes its language (kept in the cache as
+# such, so that a rebuild knows it without loading Pygments).
+NO_LEXER = "\0"
 
 
 def renderer(options: dict | None = None) -> MarkdownIt:
@@ -85,11 +84,10 @@ def renderer(options: dict | None = None) -> MarkdownIt:
         md.add_render_rule(name, rule)
     from site_builder.site import kramdown_gfm
     kramdown_gfm.install(md)
-    # Normalizing a link (URL parsing, punycode, percent-encoding) was a tenth of
-    # Markdown's time: most URLs come out as they went in, and are passed as they
-    # are; the others are remembered (per converter), a site repeats its URLs.
-    slow = lru_cache(maxsize=4096)(md.normalizeLink)
-    md.normalizeLink = lambda url: url if UNCHANGED_URL.fullmatch(url) else slow(url)
+    # kramdown writes a link's URL as written: no percent-encoding, no punycode
+    # (`#符号` stays as it is; a browser resolves both alike). The renderer still
+    # escapes it for the attribute, and validateLink still refuses javascript: URLs.
+    md.normalizeLink = lambda url: url
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md
@@ -191,7 +189,9 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     else:
         token = state.push("html_block", "", 0)
         token.map = [start, last + 1]
-        token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True))
+        token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True),
+                                 lambda text, block_level: (state.md.render if block_level
+                                                            else state.md.renderInline)(text))
     state.line = last + 1
     return True
 
@@ -300,8 +300,9 @@ def typography(state: StateCore) -> None:
                 before = token.content[-1:] or before
             elif token.type == "text":
                 following = children[k + 1].type if k + 1 < len(children) else ""
-                token.content = smart_quotes(TYPOGRAPHY.sub(lambda m: SYMBOLS[m[0]], token.content),
-                                             before, following in ("em_open", "strong_open"))
+                text, after_symbol = _symbols(token.content)
+                token.content = smart_quotes(text, before, following in ("em_open", "strong_open"),
+                                             after_symbol)
                 before = token.content[-1:] or before
             else:
                 # kramdown's quote rules see the character before only within one run
@@ -309,16 +310,35 @@ def typography(state: StateCore) -> None:
                 before = "\n" if token.type in ("softbreak", "hardbreak") else ""
 
 
-def smart_quotes(text: str, before: str, emphasis_next: bool) -> str:
+def _symbols(text: str) -> tuple[str, set[int]]:
+    """`text` with kramdown's typographic symbols (-- --- ... << >>), and where a
+    character follows one: kramdown makes each symbol an element of its own, so a
+    quote after one has no character before it (`..."both"` opens)."""
+    if not TYPOGRAPHY.search(text):
+        return text, set()
+    out: list[str] = []
+    ends: set[int] = set()
+    size = last = 0
+    for found in TYPOGRAPHY.finditer(text):
+        out += [text[last:found.start()], SYMBOLS[found[0]]]
+        size += found.start() - last + 1
+        ends.add(size)
+        last = found.end()
+    out.append(text[last:])
+    return "".join(out), ends
+
+
+def smart_quotes(text: str, before: str, emphasis_next: bool,
+                 after_symbol: set[int] | frozenset = frozenset()) -> str:
     if "'" not in text and '"' not in text:
         return text
     out, last = [], 0
     for found in QUOTE.finditer(text):
         i = found.start()
         # The character before, when kramdown's scanner still has it: not after
-        # another quote it just turned, nor a backslash.
+        # another quote it just turned, a typographic symbol, nor a backslash.
         previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
-        if previous == "\\":
+        if previous == "\\" or i in after_symbol:
             previous = ""
         opening = _opens(found[0], previous, text[i + 1:i + 4], emphasis_next and i + 1 == len(text))
         out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
@@ -581,6 +601,8 @@ def code_block_html(code: str, lang: str, token: Token | None = None, env: dict 
     `first_line`, in rouge's table of line numbers beside the code."""
     opening = ROUGE_OPEN.format(lang=lang or "plaintext")
     body = highlighted(code, lang.lower(), env if env is not None else {})
+    if body == NO_LEXER:   # rouge has no lexer: kramdown writes the code as it is
+        return _plain_code_block(code, lang, token)
     if first_line is not None:
         numbers = "".join(f"{n}\n" for n in range(first_line, first_line + body.count("\n")))
         body = ('<table class="rouge-table"><tbody><tr><td class="rouge-gutter gl">'
@@ -605,9 +627,24 @@ def highlighted(code: str, lang: str, env: dict) -> str:
     body = env.get("highlighted", {}).get(key)
     if body is None:
         lexer = _lexer(lang)
-        body = pygments_html(code, lexer) if lexer else html.escape(code, quote=False)
+        if lexer:
+            body = pygments_html(code, lexer)
+        else:
+            known = lang in PLAINTEXT or lang in ROUGE_LANGUAGES
+            body = html.escape(code, quote=False) if known else NO_LEXER
     env.setdefault("used", {})[key] = body
     return body
+
+
+def _plain_code_block(code: str, lang: str, token: Token | None) -> str:
+    """kramdown's code block when no highlighter takes the language (`f(TAPL)`): the
+    attribute list's class and id on the <pre>, no rouge wrappers, no line numbers."""
+    attrs = ""
+    if token is not None and token.attrs:
+        attrs = "".join(f' {name}="{html.escape(str(value))}"'
+                        for name, value in token.attrs.items())
+    return (f'<pre{attrs}><code class="language-{html.escape(lang)}">'
+            f"{html.escape(code.rstrip(chr(10)), quote=False)}\n</code></pre>\n")
 
 
 FENCE_LANG = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*([\w+#.-]+)|\{%-?\s*highlight\s+([\w+#.-]+)",
@@ -627,12 +664,13 @@ def preload_lexers(texts: list[str]) -> None:
 def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
     # Pygments is loaded on the first block not highlighted before: an edit to a
     # post's prose then never loads it.
+    name = ROUGE_LANGUAGES.get(lang)
+    if lang in PLAINTEXT or not name:   # rouge lacks it, or Pygments does
+        return None
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
-    if lang in PLAINTEXT:
-        return None
     try:
-        return get_lexer_by_name(lang, stripnl=False, ensurenl=False)
+        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
 

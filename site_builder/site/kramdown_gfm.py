@@ -9,6 +9,7 @@ the cross-check corpus (tests/jekyll_corpus.py) that Jekyll builds the same."""
 from __future__ import annotations
 
 import html
+import bisect
 import re
 
 from markdown_it import MarkdownIt
@@ -20,6 +21,9 @@ from mdit_py_plugins.deflist import deflist_plugin
 
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
+FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
+FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
+EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
@@ -31,6 +35,10 @@ def install(md: MarkdownIt) -> None:
     _patch_emphasis()
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
+    fence = next(r for r in md.block.ruler.__rules__ if r.name == "fence")
+    md.block.ruler.at("fence", _kramdown_fence(fence.fn), {"alt": fence.alt})
+    heading = next(r for r in md.block.ruler.__rules__ if r.name == "heading")
+    md.block.ruler.at("heading", _kramdown_heading(heading.fn), {"alt": heading.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
     md.inline.ruler.at("backticks", code_span)
     link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
@@ -83,6 +91,46 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
                 return original(state, start, end, silent)
             finally:
                 state.parentType = saved
+        return original(state, start, end, silent)
+    return rule
+
+
+def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """A fence never closed is text to kramdown (its pattern needs the closing line);
+    CommonMark runs it to the end of the document."""
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+        opening = FENCE_OPENING.match(line)
+        if opening and state.sCount[start] - state.blkIndent < 4 \
+                and not _closed_after(state, start, end, opening[1]):
+            return False
+        return original(state, start, end, silent)
+    return rule
+
+
+def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
+    """Whether a line after `start` closes a fence opened with `fence`. The closing
+    lines of the container are found once (many fences never closed cost one pass)."""
+    memo = state.env.setdefault("kramdown_fence_closings", {})
+    key = (end, state.blkIndent, state.parentType, state.level, fence[0], state.src)
+    if key not in memo:
+        memo[key] = [(line, len(found[1])) for line in range(end)
+                     if (found := FENCE_CLOSING.match(
+                         state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]))
+                     and found[1][0] == fence[0]]
+    closings = memo[key]
+    for line, length in closings[bisect.bisect_right(closings, (start, 1 << 30)):]:
+        if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
+            return True
+    return False
+
+
+def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """`###` with no words after it is text to kramdown, an empty heading to CommonMark."""
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+        if EMPTY_HEADING.match(line):
+            return False
         return original(state, start, end, silent)
     return rule
 

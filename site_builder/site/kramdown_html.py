@@ -8,6 +8,8 @@ their text as it is."""
 from __future__ import annotations
 
 import re
+import textwrap
+from typing import Callable
 
 # kramdown's span-level HTML elements; a line starting with any other tag opens an
 # HTML block that runs to its closing tag.
@@ -32,15 +34,23 @@ REFERENCE = re.compile(r"&(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);")
 TEXT_SPECIAL = re.compile(r"[<>]|&(?!(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);)")
 ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 RAW_TEXT = ("script", "style")
+MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
+# kramdown's span content model: markdown="1" on these converts their text as one
+# paragraph's (no <p>), on any other element as blocks.
+SPAN_MODEL = frozenset("""a abbr acronym address b bdo big cite caption del dfn dt em h1 h2 h3 h4
+    h5 h6 i ins kbd label legend optgroup p q rb rbc rp rt rtc ruby samp select small span
+    strong sub sup th tt var""".split())
 
 
 def escape_text(text: str) -> str:
     return TEXT_SPECIAL.sub(lambda m: ESCAPES[m[0]], text)
 
 
-def raw_html(block: str) -> str:
+def raw_html(block: str, markdown: Callable[[str, bool], str] | None = None) -> str:
     """`block` (an HTML block element, whole) with its text escaped as kramdown
-    escapes it, stray closing tags included."""
+    escapes it, stray closing tags included. An element inside it with a
+    `markdown="1"` (or span, block) attribute has its content converted by
+    `markdown(text, block_level)`, as kramdown does."""
     out: list[str] = []
     open_tags: list[str] = []
     pos = 0
@@ -51,11 +61,35 @@ def raw_html(block: str) -> str:
             break
         out.append(escape_text(block[pos:found.start()]))
         pos = found.start()
-        pos = _markup(block, pos, out, open_tags)
+        pos = _markup(block, pos, out, open_tags, markdown)
     return "".join(out)
 
 
-def _markup(block: str, pos: int, out: list[str], open_tags: list[str]) -> int:
+def _markdown_element(block: str, found: re.Match, out: list[str],
+                      markdown: Callable[[str, bool], str]) -> int | None:
+    """An element with a markdown attribute: its tags, its content converted; where
+    the text goes on (None: no closing tag, left as it is)."""
+    name = found[1].lower()
+    depth, pos = 1, found.end()
+    tags = re.compile(rf"<(/?){name}(?=[\s/>])[^>]*>", re.I)
+    while depth:
+        tag = tags.search(block, pos)
+        if tag is None:
+            return None
+        depth += -1 if tag[1] else 1
+        pos = tag.end()
+    content = block[found.end():tag.start()]
+    mode = MARKDOWN_ATTR.search(found[2])[2]
+    block_level = mode == "block" or (mode == "1" and name not in SPAN_MODEL)
+    out.append(block[found.start():found.start(2)] + MARKDOWN_ATTR.sub("", found[2])
+               + block[found.end(2):found.end()])
+    out.append(markdown(textwrap.dedent(content) if block_level else content, block_level))
+    out.append(tag[0])
+    return pos
+
+
+def _markup(block: str, pos: int, out: list[str], open_tags: list[str],
+            markdown: Callable[[str, bool], str] | None = None) -> int:
     """Write the markup at `pos` (or its `<` as text); where the text goes on."""
     for pattern in (COMMENT, INSTRUCTION):
         found = pattern.match(block, pos)
@@ -63,6 +97,10 @@ def _markup(block: str, pos: int, out: list[str], open_tags: list[str]) -> int:
             out.append(found[0])
             return found.end()
     found = OPEN_TAG.match(block, pos)
+    if found and markdown is not None and pos > 0 and MARKDOWN_ATTR.search(found[2] or ""):
+        after = _markdown_element(block, found, out, markdown)
+        if after is not None:
+            return after
     if found:
         out.append(found[0])
         name = found[1].lower()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from io import StringIO
+from itertools import islice
 from typing import Any, Callable
 
 import liquid
@@ -79,7 +80,17 @@ def compile_template(template: Any) -> Callable | None:
             and env.output_stream_limit is None and not env.string_sequences
             and template.context_class.assign is RenderContext.assign):
         return None
-    return _Compiler(env).function(template.nodes)
+    try:
+        return _Compiler(env).function(template.nodes, f"<liquid {template.name or 'template'}>")
+    except (SyntaxError, RecursionError, MemoryError):
+        # Deeper than Python compiles (twenty nested loops and trys, or a few hundred
+        # parentheses): the interpreter has no such limit.
+        return None
+
+
+# Generated source -> its code: a later build in this process (serve's, after an edit)
+# parses its templates again but compiles none it has compiled before.
+CODE: dict[tuple[str, str], Any] = {}
 
 
 # -- the runtime the generated code calls ------------------------------------------
@@ -186,14 +197,17 @@ def _null_write(_text: str) -> int:
     return 0
 
 
+# The names generated code uses, besides its constants.
 RUNTIME = {
-    "_scope_get": _scope_get, "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup, "_top_error": _top_error, "_filter_error": _filter_error,
+    "_scope_get": _scope_get, "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup,
+    "_top_error": _top_error, "_filter_error": _filter_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
-    "_contains": _contains, "is_truthy": is_truthy,
-    "ruby_to_s": ruby_to_s, "StringIO": StringIO, "ForLoop": ForLoop,
-    "BreakLoop": BreakLoop, "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
+    "_contains": _contains, "is_truthy": is_truthy, "ruby_to_s": ruby_to_s,
+    "StringIO": StringIO, "islice": islice, "ForLoop": ForLoop, "BreakLoop": BreakLoop,
+    "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
     "LiquidTypeError": LiquidTypeError, "FilterArgumentError": FilterArgumentError,
-    "PLAIN": PLAIN, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(), "_null_write": _null_write,
+    "PLAIN": PLAIN, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(),
+    "_null_write": _null_write,
 }
 
 
@@ -237,7 +251,7 @@ class _Compiler:
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
 
-    def function(self, nodes: list) -> Callable:
+    def function(self, nodes: list, filename: str = "<liquid template>") -> Callable:
         head = ["def make(" + "{consts}" + "):",
                 "    def render(context, buffer, partial, block_scope):",
                 "        env = context.env",
@@ -260,13 +274,18 @@ class _Compiler:
             self.node(node, scope)
             self.depth -= 1
             self.emit("except Exception as err:")
-            self.emit(f"    if _top_error(env, err, partial, block_scope, {self.const(node.token)}):")
+            token = self.const(node.token)
+            self.emit(f"    if _top_error(env, err, partial, block_scope, {token}):")
             self.emit("        return")
         self.emit("pass")
         self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
-        code = compile(source, "<liquid template>", "exec")
+        code = CODE.get((source, filename))
+        if code is None:
+            code = compile(source, filename, "exec")
+            if len(CODE) < 1000:
+                CODE[source, filename] = code
         namespace = dict(RUNTIME)
         exec(code, namespace)  # noqa: S102 - our own generated source
         return namespace["make"](*self.consts)
@@ -356,16 +375,24 @@ class _Compiler:
         expr: LoopExpression = node.expression
         it, length, forloop, ns, item = (self.temp(s) for s in ("it", "n", "fl", "ns", "v"))
         x = self.const(expr)
+        name = str(expr.identifier)
+        label = f"{name}-{expr.iterable}"   # the loop's name, and its key for offset:continue
         if expr.limit is None and expr.offset is None and not expr.reversed:
-            iterable = self.value(expr.iterable, scope)
-            self.emit(f"{it}, {length} = {x}._slice(*{x}._to_iter({iterable}, context), "
+            # LoopExpression.evaluate's steps, a list's inline: all of it, its length
+            # noted for a later `offset: continue`.
+            items = self.temp("l")
+            self.emit(f"{items} = {self.value(expr.iterable, scope)}")
+            self.emit(f"if type({items}) is list:")
+            self.emit(f"    {length} = len({items})")
+            self.emit(f"    context.tag_namespace['stopindex'][{label!r}] = {length}")
+            self.emit(f"    {it} = islice({items}, 0, {length})")
+            self.emit("else:")
+            self.emit(f"    {it}, {length} = {x}._slice(*{x}._to_iter({items}, context), "
                       "context, limit=None, offset=None)")
         else:
             self.emit(f"{it}, {length} = {x}.evaluate(context)")
         self.emit(f"if {length}:")
         self.depth += 1
-        name = str(expr.identifier)
-        label = f"{name}-{expr.iterable}"
         self.emit(f"{forloop} = ForLoop({label!r}, {it}, {length}, context.parentloop())")
         self.emit(f"{ns} = {{'forloop': {forloop}, {name!r}: None}}")
         self.emit(f"loops_.append({forloop})")
@@ -502,7 +529,8 @@ class _Compiler:
         value = start
         for key in keys:
             t = self.temp("t")
-            value = f"({t}[{key!r}] if type({t} := {value}) in DICTS and {key!r} in {t} else MISSING)"
+            value = (f"({t}[{key!r}] if type({t} := {value}) in DICTS and {key!r} in {t} "
+                     "else MISSING)")
         t = self.temp("t")
         hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
                                  for i in range(len(keys))))
@@ -547,7 +575,8 @@ class _Compiler:
                      if getattr(func, f"with_{key}", False)]
             call_args = [v, *args]
             if kwargs:
-                call_args.append("**{" + ", ".join([f"{k!r}: {n}" for k, n in extra] + kwargs) + "}")
+                pairs = [f"{k!r}: {n}" for k, n in extra] + kwargs
+                call_args.append("**{" + ", ".join(pairs) + "}")
             else:
                 call_args += [f"{k}={n}" for k, n in extra]
             self.emit(f"{index} = {len(called)}")
