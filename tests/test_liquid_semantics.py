@@ -111,3 +111,24 @@ def test_liquid_semantics_match_jekylls(tmp_path: Path) -> None:
     build(blog, out_dir=tmp_path / "ours")
     theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
     assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
+
+
+# What real kramdown writes for each (checked with kramdown 2.4, as Jekyll 4.3 runs it).
+KRAMDOWN_CASES = {
+    # a span attribute list after emphasis or an HTML span (just-the-docs' labels)
+    "a **Contents**{:.text-delta} .": '<p>a <strong class="text-delta">Contents</strong> .</p>',
+    "<span>New</span>{: .label .label-green }": '<p><span class="label label-green">New</span></p>',
+    '<span class="a">x</span>{: .b}': '<p><span class="a b">x</span></p>',
+    # a quote before a link opens, before an image closes (kramdown sees `[` and `![`)
+    '"[Wroclaw](x)" by': '<p>“<a href="x">Wroclaw</a>” by</p>',
+    '"![i](x)" y': '<p>”<img src="x" alt="i" />” y</p>',
+    # the document's own options: toc_levels
+    '# A\n\n## B\n\n* TOC\n{:toc}\n\n{::options toc_levels="2..4" /}\n\npara':
+        '<h1 id="a">A</h1>\n<h2 id="b">B</h2>\n<ul id="markdown-toc">\n'
+        '  <li><a href="#b" id="markdown-toc-b">B</a></li>\n</ul>\n<p>para</p>',
+}
+
+
+@pytest.mark.parametrize("text", list(KRAMDOWN_CASES))
+def test_kramdown_span_attributes_quotes_and_options(text: str) -> None:
+    assert renderer().render(text).strip() == KRAMDOWN_CASES[text]

@@ -302,7 +302,7 @@ def typography(state: StateCore) -> None:
                 following = children[k + 1].type if k + 1 < len(children) else ""
                 text, after_symbol = _symbols(token.content)
                 token.content = smart_quotes(text, before, following in ("em_open", "strong_open"),
-                                             after_symbol)
+                                             after_symbol, _source_after(children, k + 1))
                 before = token.content[-1:] or before
             else:
                 # kramdown's quote rules see the character before only within one run
@@ -328,8 +328,23 @@ def _symbols(text: str) -> tuple[str, set[int]]:
     return "".join(out), ends
 
 
+# What the source holds where a link, image or code span begins: kramdown's quote
+# rules see it after a quote that ends a run of text (`"[a link](x)"` opens).
+SOURCE_MARKS = {"link_open": "[", "image": "![", "code_inline": "`"}
+
+
+def _source_after(children: list, k: int) -> str:
+    if k >= len(children) or children[k].type not in SOURCE_MARKS:
+        return ""
+    mark = SOURCE_MARKS[children[k].type]
+    if children[k].type == "link_open" and k + 1 < len(children) \
+            and children[k + 1].type == "text":
+        return mark + children[k + 1].content[:3]
+    return mark + (children[k].content or "")[:3]
+
+
 def smart_quotes(text: str, before: str, emphasis_next: bool,
-                 after_symbol: set[int] | frozenset = frozenset()) -> str:
+                 after_symbol: set[int] | frozenset = frozenset(), after: str = "") -> str:
     if "'" not in text and '"' not in text:
         return text
     out, last = [], 0
@@ -340,7 +355,8 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
         previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
         if previous == "\\" or i in after_symbol:
             previous = ""
-        opening = _opens(found[0], previous, text[i + 1:i + 4], emphasis_next and i + 1 == len(text))
+        rest = text[i + 1:i + 4] if i + 4 <= len(text) else (text[i + 1:] + after)[:3]
+        opening = _opens(found[0], previous, rest, emphasis_next and i + 1 == len(text))
         out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
         last = i + 1
     return "".join(out) + text[last:]
@@ -432,8 +448,19 @@ def attribute_lists(state: StateCore) -> None:
         if token.type == "inline" and token.children:
             _span_ials(token.children)
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
+            options = OPTIONS.match(tokens[i + 1].content.strip())
+            if options:   # {::options toc_levels="2..4" /}: the document's own options
+                state.env.setdefault("kramdown_options", {}).update(
+                    (m[1], m[2] if m[2] is not None else m[3])
+                    for m in OPTION.finditer(options[1]))
+                del tokens[i:i + 3]
+                continue
             i = _block_ial(tokens, i, source, top)
         i += 1
+
+
+OPTIONS = re.compile(r"^\{::options\b([^}]*?)/?\}$")
+OPTION = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)')""")
 
 
 def _block_ial(tokens: list[Token], i: int, source: list[str], top: int) -> int:
@@ -526,12 +553,61 @@ def _span_ials(children: list[Token]) -> None:
         if token.type != "text" or not token.content.startswith("{:"):
             continue
         found = SPAN_IAL.match(token.content)
+        if not found or found[1].startswith(":"):
+            continue
         previous = children[k - 1]
+        if previous.type == "html_inline" and HTML_CLOSE.match(previous.content):
+            opener = _html_opener(children, k - 1)   # <span>...</span>{: .x}
+            if opener is not None:
+                children[opener].content = _html_with_attributes(children[opener].content,
+                                                                 found[1])
+                token.content = token.content[found.end():]
+            continue
+        # After an image, a link or emphasis: kramdown gives it the attributes.
         target = previous if previous.type == "image" else (
-            children[_opener(children, k - 1)] if previous.type == "link_close" else None)
-        if found and target is not None:
+            children[_opener(children, k - 1)] if previous.type in SPAN_CLOSES else None)
+        if target is not None:
             _set_attributes(target, found[1])
             token.content = token.content[found.end():]
+
+
+SPAN_CLOSES = frozenset(("link_close", "strong_close", "em_close", "s_close"))
+HTML_CLOSE = re.compile(r"^</([A-Za-z][\w-]*)\s*>$")
+
+
+def _html_opener(children: list[Token], k: int) -> int | None:
+    """The html_inline token opening the element that children[k] closes."""
+    name = HTML_CLOSE.match(children[k].content)[1].lower()
+    opening = re.compile(rf"^<{name}(?:\s[^>]*)?>$", re.I)
+    depth = 0
+    for j in range(k - 1, -1, -1):
+        if children[j].type != "html_inline":
+            continue
+        content = children[j].content
+        if HTML_CLOSE.match(content) and HTML_CLOSE.match(content)[1].lower() == name:
+            depth += 1
+        elif opening.match(content):
+            if depth == 0:
+                return j
+            depth -= 1
+    return None
+
+
+def _html_with_attributes(tag: str, spec: str) -> str:
+    holder = Token("html_inline", "", 0)
+    _set_attributes(holder, spec)
+    for key, value in (holder.attrs or {}).items():
+        value = html.escape(str(value))
+        present = re.search(rf"""\s{re.escape(key)}\s*=\s*("[^"]*"|'[^']*')""", tag)
+        if present and key == "class":
+            merged = f"{present[1][1:-1]} {value}".strip()
+            tag = tag[:present.start(1)] + f'"{merged}"' + tag[present.end(1):]
+        elif present:
+            tag = tag[:present.start(1)] + f'"{value}"' + tag[present.end(1):]
+        else:
+            tag = tag[:-1].rstrip("/ ") + f' {key}="{value}"' + (" />" if tag.endswith("/>")
+                                                                   else ">")
+    return tag
 
 
 def _set_attributes(token: Token, spec: str) -> None:

@@ -334,9 +334,21 @@ def _closing(tokens: list[Token], start: int) -> int:
     return len(tokens) - 1
 
 
+def _toc_levels(state: StateCore) -> set[int]:
+    """kramdown's toc_levels option ({::options toc_levels="2..4" /}): "2..4" or "2,3"."""
+    text = str((state.env.get("kramdown_options") or {}).get("toc_levels", "1..6"))
+    found = re.fullmatch(r"\s*(\d)\s*\.\.\s*(\d)\s*", text)
+    if found:
+        return set(range(int(found[1]), int(found[2]) + 1))
+    return {int(n) for n in re.findall(r"\d", text)} or set(range(1, 7))
+
+
 def _toc_html(state: StateCore, tokens: list[Token], kind: str = "ul") -> str:
     heads = []
+    levels = _toc_levels(state)
     for k, token in enumerate(tokens):
+        if token.type == "heading_open" and int(token.tag[1]) not in levels:
+            continue
         # kramdown leaves out a heading with the class no_toc (`{: .no_toc }`).
         if token.type == "heading_open" and token.attrGet("id") and not re.search(
                 r"\bno_toc\b", str(token.attrGet("class") or "")):
