@@ -132,3 +132,27 @@ KRAMDOWN_CASES = {
 @pytest.mark.parametrize("text", list(KRAMDOWN_CASES))
 def test_kramdown_span_attributes_quotes_and_options(text: str) -> None:
     assert renderer().render(text).strip() == KRAMDOWN_CASES[text]
+
+
+def test_jekyll_sitemap_writes_robots_txt_unless_the_blog_has_one(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "url: https://example.org\nbaseurl: /docs\n"
+                                "plugins: [jekyll-sitemap]\n")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "index.md", "---\ntitle: Home\n---\nHi.\n")
+    build(blog, out_dir=tmp_path / "site")
+    # jekyll-sitemap's own: Sitemap: {{ "sitemap.xml" | absolute_url }}
+    assert (tmp_path / "site" / "robots.txt").read_text() == \
+        "Sitemap: https://example.org/docs/sitemap.xml\n"
+    write(blog / "robots.txt", "User-agent: *\n")
+    build(blog, out_dir=tmp_path / "site")
+    assert (tmp_path / "site" / "robots.txt").read_text() == "User-agent: *\n"
+
+
+def test_definition_terms_of_several_lines_as_kramdowns() -> None:
+    """Each line before `: ` is a term (just-the-docs' kitchen sink); lists with only
+    blank lines between are one. kramdown's HTML, its indentation aside."""
+    text = "A\n: a\n\nB1\nB2\n: b\n\n: b again\n\nC\n: c\n"
+    ours = renderer().render(text)
+    assert re.sub(r"\n\s*", "\n", ours).count("<dl>") == 1
+    assert "<dt>B1</dt>\n<dt>B2</dt>\n<dd>" in ours and ours.index("b again") < ours.index("C</dt>")

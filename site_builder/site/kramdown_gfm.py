@@ -31,6 +31,9 @@ IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 
 def install(md: MarkdownIt) -> None:
     md.use(deflist_plugin)
+    deflist = next(r for r in md.block.ruler.__rules__ if r.name == "deflist")
+    md.block.ruler.at("deflist", _kramdown_deflist(deflist.fn), {"alt": deflist.alt})
+    md.core.ruler.push("kramdown_deflist_join", join_definition_lists)
     md.options["kramdown_emphasis"] = True
     _patch_emphasis()
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
@@ -53,6 +56,70 @@ def install(md: MarkdownIt) -> None:
     md.core.ruler.push("kramdown_toc", table_of_contents)
     md.add_render_rule("s_open", lambda *a: "<del>")
     md.add_render_rule("s_close", lambda *a: "</del>")
+
+
+# -- definition lists ---------------------------------------------------------------------
+
+DEFINITION_LINE = re.compile(r"^[ ]{0,3}:[ \t]+\S")
+
+
+def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
+    """kramdown's definition terms: every line of the paragraph before a `: ` line
+    is a term of its own (`Term1` / `Term2` / `: both`); markdown-it's plugin takes
+    one line only, and reads two as a paragraph."""
+    def deflist(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if silent:
+            return rule(state, start, end, silent)
+        last = start
+        while last + 1 < end and not state.isEmpty(last + 1) \
+                and state.sCount[last + 1] >= state.blkIndent \
+                and not DEFINITION_LINE.match(_line(state, last + 1)):
+            last += 1
+        if last == start or last + 1 >= end or not DEFINITION_LINE.match(_line(state, last + 1)) \
+                or any(DEFINITION_LINE.match(_line(state, k)) for k in range(start, last)):
+            return rule(state, start, end, silent)
+        first = len(state.tokens)
+        if not rule(state, last, end, silent):
+            return False
+        level = state.tokens[first].level + 1
+        terms = []
+        for line in range(start, last):
+            opening, inline, closing = (Token("dt_open", "dt", 1), Token("inline", "", 0),
+                                        Token("dt_close", "dt", -1))
+            opening.level, inline.level, closing.level = level, level + 1, level
+            opening.block = inline.block = closing.block = True
+            opening.map = inline.map = [line, line + 1]
+            inline.content = state.getLines(line, line + 1, state.blkIndent, False).strip()
+            inline.children = []
+            terms += [opening, inline, closing]
+        state.tokens[first + 1:first + 1] = terms
+        state.tokens[first].map[0] = start
+        return True
+    return deflist
+
+
+def _line(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line]:state.eMarks[line]]
+
+
+def join_definition_lists(state: StateCore) -> None:
+    """Definition lists with nothing but blank lines between them are one list in
+    kramdown (markdown-it ends one where a term of several lines begins)."""
+    tokens = state.tokens
+    i = 0
+    while i + 1 < len(tokens):
+        closing, opening = tokens[i], tokens[i + 1]
+        if closing.type == "dl_close" and opening.type == "dl_open" \
+                and closing.level == opening.level:
+            opener = next((tokens[k] for k in range(i, -1, -1) if tokens[k].type == "dl_open"
+                           and tokens[k].level == closing.level), None)
+            if opener is not None and opener.map and opening.map and all(
+                    not line.strip() for line in
+                    state.src.split("\n")[opener.map[1]:opening.map[0]]):
+                opener.map = [opener.map[0], opening.map[1]]
+                del tokens[i:i + 2]
+                continue
+        i += 1
 
 
 # -- emphasis --------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
             plan.pop(rel, None)   # two redirects from one place: the later one, as Jekyll
             plan.add(rel, digest(target), lambda target=target: redirect_page(target),
                      f"{item.name} (redirect_from)")
-    _plugin_files(plan, posts, pages, keys, config, theme_key)
+    _plugin_files(plan, posts, pages, keys, config, theme_key, static)
     if index is not None:
         visible = [p for p in posts if not p.meta.get("hidden")]
         per_page = int(config["paginate"])
@@ -258,9 +258,9 @@ def pager_path(config: dict, number: int) -> str:
 
 
 def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[str, str],
-                  config: dict, theme_key: str) -> None:
-    """jekyll-feed's feed.xml and jekyll-sitemap's sitemap.xml, unless the blog makes
-    its own file there."""
+                  config: dict, theme_key: str, static: list[str] = ()) -> None:
+    """jekyll-feed's feed.xml, jekyll-sitemap's sitemap.xml and robots.txt, unless
+    the blog makes its own file there."""
     named = plugins(config)
     feed = config.get("feed") if isinstance(config.get("feed"), dict) else {}
     feed_path = str((feed or {}).get("path") or "feed.xml").lstrip("/")
@@ -274,3 +274,7 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[s
             and output_ext(p) == ".html"]
         plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
                  "jekyll-sitemap")
+    if "jekyll-sitemap" in named and "robots.txt" not in plan and "robots.txt" not in static:
+        # jekyll-sitemap's robots.txt: `Sitemap: {{ "sitemap.xml" | absolute_url }}`
+        robots = f"Sitemap: {absolute_url(config, 'sitemap.xml')}\n"
+        plan.add("robots.txt", digest(robots), lambda: robots, "jekyll-sitemap")
