@@ -38,6 +38,9 @@ pairs: {{ site.tags | sort | first | first }}
 hash: {{ site.data.h }}
 list: {{ site.data.l }}
 deep: {% include deep.html n=0 %}
+arrays: {{ missing | push: 1 }}|{{ "ab" | push: 1 }}|{{ site.data.h.b | push: "x" | shift | pop: 2 | unshift: 0 | join: "," }}
+where: {{ titled | where: "nav_order", nil | map: "title" | join: "," }}|{{ site.data.w | where: "v", "" | size }}|{{ site.data.w | where: "v", true | size }}|{{ site.data.w | where: "v", "true" | size }}|{{ site.data.w | where: "v", 1 | size }}
+text: {{ site.data.h.b | xml_escape }}|{{ site.data.h | size }}|{{ true | append: 1.0 }}
 """
 DEEP = ("{%- if include.n < 20 -%}{%- for i in (1..1) -%}{%- assign m = include.n | plus: 1 -%}"
         "{%- include deep.html n=m -%}{%- endfor -%}{%- endif -%}{{ include.n }}.")
@@ -55,6 +58,8 @@ def liquid_blog(root: Path) -> Path:
     write(root / "_includes" / "deep.html", DEEP)
     write(root / "_data" / "h.yml", DATA)
     write(root / "_data" / "l.yml", "[1, [2, [3]], null, {k: v}, true]\n")
+    write(root / "_data" / "w.yml", '[{v: ""}, {v: null}, {v: true}, {v: "true"}, {v: 1}, '
+                                     '{v: [1, "a"]}, {w: 1}]\n')
     for name, front in PAGES.items():
         write(root / name, f"---\n{front}---\nText.\n")
     for day, tags in (("01", "zeta beta"), ("02", "alpha beta")):
@@ -80,6 +85,10 @@ def test_nav_sorting_and_grouping_as_jekyll_does(tmp_path: Path) -> None:
     assert 'list: 123{"k"=>"v"}true' in page
     # Twenty includes deep, each in a for loop: Ruby Liquid's limit is 100 scopes.
     assert "deep: 20.19." in page
+    # push and friends give back what is not a list; join, append and xml_escape
+    # write values as Ruby's to_s does; where: nil only for no property, true as "true"
+    assert "arrays: |ab|0,,true" in page and "text: [1, nil, true, 2.5]|5|true1.0" in page
+    assert "where: Delta|1|2|2|2" in page
 
 
 def test_ruby_to_s_and_inspect() -> None:

@@ -25,7 +25,10 @@ def _blank(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    return "" if _blank(value) else str(value)
+    """A filter's input as text, as Ruby's to_s makes it (true, 1.0e+20, ["a", 1])."""
+    if type(value) is str:
+        return value
+    return "" if _blank(value) else ruby_values.string(value)
 
 
 def to_datetime(value: Any) -> datetime | None:
@@ -102,7 +105,23 @@ def xml_escape(value: Any) -> str:
     if _blank(value):
         return ""
     table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-    return re.sub(r"""[&<>"']""", lambda m: table[m.group()], str(value))
+    return re.sub(r"""[&<>"']""", lambda m: table[m.group()], _text(value))
+
+
+def join(value: Any, glue: Any = " ") -> str:
+    """Liquid's join (InputIterator#join): a list flattened, nil as nothing, each value
+    by Ruby's to_s (true, not True); a hash or any other value as a list of one."""
+    if _blank(value):
+        return ""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return _text(glue).join(ruby_values.to_s([item]) for item in _flat(items))
+
+
+def _flat(items: Any) -> list:
+    out: list = []
+    for item in items:
+        out.extend(_flat(item) if isinstance(item, (list, tuple)) else [item])
+    return out
 
 
 def normalize_whitespace(value: Any) -> str:
@@ -153,7 +172,7 @@ def where_filters() -> dict[str, Callable]:
         """Items whose property equals the value (or contains it, for a list
         property), compared as strings."""
         if isinstance(value, list) and isinstance(target, (str, int, float, type(None))):
-            key = (id(value), str(prop), target)
+            key = (id(value), str(prop), type(target), target)   # true and 1 differ
             found = memo.get(key)
             if found is not None and found[0] is value:   # the list itself is kept: no id reuse
                 return found[1]
@@ -170,19 +189,34 @@ def where_filters() -> dict[str, Callable]:
 
 
 def _where(value: Any, prop: Any = None, target: Any = None) -> Any:
+    """Jekyll's where: items whose property is the target (nil: no property), as text;
+    a list property when one of its values is."""
+    if prop is None or _blank(prop) or isinstance(target, (list, tuple, dict)):
+        return value
     items = _items(value)
-    if prop is None:
-        return items
+    if _blank(target):
+        return [item for item in items if _prop(item, prop) is None]
     want = _text(target)
     found = []
     for item in items:
         got = _prop(item, prop)
-        if isinstance(got, (list, tuple)):
-            if want in [_text(g) for g in got]:
+        if isinstance(got, str):
+            if got == want:
                 found.append(item)
-        elif _text(got) == want and not (got is None and target is not None and want != ""):
+        elif any(_text(g) == want for g in _ruby_array(got)):
             found.append(item)
     return found
+
+
+def _ruby_array(value: Any) -> list:
+    """Ruby's Array(value): nil none, a list itself, a hash its pairs, else the value."""
+    if value is None or liquid.is_undefined(value):
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, dict):
+        return [[k, v] for k, v in value.items()]
+    return [value]
 
 
 def group_by(value: Any, prop: str) -> list[dict]:
@@ -252,21 +286,25 @@ def inspect(value: Any) -> str:
     return html.escape(repr(_plain(value)))
 
 
-def push(value: Any, item: Any) -> list:
-    return [*_items(value), item]
+# Jekyll's push, pop, shift and unshift give back anything but a list as it is
+# (nil stays nil: `{{ missing | push: 1 }}` writes nothing).
+def push(value: Any, item: Any) -> Any:
+    return [*value, item] if isinstance(value, list) else value
 
 
-def pop(value: Any, count: int = 1) -> list:
-    items = _items(value)
-    return items[:-int(count)] if count else items
+def pop(value: Any, count: int = 1) -> Any:
+    if not isinstance(value, list):
+        return value
+    count = to_integer(count)
+    return value[:-count] if count else list(value)
 
 
-def shift(value: Any, count: int = 1) -> list:
-    return _items(value)[int(count):]
+def shift(value: Any, count: int = 1) -> Any:
+    return value[to_integer(count):] if isinstance(value, list) else value
 
 
-def unshift(value: Any, item: Any) -> list:
-    return [item, *_items(value)]
+def unshift(value: Any, item: Any) -> Any:
+    return [item, *value] if isinstance(value, list) else value
 
 
 def sample(value: Any, count: int = 1) -> Any:
@@ -386,6 +424,10 @@ def install(env: liquid.Environment, config: dict) -> None:
         "date_to_string": date_to_string,
         "date_to_long_string": lambda v, k=None, s=None: date_to_string(v, k, s, long=True),
         "xml_escape": xml_escape,
+        # Liquid's own, with Ruby's to_s of what is not text (true, nil, a hash)
+        "join": join,
+        "append": lambda v, other="": _text(v) + _text(other),
+        "prepend": lambda v, other="": _text(other) + _text(v),
         "cgi_escape": cgi_escape,
         "uri_escape": uri_escape,
         "number_of_words": number_of_words,

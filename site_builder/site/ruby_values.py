@@ -46,6 +46,11 @@ def _join_item(value: Any) -> str:
     return _to_s(value)
 
 
+def string(value: Any) -> str:
+    """Ruby's to_s of one value (a list as its inspect, unlike `{{ }}`, which joins)."""
+    return _to_s(value)
+
+
 def _to_s(value: Any) -> str:
     if isinstance(value, str):
         return value
