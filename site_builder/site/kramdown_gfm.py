@@ -246,6 +246,9 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         state.pos = start
         if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
             return False
+        close = state.src.find(")", label_end + 2, state.posMax)
+        if close > 0 and not any(c in state.src[label_end + 2:close] for c in " \\("):
+            return False   # most links: no space, backslash or parenthesis to read apart
         found = _kramdown_destination(state.src, label_end + 1, state.posMax)
         if found is None:
             return False
