@@ -296,3 +296,30 @@ def test_an_include_kept_for_the_build_is_what_each_page_would_render(tmp_path: 
     shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
     build(fresh)
     assert snapshot(blog / "_site") == snapshot(fresh / "_site")
+
+
+def test_a_build_failing_while_rendering_leaves_no_file_behind(tmp_path: Path) -> None:
+    """Outputs are written to hidden temporary files by the workers as they are
+    rendered; one that fails leaves none of them (nor their folders), and the site
+    of the last good build stays as it was."""
+    from site_builder.errors import BuildError
+    from site_builder.site.parallel import MIN_ITEMS
+    write(tmp_path / "_config.yml", "title: T\n")
+    write(tmp_path / "_layouts" / "post.html",
+          "{% if page.bad %}{% include nowhere.html %}{% endif %}{{ content }}")
+    for n in range(MIN_ITEMS + 10):
+        write(tmp_path / "_posts" / f"2021-01-{1 + n % 28:02d}-p{n}.md",
+              f"---\nlayout: post\ntitle: P{n}\n---\nText.\n")
+    build(tmp_path, jobs=2)
+    before = snapshot(tmp_path / "_site")
+    write(tmp_path / "_posts" / "2021-02-01-new.md", "---\nlayout: post\ntitle: New\n---\nNew.\n")
+    write(tmp_path / "_posts" / "2021-02-02-bad.md",
+          "---\nlayout: post\ntitle: Bad\nbad: true\n---\nBad.\n")
+    for n in range(0, MIN_ITEMS + 10, 3):   # edited: rendered again, so written again
+        write(tmp_path / "_posts" / f"2021-01-{1 + n % 28:02d}-p{n}.md",
+              f"---\nlayout: post\ntitle: P{n}\n---\nEdited.\n")
+    with pytest.raises(BuildError, match="nowhere.html"):
+        build(tmp_path, jobs=2)
+    assert snapshot(tmp_path / "_site") == before
+    assert not [p for p in (tmp_path / "_site").rglob("*") if p.name.endswith(".part")]
+    assert not (tmp_path / "_site" / "2021" / "02").exists()

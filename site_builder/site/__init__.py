@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from site_builder.atomic import write_bytes
+from site_builder.atomic import PART_SUFFIX, write_bytes
 from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import load_yaml
@@ -111,8 +111,11 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     check_collisions(files, set(plan))
     on_disk = _existing(out)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
-    rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path, jobs,
-                                warm)
+    try:
+        rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path,
+                                    out, jobs, warm)
+    except OSError as exc:  # a full or read-only disk while writing what was rendered
+        raise disk_error(exc) or exc from None
     # An output of a blog's own layouts answers its text and whose content it read.
     texts = [r[0] if isinstance(r, tuple) else r for r in results]
     deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
@@ -272,13 +275,28 @@ def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
 
 
 def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict, plan: dict,
-            stale: list[str], cache_path: Path, jobs: int | None,
-            warm: Callable[[], None] | None = None) -> tuple[int, list[str]]:
+            stale: list[str], cache_path: Path, out: Path, jobs: int | None,
+            warm: Callable[[], None] | None = None) -> tuple[int, list]:
     """Render the `stale` outputs, and first the posts they show whose HTML the cache
-    lacks; (posts rendered, the outputs' texts). `warm`: what to do once the posts'
-    HTML is known, before the outputs are rendered on worker processes."""
+    lacks; (posts rendered, each output's text as a temporary file beside its place
+    in `out`, see _spiller). `warm`: what to do once the posts' HTML is known,
+    before the outputs are rendered on worker processes."""
     if not stale:
         return 0, []
+    _confine(out, stale)
+    try:
+        return _render_all(root, everyone, keys, config, plan, stale, cache_path, out, jobs,
+                           warm)
+    except BaseException:   # a bad post or an interrupt: no temporary file stays
+        for rel in stale:
+            _part(out, rel).unlink(missing_ok=True)
+        _remove_empty_folders(out, {str(Path(rel).parent) for rel in stale})
+        raise
+
+
+def _render_all(root: Path, everyone: list[Post], keys: dict[str, str], config: dict,
+                plan: dict, stale: list[str], cache_path: Path, out: Path, jobs: int | None,
+                warm: Callable[[], None] | None) -> tuple[int, list]:
     needed = list({p.name: p for rel in stale for p in plan[rel].needs}.values())
     store = cache.Content(cache_path)
     try:
@@ -291,7 +309,8 @@ def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict
         from site_builder.site.parallel import forks
         if warm is not None and forks(len(stale), jobs):
             warm()
-        texts = _render_outputs([plan[rel].render for rel in stale], jobs)
+        texts = _render_outputs([plan[rel].render for rel in stale], jobs,
+                                _spiller(out, stale))
         store.put({keys[p.name]: (p.content, p.excerpt, code[p.name]) for p in todo},
                   set(keys.values()))
     finally:
@@ -309,8 +328,11 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     copies = {rel: src for rel, src in files.items()
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
-    _confine(out, [*texts, *copies])
-    stats = _put_all(out, texts, copies)
+    _confine(out, list(copies))
+    stats = _put_all(out, {}, copies)
+    for rel, part in texts.items():   # rendered to temporary files: each put in place
+        os.replace(part, out / rel)
+        stats[rel] = _stat(out / rel)
     wanted = set(plan) | set(files)
     removed = [rel for rel in on_disk if rel not in wanted]
     for rel in removed:
@@ -327,6 +349,33 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
     for rel, source in files.items():
         new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), stats[rel])
     return len(texts) + len(copies), len(removed)
+
+
+def _part(out: Path, rel: str) -> Path:
+    """Where output `rel` is rendered to before it is put in place: a hidden file
+    beside it, named for this process (a build stopped midway leaves only such files,
+    which the next build removes as it removes any file nothing makes)."""
+    path = out / rel
+    return path.with_name(f".{path.name}.{os.getpid()}{PART_SUFFIX}")
+
+
+def _spiller(out: Path, stale: list[str]) -> Callable[[int, object], object]:
+    """A worker's step after rendering output i: its text written to _part(), and
+    the path of that file sent back in its place. The parent's PID names the file
+    (fixed before forking), so that the parent can remove them all if a build fails."""
+    parts = [_part(out, rel) for rel in stale]
+
+    def spill(i: int, result: object) -> object:
+        text, deps = result if isinstance(result, tuple) else (result, None)
+        path = parts[i]
+        try:
+            if not path.parent.is_dir():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.encode("utf-8"))
+        except OSError as exc:   # named by the file meant, not the temporary one
+            raise OSError(exc.errno, exc.strerror, str(out / stale[i])) from None
+        return str(path) if deps is None else (str(path), deps)
+    return spill
 
 
 def _put_all(out: Path, texts: dict[str, str], copies: dict[str, Path]
@@ -371,9 +420,9 @@ def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: di
     return render_posts(root, todo, everyone, config, jobs, highlighted=store.code())
 
 
-def _render_outputs(thunks: list, jobs: int | None) -> list[str]:
+def _render_outputs(thunks: list, jobs: int | None, spill: Callable[[int, object], object]) -> list:
     from site_builder.site.render import render_outputs
-    return render_outputs(thunks, jobs)
+    return render_outputs(thunks, jobs, spill)
 
 
 def _intact(rel: str, key: str, written: dict, on_disk: dict) -> bool:

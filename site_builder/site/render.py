@@ -69,18 +69,24 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
     return content, excerpt, used, ""
 
 
-def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None) -> list[str]:
-    """Call every output's render function, on every core; errors as BuildError."""
-    results = map_indexed(_call_thunk, thunks, len(thunks), jobs)
+def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None,
+                   spill: Callable[[int, object], object] | None = None) -> list:
+    """Call every output's render function, on every core; errors as BuildError.
+    `spill(i, result)`: what a worker does with output i's result before sending it
+    back (the build writes it to a temporary file there, while the other worker
+    renders: the file system's work then overlaps the rendering)."""
+    results = map_indexed(_call_thunk, (thunks, spill), len(thunks), jobs)
     raise_all([error for _, error in results if error])
-    return [text for text, _ in results]
+    return [result for result, _ in results]
 
 
-def _call_thunk(thunks: list[Callable[[], str]], i: int) -> tuple[str, str]:
+def _call_thunk(work: tuple, i: int) -> tuple[object, str]:
+    thunks, spill = work
     try:
-        return thunks[i](), ""
+        result = thunks[i]()
     except BuildError as exc:
         return "", str(exc)
+    return (spill(i, result) if spill is not None else result), ""
 
 
 def liquid_site(posts: list[Post], config: dict) -> dict:
