@@ -733,3 +733,24 @@ def test_jekyll_paginate_takes_the_index_above_the_paginate_path(tmp_path: Path)
     assert (tmp_path / "_site" / "index.html").read_text() == "[P5][P4] 1/3 /page/2"
     assert (tmp_path / "_site" / "page" / "2" / "index.html").read_text() == "[P3][P2] 2/3 /page/3"
     assert (tmp_path / "_site" / "page" / "3" / "index.html").read_text().startswith("[P1] 3/3")
+
+
+def test_simple_outputs_in_a_post_are_written_as_liquid_writes_them(tmp_path: Path) -> None:
+    """A post whose only Liquid is `{{ site.x }}` / `{{ page.y }}` skips parsing: the
+    text must be what Liquid itself writes, for every kind of value."""
+    from site_builder.site.liquid_tags import JekyllEnvironment
+    from site_builder.site.render import _simple_liquid
+    site = {"repository": "https://x.org/r", "n": 3, "f": 2.5, "t": True, "none": None,
+            "list": [1, [2, None], "a"], "nested": {"deep": {"er": "yes"}}, "e": ""}
+    page = {"title": "T", "tags": ["a", "b"], "date": "2021-01-01"}
+    env = JekyllEnvironment(tmp_path, {"baseurl": ""}, {})
+    bodies = ["{{ site.repository }}/issues/1 and {{site.n}} {{ site.f }} {{ site.t }}",
+              "[{{ site.none }}][{{ site.missing }}][{{ site.none.x }}][{{ site.e }}]",
+              "{{ site.list }} {{ site.nested.deep.er }} {{ page.title }} {{ page.tags }}",
+              "{{ site.nested }}", "{{ page.date }}"]
+    for body in bodies:
+        fast = _simple_liquid(body, site, page)
+        assert fast == env.from_string(body).render(site=site, page=page), body
+    for body in ["{{ site.list.size }}", "{{ site.repository.size }}", "{{ site.n | plus: 1 }}",
+                 "{% if x %}{% endif %}{{ site.n }}", "{{- site.n }}", "{{ site.nil }}"]:
+        assert _simple_liquid(body, site, page) is None, body
