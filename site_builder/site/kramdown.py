@@ -34,7 +34,8 @@ from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG,
                                              SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
                                              raw_html)
 
-HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
+# kramdown's header id: an XML name (any letter first: `{#ما-معنى}` too).
+HEADING_ID = re.compile(r"\s*\{#([^\W\d][\w:.-]*)\}\s*$")
 IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
 SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
 IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
