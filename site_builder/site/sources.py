@@ -341,31 +341,35 @@ def permalink(post: Post, config: dict) -> str:
     pattern = PERMALINK_STYLES.get(pattern, pattern)
     d = post.date
     stem = post.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    # Each value made only when the pattern names it (most name four of twenty).
     if post.kind == "pages":
         folder = post.name.rsplit("/", 1)[0] if "/" in post.name else ""
-        values = {"path": folder, "basename": stem, "output_ext": output_ext(post),
-                  "title": slugify(post.slug, "pretty", cased=True), "slug": slugify(post.slug)}
+        values = {"path": lambda: folder, "basename": lambda: stem,
+                  "output_ext": lambda: output_ext(post),
+                  "title": lambda: slugify(post.slug, "pretty", cased=True),
+                  "slug": lambda: slugify(post.slug)}
     else:
         inner = post.name.split("/", 1)[1] if "/" in post.name else post.name
-        values = {"year": f"{d.year:04d}", "month": f"{d.month:02d}", "day": f"{d.day:02d}",
-                  "i_month": str(d.month), "i_day": str(d.day),
-                  "short_year": f"{d.year % 100:02d}", "hour": f"{d.hour:02d}",
-                  "minute": f"{d.minute:02d}", "second": f"{d.second:02d}",
-                  "y_day": f"{d.timetuple().tm_yday:03d}", "week": f"{d:%V}",
-                  "short_day": f"{d:%a}", "long_day": f"{d:%A}",
-                  "short_month": f"{d:%b}", "long_month": f"{d:%B}",
-                  "title": slugify(post.slug, "pretty", cased=True),
-                  "slug": slugify(post.slug), "name": slugify(stem),
-                  "categories": "/".join(c.lower() for c in
-                                         categories(post.meta, post.path_categories)),
-                  "collection": post.kind, "path": inner.rsplit(".", 1)[0],
-                  "output_ext": output_ext(post)}
+        values = {"year": lambda: f"{d.year:04d}", "month": lambda: f"{d.month:02d}",
+                  "day": lambda: f"{d.day:02d}", "i_month": lambda: str(d.month),
+                  "i_day": lambda: str(d.day), "short_year": lambda: f"{d.year % 100:02d}",
+                  "hour": lambda: f"{d.hour:02d}", "minute": lambda: f"{d.minute:02d}",
+                  "second": lambda: f"{d.second:02d}",
+                  "y_day": lambda: f"{d.timetuple().tm_yday:03d}", "week": lambda: f"{d:%V}",
+                  "short_day": lambda: f"{d:%a}", "long_day": lambda: f"{d:%A}",
+                  "short_month": lambda: f"{d:%b}", "long_month": lambda: f"{d:%B}",
+                  "title": lambda: slugify(post.slug, "pretty", cased=True),
+                  "slug": lambda: slugify(post.slug), "name": lambda: slugify(stem),
+                  "categories": lambda: "/".join(
+                      c.lower() for c in categories(post.meta, post.path_categories)),
+                  "collection": lambda: post.kind, "path": lambda: inner.rsplit(".", 1)[0],
+                  "output_ext": lambda: output_ext(post)}
 
     def value(m: re.Match) -> str:
         if m.group(1) not in values:
             raise BuildError(f"{post.name}: permalink {pattern!r}: unknown placeholder "
                              f"':{m.group(1)}'; known: {', '.join(':' + k for k in values)}")
-        return values[m.group(1)]
+        return values[m.group(1)]()
 
     url = re.sub("/+", "/", "/" + re.sub(r":([a-z_]+)", value, pattern))
     why = leaves(url)
