@@ -51,12 +51,12 @@ from liquid.utils import ReadOnlyChainMap
 
 from site_builder.site.jekyll_layouts import Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
+from site_builder.site.liquid_tags import SPECIAL_KEYS, STOPPED, walk
 from site_builder.site.ruby_values import to_s as ruby_to_s
 
 # Written against python-liquid 2.3's tree and runtime (some of it private): another
 # release is rendered by its own interpreter until checked.
 SUPPORTED = liquid.__version__.startswith("2.3.")
-SPECIAL_KEYS = frozenset(("size", "first", "last"))
 PLAIN = frozenset((str, int, float, list, dict, tuple))
 MISSING = object()
 DEPTH_ERROR = ("raise ContextDepthError('maximum context depth reached, possible recursive "
@@ -119,18 +119,8 @@ def _walk(obj: object, path: list, context: RenderContext, token: Any) -> object
     """The rest of `path` from `obj` (its root's value), as JekyllContext.get walks
     it: string keys into dicts, whole numbers into lists; anything else, and every
     miss, by the context itself from the root (same values, same undefined)."""
-    try:
-        for segment in path[1:]:
-            kind = type(segment)
-            if kind is str and segment not in SPECIAL_KEYS and isinstance(obj, dict):
-                obj = obj[segment]
-            elif kind is int and type(obj) is list:
-                obj = obj[segment]
-            else:
-                return context.get(path, token=token)
-        return obj
-    except (KeyError, IndexError):
-        return context.get(path, token=token)
+    found = walk(obj, path)
+    return found if found is not STOPPED else context.get(path, token=token)
 
 
 def _resolve(context: RenderContext, obj: object, path: list, token: Any,

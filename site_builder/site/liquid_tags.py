@@ -54,20 +54,34 @@ class JekyllContext(RenderContext):
         root = path[0]
         if type(root) is str:
             try:
-                obj = self.scope[root]
-                for segment in path[1:]:
-                    kind = type(segment)
-                    if kind is str and segment not in SPECIAL_KEYS and isinstance(obj, dict):
-                        obj = obj[segment]
-                    elif kind is int and type(obj) is list:
-                        obj = obj[segment]
-                    else:
-                        break
-                else:
-                    return obj
-            except (KeyError, IndexError):
-                pass
+                found = walk(self.scope[root], path)
+            except KeyError:
+                found = STOPPED
+            if found is not STOPPED:
+                return found
         return super().get(path, token=token, default=default)
+
+
+# Where walk() leaves a path to python-liquid's own lookup.
+STOPPED = object()
+
+
+def walk(obj: object, path: list) -> object:
+    """The rest of `path` from `obj` (its root's value) by the quick rules: string
+    keys into dicts, whole numbers into lists; STOPPED at anything else or a miss,
+    which python-liquid then resolves from the root (same values, same undefined)."""
+    try:
+        for segment in path[1:]:
+            kind = type(segment)
+            if kind is str and segment not in SPECIAL_KEYS and isinstance(obj, dict):
+                obj = obj[segment]
+            elif kind is int and type(obj) is list:
+                obj = obj[segment]
+            else:
+                return STOPPED
+        return obj
+    except (KeyError, IndexError):
+        return STOPPED
 
 
 class JekyllTemplate(BoundTemplate):
