@@ -21,6 +21,9 @@ def build(root: Path, options: dict) -> None:
     """Jekyll's `jekyll build -s SOURCE -d DESTINATION --config a.yml,b.yml`."""
     from site_builder import site as site_module
     source = Path(options.get("source") or root).resolve()
+    if not source.is_dir():   # a mistyped -s: never a new folder with a site in it
+        raise ConfigError(f"-s {options.get('source') or root}: no such folder; give the "
+                          f"blog's folder (the one with _config.yml)")
     files = [Path(f).resolve() for f in options["config"].split(",")] if options.get("config") else None
     destination = options.get("destination")
     site_module.build(source, out_dir=Path(destination).resolve() if destination else None,

@@ -695,6 +695,13 @@ def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
         build(site_blog)
 
 
+def test_build_of_a_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    result = site_builder(tmp_path, "build", "-s", str(tmp_path / "nowhere"), check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: -s ") and "no such folder" in result.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_a_jekyll_2_setting_that_jekyll_refuses_is_refused(tmp_path: Path) -> None:
     write(tmp_path / "_config.yml", "title: T\nrelative_permalinks: true\n")
     write(tmp_path / "index.md", "---\ntitle: Home\n---\nHi.\n")
