@@ -210,6 +210,8 @@ def _read_text(path: Path, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise BuildError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                          f"save it as UTF-8") from None
+    except FileNotFoundError:   # removed while the build ran (its body is read late)
+        raise BuildError(f"{name}: removed during the build; build again") from None
 
 
 def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Post | None:
