@@ -727,23 +727,12 @@ def _plain_code_block(code: str, lang: str, token: Token | None) -> str:
             f"{html.escape(code.rstrip(chr(10)), quote=False)}\n</code></pre>\n")
 
 
-FENCE_LANG = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*([\w+#.-]+)|\{%-?\s*highlight\s+([\w+#.-]+)",
-                        re.M)
-
-
-def preload_lexers(texts: list[str]) -> None:
-    """Load the Pygments lexers that the code blocks in `texts` name, here: before
-    work is forked to other processes, so that each does not load them again (most
-    of a small site's Markdown time otherwise)."""
-    names = {(a or b).lower() for text in texts for a, b in FENCE_LANG.findall(text)}
-    for name in sorted(names):
-        _lexer(name)
-
-
 @lru_cache(maxsize=None)
 def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
     # Pygments is loaded on the first block not highlighted before: an edit to a
-    # post's prose then never loads it.
+    # post's prose then never loads it. Each worker of a forked build loads what its
+    # own posts need: loading them all here first (a tenth of a second for Jekyll's
+    # docs, mostly compiling regular expressions) held both cores up.
     name = ROUGE_LANGUAGES.get(lang)
     if lang in PLAINTEXT or not name:   # rouge lacks it, or Pygments does
         return None
