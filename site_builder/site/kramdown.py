@@ -40,8 +40,10 @@ IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
 SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
 IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 NON_WORD = re.compile(r"[^\w\- \t]")
-TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<<|>>")
-SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+# kramdown's `<< ` and ` >>` take the space in, as a no-break space.
+TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
+SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<< ": "\u00ab\u00a0",
+           " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
 RAW_SPAN = re.compile(r"<(/?)(?:code|kbd|samp|var|script|style|math|textarea|option)\b(?![^>]*/>)",
                       re.I)
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
@@ -325,7 +327,7 @@ def _symbols(text: str) -> tuple[str, set[int]]:
     size = last = 0
     for found in TYPOGRAPHY.finditer(text):
         out += [text[last:found.start()], SYMBOLS[found[0]]]
-        size += found.start() - last + 1
+        size += found.start() - last + len(SYMBOLS[found[0]])
         ends.add(size)
         last = found.end()
     out.append(text[last:])
