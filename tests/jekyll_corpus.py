@@ -576,6 +576,36 @@ Inductive tm : Type :=
    configuration file, use *the* `serve` command.</p>
 </div>
 """),
+    Spec("quotes-after-emphasis-marks", """\
+Ask on forums (for example, _"How do I..."_ or _"What do you think?"_ instead).
+
+He said: _"Do not ask, a 5*"x" and \\_"y" and snake_"z" too.
+"""),
+    Spec("html-tags-in-paragraphs", """\
+<aside markdown="1" class="quote">
+  Keep issues moving.  <p markdown="1" class="credit">
+- @someone, [Scaling](https://example.com/scaling) *well*
+  </p>
+</aside>
+
+<p markdown="1" class="credit">
+- @other, [Saying no](https://example.com/no)
+   </p>
+
+A paragraph with <div>a block tag</div> and <span>a span</span> in it
+</div>
+
+</section>
+"""),
+    Spec("heading-ids-any-script", """\
+## تحقّق قبل أن تساهم {#قائمة-تحقّق-قبل-أن-تساهم}
+
+## हिन्दी शीर्षक ½ x_y
+
+## Names {#a:b.c}
+
+## Not an id{#glued}
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

@@ -42,6 +42,22 @@ arrays: {{ missing | push: 1 }}|{{ "ab" | push: 1 }}|{{ site.data.h.b | push: "x
 where: {{ titled | where: "nav_order", nil | map: "title" | join: "," }}|{{ site.data.w | where: "v", "" | size }}|{{ site.data.w | where: "v", true | size }}|{{ site.data.w | where: "v", "true" | size }}|{{ site.data.w | where: "v", 1 | size }}
 text: {{ site.data.h.b | xml_escape }}|{{ site.data.h | size }}|{{ true | append: 1.0 }}
 """
+# Liquid's string filters as Ruby runs them (python-liquid's differ): split drops
+# trailing empty strings (allejo/jekyll-toc rebuilds a list's HTML with
+# `split: '>' | shift | join: '>'`, then adds one '>'), truncate and truncatewords
+# keep what they need not cut, CGI's escape, slugify's modes.
+FILTERS = """---
+---
+{%- capture toc %}<ol><li>One</li></ol>{% endcapture -%}
+{%- assign nodes = toc | split: '>' -%}
+toc: <ul class="x">{{ nodes | shift | join: '>' }}>|{{ "a>b>>" | split: '>' | size }}
+spaces: {{ "  one  two three   " | split: ' ' | join: '|' }}|{{ "abc" | split: '' | join: '|' }}|{{ "" | split: ',' | size }}
+truncate: {{ "hello" | truncate: 5 }}|{{ "hello" | truncate: 2 }}|{{ "abcdef" | truncate: 0 }}|{{ "aa bb" | truncate: 4, nil }}
+words: [{{ "  one  two three   " | truncatewords: 5 }}]|{{ "a  b  c" | truncatewords: 2, "…" }}
+escape: {{ "a & 'b'" | escape }}|{{ "&#39; & &amp;" | escape_once }}|{{ 12345 | size }}
+slugify: {{ "Straße Œuvre ſ" | slugify: "latin" }}|{{ "Ça va — हिन्दी ½ x_y" | slugify }}|{{ "A b" | slugify: "none" }}|{{ "-a b-" | slugify: "raw" }}
+blank: {% assign e = "" %}{% if e == blank %}blank{% else %}not{% endif %}|{% if e != blank %}set{% endif %}|{% if e == empty %}empty{% endif %}
+"""
 DEEP = ("{%- if include.n < 20 -%}{%- for i in (1..1) -%}{%- assign m = include.n | plus: 1 -%}"
         "{%- include deep.html n=m -%}{%- endfor -%}{%- endif -%}{{ include.n }}.")
 PAGES = {"a.md": "title: Alpha\nnav_order: 10\n",   # "10" below: numbers as text sort as numbers
@@ -55,6 +71,7 @@ def liquid_blog(root: Path) -> Path:
     write(root / "_config.yml", "title: T\nmarkdown: kramdown\n")
     write(root / "_layouts" / "default.html", "{{ content }}")   # a blog with its own layouts
     write(root / "index.html", NAV)
+    write(root / "filters.html", FILTERS)
     write(root / "_includes" / "deep.html", DEEP)
     write(root / "_data" / "h.yml", DATA)
     write(root / "_data" / "l.yml", "[1, [2, [3]], null, {k: v}, true]\n")
@@ -91,6 +108,20 @@ def test_nav_sorting_and_grouping_as_jekyll_does(tmp_path: Path) -> None:
     assert "where: Delta|1|2|2|2" in page
 
 
+def test_string_filters_as_ruby_liquid_runs_them(tmp_path: Path) -> None:
+    blog = liquid_blog(tmp_path / "blog")
+    build(blog, out_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "filters.html").read_text()
+    assert 'toc: <ul class="x"><li>One</li></ol>|2' in page   # not </ol>>
+    assert "spaces: one|two|three|a|b|c|0" in page
+    assert "truncate: hello|...|...|aa b" in page
+    assert "words: [  one  two three   ]|a b…" in page
+    assert "escape: a &amp; &#39;b&#39;|&#39; &amp; &amp;|8" in page
+    assert "slugify: strasse-oeuvre|ça-va-हिन्दी-x-y|a b|a-b" in page
+    # No String#blank? without ActiveSupport: `== blank` is never true in Jekyll.
+    assert "blank: not|set|empty" in page
+
+
 def test_ruby_to_s_and_inspect() -> None:
     assert to_s(None) == "" and to_s(True) == "true" and to_s(1e20) == "1.0e+20"
     assert to_s([1, [None, [2.0]], "x"]) == "12.0x"
@@ -118,8 +149,9 @@ def test_liquid_semantics_match_jekylls(tmp_path: Path) -> None:
                                "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
-    assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
+    for page in ("index.html", "filters.html"):
+        theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
+        assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
 
 
 # What real kramdown writes for each (checked with kramdown 2.4, as Jekyll 4.3 runs it).
