@@ -606,6 +606,25 @@ A paragraph with <div>a block tag</div> and <span>a span</span> in it
 
 ## Not an id{#glued}
 """),
+    Spec("list-lazy-lines", """\
+Versions of Unix:
+
+- #### Xenix
+Licensed from AT&T in 1979, on x86.
+
+- #### BSD
+**Berkeley Software Distribution**, also called Berkeley Unix.
+\t- **Its greatest gift**: virtual memory and TCP/IP.
+\t- Many open descendants: FreeBSD, OpenBSD, NetBSD.
+
+Steps:
+
+- One
+- Two, then a fence taken lazily
+```
+make post
+```
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}
