@@ -625,6 +625,14 @@ Steps:
 make post
 ```
 """),
+    Spec("table-of-contents-any-item", """\
+- contents
+{: toc }
+
+## Dark mode
+
+## Themes
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

@@ -122,6 +122,19 @@ def test_string_filters_as_ruby_liquid_runs_them(tmp_path: Path) -> None:
     assert "blank: not|set|empty" in page
 
 
+def test_site_time_in_a_post_is_the_builds(tmp_path: Path) -> None:
+    """A post's own Liquid sees site.time (poole's demo post prints it), written as
+    Ruby's Time#to_s: whole seconds."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\n")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "_posts" / "2020-01-01-a.md", "---\nlayout: default\n---\n"
+          'Updated {{ site.time | date: "%Y" }}; at {{ site.time }}.\n')
+    build(blog, out_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "2020" / "01" / "01" / "a.html").read_text()
+    assert re.search(r"Updated 2\d{3}; at 2\d{3}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\.", page), page
+
+
 def test_ruby_to_s_and_inspect() -> None:
     assert to_s(None) == "" and to_s(True) == "true" and to_s(1e20) == "1.0e+20"
     assert to_s([1, [None, [2.0]], "x"]) == "12.0x"

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 
 TASK = re.compile(r"^\[([ xX])\] ")
-TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
+TOC_ITEM = re.compile(r"^[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$")  # any item: kramdown replaces the list
 FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
