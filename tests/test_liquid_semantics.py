@@ -81,6 +81,12 @@ def liquid_blog(root: Path) -> Path:
         write(root / name, f"---\n{front}---\nText.\n")
     for day, tags in (("01", "zeta beta"), ("02", "alpha beta")):
         write(root / "_posts" / f"2020-01-{day}-p{day}.md", f"---\ntags: {tags}\n---\nP.\n")
+    # An excerpt takes the link definitions it uses from further on (Jekyll's
+    # extract_excerpt; brew.sh's posts).
+    write(root / "_posts" / "2020-01-03-p03.md", "---\n---\nSigned by [@bot] and [docs][].\n\n"
+          "More.\n\n[@bot]: https://example.com/bot\n[docs]: https://example.com/docs\n"
+          "[unused]: https://example.com/unused\n")
+    write(root / "excerpts.html", "---\n---\n{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
     return root
 
 
@@ -120,6 +126,14 @@ def test_string_filters_as_ruby_liquid_runs_them(tmp_path: Path) -> None:
     assert "slugify: strasse-oeuvre|ça-va-हिन्दी-x-y|a b|a-b" in page
     # No String#blank? without ActiveSupport: `== blank` is never true in Jekyll.
     assert "blank: not|set|empty" in page
+
+
+def test_an_excerpt_keeps_the_link_definitions_it_uses(tmp_path: Path) -> None:
+    blog = liquid_blog(tmp_path / "blog")
+    build(blog, out_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "excerpts.html").read_text()
+    assert '<a href="https://example.com/bot">@bot</a>' in page
+    assert '<a href="https://example.com/docs">docs</a>' in page and "unused" not in page
 
 
 def test_site_time_in_a_post_is_the_builds(tmp_path: Path) -> None:
@@ -162,7 +176,7 @@ def test_liquid_semantics_match_jekylls(tmp_path: Path) -> None:
                                "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    for page in ("index.html", "filters.html"):
+    for page in ("index.html", "filters.html", "excerpts.html"):
         theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
         assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
 

@@ -46,6 +46,7 @@ LATIN_SPECIAL = {"Æ": "AE", "Ð": "D", "×": "x", "Ø": "O", "Þ": "Th", "ß": 
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 EXCERPT_WORDS = 40
+LINK_DEFINITION = re.compile(r"^ {0,3}(\[[^\]]+\])(:.+)$", re.M)   # Jekyll's MKDWN_LINK_REF_REGEX
 TAG = re.compile(r"<[^>]+>")
 PAGE_DATE = datetime(1970, 1, 1)
 
@@ -437,7 +438,13 @@ def excerpt_source(post: Post, text: str, config: dict) -> str:
     """The part of the post's Liquid-rendered `text` before the excerpt separator
     (Jekyll's default: the first paragraph)."""
     separator = str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
-    return text.lstrip("\n").split(separator, 1)[0]
+    head, _, tail = text.lstrip("\n").partition(separator)
+    # Jekyll's extract_excerpt: the link definitions further on that the excerpt
+    # uses come with it (`[@BrewTestBot]` is a link in brew.sh's excerpts).
+    if "[" not in head or not tail:
+        return head
+    uses = [found[1] + found[2] for found in LINK_DEFINITION.finditer(tail) if found[1] in head]
+    return head + "\n\n" + "\n".join(uses) if uses else head
 
 
 def _text(content: str) -> str:
