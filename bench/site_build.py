@@ -41,6 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import site_corpus  # noqa: E402  (bench/site_corpus.py)
+from compiled import compile_ours  # noqa: E402  (bench/compiled.py)
 
 SCENARIOS = ("cold", "no-op", "edit", "title")
 OURS_CONFIG = """\
@@ -266,6 +267,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     args = parser.parse_args()
+    compile_ours()
     for n in args.n:
         work = Path(tempfile.mkdtemp(prefix=f"site-bench-{n}-", dir=args.keep))
         try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +71,8 @@ def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
 
 
 def load_toml(path: Path) -> dict:
+    import tomllib   # here: a site build reads no TOML
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

@@ -643,6 +643,109 @@ make post
 
 ## Second *part*
 """),
+    # kramdown's block whitespace (issue 14 point 8): a blank line where the source
+    # has blank lines between blocks, nested blocks indented two spaces a level.
+    Spec("block-whitespace", """\
+
+
+A paragraph after blank lines.
+
+
+
+# A heading after three blank lines
+Text right under it.
+
+---
+> A quote
+> on two lines.
+>
+> > A nested quote.
+>
+> ```
+> code in a quote
+> ```
+>
+"""),
+    Spec("block-whitespace", """\
+Tight, nested and ordered lists:
+- one
+- two
+  - two.a
+  - two.b
+    1. deep
+    2. deeper
+- three
+
+1. first
+
+   with a second paragraph
+
+2. second
+3. third
+
+- loose
+
+- items
+
+After the lists.
+
+
+"""),
+    Spec("block-whitespace", """\
+- an item with code
+
+  ```python
+  x = 1
+  ```
+
+  > and a quote
+
+- | a | b |
+  |---|---|
+  | 1 | 2 |
+
+- <div>raw HTML in an item</div>
+
+Term
+: its definition
+
+Another term
+: a definition
+
+  with a second paragraph
+
+<div markdown="1">
+
+Markdown *inside* an element.
+
+</div>
+"""),
+    Spec("block-whitespace", """\
+* TOC
+{:toc}
+
+## Notes
+
+A claim[^a] and another[^b].
+
+[^a]: A short note.
+
+[^b]: A longer note.
+
+    With a second paragraph.
+
+    ```
+    and code
+    ```
+
+## Maths
+
+$$
+e^{i\\pi} + 1 = 0
+$$
+
+    an indented code block
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

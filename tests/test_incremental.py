@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from site_builder.site import build
+from site_builder.site import build, sources
 from site_builder.site.cache import FOLDER
 from conftest import mtimes, snapshot, write
 
@@ -58,6 +59,32 @@ def test_a_rebuild_with_no_change_renders_and_writes_nothing(seven_posts: Path) 
     again = build(seven_posts)
     assert (again.rendered, again.written, again.removed) == (0, 0, 0)
     assert mtimes(seven_posts / "_site") == before
+
+
+def test_a_rebuild_reads_only_the_sources_that_changed(seven_posts: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    time.sleep(0.2)   # older than the racy window (Memo.RACY_NS) of the first build
+    build(seven_posts)
+    read: list[str] = []
+    real = sources._read_text
+    monkeypatch.setattr(sources, "_read_text", lambda path, name: read.append(name) or real(path, name))
+    post = seven_posts / "posts" / "2021-03-07-post-7.md"
+    post.write_text(post.read_text().replace("Post number 7", "Post number seven"))
+    result = build(seven_posts)
+    assert read == ["posts/2021-03-07-post-7.md"] and result.rendered == 1
+    assert "Post number seven" in (seven_posts / "_site" / "post-7" / "index.html").read_text()
+
+
+def test_an_edit_keeping_size_and_mtime_is_still_seen(seven_posts: Path) -> None:
+    time.sleep(0.2)
+    build(seven_posts)
+    post = seven_posts / "posts" / "2021-03-06-post-6.md"
+    st = post.stat()
+    post.write_text(post.read_text().replace("Post number 6", "Post NUMBER 6"))
+    os.utime(post, ns=(st.st_atime_ns, st.st_mtime_ns))   # as a sync tool might leave it
+    assert (post.stat().st_size, post.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    assert build(seven_posts).rendered == 1
+    assert "Post NUMBER 6" in (seven_posts / "_site" / "post-6" / "index.html").read_text()
 
 
 def test_a_title_edit_updates_the_index_tag_pages_and_feed_and_nothing_else(

@@ -192,8 +192,8 @@ KRAMDOWN_CASES = {
     '"![i](x)" y': '<p>”<img src="x" alt="i" />” y</p>',
     # the document's own options: toc_levels
     '# A\n\n## B\n\n* TOC\n{:toc}\n\n{::options toc_levels="2..4" /}\n\npara':
-        '<h1 id="a">A</h1>\n<h2 id="b">B</h2>\n<ul id="markdown-toc">\n'
-        '  <li><a href="#b" id="markdown-toc-b">B</a></li>\n</ul>\n<p>para</p>',
+        '<h1 id="a">A</h1>\n\n<h2 id="b">B</h2>\n\n<ul id="markdown-toc">\n'
+        '  <li><a href="#b" id="markdown-toc-b">B</a></li>\n</ul>\n\n<p>para</p>',
 }
 
 
@@ -219,8 +219,8 @@ def test_jekyll_sitemap_writes_robots_txt_unless_the_blog_has_one(tmp_path: Path
 
 def test_definition_terms_of_several_lines_as_kramdowns() -> None:
     """Each line before `: ` is a term (just-the-docs' kitchen sink); lists with only
-    blank lines between are one. kramdown's HTML, its indentation aside."""
+    blank lines between are one. kramdown's HTML."""
     text = "A\n: a\n\nB1\nB2\n: b\n\n: b again\n\nC\n: c\n"
     ours = renderer().render(text)
     assert re.sub(r"\n\s*", "\n", ours).count("<dl>") == 1
-    assert "<dt>B1</dt>\n<dt>B2</dt>\n<dd>" in ours and ours.index("b again") < ours.index("C</dt>")
+    assert "<dt>B1</dt>\n  <dt>B2</dt>\n  <dd>b</dd>\n  <dd>\n    <p>b again</p>" in ours and ours.index("b again") < ours.index("C</dt>")

@@ -500,7 +500,7 @@ def test_footnotes_have_kramdowns_shape() -> None:
             'rel="footnote">1</a></sup>') in html
     assert '<div class="footnotes" role="doc-endnotes">' in html and "<hr" not in html
     assert '<li id="fn:note" role="doc-endnote">' in html
-    assert ('<p>The note. <a href="#fnref:note" class="reversefootnote" '
+    assert ('<p>The note.\u00a0<a href="#fnref:note" class="reversefootnote" '
             'role="doc-backlink">&#8617;</a></p>') in html
 
 
@@ -516,7 +516,7 @@ def test_lists_nest_by_two_spaces_and_follow_a_paragraph_line_like_kramdowns() -
 def test_list_reindenting_leaves_code_and_continuations_alone() -> None:
     html = _markdown("- item\n\n  more of the item\n\nAfter.\n\n    - code, not a list\n\n"
                      "```\n- in a fence\n```\n")
-    assert "<li>\n<p>item</p>\n<p>more of the item</p>\n</li>" in html
+    assert "<li>\n    <p>item</p>\n\n    <p>more of the item</p>\n  </li>" in html
     assert "<p>After.</p>" in html
     assert "<code>- code, not a list\n</code>" in html and "<code>- in a fence\n</code>" in html
 

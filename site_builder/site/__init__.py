@@ -80,7 +80,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     _check_jekyll_2(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
-    memo = Memo(old.parsed)
+    memo = Memo(old.parsed, old.files, old.read_at)
     posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
                                  now=now)
     keys = _render_keys(root, posts + pages, config)
@@ -120,11 +120,12 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     texts = [r[0] if isinstance(r, tuple) else r for r in results]
     deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
     # Everything rendered: from here on nothing can fail for a post's sake.
-    new = cache.Cache(parsed=memo.now)
+    new = cache.Cache(parsed=memo.now, files=memo.files, read_at=old.read_at)
     try:
         written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk,
                                   deps)
-        if new != old:
+        if new != old:   # a no-op build writes nothing, not even its time
+            new.read_at = memo.read_at
             cache.save(cache_path, new)
     except OSError as exc:  # a full or read-only disk: each file is whole, old or new
         raise disk_error(exc) or exc from None

@@ -23,7 +23,7 @@ from pathlib import Path
 from site_builder import __version__
 
 # Bump when what a key covers changes, so old caches are not trusted.
-FORMAT = 3
+FORMAT = 4
 FOLDER = ".site-cache"
 
 
@@ -42,6 +42,8 @@ VERSION = (FORMAT, __version__, sys.version_info[:2], _code_version())
 class Cache:
     version: tuple = VERSION
     parsed: dict[str, tuple] = field(default_factory=dict)       # text hash -> front matter split
+    files: dict[str, tuple] = field(default_factory=dict)        # source -> (stat, text hash)
+    read_at: int = 0    # when that build began reading its sources (time.time_ns())
     outputs: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # rel -> (key, size, mtime)
     copied: dict[str, tuple] = field(default_factory=dict)      # rel -> (source stat, output stat)
     # rel -> the items whose content a blog's own layout read to make it (Jekyll blogs)

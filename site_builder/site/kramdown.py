@@ -95,8 +95,9 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import kramdown_gfm
+    from site_builder.site import kramdown_blocks, kramdown_gfm
     kramdown_gfm.install(md)
+    kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
     # escapes it for the attribute, and validateLink still refuses javascript: URLs.
@@ -269,12 +270,14 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
 def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str) -> None:
     token = state.push("html_block", "", 0)
     token.map, token.content = [start, start + 1], opening_tag + "\n"
+    token.meta["kramdown_wrapper"] = 1   # its blocks are indented (kramdown_blocks.py)
     old_parent, old_max = state.parentType, state.lineMax
     state.parentType, state.lineMax = "html_element", last
     state.md.block.tokenize(state, start + 1, last)
     state.parentType, state.lineMax = old_parent, old_max
     token = state.push("html_block", "", 0)
     token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+    token.meta["kramdown_wrapper"] = -1
 
 
 # -- core rules: typography, attribute lists, heading ids --------------------------
@@ -765,23 +768,12 @@ def _plain_code_block(code: str, lang: str, token: Token | None) -> str:
             f"{html.escape(code.rstrip(chr(10)), quote=False)}\n</code></pre>\n")
 
 
-FENCE_LANG = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*([\w+#.-]+)|\{%-?\s*highlight\s+([\w+#.-]+)",
-                        re.M)
-
-
-def preload_lexers(texts: list[str]) -> None:
-    """Load the Pygments lexers that the code blocks in `texts` name, here: before
-    work is forked to other processes, so that each does not load them again (most
-    of a small site's Markdown time otherwise)."""
-    names = {(a or b).lower() for text in texts for a, b in FENCE_LANG.findall(text)}
-    for name in sorted(names):
-        _lexer(name)
-
-
 @lru_cache(maxsize=None)
 def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
     # Pygments is loaded on the first block not highlighted before: an edit to a
-    # post's prose then never loads it.
+    # post's prose then never loads it. Each worker of a forked build loads what its
+    # own posts need: loading them all here first (a tenth of a second for Jekyll's
+    # docs, mostly compiling regular expressions) held both cores up.
     name = ROUGE_LANGUAGES.get(lang)
     if lang in PLAINTEXT or not name:   # rouge lacks it, or Pygments does
         return None
@@ -829,8 +821,18 @@ def footnote_ref(self, tokens, idx, options, env) -> str:  # noqa: ANN001
 
 
 def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    return (f' <a href="#fnref:{_label(tokens[idx])}" class="reversefootnote" '
-            f'role="doc-backlink">&#8617;</a>')
+    """kramdown's backlink: after a no-break space at the end of the note's last
+    paragraph, else in a paragraph of its own; a note referred to again gets one
+    more, numbered."""
+    token = tokens[idx]
+    sub = token.meta.get("subId", 0)
+    target, mark = (f"{_label(token)}:{sub}", f"&#8617;<sup>{sub + 1}</sup>") if sub \
+        else (_label(token), "&#8617;")
+    link = (f'<a href="#fnref:{target}" class="reversefootnote" role="doc-backlink">'
+            f"{mark}</a>")
+    if tokens[idx - 1].type == "footnote_anchor" or tokens[idx + 1].type == "paragraph_close":
+        return "\u00a0" + link
+    return f"<p>{link}</p>\n"
 
 
 def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
@@ -847,8 +849,9 @@ RULES = {
     "code_inline": code_inline,
     "footnote_ref": footnote_ref,
     "footnote_anchor": footnote_anchor,
-    "footnote_block_open": lambda *a: '<div class="footnotes" role="doc-endnotes">\n<ol>\n',
-    "footnote_block_close": lambda *a: "</ol>\n</div>\n",
+    "footnote_block_open": lambda *a: '<div class="footnotes" role="doc-endnotes">\n  <ol>\n',
+    "footnote_block_close": lambda *a: "  </ol>\n</div>\n",
     "footnote_open": lambda self, tokens, idx, *a: (
-        f'<li id="fn:{_label(tokens[idx])}" role="doc-endnote">'),
+        f'<li id="fn:{_label(tokens[idx])}" role="doc-endnote">\n'),
+    "footnote_close": lambda *a: "</li>\n",
 }

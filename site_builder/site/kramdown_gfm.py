@@ -442,7 +442,8 @@ def mark_toc(state: StateCore) -> None:
             inner = [t for t in tokens[i:close + 1] if t.type == "inline"]
             if len(inner) == 1 and TOC_ITEM.match(inner[0].content):
                 # The list's own type: `1. TOC` makes an <ol>, as in kramdown.
-                tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0,
+                tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0, map=token.map,
+                                             level=token.level, block=True,
                                              info="ol" if token.type.startswith("ordered") else "ul")]
                 return
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import threading
 import traceback
-from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 # Below this many items a pool costs more than it saves.
 MIN_ITEMS = 48
@@ -41,9 +42,10 @@ def cores() -> int:
 
 def forks(count: int, jobs: int | None = None) -> bool:
     """Whether map_indexed would spread `count` items over worker processes."""
-    return (count >= MIN_ITEMS and min(jobs or cores(), count) >= 2
-            and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods())
+    if count < MIN_ITEMS or min(jobs or cores(), count) < 2 or threading.active_count() != 1:
+        return False
+    import multiprocessing   # only here: a no-op build never needs it
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
@@ -99,6 +101,8 @@ def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
     out in order as workers ask, so one slow item does not hold up a whole share; an
     exception in a worker is raised here, and a worker that dies is an error, never
     a hang."""
+    import multiprocessing
+    from multiprocessing.connection import wait
     context = multiprocessing.get_context("fork")
     taken = context.Value("q", 0)   # the first chunk no worker has claimed yet
 

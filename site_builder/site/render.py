@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Callable
 
 from site_builder.errors import BuildError
-from site_builder.site.kramdown import preload_lexers, renderer
-from site_builder.site.parallel import forks, map_indexed
+from site_builder.site.kramdown import renderer
+from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
                                        uses_liquid)
@@ -33,8 +33,6 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         site = liquid_site(everyone, config)
         if theme_folder(root, config) is None:   # a Jekyll blog's Liquid sees it as written
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
-    if forks(len(todo), jobs):
-        preload_lexers([post.body for post in todo])
     work = (templates, renderer(config.get("kramdown")), site, config, todo, root,
             highlighted or {})
     errors, code = [], {}

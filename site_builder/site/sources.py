@@ -5,9 +5,12 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import html
+import os
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -57,7 +60,7 @@ class Post:
     slug: str
     date: datetime
     meta: dict
-    body: str
+    text: str | None    # the body; None until asked for, when the file was not read (Memo.read)
     body_line: int      # the file's line where the body starts, so errors point into the file
     key: str = ""       # what {% post_url %} names: the file's stem
     url: str = ""       # without baseurl, like Jekyll's page.url
@@ -69,7 +72,16 @@ class Post:
     ext: str = ".md"    # the source's extension: Markdown is converted, the rest is not
     path_categories: tuple = ()  # the folders above a `_posts/` folder
     front: str = ""     # the raw front matter, to point errors at a key's line
+    liquid: bool | None = None   # whether the body has {{ or {% (None: look)
+    path: Path | None = None     # the file, and where its body starts in its text,
+    offset: int = 0              # to read the body when `text` is None
     _words: tuple = (None, 0)  # (the content counted, its word count)
+
+    @property
+    def body(self) -> str:
+        if self.text is None:
+            self.text = _read_text(self.path, self.name)[self.offset:]
+        return self.text
 
     def page(self) -> dict:
         """The `page` variable, in Liquid and in the layouts."""
@@ -100,15 +112,36 @@ class Post:
         return "/" + "/".join(parts)
 
 
+class Split(NamedTuple):
+    """A source's front matter and body, as Memo gives them."""
+    meta: dict
+    body: str | None    # None: the file was not read (its body is at `offset`)
+    body_line: int
+    front: str
+    key: str            # the hash of the file's text
+    offset: int
+    liquid: bool
+
+
 class Memo:
     """Front matter already parsed, by the hash of the file's text: the last build's
     (`last`), and this build's (`now`, what the next build gets). Bodies are not kept
-    (they are cut from the text again), so the cache stays small and quick to load."""
+    (they are cut from the text again), so the cache stays small and quick to load.
+    With each file's stat as the last build read it (`files`), a file unchanged since
+    is not even read: a no-op build of a thousand posts read them all for nothing."""
 
-    def __init__(self, last: dict | None = None) -> None:
+    # A file changed this close before the last build began may have changed after
+    # it read the file within the same tick of the file system's clock: read again.
+    RACY_NS = 100_000_000
+
+    def __init__(self, last: dict | None = None, files: dict | None = None,
+                 last_read_at: int = 0) -> None:
         self.last, self.now = last or {}, {}
+        self.last_files, self.last_read_at = files or {}, last_read_at
+        self.files: dict[str, tuple] = {}   # name -> (stat, key), for the next build
+        self.read_at = time.time_ns()
 
-    def split(self, text: str, name: str) -> tuple[dict, str, int, str, str]:
+    def split(self, text: str, name: str) -> Split:
         """split_front_matter plus the text's hash; the front matter is a copy each
         time (callers may add keys)."""
         key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -116,10 +149,28 @@ class Memo:
             found = self.last.get(key)
             if found is None:
                 meta, body, body_line, front = split_front_matter(text, name)
-                found = (meta, len(text) - len(body), body_line, front)
+                found = (meta, len(text) - len(body), body_line, front,
+                         "{{" in body or "{%" in body)
             self.now[key] = found
-        meta, offset, body_line, front = self.now[key]
-        return dict(meta), text[offset:], body_line, front, key
+        meta, offset, body_line, front, liquid = self.now[key]
+        return Split(dict(meta), text[offset:], body_line, front, key, offset, liquid)
+
+    def read(self, path: Path, name: str) -> tuple[Split, os.stat_result]:
+        """The file's split, and its stat; its text is read only if it changed since
+        the last build."""
+        st = os.stat(path)
+        stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        seen = self.last_files.get(name)
+        if seen and seen[0] == stat and st.st_ctime_ns < self.last_read_at - self.RACY_NS:
+            found = self.now.get(seen[1]) or self.last.get(seen[1])
+            if found is not None:
+                self.now[seen[1]] = found
+                self.files[name] = seen
+                meta, offset, body_line, front, liquid = found
+                return Split(dict(meta), None, body_line, front, seen[1], offset, liquid), st
+        split = self.split(_read_text(path, name), name)
+        self.files[name] = (stat, split.key)
+        return split, st
 
 
 def read_found(found: list, *, kind: str = "posts", dated: bool = True,
@@ -152,16 +203,16 @@ def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
     pages, errors = [], []
     for item in found:
         try:
-            text = _read_text(item.path, item.rel)
-            meta, body, body_line, front, source = (memo or Memo()).split(text, item.rel)
+            split = (memo or Memo()).read(item.path, item.rel)[0]
         except BuildError as exc:
             errors.append(str(exc))
             continue
-        if meta.get("published", True) is False:
+        if split.meta.get("published", True) is False:
             continue
-        pages.append(Post(name=item.rel, slug=item.path.stem, date=PAGE_DATE, meta=meta,
-                          body=body, body_line=body_line, source=source, kind="pages",
-                          ext=item.path.suffix, front=front))
+        pages.append(Post(name=item.rel, slug=item.path.stem, date=PAGE_DATE, meta=split.meta,
+                          text=split.body, body_line=split.body_line, source=split.key,
+                          kind="pages", ext=item.path.suffix, front=split.front,
+                          liquid=split.liquid, path=item.path, offset=split.offset))
     raise_all(errors)
     return pages
 
@@ -173,17 +224,24 @@ def _read_text(path: Path, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise BuildError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                          f"save it as UTF-8") from None
+    except FileNotFoundError:   # removed while the build ran (its body is read late)
+        raise BuildError(f"{name}: removed during the build; build again") from None
 
 
 def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Post | None:
-    return post_from_text(path, name, _read_text(path, name), dated, memo, kind)
+    split, st = memo.read(path, name)
+    return _post(path, name, split, dated, kind, st.st_mtime)
 
 
 def post_from_text(path: Path, name: str, text: str, dated: bool = True, memo: Memo | None = None,
                    kind: str = "posts") -> Post | None:
     """The item `text` makes at `path` (which need not exist yet, when dated)."""
-    memo = memo or Memo()
-    meta, body, body_line, front, source = memo.split(text, name)
+    return _post(path, name, (memo or Memo()).split(text, name), dated, kind)
+
+
+def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
+          mtime: float | None = None) -> Post | None:
+    meta = split.meta
     if meta.get("published", True) is False:
         return None
     match = POST_NAME.match(path.name)
@@ -191,11 +249,14 @@ def post_from_text(path: Path, name: str, text: str, dated: bool = True, memo: M
         slug = match.group(4)
         fallback = "-".join(f"{int(g):02d}" for g in match.group(1, 2, 3))
     else:
-        slug, fallback = path.stem, datetime.fromtimestamp(path.stat().st_mtime)
-    return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, body=body,
-                date=_post_date(meta.get("date", fallback), name, front),
-                body_line=body_line, key=path.stem if kind == "posts" else "", source=source,
-                draft=not dated and kind == "posts", kind=kind, ext=path.suffix, front=front)
+        slug = path.stem
+        fallback = datetime.fromtimestamp(path.stat().st_mtime if mtime is None else mtime)
+    return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, text=split.body,
+                date=_post_date(meta.get("date", fallback), name, split.front),
+                body_line=split.body_line, key=path.stem if kind == "posts" else "",
+                source=split.key, draft=not dated and kind == "posts", kind=kind,
+                ext=path.suffix, front=split.front, liquid=split.liquid, path=path,
+                offset=split.offset)
 
 
 def _post_date(value: object, name: str, front: str) -> datetime:
@@ -431,7 +492,9 @@ def permalink(post: Post, config: dict) -> str:
 
 
 def uses_liquid(post: Post) -> bool:
-    return "{{" in post.body or "{%" in post.body
+    if post.liquid is None:
+        post.liquid = "{{" in post.body or "{%" in post.body
+    return post.liquid
 
 
 def excerpt_source(post: Post, text: str, config: dict) -> str:

@@ -1,0 +1,248 @@
+"""kramdown's block layout: the whitespace its HTML converter writes between and
+inside block elements, on markdown-it's tokens (kramdown 2.4, converter/html.rb).
+
+- A run of blank lines between two blocks is one "\\n" (kramdown's :blank element),
+  also at the start and end of the text and of a blockquote or `markdown="1"`
+  element; a list item's trailing blank lines are dropped (the last item's go after
+  its list), and there is none between items.
+- Nested blocks are indented by two spaces a level: `<ul>\\n  <li>a</li>\\n</ul>`;
+  a closing tag is indented when it starts a line; so is the last `</div>` of a
+  highlighted code block.
+- A list item's first paragraph goes without <p> by kramdown's rule, item by item
+  (markdown-it decides for the whole list): no blank line after it, and the last
+  item only when an earlier one went without. A definition's, unless a blank line
+  comes before it.
+
+Themes cut post content with `strip_html | truncate: 200`, which counts this
+whitespace: it must be kramdown's for the excerpts to be Jekyll's.
+"""
+
+from __future__ import annotations
+
+from types import MethodType
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+INDENT = ["  " * level for level in range(64)]
+# Top-level tokens written inside a block, not as one.
+SPANS = frozenset(("inline", "footnote_anchor"))
+# Blocks that never have a blank line before them (kramdown drops those).
+NO_BLANK = frozenset(("list_item_open", "dt_open", "dd_open"))
+# Containers whose trailing blank lines kramdown writes before their closing tag.
+KEEPS_TRAILING = frozenset(("blockquote_open", "kramdown_wrapper"))
+ROUGE_END = "</div></div>\n"
+
+
+def install(md: MarkdownIt) -> None:
+    """Run last among the core rules (after the table of contents and attribute
+    lists have made their blocks), and render with kramdown's indentation."""
+    md.core.ruler.push("kramdown_layout", layout)
+    md.add_render_rule("kramdown_blank", lambda *a: "\n")
+    md.renderer.render = MethodType(render, md.renderer)
+
+
+# -- the token stream: which paragraphs show, where blank lines go -----------------------
+
+LISTS = frozenset(("bullet_list_open", "ordered_list_open"))
+ITEMS = frozenset(("list_item_open", "dd_open"))
+# Blocks holding text only: no container to follow inside them.
+TEXT_OPEN = frozenset(("paragraph_open", "heading_open", "th_open", "td_open", "dt_open"))
+TEXT_CLOSE = frozenset(("paragraph_close", "heading_close", "th_close", "td_close", "dt_close"))
+
+
+def layout(state: StateCore) -> None:
+    lines = state.src.split("\n")
+    if state.src.endswith("\n"):
+        lines.pop()
+    blank = [not line.strip() for line in lines]
+    # Blank inside a blockquote: nothing but its markers.
+    quoted = [not line.strip(" \t>") for line in lines] if ">" in state.src else blank
+    state.tokens = _with_blanks(state.tokens, blank, quoted)
+
+
+class _Frame:
+    """An open container while blank lines are placed: its first and last lines,
+    where its latest child ends, whether it is in a blockquote, its children."""
+    __slots__ = ("token", "start", "end", "latest", "lines", "kids")
+
+    def __init__(self, token: Token | None, lines: list[bool], end: int | None) -> None:
+        self.token, self.lines, self.end, self.latest, self.kids = token, lines, end, None, []
+        self.start = token.map[0] if token is not None and token.map else (0 if token is None
+                                                                            else None)
+
+    def gap(self, line: int) -> bool:
+        """Whether blank lines come before `line`: after the latest child (whose
+        lines may end in blank ones: a list's do), or after the start."""
+        if self.latest is not None:
+            if self.latest >= line:   # the usual: the latest child ends here
+                return self.lines[line - 1]
+            return any(self.lines[self.latest:line])
+        return self.start is not None and any(self.lines[self.start:line])
+
+
+# One for every blank line: nothing changes it, and the renderer needs none of its own.
+BLANK = Token("kramdown_blank", "", 0, block=True)
+# Tokens that neither open a container nor take a blank line before them.
+PASS = frozenset(("inline", "footnote_anchor")) | TEXT_CLOSE
+
+
+def _with_blanks(tokens: list[Token], blank: list[bool], quoted: list[bool]) -> list[Token]:
+    """The tokens with a kramdown_blank token wherever kramdown has a :blank element;
+    lists' and definitions' paragraphs shown or not as kramdown does."""
+    out: list[Token] = []
+    append = out.append
+    root = frame = _Frame(None, blank, len(blank))
+    frames = [root]
+    for token in tokens:
+        kind = token.type
+        if kind in PASS:
+            append(token)
+            continue
+        wrapper = token.meta.get("kramdown_wrapper", 0) if kind == "html_block" else 0
+        if token.nesting == -1 or wrapper == -1:
+            closed = frames.pop()
+            frame = frames[-1]
+            end = token.map[0] if wrapper else closed.end
+            opener = closed.token.type
+            if (opener == "blockquote_open" or wrapper) and closed.gap(end):
+                append(BLANK)
+            elif opener in LISTS:
+                _list_paragraphs(closed)
+            elif opener == "dl_open":
+                _definition_paragraphs(closed)
+            elif opener in ITEMS:
+                frame.kids[-1] = closed   # its list decides on its paragraphs
+            append(token)
+            if wrapper:
+                frame.latest = token.map[1]
+            elif closed.end is not None:
+                frame.latest = closed.end
+            continue
+        if kind == "footnote_block_open" and root.end is not None:
+            if root.gap(root.end):
+                append(BLANK)
+            root.end = None
+        mapped = token.map
+        if mapped and kind not in NO_BLANK and frame.gap(mapped[0]):
+            append(BLANK)
+        append(token)
+        frame.kids.append(token)
+        if (token.nesting == 1 and kind not in TEXT_OPEN) or wrapper:
+            inner = quoted if kind == "blockquote_open" else frame.lines
+            frame = _Frame(token, inner, None if wrapper or not mapped else mapped[1])
+            frames.append(frame)
+        elif mapped:
+            frame.latest = mapped[1]
+    if root.end is not None and root.gap(root.end):
+        append(BLANK)
+    return out
+
+
+def _list_paragraphs(frame: _Frame) -> None:
+    """kramdown's rule (parser/kramdown/list.rb): an item's first paragraph goes
+    without <p> when no blank line follows it (for the last item, unless it is the
+    item's only block) and, for the last item of several, when an earlier item went
+    without, or did not start with a paragraph."""
+    items = frame.kids
+    earlier_bare = False
+    for n, item in enumerate(items):
+        children = item.kids
+        first = children[0] if children else None
+        if first is None or first.type != "paragraph_open" or not first.map:
+            earlier_bare = True
+            continue
+        last = n == len(items) - 1
+        following = children[1].map[0] if len(children) > 1 and children[1].map \
+            else (item.end if item.end is not None else first.map[1])
+        bare = (not any(frame.lines[first.map[1]:following]) or (last and len(children) == 1)) \
+            and (not last or len(items) == 1 or earlier_bare)
+        earlier_bare = earlier_bare or bare
+        for k, child in enumerate(children):
+            child.hidden = bare and k == 0   # its paragraph_close follows (render)
+
+
+def _definition_paragraphs(frame: _Frame) -> None:
+    """A definition's first paragraph goes without <p> unless a blank line is right
+    before the definition."""
+    for item in frame.kids:
+        children = item.kids if isinstance(item, _Frame) else ()
+        for k, child in enumerate(children):
+            start = child.map[0] if child.map else 0
+            child.hidden = k == 0 and not (start and frame.lines[start - 1])
+
+
+# -- rendering: indentation -------------------------------------------------------------
+
+# Tokens whose HTML needs more than the plain rule below.
+SPECIAL = frozenset(("html_block", "footnote_block_open", "footnote_block_close",
+                     "footnote_anchor", "fence", "code_block", "kramdown_blank"))
+
+
+def render(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-it's signature)
+    """markdown-it's render loop, with each block on a line of its own, indented two
+    spaces a level (a footnote's blocks sit in <div><ol>: two levels more)."""
+    out: list[str] = []
+    append, rules, render_token = out.append, self.rules, self.renderToken
+    at_start = True   # the output so far ends a line
+    extra = 0         # levels markdown-it does not count: footnotes, markdown="1"
+    bare = False      # the paragraph open goes without <p>
+    for i, token in enumerate(tokens):
+        kind = token.type
+        if kind == "inline":
+            if token.children:
+                html = self.renderInline(token.children, options, env)
+                if html:
+                    append(html)
+                    at_start = html[-1] == "\n"
+            continue
+        if kind == "paragraph_open":
+            bare = token.hidden
+        elif kind == "paragraph_close":
+            token.hidden = bare
+        rule = rules.get(kind)
+        html = rule(tokens, i, options, env) if rule else render_token(tokens, i, options, env)
+        if kind in SPECIAL:
+            html, extra = _special(token, html, extra, at_start)
+        elif not html:
+            continue
+        elif token.nesting == -1:
+            if at_start and token.level + extra:
+                html = INDENT[token.level + extra] + html
+        else:
+            if html[0] == "\n":   # markdown-it's line after a bare paragraph
+                html = html[1:]
+            html = ("" if at_start else "\n") + INDENT[token.level + extra] + html
+        if html:
+            append(html)
+            at_start = html[-1] == "\n"
+    return "".join(out)
+
+
+def _special(token: Token, html: str, extra: int, at_start: bool) -> tuple[str, int]:
+    """The HTML of a token SPECIAL names, placed; and the levels to add from here."""
+    kind = token.type
+    level = token.level + extra
+    if kind == "kramdown_blank":
+        return ("\n" if at_start else "\n\n"), extra
+    if kind == "footnote_block_open":
+        return html, extra + 2
+    if kind == "footnote_block_close":
+        return html, extra - 2
+    if kind == "footnote_anchor":
+        if not html.startswith("<p>"):
+            return html, extra
+        level += 1   # a paragraph of its own, in the note's <li>
+    wrapper = 0
+    if kind == "html_block":
+        wrapper = token.meta.get("kramdown_wrapper", 0)
+        html = html.lstrip(" \t")   # kramdown's HTML parser drops the indentation
+    if wrapper == -1:
+        extra -= 1
+        level -= 1
+    if level and html.endswith(ROUGE_END) and html.startswith("<div"):
+        html = html[:-7] + INDENT[level] + "</div>\n"   # kramdown indents rouge's last </div>
+    if html:
+        html = ("" if at_start else "\n") + INDENT[level] + html
+    return html, extra + max(wrapper, 0)

@@ -1,0 +1,130 @@
+"""kramdown's block whitespace, byte for byte (issue 14 point 8): themes cut post
+content with `strip_html | truncate`, which counts newlines and indentation.
+
+The cross-check corpus's posts (those without Liquid, which Jekyll would render first)
+are converted by real kramdown 2.4 with Jekyll 4.3's options and must come out the
+same to the byte, but for the differences listed in KNOWN_DIFFERENCES with their
+reasons (a ratchet: an entry that no longer differs fails the test).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import subprocess
+
+import pytest
+
+from conftest import ON_CI, need_tool
+import jekyll_corpus
+from site_builder.site.kramdown import renderer
+
+# Jekyll 4.3's kramdown options (configuration.rb's defaults, and what its kramdown
+# converter adds: rouge, default_lang plaintext).
+KRAMDOWN = r"""
+require 'json'
+require 'kramdown'
+require 'kramdown-parser-gfm'
+options = {input: 'GFM', hard_wrap: false, auto_ids: true, toc_levels: (1..6).to_a,
+           entity_output: 'as_char', smart_quotes: 'lsquo,rsquo,ldquo,rdquo',
+           footnote_nr: 1, guess_lang: true, syntax_highlighter: 'rouge',
+           syntax_highlighter_opts: {default_lang: 'plaintext', guess_lang: true}}
+puts JSON.generate(JSON.parse(STDIN.read).map { |text| Kramdown::Document.new(text, options).to_html })
+"""
+
+FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n?^---\s*$\n?", re.M | re.S)
+
+# post file -> why its HTML differs from kramdown's (not in its block whitespace).
+KNOWN_DIFFERENCES = {
+    "2020-01-09-fenced-code-1.md": "Pygments marks a Python docstring `sd`, rouge `s`",
+    "2020-01-18-raw-html-1.md": "kramdown writes raw HTML's attributes again (&amp;, =\"\")",
+    "2020-11-03-ancestral-sampling-joy-division.md": "kramdown writes raw HTML's attributes "
+                                                     "again (allowfullscreen=\"\")",
+    "2020-02-02-markdown-html-3.md": "kramdown writes <img> in a paragraph as <img ... />",
+    "2020-02-18-stray-closing-tags-1.md": "kramdown writes <img> in raw HTML as <img ... />",
+    "2020-02-03-nested-blocks-1.md": "kramdown's `<< ` is a guillemet and a no-break space",
+    "2020-02-21-code-blocks-kramdown-1.md": "Pygments' Handlebars lexer; a paragraph's "
+                                            "continuation lines keep their indentation",
+    "2020-02-22-markdown-attribute-nested-1.md": "a paragraph's continuation lines keep "
+                                                 "their indentation",
+}
+
+
+def kramdown_html(texts: list[str]) -> list[str]:
+    """Real kramdown's HTML for each text (one Ruby process for all)."""
+    need_tool("ruby")
+    done = subprocess.run(["ruby", "-e", KRAMDOWN], input=json.dumps(texts), text=True,
+                          capture_output=True, timeout=300)
+    if done.returncode != 0:
+        if ON_CI:
+            pytest.fail(f"kramdown is not installed: .ci/run must install it\n{done.stderr}")
+        pytest.skip(f"kramdown (Ruby) is not installed: {done.stderr.strip()[:200]}")
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, tuple[str, str]]:
+    """Post file -> (our HTML, kramdown's HTML), for the posts without Liquid."""
+    bodies = {post.name: FRONT_MATTER.sub("", post.text, count=1)
+              for post in jekyll_corpus.corpus()}
+    bodies = {name: body for name, body in bodies.items() if "{%" not in body
+              and "{{" not in body}
+    theirs = kramdown_html(list(bodies.values()))
+    md = renderer()
+    return {name: (md.render(body), html) for (name, body), html in zip(bodies.items(), theirs)}
+
+
+def _diff(ours: str, theirs: str) -> str:
+    lines = difflib.unified_diff(theirs.splitlines(), ours.splitlines(), "kramdown", "ours",
+                                 lineterm="", n=1)
+    return "\n".join(list(lines)[:20])
+
+
+def test_corpus_html_is_kramdowns_byte_for_byte(corpus):
+    assert len(corpus) >= 30
+    assert sum(name.endswith(tuple(f"block-whitespace-{k}.md" for k in range(1, 5)))
+               for name in corpus) == 4
+    differing = {name for name, (ours, theirs) in corpus.items() if ours != theirs}
+    unexpected = sorted(differing - set(KNOWN_DIFFERENCES))
+    assert not unexpected, "\n".join(f"{name}:\n{_diff(*corpus[name])}" for name in unexpected)
+    stale = sorted(set(KNOWN_DIFFERENCES) - differing)
+    assert not stale, f"the same as kramdown's now: remove {stale} from KNOWN_DIFFERENCES"
+
+
+# What kramdown 2.4 writes (checked with it, as Jekyll 4.3 runs it), for machines
+# without Ruby: blank-line runs, indentation, each list item's paragraph.
+LAYOUTS = {
+    "\n\nOne.\n\n\n\nTwo.\n# Three\n\n\n": "\n<p>One.</p>\n\n<p>Two.</p>\n<h1 id=\"three\">"
+                                          "Three</h1>\n\n",
+    "- a\n  - b\n\n- c\n": "<ul>\n  <li>a\n    <ul>\n      <li>b</li>\n    </ul>\n  </li>\n"
+                          "  <li>c</li>\n</ul>\n",
+    "1. one\n2. two\n\n   more\n\n3. three\n": "<ol>\n  <li>one</li>\n  <li>\n    <p>two</p>\n"
+                                              "\n    <p>more</p>\n  </li>\n  <li>three</li>\n"
+                                              "</ol>\n",
+    "- x\n\n- y\n": "<ul>\n  <li>\n    <p>x</p>\n  </li>\n  <li>\n    <p>y</p>\n  </li>\n</ul>\n",
+    "> a\n>\n> > b\n>\n": "<blockquote>\n  <p>a</p>\n\n  <blockquote>\n    <p>b</p>\n"
+                        "  </blockquote>\n\n</blockquote>\n",
+    "- x\n\n  ```\n  y\n  ```\n": "<ul>\n  <li>\n    <p>x</p>\n\n    <div class=\"language-"
+                                  "plaintext highlighter-rouge\"><div class=\"highlight\"><pre "
+                                  "class=\"highlight\"><code>y\n</code></pre></div>    </div>\n"
+                                  "  </li>\n</ul>\n",
+    "T\n: d\n\n  more\n": "<dl>\n  <dt>T</dt>\n  <dd>d\n\n    <p>more</p>\n  </dd>\n</dl>\n",
+    "<div markdown=\"1\">\n\n*a*\n</div>\n": "<div>\n\n  <p><em>a</em></p>\n</div>\n",
+    "A[^1].\n\n[^1]: N.\n": "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" "
+                           "class=\"footnote\" rel=\"footnote\">1</a></sup>.</p>\n\n<div class="
+                           "\"footnotes\" role=\"doc-endnotes\">\n  <ol>\n    <li id=\"fn:1\" "
+                           "role=\"doc-endnote\">\n      <p>N.\u00a0<a href=\"#fnref:1\" class="
+                           "\"reversefootnote\" role=\"doc-backlink\">&#8617;</a></p>\n    </li>"
+                           "\n  </ol>\n</div>\n",
+}
+
+
+@pytest.mark.parametrize("text", list(LAYOUTS))
+def test_block_layout_as_kramdowns(text):
+    assert renderer().render(text) == LAYOUTS[text]
+
+
+def test_layouts_are_what_kramdown_writes():
+    """The table above, checked against kramdown itself where it is installed."""
+    assert kramdown_html(list(LAYOUTS)) == list(LAYOUTS.values())
