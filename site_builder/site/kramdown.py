@@ -33,7 +33,7 @@ from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS,
                                              SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
-                                             raw_html, span_level)
+                                             escape_text, raw_html, span_level)
 
 # kramdown's header id: an XML name (REXML's NAME_START_CHAR, NAME_CHAR), after a
 # space or tab (`{#ما-معنى}`, `{#a:b}` too).
@@ -442,7 +442,7 @@ def _stray_closing_tags(children: list[Token]) -> None:
             continue
         opening = OPEN_TAG.match(token.content)
         if opening and opening[1].lower() in BLOCK_ELEMENTS:
-            token.type = "text"
+            token.content = escape_text(token.content)   # text, its quotes as they are
             continue
         if opening:
             if opening[1].lower() not in WITHOUT_BODY and not opening[3]:

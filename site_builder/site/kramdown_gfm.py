@@ -196,8 +196,8 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> list[tuple[int, int]
             continue
         text, column = _text(state, k), state.sCount[k] - state.blkIndent
         marker = LIST_MARKER.match(text)
-        if blank and HR_LINE.match(text):
-            break
+        if (blank and HR_LINE.match(text)) or (marker and column < 0):
+            break   # (a marker left of a nested list is an outer list's item)
         if marker and marker[1][0].isdigit() == ordered and column < min(indent, 4):
             indent = _content_indent(state, k, marker)      # the list's next item
         elif column >= indent:

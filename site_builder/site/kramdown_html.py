@@ -82,7 +82,13 @@ def _markdown_element(block: str, found: re.Match, out: list[str],
     block_level = not span_level(found)
     out.append(block[found.start():found.start(2)] + MARKDOWN_ATTR.sub("", found[2])
                + block[found.end(2):found.end()])
-    out.append(markdown(textwrap.dedent(content) if block_level else content, block_level))
+    if block_level:
+        out.append(markdown(textwrap.dedent(content), True))
+    else:   # text keeps its spacing at either end (`\n- @who\n   </p>`), as kramdown's
+        inner = content.strip(" \t\n")
+        start = content.index(inner) if inner else len(content)
+        out.append(content[:start] + (markdown(inner, False) if inner else "")
+                   + content[start + len(inner):])
     out.append(tag[0])
     return pos
 
