@@ -59,7 +59,12 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
     if not isinstance(meta, dict):
         raise BuildError(f"{name}:2: front matter must be 'key: value' lines, "
                          f"got a {type(meta).__name__}")
-    return meta, "".join(lines[end + 1:]), end + 2, front
+    # Jekyll's pattern ends the front matter with `\s*$\n?`: blank lines right after
+    # it are not the body's (kramdown would write them as a blank line first).
+    start = end + 1
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    return meta, "".join(lines[start:]), start + 1, front
 
 
 def read_front_matter(text: str) -> dict | None:
