@@ -596,6 +596,16 @@ A paragraph with <div>a block tag</div> and <span>a span</span> in it
 </div>
 
 </section>
+
+The `<details>` tag folds a section:
+
+<details markdown="block">
+<summary>A list (click me)</summary>
+
+Inside a `<details>`:
+
+- Apples
+</details>
 """),
     Spec("heading-ids-any-script", """\
 ## تحقّق قبل أن تساهم {#قائمة-تحقّق-قبل-أن-تساهم}
@@ -623,6 +633,22 @@ Steps:
 - Two, then a fence taken lazily
 ```
 make post
+```
+"""),
+    Spec("template-languages-highlighted", """\
+Rouge highlights the HTML around a template's code:
+
+```erb
+<link rel="stylesheet" href="https://example.com/bootstrap.min.css">
+<%= stylesheet_link_tag 'application' %>
+```
+
+```handlebars
+<a href="/ideas">{{ title }}</a>
+```
+
+```jinja
+<img src="/cover.png">{% if x %}{{ x }}{% endif %}
 ```
 """),
     Spec("table-of-contents-any-item", """\

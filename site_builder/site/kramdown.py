@@ -48,6 +48,7 @@ IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+)
 NON_WORD = re.compile(r"[^\w\- \t]")
 TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<<|>>")
 SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 # kramdown's HTML_BLOCK_ELEMENTS: in a paragraph, their tags are text.
 BLOCK_ELEMENTS = frozenset("""address article aside applet body blockquote caption col colgroup
     dd div dl dt fieldset figcaption footer form h1 h2 h3 h4 h5 h6 header hgroup hr html head
@@ -256,6 +257,8 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
     closes = re.compile(rf"</{tag}\s*>", re.I)
     depth = [0]
     for text in state.src.split("\n"):
+        if "`" in text:   # a tag in a code span (`<details>`) opens nothing
+            text = CODE_SPAN.sub("", text)
         depth.append(depth[-1] + len(opens.findall(text)) - len(closes.findall(text)))
     closing = [len(depth)] * len(depth)
     stack: list[int] = []  # positions whose next smaller-or-equal depth is not found yet
