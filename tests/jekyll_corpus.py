@@ -651,6 +651,13 @@ Rouge highlights the HTML around a template's code:
 <img src="/cover.png">{% if x %}{{ x }}{% endif %}
 ```
 """),
+    Spec("list-item-attribute-lists", """\
+A table of contents as allejo/jekyll-toc writes it:
+
+- {:.} [Summary](#summary)
+- {:.toc-entry} [Special formatting](#special-formatting)
+- {: #item-id .done} Done, with an id
+"""),
     Spec("table-of-contents-any-item", """\
 - contents
 {: toc }

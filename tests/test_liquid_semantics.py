@@ -54,6 +54,7 @@ toc: <ul class="x">{{ nodes | shift | join: '>' }}>|{{ "a>b>>" | split: '>' | si
 spaces: {{ "  one  two three   " | split: ' ' | join: '|' }}|{{ "abc" | split: '' | join: '|' }}|{{ "" | split: ',' | size }}
 truncate: {{ "hello" | truncate: 5 }}|{{ "hello" | truncate: 2 }}|{{ "abcdef" | truncate: 0 }}|{{ "aa bb" | truncate: 4, nil }}
 words: [{{ "  one  two three   " | truncatewords: 5 }}]|{{ "a  b  c" | truncatewords: 2, "…" }}
+count: {{ "one two three  four" | number_of_words }}
 escape: {{ "a & 'b'" | escape }}|{{ "&#39; & &amp;" | escape_once }}|{{ 12345 | size }}
 slugify: {{ "Straße Œuvre ſ" | slugify: "latin" }}|{{ "Ça va — हिन्दी ½ x_y" | slugify }}|{{ "A b" | slugify: "none" }}|{{ "-a b-" | slugify: "raw" }}
 blank: {% assign e = "" %}{% if e == blank %}blank{% else %}not{% endif %}|{% if e != blank %}set{% endif %}|{% if e == empty %}empty{% endif %}
@@ -123,6 +124,7 @@ def test_string_filters_as_ruby_liquid_runs_them(tmp_path: Path) -> None:
     assert "truncate: hello|...|...|aa b" in page
     assert "words: [  one  two three   ]|a b…" in page
     assert "escape: a &amp; &#39;b&#39;|&#39; &amp; &amp;|8" in page
+    assert "count: 3" in page   # a no-break space parts no words (Ruby's split)
     assert "slugify: strasse-oeuvre|ça-va-हिन्दी-x-y|a b|a-b" in page
     # No String#blank? without ActiveSupport: `== blank` is never true in Jekyll.
     assert "blank: not|set|empty" in page

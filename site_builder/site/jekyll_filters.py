@@ -89,8 +89,10 @@ def number_of_words(value: Any, mode: str | None = None) -> int:
         cjk = len(re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", text))
         if mode == "cjk" or cjk:
             rest = re.sub(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", " ", text)
-            return cjk + len(rest.split())
-    return len(text.split())
+            return cjk + len(split(rest, " "))
+    # Ruby's split: only ASCII spaces part words (a no-break space, as before a
+    # footnote's back link, does not)
+    return len(split(text, " "))
 
 
 def cgi_escape(value: Any) -> str:

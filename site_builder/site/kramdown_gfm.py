@@ -27,6 +27,7 @@ EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
+LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
 LIST_MARKER = re.compile(r"^([*+-]|\d{1,9}\.)([ \t]+|$)")
 HR_LINE = re.compile(r"^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # Lines kramdown never takes lazily: an attribute list, or a block element's tag.
@@ -59,6 +60,7 @@ def install(md: MarkdownIt) -> None:
     # The TOC list is found before its {:toc} is read as an attribute list, and
     # written once the headings have their ids.
     md.core.ruler.before("kramdown_attributes", "kramdown_toc_mark", mark_toc)
+    md.core.ruler.before("kramdown_attributes", "kramdown_item_ials", list_item_ials)
     md.core.ruler.push("kramdown_toc", table_of_contents)
     md.add_render_rule("s_open", lambda *a: "<del>")
     md.add_render_rule("s_close", lambda *a: "</del>")
@@ -260,6 +262,26 @@ def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
             return False
         return original(state, start, end, silent)
     return rule
+
+
+def list_item_ials(state: StateCore) -> None:
+    """`- {:.done} text`: an attribute list at the start of an item is the item's
+    (kramdown's LIST_ITEM_IAL; allejo/jekyll-toc writes `- {:.} [Title](#id)`)."""
+    from site_builder.site.kramdown import _set_attributes
+    tokens = state.tokens
+    for i, token in enumerate(tokens[:-2]):
+        if token.type != "list_item_open" or tokens[i + 1].type != "paragraph_open":
+            continue
+        inline = tokens[i + 2]
+        found = LIST_ITEM_IAL.match(inline.content)
+        children = inline.children or []
+        if not found or not children or children[0].type != "text" \
+                or not children[0].content.startswith(found[0].rstrip(WHITESPACE)):
+            continue
+        children[0].content = children[0].content[len(found[0].rstrip(WHITESPACE)):].lstrip(
+            WHITESPACE)
+        inline.content = inline.content[len(found[0]):]
+        _set_attributes(token, found[1])
 
 
 def task_lists(state: StateCore) -> None:
