@@ -576,6 +576,96 @@ Inductive tm : Type :=
    configuration file, use *the* `serve` command.</p>
 </div>
 """),
+    Spec("quotes-after-emphasis-marks", """\
+Ask on forums (for example, _"How do I..."_ or _"What do you think?"_ instead).
+
+He said: _"Do not ask, a 5*"x" and \\_"y" and snake_"z" too.
+"""),
+    Spec("html-tags-in-paragraphs", """\
+<aside markdown="1" class="quote">
+  Keep issues moving.  <p markdown="1" class="credit">
+- @someone, [Scaling](https://example.com/scaling) *well*
+  </p>
+</aside>
+
+<p markdown="1" class="credit">
+- @other, [Saying no](https://example.com/no)
+   </p>
+
+A paragraph with <div>a block tag</div> and <span>a span</span> in it
+</div>
+
+</section>
+
+The `<details>` tag folds a section:
+
+<details markdown="block">
+<summary>A list (click me)</summary>
+
+Inside a `<details>`:
+
+- Apples
+</details>
+"""),
+    Spec("heading-ids-any-script", """\
+## تحقّق قبل أن تساهم {#قائمة-تحقّق-قبل-أن-تساهم}
+
+## हिन्दी शीर्षक ½ x_y
+
+## Names {#a:b.c}
+
+## Not an id{#glued}
+"""),
+    Spec("list-lazy-lines", """\
+Versions of Unix:
+
+- #### Xenix
+Licensed from AT&T in 1979, on x86.
+
+- #### BSD
+**Berkeley Software Distribution**, also called Berkeley Unix.
+\t- **Its greatest gift**: virtual memory and TCP/IP.
+\t- Many open descendants: FreeBSD, OpenBSD, NetBSD.
+
+Steps:
+
+- One
+- Two, then a fence taken lazily
+```
+make post
+```
+"""),
+    Spec("template-languages-highlighted", """\
+Rouge highlights the HTML around a template's code:
+
+```erb
+<link rel="stylesheet" href="https://example.com/bootstrap.min.css">
+<%= stylesheet_link_tag 'application' %>
+```
+
+```handlebars
+<a href="/ideas">{{ title }}</a>
+```
+
+```jinja
+<img src="/cover.png">{% if x %}{{ x }}{% endif %}
+```
+"""),
+    Spec("list-item-attribute-lists", """\
+A table of contents as allejo/jekyll-toc writes it:
+
+- {:.} [Summary](#summary)
+- {:.toc-entry} [Special formatting](#special-formatting)
+- {: #item-id .done} Done, with an id
+"""),
+    Spec("table-of-contents-any-item", """\
+- contents
+{: toc }
+
+## Dark mode
+
+## Themes
+"""),
     Spec("table-of-contents", """\
 * TOC
 {:toc}

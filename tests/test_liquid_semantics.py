@@ -42,6 +42,23 @@ arrays: {{ missing | push: 1 }}|{{ "ab" | push: 1 }}|{{ site.data.h.b | push: "x
 where: {{ titled | where: "nav_order", nil | map: "title" | join: "," }}|{{ site.data.w | where: "v", "" | size }}|{{ site.data.w | where: "v", true | size }}|{{ site.data.w | where: "v", "true" | size }}|{{ site.data.w | where: "v", 1 | size }}
 text: {{ site.data.h.b | xml_escape }}|{{ site.data.h | size }}|{{ true | append: 1.0 }}
 """
+# Liquid's string filters as Ruby runs them (python-liquid's differ): split drops
+# trailing empty strings (allejo/jekyll-toc rebuilds a list's HTML with
+# `split: '>' | shift | join: '>'`, then adds one '>'), truncate and truncatewords
+# keep what they need not cut, CGI's escape, slugify's modes.
+FILTERS = """---
+---
+{%- capture toc %}<ol><li>One</li></ol>{% endcapture -%}
+{%- assign nodes = toc | split: '>' -%}
+toc: <ul class="x">{{ nodes | shift | join: '>' }}>|{{ "a>b>>" | split: '>' | size }}
+spaces: {{ "  one  two three   " | split: ' ' | join: '|' }}|{{ "abc" | split: '' | join: '|' }}|{{ "" | split: ',' | size }}
+truncate: {{ "hello" | truncate: 5 }}|{{ "hello" | truncate: 2 }}|{{ "abcdef" | truncate: 0 }}|{{ "aa bb" | truncate: 4, nil }}
+words: [{{ "  one  two three   " | truncatewords: 5 }}]|{{ "a  b  c" | truncatewords: 2, "…" }}
+count: {{ "one two three  four" | number_of_words }}
+escape: {{ "a & 'b'" | escape }}|{{ "&#39; & &amp;" | escape_once }}|{{ 12345 | size }}
+slugify: {{ "Straße Œuvre ſ" | slugify: "latin" }}|{{ "Ça va — हिन्दी ½ x_y" | slugify }}|{{ "A b" | slugify: "none" }}|{{ "-a b-" | slugify: "raw" }}
+blank: {% assign e = "" %}{% if e == blank %}blank{% else %}not{% endif %}|{% if e != blank %}set{% endif %}|{% if e == empty %}empty{% endif %}
+"""
 DEEP = ("{%- if include.n < 20 -%}{%- for i in (1..1) -%}{%- assign m = include.n | plus: 1 -%}"
         "{%- include deep.html n=m -%}{%- endfor -%}{%- endif -%}{{ include.n }}.")
 PAGES = {"a.md": "title: Alpha\nnav_order: 10\n",   # "10" below: numbers as text sort as numbers
@@ -55,6 +72,7 @@ def liquid_blog(root: Path) -> Path:
     write(root / "_config.yml", "title: T\nmarkdown: kramdown\n")
     write(root / "_layouts" / "default.html", "{{ content }}")   # a blog with its own layouts
     write(root / "index.html", NAV)
+    write(root / "filters.html", FILTERS)
     write(root / "_includes" / "deep.html", DEEP)
     write(root / "_data" / "h.yml", DATA)
     write(root / "_data" / "l.yml", "[1, [2, [3]], null, {k: v}, true]\n")
@@ -64,6 +82,12 @@ def liquid_blog(root: Path) -> Path:
         write(root / name, f"---\n{front}---\nText.\n")
     for day, tags in (("01", "zeta beta"), ("02", "alpha beta")):
         write(root / "_posts" / f"2020-01-{day}-p{day}.md", f"---\ntags: {tags}\n---\nP.\n")
+    # An excerpt takes the link definitions it uses from further on (Jekyll's
+    # extract_excerpt; brew.sh's posts).
+    write(root / "_posts" / "2020-01-03-p03.md", "---\n---\nSigned by [@bot] and [docs][].\n\n"
+          "More.\n\n[@bot]: https://example.com/bot\n[docs]: https://example.com/docs\n"
+          "[unused]: https://example.com/unused\n")
+    write(root / "excerpts.html", "---\n---\n{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
     return root
 
 
@@ -89,6 +113,42 @@ def test_nav_sorting_and_grouping_as_jekyll_does(tmp_path: Path) -> None:
     # write values as Ruby's to_s does; where: nil only for no property, true as "true"
     assert "arrays: |ab|0,,true" in page and "text: [1, nil, true, 2.5]|5|true1.0" in page
     assert "where: Delta|1|2|2|2" in page
+
+
+def test_string_filters_as_ruby_liquid_runs_them(tmp_path: Path) -> None:
+    blog = liquid_blog(tmp_path / "blog")
+    build(blog, out_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "filters.html").read_text()
+    assert 'toc: <ul class="x"><li>One</li></ol>|2' in page   # not </ol>>
+    assert "spaces: one|two|three|a|b|c|0" in page
+    assert "truncate: hello|...|...|aa b" in page
+    assert "words: [  one  two three   ]|a b…" in page
+    assert "escape: a &amp; &#39;b&#39;|&#39; &amp; &amp;|8" in page
+    assert "count: 3" in page   # a no-break space parts no words (Ruby's split)
+    assert "slugify: strasse-oeuvre|ça-va-हिन्दी-x-y|a b|a-b" in page
+    # No String#blank? without ActiveSupport: `== blank` is never true in Jekyll.
+    assert "blank: not|set|empty" in page
+
+
+def test_an_excerpt_keeps_the_link_definitions_it_uses(tmp_path: Path) -> None:
+    blog = liquid_blog(tmp_path / "blog")
+    build(blog, out_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "excerpts.html").read_text()
+    assert '<a href="https://example.com/bot">@bot</a>' in page
+    assert '<a href="https://example.com/docs">docs</a>' in page and "unused" not in page
+
+
+def test_site_time_in_a_post_is_the_builds(tmp_path: Path) -> None:
+    """A post's own Liquid sees site.time (poole's demo post prints it), written as
+    Ruby's Time#to_s: whole seconds."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\n")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "_posts" / "2020-01-01-a.md", "---\nlayout: default\n---\n"
+          'Updated {{ site.time | date: "%Y" }}; at {{ site.time }}.\n')
+    build(blog, out_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "2020" / "01" / "01" / "a.html").read_text()
+    assert re.search(r"Updated 2\d{3}; at 2\d{3}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\.", page), page
 
 
 def test_ruby_to_s_and_inspect() -> None:
@@ -118,8 +178,9 @@ def test_liquid_semantics_match_jekylls(tmp_path: Path) -> None:
                                "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
-    assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
+    for page in ("index.html", "filters.html", "excerpts.html"):
+        theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
+        assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
 
 
 # What real kramdown writes for each (checked with kramdown 2.4, as Jekyll 4.3 runs it).

@@ -482,6 +482,15 @@ def test_code_blocks_have_rouges_shape() -> None:
     assert '<code class="language-plaintext highlighter-rouge">x</code>' in _markdown("An `x`.")
 
 
+def test_template_languages_highlight_their_html_as_rouge_does() -> None:
+    """Rouge's erb, handlebars, jinja and twig lexers colour the HTML around the
+    template's code (Pygments' plain erb lexer leaves it one run of text)."""
+    for lang, code in (("erb", '<link href="/a.css">\n<%= x %>'), ("handlebars", "<p>{{ y }}</p>"),
+                       ("jinja", "<p>{{ y }}</p>"), ("twig", "<p>{{ y }}</p>")):
+        html = _markdown(f"```{lang}\n{code}\n```\n")
+        assert '<span class="nt">' in html and '<span class="cp">' in html, (lang, html)
+
+
 def test_an_indented_fence_keeps_its_lines_indentation_like_kramdown() -> None:
     assert "<code>  CPU: 1\n</code>" in _markdown("Text:\n\n  ```\n  CPU: 1\n  ```\n")
 

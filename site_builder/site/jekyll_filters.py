@@ -13,6 +13,7 @@ from functools import cmp_to_key
 from typing import Any, Callable
 
 import liquid
+import liquid.exceptions
 
 from site_builder.site import ruby_values
 from site_builder.site.ruby_values import compare_or_text
@@ -88,8 +89,10 @@ def number_of_words(value: Any, mode: str | None = None) -> int:
         cjk = len(re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", text))
         if mode == "cjk" or cjk:
             rest = re.sub(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", " ", text)
-            return cjk + len(rest.split())
-    return len(text.split())
+            return cjk + len(split(rest, " "))
+    # Ruby's split: only ASCII spaces part words (a no-break space, as before a
+    # footnote's back link, does not)
+    return len(split(text, " "))
 
 
 def cgi_escape(value: Any) -> str:
@@ -312,6 +315,82 @@ def sample(value: Any, count: int = 1) -> Any:
     return items[:int(count)] if int(count) != 1 else (items[0] if items else None)
 
 
+# Liquid's string filters as Ruby runs them, where python-liquid's differ in what
+# real themes depend on (allejo/jekyll-toc takes a page's HTML apart with `split`).
+RUBY_SPACE = " \t\n\v\f\r"
+RUBY_SPACES = re.compile(f"[{RUBY_SPACE}]+")
+HTML_ESCAPES = {"&": "&amp;", ">": "&gt;", "<": "&lt;", '"': "&quot;", "'": "&#39;"}
+ESCAPE_ONCE = re.compile(r"""["><']|&(?!(?:[a-zA-Z]+|#\d+);)""")
+
+
+def split(value: Any, sep: Any = None) -> list[str]:
+    """Ruby's String#split: trailing empty strings dropped ("a>b>" is two), " " splits
+    on runs of ASCII whitespace with the leading run ignored, "" (or nil) into
+    characters."""
+    text, sep = _text(value), _text(sep)
+    if sep == " ":
+        parts = RUBY_SPACES.split(text.lstrip(RUBY_SPACE))
+    elif sep == "":
+        return list(text)
+    else:
+        parts = text.split(sep)
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def _ruby_int(value: Any, name: str) -> int:
+    """Liquid's Utils.to_integer: an Integer, or text that is one (else an error)."""
+    if type(value) is int:
+        return value
+    try:
+        return int(_text(value).strip().replace("_", ""))
+    except ValueError:
+        raise liquid.exceptions.FilterArgumentError(
+            f"{name}: invalid integer {_text(value)!r}", token=None) from None
+
+
+def truncate(value: Any, length: Any = 50, end: Any = "...") -> Any:
+    """At most `length` characters, `end` included (an `end` longer than that is all
+    that is left); text no longer than `length` as it is."""
+    if _blank(value):
+        return None
+    text, length, end = _text(value), _ruby_int(length, "truncate"), _text(end)
+    return text if len(text) <= length else text[:max(length - len(end), 0)] + end
+
+
+def truncatewords(value: Any, words: Any = 15, end: Any = "...") -> Any:
+    """The first `words` words joined by one space, then `end`; text with no more
+    words than that as it is, its spacing kept."""
+    if _blank(value):
+        return None
+    text, words = _text(value), max(_ruby_int(words, "truncatewords"), 1)
+    parts = split(text, " ")
+    return text if len(parts) <= words else " ".join(parts[:words]) + _text(end)
+
+
+def escape(value: Any) -> Any:
+    """CGI.escapeHTML: a quote as &#39;, nil as nil."""
+    if _blank(value):
+        return None
+    return re.sub(r"""[&<>"']""", lambda m: HTML_ESCAPES[m.group()], _text(value))
+
+
+def escape_once(value: Any) -> str:
+    """Escapes what is not already an entity (&amp;, &#39; kept as they are)."""
+    return ESCAPE_ONCE.sub(lambda m: HTML_ESCAPES[m.group()], _text(value))
+
+
+def size(value: Any) -> int:
+    """Ruby's size: an Integer's is its bytes (8); what has none is 0."""
+    if type(value) is int:
+        return 8
+    try:
+        return len(value)
+    except TypeError:
+        return 0
+
+
 def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
     """where_exp, find_exp and group_by_exp: a Liquid expression per item, evaluated
     as Jekyll does, in the calling template's context (its variables visible) with
@@ -445,6 +524,8 @@ def install(env: liquid.Environment, config: dict) -> None:
         "inspect": inspect,
         "push": push, "pop": pop, "shift": shift, "unshift": unshift, "sample": sample,
         "sassify": _text, "scssify": _text,
+        "split": split, "truncate": truncate, "truncatewords": truncatewords,
+        "escape": escape, "h": escape, "escape_once": escape_once, "size": size,
         **exp_filters(env),
     }
     for name, func in filters.items():

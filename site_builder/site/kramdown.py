@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -32,10 +33,15 @@ from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS,
                                              SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
-                                             raw_html)
+                                             escape_text, raw_html, span_level)
 
-# kramdown's header id: an XML name (any letter first: `{#ما-معنى}` too).
-HEADING_ID = re.compile(r"\s*\{#([^\W\d][\w:.-]*)\}\s*$")
+# kramdown's header id: an XML name (REXML's NAME_START_CHAR, NAME_CHAR), after a
+# space or tab (`{#ما-معنى}`, `{#a:b}` too).
+XML_NAME_START = ("_:A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+                  "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF"
+                  "\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+XML_NAME_CHAR = XML_NAME_START + "\\-.0-9\u00B7\u0300-\u036F\u203F-\u2040"
+HEADING_ID = re.compile(f"[\t ]\\{{#([{XML_NAME_START}][{XML_NAME_CHAR}]*)\\}}\\s*$")
 IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
 SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
 IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
@@ -44,6 +50,12 @@ NON_WORD = re.compile(r"[^\w\- \t]")
 TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
 SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<< ": "\u00ab\u00a0",
            " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
+CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+# kramdown's HTML_BLOCK_ELEMENTS: in a paragraph, their tags are text.
+BLOCK_ELEMENTS = frozenset("""address article aside applet body blockquote caption col colgroup
+    dd div dl dt fieldset figcaption footer form h1 h2 h3 h4 h5 h6 header hgroup hr html head
+    iframe legend menu li main map nav ol optgroup p pre section summary table tbody td th
+    thead tfoot tr ul""".split())
 RAW_SPAN = re.compile(r"<(/?)(?:code|kbd|samp|var|script|style|math|textarea|option)\b(?![^>]*/>)",
                       re.I)
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
@@ -53,7 +65,8 @@ DOUBLE_SET = re.compile(r"""['"]\w""")
 DECADE = re.compile(r"\d\ds")
 POSSESSIVE = re.compile(r"s\b")
 # A quote before punctuation that is not followed by a word character closes.
-QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~](?!\.\.)(?!\w)""")
+# (`_` is a word character to Ruby's \B: a quote before `_` and a space does not.)
+QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^`{|}~](?!\.\.)(?!\w)""")
 ROUGE_OPEN = ('<div class="language-{lang} highlighter-rouge"><div class="highlight">'
               '<pre class="highlight"><code>')
 ROUGE_CLOSE = "</code></pre></div></div>\n"
@@ -187,7 +200,7 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         return True
     inner = MARKDOWN_ATTR.search(opening[2] or "")
     if inner and last > start and _line(state, last).strip().lower() == f"</{tag}>" \
-            and line[opening.end():].strip() == "":
+            and line[opening.end():].strip() == "" and not span_level(opening):
         _markdown_inside(state, start, last, line[:opening.start(2)]
                          + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):])
     else:
@@ -202,10 +215,14 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """CommonMark's HTML blocks, except a line starting with a span element (`<img>`,
-    `<a>`, `<b>`...): kramdown makes that a paragraph, CommonMark a lone tag's block."""
+    `<a>`, `<b>`...): kramdown makes that a paragraph, CommonMark a lone tag's block;
+    and a closing tag that closes nothing (html_element takes each element to its
+    closing line): kramdown's text, in the paragraph before it if there is one."""
     if not state.is_code_block(start):
         line = _line(state, start)
-        tag = OPEN_TAG.match(line) or CLOSE_TAG.match(line)
+        if CLOSE_TAG.match(line):
+            return False
+        tag = OPEN_TAG.match(line)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
     return html_block(state, start, end, silent)
@@ -242,6 +259,8 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
     closes = re.compile(rf"</{tag}\s*>", re.I)
     depth = [0]
     for text in state.src.split("\n"):
+        if "`" in text:   # a tag in a code span (`<details>`) opens nothing
+            text = CODE_SPAN.sub("", text)
         depth.append(depth[-1] + len(opens.findall(text)) - len(closes.findall(text)))
     closing = [len(depth)] * len(depth)
     stack: list[int] = []  # positions whose next smaller-or-equal depth is not found yet
@@ -334,12 +353,18 @@ def _symbols(text: str) -> tuple[str, set[int]]:
     return "".join(out), ends
 
 
-# What the source holds where a link, image or code span begins: kramdown's quote
-# rules see it after a quote that ends a run of text (`"[a link](x)"` opens).
+# What the source holds where a link, image or code span begins, or emphasis ends:
+# kramdown's quote rules see it after a quote that ends a run of text (`"[a link](x)"`
+# and `_"a..."_ or` open).
 SOURCE_MARKS = {"link_open": "[", "image": "![", "code_inline": "`"}
+CLOSING_MARKS = ("em_close", "strong_close", "s_close")
 
 
 def _source_after(children: list, k: int) -> str:
+    if k < len(children) and children[k].type in CLOSING_MARKS:
+        nxt = children[k + 1] if k + 1 < len(children) else None
+        return children[k].markup + (nxt.content[:3] if nxt is not None and nxt.type == "text"
+                                     else "")
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
@@ -357,9 +382,10 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
     for found in QUOTE.finditer(text):
         i = found.start()
         # The character before, when kramdown's scanner still has it: not after
-        # another quote it just turned, a typographic symbol, nor a backslash.
+        # another quote it just turned, a typographic symbol, a backslash, nor a
+        # `_` or `*` (its emphasis parser took it, even when it matched nothing).
         previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
-        if previous == "\\" or i in after_symbol:
+        if previous in ("\\", "_", "*") or i in after_symbol:
             previous = ""
         rest = text[i + 1:i + 4] if i + 4 <= len(text) else (text[i + 1:] + after)[:3]
         opening = _opens(found[0], previous, rest, emphasis_next and i + 1 == len(text))
@@ -412,12 +438,17 @@ def span_shapes(state: StateCore) -> None:
 
 def _stray_closing_tags(children: list[Token]) -> None:
     """A closing tag that closes no element open in the paragraph is text to kramdown
-    (written `&lt;/a&gt;`, shown by a browser); markdown-it passes it as HTML."""
+    (written `&lt;/a&gt;`, shown by a browser), and so is a block element's tag in
+    the middle of a paragraph (`text <p class="credit">`); markdown-it passes both
+    as HTML."""
     open_tags: list[str] = []
     for token in children:
         if token.type != "html_inline":
             continue
         opening = OPEN_TAG.match(token.content)
+        if opening and opening[1].lower() in BLOCK_ELEMENTS:
+            token.content = escape_text(token.content)   # text, its quotes as they are
+            continue
         if opening:
             if opening[1].lower() not in WITHOUT_BODY and not opening[3]:
                 open_tags.append(opening[1].lower())
@@ -645,9 +676,22 @@ def heading_ids(state: StateCore) -> None:
             token.attrSet("id", explicit[1])
             continue
         text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
-        slug = re.sub(r"[ \t]", "-", NON_WORD.sub("", html.unescape(text).lower()))
+        slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
         counts[slug] = counts.get(slug, 0) + 1
         token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+
+
+def _word_chars(text: str) -> str:
+    """`text` without what is not Ruby's \\p{Word}, '-', space or tab (marks stay:
+    Hindi and Arabic vowel signs are part of a word)."""
+    if text.isascii():
+        return NON_WORD.sub("", text)
+    return "".join(ch for ch in text if ch in "- \t" or _ruby_word(ch))
+
+
+def _ruby_word(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category[0] in "LM" or category in ("Nd", "Nl", "Pc") or ch in "\u200c\u200d"
 
 
 # -- rendering ------------------------------------------------------------------------

@@ -20,13 +20,20 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 
 TASK = re.compile(r"^\[([ xX])\] ")
-TOC_ITEM = re.compile(r"^TOC\s*\n\s*\{:\s*toc\s*\}\s*$")
+TOC_ITEM = re.compile(r"^[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$")  # any item: kramdown replaces the list
 FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
+LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
+LIST_MARKER = re.compile(r"^([*+-]|\d{1,9}\.)([ \t]+|$)")
+HR_LINE = re.compile(r"^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+# Lines kramdown never takes lazily: an attribute list, or a block element's tag.
+NOT_LAZY = re.compile(r"\{:|</?(?!(?:a|abbr|acronym|b|big|bdo|br|button|cite|code|del|dfn|em|i|img|"
+                      r"input|ins|kbd|label|mark|option|q|rb|rbc|rp|rt|rtc|ruby|samp|select|"
+                      r"small|span|strike|strong|sub|sup|tt|u|var|script)\b)[A-Za-z_:]")
 
 
 def install(md: MarkdownIt) -> None:
@@ -53,6 +60,7 @@ def install(md: MarkdownIt) -> None:
     # The TOC list is found before its {:toc} is read as an attribute list, and
     # written once the headings have their ids.
     md.core.ruler.before("kramdown_attributes", "kramdown_toc_mark", mark_toc)
+    md.core.ruler.before("kramdown_attributes", "kramdown_item_ials", list_item_ials)
     md.core.ruler.push("kramdown_toc", table_of_contents)
     md.add_render_rule("s_open", lambda *a: "<del>")
     md.add_render_rule("s_close", lambda *a: "</del>")
@@ -147,7 +155,10 @@ def _patch_emphasis() -> None:
 # -- lists ---------------------------------------------------------------------------
 
 def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """`1)` is text to kramdown; and a list (any start number) ends a paragraph."""
+    """`1)` is text to kramdown; and a list (any start number) ends a paragraph.
+    kramdown's lazy lines (list.rb: a line not indented to the item's content, after
+    no blank line, is the item's) are seen indented for the list's parse: CommonMark
+    takes such a line only to go on a paragraph (after `- #### BSD` it ends the list)."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
         if ORDERED_PAREN.match(line):
@@ -158,8 +169,59 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
                 return original(state, start, end, silent)
             finally:
                 state.parentType = saved
-        return original(state, start, end, silent)
+        if silent:
+            return original(state, start, end, silent)
+        lazy = _lazy_lines(state, start, end)
+        saved_counts = [state.sCount[k] for k, _ in lazy]
+        for k, indent in lazy:
+            state.sCount[k] = indent
+        try:
+            return original(state, start, end, silent)
+        finally:
+            for (k, _), count in zip(lazy, saved_counts):
+                state.sCount[k] = count
     return rule
+
+
+def _lazy_lines(state: StateBlock, start: int, end: int) -> list[tuple[int, int]]:
+    """The lines of the list at `start` that kramdown takes lazily, each with the
+    content indentation of its item."""
+    first = LIST_MARKER.match(_text(state, start))
+    if first is None:
+        return []
+    ordered = first[1][0].isdigit()
+    lazy: list[tuple[int, int]] = []
+    indent, blank = _content_indent(state, start, first), False
+    for k in range(start + 1, end):
+        if state.isEmpty(k):
+            blank = True
+            continue
+        text, column = _text(state, k), state.sCount[k] - state.blkIndent
+        marker = LIST_MARKER.match(text)
+        if (blank and HR_LINE.match(text)) or (marker and column < 0):
+            break   # (a marker left of a nested list is an outer list's item)
+        if marker and marker[1][0].isdigit() == ordered and column < min(indent, 4):
+            indent = _content_indent(state, k, marker)      # the list's next item
+        elif column >= indent:
+            pass                                             # the item's content
+        elif not blank and not (column < 4 and NOT_LAZY.match(text)):
+            lazy.append((k, state.blkIndent + indent))
+        else:
+            break
+        blank = False
+    return lazy
+
+
+def _text(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
+
+
+def _content_indent(state: StateBlock, line: int, marker: re.Match) -> int:
+    """Where an item's content starts, relative to the list: CommonMark's (1 to 4
+    spaces after the marker, else 1), which markdown-it uses too."""
+    spaces = len(marker[2].expandtabs(4))
+    return state.sCount[line] - state.blkIndent + len(marker[1]) + \
+        (spaces if 1 <= spaces <= 4 and len(marker[0]) < len(_text(state, line)) else 1)
 
 
 def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
@@ -200,6 +262,26 @@ def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
             return False
         return original(state, start, end, silent)
     return rule
+
+
+def list_item_ials(state: StateCore) -> None:
+    """`- {:.done} text`: an attribute list at the start of an item is the item's
+    (kramdown's LIST_ITEM_IAL; allejo/jekyll-toc writes `- {:.} [Title](#id)`)."""
+    from site_builder.site.kramdown import _set_attributes
+    tokens = state.tokens
+    for i, token in enumerate(tokens[:-2]):
+        if token.type != "list_item_open" or tokens[i + 1].type != "paragraph_open":
+            continue
+        inline = tokens[i + 2]
+        found = LIST_ITEM_IAL.match(inline.content)
+        children = inline.children or []
+        if not found or not children or children[0].type != "text" \
+                or not children[0].content.startswith(found[0].rstrip(WHITESPACE)):
+            continue
+        children[0].content = children[0].content[len(found[0].rstrip(WHITESPACE)):].lstrip(
+            WHITESPACE)
+        inline.content = inline.content[len(found[0]):]
+        _set_attributes(token, found[1])
 
 
 def task_lists(state: StateCore) -> None:

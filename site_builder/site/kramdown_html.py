@@ -79,13 +79,25 @@ def _markdown_element(block: str, found: re.Match, out: list[str],
         depth += -1 if tag[1] else 1
         pos = tag.end()
     content = block[found.end():tag.start()]
-    mode = MARKDOWN_ATTR.search(found[2])[2]
-    block_level = mode == "block" or (mode == "1" and name not in SPAN_MODEL)
+    block_level = not span_level(found)
     out.append(block[found.start():found.start(2)] + MARKDOWN_ATTR.sub("", found[2])
                + block[found.end(2):found.end()])
-    out.append(markdown(textwrap.dedent(content) if block_level else content, block_level))
+    if block_level:
+        out.append(markdown(textwrap.dedent(content), True))
+    else:   # text keeps its spacing at either end (`\n- @who\n   </p>`), as kramdown's
+        inner = content.strip(" \t\n")
+        start = content.index(inner) if inner else len(content)
+        out.append(content[:start] + (markdown(inner, False) if inner else "")
+                   + content[start + len(inner):])
     out.append(tag[0])
     return pos
+
+
+def span_level(opening: re.Match) -> bool:
+    """Whether an element (its OPEN_TAG match) with a markdown attribute has its
+    content converted as text (`<p markdown="1">`: no lists, no paragraphs)."""
+    mode = MARKDOWN_ATTR.search(opening[2])[2]
+    return mode == "span" or (mode == "1" and opening[1].lower() in SPAN_MODEL)
 
 
 def _markup(block: str, pos: int, out: list[str], open_tags: list[str],
@@ -97,7 +109,9 @@ def _markup(block: str, pos: int, out: list[str], open_tags: list[str],
             out.append(found[0])
             return found.end()
     found = OPEN_TAG.match(block, pos)
-    if found and markdown is not None and pos > 0 and MARKDOWN_ATTR.search(found[2] or ""):
+    # (The block's own element is the caller's, unless its content is text.)
+    if found and markdown is not None and MARKDOWN_ATTR.search(found[2] or "") \
+            and (pos > 0 or span_level(found)):
         after = _markdown_element(block, found, out, markdown)
         if after is not None:
             return after

@@ -14,6 +14,7 @@ from typing import Callable, Iterator, TextIO
 import liquid
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import StringLiteral, parse_primitive, tokenize
+from liquid.builtin.expressions.primitive import Blank
 from liquid.context import RenderContext
 from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
                                TemplateNotFoundError)
@@ -106,6 +107,17 @@ class JekyllTemplate(BoundTemplate):
             return
         super().render_with_context(context, buffer, *args, partial=partial,
                                     block_scope=block_scope, **kwargs)
+
+
+def _never_blank(self: Blank, other: object) -> bool:
+    """Ruby Liquid compares with `blank` by calling blank? on the other side, which
+    only ActiveSupport gives strings, nil and lists; Jekyll has none, so
+    `x == blank` is never true there (and `x != blank` always is)."""
+    return False
+
+
+Blank.__eq__ = _never_blank   # python-liquid's: empty or spaces; only Jekyll's rules here
+Blank.__hash__ = object.__hash__
 
 
 class JekyllEnvironment(liquid.Environment):

@@ -147,12 +147,16 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
     from site_builder.site.liquid_tags import EXTRA_FILTERS
     options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
     page = post.page()
+    site = config
+    if "site.time" in post.body:   # the build's time, as the layouts see it
+        from datetime import datetime
+        site = {**config, "time": config.get("_time") or datetime.now()}
     if not options.get("strict_variables"):
-        text = _simple_liquid(post.body, config, page)
+        text = _simple_liquid(post.body, site, page)
         if text is not None:
             return text
     try:
-        return templates.from_string(post.body).render(site=config, page=page)
+        return templates.from_string(post.body).render(site=site, page=page)
     except LiquidError as exc:
         token = getattr(exc, "token", None)
         index = getattr(token, "start_index", -1)

@@ -2,7 +2,9 @@
 alias mapped to the Pygments lexer that highlights it here ("" where Pygments has
 none: the code is then written plain, in rouge's wrappers). A fence in a language
 rouge lacks (`bnf`, `f(TAPL)`) is no highlighted block in kramdown's output.
-Listed from rouge's lexers' `tag` and `aliases`, matched to Pygments by name."""
+Listed from rouge's lexers' `tag` and `aliases`, matched to Pygments by name; rouge's
+template lexers (erb, jinja, handlebars, twig) highlight the HTML around the
+template's code too, as Pygments' html+ lexers do."""
 
 ROUGE_LANGUAGES = {
     "abap": "abap", "actionscript": "actionscript", "ada": "ada", "apache": "apacheconf",
@@ -20,23 +22,23 @@ ROUGE_LANGUAGES = {
     "crystal": "cr", "cs": "csharp", "csharp": "csharp", "css": "css", "csvs": "",
     "cucumber": "gherkin", "cuda": "cuda", "cypher": "cypher", "cython": "cython", "d": "d",
     "dafny": "", "dart": "dart", "datastudio": "", "diff": "diff", "digdag": "",
-    "django": "django", "dlang": "d", "docker": "docker", "dockerfile": "docker",
+    "django": "html+django", "dlang": "d", "docker": "docker", "dockerfile": "docker",
     "dosbatch": "batch", "dot": "graphviz", "e-mail": "email", "ecl": "ecl", "eex": "",
     "eiffel": "eiffel", "elisp": "common-lisp", "elixir": "elixir", "elm": "elm",
     "emacs-lisp": "common-lisp", "email": "email", "eml": "email", "epp": "",
-    "eps": "postscript", "erb": "erb", "erl": "erlang", "erlang": "erlang", "eruby": "erb",
+    "eps": "postscript", "erb": "rhtml", "erl": "erlang", "erlang": "erlang", "eruby": "rhtml",
     "esc": "", "escape": "", "ex": "vim", "exs": "elixir", "factor": "factor", "fea": "",
     "ff": "freefem", "fluent": "", "fortran": "fortran", "freefem": "freefem",
     "fsharp": "fsharp", "ftl": "", "gd": "gdscript", "gdscript": "gdscript", "ghc-cmm": "",
     "ghc-core": "", "gherkin": "gherkin", "glsl": "glsl", "gnumake": "make", "go": "go",
     "golang": "go", "gradle": "", "graphql": "graphql", "groovy": "groovy", "hack": "",
-    "haml": "haml", "handlebars": "handlebars", "haskell": "haskell", "haxe": "haxe",
-    "hbs": "handlebars", "hcl": "terraform", "heex": "", "hh": "", "hlsl": "hlsl", "hocon": "",
+    "haml": "haml", "handlebars": "html+handlebars", "haskell": "haskell", "haxe": "haxe",
+    "hbs": "html+handlebars", "hcl": "terraform", "heex": "", "hh": "", "hlsl": "hlsl", "hocon": "",
     "hql": "", "hs": "haskell", "html": "html", "http": "http", "hx": "haxe", "hy": "hylang",
     "hylang": "hylang", "idlang": "", "idr": "idris", "idris": "idris", "igorpro": "igor",
     "ini": "ini", "io": "io", "irb": "rbcon", "irb_output": "", "isa": "isabelle",
     "isabelle": "isabelle", "isbl": "", "j": "j", "janet": "janet", "java": "java",
-    "javascript": "javascript", "jdn": "janet", "jinja": "django", "jl": "julia",
+    "javascript": "javascript", "jdn": "janet", "jinja": "html+django", "jl": "julia",
     "js": "javascript", "jsl": "", "json": "json", "json-doc": "", "jsonc": "",
     "jsonnet": "jsonnet", "jsp": "jsp", "jsx": "jsx", "julia": "julia", "kdb+": "q",
     "kotlin": "kotlin", "ksh": "bash", "lasso": "lasso", "lassoscript": "lasso",
@@ -49,7 +51,7 @@ ROUGE_LANGUAGES = {
     "mathematica": "mathematica", "matlab": "matlab", "md": "markdown", "meson": "meson",
     "mf": "make", "microsoftshell": "powershell", "minizinc": "", "mkd": "markdown",
     "ml": "sml", "moon": "moonscript", "moonscript": "moonscript", "mosel": "mosel",
-    "msgtrans": "", "msshell": "powershell", "mustache": "handlebars", "mxml": "mxml",
+    "msgtrans": "", "msshell": "powershell", "mustache": "html+handlebars", "mxml": "mxml",
     "nasm": "nasm", "nes": "", "nesasm": "", "nginx": "nginx", "nial": "", "nim": "nimrod",
     "nimrod": "nimrod", "nix": "nixos", "nixos": "nixos", "obj-c": "objective-c",
     "obj-cpp": "", "obj_c": "objective-c", "obj_cpp": "", "objc": "objective-c", "objcpp": "",
@@ -64,7 +66,7 @@ ROUGE_LANGUAGES = {
     "ps": "postscript", "puppet": "puppet", "py": "python", "pyrex": "cython",
     "python": "python", "pyx": "cython", "q": "q", "qml": "qml", "r": "splus",
     "racket": "racket", "rb": "ruby", "react": "jsx", "realbasic": "", "reasonml": "reasonml",
-    "rego": "rego", "rescript": "", "rhtml": "erb", "robot": "", "robot-framework": "",
+    "rego": "rego", "rescript": "", "rhtml": "rhtml", "robot": "", "robot-framework": "",
     "robot_framework": "", "rs": "rust", "ruby": "ruby", "rust": "rust", "s": "splus",
     "sas": "sas", "sass": "sass", "scala": "scala", "scheme": "scheme", "scss": "scss",
     "sed": "sed", "sh": "bash", "shell": "bash", "shell-session": "console",
@@ -75,7 +77,7 @@ ROUGE_LANGUAGES = {
     "swift": "swift", "systemd": "systemd", "syzlang": "", "syzprog": "", "tap": "tap",
     "tcl": "tcl", "terminal": "console", "terraform": "terraform", "tex": "tex",
     "text": "text", "tf": "terraform", "toml": "toml", "ts": "typescript", "tsx": "tsx",
-    "ttcn3": "", "tulip": "", "turtle": "turtle", "twig": "twig", "typescript": "typescript",
+    "ttcn3": "", "tulip": "", "turtle": "turtle", "twig": "html+twig", "typescript": "typescript",
     "udiff": "diff", "unit-file": "systemd", "vala": "vala", "varnish": "vcl",
     "varnishconf": "vcl", "vb": "vb.net", "vcl": "vcl", "velocity": "velocity",
     "verilog": "verilog", "vhdl": "vhdl", "vim": "vim", "viml": "vim", "vimscript": "vim",

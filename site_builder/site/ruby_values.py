@@ -63,7 +63,7 @@ def _to_s(value: Any) -> str:
             return str(dict.get(value, "output") or dict.get(value, "content") or "")
         return inspect(value)
     if isinstance(value, datetime):
-        return _time(value)
+        return _time(value, fraction=False)   # Time#to_s: whole seconds
     if isinstance(value, (list, tuple)):
         return inspect(value)
     return str(value)
@@ -121,11 +121,12 @@ def _float(value: float) -> str:
     return text
 
 
-def _time(value: datetime) -> str:
+def _time(value: datetime, fraction: bool = True) -> str:
+    """Ruby's Time#inspect (a fraction of a second shown), or its to_s (none)."""
     offset = value.strftime("%z") or "+0000"
     if value.utcoffset() is not None and not value.utcoffset() and str(value.tzinfo) == "UTC":
         offset = "UTC"
-    frac = f".{value.microsecond:06d}".rstrip("0") if value.microsecond else ""
+    frac = f".{value.microsecond:06d}".rstrip("0") if value.microsecond and fraction else ""
     return f"{value:%Y-%m-%d %H:%M:%S}{frac} {offset}"
 
 

@@ -8,6 +8,7 @@ import html
 import os
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime, timezone
@@ -30,12 +31,25 @@ PERMALINK_STYLES = {  # Jekyll's built-in names
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
 }
 OUTPUT_EXT = {**{ext: ".html" for ext in MARKDOWN_SUFFIXES}, ".scss": ".css", ".sass": ".css"}
-# Jekyll's slugify: runs of other characters become one '-' ("pretty" keeps a few more).
-SLUG_DEFAULT = re.compile(r"(?:[^\w]|_)+")
-SLUG_PRETTY = re.compile(r"(?:[^\w._~!$&'()+,;=@]|_)+")
+# Jekyll's slugify: runs of characters other than letters, marks and decimal digits
+# (Ruby's \p{L}\p{M}\p{Nd}) become one '-' ("pretty" keeps a few more); ASCII
+# text, the usual case, by a regular expression, other text character by character.
+SLUG_MODES = ("raw", "default", "pretty", "ascii", "latin")
+SLUG_KEPT = {"default": "", "latin": "", "pretty": "._~!$&'()+,;=@",
+             "ascii": None, "raw": None}
+SLUG_ASCII = {"default": re.compile(r"[^A-Za-z0-9]+"), "latin": re.compile(r"[^A-Za-z0-9]+"),
+              "pretty": re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+"),
+              "ascii": re.compile(r"[^A-Za-z0-9]+"), "raw": re.compile(r"[ \t\n\v\f\r]+")}
+# I18n.transliterate's table (Latin-1 and Latin Extended-A letters; anything else
+# not ASCII is '?'): the letter without its accents, but for these.
+LATIN_SPECIAL = {"Æ": "AE", "Ð": "D", "×": "x", "Ø": "O", "Þ": "Th", "ß": "ss", "æ": "ae",
+                 "ð": "d", "ø": "o", "þ": "th", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h",
+                 "ı": "i", "ĸ": "k", "Ŀ": "L", "ŀ": "l", "Ł": "L", "ł": "l", "ŉ": "'n",
+                 "Ŋ": "NG", "ŋ": "ng", "Œ": "OE", "œ": "oe", "Ŧ": "T", "ŧ": "t"}
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 EXCERPT_WORDS = 40
+LINK_DEFINITION = re.compile(r"^ {0,3}(\[[^\]]+\])(:.+)$", re.M)   # Jekyll's MKDWN_LINK_REF_REGEX
 TAG = re.compile(r"<[^>]+>")
 PAGE_DATE = datetime(1970, 1, 1)
 
@@ -344,18 +358,51 @@ def assign_urls(posts: list[Post], config: dict) -> None:
 
 
 def slugify(text: object, mode: str = "default", cased: bool = False) -> str:
-    """Jekyll's Utils.slugify for the modes its URLs and filter use."""
+    """Jekyll's Utils.slugify: a mode it does not know ("none") only lowercases;
+    then one '-' at each end of a line goes, as Ruby's `gsub(/^-|-$/, "")`."""
     if text is None:
         return ""
     value = str(text)
-    if mode == "raw":
-        value = re.sub(r"\s+", "-", value)
-    elif mode == "ascii":
-        value = re.sub(r"[^A-Za-z0-9]+", "-", value)
-    elif mode != "none":
-        value = (SLUG_PRETTY if mode == "pretty" else SLUG_DEFAULT).sub("-", value)
-    value = value.strip("-")
+    if mode not in SLUG_MODES:
+        return value if cased else value.lower()
+    if mode == "latin":
+        value = _transliterate(value)
+    if value.isascii() or SLUG_KEPT[mode] is None:
+        value = SLUG_ASCII[mode].sub("-", value)
+    else:
+        value = _slug_runs(value, SLUG_KEPT[mode])
+    value = re.sub(r"^-|-$", "", value, flags=re.M)
     return value if cased else value.lower()
+
+
+def _slug_runs(text: str, kept: str) -> str:
+    out, run = [], False
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] in "LM" or cat == "Nd" or ch in kept:
+            out.append(ch)
+            run = False
+        elif not run:
+            out.append("-")
+            run = True
+    return "".join(out)
+
+
+def _transliterate(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(ch if ch.isascii() else _latin(ch) for ch in text)
+
+
+def _latin(ch: str) -> str:
+    if ch in LATIN_SPECIAL:
+        return LATIN_SPECIAL[ch]
+    if "\u00c0" <= ch <= "\u017e":
+        plain = "".join(c for c in unicodedata.normalize("NFKD", ch)
+                        if not unicodedata.combining(c))
+        if plain.isascii():
+            return plain
+    return "?"
 
 
 def output_ext(post: Post) -> str:
@@ -454,7 +501,13 @@ def excerpt_source(post: Post, text: str, config: dict) -> str:
     """The part of the post's Liquid-rendered `text` before the excerpt separator
     (Jekyll's default: the first paragraph)."""
     separator = str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
-    return text.lstrip("\n").split(separator, 1)[0]
+    head, _, tail = text.lstrip("\n").partition(separator)
+    # Jekyll's extract_excerpt: the link definitions further on that the excerpt
+    # uses come with it (`[@BrewTestBot]` is a link in brew.sh's excerpts).
+    if "[" not in head or not tail:
+        return head
+    uses = [found[1] + found[2] for found in LINK_DEFINITION.finditer(tail) if found[1] in head]
+    return head + "\n\n" + "\n".join(uses) if uses else head
 
 
 def _text(content: str) -> str:
