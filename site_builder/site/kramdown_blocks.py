@@ -61,10 +61,11 @@ def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signa
             return False
         last, indent, src = state.line, state.blkIndent, state.src
         ends = src[state.bMarks[start] + state.tShift[start]] + src[state.eMarks[last - 1] - 1]
-        lazy = indent and last - start > 1 and min(state.sCount[start + 1:last]) < indent
+        # (the list rule may have counted a lazy line as indented: its spaces tell)
+        lazy = indent and last - start > 1 and min(state.tShift[start + 1:last]) < indent
         if lazy or not ends.isascii() and any(c.isspace() for c in ends):
             state.tokens[-2].content = "\n".join(
-                src[state.bMarks[line]:state.eMarks[line]] if state.sCount[line] < indent
+                src[state.bMarks[line]:state.eMarks[line]] if state.tShift[line] < indent
                 else state.getLines(line, line + 1, indent, False)
                 for line in range(start, last)).strip(RUBY_SPACE)
         return True
