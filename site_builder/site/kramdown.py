@@ -46,8 +46,10 @@ IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
 SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
 IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 NON_WORD = re.compile(r"[^\w\- \t]")
-TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<<|>>")
-SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+# kramdown's `<< ` and ` >>` take the space in, as a no-break space.
+TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
+SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<< ": "\u00ab\u00a0",
+           " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 # kramdown's HTML_BLOCK_ELEMENTS: in a paragraph, their tags are text.
 BLOCK_ELEMENTS = frozenset("""address article aside applet body blockquote caption col colgroup
@@ -344,7 +346,7 @@ def _symbols(text: str) -> tuple[str, set[int]]:
     size = last = 0
     for found in TYPOGRAPHY.finditer(text):
         out += [text[last:found.start()], SYMBOLS[found[0]]]
-        size += found.start() - last + 1
+        size += found.start() - last + len(SYMBOLS[found[0]])
         ends.add(size)
         last = found.end()
     out.append(text[last:])

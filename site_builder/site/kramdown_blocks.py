@@ -8,6 +8,8 @@ inside block elements, on markdown-it's tokens (kramdown 2.4, converter/html.rb)
 - Nested blocks are indented by two spaces a level: `<ul>\\n  <li>a</li>\\n</ul>`;
   a closing tag is indented when it starts a line; so is the last `</div>` of a
   highlighted code block.
+- A paragraph's line breaks keep the spaces around them (but the two that make a
+  <br />).
 - A list item's first paragraph goes without <p> by kramdown's rule, item by item
   (markdown-it decides for the whole list): no blank line after it, and the last
   item only when an earlier one went without. A definition's, unless a blank line
@@ -23,6 +25,8 @@ from types import MethodType
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 INDENT = ["  " * level for level in range(64)]
@@ -38,9 +42,50 @@ ROUGE_END = "</div></div>\n"
 def install(md: MarkdownIt) -> None:
     """Run last among the core rules (after the table of contents and attribute
     lists have made their blocks), and render with kramdown's indentation."""
+    md.inline.ruler.at("newline", newline)
+    paragraph = next(r for r in md.block.ruler.__rules__ if r.name == "paragraph")
+    md.block.ruler.at("paragraph", _kramdown_paragraph(paragraph.fn), {"alt": paragraph.alt})
     md.core.ruler.push("kramdown_layout", layout)
     md.add_render_rule("kramdown_blank", lambda *a: "\n")
     md.renderer.render = MethodType(render, md.renderer)
+
+
+RUBY_SPACE = " \t\n\v\f\r"   # what Ruby's strip takes (no-break spaces stay)
+
+
+def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
+    """kramdown's paragraph text: a lazy line (indented less than its list item's
+    text) keeps its indentation, and a no-break space at the start stays."""
+    def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if not rule(state, start, end, silent):
+            return False
+        last, indent, src = state.line, state.blkIndent, state.src
+        ends = src[state.bMarks[start] + state.tShift[start]] + src[state.eMarks[last - 1] - 1]
+        # (the list rule may have counted a lazy line as indented: its spaces tell)
+        lazy = indent and last - start > 1 and min(state.tShift[start + 1:last]) < indent
+        if lazy or not ends.isascii() and any(c.isspace() for c in ends):
+            state.tokens[-2].content = "\n".join(
+                src[state.bMarks[line]:state.eMarks[line]] if state.tShift[line] < indent
+                else state.getLines(line, line + 1, indent, False)
+                for line in range(start, last)).strip(RUBY_SPACE)
+        return True
+    return paragraph
+
+
+def newline(state: StateInline, silent: bool) -> bool:
+    """A line break inside a paragraph as kramdown keeps it: the spaces before it
+    (but the two that make it a <br />) and the next line's indentation stay, where
+    CommonMark drops them."""
+    if state.src[state.pos] != "\n":
+        return False
+    if not silent:
+        if state.pending.endswith("  "):
+            state.pending = state.pending[:-2]
+            state.push("hardbreak", "br", 0)
+        else:
+            state.push("softbreak", "br", 0)
+    state.pos += 1
+    return True
 
 
 # -- the token stream: which paragraphs show, where blank lines go -----------------------
@@ -120,13 +165,20 @@ def _with_blanks(tokens: list[Token], blank: list[bool], quoted: list[bool]) -> 
             elif closed.end is not None:
                 frame.latest = closed.end
             continue
-        if kind == "footnote_block_open" and root.end is not None:
+        mapped = token.map
+        if mapped:
+            line, latest = mapped[0], frame.latest
+            if kind in NO_BLANK:
+                pass
+            elif latest is not None and latest >= line:   # the usual: right after the latest
+                if frame.lines[line - 1]:
+                    append(BLANK)
+            elif frame.gap(line):
+                append(BLANK)
+        elif kind == "footnote_block_open" and root.end is not None:
             if root.gap(root.end):
                 append(BLANK)
             root.end = None
-        mapped = token.map
-        if mapped and kind not in NO_BLANK and frame.gap(mapped[0]):
-            append(BLANK)
         append(token)
         frame.kids.append(token)
         if (token.nesting == 1 and kind not in TEXT_OPEN) or wrapper:
