@@ -580,6 +580,8 @@ Inductive tm : Type :=
 Ask on forums (for example, _"How do I..."_ or _"What do you think?"_ instead).
 
 He said: _"Do not ask, a 5*"x" and \\_"y" and snake_"z" too.
+
+As @lmccart put it: [""Open source" means what?"](https://example.com/open) and ""x and "'Quoted' words".
 """),
     Spec("html-tags-in-paragraphs", """\
 <aside markdown="1" class="quote">
@@ -657,6 +659,23 @@ A table of contents as allejo/jekyll-toc writes it:
 - {:.} [Summary](#summary)
 - {:.toc-entry} [Special formatting](#special-formatting)
 - {: #item-id .done} Done, with an id
+"""),
+    Spec("code-block-lazy-lines", """\
+An indented block, then lines that are not indented:
+
+    make post ARTIST=lucybell
+then the run starts
+  and writes job.json
+
+    make site
+
+<aside markdown="1" class="quote">
+\t<img src="/assets/images/cover.png" alt="">
+\tA quote, indented by a tab.
+\t<p markdown="1" class="credit">
+— @someone, ["Growing a base"](https://example.com/growing)
+\t</p>
+</aside>
 """),
     Spec("table-of-contents-any-item", """\
 - contents

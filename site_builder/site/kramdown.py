@@ -387,11 +387,33 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
         previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
         if previous in ("\\", "_", "*") or i in after_symbol:
             previous = ""
+        if i < last:
+            continue   # the second of a pair turned below
         rest = text[i + 1:i + 4] if i + 4 <= len(text) else (text[i + 1:] + after)[:3]
-        opening = _opens(found[0], previous, rest, emphasis_next and i + 1 == len(text))
+        emphasis = emphasis_next and i + 1 == len(text)
+        if not previous and rest[:1] in QUOTES and i + 1 < len(text) \
+                and not _quote_rule_first(found[0], rest, emphasis):
+            # (SQ_CLOSE)('|"): the scanner takes this quote as the character before
+            # the next one, which closes (`[""open" source"]` writes "”open”).
+            out += [text[last:i], found[0], QUOTES[rest[0]][1]]
+            last = i + 2
+            continue
+        opening = _opens(found[0], previous, rest, emphasis)
         out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
         last = i + 1
     return "".join(out) + text[last:]
+
+
+def _quote_rule_first(quote: str, rest: str, emphasis_next: bool) -> bool:
+    """Whether a rule before kramdown's (SQ_CLOSE)('|") takes a quote that has no
+    character before it."""
+    return bool(emphasis_next or BEFORE_EMPHASIS.match(rest) or QUOTE_BEFORE_PUNCT.match(rest)
+                or _double_set(quote, rest) or (quote == "'" and DECADE.match(rest)))
+
+
+def _double_set(quote: str, rest: str) -> bool:
+    """kramdown's "'Quoted' words" rules: `"'` or `'"` before a word (both open)."""
+    return rest[:1] == ("'" if quote == '"' else '"') and bool(DOUBLE_SET.match(rest))
 
 
 def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
@@ -404,13 +426,13 @@ def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
             return True
         if QUOTE_BEFORE_PUNCT.match(rest):
             return False
-        if DOUBLE_SET.match(rest):
+        if _double_set(quote, rest):
             return True     # "'Quoted' words": both open
         if quote == "'" and DECADE.match(rest):
             return False    # the '80s
         return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
     if previous.isspace():
-        if DOUBLE_SET.match(rest):
+        if _double_set(quote, rest):
             return True
         if quote == "'" and DECADE.match(rest):
             return False
@@ -850,6 +872,8 @@ def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
 
 
 RULES = {
+    # kramdown escapes text's <, > and &, not its quotes (a straight one it leaves)
+    "text": lambda self, tokens, idx, *a: html.escape(tokens[idx].content, quote=False),
     "text_special": text_special,
     "fence": fence,
     "code_block": code_block,

@@ -28,6 +28,11 @@ ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
+# Lines that end kramdown's code block: an attribute list, `^`, or a block tag.
+NOT_LAZY_CODE = re.compile(r"\{:|\^\s*$|</?(?!(?:a|abbr|acronym|b|big|bdo|br|button|cite|code|del|"
+                           r"dfn|em|i|img|input|ins|kbd|label|mark|option|q|rb|rbc|rp|rt|rtc|ruby|"
+                           r"samp|select|small|span|strike|strong|sub|sup|tt|u|var|script)\b)"
+                           r"[A-Za-z_:]")
 LIST_MARKER = re.compile(r"^([*+-]|\d{1,9}\.)([ \t]+|$)")
 HR_LINE = re.compile(r"^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # Lines kramdown never takes lazily: an attribute list, or a block element's tag.
@@ -47,6 +52,8 @@ def install(md: MarkdownIt) -> None:
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     fence = next(r for r in md.block.ruler.__rules__ if r.name == "fence")
     md.block.ruler.at("fence", _kramdown_fence(fence.fn), {"alt": fence.alt})
+    code = next(r for r in md.block.ruler.__rules__ if r.name == "code")
+    md.block.ruler.at("code", _kramdown_code(code.fn), {"alt": code.alt})
     heading = next(r for r in md.block.ruler.__rules__ if r.name == "heading")
     md.block.ruler.at("heading", _kramdown_heading(heading.fn), {"alt": heading.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
@@ -252,6 +259,46 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
         if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
             return True
     return False
+
+
+def _kramdown_code(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """kramdown's indented code block goes on through the lines right after it that
+    are not indented (its CODEBLOCK_MATCH), each joined to the line before by a
+    space, until a blank line, an attribute list or an HTML tag; CommonMark's ends
+    at the first of them (a tab-indented `<p>` inside an aside, then its text)."""
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if not original(state, start, end, silent) or silent:
+            return silent or False
+        last = k = state.line
+        lazy = False
+        while k < end:
+            if state.isEmpty(k):   # blank lines, then indented ones: the same block
+                after = k
+                while after < end and state.isEmpty(after):
+                    after += 1
+                if not lazy or after == end or state.sCount[after] - state.blkIndent < 4:
+                    break
+                k = after
+            elif state.sCount[k] - state.blkIndent >= 4:
+                k = last = k + 1
+            elif state.sCount[k] >= state.blkIndent and not NOT_LAZY_CODE.match(_text(state, k)):
+                k = last = k + 1
+                lazy = True
+            else:
+                break
+        if not lazy:
+            return True
+        text = []
+        for line in range(start, last):
+            if state.sCount[line] - state.blkIndent >= 4 or state.isEmpty(line):
+                text.append("\n" + state.getLines(line, line + 1, 4 + state.blkIndent, False))
+            else:
+                text.append(" " + state.getLines(line, line + 1, state.blkIndent, False))
+        token = state.tokens[-1]
+        token.content, token.map = "".join(text)[1:] + "\n", [start, last]
+        state.line = last
+        return True
+    return rule
 
 
 def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
