@@ -30,7 +30,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from site_builder.site.kramdown_html import OPEN_TAG, VOID_ELEMENTS
+from site_builder.site.kramdown_html import OPEN_TAG, SPAN_ELEMENTS, VOID_ELEMENTS
 
 INDENT = ["  " * level for level in range(64)]
 # Top-level tokens written inside a block, not as one.
@@ -54,6 +54,10 @@ def install(md: MarkdownIt) -> None:
 
 
 RUBY_SPACE = " \t\n\v\f\r"   # what Ruby's strip takes (no-break spaces stay)
+# kramdown's LAZY_END_HTML_START/STOP: a line starting with a tag (or an autolink's
+# `<https:`) of no span element.
+_NOT_SPAN = "(?!(?:" + "|".join(sorted(SPAN_ELEMENTS | {"textarea"})) + r")\b)"
+LAZY_END_HTML = re.compile(rf" {{0,3}}(?:<{_NOT_SPAN}[A-Za-z_][\w.:-]*|</{_NOT_SPAN}[A-Za-z_][\w.:-]*\s*>)")
 
 
 def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
@@ -86,6 +90,10 @@ def newline(state: StateInline, silent: bool) -> bool:
             state.pending = state.pending[:-2]
             state.push("hardbreak", "br", 0)
         else:
+            if state.pending[-1:] in (" ", "\t") and LAZY_END_HTML.match(state.src, state.pos + 1):
+                # kramdown ends the paragraph's text before such a line, stripped, and
+                # joins the line to it again
+                state.pending = state.pending.rstrip(" \t")
             state.push("softbreak", "br", 0)
     state.pos += 1
     return True
@@ -228,6 +236,8 @@ def _list_paragraphs(frame: _Frame) -> None:
         first = children[0] if children else None
         if first is None or first.type != "paragraph_open" or not first.map:
             earlier_bare = True
+            for child in children:   # only a first paragraph goes without <p>
+                child.hidden = False
             continue
         last = n == len(items) - 1
         following = children[1].map[0] if len(children) > 1 and children[1].map \
