@@ -188,9 +188,9 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool],
             elif latest is not None and latest >= line and not frame.closed_tag:   # the usual
                 if frame.lines[line - 1]:
                     append(BLANK)
-            elif frame.gap(line) or frame.start is None and latest is None and \
-                    EMPTY_NOTE.match(source[line - 1]):   # `[^1]:` alone, then its text
-                append(BLANK)
+            elif frame.gap(line) or latest is None and frame.token is not None and \
+                    frame.token.type == "footnote_open" and EMPTY_NOTE.match(source[line - 1]):
+                append(BLANK)   # (a note's text may start on the line after `[^1]:`)
         elif kind == "footnote_block_open" and root.end is not None:
             if root.gap(root.end):
                 append(BLANK)
@@ -200,6 +200,8 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool],
         if (token.nesting == 1 and kind not in TEXT_OPEN) or wrapper:
             inner = quoted if kind == "blockquote_open" else frame.lines
             frame = _Frame(token, inner, None if wrapper or not mapped else mapped[1])
+            if kind == "dd_open":
+                frame.start = None   # (its lines start at its term's)
             frames.append(frame)
         elif mapped:
             frame.latest = mapped[1]
@@ -331,6 +333,8 @@ def _special(token: Token, html: str, extra: int, at_start: bool) -> tuple[str, 
         level -= 1
     if level and html.endswith(ROUGE_END) and html.startswith("<div"):
         html = html[:-7] + INDENT[level] + "</div>\n"   # kramdown indents rouge's last </div>
+    if token.tag == "kramdown_toc" or html.startswith("\\["):
+        level = 0   # kramdown writes the table of contents and maths unindented
     if html:
         html = ("" if at_start else "\n") + INDENT[level] + html
     return html, extra + max(wrapper, 0)
