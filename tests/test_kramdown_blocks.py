@@ -113,6 +113,16 @@ LAYOUTS = {
     "a \n   b   \n\tc\u00a0\n": "<p>a \n   b <br />\n\tc\u00a0</p>\n",
     "- a\n    b\n c\n": "<ul>\n  <li>a\n  b\n c</li>\n</ul>\n",
     "<< a >> b\n": "<p>\u00ab\u00a0a\u00a0\u00bb b</p>\n",
+    # the end of a line kramdown's HTML parser leaves: a blank line
+    "<hr />\ntext\n\n<script>x</script>\n# h\n": "<hr />\n\n<p>text</p>\n\n<script>x</script>"
+                                                   "\n\n<h1 id=\"h\">h</h1>\n",
+    "> {: .x}\n  lazy\n": "<blockquote>\n  <p class=\"x\">lazy</p>\n</blockquote>\n",
+    "A[^1].\n\n[^1]:\n    N.\n": "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" "
+                                "class=\"footnote\" rel=\"footnote\">1</a></sup>.</p>\n\n<div "
+                                "class=\"footnotes\" role=\"doc-endnotes\">\n  <ol>\n    <li id="
+                                "\"fn:1\" role=\"doc-endnote\">\n\n      <p>N.\u00a0<a href=\"#fnref"
+                                ":1\" class=\"reversefootnote\" role=\"doc-backlink\">&#8617;</a>"
+                                "</p>\n    </li>\n  </ol>\n</div>\n",
     "A[^1].\n\n[^1]: N.\n": "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" "
                            "class=\"footnote\" rel=\"footnote\">1</a></sup>.</p>\n\n<div class="
                            "\"footnotes\" role=\"doc-endnotes\">\n  <ol>\n    <li id=\"fn:1\" "

@@ -556,12 +556,14 @@ def _lazy_target(tokens: list[Token], i: int, source: list[str], top: int) -> in
 
 
 def _strip_first_line(inline: Token) -> None:
-    inline.content = inline.content.split("\n", 1)[1]
+    inline.content = inline.content.split("\n", 1)[1].lstrip(" \t")
     children = inline.children or []
     while children and children[0].type != "softbreak":
         children.pop(0)
     if children:
         children.pop(0)
+    if children and children[0].type == "text":   # the paragraph starts here: no indentation
+        children[0].content = children[0].content.lstrip(" \t")
 
 
 def _ial_target(tokens: list[Token], i: int) -> int | None:

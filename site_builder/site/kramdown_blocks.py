@@ -21,6 +21,7 @@ whitespace: it must be kramdown's for the excerpts to be Jekyll's.
 
 from __future__ import annotations
 
+import re
 from types import MethodType
 
 from markdown_it import MarkdownIt
@@ -28,6 +29,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+
+from site_builder.site.kramdown_html import OPEN_TAG, VOID_ELEMENTS
 
 INDENT = ["  " * level for level in range(64)]
 # Top-level tokens written inside a block, not as one.
@@ -92,6 +95,7 @@ def newline(state: StateInline, silent: bool) -> bool:
 
 LISTS = frozenset(("bullet_list_open", "ordered_list_open"))
 ITEMS = frozenset(("list_item_open", "dd_open"))
+EMPTY_NOTE = re.compile(r"^ {0,3}\[\^[^\]]+\]:[ \t]*$")
 # Blocks holding text only: no container to follow inside them.
 TEXT_OPEN = frozenset(("paragraph_open", "heading_open", "th_open", "td_open", "dt_open"))
 TEXT_CLOSE = frozenset(("paragraph_close", "heading_close", "th_close", "td_close", "dt_close"))
@@ -104,26 +108,28 @@ def layout(state: StateCore) -> None:
     blank = [not line.strip() for line in lines]
     # Blank inside a blockquote: nothing but its markers.
     quoted = [not line.strip(" \t>") for line in lines] if ">" in state.src else blank
-    state.tokens = _with_blanks(state.tokens, blank, quoted)
+    state.tokens = _with_blanks(state.tokens, lines, blank, quoted)
 
 
 class _Frame:
     """An open container while blank lines are placed: its first and last lines,
     where its latest child ends, whether it is in a blockquote, its children."""
-    __slots__ = ("token", "start", "end", "latest", "lines", "kids")
+    __slots__ = ("token", "start", "end", "latest", "lines", "kids", "closed_tag")
 
     def __init__(self, token: Token | None, lines: list[bool], end: int | None) -> None:
         self.token, self.lines, self.end, self.latest, self.kids = token, lines, end, None, []
+        self.closed_tag = False   # the latest child is an element closed in its tag
         self.start = token.map[0] if token is not None and token.map else (0 if token is None
                                                                             else None)
 
     def gap(self, line: int) -> bool:
         """Whether blank lines come before `line`: after the latest child (whose
         lines may end in blank ones: a list's do), or after the start."""
-        if self.latest is not None:
-            if self.latest >= line:   # the usual: the latest child ends here
-                return self.lines[line - 1]
-            return any(self.lines[self.latest:line])
+        if self.closed_tag:   # kramdown leaves the line's end after it: a blank line
+            self.closed_tag = False
+            return True
+        if self.latest is not None:   # (its own last line too: a list's may be blank)
+            return any(self.lines[min(self.latest, line) - 1:line])
         return self.start is not None and any(self.lines[self.start:line])
 
 
@@ -133,7 +139,8 @@ BLANK = Token("kramdown_blank", "", 0, block=True)
 PASS = frozenset(("inline", "footnote_anchor")) | TEXT_CLOSE
 
 
-def _with_blanks(tokens: list[Token], blank: list[bool], quoted: list[bool]) -> list[Token]:
+def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool],
+                 quoted: list[bool]) -> list[Token]:
     """The tokens with a kramdown_blank token wherever kramdown has a :blank element;
     lists' and definitions' paragraphs shown or not as kramdown does."""
     out: list[Token] = []
@@ -170,10 +177,11 @@ def _with_blanks(tokens: list[Token], blank: list[bool], quoted: list[bool]) -> 
             line, latest = mapped[0], frame.latest
             if kind in NO_BLANK:
                 pass
-            elif latest is not None and latest >= line:   # the usual: right after the latest
+            elif latest is not None and latest >= line and not frame.closed_tag:   # the usual
                 if frame.lines[line - 1]:
                     append(BLANK)
-            elif frame.gap(line):
+            elif frame.gap(line) or frame.start is None and latest is None and \
+                    EMPTY_NOTE.match(source[line - 1]):   # `[^1]:` alone, then its text
                 append(BLANK)
         elif kind == "footnote_block_open" and root.end is not None:
             if root.gap(root.end):
@@ -187,9 +195,25 @@ def _with_blanks(tokens: list[Token], blank: list[bool], quoted: list[bool]) -> 
             frames.append(frame)
         elif mapped:
             frame.latest = mapped[1]
+            if kind == "html_block":
+                frame.closed_tag = _leaves_line_end(source, mapped)
     if root.end is not None and root.gap(root.end):
         append(BLANK)
     return out
+
+
+SCRIPT_END = re.compile(r"</(script|style)\s*>\s*$", re.I)
+
+
+def _leaves_line_end(source: list[str], lines: list[int]) -> bool:
+    """Whether kramdown's parser leaves the end of the HTML block's last line, which
+    makes a blank line: after an element closed in its own tag (`<hr>`, `<div />`)
+    alone on its line, and after a script or style."""
+    last = source[lines[1] - 1]
+    if SCRIPT_END.search(last):
+        return True
+    found = lines[1] - lines[0] == 1 and OPEN_TAG.fullmatch(last.strip())
+    return bool(found) and (found[3] == "/" or found[1].lower() in VOID_ELEMENTS)
 
 
 def _list_paragraphs(frame: _Frame) -> None:
@@ -290,6 +314,8 @@ def _special(token: Token, html: str, extra: int, at_start: bool) -> tuple[str, 
     if kind == "html_block":
         wrapper = token.meta.get("kramdown_wrapper", 0)
         html = html.lstrip(" \t")   # kramdown's HTML parser drops the indentation
+        if html and html[-1] != "\n":   # the text's last line: kramdown ends it all the same
+            html += "\n"
     if wrapper == -1:
         extra -= 1
         level -= 1
