@@ -138,6 +138,29 @@ def test_an_excerpt_keeps_the_link_definitions_it_uses(tmp_path: Path) -> None:
     assert '<a href="https://example.com/docs">docs</a>' in page and "unused" not in page
 
 
+def pages_collection_blog(root: Path) -> Path:
+    """A collection named "pages" (jekyll-gitbook's _pages/): its documents are no
+    site pages, and site.pages (site[label]) lists them, as Jekyll's SiteDrop does."""
+    write(root / "_config.yml", "title: T\ncollections:\n  pages:\n    output: true\n"
+          "    permalink: /:collection/:path/\n")
+    write(root / "_layouts" / "default.html", "{{ content }}")
+    write(root / "_pages" / "about.md", "---\ntitle: About\nlayout: default\n---\nAbout us.\n")
+    write(root / "index.html", "---\nlayout: default\n---\n"
+          "{% for label in \"pages\" %}{% for p in site[label] %}[{{ p.title }} {{ p.url }} "
+          "{{ p.collection }}]{% endfor %}{% endfor %}|{{ site.pages | map: 'title' | join: ',' }}"
+          "|{{ site.html_pages | size }}|{{ site.collections | map: 'label' | join: ',' }}\n")
+    return root
+
+
+def test_a_collection_named_pages(tmp_path: Path) -> None:
+    blog = pages_collection_blog(tmp_path / "blog")
+    build(blog, out_dir=tmp_path / "site")
+    assert (tmp_path / "site" / "pages" / "about" / "index.html").read_text().strip() \
+        == "<p>About us.</p>"
+    page = (tmp_path / "site" / "index.html").read_text()
+    assert "[About /pages/about/ pages]|About|1|pages,posts" in page   # by label, as Jekyll
+
+
 def test_site_time_in_a_post_is_the_builds(tmp_path: Path) -> None:
     """A post's own Liquid sees site.time (poole's demo post prints it), written as
     Ruby's Time#to_s: whole seconds."""
@@ -181,6 +204,15 @@ def test_liquid_semantics_match_jekylls(tmp_path: Path) -> None:
     for page in ("index.html", "filters.html", "excerpts.html"):
         theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
         assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
+    other = pages_collection_blog(tmp_path / "other")
+    done = subprocess.run(["jekyll", "build", "-s", str(other), "-d", str(tmp_path / "j2")],
+                          capture_output=True, text=True, cwd=other,
+                          env={"JEKYLL_NO_BUNDLER_REQUIRE": "true", "PATH": "/usr/bin:/bin",
+                               "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(other, out_dir=tmp_path / "o2")
+    for page in ("index.html", "pages/about/index.html"):
+        assert (tmp_path / "o2" / page).read_text() == (tmp_path / "j2" / page).read_text()
 
 
 # What real kramdown writes for each (checked with kramdown 2.4, as Jekyll 4.3 runs it).

@@ -30,9 +30,9 @@ from site_builder.site.links import Links
 from site_builder.site.parallel import collections_paused, cores
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
-from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, newest_first,
-                                       post_from_text, read_found, read_pages, site_time,
-                                       uses_liquid)
+from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, collection_kind,
+                                       newest_first, post_from_text, read_found, read_pages,
+                                       site_time, uses_liquid)
 from site_builder.site.sass import is_sass
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
@@ -228,7 +228,7 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     docs: list[Post] = []
     for name, documents in inv.collections.items():
         if collections[name].get("output"):
-            docs += read_found(documents, kind=name, memo=memo)
+            docs += read_found(documents, kind=collection_kind(name), memo=memo)
         else:
             inv.skipped += [(d.rel, f"collection {name!r} has no `output: true`")
                             for d in documents]
@@ -242,7 +242,7 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     apply_defaults([p for p in posts if p.draft], config, "drafts")
     apply_defaults(pages, config, "pages")
     for name in collections:
-        apply_defaults([d for d in docs if d.kind == name], config, name)
+        apply_defaults([d for d in docs if d.kind == collection_kind(name)], config, name)
     assign_urls(posts + pages + docs, config)
     return posts, pages + docs, inv
 

@@ -20,7 +20,7 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, split_front_matter
+from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, label, split_front_matter
 
 
 CONTENT_KEYS = ("content", "excerpt", "output")
@@ -168,7 +168,8 @@ class JekyllRenderer:
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(item.kind, []).append(Drop(self.page_drop(item), self.reads))
+                docs.setdefault(label(item.kind), []).append(Drop(self.page_drop(item),
+                                                                   self.reads))
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
         for drop in reversed(posts):   # as Jekyll: names in the order of the oldest post
@@ -200,7 +201,8 @@ class JekyllRenderer:
         return {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
                 "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
                     p.get("url", "")).endswith(("/", ".html"))],
-                "static_files": static, "collections": collections, "tags": tags,
+                "static_files": static, "tags": tags,
+                "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
                 "categories": cats, "documents": [d for ds in docs.values() for d in ds] + posts,
                 "time": self.config.get("_time") or datetime.now(),
                 **{name: items for name, items in docs.items()}}

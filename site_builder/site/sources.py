@@ -49,6 +49,9 @@ LATIN_SPECIAL = {"Æ": "AE", "Ð": "D", "×": "x", "Ø": "O", "Þ": "Th", "ß": 
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 EXCERPT_WORDS = 40
+# A collection named "pages" (jekyll-gitbook's _pages/) is no site page (whose kind
+# is "pages"): its documents' kind is this one, its label "pages" (label()).
+PAGES_COLLECTION = "pages (collection)"
 LINK_DEFINITION = re.compile(r"^ {0,3}(\[[^\]]+\])(:.+)$", re.M)   # Jekyll's MKDWN_LINK_REF_REGEX
 TAG = re.compile(r"<[^>]+>")
 PAGE_DATE = datetime(1970, 1, 1)
@@ -92,7 +95,7 @@ class Post:
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
                 "url": self.url, "id": self.post_id(), "tags": tags(meta),
                 "categories": categories(meta, self.path_categories),
-                "path": self.name, "collection": None if self.kind == "pages" else self.kind, "excerpt": str(excerpt), "content": self.content,
+                "path": self.name, "collection": None if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
 
     def word_count(self) -> int:
@@ -435,7 +438,7 @@ def _template(post: Post, config: dict) -> str:
             return "/:path/"
         return _suffix("/:path/:basename", style)
     collection = (config.get("collections") or {})
-    settings = collection.get(post.kind) if isinstance(collection, dict) else None
+    settings = collection.get(label(post.kind)) if isinstance(collection, dict) else None
     if isinstance(settings, dict) and settings.get("permalink"):
         style_or_pattern = str(settings["permalink"])
         return PERMALINK_STYLES.get(style_or_pattern, style_or_pattern)
@@ -470,7 +473,7 @@ def permalink(post: Post, config: dict) -> str:
                   "slug": lambda: slugify(post.slug), "name": lambda: slugify(stem),
                   "categories": lambda: "/".join(
                       c.lower() for c in categories(post.meta, post.path_categories)),
-                  "collection": lambda: post.kind, "path": lambda: inner.rsplit(".", 1)[0],
+                  "collection": lambda: label(post.kind), "path": lambda: inner.rsplit(".", 1)[0],
                   "output_ext": lambda: output_ext(post)}
 
     def value(m: re.Match) -> str:
@@ -489,6 +492,16 @@ def permalink(post: Post, config: dict) -> str:
         where = post.where(*keys) if keys[0] in post.meta else "_config.yml: permalink"
         raise BuildError(f"{where}: the URL {url!r} {why}; change the {keys[0]} there")
     return url
+
+
+def collection_kind(name: str) -> str:
+    """The kind of a collection's documents (not "pages", the site pages' kind)."""
+    return PAGES_COLLECTION if name == "pages" else name
+
+
+def label(kind: str) -> str:
+    """A collection's name from its documents' kind."""
+    return "pages" if kind == PAGES_COLLECTION else kind
 
 
 def uses_liquid(post: Post) -> bool:
