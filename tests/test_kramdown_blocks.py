@@ -119,6 +119,7 @@ LAYOUTS = {
     "- #### B\nlazy\n\n- c\n": "<ul>\n  <li>\n    <h4 id=\"b\">B</h4>\n    <p>lazy</p>\n  </li>\n"
                               "  <li>c</li>\n</ul>\n",
     "a \n<http://x.y> \nb\n": "<p>a\n<a href=\"http://x.y\">http://x.y</a> \nb</p>\n",
+    "* a\n\t* b \n": "<ul>\n  <li>a\n    <ul>\n      <li>b</li>\n    </ul>\n  </li>\n</ul>\n",
     "> {: .x}\n  lazy\n": "<blockquote>\n  <p class=\"x\">lazy</p>\n</blockquote>\n",
     "A[^1].\n\n[^1]:\n    N.\n": "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" "
                                 "class=\"footnote\" rel=\"footnote\">1</a></sup>.</p>\n\n<div "

@@ -70,9 +70,10 @@ def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signa
         ends = src[state.bMarks[start] + state.tShift[start]] + src[state.eMarks[last - 1] - 1]
         # (the list rule may have counted a lazy line as indented: its spaces tell)
         lazy = indent and last - start > 1 and min(state.tShift[start + 1:last]) < indent
-        if lazy or not ends.isascii() and any(c.isspace() for c in ends):
+        if lazy or not ends.isascii() and any(c.isspace() and c not in RUBY_SPACE for c in ends):
             state.tokens[-2].content = "\n".join(
-                src[state.bMarks[line]:state.eMarks[line]] if state.tShift[line] < indent
+                src[state.bMarks[line]:state.eMarks[line]] if line > start
+                and state.tShift[line] < indent
                 else state.getLines(line, line + 1, indent, False)
                 for line in range(start, last)).strip(RUBY_SPACE)
         return True
