@@ -813,6 +813,36 @@ $$
 
     an indented code block
 """),
+    Spec("block-whitespace", """\
+> * TOC
+> {:toc}
+>
+> $$
+> a^2 + b^2 = c^2
+> $$
+
+## Quoted contents
+
+A note referred to twice[^twice], and again[^twice].
+
+Term
+: a definition
+
+Term after a blank
+
+: a definition with a paragraph
+
+- #### A heading in an item
+  and a lazy paragraph
+
+<hr />
+Right after a rule.
+
+<script>var x = 1;</script>
+Right after a script.
+
+[^twice]: The note.
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

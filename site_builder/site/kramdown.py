@@ -884,7 +884,8 @@ def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
         else (_label(token), "&#8617;")
     link = (f'<a href="#fnref:{target}" class="reversefootnote" role="doc-backlink">'
             f"{mark}</a>")
-    if tokens[idx - 1].type == "footnote_anchor" or tokens[idx + 1].type == "paragraph_close":
+    after = next((t.type for t in tokens[idx + 1:] if t.type != "footnote_anchor"), "")
+    if tokens[idx - 1].type == "footnote_anchor" or after == "paragraph_close":
         return "\u00a0" + link
     return f"<p>{link}</p>\n"
 

@@ -30,7 +30,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from site_builder.site.kramdown_html import OPEN_TAG, VOID_ELEMENTS
+from site_builder.site.kramdown_html import OPEN_TAG, SPAN_ELEMENTS, VOID_ELEMENTS
 
 INDENT = ["  " * level for level in range(64)]
 # Top-level tokens written inside a block, not as one.
@@ -54,6 +54,10 @@ def install(md: MarkdownIt) -> None:
 
 
 RUBY_SPACE = " \t\n\v\f\r"   # what Ruby's strip takes (no-break spaces stay)
+# kramdown's LAZY_END_HTML_START/STOP: a line starting with a tag (or an autolink's
+# `<https:`) of no span element.
+_NOT_SPAN = "(?!(?:" + "|".join(sorted(SPAN_ELEMENTS | {"textarea"})) + r")\b)"
+LAZY_END_HTML = re.compile(rf" {{0,3}}(?:<{_NOT_SPAN}[A-Za-z_][\w.:-]*|</{_NOT_SPAN}[A-Za-z_][\w.:-]*\s*>)")
 
 
 def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
@@ -86,6 +90,10 @@ def newline(state: StateInline, silent: bool) -> bool:
             state.pending = state.pending[:-2]
             state.push("hardbreak", "br", 0)
         else:
+            if state.pending[-1:] in (" ", "\t") and LAZY_END_HTML.match(state.src, state.pos + 1):
+                # kramdown ends the paragraph's text before such a line, stripped, and
+                # joins the line to it again
+                state.pending = state.pending.rstrip(" \t")
             state.push("softbreak", "br", 0)
     state.pos += 1
     return True
@@ -180,9 +188,9 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool],
             elif latest is not None and latest >= line and not frame.closed_tag:   # the usual
                 if frame.lines[line - 1]:
                     append(BLANK)
-            elif frame.gap(line) or frame.start is None and latest is None and \
-                    EMPTY_NOTE.match(source[line - 1]):   # `[^1]:` alone, then its text
-                append(BLANK)
+            elif frame.gap(line) or latest is None and frame.token is not None and \
+                    frame.token.type == "footnote_open" and EMPTY_NOTE.match(source[line - 1]):
+                append(BLANK)   # (a note's text may start on the line after `[^1]:`)
         elif kind == "footnote_block_open" and root.end is not None:
             if root.gap(root.end):
                 append(BLANK)
@@ -192,6 +200,8 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool],
         if (token.nesting == 1 and kind not in TEXT_OPEN) or wrapper:
             inner = quoted if kind == "blockquote_open" else frame.lines
             frame = _Frame(token, inner, None if wrapper or not mapped else mapped[1])
+            if kind == "dd_open":
+                frame.start = None   # (its lines start at its term's)
             frames.append(frame)
         elif mapped:
             frame.latest = mapped[1]
@@ -228,6 +238,8 @@ def _list_paragraphs(frame: _Frame) -> None:
         first = children[0] if children else None
         if first is None or first.type != "paragraph_open" or not first.map:
             earlier_bare = True
+            for child in children:   # only a first paragraph goes without <p>
+                child.hidden = False
             continue
         last = n == len(items) - 1
         following = children[1].map[0] if len(children) > 1 and children[1].map \
@@ -321,6 +333,8 @@ def _special(token: Token, html: str, extra: int, at_start: bool) -> tuple[str, 
         level -= 1
     if level and html.endswith(ROUGE_END) and html.startswith("<div"):
         html = html[:-7] + INDENT[level] + "</div>\n"   # kramdown indents rouge's last </div>
+    if token.tag == "kramdown_toc" or html.startswith("\\["):
+        level = 0   # kramdown writes the table of contents and maths unindented
     if html:
         html = ("" if at_start else "\n") + INDENT[level] + html
     return html, extra + max(wrapper, 0)
