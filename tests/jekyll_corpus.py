@@ -594,6 +594,10 @@ As @lmccart put it: [""Open source" means what?"](https://example.com/open) and 
 - @other, [Saying no](https://example.com/no)
    </p>
 
+<table><tr>
+<td markdown="span">See [the tags][tags-page], defined further on.</td>
+</tr></table>
+
 A paragraph with <div>a block tag</div> and <span>a span</span> in it
 </div>
 
@@ -608,6 +612,8 @@ Inside a `<details>`:
 
 - Apples
 </details>
+
+[tags-page]: https://example.com/tags
 """),
     Spec("heading-ids-any-script", """\
 ## تحقّق قبل أن تساهم {#قائمة-تحقّق-قبل-أن-تساهم}
@@ -676,6 +682,15 @@ then the run starts
 — @someone, ["Growing a base"](https://example.com/growing)
 \t</p>
 </aside>
+"""),
+    Spec("emphasis-does-not-nest", """\
+Go to **[the certificates][certs]. Right-click the page, select **Save as**, and save it.
+
+A README helps people _use the project, a contributing guide helps people _contribute_ to it.
+
+**a *b* c** and *a **b** c* and **x** **y** and a*b*c and _one_ _two_ and *x *y z*.
+
+[certs]: https://example.com/cacert.pem
 """),
     Spec("table-of-contents-any-item", """\
 - contents

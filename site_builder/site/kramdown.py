@@ -92,6 +92,7 @@ def renderer(options: dict | None = None) -> MarkdownIt:
                       {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_table, {"alt": ["paragraph"]})
     md.core.ruler.push("kramdown_fences", indented_fences)
+    md.core.ruler.push("kramdown_later", markdown_inside_html)
     md.core.ruler.push("kramdown_typography", typography)
     md.core.ruler.push("kramdown_spans", span_shapes)
     md.core.ruler.push("kramdown_attributes", attribute_lists)
@@ -207,10 +208,34 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         token = state.push("html_block", "", 0)
         token.map = [start, last + 1]
         token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True),
-                                 lambda text, block_level: (state.md.render if block_level
-                                                            else state.md.renderInline)(text))
+                                 lambda text, block_level: _later(state, text, block_level))
     state.line = last + 1
     return True
+
+
+def _later(state: StateBlock, text: str, block_level: bool) -> str:
+    """A mark for Markdown inside an HTML block, converted once the whole document
+    is read (markdown_inside_html): its [links][ref] may use definitions further on."""
+    later = state.env.setdefault("kramdown_later", [])
+    later.append((text, block_level))
+    return f"\0kramdown-later-{len(later) - 1}\0"
+
+
+LATER = re.compile("\0kramdown-later-(\\d+)\0")
+
+
+def markdown_inside_html(state: StateCore) -> None:
+    later = state.env.pop("kramdown_later", None)
+    if not later:
+        return
+
+    def converted(found: re.Match) -> str:
+        text, block_level = later[int(found[1])]
+        html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
+        return LATER.sub(converted, html)
+    for token in state.tokens:
+        if token.type == "html_block" and "\0" in token.content:
+            token.content = LATER.sub(converted, token.content)
 
 
 def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:

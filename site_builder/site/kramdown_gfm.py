@@ -48,6 +48,7 @@ def install(md: MarkdownIt) -> None:
     md.core.ruler.push("kramdown_deflist_join", join_definition_lists)
     md.options["kramdown_emphasis"] = True
     _patch_emphasis()
+    md.inline.ruler2.before("balance_pairs", "kramdown_emphasis_runs", emphasis_runs)
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     fence = next(r for r in md.block.ruler.__rules__ if r.name == "fence")
@@ -157,6 +158,39 @@ def _patch_emphasis() -> None:
 
     scan.kramdown = True
     StateInline.scanDelims = scan
+
+
+EMPHASIS_MARKS = (ord("*"), ord("_"))
+
+
+def emphasis_runs(state: StateInline) -> None:
+    """kramdown's emphasis does not nest in itself: while `**` (or `_`...) is open, a
+    like run that can only open is text, and the closer after it closes the first
+    (`**[a link][x]. Select **Save as**` is one <strong>, `_a _b c_` one <em>);
+    CommonMark pairs the closer with the nearest opener and leaves the first as text."""
+    _runs(state.delimiters)
+    for meta in state.tokens_meta:
+        if meta and "delimiters" in meta:
+            _runs(meta["delimiters"])
+
+
+def _runs(delimiters: list) -> None:
+    waiting: set[tuple] = set()   # (marker, run length) of the openers not yet closed
+    i = 0
+    while i < len(delimiters):
+        first = delimiters[i]
+        step = max(first.length, 1)
+        key = (first.marker, first.length)
+        if first.marker in EMPHASIS_MARKS:
+            if key in waiting:
+                if first.close:
+                    waiting.discard(key)
+                elif first.open:
+                    for delimiter in delimiters[i:i + step]:
+                        delimiter.open = False
+            elif first.open and not first.close:
+                waiting.add(key)
+        i += step
 
 
 # -- lists ---------------------------------------------------------------------------
