@@ -16,8 +16,9 @@ import subprocess
 
 import pytest
 
-from conftest import ON_CI, need_tool
+from conftest import ON_CI, need_tool, write
 import jekyll_corpus
+from site_builder.site import build
 from site_builder.site.kramdown import renderer
 
 # Jekyll 4.3's kramdown options (configuration.rb's defaults, and what its kramdown
@@ -144,3 +145,24 @@ def test_block_layout_as_kramdowns(text):
 def test_layouts_are_what_kramdown_writes():
     """The table above, checked against kramdown itself where it is installed."""
     assert kramdown_html(list(LAYOUTS)) == list(LAYOUTS.values())
+
+
+# Jekyll 4.3's output for these (a Markdown post and an HTML page, checked with it):
+# its Markdown converter sets highlighter_prefix and _suffix to "\n", so in Markdown
+# the highlight tag's HTML stands between blank lines, in HTML as it is.
+FIGURE = ('<figure class="highlight"><pre><code class="language-ruby" data-lang="ruby">'
+          '<span class="n">{}</span></code></pre></figure>')
+
+
+def test_highlight_tag_in_markdown_between_blank_lines(tmp_path):
+    write(tmp_path / "_config.yml", "markdown: kramdown\n")
+    write(tmp_path / "_layouts" / "post.html", "{{ content }}")
+    write(tmp_path / "_posts" / "2020-01-01-hl.md", "---\nlayout: post\n---\nText before\n"
+          "{% highlight ruby %}\nx\n{% endhighlight %}\nText after\n")
+    write(tmp_path / "page.html", "---\n---\nHTML page\n{% highlight ruby %}\nz\n"
+          "{% endhighlight %}\nend\n")
+    build(tmp_path, out_dir=tmp_path / "_site")
+    assert (tmp_path / "_site" / "2020" / "01" / "01" / "hl.html").read_text() == \
+        f"<p>Text before</p>\n\n{FIGURE.format('x')}\n\n<p>Text after</p>\n"
+    assert (tmp_path / "_site" / "page.html").read_text() == \
+        f"HTML page\n{FIGURE.format('z')}\nend\n"

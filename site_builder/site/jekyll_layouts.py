@@ -247,8 +247,10 @@ class JekyllRenderer:
     def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
         text = item.body
         if "{{" in text or "{%" in text:
+            from site_builder.site.liquid_tags import MARKDOWN_HIGHLIGHTER
+            markdown = MARKDOWN_HIGHLIGHTER if item.ext.lower() in MARKDOWN_SUFFIXES else {}
             text = self._liquid(item.body, item.name, item.body_line, page=page,
-                                paginator=paginator)
+                                paginator=paginator, **markdown)
         if item.ext.lower() in MARKDOWN_SUFFIXES:
             text = self.md.render(text)
         elif is_sass(item.ext):

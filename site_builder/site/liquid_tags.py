@@ -236,7 +236,15 @@ class HighlightNode(Node):
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         code = StringIO()
         self.block.render(context, code)
-        return buffer.write(highlight_code(code.getvalue(), self.lang, self.linenos))
+        prefix = context.resolve("highlighter_prefix", default="") or ""
+        suffix = context.resolve("highlighter_suffix", default="") or ""
+        return buffer.write(prefix + highlight_code(code.getvalue(), self.lang, self.linenos)
+                            + suffix)
+
+
+# Jekyll's Markdown converter's highlighter_prefix and _suffix: in a Markdown page the
+# highlight tag's HTML stands on lines of its own, blank lines around it.
+MARKDOWN_HIGHLIGHTER = {"highlighter_prefix": "\n", "highlighter_suffix": "\n"}
 
 
 def highlight_code(code: str, lang: str, linenos: bool = False) -> str:

@@ -144,7 +144,7 @@ def _simple_liquid(body: str, site: dict, page: dict) -> str | None:
 def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 (Liquid's)
     from liquid.exceptions import LiquidError
 
-    from site_builder.site.liquid_tags import EXTRA_FILTERS
+    from site_builder.site.liquid_tags import EXTRA_FILTERS, MARKDOWN_HIGHLIGHTER
     options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
     page = post.page()
     site = config
@@ -156,7 +156,8 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
         if text is not None:
             return text
     try:
-        return templates.from_string(post.body).render(site=site, page=page)
+        markdown = MARKDOWN_HIGHLIGHTER if post.ext.lower() in MARKDOWN_SUFFIXES else {}
+        return templates.from_string(post.body).render(site=site, page=page, **markdown)
     except LiquidError as exc:
         token = getattr(exc, "token", None)
         index = getattr(token, "start_index", -1)
