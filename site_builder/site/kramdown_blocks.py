@@ -14,6 +14,8 @@ inside block elements, on markdown-it's tokens (kramdown 2.4, converter/html.rb)
   (markdown-it decides for the whole list): no blank line after it, and the last
   item only when an earlier one went without. A definition's, unless a blank line
   comes before it.
+- kramdown's HTML parser leaves the line's end after `<hr>` (an element closed in
+  its tag) and after a script: a blank line follows.
 
 Themes cut post content with `strip_html | truncate: 200`, which counts this
 whitespace: it must be kramdown's for the excerpts to be Jekyll's.
@@ -37,8 +39,6 @@ INDENT = ["  " * level for level in range(64)]
 SPANS = frozenset(("inline", "footnote_anchor"))
 # Blocks that never have a blank line before them (kramdown drops those).
 NO_BLANK = frozenset(("list_item_open", "dt_open", "dd_open"))
-# Containers whose trailing blank lines kramdown writes before their closing tag.
-KEEPS_TRAILING = frozenset(("blockquote_open", "kramdown_wrapper"))
 ROUGE_END = "</div></div>\n"
 
 
@@ -57,20 +57,22 @@ RUBY_SPACE = " \t\n\v\f\r"   # what Ruby's strip takes (no-break spaces stay)
 # kramdown's LAZY_END_HTML_START/STOP: a line starting with a tag (or an autolink's
 # `<https:`) of no span element.
 _NOT_SPAN = "(?!(?:" + "|".join(sorted(SPAN_ELEMENTS | {"textarea"})) + r")\b)"
-LAZY_END_HTML = re.compile(rf" {{0,3}}(?:<{_NOT_SPAN}[A-Za-z_][\w.:-]*|</{_NOT_SPAN}[A-Za-z_][\w.:-]*\s*>)")
+LAZY_END_HTML = re.compile(rf" {{0,3}}(?:<{_NOT_SPAN}[A-Za-z_][\w.:-]*"
+                           rf"|</{_NOT_SPAN}[A-Za-z_][\w.:-]*\s*>)")
 
 
 def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
     """kramdown's paragraph text: a lazy line (indented less than its list item's
-    text) keeps its indentation, and a no-break space at the start stays."""
+    text) keeps its indentation, and a no-break space at either end stays."""
     def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if not rule(state, start, end, silent):
             return False
         last, indent, src = state.line, state.blkIndent, state.src
-        ends = src[state.bMarks[start] + state.tShift[start]] + src[state.eMarks[last - 1] - 1]
+        first = src[state.bMarks[start] + state.tShift[start]]
+        final = src[state.eMarks[last - 1] - 1]
         # (the list rule may have counted a lazy line as indented: its spaces tell)
-        lazy = indent and last - start > 1 and min(state.tShift[start + 1:last]) < indent
-        if lazy or not ends.isascii() and any(c.isspace() and c not in RUBY_SPACE for c in ends):
+        if indent and last - start > 1 and min(state.tShift[start + 1:last]) < indent \
+                or first > "\x7f" and first.isspace() or final > "\x7f" and final.isspace():
             state.tokens[-2].content = "\n".join(
                 src[state.bMarks[line]:state.eMarks[line]] if line > start
                 and state.tShift[line] < indent
@@ -115,21 +117,19 @@ def layout(state: StateCore) -> None:
     if state.src.endswith("\n"):
         lines.pop()
     blank = [not line.strip() for line in lines]
-    # Blank inside a blockquote: nothing but its markers.
-    quoted = [not line.strip(" \t>") for line in lines] if ">" in state.src else blank
-    state.tokens = _with_blanks(state.tokens, lines, blank, quoted)
+    state.tokens = _with_blanks(state.tokens, lines, blank)
 
 
 class _Frame:
     """An open container while blank lines are placed: its first and last lines,
-    where its latest child ends, whether it is in a blockquote, its children."""
+    where its latest child ends, which lines count as blank in it (in a blockquote,
+    those of its markers only too), its children."""
     __slots__ = ("token", "start", "end", "latest", "lines", "kids", "closed_tag")
 
     def __init__(self, token: Token | None, lines: list[bool], end: int | None) -> None:
         self.token, self.lines, self.end, self.latest, self.kids = token, lines, end, None, []
         self.closed_tag = False   # the latest child is an element closed in its tag
-        self.start = token.map[0] if token is not None and token.map else (0 if token is None
-                                                                            else None)
+        self.start = 0 if token is None else token.map[0] if token.map else None
 
     def gap(self, line: int) -> bool:
         """Whether blank lines come before `line`: after the latest child (whose
@@ -145,16 +145,18 @@ class _Frame:
 # One for every blank line: nothing changes it, and the renderer needs none of its own.
 BLANK = Token("kramdown_blank", "", 0, block=True)
 # Tokens that neither open a container nor take a blank line before them.
-PASS = frozenset(("inline", "footnote_anchor")) | TEXT_CLOSE
+PASS = SPANS | TEXT_CLOSE
 
 
-def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool],
-                 quoted: list[bool]) -> list[Token]:
+def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool]) -> list[Token]:
     """The tokens with a kramdown_blank token wherever kramdown has a :blank element;
-    lists' and definitions' paragraphs shown or not as kramdown does."""
+    lists' and definitions' paragraphs shown or not as kramdown does. An element
+    with `markdown="1"` is a container too: html_block tokens open and close it
+    (meta kramdown_wrapper 1 and -1)."""
     out: list[Token] = []
     append = out.append
     root = frame = _Frame(None, blank, len(blank))
+    quoted = None   # blank inside a blockquote: nothing but its markers (made when needed)
     frames = [root]
     for token in tokens:
         kind = token.type
@@ -199,7 +201,10 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool],
         append(token)
         frame.kids.append(token)
         if (token.nesting == 1 and kind not in TEXT_OPEN) or wrapper:
-            inner = quoted if kind == "blockquote_open" else frame.lines
+            inner = frame.lines
+            if kind == "blockquote_open":
+                quoted = quoted or [not line.strip(" \t>") for line in source]
+                inner = quoted
             frame = _Frame(token, inner, None if wrapper or not mapped else mapped[1])
             if kind == "dd_open":
                 frame.start = None   # (its lines start at its term's)
@@ -299,10 +304,13 @@ def render(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-it's si
         elif token.nesting == -1:
             if at_start and token.level + extra:
                 html = INDENT[token.level + extra] + html
-        else:
-            if html[0] == "\n":   # markdown-it's line after a bare paragraph
+        elif at_start:
+            if html[0] == "\n":
                 html = html[1:]
-            html = ("" if at_start else "\n") + INDENT[token.level + extra] + html
+            if token.level + extra:
+                html = INDENT[token.level + extra] + html
+        else:   # after a bare paragraph's text (markdown-it may have begun the line)
+            html = "\n" + INDENT[token.level + extra] + (html[1:] if html[0] == "\n" else html)
         if html:
             append(html)
             at_start = html[-1] == "\n"
