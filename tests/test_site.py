@@ -15,6 +15,7 @@ import pytest
 
 from site_builder.errors import BuildError, ConfigError
 from site_builder.site import build
+from site_builder.site.liquid_tags import highlight_code
 
 from conftest import serving, site_builder, snapshot, write  # noqa: E402
 
@@ -489,6 +490,10 @@ def test_template_languages_highlight_their_html_as_rouge_does() -> None:
                        ("jinja", "<p>{{ y }}</p>"), ("twig", "<p>{{ y }}</p>")):
         html = _markdown(f"```{lang}\n{code}\n```\n")
         assert '<span class="nt">' in html and '<span class="cp">' in html, (lang, html)
+        tag = highlight_code(code, lang)   # {% highlight erb %}: the same lexer
+        assert '<span class="nt">' in tag and '<span class="cp">' in tag, (lang, tag)
+    # A language rouge lacks is plain text in Jekyll's tag (Pygments knows "pycon").
+    assert "<span" not in highlight_code(">>> x = 1", "pycon")
 
 
 def test_an_indented_fence_keeps_its_lines_indentation_like_kramdown() -> None:

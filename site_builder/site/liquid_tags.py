@@ -268,12 +268,18 @@ def highlight_code(code: str, lang: str, linenos: bool = False) -> str:
 @lru_cache(maxsize=None)
 def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
     # Once per language: an unknown name has Pygments search every installed
-    # package's plugins, each time it is asked.
+    # package's plugins, each time it is asked. The lexer rouge has for the name
+    # (erb colours its HTML too); a name rouge lacks is plain text, as in Jekyll.
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
+
+    from site_builder.site.rouge_languages import ROUGE_LANGUAGES
+    name = ROUGE_LANGUAGES.get(lang)
+    if not name:
+        return TextLexer()
     try:
-        return get_lexer_by_name(lang)
-    except ClassNotFound:  # rouge too falls back to plain text
+        return get_lexer_by_name(name)
+    except ClassNotFound:
         return TextLexer()
 
 
