@@ -158,9 +158,10 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool]) -> l
     root = frame = _Frame(None, blank, len(blank))
     quoted = None   # blank inside a blockquote: nothing but its markers (made when needed)
     frames = [root]
+    passing, no_blank, text_open = PASS, NO_BLANK, TEXT_OPEN   # (locals: a hot loop)
     for token in tokens:
         kind = token.type
-        if kind in PASS:
+        if kind in passing:
             append(token)
             continue
         wrapper = token.meta.get("kramdown_wrapper", 0) if kind == "html_block" else 0
@@ -186,7 +187,7 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool]) -> l
         mapped = token.map
         if mapped:
             line, latest = mapped[0], frame.latest
-            if kind in NO_BLANK:
+            if kind in no_blank:
                 pass
             elif latest is not None and latest >= line and not frame.closed_tag:   # the usual
                 if frame.lines[line - 1]:
@@ -200,7 +201,7 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool]) -> l
             root.end = None
         append(token)
         frame.kids.append(token)
-        if (token.nesting == 1 and kind not in TEXT_OPEN) or wrapper:
+        if (token.nesting == 1 and kind not in text_open) or wrapper:
             inner = frame.lines
             if kind == "blockquote_open":
                 quoted = quoted or [not line.strip(" \t>") for line in source]
