@@ -108,7 +108,8 @@ class BlogResult:
 
 def wanted_plugins(blog: Path) -> list[str]:
     import yaml
-    config = yaml.safe_load((blog / "_config.yml").read_text(encoding="utf-8")) or {}
+    path = blog / "_config.yml"   # a blog may have none: Jekyll's defaults
+    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
     named = [str(p) for p in (config.get("plugins") or []) + (config.get("gems") or [])]
     for gemfile in [blog / "Gemfile", *blog.glob("*.gemspec")]:
         if gemfile.is_file():
@@ -127,7 +128,7 @@ def copy_blog(blog: Path, dest: Path, plugins: list[str]) -> Path:
 
 
 def configs(copy: Path) -> list[Path]:
-    return [copy / "_config.yml", copy / "_bench.yml"]
+    return [p for p in (copy / "_config.yml", copy / "_bench.yml") if p.is_file()]
 
 
 # -- building ----------------------------------------------------------------------
@@ -335,7 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="real-blogs-") as tmp:
         work = Path(tmp)
         for blog in args.blogs:
-            results.append(run_blog(blog.resolve(), work))
+            try:
+                results.append(run_blog(blog.resolve(), work))
+            except SystemExit as exc:   # one builder could not build it: say so, go on
+                print(f"{blog.name}: not compared: {str(exc).splitlines()[0]}", file=sys.stderr)
         print(table(results))
         for r in results:
             for line in r.differing[:args.diffs]:
