@@ -124,7 +124,9 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     try:
         written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk,
                                   deps)
-        if new != old:   # a no-op build writes nothing, not even its time
+        # A no-op build writes nothing, not even its time, unless files it read only
+        # for being new can be trusted next time.
+        if new != old or memo.racy:
             new.read_at = memo.read_at
             cache.save(cache_path, new)
     except OSError as exc:  # a full or read-only disk: each file is whole, old or new

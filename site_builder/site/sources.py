@@ -134,8 +134,9 @@ class Memo:
     is not even read: a no-op build of a thousand posts read them all for nothing."""
 
     # A file changed this close before the last build began may have changed after
-    # it read the file within the same tick of the file system's clock: read again.
-    RACY_NS = 100_000_000
+    # it read the file within the same tick of the file system's clock (ext4's is a
+    # few milliseconds; FAT's and some network shares' two seconds): read again.
+    RACY_NS = 2_500_000_000
 
     def __init__(self, last: dict | None = None, files: dict | None = None,
                  last_read_at: int = 0) -> None:
@@ -143,6 +144,7 @@ class Memo:
         self.last_files, self.last_read_at = files or {}, last_read_at
         self.files: dict[str, tuple] = {}   # name -> (stat, key), for the next build
         self.read_at = time.time_ns()
+        self.racy = False   # a file read again only for being too new: save read_at
 
     def split(self, text: str, name: str) -> Split:
         """split_front_matter plus the text's hash; the front matter is a copy each
@@ -164,13 +166,15 @@ class Memo:
         st = os.stat(path)
         stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         seen = self.last_files.get(name)
-        if seen and seen[0] == stat and st.st_ctime_ns < self.last_read_at - self.RACY_NS:
+        same = seen is not None and seen[0] == stat
+        if same and st.st_ctime_ns < self.last_read_at - self.RACY_NS:
             found = self.now.get(seen[1]) or self.last.get(seen[1])
             if found is not None:
                 self.now[seen[1]] = found
                 self.files[name] = seen
                 meta, offset, body_line, front, liquid = found
                 return Split(dict(meta), None, body_line, front, seen[1], offset, liquid), st
+        self.racy = self.racy or same
         split = self.split(_read_text(path, name), name)
         self.files[name] = (stat, split.key)
         return split, st
