@@ -88,6 +88,15 @@ def liquid_blog(root: Path) -> Path:
           "More.\n\n[@bot]: https://example.com/bot\n[docs]: https://example.com/docs\n"
           "[unused]: https://example.com/unused\n")
     write(root / "excerpts.html", "---\n---\n{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
+    # A post's own Liquid sees the whole site, as the layouts do: its pages, static
+    # files and collections (not only site.posts).
+    write(root / "assets" / "a.txt", "static\n")
+    write(root / "_posts" / "2020-01-04-p04.md", "---\n---\nSite lists.\n\n"
+          "pages: {{ site.pages | map: 'title' | compact | sort | join: ',' }} / "
+          "{{ site.html_pages.size }}\n"
+          "static: {% for f in site.static_files %}{{ f.path }} {{ f.extname }};{% endfor %}\n"
+          "collections: {{ site.collections | map: 'label' | join: ',' }} / "
+          "{{ site.documents.size }}\n")
     return root
 
 
@@ -113,6 +122,19 @@ def test_nav_sorting_and_grouping_as_jekyll_does(tmp_path: Path) -> None:
     # write values as Ruby's to_s does; where: nil only for no property, true as "true"
     assert "arrays: |ab|0,,true" in page and "text: [1, nil, true, 2.5]|5|true1.0" in page
     assert "where: Delta|1|2|2|2" in page
+
+
+def test_a_posts_liquid_sees_the_sites_pages_static_files_and_collections(
+        tmp_path: Path) -> None:
+    blog = liquid_blog(tmp_path / "blog")
+    build(blog, out_dir=tmp_path / "site")
+    post = (tmp_path / "site" / "2020" / "01" / "04" / "p04.html").read_text()
+    assert "pages: Alpha,Beta,Delta,Gamma,Home / 7" in post
+    assert "static: /assets/a.txt .txt;" in post and "collections: posts / 4" in post
+    (blog / "assets" / "b.txt").write_text("another\n")   # the post shows it next time
+    build(blog, out_dir=tmp_path / "site")
+    post = (tmp_path / "site" / "2020" / "01" / "04" / "p04.html").read_text()
+    assert "static: /assets/a.txt .txt;/assets/b.txt .txt;" in post
 
 
 def test_string_filters_as_ruby_liquid_runs_them(tmp_path: Path) -> None:
@@ -201,7 +223,7 @@ def test_liquid_semantics_match_jekylls(tmp_path: Path) -> None:
                                "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    for page in ("index.html", "filters.html", "excerpts.html"):
+    for page in ("index.html", "filters.html", "excerpts.html", "2020/01/04/p04.html"):
         theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
         assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
     other = pages_collection_blog(tmp_path / "other")

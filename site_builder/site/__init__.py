@@ -83,17 +83,19 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     memo = Memo(old.parsed, old.files, old.read_at)
     posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
                                  now=now)
-    keys = _render_keys(root, posts + pages, config)
     theme = theme_folder(root, config, log)
     files = static_files(inv, root, config, log, theme)
+    # A Jekyll blog's posts see site.static_files in their Liquid: their names count.
+    keys = _render_keys(root, posts + pages, config, sorted(files) if theme is None else [])
     own = [root / "_layouts", root / "_includes", root / "_sass"]
-    warm = None
+    warm = posts_site = None
     if theme is None:   # the blog's own layouts are its whole theme
         from site_builder.site.jekyll_layouts import JekyllRenderer
         from site_builder.site.plugins import warn_unsupported
         warn_unsupported(root, config, log)
         theme_key = cache.digest(cache.files_digest(own), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files, links)
+        posts_site = jekyll.posts_site
         plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, sorted(files),
                            old.deps)
     else:
@@ -113,7 +115,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
     try:
         rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path,
-                                    out, jobs, warm)
+                                    out, jobs, warm, posts_site)
     except OSError as exc:  # a full or read-only disk while writing what was rendered
         raise disk_error(exc) or exc from None
     # An output of a blog's own layouts answers its text and whose content it read.
@@ -251,14 +253,15 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
 
 # -- rendering: only what the cache does not already hold ----------------------------
 
-def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[str, str]:
+def _render_keys(root: Path, everyone: list[Post], config: dict,
+                 static: list[str]) -> dict[str, str]:
     """post name (its source path) -> a key of everything its HTML is made from."""
     liquid_key = sass_key = None
     keys = {}
     for post in everyone:
         liquid = uses_liquid(post)
         if liquid and liquid_key is None:
-            liquid_key = _liquid_key(root, everyone, config)
+            liquid_key = _liquid_key(root, everyone, config, static)
         if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
             sass_key = cache.files_digest([root / "_sass"])
         keys[post.name] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
@@ -269,27 +272,30 @@ def _render_keys(root: Path, everyone: list[Post], config: dict) -> dict[str, st
     return keys
 
 
-def _liquid_key(root: Path, everyone: list[Post], config: dict) -> str:
+def _liquid_key(root: Path, everyone: list[Post], config: dict, static: list[str]) -> str:
     """What a post's Liquid may see besides itself: the config and data, every post's
-    URL and front matter (site.posts, post_url), and the includes."""
+    and page's URL and front matter (site.posts, site.pages, post_url), the static
+    files' names (a Jekyll blog's site.static_files), and the includes."""
     # Their front matter, not their text: site.posts in a post's Liquid has no content.
-    return cache.digest(config, [(p.name, p.url, p.date, p.meta) for p in everyone],
+    return cache.digest(config, [(p.name, p.url, p.date, p.meta) for p in everyone], static,
                         cache.files_digest([Path(f) for f in include_folders(root, config)]))
 
 
 def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict, plan: dict,
             stale: list[str], cache_path: Path, out: Path, jobs: int | None,
-            warm: Callable[[], None] | None = None) -> tuple[int, list]:
+            warm: Callable[[], None] | None = None,
+            posts_site: Callable[[], dict] | None = None) -> tuple[int, list]:
     """Render the `stale` outputs, and first the posts they show whose HTML the cache
     lacks; (posts rendered, each output's text as a temporary file beside its place
     in `out`, see _spiller). `warm`: what to do once the posts' HTML is known,
-    before the outputs are rendered on worker processes."""
+    before the outputs are rendered on worker processes; `posts_site`: what makes
+    `site` for the posts' own Liquid (render_posts)."""
     if not stale:
         return 0, []
     _confine(out, stale)
     try:
         return _render_all(root, everyone, keys, config, plan, stale, cache_path, out, jobs,
-                           warm)
+                           warm, posts_site)
     except BaseException:   # a bad post or an interrupt: no temporary file stays
         for rel in stale:
             _part(out, rel).unlink(missing_ok=True)
@@ -299,13 +305,15 @@ def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict
 
 def _render_all(root: Path, everyone: list[Post], keys: dict[str, str], config: dict,
                 plan: dict, stale: list[str], cache_path: Path, out: Path, jobs: int | None,
-                warm: Callable[[], None] | None) -> tuple[int, list]:
+                warm: Callable[[], None] | None,
+                posts_site: Callable[[], dict] | None) -> tuple[int, list]:
     needed = list({p.name: p for rel in stale for p in plan[rel].needs}.values())
     store = cache.Content(cache_path)
     try:
         found = store.get([keys[p.name] for p in needed])
         todo = [p for p in needed if keys[p.name] not in found]
-        code = _render_posts(root, todo, everyone, config, store, jobs) if todo else {}
+        code = _render_posts(root, todo, everyone, config, store, jobs,
+                             posts_site) if todo else {}
         for post in needed:
             if keys[post.name] in found:
                 post.content, post.excerpt = found[keys[post.name]]
@@ -418,9 +426,11 @@ def _confine(out: Path, rels: list[str]) -> None:
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                  store: cache.Content, jobs: int | None) -> dict[str, dict[str, str]]:
+                  store: cache.Content, jobs: int | None,
+                  posts_site: Callable[[], dict] | None) -> dict[str, dict[str, str]]:
     from site_builder.site.render import render_posts
-    return render_posts(root, todo, everyone, config, jobs, highlighted=store.code())
+    return render_posts(root, todo, everyone, config, jobs, highlighted=store.code(),
+                        site_for=posts_site)
 
 
 def _render_outputs(thunks: list, jobs: int | None, spill: Callable[[int, object], object]) -> list:

@@ -239,6 +239,14 @@ def _items(value: Any) -> list:
     return [value]
 
 
+def map_(value: Any, key: Any) -> list:
+    """Liquid 4's map (Jekyll 4.3's): an item without the property gives nil, which
+    `compact` removes (`site.pages | map: "title" | compact`); python-liquid's gives a
+    blank that compact keeps."""
+    from liquid.builtin.filters.array import _NULL, map_ as liquid_map
+    return [None if item is _NULL else item for item in liquid_map(value, key)]
+
+
 def sort(value: Any, prop: Any = None, nils: str = "first") -> Any:
     """Jekyll's sort: a list in Ruby's order (`<=>`, else the values' text); a hash
     as its [key, value] pairs by key (site.tags | sort); by a property, items
@@ -520,6 +528,7 @@ def install(env: liquid.Environment, config: dict) -> None:
         **where_filters(),
         "group_by": group_by,
         "sort": sort,
+        "map": map_,
         "to_integer": to_integer,
         "inspect": inspect,
         "push": push, "pop": pop, "shift": shift, "unshift": unshift, "sample": sample,

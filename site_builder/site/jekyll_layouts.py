@@ -154,6 +154,9 @@ class JekyllRenderer:
 
     @cached_property
     def post_drops(self) -> list[dict]:
+        return self._post_drops()
+
+    def _post_drops(self) -> list[dict]:
         drops = [Drop(self.page_drop(p), self.reads) for p in self.posts]
         for i, drop in enumerate(drops):   # posts are newest first: next is the newer one
             drop["next"] = _brief(drops[i - 1]) if i > 0 else None
@@ -162,8 +165,15 @@ class JekyllRenderer:
 
     @cached_property
     def site(self) -> dict:
+        return self._site(self.post_drops)
+
+    def posts_site(self) -> dict:
+        """`site` as a post's own Liquid sees it: what the layouts see, made now, while
+        no post has its HTML yet (kept apart from `site`, which the layouts get later)."""
+        return self._site(self._post_drops())
+
+    def _site(self, posts: list[dict]) -> dict:
         config = self.config
-        posts = self.post_drops
         pages = [Drop(self.page_drop(p), self.reads) for p in self.pages if p.kind == "pages"]
         docs: dict[str, list[dict]] = {}
         for item in self.pages:

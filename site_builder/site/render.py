@@ -18,19 +18,20 @@ from site_builder.site.theme import theme_folder
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                 jobs: int | None = None, highlighted: dict[str, str] | None = None
-                 ) -> dict[str, dict[str, str]]:
+                 jobs: int | None = None, highlighted: dict[str, str] | None = None,
+                 site_for: Callable[[], dict] | None = None) -> dict[str, dict[str, str]]:
     """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
-    (site.posts, post_url). Every bad post is reported at once. Liquid is loaded only
-    when a post has some: plain Markdown comes through it unchanged anyway.
-    `highlighted`: code blocks earlier builds highlighted, by key."""
+    (site.posts, post_url), or the `site` that `site_for` makes (a Jekyll blog's:
+    its pages, static files and collections too). Every bad post is reported at once.
+    Liquid is loaded only when a post has some: plain Markdown comes through it
+    unchanged anyway. `highlighted`: code blocks earlier builds highlighted, by key."""
     templates = site = None
     if any(uses_liquid(post) for post in todo):
         from site_builder.site.liquid_tags import JekyllEnvironment
         from site_builder.site.jekyll_layouts import link_urls
         templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
         templates.urls = link_urls(everyone, {})
-        site = liquid_site(everyone, config)
+        site = site_for() if site_for is not None else liquid_site(everyone, config)
         if theme_folder(root, config) is None:   # a Jekyll blog's Liquid sees it as written
             site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
     work = (templates, renderer(config.get("kramdown")), site, config, todo, root,
