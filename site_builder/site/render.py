@@ -14,7 +14,6 @@ from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
                                        uses_liquid)
-from site_builder.site.theme import theme_folder
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
@@ -32,8 +31,6 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
         templates.urls = link_urls(everyone, {})
         site = site_for() if site_for is not None else liquid_site(everyone, config)
-        if theme_folder(root, config) is None:   # a Jekyll blog's Liquid sees it as written
-            site["baseurl"] = config.get("baseurl_as_written", config["baseurl"])
     work = (templates, renderer(config.get("kramdown")), site, config, todo, root,
             highlighted or {})
     errors, code = [], {}

@@ -157,8 +157,7 @@ class Memo:
                 found = (meta, len(text) - len(body), body_line, front,
                          "{{" in body or "{%" in body)
             self.now[key] = found
-        meta, offset, body_line, front, liquid = self.now[key]
-        return Split(dict(meta), text[offset:], body_line, front, key, offset, liquid)
+        return _split(key, self.now[key], text)
 
     def read(self, path: Path, name: str) -> tuple[Split, os.stat_result]:
         """The file's split, and its stat; its text is read only if it changed since
@@ -172,12 +171,19 @@ class Memo:
             if found is not None:
                 self.now[seen[1]] = found
                 self.files[name] = seen
-                meta, offset, body_line, front, liquid = found
-                return Split(dict(meta), None, body_line, front, seen[1], offset, liquid), st
+                return _split(seen[1], found, None), st
         self.racy = self.racy or same
         split = self.split(_read_text(path, name), name)
         self.files[name] = (stat, split.key)
         return split, st
+
+
+def _split(key: str, found: tuple, text: str | None) -> Split:
+    """A Split from a memo entry (meta, offset, body_line, front, liquid); the body
+    cut from `text`, or None when the file was not read. The meta is a copy."""
+    meta, offset, body_line, front, liquid = found
+    return Split(dict(meta), None if text is None else text[offset:], body_line, front, key,
+                 offset, liquid)
 
 
 def read_found(found: list, *, kind: str = "posts", dated: bool = True,
