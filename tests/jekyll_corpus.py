@@ -843,6 +843,47 @@ Right after a script.
 
 [^twice]: The note.
 """),
+    # kramdown strips `> ` or `>` from a quote's lines and reads a tab left at the
+    # start as a whole indentation: code (railsgirls' `>\tgit init`).
+    Spec("quote-tab-code", """\
+Run these in a terminal:
+
+>\t`git init`
+
+> \tgit add .
+>\t\tindented once more
+
+> A paragraph
+>\tgoes on.
+"""),
+    # kramdown's HTML parser: a tag opens an element that only its own closing tag
+    # closes; one left open (railsgirls' `github.com/<your username>/`) keeps the
+    # elements around it open to the end of the text, Markdown and all.
+    Spec("html-element-left-open", """\
+Push to your own repository:
+
+<div class="os-specific">
+  <div class="nix">
+    <pre>git push</pre>
+  </div>
+Then open https://github.com/<username>/project
+</div>
+
+**Coach:** kramdown's HTML parser keeps both divs open to here.
+
+[A link](https://example.com/) & more.
+
+"""),
+    Spec("html-element-left-open", """\
+An element never closed:
+
+<section class="notes">
+First note.
+
+## Not a heading
+
+*Not emphasis*, to the end.
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

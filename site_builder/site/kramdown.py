@@ -16,6 +16,7 @@ shapes a matter of a few rules, as bench/crosscheck.py measures them:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import re
@@ -33,7 +34,8 @@ from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS,
                                              SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
-                                             escape_text, raw_html, span_level)
+                                             element_end, escape_text, raw_html,
+                                             span_level)
 
 # kramdown's header id: an XML name (REXML's NAME_START_CHAR, NAME_CHAR), after a
 # space or tab (`{#ما-معنى}`, `{#a:b}` too).
@@ -195,22 +197,46 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if tag in SPAN_ELEMENTS or tag in RAW_ELEMENTS:
         return False
     last = _closing_line(state, start, end, tag, opening)
-    if last is None:
-        return False
     if silent:
         return True
     inner = MARKDOWN_ATTR.search(opening[2] or "")
-    if inner and last > start and _line(state, last).strip().lower() == f"</{tag}>" \
+    if inner and last is not None and last > start \
+            and _line(state, last).strip().lower() == f"</{tag}>" \
             and line[opening.end():].strip() == "" and not span_level(opening):
         _markdown_inside(state, start, last, line[:opening.start(2)]
                          + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):])
     else:
-        token = state.push("html_block", "", 0)
-        token.map = [start, last + 1]
-        token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True),
-                                 lambda text, block_level: _later(state, text, block_level))
+        last = _raw_element(state, start, end, last)
     state.line = last + 1
     return True
+
+
+def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> int:
+    """The html_block token of an element opened on line `start` and closed on line
+    `last` by its tag's count (None: never): kramdown's raw HTML, and its last line.
+    An element kramdown's parser leaves open (a tag never closed, or an unknown
+    `<your username>` inside) runs to the end of the text, closed there."""
+    later = lambda text, block_level: _later(state, text, block_level)  # noqa: E731
+    open_tags: list[str] = []
+    content = None
+    if last is not None:
+        content = raw_html(state.getLines(start, last + 1, state.blkIndent, True), later,
+                           open_tags)
+    if content is None or open_tags:   # rare: read the rest as kramdown's parser does
+        begin = state.bMarks[start] + state.tShift[start]
+        closed = element_end(state.src[begin:state.eMarks[end - 1]])
+        last = end - 1 if closed is None else \
+            max(start, bisect.bisect_right(state.bMarks, begin + closed, 0, end) - 1)
+        open_tags.clear()
+        content = raw_html(state.getLines(start, last + 1, state.blkIndent, True), later,
+                           open_tags)
+    token = state.push("html_block", "", 0)
+    if open_tags:   # closed at the end of the text, after its blank lines
+        content += "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
+        token.meta["kramdown_to_end"] = True
+    token.map = [start, last + 1]
+    token.content = content
+    return last
 
 
 def _later(state: StateBlock, text: str, block_level: bool) -> str:
