@@ -884,6 +884,26 @@ First note.
 
 *Not emphasis*, to the end.
 """),
+    # A <pre>'s text is read by kramdown's HTML parser as any element's: a tag whose
+    # attribute value holds a quoted tag is no tag (documentation-theme-jekyll's
+    # `data-target="<span class="red">#myModal3</span>"`), its `<` is text, and so are
+    # a bare `<` and `&`.
+    Spec("html-pre-text", """\
+1.  Make the values in red unique:
+
+     <pre>
+     <button type="button" class="btn" data-target="<span class="red">#myModal3</span>">Publish</button>
+           <!-- Modal -->
+           <div class="modal fade" id="<span class="red">myModal3</span>" tabindex="-1">
+     </pre>
+
+2.  And compare:
+
+<pre>
+if a < b && c > d:
+    print("<b>bold</b> &amp; &copy;")
+</pre>
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

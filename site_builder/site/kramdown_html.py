@@ -20,7 +20,9 @@ SPAN_ELEMENTS = frozenset(
 VOID_ELEMENTS = frozenset("area base col embed hr link meta param source track wbr".split())
 # kramdown's elements without a body (HTML_ELEMENTS_WITHOUT_BODY): never left open.
 WITHOUT_BODY = VOID_ELEMENTS | {"br", "command", "img", "input", "keygen"}
-RAW_ELEMENTS = frozenset("script style pre textarea".split())  # CommonMark's own rule 1
+# Elements whose text kramdown keeps as it is, to their closing tag (CommonMark's
+# rule 1 takes them). A <pre>'s or <textarea>'s text it reads as any element's.
+RAW_ELEMENTS = frozenset(("script", "style"))
 OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|"
                       r"'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
 CLOSE_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
