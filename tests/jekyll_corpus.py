@@ -904,6 +904,18 @@ if a < b && c > d:
     print("<b>bold</b> &amp; &copy;")
 </pre>
 """),
+    # kramdown's emphasis parser: two marks at most open an element, which takes
+    # what follows (spans and all) up to a closing mark it accepts; a strong never
+    # closed is tried as an em from its second mark (mojombo's `_______`).
+    Spec("emphasis-runs", """\
+Then "I can has _______" was also a moniker, and so was ******.
+
+Runs are read two marks at a time: ____a____ and **__x__**, ***both*** and *__nested__*.
+
+Not closed: **bold *and em* and _under_score_ and __strong_ text.
+
+Struck: ~~a *b~~ c* and _~~[a link](https://example.com/) *e*~~_.
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

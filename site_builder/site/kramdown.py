@@ -413,9 +413,12 @@ CLOSING_MARKS = ("em_close", "strong_close", "s_close")
 
 def _source_after(children: list, k: int) -> str:
     if k < len(children) and children[k].type in CLOSING_MARKS:
-        nxt = children[k + 1] if k + 1 < len(children) else None
-        return children[k].markup + (nxt.content[:3] if nxt is not None and nxt.type == "text"
-                                     else "")
+        marks = ""
+        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***` closes two
+            marks += children[k].markup
+            k += 1
+        nxt = children[k] if k < len(children) else None
+        return marks + (nxt.content[:3] if nxt is not None and nxt.type == "text" else "")
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
@@ -492,8 +495,8 @@ def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
 
 
 def span_shapes(state: StateCore) -> None:
-    """`***both***` as <strong><em> (CommonMark nests them the other way round), and
-    <mailto:x@y> shown without its scheme, as kramdown writes them."""
+    """<mailto:x@y> shown without its scheme, as kramdown writes it; a closing tag
+    that closes nothing is text."""
     for block in state.tokens:
         if not block.children:
             continue
@@ -502,9 +505,7 @@ def span_shapes(state: StateCore) -> None:
         _stray_closing_tags(children)
         for k in range(len(children) - 1):
             token = children[k]
-            if token.type == "em_open" and children[k + 1].type == "strong_open":
-                _swap_em_strong(children, k)
-            elif token.type == "link_open" and token.markup == "autolink" \
+            if token.type == "link_open" and token.markup == "autolink" \
                     and children[k + 1].type == "text":
                 children[k + 1].content = children[k + 1].content.removeprefix("mailto:")
 
@@ -531,17 +532,6 @@ def _stray_closing_tags(children: list[Token]) -> None:
             open_tags.pop()
         elif closing:
             token.type = "text"
-
-
-def _swap_em_strong(children: list[Token], k: int) -> None:
-    depth = 0
-    for j in range(k + 1, len(children)):
-        depth += children[j].nesting
-        if depth == 0:
-            if j + 1 < len(children) and children[j + 1].type == "em_close":
-                for a, b in ((k, k + 1), (j, j + 1)):
-                    children[a], children[b] = children[b], children[a]
-            return
 
 
 def attribute_lists(state: StateCore) -> None:
