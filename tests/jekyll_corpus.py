@@ -843,6 +843,79 @@ Right after a script.
 
 [^twice]: The note.
 """),
+    # kramdown strips `> ` or `>` from a quote's lines and reads a tab left at the
+    # start as a whole indentation: code (railsgirls' `>\tgit init`).
+    Spec("quote-tab-code", """\
+Run these in a terminal:
+
+>\t`git init`
+
+> \tgit add .
+>\t\tindented once more
+
+> A paragraph
+>\tgoes on.
+"""),
+    # kramdown's HTML parser: a tag opens an element that only its own closing tag
+    # closes; one left open (railsgirls' `github.com/<your username>/`) keeps the
+    # elements around it open to the end of the text, Markdown and all.
+    Spec("html-element-left-open", """\
+Push to your own repository:
+
+<div class="os-specific">
+  <div class="nix">
+    <pre>git push</pre>
+  </div>
+Then open https://github.com/<username>/project
+</div>
+
+**Coach:** kramdown's HTML parser keeps both divs open to here.
+
+[A link](https://example.com/) & more.
+
+"""),
+    Spec("html-element-left-open", """\
+An element never closed:
+
+<section class="notes">
+First note.
+
+## Not a heading
+
+*Not emphasis*, to the end.
+"""),
+    # A <pre>'s text is read by kramdown's HTML parser as any element's: a tag whose
+    # attribute value holds a quoted tag is no tag (documentation-theme-jekyll's
+    # `data-target="<span class="red">#myModal3</span>"`), its `<` is text, and so are
+    # a bare `<` and `&`.
+    Spec("html-pre-text", """\
+1.  Make the values in red unique:
+
+     <pre>
+     <button type="button" class="btn" data-target="<span class="red">#myModal3</span>">Publish</button>
+           <!-- Modal -->
+           <div class="modal fade" id="<span class="red">myModal3</span>" tabindex="-1">
+     </pre>
+
+2.  And compare:
+
+<pre>
+if a < b && c > d:
+    print("<b>bold</b> &amp; &copy;")
+</pre>
+"""),
+    # kramdown's emphasis parser: two marks at most open an element, which takes
+    # what follows (spans and all) up to a closing mark it accepts; a strong never
+    # closed is tried as an em from its second mark (mojombo's `_______`).
+    Spec("emphasis-runs", """\
+Then "I can has _______" was also a moniker, and so was ******.
+
+Runs are read two marks at a time: ____a____ and **__x__**, ***both*** and *__nested__*.
+
+Not closed: **bold *and em* and _under_score_ and __strong_ text.
+
+Struck: ~~a *b~~ c* and _~~[a link](https://example.com/) *e*~~_.
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

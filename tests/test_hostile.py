@@ -21,15 +21,16 @@ from conftest import REPO, copy_blog, need_tool, site_builder, start_chromium
 # -- Markdown in time linear in the post's size ----------------------------------------
 
 # Shapes that each made a post's Markdown quadratic: many paragraphs (the source split
-# into lines once per paragraph), HTML elements never closed (each scanned to the end),
-# attribute lists after lazy lines in one long list (each searched back to its start).
+# into lines once per paragraph), attribute lists after lazy lines in one long list
+# (each searched back to its start), HTML elements never closed (each scanned to the
+# end; the first holds the rest of the text, as in kramdown).
 LONG_POST = textwrap.dedent("""\
     import sys, time
     sys.path.insert(0, {repo!r})
     from site_builder.site import kramdown
     text = ("A paragraph with *emphasis* and a [link](https://example.org).\\n\\n" * 20000
-            + "<div>\\nnever closed\\n\\n" * 8000
-            + "- item\\n  - nested\\n{{: .x}}\\n\\n" * 8000)
+            + "- item\\n  - nested\\n{{: .x}}\\n\\n" * 8000
+            + "<div>\\nnever closed\\n\\n" * 8000)
     html = kramdown.renderer().render(text)
     print(html.count("<p>"), html.count("<div>"), html.count('<ul class="x'))
     """)

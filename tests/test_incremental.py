@@ -370,3 +370,62 @@ def test_a_build_failing_while_rendering_leaves_no_file_behind(tmp_path: Path) -
     assert snapshot(tmp_path / "_site") == before
     assert not [p for p in (tmp_path / "_site").rglob("*") if p.name.endswith(".part")]
     assert not (tmp_path / "_site" / "2021" / "02").exists()
+
+
+
+def _compiling(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The templates compiled to Python from here on; forget() forgets the code this
+    process compiled, as a fresh process would not have it."""
+    from site_builder.site import cache, liquid_compile
+    monkeypatch.setattr(liquid_compile, "CODE", {})
+    names: list[str] = []
+
+    def spy(source: str, filename: str, mode: str) -> object:
+        names.append(filename)
+        return compile(source, filename, mode)
+    monkeypatch.setattr(cache, "compile", spy, raising=False)
+    return names
+
+
+def _forget() -> None:
+    from site_builder.site import liquid_compile
+    liquid_compile.CODE.clear()
+
+
+def test_an_edit_takes_the_templates_code_from_the_cache(seven_posts: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = _compiling(monkeypatch)
+    build(seven_posts)
+    assert len(compiled) > 3
+    compiled.clear()
+    _forget()
+    post = seven_posts / "posts" / "2021-03-04-post-4.md"
+    post.write_text(post.read_text().replace("Post number 4", "Post number four"))
+    result = build(seven_posts)
+    assert result.rendered == 1 and compiled == []
+    page = (seven_posts / "_site" / "post-4" / "index.html").read_text()
+    assert "Post number four" in page and "<title>Post 4" in page
+    assert snapshot(seven_posts / "_site") == full_build(seven_posts, tmp_path)
+
+
+def test_damaged_template_code_in_the_cache_is_compiled_again(seven_posts: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    compiled = _compiling(monkeypatch)
+    build(seven_posts)
+    store = next((seven_posts / FOLDER).glob("*.sqlite"))
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM liquid").fetchone()[0] == len(compiled) > 3
+        db.execute("UPDATE liquid SET code = ?", (b"\xe3not code",))
+    compiled.clear()
+    _forget()
+    post = seven_posts / "posts" / "2021-03-04-post-4.md"
+    post.write_text(post.read_text().replace("Post number 4", "Post number four"))
+    build(seven_posts)
+    assert len(compiled) > 3
+    assert snapshot(seven_posts / "_site") == full_build(seven_posts, tmp_path)
+    compiled.clear()
+    _forget()
+    post.write_text(post.read_text().replace("Post number four", "Post number 4"))
+    build(seven_posts)
+    assert compiled == []   # what was compiled again was kept

@@ -25,7 +25,7 @@ from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import load_yaml
 from site_builder.logs import stage_log
-from site_builder.site import cache
+from site_builder.site import cache, deferred
 from site_builder.site.links import Links
 from site_builder.site.parallel import collections_paused, cores
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
@@ -39,6 +39,7 @@ from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
 from site_builder.site.urls import absolute_url, relative_url
 
 __all__ = ["BuildResult", "absolute_url", "build", "relative_url"]
+deferred.install()   # before anything imports python-liquid
 LOG = stage_log("site")   # the site stage's lines: `site: ...`
 # Jekyll's default keep_files: never removed from the output folder.
 KEEP = (".git", ".svn")

@@ -5,13 +5,17 @@ read by every build: the parsed front matter of every source (by the hash of its
 text), and every output file's key with the size and modification time it was
 written with. The content (SQLite), read only for what must be rendered: each post's
 HTML by its render key (a key covers everything a post was rendered from), so an
-edit reads a few dozen posts' HTML, not all of it. A missing, unreadable or
-other-version cache is an empty one: a full build, never a wrong one.
+edit reads a few dozen posts' HTML, not all of it; and the Python code that Liquid
+templates compile to (liquid_compile.py), so that a build rendering one page does
+not compile the theme's templates again. A missing, unreadable or other-version
+cache is an empty one: a full build, never a wrong one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import marshal
 import os
 import pickle
 import sqlite3
@@ -19,12 +23,15 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import CodeType
 
 from site_builder import __version__
 
 # Bump when what a key covers changes, so old caches are not trusted.
 FORMAT = 4
 FOLDER = ".site-cache"
+# Compiled code kept beyond this many templates: only the last build's.
+CODE_KEPT = 256
 
 
 def _code_version() -> str:
@@ -69,6 +76,7 @@ class Content:
     """Post render key -> (content, excerpt), kept in SQLite beside the manifest."""
 
     def __init__(self, manifest: Path) -> None:
+        global _open_store
         self.path = manifest.with_name(manifest.stem + "-content.sqlite")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -76,6 +84,11 @@ class Content:
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)  # damaged: start again, empty
             self.db = self._open()
+        # Templates compiled while this store is open: their code is kept here.
+        self.pid = os.getpid()   # a forked worker does not use the parent's connection
+        self.codes_used: set[str] = set()
+        self.codes_new: dict[str, bytes] = {}
+        _open_store = self
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None)
@@ -88,9 +101,10 @@ class Content:
                        "excerpt TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS code (post TEXT, key TEXT, html TEXT, "
                        "PRIMARY KEY (post, key))")
+            db.execute("CREATE TABLE IF NOT EXISTS liquid (key TEXT PRIMARY KEY, code BLOB)")
             found = db.execute("SELECT version FROM meta").fetchone()
             if found is None or found[0] != repr(VERSION):
-                for table in ("html", "code", "meta"):
+                for table in ("html", "code", "liquid", "meta"):
                     db.execute(f"DELETE FROM {table}")
                 db.execute("INSERT INTO meta VALUES (?)", (repr(VERSION),))
             db.execute("COMMIT")
@@ -142,8 +156,53 @@ class Content:
             self.db.executemany("DELETE FROM html WHERE key = ?", gone)
             self.db.executemany("DELETE FROM code WHERE post = ?", gone)
 
+    def compiled_code(self, key: str) -> CodeType | None:
+        self.codes_used.add(key)
+        try:
+            found = self.db.execute("SELECT code FROM liquid WHERE key = ?", (key,)).fetchone()
+            return marshal.loads(found[0]) if found is not None else None
+        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):
+            return None   # damaged: compiled again
+
+    def keep_code(self, key: str, code: CodeType) -> None:
+        self.codes_new[key] = marshal.dumps(code)
+
     def close(self) -> None:
-        self.db.close()
+        global _open_store
+        if _open_store is self:
+            _open_store = None
+        try:
+            if self.codes_new:
+                with self.db:
+                    self.db.execute("BEGIN")
+                    self.db.executemany("INSERT OR REPLACE INTO liquid VALUES (?, ?)",
+                                        list(self.codes_new.items()))
+                    kept = [k for (k,) in self.db.execute("SELECT key FROM liquid")]
+                    if len(kept) > CODE_KEPT:   # layouts edited again and again
+                        self.db.executemany("DELETE FROM liquid WHERE key = ?",
+                                            [(k,) for k in kept if k not in self.codes_used])
+        except sqlite3.DatabaseError:
+            pass   # only a cache of what can be compiled again
+        finally:
+            self.db.close()
+
+
+# The content store of the build rendering now, in the process that opened it.
+_open_store: Content | None = None
+
+
+def compiled(source: str, filename: str) -> CodeType:
+    """`source` (Python that liquid_compile.py made of a template) compiled, or its
+    code as an earlier build compiled it: compiling a theme's templates was a tenth
+    of a build that renders one post."""
+    store = _open_store if _open_store is not None and _open_store.pid == os.getpid() else None
+    key = digest(source, filename, importlib.util.MAGIC_NUMBER)
+    code = store.compiled_code(key) if store is not None else None
+    if code is None:
+        code = compile(source, filename, "exec")
+        if store is not None:
+            store.keep_code(key, code)
+    return code
 
 
 def _load(path: Path) -> object:

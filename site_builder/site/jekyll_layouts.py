@@ -157,11 +157,13 @@ class JekyllRenderer:
         return self._post_drops()
 
     def _post_drops(self) -> list[dict]:
-        drops = [Drop(self.page_drop(p), self.reads) for p in self.posts]
-        for i, drop in enumerate(drops):   # posts are newest first: next is the newer one
-            drop["next"] = _brief(drops[i - 1]) if i > 0 else None
-            drop["previous"] = _brief(drops[i + 1]) if i + 1 < len(drops) else None
-        return drops
+        # Each post as its neighbours show it (without neighbours of its own), then
+        # with its own: one copy a post, the brief one shared by the two neighbours.
+        briefs = [Drop(self.page_drop(p), self.reads) for p in self.posts]
+        last = len(briefs) - 1
+        return [Drop({**brief, "next": briefs[i - 1] if i > 0 else None,
+                      "previous": briefs[i + 1] if i < last else None}, self.reads)
+                for i, brief in enumerate(briefs)]
 
     @cached_property
     def site(self) -> dict:
@@ -315,11 +317,6 @@ class JekyllRenderer:
 def link_urls(items: list[Post], static: dict[str, Path]) -> dict[str, str]:
     """Source path -> URL, for {% link %}."""
     return {**{rel: "/" + rel for rel in static}, **{p.name: p.url for p in items}}
-
-
-def _brief(drop: dict) -> dict:
-    """A neighbour post as page.previous/page.next shows it (without its neighbours)."""
-    return Drop({k: v for k, v in dict.items(drop) if k not in ("next", "previous")}, drop.reads)
 
 
 def paginated_index(pages: list[Post], config: dict) -> Post | None:

@@ -16,6 +16,7 @@ shapes a matter of a few rules, as bench/crosscheck.py measures them:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import re
@@ -33,7 +34,8 @@ from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS,
                                              SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
-                                             escape_text, raw_html, span_level)
+                                             element_end, escape_text, raw_html,
+                                             span_level)
 
 # kramdown's header id: an XML name (REXML's NAME_START_CHAR, NAME_CHAR), after a
 # space or tab (`{#ما-معنى}`, `{#a:b}` too).
@@ -195,22 +197,46 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if tag in SPAN_ELEMENTS or tag in RAW_ELEMENTS:
         return False
     last = _closing_line(state, start, end, tag, opening)
-    if last is None:
-        return False
     if silent:
         return True
     inner = MARKDOWN_ATTR.search(opening[2] or "")
-    if inner and last > start and _line(state, last).strip().lower() == f"</{tag}>" \
+    if inner and last is not None and last > start \
+            and _line(state, last).strip().lower() == f"</{tag}>" \
             and line[opening.end():].strip() == "" and not span_level(opening):
         _markdown_inside(state, start, last, line[:opening.start(2)]
                          + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):])
     else:
-        token = state.push("html_block", "", 0)
-        token.map = [start, last + 1]
-        token.content = raw_html(state.getLines(start, last + 1, state.blkIndent, True),
-                                 lambda text, block_level: _later(state, text, block_level))
+        last = _raw_element(state, start, end, last)
     state.line = last + 1
     return True
+
+
+def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> int:
+    """The html_block token of an element opened on line `start` and closed on line
+    `last` by its tag's count (None: never): kramdown's raw HTML, and its last line.
+    An element kramdown's parser leaves open (a tag never closed, or an unknown
+    `<your username>` inside) runs to the end of the text, closed there."""
+    later = lambda text, block_level: _later(state, text, block_level)  # noqa: E731
+    open_tags: list[str] = []
+    content = None
+    if last is not None:
+        content = raw_html(state.getLines(start, last + 1, state.blkIndent, True), later,
+                           open_tags)
+    if content is None or open_tags:   # rare: read the rest as kramdown's parser does
+        begin = state.bMarks[start] + state.tShift[start]
+        closed = element_end(state.src[begin:state.eMarks[end - 1]])
+        last = end - 1 if closed is None else \
+            max(start, bisect.bisect_right(state.bMarks, begin + closed, 0, end) - 1)
+        open_tags.clear()
+        content = raw_html(state.getLines(start, last + 1, state.blkIndent, True), later,
+                           open_tags)
+    token = state.push("html_block", "", 0)
+    if open_tags:   # closed at the end of the text, after its blank lines
+        content += "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
+        token.meta["kramdown_to_end"] = True
+    token.map = [start, last + 1]
+    token.content = content
+    return last
 
 
 def _later(state: StateBlock, text: str, block_level: bool) -> str:
@@ -387,9 +413,12 @@ CLOSING_MARKS = ("em_close", "strong_close", "s_close")
 
 def _source_after(children: list, k: int) -> str:
     if k < len(children) and children[k].type in CLOSING_MARKS:
-        nxt = children[k + 1] if k + 1 < len(children) else None
-        return children[k].markup + (nxt.content[:3] if nxt is not None and nxt.type == "text"
-                                     else "")
+        marks = ""
+        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***` closes two
+            marks += children[k].markup
+            k += 1
+        nxt = children[k] if k < len(children) else None
+        return marks + (nxt.content[:3] if nxt is not None and nxt.type == "text" else "")
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
@@ -466,8 +495,8 @@ def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
 
 
 def span_shapes(state: StateCore) -> None:
-    """`***both***` as <strong><em> (CommonMark nests them the other way round), and
-    <mailto:x@y> shown without its scheme, as kramdown writes them."""
+    """<mailto:x@y> shown without its scheme, as kramdown writes it; a closing tag
+    that closes nothing is text."""
     for block in state.tokens:
         if not block.children:
             continue
@@ -476,9 +505,7 @@ def span_shapes(state: StateCore) -> None:
         _stray_closing_tags(children)
         for k in range(len(children) - 1):
             token = children[k]
-            if token.type == "em_open" and children[k + 1].type == "strong_open":
-                _swap_em_strong(children, k)
-            elif token.type == "link_open" and token.markup == "autolink" \
+            if token.type == "link_open" and token.markup == "autolink" \
                     and children[k + 1].type == "text":
                 children[k + 1].content = children[k + 1].content.removeprefix("mailto:")
 
@@ -505,17 +532,6 @@ def _stray_closing_tags(children: list[Token]) -> None:
             open_tags.pop()
         elif closing:
             token.type = "text"
-
-
-def _swap_em_strong(children: list[Token], k: int) -> None:
-    depth = 0
-    for j in range(k + 1, len(children)):
-        depth += children[j].nesting
-        if depth == 0:
-            if j + 1 < len(children) and children[j + 1].type == "em_close":
-                for a, b in ((k, k + 1), (j, j + 1)):
-                    children[a], children[b] = children[b], children[a]
-            return
 
 
 def attribute_lists(state: StateCore) -> None:

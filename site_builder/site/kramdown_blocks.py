@@ -51,6 +51,43 @@ def install(md: MarkdownIt) -> None:
     md.core.ruler.push("kramdown_layout", layout)
     md.add_render_rule("kramdown_blank", lambda *a: "\n")
     md.renderer.render = MethodType(render, md.renderer)
+    md.block.tokenize = _quote_tabs(md.block.tokenize)
+
+
+def _quote_tabs(tokenize):  # noqa: ANN001, ANN202 (markdown-it's ParserBlock.tokenize)
+    """A tab after a blockquote's `>` (or `> `) as kramdown reads it: kramdown strips
+    `> ?` from each line and reads what is left as a text of its own, where a tab at
+    the start is a whole indentation (`>\tcode` is a code block in the quote).
+    CommonMark gives the tab the columns to the next tab stop of the whole line,
+    less the marker's space: two, no code block. So, as the blockquote rule hands its
+    lines over, those whose indentation holds a tab are measured again from their
+    own start (the rule puts the lines back as they were after)."""
+    def tokenize_lines(state: StateBlock, start: int, end: int) -> None:
+        if state.parentType == "blockquote" and "\t" in state.src:
+            for line in range(start, end):
+                _retab(state, line)
+        tokenize(state, start, end)
+    return tokenize_lines
+
+
+def _retab(state: StateBlock, line: int) -> None:
+    src, begin = state.src, state.bMarks[line]
+    if state.sCount[line] < 0:   # a lazy line: no marker
+        return
+    marker = begin - 1 if src[begin - 1:begin] == ">" else begin - 2
+    if src[marker:marker + 1] != ">":
+        return
+    text = marker + 2 if src[marker + 1:marker + 2] == " " else marker + 1
+    stop = text
+    while src[stop:stop + 1] in (" ", "\t") and stop < state.eMarks[line]:
+        stop += 1
+    if "\t" not in src[text:stop]:
+        return
+    column = 0
+    for char in src[text:stop]:
+        column += 4 - column % 4 if char == "\t" else 1
+    state.bMarks[line], state.tShift[line] = text, stop - text
+    state.sCount[line], state.bsCount[line] = column, 0
 
 
 RUBY_SPACE = " \t\n\v\f\r"   # what Ruby's strip takes (no-break spaces stay)
@@ -214,6 +251,8 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool]) -> l
             frame.latest = mapped[1]
             if kind == "html_block":
                 frame.closed_tag = _leaves_line_end(source, mapped)
+                if "kramdown_to_end" in token.meta and frame is root:
+                    root.end = None   # its text took the blank lines at the end
     if root.end is not None and root.gap(root.end):
         append(BLANK)
     return out

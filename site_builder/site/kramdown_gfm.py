@@ -19,6 +19,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 
+from site_builder.site import kramdown_emphasis
+
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$")  # any item: kramdown replaces the list
 FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
@@ -46,9 +48,7 @@ def install(md: MarkdownIt) -> None:
     deflist = next(r for r in md.block.ruler.__rules__ if r.name == "deflist")
     md.block.ruler.at("deflist", _kramdown_deflist(deflist.fn), {"alt": deflist.alt})
     md.core.ruler.push("kramdown_deflist_join", join_definition_lists)
-    md.options["kramdown_emphasis"] = True
-    _patch_emphasis()
-    md.inline.ruler2.before("balance_pairs", "kramdown_emphasis_runs", emphasis_runs)
+    kramdown_emphasis.install(md)
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     fence = next(r for r in md.block.ruler.__rules__ if r.name == "fence")
@@ -136,61 +136,6 @@ def join_definition_lists(state: StateCore) -> None:
                 del tokens[i:i + 2]
                 continue
         i += 1
-
-
-# -- emphasis --------------------------------------------------------------------------
-
-def _patch_emphasis() -> None:
-    """kramdown's `*`: it opens unless a space follows and closes unless a space comes
-    before (`**UPDATE (8/3/2010):**Fixed` is strong), where CommonMark also weighs the
-    punctuation around it. Only for our converters (the option set in install())."""
-    if getattr(StateInline.scanDelims, "kramdown", False):
-        return
-    original = StateInline.scanDelims
-
-    def scan(self: StateInline, start: int, canSplitWord: bool):  # noqa: ANN202, N803
-        found = original(self, start, canSplitWord)
-        if self.src[start] != "*" or not self.md.options.get("kramdown_emphasis"):
-            return found
-        before = self.src[start - 1] if start > 0 else " "
-        after = self.src[start + found.length] if start + found.length < self.posMax else " "
-        return type(found)(not after.isspace(), not before.isspace(), found.length)
-
-    scan.kramdown = True
-    StateInline.scanDelims = scan
-
-
-EMPHASIS_MARKS = (ord("*"), ord("_"))
-
-
-def emphasis_runs(state: StateInline) -> None:
-    """kramdown's emphasis does not nest in itself: while `**` (or `_`...) is open, a
-    like run that can only open is text, and the closer after it closes the first
-    (`**[a link][x]. Select **Save as**` is one <strong>, `_a _b c_` one <em>);
-    CommonMark pairs the closer with the nearest opener and leaves the first as text."""
-    _runs(state.delimiters)
-    for meta in state.tokens_meta:
-        if meta and "delimiters" in meta:
-            _runs(meta["delimiters"])
-
-
-def _runs(delimiters: list) -> None:
-    waiting: set[tuple] = set()   # (marker, run length) of the openers not yet closed
-    i = 0
-    while i < len(delimiters):
-        first = delimiters[i]
-        step = max(first.length, 1)
-        key = (first.marker, first.length)
-        if first.marker in EMPHASIS_MARKS:
-            if key in waiting:
-                if first.close:
-                    waiting.discard(key)
-                elif first.open:
-                    for delimiter in delimiters[i:i + step]:
-                        delimiter.open = False
-            elif first.open and not first.close:
-                waiting.add(key)
-        i += step
 
 
 # -- lists ---------------------------------------------------------------------------

@@ -20,7 +20,9 @@ SPAN_ELEMENTS = frozenset(
 VOID_ELEMENTS = frozenset("area base col embed hr link meta param source track wbr".split())
 # kramdown's elements without a body (HTML_ELEMENTS_WITHOUT_BODY): never left open.
 WITHOUT_BODY = VOID_ELEMENTS | {"br", "command", "img", "input", "keygen"}
-RAW_ELEMENTS = frozenset("script style pre textarea".split())  # CommonMark's own rule 1
+# Elements whose text kramdown keeps as it is, to their closing tag (CommonMark's
+# rule 1 takes them). A <pre>'s or <textarea>'s text it reads as any element's.
+RAW_ELEMENTS = frozenset(("script", "style"))
 OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|"
                       r"'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
 CLOSE_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
@@ -46,13 +48,15 @@ def escape_text(text: str) -> str:
     return TEXT_SPECIAL.sub(lambda m: ESCAPES[m[0]], text)
 
 
-def raw_html(block: str, markdown: Callable[[str, bool], str] | None = None) -> str:
+def raw_html(block: str, markdown: Callable[[str, bool], str] | None = None,
+             open_tags: list[str] | None = None) -> str:
     """`block` (an HTML block element, whole) with its text escaped as kramdown
     escapes it, stray closing tags included. An element inside it with a
     `markdown="1"` (or span, block) attribute has its content converted by
-    `markdown(text, block_level)`, as kramdown does."""
+    `markdown(text, block_level)`, as kramdown does. `open_tags`, when given, is
+    left holding the elements still open at the end, innermost last."""
     out: list[str] = []
-    open_tags: list[str] = []
+    open_tags = [] if open_tags is None else open_tags
     pos = 0
     while pos < len(block):
         found = MARKUP.search(block, pos)
@@ -63,6 +67,23 @@ def raw_html(block: str, markdown: Callable[[str, bool], str] | None = None) -> 
         pos = found.start()
         pos = _markup(block, pos, out, open_tags, markdown)
     return "".join(out)
+
+
+def element_end(text: str) -> int | None:
+    """Where the element that `text` opens ends, as kramdown's HTML parser reads it:
+    each tag opens an element that only its own closing tag closes (a closing tag
+    that is not the innermost open element's is text), so an unknown tag left open
+    (`<your username>`) keeps the elements around it open. None: open to the end."""
+    open_tags: list[str] = []
+    scratch: list[str] = []
+    found = MARKUP.search(text)
+    while found is not None:
+        pos = _markup(text, found.start(), scratch, open_tags)
+        if not open_tags:
+            return pos
+        scratch.clear()
+        found = MARKUP.search(text, pos)
+    return None
 
 
 def _markdown_element(block: str, found: re.Match, out: list[str],

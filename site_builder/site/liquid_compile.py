@@ -49,6 +49,7 @@ from liquid.exceptions import (BreakLoop, ContextDepthError, ContinueLoop, Filte
 from liquid.output import NullIO
 from liquid.utils import ReadOnlyChainMap
 
+from site_builder.site.cache import compiled
 from site_builder.site.jekyll_layouts import Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
 from site_builder.site.liquid_tags import SPECIAL_KEYS, STOPPED, walk
@@ -273,7 +274,7 @@ class _Compiler:
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
         code = CODE.get((source, filename))
         if code is None:
-            code = compile(source, filename, "exec")
+            code = compiled(source, filename)   # kept in the build's cache too
             if len(CODE) < 1000:
                 CODE[source, filename] = code
         namespace = dict(RUNTIME)

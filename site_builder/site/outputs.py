@@ -157,10 +157,14 @@ def _tags(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, lay
     """Each tag's pages, its posts newest first (as `posts` already are); their URLs."""
     tagged: dict[str, tuple[str, list[Post]]] = {}
     errors = []
+    seen: dict[str, tuple[str, str]] = {}   # tag -> its URL and what is wrong with it
     for post in posts:
         for tag in dict.fromkeys(tags(post.meta)):
-            url = tag_url(tag)
-            why = leaves(url)
+            found = seen.get(tag)
+            if found is None:   # each tag's URL made once, not once per post
+                url = tag_url(tag)
+                found = seen[tag] = (url, leaves(url))
+            url, why = found
             if why:
                 errors.append(f"{post.where('tags')}: tag {tag!r}: its page {url!r} {why}; "
                               f"rename the tag")

@@ -92,9 +92,10 @@ class Post:
         title = meta.get("title") or (" ".join(w.capitalize() for w in self.slug.split("-"))
                                       if self.kind != "pages" else "")
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
+        found = categories(meta, self.path_categories)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
-                "url": self.url, "id": self.post_id(), "tags": tags(meta),
-                "categories": categories(meta, self.path_categories),
+                "url": self.url, "id": self.post_id(found), "tags": tags(meta),
+                "categories": found,
                 "path": self.name, "collection": None if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
 
@@ -109,10 +110,14 @@ class Post:
         lines = [_key_line(self.front, key) for key in keys if key in self.meta]
         return f"{self.name}:{(lines or [1])[0]}"
 
-    def post_id(self) -> str:
-        """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
-        parts = [c.lower() for c in categories(self.meta, self.path_categories)] + [f"{self.date:%Y/%m/%d}", self.slug]
-        return "/" + "/".join(parts)
+    def post_id(self, found: list[str] | None = None) -> str:
+        """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug.
+        `found`: the post's categories, when the caller has them."""
+        if found is None:
+            found = categories(self.meta, self.path_categories)
+        d = self.date   # as f"{d:%Y/%m/%d}" writes it (strftime: the year unpadded)
+        return "/" + "/".join([*(c.lower() for c in found),
+                               f"{d.year}/{d.month:02d}/{d.day:02d}", self.slug])
 
 
 class Split(NamedTuple):
