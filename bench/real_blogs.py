@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -133,7 +134,8 @@ def configs(copy: Path) -> list[Path]:
 
 # -- building ----------------------------------------------------------------------
 
-def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float]:
+def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float, float]:
+    """Jekyll's build of `copy`: its manifest of posts, its wall time and CPU time."""
     plugins_dir = copy / "_plugins"
     plugins_dir.mkdir(exist_ok=True)
     (plugins_dir / "zz_bench_manifest.rb").write_text(MANIFEST_RB)
@@ -146,25 +148,32 @@ def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float]:
            "BENCH_MANIFEST": str(manifest), "JEKYLL_ENV": "development"}
     cmd = ["jekyll", "build", "-s", str(copy), "-d", str(out),
            "--config", ",".join(str(c) for c in configs(copy))]
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=copy)
-    seconds = time.perf_counter() - started
+    done, seconds, cpu = timed_run(cmd, env=env, cwd=copy)
     if done.returncode != 0:
         raise SystemExit(f"jekyll could not build {copy.name}:\n{done.stdout[-2000:]}"
                          f"{done.stderr[-2000:]}")
-    return json.loads(manifest.read_text()), seconds
+    return json.loads(manifest.read_text()), seconds, cpu
 
 
-def build_command(copy: Path, out: Path) -> float:
-    """`site-builder build`, as a user runs it; its wall time."""
+def build_command(copy: Path, out: Path) -> tuple[float, float]:
+    """`site-builder build`, as a user runs it; its wall time and CPU time."""
     cmd = [sys.executable, "-m", "site_builder", "build", "-s", str(copy), "-d", str(out),
            "--config", ",".join(str(c) for c in configs(copy))]
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=copy)
-    seconds = time.perf_counter() - started
+    done, seconds, cpu = timed_run(cmd, cwd=copy)
     if done.returncode != 0:
         raise SystemExit(f"site-builder could not build {copy.name}:\n{done.stderr[-2000:]}")
-    return seconds
+    return seconds, cpu
+
+
+def timed_run(cmd: list[str], **options) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run `cmd`; its wall time, and the CPU time (user and system) of it and its
+    children, workers included: what the build costs whatever the number of cores."""
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+    started, cpu_before = time.perf_counter(), cpu()
+    done = subprocess.run(cmd, capture_output=True, text=True, **options)
+    return done, time.perf_counter() - started, cpu() - cpu_before
 
 
 def build_ours(copy: Path, out: Path) -> tuple[dict, float]:
@@ -263,7 +272,7 @@ def run_blog(blog: Path, work: Path) -> BlogResult:
     theirs = copy_blog(blog, work / f"{blog.name}-jekyll", plugins)
     mine = copy_blog(blog, work / f"{blog.name}-ours", plugins)
     j_site, o_site = work / f"{blog.name}-jekyll-site", work / f"{blog.name}-ours-site"
-    jekyll, j_seconds = build_jekyll(theirs, j_site, work)
+    jekyll, j_seconds, _ = build_jekyll(theirs, j_site, work)
     ours, o_seconds = build_ours(mine, o_site)
     result = compare(blog.name, jekyll, ours, j_site, o_site)
     result.jekyll_s, result.ours_s = j_seconds, o_seconds
@@ -285,12 +294,17 @@ def speed(blog: Path, work: Path, rounds: int = 3) -> dict[str, float]:
     plugins = wanted_plugins(blog)
     compile_ours()
     times: dict[str, list[float]] = {"jekyll": [], "command": [], "in_process": []}
+    cpu: dict[str, list[float]] = {"jekyll": [], "command": []}
     build_ours(copy_blog(blog, work / "speed-warm", plugins), work / "speed-warm-site")
     for i in range(rounds):
         theirs = copy_blog(blog, work / f"speed-jekyll-{i}", plugins)
-        times["jekyll"].append(build_jekyll(theirs, work / f"speed-jekyll-site-{i}", work)[1])
+        _, seconds, used = build_jekyll(theirs, work / f"speed-jekyll-site-{i}", work)
+        times["jekyll"].append(seconds)
+        cpu["jekyll"].append(used)
         mine = copy_blog(blog, work / f"speed-command-{i}", plugins)
-        times["command"].append(build_command(mine, work / f"speed-command-site-{i}"))
+        seconds, used = build_command(mine, work / f"speed-command-site-{i}")
+        times["command"].append(seconds)
+        cpu["command"].append(used)
         mine = copy_blog(blog, work / f"speed-ours-{i}", plugins)
         out = work / f"speed-ours-site-{i}"
         times["in_process"].append(build_ours(mine, out)[1])
@@ -302,7 +316,8 @@ def speed(blog: Path, work: Path, rounds: int = 3) -> dict[str, float]:
         edits.append(build_ours(mine, out)[1])
     return {"jekyll_cold": min(times["jekyll"]), "command_cold": min(times["command"]),
             "ours_cold": min(times["in_process"]), "ours_noop": min(noops),
-            "ours_edit": min(edits)}
+            "ours_edit": min(edits), "jekyll_cpu": min(cpu["jekyll"]),
+            "command_cpu": min(cpu["command"]), "cores": len(os.sched_getaffinity(0))}
 
 
 def pct(part: int, whole: int) -> str:
@@ -355,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{jekyll / figures['ours_cold']:.1f}x); "
                   f"no-op rebuild {figures['ours_noop']:.2f} s; "
                   f"one post edited {figures['ours_edit']:.2f} s")
+            print(f"CPU time of the cold builds ({figures['cores']} cores): Jekyll "
+                  f"{figures['jekyll_cpu']:.2f} s, site-builder {figures['command_cpu']:.2f} s "
+                  f"({figures['jekyll_cpu'] / figures['command_cpu']:.1f}x less)")
     if args.json:
         args.json.write_text(json.dumps({"blogs": [asdict(r) for r in results],
                                          "speed": figures}, indent=2))
