@@ -303,6 +303,29 @@ def test_theme_details_that_real_blogs_use_match_jekylls(tmp_path):
     assert "tags: a,b;" in (tmp_path / "ours" / "2020/04/01/newest.html").read_text()
 
 
+def test_draft_front_matter_is_the_posts_draft_as_in_jekyll(tmp_path):
+    """jekyll-now's index skips `{% unless post.draft %}`: Jekyll's `draft` is whether
+    the post is in _drafts/, unless its front matter says (26 of a real blog's 29
+    posts have `draft: true` in _posts/: listed nowhere, built all the same)."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_notes", "_layouts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  notes:\n    output: true\n")
+    (blog / "_posts" / "2020-01-01-shown.md").write_text("---\ntitle: Shown\n---\nA.\n")
+    (blog / "_posts" / "2020-01-02-hidden.md").write_text(
+        "---\ntitle: Hidden\ndraft: true\n---\nB.\n")
+    (blog / "_notes" / "n.md").write_text("---\ntitle: Note\n---\nC.\n")
+    (blog / "index.html").write_text(
+        "---\n---\n{% for post in site.posts %}{% unless post.draft %}{{ post.title }} "
+        "{% endunless %}[{{ post.draft }}]{% endfor %}|{{ site.notes[0].draft }}|\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs == "[true]Shown [false]|false|\n"
+    assert (tmp_path / "ours" / "2020/01/02/hidden.html").is_file()
+
+
 def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
     """`kramdown: syntax_highlighter_opts: block: line_numbers: true` (a real blog of
     79 posts sets it): every code block in rouge's table of line numbers, from

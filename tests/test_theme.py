@@ -243,6 +243,36 @@ def test_a_theme_not_built_in_is_named_once(site: Path, logged) -> None:
     assert "post-card" in (site / "index.html").read_text()
 
 
+def test_a_jekyll_new_blog_builds_with_the_theme_its_own_pages_first(tmp_path: Path,
+                                                                      logged) -> None:
+    """The shape `jekyll new` gives a blog: `theme: minima` (not built in), its own
+    index page (`layout: home`), 404.html and about page. Its pages win over the ones
+    the theme makes (they used to be an error: two sources for index.html): the index
+    page is the front page, with the paginator, in the theme's index layout (the blog
+    lacks `home`), its text above the posts; page 2 is the theme's."""
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: New blog\ntheme: minima\npaginate: 1\n"
+                                "plugins:\n  - jekyll-feed\n")
+    write(root / "index.markdown", "---\nlayout: home\n---\nWelcome to *my* blog.\n")
+    write(root / "404.html", "---\npermalink: /404.html\nlayout: default\n---\n<h1>Lost</h1>\n")
+    write(root / "about.markdown", "---\nlayout: page\ntitle: About\npermalink: /about/\n---\nMe.\n")
+    write(root / "_posts" / "2020-01-01-first.markdown", "---\ntitle: First\n---\nOne.\n")
+    write(root / "_posts" / "2020-02-01-second.markdown", "---\ntitle: Second\n---\nTwo.\n")
+    build(root)
+    site = root / "_site"
+    index = (site / "index.html").read_text()
+    assert "<p>Welcome to <em>my</em> blog.</p>" in index
+    assert "Second" in index and "First" not in index   # one post a page, newest first
+    assert "First" in (site / "page2" / "index.html").read_text()
+    assert "<h1>Lost</h1>" in (site / "404.html").read_text()
+    assert "<p>Me.</p>" in (site / "about" / "index.html").read_text()
+    sitemap = (site / "sitemap.xml").read_text()
+    assert (site / "feed.xml").is_file() and sitemap.count("<loc>/</loc>") == 1
+    assert "<loc>/about/</loc>" in sitemap and "404" not in sitemap   # as jekyll-sitemap
+    assert "warning: index.markdown: no layout _layouts/home.html, in the blog or the theme; " \
+           "using index" in logged.messages
+
+
 @pytest.mark.slow
 def test_the_theme_ships_inside_the_package(tmp_path: Path) -> None:
     """A wheel (what a non-editable install unpacks) holds every file of the theme."""

@@ -144,12 +144,17 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
             log.info(f"skipped {rel}: {why}")
         elif why == reader.MISNAMED:  # likely a mistake: said even without --verbose
             log.warning(f"warning: {rel}: skipped; posts are named YYYY-MM-DD-title.md")
-    log.info(f"{len(posts)} posts -> {shown}/ in {result.seconds:.2f} s ({len(pages)} pages, "
-             f"{len(files)} files copied, {len(inv.skipped)} skipped"
+    log.info(f"{_count(len(posts), 'post')} -> {shown}/ in {result.seconds:.2f} s "
+             f"({_count(len(pages), 'page')}, {_count(len(files), 'file')} copied, "
+             f"{len(inv.skipped)} skipped"
              f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
              f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
              f"{f', {removed} removed' if removed else ''})")
     return result
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _theme_renderer(root: Path, config: dict, posts: list[Post], pages: list[Post],

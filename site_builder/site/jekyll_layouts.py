@@ -153,7 +153,10 @@ class JekyllRenderer:
                     drop.pop(key, None)
         else:
             drop["excerpt"] = item.meta.get("excerpt") or item.excerpt
-            drop["draft"] = item.draft
+            # Jekyll sets `draft` (in _drafts/ or not) before reading the front matter,
+            # which can then say otherwise: `draft: true` in _posts hides a post from a
+            # theme's `unless post.draft` (jekyll-now's index), and it is still built.
+            drop["draft"] = item.meta["draft"] if "draft" in item.meta else item.draft
         return drop
 
     @cached_property

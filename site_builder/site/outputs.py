@@ -59,7 +59,10 @@ class Layouts:
                 layout.template = renderer.env.from_string(layout.body)
         renderer.site
 
-    def post(self, post: Post) -> str:
+    def post(self, post: Post, paginator: dict | None = None,
+             fallback: str = DEFAULT_LAYOUT) -> str:
+        """A post or page in its layout; `paginator`, with the layout to use when the
+        theme lacks the page's own: for the blog's own index page."""
         renderer = self.renderer
         name = str(post.meta.get("layout")
                    or (DEFAULT_PAGE_LAYOUT if post.kind == "pages" else DEFAULT_LAYOUT))
@@ -67,9 +70,9 @@ class Layouts:
                 and name.rsplit(".", 1)[0] not in renderer.layouts:
             # Jekyll themes have layouts we lack (home...): the post layout shows any post.
             self.log.warning(f"warning: {post.name}: no layout _layouts/{name}.html, in the "
-                             f"blog or the theme; using {DEFAULT_LAYOUT}")
-            name = DEFAULT_LAYOUT
-        return renderer.chain(name, post.content, renderer.item_drop(post), None)
+                             f"blog or the theme; using {fallback}")
+            name = fallback
+        return renderer.chain(name, post.content, renderer.item_drop(post), paginator)
 
     def page(self, name: str, page: dict, paginator: dict | None = None) -> str:
         """A page the theme makes (the index, a tag's, 404) through layout `name`."""
@@ -91,6 +94,13 @@ class Plan(dict):
                              f"give one of them another permalink in its front matter")
         self[rel] = Planned(key, render, source, tuple(needs), rekey)
 
+    def add_default(self, rel: str, *args, **kwargs) -> None:
+        """A file the theme makes (404.html, the feed...) unless the blog has its own,
+        as a gem theme's files give way to the blog's and jekyll-feed and
+        jekyll-sitemap leave a feed.xml or sitemap.xml of the blog's alone."""
+        if rel not in self:
+            self.add(rel, *args, **kwargs)
+
 
 def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config: dict,
               layouts: Layouts, theme_key: str) -> Plan:
@@ -100,24 +110,31 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config
         plan.add(dest(post.url), digest(theme_key, keys[post.name]),
                  (lambda post=post: layouts.post(post)) if output_ext(post) == ".html"
                  else (lambda post=post: post.content), post.name, (post,))
-    index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
+    # A blog's own index page (`jekyll new` makes index.markdown, `layout: home`) is
+    # the front page: it gets the paginator, as jekyll-paginate gives it.
+    own_index = next((p for p in pages if dest(p.url) == "index.html"), None)
+    index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url, own_index)
     tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
-    plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(
+    plan.add_default("404.html", digest(theme_key, "404"), lambda: layouts.page(
         "404", {"title": "Page not found", "url": "/404.html"}), "404.html")
     newest = posts[:FEED_POSTS]
-    plan.add("feed.xml", digest(theme_key, [keys[p.name] for p in newest]),
-             lambda: _feed(posts, config), "the feed", newest)
-    urls = ([(url, posts[0].date if posts else None) for url in index_urls]
-            + [(p.url, p.date) for p in posts] + [(url, None) for url in tag_urls]
-            + [(p.url, None) for p in pages])
-    plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config), "the sitemap")
+    plan.add_default("feed.xml", digest(theme_key, [keys[p.name] for p in newest]),
+                     lambda: _feed(posts, config), "the feed", newest)
+    urls = list(dict.fromkeys(
+        [(url, posts[0].date if posts else None) for url in index_urls]
+        + [(p.url, p.date) for p in posts] + [(url, None) for url in tag_urls]
+        + [(p.url, None) for p in pages if p is not own_index and p.url != "/404.html"
+           and p.meta.get("sitemap") is not False]))   # as jekyll-sitemap leaves them out
+    plan.add_default("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
+                     "the sitemap")
     return plan
 
 
 def _lists(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, layouts: Layouts,
-           theme_key: str, tag: str, url_of: Callable[[dict, int], str]) -> list[str]:
+           theme_key: str, tag: str, url_of: Callable[[dict, int], str],
+           own_first: Post | None = None) -> list[str]:
     """A list of posts, `paginate` to a page (all on one without it): the index, or a
-    tag's pages; their URLs."""
+    tag's pages; their URLs. `own_first`: the blog's own page that is the first."""
     per_page = int(config.get("paginate") or 0) or max(len(posts), 1)
     chunks = [posts[i:i + per_page] for i in range(0, len(posts), per_page)] or [[]]
     urls = []
@@ -126,10 +143,17 @@ def _lists(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, la
         paginator = _paginator(config, number, len(chunks), per_page, len(posts), url_of)
         key = digest(theme_key, tag, url, paginator, [keys[p.name] for p in chunk])
         # jekyll-paginate writes every page as a folder's index.html.
-        plan.add(dest(url.rstrip("/") + "/"), key,
-                 lambda chunk=chunk, url=url, paginator=paginator: _list_page(
-                     layouts, tag, chunk, url, paginator),
-                 f"the tag {tag!r}" if tag else "the index", chunk)
+        rel = dest(url.rstrip("/") + "/")
+        if number == 1 and own_first is not None:
+            plan[rel] = Planned(digest(key, keys[own_first.name]),
+                                lambda chunk=chunk, paginator=paginator: layouts.post(
+                                    own_first, {**paginator, "posts": layouts.posts(chunk)},
+                                    fallback="index"),
+                                own_first.name, (own_first, *chunk))
+        elif rel not in plan:   # else the blog's own page there wins
+            plan.add(rel, key, lambda chunk=chunk, url=url, paginator=paginator: _list_page(
+                layouts, tag, chunk, url, paginator),
+                f"the tag {tag!r}" if tag else "the index", chunk)
         urls.append(url)
     return urls
 
