@@ -429,3 +429,21 @@ def test_damaged_template_code_in_the_cache_is_compiled_again(seven_posts: Path,
     post.write_text(post.read_text().replace("Post number four", "Post number 4"))
     build(seven_posts)
     assert compiled == []   # what was compiled again was kept
+
+
+def test_an_edit_highlights_no_code_block_an_earlier_build_highlighted(
+        seven_posts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder.site import kramdown
+    build(seven_posts)
+    highlighted: list[str] = []
+    real = kramdown.pygments_html
+    monkeypatch.setattr(kramdown, "pygments_html",
+                        lambda code, lexer: highlighted.append(code) or real(code, lexer))
+    post = seven_posts / "posts" / "2021-03-04-post-4.md"
+    post.write_text(post.read_text().replace("Post number 4", "Post number four"))
+    assert build(seven_posts).rendered == 1 and highlighted == []   # print(4) was kept
+    assert snapshot(seven_posts / "_site") == full_build(seven_posts, tmp_path)
+    highlighted.clear()   # the full build's
+    post.write_text(post.read_text().replace("print(4)", "print(44)"))
+    assert build(seven_posts).rendered == 1 and highlighted == ["print(44)\n"]
+    assert '<span class="mi">44</span>' in (seven_posts / "_site" / "post-4" / "index.html").read_text()

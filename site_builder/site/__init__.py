@@ -434,8 +434,10 @@ def _confine(out: Path, rels: list[str]) -> None:
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                   store: cache.Content, jobs: int | None,
                   posts_site: Callable[[], dict] | None) -> dict[str, dict[str, str]]:
+    from site_builder.site.parallel import forks
     from site_builder.site.render import render_posts
-    return render_posts(root, todo, everyone, config, jobs, highlighted=store.code(),
+    return render_posts(root, todo, everyone, config, jobs,
+                        highlighted=store.code(few=not forks(len(todo), jobs)),
                         site_for=posts_site)
 
 

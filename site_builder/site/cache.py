@@ -105,6 +105,7 @@ class Content:
                        "excerpt TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS code (post TEXT, key TEXT, html TEXT, "
                        "PRIMARY KEY (post, key))")
+            db.execute("CREATE INDEX IF NOT EXISTS code_by_key ON code (key)")
             db.execute("CREATE TABLE IF NOT EXISTS liquid (key TEXT PRIMARY KEY, code BLOB)")
             found = db.execute("SELECT version FROM meta").fetchone()
             if found is None or found[0] != repr(VERSION):
@@ -130,8 +131,12 @@ class Content:
             return {}  # damaged: whatever is missing gets rendered again
         return found
 
-    def code(self) -> dict[str, str]:
-        """Every highlighted code block kept: block key -> HTML."""
+    def code(self, few: bool = False) -> dict[str, str] | _Blocks:
+        """Every highlighted code block kept: block key -> HTML. `few`: for a render
+        of a few posts in this process, each block looked up when asked for (an edit
+        needs its post's two or three, not all two thousand of a blog)."""
+        if few:
+            return _Blocks(self.db)
         try:
             return dict(self.db.execute("SELECT key, html FROM code"))
         except sqlite3.DatabaseError:
@@ -189,6 +194,21 @@ class Content:
             pass   # only a cache of what can be compiled again
         finally:
             self.db.close()
+
+
+class _Blocks:
+    """Highlighted code blocks by key, read from the content store as asked for."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        try:
+            found = self.db.execute("SELECT html FROM code WHERE key = ? LIMIT 1",
+                                    (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return default   # damaged: highlighted again
+        return found[0] if found is not None else default
 
 
 # The content store of the build rendering now, in the process that opened it.
