@@ -200,6 +200,38 @@ def test_the_blogs_own_files_override_the_themes_of_the_same_name(site: Path) ->
     assert '<h1 class="post-title">Players and embeds</h1>' in (site / "players" / "index.html").read_text()
 
 
+@pytest.mark.parametrize("liquid", [
+    "{% for p in site.posts %}[{{ p.title }}]{% endfor %}",
+    "{% assign all = site %}{% for p in all.posts %}[{{ p.title }}]{% endfor %}",
+    "{% for p in site['posts'] %}[{{ p.title }}]{% endfor %}",
+    "{% for p in site.related_posts %}[{{ p.title }}]{% endfor %}"])
+def test_an_override_listing_the_sites_posts_lists_them_all(site: Path, liquid: str) -> None:
+    # The theme's layouts never read site.posts, so a build makes no drop for posts
+    # it does not show; a blog's own include that reads them gets every one.
+    root = site.parent
+    write(root / "_includes" / "full-content.html", f"<p class=\"listed\">{liquid}</p>\n")
+    build(root)
+    page = (site / "players" / "index.html").read_text()
+    listed = page.split('<p class="listed">', 1)[1].split("</p>", 1)[0]
+    expected = ["Players and embeds", "No cover 3", "No cover 2", "No cover 1"]
+    if "related_posts" in liquid:   # the newest posts but this one
+        expected.remove("Players and embeds")
+    assert listed == "".join(f"[{title}]" for title in expected)
+
+
+def test_which_liquid_reads_the_sites_posts() -> None:
+    from site_builder.site.jekyll_layouts import _reads_posts
+    reads = ["{{ site.posts.size }}", "{% for t in site.tags %}{% endfor %}", "{{ site | jsonify }}",
+             "{% assign s = site %}", "{{ site[key] }}", '{{ site["categories"] }}',
+             "{%- for d in site.documents -%}{%- endfor -%}", "{{ site . posts }}",
+             "{% include card.html posts=site.posts %}", "{{ site.collections | size }}"]
+    not_reads = ["{{ site.title | escape }}", "<header class=\"site-header\">", "{{ page.site.posts }}",
+                 "{{ site.data.authors[page.author] }}", "site.posts in plain text",
+                 "{% if site.cover %}{{ site.cover }}{% endif %}", "{{ my_site.posts }}"]
+    assert [t for t in reads if not _reads_posts(t)] == []
+    assert [t for t in not_reads if _reads_posts(t)] == []
+
+
 def test_a_theme_not_built_in_is_named_once(site: Path, logged) -> None:
     root = site.parent
     config = root / "_config.yml"

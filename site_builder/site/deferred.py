@@ -17,7 +17,6 @@ from __future__ import annotations
 import sys
 import threading
 import types
-from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec, PathFinder
 
 # What is deferred, and whose imports of it.
@@ -47,8 +46,8 @@ class _Placeholder(types.ModuleType):
         return get(self, name)
 
 
-class _Deferring(Loader):
-    def __init__(self, real: Loader) -> None:
+class _Deferring:   # a loader (importlib.abc's classes are not imported: 1.6 ms)
+    def __init__(self, real: object) -> None:
         self.real = real
 
     def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
@@ -58,7 +57,7 @@ class _Deferring(Loader):
         module.__class__ = _Placeholder
 
 
-class _Finder(MetaPathFinder):
+class _Finder:   # a meta path finder
     def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
         if name not in DEFERRED or not _imported_by_liquid(name):
             return None

@@ -11,6 +11,7 @@ whose layouts are looked for in the blog's `_layouts/` first."""
 from __future__ import annotations
 
 import posixpath
+import re
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +22,7 @@ from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, label, split_front_matter
+from site_builder.site.theme import include_folders
 
 
 CONTENT_KEYS = ("content", "excerpt", "output")
@@ -100,6 +102,8 @@ class JekyllRenderer:
         self.static = static
         self.layout_dir = root / "_layouts"
         self.reads = Reads()   # shared by every Drop this renderer makes
+        self._briefs: dict[int, Drop] = {}
+        self._fulls: dict[int, Drop] = {}
 
     def tracked(self, render: Callable[[], str]) -> Callable[[], tuple[str, tuple]]:
         """`render`, also answering which items' content it read."""
@@ -176,7 +180,29 @@ class JekyllRenderer:
 
     @cached_property
     def post_drops(self) -> list[dict]:
-        return self._post_drops()
+        return [self._full_drop(i) for i in range(len(self.posts))]
+
+    # Each post's drop made when first asked for: a build that renders one post's
+    # page and the lists it is on makes a few dozen, not one per post.
+    @cached_property
+    def _post_index(self) -> dict[str, int]:
+        return {post.name: i for i, post in reversed(list(enumerate(self.posts)))}
+
+    def _brief_drop(self, i: int) -> Drop:
+        """Post i as its neighbours show it (without neighbours of its own)."""
+        drop = self._briefs.get(i)
+        if drop is None:
+            drop = self._briefs[i] = Drop(self.page_drop(self.posts[i]), self.reads)
+        return drop
+
+    def _full_drop(self, i: int) -> Drop:
+        drop = self._fulls.get(i)
+        if drop is None:   # posts are newest first: next is the newer one
+            drop = self._fulls[i] = Drop({
+                **self._brief_drop(i), "next": self._brief_drop(i - 1) if i > 0 else None,
+                "previous": self._brief_drop(i + 1) if i + 1 < len(self.posts) else None},
+                self.reads)
+        return drop
 
     def _post_drops(self) -> list[dict]:
         # Each post as its neighbours show it (without neighbours of its own), then
@@ -206,14 +232,32 @@ class JekyllRenderer:
 
     @cached_property
     def site(self) -> dict:
+        if not self._lists_posts:   # then no post's drop is made for it
+            return self._site(None)
         return self._site(self.post_drops)
+
+    @cached_property
+    def _lists_posts(self) -> bool:
+        """Whether the layouts may read the posts' drops through `site` (site.posts,
+        site.tags...). Our theme's layouts never do: they see posts through `page`
+        and the paginator. A blog's own layouts are rendered with its pages' bodies,
+        which may: always True for them."""
+        if self.theme is None:
+            return True
+        texts = [layout.body for layout in self.layouts.values()]
+        for folder in map(Path, include_folders(self.root, self.config)):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if self.links.confined(path) and path.is_file():
+                    texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        return any(_reads_posts(text) for text in texts)
 
     def posts_site(self) -> dict:
         """`site` as a post's own Liquid sees it: what the layouts see, made now, while
         no post has its HTML yet (kept apart from `site`, which the layouts get later)."""
         return self._site(self._post_drops())
 
-    def _site(self, posts: list[dict]) -> dict:
+    def _site(self, posts: list[dict] | None) -> dict:
+        """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
         pages = [Drop(self.page_drop(p), self.reads) for p in self.pages if p.kind == "pages"]
         docs: dict[str, list[dict]] = {}
@@ -223,7 +267,7 @@ class JekyllRenderer:
                     self.page_drop(item), self.reads, self._ranks.get(item.name), item))
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
-        for drop in reversed(posts):   # as Jekyll: names in the order of the oldest post
+        for drop in reversed(posts or []):   # as Jekyll: names in the order of the oldest post
             for tag in dict.get(drop, "tags"):
                 tags.setdefault(tag, []).append(drop)
             for category in dict.get(drop, "categories"):
@@ -249,14 +293,19 @@ class JekyllRenderer:
         written = config if self.theme is not None else {
             k: v for k, v in config.items() if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
                                                     and k not in ("url", "baseurl", "permalink"))}
-        return {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
+        site = {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
                 "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
                     p.get("url", "")).endswith(("/", ".html"))],
                 "static_files": static, "tags": tags,
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
-                "categories": cats, "documents": [d for ds in docs.values() for d in ds] + posts,
+                "categories": cats,
+                "documents": [d for ds in docs.values() for d in ds] + (posts or []),
                 "time": self.config.get("_time") or datetime.now(),
                 **{name: items for name, items in docs.items()}}
+        if posts is None:
+            for key in POSTS_KEYS:
+                site.pop(key, None)
+        return site
 
     # -- rendering --------------------------------------------------------------------
 
@@ -279,19 +328,16 @@ class JekyllRenderer:
     def _site_for(self, page: dict | None) -> dict:
         """site, with site.related_posts for a post (Jekyll without lsi: the ten newest
         other posts)."""
-        if not page or page.get("collection") != "posts":
+        if not page or page.get("collection") != "posts" or not self._lists_posts:
             return self.site
         # Of the eleven newest, the ten that are not this post (no scan of them all).
-        related = [d for d in self.post_drops[:11] if dict.get(d, "path") != page.get("path")][:10]
+        related = [self._full_drop(i) for i in range(min(11, len(self.posts)))]
+        related = [d for d in related if dict.get(d, "path") != page.get("path")][:10]
         return {**self.site, "related_posts": related}
 
-    @cached_property
-    def _drops_by_path(self) -> dict[str, dict]:
-        return {dict.get(drop, "path"): drop for drop in reversed(self.post_drops)}
-
     def _post_drop(self, item: Post) -> dict:
-        drop = self._drops_by_path.get(item.name)
-        return dict(dict.items(drop)) if drop is not None else self.page_drop(item)
+        i = self._post_index.get(item.name)
+        return dict(dict.items(self._full_drop(i))) if i is not None else self.page_drop(item)
 
     def item_drop(self, item: Post) -> dict:
         """`page` for an item placed in the layouts with its content already rendered."""
@@ -355,6 +401,25 @@ class JekyllRenderer:
             offset = source[:index].count("\n") if index >= 0 else 0
             raise BuildError(f"{name}:{line + offset}: Liquid: {exc.message}; fix the "
                              f"{{{{ }}}} or {{% %}} there") from None
+
+
+# What `site` holds that is made of every post.
+POSTS_KEYS = ("posts", "tags", "categories", "documents", "collections", "related_posts")
+LIQUID_MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+# `site` as a variable (not page.site), and the key read of it, if any.
+SITE_READ = re.compile(r"(?<![\w.\-])site(?![\w\-])"
+                       r"(?:\s*\.\s*([\w\-]+)|\s*\[\s*(['\"])([^'\"]*)\2\s*\])?")
+
+
+def _reads_posts(text: str) -> bool:
+    """Whether a template's Liquid reads one of POSTS_KEYS of `site`, or `site`
+    itself as a whole (assigned, looped over, a key read from a variable...)."""
+    for markup in LIQUID_MARKUP.findall(text):
+        for found in SITE_READ.finditer(markup):
+            key = found.group(1) or found.group(3)
+            if key is None or key in POSTS_KEYS:
+                return True
+    return False
 
 
 def link_urls(items: list[Post], static: dict[str, Path]) -> dict[str, str]:
