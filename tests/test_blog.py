@@ -326,6 +326,39 @@ def test_draft_front_matter_is_the_posts_draft_as_in_jekyll(tmp_path):
     assert (tmp_path / "ours" / "2020/01/02/hidden.html").is_file()
 
 
+def test_a_later_documents_content_is_its_source_as_in_jekylls_render_order(tmp_path):
+    """Jekyll renders documents one by one, posts oldest first, then other collections,
+    then pages: a post's layout sees an older post's content as HTML and a newer one's
+    still as its source (a real theme's `page.next.content | strip_html | truncate`
+    shows Markdown there); a page sees them all rendered. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_notes", "_layouts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  notes:\n    output: true\n")
+    (blog / "_layouts" / "post.html").write_text(
+        "{{ content }}|prev={{ page.previous.content | strip_html | strip }}"
+        "|next={{ page.next.content | strip_html | strip }}|note={{ site.notes[0].content }}|\n")
+    (blog / "_layouts" / "note.html").write_text(
+        "{% for p in site.posts %}[{{ p.content | strip }}]{% endfor %}\n")
+    for day, text in (("01", '"Old" *one*'), ("02", '"Mid" *two*'), ("03", '"New" *three*')):
+        (blog / "_posts" / f"2020-01-{day}-p{day}.md").write_text(
+            f"---\nlayout: post\n---\n{text}\n")
+    (blog / "_notes" / "n.md").write_text("---\nlayout: note\n---\nA *note*\n")
+    (blog / "index.html").write_text(
+        "---\n---\n{% for p in site.posts %}[{{ p.content | strip }}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("2020/01/01/p01.html", "2020/01/02/p02.html", "2020/01/03/p03.html",
+                 "notes/n.html", "index.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    mid = (tmp_path / "ours" / "2020/01/02/p02.html").read_text()
+    assert "|prev=“Old” one|next=\"New\" *three*|note=A *note*\n|" in mid
+    assert "<em>note</em>" not in mid and "[<p>“New” <em>three</em></p>]" in (
+        tmp_path / "ours" / "index.html").read_text()
+
+
 def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
     """`kramdown: syntax_highlighter_opts: block: line_numbers: true` (a real blog of
     79 posts sets it): every code block in rouge's table of line numbers, from

@@ -29,33 +29,52 @@ CONTENT_KEYS = ("content", "excerpt", "output")
 
 
 class Reads:
-    """Whose content the output being rendered has read (None: not noting)."""
-    __slots__ = ("names",)
+    """Whose content the output being rendered has read (None: not noting), and, for
+    a document's output, its place in Jekyll's render order (None: a page's, or not
+    in a Jekyll blog's own layouts)."""
+    __slots__ = ("names", "rank")
 
     def __init__(self) -> None:
         self.names: set | None = None
+        self.rank: int | None = None
 
 
 class Drop(dict):
     """An item as Liquid sees it (site.posts[i], site.pages[i]...), noting in `reads`
     whose content an output reads: a rebuild then re-renders only the outputs that read
-    an edited post's content (its title, date or URL changing re-renders all)."""
+    an edited post's content (its title, date or URL changing re-renders all).
 
-    __slots__ = ("reads",)
+    `rank`, `item`: a document's place in Jekyll's render order (posts oldest first,
+    then each collection's documents), and the document. Jekyll renders documents one
+    after the other, so the layouts of one see a later document's `content` still as
+    its source, Markdown and Liquid unrendered (a theme's `page.next.content |
+    strip_html | truncate`); pages come after every document and see them all."""
 
-    def __init__(self, data: dict, reads: Reads) -> None:
+    __slots__ = ("reads", "rank", "item")
+
+    def __init__(self, data: dict, reads: Reads, rank: int | None = None,
+                 item: Post | None = None) -> None:
         super().__init__(data)
-        self.reads = reads
+        self.reads, self.rank, self.item = reads, rank, item
 
     def __getitem__(self, key: object) -> object:
-        if self.reads.names is not None and key in CONTENT_KEYS:
-            self.reads.names.add(dict.get(self, "path"))
+        if key in CONTENT_KEYS:
+            return self._content(key, dict.__getitem__(self, key))
         return dict.__getitem__(self, key)
 
     def get(self, key: object, default: object = None) -> object:
-        if self.reads.names is not None and key in CONTENT_KEYS:
-            self.reads.names.add(dict.get(self, "path"))
+        if key in CONTENT_KEYS:
+            return self._content(key, dict.get(self, key, default))
         return dict.get(self, key, default)
+
+    def _content(self, key: object, value: object) -> object:
+        reads = self.reads
+        if reads.names is not None:
+            reads.names.add(dict.get(self, "path"))
+        if key == "content" and reads.rank is not None and self.rank is not None \
+                and self.rank > reads.rank:
+            return self.item.body   # not rendered yet, in Jekyll's order
+        return value
 
     def items(self):  # noqa: ANN201 (jsonify and friends see everything)
         if self.reads.names is not None:
@@ -188,11 +207,28 @@ class JekyllRenderer:
     def _post_drops(self) -> list[dict]:
         # Each post as its neighbours show it (without neighbours of its own), then
         # with its own: one copy a post, the brief one shared by the two neighbours.
-        briefs = [Drop(self.page_drop(p), self.reads) for p in self.posts]
+        ranks = self._ranks
+        briefs = [Drop(self.page_drop(p), self.reads, ranks.get(p.name), p) for p in self.posts]
         last = len(briefs) - 1
         return [Drop({**brief, "next": briefs[i - 1] if i > 0 else None,
-                      "previous": briefs[i + 1] if i < last else None}, self.reads)
+                      "previous": briefs[i + 1] if i < last else None}, self.reads,
+                     brief.rank, brief.item)
                 for i, brief in enumerate(briefs)]
+
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        """Each document's place in Jekyll's render order (Site#render_docs): posts
+        oldest first, then the other collections in the config's order, each
+        collection's documents in order. Empty with a theme of ours: its layouts
+        never show a document's source."""
+        if self.theme is not None:
+            return {}
+        settings = self.config.get("collections")
+        order = list(settings) if isinstance(settings, (dict, list)) else []
+        docs = sorted((p for p in self.pages if p.kind != "pages"),
+                      key=lambda p: order.index(label(p.kind)) if label(p.kind) in order
+                      else len(order))
+        return {p.name: rank for rank, p in enumerate([*reversed(self.posts), *docs])}
 
     @cached_property
     def site(self) -> dict:
@@ -227,8 +263,8 @@ class JekyllRenderer:
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(label(item.kind), []).append(Drop(self.page_drop(item),
-                                                                   self.reads))
+                docs.setdefault(label(item.kind), []).append(Drop(
+                    self.page_drop(item), self.reads, self._ranks.get(item.name), item))
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
         for drop in reversed(posts or []):   # as Jekyll: names in the order of the oldest post
@@ -283,7 +319,11 @@ class JekyllRenderer:
             page["content"] = content
         else:
             content = item.content
-        return self.place_in_layouts(item, content, page, paginator)
+        self.reads.rank = self._ranks.get(item.name)
+        try:
+            return self.place_in_layouts(item, content, page, paginator)
+        finally:
+            self.reads.rank = None
 
     def _site_for(self, page: dict | None) -> dict:
         """site, with site.related_posts for a post (Jekyll without lsi: the ten newest
