@@ -192,16 +192,19 @@ class JekyllRenderer:
         """Post i as its neighbours show it (without neighbours of its own)."""
         drop = self._briefs.get(i)
         if drop is None:
-            drop = self._briefs[i] = Drop(self.page_drop(self.posts[i]), self.reads)
+            post = self.posts[i]
+            drop = self._briefs[i] = Drop(self.page_drop(post), self.reads,
+                                          self._ranks.get(post.name), post)
         return drop
 
     def _full_drop(self, i: int) -> Drop:
         drop = self._fulls.get(i)
         if drop is None:   # posts are newest first: next is the newer one
+            brief = self._brief_drop(i)
             drop = self._fulls[i] = Drop({
-                **self._brief_drop(i), "next": self._brief_drop(i - 1) if i > 0 else None,
+                **brief, "next": self._brief_drop(i - 1) if i > 0 else None,
                 "previous": self._brief_drop(i + 1) if i + 1 < len(self.posts) else None},
-                self.reads)
+                self.reads, brief.rank, brief.item)
         return drop
 
     def _post_drops(self) -> list[dict]:
