@@ -243,6 +243,24 @@ def test_a_theme_not_built_in_is_named_once(site: Path, logged) -> None:
     assert "post-card" in (site / "index.html").read_text()
 
 
+def test_a_remote_theme_and_missing_plugins_are_named_with_the_theme_too(site: Path,
+                                                                         logged) -> None:
+    """A GitHub Pages blog's `remote_theme:` (fetched by jekyll-remote-theme) is named
+    as a theme not built in is, and a plugin we lack is warned of with our theme as
+    with the blog's own layouts."""
+    root = site.parent
+    config = root / "_config.yml"
+    config.write_text(config.read_text() + "remote_theme: pages-themes/cayman@v0.2.0\n"
+                      "plugins: [jekyll-remote-theme, jekyll-archives, jekyll-feed]\n")
+    build(root)
+    said = [line for line in logged.messages if "warning" in line]
+    assert said == [
+        "warning: _config.yml: remote_theme 'pages-themes/cayman@v0.2.0' is not fetched "
+        "(built in: site-builder); the blog is built with the site-builder theme",
+        "warning: plugins not built in, what they make is left out: jekyll-archives "
+        "(its pages and tags)"], said
+
+
 def test_a_jekyll_new_blog_builds_with_the_theme_its_own_pages_first(tmp_path: Path,
                                                                       logged) -> None:
     """The shape `jekyll new` gives a blog: `theme: minima` (not built in), its own

@@ -90,10 +90,10 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     keys = _render_keys(root, posts + pages, config, sorted(files) if theme is None else [])
     own = [root / "_layouts", root / "_includes", root / "_sass"]
     warm = posts_site = None
+    from site_builder.site.plugins import warn_unsupported
+    warn_unsupported(root, config, log)
     if theme is None:   # the blog's own layouts are its whole theme
         from site_builder.site.jekyll_layouts import JekyllRenderer
-        from site_builder.site.plugins import warn_unsupported
-        warn_unsupported(root, config, log)
         theme_key = cache.digest(cache.files_digest(own), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files, links)
         posts_site = jekyll.posts_site
