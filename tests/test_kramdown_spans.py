@@ -1,0 +1,41 @@
+"""kramdown's span rules where real blogs met a difference (issue 14 point 8, the
+survey's K03-K14): attribute lists after images and links, link definitions and
+labels, URLs across lines, autolinks, backslash escapes, smart quotes. Each case is
+what kramdown 2.4 writes with Jekyll 4.3's options (checked with it where Ruby is
+installed), byte for byte.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_kramdown_blocks import kramdown_html
+from site_builder.site.kramdown import renderer
+
+CASES = {
+    # K03: a span attribute list's values as written, not typographed
+    '![a](x.png){: width="50%" .c #i} and [l](u){:title="t"}':
+        '<p><img src="x.png" alt="a" width="50%" class="c" id="i" /> and <a href="u" title="t">l</a></p>\n',
+    '*em*{: .x} and <span>a</span>{: style="c: \'d\'"} "after"':
+        '<p><em class="x">em</em> and <span style="c: \'d\'">a</span> “after”</p>\n',
+    # K04: the last definition of a label counts, its case aside
+    '[a][X] [b][y]\n\n[X]: http://one\n[x]: http://two\n[y]: http://three\n[y]: http://four':
+        '<p><a href="http://two">a</a> <a href="http://four">b</a></p>\n\n',
+    # K08: a label without id is looked up with its escapes read; `[x] [y]` is x to y
+    'Vim [tern\\_for\\_vim][] and ![tern\\_for\\_vim], [x] [y] and [z] [none]\n\n'
+    '[tern_for_vim]: https://t\n[y]: https://y\n[z]: https://z':
+        '<p>Vim <a href="https://t">tern_for_vim</a> and <img src="https://t" alt="tern_for_vim" />, '
+        '<a href="https://y">x</a> and [z] [none]</p>\n\n',
+    # K05: a URL broken across lines keeps its line break
+    'Check [this\nfile](https://x.org/s\nrc/f.md) end\n':
+        '<p>Check <a href="https://x.org/s\nrc/f.md">this\nfile</a> end</p>\n',
+}
+
+
+@pytest.mark.parametrize("text", list(CASES))
+def test_span_as_kramdowns(text):
+    assert renderer().render(text) == CASES[text]
+
+
+def test_cases_are_what_kramdown_writes():
+    assert kramdown_html(list(CASES)) == list(CASES.values())
