@@ -29,6 +29,21 @@ CASES = {
     # K05: a URL broken across lines keeps its line break
     'Check [this\nfile](https://x.org/s\nrc/f.md) end\n':
         '<p>Check <a href="https://x.org/s\nrc/f.md">this\nfile</a> end</p>\n',
+    # K11: a raw span element's text as written; autolinks: kramdown's schemes, as written
+    'a <kbd>\\<leader\\>i</kbd> b <code>*x* `y` \\* &amp; &copy; <b>q</b></code> c':
+        '<p>a <kbd>\\&lt;leader\\&gt;i</kbd> b <code>*x* `y` \\* &amp; &copy; <b>q</b></code> c</p>\n',
+    'x <https://x.org/wiki/%E4%BA%91> and <edge://extensions/> and #<hash:0x14e0a4c> '
+    '<ftp://f.org/x> <a@b.c> <HTTP://X.ORG>':
+        '<p>x <a href="https://x.org/wiki/%E4%BA%91">https://x.org/wiki/%E4%BA%91</a> and '
+        '&lt;edge://extensions/&gt; and #&lt;hash:0x14e0a4c&gt; <a href="ftp://f.org/x">'
+        'ftp://f.org/x</a> <a href="mailto:a@b.c">a@b.c</a> &lt;HTTP://X.ORG&gt;</p>\n',
+    # K11d, K14b: kramdown's escapes only; a backslash before anything else stays
+    'x \'a\\2\'、y and "\\*quoted\\*" and \\"plain\\"':
+        '<p>x ‘a\\2’、y and “*quoted*” and "plain"</p>\n',
+    'a \\/ b \\^ c \\& d \\; e \\, f \\? g \\@ h \\% i \\~ j \\\\ k \\* l \\= m \\|':
+        '<p>a \\/ b \\^ c \\&amp; d \\; e \\, f \\? g \\@ h \\% i ~ j \\ k * l = m |</p>\n',
+    'one\\\ntwo\\\\\nthree\\\\\\\nfour\n':
+        '<p>one<br />\ntwo<br />\nthree\\<br />\nfour</p>\n',
 }
 
 

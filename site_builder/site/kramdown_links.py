@@ -1,6 +1,8 @@
 """Links as kramdown reads them (parser/kramdown/link.rb), where CommonMark differs:
 
 - an image's alt text is its source, escapes read;
+- autolinks: `<http://...>`, https, ftp, ftps, mailto and e-mail addresses only,
+  their text as written;
 - a link definition given twice: the last one counts (CommonMark keeps the first);
 - `[tern\\_for\\_vim][]` and `[tern\\_for\\_vim]` look up their text with its
   backslash escapes read (`tern_for_vim`), as kramdown's alt text; an explicit
@@ -27,6 +29,27 @@ def install(md: MarkdownIt) -> None:
         rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
         md.inline.ruler.at(name, _reference_link(rule.fn, offset), {"alt": rule.alt})
     md.add_render_rule("image", image)
+    md.inline.ruler.at("autolink", autolink)
+
+
+# kramdown's AUTOLINK_START: http(s), ftp(s) and mailto only, or an e-mail address;
+# the link's text as written (CommonMark percent-decodes it: `%E4%BA%91` shows 云).
+AUTOLINK = re.compile(r"<((mailto|https?|ftps?):[^\n]+?|[\w.-]+?@[\w.-]+?)>")
+
+
+def autolink(state: StateInline, silent: bool) -> bool:
+    found = AUTOLINK.match(state.src, state.pos, state.posMax)
+    if not found:
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": found[1] if found[2] else "mailto:" + found[1]}
+        token.markup, token.info = "autolink", "auto"
+        state.push("text", "", 0).content = found[1]
+        token = state.push("link_close", "a", -1)
+        token.markup, token.info = "autolink", "auto"
+    state.pos = found.end()
+    return True
 
 
 def image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it's signature)
