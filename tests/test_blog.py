@@ -388,6 +388,28 @@ def test_two_sources_of_one_file_warn_and_the_one_jekyll_writes_last_wins(tmp_pa
     assert (done.stderr + done.stdout).count("warning: conflict:") == 3
 
 
+def test_dates_in_words_are_read_as_jekylls_time_parse_reads_them(tmp_path):
+    """rubyonrails.org has `date: Fri Sep  3 11:21:31 CEST 2021` (a zone Ruby does not
+    know: left out): one post stopped the whole site here. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_posts").mkdir()
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ page.date }} {{ page.url }}\n")
+    for name, when in (("2021-09-03-a.md", "Fri Sep  3 11:21:31 CEST 2021"),
+                       ("2019-03-05-b.md", "March 5, 2019 10:00 PM"),
+                       ("2019-03-06-c.md", "6 Mar 2019")):
+        (blog / "_posts" / name).write_text(f"---\nlayout: default\ndate: {when}\n---\nx\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("2021/09/03/a.html", "2019/03/05/b.html", "2019/03/06/c.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "2021/09/03/a.html").read_text().startswith(
+        "2021-09-03 11:21:31 +0000")
+
+
 def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
     """`kramdown: syntax_highlighter_opts: block: line_numbers: true` (a real blog of
     79 posts sets it): every code block in rouge's table of line numbers, from
