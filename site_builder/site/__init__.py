@@ -110,6 +110,12 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         warm = layouts.warm
         if SYNTAX_CSS not in files:
             plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
+    if plan.written is not None:
+        files = _static_conflicts(files, plan, {p.name for p in posts + pages
+                                                if p.kind != "pages"})
+        for rel, kept, dropped in plan.conflicts:
+            log.warning(f"warning: conflict: {dropped} and {kept} both write {rel}; {kept} "
+                        f"is kept, as Jekyll writes it last (give one another permalink)")
     check_collisions(files, set(plan))
     on_disk, folders = on_disk_record.existing(out, old.folders)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
@@ -150,6 +156,22 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
              f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
              f"{f', {removed} removed' if removed else ''})")
     return result
+
+
+def _static_conflicts(files: dict[str, Path], plan, documents: set[str]) -> dict[str, Path]:
+    """A Jekyll blog's static file and a rendered file at one path: Jekyll writes pages,
+    then static files, then documents, so a document wins over a static file and a
+    static file over a page (noted in plan.conflicts)."""
+    files = dict(files)
+    for rel in sorted(set(files) & set(plan)):
+        source = plan[rel].source
+        if source in documents:
+            files.pop(rel)
+            plan.conflicts.append((rel, source, f"the static file {rel}"))
+        else:
+            plan.conflicts.append((rel, f"the static file {rel}", source))
+            del plan[rel]
+    return files
 
 
 def _count(number: int, noun: str) -> str:

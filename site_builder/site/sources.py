@@ -309,9 +309,26 @@ def _post_date(value: object, name: str, front: str) -> datetime:
             return parsed
         except ValueError:
             pass
+    parsed = _free_form_date(str(value))
+    if parsed is not None:
+        return parsed
     line = _key_line(front, "date")
     raise BuildError(f"{name}:{line}: date: cannot read {value!r}; "
                      f"write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+
+
+def _free_form_date(text: str) -> datetime | None:
+    """What Ruby's Time.parse makes of a date in words (`Fri Sep  3 11:21:31 CEST
+    2021`, `March 5, 2019 10:00 PM`), through dateutil's parser, as lenient: a zone
+    it does not know is left out (the site's time), as Ruby does; None for no date."""
+    import warnings
+    from dateutil import parser
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # dateutil's UnknownTimezoneWarning
+            return parser.parse(text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def site_time(value: datetime, config: dict) -> datetime:
