@@ -410,6 +410,35 @@ def test_dates_in_words_are_read_as_jekylls_time_parse_reads_them(tmp_path):
         "2021-09-03 11:21:31 +0000")
 
 
+def test_page_id_and_name_as_jekyll_gives_them(tmp_path):
+    """page.id is Document#id (the URL's folder and the slug, whatever the permalink)
+    and a page's own `id:`; a document's `name` is its front matter's first
+    (rubyonrails.org's banner tests page.id == 'home'; its foundation pages show
+    page.name). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "_things"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\ncollections:\n  things:\n    output: true\n")
+    (blog / "_layouts" / "default.html").write_text("id={{ page.id }} name={{ page.name }}\n")
+    (blog / "_posts" / "2020-01-02-b.md").write_text(
+        "---\nlayout: default\ncategories: c\npermalink: /blog/:title/\n---\nx\n")
+    (blog / "_posts" / "2020-01-03-d.md").write_text("---\nlayout: default\n---\nx\n")
+    (blog / "_things" / "a.md").write_text("---\nlayout: default\nname: Fancy\n---\nx\n")
+    (blog / "_things" / "e.md").write_text("---\nlayout: default\n---\nx\n")
+    (blog / "home.md").write_text("---\nlayout: default\nid: home\nname: Nope\n---\nx\n")
+    (blog / "other.md").write_text("---\nlayout: default\n---\nx\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("blog/b/index.html", "2020/01/03/d.html", "things/a.html", "things/e.html",
+                 "home.html", "other.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "blog/b/index.html").read_text() == "id=/blog/b name=2020-01-02-b.md\n"
+    assert (tmp_path / "ours" / "home.html").read_text() == "id=home name=home.md\n"
+
+
 def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
     """`kramdown: syntax_highlighter_opts: block: line_numbers: true` (a real blog of
     79 posts sets it): every code block in rouge's table of line numbers, from

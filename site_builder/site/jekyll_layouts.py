@@ -170,8 +170,12 @@ class JekyllRenderer:
         drop.update({"name": item.name.rsplit("/", 1)[-1], "dir": f"/{folder}/" if folder else "/",
                      "excerpt": item.excerpt if item.kind != "pages" else None,
                      "output": None})
+        if item.kind != "pages" and item.meta.get("name"):
+            drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
         if item.kind == "pages":
             drop.pop("excerpt")
+            if "id" not in item.meta:
+                drop.pop("id", None)
             if "date" not in item.meta:   # a page has a date only when it says so
                 drop.pop("date", None)
             if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)

@@ -95,7 +95,8 @@ class Post:
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         found = categories(meta, self.path_categories)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
-                "url": self.url, "id": self.post_id(found), "tags": tags(meta),
+                "url": self.url, "id": meta.get("id") if self.kind == "pages" else self.post_id(),
+                "tags": tags(meta),
                 "categories": found,
                 "path": self.name, "collection": None if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
@@ -111,14 +112,12 @@ class Post:
         lines = [_key_line(self.front, key) for key in keys if key in self.meta]
         return f"{self.name}:{(lines or [1])[0]}"
 
-    def post_id(self, found: list[str] | None = None) -> str:
-        """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug.
-        `found`: the post's categories, when the caller has them."""
-        if found is None:
-            found = categories(self.meta, self.path_categories)
-        d = self.date   # as f"{d:%Y/%m/%d}" writes it (strftime: the year unpadded)
-        return "/" + "/".join([*(c.lower() for c in found),
-                               f"{d.year}/{d.month:02d}/{d.day:02d}", self.slug])
+    def post_id(self) -> str:
+        """Jekyll's Document#id (jekyll-feed's entry id): the URL's folder and the slug
+        (/2020/01/02/b for /2020/01/02/b.html, /blog/b for /blog/b/)."""
+        trimmed = self.url.rstrip("/")   # Ruby's File.dirname ignores a trailing slash
+        folder = trimmed.rsplit("/", 1)[0] if "/" in trimmed else ""
+        return f"{folder.rstrip('/')}/{self.slug}"
 
 
 class Split(NamedTuple):
