@@ -710,6 +710,29 @@ def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
         build(site_blog)
 
 
+def test_a_sass_style_written_as_a_ruby_symbol_and_a_change_of_options(tmp_path: Path) -> None:
+    """jekyll-now's `_config.yml` says `style: :expanded` (a Ruby symbol, which GitHub
+    Pages' Jekyll 3 reads): expanded CSS, not an error; a style that is none of
+    Sass's still is one."""
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nsass:\n  style: :expanded\n")
+    write(site_blog / "style.scss", "---\n---\n.a { .b { color: red; } }\n")
+    build(site_blog)
+    assert (site_blog / "_site" / "style.css").read_text() == ".a .b {\n  color: red;\n}\n"
+    # The sass: options and a partial are what the CSS is made from: a rebuild sees them.
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nsass:\n  style: compressed\n")
+    write(site_blog / "_sass" / "_colour.scss", "$c: blue;\n")
+    write(site_blog / "style.scss", "---\n---\n@import \"colour\";\n.a { .b { color: $c; } }\n")
+    build(site_blog)
+    assert (site_blog / "_site" / "style.css").read_text() == ".a .b{color:blue}\n"
+    write(site_blog / "_sass" / "_colour.scss", "$c: red;\n")
+    build(site_blog)
+    assert (site_blog / "_site" / "style.css").read_text() == ".a .b{color:red}\n"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nsass:\n  style: pretty\n")
+    with pytest.raises(BuildError, match="sass: style: 'pretty' is not one of"):
+        build(site_blog)
+
+
 def test_build_of_a_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
     result = site_builder(tmp_path, "build", "-s", str(tmp_path / "nowhere"), check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -34,7 +34,7 @@ from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, collection_kind,
                                        newest_first, post_from_text, read_found, read_pages,
                                        site_time, uses_liquid)
-from site_builder.site.sass import is_sass
+from site_builder.site.sass import is_sass, sass_inputs
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
 from site_builder.site.urls import absolute_url, relative_url
@@ -290,7 +290,8 @@ def _render_keys(root: Path, everyone: list[Post], config: dict,
         if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config, static)
         if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
-            sass_key = cache.files_digest([root / "_sass"])
+            sass_key = cache.digest(sass_inputs(root, config, [
+                p.name for p in everyone if is_sass(p.ext)]))
         keys[post.name] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
                                       config.get("kramdown"),
