@@ -53,6 +53,7 @@ if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 from compiled import compile_ours  # noqa: E402  (bench/compiled.py)
+from site_builder.errors import BuildError  # noqa: E402
 
 # What Debian packages for its Jekyll (apt: ruby-jekyll-*).
 DEBIAN_PLUGINS = ["jekyll-feed", "jekyll-seo-tag", "jekyll-sitemap", "jekyll-paginate",
@@ -132,11 +133,20 @@ def configs(copy: Path) -> list[Path]:
     return [p for p in (copy / "_config.yml", copy / "_bench.yml") if p.is_file()]
 
 
+def source_of(copy: Path) -> Path:
+    """The folder the site is in: the config's `source:` (twbs/blog's src/), as
+    `jekyll build` run in the blog's folder reads it, or the blog's folder."""
+    import yaml
+    path = copy / "_config.yml"
+    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
+    return copy / str(config["source"]) if config.get("source") else copy
+
+
 # -- building ----------------------------------------------------------------------
 
 def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float, float]:
     """Jekyll's build of `copy`: its manifest of posts, its wall time and CPU time."""
-    plugins_dir = copy / "_plugins"
+    plugins_dir = source_of(copy) / "_plugins"
     plugins_dir.mkdir(exist_ok=True)
     (plugins_dir / "zz_bench_manifest.rb").write_text(MANIFEST_RB)
     (plugins_dir / "zz_bench_stub_tags.rb").write_text(STUB_TAGS_RB)
@@ -146,7 +156,7 @@ def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float, float]
     manifest = work / f"{copy.name}-manifest.json"
     env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true", "RUBYLIB": str(lib),
            "BENCH_MANIFEST": str(manifest), "JEKYLL_ENV": "development"}
-    cmd = ["jekyll", "build", "-s", str(copy), "-d", str(out),
+    cmd = ["jekyll", "build", "-s", str(source_of(copy)), "-d", str(out),
            "--config", ",".join(str(c) for c in configs(copy))]
     done, seconds, cpu = timed_run(cmd, env=env, cwd=copy)
     if done.returncode != 0:
@@ -157,7 +167,7 @@ def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float, float]
 
 def build_command(copy: Path, out: Path) -> tuple[float, float]:
     """`site-builder build`, as a user runs it; its wall time and CPU time."""
-    cmd = [sys.executable, "-m", "site_builder", "build", "-s", str(copy), "-d", str(out),
+    cmd = [sys.executable, "-m", "site_builder", "build", "-s", str(source_of(copy)), "-d", str(out),
            "--config", ",".join(str(c) for c in configs(copy))]
     done, seconds, cpu = timed_run(cmd, cwd=copy)
     if done.returncode != 0:
@@ -179,7 +189,7 @@ def timed_run(cmd: list[str], **options) -> tuple[subprocess.CompletedProcess, f
 def build_ours(copy: Path, out: Path) -> tuple[dict, float]:
     from site_builder.site import build
     started = time.perf_counter()
-    result = build(copy, out_dir=out, config_files=configs(copy), log=QUIET)
+    result = build(source_of(copy), out_dir=out, config_files=configs(copy), log=QUIET)
     return {"posts": result.sources}, time.perf_counter() - started
 
 
@@ -353,8 +363,10 @@ def main(argv: list[str] | None = None) -> int:
         for blog in args.blogs:
             try:
                 results.append(run_blog(blog.resolve(), work))
-            except SystemExit as exc:   # one builder could not build it: say so, go on
-                print(f"{blog.name}: not compared: {str(exc).splitlines()[0]}", file=sys.stderr)
+            except (SystemExit, BuildError) as exc:   # a builder could not build it: go on
+                lines = [line for line in str(exc).splitlines() if line.strip()]
+                reason = " / ".join(lines[:1] + lines[1:][-3:])   # what, and its last words
+                print(f"{blog.name}: not compared: {reason}", file=sys.stderr)
         print(table(results))
         for r in results:
             for line in r.differing[:args.diffs]:

@@ -84,14 +84,27 @@ class Layouts:
 
 
 class Plan(dict):
-    """Output path -> Planned; refuses two sources writing one path."""
+    """Output path -> Planned; refuses two sources writing one path, or, given the
+    order Jekyll writes sources in (`written`: name -> place), keeps the one written
+    last and notes the conflict in `conflicts`, as Jekyll warns and goes on."""
+
+    def __init__(self, written: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.written = written
+        self.conflicts: list[tuple[str, str, str]] = []   # (path, kept, dropped)
 
     def add(self, rel: str, key: str, render: Callable[[], str], source: str,
             needs: list[Post] | tuple[Post, ...] = (),
             rekey: Callable[[tuple], str] | None = None) -> None:
         if rel in self:
-            raise BuildError(f"{source} and {self[rel].source} both write {rel}; "
-                             f"give one of them another permalink in its front matter")
+            there = self[rel].source
+            if self.written is None or source not in self.written or there not in self.written:
+                raise BuildError(f"{source} and {there} both write {rel}; "
+                                 f"give one of them another permalink in its front matter")
+            if self.written[source] < self.written[there]:
+                self.conflicts.append((rel, there, source))
+                return
+            self.conflicts.append((rel, source, there))
         self[rel] = Planned(key, render, source, tuple(needs), rekey)
 
     def add_default(self, rel: str, *args, **kwargs) -> None:
@@ -227,7 +240,10 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     and the content of the items its last render read (`last_deps`): editing a
     post's text re-renders that post and the pages that show its content only."""
     from site_builder.site import jekyll_layouts
-    plan = Plan()
+    # Jekyll writes pages, then static files, then documents: the last one written wins.
+    own_pages = [p.name for p in pages if p.kind == "pages"]
+    plan = Plan({name: place for place, name in enumerate(
+        own_pages + [p.name for p in jekyll_layouts.documents_in_order(posts, pages, config)])})
     everyone = posts + pages
     meta_key = digest(theme_key, [(p.name, p.url, p.date, p.meta, p.kind) for p in everyone],
                       static)
