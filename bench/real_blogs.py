@@ -97,7 +97,7 @@ class BlogResult:
     posts: int = 0
     built: int = 0
     same: dict[str, int] = field(default_factory=lambda: {"url": 0, "text": 0, "links": 0,
-                                                          "page": 0})
+                                                          "attributes": 0, "page": 0})
     pages: int = 0
     same_pages: int = 0
     plugin_pages: int = 0   # pages Jekyll's Ruby plugins made (not counted in `pages`)
@@ -202,6 +202,9 @@ BLOCK = re.compile(r"(?i)</?(?:p|div|li|ul|ol|h[1-6]|br|hr|tr|td|th|table|thead|
                    r"figure|figcaption|form|button|option|select|label|input|img)\b[^>]*>")
 HIDDEN = re.compile(r"(?is)<(head|script|style|noscript)\b.*?</\1\s*>|<!--.*?-->")
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""")
+# What an author writes in an attribute list or in HTML ({: width="50%"}, heading ids):
+# not class, which highlighted code has (rouge's and Pygments' tokens differ).
+ATTRIBUTE = re.compile(r"""\s(id|alt|title|width|height|style)\s*=\s*("[^"]*"|'[^']*')""")
 
 
 def text_of(fragment: str) -> str:
@@ -210,6 +213,11 @@ def text_of(fragment: str) -> str:
 
 def links_of(fragment: str) -> list[str]:
     return [html.unescape(link) for link in LINK.findall(fragment)]
+
+
+def attributes_of(fragment: str) -> list[tuple[str, str]]:
+    return [(name, html.unescape(value[1:-1])) for name, value in ATTRIBUTE.findall(
+        HIDDEN.sub(" ", fragment))]
 
 
 def page_file(site: Path, url: str) -> Path:
@@ -249,6 +257,7 @@ def compare(name: str, jekyll: dict, ours: dict, j_site: Path, o_site: Path) -> 
         checks = {"url": url == theirs["url"],
                   "text": text_of(content) == text_of(theirs["content"]),
                   "links": links_of(content) == links_of(theirs["content"]),
+                  "attributes": attributes_of(content) == attributes_of(theirs["content"]),
                   "page": visible(page_file(o_site, url)) == visible(page_file(j_site, theirs["url"]))}
         for measure, same in checks.items():
             result.same[measure] += same
@@ -256,7 +265,10 @@ def compare(name: str, jekyll: dict, ours: dict, j_site: Path, o_site: Path) -> 
             detail = (first_difference(text_of(theirs["content"]), text_of(content))
                       if not checks["text"] else first_difference(
                           visible(page_file(j_site, theirs["url"])),
-                          visible(page_file(o_site, url))) if not checks["page"] else "")
+                          visible(page_file(o_site, url))) if not checks["page"] else
+                      first_difference(str(attributes_of(theirs["content"])),
+                                       str(attributes_of(content)))
+                      if not checks["attributes"] else "")
             result.differing.append(f"{source}: differs in "
                                     f"{', '.join(m for m, s in checks.items() if not s)}: {detail}")
     plugin_pages = {page_file(j_site, url).relative_to(j_site).as_posix()
@@ -335,12 +347,14 @@ def pct(part: int, whole: int) -> str:
 
 
 def table(results: list[BlogResult]) -> str:
-    rows = ["| blog | posts | built by us | same URL | same text | same links | same page "
-            "| pages | same page text | Ruby plugins' pages | Jekyll | site-builder |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| blog | posts | built by us | same URL | same text | same links "
+            "| same attributes | same page | pages | same page text | Ruby plugins' pages "
+            "| Jekyll | site-builder |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         rows.append(f"| {r.name} | {r.posts} | {r.built} | {pct(r.same['url'], r.posts)} | "
                     f"{pct(r.same['text'], r.posts)} | {pct(r.same['links'], r.posts)} | "
+                    f"{pct(r.same['attributes'], r.posts)} | "
                     f"{pct(r.same['page'], r.posts)} | {r.pages} | "
                     f"{pct(r.same_pages, r.pages)} | {r.plugin_pages} | "
                     f"{r.jekyll_s:.1f} s | {r.ours_s:.1f} s |")
