@@ -733,6 +733,22 @@ def test_a_sass_style_written_as_a_ruby_symbol_and_a_change_of_options(tmp_path:
         build(site_blog)
 
 
+def test_build_reads_the_source_the_config_names(tmp_path: Path) -> None:
+    """`source: src` in _config.yml (twbs/blog's): `site-builder build` run beside it
+    builds src/ into ./_site, as `jekyll build` does; a source that is not there is
+    one clear error."""
+    write(tmp_path / "_config.yml", "title: T\nsource: src\n")
+    write(tmp_path / "src" / "_layouts" / "default.html", "<main>{{ content }}</main>\n")
+    write(tmp_path / "src" / "index.md", "---\nlayout: default\n---\nHi.\n")
+    site_builder(tmp_path, "build")
+    assert (tmp_path / "_site" / "index.html").read_text() == "<main><p>Hi.</p>\n</main>\n"
+    assert not (tmp_path / "src" / "_site").exists()
+    write(tmp_path / "_config.yml", "title: T\nsource: nowhere\n")
+    result = site_builder(tmp_path, "build", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: _config.yml: source: 'nowhere': no such folder")
+
+
 def test_build_of_a_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
     result = site_builder(tmp_path, "build", "-s", str(tmp_path / "nowhere"), check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
