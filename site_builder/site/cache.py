@@ -59,6 +59,8 @@ class Cache:
     copied: dict[str, tuple] = field(default_factory=dict)      # rel -> (source stat, output stat)
     # rel -> the items whose content a blog's own layout read to make it (Jekyll blogs)
     deps: dict[str, tuple] = field(default_factory=dict)
+    # output folder -> (its stat, its files, its folders) as this build left it (on_disk.py)
+    folders: dict[str, tuple] = field(default_factory=dict)
 
 
 def location(root: Path, out: Path) -> Path:

@@ -82,6 +82,17 @@ class Drop(dict):
         return dict.items(self)
 
 
+def documents_in_order(posts: list[Post], items: list[Post], config: dict) -> list[Post]:
+    """The documents as Jekyll renders and writes them (Site#documents): posts oldest
+    first, then the other collections in the config's order, each in its order."""
+    settings = config.get("collections")
+    order = list(settings) if isinstance(settings, (dict, list)) else []
+    docs = sorted((p for p in items if p.kind != "pages"),
+                  key=lambda p: order.index(label(p.kind)) if label(p.kind) in order
+                  else len(order))
+    return [*reversed(posts), *docs]
+
+
 class Layout:
     def __init__(self, name: str, path: Path, data: dict, body: str, body_line: int) -> None:
         self.name, self.path, self.data, self.body, self.body_line = name, path, data, body, body_line
@@ -159,8 +170,12 @@ class JekyllRenderer:
         drop.update({"name": item.name.rsplit("/", 1)[-1], "dir": f"/{folder}/" if folder else "/",
                      "excerpt": item.excerpt if item.kind != "pages" else None,
                      "output": None})
+        if item.kind != "pages" and item.meta.get("name"):
+            drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
         if item.kind == "pages":
             drop.pop("excerpt")
+            if "id" not in item.meta:
+                drop.pop("id", None)
             if "date" not in item.meta:   # a page has a date only when it says so
                 drop.pop("date", None)
             if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)
@@ -226,12 +241,8 @@ class JekyllRenderer:
         never show a document's source."""
         if self.theme is not None:
             return {}
-        settings = self.config.get("collections")
-        order = list(settings) if isinstance(settings, (dict, list)) else []
-        docs = sorted((p for p in self.pages if p.kind != "pages"),
-                      key=lambda p: order.index(label(p.kind)) if label(p.kind) in order
-                      else len(order))
-        return {p.name: rank for rank, p in enumerate([*reversed(self.posts), *docs])}
+        return {p.name: rank for rank, p in enumerate(documents_in_order(
+            self.posts, self.pages, self.config))}
 
     @cached_property
     def site(self) -> dict:

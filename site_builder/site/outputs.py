@@ -51,13 +51,38 @@ class Layouts:
         return self.make()
 
     def warm(self) -> None:
-        """Parse the layouts and make the site drop here, before the outputs are
-        rendered on forked workers, so each does not do it again."""
+        """Parse and compile the layouts and includes (liquid_compile.py), and make
+        the site drop, here, before the outputs are rendered on forked workers: each
+        would do it again, and code compiled here is kept in the cache, where the
+        next build that renders a page finds it (a worker's is lost with it)."""
+        from site_builder.site.liquid_compile import compile_template
         renderer = self.renderer
+        env = renderer.env
+        templates = []
         for layout in renderer.layouts.values():
             if layout.template is None:
-                layout.template = renderer.env.from_string(layout.body)
+                layout.template = env.from_string(layout.body)
+            templates.append(layout.template)
+        for name in self._include_names():
+            if name not in env.includes:
+                try:   # as the include tag loads it (the blog's file first)
+                    env.includes[name] = env.get_template(name)
+                except Exception:  # noqa: BLE001 - unused, or its error is said where used
+                    continue
+            templates.append(env.includes[name])
+        for template in templates:
+            if getattr(template, "compiled", False) is None:
+                template.compiled = compile_template(template) or False
         renderer.site
+
+    def _include_names(self) -> list[str]:
+        from site_builder.site.theme import include_folders
+        names: dict[str, None] = {}
+        for folder in map(Path, include_folders(self.root, self.config)):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if self.renderer.links.confined(path) and path.is_file():
+                    names[path.relative_to(folder).as_posix()] = None
+        return list(names)
 
     def post(self, post: Post, paginator: dict | None = None,
              fallback: str = DEFAULT_LAYOUT) -> str:
@@ -84,14 +109,27 @@ class Layouts:
 
 
 class Plan(dict):
-    """Output path -> Planned; refuses two sources writing one path."""
+    """Output path -> Planned; refuses two sources writing one path, or, given the
+    order Jekyll writes sources in (`written`: name -> place), keeps the one written
+    last and notes the conflict in `conflicts`, as Jekyll warns and goes on."""
+
+    def __init__(self, written: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.written = written
+        self.conflicts: list[tuple[str, str, str]] = []   # (path, kept, dropped)
 
     def add(self, rel: str, key: str, render: Callable[[], str], source: str,
             needs: list[Post] | tuple[Post, ...] = (),
             rekey: Callable[[tuple], str] | None = None) -> None:
         if rel in self:
-            raise BuildError(f"{source} and {self[rel].source} both write {rel}; "
-                             f"give one of them another permalink in its front matter")
+            there = self[rel].source
+            if self.written is None or source not in self.written or there not in self.written:
+                raise BuildError(f"{source} and {there} both write {rel}; "
+                                 f"give one of them another permalink in its front matter")
+            if self.written[source] < self.written[there]:
+                self.conflicts.append((rel, there, source))
+                return
+            self.conflicts.append((rel, source, there))
         self[rel] = Planned(key, render, source, tuple(needs), rekey)
 
     def add_default(self, rel: str, *args, **kwargs) -> None:
@@ -227,7 +265,10 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     and the content of the items its last render read (`last_deps`): editing a
     post's text re-renders that post and the pages that show its content only."""
     from site_builder.site import jekyll_layouts
-    plan = Plan()
+    # Jekyll writes pages, then static files, then documents: the last one written wins.
+    own_pages = [p.name for p in pages if p.kind == "pages"]
+    plan = Plan({name: place for place, name in enumerate(
+        own_pages + [p.name for p in jekyll_layouts.documents_in_order(posts, pages, config)])})
     everyone = posts + pages
     meta_key = digest(theme_key, [(p.name, p.url, p.date, p.meta, p.kind) for p in everyone],
                       static)

@@ -95,7 +95,8 @@ class Post:
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         found = categories(meta, self.path_categories)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
-                "url": self.url, "id": self.post_id(found), "tags": tags(meta),
+                "url": self.url, "id": meta.get("id") if self.kind == "pages" else self.post_id(),
+                "tags": tags(meta),
                 "categories": found,
                 "path": self.name, "collection": None if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
@@ -111,14 +112,12 @@ class Post:
         lines = [_key_line(self.front, key) for key in keys if key in self.meta]
         return f"{self.name}:{(lines or [1])[0]}"
 
-    def post_id(self, found: list[str] | None = None) -> str:
-        """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug.
-        `found`: the post's categories, when the caller has them."""
-        if found is None:
-            found = categories(self.meta, self.path_categories)
-        d = self.date   # as f"{d:%Y/%m/%d}" writes it (strftime: the year unpadded)
-        return "/" + "/".join([*(c.lower() for c in found),
-                               f"{d.year}/{d.month:02d}/{d.day:02d}", self.slug])
+    def post_id(self) -> str:
+        """Jekyll's Document#id (jekyll-feed's entry id): the URL's folder and the slug
+        (/2020/01/02/b for /2020/01/02/b.html, /blog/b for /blog/b/)."""
+        trimmed = self.url.rstrip("/")   # Ruby's File.dirname ignores a trailing slash
+        folder = trimmed.rsplit("/", 1)[0] if "/" in trimmed else ""
+        return f"{folder.rstrip('/')}/{self.slug}"
 
 
 class Split(NamedTuple):
@@ -309,9 +308,26 @@ def _post_date(value: object, name: str, front: str) -> datetime:
             return parsed
         except ValueError:
             pass
+    parsed = _free_form_date(str(value))
+    if parsed is not None:
+        return parsed
     line = _key_line(front, "date")
     raise BuildError(f"{name}:{line}: date: cannot read {value!r}; "
                      f"write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+
+
+def _free_form_date(text: str) -> datetime | None:
+    """What Ruby's Time.parse makes of a date in words (`Fri Sep  3 11:21:31 CEST
+    2021`, `March 5, 2019 10:00 PM`), through dateutil's parser, as lenient: a zone
+    it does not know is left out (the site's time), as Ruby does; None for no date."""
+    import warnings
+    from dateutil import parser
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # dateutil's UnknownTimezoneWarning
+            return parser.parse(text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def site_time(value: datetime, config: dict) -> datetime:
