@@ -44,6 +44,14 @@ CASES = {
         '<p>a \\/ b \\^ c \\&amp; d \\; e \\, f \\? g \\@ h \\% i ~ j \\ k * l = m |</p>\n',
     'one\\\ntwo\\\\\nthree\\\\\\\nfour\n':
         '<p>one<br />\ntwo<br />\nthree\\<br />\nfour</p>\n',
+    # K13: a quote before a code span of two backticks closes, before one it opens
+    '"``x``" a and "`y`" b':
+        '<p>”<code class="language-plaintext highlighter-rouge">x</code>” a and “<code '
+        'class="language-plaintext highlighter-rouge">y</code>” b</p>\n',
+    # K07: a space then a tab before a list marker: text (a tab alone: a nested list)
+    '- a\n \t+ c\n\n- d\n\t+ e\n':
+        '<ul>\n  <li>\n    <p>a\n \t+ c</p>\n  </li>\n  <li>\n    <p>d</p>\n    <ul>\n'
+        '      <li>e</li>\n    </ul>\n  </li>\n</ul>\n',
 }
 
 

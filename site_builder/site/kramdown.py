@@ -425,6 +425,8 @@ def _source_after(children: list, k: int) -> str:
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
+    if children[k].type == "code_inline":   # its own run: "``x``" closes, "`x`" opens
+        mark = children[k].markup or mark
     if children[k].type == "link_open" and k + 1 < len(children) \
             and children[k + 1].type == "text":
         return mark + children[k + 1].content[:3]

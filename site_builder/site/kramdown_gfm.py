@@ -147,8 +147,9 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
     takes such a line only to go on a paragraph (after `- #### BSD` it ends the list)."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
-        if ORDERED_PAREN.match(line):
-            return False
+        if ORDERED_PAREN.match(line) or \
+                " \t" in state.src[state.bMarks[start]:state.bMarks[start] + state.tShift[start]]:
+            return False   # kramdown's list marker has spaces only before it (OPT_SPACE)
         if silent and state.parentType == "paragraph" and line[:1].isdigit():
             saved, state.parentType = state.parentType, "list_check"
             try:
