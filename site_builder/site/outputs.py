@@ -54,9 +54,14 @@ class Layouts:
         """Parse the layouts and make the site drop here, before the outputs are
         rendered on forked workers, so each does not do it again."""
         renderer = self.renderer
+        from liquid.exceptions import LiquidError
         for layout in renderer.layouts.values():
             if layout.template is None:
-                layout.template = renderer.env.from_string(layout.body)
+                try:
+                    layout.template = renderer.env.parse(layout.body, layout.name,
+                                                         layout.body_line)
+                except LiquidError:
+                    pass   # parsed again when rendered, which names its file and line
         renderer.site
 
     def post(self, post: Post, paginator: dict | None = None,
