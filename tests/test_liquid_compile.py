@@ -176,6 +176,8 @@ TEMPLATES = [
     "{% if page.flag contains 'x' %}a{% endif %}{% if page.n contains 3 %}b{% endif %}"
     "{% if page.title contains true %}c{% endif %}{% if page.list contains 2 %}d{% endif %}",
     "{{ page.dict.limit }}|{{ page.dict.in }}|{{ page.dict.with }}|{{ page.dict.empty }}",
+    "{% for x in page.list | limit: 2 %}{{ x }}{% endfor %}|"
+    "{% for x in page.list reversed offset: 1 x %}{{ x }}{% endfor %}",
 ]
 
 ITEMS = [{"title": "First", "url": "/first/", "cat": "x", "menu": "M1"},

@@ -61,7 +61,9 @@ PAGES = {
                  "{% if page.y %}{% elsif (page.x == 1) %}E-yes{% endif %}"
                  "<title>{{ with .title }}{{ . }}{{ else }}Open Collective{{ end }}</title>"
                  '{{ "a" | upcase | }}|{% assign z = "b" | upcase | %}{{ z }}|'
-                 '{{ page.l | join: ", " x }}|{{ page.x | plus: 1 | }}'),
+                 '{{ page.l | join: ", " x }}|{{ page.x | plus: 1 | }}|'
+                 "{% for i in page.m | limit: page.x %}{{ i }}{% endfor %}|"
+                 "{% for i in page.m reversed offset: 1 limit: 2 x %}{{ i }}{% endfor %}"),
 }
 
 
@@ -71,7 +73,7 @@ def ruby_blog(root: Path) -> Path:
     write(root / "_layouts" / "default.html", "{{ content }}")
     for name, text in PAGES.items():
         front = ("t: true\nn: 3\ns: 'a3true'\nl: [1, 3]\n" if name == "contains.html" else
-                 "x: 1\nl: [1, 3]\n" if name == "lax.html" else "")
+                 "x: 1\nl: [1, 3]\nm: [4, 5, 6]\n" if name == "lax.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")

@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from liquid.builtin.expressions import (BooleanExpression, FilteredExpression,
-                                        KeywordArgument, Path, PositionalArgument)
+                                        KeywordArgument, LoopExpression, Path,
+                                        PositionalArgument)
 from liquid.builtin.expressions.filtered import Filter
 from liquid.builtin.expressions.logical import (ContainsExpression, EqExpression,
                                                 GeExpression, GtExpression, LeExpression,
@@ -42,6 +43,7 @@ CONDITION = re.compile(rf"({QUOTED_FRAGMENT})\s*([=!<>a-z_]+)?\s*({QUOTED_FRAGME
 AND_OR = r"\b(?:\s?and\s?|\s?or\s?)\b"
 EXPRESSIONS_AND_OPERATORS = re.compile(
     rf"(?:{AND_OR}|(?:\s*(?!{AND_OR})(?:{QUOTED_FRAGMENT}|\S+)\s*)+)", re.A)
+FOR = re.compile(rf"([\w-]+)\s+in\s+((?:{QUOTED_FRAGMENT})+)\s*(reversed)?", re.A)
 OPERATORS = {"==": EqExpression, "!=": NeExpression, "<>": NeExpression, "<": LtExpression,
              ">": GtExpression, ">=": GeExpression, "<=": LeExpression,
              "contains": ContainsExpression}
@@ -153,3 +155,19 @@ def _comparison(token: Token, text: str) -> Any:
     if kind is None:
         raise LiquidSyntaxError(f"Unknown operator {found[2]}", token=token)
     return kind(token, left, expression(token, found[3]))
+
+
+def loop(token: Token, markup: str) -> LoopExpression:
+    """Ruby's For#lax_parse: `name in collection [reversed]`, then any `limit:` and
+    `offset:` anywhere after (`for repo in repos | limit: 5`)."""
+    found = FOR.match(markup.strip())
+    if not found:
+        raise LiquidSyntaxError("Syntax Error in 'for loop'", token=token)
+    attributes = dict(TAG_ATTRIBUTE.findall(markup))
+    limit = attributes.get("limit")
+    offset = attributes.get("offset")
+    return LoopExpression(
+        token, found[1], expression(token, found[2]),
+        limit=None if limit is None else expression(token, limit),
+        offset=None if offset is None else StringLiteral(token, "continue")
+        if offset == "continue" else expression(token, offset), reversed_=bool(found[3]), cols=None)

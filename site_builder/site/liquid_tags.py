@@ -13,14 +13,14 @@ from typing import Callable, Iterator, TextIO
 
 import liquid
 from liquid.ast import BlockNode, Node
-from liquid.builtin.expressions import (BooleanExpression, FilteredExpression, StringLiteral,
-                                        parse_primitive)
+from liquid.builtin.expressions import (BooleanExpression, FilteredExpression, LoopExpression,
+                                        StringLiteral, parse_primitive)
 from liquid.builtin.expressions import tokenize as liquid_tokenize
 from liquid.builtin.expressions._tokenize import _keywords
 from liquid.builtin.expressions import logical
 from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.primitive import Blank
-from liquid.builtin.tags import if_tag, unless_tag
+from liquid.builtin.tags import for_tag, if_tag, unless_tag
 from liquid.builtin.tags.assign_tag import AssignNode, AssignTag
 from liquid.context import RenderContext
 from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
@@ -185,6 +185,24 @@ class LaxCondition:
 
 
 if_tag.BooleanExpression = unless_tag.BooleanExpression = LaxCondition
+
+
+class LaxLoop:
+    """LoopExpression as `for` parses it: strictly, then by Ruby's lax rules."""
+
+    @staticmethod
+    def parse(env: liquid.Environment, tokens: TokenStream) -> LoopExpression:
+        try:
+            return LoopExpression.parse(env, tokens)
+        except LiquidSyntaxError as exc:
+            token = getattr(tokens, "expression_token", None)
+            if token is None or not isinstance(env, JekyllEnvironment):
+                raise
+            env.lax(exc, token)
+            return liquid_lax.loop(token, token.value)
+
+
+for_tag.LoopExpression = LaxLoop
 
 
 class JekyllAssignTag(AssignTag):
