@@ -497,3 +497,22 @@ def test_strays_and_hand_edits_in_untouched_folders_are_still_seen(
     assert (result.written, result.removed) == (2, 2)
     assert snapshot(site) == good and not (site / "tag" / "odd" / "new").exists()
     assert build(seven_posts).written == 0
+
+
+def test_an_edit_after_a_build_on_workers_compiles_no_template(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The theme's layouts and includes are compiled before the workers start, so their
+    # code is kept in the cache (a worker's would be lost with it).
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: Lab notes\npermalink: /:title/\npaginate: 5\n")
+    for n in range(1, 51):
+        write(root / "posts" / f"2021-03-{n % 28 + 1:02d}-post-{n}.md",
+              f"---\ntitle: Post {n}\ntags: [t{n % 3}]\n---\nPost number {n}.\n")
+    compiled = _compiling(monkeypatch)
+    build(root, jobs=2)
+    _forget()
+    compiled.clear()
+    post = root / "posts" / "2021-03-08-post-7.md"
+    post.write_text(post.read_text().replace("Post number 7.", "Post number seven."))
+    assert build(root, jobs=2).rendered == 1 and compiled == []
+    assert "Post number seven." in (root / "_site" / "post-7" / "index.html").read_text()

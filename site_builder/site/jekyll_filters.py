@@ -126,6 +126,8 @@ def join(value: Any, glue: Any = " ") -> str:
     if _blank(value):
         return ""
     items = value if isinstance(value, (list, tuple)) else [value]
+    if all(type(item) is str for item in items):   # split's words (compress.html's)
+        return _text(glue).join(items)
     return _text(glue).join(ruby_values.to_s([item]) for item in _flat(items))
 
 

@@ -528,7 +528,7 @@ class IncludeNode(Node):
             else:   # the loader's, kept here: its cache costs more to ask than a dict
                 template = context.env.includes.get(file)
                 if template is None:
-                    template = context.env.includes[file] = _load_include(context.env, file)
+                    template = context.env.includes[file] = load_include(context.env, file)
         except (TemplateNotFoundError, OSError):
             where = ("beside the page (include_relative; `..` is refused, as in Jekyll)"
                      if self.relative else f"in _includes/ or the theme's {INCLUDES}/")
@@ -635,7 +635,7 @@ class JekyllIncludeRelativeTag(JekyllIncludeTag):
     name, relative = "include_relative", True
 
 
-def _load_include(env: JekyllEnvironment, file: str) -> BoundTemplate:
+def load_include(env: JekyllEnvironment, file: str) -> BoundTemplate:
     """An include parsed, its warnings and errors naming its own file and line."""
     name = f"_includes/{file}"
     for folder in include_folders(env.root, env.config):

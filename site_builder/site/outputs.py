@@ -51,18 +51,44 @@ class Layouts:
         return self.make()
 
     def warm(self) -> None:
-        """Parse the layouts and make the site drop here, before the outputs are
-        rendered on forked workers, so each does not do it again."""
+        """Parse and compile the layouts and includes (liquid_compile.py), and make
+        the site drop, here, before the outputs are rendered on forked workers: each
+        would do it again, and code compiled here is kept in the cache, where the
+        next build that renders a page finds it (a worker's is lost with it)."""
+        from site_builder.site.liquid_compile import compile_template
         renderer = self.renderer
         from liquid.exceptions import LiquidError
+
+        from site_builder.site.liquid_tags import load_include
+        env = renderer.env
+        templates = []
         for layout in renderer.layouts.values():
             if layout.template is None:
                 try:
-                    layout.template = renderer.env.parse(layout.body, layout.name,
-                                                         layout.body_line)
+                    layout.template = env.parse(layout.body, layout.name, layout.body_line)
                 except LiquidError:
-                    pass   # parsed again when rendered, which names its file and line
+                    continue   # parsed again when rendered, which names its file and line
+            templates.append(layout.template)
+        for name in self._include_names():
+            if name not in env.includes:
+                try:   # as the include tag loads it (the blog's file first)
+                    env.includes[name] = load_include(env, name)
+                except Exception:  # noqa: BLE001 - unused, or its error is said where used
+                    continue
+            templates.append(env.includes[name])
+        for template in templates:
+            if getattr(template, "compiled", False) is None:
+                template.compiled = compile_template(template) or False
         renderer.site
+
+    def _include_names(self) -> list[str]:
+        from site_builder.site.theme import include_folders
+        names: dict[str, None] = {}
+        for folder in map(Path, include_folders(self.root, self.config)):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if self.renderer.links.confined(path) and path.is_file():
+                    names[path.relative_to(folder).as_posix()] = None
+        return list(names)
 
     def post(self, post: Post, paginator: dict | None = None,
              fallback: str = DEFAULT_LAYOUT) -> str:

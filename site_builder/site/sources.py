@@ -318,16 +318,10 @@ def _post_date(value: object, name: str, front: str) -> datetime:
 
 def _free_form_date(text: str) -> datetime | None:
     """What Ruby's Time.parse makes of a date in words (`Fri Sep  3 11:21:31 CEST
-    2021`, `March 5, 2019 10:00 PM`), through dateutil's parser, as lenient: a zone
-    it does not know is left out (the site's time), as Ruby does; None for no date."""
-    import warnings
-    from dateutil import parser
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # dateutil's UnknownTimezoneWarning
-            return parser.parse(text)
-    except (ValueError, OverflowError):
-        return None
+    2021`, `March 5, 2019 10:00 PM`): with its offset when it names a zone Ruby knows,
+    else the site's time; None for no date."""
+    from site_builder.site.ruby_time import time_parse
+    return time_parse(text, {}, local=False)
 
 
 def site_time(value: datetime, config: dict) -> datetime:
