@@ -916,6 +916,16 @@ Not closed: **bold *and em* and _under_score_ and __strong_ text.
 
 Struck: ~~a *b~~ c* and _~~[a link](https://example.com/) *e*~~_.
 """),
+    # Jekyll's kramdown writes an entity as its character (entity_output: as_char)
+    # but for <, > and &; a name HTML 4 lacks is text. A quote before an entity or
+    # an emphasis mark is decided on the source after it, as kramdown does.
+    Spec("entities-and-quotes", """\
+Entities: &copy; &#39; &#169; &eacute; &quot; &hellip; &amp; &lt; &#60; &mdash; &check; &apos;.
+
+Rock 'n' roll: '&amp; more', "&copy; them" and *"*`code` too.
+
+Python's __init__"(__init__" and ***"both"*** and _'em'_.
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import html
+import html.entities
 import re
 import unicodedata
 from functools import lru_cache
@@ -84,8 +85,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
-    # Entities stay tokens of their own, written as the author wrote them (kramdown
-    # keeps &#39; as it is; smart quotes must not turn it into a curly quote).
+    # Entities stay tokens of their own (smart quotes must not turn &#39; into a
+    # curly quote), written as kramdown writes them (text_special).
     md.disable("text_join")
     md.use(footnote_plugin)
     md.block.ruler.before("html_block", "kramdown_html", html_element,
@@ -408,17 +409,21 @@ def _symbols(text: str) -> tuple[str, set[int]]:
 # kramdown's quote rules see it after a quote that ends a run of text (`"[a link](x)"`
 # and `_"a..."_ or` open).
 SOURCE_MARKS = {"link_open": "[", "image": "![", "code_inline": "`"}
-CLOSING_MARKS = ("em_close", "strong_close", "s_close")
+CLOSING_MARKS = ("em_close", "strong_close", "s_close",   # (and opening ones: the
+                 "em_open", "strong_open", "s_open")      # source holds their marks)
 
 
 def _source_after(children: list, k: int) -> str:
     if k < len(children) and children[k].type in CLOSING_MARKS:
         marks = ""
-        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***` closes two
+        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***`: two
             marks += children[k].markup
             k += 1
-        nxt = children[k] if k < len(children) else None
-        return marks + (nxt.content[:3] if nxt is not None and nxt.type == "text" else "")
+        if k < len(children) and children[k].type == "text":
+            return marks + children[k].content[:3]
+        return marks + _source_after(children, k)
+    if k < len(children) and children[k].type == "text_special":   # `&amp;`, `\*` as written
+        return children[k].markup[:3]
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
@@ -906,10 +911,19 @@ def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     return f"<p>{link}</p>\n"
 
 
+# kramdown's entities: HTML 4's, and two more; another name is text (`&amp;check;`).
+KRAMDOWN_ENTITIES = frozenset(html.entities.name2codepoint) | {"apos", "vellip"}
+
+
 def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    """An entity as Jekyll's kramdown writes it (entity_output: as_char): its
+    character, but for <, > and & (as written); an escaped character as text."""
     token = tokens[idx]
     if token.info == "entity":
-        return token.markup
+        markup, char = token.markup, token.content
+        if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES:
+            return "&amp;" + markup[1:]
+        return char if len(char) == 1 and char not in "<>&" else markup
     return html.escape(token.content, quote=False)
 
 
