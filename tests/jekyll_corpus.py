@@ -855,6 +855,8 @@ Run these in a terminal:
 
 > A paragraph
 >\tgoes on.
+
+  >\tA marker indented by two: its tab one column wide to CommonMark.
 """),
     # kramdown's HTML parser: a tag opens an element that only its own closing tag
     # closes; one left open (railsgirls' `github.com/<your username>/`) keeps the
