@@ -928,6 +928,23 @@ Rock 'n' roll: '&amp; more', "&copy; them" and *"*`code` too.
 
 Python's __init__"(__init__" and ***"both"*** and _'em'_.
 """),
+    # An element with markdown="1" never closed (opensource.guide's Bengali asides):
+    # kramdown reads Markdown blocks to the end of the text and closes it there. A
+    # heading inside gets the id of kramdown's HTML converter, not the GFM parser's.
+    Spec("markdown-element-left-open", """\
+Before the note.
+
+<aside markdown="1" class="note">
+A note never closed, with **Markdown** in it.
+
+### Über uns
+
+<div markdown="1">
+### Über uns
+</div>
+
+- and a list
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

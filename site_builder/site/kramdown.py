@@ -201,11 +201,14 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if silent:
         return True
     inner = MARKDOWN_ATTR.search(opening[2] or "")
-    if inner and last is not None and last > start \
-            and _line(state, last).strip().lower() == f"</{tag}>" \
-            and line[opening.end():].strip() == "" and not span_level(opening):
-        _markdown_inside(state, start, last, line[:opening.start(2)]
-                         + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):])
+    blocks = inner and line[opening.end():].strip() == "" and not span_level(opening)
+    tag_line = line[:opening.start(2)] + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):]
+    if blocks and last is not None and last > start \
+            and _line(state, last).strip().lower() == f"</{tag}>":
+        _markdown_inside(state, start, last, tag_line)
+    elif blocks and last is None:   # kramdown reads blocks to the end, closes it there
+        _markdown_inside(state, start, end, tag_line, f"</{tag}>")
+        last = end - 1
     else:
         last = _raw_element(state, start, end, last)
     state.line = last + 1
@@ -258,7 +261,11 @@ def markdown_inside_html(state: StateCore) -> None:
 
     def converted(found: re.Match) -> str:
         text, block_level = later[int(found[1])]
-        html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
+        state.env["kramdown_in_html"] = True
+        try:
+            html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
+        finally:
+            state.env.pop("kramdown_in_html", None)
         return LATER.sub(converted, html)
     for token in state.tokens:
         if token.type == "html_block" and "\0" in token.content:
@@ -324,7 +331,10 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
     return closing
 
 
-def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str) -> None:
+def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str,
+                     closing_tag: str | None = None) -> None:
+    """The element's lines between its tags (`last`: its closing tag's line, or with
+    `closing_tag`, the end of the text) converted as Markdown blocks."""
     token = state.push("html_block", "", 0)
     token.map, token.content = [start, start + 1], opening_tag + "\n"
     token.meta["kramdown_wrapper"] = 1   # its blocks are indented (kramdown_blocks.py)
@@ -333,7 +343,10 @@ def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str)
     state.md.block.tokenize(state, start + 1, last)
     state.parentType, state.lineMax = old_parent, old_max
     token = state.push("html_block", "", 0)
-    token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+    if closing_tag is None:
+        token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+    else:
+        token.map, token.content = [last, last], closing_tag + "\n"
     token.meta["kramdown_wrapper"] = -1
 
 
@@ -734,7 +747,12 @@ def heading_ids(state: StateCore) -> None:
     tabs, each space or tab a '-', then '-1', '-2'... for repeats; `{#id}` wins."""
     counts: dict[str, int] = {}
     tokens = state.tokens
+    # Inside an HTML element (markdown="1"), kramdown's GFM parser gives no id: its
+    # HTML converter does, by kramdown's basic rule, counting repeats document-wide.
+    inside = 1 if state.env.get("kramdown_in_html") else 0
     for i, token in enumerate(tokens):
+        if token.type == "html_block" and token.meta:
+            inside += token.meta.get("kramdown_wrapper", 0)
         if token.type != "heading_open" or token.attrGet("id"):
             continue
         inline = tokens[i + 1]
@@ -745,10 +763,31 @@ def heading_ids(state: StateCore) -> None:
             children[-1].content = children[-1].content[:explicit.start()]
             token.attrSet("id", explicit[1])
             continue
+        if inside:
+            token.attrSet("id", _converter_id(inline.content,
+                                              state.env.setdefault("kramdown_converter_ids", {})))
+            continue
         text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
         slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
         counts[slug] = counts.get(slug, 0) + 1
         token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+
+
+def _converter_id(raw: str, used: dict[str, int]) -> str:
+    """kramdown's HTML converter's id for a heading's source text: ASCII letters,
+    digits, '-' and spaces (as '-') from its first letter on, lowercase, 'section'
+    when none; '-1', '-2'... for repeats."""
+    slug = NOT_ID_CHAR.sub("", LEADING_NON_LETTERS.sub("", raw)).replace(" ", "-").lower()
+    slug = slug or "section"
+    if slug in used:
+        used[slug] += 1
+        return f"{slug}-{used[slug]}"
+    used[slug] = 0
+    return slug
+
+
+LEADING_NON_LETTERS = re.compile(r"^[^a-zA-Z]+", re.M)
+NOT_ID_CHAR = re.compile(r"[^a-zA-Z0-9 -]")
 
 
 def _word_chars(text: str) -> str:
