@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,7 @@ if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 from compiled import compile_ours  # noqa: E402  (bench/compiled.py)
+from site_builder.errors import BuildError  # noqa: E402
 
 # What Debian packages for its Jekyll (apt: ruby-jekyll-*).
 DEBIAN_PLUGINS = ["jekyll-feed", "jekyll-seo-tag", "jekyll-sitemap", "jekyll-paginate",
@@ -95,7 +97,7 @@ class BlogResult:
     posts: int = 0
     built: int = 0
     same: dict[str, int] = field(default_factory=lambda: {"url": 0, "text": 0, "links": 0,
-                                                          "page": 0})
+                                                          "attributes": 0, "page": 0})
     pages: int = 0
     same_pages: int = 0
     plugin_pages: int = 0   # pages Jekyll's Ruby plugins made (not counted in `pages`)
@@ -131,10 +133,20 @@ def configs(copy: Path) -> list[Path]:
     return [p for p in (copy / "_config.yml", copy / "_bench.yml") if p.is_file()]
 
 
+def source_of(copy: Path) -> Path:
+    """The folder the site is in: the config's `source:` (twbs/blog's src/), as
+    `jekyll build` run in the blog's folder reads it, or the blog's folder."""
+    import yaml
+    path = copy / "_config.yml"
+    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
+    return copy / str(config["source"]) if config.get("source") else copy
+
+
 # -- building ----------------------------------------------------------------------
 
-def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float]:
-    plugins_dir = copy / "_plugins"
+def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float, float]:
+    """Jekyll's build of `copy`: its manifest of posts, its wall time and CPU time."""
+    plugins_dir = source_of(copy) / "_plugins"
     plugins_dir.mkdir(exist_ok=True)
     (plugins_dir / "zz_bench_manifest.rb").write_text(MANIFEST_RB)
     (plugins_dir / "zz_bench_stub_tags.rb").write_text(STUB_TAGS_RB)
@@ -144,33 +156,40 @@ def build_jekyll(copy: Path, out: Path, work: Path) -> tuple[dict, float]:
     manifest = work / f"{copy.name}-manifest.json"
     env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true", "RUBYLIB": str(lib),
            "BENCH_MANIFEST": str(manifest), "JEKYLL_ENV": "development"}
-    cmd = ["jekyll", "build", "-s", str(copy), "-d", str(out),
+    cmd = ["jekyll", "build", "-s", str(source_of(copy)), "-d", str(out),
            "--config", ",".join(str(c) for c in configs(copy))]
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=copy)
-    seconds = time.perf_counter() - started
+    done, seconds, cpu = timed_run(cmd, env=env, cwd=copy)
     if done.returncode != 0:
         raise SystemExit(f"jekyll could not build {copy.name}:\n{done.stdout[-2000:]}"
                          f"{done.stderr[-2000:]}")
-    return json.loads(manifest.read_text()), seconds
+    return json.loads(manifest.read_text()), seconds, cpu
 
 
-def build_command(copy: Path, out: Path) -> float:
-    """`site-builder build`, as a user runs it; its wall time."""
-    cmd = [sys.executable, "-m", "site_builder", "build", "-s", str(copy), "-d", str(out),
+def build_command(copy: Path, out: Path) -> tuple[float, float]:
+    """`site-builder build`, as a user runs it; its wall time and CPU time."""
+    cmd = [sys.executable, "-m", "site_builder", "build", "-s", str(source_of(copy)), "-d", str(out),
            "--config", ",".join(str(c) for c in configs(copy))]
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=copy)
-    seconds = time.perf_counter() - started
+    done, seconds, cpu = timed_run(cmd, cwd=copy)
     if done.returncode != 0:
         raise SystemExit(f"site-builder could not build {copy.name}:\n{done.stderr[-2000:]}")
-    return seconds
+    return seconds, cpu
+
+
+def timed_run(cmd: list[str], **options) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run `cmd`; its wall time, and the CPU time (user and system) of it and its
+    children, workers included: what the build costs whatever the number of cores."""
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+    started, cpu_before = time.perf_counter(), cpu()
+    done = subprocess.run(cmd, capture_output=True, text=True, **options)
+    return done, time.perf_counter() - started, cpu() - cpu_before
 
 
 def build_ours(copy: Path, out: Path) -> tuple[dict, float]:
     from site_builder.site import build
     started = time.perf_counter()
-    result = build(copy, out_dir=out, config_files=configs(copy), log=QUIET)
+    result = build(source_of(copy), out_dir=out, config_files=configs(copy), log=QUIET)
     return {"posts": result.sources}, time.perf_counter() - started
 
 
@@ -183,6 +202,9 @@ BLOCK = re.compile(r"(?i)</?(?:p|div|li|ul|ol|h[1-6]|br|hr|tr|td|th|table|thead|
                    r"figure|figcaption|form|button|option|select|label|input|img)\b[^>]*>")
 HIDDEN = re.compile(r"(?is)<(head|script|style|noscript)\b.*?</\1\s*>|<!--.*?-->")
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""")
+# What an author writes in an attribute list or in HTML ({: width="50%"}, heading ids):
+# not class, which highlighted code has (rouge's and Pygments' tokens differ).
+ATTRIBUTE = re.compile(r"""\s(id|alt|title|width|height|style)\s*=\s*("[^"]*"|'[^']*')""")
 
 
 def text_of(fragment: str) -> str:
@@ -191,6 +213,11 @@ def text_of(fragment: str) -> str:
 
 def links_of(fragment: str) -> list[str]:
     return [html.unescape(link) for link in LINK.findall(fragment)]
+
+
+def attributes_of(fragment: str) -> list[tuple[str, str]]:
+    return [(name, html.unescape(value[1:-1])) for name, value in ATTRIBUTE.findall(
+        HIDDEN.sub(" ", fragment))]
 
 
 def page_file(site: Path, url: str) -> Path:
@@ -230,6 +257,7 @@ def compare(name: str, jekyll: dict, ours: dict, j_site: Path, o_site: Path) -> 
         checks = {"url": url == theirs["url"],
                   "text": text_of(content) == text_of(theirs["content"]),
                   "links": links_of(content) == links_of(theirs["content"]),
+                  "attributes": attributes_of(content) == attributes_of(theirs["content"]),
                   "page": visible(page_file(o_site, url)) == visible(page_file(j_site, theirs["url"]))}
         for measure, same in checks.items():
             result.same[measure] += same
@@ -237,7 +265,10 @@ def compare(name: str, jekyll: dict, ours: dict, j_site: Path, o_site: Path) -> 
             detail = (first_difference(text_of(theirs["content"]), text_of(content))
                       if not checks["text"] else first_difference(
                           visible(page_file(j_site, theirs["url"])),
-                          visible(page_file(o_site, url))) if not checks["page"] else "")
+                          visible(page_file(o_site, url))) if not checks["page"] else
+                      first_difference(str(attributes_of(theirs["content"])),
+                                       str(attributes_of(content)))
+                      if not checks["attributes"] else "")
             result.differing.append(f"{source}: differs in "
                                     f"{', '.join(m for m, s in checks.items() if not s)}: {detail}")
     plugin_pages = {page_file(j_site, url).relative_to(j_site).as_posix()
@@ -263,7 +294,7 @@ def run_blog(blog: Path, work: Path) -> BlogResult:
     theirs = copy_blog(blog, work / f"{blog.name}-jekyll", plugins)
     mine = copy_blog(blog, work / f"{blog.name}-ours", plugins)
     j_site, o_site = work / f"{blog.name}-jekyll-site", work / f"{blog.name}-ours-site"
-    jekyll, j_seconds = build_jekyll(theirs, j_site, work)
+    jekyll, j_seconds, _ = build_jekyll(theirs, j_site, work)
     ours, o_seconds = build_ours(mine, o_site)
     result = compare(blog.name, jekyll, ours, j_site, o_site)
     result.jekyll_s, result.ours_s = j_seconds, o_seconds
@@ -285,12 +316,17 @@ def speed(blog: Path, work: Path, rounds: int = 3) -> dict[str, float]:
     plugins = wanted_plugins(blog)
     compile_ours()
     times: dict[str, list[float]] = {"jekyll": [], "command": [], "in_process": []}
+    cpu: dict[str, list[float]] = {"jekyll": [], "command": []}
     build_ours(copy_blog(blog, work / "speed-warm", plugins), work / "speed-warm-site")
     for i in range(rounds):
         theirs = copy_blog(blog, work / f"speed-jekyll-{i}", plugins)
-        times["jekyll"].append(build_jekyll(theirs, work / f"speed-jekyll-site-{i}", work)[1])
+        _, seconds, used = build_jekyll(theirs, work / f"speed-jekyll-site-{i}", work)
+        times["jekyll"].append(seconds)
+        cpu["jekyll"].append(used)
         mine = copy_blog(blog, work / f"speed-command-{i}", plugins)
-        times["command"].append(build_command(mine, work / f"speed-command-site-{i}"))
+        seconds, used = build_command(mine, work / f"speed-command-site-{i}")
+        times["command"].append(seconds)
+        cpu["command"].append(used)
         mine = copy_blog(blog, work / f"speed-ours-{i}", plugins)
         out = work / f"speed-ours-site-{i}"
         times["in_process"].append(build_ours(mine, out)[1])
@@ -302,7 +338,8 @@ def speed(blog: Path, work: Path, rounds: int = 3) -> dict[str, float]:
         edits.append(build_ours(mine, out)[1])
     return {"jekyll_cold": min(times["jekyll"]), "command_cold": min(times["command"]),
             "ours_cold": min(times["in_process"]), "ours_noop": min(noops),
-            "ours_edit": min(edits)}
+            "ours_edit": min(edits), "jekyll_cpu": min(cpu["jekyll"]),
+            "command_cpu": min(cpu["command"]), "cores": len(os.sched_getaffinity(0))}
 
 
 def pct(part: int, whole: int) -> str:
@@ -310,12 +347,14 @@ def pct(part: int, whole: int) -> str:
 
 
 def table(results: list[BlogResult]) -> str:
-    rows = ["| blog | posts | built by us | same URL | same text | same links | same page "
-            "| pages | same page text | Ruby plugins' pages | Jekyll | site-builder |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| blog | posts | built by us | same URL | same text | same links "
+            "| same attributes | same page | pages | same page text | Ruby plugins' pages "
+            "| Jekyll | site-builder |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         rows.append(f"| {r.name} | {r.posts} | {r.built} | {pct(r.same['url'], r.posts)} | "
                     f"{pct(r.same['text'], r.posts)} | {pct(r.same['links'], r.posts)} | "
+                    f"{pct(r.same['attributes'], r.posts)} | "
                     f"{pct(r.same['page'], r.posts)} | {r.pages} | "
                     f"{pct(r.same_pages, r.pages)} | {r.plugin_pages} | "
                     f"{r.jekyll_s:.1f} s | {r.ours_s:.1f} s |")
@@ -338,8 +377,10 @@ def main(argv: list[str] | None = None) -> int:
         for blog in args.blogs:
             try:
                 results.append(run_blog(blog.resolve(), work))
-            except SystemExit as exc:   # one builder could not build it: say so, go on
-                print(f"{blog.name}: not compared: {str(exc).splitlines()[0]}", file=sys.stderr)
+            except (SystemExit, BuildError) as exc:   # a builder could not build it: go on
+                lines = [line for line in str(exc).splitlines() if line.strip()]
+                reason = " / ".join(lines[:1] + lines[1:][-3:])   # what, and its last words
+                print(f"{blog.name}: not compared: {reason}", file=sys.stderr)
         print(table(results))
         for r in results:
             for line in r.differing[:args.diffs]:
@@ -355,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{jekyll / figures['ours_cold']:.1f}x); "
                   f"no-op rebuild {figures['ours_noop']:.2f} s; "
                   f"one post edited {figures['ours_edit']:.2f} s")
+            print(f"CPU time of the cold builds ({figures['cores']} cores): Jekyll "
+                  f"{figures['jekyll_cpu']:.2f} s, site-builder {figures['command_cpu']:.2f} s "
+                  f"({figures['jekyll_cpu'] / figures['command_cpu']:.1f}x less)")
     if args.json:
         args.json.write_text(json.dumps({"blogs": [asdict(r) for r in results],
                                          "speed": figures}, indent=2))

@@ -26,9 +26,35 @@ def build(root: Path, options: dict) -> None:
                           f"blog's folder (the one with _config.yml)")
     files = [Path(f).resolve() for f in options["config"].split(",")] if options.get("config") else None
     destination = options.get("destination")
+    if not options.get("source") and not files:
+        moved = _config_source(source)
+        if moved is not None:   # Jekyll's `source: src`: the config here, the site there
+            files, destination = [source / "_config.yml"], destination or str(source / "_site")
+            source = moved
     site_module.build(source, out_dir=Path(destination).resolve() if destination else None,
                       config_files=files, drafts=options.get("drafts"), future=options.get("future"),
                       verbose=options.get("verbose"))
+
+
+def _config_source(root: Path) -> Path | None:
+    """The folder `source:` in root's _config.yml names, as `jekyll build` run there
+    reads it (twbs/blog keeps its site in src/); None without one."""
+    path = root / "_config.yml"
+    if not path.is_file():
+        return None
+    import yaml
+    try:
+        found = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("source")
+    except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
+        return None   # the build reads it again and says what is wrong
+    if not found:
+        return None
+    moved = root / str(found)
+    if not isinstance(found, str) or "\0" in found or not moved.is_dir():
+        raise ConfigError(f"_config.yml: source: {found!r}: no such folder; give the folder "
+                          f"that holds the site, or remove the line")
+    moved = moved.resolve()
+    return None if moved == root.resolve() else moved
 
 
 def posts(root: Path, options: dict) -> None:

@@ -370,3 +370,149 @@ def test_a_build_failing_while_rendering_leaves_no_file_behind(tmp_path: Path) -
     assert snapshot(tmp_path / "_site") == before
     assert not [p for p in (tmp_path / "_site").rglob("*") if p.name.endswith(".part")]
     assert not (tmp_path / "_site" / "2021" / "02").exists()
+
+
+
+def _compiling(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The templates compiled to Python from here on; forget() forgets the code this
+    process compiled, as a fresh process would not have it."""
+    from site_builder.site import cache, liquid_compile
+    monkeypatch.setattr(liquid_compile, "CODE", {})
+    names: list[str] = []
+
+    def spy(source: str, filename: str, mode: str) -> object:
+        names.append(filename)
+        return compile(source, filename, mode)
+    monkeypatch.setattr(cache, "compile", spy, raising=False)
+    return names
+
+
+def _forget() -> None:
+    from site_builder.site import liquid_compile
+    liquid_compile.CODE.clear()
+
+
+def test_an_edit_takes_the_templates_code_from_the_cache(seven_posts: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = _compiling(monkeypatch)
+    build(seven_posts)
+    assert len(compiled) > 3
+    compiled.clear()
+    _forget()
+    post = seven_posts / "posts" / "2021-03-04-post-4.md"
+    post.write_text(post.read_text().replace("Post number 4", "Post number four"))
+    result = build(seven_posts)
+    assert result.rendered == 1 and compiled == []
+    page = (seven_posts / "_site" / "post-4" / "index.html").read_text()
+    assert "Post number four" in page and "<title>Post 4" in page
+    assert snapshot(seven_posts / "_site") == full_build(seven_posts, tmp_path)
+
+
+def test_damaged_template_code_in_the_cache_is_compiled_again(seven_posts: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    compiled = _compiling(monkeypatch)
+    build(seven_posts)
+    store = next((seven_posts / FOLDER).glob("*.sqlite"))
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM liquid").fetchone()[0] == len(compiled) > 3
+        db.execute("UPDATE liquid SET code = ?", (b"\xe3not code",))
+    compiled.clear()
+    _forget()
+    post = seven_posts / "posts" / "2021-03-04-post-4.md"
+    post.write_text(post.read_text().replace("Post number 4", "Post number four"))
+    build(seven_posts)
+    assert len(compiled) > 3
+    assert snapshot(seven_posts / "_site") == full_build(seven_posts, tmp_path)
+    compiled.clear()
+    _forget()
+    post.write_text(post.read_text().replace("Post number four", "Post number 4"))
+    build(seven_posts)
+    assert compiled == []   # what was compiled again was kept
+
+
+def test_an_edit_highlights_no_code_block_an_earlier_build_highlighted(
+        seven_posts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder.site import kramdown
+    build(seven_posts)
+    highlighted: list[str] = []
+    real = kramdown.pygments_html
+    monkeypatch.setattr(kramdown, "pygments_html",
+                        lambda code, lexer: highlighted.append(code) or real(code, lexer))
+    post = seven_posts / "posts" / "2021-03-04-post-4.md"
+    post.write_text(post.read_text().replace("Post number 4", "Post number four"))
+    assert build(seven_posts).rendered == 1 and highlighted == []   # print(4) was kept
+    assert snapshot(seven_posts / "_site") == full_build(seven_posts, tmp_path)
+    highlighted.clear()   # the full build's
+    post.write_text(post.read_text().replace("print(4)", "print(44)"))
+    assert build(seven_posts).rendered == 1 and highlighted == ["print(44)\n"]
+    assert '<span class="mi">44</span>' in (seven_posts / "_site" / "post-4" / "index.html").read_text()
+
+
+@pytest.fixture
+def folders_trusted_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output folders recorded however recently they changed (on_disk.RACY_NS), so
+    that a test need not wait for the file system's clock."""
+    from site_builder.site import on_disk
+    monkeypatch.setattr(on_disk, "RACY_NS", 0)
+    monkeypatch.setattr(on_disk, "COARSE_RACY_NS", 0)
+
+
+def test_a_rebuild_lists_no_output_folder_untouched_since_the_last(
+        seven_posts: Path, monkeypatch: pytest.MonkeyPatch, folders_trusted_at_once: None) -> None:
+    from site_builder.site import on_disk
+    build(seven_posts)
+    build(seven_posts)   # notes every folder, none changed since they were written
+    site = str(seven_posts / "_site")
+    listed: list[str] = []   # the output's folders read (the reader's are the blog's)
+    real = os.scandir
+    monkeypatch.setattr(on_disk.os, "scandir", lambda path: (
+        listed.append(str(path)) if str(path).startswith(site) else None) or real(path))
+    assert build(seven_posts).written == 0 and listed == []
+    post = seven_posts / "posts" / "2021-03-04-post-4.md"
+    post.write_text(post.read_text().replace("Post number 4", "Post number four"))
+    assert build(seven_posts).rendered == 1
+    listed.clear()
+    assert build(seven_posts).written == 0
+    # The folders the edit wrote in, and those above them: listed again.
+    assert sorted(p.removeprefix(site) for p in listed) == [
+        "", "/page2", "/post-4", "/tag", "/tag/even", "/tag/every", "/tag/every/page",
+        "/tag/every/page/2"]
+
+
+def test_strays_and_hand_edits_in_untouched_folders_are_still_seen(
+        seven_posts: Path, folders_trusted_at_once: None) -> None:
+    build(seven_posts)
+    build(seven_posts)
+    site = seven_posts / "_site"
+    good = snapshot(site)
+    write(site / "post-3" / "stray.html", "left by someone")
+    write(site / "tag" / "odd" / "new" / "deeper.html", "and this")
+    page = site / "post-5" / "index.html"
+    st = page.stat()
+    page.write_text(page.read_text().replace("Post number 5", "Post NUMBER 5"))
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))   # size and mtime as they were
+    (site / "post-6" / "index.html").unlink()
+    result = build(seven_posts)
+    assert (result.written, result.removed) == (2, 2)
+    assert snapshot(site) == good and not (site / "tag" / "odd" / "new").exists()
+    assert build(seven_posts).written == 0
+
+
+def test_an_edit_after_a_build_on_workers_compiles_no_template(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The theme's layouts and includes are compiled before the workers start, so their
+    # code is kept in the cache (a worker's would be lost with it).
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: Lab notes\npermalink: /:title/\npaginate: 5\n")
+    for n in range(1, 51):
+        write(root / "posts" / f"2021-03-{n % 28 + 1:02d}-post-{n}.md",
+              f"---\ntitle: Post {n}\ntags: [t{n % 3}]\n---\nPost number {n}.\n")
+    compiled = _compiling(monkeypatch)
+    build(root, jobs=2)
+    _forget()
+    compiled.clear()
+    post = root / "posts" / "2021-03-08-post-7.md"
+    post.write_text(post.read_text().replace("Post number 7.", "Post number seven."))
+    assert build(root, jobs=2).rendered == 1 and compiled == []
+    assert "Post number seven." in (root / "_site" / "post-7" / "index.html").read_text()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from liquid.exceptions import LiquidError
 
-from site_builder.site import liquid_compile
+from site_builder.site import cache, liquid_compile
 from site_builder.site.jekyll_layouts import Drop, Reads
 from site_builder.site.liquid_tags import JekyllEnvironment, JekyllTemplate
 
@@ -260,8 +260,8 @@ def test_template_parsed_again_is_not_compiled_again(tmp_path, monkeypatch):
     """serve's next build parses the blog's templates again: their code is kept."""
     monkeypatch.setattr(JekyllTemplate, "renders", 1)
     compiled = []
-    monkeypatch.setattr(liquid_compile, "compile", lambda *args: compiled.append(args[1])
-                        or builtins.compile(*args), raising=False)
+    monkeypatch.setattr(cache, "compile", lambda *args: compiled.append(args[1])
+                        or builtins.compile(*args), raising=False)   # cache.compiled's
     source = "{% for x in (1..2) %}{{ x }}{{ again }}{% endfor %}"
     for n in range(2):
         env = JekyllEnvironment(tmp_path, {"baseurl": "", "url": ""}, {})

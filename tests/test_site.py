@@ -242,7 +242,8 @@ def test_atom_feed_in_jekyll_feed_shape(site_blog: Path) -> None:
     assert first.find(f"{atom}title").text == "Sound &"
     assert first.find(f"{atom}link").get("href") == "https://example.org/blog/amp/"
     assert first.find(f"{atom}published").text == first.find(f"{atom}updated").text
-    assert first.find(f"{atom}id").text == "https://example.org/blog/lab/2022/02/01/amp"
+    # post.id, as Jekyll's Document#id: the URL's folder and the slug (/:title/ here)
+    assert first.find(f"{atom}id").text == "https://example.org/blog/amp"
     content = first.find(f"{atom}content")
     assert content.get("type") == "html" and "<strong>now</strong>" in content.text
     assert first.find(f"{atom}author/{atom}name").text == "Ian"
@@ -707,6 +708,50 @@ def test_a_broken_stylesheet_is_named_with_its_line(tmp_path: Path) -> None:
     write(site_blog / "css" / "bad.scss", "---\n---\n.a {\n  color: $nowhere;\n}\n")
     with pytest.raises(BuildError, match=r"css/bad\.scss:4: Sass: Undefined variable"):
         build(site_blog)
+
+
+def test_a_sass_style_written_as_a_ruby_symbol_and_a_change_of_options(tmp_path: Path) -> None:
+    """jekyll-now's `_config.yml` says `style: :expanded` (a Ruby symbol, which GitHub
+    Pages' Jekyll 3 reads): expanded CSS, not an error; a style that is none of
+    Sass's still is one."""
+    site_blog = tmp_path / "blog"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nsass:\n  style: :expanded\n")
+    write(site_blog / "style.scss", "---\n---\n.a { .b { color: red; } }\n")
+    build(site_blog)
+    assert (site_blog / "_site" / "style.css").read_text() == ".a .b {\n  color: red;\n}\n"
+    # The sass: options and a partial are what the CSS is made from: a rebuild sees them.
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nsass:\n  style: compressed\n")
+    write(site_blog / "_sass" / "_colour.scss", "$c: blue;\n")
+    write(site_blog / "style.scss", "---\n---\n@import \"colour\";\n.a { .b { color: $c; } }\n")
+    build(site_blog)
+    assert (site_blog / "_site" / "style.css").read_text() == ".a .b{color:blue}\n"
+    write(site_blog / "_sass" / "_colour.scss", "$c: red;\n")
+    build(site_blog)
+    assert (site_blog / "_site" / "style.css").read_text() == ".a .b{color:red}\n"
+    write(site_blog / "_config.yml", "title: T\nposts_dir: _posts\nsass:\n  style: pretty\n")
+    with pytest.raises(BuildError, match="sass: style: 'pretty' is not one of"):
+        build(site_blog)
+
+
+def test_build_reads_the_source_the_config_names(tmp_path: Path) -> None:
+    """`source: src` in _config.yml (twbs/blog's): `site-builder build` run beside it
+    builds src/ into ./_site, as `jekyll build` does; a source that is not there is
+    one clear error."""
+    write(tmp_path / "_config.yml", "title: T\nsource: src\n")
+    write(tmp_path / "src" / "_layouts" / "default.html", "<main>{{ content }}</main>\n")
+    write(tmp_path / "src" / "index.md", "---\nlayout: default\n---\nHi.\n")
+    site_builder(tmp_path, "build")
+    assert (tmp_path / "_site" / "index.html").read_text() == "<main><p>Hi.</p>\n</main>\n"
+    assert not (tmp_path / "src" / "_site").exists()
+    write(tmp_path / "_config.yml", "title: T\nsource: nowhere\n")
+    result = site_builder(tmp_path, "build", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: _config.yml: source: 'nowhere': no such folder")
+    for hostile in ('"a\\x00b"', "[a, b]", "12"):   # a NUL, a list, a number
+        write(tmp_path / "_config.yml", f"title: T\nsource: {hostile}\n")
+        result = site_builder(tmp_path, "build", check=False)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith("error: _config.yml: source: ")
 
 
 def test_build_of_a_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:

@@ -200,6 +200,38 @@ def test_the_blogs_own_files_override_the_themes_of_the_same_name(site: Path) ->
     assert '<h1 class="post-title">Players and embeds</h1>' in (site / "players" / "index.html").read_text()
 
 
+@pytest.mark.parametrize("liquid", [
+    "{% for p in site.posts %}[{{ p.title }}]{% endfor %}",
+    "{% assign all = site %}{% for p in all.posts %}[{{ p.title }}]{% endfor %}",
+    "{% for p in site['posts'] %}[{{ p.title }}]{% endfor %}",
+    "{% for p in site.related_posts %}[{{ p.title }}]{% endfor %}"])
+def test_an_override_listing_the_sites_posts_lists_them_all(site: Path, liquid: str) -> None:
+    # The theme's layouts never read site.posts, so a build makes no drop for posts
+    # it does not show; a blog's own include that reads them gets every one.
+    root = site.parent
+    write(root / "_includes" / "full-content.html", f"<p class=\"listed\">{liquid}</p>\n")
+    build(root)
+    page = (site / "players" / "index.html").read_text()
+    listed = page.split('<p class="listed">', 1)[1].split("</p>", 1)[0]
+    expected = ["Players and embeds", "No cover 3", "No cover 2", "No cover 1"]
+    if "related_posts" in liquid:   # the newest posts but this one
+        expected.remove("Players and embeds")
+    assert listed == "".join(f"[{title}]" for title in expected)
+
+
+def test_which_liquid_reads_the_sites_posts() -> None:
+    from site_builder.site.jekyll_layouts import _reads_posts
+    reads = ["{{ site.posts.size }}", "{% for t in site.tags %}{% endfor %}", "{{ site | jsonify }}",
+             "{% assign s = site %}", "{{ site[key] }}", '{{ site["categories"] }}',
+             "{%- for d in site.documents -%}{%- endfor -%}", "{{ site . posts }}",
+             "{% include card.html posts=site.posts %}", "{{ site.collections | size }}"]
+    not_reads = ["{{ site.title | escape }}", "<header class=\"site-header\">", "{{ page.site.posts }}",
+                 "{{ site.data.authors[page.author] }}", "site.posts in plain text",
+                 "{% if site.cover %}{{ site.cover }}{% endif %}", "{{ my_site.posts }}"]
+    assert [t for t in reads if not _reads_posts(t)] == []
+    assert [t for t in not_reads if _reads_posts(t)] == []
+
+
 def test_a_theme_not_built_in_is_named_once(site: Path, logged) -> None:
     root = site.parent
     config = root / "_config.yml"
@@ -209,6 +241,54 @@ def test_a_theme_not_built_in_is_named_once(site: Path, logged) -> None:
         "warning: _config.yml: theme 'minima' is not built in (built in: site-builder); "
         "the blog is built with the site-builder theme"]
     assert "post-card" in (site / "index.html").read_text()
+
+
+def test_a_remote_theme_and_missing_plugins_are_named_with_the_theme_too(site: Path,
+                                                                         logged) -> None:
+    """A GitHub Pages blog's `remote_theme:` (fetched by jekyll-remote-theme) is named
+    as a theme not built in is, and a plugin we lack is warned of with our theme as
+    with the blog's own layouts."""
+    root = site.parent
+    config = root / "_config.yml"
+    config.write_text(config.read_text() + "remote_theme: pages-themes/cayman@v0.2.0\n"
+                      "plugins: [jekyll-remote-theme, jekyll-archives, jekyll-feed]\n")
+    build(root)
+    said = [line for line in logged.messages if "warning" in line]
+    assert said == [
+        "warning: _config.yml: remote_theme 'pages-themes/cayman@v0.2.0' is not fetched "
+        "(built in: site-builder); the blog is built with the site-builder theme",
+        "warning: plugins not built in, what they make is left out: jekyll-archives "
+        "(its pages and tags)"], said
+
+
+def test_a_jekyll_new_blog_builds_with_the_theme_its_own_pages_first(tmp_path: Path,
+                                                                      logged) -> None:
+    """The shape `jekyll new` gives a blog: `theme: minima` (not built in), its own
+    index page (`layout: home`), 404.html and about page. Its pages win over the ones
+    the theme makes (they used to be an error: two sources for index.html): the index
+    page is the front page, with the paginator, in the theme's index layout (the blog
+    lacks `home`), its text above the posts; page 2 is the theme's."""
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: New blog\ntheme: minima\npaginate: 1\n"
+                                "plugins:\n  - jekyll-feed\n")
+    write(root / "index.markdown", "---\nlayout: home\n---\nWelcome to *my* blog.\n")
+    write(root / "404.html", "---\npermalink: /404.html\nlayout: default\n---\n<h1>Lost</h1>\n")
+    write(root / "about.markdown", "---\nlayout: page\ntitle: About\npermalink: /about/\n---\nMe.\n")
+    write(root / "_posts" / "2020-01-01-first.markdown", "---\ntitle: First\n---\nOne.\n")
+    write(root / "_posts" / "2020-02-01-second.markdown", "---\ntitle: Second\n---\nTwo.\n")
+    build(root)
+    site = root / "_site"
+    index = (site / "index.html").read_text()
+    assert "<p>Welcome to <em>my</em> blog.</p>" in index
+    assert "Second" in index and "First" not in index   # one post a page, newest first
+    assert "First" in (site / "page2" / "index.html").read_text()
+    assert "<h1>Lost</h1>" in (site / "404.html").read_text()
+    assert "<p>Me.</p>" in (site / "about" / "index.html").read_text()
+    sitemap = (site / "sitemap.xml").read_text()
+    assert (site / "feed.xml").is_file() and sitemap.count("<loc>/</loc>") == 1
+    assert "<loc>/about/</loc>" in sitemap and "404" not in sitemap   # as jekyll-sitemap
+    assert "warning: index.markdown: no layout _layouts/home.html, in the blog or the theme; " \
+           "using index" in logged.messages
 
 
 @pytest.mark.slow

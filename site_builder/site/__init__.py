@@ -25,7 +25,8 @@ from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import load_yaml
 from site_builder.logs import stage_log
-from site_builder.site import cache
+from site_builder.site import cache, deferred
+from site_builder.site import on_disk as on_disk_record
 from site_builder.site.links import Links
 from site_builder.site.parallel import collections_paused, cores
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
@@ -33,15 +34,14 @@ from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, collection_kind,
                                        newest_first, post_from_text, read_found, read_pages,
                                        site_time, uses_liquid)
-from site_builder.site.sass import is_sass
+from site_builder.site.sass import is_sass, sass_inputs
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
 from site_builder.site.urls import absolute_url, relative_url
 
 __all__ = ["BuildResult", "absolute_url", "build", "relative_url"]
+deferred.install()   # before anything imports python-liquid
 LOG = stage_log("site")   # the site stage's lines: `site: ...`
-# Jekyll's default keep_files: never removed from the output folder.
-KEEP = (".git", ".svn")
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,10 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     keys = _render_keys(root, posts + pages, config, sorted(files) if theme is None else [])
     own = [root / "_layouts", root / "_includes", root / "_sass"]
     warm = posts_site = None
+    from site_builder.site.plugins import warn_unsupported
+    warn_unsupported(root, config, log)
     if theme is None:   # the blog's own layouts are its whole theme
         from site_builder.site.jekyll_layouts import JekyllRenderer
-        from site_builder.site.plugins import warn_unsupported
-        warn_unsupported(root, config, log)
         theme_key = cache.digest(cache.files_digest(own), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files, links)
         posts_site = jekyll.posts_site
@@ -110,8 +110,14 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         warm = layouts.warm
         if SYNTAX_CSS not in files:
             plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
+    if plan.written is not None:
+        files = _static_conflicts(files, plan, {p.name for p in posts + pages
+                                                if p.kind != "pages"})
+        for rel, kept, dropped in plan.conflicts:
+            log.warning(f"warning: conflict: {dropped} and {kept} both write {rel}; {kept} "
+                        f"is kept, as Jekyll writes it last (give one another permalink)")
     check_collisions(files, set(plan))
-    on_disk = _existing(out)
+    on_disk, folders = on_disk_record.existing(out, old.folders)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
     try:
         rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path,
@@ -125,7 +131,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     new = cache.Cache(parsed=memo.now, files=memo.files, read_at=old.read_at)
     try:
         written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk,
-                                  deps)
+                                  deps, folders)
         # A no-op build writes nothing, not even its time, unless files it read only
         # for being new can be trusted next time.
         if new != old or memo.racy:
@@ -143,12 +149,33 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
             log.info(f"skipped {rel}: {why}")
         elif why == reader.MISNAMED:  # likely a mistake: said even without --verbose
             log.warning(f"warning: {rel}: skipped; posts are named YYYY-MM-DD-title.md")
-    log.info(f"{len(posts)} posts -> {shown}/ in {result.seconds:.2f} s ({len(pages)} pages, "
-             f"{len(files)} files copied, {len(inv.skipped)} skipped"
+    log.info(f"{_count(len(posts), 'post')} -> {shown}/ in {result.seconds:.2f} s "
+             f"({_count(len(pages), 'page')}, {_count(len(files), 'file')} copied, "
+             f"{len(inv.skipped)} skipped"
              f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
              f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
              f"{f', {removed} removed' if removed else ''})")
     return result
+
+
+def _static_conflicts(files: dict[str, Path], plan, documents: set[str]) -> dict[str, Path]:
+    """A Jekyll blog's static file and a rendered file at one path: Jekyll writes pages,
+    then static files, then documents, so a document wins over a static file and a
+    static file over a page (noted in plan.conflicts)."""
+    files = dict(files)
+    for rel in sorted(set(files) & set(plan)):
+        source = plan[rel].source
+        if source in documents:
+            files.pop(rel)
+            plan.conflicts.append((rel, source, f"the static file {rel}"))
+        else:
+            plan.conflicts.append((rel, f"the static file {rel}", source))
+            del plan[rel]
+    return files
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _theme_renderer(root: Path, config: dict, posts: list[Post], pages: list[Post],
@@ -263,7 +290,8 @@ def _render_keys(root: Path, everyone: list[Post], config: dict,
         if liquid and liquid_key is None:
             liquid_key = _liquid_key(root, everyone, config, static)
         if is_sass(post.ext) and sass_key is None:   # what a stylesheet imports
-            sass_key = cache.files_digest([root / "_sass"])
+            sass_key = cache.digest(sass_inputs(root, config, [
+                p.name for p in everyone if is_sass(p.ext)]))
         keys[post.name] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
                                       config.get("kramdown"),
@@ -333,9 +361,10 @@ def _render_all(root: Path, everyone: list[Post], keys: dict[str, str], config: 
 
 def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
            old: cache.Cache, new: cache.Cache, on_disk: dict,
-           deps: dict[str, tuple]) -> tuple[int, int]:
+           deps: dict[str, tuple], folders: dict[str, tuple]) -> tuple[int, int]:
     """Write `texts` and the static files that changed, remove what nothing makes any
-    more, and note in `new` what each file was written from; (written, removed)."""
+    more, and note in `new` what each file was written from, and the output's
+    `folders` this build left as they were (on_disk.py); (written, removed)."""
     copies = {rel: src for rel, src in files.items()
               if old.copied.get(rel) != (_stat(src), on_disk.get(rel))}
     out.mkdir(parents=True, exist_ok=True)
@@ -359,6 +388,7 @@ def _write(out: Path, plan: dict, texts: dict[str, str], files: dict[str, Path],
         new.outputs[rel] = (key, *(stats[rel] if rel in texts else on_disk[rel]))
     for rel, source in files.items():
         new.copied[rel] = old.copied[rel] if rel not in copies else (_stat(source), stats[rel])
+    new.folders = on_disk_record.untouched(folders, [*texts, *copies, *removed])
     return len(texts) + len(copies), len(removed)
 
 
@@ -428,8 +458,10 @@ def _confine(out: Path, rels: list[str]) -> None:
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                   store: cache.Content, jobs: int | None,
                   posts_site: Callable[[], dict] | None) -> dict[str, dict[str, str]]:
+    from site_builder.site.parallel import forks
     from site_builder.site.render import render_posts
-    return render_posts(root, todo, everyone, config, jobs, highlighted=store.code(),
+    return render_posts(root, todo, everyone, config, jobs,
+                        highlighted=store.code(few=not forks(len(todo), jobs)),
                         site_for=posts_site)
 
 
@@ -442,25 +474,6 @@ def _intact(rel: str, key: str, written: dict, on_disk: dict) -> bool:
     """The file is as the last build wrote it from the same inputs."""
     last = written.get(rel)
     return last is not None and last[0] == key and on_disk.get(rel) == tuple(last[1:])
-
-
-def _existing(out: Path) -> dict[str, tuple[int, int]]:
-    """Every file in the output folder: relative path -> (size, mtime_ns, ctime_ns)."""
-    found: dict[str, tuple[int, int, int]] = {}
-    if out.is_dir():
-        _scan(str(out), "", found)
-    return found
-
-
-def _scan(folder: str, prefix: str, found: dict[str, tuple[int, int]]) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name not in KEEP:
-                    _scan(entry.path, f"{prefix}{entry.name}/", found)
-            else:
-                st = entry.stat(follow_symlinks=False)
-                found[prefix + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _stat(path: Path) -> tuple[int, int, int]:

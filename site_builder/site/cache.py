@@ -5,13 +5,16 @@ read by every build: the parsed front matter of every source (by the hash of its
 text), and every output file's key with the size and modification time it was
 written with. The content (SQLite), read only for what must be rendered: each post's
 HTML by its render key (a key covers everything a post was rendered from), so an
-edit reads a few dozen posts' HTML, not all of it. A missing, unreadable or
-other-version cache is an empty one: a full build, never a wrong one.
+edit reads a few dozen posts' HTML, not all of it; and the Python code that Liquid
+templates compile to (liquid_compile.py), so that a build rendering one page does
+not compile the theme's templates again. A missing, unreadable or other-version
+cache is an empty one: a full build, never a wrong one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
@@ -19,19 +22,27 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import CodeType
 
 from site_builder import __version__
 
 # Bump when what a key covers changes, so old caches are not trusted.
 FORMAT = 4
 FOLDER = ".site-cache"
+# Compiled code kept beyond this many templates: only the last build's.
+CODE_KEPT = 256
 
 
 def _code_version() -> str:
-    """The site generator's own code: a cache made by other code is not trusted."""
+    """The site generator's own code: a cache made by other code is not trusted. Its
+    files' names, sizes and modification times, as Python's own bytecode cache checks
+    them (reading them all took a tenth of a no-op build's work)."""
     h = hashlib.blake2b(digest_size=8)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.read_bytes())
+    folder = Path(__file__).parent
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            st = os.stat(folder / name)
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()
 
 
@@ -48,6 +59,8 @@ class Cache:
     copied: dict[str, tuple] = field(default_factory=dict)      # rel -> (source stat, output stat)
     # rel -> the items whose content a blog's own layout read to make it (Jekyll blogs)
     deps: dict[str, tuple] = field(default_factory=dict)
+    # output folder -> (its stat, its files, its folders) as this build left it (on_disk.py)
+    folders: dict[str, tuple] = field(default_factory=dict)
 
 
 def location(root: Path, out: Path) -> Path:
@@ -69,6 +82,7 @@ class Content:
     """Post render key -> (content, excerpt), kept in SQLite beside the manifest."""
 
     def __init__(self, manifest: Path) -> None:
+        global _open_store
         self.path = manifest.with_name(manifest.stem + "-content.sqlite")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -76,6 +90,11 @@ class Content:
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)  # damaged: start again, empty
             self.db = self._open()
+        # Templates compiled while this store is open: their code is kept here.
+        self.pid = os.getpid()   # a forked worker does not use the parent's connection
+        self.codes_used: set[str] = set()
+        self.codes_new: dict[str, bytes] = {}
+        _open_store = self
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None)
@@ -88,9 +107,11 @@ class Content:
                        "excerpt TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS code (post TEXT, key TEXT, html TEXT, "
                        "PRIMARY KEY (post, key))")
+            db.execute("CREATE INDEX IF NOT EXISTS code_by_key ON code (key)")
+            db.execute("CREATE TABLE IF NOT EXISTS liquid (key TEXT PRIMARY KEY, code BLOB)")
             found = db.execute("SELECT version FROM meta").fetchone()
             if found is None or found[0] != repr(VERSION):
-                for table in ("html", "code", "meta"):
+                for table in ("html", "code", "liquid", "meta"):
                     db.execute(f"DELETE FROM {table}")
                 db.execute("INSERT INTO meta VALUES (?)", (repr(VERSION),))
             db.execute("COMMIT")
@@ -112,8 +133,12 @@ class Content:
             return {}  # damaged: whatever is missing gets rendered again
         return found
 
-    def code(self) -> dict[str, str]:
-        """Every highlighted code block kept: block key -> HTML."""
+    def code(self, few: bool = False) -> dict[str, str] | _Blocks:
+        """Every highlighted code block kept: block key -> HTML. `few`: for a render
+        of a few posts in this process, each block looked up when asked for (an edit
+        needs its post's two or three, not all two thousand of a blog)."""
+        if few:
+            return _Blocks(self.db)
         try:
             return dict(self.db.execute("SELECT key, html FROM code"))
         except sqlite3.DatabaseError:
@@ -142,8 +167,69 @@ class Content:
             self.db.executemany("DELETE FROM html WHERE key = ?", gone)
             self.db.executemany("DELETE FROM code WHERE post = ?", gone)
 
+    def compiled_code(self, key: str) -> CodeType | None:
+        self.codes_used.add(key)
+        try:
+            found = self.db.execute("SELECT code FROM liquid WHERE key = ?", (key,)).fetchone()
+            return marshal.loads(found[0]) if found is not None else None
+        except (sqlite3.DatabaseError, ValueError, EOFError, TypeError):
+            return None   # damaged: compiled again
+
+    def keep_code(self, key: str, code: CodeType) -> None:
+        self.codes_new[key] = marshal.dumps(code)
+
     def close(self) -> None:
-        self.db.close()
+        global _open_store
+        if _open_store is self:
+            _open_store = None
+        try:
+            if self.codes_new:
+                with self.db:
+                    self.db.execute("BEGIN")
+                    self.db.executemany("INSERT OR REPLACE INTO liquid VALUES (?, ?)",
+                                        list(self.codes_new.items()))
+                    kept = [k for (k,) in self.db.execute("SELECT key FROM liquid")]
+                    if len(kept) > CODE_KEPT:   # layouts edited again and again
+                        self.db.executemany("DELETE FROM liquid WHERE key = ?",
+                                            [(k,) for k in kept if k not in self.codes_used])
+        except sqlite3.DatabaseError:
+            pass   # only a cache of what can be compiled again
+        finally:
+            self.db.close()
+
+
+class _Blocks:
+    """Highlighted code blocks by key, read from the content store as asked for."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        try:
+            found = self.db.execute("SELECT html FROM code WHERE key = ? LIMIT 1",
+                                    (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return default   # damaged: highlighted again
+        return found[0] if found is not None else default
+
+
+# The content store of the build rendering now, in the process that opened it.
+_open_store: Content | None = None
+
+
+def compiled(source: str, filename: str) -> CodeType:
+    """`source` (Python that liquid_compile.py made of a template) compiled, or its
+    code as an earlier build compiled it: compiling a theme's templates was a tenth
+    of a build that renders one post."""
+    from importlib.util import MAGIC_NUMBER   # the bytecode's version
+    store = _open_store if _open_store is not None and _open_store.pid == os.getpid() else None
+    key = digest(source, filename, MAGIC_NUMBER)
+    code = store.compiled_code(key) if store is not None else None
+    if code is None:
+        code = compile(source, filename, "exec")
+        if store is not None:
+            store.keep_code(key, code)
+    return code
 
 
 def _load(path: Path) -> object:

@@ -6,11 +6,14 @@ dated by the posts (never the build time), so two builds are byte-identical."""
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from functools import partial
+from typing import TYPE_CHECKING
 
 from site_builder.site.sources import PAGE_DATE, Post, tags, xmlschema
 from site_builder.site.urls import absolute_url
+
+if TYPE_CHECKING:   # imported where used: a build that writes no feed never needs it
+    import xml.etree.ElementTree as ET
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -20,6 +23,7 @@ MARKUP = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>|<.*?>", r
 
 
 def atom_feed(posts: list[Post], config: dict) -> str:
+    import xml.etree.ElementTree as ET
     url = partial(absolute_url, config)
     feed = ET.Element("feed", xmlns=ATOM)
     ET.SubElement(feed, "generator", uri="https://jekyllrb.com/", version="4.3").text = "Jekyll"
@@ -38,6 +42,7 @@ def atom_feed(posts: list[Post], config: dict) -> str:
 
 
 def _entry(feed: ET.Element, post: Post, config: dict) -> None:
+    import xml.etree.ElementTree as ET
     page = post.page()
     entry = ET.SubElement(feed, "entry")
     title = plain_title(page["title"])
@@ -62,6 +67,7 @@ def plain_title(title: str) -> str:
 
 
 def _author(parent: ET.Element, author: object) -> None:
+    import xml.etree.ElementTree as ET
     name = author.get("name") if isinstance(author, dict) else author
     if name:
         ET.SubElement(ET.SubElement(parent, "author"), "name").text = str(name)
@@ -69,6 +75,7 @@ def _author(parent: ET.Element, author: object) -> None:
 
 def sitemap(urls: list[tuple[str, object]], config: dict) -> str:
     """`urls`: (path without baseurl, the date it last changed or None)."""
+    import xml.etree.ElementTree as ET
     root = ET.Element("urlset", xmlns=SITEMAP)
     for path, changed in urls:
         item = ET.SubElement(root, "url")
@@ -79,6 +86,7 @@ def sitemap(urls: list[tuple[str, object]], config: dict) -> str:
 
 
 def _xml(element: ET.Element) -> str:
+    import xml.etree.ElementTree as ET
     ET.indent(element)
     declaration = '<?xml version="1.0" encoding="utf-8"?>\n'
     return declaration + ET.tostring(element, encoding="unicode") + "\n"

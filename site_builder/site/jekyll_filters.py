@@ -9,13 +9,14 @@ import json
 import re
 import urllib.parse
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cmp_to_key
 from typing import Any, Callable
 
 import liquid
 import liquid.exceptions
 
-from site_builder.site import ruby_values
+from site_builder.site import ruby_time, ruby_values
 from site_builder.site.ruby_values import compare_or_text
 from site_builder.site.sources import slugify, xmlschema
 from site_builder.site.urls import absolute_url, relative_url
@@ -32,27 +33,35 @@ def _text(value: Any) -> str:
     return "" if _blank(value) else ruby_values.string(value)
 
 
-def to_datetime(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
+def _time(value: Any, config: dict) -> datetime:
+    """Jekyll's DateFilters#time: the value as a date (ruby_time.to_date), or the
+    build stops, as Jekyll's does ("Invalid Date")."""
+    found = ruby_time.to_date(value, config)
+    if found is None:
+        raise liquid.exceptions.LiquidError(
+            f"Invalid Date: '{ruby_values.inspect(value)}' is not a valid datetime "
+            f"(give a date such as 2020-01-31 or 2020-01-31 10:00:00 +0100)", token=None)
+    return found
+
+
+def _no_date(value: Any) -> bool:
+    """Jekyll's `return date if date.to_s.empty?`: nil and "" pass through."""
+    return _blank(value) or value == ""
+
+
+def liquid_date(value: Any, fmt: Any, config: dict, environment: Any) -> Any:
+    """Liquid's date filter: the value as Utils.to_date reads it (epoch seconds,
+    Time.parse...), through strftime; with no format, or no date in it, the value
+    as it is. A time without a zone is the blog's local time (%z, %Z)."""
+    from liquid.builtin.filters.misc import date as strftime
+    if _blank(fmt) or _text(fmt) == "":
         return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if _blank(value):
-        return None
-    text = str(value).strip()
-    if text == "now" or text == "today":
-        return datetime.now()
-    for candidate in (text, text.replace(" ", "T", 1)):
-        try:
-            return datetime.fromisoformat(candidate.replace(" +", "+").replace(" -", "-"))
-        except ValueError:
-            pass
-    for fmt in ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y"):
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            pass
-    return None
+    found = ruby_time.to_date(value, config, local=False)
+    if found is None:
+        return value
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=ruby_time.local_zone(config))
+    return strftime(found, _text(fmt), environment=environment)
 
 
 def _ordinal(day: int) -> str:
@@ -61,11 +70,11 @@ def _ordinal(day: int) -> str:
 
 
 def date_to_string(value: Any, kind: str | None = None, style: str | None = None,
-                   long: bool = False) -> Any:
+                   long: bool = False, config: dict | None = None) -> Any:
     """"07 Nov 2008"; with "ordinal": "7th Nov 2008", "US" style: "Nov 7th, 2008"."""
-    d = to_datetime(value)
-    if d is None:
+    if _no_date(value):
         return value
+    d = _time(value, config or {})
     month = f"{d:%B}" if long else f"{d:%b}"
     if kind == "ordinal":
         day = _ordinal(d.day)
@@ -117,6 +126,8 @@ def join(value: Any, glue: Any = " ") -> str:
     if _blank(value):
         return ""
     items = value if isinstance(value, (list, tuple)) else [value]
+    if all(type(item) is str for item in items):   # split's words (compress.html's)
+        return _text(glue).join(items)
     return _text(glue).join(ruby_values.to_s([item]) for item in _flat(items))
 
 
@@ -368,13 +379,56 @@ def truncate(value: Any, length: Any = 50, end: Any = "...") -> Any:
 
 
 def truncatewords(value: Any, words: Any = 15, end: Any = "...") -> Any:
-    """The first `words` words joined by one space, then `end`; text with no more
-    words than that as it is, its spacing kept."""
+    """Liquid 5.4's: the text split as Ruby's `split(" ", words + 1)` does (the last
+    field the rest, even empty: "a b c " has four fields for three words); with
+    more fields than `words`, the first `words` joined by one space, then `end`;
+    else the text as it is, its spacing kept."""
     if _blank(value):
         return None
     text, words = _text(value), max(_ruby_int(words, "truncatewords"), 1)
-    parts = split(text, " ")
+    rest = text.lstrip(RUBY_SPACE)
+    parts = RUBY_SPACES.split(rest, maxsplit=words) if rest else []
     return text if len(parts) <= words else " ".join(parts[:words]) + _text(end)
+
+
+def ruby_round(value: Any, places: Any = 0) -> Any:
+    """Liquid's round: a Float through BigDecimal of its shortest text (1.005 is
+    1.005, not 1.00499...), rounded half away from zero; an Integer by Ruby's
+    Integer#round; text as Utils.to_number reads it. A whole number without places."""
+    number = _ruby_number(value)
+    digits = _ruby_number(places)
+    if isinstance(digits, Decimal):
+        digits = int(digits)
+    if isinstance(number, Decimal):
+        if not number.is_finite():
+            raise liquid.exceptions.FilterArgumentError(
+                f"round: {_text(value)} has no rounding", token=None)
+        rounded = number.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+        # BigDecimal#round to no decimal places is an Integer, else a Float (to_f)
+        result: Any = int(rounded) if digits <= 0 else float(rounded)
+    elif digits >= 0:
+        result = number
+    else:   # Integer#round(-n): half away from zero
+        step = 10 ** -digits
+        result = (abs(number) + step // 2) // step * step * (1 if number >= 0 else -1)
+    return int(result) if places == 0 else result
+
+
+def _ruby_number(value: Any) -> Any:
+    """Liquid's Utils.to_number: a Float as the BigDecimal of its text, text with a
+    decimal point as BigDecimal, other text as Ruby's to_i (leading digits or 0)."""
+    if type(value) is bool or _blank(value):
+        return 0
+    if isinstance(value, float):
+        return Decimal(repr(value)) if value == value and abs(value) != float("inf") \
+            else Decimal(value)
+    if isinstance(value, (int, Decimal)):
+        return value
+    text = _text(value).strip()
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return Decimal(text)
+    found = re.match(r"[-+]?\d+", text.replace("_", ""))
+    return int(found.group()) if found else 0
 
 
 def escape(value: Any) -> Any:
@@ -482,13 +536,12 @@ def install(env: liquid.Environment, config: dict) -> None:
         return renderer(config.get("kramdown"))
 
     def date_xml(value: Any) -> Any:
-        d = to_datetime(value)
-        return value if d is None else xmlschema(d, config)
+        return value if _no_date(value) else xmlschema(_time(value, config), config)
 
     def date_rfc822(value: Any) -> Any:
-        d = to_datetime(value)
-        if d is None:
+        if _no_date(value):
             return value
+        d = _time(value, config)
         stamp = xmlschema(d, config)
         offset = stamp[-6:].replace(":", "") if stamp[-6] in "+-" else "+0000"
         return f"{d:%a, %d %b %Y %H:%M:%S} {offset}"
@@ -508,8 +561,11 @@ def install(env: liquid.Environment, config: dict) -> None:
         "absolute_url": lambda v: absolute_url(config, v),
         "date_to_xmlschema": date_xml,
         "date_to_rfc822": date_rfc822,
-        "date_to_string": date_to_string,
-        "date_to_long_string": lambda v, k=None, s=None: date_to_string(v, k, s, long=True),
+        "date_to_string": lambda v, k=None, s=None: date_to_string(v, k, s, config=config),
+        "date_to_long_string": lambda v, k=None, s=None: date_to_string(v, k, s, long=True,
+                                                                        config=config),
+        "date": liquid.filter.with_environment(lambda v, fmt=None, *, environment: liquid_date(
+            v, fmt, config, environment)),
         "xml_escape": xml_escape,
         # Liquid's own, with Ruby's to_s of what is not text (true, nil, a hash)
         "join": join,
@@ -534,6 +590,7 @@ def install(env: liquid.Environment, config: dict) -> None:
         "push": push, "pop": pop, "shift": shift, "unshift": unshift, "sample": sample,
         "sassify": _text, "scssify": _text,
         "split": split, "truncate": truncate, "truncatewords": truncatewords,
+        "round": ruby_round,
         "escape": escape, "h": escape, "escape_once": escape_once, "size": size,
         **exp_filters(env),
     }

@@ -11,6 +11,7 @@ whose layouts are looked for in the blog's `_layouts/` first."""
 from __future__ import annotations
 
 import posixpath
+import re
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -21,44 +22,75 @@ from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, label, split_front_matter
+from site_builder.site.theme import include_folders
 
 
 CONTENT_KEYS = ("content", "excerpt", "output")
 
 
 class Reads:
-    """Whose content the output being rendered has read (None: not noting)."""
-    __slots__ = ("names",)
+    """Whose content the output being rendered has read (None: not noting), and, for
+    a document's output, its place in Jekyll's render order (None: a page's, or not
+    in a Jekyll blog's own layouts)."""
+    __slots__ = ("names", "rank")
 
     def __init__(self) -> None:
         self.names: set | None = None
+        self.rank: int | None = None
 
 
 class Drop(dict):
     """An item as Liquid sees it (site.posts[i], site.pages[i]...), noting in `reads`
     whose content an output reads: a rebuild then re-renders only the outputs that read
-    an edited post's content (its title, date or URL changing re-renders all)."""
+    an edited post's content (its title, date or URL changing re-renders all).
 
-    __slots__ = ("reads",)
+    `rank`, `item`: a document's place in Jekyll's render order (posts oldest first,
+    then each collection's documents), and the document. Jekyll renders documents one
+    after the other, so the layouts of one see a later document's `content` still as
+    its source, Markdown and Liquid unrendered (a theme's `page.next.content |
+    strip_html | truncate`); pages come after every document and see them all."""
 
-    def __init__(self, data: dict, reads: Reads) -> None:
+    __slots__ = ("reads", "rank", "item")
+
+    def __init__(self, data: dict, reads: Reads, rank: int | None = None,
+                 item: Post | None = None) -> None:
         super().__init__(data)
-        self.reads = reads
+        self.reads, self.rank, self.item = reads, rank, item
 
     def __getitem__(self, key: object) -> object:
-        if self.reads.names is not None and key in CONTENT_KEYS:
-            self.reads.names.add(dict.get(self, "path"))
+        if key in CONTENT_KEYS:
+            return self._content(key, dict.__getitem__(self, key))
         return dict.__getitem__(self, key)
 
     def get(self, key: object, default: object = None) -> object:
-        if self.reads.names is not None and key in CONTENT_KEYS:
-            self.reads.names.add(dict.get(self, "path"))
+        if key in CONTENT_KEYS:
+            return self._content(key, dict.get(self, key, default))
         return dict.get(self, key, default)
+
+    def _content(self, key: object, value: object) -> object:
+        reads = self.reads
+        if reads.names is not None:
+            reads.names.add(dict.get(self, "path"))
+        if key == "content" and reads.rank is not None and self.rank is not None \
+                and self.rank > reads.rank:
+            return self.item.body   # not rendered yet, in Jekyll's order
+        return value
 
     def items(self):  # noqa: ANN201 (jsonify and friends see everything)
         if self.reads.names is not None:
             self.reads.names.add(dict.get(self, "path"))
         return dict.items(self)
+
+
+def documents_in_order(posts: list[Post], items: list[Post], config: dict) -> list[Post]:
+    """The documents as Jekyll renders and writes them (Site#documents): posts oldest
+    first, then the other collections in the config's order, each in its order."""
+    settings = config.get("collections")
+    order = list(settings) if isinstance(settings, (dict, list)) else []
+    docs = sorted((p for p in items if p.kind != "pages"),
+                  key=lambda p: order.index(label(p.kind)) if label(p.kind) in order
+                  else len(order))
+    return [*reversed(posts), *docs]
 
 
 class Layout:
@@ -81,6 +113,8 @@ class JekyllRenderer:
         self.static = static
         self.layout_dir = root / "_layouts"
         self.reads = Reads()   # shared by every Drop this renderer makes
+        self._briefs: dict[int, Drop] = {}
+        self._fulls: dict[int, Drop] = {}
 
     def tracked(self, render: Callable[[], str]) -> Callable[[], tuple[str, tuple]]:
         """`render`, also answering which items' content it read."""
@@ -136,8 +170,12 @@ class JekyllRenderer:
         drop.update({"name": item.name.rsplit("/", 1)[-1], "dir": f"/{folder}/" if folder else "/",
                      "excerpt": item.excerpt if item.kind != "pages" else None,
                      "output": None})
+        if item.kind != "pages" and item.meta.get("name"):
+            drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
         if item.kind == "pages":
             drop.pop("excerpt")
+            if "id" not in item.meta:
+                drop.pop("id", None)
             if "date" not in item.meta:   # a page has a date only when it says so
                 drop.pop("date", None)
             if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)
@@ -149,40 +187,101 @@ class JekyllRenderer:
                     drop.pop(key, None)
         else:
             drop["excerpt"] = item.meta.get("excerpt") or item.excerpt
-            drop["draft"] = item.draft
+            # Jekyll sets `draft` (in _drafts/ or not) before reading the front matter,
+            # which can then say otherwise: `draft: true` in _posts hides a post from a
+            # theme's `unless post.draft` (jekyll-now's index), and it is still built.
+            drop["draft"] = item.meta["draft"] if "draft" in item.meta else item.draft
         return drop
 
     @cached_property
     def post_drops(self) -> list[dict]:
-        return self._post_drops()
+        return [self._full_drop(i) for i in range(len(self.posts))]
+
+    # Each post's drop made when first asked for: a build that renders one post's
+    # page and the lists it is on makes a few dozen, not one per post.
+    @cached_property
+    def _post_index(self) -> dict[str, int]:
+        return {post.name: i for i, post in reversed(list(enumerate(self.posts)))}
+
+    def _brief_drop(self, i: int) -> Drop:
+        """Post i as its neighbours show it (without neighbours of its own)."""
+        drop = self._briefs.get(i)
+        if drop is None:
+            post = self.posts[i]
+            drop = self._briefs[i] = Drop(self.page_drop(post), self.reads,
+                                          self._ranks.get(post.name), post)
+        return drop
+
+    def _full_drop(self, i: int) -> Drop:
+        drop = self._fulls.get(i)
+        if drop is None:   # posts are newest first: next is the newer one
+            brief = self._brief_drop(i)
+            drop = self._fulls[i] = Drop({
+                **brief, "next": self._brief_drop(i - 1) if i > 0 else None,
+                "previous": self._brief_drop(i + 1) if i + 1 < len(self.posts) else None},
+                self.reads, brief.rank, brief.item)
+        return drop
 
     def _post_drops(self) -> list[dict]:
-        drops = [Drop(self.page_drop(p), self.reads) for p in self.posts]
-        for i, drop in enumerate(drops):   # posts are newest first: next is the newer one
-            drop["next"] = _brief(drops[i - 1]) if i > 0 else None
-            drop["previous"] = _brief(drops[i + 1]) if i + 1 < len(drops) else None
-        return drops
+        # Each post as its neighbours show it (without neighbours of its own), then
+        # with its own: one copy a post, the brief one shared by the two neighbours.
+        ranks = self._ranks
+        briefs = [Drop(self.page_drop(p), self.reads, ranks.get(p.name), p) for p in self.posts]
+        last = len(briefs) - 1
+        return [Drop({**brief, "next": briefs[i - 1] if i > 0 else None,
+                      "previous": briefs[i + 1] if i < last else None}, self.reads,
+                     brief.rank, brief.item)
+                for i, brief in enumerate(briefs)]
+
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        """Each document's place in Jekyll's render order (Site#render_docs): posts
+        oldest first, then the other collections in the config's order, each
+        collection's documents in order. Empty with a theme of ours: its layouts
+        never show a document's source."""
+        if self.theme is not None:
+            return {}
+        return {p.name: rank for rank, p in enumerate(documents_in_order(
+            self.posts, self.pages, self.config))}
 
     @cached_property
     def site(self) -> dict:
+        if not self._lists_posts:   # then no post's drop is made for it
+            return self._site(None)
         return self._site(self.post_drops)
+
+    @cached_property
+    def _lists_posts(self) -> bool:
+        """Whether the layouts may read the posts' drops through `site` (site.posts,
+        site.tags...). Our theme's layouts never do: they see posts through `page`
+        and the paginator. A blog's own layouts are rendered with its pages' bodies,
+        which may: always True for them."""
+        if self.theme is None:
+            return True
+        texts = [layout.body for layout in self.layouts.values()]
+        for folder in map(Path, include_folders(self.root, self.config)):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if self.links.confined(path) and path.is_file():
+                    texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        return any(_reads_posts(text) for text in texts)
 
     def posts_site(self) -> dict:
         """`site` as a post's own Liquid sees it: what the layouts see, made now, while
         no post has its HTML yet (kept apart from `site`, which the layouts get later)."""
         return self._site(self._post_drops())
 
-    def _site(self, posts: list[dict]) -> dict:
+    def _site(self, posts: list[dict] | None) -> dict:
+        """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
         pages = [Drop(self.page_drop(p), self.reads) for p in self.pages if p.kind == "pages"]
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(label(item.kind), []).append(Drop(self.page_drop(item),
-                                                                   self.reads))
+                docs.setdefault(label(item.kind), []).append(Drop(
+                    self.page_drop(item), self.reads, self._ranks.get(item.name), item))
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
-        for drop in reversed(posts):   # as Jekyll: names in the order of the oldest post
+        for drop in reversed(posts or []):   # as Jekyll: names in the order of the oldest post
             for tag in dict.get(drop, "tags"):
                 tags.setdefault(tag, []).append(drop)
             for category in dict.get(drop, "categories"):
@@ -208,14 +307,19 @@ class JekyllRenderer:
         written = config if self.theme is not None else {
             k: v for k, v in config.items() if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
                                                     and k not in ("url", "baseurl", "permalink"))}
-        return {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
+        site = {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
                 "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
                     p.get("url", "")).endswith(("/", ".html"))],
                 "static_files": static, "tags": tags,
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
-                "categories": cats, "documents": [d for ds in docs.values() for d in ds] + posts,
+                "categories": cats,
+                "documents": [d for ds in docs.values() for d in ds] + (posts or []),
                 "time": self.config.get("_time") or datetime.now(),
                 **{name: items for name, items in docs.items()}}
+        if posts is None:
+            for key in POSTS_KEYS:
+                site.pop(key, None)
+        return site
 
     # -- rendering --------------------------------------------------------------------
 
@@ -229,24 +333,25 @@ class JekyllRenderer:
             page["content"] = content
         else:
             content = item.content
-        return self.place_in_layouts(item, content, page, paginator)
+        self.reads.rank = self._ranks.get(item.name)
+        try:
+            return self.place_in_layouts(item, content, page, paginator)
+        finally:
+            self.reads.rank = None
 
     def _site_for(self, page: dict | None) -> dict:
         """site, with site.related_posts for a post (Jekyll without lsi: the ten newest
         other posts)."""
-        if not page or page.get("collection") != "posts":
+        if not page or page.get("collection") != "posts" or not self._lists_posts:
             return self.site
         # Of the eleven newest, the ten that are not this post (no scan of them all).
-        related = [d for d in self.post_drops[:11] if dict.get(d, "path") != page.get("path")][:10]
+        related = [self._full_drop(i) for i in range(min(11, len(self.posts)))]
+        related = [d for d in related if dict.get(d, "path") != page.get("path")][:10]
         return {**self.site, "related_posts": related}
 
-    @cached_property
-    def _drops_by_path(self) -> dict[str, dict]:
-        return {dict.get(drop, "path"): drop for drop in reversed(self.post_drops)}
-
     def _post_drop(self, item: Post) -> dict:
-        drop = self._drops_by_path.get(item.name)
-        return dict(dict.items(drop)) if drop is not None else self.page_drop(item)
+        i = self._post_index.get(item.name)
+        return dict(dict.items(self._full_drop(i))) if i is not None else self.page_drop(item)
 
     def item_drop(self, item: Post) -> dict:
         """`page` for an item placed in the layouts with its content already rendered."""
@@ -312,14 +417,28 @@ class JekyllRenderer:
                              f"{{{{ }}}} or {{% %}} there") from None
 
 
+# What `site` holds that is made of every post.
+POSTS_KEYS = ("posts", "tags", "categories", "documents", "collections", "related_posts")
+LIQUID_MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+# `site` as a variable (not page.site), and the key read of it, if any.
+SITE_READ = re.compile(r"(?<![\w.\-])site(?![\w\-])"
+                       r"(?:\s*\.\s*([\w\-]+)|\s*\[\s*(['\"])([^'\"]*)\2\s*\])?")
+
+
+def _reads_posts(text: str) -> bool:
+    """Whether a template's Liquid reads one of POSTS_KEYS of `site`, or `site`
+    itself as a whole (assigned, looped over, a key read from a variable...)."""
+    for markup in LIQUID_MARKUP.findall(text):
+        for found in SITE_READ.finditer(markup):
+            key = found.group(1) or found.group(3)
+            if key is None or key in POSTS_KEYS:
+                return True
+    return False
+
+
 def link_urls(items: list[Post], static: dict[str, Path]) -> dict[str, str]:
     """Source path -> URL, for {% link %}."""
     return {**{rel: "/" + rel for rel in static}, **{p.name: p.url for p in items}}
-
-
-def _brief(drop: dict) -> dict:
-    """A neighbour post as page.previous/page.next shows it (without its neighbours)."""
-    return Drop({k: v for k, v in dict.items(drop) if k not in ("next", "previous")}, drop.reads)
 
 
 def paginated_index(pages: list[Post], config: dict) -> Post | None:

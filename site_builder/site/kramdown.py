@@ -96,14 +96,17 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_table, {"alt": ["paragraph"]})
     md.core.ruler.push("kramdown_fences", indented_fences)
     md.core.ruler.push("kramdown_later", markdown_inside_html)
+    md.core.ruler.push("kramdown_span_ials", span_attribute_lists)
     md.core.ruler.push("kramdown_typography", typography)
     md.core.ruler.push("kramdown_spans", span_shapes)
     md.core.ruler.push("kramdown_attributes", attribute_lists)
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import kramdown_blocks, kramdown_gfm
+    from site_builder.site import kramdown_blocks, kramdown_gfm, kramdown_links, kramdown_spans
     kramdown_gfm.install(md)
+    kramdown_links.install(md)
+    kramdown_spans.install(md)
     kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
@@ -440,6 +443,8 @@ def _source_after(children: list, k: int) -> str:
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
+    if children[k].type == "code_inline":   # its own run: "``x``" closes, "`x`" opens
+        mark = children[k].markup or mark
     if children[k].type == "link_open" and k + 1 < len(children) \
             and children[k + 1].type == "text":
         return mark + children[k + 1].content[:3]
@@ -563,8 +568,6 @@ def attribute_lists(state: StateCore) -> None:
         token = tokens[i]
         if token.level == 0 and token.nesting == 1:
             top = i
-        if token.type == "inline" and token.children:
-            _span_ials(token.children)
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
             options = OPTIONS.match(tokens[i + 1].content.strip())
             if options:   # {::options toc_levels="2..4" /}: the document's own options
@@ -667,6 +670,18 @@ def _strip_last_line(inline: Token) -> None:
         children.pop()
 
 
+def span_attribute_lists(state: StateCore) -> None:
+    """`![a](x.png){: width="50%"}`: a span attribute list after an image, a link,
+    emphasis or an HTML element gives it its attributes. Read before the typography
+    runs (kramdown's parser takes the list out of the text before any quote is made
+    curly: `width="”50%”"` otherwise)."""
+    if "{:" not in state.src:
+        return
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            _span_ials(token.children)
+
+
 def _span_ials(children: list[Token]) -> None:
     for k in range(1, len(children)):
         token = children[k]
@@ -675,9 +690,12 @@ def _span_ials(children: list[Token]) -> None:
         found = SPAN_IAL.match(token.content)
         if not found or found[1].startswith(":"):
             continue
-        previous = children[k - 1]
+        before = k - 1   # emphasis leaves empty text tokens between the tags
+        while before > 0 and children[before].type == "text" and not children[before].content:
+            before -= 1
+        previous = children[before]
         if previous.type == "html_inline" and HTML_CLOSE.match(previous.content):
-            opener = _html_opener(children, k - 1)   # <span>...</span>{: .x}
+            opener = _html_opener(children, before)   # <span>...</span>{: .x}
             if opener is not None:
                 children[opener].content = _html_with_attributes(children[opener].content,
                                                                  found[1])
@@ -685,7 +703,7 @@ def _span_ials(children: list[Token]) -> None:
             continue
         # After an image, a link or emphasis: kramdown gives it the attributes.
         target = previous if previous.type == "image" else (
-            children[_opener(children, k - 1)] if previous.type in SPAN_CLOSES else None)
+            children[_opener(children, before)] if previous.type in SPAN_CLOSES else None)
         if target is not None:
             _set_attributes(target, found[1])
             token.content = token.content[found.end():]
@@ -717,7 +735,8 @@ def _html_with_attributes(tag: str, spec: str) -> str:
     holder = Token("html_inline", "", 0)
     _set_attributes(holder, spec)
     for key, value in (holder.attrs or {}).items():
-        value = html.escape(str(value))
+        # kramdown's attribute escaping: & < > and " (a ' stays as it is)
+        value = html.escape(str(value), quote=False).replace('"', "&quot;")
         present = re.search(rf"""\s{re.escape(key)}\s*=\s*("[^"]*"|'[^']*')""", tag)
         if present and key == "class":
             merged = f"{present[1][1:-1]} {value}".strip()

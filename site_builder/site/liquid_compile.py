@@ -27,7 +27,7 @@ from liquid.builtin.expressions.logical import (ContainsExpression, EqExpression
                                                 GeExpression, GtExpression, LeExpression,
                                                 LogicalAndExpression, LogicalNotExpression,
                                                 LogicalOrExpression, LtExpression, NeExpression,
-                                                _contains, _eq, _le, _lt, is_truthy)
+                                                _eq, _le, _lt, is_truthy)
 from liquid.builtin.expressions.primitive import (Blank, Empty, FalseLiteral, FloatLiteral,
                                                   IntegerLiteral, Nil, StringLiteral,
                                                   TrueLiteral)
@@ -49,9 +49,11 @@ from liquid.exceptions import (BreakLoop, ContextDepthError, ContinueLoop, Filte
 from liquid.output import NullIO
 from liquid.utils import ReadOnlyChainMap
 
+from site_builder.site.cache import compiled
 from site_builder.site.jekyll_layouts import Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
 from site_builder.site.liquid_tags import SPECIAL_KEYS, STOPPED, walk
+from site_builder.site.liquid_tags import ruby_contains as _contains
 from site_builder.site.ruby_values import to_s as ruby_to_s
 
 # Written against python-liquid 2.3's tree and runtime (some of it private): another
@@ -273,7 +275,7 @@ class _Compiler:
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
         code = CODE.get((source, filename))
         if code is None:
-            code = compile(source, filename, "exec")
+            code = compiled(source, filename)   # kept in the build's cache too
             if len(CODE) < 1000:
                 CODE[source, filename] = code
         namespace = dict(RUNTIME)

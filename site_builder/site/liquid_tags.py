@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime
 from functools import lru_cache
 from io import StringIO
 from pathlib import Path
+from collections.abc import Collection
 from typing import Callable, Iterator, TextIO
 
 import liquid
 from liquid.ast import BlockNode, Node
-from liquid.builtin.expressions import StringLiteral, parse_primitive, tokenize
+from liquid.builtin.expressions import StringLiteral, parse_primitive
+from liquid.builtin.expressions import tokenize as liquid_tokenize
+from liquid.builtin.expressions._tokenize import _keywords
+from liquid.builtin.expressions import logical
+from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.primitive import Blank
 from liquid.context import RenderContext
 from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
@@ -22,10 +26,10 @@ from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.template import BoundTemplate
-from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
+from liquid.token import TOKEN_DOT, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, TOKEN_WORD, Token
 from liquid.undefined import UNDEFINED
 
-from site_builder.site.sources import xmlschema
+from site_builder.site.ruby_values import to_s as ruby_to_s
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
 # Tags whose expression Ruby Liquid's lax parser reads past a stray brace in; and
@@ -116,6 +120,38 @@ def _never_blank(self: Blank, other: object) -> bool:
     return False
 
 
+def ruby_contains(token: Token, left: object, right: object) -> bool:
+    """Ruby Liquid's `contains`: a string holds the right side's text (Ruby's
+    to_s), a list the value, a hash the key; anything else (true, a number, nil)
+    holds nothing, where python-liquid raises."""
+    if not is_truthy(left) or not is_truthy(right):
+        return False
+    if isinstance(left, str):
+        return (right if type(right) is str else ruby_to_s(right)) in left
+    if isinstance(left, Collection):
+        return right in left
+    return False
+
+
+logical._contains = ruby_contains   # what ContainsExpression calls
+
+
+def ruby_tokenize(source: str, parent_token: Token) -> Iterator[Token]:
+    """python-liquid's expression tokens, but a word after a dot is a property's
+    name even when it is one of Liquid's words (`site.search.limit`, `x.in`,
+    `x.empty`), as Ruby Liquid reads it."""
+    after_dot = False
+    for token in liquid_tokenize(source, parent_token):
+        if after_dot and token.kind == token.value and token.kind in KEYWORD_KINDS:
+            token = token._replace(kind=TOKEN_WORD)
+        after_dot = token.kind == TOKEN_DOT
+        yield token
+
+
+KEYWORD_KINDS = _keywords
+for _module in (liquid.stream, liquid.builtin.output):   # who tokenizes expressions
+    _module.tokenize = ruby_tokenize
+
 Blank.__eq__ = _never_blank   # python-liquid's: empty or spaces; only Jekyll's rules here
 Blank.__hash__ = object.__hash__
 
@@ -156,7 +192,6 @@ class JekyllEnvironment(liquid.Environment):
         self.include_outputs: dict[tuple, str] = {}
         from site_builder.site import jekyll_filters, jekyll_tags
         jekyll_filters.install(self, config)
-        self.filters["date_to_xmlschema"] = lambda value: _xmlschema(value, config)
         self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
         self.includes: dict[str, BoundTemplate] = {}   # name -> parsed include
         for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
@@ -204,14 +239,6 @@ def xml_escape(value: object) -> str:
         return ""
     table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
     return re.sub(r"""[&<>"']""", lambda m: table[m.group()], str(value))
-
-
-def _xmlschema(value: object, config: dict) -> str:
-    if isinstance(value, datetime):
-        return xmlschema(value, config)
-    if isinstance(value, date):
-        return xmlschema(datetime(value.year, value.month, value.day), config)
-    return xmlschema(datetime.fromisoformat(str(value)), config)
 
 
 def _argument(stream: TokenStream, tag: Token, *, eat: bool) -> str:
@@ -309,19 +336,24 @@ class TextNode(Node):
 
 class PostUrlTag(Tag):
     """{% post_url 2020-11-03-slug %}: the post's URL (with baseurl), checked when the post
-    is parsed."""
+    is parsed. A post in a folder of _posts may be named with it (`2019/2019-11-26-a`);
+    as in Jekyll (whose older rule matches date and slug wherever the post is), the
+    folder is not checked."""
 
     name, block = "post_url", False
 
     def parse(self, stream: TokenStream) -> TextNode:
         token = stream.eat(TOKEN_TAG)
         key = _argument(stream, token, eat=False)
-        if key not in self.env.post_urls:
+        stem = key.lstrip("/").rsplit("/", 1)[-1]
+        url = self.env.post_urls.get(key) or self.env.post_urls.get(stem)
+        if url is None:
             raise LiquidSyntaxError(f"post_url: no post named {key!r} (expected a posts "
-                                    f"file name without .md, e.g. 2020-11-03-slug)",
+                                    f"file name without .md, e.g. 2020-11-03-slug, or "
+                                    f"2020/2020-11-03-slug for one in _posts/2020/)",
                                     token=token)
         # Jekyll 4 puts the baseurl in front, as relative_url would.
-        return TextNode(token, self.env.config["baseurl"] + self.env.post_urls[key])
+        return TextNode(token, self.env.config["baseurl"] + url)
 
 
 class IncludeNode(Node):
@@ -438,7 +470,7 @@ class JekyllIncludeTag(Tag):
         for found in INCLUDE_ARG.finditer(text):
             key, double, single, variable = found.groups()
             if variable is not None:
-                args[key] = parse_primitive(self.env, TokenStream(tokenize(variable,
+                args[key] = parse_primitive(self.env, TokenStream(ruby_tokenize(variable,
                                                                            parent_token=token)))
             else:   # as Jekyll: only the escaped quote itself is unescaped
                 args[key] = StringLiteral(token, double.replace('\\"', '"') if double is not None

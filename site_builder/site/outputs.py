@@ -51,15 +51,43 @@ class Layouts:
         return self.make()
 
     def warm(self) -> None:
-        """Parse the layouts and make the site drop here, before the outputs are
-        rendered on forked workers, so each does not do it again."""
+        """Parse and compile the layouts and includes (liquid_compile.py), and make
+        the site drop, here, before the outputs are rendered on forked workers: each
+        would do it again, and code compiled here is kept in the cache, where the
+        next build that renders a page finds it (a worker's is lost with it)."""
+        from site_builder.site.liquid_compile import compile_template
         renderer = self.renderer
+        env = renderer.env
+        templates = []
         for layout in renderer.layouts.values():
             if layout.template is None:
-                layout.template = renderer.env.from_string(layout.body)
+                layout.template = env.from_string(layout.body)
+            templates.append(layout.template)
+        for name in self._include_names():
+            if name not in env.includes:
+                try:   # as the include tag loads it (the blog's file first)
+                    env.includes[name] = env.get_template(name)
+                except Exception:  # noqa: BLE001 - unused, or its error is said where used
+                    continue
+            templates.append(env.includes[name])
+        for template in templates:
+            if getattr(template, "compiled", False) is None:
+                template.compiled = compile_template(template) or False
         renderer.site
 
-    def post(self, post: Post) -> str:
+    def _include_names(self) -> list[str]:
+        from site_builder.site.theme import include_folders
+        names: dict[str, None] = {}
+        for folder in map(Path, include_folders(self.root, self.config)):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if self.renderer.links.confined(path) and path.is_file():
+                    names[path.relative_to(folder).as_posix()] = None
+        return list(names)
+
+    def post(self, post: Post, paginator: dict | None = None,
+             fallback: str = DEFAULT_LAYOUT) -> str:
+        """A post or page in its layout; `paginator`, with the layout to use when the
+        theme lacks the page's own: for the blog's own index page."""
         renderer = self.renderer
         name = str(post.meta.get("layout")
                    or (DEFAULT_PAGE_LAYOUT if post.kind == "pages" else DEFAULT_LAYOUT))
@@ -67,9 +95,9 @@ class Layouts:
                 and name.rsplit(".", 1)[0] not in renderer.layouts:
             # Jekyll themes have layouts we lack (home...): the post layout shows any post.
             self.log.warning(f"warning: {post.name}: no layout _layouts/{name}.html, in the "
-                             f"blog or the theme; using {DEFAULT_LAYOUT}")
-            name = DEFAULT_LAYOUT
-        return renderer.chain(name, post.content, renderer.item_drop(post), None)
+                             f"blog or the theme; using {fallback}")
+            name = fallback
+        return renderer.chain(name, post.content, renderer.item_drop(post), paginator)
 
     def page(self, name: str, page: dict, paginator: dict | None = None) -> str:
         """A page the theme makes (the index, a tag's, 404) through layout `name`."""
@@ -81,15 +109,35 @@ class Layouts:
 
 
 class Plan(dict):
-    """Output path -> Planned; refuses two sources writing one path."""
+    """Output path -> Planned; refuses two sources writing one path, or, given the
+    order Jekyll writes sources in (`written`: name -> place), keeps the one written
+    last and notes the conflict in `conflicts`, as Jekyll warns and goes on."""
+
+    def __init__(self, written: dict[str, int] | None = None) -> None:
+        super().__init__()
+        self.written = written
+        self.conflicts: list[tuple[str, str, str]] = []   # (path, kept, dropped)
 
     def add(self, rel: str, key: str, render: Callable[[], str], source: str,
             needs: list[Post] | tuple[Post, ...] = (),
             rekey: Callable[[tuple], str] | None = None) -> None:
         if rel in self:
-            raise BuildError(f"{source} and {self[rel].source} both write {rel}; "
-                             f"give one of them another permalink in its front matter")
+            there = self[rel].source
+            if self.written is None or source not in self.written or there not in self.written:
+                raise BuildError(f"{source} and {there} both write {rel}; "
+                                 f"give one of them another permalink in its front matter")
+            if self.written[source] < self.written[there]:
+                self.conflicts.append((rel, there, source))
+                return
+            self.conflicts.append((rel, source, there))
         self[rel] = Planned(key, render, source, tuple(needs), rekey)
+
+    def add_default(self, rel: str, *args, **kwargs) -> None:
+        """A file the theme makes (404.html, the feed...) unless the blog has its own,
+        as a gem theme's files give way to the blog's and jekyll-feed and
+        jekyll-sitemap leave a feed.xml or sitemap.xml of the blog's alone."""
+        if rel not in self:
+            self.add(rel, *args, **kwargs)
 
 
 def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config: dict,
@@ -97,27 +145,36 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config
     """`keys`: post name -> its render key. `theme_key`: the layouts' and config's."""
     plan = Plan()
     for post in posts + pages:
-        plan.add(dest(post.url), digest(theme_key, keys[post.name]),
+        # Both keys are digests of one length: side by side, they are one (hashing
+        # them again was a fifth of planning a thousand posts).
+        plan.add(dest(post.url), theme_key + keys[post.name],
                  (lambda post=post: layouts.post(post)) if output_ext(post) == ".html"
                  else (lambda post=post: post.content), post.name, (post,))
-    index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url)
+    # A blog's own index page (`jekyll new` makes index.markdown, `layout: home`) is
+    # the front page: it gets the paginator, as jekyll-paginate gives it.
+    own_index = next((p for p in pages if dest(p.url) == "index.html"), None)
+    index_urls = _lists(plan, posts, keys, config, layouts, theme_key, "", pager_url, own_index)
     tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
-    plan.add("404.html", digest(theme_key, "404"), lambda: layouts.page(
+    plan.add_default("404.html", digest(theme_key, "404"), lambda: layouts.page(
         "404", {"title": "Page not found", "url": "/404.html"}), "404.html")
     newest = posts[:FEED_POSTS]
-    plan.add("feed.xml", digest(theme_key, [keys[p.name] for p in newest]),
-             lambda: _feed(posts, config), "the feed", newest)
-    urls = ([(url, posts[0].date if posts else None) for url in index_urls]
-            + [(p.url, p.date) for p in posts] + [(url, None) for url in tag_urls]
-            + [(p.url, None) for p in pages])
-    plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config), "the sitemap")
+    plan.add_default("feed.xml", digest(theme_key, [keys[p.name] for p in newest]),
+                     lambda: _feed(posts, config), "the feed", newest)
+    urls = list(dict.fromkeys(
+        [(url, posts[0].date if posts else None) for url in index_urls]
+        + [(p.url, p.date) for p in posts] + [(url, None) for url in tag_urls]
+        + [(p.url, None) for p in pages if p is not own_index and p.url != "/404.html"
+           and p.meta.get("sitemap") is not False]))   # as jekyll-sitemap leaves them out
+    plan.add_default("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
+                     "the sitemap")
     return plan
 
 
 def _lists(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, layouts: Layouts,
-           theme_key: str, tag: str, url_of: Callable[[dict, int], str]) -> list[str]:
+           theme_key: str, tag: str, url_of: Callable[[dict, int], str],
+           own_first: Post | None = None) -> list[str]:
     """A list of posts, `paginate` to a page (all on one without it): the index, or a
-    tag's pages; their URLs."""
+    tag's pages; their URLs. `own_first`: the blog's own page that is the first."""
     per_page = int(config.get("paginate") or 0) or max(len(posts), 1)
     chunks = [posts[i:i + per_page] for i in range(0, len(posts), per_page)] or [[]]
     urls = []
@@ -126,10 +183,17 @@ def _lists(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, la
         paginator = _paginator(config, number, len(chunks), per_page, len(posts), url_of)
         key = digest(theme_key, tag, url, paginator, [keys[p.name] for p in chunk])
         # jekyll-paginate writes every page as a folder's index.html.
-        plan.add(dest(url.rstrip("/") + "/"), key,
-                 lambda chunk=chunk, url=url, paginator=paginator: _list_page(
-                     layouts, tag, chunk, url, paginator),
-                 f"the tag {tag!r}" if tag else "the index", chunk)
+        rel = dest(url.rstrip("/") + "/")
+        if number == 1 and own_first is not None:
+            plan[rel] = Planned(digest(key, keys[own_first.name]),
+                                lambda chunk=chunk, paginator=paginator: layouts.post(
+                                    own_first, {**paginator, "posts": layouts.posts(chunk)},
+                                    fallback="index"),
+                                own_first.name, (own_first, *chunk))
+        elif rel not in plan:   # else the blog's own page there wins
+            plan.add(rel, key, lambda chunk=chunk, url=url, paginator=paginator: _list_page(
+                layouts, tag, chunk, url, paginator),
+                f"the tag {tag!r}" if tag else "the index", chunk)
         urls.append(url)
     return urls
 
@@ -157,10 +221,14 @@ def _tags(plan: Plan, posts: list[Post], keys: dict[str, str], config: dict, lay
     """Each tag's pages, its posts newest first (as `posts` already are); their URLs."""
     tagged: dict[str, tuple[str, list[Post]]] = {}
     errors = []
+    seen: dict[str, tuple[str, str]] = {}   # tag -> its URL and what is wrong with it
     for post in posts:
         for tag in dict.fromkeys(tags(post.meta)):
-            url = tag_url(tag)
-            why = leaves(url)
+            found = seen.get(tag)
+            if found is None:   # each tag's URL made once, not once per post
+                url = tag_url(tag)
+                found = seen[tag] = (url, leaves(url))
+            url, why = found
             if why:
                 errors.append(f"{post.where('tags')}: tag {tag!r}: its page {url!r} {why}; "
                               f"rename the tag")
@@ -197,7 +265,10 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     and the content of the items its last render read (`last_deps`): editing a
     post's text re-renders that post and the pages that show its content only."""
     from site_builder.site import jekyll_layouts
-    plan = Plan()
+    # Jekyll writes pages, then static files, then documents: the last one written wins.
+    own_pages = [p.name for p in pages if p.kind == "pages"]
+    plan = Plan({name: place for place, name in enumerate(
+        own_pages + [p.name for p in jekyll_layouts.documents_in_order(posts, pages, config)])})
     everyone = posts + pages
     meta_key = digest(theme_key, [(p.name, p.url, p.date, p.meta, p.kind) for p in everyone],
                       static)

@@ -29,7 +29,8 @@ def plugins(config: dict) -> list[str]:
 
 def warn_unsupported(root: Path, config: dict, log: logging.Logger) -> None:
     missing = [f"{name} ({MISSING_MAKES.get(name, 'its pages and tags')})"
-               for name in plugins(config) if name not in BUILT_IN]
+               for name in plugins(config)
+               if name not in BUILT_IN and name != "jekyll-remote-theme"]  # theme.py says
     folder = root / "_plugins"
     if folder.is_dir():
         missing += [f"_plugins/{p.name} (Ruby: its generators, tags and filters)"

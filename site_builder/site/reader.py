@@ -164,25 +164,41 @@ class Reader:
         return matches(at, self.exclude)
 
     def _files(self, folder: Path, rel: str):
-        """Every file below `folder` that the entry filter lets through: (path, rel)."""
-        for dirpath, dirnames, filenames in os.walk(folder):
-            here = Path(dirpath)
-            base = _join(rel, here.relative_to(folder).as_posix()) if here != folder else rel
-            for name in sorted(dirnames):
-                why = self._why_skipped(_join(base, name), name)
-                if why:
-                    self.inv.skipped.append((_join(base, name) + "/", why))
-                    dirnames.remove(name)
-            dirnames.sort()
-            for name in sorted(filenames):
-                at = _join(base, name)
-                if not self.links.readable(here / name) or not (here / name).is_file():
-                    continue
-                why = self._why_skipped(at, name)
-                if why:
-                    self.inv.skipped.append((at, why))
-                else:
-                    yield here / name, at
+        """Every file below `folder` that the entry filter lets through: (path, rel),
+        in os.walk's order (a folder's files by name, then each of its folders')."""
+        yield from self._walk(os.fspath(folder), rel)
+
+    def _walk(self, folder: str, base: str):
+        # scandir's entries say whether each is a folder, a file or a link without a
+        # system call of their own: a thousand posts were three thousand stats.
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except OSError:
+            return
+        folders, files = [], []
+        for entry in entries:
+            (folders if _is_dir(entry) else files).append(entry)
+        walk_into = []
+        for entry in folders:
+            at = _join(base, entry.name)
+            why = self._why_skipped(at, entry.name)
+            if why:
+                self.inv.skipped.append((at + "/", why))
+            elif not entry.is_symlink():   # as os.walk: a link to a folder is not walked
+                walk_into.append(entry)
+        for entry in files:
+            if entry.is_symlink() and not self.links.readable(entry.path) \
+                    or not entry.is_file():
+                continue
+            at = _join(base, entry.name)
+            why = self._why_skipped(at, entry.name)
+            if why:
+                self.inv.skipped.append((at, why))
+            else:
+                yield Path(entry.path), at
+        for entry in walk_into:
+            yield from self._walk(entry.path, _join(base, entry.name))
 
     def _posts(self, folder: Path, rel: str, categories: tuple[str, ...]) -> None:
         if not self.links.readable(folder) or not folder.is_dir():
@@ -238,6 +254,13 @@ def _matcher(patterns: tuple[str, ...]) -> tuple[frozenset, re.Pattern | None]:
     parts = [f"(?:{fnmatch.translate(p)})|(?:{re.escape(p)}(?:/.*)?\\Z)"
              for p in patterns if GLOB.search(p)]
     return paths, re.compile("|".join(parts), re.S) if parts else None
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _join(a: str, b: str) -> str:

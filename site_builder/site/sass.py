@@ -20,6 +20,35 @@ def is_sass(ext: str) -> bool:
     return ext.lower() in SUFFIXES
 
 
+class Folders(list):
+    theme = False   # whether the last folder is the theme's _sass/
+
+
+def import_folders(root: Path, config: dict) -> Folders:
+    """Where a stylesheet's imports are looked for, but its own folder: `sass_dir`,
+    `load_paths`, then the theme's `_sass/`."""
+    options = config.get("sass") if isinstance(config.get("sass"), dict) else {}
+    folders = Folders([root / str(options.get("sass_dir") or "_sass")])
+    folders += [root / str(p) for p in options.get("load_paths") or []]
+    from site_builder.site.theme import theme_folder
+    theme = theme_folder(root, config)
+    if theme is not None:   # after the blog's own _sass/, as a Jekyll theme's
+        folders.append(theme / "_sass")
+        folders.theme = True
+    return folders
+
+
+def sass_inputs(root: Path, config: dict, pages: list[str]) -> tuple:
+    """What the stylesheets `pages` are made from besides their own text: the
+    `sass:` options, every file under the import folders, and the Sass files beside
+    each page (a partial next to it)."""
+    from site_builder.site.cache import files_digest
+    beside = sorted({path for name in pages for path in (root / name).parent.iterdir()
+                     if path.suffix.lower() in (*SUFFIXES, ".css") and path.is_file()})
+    return (config.get("sass"), files_digest(import_folders(root, config)),
+            [(str(p), p.read_bytes()) for p in beside])
+
+
 def compile_sass(text: str, name: str, ext: str, root: Path, config: dict,
                  first_line: int = 1) -> str:
     """CSS from the Liquid-rendered `text` of the page `name`; BuildError naming the
@@ -27,17 +56,15 @@ def compile_sass(text: str, name: str, ext: str, root: Path, config: dict,
     import sass
 
     options = config.get("sass") if isinstance(config.get("sass"), dict) else {}
-    style = str(options.get("style") or "compact").lower()
+    # `:expanded`, a Ruby symbol, as jekyll-now's config writes it: GitHub Pages'
+    # Jekyll 3 reads it as expanded (Jekyll 4's YAML refuses symbols).
+    style = str(options.get("style") or "compact").lower().removeprefix(":")
     if style not in STYLES:
         raise BuildError(f"_config.yml: sass: style: {style!r} is not one of "
                          f"{', '.join(STYLES)}")
-    folders = [root / str(options.get("sass_dir") or "_sass")]
-    folders += [root / str(p) for p in options.get("load_paths") or []]
-    folders.append((root / name).parent)
-    from site_builder.site.theme import theme_folder
-    theme = theme_folder(root, config)
-    if theme is not None:   # after the blog's own _sass/, as a Jekyll theme's
-        folders.append(theme / "_sass")
+    imports = import_folders(root, config)
+    theme_sass = imports.pop() if imports.theme else None
+    folders = [*imports, (root / name).parent, *([theme_sass] if theme_sass else [])]
     try:
         return sass.compile(string=text, include_paths=[str(f) for f in folders if f.is_dir()],
                             output_style=style, indented=ext.lower() == ".sass")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import html
 import os
@@ -92,9 +93,11 @@ class Post:
         title = meta.get("title") or (" ".join(w.capitalize() for w in self.slug.split("-"))
                                       if self.kind != "pages" else "")
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
+        found = categories(meta, self.path_categories)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
-                "url": self.url, "id": self.post_id(), "tags": tags(meta),
-                "categories": categories(meta, self.path_categories),
+                "url": self.url, "id": meta.get("id") if self.kind == "pages" else self.post_id(),
+                "tags": tags(meta),
+                "categories": found,
                 "path": self.name, "collection": None if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
 
@@ -110,9 +113,11 @@ class Post:
         return f"{self.name}:{(lines or [1])[0]}"
 
     def post_id(self) -> str:
-        """Jekyll's post.id (jekyll-feed's entry id): /categories/yyyy/mm/dd/slug."""
-        parts = [c.lower() for c in categories(self.meta, self.path_categories)] + [f"{self.date:%Y/%m/%d}", self.slug]
-        return "/" + "/".join(parts)
+        """Jekyll's Document#id (jekyll-feed's entry id): the URL's folder and the slug
+        (/2020/01/02/b for /2020/01/02/b.html, /blog/b for /blog/b/)."""
+        trimmed = self.url.rstrip("/")   # Ruby's File.dirname ignores a trailing slash
+        folder = trimmed.rsplit("/", 1)[0] if "/" in trimmed else ""
+        return f"{folder.rstrip('/')}/{self.slug}"
 
 
 class Split(NamedTuple):
@@ -258,14 +263,16 @@ def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
     if meta.get("published", True) is False:
         return None
     match = POST_NAME.match(path.name)
-    if match and (dated or kind != "posts"):
-        slug = match.group(4)
-        fallback = "-".join(f"{int(g):02d}" for g in match.group(1, 2, 3))
+    named = match is not None and (dated or kind != "posts")
+    slug = match.group(4) if named else path.stem
+    if "date" in meta:   # the front matter's; else the file name's, or its time
+        when = meta["date"]
+    elif named:
+        when = "-".join(f"{int(g):02d}" for g in match.group(1, 2, 3))
     else:
-        slug = path.stem
-        fallback = datetime.fromtimestamp(path.stat().st_mtime if mtime is None else mtime)
+        when = datetime.fromtimestamp(path.stat().st_mtime if mtime is None else mtime)
     return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, text=split.body,
-                date=_post_date(meta.get("date", fallback), name, split.front),
+                date=_post_date(when, name, split.front),
                 body_line=split.body_line, key=path.stem if kind == "posts" else "",
                 source=split.key, draft=not dated and kind == "posts", kind=kind,
                 ext=path.suffix, front=split.front, liquid=split.liquid, path=path,
@@ -301,9 +308,20 @@ def _post_date(value: object, name: str, front: str) -> datetime:
             return parsed
         except ValueError:
             pass
+    parsed = _free_form_date(str(value))
+    if parsed is not None:
+        return parsed
     line = _key_line(front, "date")
     raise BuildError(f"{name}:{line}: date: cannot read {value!r}; "
                      f"write it as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS")
+
+
+def _free_form_date(text: str) -> datetime | None:
+    """What Ruby's Time.parse makes of a date in words (`Fri Sep  3 11:21:31 CEST
+    2021`, `March 5, 2019 10:00 PM`): with its offset when it names a zone Ruby knows,
+    else the site's time; None for no date."""
+    from site_builder.site.ruby_time import time_parse
+    return time_parse(text, {}, local=False)
 
 
 def site_time(value: datetime, config: dict) -> datetime:
@@ -457,42 +475,53 @@ def _template(post: Post, config: dict) -> str:
     return _suffix("/:collection/:path", style)
 
 
+def _stem(post: Post) -> str:
+    return post.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+# Each placeholder's value, made only when the pattern names it (most name four of
+# twenty): a page's, and a post's or a collection document's.
+PAGE_VALUES = {
+    "path": lambda p: p.name.rsplit("/", 1)[0] if "/" in p.name else "",
+    "basename": _stem, "output_ext": lambda p: output_ext(p),
+    "title": lambda p: slugify(p.slug, "pretty", cased=True), "slug": lambda p: slugify(p.slug)}
+ITEM_VALUES = {
+    "year": lambda p: f"{p.date.year:04d}", "month": lambda p: f"{p.date.month:02d}",
+    "day": lambda p: f"{p.date.day:02d}", "i_month": lambda p: str(p.date.month),
+    "i_day": lambda p: str(p.date.day), "short_year": lambda p: f"{p.date.year % 100:02d}",
+    "hour": lambda p: f"{p.date.hour:02d}", "minute": lambda p: f"{p.date.minute:02d}",
+    "second": lambda p: f"{p.date.second:02d}",
+    "y_day": lambda p: f"{p.date.timetuple().tm_yday:03d}", "week": lambda p: f"{p.date:%V}",
+    "short_day": lambda p: f"{p.date:%a}", "long_day": lambda p: f"{p.date:%A}",
+    "short_month": lambda p: f"{p.date:%b}", "long_month": lambda p: f"{p.date:%B}",
+    "title": lambda p: slugify(p.slug, "pretty", cased=True), "slug": lambda p: slugify(p.slug),
+    "name": lambda p: slugify(_stem(p)),
+    "categories": lambda p: "/".join(c.lower() for c in categories(p.meta, p.path_categories)),
+    "collection": lambda p: label(p.kind),
+    "path": lambda p: (p.name.split("/", 1)[1] if "/" in p.name else p.name).rsplit(".", 1)[0],
+    "output_ext": lambda p: output_ext(p)}
+PLACEHOLDER = re.compile(r":([a-z_]+)")
+SLASHES = re.compile("/+")
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern_parts(pattern: str) -> tuple[str, ...]:
+    """The pattern's text and placeholders, alternating (text first and last)."""
+    return tuple(PLACEHOLDER.split(pattern))
+
+
 def permalink(post: Post, config: dict) -> str:
     pattern = _template(post, config)
     pattern = PERMALINK_STYLES.get(pattern, pattern)
-    d = post.date
-    stem = post.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    # Each value made only when the pattern names it (most name four of twenty).
-    if post.kind == "pages":
-        folder = post.name.rsplit("/", 1)[0] if "/" in post.name else ""
-        values = {"path": lambda: folder, "basename": lambda: stem,
-                  "output_ext": lambda: output_ext(post),
-                  "title": lambda: slugify(post.slug, "pretty", cased=True),
-                  "slug": lambda: slugify(post.slug)}
-    else:
-        inner = post.name.split("/", 1)[1] if "/" in post.name else post.name
-        values = {"year": lambda: f"{d.year:04d}", "month": lambda: f"{d.month:02d}",
-                  "day": lambda: f"{d.day:02d}", "i_month": lambda: str(d.month),
-                  "i_day": lambda: str(d.day), "short_year": lambda: f"{d.year % 100:02d}",
-                  "hour": lambda: f"{d.hour:02d}", "minute": lambda: f"{d.minute:02d}",
-                  "second": lambda: f"{d.second:02d}",
-                  "y_day": lambda: f"{d.timetuple().tm_yday:03d}", "week": lambda: f"{d:%V}",
-                  "short_day": lambda: f"{d:%a}", "long_day": lambda: f"{d:%A}",
-                  "short_month": lambda: f"{d:%b}", "long_month": lambda: f"{d:%B}",
-                  "title": lambda: slugify(post.slug, "pretty", cased=True),
-                  "slug": lambda: slugify(post.slug), "name": lambda: slugify(stem),
-                  "categories": lambda: "/".join(
-                      c.lower() for c in categories(post.meta, post.path_categories)),
-                  "collection": lambda: label(post.kind), "path": lambda: inner.rsplit(".", 1)[0],
-                  "output_ext": lambda: output_ext(post)}
-
-    def value(m: re.Match) -> str:
-        if m.group(1) not in values:
+    values = PAGE_VALUES if post.kind == "pages" else ITEM_VALUES
+    parts = list(_pattern_parts(pattern))
+    for i in range(1, len(parts), 2):
+        make = values.get(parts[i])
+        if make is None:
             raise BuildError(f"{post.name}: permalink {pattern!r}: unknown placeholder "
-                             f"':{m.group(1)}'; known: {', '.join(':' + k for k in values)}")
-        return values[m.group(1)]()
-
-    url = re.sub("/+", "/", "/" + re.sub(r":([a-z_]+)", value, pattern))
+                             f"':{parts[i]}'; known: {', '.join(':' + k for k in values)}")
+        parts[i] = make(post)
+    url = SLASHES.sub("/", "/" + "".join(parts))
     why = leaves(url)
     if why:
         # Point at the value that made it: a slug or category, else the permalink.

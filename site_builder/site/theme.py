@@ -24,6 +24,12 @@ def theme_folder(root: Path, config: dict, log: logging.Logger | None = None
     """The theme's folder, or None for a blog whose own layouts are all there is.
     `log`: told once of a theme that is not built in."""
     name = config.get("theme")
+    remote = config.get("remote_theme")
+    if remote and not name and log is not None:   # jekyll-remote-theme fetches it; we cannot
+        fallback = "its own _layouts/" if (root / LAYOUTS).is_dir() else \
+            f"the {DEFAULT_THEME} theme"
+        log.warning(f"warning: _config.yml: remote_theme {remote!r} is not fetched (built in: "
+                    f"{', '.join(THEMES)}); the blog is built with {fallback}")
     if name:
         found = THEMES.get(str(name))
         if found is None and log is not None:

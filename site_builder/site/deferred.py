@@ -1,0 +1,85 @@
+"""Modules that python-liquid imports for features a build never or rarely uses,
+loaded when first used instead of when Liquid is imported.
+
+python-liquid imports asyncio (for its async loaders), dateutil's parser (for the
+`date` filter given a string that is no date Ruby reads first) and
+importlib_resources (for its package loader) as it starts: a third of its import
+time, paid by every build that renders a page (0.36 s for one post edited in a
+thousand-post blog, whose goal is 0.3 s). Their import by python-liquid's own
+modules gives a placeholder module here, which runs the real one on first use of
+any of its names; anyone else imports them as usual. importlib.util.LazyLoader
+does the same, but on Python 3.11 the import system's own look at `__spec__` (on
+every later `import asyncio`) sets it off.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from importlib.machinery import ModuleSpec, PathFinder
+
+# What is deferred, and whose imports of it.
+DEFERRED = frozenset(("asyncio", "dateutil.parser", "importlib_resources"))
+IMPORTERS = ("liquid.",)
+# What the import system reads of a module: not a use of it.
+IMPORT_SYSTEM = frozenset(("__spec__", "__name__", "__loader__", "__package__", "__path__",
+                           "__file__", "__cached__", "__class__", "__dict__"))
+_LOCK = threading.RLock()   # one thread runs a module; the others wait for it
+_RUNNING: set[int] = set()  # modules being run now (by id): their own imports see them as is
+
+
+class _Placeholder(types.ModuleType):
+    def __getattribute__(self, name: str) -> object:
+        get = types.ModuleType.__getattribute__
+        if name not in IMPORT_SYSTEM:
+            with _LOCK:
+                if type(self) is _Placeholder and id(self) not in _RUNNING:
+                    _RUNNING.add(id(self))
+                    try:
+                        spec = get(self, "__spec__")
+                        spec.loader = self.__loader__ = spec.loader.real
+                        spec.loader.exec_module(self)
+                        self.__class__ = types.ModuleType
+                    finally:
+                        _RUNNING.discard(id(self))
+        return get(self, name)
+
+
+class _Deferring:   # a loader (importlib.abc's classes are not imported: 1.6 ms)
+    def __init__(self, real: object) -> None:
+        self.real = real
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
+        return self.real.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__class__ = _Placeholder
+
+
+class _Finder:   # a meta path finder
+    def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
+        if name not in DEFERRED or not _imported_by_liquid(name):
+            return None
+        spec = PathFinder.find_spec(name, path)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        spec.loader = _Deferring(spec.loader)
+        return spec
+
+
+def _imported_by_liquid(name: str) -> bool:
+    """Whether the module importing `name` is one of python-liquid's: the first frame
+    above the import system's own and the package's (`from dateutil import parser`
+    imports the parser from dateutil's module __getattr__)."""
+    parent = name.rpartition(".")[0]
+    frame = sys._getframe(2)
+    while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
+                                 or frame.f_globals.get("__name__") in ("importlib", parent)):
+        frame = frame.f_back
+    return frame is not None and str(frame.f_globals.get("__name__", "")).startswith(IMPORTERS)
+
+
+def install() -> None:
+    if not any(isinstance(finder, _Finder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())

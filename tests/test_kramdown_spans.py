@@ -1,0 +1,64 @@
+"""kramdown's span rules where real blogs met a difference (issue 14 point 8, the
+survey's K03-K14): attribute lists after images and links, link definitions and
+labels, URLs across lines, autolinks, backslash escapes, smart quotes. Each case is
+what kramdown 2.4 writes with Jekyll 4.3's options (checked with it where Ruby is
+installed), byte for byte.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_kramdown_blocks import kramdown_html
+from site_builder.site.kramdown import renderer
+
+CASES = {
+    # K03: a span attribute list's values as written, not typographed
+    '![a](x.png){: width="50%" .c #i} and [l](u){:title="t"}':
+        '<p><img src="x.png" alt="a" width="50%" class="c" id="i" /> and <a href="u" title="t">l</a></p>\n',
+    '*em*{: .x} and <span>a</span>{: style="c: \'d\'"} "after"':
+        '<p><em class="x">em</em> and <span style="c: \'d\'">a</span> “after”</p>\n',
+    # K04: the last definition of a label counts, its case aside
+    '[a][X] [b][y]\n\n[X]: http://one\n[x]: http://two\n[y]: http://three\n[y]: http://four':
+        '<p><a href="http://two">a</a> <a href="http://four">b</a></p>\n\n',
+    # K08: a label without id is looked up with its escapes read; `[x] [y]` is x to y
+    'Vim [tern\\_for\\_vim][] and ![tern\\_for\\_vim], [x] [y] and [z] [none]\n\n'
+    '[tern_for_vim]: https://t\n[y]: https://y\n[z]: https://z':
+        '<p>Vim <a href="https://t">tern_for_vim</a> and <img src="https://t" alt="tern_for_vim" />, '
+        '<a href="https://y">x</a> and [z] [none]</p>\n\n',
+    # K05: a URL broken across lines keeps its line break
+    'Check [this\nfile](https://x.org/s\nrc/f.md) end\n':
+        '<p>Check <a href="https://x.org/s\nrc/f.md">this\nfile</a> end</p>\n',
+    # K11: a raw span element's text as written; autolinks: kramdown's schemes, as written
+    'a <kbd>\\<leader\\>i</kbd> b <code>*x* `y` \\* &amp; &copy; <b>q</b></code> c':
+        '<p>a <kbd>\\&lt;leader\\&gt;i</kbd> b <code>*x* `y` \\* &amp; &copy; <b>q</b></code> c</p>\n',
+    'x <https://x.org/wiki/%E4%BA%91> and <edge://extensions/> and #<hash:0x14e0a4c> '
+    '<ftp://f.org/x> <a@b.c> <HTTP://X.ORG>':
+        '<p>x <a href="https://x.org/wiki/%E4%BA%91">https://x.org/wiki/%E4%BA%91</a> and '
+        '&lt;edge://extensions/&gt; and #&lt;hash:0x14e0a4c&gt; <a href="ftp://f.org/x">'
+        'ftp://f.org/x</a> <a href="mailto:a@b.c">a@b.c</a> &lt;HTTP://X.ORG&gt;</p>\n',
+    # K11d, K14b: kramdown's escapes only; a backslash before anything else stays
+    'x \'a\\2\'、y and "\\*quoted\\*" and \\"plain\\"':
+        '<p>x ‘a\\2’、y and “*quoted*” and "plain"</p>\n',
+    'a \\/ b \\^ c \\& d \\; e \\, f \\? g \\@ h \\% i \\~ j \\\\ k \\* l \\= m \\|':
+        '<p>a \\/ b \\^ c \\&amp; d \\; e \\, f \\? g \\@ h \\% i ~ j \\ k * l = m |</p>\n',
+    'one\\\ntwo\\\\\nthree\\\\\\\nfour\n':
+        '<p>one<br />\ntwo<br />\nthree\\<br />\nfour</p>\n',
+    # K13: a quote before a code span of two backticks closes, before one it opens
+    '"``x``" a and "`y`" b':
+        '<p>”<code class="language-plaintext highlighter-rouge">x</code>” a and “<code '
+        'class="language-plaintext highlighter-rouge">y</code>” b</p>\n',
+    # K07: a space then a tab before a list marker: text (a tab alone: a nested list)
+    '- a\n \t+ c\n\n- d\n\t+ e\n':
+        '<ul>\n  <li>\n    <p>a\n \t+ c</p>\n  </li>\n  <li>\n    <p>d</p>\n    <ul>\n'
+        '      <li>e</li>\n    </ul>\n  </li>\n</ul>\n',
+}
+
+
+@pytest.mark.parametrize("text", list(CASES))
+def test_span_as_kramdowns(text):
+    assert renderer().render(text) == CASES[text]
+
+
+def test_cases_are_what_kramdown_writes():
+    assert kramdown_html(list(CASES)) == list(CASES.values())

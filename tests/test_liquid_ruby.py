@@ -1,0 +1,117 @@
+"""Liquid where real blogs found ours differing from Jekyll 4.3 (Ruby Liquid 5.4),
+each case from a real blog (issue 14, point 8): date filters on free-form strings
+(plainwhite's `'now' | date_to_xmlschema`), `contains` on true or a number
+(contrast), Liquid's words as property names (mzlogin's `...search.limit`),
+`post_url` into a folder of _posts (twbs/blog), truncatewords and round as Ruby
+(rubyonrails.org). Each is built by us and by real Jekyll and compared, and Ruby's
+own Time.parse is the reference for the date reader."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import need_tool, write
+from site_builder.errors import BuildError
+from site_builder.site import build
+from site_builder.site.ruby_time import time_parse
+
+JEKYLL_ENV = {"JEKYLL_NO_BUNDLER_REQUIRE": "true", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+PAGES = {
+    # L1: Liquid's Utils.to_date: "now", epoch seconds, Time.parse, through each filter
+    "dates.html": ('{{ "now" | date_to_xmlschema | slice: 0, 2 }}|{{ "today" | date: "%Y" | size }}|'
+                   '{{ "1551430800" | date_to_xmlschema }}|{{ "1551430800" | date_to_string }}|'
+                   '{{ 1551430800 | date: "%F %T %z" }}|'
+                   '{{ "Fri Sep  3 11:21:31 CEST 2021" | date_to_long_string }}|'
+                   '{{ "2019-03-01 10:00:00 +0500" | date_to_xmlschema }}|'
+                   '{{ "2019-03-01 10:00:00 +0500" | date: "%H:%M %z" }}|'
+                   '{{ "March 1, 2019" | date_to_rfc822 }}|{{ "03/01/2019" | date_to_string: '
+                   '"ordinal", "US" }}|{{ "not a date" | date: "%Y" }}|{{ nil | date_to_string }}|'
+                   '{{ "" | date_to_xmlschema }}|{{ page.missing | date_to_rfc822 }}'),
+    # L4: contains with true or a number on the left is false
+    "contains.html": ('{% if page.t contains "." %}y{% else %}n{% endif %}'
+                      '{% if page.n contains "3" %}y{% else %}n{% endif %}'
+                      '{% if page.s contains 3 %}y{% else %}n{% endif %}'
+                      '{% if page.s contains true %}y{% else %}n{% endif %}'
+                      '{% if page.l contains 3 %}y{% else %}n{% endif %}'
+                      '{% if page.missing contains "a" %}y{% else %}n{% endif %}'),
+    # L5: a word after a dot is a property's name
+    "keywords.html": ("{{ site.x.limit }}|{{ site.x.offset }}|{{ site.x.in }}|{{ site.x.with }}|"
+                      "{{ site.x.empty }}|{{ site.x.reversed }}|{{ site.x.contains }}|"
+                      "{% if site.x.limit > 4 %}big{% endif %}|"
+                      "{% for i in site.x.list limit: site.x.limit %}{{ i }}{% endfor %}"),
+    # L11: Liquid 5.4's truncatewords; round through BigDecimal, half away from zero
+    "numbers.html": ('[{{ "a b c " | truncatewords: 3 }}][{{ "<p>a b c</p>\n" | strip_html | '
+                     'truncatewords: 3 }}][{{ "a b c" | truncatewords: 3 }}][{{ "  a  b " | '
+                     'truncatewords: 2 }}][{{ "" | truncatewords: 2 }}]\n'
+                     "[{{ 0.0305 | round: 3 }}][{{ 2.5 | round }}][{{ 1.005 | round: 2 }}]"
+                     "[{{ 0.125 | round: 2 }}][{{ -2.5 | round }}][{{ 15 | round: -1 }}]"
+                     '[{{ 1234.5 | round: -2 }}][{{ "2.5" | round }}][{{ 2.5 | round: 1 }}]'
+                     "[{{ 7 | round: 2 }}][{{ nil | round }}]"),
+}
+
+
+def ruby_blog(root: Path) -> Path:
+    write(root / "_config.yml", "x: {limit: 5, offset: 2, in: 6, with: 8, empty: 10, "
+                                "reversed: 3, contains: 4, list: [1, 2, 3, 4, 5, 6, 7]}\n")
+    write(root / "_layouts" / "default.html", "{{ content }}")
+    for name, text in PAGES.items():
+        front = "t: true\nn: 3\ns: 'a3true'\nl: [1, 3]\n" if name == "contains.html" else ""
+        write(root / name, f"---\n{front}---\n{text}\n")
+    # L6: post_url to a post in a folder of _posts, with or without the folder
+    write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
+    write(root / "_posts" / "2019" / "2019-11-28-b.md", "---\n---\n[x]({% post_url "
+          "2019/2019-11-26-a %}) [y]({% post_url 2019-11-26-a %})\n")
+    return root
+
+
+def jekyll_build(blog: Path, out: Path) -> subprocess.CompletedProcess:
+    need_tool("jekyll")
+    return subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(out)],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "HOME": str(out.parent)})
+
+
+def test_filters_and_conditions_as_jekylls(tmp_path: Path) -> None:
+    blog = ruby_blog(tmp_path / "blog")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    for page in [*PAGES, "2019/11/28/b.html"]:
+        theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, page
+
+
+def test_a_date_ruby_cannot_read_stops_the_build_as_in_jekyll(tmp_path: Path) -> None:
+    """Jekyll stops with "Invalid Date"; so do we: the page and line, exit 2, no
+    traceback (the filter once raised Python's ValueError)."""
+    write(tmp_path / "_config.yml", "")
+    write(tmp_path / "_layouts" / "default.html", "{{ content }}")
+    write(tmp_path / "index.html", "---\n---\nok\n{{ 'soon' | date_to_xmlschema }}\n")
+    with pytest.raises(BuildError, match=r"index.html:4: .*Invalid Date: '\"soon\"'"):
+        build(tmp_path, out_dir=tmp_path / "ours")
+
+
+DATES = ["2019-03-01", "2019-03-01 10:00:00 +0100", "2019-03-01T10:00:00Z",
+         "2019-03-01T10:00:00.123-0700", "Fri, 01 Mar 2019 09:00:00 GMT",
+         "Fri Sep  3 11:21:31 CEST 2021", "Fri Sep  3 11:21:31 EST 2021", "1 March 2019",
+         "March 1, 2019", "March 2019", "2019/03/01", "03/01/2019", "01.03.2019", "3pm",
+         "25th December 2020", "20190301", "Sat, 1 Jun 19 10:00:00 PDT", "July 4th, 1976",
+         "1999-12-31 23:59:59 -08:00", "10:30 PM Mar 5 2020", "5 2020", "nothing", "15:45:10.5"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata"])
+def test_time_parse_reads_as_rubys(zone: str) -> None:
+    """Each string as Ruby's Time.parse then localtime reads it (TZ as Jekyll sets
+    it from `timezone:`), or unreadable where Ruby raises."""
+    ruby = need_tool("ruby")
+    script = ('STDIN.read.split("\\n").each { |l| puts((Time.parse(l).localtime'
+              '.strftime("%Y-%m-%dT%H:%M:%S") rescue "nil")) }')
+    done = subprocess.run([ruby, "-rtime", "-e", script], input="\n".join(DATES),
+                          capture_output=True, text=True, env={"TZ": zone}, check=True)
+    ours = [(found.strftime("%Y-%m-%dT%H:%M:%S") if found else "nil")
+            for found in (time_parse(text, {"timezone": zone}) for text in DATES)]
+    assert dict(zip(DATES, ours)) == dict(zip(DATES, done.stdout.split("\n")))
