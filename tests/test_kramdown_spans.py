@@ -1,6 +1,7 @@
-"""kramdown's span rules where real blogs met a difference (issue 14 point 8, the
-survey's K03-K14): attribute lists after images and links, link definitions and
-labels, URLs across lines, autolinks, backslash escapes, smart quotes. Each case is
+"""kramdown's rules where real blogs met a difference (issue 14 point 8, the survey's
+K03-K14): attribute lists after images and links, link definitions and labels, URLs
+across lines, autolinks, backslash escapes, smart quotes; and fences and markers in
+list items. Each case is
 what kramdown 2.4 writes with Jekyll 4.3's options (checked with it where Ruby is
 installed), byte for byte.
 """
@@ -52,6 +53,16 @@ CASES = {
     '- a\n \t+ c\n\n- d\n\t+ e\n':
         '<ul>\n  <li>\n    <p>a\n \t+ c</p>\n  </li>\n  <li>\n    <p>d</p>\n    <ul>\n'
         '      <li>e</li>\n    </ul>\n  </li>\n</ul>\n',
+    # K09: a fence in a list item is closed inside the item, or it is text
+    '* u2\n```\n\n## H\n\n```md\nx\n```':
+        '<ul>\n  <li>u2\n```</li>\n</ul>\n\n<h2 id="h">H</h2>\n\n<div class="language-md '
+        'highlighter-rouge"><div class="highlight"><pre class="highlight"><code>x\n</code></pre>'
+        '</div></div>\n',
+    # K10: a fence indented past its item's text: the code keeps the extra spaces
+    '1. one\n\n    ```\n    a\n      b\n   c\n    ```\n':
+        '<ol>\n  <li>\n    <p>one</p>\n\n    <div class="language-plaintext highlighter-rouge">'
+        '<div class="highlight"><pre class="highlight"><code> a\n   b\nc\n</code></pre></div>'
+        '    </div>\n  </li>\n</ol>\n',
 }
 
 

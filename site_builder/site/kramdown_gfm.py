@@ -212,15 +212,22 @@ def _content_indent(state: StateBlock, line: int, marker: re.Match) -> int:
 
 
 def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """A fence never closed is text to kramdown (its pattern needs the closing line);
-    CommonMark runs it to the end of the document."""
+    """A fence never closed is text to kramdown (its pattern needs the closing line,
+    in a list item before the item ends); CommonMark runs it to the end of the
+    document. Indented past its list item's text, the code keeps the extra spaces."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
         opening = FENCE_OPENING.match(line)
         if opening and state.sCount[start] - state.blkIndent < 4 \
                 and not _closed_after(state, start, end, opening[1]):
             return False
-        return original(state, start, end, silent)
+        if not original(state, start, end, silent):
+            return False
+        if not silent and state.blkIndent and state.sCount[start] > state.blkIndent:
+            # kramdown strips the list item's indentation from the code, not the fence's
+            token = state.tokens[-1]
+            token.content = state.getLines(start + 1, state.line - 1, state.blkIndent, True)
+        return True
     return rule
 
 
@@ -237,7 +244,11 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
     closings = memo[key]
     for line, length in closings[bisect.bisect_right(closings, (start, 1 << 30)):]:
         if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
-            return True
+            # in a list item, only a closing line inside the item (kramdown reads the
+            # item's lines first): no line less indented before it
+            return not state.blkIndent or all(
+                state.isEmpty(k) or state.sCount[k] >= state.blkIndent
+                for k in range(start + 1, line))
     return False
 
 
