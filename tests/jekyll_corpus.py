@@ -855,6 +855,8 @@ Run these in a terminal:
 
 > A paragraph
 >\tgoes on.
+
+  >\tA marker indented by two: its tab one column wide to CommonMark.
 """),
     # kramdown's HTML parser: a tag opens an element that only its own closing tag
     # closes; one left open (railsgirls' `github.com/<your username>/`) keeps the
@@ -915,6 +917,33 @@ Runs are read two marks at a time: ____a____ and **__x__**, ***both*** and *__ne
 Not closed: **bold *and em* and _under_score_ and __strong_ text.
 
 Struck: ~~a *b~~ c* and _~~[a link](https://example.com/) *e*~~_.
+"""),
+    # Jekyll's kramdown writes an entity as its character (entity_output: as_char)
+    # but for <, > and &; a name HTML 4 lacks is text. A quote before an entity or
+    # an emphasis mark is decided on the source after it, as kramdown does.
+    Spec("entities-and-quotes", """\
+Entities: &copy; &#39; &#169; &eacute; &quot; &hellip; &amp; &lt; &#60; &mdash; &check; &apos;.
+
+Rock 'n' roll: '&amp; more', "&copy; them" and *"*`code` too.
+
+Python's __init__"(__init__" and ***"both"*** and _'em'_.
+"""),
+    # An element with markdown="1" never closed (opensource.guide's Bengali asides):
+    # kramdown reads Markdown blocks to the end of the text and closes it there. A
+    # heading inside gets the id of kramdown's HTML converter, not the GFM parser's.
+    Spec("markdown-element-left-open", """\
+Before the note.
+
+<aside markdown="1" class="note">
+A note never closed, with **Markdown** in it.
+
+### Über uns
+
+<div markdown="1">
+### Über uns
+</div>
+
+- and a list
 """),
 ]
 

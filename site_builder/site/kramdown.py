@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import html
+import html.entities
 import re
 import unicodedata
 from functools import lru_cache
@@ -84,8 +85,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
-    # Entities stay tokens of their own, written as the author wrote them (kramdown
-    # keeps &#39; as it is; smart quotes must not turn it into a curly quote).
+    # Entities stay tokens of their own (smart quotes must not turn &#39; into a
+    # curly quote), written as kramdown writes them (text_special).
     md.disable("text_join")
     md.use(footnote_plugin)
     md.block.ruler.before("html_block", "kramdown_html", html_element,
@@ -203,14 +204,17 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if silent:
         return True
     inner = MARKDOWN_ATTR.search(opening[2] or "")
+    blocks = inner and line[opening.end():].strip() == "" and not span_level(opening)
+    tag_line = line[:opening.start(2)] + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):]
     whole = last is not None and last > start \
-        and _line(state, last).strip().lower() == f"</{tag}>" \
-        and line[opening.end():].strip() == ""
-    if inner and whole and not span_level(opening):
-        _markdown_inside(state, start, last, line[:opening.start(2)]
-                         + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):])
-    elif whole and not inner and tag in BLOCK_MODEL and "markdown" not in opening[2] \
-            and _parse_block_html(state, start):
+        and _line(state, last).strip().lower() == f"</{tag}>"
+    if blocks and whole:
+        _markdown_inside(state, start, last, tag_line)
+    elif blocks and last is None:   # kramdown reads blocks to the end, closes it there
+        _markdown_inside(state, start, end, tag_line, f"</{tag}>")
+        last = end - 1
+    elif whole and not inner and line[opening.end():].strip() == "" and tag in BLOCK_MODEL \
+            and "markdown" not in opening[2] and _parse_block_html(state, start):
         _markdown_inside(state, start, last, line)
     else:
         last = _raw_element(state, start, end, last)
@@ -295,7 +299,11 @@ def markdown_inside_html(state: StateCore) -> None:
 
     def converted(found: re.Match) -> str:
         text, block_level = later[int(found[1])]
-        html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
+        state.env["kramdown_in_html"] = True
+        try:
+            html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
+        finally:
+            state.env.pop("kramdown_in_html", None)
         return LATER.sub(converted, html)
     for token in state.tokens:
         if token.type == "html_block" and "\0" in token.content:
@@ -361,7 +369,10 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
     return closing
 
 
-def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str) -> None:
+def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str,
+                     closing_tag: str | None = None) -> None:
+    """The element's lines between its tags (`last`: its closing tag's line, or with
+    `closing_tag`, the end of the text) converted as Markdown blocks."""
     token = state.push("html_block", "", 0)
     token.map, token.content = [start, start + 1], opening_tag + "\n"
     token.meta["kramdown_wrapper"] = 1   # its blocks are indented (kramdown_blocks.py)
@@ -370,7 +381,10 @@ def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str)
     state.md.block.tokenize(state, start + 1, last)
     state.parentType, state.lineMax = old_parent, old_max
     token = state.push("html_block", "", 0)
-    token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+    if closing_tag is None:
+        token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+    else:
+        token.map, token.content = [last, last], closing_tag + "\n"
     token.meta["kramdown_wrapper"] = -1
 
 
@@ -446,17 +460,21 @@ def _symbols(text: str) -> tuple[str, set[int]]:
 # kramdown's quote rules see it after a quote that ends a run of text (`"[a link](x)"`
 # and `_"a..."_ or` open).
 SOURCE_MARKS = {"link_open": "[", "image": "![", "code_inline": "`"}
-CLOSING_MARKS = ("em_close", "strong_close", "s_close")
+CLOSING_MARKS = ("em_close", "strong_close", "s_close",   # (and opening ones: the
+                 "em_open", "strong_open", "s_open")      # source holds their marks)
 
 
 def _source_after(children: list, k: int) -> str:
     if k < len(children) and children[k].type in CLOSING_MARKS:
         marks = ""
-        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***` closes two
+        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***`: two
             marks += children[k].markup
             k += 1
-        nxt = children[k] if k < len(children) else None
-        return marks + (nxt.content[:3] if nxt is not None and nxt.type == "text" else "")
+        if k < len(children) and children[k].type == "text":
+            return marks + children[k].content[:3]
+        return marks + _source_after(children, k)
+    if k < len(children) and children[k].type == "text_special":   # `&amp;`, `\*` as written
+        return children[k].markup[:3]
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
@@ -783,7 +801,12 @@ def heading_ids(state: StateCore) -> None:
     tabs, each space or tab a '-', then '-1', '-2'... for repeats; `{#id}` wins."""
     counts: dict[str, int] = {}
     tokens = state.tokens
+    # Inside an HTML element (markdown="1"), kramdown's GFM parser gives no id: its
+    # HTML converter does, by kramdown's basic rule, counting repeats document-wide.
+    inside = 1 if state.env.get("kramdown_in_html") else 0
     for i, token in enumerate(tokens):
+        if token.type == "html_block" and token.meta:
+            inside += token.meta.get("kramdown_wrapper", 0)
         if token.type != "heading_open" or token.attrGet("id"):
             continue
         inline = tokens[i + 1]
@@ -794,12 +817,33 @@ def heading_ids(state: StateCore) -> None:
             children[-1].content = children[-1].content[:explicit.start()]
             token.attrSet("id", explicit[1])
             continue
+        if inside:
+            token.attrSet("id", _converter_id(inline.content,
+                                              state.env.setdefault("kramdown_converter_ids", {})))
+            continue
         text = "".join(c.content for c in children if c.type in ("text", "code_inline")
                        or c.info == "escape")   # `app\_process`: app_process
         slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
         counts[slug] = counts.get(slug, 0) + 1
         if slug or counts[slug] > 1:   # kramdown writes no empty id (`### "`)
             token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+
+
+def _converter_id(raw: str, used: dict[str, int]) -> str:
+    """kramdown's HTML converter's id for a heading's source text: ASCII letters,
+    digits, '-' and spaces (as '-') from its first letter on, lowercase, 'section'
+    when none; '-1', '-2'... for repeats."""
+    slug = NOT_ID_CHAR.sub("", LEADING_NON_LETTERS.sub("", raw)).replace(" ", "-").lower()
+    slug = slug or "section"
+    if slug in used:
+        used[slug] += 1
+        return f"{slug}-{used[slug]}"
+    used[slug] = 0
+    return slug
+
+
+LEADING_NON_LETTERS = re.compile(r"^[^a-zA-Z]+", re.M)
+NOT_ID_CHAR = re.compile(r"[^a-zA-Z0-9 -]")
 
 
 def _word_chars(text: str) -> str:
@@ -962,10 +1006,19 @@ def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     return f"<p>{link}</p>\n"
 
 
+# kramdown's entities: HTML 4's, and two more; another name is text (`&amp;check;`).
+KRAMDOWN_ENTITIES = frozenset(html.entities.name2codepoint) | {"apos", "vellip"}
+
+
 def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    """An entity as Jekyll's kramdown writes it (entity_output: as_char): its
+    character, but for <, > and & (as written); an escaped character as text."""
     token = tokens[idx]
     if token.info == "entity":
-        return token.markup
+        markup, char = token.markup, token.content
+        if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES:
+            return "&amp;" + markup[1:]
+        return char if len(char) == 1 and char not in "<>&" else markup
     return html.escape(token.content, quote=False)
 
 

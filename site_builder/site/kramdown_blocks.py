@@ -63,7 +63,9 @@ def _quote_tabs(tokenize):  # noqa: ANN001, ANN202 (markdown-it's ParserBlock.to
     lines over, those whose indentation holds a tab are measured again from their
     own start (the rule puts the lines back as they were after)."""
     def tokenize_lines(state: StateBlock, start: int, end: int) -> None:
-        if state.parentType == "blockquote" and "\t" in state.src:
+        if state.parentType == "blockquote" and start < end \
+                and state.src.find("\t", max(0, state.bMarks[start] - 2),
+                                     state.eMarks[end - 1]) >= 0:
             for line in range(start, end):
                 _retab(state, line)
         tokenize(state, start, end)
