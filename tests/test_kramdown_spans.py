@@ -76,6 +76,10 @@ CASES = {
     # a heading's id keeps its escaped characters; an empty one is left out
     '### app\\_process 简要执行过程\n\n### "\n':
         '<h3 id="app_process-简要执行过程">app_process 简要执行过程</h3>\n\n<h3>”</h3>\n',
+    # a nested list's lazy line loses the outer item's indentation, not its own
+    '- top\n  - Anna\n  - Ryan\n  We learned\n- next\n':
+        '<ul>\n  <li>top\n    <ul>\n      <li>Anna</li>\n      <li>Ryan\nWe learned</li>\n'
+        '    </ul>\n  </li>\n  <li>next</li>\n</ul>\n',
 }
 
 
