@@ -19,6 +19,14 @@ CASES = {
         '<p><img src="x.png" alt="a" width="50%" class="c" id="i" /> and <a href="u" title="t">l</a></p>\n',
     '*em*{: .x} and <span>a</span>{: style="c: \'d\'"} "after"':
         '<p><em class="x">em</em> and <span style="c: \'d\'">a</span> “after”</p>\n',
+    # ... and after code and an HTML element closed in its tag (jekyll-TeXt-theme's docs)
+    '`success`{:.success} `info`{:.info #i} `t`{: title="x" .c} and `plain`, '
+    '<img src="a.jpg" alt="A" />{:.border} <span>s</span>{:.y}\n':
+        '<p><code class="language-plaintext success highlighter-rouge">success</code> <code '
+        'class="language-plaintext info highlighter-rouge" id="i">info</code> <code title="x" '
+        'class="language-plaintext c highlighter-rouge">t</code> and <code class="language-'
+        'plaintext highlighter-rouge">plain</code>, <img src="a.jpg" alt="A" class="border" /> '
+        '<span class="y">s</span></p>\n',
     # K04: the last definition of a label counts, its case aside
     '[a][X] [b][y]\n\n[X]: http://one\n[x]: http://two\n[y]: http://three\n[y]: http://four':
         '<p><a href="http://two">a</a> <a href="http://four">b</a></p>\n\n',

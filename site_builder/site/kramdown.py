@@ -736,8 +736,14 @@ def _span_ials(children: list[Token]) -> None:
                                                                  found[1])
                 token.content = token.content[found.end():]
             continue
-        # After an image, a link or emphasis: kramdown gives it the attributes.
-        target = previous if previous.type == "image" else (
+        if previous.type == "html_inline":   # <img ...>{:.border}: an element closed in its tag
+            opening = OPEN_TAG.fullmatch(previous.content)
+            if opening and (opening[3] or opening[1].lower() in WITHOUT_BODY):
+                previous.content = _html_with_attributes(previous.content, found[1])
+                token.content = token.content[found.end():]
+            continue
+        # After an image, code, a link or emphasis: kramdown gives it the attributes.
+        target = previous if previous.type in ("image", "code_inline") else (
             children[_opener(children, before)] if previous.type in SPAN_CLOSES else None)
         if target is not None:
             _set_attributes(target, found[1])
@@ -973,8 +979,16 @@ def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
 
 
 def code_inline(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    return ('<code class="language-plaintext highlighter-rouge">'
-            f"{html.escape(tokens[idx].content, quote=False)}</code>")
+    token = tokens[idx]
+    if not token.attrs:
+        return ('<code class="language-plaintext highlighter-rouge">'
+                f"{html.escape(token.content, quote=False)}</code>")
+    # `x`{:.success #y}: the attribute list's, in its order, rouge's class around its class
+    attrs = dict(token.attrs)
+    classes = f" {attrs['class']}" if "class" in attrs else ""
+    attrs["class"] = f"language-plaintext{classes} highlighter-rouge"
+    written = "".join(f' {name}="{html.escape(str(value))}"' for name, value in attrs.items())
+    return f"<code{written}>{html.escape(token.content, quote=False)}</code>"
 
 
 def _label(token: Token) -> str:
