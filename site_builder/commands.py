@@ -47,13 +47,14 @@ def _config_source(root: Path) -> Path | None:
         found = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("source")
     except (yaml.YAMLError, AttributeError, UnicodeDecodeError):
         return None   # the build reads it again and says what is wrong
-    if not found or (root / str(found)).resolve() == root.resolve():
+    if not found:
         return None
-    moved = (root / str(found)).resolve()
-    if not moved.is_dir():
+    moved = root / str(found)
+    if not isinstance(found, str) or "\0" in found or not moved.is_dir():
         raise ConfigError(f"_config.yml: source: {found!r}: no such folder; give the folder "
                           f"that holds the site, or remove the line")
-    return moved
+    moved = moved.resolve()
+    return None if moved == root.resolve() else moved
 
 
 def posts(root: Path, options: dict) -> None:

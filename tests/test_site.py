@@ -747,6 +747,11 @@ def test_build_reads_the_source_the_config_names(tmp_path: Path) -> None:
     result = site_builder(tmp_path, "build", check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: _config.yml: source: 'nowhere': no such folder")
+    for hostile in ('"a\\x00b"', "[a, b]", "12"):   # a NUL, a list, a number
+        write(tmp_path / "_config.yml", f"title: T\nsource: {hostile}\n")
+        result = site_builder(tmp_path, "build", check=False)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith("error: _config.yml: source: ")
 
 
 def test_build_of_a_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
