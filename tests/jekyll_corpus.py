@@ -855,6 +855,8 @@ Run these in a terminal:
 
 > A paragraph
 >\tgoes on.
+
+  >\tA marker indented by two: its tab one column wide to CommonMark.
 """),
     # kramdown's HTML parser: a tag opens an element that only its own closing tag
     # closes; one left open (railsgirls' `github.com/<your username>/`) keeps the
@@ -915,6 +917,82 @@ Runs are read two marks at a time: ____a____ and **__x__**, ***both*** and *__ne
 Not closed: **bold *and em* and _under_score_ and __strong_ text.
 
 Struck: ~~a *b~~ c* and _~~[a link](https://example.com/) *e*~~_.
+"""),
+    # Jekyll's kramdown writes an entity as its character (entity_output: as_char)
+    # but for <, > and &; a name HTML 4 lacks is text. A quote before an entity or
+    # an emphasis mark is decided on the source after it, as kramdown does.
+    Spec("entities-and-quotes", """\
+Entities: &copy; &#39; &#169; &eacute; &quot; &hellip; &amp; &lt; &#60; &mdash; &check; &apos;.
+
+Rock 'n' roll: '&amp; more', "&copy; them" and *"*`code` too.
+
+Python's __init__"(__init__" and ***"both"*** and _'em'_.
+"""),
+    # An element with markdown="1" never closed (opensource.guide's Bengali asides):
+    # kramdown reads Markdown blocks to the end of the text and closes it there. A
+    # heading inside gets the id of kramdown's HTML converter, not the GFM parser's.
+    Spec("markdown-element-left-open", """\
+Before the note.
+
+<aside markdown="1" class="note">
+A note never closed, with **Markdown** in it.
+
+### Über uns
+
+<div markdown="1">
+### Über uns
+</div>
+
+- and a list
+"""),
+    # kramdown's span rules that real blogs met (survey K01-K14, issue 14 point 8):
+    # attribute lists after an image or link, the last of two link definitions,
+    # escaped reference labels, a URL across lines, autolinks as written, only
+    # kramdown's backslash escapes, fences in list items, parse_block_html.
+    Spec("kramdown-spans", """\
+A plot ![a plot](/assets/plot.png){: width="50%" .wide} and [the docs](https://example.com/d){:title="The docs"}.
+
+Defined twice: [the first][Docs], and [tern\\_for\\_vim][] with escapes, a URL across
+lines: [this
+file](https://example.com/s
+rc/f.md), and [a] [b], an id after a space.
+
+Autolinks as written: <https://example.com/wiki/%E4%BA%91>, <edge://extensions/>,
+<mailto:me@example.com>.
+
+Escapes: a \\/ b \\& c \\* d \\_ e, 'a\\2'、y, <kbd>\\<leader\\>i</kbd>, "``x``" a.
+
+- a
+ \t+ c
+
+A fence never closed in its item:
+
+- u2
+```
+
+1. one
+
+    ```
+    a
+      b
+    ```
+
+### app\\_process 简要执行过程
+
+{::options parse_block_html="true" /}
+<div class="x">
+
+| a | b |
+| --- | --- |
+| 1 | 2 |
+
+*em*
+</div>
+
+[docs]: https://example.com/one
+[Docs]: https://example.com/two
+[tern_for_vim]: https://example.com/tern
+[b]: https://example.com/b
 """),
 ]
 

@@ -166,6 +166,18 @@ TEMPLATES = [
     "{{ n }}{% increment n %}{{ n }}{% decrement n %}{{ n }}{% assign n = 'a' %}{{ n }}"
     "{{ partial }}{{ jekyll.version }}{{ today | date: '%Y' }}",
     "{% include {{ page.inc }} name='dyn' %}",
+    # markup only Ruby's lax parser reads (Jekyll's default error_mode, warn), and
+    # what Ruby Liquid reads differently from python-liquid
+    "{% if page.flag and (page.none or page.n) %}a{% elsif (page.n > 1) %}b{% endif %}"
+    "{% unless (page.flag) %}c{% else %}d{% endunless %}{% if page.n == 3 or (x %}e{% endif %}",
+    "{{ with .title }}{{ . }}{{ else }}|{{ 'a' | upcase | }}|{{ page.title | append: 'x' | }}|"
+    "{{ page.list | join: ', ' extra }}",
+    "{% assign site.title = 'mine' %}{{ site.title }}|{% assign y = 'a' | upcase | %}{{ y }}",
+    "{% if page.flag contains 'x' %}a{% endif %}{% if page.n contains 3 %}b{% endif %}"
+    "{% if page.title contains true %}c{% endif %}{% if page.list contains 2 %}d{% endif %}",
+    "{{ page.dict.limit }}|{{ page.dict.in }}|{{ page.dict.with }}|{{ page.dict.empty }}",
+    "{% for x in page.list | limit: 2 %}{{ x }}{% endfor %}|"
+    "{% for x in page.list reversed offset: 1 x %}{{ x }}{% endfor %}",
 ]
 
 ITEMS = [{"title": "First", "url": "/first/", "cat": "x", "menu": "M1"},
@@ -215,7 +227,7 @@ def render(tmp_path: Path, monkeypatch, source: str, compiled: bool, liquid: dic
     return result, [str(w.message) for w in caught], reads.names
 
 
-MODES = [{}, {"strict_filters": True}, {"strict_variables": True},
+MODES = [{}, {"error_mode": "strict"}, {"strict_filters": True}, {"strict_variables": True},
          {"error_mode": "lax"}, {"error_mode": "warn", "strict_variables": True,
                                  "strict_filters": True}]
 

@@ -51,6 +51,19 @@ PAGES = {
                      "[{{ 0.125 | round: 2 }}][{{ -2.5 | round }}][{{ 15 | round: -1 }}]"
                      '[{{ 1234.5 | round: -2 }}][{{ "2.5" | round }}][{{ 2.5 | round: 1 }}]'
                      "[{{ 7 | round: 2 }}][{{ nil | round }}]"),
+    # L3: markup Ruby's strict parser refuses, read by its lax one (Jekyll's default
+    # error_mode, warn): parentheses in conditions, assign to a dotted name, stray
+    # words in {{ }}, a trailing |, a filter's stray word
+    "lax.html": ('{% assign site.tags = "" %}A[{{ site.tags | size }}]'
+                 "{% if page.x and (page.y or page.x) %}B-yes{% else %}B-no{% endif %}"
+                 "{% if (page.x) %}C-yes{% else %}C-no{% endif %}"
+                 "{% unless (page.y) %}D-yes{% endunless %}"
+                 "{% if page.y %}{% elsif (page.x == 1) %}E-yes{% endif %}"
+                 "<title>{{ with .title }}{{ . }}{{ else }}Open Collective{{ end }}</title>"
+                 '{{ "a" | upcase | }}|{% assign z = "b" | upcase | %}{{ z }}|'
+                 '{{ page.l | join: ", " x }}|{{ page.x | plus: 1 | }}|'
+                 "{% for i in page.m | limit: page.x %}{{ i }}{% endfor %}|"
+                 "{% for i in page.m reversed offset: 1 limit: 2 x %}{{ i }}{% endfor %}"),
 }
 
 
@@ -59,7 +72,8 @@ def ruby_blog(root: Path) -> Path:
                                 "reversed: 3, contains: 4, list: [1, 2, 3, 4, 5, 6, 7]}\n")
     write(root / "_layouts" / "default.html", "{{ content }}")
     for name, text in PAGES.items():
-        front = "t: true\nn: 3\ns: 'a3true'\nl: [1, 3]\n" if name == "contains.html" else ""
+        front = ("t: true\nn: 3\ns: 'a3true'\nl: [1, 3]\n" if name == "contains.html" else
+                 "x: 1\nl: [1, 3]\nm: [4, 5, 6]\n" if name == "lax.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
@@ -115,3 +129,38 @@ def test_time_parse_reads_as_rubys(zone: str) -> None:
     ours = [(found.strftime("%Y-%m-%dT%H:%M:%S") if found else "nil")
             for found in (time_parse(text, {"timezone": zone}) for text in DATES)]
     assert dict(zip(DATES, ours)) == dict(zip(DATES, done.stdout.split("\n")))
+
+
+def lax_blog(root: Path, config: str = "") -> Path:
+    write(root / "_config.yml", config)
+    write(root / "_layouts" / "default.html", "{{ content }}")
+    write(root / "_includes" / "world" / "items.html", 'a\nb\n{{ "x" | upcase | }}\n')
+    write(root / "_includes" / "when.html", "one\n{{ 'later' | date_to_string }}\n")
+    write(root / "index.html", "---\nx: 1\n---\nline 1\n{% include world/items.html %}\n"
+          "{% if (page.x) %}yes{% endif %}\n")
+    return root
+
+
+def test_lax_markup_is_read_with_a_warning_naming_its_file_and_line(tmp_path: Path,
+                                                                       caplog) -> None:
+    """Jekyll's default (error_mode: warn): a warning for each, in the include's own
+    file and line, and the page built."""
+    blog = lax_blog(tmp_path / "blog")
+    with caplog.at_level("WARNING"):
+        build(blog, out_dir=tmp_path / "ours")
+    assert (tmp_path / "ours" / "index.html").read_text() == "line 1\na\nb\nX\n\nyes\n"
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(w.startswith("warning: _includes/world/items.html:3: Liquid: ") for w in warned)
+    assert any(w.startswith("warning: index.html:6: Liquid: ") for w in warned), warned
+
+
+def test_error_mode_strict_stops_at_the_includes_own_line(tmp_path: Path) -> None:
+    blog = lax_blog(tmp_path / "blog", "liquid: {error_mode: strict}\n")
+    with pytest.raises(BuildError, match=r"^index.html:6: Liquid: "):
+        build(blog, out_dir=tmp_path / "ours")
+    write(blog / "index.html", "---\n---\n{% include world/items.html %}\n")
+    with pytest.raises(BuildError, match=r"^_includes/world/items.html:3: Liquid: "):
+        build(blog, out_dir=tmp_path / "ours")
+    write(blog / "index.html", "---\n---\n{% include when.html %}\n")   # an error rendering
+    with pytest.raises(BuildError, match=r"^_includes/when.html:2: Liquid: Invalid Date"):
+        build(blog, out_dir=tmp_path / "ours")

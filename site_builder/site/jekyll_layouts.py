@@ -402,12 +402,16 @@ class JekyllRenderer:
         try:
             if template is not None:
                 if template.template is None:
-                    template.template = self.env.from_string(source)
+                    template.template = self.env.parse(source, name, line)
                 parsed = template.template
             else:
-                parsed = self.env.from_string(source)
+                parsed = self.env.parse(source, name, line)
             return parsed.render(site=self._site_for(context.get("page")), **context)
         except LiquidError as exc:
+            place = self.env.error_place(exc, source)   # in an include: its file and line
+            if place:
+                raise BuildError(f"{place}: Liquid: {exc.message}; fix the {{{{ }}}} or "
+                                 f"{{% %}} there") from None
             token = getattr(exc, "token", None)
             index = getattr(token, "start_index", -1)
             if getattr(token, "source", source) != source:

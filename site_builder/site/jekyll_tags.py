@@ -167,7 +167,21 @@ class RubyEchoNode(RubyOutputNode, EchoNode):
 
 
 class RubyOutput(Output):
+    """{{ }}: parsed strictly, then (unless `error_mode: strict`) as Ruby's lax
+    Variable parser reads it (`{{ "a" | upcase | }}`, `{{ with .title }}`)."""
+
     node_class = RubyOutputNode
+
+    def parse(self, stream: TokenStream) -> OutputNode:
+        try:
+            return super().parse(stream)
+        except LiquidSyntaxError as exc:
+            token = stream.current
+            if token.kind != TOKEN_EXPRESSION or not hasattr(self.env, "lax"):
+                raise
+            self.env.lax(exc, token)
+            from site_builder.site.liquid_lax import variable
+            return self.node_class(stream.tokens[stream.pos - 1], variable(token, token.value))
 
 
 class RubyEcho(EchoTag):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import html
+import html.entities
 import re
 import unicodedata
 from functools import lru_cache
@@ -84,8 +85,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
-    # Entities stay tokens of their own, written as the author wrote them (kramdown
-    # keeps &#39; as it is; smart quotes must not turn it into a curly quote).
+    # Entities stay tokens of their own (smart quotes must not turn &#39; into a
+    # curly quote), written as kramdown writes them (text_special).
     md.disable("text_join")
     md.use(footnote_plugin)
     md.block.ruler.before("html_block", "kramdown_html", html_element,
@@ -95,14 +96,17 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_table, {"alt": ["paragraph"]})
     md.core.ruler.push("kramdown_fences", indented_fences)
     md.core.ruler.push("kramdown_later", markdown_inside_html)
+    md.core.ruler.push("kramdown_span_ials", span_attribute_lists)
     md.core.ruler.push("kramdown_typography", typography)
     md.core.ruler.push("kramdown_spans", span_shapes)
     md.core.ruler.push("kramdown_attributes", attribute_lists)
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import kramdown_blocks, kramdown_gfm
+    from site_builder.site import kramdown_blocks, kramdown_gfm, kramdown_links, kramdown_spans
     kramdown_gfm.install(md)
+    kramdown_links.install(md)
+    kramdown_spans.install(md)
     kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
@@ -200,15 +204,53 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if silent:
         return True
     inner = MARKDOWN_ATTR.search(opening[2] or "")
-    if inner and last is not None and last > start \
-            and _line(state, last).strip().lower() == f"</{tag}>" \
-            and line[opening.end():].strip() == "" and not span_level(opening):
-        _markdown_inside(state, start, last, line[:opening.start(2)]
-                         + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):])
+    blocks = inner and line[opening.end():].strip() == "" and not span_level(opening)
+    tag_line = line[:opening.start(2)] + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):]
+    whole = last is not None and last > start \
+        and _line(state, last).strip().lower() == f"</{tag}>"
+    if blocks and whole:
+        _markdown_inside(state, start, last, tag_line)
+    elif blocks and last is None:   # kramdown reads blocks to the end, closes it there
+        _markdown_inside(state, start, end, tag_line, f"</{tag}>")
+        last = end - 1
+    elif whole and not inner and line[opening.end():].strip() == "" and tag in BLOCK_MODEL \
+            and "markdown" not in opening[2] and _parse_block_html(state, start):
+        _markdown_inside(state, start, last, line)
     else:
         last = _raw_element(state, start, end, last)
+        raw = MARKDOWN_RAW.search(opening[2] or "")
+        if raw:   # markdown="0": as it is, the attribute dropped (as kramdown drops it)
+            token = state.tokens[-1]
+            token.content = token.content.replace(raw[0], "", 1)
     state.line = last + 1
     return True
+
+
+# kramdown's HTML_CONTENT_MODEL_BLOCK: with the parse_block_html option, their
+# content is read as Markdown blocks.
+BLOCK_MODEL = frozenset("""address applet article aside blockquote body dd details div dl
+    fieldset figure figcaption footer form header hgroup iframe li main map menu nav noscript
+    object section summary td""".split())
+MARKDOWN_RAW = re.compile(r"""\s+markdown\s*=\s*(["']?)0\1(?=[\s/>]|$)""")
+BLOCK_HTML_OPTION = re.compile(
+    r"""^[ ]{0,3}\{::options\b[^}\n]*?\bparse_block_html=(["'])(\w*)\1[^}\n]*\}""", re.M)
+
+
+def _parse_block_html(state: StateBlock, start: int) -> bool:
+    """Whether `{::options parse_block_html="true" /}` is in force at line `start`:
+    the last such line before it says (kramdown reads options where they stand)."""
+    if "parse_block_html" not in state.src:
+        return False
+    memo = state.env.setdefault("kramdown_block_html", {})
+    if state.src not in memo:
+        memo[state.src] = [(state.src.count("\n", 0, found.start()), found[2] == "true")
+                           for found in BLOCK_HTML_OPTION.finditer(state.src)]
+    setting = False
+    for line, value in memo[state.src]:
+        if line >= start:
+            break
+        setting = value
+    return setting
 
 
 def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> int:
@@ -257,7 +299,11 @@ def markdown_inside_html(state: StateCore) -> None:
 
     def converted(found: re.Match) -> str:
         text, block_level = later[int(found[1])]
-        html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
+        state.env["kramdown_in_html"] = True
+        try:
+            html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
+        finally:
+            state.env.pop("kramdown_in_html", None)
         return LATER.sub(converted, html)
     for token in state.tokens:
         if token.type == "html_block" and "\0" in token.content:
@@ -323,7 +369,10 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
     return closing
 
 
-def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str) -> None:
+def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str,
+                     closing_tag: str | None = None) -> None:
+    """The element's lines between its tags (`last`: its closing tag's line, or with
+    `closing_tag`, the end of the text) converted as Markdown blocks."""
     token = state.push("html_block", "", 0)
     token.map, token.content = [start, start + 1], opening_tag + "\n"
     token.meta["kramdown_wrapper"] = 1   # its blocks are indented (kramdown_blocks.py)
@@ -332,7 +381,10 @@ def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str)
     state.md.block.tokenize(state, start + 1, last)
     state.parentType, state.lineMax = old_parent, old_max
     token = state.push("html_block", "", 0)
-    token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+    if closing_tag is None:
+        token.map, token.content = [last, last + 1], _line(state, last) + "\n"
+    else:
+        token.map, token.content = [last, last], closing_tag + "\n"
     token.meta["kramdown_wrapper"] = -1
 
 
@@ -408,20 +460,26 @@ def _symbols(text: str) -> tuple[str, set[int]]:
 # kramdown's quote rules see it after a quote that ends a run of text (`"[a link](x)"`
 # and `_"a..."_ or` open).
 SOURCE_MARKS = {"link_open": "[", "image": "![", "code_inline": "`"}
-CLOSING_MARKS = ("em_close", "strong_close", "s_close")
+CLOSING_MARKS = ("em_close", "strong_close", "s_close",   # (and opening ones: the
+                 "em_open", "strong_open", "s_open")      # source holds their marks)
 
 
 def _source_after(children: list, k: int) -> str:
     if k < len(children) and children[k].type in CLOSING_MARKS:
         marks = ""
-        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***` closes two
+        while k < len(children) and children[k].type in CLOSING_MARKS:   # `***`: two
             marks += children[k].markup
             k += 1
-        nxt = children[k] if k < len(children) else None
-        return marks + (nxt.content[:3] if nxt is not None and nxt.type == "text" else "")
+        if k < len(children) and children[k].type == "text":
+            return marks + children[k].content[:3]
+        return marks + _source_after(children, k)
+    if k < len(children) and children[k].type == "text_special":   # `&amp;`, `\*` as written
+        return children[k].markup[:3]
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
+    if children[k].type == "code_inline":   # its own run: "``x``" closes, "`x`" opens
+        mark = children[k].markup or mark
     if children[k].type == "link_open" and k + 1 < len(children) \
             and children[k + 1].type == "text":
         return mark + children[k + 1].content[:3]
@@ -545,8 +603,6 @@ def attribute_lists(state: StateCore) -> None:
         token = tokens[i]
         if token.level == 0 and token.nesting == 1:
             top = i
-        if token.type == "inline" and token.children:
-            _span_ials(token.children)
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
             options = OPTIONS.match(tokens[i + 1].content.strip())
             if options:   # {::options toc_levels="2..4" /}: the document's own options
@@ -649,6 +705,18 @@ def _strip_last_line(inline: Token) -> None:
         children.pop()
 
 
+def span_attribute_lists(state: StateCore) -> None:
+    """`![a](x.png){: width="50%"}`: a span attribute list after an image, a link,
+    emphasis or an HTML element gives it its attributes. Read before the typography
+    runs (kramdown's parser takes the list out of the text before any quote is made
+    curly: `width="”50%”"` otherwise)."""
+    if "{:" not in state.src:
+        return
+    for token in state.tokens:
+        if token.type == "inline" and token.children:
+            _span_ials(token.children)
+
+
 def _span_ials(children: list[Token]) -> None:
     for k in range(1, len(children)):
         token = children[k]
@@ -657,17 +725,26 @@ def _span_ials(children: list[Token]) -> None:
         found = SPAN_IAL.match(token.content)
         if not found or found[1].startswith(":"):
             continue
-        previous = children[k - 1]
+        before = k - 1   # emphasis leaves empty text tokens between the tags
+        while before > 0 and children[before].type == "text" and not children[before].content:
+            before -= 1
+        previous = children[before]
         if previous.type == "html_inline" and HTML_CLOSE.match(previous.content):
-            opener = _html_opener(children, k - 1)   # <span>...</span>{: .x}
+            opener = _html_opener(children, before)   # <span>...</span>{: .x}
             if opener is not None:
                 children[opener].content = _html_with_attributes(children[opener].content,
                                                                  found[1])
                 token.content = token.content[found.end():]
             continue
-        # After an image, a link or emphasis: kramdown gives it the attributes.
-        target = previous if previous.type == "image" else (
-            children[_opener(children, k - 1)] if previous.type in SPAN_CLOSES else None)
+        if previous.type == "html_inline":   # <img ...>{:.border}: an element closed in its tag
+            opening = OPEN_TAG.fullmatch(previous.content)
+            if opening and (opening[3] or opening[1].lower() in WITHOUT_BODY):
+                previous.content = _html_with_attributes(previous.content, found[1])
+                token.content = token.content[found.end():]
+            continue
+        # After an image, code, a link or emphasis: kramdown gives it the attributes.
+        target = previous if previous.type in ("image", "code_inline") else (
+            children[_opener(children, before)] if previous.type in SPAN_CLOSES else None)
         if target is not None:
             _set_attributes(target, found[1])
             token.content = token.content[found.end():]
@@ -699,7 +776,8 @@ def _html_with_attributes(tag: str, spec: str) -> str:
     holder = Token("html_inline", "", 0)
     _set_attributes(holder, spec)
     for key, value in (holder.attrs or {}).items():
-        value = html.escape(str(value))
+        # kramdown's attribute escaping: & < > and " (a ' stays as it is)
+        value = html.escape(str(value), quote=False).replace('"', "&quot;")
         present = re.search(rf"""\s{re.escape(key)}\s*=\s*("[^"]*"|'[^']*')""", tag)
         if present and key == "class":
             merged = f"{present[1][1:-1]} {value}".strip()
@@ -729,7 +807,12 @@ def heading_ids(state: StateCore) -> None:
     tabs, each space or tab a '-', then '-1', '-2'... for repeats; `{#id}` wins."""
     counts: dict[str, int] = {}
     tokens = state.tokens
+    # Inside an HTML element (markdown="1"), kramdown's GFM parser gives no id: its
+    # HTML converter does, by kramdown's basic rule, counting repeats document-wide.
+    inside = 1 if state.env.get("kramdown_in_html") else 0
     for i, token in enumerate(tokens):
+        if token.type == "html_block" and token.meta:
+            inside += token.meta.get("kramdown_wrapper", 0)
         if token.type != "heading_open" or token.attrGet("id"):
             continue
         inline = tokens[i + 1]
@@ -740,10 +823,33 @@ def heading_ids(state: StateCore) -> None:
             children[-1].content = children[-1].content[:explicit.start()]
             token.attrSet("id", explicit[1])
             continue
-        text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        if inside:
+            token.attrSet("id", _converter_id(inline.content,
+                                              state.env.setdefault("kramdown_converter_ids", {})))
+            continue
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline")
+                       or c.info == "escape")   # `app\_process`: app_process
         slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
         counts[slug] = counts.get(slug, 0) + 1
-        token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+        if slug or counts[slug] > 1:   # kramdown writes no empty id (`### "`)
+            token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+
+
+def _converter_id(raw: str, used: dict[str, int]) -> str:
+    """kramdown's HTML converter's id for a heading's source text: ASCII letters,
+    digits, '-' and spaces (as '-') from its first letter on, lowercase, 'section'
+    when none; '-1', '-2'... for repeats."""
+    slug = NOT_ID_CHAR.sub("", LEADING_NON_LETTERS.sub("", raw)).replace(" ", "-").lower()
+    slug = slug or "section"
+    if slug in used:
+        used[slug] += 1
+        return f"{slug}-{used[slug]}"
+    used[slug] = 0
+    return slug
+
+
+LEADING_NON_LETTERS = re.compile(r"^[^a-zA-Z]+", re.M)
+NOT_ID_CHAR = re.compile(r"[^a-zA-Z0-9 -]")
 
 
 def _word_chars(text: str) -> str:
@@ -873,8 +979,16 @@ def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
 
 
 def code_inline(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    return ('<code class="language-plaintext highlighter-rouge">'
-            f"{html.escape(tokens[idx].content, quote=False)}</code>")
+    token = tokens[idx]
+    if not token.attrs:
+        return ('<code class="language-plaintext highlighter-rouge">'
+                f"{html.escape(token.content, quote=False)}</code>")
+    # `x`{:.success #y}: the attribute list's, in its order, rouge's class around its class
+    attrs = dict(token.attrs)
+    classes = f" {attrs['class']}" if "class" in attrs else ""
+    attrs["class"] = f"language-plaintext{classes} highlighter-rouge"
+    written = "".join(f' {name}="{html.escape(str(value))}"' for name, value in attrs.items())
+    return f"<code{written}>{html.escape(token.content, quote=False)}</code>"
 
 
 def _label(token: Token) -> str:
@@ -906,10 +1020,19 @@ def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     return f"<p>{link}</p>\n"
 
 
+# kramdown's entities: HTML 4's, and two more; another name is text (`&amp;check;`).
+KRAMDOWN_ENTITIES = frozenset(html.entities.name2codepoint) | {"apos", "vellip"}
+
+
 def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    """An entity as Jekyll's kramdown writes it (entity_output: as_char): its
+    character, but for <, > and & (as written); an escaped character as text."""
     token = tokens[idx]
     if token.info == "entity":
-        return token.markup
+        markup, char = token.markup, token.content
+        if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES:
+            return "&amp;" + markup[1:]
+        return char if len(char) == 1 and char not in "<>&" else markup
     return html.escape(token.content, quote=False)
 
 

@@ -63,7 +63,9 @@ def _quote_tabs(tokenize):  # noqa: ANN001, ANN202 (markdown-it's ParserBlock.to
     lines over, those whose indentation holds a tab are measured again from their
     own start (the rule puts the lines back as they were after)."""
     def tokenize_lines(state: StateBlock, start: int, end: int) -> None:
-        if state.parentType == "blockquote" and "\t" in state.src:
+        if state.parentType == "blockquote" and start < end \
+                and state.src.find("\t", max(0, state.bMarks[start] - 2),
+                                     state.eMarks[end - 1]) >= 0:
             for line in range(start, end):
                 _retab(state, line)
         tokenize(state, start, end)
@@ -108,15 +110,28 @@ def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signa
         first = src[state.bMarks[start] + state.tShift[start]]
         final = src[state.eMarks[last - 1] - 1]
         # (the list rule may have counted a lazy line as indented: its spaces tell)
-        if indent and last - start > 1 and min(state.tShift[start + 1:last]) < indent \
-                or first > "\x7f" and first.isspace() or final > "\x7f" and final.isspace():
+        lazy = [line for line in range(start + 1, last) if not _indented(
+            src[state.bMarks[line]:state.bMarks[line] + state.tShift[line]], indent)] \
+            if indent and last - start > 1 else ()
+        if lazy or first > "\x7f" and first.isspace() or final > "\x7f" and final.isspace():
+            # (a lazy line loses the indentation of the items around its list)
+            outer = (state.env.get("kramdown_list_indents") or [0])[-1]
             state.tokens[-2].content = "\n".join(
-                src[state.bMarks[line]:state.eMarks[line]] if line > start
-                and state.tShift[line] < indent
+                state.getLines(line, line + 1, outer, False) if line in lazy
                 else state.getLines(line, line + 1, indent, False)
                 for line in range(start, last)).strip(RUBY_SPACE)
         return True
     return paragraph
+
+
+def _indented(space: str, indent: int) -> bool:
+    """Whether a line's leading `space` indents it to a list item's text at column
+    `indent`, by kramdown's rule (list.rb's content_re: tabs or four spaces, then
+    spaces; ` \t` is no indentation to it)."""
+    if "\t" not in space:
+        return len(space) >= indent
+    tabs, spaces = divmod(indent, 4)
+    return bool(re.match(rf"(?:\t| {{4}}){{{tabs}}} {{{spaces}}}|(?:\t| {{4}}){{{tabs + 1}}}", space))
 
 
 def newline(state: StateInline, silent: bool) -> bool:

@@ -147,8 +147,9 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
     takes such a line only to go on a paragraph (after `- #### BSD` it ends the list)."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
-        if ORDERED_PAREN.match(line):
-            return False
+        if ORDERED_PAREN.match(line) or \
+                " \t" in state.src[state.bMarks[start]:state.bMarks[start] + state.tShift[start]]:
+            return False   # kramdown's list marker has spaces only before it (OPT_SPACE)
         if silent and state.parentType == "paragraph" and line[:1].isdigit():
             saved, state.parentType = state.parentType, "list_check"
             try:
@@ -161,9 +162,13 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         saved_counts = [state.sCount[k] for k, _ in lazy]
         for k, indent in lazy:
             state.sCount[k] = indent
+        # where the list stands: a lazy line keeps its indentation from there on
+        outer = state.env.setdefault("kramdown_list_indents", [])
+        outer.append(state.blkIndent)
         try:
             return original(state, start, end, silent)
         finally:
+            outer.pop()
             for (k, _), count in zip(lazy, saved_counts):
                 state.sCount[k] = count
     return rule
@@ -211,15 +216,22 @@ def _content_indent(state: StateBlock, line: int, marker: re.Match) -> int:
 
 
 def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """A fence never closed is text to kramdown (its pattern needs the closing line);
-    CommonMark runs it to the end of the document."""
+    """A fence never closed is text to kramdown (its pattern needs the closing line,
+    in a list item before the item ends); CommonMark runs it to the end of the
+    document. Indented past its list item's text, the code keeps the extra spaces."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
         opening = FENCE_OPENING.match(line)
         if opening and state.sCount[start] - state.blkIndent < 4 \
                 and not _closed_after(state, start, end, opening[1]):
             return False
-        return original(state, start, end, silent)
+        if not original(state, start, end, silent):
+            return False
+        if not silent and state.blkIndent and state.sCount[start] > state.blkIndent:
+            # kramdown strips the list item's indentation from the code, not the fence's
+            token = state.tokens[-1]
+            token.content = state.getLines(start + 1, state.line - 1, state.blkIndent, True)
+        return True
     return rule
 
 
@@ -236,7 +248,11 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
     closings = memo[key]
     for line, length in closings[bisect.bisect_right(closings, (start, 1 << 30)):]:
         if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
-            return True
+            # in a list item, only a closing line inside the item (kramdown reads the
+            # item's lines first): no line less indented before it
+            return not state.blkIndent or all(
+                state.isEmpty(k) or state.sCount[k] >= state.blkIndent
+                for k in range(start + 1, line))
     return False
 
 
@@ -338,12 +354,12 @@ def task_lists(state: StateCore) -> None:
 # -- links -------------------------------------------------------------------------
 
 # kramdown's LINK_INLINE_TITLE_RE: the title and the closing parenthesis.
-LINK_TITLE = re.compile(r"""\s*?(["'])(.+?)\1\s*?\)""")
+LINK_TITLE = re.compile(r"""\s*?(["'])(.+?)\1\s*?\)""", re.S)
 
 
 def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """A link whose URL kramdown reads otherwise than CommonMark: with spaces
-    (`[text](http://x.com/a b)`: CommonMark makes no link of it) or a backslash
+    """A link whose URL kramdown reads otherwise than CommonMark: with spaces or a
+    line break (`[text](http://x.com/a b)`: CommonMark makes no link of it) or a backslash
     (`(.../Metro_(design\\))`: kramdown counts parentheses as they are and keeps the
     backslash, where CommonMark reads an escape)."""
     def rule(state: StateInline, silent: bool) -> bool:
@@ -355,13 +371,16 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
         if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
             return False
         close = state.src.find(")", label_end + 2, state.posMax)
-        if close > 0 and not any(c in state.src[label_end + 2:close] for c in " \\("):
-            return False   # most links: no space, backslash or parenthesis to read apart
+        if close < 0:
+            return False   # kramdown's URL and title both end at a `)`
+        if not any(c in state.src[label_end + 2:close] for c in " \\(\n"):
+            return False   # most links: no space, backslash, parenthesis or line break
         found = _kramdown_destination(state.src, label_end + 1, state.posMax)
         if found is None:
             return False
         href, title, after = found
-        if "\\" not in href and (" " not in href or standard(state, True)):
+        if "\\" not in href and ((" " not in href and "\n" not in href)
+                                 or standard(state, True)):
             state.pos = start
             return False   # a link CommonMark reads alike: the standard rule makes it
         state.pos = start
@@ -385,9 +404,8 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
 def _kramdown_destination(src: str, start: int, end: int) -> tuple[str, str | None, int] | None:
     """kramdown's reading of the `(url "title")` at src[start]: (url, title, where it
     ends), or None. Parentheses are counted as they are (no backslash escapes one);
-    a space before a quote starts the title. Within one line only."""
-    stop = src.find("\n", start, end)
-    end = end if stop < 0 else stop
+    a space (or line break) before a quote starts the title. The URL may go on to
+    the next lines: the line break stays in it, as in kramdown."""
     depth = 0
     for i in range(start, end):
         char = src[i]
@@ -397,7 +415,7 @@ def _kramdown_destination(src: str, start: int, end: int) -> tuple[str, str | No
             depth -= 1
             if depth == 0:
                 return src[start + 1:i].strip(), None, i + 1
-        elif char in " \t" and src[i + 1:i + 2] in ("'", '"'):
+        elif char in " \t\n" and src[i + 1:i + 2] in ("'", '"'):
             titled = LINK_TITLE.match(src, i, end)
             return (src[start + 1:i].strip(), titled[2], titled.end()) if titled else None
     return None

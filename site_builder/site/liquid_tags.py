@@ -13,12 +13,15 @@ from typing import Callable, Iterator, TextIO
 
 import liquid
 from liquid.ast import BlockNode, Node
-from liquid.builtin.expressions import StringLiteral, parse_primitive
+from liquid.builtin.expressions import (BooleanExpression, FilteredExpression, LoopExpression,
+                                        StringLiteral, parse_primitive)
 from liquid.builtin.expressions import tokenize as liquid_tokenize
 from liquid.builtin.expressions._tokenize import _keywords
 from liquid.builtin.expressions import logical
 from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.primitive import Blank
+from liquid.builtin.tags import for_tag, if_tag, unless_tag
+from liquid.builtin.tags.assign_tag import AssignNode, AssignTag
 from liquid.context import RenderContext
 from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
                                TemplateNotFoundError)
@@ -29,6 +32,8 @@ from liquid.template import BoundTemplate
 from liquid.token import TOKEN_DOT, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, TOKEN_WORD, Token
 from liquid.undefined import UNDEFINED
 
+from site_builder.logs import stage_log
+from site_builder.site import liquid_lax
 from site_builder.site.ruby_values import to_s as ruby_to_s
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
@@ -39,6 +44,7 @@ STRAY_BRACES = re.compile(r"""("[^"]*"|'[^']*')|[{}]""")
 # Jekyll's include parameters: a quoted value may hold its quote escaped (\"), or
 # a variable.
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
+LOG = stage_log("site")
 JEKYLL_VERSION = "4.3.1"   # the Jekyll whose output ours matches (bench/real_blogs.py)
 EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
@@ -148,6 +154,86 @@ def ruby_tokenize(source: str, parent_token: Token) -> Iterator[Token]:
         yield token
 
 
+def _into_inner(self: TokenStream, *, tag: Token | None = None, eat: bool = True
+                ) -> TokenStream:
+    """TokenStream.into_inner, the inner stream keeping its expression token (its
+    markup, for Ruby's lax reading)."""
+    token = self.current
+    inner = LIQUID_INTO_INNER(self, tag=tag, eat=eat)
+    inner.expression_token = token
+    return inner
+
+
+LIQUID_INTO_INNER = TokenStream.into_inner
+TokenStream.into_inner = _into_inner
+
+
+class LaxCondition:
+    """BooleanExpression as `if`, `elsif` and `unless` parse it: strictly, then (unless
+    `error_mode: strict`) by Ruby's lax rules."""
+
+    @staticmethod
+    def parse(env: liquid.Environment, tokens: TokenStream) -> BooleanExpression:
+        try:
+            return BooleanExpression.parse(env, tokens)
+        except LiquidSyntaxError as exc:
+            token = getattr(tokens, "expression_token", None)
+            if token is None or not isinstance(env, JekyllEnvironment):
+                raise
+            env.lax(exc, token)
+            return liquid_lax.condition(token, token.value)
+
+
+if_tag.BooleanExpression = unless_tag.BooleanExpression = LaxCondition
+
+
+class LaxLoop:
+    """LoopExpression as `for` parses it: strictly, then by Ruby's lax rules."""
+
+    @staticmethod
+    def parse(env: liquid.Environment, tokens: TokenStream) -> LoopExpression:
+        try:
+            return LoopExpression.parse(env, tokens)
+        except LiquidSyntaxError as exc:
+            token = getattr(tokens, "expression_token", None)
+            if token is None or not isinstance(env, JekyllEnvironment):
+                raise
+            env.lax(exc, token)
+            return liquid_lax.loop(token, token.value)
+
+
+for_tag.LoopExpression = LaxLoop
+
+
+class JekyllAssignTag(AssignTag):
+    """assign as Ruby Liquid reads it: any name of word characters, dots and
+    brackets (`assign site.tags = ""` makes a variable named `site.tags`, which
+    `site.tags` does not read); the value strictly, then laxly."""
+
+    def parse(self, stream: TokenStream) -> AssignNode:
+        start = stream.pos
+        try:
+            return super().parse(stream)
+        except LiquidSyntaxError:
+            stream.pos = start + 1
+            token, found = stream.current, None
+            if token.kind == TOKEN_EXPRESSION:
+                found = ASSIGN.search(token.value)
+            if found is None:
+                raise
+            value = found[2].strip()
+            try:
+                expression = FilteredExpression.parse(self.env, TokenStream(
+                    ruby_tokenize(value, token)))
+            except LiquidSyntaxError as value_error:
+                self.env.lax(value_error, token)
+                expression = liquid_lax.variable(token, value)
+            return AssignNode(stream.tokens[start], name=found[1], expression=expression)
+
+
+ASSIGN = re.compile(r"((?:\(?[\w\-.\[\]]\)?)+)\s*=\s*(.*)\s*", re.S | re.A)
+
+
 KEYWORD_KINDS = _keywords
 for _module in (liquid.stream, liquid.builtin.output):   # who tokenizes expressions
     _module.tokenize = ruby_tokenize
@@ -170,10 +256,13 @@ class JekyllEnvironment(liquid.Environment):
         # theme is told of a misspelt filter unless it sets the option.
         options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
         strict = options.get("strict_filters", theme_folder(root, config) is not None)
-        # `liquid: error_mode: lax|warn|strict` and `strict_variables`, as in Jekyll
-        # (here a syntax error stops the build unless the config says otherwise).
-        mode = {"lax": liquid.Mode.LAX, "warn": liquid.Mode.WARN}.get(
-            str(options.get("error_mode") or "strict"), liquid.Mode.STRICT)
+        # `liquid: error_mode: lax|warn|strict` as in Jekyll, whose default is warn:
+        # markup the strict parser refuses is read by Ruby's lax rules
+        # (liquid_lax.py), with a warning unless lax. python-liquid itself stays
+        # strict: its own lax mode drops such a tag, and passes over errors while
+        # rendering, which stop Jekyll's build in every mode.
+        self.error_mode = str(options.get("error_mode") or "warn")
+        mode = liquid.Mode.STRICT
         undefined = liquid.StrictUndefined if options.get("strict_variables") else \
             liquid.Undefined
         # One environment per build: an include's file is read and parsed once, not
@@ -193,10 +282,58 @@ class JekyllEnvironment(liquid.Environment):
         from site_builder.site import jekyll_filters, jekyll_tags
         jekyll_filters.install(self, config)
         self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
+        # Where text being parsed comes from (its file and first line), for warnings;
+        # includes' texts -> the same, for errors raised in them.
+        self.parsing: list[tuple[str, int]] = []
+        self.sources: dict[str, tuple[str, int]] = {}
+        self.warned: set[str] = set()
         self.includes: dict[str, BoundTemplate] = {}   # name -> parsed include
-        for tag in (HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
+        for tag in (JekyllAssignTag, HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
                     JekyllIncludeRelativeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
+
+    def parse(self, source: str, name: str, line: int) -> BoundTemplate:
+        """`source` (the text of `name` from its line `line`) parsed, its warnings
+        naming that file and line."""
+        self.parsing.append((name, line))
+        try:
+            return self.from_string(source)
+        finally:
+            self.parsing.pop()
+
+    def lax(self, exc: LiquidSyntaxError, markup: Token | None = None) -> None:
+        """Markup the strict parser refused is to be read laxly: an error under
+        `error_mode: strict`, else (warn, Jekyll's default) a warning naming it (at
+        the error's token, or the `markup`'s)."""
+        if getattr(exc.token, "start_index", -1) < 0 and markup is not None:
+            exc.token = markup
+        if self.error_mode == "strict":
+            raise exc
+        if self.error_mode == "lax":
+            return
+        token = exc.token
+        place = self.error_place(exc, None)
+        if place is None:
+            name, line = self.parsing[-1] if self.parsing else ("(Liquid)", 1)
+            index = getattr(token, "start_index", -1)
+            source = getattr(token, "source", "") or ""
+            place = f"{name}:{line + source[:index].count(chr(10)) if index >= 0 else line}"
+        text = (f"warning: {place}: Liquid: {exc.message}; read laxly as Jekyll does "
+                f"(`liquid: error_mode: strict` makes it an error)")
+        if text not in self.warned:
+            self.warned.add(text)
+            LOG.warning(text)
+
+    def error_place(self, exc: LiquidError, source: str | None) -> str | None:
+        """`file:line` of an error raised in an include's text (not `source`), the
+        include's own; None for one in `source`, or from text of unknown origin."""
+        token = getattr(exc, "token", None)
+        text = getattr(token, "source", None)
+        if not text or text == source or text not in self.sources:
+            return None
+        name, line = self.sources[text]
+        index = getattr(token, "start_index", -1)
+        return f"{name}:{line + text[:index].count(chr(10)) if index >= 0 else line}"
 
     def error(self, exc: object, msg: str | None = None, token: Token | None = None) -> None:
         """python-liquid's: raise, warn or pass over by the error mode; but nesting
@@ -391,7 +528,7 @@ class IncludeNode(Node):
             else:   # the loader's, kept here: its cache costs more to ask than a dict
                 template = context.env.includes.get(file)
                 if template is None:
-                    template = context.env.includes[file] = context.env.get_template(file)
+                    template = context.env.includes[file] = load_include(context.env, file)
         except (TemplateNotFoundError, OSError):
             where = ("beside the page (include_relative; `..` is refused, as in Jekyll)"
                      if self.relative else f"in _includes/ or the theme's {INCLUDES}/")
@@ -498,6 +635,30 @@ class JekyllIncludeRelativeTag(JekyllIncludeTag):
     name, relative = "include_relative", True
 
 
+def load_include(env: JekyllEnvironment, file: str) -> BoundTemplate:
+    """An include parsed, its warnings and errors naming its own file and line."""
+    name = f"_includes/{file}"
+    for folder in include_folders(env.root, env.config):
+        if (Path(folder) / file).is_file():
+            path = Path(folder) / file
+            name = str(path.relative_to(env.root)) if path.is_relative_to(env.root) else str(path)
+            break
+    env.parsing.append((name, 1))
+    try:
+        template = env.get_template(file)
+    except LiquidError as exc:
+        if getattr(exc.token, "source", None):
+            env.sources[exc.token.source] = (name, 1)
+        raise
+    finally:
+        env.parsing.pop()
+    for node in template.nodes:   # the text itself, as its tokens hold it
+        if node.token is not None and node.token.source:
+            env.sources[node.token.source] = (name, 1)
+            break
+    return template
+
+
 def _relative_template(context: RenderContext, file: str):  # noqa: ANN202
     env = context.env
     page = context.globals.get("page") or {}
@@ -507,8 +668,11 @@ def _relative_template(context: RenderContext, file: str):  # noqa: ANN202
     if ".." in Path(file).parts or not path.is_relative_to(env.root.resolve()):
         raise OSError(file)
     text = path.read_text(encoding="utf-8")
+    line = 1
     if text.startswith("---"):
         from site_builder.site.sources import split_front_matter
-        text = split_front_matter(text, file)[1]
-    return env.from_string(text)
+        _, text, line, _ = split_front_matter(text, file)
+    name = str(path.relative_to(env.root.resolve()))
+    env.sources[text] = (name, line)
+    return env.parse(text, name, line)
 

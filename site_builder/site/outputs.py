@@ -57,16 +57,22 @@ class Layouts:
         next build that renders a page finds it (a worker's is lost with it)."""
         from site_builder.site.liquid_compile import compile_template
         renderer = self.renderer
+        from liquid.exceptions import LiquidError
+
+        from site_builder.site.liquid_tags import load_include
         env = renderer.env
         templates = []
         for layout in renderer.layouts.values():
             if layout.template is None:
-                layout.template = env.from_string(layout.body)
+                try:
+                    layout.template = env.parse(layout.body, layout.name, layout.body_line)
+                except LiquidError:
+                    continue   # parsed again when rendered, which names its file and line
             templates.append(layout.template)
         for name in self._include_names():
             if name not in env.includes:
                 try:   # as the include tag loads it (the blog's file first)
-                    env.includes[name] = env.get_template(name)
+                    env.includes[name] = load_include(env, name)
                 except Exception:  # noqa: BLE001 - unused, or its error is said where used
                     continue
             templates.append(env.includes[name])

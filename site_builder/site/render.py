@@ -155,8 +155,13 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
             return text
     try:
         markdown = MARKDOWN_HIGHLIGHTER if post.ext.lower() in MARKDOWN_SUFFIXES else {}
-        return templates.from_string(post.body).render(site=site, page=page, **markdown)
+        return templates.parse(post.body, post.name, post.body_line).render(
+            site=site, page=page, **markdown)
     except LiquidError as exc:
+        place = templates.error_place(exc, post.body)   # in an include: its file and line
+        if place:
+            raise BuildError(f"{place}: Liquid: {exc.message}; fix the {{{{ }}}} or {{% %}} "
+                             f"there") from None
         token = getattr(exc, "token", None)
         index = getattr(token, "start_index", -1)
         if getattr(token, "source", post.body) != post.body:

@@ -1,0 +1,122 @@
+"""Links as kramdown reads them (parser/kramdown/link.rb), where CommonMark differs:
+
+- an image's alt text is its source, escapes read;
+- autolinks: `<http://...>`, https, ftp, ftps, mailto and e-mail addresses only,
+  their text as written;
+- a link definition given twice: the last one counts (CommonMark keeps the first);
+- `[tern\\_for\\_vim][]` and `[tern\\_for\\_vim]` look up their text with its
+  backslash escapes read (`tern_for_vim`), as kramdown's alt text; an explicit
+  `[text][id]` looks `id` up as written, and may come after spaces: `[a] [b]` is
+  the link `a` to `b`'s URL (and text if `b` is not defined, even when `a` is).
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+
+# kramdown's ESCAPED_CHARS (the alt text of a link is read with these).
+ESCAPED = re.compile(r"""\\([\\.*_+`<>()\[\]{}#!:|"'$=-])""")
+
+
+def install(md: MarkdownIt) -> None:
+    md.core.ruler.after("block", "kramdown_last_definitions", last_definitions)
+    for name, offset in (("link", 1), ("image", 2)):
+        rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
+        md.inline.ruler.at(name, _reference_link(rule.fn, offset), {"alt": rule.alt})
+    md.add_render_rule("image", image)
+    md.inline.ruler.at("autolink", autolink)
+
+
+# kramdown's AUTOLINK_START: http(s), ftp(s) and mailto only, or an e-mail address;
+# the link's text as written (CommonMark percent-decodes it: `%E4%BA%91` shows 云).
+AUTOLINK = re.compile(r"<((mailto|https?|ftps?):[^\n]+?|[\w.-]+?@[\w.-]+?)>")
+
+
+def autolink(state: StateInline, silent: bool) -> bool:
+    found = AUTOLINK.match(state.src, state.pos, state.posMax)
+    if not found:
+        return False
+    if not silent:
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": found[1] if found[2] else "mailto:" + found[1]}
+        token.markup, token.info = "autolink", "auto"
+        state.push("text", "", 0).content = found[1]
+        token = state.push("link_close", "a", -1)
+        token.markup, token.info = "autolink", "auto"
+    state.pos = found.end()
+    return True
+
+
+def image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it's signature)
+    """kramdown's alt text is the source between the brackets, its escapes read
+    (`![*b*](x)`: "*b*"), where CommonMark's is the text without its markup."""
+    token = tokens[idx]
+    token.attrSet("alt", ESCAPED.sub(r"\1", token.content))
+    return self.renderToken(tokens, idx, options, env)
+
+
+def last_definitions(state: StateCore) -> None:
+    """kramdown overwrites a link definition given again (case and runs of spaces
+    aside, the same label); markdown-it keeps the first, and lists the others."""
+    again = state.env.pop("duplicate_refs", None)
+    if again:
+        references = state.env["references"]
+        for ref in again:
+            references[ref["label"]] = {"title": ref["title"], "href": ref["href"],
+                                        "map": ref["map"]}
+
+
+def _reference_link(original, offset: int):  # noqa: ANN001, ANN202 (markdown-it's rule)
+    """kramdown's reference links: `[text]`, then an id in brackets after any
+    whitespace (`[text] [id]`, `[text][]`; empty: the text, its escapes read), looked
+    up among the definitions; none found: the `[` is text. Inline links
+    (`[text](url)`) are markdown-it's."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, start = state.src, state.pos + offset
+        if state.linkLevel > 0 or src.startswith("^", start) or "references" not in state.env:
+            return original(state, silent)
+        end = state.md.helpers.parseLinkLabel(state, start - 1, offset == 1)
+        if end < 0 or src.startswith("(", end + 1):
+            return original(state, silent)
+        text = src[start:end]
+        given = LINK_ID.match(src, end + 1, state.posMax)
+        label = given[1] if given and given[1] else ESCAPED.sub(r"\1", text)
+        ref = state.env["references"].get(normalizeReference(label))
+        if ref is None:
+            return False
+        if not silent:
+            _push_link(state, ref, start, end, offset == 2)
+        state.pos = given.end() if given else end + 1
+        return True
+    return rule
+
+
+# kramdown's LINK_INLINE_ID_RE: the id may come after spaces or a line break.
+LINK_ID = re.compile(r"\s*?\[([^\]]+)?\]")
+
+
+def _push_link(state: StateInline, ref: dict, start: int, end: int, image: bool) -> None:
+    """The tokens markdown-it's link and image rules make."""
+    if image:
+        children: list = []
+        state.md.inline.parse(state.src[start:end], state.md, state.env, children)
+        token = state.push("image", "img", 0)
+        token.attrs = {"src": ref["href"], "alt": ""}
+        token.children, token.content = children or None, state.src[start:end]
+    else:
+        old_max = state.posMax
+        state.pos, state.posMax = start, end
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": ref["href"]}
+        state.linkLevel += 1
+        state.md.inline.tokenize(state)
+        state.linkLevel -= 1
+        state.push("link_close", "a", -1)
+        state.posMax = old_max
+    if ref["title"]:
+        token.attrSet("title", ref["title"])

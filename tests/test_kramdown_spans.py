@@ -1,0 +1,100 @@
+"""kramdown's rules where real blogs met a difference (issue 14 point 8, the survey's
+K03-K14): attribute lists after images and links, link definitions and labels, URLs
+across lines, autolinks, backslash escapes, smart quotes; and fences and markers in
+list items. Each case is
+what kramdown 2.4 writes with Jekyll 4.3's options (checked with it where Ruby is
+installed), byte for byte.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_kramdown_blocks import kramdown_html
+from site_builder.site.kramdown import renderer
+
+CASES = {
+    # K03: a span attribute list's values as written, not typographed
+    '![a](x.png){: width="50%" .c #i} and [l](u){:title="t"}':
+        '<p><img src="x.png" alt="a" width="50%" class="c" id="i" /> and <a href="u" title="t">l</a></p>\n',
+    '*em*{: .x} and <span>a</span>{: style="c: \'d\'"} "after"':
+        '<p><em class="x">em</em> and <span style="c: \'d\'">a</span> “after”</p>\n',
+    # ... and after code and an HTML element closed in its tag (jekyll-TeXt-theme's docs)
+    '`success`{:.success} `info`{:.info #i} `t`{: title="x" .c} and `plain`, '
+    '<img src="a.jpg" alt="A" />{:.border} <span>s</span>{:.y}\n':
+        '<p><code class="language-plaintext success highlighter-rouge">success</code> <code '
+        'class="language-plaintext info highlighter-rouge" id="i">info</code> <code title="x" '
+        'class="language-plaintext c highlighter-rouge">t</code> and <code class="language-'
+        'plaintext highlighter-rouge">plain</code>, <img src="a.jpg" alt="A" class="border" /> '
+        '<span class="y">s</span></p>\n',
+    # K04: the last definition of a label counts, its case aside
+    '[a][X] [b][y]\n\n[X]: http://one\n[x]: http://two\n[y]: http://three\n[y]: http://four':
+        '<p><a href="http://two">a</a> <a href="http://four">b</a></p>\n\n',
+    # K08: a label without id is looked up with its escapes read; `[x] [y]` is x to y
+    'Vim [tern\\_for\\_vim][] and ![tern\\_for\\_vim], [x] [y] and [z] [none]\n\n'
+    '[tern_for_vim]: https://t\n[y]: https://y\n[z]: https://z':
+        '<p>Vim <a href="https://t">tern_for_vim</a> and <img src="https://t" alt="tern_for_vim" />, '
+        '<a href="https://y">x</a> and [z] [none]</p>\n\n',
+    # K05: a URL broken across lines keeps its line break
+    'Check [this\nfile](https://x.org/s\nrc/f.md) end\n':
+        '<p>Check <a href="https://x.org/s\nrc/f.md">this\nfile</a> end</p>\n',
+    # K11: a raw span element's text as written; autolinks: kramdown's schemes, as written
+    'a <kbd>\\<leader\\>i</kbd> b <code>*x* `y` \\* &amp; &copy; <b>q</b></code> c':
+        '<p>a <kbd>\\&lt;leader\\&gt;i</kbd> b <code>*x* `y` \\* &amp; &copy; <b>q</b></code> c</p>\n',
+    'x <https://x.org/wiki/%E4%BA%91> and <edge://extensions/> and #<hash:0x14e0a4c> '
+    '<ftp://f.org/x> <a@b.c> <HTTP://X.ORG>':
+        '<p>x <a href="https://x.org/wiki/%E4%BA%91">https://x.org/wiki/%E4%BA%91</a> and '
+        '&lt;edge://extensions/&gt; and #&lt;hash:0x14e0a4c&gt; <a href="ftp://f.org/x">'
+        'ftp://f.org/x</a> <a href="mailto:a@b.c">a@b.c</a> &lt;HTTP://X.ORG&gt;</p>\n',
+    # K11d, K14b: kramdown's escapes only; a backslash before anything else stays
+    'x \'a\\2\'、y and "\\*quoted\\*" and \\"plain\\"':
+        '<p>x ‘a\\2’、y and “*quoted*” and "plain"</p>\n',
+    'a \\/ b \\^ c \\& d \\; e \\, f \\? g \\@ h \\% i \\~ j \\\\ k \\* l \\= m \\|':
+        '<p>a \\/ b \\^ c \\&amp; d \\; e \\, f \\? g \\@ h \\% i ~ j \\ k * l = m |</p>\n',
+    'one\\\ntwo\\\\\nthree\\\\\\\nfour\n':
+        '<p>one<br />\ntwo<br />\nthree\\<br />\nfour</p>\n',
+    # K13: a quote before a code span of two backticks closes, before one it opens
+    '"``x``" a and "`y`" b':
+        '<p>”<code class="language-plaintext highlighter-rouge">x</code>” a and “<code '
+        'class="language-plaintext highlighter-rouge">y</code>” b</p>\n',
+    # K07: a space then a tab before a list marker: text (a tab alone: a nested list)
+    '- a\n \t+ c\n\n- d\n\t+ e\n':
+        '<ul>\n  <li>\n    <p>a\n \t+ c</p>\n  </li>\n  <li>\n    <p>d</p>\n    <ul>\n'
+        '      <li>e</li>\n    </ul>\n  </li>\n</ul>\n',
+    # K09: a fence in a list item is closed inside the item, or it is text
+    '* u2\n```\n\n## H\n\n```md\nx\n```':
+        '<ul>\n  <li>u2\n```</li>\n</ul>\n\n<h2 id="h">H</h2>\n\n<div class="language-md '
+        'highlighter-rouge"><div class="highlight"><pre class="highlight"><code>x\n</code></pre>'
+        '</div></div>\n',
+    # K10: a fence indented past its item's text: the code keeps the extra spaces
+    '1. one\n\n    ```\n    a\n      b\n   c\n    ```\n':
+        '<ol>\n  <li>\n    <p>one</p>\n\n    <div class="language-plaintext highlighter-rouge">'
+        '<div class="highlight"><pre class="highlight"><code> a\n   b\nc\n</code></pre></div>'
+        '    </div>\n  </li>\n</ol>\n',
+    # K01: {::options parse_block_html="true" /} reads block elements' content as
+    # Markdown from there on (markdown="0" keeps one as it is), "false" stops it
+    '{::options parse_block_html="true" /}\n<div class="x">\n\n| a | b |\n| --- | --- |\n'
+    '| 1 | 2 |\n\n*em*\n</div>\n\n<div class="img-div" markdown="0">\n    *raw*\n</div>\n\n'
+    '{::options parse_block_html="false" /}\n<div class="y">\n*raw*\n</div>':
+        '<div class="x">\n\n  <table>\n    <thead>\n      <tr>\n        <th>a</th>\n'
+        '        <th>b</th>\n      </tr>\n    </thead>\n    <tbody>\n      <tr>\n'
+        '        <td>1</td>\n        <td>2</td>\n      </tr>\n    </tbody>\n  </table>\n\n'
+        '  <p><em>em</em></p>\n</div>\n\n<div class="img-div">\n    *raw*\n</div>\n\n'
+        '<div class="y">\n*raw*\n</div>\n',
+    # a heading's id keeps its escaped characters; an empty one is left out
+    '### app\\_process 简要执行过程\n\n### "\n':
+        '<h3 id="app_process-简要执行过程">app_process 简要执行过程</h3>\n\n<h3>”</h3>\n',
+    # a nested list's lazy line loses the outer item's indentation, not its own
+    '- top\n  - Anna\n  - Ryan\n  We learned\n- next\n':
+        '<ul>\n  <li>top\n    <ul>\n      <li>Anna</li>\n      <li>Ryan\nWe learned</li>\n'
+        '    </ul>\n  </li>\n  <li>next</li>\n</ul>\n',
+}
+
+
+@pytest.mark.parametrize("text", list(CASES))
+def test_span_as_kramdowns(text):
+    assert renderer().render(text) == CASES[text]
+
+
+def test_cases_are_what_kramdown_writes():
+    assert kramdown_html(list(CASES)) == list(CASES.values())
