@@ -63,6 +63,19 @@ CASES = {
         '<ol>\n  <li>\n    <p>one</p>\n\n    <div class="language-plaintext highlighter-rouge">'
         '<div class="highlight"><pre class="highlight"><code> a\n   b\nc\n</code></pre></div>'
         '    </div>\n  </li>\n</ol>\n',
+    # K01: {::options parse_block_html="true" /} reads block elements' content as
+    # Markdown from there on (markdown="0" keeps one as it is), "false" stops it
+    '{::options parse_block_html="true" /}\n<div class="x">\n\n| a | b |\n| --- | --- |\n'
+    '| 1 | 2 |\n\n*em*\n</div>\n\n<div class="img-div" markdown="0">\n    *raw*\n</div>\n\n'
+    '{::options parse_block_html="false" /}\n<div class="y">\n*raw*\n</div>':
+        '<div class="x">\n\n  <table>\n    <thead>\n      <tr>\n        <th>a</th>\n'
+        '        <th>b</th>\n      </tr>\n    </thead>\n    <tbody>\n      <tr>\n'
+        '        <td>1</td>\n        <td>2</td>\n      </tr>\n    </tbody>\n  </table>\n\n'
+        '  <p><em>em</em></p>\n</div>\n\n<div class="img-div">\n    *raw*\n</div>\n\n'
+        '<div class="y">\n*raw*\n</div>\n',
+    # a heading's id keeps its escaped characters; an empty one is left out
+    '### app\\_process 简要执行过程\n\n### "\n':
+        '<h3 id="app_process-简要执行过程">app_process 简要执行过程</h3>\n\n<h3>”</h3>\n',
 }
 
 

@@ -206,16 +206,51 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     inner = MARKDOWN_ATTR.search(opening[2] or "")
     blocks = inner and line[opening.end():].strip() == "" and not span_level(opening)
     tag_line = line[:opening.start(2)] + MARKDOWN_ATTR.sub("", opening[2]) + line[opening.end(2):]
-    if blocks and last is not None and last > start \
-            and _line(state, last).strip().lower() == f"</{tag}>":
+    whole = last is not None and last > start \
+        and _line(state, last).strip().lower() == f"</{tag}>"
+    if blocks and whole:
         _markdown_inside(state, start, last, tag_line)
     elif blocks and last is None:   # kramdown reads blocks to the end, closes it there
         _markdown_inside(state, start, end, tag_line, f"</{tag}>")
         last = end - 1
+    elif whole and not inner and line[opening.end():].strip() == "" and tag in BLOCK_MODEL \
+            and "markdown" not in opening[2] and _parse_block_html(state, start):
+        _markdown_inside(state, start, last, line)
     else:
         last = _raw_element(state, start, end, last)
+        raw = MARKDOWN_RAW.search(opening[2] or "")
+        if raw:   # markdown="0": as it is, the attribute dropped (as kramdown drops it)
+            token = state.tokens[-1]
+            token.content = token.content.replace(raw[0], "", 1)
     state.line = last + 1
     return True
+
+
+# kramdown's HTML_CONTENT_MODEL_BLOCK: with the parse_block_html option, their
+# content is read as Markdown blocks.
+BLOCK_MODEL = frozenset("""address applet article aside blockquote body dd details div dl
+    fieldset figure figcaption footer form header hgroup iframe li main map menu nav noscript
+    object section summary td""".split())
+MARKDOWN_RAW = re.compile(r"""\s+markdown\s*=\s*(["']?)0\1(?=[\s/>]|$)""")
+BLOCK_HTML_OPTION = re.compile(
+    r"""^[ ]{0,3}\{::options\b[^}\n]*?\bparse_block_html=(["'])(\w*)\1[^}\n]*\}""", re.M)
+
+
+def _parse_block_html(state: StateBlock, start: int) -> bool:
+    """Whether `{::options parse_block_html="true" /}` is in force at line `start`:
+    the last such line before it says (kramdown reads options where they stand)."""
+    if "parse_block_html" not in state.src:
+        return False
+    memo = state.env.setdefault("kramdown_block_html", {})
+    if state.src not in memo:
+        memo[state.src] = [(state.src.count("\n", 0, found.start()), found[2] == "true")
+                           for found in BLOCK_HTML_OPTION.finditer(state.src)]
+    setting = False
+    for line, value in memo[state.src]:
+        if line >= start:
+            break
+        setting = value
+    return setting
 
 
 def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> int:
@@ -786,10 +821,12 @@ def heading_ids(state: StateCore) -> None:
             token.attrSet("id", _converter_id(inline.content,
                                               state.env.setdefault("kramdown_converter_ids", {})))
             continue
-        text = "".join(c.content for c in children if c.type in ("text", "code_inline"))
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline")
+                       or c.info == "escape")   # `app\_process`: app_process
         slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
         counts[slug] = counts.get(slug, 0) + 1
-        token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+        if slug or counts[slug] > 1:   # kramdown writes no empty id (`### "`)
+            token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
 
 
 def _converter_id(raw: str, used: dict[str, int]) -> str:
