@@ -215,9 +215,14 @@ def links_of(fragment: str) -> list[str]:
     return [html.unescape(link) for link in LINK.findall(fragment)]
 
 
+# Code blocks: their text is compared, not what their highlighting makes of it (an
+# id="x" in HTML code is text to Pygments and tokens to rouge).
+CODE_BLOCK = re.compile(r"(?is)<pre\b.*?</pre\s*>")
+
+
 def attributes_of(fragment: str) -> list[tuple[str, str]]:
     return [(name, html.unescape(value[1:-1])) for name, value in ATTRIBUTE.findall(
-        HIDDEN.sub(" ", fragment))]
+        CODE_BLOCK.sub(" ", HIDDEN.sub(" ", fragment)))]
 
 
 def page_file(site: Path, url: str) -> Path:

@@ -945,6 +945,55 @@ A note never closed, with **Markdown** in it.
 
 - and a list
 """),
+    # kramdown's span rules that real blogs met (survey K01-K14, issue 14 point 8):
+    # attribute lists after an image or link, the last of two link definitions,
+    # escaped reference labels, a URL across lines, autolinks as written, only
+    # kramdown's backslash escapes, fences in list items, parse_block_html.
+    Spec("kramdown-spans", """\
+A plot ![a plot](/assets/plot.png){: width="50%" .wide} and [the docs](https://example.com/d){:title="The docs"}.
+
+Defined twice: [the first][Docs], and [tern\\_for\\_vim][] with escapes, a URL across
+lines: [this
+file](https://example.com/s
+rc/f.md), and [a] [b], an id after a space.
+
+Autolinks as written: <https://example.com/wiki/%E4%BA%91>, <edge://extensions/>,
+<mailto:me@example.com>.
+
+Escapes: a \\/ b \\& c \\* d \\_ e, 'a\\2'、y, <kbd>\\<leader\\>i</kbd>, "``x``" a.
+
+- a
+ \t+ c
+
+A fence never closed in its item:
+
+- u2
+```
+
+1. one
+
+    ```
+    a
+      b
+    ```
+
+### app\\_process 简要执行过程
+
+{::options parse_block_html="true" /}
+<div class="x">
+
+| a | b |
+| --- | --- |
+| 1 | 2 |
+
+*em*
+</div>
+
+[docs]: https://example.com/one
+[Docs]: https://example.com/two
+[tern_for_vim]: https://example.com/tern
+[b]: https://example.com/b
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -19,6 +19,14 @@ CASES = {
         '<p><img src="x.png" alt="a" width="50%" class="c" id="i" /> and <a href="u" title="t">l</a></p>\n',
     '*em*{: .x} and <span>a</span>{: style="c: \'d\'"} "after"':
         '<p><em class="x">em</em> and <span style="c: \'d\'">a</span> “after”</p>\n',
+    # ... and after code and an HTML element closed in its tag (jekyll-TeXt-theme's docs)
+    '`success`{:.success} `info`{:.info #i} `t`{: title="x" .c} and `plain`, '
+    '<img src="a.jpg" alt="A" />{:.border} <span>s</span>{:.y}\n':
+        '<p><code class="language-plaintext success highlighter-rouge">success</code> <code '
+        'class="language-plaintext info highlighter-rouge" id="i">info</code> <code title="x" '
+        'class="language-plaintext c highlighter-rouge">t</code> and <code class="language-'
+        'plaintext highlighter-rouge">plain</code>, <img src="a.jpg" alt="A" class="border" /> '
+        '<span class="y">s</span></p>\n',
     # K04: the last definition of a label counts, its case aside
     '[a][X] [b][y]\n\n[X]: http://one\n[x]: http://two\n[y]: http://three\n[y]: http://four':
         '<p><a href="http://two">a</a> <a href="http://four">b</a></p>\n\n',
@@ -76,6 +84,16 @@ CASES = {
     # a heading's id keeps its escaped characters; an empty one is left out
     '### app\\_process 简要执行过程\n\n### "\n':
         '<h3 id="app_process-简要执行过程">app_process 简要执行过程</h3>\n\n<h3>”</h3>\n',
+    # a nested list's lazy line loses the outer item's indentation, not its own
+    '- top\n  - Anna\n  - Ryan\n  We learned\n- next\n':
+        '<ul>\n  <li>top\n    <ul>\n      <li>Anna</li>\n      <li>Ryan\nWe learned</li>\n'
+        '    </ul>\n  </li>\n  <li>next</li>\n</ul>\n',
+    # a rule's line does not end a paragraph (nor a quote's lazy line); an underline
+    # makes a heading of one line only (jekyll-theme-yat's plain-text table)
+    'para\n***\nmore\n\n> quote\n___\n\nName  Size\n----- ----\na     9\n\na\nb\n---\n\n'
+    'Title\n=====\n':
+        '<p>para\n***\nmore</p>\n\n<blockquote>\n  <p>quote\n___</p>\n</blockquote>\n\n'
+        '<p>Name  Size\n—– —-\na     9</p>\n\n<p>a\nb\n—</p>\n\n<h1 id="title">Title</h1>\n',
 }
 
 

@@ -103,10 +103,12 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import kramdown_blocks, kramdown_gfm, kramdown_links, kramdown_spans
+    from site_builder.site import (kramdown_blocks, kramdown_gfm, kramdown_links,
+                                   kramdown_paragraphs, kramdown_spans)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
     kramdown_spans.install(md)
+    kramdown_paragraphs.install(md)
     kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
@@ -736,8 +738,14 @@ def _span_ials(children: list[Token]) -> None:
                                                                  found[1])
                 token.content = token.content[found.end():]
             continue
-        # After an image, a link or emphasis: kramdown gives it the attributes.
-        target = previous if previous.type == "image" else (
+        if previous.type == "html_inline":   # <img ...>{:.border}: an element closed in its tag
+            opening = OPEN_TAG.fullmatch(previous.content)
+            if opening and (opening[3] or opening[1].lower() in WITHOUT_BODY):
+                previous.content = _html_with_attributes(previous.content, found[1])
+                token.content = token.content[found.end():]
+            continue
+        # After an image, code, a link or emphasis: kramdown gives it the attributes.
+        target = previous if previous.type in ("image", "code_inline") else (
             children[_opener(children, before)] if previous.type in SPAN_CLOSES else None)
         if target is not None:
             _set_attributes(target, found[1])
@@ -973,8 +981,16 @@ def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
 
 
 def code_inline(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    return ('<code class="language-plaintext highlighter-rouge">'
-            f"{html.escape(tokens[idx].content, quote=False)}</code>")
+    token = tokens[idx]
+    if not token.attrs:
+        return ('<code class="language-plaintext highlighter-rouge">'
+                f"{html.escape(token.content, quote=False)}</code>")
+    # `x`{:.success #y}: the attribute list's, in its order, rouge's class around its class
+    attrs = dict(token.attrs)
+    classes = f" {attrs['class']}" if "class" in attrs else ""
+    attrs["class"] = f"language-plaintext{classes} highlighter-rouge"
+    written = "".join(f' {name}="{html.escape(str(value))}"' for name, value in attrs.items())
+    return f"<code{written}>{html.escape(token.content, quote=False)}</code>"
 
 
 def _label(token: Token) -> str:

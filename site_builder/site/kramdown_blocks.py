@@ -114,8 +114,10 @@ def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signa
             src[state.bMarks[line]:state.bMarks[line] + state.tShift[line]], indent)] \
             if indent and last - start > 1 else ()
         if lazy or first > "\x7f" and first.isspace() or final > "\x7f" and final.isspace():
+            # (a lazy line loses the indentation of the items around its list)
+            outer = (state.env.get("kramdown_list_indents") or [0])[-1]
             state.tokens[-2].content = "\n".join(
-                src[state.bMarks[line]:state.eMarks[line]] if line in lazy
+                state.getLines(line, line + 1, outer, False) if line in lazy
                 else state.getLines(line, line + 1, indent, False)
                 for line in range(start, last)).strip(RUBY_SPACE)
         return True

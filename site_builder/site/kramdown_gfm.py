@@ -162,9 +162,13 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         saved_counts = [state.sCount[k] for k, _ in lazy]
         for k, indent in lazy:
             state.sCount[k] = indent
+        # where the list stands: a lazy line keeps its indentation from there on
+        outer = state.env.setdefault("kramdown_list_indents", [])
+        outer.append(state.blkIndent)
         try:
             return original(state, start, end, silent)
         finally:
+            outer.pop()
             for (k, _), count in zip(lazy, saved_counts):
                 state.sCount[k] = count
     return rule
