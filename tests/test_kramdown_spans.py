@@ -88,6 +88,12 @@ CASES = {
     '- top\n  - Anna\n  - Ryan\n  We learned\n- next\n':
         '<ul>\n  <li>top\n    <ul>\n      <li>Anna</li>\n      <li>Ryan\nWe learned</li>\n'
         '    </ul>\n  </li>\n  <li>next</li>\n</ul>\n',
+    # a rule's line does not end a paragraph (nor a quote's lazy line); an underline
+    # makes a heading of one line only (jekyll-theme-yat's plain-text table)
+    'para\n***\nmore\n\n> quote\n___\n\nName  Size\n----- ----\na     9\n\na\nb\n---\n\n'
+    'Title\n=====\n':
+        '<p>para\n***\nmore</p>\n\n<blockquote>\n  <p>quote\n___</p>\n</blockquote>\n\n'
+        '<p>Name  Size\n—– —-\na     9</p>\n\n<p>a\nb\n—</p>\n\n<h1 id="title">Title</h1>\n',
 }
 
 

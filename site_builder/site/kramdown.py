@@ -103,10 +103,12 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import kramdown_blocks, kramdown_gfm, kramdown_links, kramdown_spans
+    from site_builder.site import (kramdown_blocks, kramdown_gfm, kramdown_links,
+                                   kramdown_paragraphs, kramdown_spans)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
     kramdown_spans.install(md)
+    kramdown_paragraphs.install(md)
     kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
