@@ -178,6 +178,8 @@ TEMPLATES = [
     "{{ page.dict.limit }}|{{ page.dict.in }}|{{ page.dict.with }}|{{ page.dict.empty }}",
     "{% for x in page.list | limit: 2 %}{{ x }}{% endfor %}|"
     "{% for x in page.list reversed offset: 1 x %}{{ x }}{% endfor %}",
+    "{% if (page.n == 1 ) or ( page.flag == 2) %}a{% endif %}",   # `page`: an operator
+    "{% if (page.n == 3 ) or ( page.flag == 2) %}a{% endif %}",   # never evaluated
 ]
 
 ITEMS = [{"title": "First", "url": "/first/", "cat": "x", "menu": "M1"},

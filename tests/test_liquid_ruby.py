@@ -63,7 +63,10 @@ PAGES = {
                  '{{ "a" | upcase | }}|{% assign z = "b" | upcase | %}{{ z }}|'
                  '{{ page.l | join: ", " x }}|{{ page.x | plus: 1 | }}|'
                  "{% for i in page.m | limit: page.x %}{{ i }}{% endfor %}|"
-                 "{% for i in page.m reversed offset: 1 limit: 2 x %}{{ i }}{% endfor %}"),
+                 "{% for i in page.m reversed offset: 1 limit: 2 x %}{{ i }}{% endfor %}|"
+                 "{% if (page.x == 1) or (page.y == 2) %}y{% else %}n{% endif %}"
+                 "{% if (page.x == 1 ) or ( page.y == 2) %}y{% else %}n{% endif %}"
+                 "{% if page.x and page.y or (page.x) %}y{% else %}n{% endif %}"),
 }
 
 

@@ -7,7 +7,8 @@ importlib_resources (for its package loader) as it starts: a third of its import
 time, paid by every build that renders a page (0.36 s for one post edited in a
 thousand-post blog, whose goal is 0.3 s). Their import by python-liquid's own
 modules gives a placeholder module here, which runs the real one on first use of
-any of its names; anyone else imports them as usual. importlib.util.LazyLoader
+any of its names (whoever uses it: an import after Liquid's gets the placeholder);
+imported before Liquid, they are imported as usual. importlib.util.LazyLoader
 does the same, but on Python 3.11 the import system's own look at `__spec__` (on
 every later `import asyncio`) sets it off.
 """

@@ -23,7 +23,8 @@ from liquid.builtin.expressions.logical import (ContainsExpression, EqExpression
 from liquid.builtin.expressions.primitive import (Blank, Empty, FalseLiteral, FloatLiteral,
                                                   IntegerLiteral, Nil, RangeLiteral,
                                                   StringLiteral, TrueLiteral)
-from liquid.exceptions import LiquidSyntaxError
+from liquid.exceptions import LiquidError, LiquidSyntaxError
+from liquid.expression import Expression
 from liquid.token import Token
 
 # Ruby Liquid's own patterns (lib/liquid.rb, variable.rb, expression.rb, if.rb);
@@ -152,9 +153,26 @@ def _comparison(token: Token, text: str) -> Any:
     if found[2] is None:
         return left
     kind = OPERATORS.get(found[2])
-    if kind is None:
-        raise LiquidSyntaxError(f"Unknown operator {found[2]}", token=token)
+    if kind is None:   # Ruby's Condition raises when it is evaluated, if it is
+        return UnknownOperator(token, found[2])
     return kind(token, left, expression(token, found[3]))
+
+
+class UnknownOperator(Expression):
+    """A comparison by a word Ruby's lax parser took for an operator (`( page.b`
+    compares by `page`): an error when evaluated, as in Ruby."""
+
+    __slots__ = ("operator",)
+
+    def __init__(self, token: Token, operator: str) -> None:
+        super().__init__(token)
+        self.operator = operator
+
+    def evaluate(self, context: Any) -> object:
+        raise LiquidError(f"Unknown operator {self.operator}", token=self.token)
+
+    def children(self) -> list:
+        return []
 
 
 def loop(token: Token, markup: str) -> LoopExpression:
