@@ -94,6 +94,11 @@ CASES = {
     'Title\n=====\n':
         '<p>para\n***\nmore</p>\n\n<blockquote>\n  <p>quote\n___</p>\n</blockquote>\n\n'
         '<p>Name  Size\n—– —-\na     9</p>\n\n<p>a\nb\n—</p>\n\n<h1 id="title">Title</h1>\n',
+    # K02a: a block element's start tag over lines (jalammar's posts): raw to its
+    # closing tag, as kramdown's tag pattern spans lines
+    'Para.\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\nThe end.\n':
+        '<p>Para.</p>\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\n'
+        '<p>The end.</p>\n',
 }
 
 

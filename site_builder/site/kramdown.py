@@ -198,7 +198,7 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     line = _line(state, start)
     opening = OPEN_TAG.match(line)
     if not opening:
-        return False
+        return _html_element_tag_over_lines(state, start, end, silent, line)
     tag = opening[1].lower()
     if tag in SPAN_ELEMENTS or tag in RAW_ELEMENTS:
         return False
@@ -225,6 +225,31 @@ def html_element(state: StateBlock, start: int, end: int, silent: bool) -> bool:
             token = state.tokens[-1]
             token.content = token.content.replace(raw[0], "", 1)
     state.line = last + 1
+    return True
+
+
+def _html_element_tag_over_lines(state: StateBlock, start: int, end: int, silent: bool,
+                                 line: str) -> bool:
+    """A block element whose start tag runs over lines (`<div style="a;` / `b">`,
+    jalammar's posts): kramdown's tag pattern spans lines, so the element is its raw
+    HTML to its closing tag, as a one-line tag's (CommonMark stopped it at the first
+    blank line, and its closing tag became text). Looked for to the next blank line."""
+    if not line.startswith("<") or "=" not in line:
+        return False
+    begin = state.bMarks[start] + state.tShift[start]
+    stop = state.src.find("\n\n", begin)
+    opening = OPEN_TAG.match(state.src[begin:stop if stop >= 0 else len(state.src)])
+    if not opening or "\n" not in opening[0]:
+        return False
+    tag = opening[1].lower()
+    if tag in SPAN_ELEMENTS or tag in RAW_ELEMENTS:
+        return False
+    tag_end = start + opening[0].count("\n")   # where the start tag ends
+    last = _closing_line(state, start, end, tag, opening)
+    if silent:
+        return True
+    state.line = _raw_element(state, start, end, None if last is None else
+                              max(last, tag_end)) + 1
     return True
 
 
