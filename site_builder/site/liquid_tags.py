@@ -168,41 +168,27 @@ LIQUID_INTO_INNER = TokenStream.into_inner
 TokenStream.into_inner = _into_inner
 
 
-class LaxCondition:
-    """BooleanExpression as `if`, `elsif` and `unless` parse it: strictly, then (unless
-    `error_mode: strict`) by Ruby's lax rules."""
-
-    @staticmethod
-    def parse(env: liquid.Environment, tokens: TokenStream) -> BooleanExpression:
-        try:
-            return BooleanExpression.parse(env, tokens)
-        except LiquidSyntaxError as exc:
-            token = getattr(tokens, "expression_token", None)
-            if token is None or not isinstance(env, JekyllEnvironment):
-                raise
-            env.lax(exc, token)
-            return liquid_lax.condition(token, token.value)
-
-
-if_tag.BooleanExpression = unless_tag.BooleanExpression = LaxCondition
-
-
-class LaxLoop:
-    """LoopExpression as `for` parses it: strictly, then by Ruby's lax rules."""
-
-    @staticmethod
-    def parse(env: liquid.Environment, tokens: TokenStream) -> LoopExpression:
-        try:
-            return LoopExpression.parse(env, tokens)
-        except LiquidSyntaxError as exc:
-            token = getattr(tokens, "expression_token", None)
-            if token is None or not isinstance(env, JekyllEnvironment):
-                raise
-            env.lax(exc, token)
-            return liquid_lax.loop(token, token.value)
+def _lax(strict: Callable, lax: Callable) -> type:
+    """An expression parser as `if`/`elsif`/`unless` (BooleanExpression) and `for`
+    (LoopExpression) use one: strictly, then (unless `error_mode: strict`) by Ruby's
+    lax rules, with a warning."""
+    class Lax:
+        @staticmethod
+        def parse(env: liquid.Environment, tokens: TokenStream) -> object:
+            try:
+                return strict(env, tokens)
+            except LiquidSyntaxError as exc:
+                token = getattr(tokens, "expression_token", None)
+                if token is None or not isinstance(env, JekyllEnvironment):
+                    raise
+                env.lax(exc, token)
+                return lax(token, token.value)
+    return Lax
 
 
-for_tag.LoopExpression = LaxLoop
+if_tag.BooleanExpression = unless_tag.BooleanExpression = _lax(BooleanExpression.parse,
+                                                                liquid_lax.condition)
+for_tag.LoopExpression = _lax(LoopExpression.parse, liquid_lax.loop)
 
 
 class JekyllAssignTag(AssignTag):
