@@ -116,6 +116,11 @@ CASES = {
     '<br>':
         '<p>a <img src="x.png" alt="y" /> <span class="q" title="m n">t</span> '
         '<input disabled="" /><br /></p>\n',
+    # K16: text after an HTML block element on its line is the next block (an old
+    # blog's `</p><p>`): kramdown's block parser goes on there
+    '<p>a</p><p>b\nc</p> tail\n\n- item\n\n  <h3>T</h3><p>x</p>\n':
+        '<p>a</p>\n<p>b\nc</p>\n<p>tail</p>\n\n<ul>\n  <li>\n    <p>item</p>\n\n'
+        '    <h3>T</h3>\n    <p>x</p>\n  </li>\n</ul>\n',
 }
 
 
