@@ -99,6 +99,18 @@ CASES = {
     'Para.\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\nThe end.\n':
         '<p>Para.</p>\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\n'
         '<p>The end.</p>\n',
+    # a quote runs to a blank line: a line without `>` is its text as it stands
+    # (csswizardry's quoted e-mail with code in it), a heading or list goes on it
+    '> a\n>\n    code\n>\n> Demo: [x](u).\n\n> q\n# h\n- b\n\n> r\n{: .x}\n\n'
+    '- > s\n  >\n      code\n- c\n':
+        '<blockquote>\n  <p>a</p>\n\n  <div class="language-plaintext highlighter-rouge"><div '
+        'class="highlight"><pre class="highlight"><code>code\n</code></pre></div>  </div>\n\n'
+        '  <p>Demo: <a href="u">x</a>.</p>\n</blockquote>\n\n<blockquote>\n  <p>q</p>\n'
+        '  <h1 id="h">h</h1>\n  <ul>\n    <li>b</li>\n  </ul>\n</blockquote>\n\n'
+        '<blockquote class="x">\n  <p>r</p>\n</blockquote>\n\n<ul>\n  <li>\n    <blockquote>\n'
+        '      <p>s</p>\n\n      <div class="language-plaintext highlighter-rouge"><div '
+        'class="highlight"><pre class="highlight"><code>code\n</code></pre></div>      </div>\n'
+        '    </blockquote>\n  </li>\n  <li>c</li>\n</ul>\n',
 }
 
 

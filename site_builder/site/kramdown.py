@@ -104,7 +104,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
     from site_builder.site import (kramdown_blocks, kramdown_gfm, kramdown_links,
-                                   kramdown_paragraphs, kramdown_spans)
+                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
+    kramdown_quote.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
     kramdown_spans.install(md)
