@@ -128,6 +128,12 @@ CASES = {
     '<br>':
         '<p>a <img src="x.png" alt="y" /> <span class="q" title="m n">t</span> '
         '<input disabled="" /><br /></p>\n',
+    # a heading's id holds the text of its span elements and entities, not their tags
+    # (csswizardry: `### Technics OTTAVA™ <var>f</var> SC-C70`)
+    '### OTTAVA™ <var>f</var> <code>x y</code> <u>u</u> <img src="i" alt="A"> z\n\n'
+    '### caf&eacute; &amp; co <!-- c --> x\n':
+        '<h3 id="ottava-f-x-y-u--z">OTTAVA™ <var>f</var> <code>x y</code> <u>u</u> '
+        '<img src="i" alt="A" /> z</h3>\n\n<h3 id="café--co--x">café &amp; co <!-- c --> x</h3>\n',
 }
 
 
