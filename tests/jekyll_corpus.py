@@ -994,6 +994,36 @@ A fence never closed in its item:
 [tern_for_vim]: https://example.com/tern
 [b]: https://example.com/b
 """),
+    # A research blog's posts (offconvex, 16 of 53): `$$` lines inside a paragraph,
+    # or with text right after, are inline math in kramdown, and math is stripped.
+    Spec("math-in-paragraphs", """\
+for any direction $u$
+$$
+f(x + u) > f(x),
+$$
+therefore $x$ is a minimum.
+
+The risk is
+$$ f(x) = y$$. The rest,
+
+$$ x^2 + y = 0, $$
+Specifically:
+
+$$
+a
+
+b
+$$
+
+## After a heading
+$$
+c
+$$
+
+> $$
+> q
+> $$
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)
