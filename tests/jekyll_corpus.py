@@ -1024,6 +1024,19 @@ $$
 > q
 > $$
 """),
+    # swift.org's posts (6 of 172): an HTML element's text is part of a heading's id,
+    # and the joiners (U+200C, U+200D) are not word characters to kramdown.
+    Spec("heading-ids-html", """\
+### C-style <code>for</code> loops are deprecated
+
+#### New <code>`Sequence`</code> protocol members
+
+## A <span class="x">b</span> <!-- c --> d
+
+## 👨\u200d👩 swimming
+
+## می\u200cخواهم
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

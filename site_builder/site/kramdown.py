@@ -854,8 +854,11 @@ def heading_ids(state: StateCore) -> None:
             token.attrSet("id", _converter_id(inline.content,
                                               state.env.setdefault("kramdown_converter_ids", {})))
             continue
-        text = "".join(c.content for c in children if c.type in ("text", "code_inline")
-                       or c.info == "escape")   # `app\_process`: app_process
+        # The text of the heading's spans, HTML elements' too (`<code>for</code>`:
+        # kramdown's raw_text has "for"); `app\_process`: app_process
+        text = "".join(c.content if c.type in ("text", "code_inline") or c.info == "escape"
+                       else ANY_TAG.sub("", c.content) if c.type == "html_inline" else ""
+                       for c in children)
         slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
         counts[slug] = counts.get(slug, 0) + 1
         if slug or counts[slug] > 1:   # kramdown writes no empty id (`### "`)
@@ -876,6 +879,7 @@ def _converter_id(raw: str, used: dict[str, int]) -> str:
 
 
 LEADING_NON_LETTERS = re.compile(r"^[^a-zA-Z]+", re.M)
+ANY_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
 NOT_ID_CHAR = re.compile(r"[^a-zA-Z0-9 -]")
 
 
@@ -889,7 +893,7 @@ def _word_chars(text: str) -> str:
 
 def _ruby_word(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category[0] in "LM" or category in ("Nd", "Nl", "Pc") or ch in "\u200c\u200d"
+    return category[0] in "LM" or category in ("Nd", "Nl", "Pc")   # not the joiners (Onigmo)
 
 
 # -- rendering ------------------------------------------------------------------------
