@@ -994,6 +994,16 @@ A fence never closed in its item:
 [tern_for_vim]: https://example.com/tern
 [b]: https://example.com/b
 """),
+    Spec("span-html-kramdown", """\
+Deploys to <max_hosts> hosts at a time with <filter:code>cap deploy</filter:code>,
+not <a href=x/y>this</a>.
+
+<u>*underlined*</u>, <mark>**marked**</mark>, <font color="red">"red" -- `x`</font>,
+<sup>*sup*</sup> and <SPAN CLASS="a" class="b" title="one
+two">*span*</SPAN>.
+
+A <b>bold run, <i>italic</b> inside</i> and an <img src="/i.png" ALT=pic>
+"""),
     # A research blog's posts (offconvex, 16 of 53): `$$` lines inside a paragraph,
     # or with text right after, are inline math in kramdown, and math is stripped.
     Spec("math-in-paragraphs", """\

@@ -40,11 +40,6 @@ FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n?^(---|\.\.\.)\s*$\n?", re.M | re.S)
 # post file -> why its HTML differs from kramdown's (not in its block whitespace).
 KNOWN_DIFFERENCES = {
     "2020-01-09-fenced-code-1.md": "Pygments marks a Python docstring `sd`, rouge `s`",
-    "2020-01-18-raw-html-1.md": "kramdown writes raw HTML's attributes again (&amp;, =\"\")",
-    "2020-11-03-ancestral-sampling-joy-division.md": "kramdown writes raw HTML's attributes "
-                                                     "again (allowfullscreen=\"\")",
-    "2020-02-02-markdown-html-3.md": "kramdown writes <img> in a paragraph as <img ... />",
-    "2020-02-18-stray-closing-tags-1.md": "kramdown writes <img> in raw HTML as <img ... />",
     "2020-02-21-code-blocks-kramdown-1.md": "Pygments' HTML lexer spans a tag's < and > "
                                             "apart, rouge's the whole tag",
 }

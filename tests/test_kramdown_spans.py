@@ -99,6 +99,23 @@ CASES = {
     'Para.\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\nThe end.\n':
         '<p>Para.</p>\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\n'
         '<p>The end.</p>\n',
+    # K15: span HTML by kramdown's grammar: XML names are tags, an unquoted value that
+    # is not a word is not; an element left open is closed at the paragraph's end
+    'only in <max_hosts> hosts, <filter:code>t</filter:code>, <a href=x/y>u</a>':
+        '<p>only in <max_hosts> hosts, <filter:code>t</filter:code>, &lt;a href=x/y&gt;u&lt;/a&gt;'
+        '</max_hosts></p>\n',
+    # K15b: text in <u>, <mark>, <font> and made-up elements is raw: no emphasis, code
+    # or smart quotes (kramdown's content models); <sup> and <span> are Markdown
+    '<u>*x*</u> <mark>**b**</mark> <font color="red">"q" -- `c`</font> <sup>*k*</sup> '
+    '<span markdown="0">*z*</span>':
+        '<p><u>*x*</u> <mark>**b**</mark> <font color="red">"q" -- `c`</font> '
+        '<sup><em>k</em></sup> <span>*z*</span></p>\n',
+    # K15c: tags written again as kramdown writes them: names in lower case, the last
+    # of an attribute, "" for a bare one, line breaks in values as spaces, <br />
+    'a <IMG SRC="x.png" ALT=y> <span CLASS="p" class="q" title="m\nn">t</span> <input disabled>'
+    '<br>':
+        '<p>a <img src="x.png" alt="y" /> <span class="q" title="m n">t</span> '
+        '<input disabled="" /><br /></p>\n',
 }
 
 

@@ -305,7 +305,7 @@ def test_collection_page_of_locally_published_runs(pipeline, tmp_path):
     root = copy_blog(pipeline, tmp_path / "blog")
     site_builder(root, "collection")
     built = (root / "_site/collection/index.html").read_text()
-    assert built.count('<audio controls preload="none" src="/blog/assets/runs/lucybell/item-0') == 2
+    assert built.count('<audio controls="" preload="none" src="/blog/assets/runs/lucybell/item-0') == 2
     index = (root / "_site/index.html").read_text()
     # A page, not a post: no card on the index, a link in the navigation.
     assert 'class="post-card-title"><a href="/blog/collection/"' not in index

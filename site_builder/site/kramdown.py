@@ -33,10 +33,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
-from site_builder.site.kramdown_html import (CLOSE_TAG, MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS,
-                                             SPAN_ELEMENTS, VOID_ELEMENTS, WITHOUT_BODY,
-                                             element_end, escape_text, raw_html,
-                                             span_level)
+from site_builder.site.kramdown_html import (BLOCK_ELEMENTS, CLOSE_TAG, KNOWN_ELEMENTS,
+                                             MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
+                                             VOID_ELEMENTS, WITHOUT_BODY, element_end,
+                                             escape_text, raw_html, span_level)
 
 # kramdown's header id: an XML name (REXML's NAME_START_CHAR, NAME_CHAR), after a
 # space or tab (`{#ما-معنى}`, `{#a:b}` too).
@@ -54,11 +54,6 @@ TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
 SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<< ": "\u00ab\u00a0",
            " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
-# kramdown's HTML_BLOCK_ELEMENTS: in a paragraph, their tags are text.
-BLOCK_ELEMENTS = frozenset("""address article aside applet body blockquote caption col colgroup
-    dd div dl dt fieldset figcaption footer form h1 h2 h3 h4 h5 h6 header hgroup hr html head
-    iframe legend menu li main map nav ol optgroup p pre section summary table tbody td th
-    thead tfoot tr ul""".split())
 RAW_SPAN = re.compile(r"<(/?)(?:code|kbd|samp|var|script|style|math|textarea|option)\b(?![^>]*/>)",
                       re.I)
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
@@ -580,14 +575,14 @@ def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
 
 
 def span_shapes(state: StateCore) -> None:
-    """<mailto:x@y> shown without its scheme, as kramdown writes it; a closing tag
-    that closes nothing is text."""
+    """<mailto:x@y> shown without its scheme, as kramdown writes it; span-level HTML
+    elements matched as kramdown matches them (_span_elements)."""
     for block in state.tokens:
         if not block.children:
             continue
         # Emphasis delimiters leave empty text tokens between the tags.
         block.children = children = [c for c in block.children if c.type != "text" or c.content]
-        _stray_closing_tags(children)
+        block.children = children = _span_elements(children)
         for k in range(len(children) - 1):
             token = children[k]
             if token.type == "link_open" and token.markup == "autolink" \
@@ -595,28 +590,45 @@ def span_shapes(state: StateCore) -> None:
                 children[k + 1].content = children[k + 1].content.removeprefix("mailto:")
 
 
-def _stray_closing_tags(children: list[Token]) -> None:
-    """A closing tag that closes no element open in the paragraph is text to kramdown
-    (written `&lt;/a&gt;`, shown by a browser), and so is a block element's tag in
-    the middle of a paragraph (`text <p class="credit">`); markdown-it passes both
-    as HTML."""
-    open_tags: list[str] = []
+def _span_elements(children: list[Token]) -> list[Token]:
+    """kramdown's span-level HTML elements: a closing tag closes the innermost open
+    element if it is that element's, and is text otherwise (written `&lt;/a&gt;`,
+    shown by a browser); an element left open is closed where the text it is in
+    ends (emphasis, a link's text, the paragraph), as kramdown auto-closes it."""
+    out: list[Token] = []
+    open_tags: list[tuple[str, bool, int]] = []   # (name, known, depth)
+    depth = 0
     for token in children:
-        if token.type != "html_inline":
+        if token.nesting == -1:
+            while open_tags and open_tags[-1][2] == depth:
+                out.append(_closing_token(open_tags.pop()[0]))
+            depth -= 1
+        depth += token.nesting == 1
+        out.append(token)
+        if token.type != "html_inline" or token.meta.get("raw"):
             continue
-        opening = OPEN_TAG.match(token.content)
-        if opening and opening[1].lower() in BLOCK_ELEMENTS:
-            token.content = escape_text(token.content)   # text, its quotes as they are
-            continue
+        opening = OPEN_TAG.fullmatch(token.content)
         if opening:
-            if opening[1].lower() not in WITHOUT_BODY and not opening[3]:
-                open_tags.append(opening[1].lower())
+            if not opening[3] and opening[1].lower() not in WITHOUT_BODY:
+                open_tags.append((opening[1], opening[1] in KNOWN_ELEMENTS, depth))
             continue
         closing = CLOSE_TAG.fullmatch(token.content)
-        if closing and open_tags and open_tags[-1] == closing[1].lower():
+        if closing is None:
+            continue
+        name, known, _ = open_tags[-1] if open_tags else ("", False, 0)
+        if name and (closing[1].lower() == name if known else closing[1] == name):
             open_tags.pop()
-        elif closing:
+            token.content = f"</{name}>"
+        else:
             token.type = "text"
+    out.extend(_closing_token(name) for name, _, _ in reversed(open_tags))
+    return out
+
+
+def _closing_token(name: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = f"</{name}>"
+    return token
 
 
 def attribute_lists(state: StateCore) -> None:

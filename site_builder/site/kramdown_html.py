@@ -18,14 +18,37 @@ SPAN_ELEMENTS = frozenset(
     "mark option q rb rbc rp rt rtc ruby samp select small span strike strong sub sup "
     "tt u var".split())
 VOID_ELEMENTS = frozenset("area base col embed hr link meta param source track wbr".split())
+# kramdown's HTML_BLOCK_ELEMENTS: in a paragraph, their tags are text.
+BLOCK_ELEMENTS = frozenset("""address article aside applet body blockquote caption col colgroup
+    dd div dl dt fieldset figcaption footer form h1 h2 h3 h4 h5 h6 header hgroup hr html head
+    iframe legend menu li main map nav ol optgroup p pre section summary table tbody td th
+    thead tfoot tr ul""".split())
 # kramdown's elements without a body (HTML_ELEMENTS_WITHOUT_BODY): never left open.
 WITHOUT_BODY = VOID_ELEMENTS | {"br", "command", "img", "input", "keygen"}
 # Elements whose text kramdown keeps as it is, to their closing tag (CommonMark's
 # rule 1 takes them). A <pre>'s or <textarea>'s text it reads as any element's.
 RAW_ELEMENTS = frozenset(("script", "style"))
-OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|"
-                      r"'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
-CLOSE_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
+# kramdown's tag grammar (HTML_TAG_RE), for blocks and spans alike: a name is an XML
+# name (REXML's UNAME_STR: `max_hosts`, `filter:code`), an unquoted value one word.
+NAME = r"[^\W\d][\w.-]*(?::[^\W\d][\w.-]*)?"
+OPEN_TAG = re.compile(rf"<({NAME})((?:\s+{NAME}(?:\s*=\s*(?:\w+|\"[^\"]*\"|'[^']*'))?)*)\s*(/?)>")
+CLOSE_TAG = re.compile(rf"</({NAME})\s*>")
+ATTRIBUTE = re.compile(rf"\s*({NAME})(?:\s*=\s*(?:(\w+)|([\"'])(.*?)\3))?", re.S)
+# kramdown's HTML elements (HTML_ELEMENT: their names are read in any case) and their
+# content models in span-level HTML: any other element's text is raw (no Markdown).
+KNOWN_ELEMENTS = frozenset("""a abbr acronym address applet area article aside b base bdo big
+    blockquote body br button caption cite code col colgroup command dd del details dfn div dl
+    dt em embed fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr
+    html i iframe img input ins kbd keygen label legend li link main map mark math menu meta
+    nav noscript object ol optgroup option p param pre q rb rbc rp rt rtc ruby samp script
+    section select small source span strong style sub summary sup table tbody td textarea
+    tfoot th thead tr track tt u ul var wbr""".split())
+SPAN_CONTENT = frozenset("""a abbr acronym b bdo big button cite caption del dfn dt em h1 h2
+    h3 h4 h5 h6 i ins label legend optgroup p q rb rbc rp rt rtc ruby select small span strong
+    sub sup th tt""".split())
+BLOCK_CONTENT = frozenset("""address applet article aside blockquote body dd details div dl
+    fieldset figure figcaption footer form header hgroup iframe li main map menu nav noscript
+    object section summary td""".split())
 # Where kramdown's parser looks for markup: a tag, a closing tag, a comment or a
 # processing instruction may start here; any other `<` is text.
 MARKUP = re.compile(r"<(?=[A-Za-z_/]|!--|\?)")
@@ -34,7 +57,8 @@ INSTRUCTION = re.compile(r"<\?.*?\?>", re.S)
 # An entity or character reference, which kramdown's text escaping leaves alone.
 REFERENCE = re.compile(r"&(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);")
 TEXT_SPECIAL = re.compile(r"[<>]|&(?!(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);)")
-ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+ATTRIBUTE_SPECIAL = re.compile(r"[<>\"]|&(?!(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);)")
+ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
 RAW_TEXT = ("script", "style")
 MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
 # kramdown's span content model: markdown="1" on these converts their text as one
@@ -46,6 +70,46 @@ SPAN_MODEL = frozenset("""a abbr acronym address b bdo big cite caption del dfn 
 
 def escape_text(text: str) -> str:
     return TEXT_SPECIAL.sub(lambda m: ESCAPES[m[0]], text)
+
+
+class Tag:
+    """An opening tag (an OPEN_TAG match) as kramdown's parser reads it and its
+    converter writes it back: a known element's name and attribute names in lower
+    case, the last of the same attribute kept, a value-less attribute given "",
+    `markdown=` taken out (it says whether the text is Markdown), an empty id left
+    out; in a span (`span`), line breaks in values made spaces."""
+
+    def __init__(self, found: re.Match, span: bool = True) -> None:
+        known = found[1].lower() in KNOWN_ELEMENTS
+        self.name = found[1].lower() if known else found[1]
+        self.known = known
+        self.attrs: dict[str, str] = {}
+        for part in ATTRIBUTE.finditer(found[2]):
+            value = part[2] if part[2] is not None else part[4] or ""
+            self.attrs[part[1].lower() if known else part[1]] = \
+                re.sub(r"\n+", " ", value) if span else value
+        mode = self.attrs.pop("markdown", None)
+        model_raw = self.name not in SPAN_CONTENT and self.name not in BLOCK_CONTENT
+        self.raw = mode == "0" or (mode != "span" and model_raw)
+        self.closed = bool(found[3]) or self.name in WITHOUT_BODY
+
+    def _start(self) -> str:
+        return f"<{self.name}" + "".join(
+            f' {key}="{escape_attribute(value)}"' for key, value in self.attrs.items()
+            if key != "id" or value.strip())
+
+    def opening(self) -> str:
+        return self._start() + ">"
+
+    def empty(self) -> str:
+        return self._start() + (" />" if self.name in WITHOUT_BODY else f"></{self.name}>")
+
+    def closing_tag(self) -> re.Pattern:
+        return re.compile(rf"</{re.escape(self.name)}\s*>", re.I if self.known else 0)
+
+
+def escape_attribute(value: str) -> str:
+    return ATTRIBUTE_SPECIAL.sub(lambda m: ESCAPES[m[0]], value)
 
 
 def raw_html(block: str, markdown: Callable[[str, bool], str] | None = None,
@@ -137,7 +201,9 @@ def _markup(block: str, pos: int, out: list[str], open_tags: list[str],
         if after is not None:
             return after
     if found:
-        out.append(found[0])
+        tag = Tag(found, span=False)
+        # (In raw HTML every element's text is raw: a closed one is written `<x />`.)
+        out.append(tag.opening()[:-1] + " />" if tag.closed else tag.opening())
         name = found[1].lower()
         if name in RAW_TEXT:   # to its closing tag, as it is
             end = re.compile(rf"</{name}\s*>", re.I).search(block, found.end())

@@ -4,8 +4,10 @@
   other character the backslash stays (`\\/`, `\\&`, `\\2`), and a quote after it is
   smart-quoted by the character before; `\\` or `\\\\` at a line's end is a
   line break;
-- the text of `<code>`, `<kbd>`, `<samp>`, `<var>` (kramdown's raw content model) is
-  kept as written: no emphasis, escapes or code spans inside, only tags.
+- HTML by kramdown's grammar, written back as kramdown writes it; the text of an
+  element with kramdown's raw content model (`<code>`, `<kbd>`, `<u>`, `<font>`, any
+  name kramdown does not know) is kept as written: no emphasis, escapes, code spans
+  or smart quotes inside, only tags.
 """
 
 from __future__ import annotations
@@ -15,19 +17,16 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from site_builder.site.kramdown_html import escape_text
+from site_builder.site.kramdown_html import (BLOCK_ELEMENTS, CLOSE_TAG, COMMENT, OPEN_TAG, Tag,
+                                             escape_text)
 
+MARKUP_TAG = re.compile(f"{COMMENT.pattern}|{CLOSE_TAG.pattern}|{OPEN_TAG.pattern}", re.S)
 ESCAPABLE = frozenset("\\.*_+`<>()[]{}#!:|\"'$=-~")
-# kramdown's HTML_CONTENT_MODEL_RAW among span elements: their text is not Markdown.
-RAW_SPAN_OPEN = re.compile(r"<(code|kbd|samp|var|math|option|textarea|script|style)"
-                           r"(?=[\s>])[^>]*(?<!/)>", re.I)
-TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>", re.S)
 
 
 def install(md: MarkdownIt) -> None:
     md.inline.ruler.at("escape", escape)
-    html = next(r for r in md.inline.ruler.__rules__ if r.name == "html_inline")
-    md.inline.ruler.at("html_inline", _raw_spans(html.fn))
+    md.inline.ruler.at("html_inline", span_html)
 
 
 def escape(state: StateInline, silent: bool) -> bool:
@@ -52,33 +51,78 @@ def escape(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _raw_spans(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """After the opening tag of a raw span element, its text to the closing tag goes
-    as it is (escaped for HTML), tags inside it as tags."""
-    def rule(state: StateInline, silent: bool) -> bool:
-        start = state.pos
-        if not original(state, silent):
-            return False
-        opening = RAW_SPAN_OPEN.fullmatch(state.src, start, state.pos)
-        if not opening:
-            return True
-        closing = re.compile(rf"</{opening[1]}\s*>", re.I).search(state.src, state.pos,
-                                                                   state.posMax)
-        if not closing:
-            return True
+def span_html(state: StateInline, silent: bool) -> bool:
+    """kramdown's span-level HTML (parser/kramdown/html.rb): a comment, a closing tag
+    (matched to its element by kramdown.span_shapes), or a tag by kramdown's grammar
+    (XML names: `<max_hosts>`, `<filter:code>`; an unquoted value is a word), written
+    back as kramdown writes the element. An element whose content model is raw (any
+    but kramdown's span and block ones: `<u>`, `<font>`, `<code>`, made-up names)
+    keeps its text as written, to its closing tag or the paragraph's end."""
+    src, pos, end = state.src, state.pos, state.posMax
+    found = COMMENT.match(src, pos, end) or CLOSE_TAG.match(src, pos, end)
+    if found:
         if not silent:
-            inner, last = state.src[state.pos:closing.start()], 0
-            for tag in TAG.finditer(inner):
-                _push_html(state, escape_text(inner[last:tag.start()]))
-                _push_html(state, tag[0])
-                last = tag.end()
-            _push_html(state, escape_text(inner[last:]))
-            _push_html(state, closing[0])
-        state.pos = closing.end()
+            _push_html(state, found[0])
+        state.pos = found.end()
         return True
-    return rule
+    found = OPEN_TAG.match(src, pos, end)
+    if not found:
+        return False
+    if not silent:
+        tag = Tag(found)
+        if tag.name in BLOCK_ELEMENTS:   # text in a paragraph, as written
+            _push_html(state, escape_text(found[0]))
+        elif tag.closed:
+            _push_html(state, tag.empty())
+        elif tag.raw:
+            state.pos = _raw_element(state, tag, found.end())
+            return True
+        else:
+            state.push("html_inline", "", 0).content = tag.opening()
+    state.pos = found.end()
+    return True
 
 
-def _push_html(state: StateInline, content: str) -> None:
+def _raw_element(state: StateInline, tag: Tag, start: int) -> int:
+    """The element's text to its closing tag (kramdown auto-closes it at the end of
+    the paragraph's text when there is none), tags inside it written as tags; where
+    the text goes on."""
+    closing = tag.closing_tag().search(state.src, start, state.posMax)
+    stop = closing.start() if closing else state.posMax
+    inner, last = state.src[start:stop], 0
+    _push_html(state, tag.opening(), raw=True)
+    inside: list[str] = []   # elements opened in the text: only their closing tags are tags
+    for markup in MARKUP_TAG.finditer(inner):
+        _push_html(state, escape_text(inner[last:markup.start()]), raw=True)
+        _push_html(state, _raw_markup(markup[0], inside), raw=True)
+        last = markup.end()
+    _push_html(state, escape_text(inner[last:]), raw=True)
+    _push_html(state, "".join(f"</{name}>" for name in reversed(inside)) + f"</{tag.name}>",
+               raw=True)
+    return closing.end() if closing else state.posMax
+
+
+def _raw_markup(markup: str, inside: list[str]) -> str:
+    """A tag in a raw element's text, as kramdown writes it: an element opened there
+    is an element, a closing tag that is not the innermost one's is text."""
+    opening = OPEN_TAG.fullmatch(markup)
+    if opening:
+        tag = Tag(opening)
+        if tag.closed:
+            return tag.empty()
+        inside.append(tag.name)
+        return tag.opening()
+    closing = CLOSE_TAG.fullmatch(markup)
+    if closing is None:
+        return markup   # a comment
+    if inside and closing[1].lower() == inside[-1].lower():
+        return f"</{inside.pop()}>"
+    return escape_text(markup)
+
+
+def _push_html(state: StateInline, content: str, raw: bool = False) -> None:
     if content:
-        state.push("html_inline", "", 0).content = content
+        token = state.push("html_inline", "", 0)
+        token.content = content
+        if raw:   # inside a raw element: not matched to other elements' tags
+            token.meta["raw"] = True

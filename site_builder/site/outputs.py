@@ -55,11 +55,11 @@ class Layouts:
         the site drop, here, before the outputs are rendered on forked workers: each
         would do it again, and code compiled here is kept in the cache, where the
         next build that renders a page finds it (a worker's is lost with it)."""
-        from site_builder.site.liquid_compile import compile_template
-        renderer = self.renderer
         from liquid.exceptions import LiquidError
 
+        from site_builder.site.liquid_compile import compile_template
         from site_builder.site.liquid_tags import load_include
+        renderer = self.renderer
         env = renderer.env
         templates = []
         for layout in renderer.layouts.values():
@@ -73,8 +73,8 @@ class Layouts:
             if name not in env.includes:
                 try:   # as the include tag loads it (the blog's file first)
                     env.includes[name] = load_include(env, name)
-                except Exception:  # noqa: BLE001 - unused, or its error is said where used
-                    continue
+                except (LiquidError, BuildError, UnicodeDecodeError, OSError):
+                    continue   # unused, or its error is said where it is included
             templates.append(env.includes[name])
         for template in templates:
             if getattr(template, "compiled", False) is None:
