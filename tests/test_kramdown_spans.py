@@ -99,6 +99,18 @@ CASES = {
     'Para.\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\nThe end.\n':
         '<p>Para.</p>\n\n<div style="a;\nb">\n\n<div class="p">\nx\n</div>\n</div>\n\n'
         '<p>The end.</p>\n',
+    # a quote runs to a blank line: a line without `>` is its text as it stands
+    # (csswizardry's quoted e-mail with code in it), a heading or list goes on it
+    '> a\n>\n    code\n>\n> Demo: [x](u).\n\n> q\n# h\n- b\n\n> r\n{: .x}\n\n'
+    '- > s\n  >\n      code\n- c\n':
+        '<blockquote>\n  <p>a</p>\n\n  <div class="language-plaintext highlighter-rouge"><div '
+        'class="highlight"><pre class="highlight"><code>code\n</code></pre></div>  </div>\n\n'
+        '  <p>Demo: <a href="u">x</a>.</p>\n</blockquote>\n\n<blockquote>\n  <p>q</p>\n'
+        '  <h1 id="h">h</h1>\n  <ul>\n    <li>b</li>\n  </ul>\n</blockquote>\n\n'
+        '<blockquote class="x">\n  <p>r</p>\n</blockquote>\n\n<ul>\n  <li>\n    <blockquote>\n'
+        '      <p>s</p>\n\n      <div class="language-plaintext highlighter-rouge"><div '
+        'class="highlight"><pre class="highlight"><code>code\n</code></pre></div>      </div>\n'
+        '    </blockquote>\n  </li>\n  <li>c</li>\n</ul>\n',
     # K15: span HTML by kramdown's grammar: XML names are tags, an unquoted value that
     # is not a word is not; an element left open is closed at the paragraph's end
     'only in <max_hosts> hosts, <filter:code>t</filter:code>, <a href=x/y>u</a>':
@@ -116,6 +128,12 @@ CASES = {
     '<br>':
         '<p>a <img src="x.png" alt="y" /> <span class="q" title="m n">t</span> '
         '<input disabled="" /><br /></p>\n',
+    # a heading's id holds the text of its span elements and entities, not their tags
+    # (csswizardry: `### Technics OTTAVA™ <var>f</var> SC-C70`)
+    '### OTTAVA™ <var>f</var> <code>x y</code> <u>u</u> <img src="i" alt="A"> z\n\n'
+    '### caf&eacute; &amp; co <!-- c --> x\n':
+        '<h3 id="ottava-f-x-y-u--z">OTTAVA™ <var>f</var> <code>x y</code> <u>u</u> '
+        '<img src="i" alt="A" /> z</h3>\n\n<h3 id="café--co--x">café &amp; co <!-- c --> x</h3>\n',
 }
 
 

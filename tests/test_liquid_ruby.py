@@ -1,6 +1,6 @@
 """Liquid where real blogs found ours differing from Jekyll 4.3 (Ruby Liquid 5.4),
 each case from a real blog (issue 14, point 8): date filters on free-form strings
-(plainwhite's `'now' | date_to_xmlschema`), `contains` on true or a number
+(plainwhite's `'now' | date_to_xmlschema`) and Ruby's strftime (csswizardry), `contains` on true or a number
 (contrast), Liquid's words as property names (mzlogin's `...search.limit`),
 `post_url` into a folder of _posts (twbs/blog), truncatewords and round as Ruby
 (rubyonrails.org). Each is built by us and by real Jekyll and compared, and Ruby's
@@ -31,6 +31,14 @@ PAGES = {
                    '{{ "March 1, 2019" | date_to_rfc822 }}|{{ "03/01/2019" | date_to_string: '
                    '"ordinal", "US" }}|{{ "not a date" | date: "%Y" }}|{{ nil | date_to_string }}|'
                    '{{ "" | date_to_xmlschema }}|{{ page.missing | date_to_rfc822 }}'),
+    # Ruby's strftime, not the C library's: %s is the time's own instant (themes
+    # compare dates by it), %N/%L (csswizardry's `site.time | date: "%s%N"`), %:z,
+    # %v, flags on words; an unknown directive is kept
+    "strftime.html": ('{% assign fmts = "%s|%N|%3N|%L|%z|%:z|%::z|%Z|%P|%#p|%^a|%#A|%v|%c|'
+                      '%r|%e|%-e|%k|%-l|%_m|%-j|%U|%V|%G|%u|%w|%C|%10A|%-10A|%010A|%5d|'
+                      '%10F|%Ey|%Od|%q|%E|%+|%%" | split: "|" %}{% for f in fmts %}'
+                      '[{{ f }}]{{ page.d | date: f }}|{{ "2019-03-01 21:00:00 UTC" | date: f }}|'
+                      '{{ "2019-03-01" | date: f }}|{{ 1551430800 | date: f }}\n{% endfor %}'),
     # L4: contains with true or a number on the left is false
     "contains.html": ('{% if page.t contains "." %}y{% else %}n{% endif %}'
                       '{% if page.n contains "3" %}y{% else %}n{% endif %}'
@@ -93,7 +101,8 @@ def ruby_blog(root: Path) -> Path:
     for name, text in PAGES.items():
         front = ("t: true\nn: 3\ns: 'a3true'\nl: [1, 3]\n" if name == "contains.html" else
                  "x: 1\nl: [1, 3]\nm: [4, 5, 6]\n" if name == "lax.html" else
-                 "names: [2019-11-26-a.md, 2019-11-28-b.md]\n" if name == "links.html" else "")
+                 "names: [2019-11-26-a.md, 2019-11-28-b.md]\n" if name == "links.html" else
+                 "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import liquid
 import liquid.exceptions
 
-from site_builder.site import ruby_time, ruby_values
+from site_builder.site import ruby_strftime, ruby_time, ruby_values
 from site_builder.site.ruby_values import compare_or_text
 from site_builder.site.sources import slugify, xmlschema
 from site_builder.site.urls import absolute_url, relative_url
@@ -49,11 +49,10 @@ def _no_date(value: Any) -> bool:
     return _blank(value) or value == ""
 
 
-def liquid_date(value: Any, fmt: Any, config: dict, environment: Any) -> Any:
+def liquid_date(value: Any, fmt: Any, config: dict) -> Any:
     """Liquid's date filter: the value as Utils.to_date reads it (epoch seconds,
     Time.parse...), through strftime; with no format, or no date in it, the value
     as it is. A time without a zone is the blog's local time (%z, %Z)."""
-    from liquid.builtin.filters.misc import date as strftime
     if _blank(fmt) or _text(fmt) == "":
         return value
     found = ruby_time.to_date(value, config, local=False)
@@ -61,7 +60,7 @@ def liquid_date(value: Any, fmt: Any, config: dict, environment: Any) -> Any:
         return value
     if found.tzinfo is None:
         found = found.replace(tzinfo=ruby_time.local_zone(config))
-    return strftime(found, _text(fmt), environment=environment)
+    return ruby_strftime.strftime(found, _text(fmt))
 
 
 def _ordinal(day: int) -> str:
@@ -564,8 +563,7 @@ def install(env: liquid.Environment, config: dict) -> None:
         "date_to_string": lambda v, k=None, s=None: date_to_string(v, k, s, config=config),
         "date_to_long_string": lambda v, k=None, s=None: date_to_string(v, k, s, long=True,
                                                                         config=config),
-        "date": liquid.filter.with_environment(lambda v, fmt=None, *, environment: liquid_date(
-            v, fmt, config, environment)),
+        "date": lambda v, fmt=None: liquid_date(v, fmt, config),
         "xml_escape": xml_escape,
         # Liquid's own, with Ruby's to_s of what is not text (true, nil, a hash)
         "join": join,

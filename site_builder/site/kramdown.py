@@ -31,6 +31,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from site_builder.site.kramdown_spans import MARKUP_TAG
 from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (BLOCK_ELEMENTS, CLOSE_TAG, KNOWN_ELEMENTS,
@@ -99,7 +100,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
     from site_builder.site import (kramdown_blocks, kramdown_gfm, kramdown_links,
-                                   kramdown_paragraphs, kramdown_spans)
+                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
+    kramdown_quote.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
     kramdown_spans.install(md)
@@ -866,11 +868,11 @@ def heading_ids(state: StateCore) -> None:
             token.attrSet("id", _converter_id(inline.content,
                                               state.env.setdefault("kramdown_converter_ids", {})))
             continue
-        # The text of the heading's spans, HTML elements' too (`<code>for</code>`:
-        # kramdown's raw_text has "for"); `app\_process`: app_process
-        text = "".join(c.content if c.type in ("text", "code_inline") or c.info == "escape"
-                       else ANY_TAG.sub("", c.content) if c.type == "html_inline" else ""
-                       for c in children)
+        # kramdown's raw_text: text, code, escapes (`app\_process`: app_process),
+        # entities' characters, and the text in span elements (`<var>f</var>`), not tags
+        text = "".join(c.content for c in children if c.type in ("text", "code_inline",
+                                                                  "text_special")
+                       or c.type == "html_inline" and not MARKUP_TAG.fullmatch(c.content))
         slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
         counts[slug] = counts.get(slug, 0) + 1
         if slug or counts[slug] > 1:   # kramdown writes no empty id (`### "`)
@@ -891,7 +893,6 @@ def _converter_id(raw: str, used: dict[str, int]) -> str:
 
 
 LEADING_NON_LETTERS = re.compile(r"^[^a-zA-Z]+", re.M)
-ANY_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
 NOT_ID_CHAR = re.compile(r"[^a-zA-Z0-9 -]")
 
 
