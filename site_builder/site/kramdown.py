@@ -936,7 +936,7 @@ def _word_chars(text: str) -> str:
 
 def _ruby_word(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category[0] in "LM" or category in ("Nd", "Nl", "Pc") or ch in "\u200c\u200d"
+    return category[0] in "LM" or category in ("Nd", "Nl", "Pc")   # not the joiners (Onigmo)
 
 
 # -- rendering ------------------------------------------------------------------------
