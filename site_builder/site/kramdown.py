@@ -305,7 +305,7 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
                            open_tags)
     token = state.push("html_block", "", 0)
     if open_tags:   # closed at the end of the text, after its blank lines
-        content += "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
+        content += ("" if content.endswith("\n") else "\n") + "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
         token.meta["kramdown_to_end"] = True
     token.map = [start, last + 1]
     token.content = content
@@ -376,7 +376,31 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
         tag = OPEN_TAG.match(line)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
+        if line.startswith("<!--") and _comment_then_text(state, start, end, silent):
+            return True
     return html_block(state, start, end, silent)
+
+
+def _comment_then_text(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A comment with text after it on the line where it ends (`<!-- c --> text`):
+    the comment is a block of its own, and the blocks go on from the text, as
+    kramdown's parser reads it."""
+    begin = state.bMarks[start] + state.tShift[start]
+    close = state.src.find("-->", begin + 4, state.eMarks[end - 1])
+    if close < 0:
+        return False
+    after = close + 3
+    last = bisect.bisect_right(state.bMarks, after, start, end) - 1
+    if not state.src[after:state.eMarks[last]].strip():
+        return False
+    if not silent:
+        token = state.push("html_block", "", 0)
+        token.map = [start, last + 1]
+        token.content = state.src[begin:after] + "\n"
+        _start_line_at(state, last, after)
+        state.env["kramdown_resume"] = last
+        state.line = end
+    return True
 
 
 def _line(state: StateBlock, number: int) -> str:
