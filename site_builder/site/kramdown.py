@@ -99,9 +99,11 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import (kramdown_blocks, kramdown_gfm, kramdown_links,
-                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
+    from site_builder.site import (kramdown_abbreviations, kramdown_blocks, kramdown_gfm,
+                                   kramdown_links, kramdown_paragraphs, kramdown_quote,
+                                   kramdown_spans)
     kramdown_quote.install(md)
+    kramdown_abbreviations.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
     kramdown_spans.install(md)
@@ -118,8 +120,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
 
 # The characters a line can start with (after its indentation) for each block rule
 # to take it; the others can take a line starting with anything.
-BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
-                "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
+BLOCK_STARTS = {"kramdown_abbreviation": "*", "kramdown_math_block": "$", "fence": "`~",
+                "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
                 "kramdown_html": "<", "html_block": "<", "heading": "#"}
 
 
