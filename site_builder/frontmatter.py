@@ -36,12 +36,17 @@ def load_yaml(text: str) -> object:
     return yaml.load(text, Loader=RedefiningLoader)   # rare: the slower parser
 
 
-def split_front_matter(text: str, name: str) -> tuple[dict, str, int, str]:
-    """(front matter, body, the body's first line number, the raw front matter)."""
+def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False
+                       ) -> tuple[dict, str, int, str]:
+    """(front matter, body, the body's first line number, the raw front matter).
+    `unclosed_is_body`: a `---` never closed is no front matter, and the whole text the
+    body (Jekyll's reading of a blog's files: a YAML file starting with `---` is a page)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return {}, text, 1, ""
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None and unclosed_is_body:
+        return {}, text, 1, ""
     if end is None:
         raise BuildError(f"{name}:1: front matter starts with '---' but never ends; "
                          f"close it with a '---' line")

@@ -1003,6 +1003,52 @@ not <a href=x/y>this</a>.
 two">*span*</SPAN>.
 
 A <b>bold run, <i>italic</b> inside</i> and an <img src="/i.png" ALT=pic>
+
+<p>An old blog's paragraphs,</p><p>one after <em>another</em>
+on a line.</p> And text after them.
+"""),
+    # A research blog's posts (offconvex, 16 of 53): `$$` lines inside a paragraph,
+    # or with text right after, are inline math in kramdown, and math is stripped.
+    Spec("math-in-paragraphs", """\
+for any direction $u$
+$$
+f(x + u) > f(x),
+$$
+therefore $x$ is a minimum.
+
+The risk is
+$$ f(x) = y$$. The rest,
+
+$$ x^2 + y = 0, $$
+Specifically:
+
+$$
+a
+
+b
+$$
+
+## After a heading
+$$
+c
+$$
+
+> $$
+> q
+> $$
+"""),
+    # swift.org's posts (6 of 172): an HTML element's text is part of a heading's id,
+    # and the joiners (U+200C, U+200D) are not word characters to kramdown.
+    Spec("heading-ids-html", """\
+### C-style <code>for</code> loops are deprecated
+
+#### New <code>`Sequence`</code> protocol members
+
+## A <span class="x">b</span> <!-- c --> d
+
+## 👨\u200d👩 swimming
+
+## می\u200cخواهم
 """),
 ]
 

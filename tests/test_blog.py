@@ -460,3 +460,25 @@ def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
                     for side in ("jekyll", "ours"))
     assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
     assert ours.count('<pre class="lineno">3\n') == 3 and "4\n5\n</pre>" in ours
+
+
+def test_a_file_whose_front_matter_never_ends_is_a_page_of_its_whole_text(tmp_path):
+    """A YAML file that starts with `---` and has no closing line (swift.org's
+    WebGPU.apinotes) is a page to Jekyll: no front matter, the whole text its body,
+    Liquid and all. The whole site stopped here with "never ends". Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("assets", "_layouts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("[{{ content }}]\n")
+    (blog / "assets" / "api.apinotes").write_text(
+        "---\nName: WebGPU\nTags:\n- Name: {{ site.title }}\n  Kind: closed\n")
+    (blog / "notes.md").write_text("---\nnever: closed\n\n*em* {{ site.title }}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("assets/api.apinotes", "notes.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "assets/api.apinotes").read_text().endswith("- Name: T\n  Kind: closed\n")
+    assert "warning: notes.md:1: front matter starts with '---' but never ends" in done.stdout + done.stderr

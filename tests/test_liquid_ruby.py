@@ -75,16 +75,33 @@ PAGES = {
                  "{% if (page.x == 1) or (page.y == 2) %}y{% else %}n{% endif %}"
                  "{% if (page.x == 1 ) or ( page.y == 2) %}y{% else %}n{% endif %}"
                  "{% if page.x and page.y or (page.x) %}y{% else %}n{% endif %}"),
+    # Dates and times compared (swift.org: `release.date < build.date`): twice, so
+    # that the second is the compiled template's
+    "compare.html": "{% include compare.html %}|{% include compare.html %}",
+    # `link` with a variable assigned in a loop (swift.org's package lists), twice
+    "links.html": "{% include links.html %}|{% include links.html %}",
 }
+LINKS = ('{% assign p = "_posts/2019/2019-11-26-a.md" %}[{% link {{ p }} %}]'
+         '{% for n in page.names %}{% assign q = "_posts/2019/" | append: n %}'
+         '[{% link {{ q }} %}]{% endfor %}')
+COMPARE = ("{% assign r = site.data.releases %}"
+           "{% if r[0].date < r[1].date %}lt{% endif %} {% if r[1].date > r[0].date %}gt{% endif %} "
+           "{% if r[1].date <= r[1].date %}le{% endif %} {% if r[0].date >= r[1].date %}ge{% endif %} "
+           "{% if r[2].date < r[3].date %}t-lt{% endif %} {% if r[3].date >= r[2].date %}t-ge{% endif %}")
 
 
 def ruby_blog(root: Path) -> Path:
     write(root / "_config.yml", "x: {limit: 5, offset: 2, in: 6, with: 8, empty: 10, "
                                 "reversed: 3, contains: 4, list: [1, 2, 3, 4, 5, 6, 7]}\n")
     write(root / "_layouts" / "default.html", "{{ content }}")
+    write(root / "_includes" / "compare.html", COMPARE)
+    write(root / "_includes" / "links.html", LINKS)
+    write(root / "_data" / "releases.yml", "- date: 2016-03-21\n- date: 2020-12-14\n"
+          "- date: 2020-12-14 10:00:00\n- date: 2021-01-01 10:00:00 +02:00\n")
     for name, text in PAGES.items():
         front = ("t: true\nn: 3\ns: 'a3true'\nl: [1, 3]\n" if name == "contains.html" else
                  "x: 1\nl: [1, 3]\nm: [4, 5, 6]\n" if name == "lax.html" else
+                 "names: [2019-11-26-a.md, 2019-11-28-b.md]\n" if name == "links.html" else
                  "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
@@ -146,6 +163,10 @@ def test_time_parse_reads_as_rubys(zone: str) -> None:
 def lax_blog(root: Path, config: str = "") -> Path:
     write(root / "_config.yml", config)
     write(root / "_layouts" / "default.html", "{{ content }}")
+    write(root / "_includes" / "compare.html", COMPARE)
+    write(root / "_includes" / "links.html", LINKS)
+    write(root / "_data" / "releases.yml", "- date: 2016-03-21\n- date: 2020-12-14\n"
+          "- date: 2020-12-14 10:00:00\n- date: 2021-01-01 10:00:00 +02:00\n")
     write(root / "_includes" / "world" / "items.html", 'a\nb\n{{ "x" | upcase | }}\n')
     write(root / "_includes" / "when.html", "one\n{{ 'later' | date_to_string }}\n")
     write(root / "index.html", "---\nx: 1\n---\nline 1\n{% include world/items.html %}\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from io import StringIO
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import liquid
@@ -61,7 +62,11 @@ def link(context: RenderContext, text: str) -> str:
     """{% link _posts/2016-07-26-name.md %}: the item's URL with the baseurl; the path
     may use Liquid variables."""
     env = context.env
-    path = env.from_string(text).render(**context.globals).strip() if "{{" in text else text
+    path = text
+    if "{{" in text:   # rendered in the tag's own scope: assigns and loop variables too
+        found = StringIO()
+        env.from_string(text).render_with_context(context, found)
+        path = found.getvalue().strip()
     url = env.urls.get(path.strip("/"))
     if url is None:
         raise LiquidError(f"link: no file {path!r} in the blog (give its path from the "

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 
 from site_builder.site import kramdown_emphasis
+from site_builder.site.kramdown_links import with_entities_read
 
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$")  # any item: kramdown replaces the list
@@ -62,7 +63,7 @@ def install(md: MarkdownIt) -> None:
     link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
     md.inline.ruler.before("link", "kramdown_spaced_link", _spaced_link(link_rule.fn))
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
-                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+                          {"alt": ["reference", "blockquote", "list"]})
     md.core.ruler.before("kramdown_typography", "kramdown_ial_split", split_at_ials)
     md.core.ruler.push("kramdown_tasks", task_lists)
     # The TOC list is found before its {:toc} is read as an attribute list, and
@@ -388,9 +389,9 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
             old_max = state.posMax
             state.pos, state.posMax = start + 1, label_end
             token = state.push("link_open", "a", 1)
-            token.attrs = {"href": href}
+            token.attrs = {"href": with_entities_read(href)}
             if title is not None:
-                token.attrSet("title", title)
+                token.attrSet("title", with_entities_read(title))
             state.linkLevel += 1
             state.md.inline.tokenize(state)
             state.linkLevel -= 1
@@ -464,32 +465,54 @@ def inline_math(state: StateInline, silent: bool) -> bool:
     end = state.src.find("$$", state.pos + 2)
     if end < 0 or end == state.pos + 2:
         return False
-    if not silent:
+    if not silent:   # kramdown strips the math (`$$ x $$` is \\(x\\))
         token = state.push("html_inline", "", 0)
-        token.content = "\\(" + html.escape(state.src[state.pos + 2:end], quote=False) + "\\)"
+        token.content = "\\(" + html.escape(state.src[state.pos + 2:end].strip(),
+                                             quote=False) + "\\)"
     state.pos = end + 2
     return True
 
 
+# What kramdown takes for a block's edge (BLOCK_BOUNDARY): a blank line, the `^`
+# marker, a block attribute list, or the end.
+BLOCK_BOUNDARY = re.compile(r"[ \t]*$|\^[ \t]*$|[ ]{0,3}\{:(?![:/])")
+CONTAINER_OPEN = ("list_item_open", "blockquote_open", "dd_open")
+
+
 def block_math(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """kramdown's math block: `$$` after a block's edge (never within a paragraph or
+    right after a heading), the math up to the next `$$` (blank lines and all), which
+    only blanks may follow on its line, and a block's edge after it; otherwise the
+    lines are a paragraph with inline math."""
     if state.is_code_block(start):
         return False
-    first = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
-    if not first.startswith("$$"):
+    opening = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith("$$", opening):
         return False
-    last = start
+    before = state.tokens[-1].type if state.tokens else None
+    if before is not None and before not in CONTAINER_OPEN and not (
+            start > 0 and BLOCK_BOUNDARY.match(state.src, state.bMarks[start - 1],
+                                               state.eMarks[start - 1])):
+        return False
+    # The lines as this block sees them (a quote's `>` left out), the first after `$$`.
+    lines, last = [], start
     while last < end:
-        text = state.src[state.bMarks[last] + state.tShift[last]:state.eMarks[last]].rstrip()
-        if (last > start or len(text) > 2) and text.endswith("$$"):
+        line = state.src[state.bMarks[last] + state.tShift[last]:state.eMarks[last]]
+        lines.append(line[2:] if last == start else line)
+        close = lines[-1].find("$$")
+        if close >= 0:
             break
-        if last > start and not text:
-            return False
         last += 1
-    if last >= end:
+    else:
+        return False
+    if lines[-1][close + 2:].strip():
+        return False
+    if last + 1 < end and not BLOCK_BOUNDARY.match(
+            state.src, state.bMarks[last + 1], state.eMarks[last + 1]):
         return False
     if silent:
         return True
-    body = state.getLines(start, last + 1, state.tShift[start], False).strip()[2:-2].strip()
+    body = "\n".join(lines[:-1] + [lines[-1][:close]]).strip()
     token = state.push("html_block", "", 0)
     token.content = "\\[" + html.escape(body, quote=False) + "\\]\n"
     token.map = [start, last + 1]

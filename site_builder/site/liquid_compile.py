@@ -27,7 +27,7 @@ from liquid.builtin.expressions.logical import (ContainsExpression, EqExpression
                                                 GeExpression, GtExpression, LeExpression,
                                                 LogicalAndExpression, LogicalNotExpression,
                                                 LogicalOrExpression, LtExpression, NeExpression,
-                                                _eq, _le, _lt, is_truthy)
+                                                _eq, is_truthy)
 from liquid.builtin.expressions.primitive import (Blank, Empty, FalseLiteral, FloatLiteral,
                                                   IntegerLiteral, Nil, StringLiteral,
                                                   TrueLiteral)
@@ -54,6 +54,8 @@ from site_builder.site.jekyll_layouts import Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
 from site_builder.site.liquid_tags import SPECIAL_KEYS, STOPPED, walk
 from site_builder.site.liquid_tags import ruby_contains as _contains
+from site_builder.site.liquid_tags import ruby_le as _le
+from site_builder.site.liquid_tags import ruby_lt as _lt
 from site_builder.site.ruby_values import to_s as ruby_to_s
 
 # Written against python-liquid 2.3's tree and runtime (some of it private): another

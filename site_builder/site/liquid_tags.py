@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from io import StringIO
 from pathlib import Path
@@ -140,6 +141,32 @@ def ruby_contains(token: Token, left: object, right: object) -> bool:
 
 
 logical._contains = ruby_contains   # what ContainsExpression calls
+
+
+def _dates(left: object, right: object) -> tuple | None:
+    """Two dates, or two times, as Python compares them; None for anything else. Ruby's
+    Liquid compares whatever has `<` (swift.org: `release.date < build.date`, two YAML
+    dates); python-liquid only strings and numbers."""
+    if not (isinstance(left, date) and isinstance(right, date)) \
+            or isinstance(left, datetime) != isinstance(right, datetime):
+        return None
+    if isinstance(left, datetime) and (left.tzinfo is None) != (right.tzinfo is None):
+        left, right = (t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in (left, right))
+    return left, right
+
+
+def ruby_lt(token: Token, left: object, right: object) -> bool:
+    pair = _dates(left, right)
+    return pair[0] < pair[1] if pair else LIQUID_LT(token, left, right)
+
+
+def ruby_le(left: object, right: object) -> bool:
+    pair = _dates(left, right)
+    return pair[0] <= pair[1] if pair else LIQUID_LE(left, right)
+
+
+LIQUID_LT, LIQUID_LE = logical._lt, logical._le
+logical._lt, logical._le = ruby_lt, ruby_le   # what Lt/Gt/Le/GeExpression call
 
 
 def ruby_tokenize(source: str, parent_token: Token) -> Iterator[Token]:

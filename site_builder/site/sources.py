@@ -19,7 +19,10 @@ from zoneinfo import ZoneInfo
 
 from site_builder.errors import BuildError
 from site_builder.frontmatter import split_front_matter
+from site_builder.logs import stage_log
 from site_builder.site.urls import leaves
+
+LOG = stage_log("site")
 
 
 POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
@@ -158,7 +161,12 @@ class Memo:
         if key not in self.now:
             found = self.last.get(key)
             if found is None:
-                meta, body, body_line, front = split_front_matter(text, name)
+                meta, body, body_line, front = split_front_matter(text, name,
+                                                                  unclosed_is_body=True)
+                if body is text and text.split("\n", 1)[0].rstrip() == "---":
+                    LOG.warning(f"warning: {name}:1: front matter starts with '---' but never "
+                                f"ends; built with none, the whole file its body, as Jekyll "
+                                f"does (close it with a '---' line if it is front matter)")
                 found = (meta, len(text) - len(body), body_line, front,
                          "{{" in body or "{%" in body)
             self.now[key] = found
