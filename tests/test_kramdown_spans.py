@@ -159,6 +159,20 @@ CASES = {
         '  <ol>\n    <li id="fn:1" role="doc-endnote">\n      <p>note\xa0<a href="#fnref:1" cl'
         'ass="reversefootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n  </ol>\n</div>'
         '\n',
+    # abbreviations: a definition line is not written; the name as a word of its own
+    # becomes <abbr> (csswizardry's `*[IE6]: Internet Explorer 6`), not in code or raw
+    # HTML, nor inside a word (ASCII letters only: `éHTML` has one)
+    'HTML and XHTML and HTMLs and éHTML and (HTML) and *HTML* `HTML` [HTML](u) <b>HTML</b>'
+    ' <u>HTML</u>\n\n# HTML head\n\n- HTML item\n\n*[HTML]: Hyper Text\n*[XHTML]:\n*[p.]: '
+    'page\n\nthe p. 5 and p.s and "HTML"\n':
+        '<p><abbr title="Hyper Text">HTML</abbr> and <abbr>XHTML</abbr> and HTMLs and é<abbr t'
+        'itle="Hyper Text">HTML</abbr> and (<abbr title="Hyper Text">HTML</abbr>) and <em><abb'
+        'r title="Hyper Text">HTML</abbr></em> <code class="language-plaintext highlighter-rou'
+        'ge">HTML</code> <a href="u"><abbr title="Hyper Text">HTML</abbr></a> <b><abbr title="'
+        'Hyper Text">HTML</abbr></b> <u>HTML</u></p>\n\n<h1 id="html-head"><abbr title="Hyper '
+        'Text">HTML</abbr> head</h1>\n\n<ul>\n  <li><abbr title="Hyper Text">HTML</abbr> item<'
+        '/li>\n</ul>\n\n<p>the <abbr title="page">p.</abbr> 5 and p.s and “<abbr title="Hyper '
+        'Text">HTML</abbr>”</p>\n',
 }
 
 

@@ -120,9 +120,10 @@ def renderer(options: dict | None = None) -> MarkdownIt:
 
 # The characters a line can start with (after its indentation) for each block rule
 # to take it; the others can take a line starting with anything.
-BLOCK_STARTS = {"kramdown_abbreviation": "*", "kramdown_math_block": "$", "fence": "`~",
-                "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
-                "kramdown_html": "<", "html_block": "<", "heading": "#"}
+BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
+                "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
+                "kramdown_html": "<", "html_block": "<", "heading": "#",
+                "kramdown_abbreviation": "*"}
 
 
 def _dispatch_block_rules(md: MarkdownIt) -> None:
