@@ -113,6 +113,11 @@ def ruby_blog(root: Path) -> Path:
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
     write(root / "_posts" / "2019" / "2019-11-28-b.md", "---\n---\n[x]({% post_url "
           "2019/2019-11-26-a %}) [y]({% post_url 2019-11-26-a %})\n")
+    # schneems's tumblr posts: an empty title stays empty (Ruby's `||=`), and a date
+    # whose offset follows the time at once is that instant (29 Nov in UTC)
+    write(root / "_posts" / "2010-11-28-tumblr.html", "---\ntitle: ''\n"
+          "date: '2010-11-28T20:20:29-06:00'\n---\n[{{ page.title }}]|{{ page.date }}|"
+          "{{ page.url }}|{{ page.date | date_to_string }}\n")
     return root
 
 
@@ -128,7 +133,7 @@ def test_filters_and_conditions_as_jekylls(tmp_path: Path) -> None:
     done = jekyll_build(blog, tmp_path / "jekyll")
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    for page in [*PAGES, "2019/11/28/b.html"]:
+    for page in [*PAGES, "2019/11/28/b.html", "2010/11/29/tumblr.html"]:
         theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, page
 
