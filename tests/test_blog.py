@@ -482,3 +482,40 @@ def test_a_file_whose_front_matter_never_ends_is_a_page_of_its_whole_text(tmp_pa
         assert ours == theirs, name
     assert (tmp_path / "ours" / "assets/api.apinotes").read_text().endswith("- Name: T\n  Kind: closed\n")
     assert "warning: notes.md:1: front matter starts with '---' but never ends" in done.stdout + done.stderr
+
+
+def test_collection_documents_order_and_neighbours_as_jekylls(tmp_path):
+    """A collection's documents are in Jekyll's order (by date then path; `sort_by:`;
+    `order:`), and page.previous / page.next are their neighbours there: crystal-lang.org's
+    70 release pages link the releases before and after (none were linked here). Against
+    real Jekyll, its warning for a document without the `sort_by` key and all."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\ncollections:\n  releases: {output: true, permalink: /:year/:month/:day/:title/}\n"
+        "  steps: {output: true, sort_by: weight}\n"
+        "  guides: {output: true, order: [z.md, sub/b.md, missing.md]}\n  plain: {output: true}\n")
+    (blog / "_layouts" / "default.html").write_text(
+        "{{ page.title }} prev=[{{ page.previous.title }}] next=[{{ page.next.url }}] "
+        "list=[{% for d in site[page.collection] %}{{ d.title }},{% endfor %}]\n")
+    docs = {"_releases/2016-06-14-r018.md": "R18", "_releases/2015-01-02-r01.md": "R01",
+            "_releases/2016-06-14-a-same-day.md": "Same",
+            "_releases/later.md": "Dated\ndate: 2014-01-01", "_steps/a.md": "A\nweight: 3",
+            "_steps/b.md": "B\nweight: 1", "_steps/c.md": "C", "_steps/d.md": "D\nweight: 1",
+            "_guides/a.md": "GA", "_guides/z.md": "GZ", "_guides/sub/b.md": "GB",
+            "_guides/c.md": "GC", "_plain/b.md": "PB", "_plain/a.md": "PA",
+            "_plain/2019-01-01-c.md": "PC"}
+    for name, front in docs.items():
+        (blog / name).parent.mkdir(parents=True, exist_ok=True)
+        (blog / name).write_text(f"---\nlayout: default\ntitle: {front}\n---\nx\n")
+    jekyll_build(blog, tmp_path / "jekyll", warns=True)
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    written = sorted(p.relative_to(tmp_path / "jekyll").as_posix()
+                     for p in (tmp_path / "jekyll").rglob("*.html"))
+    assert len(written) == 15
+    for name in written:
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "steps/a.html").read_text() == \
+        "A prev=[D] next=[/steps/c.html] list=[B,D,A,C,]\n"

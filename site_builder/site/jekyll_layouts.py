@@ -277,8 +277,7 @@ class JekyllRenderer:
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(label(item.kind), []).append(Drop(
-                    self.page_drop(item), self.reads, self._ranks.get(item.name), item))
+                docs.setdefault(label(item.kind), []).append(self._doc_drops[item.name])
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
         for drop in reversed(posts or []):   # as Jekyll: names in the order of the oldest post
@@ -351,7 +350,29 @@ class JekyllRenderer:
 
     def _post_drop(self, item: Post) -> dict:
         i = self._post_index.get(item.name)
-        return dict(dict.items(self._full_drop(i))) if i is not None else self.page_drop(item)
+        if i is not None:
+            return dict(dict.items(self._full_drop(i)))
+        document = self._doc_drops.get(item.name)
+        return dict(dict.items(document)) if document is not None else self.page_drop(item)
+
+    @cached_property
+    def _doc_drops(self) -> dict[str, Drop]:
+        """Each collection document's drop, with its neighbours in its collection's order
+        (Document#previous_doc and next_doc: crystal-lang.org's release pages link them)."""
+        found: dict[str, Drop] = {}
+        collections: dict[str, list[Post]] = {}
+        for item in self.pages:
+            if item.kind != "pages":
+                collections.setdefault(item.kind, []).append(item)
+        for items in collections.values():
+            briefs = [Drop(self.page_drop(p), self.reads, self._ranks.get(p.name), p)
+                      for p in items]
+            for i, brief in enumerate(briefs):
+                found[items[i].name] = Drop({
+                    **brief, "previous": briefs[i - 1] if i > 0 else None,
+                    "next": briefs[i + 1] if i + 1 < len(briefs) else None},
+                    self.reads, brief.rank, brief.item)
+        return found
 
     def item_drop(self, item: Post) -> dict:
         """`page` for an item placed in the layouts with its content already rendered."""
