@@ -519,3 +519,39 @@ def test_collection_documents_order_and_neighbours_as_jekylls(tmp_path):
         assert ours == theirs, name
     assert (tmp_path / "ours" / "steps/a.html").read_text() == \
         "A prev=[D] next=[/steps/c.html] list=[B,D,A,C,]\n"
+
+
+def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_path):
+    """jekyll-redirect-from renders its pages with the blog's `redirect` layout when
+    the blog has one (elixir-lang.org: 45 pages send readers to hexdocs.pm by
+    `page.redirect_to`); they had the plugin's own page here. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "docs"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\nurl: https://example.org\nplugins: [jekyll-redirect-from]\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_layouts" / "redirect.html").write_text(
+        '<h3>Redirecting {{ page.title }}...</h3><a href="{{ page.redirect.to }}">'
+        "{{ page.redirect.from }}</a> to={{ page.redirect_to }} url={{ page.url }} "
+        "name={{ page.name }} dir={{ page.dir }} sitemap={{ page.sitemap }}[{{ content }}]\n")
+    (blog / "docs" / "old.md").write_text(
+        "---\nlayout: default\ntitle: Moved\nredirect_to: basic-types\n---\nBody *here*\n")
+    (blog / "ext.html").write_text(
+        "---\ntitle: Ext\nredirect_to: https://hexdocs.pm/x.html\n---\nE\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text(
+        "---\nlayout: default\ntitle: Post\nredirect_from: [/old-post/, /older/index.html]\n"
+        "---\nP\n")
+    # Not --safe (jekyll_build's), which turns the plugin off
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("docs/old.html", "ext.html", "old-post/index.html", "older/index.html",
+                 "2020/01/01/p.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "docs/old.html").read_text().startswith(
+        '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')

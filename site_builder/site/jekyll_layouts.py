@@ -338,6 +338,23 @@ class JekyllRenderer:
         finally:
             self.reads.rank = None
 
+    def render_redirect(self, item: Post | None, url: str, target: str) -> str:
+        """jekyll-redirect-from's page through the blog's own `redirect` layout (the
+        plugin uses a blog's layout of that name before its own): the data of the
+        document that has `redirect_to:`, or of a new page at a `redirect_from:` path,
+        with `layout: redirect`, `sitemap: false`, `redirect: {from, to}`, no content."""
+        if item is None:
+            folder = url.rsplit("/", 1)[0]
+            page: dict = {"name": "redirect.html", "path": "redirect.html", "url": url,
+                          "dir": folder + "/" if folder else "/"}
+        else:
+            page = self.page_drop(item) if item.kind == "pages" else self._post_drop(item)
+        # Its content emptied, then converted as its kind is: "\n" from kramdown
+        content = self.md.render("") if item and item.ext.lower() in MARKDOWN_SUFFIXES else ""
+        page.update({"layout": "redirect", "sitemap": False, "permalink": url,
+                     "redirect": {"from": url, "to": target}, "content": content})
+        return self.chain("redirect", content, page, None)
+
     def _site_for(self, page: dict | None) -> dict:
         """site, with site.related_posts for a post (Jekyll without lsi: the ten newest
         other posts)."""
