@@ -1003,6 +1003,9 @@ not <a href=x/y>this</a>.
 two">*span*</SPAN>.
 
 A <b>bold run, <i>italic</b> inside</i> and an <img src="/i.png" ALT=pic>
+
+<p>An old blog's paragraphs,</p><p>one after <em>another</em>
+on a line.</p> And text after them.
 """),
     # A research blog's posts (offconvex, 16 of 53): `$$` lines inside a paragraph,
     # or with text right after, are inline math in kramdown, and math is stripped.

@@ -128,6 +128,17 @@ CASES = {
     '<br>':
         '<p>a <img src="x.png" alt="y" /> <span class="q" title="m n">t</span> '
         '<input disabled="" /><br /></p>\n',
+    # K16: text after an HTML block element on its line is the next block (an old
+    # blog's `</p><p>`): kramdown's block parser goes on there
+    '<p>a</p><p>b\nc</p> tail\n\n- item\n\n  <h3>T</h3><p>x</p>\n':
+        '<p>a</p>\n<p>b\nc</p>\n<p>tail</p>\n\n<ul>\n  <li>\n    <p>item</p>\n\n'
+        '    <h3>T</h3>\n    <p>x</p>\n  </li>\n</ul>\n',
+    # K17: a link's title and a definition's URL keep their backslashes (kramdown
+    # reads no escapes there); entities in them are entities
+    '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'
+    '[r]: /v\\_y "T\\_x"\n':
+        '<p><a href="/u" title="PXL\\_1.jpg">a</a> <img src="/i.png" alt="i" title="t\\*t &amp; u" /> '
+        '<a href="/v\\_y" title="T\\_x">b</a> <a href="/a\\_b" title="x &amp; y">c</a></p>\n\n',
     # a heading's id holds the text of its span elements and entities, not their tags
     # (csswizardry: `### Technics OTTAVA™ <var>f</var> SC-C70`)
     '### OTTAVA™ <var>f</var> <code>x y</code> <u>u</u> <img src="i" alt="A"> z\n\n'

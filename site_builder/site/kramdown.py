@@ -285,9 +285,16 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
     later = lambda text, block_level: _later(state, text, block_level)  # noqa: E731
     open_tags: list[str] = []
     content = None
+    resumed = False
     if last is not None:
-        content = raw_html(state.getLines(start, last + 1, state.blkIndent, True), later,
-                           open_tags)
+        last, rest = _after_element(state, start, last)
+        lines = state.getLines(start, last + 1, state.blkIndent, True)
+        if rest is not None:   # `<p>a</p><p>b</p>`: what follows is the next block
+            lines = lines.rstrip("\n")[:rest - state.eMarks[last]] + "\n"
+        content = raw_html(lines, later, open_tags)
+        if rest is not None and not open_tags:   # the block parser goes on there
+            _start_line_at(state, last, rest)      # (kramdown_blocks)
+            state.env["kramdown_resume"] = resumed = last
     if content is None or open_tags:   # rare: read the rest as kramdown's parser does
         begin = state.bMarks[start] + state.tShift[start]
         closed = element_end(state.src[begin:state.eMarks[end - 1]])
@@ -302,7 +309,30 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
         token.meta["kramdown_to_end"] = True
     token.map = [start, last + 1]
     token.content = content
-    return last
+    return end - 1 if resumed is not False else last
+
+
+def _after_element(state: StateBlock, start: int, last: int) -> tuple[int, int | None]:
+    """Where the element opened on line `start` (closed by line `last`) ends, when
+    text follows it on that line: that line, and where the text starts (kramdown's
+    block parser goes on there); else (last, None)."""
+    begin = state.bMarks[start] + state.tShift[start]
+    closed = element_end(state.src[begin:state.eMarks[last]])
+    if closed is None:
+        return last, None
+    end = begin + closed
+    line = bisect.bisect_right(state.bMarks, end, start, last + 1) - 1
+    if not state.src[end:state.eMarks[line]].strip():
+        return last, None
+    return line, end
+
+
+def _start_line_at(state: StateBlock, line: int, pos: int) -> None:
+    """Line `line` made to start at `pos` (after its spaces), so that the block
+    parser, resumed there, reads from there as from a line's start."""
+    while pos < state.eMarks[line] and state.src[pos] in " \t":
+        pos += 1
+    state.bMarks[line], state.tShift[line], state.sCount[line] = pos, 0, state.blkIndent
 
 
 def _later(state: StateBlock, text: str, block_level: bool) -> str:

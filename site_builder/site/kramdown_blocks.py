@@ -55,7 +55,7 @@ def install(md: MarkdownIt) -> None:
 
 
 def _quote_tabs(tokenize):  # noqa: ANN001, ANN202 (markdown-it's ParserBlock.tokenize)
-    """A tab after a blockquote's `>` (or `> `) as kramdown reads it: kramdown strips
+    """Block parsing that can go on mid-line (_raw_element's kramdown_resume), and a tab after a blockquote's `>` (or `> `) as kramdown reads it: kramdown strips
     `> ?` from each line and reads what is left as a text of its own, where a tab at
     the start is a whole indentation (`>\tcode` is a code block in the quote).
     CommonMark gives the tab the columns to the next tab stop of the whole line,
@@ -69,6 +69,10 @@ def _quote_tabs(tokenize):  # noqa: ANN001, ANN202 (markdown-it's ParserBlock.to
             for line in range(start, end):
                 _retab(state, line)
         tokenize(state, start, end)
+        # A rule that left text on its last line (an HTML element closed mid-line,
+        # `<p>a</p><p>b</p>`) ended this run; the blocks go on from that line.
+        while "kramdown_resume" in state.env:
+            tokenize(state, state.env.pop("kramdown_resume"), end)
     return tokenize_lines
 
 
@@ -242,8 +246,8 @@ def _with_blanks(tokens: list[Token], source: list[str], blank: list[bool]) -> l
             if kind in no_blank:
                 pass
             elif latest is not None and latest >= line and not frame.closed_tag:   # the usual
-                if frame.lines[line - 1]:
-                    append(BLANK)
+                if latest == line and frame.lines[line - 1]:   # (latest > line: the block
+                    append(BLANK)           # starts on the line where the latest ended)
             elif frame.gap(line) or latest is None and frame.token is not None and \
                     frame.token.type == "footnote_open" and EMPTY_NOTE.match(source[line - 1]):
                 append(BLANK)   # (a note's text may start on the line after `[^1]:`)

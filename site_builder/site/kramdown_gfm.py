@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 
 from site_builder.site import kramdown_emphasis
+from site_builder.site.kramdown_links import with_entities_read
 
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_ITEM = re.compile(r"^[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$")  # any item: kramdown replaces the list
@@ -388,9 +389,9 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
             old_max = state.posMax
             state.pos, state.posMax = start + 1, label_end
             token = state.push("link_open", "a", 1)
-            token.attrs = {"href": href}
+            token.attrs = {"href": with_entities_read(href)}
             if title is not None:
-                token.attrSet("title", title)
+                token.attrSet("title", with_entities_read(title))
             state.linkLevel += 1
             state.md.inline.tokenize(state)
             state.linkLevel -= 1

@@ -4,6 +4,8 @@
 - autolinks: `<http://...>`, https, ftp, ftps, mailto and e-mail addresses only,
   their text as written;
 - a link definition given twice: the last one counts (CommonMark keeps the first);
+- a link's title, and a definition's URL, keep their backslashes (`"PXL\\_1.jpg"`):
+  kramdown reads no escapes there;
 - `[tern\\_for\\_vim][]` and `[tern\\_for\\_vim]` look up their text with its
   backslash escapes read (`tern_for_vim`), as kramdown's alt text; an explicit
   `[text][id]` looks `id` up as written, and may come after spaces: `[a] [b]` is
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import re
 
+from types import SimpleNamespace
+
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import normalizeReference
+from markdown_it.common.utils import normalizeReference, replaceEntityPattern
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
@@ -24,12 +28,36 @@ ESCAPED = re.compile(r"""\\([\\.*_+`<>()\[\]{}#!:|"'$=-])""")
 
 
 def install(md: MarkdownIt) -> None:
+    md.helpers = SimpleNamespace(parseLinkLabel=md.helpers.parseLinkLabel,
+                                 parseLinkDestination=_unescaped(md.helpers.parseLinkDestination),
+                                 parseLinkTitle=_unescaped(md.helpers.parseLinkTitle))
     md.core.ruler.after("block", "kramdown_last_definitions", last_definitions)
     for name, offset in (("link", 1), ("image", 2)):
         rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
         md.inline.ruler.at(name, _reference_link(rule.fn, offset), {"alt": rule.alt})
     md.add_render_rule("image", image)
     md.inline.ruler.at("autolink", autolink)
+
+
+ENTITY = re.compile(r"&([a-z#][a-z0-9]{1,31});", re.I)
+
+
+def _unescaped(parse):  # noqa: ANN001, ANN202 (markdown-it's link helper)
+    """markdown-it's helper, its text as written but for entities (which the
+    renderer escapes again): with its backslashes, as kramdown keeps them."""
+    def helper(string: str, start: int, maximum: int, *more):  # noqa: ANN202
+        found = parse(string, start, maximum, *more)
+        if found.ok and not any(more) and "\\" in string[start:found.pos]:
+            quoted = string[start] in "<\"'("
+            raw = string[start + quoted:found.pos - quoted]
+            found.str = with_entities_read(raw)
+        return found
+    return helper
+
+
+def with_entities_read(text: str) -> str:
+    """`text` with its entities read, for an attribute (which the renderer escapes)."""
+    return ENTITY.sub(lambda m: replaceEntityPattern(m[0], m[1]), text) if "&" in text else text
 
 
 # kramdown's AUTOLINK_START: http(s), ftp(s) and mailto only, or an e-mail address;
