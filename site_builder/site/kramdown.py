@@ -99,9 +99,11 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import (kramdown_blocks, kramdown_gfm, kramdown_links,
-                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
+    from site_builder.site import (kramdown_abbreviations, kramdown_blocks, kramdown_gfm,
+                                   kramdown_links, kramdown_paragraphs, kramdown_quote,
+                                   kramdown_spans)
     kramdown_quote.install(md)
+    kramdown_abbreviations.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
     kramdown_spans.install(md)
@@ -120,7 +122,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
 # to take it; the others can take a line starting with anything.
 BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
                 "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
-                "kramdown_html": "<", "html_block": "<", "heading": "#"}
+                "kramdown_html": "<", "html_block": "<", "heading": "#",
+                "kramdown_abbreviation": "*"}
 
 
 def _dispatch_block_rules(md: MarkdownIt) -> None:
@@ -152,6 +155,7 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
 # The same for inline rules: the character at the position each one can start at.
 INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backticks": "`",
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
+                 "kramdown_no_nested_links": "[",
                  "link": "[", "image": "!", "footnote_inline": "^", "footnote_ref": "[",
                  "autolink": "<", "html_inline": "<", "entity": "&"}
 
