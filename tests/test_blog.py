@@ -555,3 +555,26 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         assert ours == theirs, name
     assert (tmp_path / "ours" / "docs/old.html").read_text().startswith(
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
+
+
+def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path):
+    """posts_dir's default (`posts`, this pipeline's folder) is not the posts folder of
+    a blog with `_posts/`: benanne.github.io's archive, posts/index.html, was skipped
+    as a misnamed post. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("[{{ content }}]\n")
+    (blog / "_posts" / "2020-01-01-a.md").write_text("---\ntitle: A\n---\nA\n")
+    (blog / "posts" / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for post in site.posts %}{{ post.title }}{% endfor %}\n")
+    (blog / "posts" / "notes.txt").write_text("static\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("posts/index.html", "posts/notes.txt", "2020/01/01/a.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "posts/index.html").read_text() == "[A\n]\n"
+    assert "1 page, 1 file copied, 0 skipped" in done.stdout
