@@ -1050,6 +1050,20 @@ $$
 
 ## می\u200cخواهم
 """),
+    # benanne.github.io: a `|` inside an HTML element does not make a table row
+    Spec("table-pipes-in-html", """\
+<small>The score function $$\\nabla_x \\log p(x|y)$$ and sample.</small>
+
+a <span>x|y</span> z
+
+b | <em>c</em>
+
+<em>p|q</em> | r
+
+<b>t|u
+
+v <br> | w
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)
