@@ -1050,6 +1050,51 @@ $$
 
 ## می\u200cخواهم
 """),
+    # benanne.github.io: a `|` inside an HTML element does not make a table row
+    Spec("table-pipes-in-html", """\
+<small>The score function $$\\nabla_x \\log p(x|y)$$ and sample.</small>
+
+a <span>x|y</span> z
+
+b | <em>c</em>
+
+<em>p|q</em> | r
+
+<b>t|u
+
+v <br> | w
+"""),
+    # nim-lang.org: a start tag with its name alone on the first line, a quote before
+    # `--` (kramdown's rules see the dashes), a fence whose info is two words (text)
+    Spec("nim-website-kramdown", """\
+Intro.
+
+
+<svg
+  width="50"
+  fill="none"
+>
+<path d="M1 2"/>
+</svg>
+Join the *Discord* room.
+
+- Fixed ""--out:" switch is ineffective with "nim doc" [regression]"
+- x "...y" and "---z" and a "-- b"
+
+Then:
+
+* Added syntax:
+
+   ```nim test="nim c $1"
+   ...
+   ```
+
+* Other
+
+```ruby linenos
+z
+```
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -149,6 +149,48 @@ CASES = {
     '### caf&eacute; &amp; co <!-- c --> x\n':
         '<h3 id="ottava-f-x-y-u--z">OTTAVA™ <var>f</var> <code>x y</code> <u>u</u> '
         '<img src="i" alt="A" /> z</h3>\n\n<h3 id="café--co--x">café &amp; co <!-- c --> x</h3>\n',
+    # links do not nest: the outer wins, the inner's `[` is text (scala-lang.org's
+    # `[[@gkossakowski's](...) example](...)`); an image or code inside is one; a
+    # footnote's mark inside leaves the brackets unbalanced: no link
+    "[[@gk's](https://github.com/gk's) example](https://github.com/gk/x/) and [a [b](u) c]"
+    '(v), [![i](p.png)](h), [x `[y](z)` w](q), [c [d][e]](v) [n[^1]](m)\n\n[^1]: note\n\n['
+    'e]: http://e\n':
+        '<p><a href="https://github.com/gk/x/">[@gk’s](https://github.com/gk’s) example</a> an'
+        'd <a href="v">a [b](u) c</a>, <a href="h"><img src="p.png" alt="i" /></a>, <a href="q'
+        '">x <code class="language-plaintext highlighter-rouge">[y](z)</code> w</a>, <a href="'
+        'v">c [d][e]</a> [n<sup id="fnref:1" role="doc-noteref"><a href="#fn:1" class="footnot'
+        'e" rel="footnote">1</a></sup>](m)</p>\n\n<div class="footnotes" role="doc-endnotes">\n'
+        '  <ol>\n    <li id="fn:1" role="doc-endnote">\n      <p>note\xa0<a href="#fnref:1" cl'
+        'ass="reversefootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n  </ol>\n</div>'
+        '\n',
+    # abbreviations: a definition line is not written; the name as a word of its own
+    # becomes <abbr> (csswizardry's `*[IE6]: Internet Explorer 6`), not in code or raw
+    # HTML, nor inside a word (ASCII letters only: `éHTML` has one)
+    'HTML and XHTML and HTMLs and éHTML and (HTML) and *HTML* `HTML` [HTML](u) <b>HTML</b>'
+    ' <u>HTML</u>\n\n# HTML head\n\n- HTML item\n\n*[HTML]: Hyper Text\n*[XHTML]:\n*[p.]: '
+    'page\n\nthe p. 5 and p.s and "HTML"\n':
+        '<p><abbr title="Hyper Text">HTML</abbr> and <abbr>XHTML</abbr> and HTMLs and é<abbr t'
+        'itle="Hyper Text">HTML</abbr> and (<abbr title="Hyper Text">HTML</abbr>) and <em><abb'
+        'r title="Hyper Text">HTML</abbr></em> <code class="language-plaintext highlighter-rou'
+        'ge">HTML</code> <a href="u"><abbr title="Hyper Text">HTML</abbr></a> <b><abbr title="'
+        'Hyper Text">HTML</abbr></b> <u>HTML</u></p>\n\n<h1 id="html-head"><abbr title="Hyper '
+        'Text">HTML</abbr> head</h1>\n\n<ul>\n  <li><abbr title="Hyper Text">HTML</abbr> item<'
+        '/li>\n</ul>\n\n<p>the <abbr title="page">p.</abbr> 5 and p.s and “<abbr title="Hyper '
+        'Text">HTML</abbr>”</p>\n',
+    # emphasis opened in a link's text runs to its own closing mark, past the `]`:
+    # then there is no link (schneems's `[@_tankard](https://twitter.com/_tankard_/..)`)
+    '- "epic" - [@_tankard](https://twitter.com/_tankard_/status/735).\n\n[@some_user](htt'
+    'ps://twitter.com/some_user) and [@_x](https://t.com/_x) and [a _b](https://t.com/c_d)'
+    ' and [_a_](u)\n':
+        '<ul>\n  <li>“epic” - [@<em>tankard](https://twitter.com/_tankard</em>/status/735).</l'
+        'i>\n</ul>\n\n<p><a href="https://twitter.com/some_user">@some_user</a> and <a href="u'
+        '">@<em>x](https://t.com/_x) and [a _b](https://t.com/c_d) and [_a</em></a></p>\n',
+    # backticks that open no code span are text of their own: a quote right after
+    # them opens (schneems's `"file-digest...`)
+    'a `"b" and `\'c\' and ``"d" e ` "f" g`\n\n"`x`" and x`"y"\n':
+        '<p>a <code class="language-plaintext highlighter-rouge">"b" and </code>‘c’ and ``“d” '
+        'e ` “f” g`</p>\n\n<p>“<code class="language-plaintext highlighter-rouge">x</code>” an'
+        'd x`“y”</p>\n',
 }
 
 

@@ -32,7 +32,8 @@ from site_builder.site.parallel import collections_paused, cores
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, collection_kind,
-                                       newest_first, post_from_text, read_found, read_pages,
+                                       collection_order, newest_first, post_from_text,
+                                       read_found, read_pages,
                                        site_time, uses_liquid)
 from site_builder.site.sass import is_sass, sass_inputs
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
@@ -272,8 +273,12 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     apply_defaults([p for p in posts if not p.draft], config, "posts")
     apply_defaults([p for p in posts if p.draft], config, "drafts")
     apply_defaults(pages, config, "pages")
+    ordered: list[Post] = []
     for name in collections:
-        apply_defaults([d for d in docs if d.kind == collection_kind(name)], config, name)
+        mine = [d for d in docs if d.kind == collection_kind(name)]
+        apply_defaults(mine, config, name)
+        ordered += collection_order(mine, collections[name], name)
+    docs = ordered
     assign_urls(posts + pages + docs, config)
     return posts, pages + docs, inv
 

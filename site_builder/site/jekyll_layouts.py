@@ -176,7 +176,9 @@ class JekyllRenderer:
             drop.pop("excerpt")
             if "id" not in item.meta:
                 drop.pop("id", None)
-            if "date" not in item.meta:   # a page has a date only when it says so
+            if "date" in item.meta:   # a page has a date only when it says so: its own,
+                drop["date"] = item.meta["date"]   # as YAML read it (Page#data)
+            else:
                 drop.pop("date", None)
             if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)
                 drop.pop("title", None)
@@ -277,8 +279,7 @@ class JekyllRenderer:
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(label(item.kind), []).append(Drop(
-                    self.page_drop(item), self.reads, self._ranks.get(item.name), item))
+                docs.setdefault(label(item.kind), []).append(self._doc_drops[item.name])
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
         for drop in reversed(posts or []):   # as Jekyll: names in the order of the oldest post
@@ -339,6 +340,23 @@ class JekyllRenderer:
         finally:
             self.reads.rank = None
 
+    def render_redirect(self, item: Post | None, url: str, target: str) -> str:
+        """jekyll-redirect-from's page through the blog's own `redirect` layout (the
+        plugin uses a blog's layout of that name before its own): the data of the
+        document that has `redirect_to:`, or of a new page at a `redirect_from:` path,
+        with `layout: redirect`, `sitemap: false`, `redirect: {from, to}`, no content."""
+        if item is None:
+            folder = url.rsplit("/", 1)[0]
+            page: dict = {"name": "redirect.html", "path": "redirect.html", "url": url,
+                          "dir": folder + "/" if folder else "/"}
+        else:
+            page = self.page_drop(item) if item.kind == "pages" else self._post_drop(item)
+        # Its content emptied, then converted as its kind is: "\n" from kramdown
+        content = self.md.render("") if item and item.ext.lower() in MARKDOWN_SUFFIXES else ""
+        page.update({"layout": "redirect", "sitemap": False, "permalink": url,
+                     "redirect": {"from": url, "to": target}, "content": content})
+        return self.chain("redirect", content, page, None)
+
     def _site_for(self, page: dict | None) -> dict:
         """site, with site.related_posts for a post (Jekyll without lsi: the ten newest
         other posts)."""
@@ -351,7 +369,29 @@ class JekyllRenderer:
 
     def _post_drop(self, item: Post) -> dict:
         i = self._post_index.get(item.name)
-        return dict(dict.items(self._full_drop(i))) if i is not None else self.page_drop(item)
+        if i is not None:
+            return dict(dict.items(self._full_drop(i)))
+        document = self._doc_drops.get(item.name)
+        return dict(dict.items(document)) if document is not None else self.page_drop(item)
+
+    @cached_property
+    def _doc_drops(self) -> dict[str, Drop]:
+        """Each collection document's drop, with its neighbours in its collection's order
+        (Document#previous_doc and next_doc: crystal-lang.org's release pages link them)."""
+        found: dict[str, Drop] = {}
+        collections: dict[str, list[Post]] = {}
+        for item in self.pages:
+            if item.kind != "pages":
+                collections.setdefault(item.kind, []).append(item)
+        for items in collections.values():
+            briefs = [Drop(self.page_drop(p), self.reads, self._ranks.get(p.name), p)
+                      for p in items]
+            for i, brief in enumerate(briefs):
+                found[items[i].name] = Drop({
+                    **brief, "previous": briefs[i - 1] if i > 0 else None,
+                    "next": briefs[i + 1] if i + 1 < len(briefs) else None},
+                    self.reads, brief.rank, brief.item)
+        return found
 
     def item_drop(self, item: Post) -> dict:
         """`page` for an item placed in the layouts with its content already rendered."""

@@ -99,9 +99,11 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import (kramdown_blocks, kramdown_gfm, kramdown_links,
-                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
+    from site_builder.site import (kramdown_abbreviations, kramdown_blocks, kramdown_gfm,
+                                   kramdown_links, kramdown_paragraphs, kramdown_quote,
+                                   kramdown_spans)
     kramdown_quote.install(md)
+    kramdown_abbreviations.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
     kramdown_spans.install(md)
@@ -120,7 +122,8 @@ def renderer(options: dict | None = None) -> MarkdownIt:
 # to take it; the others can take a line starting with anything.
 BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
                 "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
-                "kramdown_html": "<", "html_block": "<", "heading": "#"}
+                "kramdown_html": "<", "html_block": "<", "heading": "#",
+                "kramdown_abbreviation": "*"}
 
 
 def _dispatch_block_rules(md: MarkdownIt) -> None:
@@ -152,6 +155,7 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
 # The same for inline rules: the character at the position each one can start at.
 INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backticks": "`",
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
+                 "kramdown_no_nested_links": "[",
                  "link": "[", "image": "!", "footnote_inline": "^", "footnote_ref": "[",
                  "autolink": "<", "html_inline": "<", "entity": "&"}
 
@@ -231,8 +235,8 @@ def _html_element_tag_over_lines(state: StateBlock, start: int, end: int, silent
     jalammar's posts): kramdown's tag pattern spans lines, so the element is its raw
     HTML to its closing tag, as a one-line tag's (CommonMark stopped it at the first
     blank line, and its closing tag became text). Looked for to the next blank line."""
-    if not line.startswith("<") or "=" not in line:
-        return False
+    if not line.startswith("<") or "=" not in line and not BARE_TAG_NAME.fullmatch(line.rstrip()):
+        return False   # an attribute, or the name alone (`<svg` / `  width="50"`)
     begin = state.bMarks[start] + state.tShift[start]
     stop = state.src.find("\n\n", begin)
     opening = OPEN_TAG.match(state.src[begin:stop if stop >= 0 else len(state.src)])
@@ -250,6 +254,7 @@ def _html_element_tag_over_lines(state: StateBlock, start: int, end: int, silent
     return True
 
 
+BARE_TAG_NAME = re.compile(r"<[A-Za-z][\w:-]*")
 # kramdown's HTML_CONTENT_MODEL_BLOCK: with the parse_block_html option, their
 # content is read as Markdown blocks.
 BLOCK_MODEL = frozenset("""address applet article aside blockquote body dd details div dl
@@ -516,19 +521,20 @@ def typography(state: StateCore) -> None:
                 before = "\n" if token.type in ("softbreak", "hardbreak") else ""
 
 
-def _symbols(text: str) -> tuple[str, set[int]]:
+def _symbols(text: str) -> tuple[str, dict[int, str]]:
     """`text` with kramdown's typographic symbols (-- --- ... << >>), and where a
-    character follows one: kramdown makes each symbol an element of its own, so a
-    quote after one has no character before it (`..."both"` opens)."""
+    character follows one (and the symbol's source): kramdown makes each symbol an
+    element of its own, so a quote after one has no character before it (`..."both"`
+    opens), while a quote before one sees its source (`"--` closes)."""
     if not TYPOGRAPHY.search(text):
-        return text, set()
+        return text, {}
     out: list[str] = []
-    ends: set[int] = set()
+    ends: dict[int, str] = {}
     size = last = 0
     for found in TYPOGRAPHY.finditer(text):
         out += [text[last:found.start()], SYMBOLS[found[0]]]
         size += found.start() - last + len(SYMBOLS[found[0]])
-        ends.add(size)
+        ends[size] = found[0]
         last = found.end()
     out.append(text[last:])
     return "".join(out), ends
@@ -569,6 +575,9 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
     if "'" not in text and '"' not in text:
         return text
     out, last = [], 0
+    # Where a symbol stands in `text`, and its source: what kramdown's rules see after a quote
+    sources = {end - len(SYMBOLS[source]): source for end, source in after_symbol.items()} \
+        if isinstance(after_symbol, dict) else {}
     for found in QUOTE.finditer(text):
         i = found.start()
         # The character before, when kramdown's scanner still has it: not after
@@ -579,7 +588,10 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
             previous = ""
         if i < last:
             continue   # the second of a pair turned below
-        rest = text[i + 1:i + 4] if i + 4 <= len(text) else (text[i + 1:] + after)[:3]
+        rest = _ahead(text, i + 1, sources) if sources else \
+            text[i + 1:i + 4] if i + 4 <= len(text) else (text[i + 1:] + after)[:3]
+        if sources and len(rest) < 3:
+            rest = (rest + after)[:3]
         emphasis = emphasis_next and i + 1 == len(text)
         if not previous and rest[:1] in QUOTES and i + 1 < len(text) \
                 and not _quote_rule_first(found[0], rest, emphasis):
@@ -592,6 +604,16 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
         out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
         last = i + 1
     return "".join(out) + text[last:]
+
+
+def _ahead(text: str, j: int, sources: dict[int, str]) -> str:
+    """Up to three characters of the source from `text`'s index j: symbols as written."""
+    out = ""
+    while j < len(text) and len(out) < 3:
+        source = sources.get(j)
+        out += source or text[j]
+        j += len(SYMBOLS[source]) if source else 1
+    return out[:3]
 
 
 def _quote_rule_first(quote: str, rest: str, emphasis_next: bool) -> bool:

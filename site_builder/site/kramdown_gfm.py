@@ -219,10 +219,14 @@ def _content_indent(state: StateBlock, line: int, marker: re.Match) -> int:
 def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
     """A fence never closed is text to kramdown (its pattern needs the closing line,
     in a list item before the item ends); CommonMark runs it to the end of the
-    document. Indented past its list item's text, the code keeps the extra spaces."""
+    document. So is one whose info is more than one word (```nim test="x"`: the
+    pattern allows a single word). Indented past its list item's text, the code
+    keeps the extra spaces."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
         opening = FENCE_OPENING.match(line)
+        if opening and len(line[opening.end():].split()) > 1:
+            return False
         if opening and state.sCount[start] - state.blkIndent < 4 \
                 and not _closed_after(state, start, end, opening[1]):
             return False
@@ -441,9 +445,11 @@ def code_span(state: StateInline, silent: bool) -> bool:
     if not (len(marker) == 1 and (start == 0 or src[start - 1] in WHITESPACE)
             and end < state.posMax and src[end] in WHITESPACE):
         close = src.find(marker, end, state.posMax)
-    if close < 0:   # no span: the backticks are text
-        if not silent:
-            state.pending += marker
+    if close < 0:   # no span: the backticks are text, a run of their own: kramdown's
+        if not silent:   # quote rules see no character before a quote right after them
+            token = state.push("text_special", "", 0)
+            token.content = token.markup = marker
+            token.info = "backticks"
         state.pos = end
         return True
     if not silent:

@@ -9,13 +9,14 @@
 - `[tern\\_for\\_vim][]` and `[tern\\_for\\_vim]` look up their text with its
   backslash escapes read (`tern_for_vim`), as kramdown's alt text; an explicit
   `[text][id]` looks `id` up as written, and may come after spaces: `[a] [b]` is
-  the link `a` to `b`'s URL (and text if `b` is not defined, even when `a` is).
+  the link `a` to `b`'s URL (and text if `b` is not defined, even when `a` is);
+- links do not nest: in `[a [b](u) c](v)` the outer link wins and the inner one's
+  `[` is text (CommonMark's inner link wins, and the outer brackets are text).
 """
 
 from __future__ import annotations
 
 import re
-
 from types import SimpleNamespace
 
 from markdown_it import MarkdownIt
@@ -23,14 +24,17 @@ from markdown_it.common.utils import normalizeReference, replaceEntityPattern
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
+from site_builder.site.kramdown_emphasis import OPEN, emphasis
+
 # kramdown's ESCAPED_CHARS (the alt text of a link is read with these).
 ESCAPED = re.compile(r"""\\([\\.*_+`<>()\[\]{}#!:|"'$=-])""")
 
 
 def install(md: MarkdownIt) -> None:
-    md.helpers = SimpleNamespace(parseLinkLabel=md.helpers.parseLinkLabel,
+    md.helpers = SimpleNamespace(parseLinkLabel=_link_label,
                                  parseLinkDestination=_unescaped(md.helpers.parseLinkDestination),
                                  parseLinkTitle=_unescaped(md.helpers.parseLinkTitle))
+    md.inline.ruler.before("link", "kramdown_no_nested_links", no_nested_links)
     md.core.ruler.after("block", "kramdown_last_definitions", last_definitions)
     for name, offset in (("link", 1), ("image", 2)):
         rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
@@ -78,6 +82,60 @@ def autolink(state: StateInline, silent: bool) -> bool:
         token.markup, token.info = "autolink", "auto"
     state.pos = found.end()
     return True
+
+
+def _link_label(state: StateInline, start: int, disable_nested: bool = False) -> int:
+    """Where the link text from `start` ends, as kramdown counts brackets: a `[`
+    inside is text that counts (a link inside is no link), but a footnote's mark
+    inside takes its `[` and `]` along, and the outer is no link; and emphasis
+    opened inside runs to its own closing mark, past a `]` too (schneems's
+    `[@_tankard](https://twitter.com/_tankard_/...)` is no link in kramdown)."""
+    src, old = state.src, state.pos
+    state.pos, level, end = start + 1, 1, -1
+    while state.pos < state.posMax:
+        char = src[state.pos]
+        if char == "]":
+            level -= 1
+            if level == 0:
+                end = state.pos
+                break
+            state.pos += 1
+        elif char == "[" and not src.startswith("^", state.pos + 1):
+            level += 1
+            state.pos += 1
+        elif char in "*_":
+            state.pos = _past_emphasis(state, state.pos)
+        else:
+            before = state.pos
+            state.md.inline.skipToken(state)
+            if char == "[" and state.pos > before + 1:
+                break   # a footnote's mark
+    state.pos = old
+    return end
+
+
+def _past_emphasis(state: StateInline, start: int) -> int:
+    """Where kramdown's emphasis parser leaves off from the mark at `start` (after its
+    element, or after the marks when they are text), read on a scratch state so that
+    no token is made."""
+    scratch = StateInline(state.src, state.md, {**state.env, OPEN: list(
+        state.env.get(OPEN, []))}, [])
+    scratch.pos, scratch.posMax = start, state.posMax
+    scratch.linkLevel = state.linkLevel + 1   # (inside a link: a `[` is text)
+    emphasis(scratch, False)
+    return max(scratch.pos, start + 1)
+
+
+def no_nested_links(state: StateInline, silent: bool) -> bool:
+    """Inside a link's text, a `[` is text (kramdown: "no nested links allowed");
+    an image (`![`) and a footnote's mark (`[^1]`) still are what they are."""
+    if state.linkLevel > 0 and state.src[state.pos] == "[" \
+            and not state.src.startswith("^", state.pos + 1):   # a footnote's mark
+        if not silent:
+            state.pending += "["
+        state.pos += 1
+        return True
+    return False
 
 
 def image(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it's signature)

@@ -12,6 +12,8 @@ import re
 
 from markdown_it.rules_block import StateBlock
 
+from site_builder.site.kramdown_html import WITHOUT_BODY
+
 SEPARATOR = re.compile(r"^([+|: \t-]*?-[+|: \t-]*?)[ \t]*$")
 FOOTER = re.compile(r"^[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
 ALIGN = re.compile(r"[ \t]?(:?)-+(:?)[ \t]?")
@@ -19,6 +21,11 @@ ALIGN = re.compile(r"[ \t]?(:?)-+(:?)[ \t]?")
 # boundary inside.
 PROTECTED = re.compile(r"(`+)(?:.*?[^`])?\1(?!`)|<code.*?>.*?</code>")
 PIPE = re.compile(r"(?<!\\)\|")
+# An HTML element, to its end tag or the line's end: kramdown reads it whole
+# (span_html), so a `|` in it does not make the line a table row (its cells are still
+# split there). Elements without a body (<br>, <img ...>, <x/>) hold nothing.
+SPAN_ELEMENT = re.compile(r"<(?!(?:%s)\b)([A-Za-z][\w:-]*)(?:\s[^<>]*)?(?<!/)>.*?(?:</\1\s*>|$)"
+                          % "|".join(sorted(WITHOUT_BODY)), re.I)
 IAL_LINE = re.compile(r"^\{:[^}]*\}\s*$")
 NBSP = "\u00a0"   # an empty cell, as kramdown writes it
 STYLES = {"left": "text-align: left", "right": "text-align: right",
@@ -66,8 +73,8 @@ def _before_boundary(state: StateBlock, line: int, end: int) -> bool:
 
 
 def _has_pipe(text: str) -> bool:
-    """A `|` outside code spans, not escaped."""
-    return "|" in text and PIPE.search(PROTECTED.sub("", text)) is not None
+    """A `|` outside code spans and HTML elements, not escaped."""
+    return "|" in text and PIPE.search(SPAN_ELEMENT.sub("", PROTECTED.sub("", text))) is not None
 
 
 def _sections(lines: list[str]) -> tuple[list[str], list[tuple[str, list[list[str]]]]] | None:

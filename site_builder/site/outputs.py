@@ -291,13 +291,18 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     index = jekyll_layouts.paginated_index(pages, config) if "jekyll-paginate" in plugins(
         config) else None
     redirects = "jekyll-redirect-from" in plugins(config)
+    own_layout = redirects and "redirect" in renderer.layouts   # the plugin uses it if any
     for item in everyone:
         if item is index:
             continue
         if redirects and item.meta.get("redirect_to"):
             target = absolute_url(config, str(item.meta["redirect_to"]))
-            plan.add(dest(item.url), digest(target), lambda target=target: redirect_page(target),
-                     item.name)
+            if own_layout:
+                add(dest(item.url), digest(target), lambda item=item, target=target:
+                    renderer.render_redirect(item, item.url, target), item.name)
+            else:
+                plan.add(dest(item.url), digest(target),
+                         lambda target=target: redirect_page(target), item.name)
             continue
         add(dest(item.url), keys[item.name], lambda item=item: renderer.render(item), item.name)
         for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
@@ -308,8 +313,12 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
             if rel in plan and not plan[rel].source.endswith("(redirect_from)"):
                 continue   # a page of the blog's own is there
             plan.pop(rel, None)   # two redirects from one place: the later one, as Jekyll
-            plan.add(rel, digest(target), lambda target=target: redirect_page(target),
-                     f"{item.name} (redirect_from)")
+            if own_layout:
+                add(rel, digest(target), lambda old=old, target=target: renderer.render_redirect(
+                    None, "/" + old.lstrip("/"), target), f"{item.name} (redirect_from)")
+            else:
+                plan.add(rel, digest(target), lambda target=target: redirect_page(target),
+                         f"{item.name} (redirect_from)")
     _plugin_files(plan, posts, pages, keys, config, theme_key, static)
     if index is not None:
         visible = [p for p in posts if not p.meta.get("hidden")]

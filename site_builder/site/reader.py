@@ -67,6 +67,17 @@ def has_front_matter(path: Path) -> bool:
         return False
 
 
+def posts_folder(root: Path, config: dict) -> str:
+    """This pipeline's posts folder (`posts_dir`). Its default, `posts`, is not taken in
+    a Jekyll blog, one with `_posts/` of its own: there a folder named `posts` is the
+    blog's like any other (benanne.github.io's archive page is posts/index.html)."""
+    from site_builder.config import SITE_DEFAULTS
+    name = str(config.get("posts_dir") or "_posts").strip("/")
+    if name == SITE_DEFAULTS["posts_dir"] and (root / "_posts").is_dir():
+        return "_posts"
+    return name
+
+
 def collection_names(config: dict) -> dict[str, dict]:
     """`collections:` as name -> its settings (a list of names is allowed, as in Jekyll)."""
     found = config.get("collections") or {}
@@ -87,10 +98,11 @@ class Reader:
         self.inv = Inventory()
         self.collections = collection_names(config)
         self.ours = {config.get("runs_dir") or "runs", ".site-cache"}
+        self.posts_dir = posts_folder(root, config)
 
     def read(self) -> Inventory:
         self._folder(self.root, "")
-        posts_dir = str(self.config.get("posts_dir") or "_posts").strip("/")
+        posts_dir = self.posts_dir
         if posts_dir != "_posts":  # this pipeline's posts folder, wherever it is
             self._posts(self.root / posts_dir, posts_dir, ())
         assets = str(self.config.get("assets_dir") or "assets").strip("/")
@@ -134,7 +146,7 @@ class Reader:
             if not rel and as_rel is None and (
                     name in SOURCE_FOLDERS or name in ("_posts", "_drafts")
                     or name[1:] in self.collections and name.startswith("_")
-                    or name == str(self.config.get("posts_dir") or "_posts")
+                    or name == self.posts_dir
                     or name == str(self.config.get("assets_dir") or "assets") != "assets"):
                 continue   # read on their own
             if name in ("_posts", "_drafts"):

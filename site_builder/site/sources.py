@@ -93,8 +93,10 @@ class Post:
     def page(self) -> dict:
         """The `page` variable, in Liquid and in the layouts."""
         meta = self.meta
-        title = meta.get("title") or (" ".join(w.capitalize() for w in self.slug.split("-"))
-                                      if self.kind != "pages" else "")
+        title = meta.get("title")
+        if title is None or title is False:   # Ruby's `||=`: an empty title ('') stays
+            title = (" ".join(w.capitalize() for w in self.slug.split("-"))
+                     if self.kind != "pages" else "")
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         found = categories(meta, self.path_categories)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
@@ -222,6 +224,39 @@ def newest_first(posts: list[Post]) -> list[Post]:
     return sorted(posts, key=lambda p: (p.date, p.name), reverse=True)
 
 
+def collection_order(docs: list[Post], settings: dict, label: str) -> list[Post]:
+    """A collection's documents in Jekyll's order (Collection#sort_docs!): those its
+    `order:` lists first, as listed; else by its `sort_by:` key (documents without
+    one last); else, and between equals, by date then path (Document#<=>: a document
+    dated by neither its name nor its front matter compares by path alone)."""
+    def by_date(a: Post, b: Post) -> int:
+        if _dated(a) and _dated(b) and a.date != b.date:
+            return -1 if a.date < b.date else 1
+        return (a.name > b.name) - (a.name < b.name)
+    ordered = sorted(docs, key=functools.cmp_to_key(by_date))
+    listed = settings.get("order")
+    if isinstance(listed, list):
+        place = {entry: i for i, entry in enumerate(map(str, listed))}   # from _label/
+        return sorted(ordered, key=lambda d: place.get(d.name.split(f"_{label}/", 1)[-1],
+                                                       len(place)))
+    key = settings.get("sort_by")
+    if isinstance(key, str):
+        def by_key(a: Post, b: Post) -> int:
+            x, y = a.meta.get(key), b.meta.get(key)
+            if x is None or y is None:
+                return (x is None) - (y is None) or by_date(a, b)
+            try:
+                return (x > y) - (x < y) or by_date(a, b)
+            except TypeError:   # Ruby's <=> gives nil: the documents' own order
+                return by_date(a, b)
+        return sorted(ordered, key=functools.cmp_to_key(by_key))
+    return ordered
+
+
+def _dated(doc: Post) -> bool:
+    return "date" in doc.meta or POST_NAME.match(doc.name.rsplit("/", 1)[-1]) is not None
+
+
 def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
     """Pages: any file with front matter outside the special folders (as in Jekyll),
     rendered through Liquid (and Markdown for Markdown files), not dated, not listed
@@ -301,8 +336,9 @@ def _post_date(value: object, name: str, front: str) -> datetime:
         except ValueError:
             pass
     # Ruby's Time.parse is lenient: a date, a time, and an offset anywhere after them.
+    # (the offset may follow the time at once: tumblr's '2010-11-28T20:20:29-06:00')
     found = re.match(r"\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?"
-                     r".*?(?:\s([+-]\d{2}:?\d{2}))?\s*$", str(value))
+                     r".*?(?:\s?([+-]\d{2}:?\d{2}|Z))?\s*$", str(value))
     if found:
         stamp = found.group(1) + " " + (found.group(2) or "00:00:00")
         if stamp.count(":") == 1:
@@ -310,8 +346,8 @@ def _post_date(value: object, name: str, front: str) -> datetime:
         try:
             parsed = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
             if found.group(3):
-                parsed = datetime.strptime(f"{parsed:%Y-%m-%d %H:%M:%S} "
-                                           f"{found.group(3).replace(':', '')}",
+                offset = "+0000" if found.group(3) == "Z" else found.group(3).replace(":", "")
+                parsed = datetime.strptime(f"{parsed:%Y-%m-%d %H:%M:%S} {offset}",
                                            "%Y-%m-%d %H:%M:%S %z")
             return parsed
         except ValueError:
