@@ -137,6 +137,11 @@ CASES = {
     # end is closed on a line of its own; `<<span>` is a guillemet first
     '<!-- c --> text *em*\n\na <<span>b</span>\n\n<div>x':
         '<!-- c -->\n<p>text <em>em</em></p>\n\n<p>a «span&gt;b&lt;/span&gt;</p>\n\n<div>x\n</div>\n',
+    # K16c: a line starting with no whole tag by kramdown's grammar is a paragraph;
+    # a block element's tag inside <code> is text; a start tag may hold blank lines
+    '<a href=x/y>\n\n<code><h2>x</h2></code>\n\n<div title="a\n\nb">*x*</div>\n':
+        '<p>&lt;a href=x/y&gt;</p>\n\n<p><code>&lt;h2&gt;x&lt;/h2&gt;</code></p>\n\n'
+        '<div title="a\n\nb">*x*</div>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'

@@ -110,6 +110,8 @@ def _raw_markup(markup: str, inside: list[str]) -> str:
     opening = OPEN_TAG.fullmatch(markup)
     if opening:
         tag = Tag(opening)
+        if tag.name in BLOCK_ELEMENTS:
+            return escape_text(markup)   # text in a span, as everywhere in one
         if tag.closed:
             return tag.empty()
         inside.append(tag.name)
