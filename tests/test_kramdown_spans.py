@@ -142,6 +142,10 @@ CASES = {
     '<a href=x/y>\n\n<code><h2>x</h2></code>\n\n<div title="a\n\nb">*x*</div>\n':
         '<p>&lt;a href=x/y&gt;</p>\n\n<p><code>&lt;h2&gt;x&lt;/h2&gt;</code></p>\n\n'
         '<div title="a\n\nb">*x*</div>\n',
+    # K18: a quote before a tag is smart-quoted by what the tag starts with (`'<br>`:
+    # a word follows, so it opens)
+    '\'<br> and "<b>x</b>" a':
+        '<p>‘<br /> and “<b>x</b>” a</p>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'

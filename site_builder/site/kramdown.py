@@ -563,6 +563,8 @@ def _source_after(children: list, k: int) -> str:
         return marks + _source_after(children, k)
     if k < len(children) and children[k].type == "text_special":   # `&amp;`, `\*` as written
         return children[k].markup[:3]
+    if k < len(children) and children[k].type == "html_inline":   # a tag (or one made text)
+        return html.unescape(children[k].content[:12])[:3]
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]
