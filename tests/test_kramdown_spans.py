@@ -146,6 +146,12 @@ CASES = {
     # a word follows, so it opens)
     '\'<br> and "<b>x</b>" a':
         '<p>‘<br /> and “<b>x</b>” a</p>\n',
+    # K16d: what follows an element on its line is never a table, its spaces are
+    # indentation (four: code); a comment does not end a paragraph
+    '<!-- c -->| t |\n\n<p>a</p>    code\n\ntext\n<!-- c --> more\n':
+        '<!-- c -->\n<p>| t |</p>\n\n<p>a</p>\n<div class="language-plaintext highlighter-rouge">'
+        '<div class="highlight"><pre class="highlight"><code>code\n</code></pre></div></div>\n\n'
+        '<p>text\n<!-- c --> more</p>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'

@@ -333,11 +333,17 @@ def _after_element(state: StateBlock, start: int, last: int) -> tuple[int, int |
 
 
 def _start_line_at(state: StateBlock, line: int, pos: int) -> None:
-    """Line `line` made to start at `pos` (after its spaces), so that the block
-    parser, resumed there, reads from there as from a line's start."""
-    while pos < state.eMarks[line] and state.src[pos] in " \t":
-        pos += 1
-    state.bMarks[line], state.tShift[line], state.sCount[line] = pos, 0, state.blkIndent
+    """Line `line` made to start at `pos`, so that the block parser, resumed there,
+    reads from there as from a line's start (its spaces are indentation: four make
+    code), noting it for the rules kramdown never starts mid-line (tables)."""
+    rest = state.src[pos:state.eMarks[line]]
+    spaces = rest[:len(rest) - len(rest.lstrip(" \t"))]
+    columns = 0
+    for char in spaces:   # a tab: to the next multiple of four (kramdown's indent)
+        columns += 4 - columns % 4 if char == "\t" else 1
+    state.bMarks[line], state.tShift[line] = pos, len(spaces)
+    state.sCount[line] = state.blkIndent + columns
+    state.env["kramdown_midline"] = pos
 
 
 def _later(state: StateBlock, text: str, block_level: bool) -> str:
@@ -383,6 +389,8 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
         if line.startswith("<!--"):
+            if silent:
+                return False   # kramdown's paragraph goes on over a comment
             if _comment_then_text(state, start, end, silent):
                 return True
         elif line.startswith("<") and not tag:
