@@ -173,6 +173,20 @@ CASES = {
         'Text">HTML</abbr> head</h1>\n\n<ul>\n  <li><abbr title="Hyper Text">HTML</abbr> item<'
         '/li>\n</ul>\n\n<p>the <abbr title="page">p.</abbr> 5 and p.s and “<abbr title="Hyper '
         'Text">HTML</abbr>”</p>\n',
+    # emphasis opened in a link's text runs to its own closing mark, past the `]`:
+    # then there is no link (schneems's `[@_tankard](https://twitter.com/_tankard_/..)`)
+    '- "epic" - [@_tankard](https://twitter.com/_tankard_/status/735).\n\n[@some_user](htt'
+    'ps://twitter.com/some_user) and [@_x](https://t.com/_x) and [a _b](https://t.com/c_d)'
+    ' and [_a_](u)\n':
+        '<ul>\n  <li>“epic” - [@<em>tankard](https://twitter.com/_tankard</em>/status/735).</l'
+        'i>\n</ul>\n\n<p><a href="https://twitter.com/some_user">@some_user</a> and <a href="u'
+        '">@<em>x](https://t.com/_x) and [a _b](https://t.com/c_d) and [_a</em></a></p>\n',
+    # backticks that open no code span are text of their own: a quote right after
+    # them opens (schneems's `"file-digest...`)
+    'a `"b" and `\'c\' and ``"d" e ` "f" g`\n\n"`x`" and x`"y"\n':
+        '<p>a <code class="language-plaintext highlighter-rouge">"b" and </code>‘c’ and ``“d” '
+        'e ` “f” g`</p>\n\n<p>“<code class="language-plaintext highlighter-rouge">x</code>” an'
+        'd x`“y”</p>\n',
 }
 
 

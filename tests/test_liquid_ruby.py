@@ -39,6 +39,10 @@ PAGES = {
                       '%10F|%Ey|%Od|%q|%E|%+|%%" | split: "|" %}{% for f in fmts %}'
                       '[{{ f }}]{{ page.d | date: f }}|{{ "2019-03-01 21:00:00 UTC" | date: f }}|'
                       '{{ "2019-03-01" | date: f }}|{{ 1551430800 | date: f }}\n{% endfor %}'),
+    # a page's own date, as YAML reads it (argmin.net's guide/example page showed
+    # Jan 1, 1970), and no date when it gives none
+    "pagedate.html": ('{{ page.date | date: "%b %-d, %Y %H:%M" }}|{{ page.date }}|'
+                      '{{ page.date | date_to_xmlschema }}|{{ page.nodate | size }}'),
     # L4: contains with true or a number on the left is false
     "contains.html": ('{% if page.t contains "." %}y{% else %}n{% endif %}'
                       '{% if page.n contains "3" %}y{% else %}n{% endif %}'
@@ -102,12 +106,18 @@ def ruby_blog(root: Path) -> Path:
         front = ("t: true\nn: 3\ns: 'a3true'\nl: [1, 3]\n" if name == "contains.html" else
                  "x: 1\nl: [1, 3]\nm: [4, 5, 6]\n" if name == "lax.html" else
                  "names: [2019-11-26-a.md, 2019-11-28-b.md]\n" if name == "links.html" else
-                 "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else "")
+                 "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else
+                 "date: 2015-12-01 9:00:00\n" if name == "pagedate.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
     write(root / "_posts" / "2019" / "2019-11-28-b.md", "---\n---\n[x]({% post_url "
           "2019/2019-11-26-a %}) [y]({% post_url 2019-11-26-a %})\n")
+    # schneems's tumblr posts: an empty title stays empty (Ruby's `||=`), and a date
+    # whose offset follows the time at once is that instant (29 Nov in UTC)
+    write(root / "_posts" / "2010-11-28-tumblr.html", "---\ntitle: ''\n"
+          "date: '2010-11-28T20:20:29-06:00'\n---\n[{{ page.title }}]|{{ page.date }}|"
+          "{{ page.url }}|{{ page.date | date_to_string }}\n")
     return root
 
 
@@ -123,7 +133,7 @@ def test_filters_and_conditions_as_jekylls(tmp_path: Path) -> None:
     done = jekyll_build(blog, tmp_path / "jekyll")
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    for page in [*PAGES, "2019/11/28/b.html"]:
+    for page in [*PAGES, "2019/11/28/b.html", "2010/11/29/tumblr.html"]:
         theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, page
 

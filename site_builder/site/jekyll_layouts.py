@@ -176,7 +176,9 @@ class JekyllRenderer:
             drop.pop("excerpt")
             if "id" not in item.meta:
                 drop.pop("id", None)
-            if "date" not in item.meta:   # a page has a date only when it says so
+            if "date" in item.meta:   # a page has a date only when it says so: its own,
+                drop["date"] = item.meta["date"]   # as YAML read it (Page#data)
+            else:
                 drop.pop("date", None)
             if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)
                 drop.pop("title", None)

@@ -457,9 +457,11 @@ def code_span(state: StateInline, silent: bool) -> bool:
     if not (len(marker) == 1 and (start == 0 or src[start - 1] in WHITESPACE)
             and end < state.posMax and src[end] in WHITESPACE):
         close = src.find(marker, end, state.posMax)
-    if close < 0:   # no span: the backticks are text
-        if not silent:
-            state.pending += marker
+    if close < 0:   # no span: the backticks are text, a run of their own: kramdown's
+        if not silent:   # quote rules see no character before a quote right after them
+            token = state.push("text_special", "", 0)
+            token.content = token.markup = marker
+            token.info = "backticks"
         state.pos = end
         return True
     if not silent:

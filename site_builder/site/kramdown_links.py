@@ -24,6 +24,8 @@ from markdown_it.common.utils import normalizeReference, replaceEntityPattern
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
+from site_builder.site.kramdown_emphasis import OPEN, emphasis
+
 # kramdown's ESCAPED_CHARS (the alt text of a link is read with these).
 ESCAPED = re.compile(r"""\\([\\.*_+`<>()\[\]{}#!:|"'$=-])""")
 
@@ -121,7 +123,9 @@ def autolink(state: StateInline, silent: bool) -> bool:
 def _link_label(state: StateInline, start: int, disable_nested: bool = False) -> int:
     """Where the link text from `start` ends, as kramdown counts brackets: a `[`
     inside is text that counts (a link inside is no link), but a footnote's mark
-    inside takes its `[` and `]` along, and the outer is no link."""
+    inside takes its `[` and `]` along, and the outer is no link; and emphasis
+    opened inside runs to its own closing mark, past a `]` too (schneems's
+    `[@_tankard](https://twitter.com/_tankard_/...)` is no link in kramdown)."""
     src, old = state.src, state.pos
     state.pos, level, end = start + 1, 1, -1
     while state.pos < state.posMax:
@@ -135,6 +139,8 @@ def _link_label(state: StateInline, start: int, disable_nested: bool = False) ->
         elif char == "[" and not src.startswith("^", state.pos + 1):
             level += 1
             state.pos += 1
+        elif char in "*_":
+            state.pos = _past_emphasis(state, state.pos)
         else:
             before = state.pos
             state.md.inline.skipToken(state)
@@ -142,6 +148,18 @@ def _link_label(state: StateInline, start: int, disable_nested: bool = False) ->
                 break   # a footnote's mark
     state.pos = old
     return end
+
+
+def _past_emphasis(state: StateInline, start: int) -> int:
+    """Where kramdown's emphasis parser leaves off from the mark at `start` (after its
+    element, or after the marks when they are text), read on a scratch state so that
+    no token is made."""
+    scratch = StateInline(state.src, state.md, {**state.env, OPEN: list(
+        state.env.get(OPEN, []))}, [])
+    scratch.pos, scratch.posMax = start, state.posMax
+    scratch.linkLevel = state.linkLevel + 1   # (inside a link: a `[` is text)
+    emphasis(scratch, False)
+    return max(scratch.pos, start + 1)
 
 
 def no_nested_links(state: StateInline, silent: bool) -> bool:

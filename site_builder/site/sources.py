@@ -93,8 +93,10 @@ class Post:
     def page(self) -> dict:
         """The `page` variable, in Liquid and in the layouts."""
         meta = self.meta
-        title = meta.get("title") or (" ".join(w.capitalize() for w in self.slug.split("-"))
-                                      if self.kind != "pages" else "")
+        title = meta.get("title")
+        if title is None or title is False:   # Ruby's `||=`: an empty title ('') stays
+            title = (" ".join(w.capitalize() for w in self.slug.split("-"))
+                     if self.kind != "pages" else "")
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         found = categories(meta, self.path_categories)
         return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
@@ -334,8 +336,9 @@ def _post_date(value: object, name: str, front: str) -> datetime:
         except ValueError:
             pass
     # Ruby's Time.parse is lenient: a date, a time, and an offset anywhere after them.
+    # (the offset may follow the time at once: tumblr's '2010-11-28T20:20:29-06:00')
     found = re.match(r"\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?"
-                     r".*?(?:\s([+-]\d{2}:?\d{2}))?\s*$", str(value))
+                     r".*?(?:\s?([+-]\d{2}:?\d{2}|Z))?\s*$", str(value))
     if found:
         stamp = found.group(1) + " " + (found.group(2) or "00:00:00")
         if stamp.count(":") == 1:
@@ -343,8 +346,8 @@ def _post_date(value: object, name: str, front: str) -> datetime:
         try:
             parsed = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
             if found.group(3):
-                parsed = datetime.strptime(f"{parsed:%Y-%m-%d %H:%M:%S} "
-                                           f"{found.group(3).replace(':', '')}",
+                offset = "+0000" if found.group(3) == "Z" else found.group(3).replace(":", "")
+                parsed = datetime.strptime(f"{parsed:%Y-%m-%d %H:%M:%S} {offset}",
                                            "%Y-%m-%d %H:%M:%S %z")
             return parsed
         except ValueError:
