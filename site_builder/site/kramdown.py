@@ -235,12 +235,12 @@ def _html_element_tag_over_lines(state: StateBlock, start: int, end: int, silent
     """A block element whose start tag runs over lines (`<div style="a;` / `b">`,
     jalammar's posts): kramdown's tag pattern spans lines, so the element is its raw
     HTML to its closing tag, as a one-line tag's (CommonMark stopped it at the first
-    blank line, and its closing tag became text). Looked for to the next blank line."""
+    blank line, and its closing tag became text)."""
     if not line.startswith("<") or "=" not in line and not BARE_TAG_NAME.fullmatch(line.rstrip()):
         return False   # an attribute, or the name alone (`<svg` / `  width="50"`)
     begin = state.bMarks[start] + state.tShift[start]
-    stop = state.src.find("\n\n", begin)
-    opening = OPEN_TAG.match(state.src[begin:stop if stop >= 0 else len(state.src)])
+    # (kramdown's tag pattern runs over blank lines too: a quoted value may hold them)
+    opening = OPEN_TAG.match(state.src, begin, state.eMarks[end - 1])
     if not opening or "\n" not in opening[0]:
         return False
     tag = opening[1].lower()
@@ -311,7 +311,7 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
                            open_tags)
     token = state.push("html_block", "", 0)
     if open_tags:   # closed at the end of the text, after its blank lines
-        content += "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
+        content += ("" if content.endswith("\n") else "\n") + "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
         token.meta["kramdown_to_end"] = True
     token.map = [start, last + 1]
     token.content = content
@@ -372,7 +372,8 @@ def markdown_inside_html(state: StateCore) -> None:
 
 def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """CommonMark's HTML blocks, except a line starting with a span element (`<img>`,
-    `<a>`, `<b>`...): kramdown makes that a paragraph, CommonMark a lone tag's block;
+    `<a>`, `<b>`...) or with no whole tag: kramdown makes that a paragraph, CommonMark
+    a lone tag's block;
     and a closing tag that closes nothing (html_element takes each element to its
     closing line): kramdown's text, in the paragraph before it if there is one."""
     if not state.is_code_block(start):
@@ -382,7 +383,34 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
         tag = OPEN_TAG.match(line)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
+        if line.startswith("<!--"):
+            if _comment_then_text(state, start, end, silent):
+                return True
+        elif line.startswith("<") and not tag:
+            return False   # no tag by kramdown's grammar (`<a href=x/y>`, `<?php`): text
     return html_block(state, start, end, silent)
+
+
+def _comment_then_text(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A comment with text after it on the line where it ends (`<!-- c --> text`):
+    the comment is a block of its own, and the blocks go on from the text, as
+    kramdown's parser reads it."""
+    begin = state.bMarks[start] + state.tShift[start]
+    close = state.src.find("-->", begin + 4, state.eMarks[end - 1])
+    if close < 0:
+        return False
+    after = close + 3
+    last = bisect.bisect_right(state.bMarks, after, start, end) - 1
+    if not state.src[after:state.eMarks[last]].strip():
+        return False
+    if not silent:
+        token = state.push("html_block", "", 0)
+        token.map = [start, last + 1]
+        token.content = state.src[begin:after] + "\n"
+        _start_line_at(state, last, after)
+        state.env["kramdown_resume"] = last
+        state.line = end
+    return True
 
 
 def _line(state: StateBlock, number: int) -> str:
