@@ -156,7 +156,8 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
 INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backticks": "`",
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
                  "kramdown_no_nested_links": "[",
-                 "link": "[", "image": "!", "footnote_inline": "^", "footnote_ref": "[",
+                 "link": "[", "image": "!", "kramdown_spaced_image": "!",
+                 "footnote_inline": "^", "footnote_ref": "[",
                  "autolink": "<", "html_inline": "<", "entity": "&"}
 
 
