@@ -84,7 +84,7 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     # Entities stay tokens of their own (smart quotes must not turn &#39; into a
     # curly quote), written as kramdown writes them (text_special).
     md.disable("text_join")
-    md.use(footnote_plugin)
+    md.use(footnote_plugin, inline=False)   # kramdown has no ^[inline notes]
     md.block.ruler.before("html_block", "kramdown_html", html_element,
                           {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", commonmark_html_block,
@@ -390,8 +390,9 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
         if line.startswith("<!--"):
-            if silent:
-                return False   # kramdown's paragraph goes on over a comment
+            if silent or state.sCount[start] > state.blkIndent:
+                return False   # kramdown's paragraph goes on over a comment, and an
+                               # indented one is a paragraph's text
             if _comment_then_text(state, start, end, silent):
                 return True
         elif line.startswith("<") and not tag:
