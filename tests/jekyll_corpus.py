@@ -1095,6 +1095,20 @@ Then:
 z
 ```
 """),
+    # crystal-lang.org: a definition's URL with a stray `)`, an image's URL with spaces
+    Spec("crystal-links-kramdown", """\
+Patched in [Crystal 1.20.0], see the [patch], [b], [c] and [d].
+
+[patch]: https://example.com/commit/c948b)
+[b]: http://example.com/one two
+[c]: http://example.com/u "title" x
+[d]: <http://example.com/a b> "T"
+[Crystal 1.20.0]: https://example.com/1.20.0-released/
+
+![](/assets/blog/2024-09-19 helvetic-ruby müller.jpg)
+
+[![](/a b.png)](http://example.com/u) and [x ![y](/c d.png)](/e)
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

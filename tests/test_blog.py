@@ -578,3 +578,27 @@ def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path):
         assert ours == theirs, name
     assert (tmp_path / "ours" / "posts/index.html").read_text() == "[A\n]\n"
     assert "1 page, 1 file copied, 0 skipped" in done.stdout
+
+
+def test_a_collection_without_output_is_read_and_listed_not_written(tmp_path):
+    """Jekyll reads the documents of a collection without `output: true` (rendered,
+    listed as site.<name>) and writes none: crystal-lang.org's style guide groups
+    site.style_guide, which was empty here. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_parts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  parts: {output: false}\n")
+    (blog / "_layouts" / "default.html").write_text("[{{ content }}]\n")
+    (blog / "_parts" / "h1.md").write_text("---\ntitle: H1\ntype: b\n---\nhidden *one*\n")
+    (blog / "_parts" / "h2.md").write_text("---\ntitle: H2\ntype: a\n---\nhidden two\n")
+    (blog / "guide.html").write_text(
+        '---\nlayout: default\n---\n{% assign g = site.parts | group_by: "type" %}'
+        "{% for t in g %}[{{ t.name }}:{% for d in t.items %}{{ d.title }}="
+        "{{ d.content | strip }} {{ d.url }};{% endfor %}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "guide.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs
+    assert "[b:H1=<p>hidden <em>one</em></p> /parts/h1.html;]" in ours
+    assert not (tmp_path / "ours" / "parts").exists()

@@ -133,6 +133,25 @@ CASES = {
     '<p>a</p><p>b\nc</p> tail\n\n- item\n\n  <h3>T</h3><p>x</p>\n':
         '<p>a</p>\n<p>b\nc</p>\n<p>tail</p>\n\n<ul>\n  <li>\n    <p>item</p>\n\n'
         '    <h3>T</h3>\n    <p>x</p>\n  </li>\n</ul>\n',
+    # K16b: the same after a comment (`<!-- c --> text`); an element left open at the
+    # end is closed on a line of its own; `<<span>` is a guillemet first
+    '<!-- c --> text *em*\n\na <<span>b</span>\n\n<div>x':
+        '<!-- c -->\n<p>text <em>em</em></p>\n\n<p>a «span&gt;b&lt;/span&gt;</p>\n\n<div>x\n</div>\n',
+    # K16c: a line starting with no whole tag by kramdown's grammar is a paragraph;
+    # a block element's tag inside <code> is text; a start tag may hold blank lines
+    '<a href=x/y>\n\n<code><h2>x</h2></code>\n\n<div title="a\n\nb">*x*</div>\n':
+        '<p>&lt;a href=x/y&gt;</p>\n\n<p><code>&lt;h2&gt;x&lt;/h2&gt;</code></p>\n\n'
+        '<div title="a\n\nb">*x*</div>\n',
+    # K18: a quote before a tag is smart-quoted by what the tag starts with (`'<br>`:
+    # a word follows, so it opens)
+    '\'<br> and "<b>x</b>" a':
+        '<p>‘<br /> and “<b>x</b>” a</p>\n',
+    # K16d: what follows an element on its line is never a table, its spaces are
+    # indentation (four: code); a comment does not end a paragraph
+    '<!-- c -->| t |\n\n<p>a</p>    code\n\ntext\n<!-- c --> more\n':
+        '<!-- c -->\n<p>| t |</p>\n\n<p>a</p>\n<div class="language-plaintext highlighter-rouge">'
+        '<div class="highlight"><pre class="highlight"><code>code\n</code></pre></div></div>\n\n'
+        '<p>text\n<!-- c --> more</p>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'

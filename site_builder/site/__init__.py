@@ -259,16 +259,15 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     collections = reader.collection_names(config)
     docs: list[Post] = []
     for name, documents in inv.collections.items():
-        if collections[name].get("output"):
-            docs += read_found(documents, kind=collection_kind(name), memo=memo)
-        else:
-            inv.skipped += [(d.rel, f"collection {name!r} has no `output: true`")
+        # Read either way: Liquid lists them (site.<name>); written only with output: true
+        docs += read_found(documents, kind=collection_kind(name), memo=memo)
+        if not collections[name].get("output"):
+            inv.skipped += [(d.rel, f"not written: collection {name!r} has no `output: true`")
                             for d in documents]
     read = {p.name for p in found} | {p.name for p in pages} | {d.name for d in docs}
     inv.skipped += [(f.rel, "published: false") for f in
                     inv.posts + inv.drafts + inv.pages
-                    + [d for n, ds in inv.collections.items() if collections[n].get("output")
-                       for d in ds]
+                    + [d for ds in inv.collections.values() for d in ds]
                     if f.rel not in read]
     apply_defaults([p for p in posts if not p.draft], config, "posts")
     apply_defaults([p for p in posts if p.draft], config, "drafts")

@@ -156,7 +156,8 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
 INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backticks": "`",
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
                  "kramdown_no_nested_links": "[",
-                 "link": "[", "image": "!", "footnote_inline": "^", "footnote_ref": "[",
+                 "link": "[", "image": "!", "kramdown_spaced_image": "!",
+                 "footnote_inline": "^", "footnote_ref": "[",
                  "autolink": "<", "html_inline": "<", "entity": "&"}
 
 
@@ -234,12 +235,12 @@ def _html_element_tag_over_lines(state: StateBlock, start: int, end: int, silent
     """A block element whose start tag runs over lines (`<div style="a;` / `b">`,
     jalammar's posts): kramdown's tag pattern spans lines, so the element is its raw
     HTML to its closing tag, as a one-line tag's (CommonMark stopped it at the first
-    blank line, and its closing tag became text). Looked for to the next blank line."""
+    blank line, and its closing tag became text)."""
     if not line.startswith("<") or "=" not in line and not BARE_TAG_NAME.fullmatch(line.rstrip()):
         return False   # an attribute, or the name alone (`<svg` / `  width="50"`)
     begin = state.bMarks[start] + state.tShift[start]
-    stop = state.src.find("\n\n", begin)
-    opening = OPEN_TAG.match(state.src[begin:stop if stop >= 0 else len(state.src)])
+    # (kramdown's tag pattern runs over blank lines too: a quoted value may hold them)
+    opening = OPEN_TAG.match(state.src, begin, state.eMarks[end - 1])
     if not opening or "\n" not in opening[0]:
         return False
     tag = opening[1].lower()
@@ -310,7 +311,7 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
                            open_tags)
     token = state.push("html_block", "", 0)
     if open_tags:   # closed at the end of the text, after its blank lines
-        content += "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
+        content += ("" if content.endswith("\n") else "\n") + "".join(f"</{name}>" for name in reversed(open_tags)) + "\n"
         token.meta["kramdown_to_end"] = True
     token.map = [start, last + 1]
     token.content = content
@@ -333,11 +334,17 @@ def _after_element(state: StateBlock, start: int, last: int) -> tuple[int, int |
 
 
 def _start_line_at(state: StateBlock, line: int, pos: int) -> None:
-    """Line `line` made to start at `pos` (after its spaces), so that the block
-    parser, resumed there, reads from there as from a line's start."""
-    while pos < state.eMarks[line] and state.src[pos] in " \t":
-        pos += 1
-    state.bMarks[line], state.tShift[line], state.sCount[line] = pos, 0, state.blkIndent
+    """Line `line` made to start at `pos`, so that the block parser, resumed there,
+    reads from there as from a line's start (its spaces are indentation: four make
+    code), noting it for the rules kramdown never starts mid-line (tables)."""
+    rest = state.src[pos:state.eMarks[line]]
+    spaces = rest[:len(rest) - len(rest.lstrip(" \t"))]
+    columns = 0
+    for char in spaces:   # a tab: to the next multiple of four (kramdown's indent)
+        columns += 4 - columns % 4 if char == "\t" else 1
+    state.bMarks[line], state.tShift[line] = pos, len(spaces)
+    state.sCount[line] = state.blkIndent + columns
+    state.env["kramdown_midline"] = pos
 
 
 def _later(state: StateBlock, text: str, block_level: bool) -> str:
@@ -371,7 +378,8 @@ def markdown_inside_html(state: StateCore) -> None:
 
 def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """CommonMark's HTML blocks, except a line starting with a span element (`<img>`,
-    `<a>`, `<b>`...): kramdown makes that a paragraph, CommonMark a lone tag's block;
+    `<a>`, `<b>`...) or with no whole tag: kramdown makes that a paragraph, CommonMark
+    a lone tag's block;
     and a closing tag that closes nothing (html_element takes each element to its
     closing line): kramdown's text, in the paragraph before it if there is one."""
     if not state.is_code_block(start):
@@ -381,7 +389,36 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
         tag = OPEN_TAG.match(line)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
+        if line.startswith("<!--"):
+            if silent:
+                return False   # kramdown's paragraph goes on over a comment
+            if _comment_then_text(state, start, end, silent):
+                return True
+        elif line.startswith("<") and not tag:
+            return False   # no tag by kramdown's grammar (`<a href=x/y>`, `<?php`): text
     return html_block(state, start, end, silent)
+
+
+def _comment_then_text(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A comment with text after it on the line where it ends (`<!-- c --> text`):
+    the comment is a block of its own, and the blocks go on from the text, as
+    kramdown's parser reads it."""
+    begin = state.bMarks[start] + state.tShift[start]
+    close = state.src.find("-->", begin + 4, state.eMarks[end - 1])
+    if close < 0:
+        return False
+    after = close + 3
+    last = bisect.bisect_right(state.bMarks, after, start, end) - 1
+    if not state.src[after:state.eMarks[last]].strip():
+        return False
+    if not silent:
+        token = state.push("html_block", "", 0)
+        token.map = [start, last + 1]
+        token.content = state.src[begin:after] + "\n"
+        _start_line_at(state, last, after)
+        state.env["kramdown_resume"] = last
+        state.line = end
+    return True
 
 
 def _line(state: StateBlock, number: int) -> str:
@@ -535,6 +572,8 @@ def _source_after(children: list, k: int) -> str:
         return marks + _source_after(children, k)
     if k < len(children) and children[k].type == "text_special":   # `&amp;`, `\*` as written
         return children[k].markup[:3]
+    if k < len(children) and children[k].type == "html_inline":   # a tag (or one made text)
+        return html.unescape(children[k].content[:12])[:3]
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]

@@ -62,6 +62,8 @@ def install(md: MarkdownIt) -> None:
     md.inline.ruler.at("backticks", code_span)
     link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
     md.inline.ruler.before("link", "kramdown_spaced_link", _spaced_link(link_rule.fn))
+    image_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "image")
+    md.inline.ruler.before("image", "kramdown_spaced_image", _spaced_link(image_rule.fn, True))
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
                           {"alt": ["reference", "blockquote", "list"]})
     md.core.ruler.before("kramdown_typography", "kramdown_ial_split", split_at_ials)
@@ -362,16 +364,18 @@ def task_lists(state: StateCore) -> None:
 LINK_TITLE = re.compile(r"""\s*?(["'])(.+?)\1\s*?\)""", re.S)
 
 
-def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """A link whose URL kramdown reads otherwise than CommonMark: with spaces or a
-    line break (`[text](http://x.com/a b)`: CommonMark makes no link of it) or a backslash
-    (`(.../Metro_(design\\))`: kramdown counts parentheses as they are and keeps the
-    backslash, where CommonMark reads an escape)."""
+def _spaced_link(standard, image: bool = False):  # noqa: ANN001, ANN202 (markdown-it's rule)
+    """A link (an image, with `image`) whose URL kramdown reads otherwise than
+    CommonMark: with spaces or a line break (`[text](http://x.com/a b)`: CommonMark
+    makes no link of it) or a backslash (`(.../Metro_(design\\))`: kramdown counts
+    parentheses as they are and keeps the backslash, where CommonMark reads an escape)."""
     def rule(state: StateInline, silent: bool) -> bool:
-        if state.src[state.pos] != "[" or state.linkLevel > 0:
+        if image and not state.src.startswith("![", state.pos):
+            return False   # (an image may be in a link: `[![](a b.png)](u)`)
+        if not image and (state.src[state.pos] != "[" or state.linkLevel > 0):
             return False
         start = state.pos
-        label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+        label_end = state.md.helpers.parseLinkLabel(state, state.pos + image, True)
         state.pos = start
         if label_end < 0 or state.src[label_end + 1:label_end + 2] != "(":
             return False
@@ -389,7 +393,15 @@ def _spaced_link(standard):  # noqa: ANN001, ANN202 (markdown-it's rule function
             state.pos = start
             return False   # a link CommonMark reads alike: the standard rule makes it
         state.pos = start
-        if not silent:
+        if not silent and image:
+            token = state.push("image", "img", 0)
+            token.attrs = {"src": with_entities_read(href), "alt": ""}
+            if title is not None:
+                token.attrSet("title", with_entities_read(title))
+            token.content = state.src[start + 2:label_end]
+            token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        elif not silent:
             old_max = state.posMax
             state.pos, state.posMax = start + 1, label_end
             token = state.push("link_open", "a", 1)

@@ -41,6 +41,42 @@ def install(md: MarkdownIt) -> None:
         md.inline.ruler.at(name, _reference_link(rule.fn, offset), {"alt": rule.alt})
     md.add_render_rule("image", image)
     md.inline.ruler.at("autolink", autolink)
+    reference = next(r for r in md.block.ruler.__rules__ if r.name == "reference")
+    md.block.ruler.at("reference", _kramdown_definition(reference.fn), {"alt": reference.alt})
+
+
+# kramdown's LINK_DEFINITION_START on one line: any URL up to the title or the line's
+# end (`.../commit/c948b)`, a stray parenthesis CommonMark's definition refuses).
+DEFINITION = re.compile(r"""[ ]{0,3}\[([^\n\]]+)\]:[ \t]*(?:<(.*?)>|(\S(?:.*?\S)?))"""
+                        r"""(?:[ \t]+(["'])(.+?)\4)?[ \t]*""")
+
+
+QUOTED_AFTER_SPACE = re.compile(r"""[ \t]+["']""")
+
+
+def _kramdown_definition(original):  # noqa: ANN001, ANN202 (markdown-it's rule)
+    """A link definition kramdown reads where CommonMark does not (its URL), read
+    as kramdown does; the others as markdown-it reads them."""
+    def rule(state, start: int, end: int, silent: bool) -> bool:  # noqa: ANN001
+        if original(state, start, end, silent):
+            return True
+        line = state.src[state.bMarks[start]:state.eMarks[start]]
+        found = DEFINITION.fullmatch(line) if state.sCount[start] - state.blkIndent < 4 else None
+        label = normalizeReference(found[1]) if found else ""
+        if not label or found[3] and QUOTED_AFTER_SPACE.search(found[3]):
+            return False   # (kramdown's own check: a title gone wrong is no definition)
+        if silent:
+            return True
+        ref = {"title": found[5] or "", "href": found[2] if found[2] is not None else found[3],
+               "map": [start, start + 1]}
+        references = state.env.setdefault("references", {})
+        if label in references:
+            state.env.setdefault("duplicate_refs", []).append({**ref, "label": label})
+        else:
+            references[label] = ref
+        state.line = start + 1
+        return True
+    return rule
 
 
 ENTITY = re.compile(r"&([a-z#][a-z0-9]{1,31});", re.I)

@@ -59,6 +59,8 @@ def span_html(state: StateInline, silent: bool) -> bool:
     but kramdown's span and block ones: `<u>`, `<font>`, `<code>`, made-up names)
     keeps its text as written, to its closing tag or the paragraph's end."""
     src, pos, end = state.src, state.pos, state.posMax
+    if pos and src[pos - 1] == "<":
+        return False   # `<<span>`: kramdown's `<<` (a guillemet) comes first
     found = COMMENT.match(src, pos, end) or CLOSE_TAG.match(src, pos, end)
     if found:
         if not silent:
@@ -108,6 +110,8 @@ def _raw_markup(markup: str, inside: list[str]) -> str:
     opening = OPEN_TAG.fullmatch(markup)
     if opening:
         tag = Tag(opening)
+        if tag.name in BLOCK_ELEMENTS:
+            return escape_text(markup)   # text in a span, as everywhere in one
         if tag.closed:
             return tag.empty()
         inside.append(tag.name)

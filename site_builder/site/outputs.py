@@ -18,7 +18,8 @@ from typing import Callable
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
-from site_builder.site.sources import Post, output_ext, raise_all, tags
+from site_builder.site.reader import collection_names
+from site_builder.site.sources import Post, collection_kind, output_ext, raise_all, tags
 from site_builder.site.plugins import plugins, redirect_page, redirect_sources
 from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_url
 
@@ -146,10 +147,18 @@ class Plan(dict):
             self.add(rel, *args, **kwargs)
 
 
+def unwritten_kinds(config: dict) -> set[str]:
+    """The kinds of the documents of collections without `output: true`: read and
+    listed in Liquid (site.<name>), never written, as in Jekyll."""
+    return {collection_kind(name) for name, settings in collection_names(config).items()
+            if not settings.get("output")}
+
+
 def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config: dict,
               layouts: Layouts, theme_key: str) -> Plan:
     """`keys`: post name -> its render key. `theme_key`: the layouts' and config's."""
     plan = Plan()
+    pages = [p for p in pages if p.kind not in unwritten_kinds(config)]
     for post in posts + pages:
         # Both keys are digests of one length: side by side, they are one (hashing
         # them again was a fifth of planning a thousand posts).
@@ -292,8 +301,9 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
         config) else None
     redirects = "jekyll-redirect-from" in plugins(config)
     own_layout = redirects and "redirect" in renderer.layouts   # the plugin uses it if any
+    unwritten = unwritten_kinds(config)
     for item in everyone:
-        if item is index:
+        if item is index or item.kind in unwritten:
             continue
         if redirects and item.meta.get("redirect_to"):
             target = absolute_url(config, str(item.meta["redirect_to"]))
