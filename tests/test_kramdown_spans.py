@@ -214,6 +214,17 @@ CASES = {
         '<p>a <code class="language-plaintext highlighter-rouge">"b" and </code>‘c’ and ``“d” '
         'e ` “f” g`</p>\n\n<p>“<code class="language-plaintext highlighter-rouge">x</code>” an'
         'd x`“y”</p>\n',
+    # a `!` in a reference link's text is text: only `![` starts an image (jruby.org's
+    # release notes: `[Fix select!/reject! ensure][#7980]`)
+    '- #7980 [Fix select!/reject! ensure][#7980]\n- #9421 [Fix check sort!/reverse!][#9421'
+    ']\n- [a!][x] and [b! c][x] and [!d][x] and ![e](i.png) and [f ![g](i.png)][x]\n\n[#79'
+    '80]: https://github.com/jruby/jruby/pull/7980\n[#9421]: https://github.com/jruby/jrub'
+    'y/pull/9421\n[x]: http://x\n':
+        '<ul>\n  <li>#7980 <a href="https://github.com/jruby/jruby/pull/7980">Fix select!/reje'
+        'ct! ensure</a></li>\n  <li>#9421 <a href="https://github.com/jruby/jruby/pull/9421">F'
+        'ix check sort!/reverse!</a></li>\n  <li><a href="http://x">a!</a> and <a href="http:/'
+        '/x">b! c</a> and <a href="http://x">!d</a> and <img src="i.png" alt="e" /> and <a hre'
+        'f="http://x">f <img src="i.png" alt="g" /></a></li>\n</ul>\n\n',
 }
 
 
