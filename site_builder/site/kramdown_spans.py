@@ -63,8 +63,9 @@ def span_html(state: StateInline, silent: bool) -> bool:
         return False   # `<<span>`: kramdown's `<<` (a guillemet) comes first
     found = COMMENT.match(src, pos, end) or CLOSE_TAG.match(src, pos, end)
     if found:
-        if not silent:
-            _push_html(state, found[0])
+        if not silent:   # in an element's text, only its own closing tag (_element_body)
+            inside = found[0].startswith("</") and state.env.get(ELEMENTS)   # is a tag
+            _push_html(state, escape_text(found[0]) if inside else found[0])
         state.pos = found.end()
         return True
     found = OPEN_TAG.match(src, pos, end)
@@ -79,10 +80,46 @@ def span_html(state: StateInline, silent: bool) -> bool:
         elif tag.raw:
             state.pos = _raw_element(state, tag, found.end())
             return True
-        else:
+        elif len(state.env.setdefault(ELEMENTS, [])) < MAX_DEPTH:
+            state.push("html_inline", "", 0).content = tag.opening()
+            state.pos = found.end()
+            _element_body(state, tag)
+            return True
+        else:   # (nested past reason: flat, matched up by kramdown.span_shapes)
             state.push("html_inline", "", 0).content = tag.opening()
     state.pos = found.end()
     return True
+
+
+ELEMENTS = "kramdown_span_elements"   # state.env: the span elements being read
+MAX_DEPTH = 40
+
+
+def _element_body(state: StateInline, tag: Tag) -> None:
+    """kramdown's parse_spans for an element's text: to its own closing tag, which
+    alone ends it (emphasis open around it cannot close inside it: `a*b <b>c*d</b>`
+    has none, nor open again: kramdown looks at every element up), or to the end of
+    the text, where it is closed."""
+    src, end = state.src, state.posMax
+    closing = tag.closing_tag()
+    rules = state.md.inline.ruler.getRules("")
+    nesting = state.md.options["maxNesting"]
+    state.env[ELEMENTS].append(tag.name)
+    try:
+        while state.pos < end:
+            pos = state.pos
+            found = closing.match(src, pos, end) if src.startswith("</", pos) else None
+            if found:
+                state.push("html_inline", "", 0).content = f"</{tag.name}>"
+                state.pos = found.end()
+                return
+            if state.level < nesting and any(rule(state, False) for rule in rules):
+                continue
+            state.pending += src[pos]
+            state.pos = pos + 1
+        state.push("html_inline", "", 0).content = f"</{tag.name}>"   # auto-closed
+    finally:
+        state.env[ELEMENTS].pop()
 
 
 def _raw_element(state: StateInline, tag: Tag, start: int) -> int:
