@@ -217,6 +217,16 @@ CASES = {
         'ix check sort!/reverse!</a></li>\n  <li><a href="http://x">a!</a> and <a href="http:/'
         '/x">b! c</a> and <a href="http://x">!d</a> and <img src="i.png" alt="e" /> and <a hre'
         'f="http://x">f <img src="i.png" alt="g" /></a></li>\n</ul>\n\n',
+    # a table of contents inside a markdown="1" element lists the whole document's
+    # headings, those in other such elements too (feeling-responsive's panel)
+    '<div markdown="1">\n* TOC\n{:toc}\n\ntext\n</div>\n\n## H\n\n<div markdown="1">\n## I'
+    'n\n</div>\n':
+        '<div>\n<ul id="markdown-toc">\n  <li><a href="#h" id="markdown-toc-h">H</a></li>\n  <'
+        'li><a href="#in" id="markdown-toc-in">In</a></li>\n</ul>\n\n  <p>text</p>\n</div>\n\n'
+        '<h2 id="h">H</h2>\n\n<div>\n  <h2 id="in">In</h2>\n</div>\n',
+    # a heading's text before its {#id} loses all its trailing blanks
+    '## Edit Navigation   {#edit-navigation}\n\n### Three  {#three}\n':
+        '<h2 id="edit-navigation">Edit Navigation</h2>\n\n<h3 id="three">Three</h3>\n',
 }
 
 
