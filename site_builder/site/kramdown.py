@@ -99,10 +99,11 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import (kramdown_abbreviations, kramdown_blocks, kramdown_gfm,
-                                   kramdown_links, kramdown_paragraphs, kramdown_quote,
-                                   kramdown_spans)
+    from site_builder.site import (kramdown_abbreviations, kramdown_blocks,
+                                   kramdown_extensions, kramdown_gfm, kramdown_links,
+                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
     kramdown_quote.install(md)
+    kramdown_extensions.install(md)
     kramdown_abbreviations.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
@@ -123,7 +124,7 @@ def renderer(options: dict | None = None) -> MarkdownIt:
 BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
                 "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
                 "kramdown_html": "<", "html_block": "<", "heading": "#",
-                "kramdown_abbreviation": "*"}
+                "kramdown_abbreviation": "*", "kramdown_extension": "{"}
 
 
 def _dispatch_block_rules(md: MarkdownIt) -> None:
@@ -157,7 +158,7 @@ INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backtic
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
                  "kramdown_no_nested_links": "[",
                  "link": "[", "image": "!", "kramdown_spaced_image": "!",
-                 "footnote_inline": "^", "footnote_ref": "[",
+                 "footnote_inline": "^", "footnote_ref": "[", "kramdown_span_extension": "{",
                  "autolink": "<", "html_inline": "<", "entity": "&"}
 
 

@@ -28,6 +28,7 @@ FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
@@ -153,6 +154,8 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         if ORDERED_PAREN.match(line) or \
                 " \t" in state.src[state.bMarks[start]:state.bMarks[start] + state.tShift[start]]:
             return False   # kramdown's list marker has spaces only before it (OPT_SPACE)
+        if EMPTY_MARKER.fullmatch(line):
+            return False   # kramdown's marker needs a space or tab after it: `5.` is text
         if silent and state.parentType == "paragraph" and line[:1].isdigit():
             saved, state.parentType = state.parentType, "list_check"
             try:
