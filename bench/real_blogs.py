@@ -109,9 +109,9 @@ class BlogResult:
 # -- what the blog asks for -----------------------------------------------------------
 
 def wanted_plugins(blog: Path) -> list[str]:
-    import yaml
+    from site_builder.frontmatter import load_yaml   # libyaml's reading, as Psych's
     path = blog / "_config.yml"   # a blog may have none: Jekyll's defaults
-    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
+    config = (load_yaml(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
     named = [str(p) for p in (config.get("plugins") or []) + (config.get("gems") or [])]
     for gemfile in [blog / "Gemfile", *blog.glob("*.gemspec")]:
         if gemfile.is_file():
@@ -136,9 +136,9 @@ def configs(copy: Path) -> list[Path]:
 def source_of(copy: Path) -> Path:
     """The folder the site is in: the config's `source:` (twbs/blog's src/), as
     `jekyll build` run in the blog's folder reads it, or the blog's folder."""
-    import yaml
+    from site_builder.frontmatter import load_yaml
     path = copy / "_config.yml"
-    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
+    config = (load_yaml(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
     return copy / str(config["source"]) if config.get("source") else copy
 
 

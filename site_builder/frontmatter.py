@@ -16,7 +16,25 @@ class RedefiningLoader(yaml.SafeLoader):
     """A safe loader on which an anchor may be defined again, an alias taking the
     latest definition: YAML 1.2 and Ruby's Psych (Jekyll's) allow it, PyYAML does not
     (themes' _data files do it: `en: &EN Archive` in one entry, `en: &EN About` in
-    the next)."""
+    the next); and which reads tabs between tokens as libyaml does."""
+
+    def scan_to_next_token(self) -> None:
+        """libyaml's (Psych's) whitespace: a tab as well as a space, where no key can
+        start (after a value, in a flow) - `path: ''\t\t# a comment` in a theme's
+        _config.yml - where PyYAML's own scanner takes spaces only."""
+        if self.index == 0 and self.peek() == "\uFEFF":
+            self.forward()
+        while True:
+            while self.peek() == " " or (self.peek() == "\t" and (
+                    self.flow_level or not self.allow_simple_key)):
+                self.forward()
+            if self.peek() == "#":
+                while self.peek() not in "\0\r\n\x85\u2028\u2029":
+                    self.forward()
+            if not self.scan_line_break():
+                return
+            if not self.flow_level:
+                self.allow_simple_key = True
 
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 (PyYAML's)
         if not self.check_event(yaml.AliasEvent):

@@ -142,6 +142,24 @@ CASES = {
     '<a href=x/y>\n\n<code><h2>x</h2></code>\n\n<div title="a\n\nb">*x*</div>\n':
         '<p>&lt;a href=x/y&gt;</p>\n\n<p><code>&lt;h2&gt;x&lt;/h2&gt;</code></p>\n\n'
         '<div title="a\n\nb">*x*</div>\n',
+    # K18: a quote before a tag is smart-quoted by what the tag starts with (`'<br>`:
+    # a word follows, so it opens)
+    '\'<br> and "<b>x</b>" a':
+        '<p>‘<br /> and “<b>x</b>” a</p>\n',
+    # K16d: what follows an element on its line is never a table, its spaces are
+    # indentation (four: code); a comment does not end a paragraph
+    '<!-- c -->| t |\n\n<p>a</p>    code\n\ntext\n<!-- c --> more\n':
+        '<!-- c -->\n<p>| t |</p>\n\n<p>a</p>\n<div class="language-plaintext highlighter-rouge">'
+        '<div class="highlight"><pre class="highlight"><code>code\n</code></pre></div></div>\n\n'
+        '<p>text\n<!-- c --> more</p>\n',
+    # K19: a footnote referenced inside emphasis that never closes counts once (it was
+    # fnref:n:1, a second reference); no ^[inline notes]; ` # x` is no heading
+    'a *b[^n] c ^[not a note]\n\n # not a heading\n\n[^n]: note\n':
+        '<p>a *b<sup id="fnref:n" role="doc-noteref"><a href="#fn:n" class="footnote" '
+        'rel="footnote">1</a></sup> c ^[not a note]</p>\n\n<p># not a heading</p>\n\n'
+        '<div class="footnotes" role="doc-endnotes">\n  <ol>\n    <li id="fn:n" role="doc-endnote">\n'
+        '      <p>note\u00a0<a href="#fnref:n" class="reversefootnote" role="doc-backlink">&#8617;</a></p>\n'
+        '    </li>\n  </ol>\n</div>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'
@@ -196,6 +214,17 @@ CASES = {
         '<p>a <code class="language-plaintext highlighter-rouge">"b" and </code>‘c’ and ``“d” '
         'e ` “f” g`</p>\n\n<p>“<code class="language-plaintext highlighter-rouge">x</code>” an'
         'd x`“y”</p>\n',
+    # a `!` in a reference link's text is text: only `![` starts an image (jruby.org's
+    # release notes: `[Fix select!/reject! ensure][#7980]`)
+    '- #7980 [Fix select!/reject! ensure][#7980]\n- #9421 [Fix check sort!/reverse!][#9421'
+    ']\n- [a!][x] and [b! c][x] and [!d][x] and ![e](i.png) and [f ![g](i.png)][x]\n\n[#79'
+    '80]: https://github.com/jruby/jruby/pull/7980\n[#9421]: https://github.com/jruby/jrub'
+    'y/pull/9421\n[x]: http://x\n':
+        '<ul>\n  <li>#7980 <a href="https://github.com/jruby/jruby/pull/7980">Fix select!/reje'
+        'ct! ensure</a></li>\n  <li>#9421 <a href="https://github.com/jruby/jruby/pull/9421">F'
+        'ix check sort!/reverse!</a></li>\n  <li><a href="http://x">a!</a> and <a href="http:/'
+        '/x">b! c</a> and <a href="http://x">!d</a> and <img src="i.png" alt="e" /> and <a hre'
+        'f="http://x">f <img src="i.png" alt="g" /></a></li>\n</ul>\n\n',
 }
 
 

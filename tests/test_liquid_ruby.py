@@ -78,7 +78,12 @@ PAGES = {
                  "{% for i in page.m reversed offset: 1 limit: 2 x %}{{ i }}{% endfor %}|"
                  "{% if (page.x == 1) or (page.y == 2) %}y{% else %}n{% endif %}"
                  "{% if (page.x == 1 ) or ( page.y == 2) %}y{% else %}n{% endif %}"
-                 "{% if page.x and page.y or (page.x) %}y{% else %}n{% endif %}"),
+                 "{% if page.x and page.y or (page.x) %}y{% else %}n{% endif %}"
+                 # `&&`, which python-liquid cannot split into tokens: Ruby reads `page.x`
+                 # (feeling-responsive's masthead)
+                 "{% if page.x && page.y %}F-yes{% else %}F-no{% endif %}"
+                 "{% unless page.y & page.x %}G-yes{% endunless %}"
+                 "{% for i in page.m && page.x %}{{ i }}{% endfor %}"),
     # Dates and times compared (swift.org: `release.date < build.date`): twice, so
     # that the second is the compiled template's
     "compare.html": "{% include compare.html %}|{% include compare.html %}",
@@ -207,3 +212,18 @@ def test_error_mode_strict_stops_at_the_includes_own_line(tmp_path: Path) -> Non
     write(blog / "index.html", "---\n---\n{% include when.html %}\n")   # an error rendering
     with pytest.raises(BuildError, match=r"^_includes/when.html:2: Liquid: Invalid Date"):
         build(blog, out_dir=tmp_path / "ours")
+
+
+def test_config_with_tabs_before_comments_reads_as_psych(tmp_path: Path) -> None:
+    """libyaml (Psych, Jekyll's) takes a tab between a value and its comment; PyYAML's
+    own scanner did not, and feeling-responsive's _config.yml stopped the build."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "defaults:\n  -\n    scope:\n      path: ''\t\t\t# all files\n"
+                                "    values:\n      shown: hello\t# a comment\n")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "index.html", "---\n---\n[{{ page.shown }}]\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    assert (tmp_path / "ours" / "index.html").read_text() == \
+        (tmp_path / "jekyll" / "index.html").read_text() == "[hello]\n"

@@ -84,7 +84,7 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     # Entities stay tokens of their own (smart quotes must not turn &#39; into a
     # curly quote), written as kramdown writes them (text_special).
     md.disable("text_join")
-    md.use(footnote_plugin)
+    md.use(footnote_plugin, inline=False)   # kramdown has no ^[inline notes]
     md.block.ruler.before("html_block", "kramdown_html", html_element,
                           {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", commonmark_html_block,
@@ -335,11 +335,17 @@ def _after_element(state: StateBlock, start: int, last: int) -> tuple[int, int |
 
 
 def _start_line_at(state: StateBlock, line: int, pos: int) -> None:
-    """Line `line` made to start at `pos` (after its spaces), so that the block
-    parser, resumed there, reads from there as from a line's start."""
-    while pos < state.eMarks[line] and state.src[pos] in " \t":
-        pos += 1
-    state.bMarks[line], state.tShift[line], state.sCount[line] = pos, 0, state.blkIndent
+    """Line `line` made to start at `pos`, so that the block parser, resumed there,
+    reads from there as from a line's start (its spaces are indentation: four make
+    code), noting it for the rules kramdown never starts mid-line (tables)."""
+    rest = state.src[pos:state.eMarks[line]]
+    spaces = rest[:len(rest) - len(rest.lstrip(" \t"))]
+    columns = 0
+    for char in spaces:   # a tab: to the next multiple of four (kramdown's indent)
+        columns += 4 - columns % 4 if char == "\t" else 1
+    state.bMarks[line], state.tShift[line] = pos, len(spaces)
+    state.sCount[line] = state.blkIndent + columns
+    state.env["kramdown_midline"] = pos
 
 
 def _later(state: StateBlock, text: str, block_level: bool) -> str:
@@ -385,6 +391,9 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
         if line.startswith("<!--"):
+            if silent or state.sCount[start] > state.blkIndent:
+                return False   # kramdown's paragraph goes on over a comment, and an
+                               # indented one is a paragraph's text
             if _comment_then_text(state, start, end, silent):
                 return True
         elif line.startswith("<") and not tag:
@@ -565,6 +574,8 @@ def _source_after(children: list, k: int) -> str:
         return marks + _source_after(children, k)
     if k < len(children) and children[k].type == "text_special":   # `&amp;`, `\*` as written
         return children[k].markup[:3]
+    if k < len(children) and children[k].type == "html_inline":   # a tag (or one made text)
+        return html.unescape(children[k].content[:12])[:3]
     if k >= len(children) or children[k].type not in SOURCE_MARKS:
         return ""
     mark = SOURCE_MARKS[children[k].type]

@@ -307,10 +307,12 @@ def _kramdown_code(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
 
 
 def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """`###` with no words after it is text to kramdown, an empty heading to CommonMark."""
+    """`###` with no words after it is text to kramdown, an empty heading to CommonMark;
+    so is ` # Title` (kramdown's ATX header starts its line, CommonMark's may be
+    indented three spaces)."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
-        if EMPTY_HEADING.match(line):
+        if EMPTY_HEADING.match(line) or state.sCount[start] > state.blkIndent:
             return False
         return original(state, start, end, silent)
     return rule

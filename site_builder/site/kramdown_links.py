@@ -200,6 +200,8 @@ def _reference_link(original, offset: int):  # noqa: ANN001, ANN202 (markdown-it
     (`[text](url)`) are markdown-it's."""
     def rule(state: StateInline, silent: bool) -> bool:
         src, start = state.src, state.pos + offset
+        if not src.startswith("!["[2 - offset:], state.pos):
+            return False   # (a `!` without `[`: `reject! ensure][id]` is no image)
         if state.linkLevel > 0 or src.startswith("^", start) or "references" not in state.env:
             return original(state, silent)
         end = state.md.helpers.parseLinkLabel(state, start - 1, offset == 1)

@@ -56,7 +56,10 @@ def kramdown_table(state: StateBlock, start: int, end: int, silent: bool) -> boo
 
 def _after_boundary(state: StateBlock, start: int) -> bool:
     """At the start of its container, after a blank line, or after an attribute list
-    for it (`{: .items}` on the line before)."""
+    for it (`{: .items}` on the line before); never mid-line, after an HTML element
+    (`<!-- c -->| a |`: kramdown's last block is the element)."""
+    if state.env.get("kramdown_midline") == state.bMarks[start]:
+        return False
     if start == 0 or state.isEmpty(start - 1):
         return True
     before = state.src[state.bMarks[start - 1] + state.tShift[start - 1]:state.eMarks[start - 1]]

@@ -186,9 +186,20 @@ def _into_inner(self: TokenStream, *, tag: Token | None = None, eat: bool = True
     """TokenStream.into_inner, the inner stream keeping its expression token (its
     markup, for Ruby's lax reading)."""
     token = self.current
-    inner = LIQUID_INTO_INNER(self, tag=tag, eat=eat)
+    try:
+        inner = LIQUID_INTO_INNER(self, tag=tag, eat=eat)
+    except LiquidSyntaxError as exc:
+        if tag is None or tag.value not in LAX_TAGS or token.kind != TOKEN_EXPRESSION:
+            raise
+        # markup python-liquid cannot even split into tokens (feeling-responsive's
+        # `if a && b`): no tokens, and the error, for _lax's Ruby reading (`a`)
+        inner = TokenStream(iter(()))
+        inner.tokenize_error = exc
     inner.expression_token = token
     return inner
+
+
+LAX_TAGS = ("if", "elsif", "unless", "for")   # the tags whose expressions _lax reads
 
 
 LIQUID_INTO_INNER = TokenStream.into_inner
@@ -203,6 +214,9 @@ def _lax(strict: Callable, lax: Callable) -> type:
         @staticmethod
         def parse(env: liquid.Environment, tokens: TokenStream) -> object:
             try:
+                failed = getattr(tokens, "tokenize_error", None)
+                if failed is not None:
+                    raise failed
                 return strict(env, tokens)
             except LiquidSyntaxError as exc:
                 token = getattr(tokens, "expression_token", None)
