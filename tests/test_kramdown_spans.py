@@ -160,6 +160,11 @@ CASES = {
         '<div class="footnotes" role="doc-endnotes">\n  <ol>\n    <li id="fn:n" role="doc-endnote">\n'
         '      <p>note\u00a0<a href="#fnref:n" class="reversefootnote" role="doc-backlink">&#8617;</a></p>\n'
         '    </li>\n  </ol>\n</div>\n',
+    # K20: an autolink's text as written (no smart quotes or dashes); a title may hold
+    # the quotes that delimit it, as kramdown reads it
+    '<https://x.org/it\'s--...> and [x](/p "T "quoted" y")\n':
+        '<p><a href="https://x.org/it\'s--...">https://x.org/it\'s--...</a> and '
+        '<a href="/p" title="T &quot;quoted&quot; y">x</a></p>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'

@@ -522,8 +522,8 @@ def typography(state: StateCore) -> None:
                 found = RAW_SPAN.match(token.content)
                 if found:
                     raw = max(0, raw + (-1 if found.group(1) else 1))
-            if token.type == "text" and raw:
-                before = token.content[-1:] or before
+            if token.type == "text" and (raw or "kramdown_as_written" in token.meta):
+                before = token.content[-1:] or before   # (an autolink's text too)
             elif token.type == "text":
                 following = children[k + 1].type if k + 1 < len(children) else ""
                 text, after_symbol = _symbols(token.content)

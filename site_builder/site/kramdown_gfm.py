@@ -393,10 +393,13 @@ def _spaced_link(standard, image: bool = False):  # noqa: ANN001, ANN202 (markdo
         if found is None:
             return False
         href, title, after = found
-        if "\\" not in href and ((" " not in href and "\n" not in href)
-                                 or standard(state, True)):
+        if "\\" not in href and " " not in href and "\n" not in href \
+                and (title is None or '"' not in title and "'" not in title):
             state.pos = start
             return False   # a link CommonMark reads alike: the standard rule makes it
+        if "\\" not in href and standard(state, True):
+            state.pos = start
+            return False
         state.pos = start
         if not silent and image:
             token = state.push("image", "img", 0)
