@@ -152,6 +152,19 @@ CASES = {
         '<!-- c -->\n<p>| t |</p>\n\n<p>a</p>\n<div class="language-plaintext highlighter-rouge">'
         '<div class="highlight"><pre class="highlight"><code>code\n</code></pre></div></div>\n\n'
         '<p>text\n<!-- c --> more</p>\n',
+    # K19: a footnote referenced inside emphasis that never closes counts once (it was
+    # fnref:n:1, a second reference); no ^[inline notes]; ` # x` is no heading
+    'a *b[^n] c ^[not a note]\n\n # not a heading\n\n[^n]: note\n':
+        '<p>a *b<sup id="fnref:n" role="doc-noteref"><a href="#fn:n" class="footnote" '
+        'rel="footnote">1</a></sup> c ^[not a note]</p>\n\n<p># not a heading</p>\n\n'
+        '<div class="footnotes" role="doc-endnotes">\n  <ol>\n    <li id="fn:n" role="doc-endnote">\n'
+        '      <p>note\u00a0<a href="#fnref:n" class="reversefootnote" role="doc-backlink">&#8617;</a></p>\n'
+        '    </li>\n  </ol>\n</div>\n',
+    # K20: an autolink's text as written (no smart quotes or dashes); a title may hold
+    # the quotes that delimit it, as kramdown reads it
+    '<https://x.org/it\'s--...> and [x](/p "T "quoted" y")\n':
+        '<p><a href="https://x.org/it\'s--...">https://x.org/it\'s--...</a> and '
+        '<a href="/p" title="T &quot;quoted&quot; y">x</a></p>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'

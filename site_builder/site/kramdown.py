@@ -84,7 +84,7 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     # Entities stay tokens of their own (smart quotes must not turn &#39; into a
     # curly quote), written as kramdown writes them (text_special).
     md.disable("text_join")
-    md.use(footnote_plugin)
+    md.use(footnote_plugin, inline=False)   # kramdown has no ^[inline notes]
     md.block.ruler.before("html_block", "kramdown_html", html_element,
                           {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("html_block", commonmark_html_block,
@@ -99,10 +99,11 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import (kramdown_abbreviations, kramdown_blocks, kramdown_gfm,
-                                   kramdown_links, kramdown_paragraphs, kramdown_quote,
-                                   kramdown_spans)
+    from site_builder.site import (kramdown_abbreviations, kramdown_blocks,
+                                   kramdown_extensions, kramdown_gfm, kramdown_links,
+                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
     kramdown_quote.install(md)
+    kramdown_extensions.install(md)
     kramdown_abbreviations.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
@@ -123,7 +124,7 @@ def renderer(options: dict | None = None) -> MarkdownIt:
 BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
                 "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
                 "kramdown_html": "<", "html_block": "<", "heading": "#",
-                "kramdown_abbreviation": "*"}
+                "kramdown_abbreviation": "*", "kramdown_extension": "{"}
 
 
 def _dispatch_block_rules(md: MarkdownIt) -> None:
@@ -157,7 +158,7 @@ INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backtic
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
                  "kramdown_no_nested_links": "[",
                  "link": "[", "image": "!", "kramdown_spaced_image": "!",
-                 "footnote_inline": "^", "footnote_ref": "[",
+                 "footnote_inline": "^", "footnote_ref": "[", "kramdown_span_extension": "{",
                  "autolink": "<", "html_inline": "<", "entity": "&"}
 
 
@@ -396,8 +397,9 @@ def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool)
         if tag and tag[1].lower() in SPAN_ELEMENTS:
             return False
         if line.startswith("<!--"):
-            if silent:
-                return False   # kramdown's paragraph goes on over a comment
+            if silent or state.sCount[start] > state.blkIndent:
+                return False   # kramdown's paragraph goes on over a comment, and an
+                               # indented one is a paragraph's text
             if _comment_then_text(state, start, end, silent):
                 return True
         elif line.startswith("<") and not tag:
@@ -526,8 +528,8 @@ def typography(state: StateCore) -> None:
                 found = RAW_SPAN.match(token.content)
                 if found:
                     raw = max(0, raw + (-1 if found.group(1) else 1))
-            if token.type == "text" and raw:
-                before = token.content[-1:] or before
+            if token.type == "text" and (raw or "kramdown_as_written" in token.meta):
+                before = token.content[-1:] or before   # (an autolink's text too)
             elif token.type == "text":
                 following = children[k + 1].type if k + 1 < len(children) else ""
                 text, after_symbol = _symbols(token.content)

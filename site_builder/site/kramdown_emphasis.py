@@ -96,6 +96,7 @@ def _element(state: StateInline, start: int, delimiter: str, kind: str) -> bool:
         state.pushPending()
     saved = (len(state.tokens), len(state.tokens_meta), state.delimiters,
              len(state._prev_delimiters), state.level, state.pendingLevel)
+    notes = _footnote_refs(state.env)
     opener = state.push(f"{kind}_open", kind, 1)
     opener.markup = delimiter
     first = len(state.tokens)
@@ -115,7 +116,32 @@ def _element(state: StateInline, start: int, delimiter: str, kind: str) -> bool:
     state.delimiters, state.level, state.pendingLevel = delimiters, level, pending_level
     state.pending = ""
     state.pos = start
+    _restore_footnote_refs(state.env, notes)
     return False
+
+
+def _footnote_refs(env: dict) -> tuple[dict, dict] | None:
+    """The footnotes' references so far (which note each label has, how often each
+    was referenced): a content parsed and then dropped (no closing mark) must not
+    count its `[^n]` (the first reference became fnref:n:1)."""
+    notes = env.get("footnotes")
+    if notes is None:
+        return None
+    return dict(notes.get("refs", {})), {key: note.get("count")
+                                         for key, note in notes.get("list", {}).items()}
+
+
+def _restore_footnote_refs(env: dict, saved: tuple[dict, dict] | None) -> None:
+    notes = env.get("footnotes")
+    if notes is None:
+        return
+    refs, counts = saved or ({}, {})
+    notes["refs"] = refs
+    listed = notes.get("list", {})
+    for key in [key for key in listed if key not in counts]:
+        del listed[key]   # a note first referenced in the dropped content
+    for key, count in counts.items():
+        listed[key]["count"] = count
 
 
 def _content(state: StateInline, delimiter: str, kind: str, first: int) -> bool:

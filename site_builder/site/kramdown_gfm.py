@@ -28,6 +28,7 @@ FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
@@ -153,6 +154,8 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         if ORDERED_PAREN.match(line) or \
                 " \t" in state.src[state.bMarks[start]:state.bMarks[start] + state.tShift[start]]:
             return False   # kramdown's list marker has spaces only before it (OPT_SPACE)
+        if EMPTY_MARKER.fullmatch(line):
+            return False   # kramdown's marker needs a space or tab after it: `5.` is text
         if silent and state.parentType == "paragraph" and line[:1].isdigit():
             saved, state.parentType = state.parentType, "list_check"
             try:
@@ -304,10 +307,12 @@ def _kramdown_code(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
 
 
 def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
-    """`###` with no words after it is text to kramdown, an empty heading to CommonMark."""
+    """`###` with no words after it is text to kramdown, an empty heading to CommonMark;
+    so is ` # Title` (kramdown's ATX header starts its line, CommonMark's may be
+    indented three spaces)."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
-        if EMPTY_HEADING.match(line):
+        if EMPTY_HEADING.match(line) or state.sCount[start] > state.blkIndent:
             return False
         return original(state, start, end, silent)
     return rule
@@ -388,10 +393,13 @@ def _spaced_link(standard, image: bool = False):  # noqa: ANN001, ANN202 (markdo
         if found is None:
             return False
         href, title, after = found
-        if "\\" not in href and ((" " not in href and "\n" not in href)
-                                 or standard(state, True)):
+        if "\\" not in href and " " not in href and "\n" not in href \
+                and (title is None or '"' not in title and "'" not in title):
             state.pos = start
             return False   # a link CommonMark reads alike: the standard rule makes it
+        if "\\" not in href and standard(state, True):
+            state.pos = start
+            return False
         state.pos = start
         if not silent and image:
             token = state.push("image", "img", 0)

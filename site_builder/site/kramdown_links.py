@@ -113,7 +113,8 @@ def autolink(state: StateInline, silent: bool) -> bool:
         token = state.push("link_open", "a", 1)
         token.attrs = {"href": found[1] if found[2] else "mailto:" + found[1]}
         token.markup, token.info = "autolink", "auto"
-        state.push("text", "", 0).content = found[1]
+        text = state.push("text", "", 0)
+        text.content, text.meta["kramdown_as_written"] = found[1], True   # no smart quotes
         token = state.push("link_close", "a", -1)
         token.markup, token.info = "autolink", "auto"
     state.pos = found.end()
