@@ -559,15 +559,17 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
 
 
-def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path):
+@pytest.mark.parametrize("setting", ["", "posts_dir: ./_posts\n"])
+def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path, setting):
     """posts_dir's default (`posts`, this pipeline's folder) is not the posts folder of
     a blog with `_posts/`: benanne.github.io's archive, posts/index.html, was skipped
-    as a misnamed post. Against real Jekyll."""
+    as a misnamed post. `posts_dir: ./_posts` (houbb.github.io's, for Jekyll 2) is
+    `_posts`: every post was read twice. Against real Jekyll."""
     need_tool("jekyll")
     blog = tmp_path / "blog"
     for folder in ("_layouts", "_posts", "posts"):
         (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_config.yml").write_text(f"title: T\n{setting}")
     (blog / "_layouts" / "default.html").write_text("[{{ content }}]\n")
     (blog / "_posts" / "2020-01-01-a.md").write_text("---\ntitle: A\n---\nA\n")
     (blog / "posts" / "index.html").write_text(
@@ -579,7 +581,8 @@ def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path):
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
     assert (tmp_path / "ours" / "posts/index.html").read_text() == "[A\n]\n"
-    assert "1 page, 1 file copied, 0 skipped" in done.stdout
+    assert "1 post -> " in done.stdout and "1 page, 1 file copied, 0 skipped" in done.stdout
+    assert "conflict" not in done.stdout + done.stderr
 
 
 def test_a_collection_without_output_is_read_and_listed_not_written(tmp_path):
