@@ -400,12 +400,13 @@ def test_dates_in_words_are_read_as_jekylls_time_parse_reads_them(tmp_path):
     for name, when in (("2021-09-03-a.md", "Fri Sep  3 11:21:31 CEST 2021"),
                        ("2019-03-05-b.md", "March 5, 2019 10:00 PM"),
                        ("2019-03-06-c.md", "6 Mar 2019"),
-                       ("2020-03-29-d.md", "2020-3-19 29:39:08 +0800")):   # (houbb.github.io)
+                       ("2020-03-29-d.md", "2020-3-19 29:39:08 +0800"),   # (houbb.github.io)
+                       ("2018-12-21-e.md", "2018-12-21 +0800")):
         (blog / "_posts" / name).write_text(f"---\nlayout: default\ndate: {when}\n---\nx\n")
     jekyll_build(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("2021/09/03/a.html", "2019/03/05/b.html", "2019/03/06/c.html",
-                 "2020/03/19/d.html"):
+                 "2020/03/19/d.html", "2018/12/21/e.html"):
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
     assert (tmp_path / "ours" / "2021/09/03/a.html").read_text().startswith(
