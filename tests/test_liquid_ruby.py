@@ -231,3 +231,23 @@ def test_config_with_tabs_before_comments_reads_as_psych(tmp_path: Path) -> None
     build(blog, out_dir=tmp_path / "ours")
     assert (tmp_path / "ours" / "index.html").read_text() == \
         (tmp_path / "jekyll" / "index.html").read_text() == "[hello]\n"
+
+
+def test_documents_content_in_a_page_is_their_html_when_some_document_has_liquid(
+        tmp_path: Path) -> None:
+    """A page lists a collection's documents' HTML (`{{ doc.content }}`, scala-lang.org's
+    code carousel); another document's own Liquid made `site` early, and the page's
+    drops of the documents kept their content from then: empty, in a cold build."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "collections:\n  things:\n    output: false\n"
+                                "  tabs:\n    output: false\n")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "_things" / "1-a.md", "---\ntitle: A\n---\nbody *a*\n")
+    write(blog / "_tabs" / "1-t.html", "---\n---\n{% assign x = 1 %}<b>{{ x }}</b>\n")
+    write(blog / "index.html", "---\n---\n{% for t in site.things %}[{{ t.title }}:"
+                               "{{ t.content | strip }}]{% endfor %}\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    assert (tmp_path / "ours" / "index.html").read_text() == \
+        (tmp_path / "jekyll" / "index.html").read_text() == "[A:<p>body <em>a</em></p>]\n"

@@ -364,17 +364,23 @@ def markdown_inside_html(state: StateCore) -> None:
     if not later:
         return
 
+    heads: list = []   # the headings converted inside the element, for a TOC
+
     def converted(found: re.Match) -> str:
         text, block_level = later[int(found[1])]
-        state.env["kramdown_in_html"] = True
+        outer = state.env.get("kramdown_in_html")
+        state.env["kramdown_in_html"], state.env["kramdown_toc_heads"] = True, None
         try:
             html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
         finally:
-            state.env.pop("kramdown_in_html", None)
+            state.env["kramdown_in_html"] = outer
+        heads.extend(state.env.pop("kramdown_toc_heads", None) or [])
         return LATER.sub(converted, html)
     for token in state.tokens:
         if token.type == "html_block" and "\0" in token.content:
             token.content = LATER.sub(converted, token.content)
+            if heads:
+                token.meta["kramdown_toc_heads"], heads = heads, []
 
 
 def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -954,7 +960,8 @@ def heading_ids(state: StateCore) -> None:
         explicit = HEADING_ID.search(children[-1].content) if children and \
             children[-1].type == "text" else None
         if explicit:
-            children[-1].content = children[-1].content[:explicit.start()]
+            # (the text before the id loses its trailing blanks, as kramdown's rstrip)
+            children[-1].content = children[-1].content[:explicit.start()].rstrip(" \t")
             token.attrSet("id", explicit[1])
             continue
         if inside:

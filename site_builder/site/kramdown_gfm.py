@@ -591,12 +591,29 @@ def mark_toc(state: StateCore) -> None:
                 return
 
 
+TOC_MARK = re.compile("\0kramdown-toc-(ul|ol)\0")
+
+
 def table_of_contents(state: StateCore) -> None:
+    """The table of contents of the whole document, headings in `markdown="1"`
+    elements too. One inside such an element (feeling-responsive's panel) is marked
+    there, and written when the document's headings are known."""
+    nested = bool(state.env.get("kramdown_in_html"))
+    heads = None
     for token in state.tokens:
         if token.type == "ordered_list_open":
             token.attrs.pop("start", None)   # kramdown's lists always count from 1
         if token.type == "html_block" and token.tag == "kramdown_toc":
-            token.content = _toc_html(state, state.tokens, token.info or "ul")
+            heads = _heads(state, state.tokens) if heads is None else heads
+            token.content = (f"\0kramdown-toc-{token.info or 'ul'}\0" if nested
+                             else _toc_html(heads, token.info or "ul"))
+    if nested:   # the element's headings, for the document's table of contents
+        state.env["kramdown_toc_heads"] = _heads(state, state.tokens)
+        return
+    for token in state.tokens:
+        if token.type == "html_block" and "\0kramdown-toc-" in token.content:
+            heads = _heads(state, state.tokens) if heads is None else heads
+            token.content = TOC_MARK.sub(lambda m: _toc_html(heads, m[1]), token.content)
 
 
 def _closing(tokens: list[Token], start: int) -> int:
@@ -617,10 +634,14 @@ def _toc_levels(state: StateCore) -> set[int]:
     return {int(n) for n in re.findall(r"\d", text)} or set(range(1, 7))
 
 
-def _toc_html(state: StateCore, tokens: list[Token], kind: str = "ul") -> str:
+def _heads(state: StateCore, tokens: list[Token]) -> list[tuple[int, str, str]]:
+    """(level, id, text) of the headings a TOC lists, in order, those converted in
+    HTML elements too."""
     heads = []
     levels = _toc_levels(state)
     for k, token in enumerate(tokens):
+        if token.type == "html_block" and token.meta:
+            heads += token.meta.get("kramdown_toc_heads", [])
         if token.type == "heading_open" and int(token.tag[1]) not in levels:
             continue
         # kramdown leaves out a heading with the class no_toc (`{: .no_toc }`).
@@ -629,6 +650,10 @@ def _toc_html(state: StateCore, tokens: list[Token], kind: str = "ul") -> str:
             text = state.md.renderer.renderInline(tokens[k + 1].children or [], state.md.options,
                                                   state.env)
             heads.append((int(token.tag[1]), str(token.attrGet("id")), text))
+    return heads
+
+
+def _toc_html(heads: list[tuple[int, str, str]], kind: str = "ul") -> str:
     if not heads:
         return ""
     out: list[str] = [f'<{kind} id="markdown-toc">']
