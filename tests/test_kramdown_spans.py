@@ -251,6 +251,21 @@ CASES = {
         '(v</em>)</li>\n</ol>\n\n<div class="footnotes" role="doc-endnotes">\n  <ol>\n    <li '
         'id="fn:n" role="doc-endnote">\n      <p>A note.\xa0<a href="#fnref:n" class="reversef'
         'ootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n  </ol>\n</div>\n',
+    # a footnote's definition is its first line, then lines indented by four and their
+    # lazy lines: the link definitions right after it are not its text (a research
+    # blog's `[^update]: ...` then ` [1]: http://minecraft.net`)
+    'Text[^u] and [link][1].\n\n [^u]: Well, it *was* filed\n [1]: http://minecraft.net\n '
+    '[2]: http://x\n\n[^v]: first\n    second para line\nlazy line\n\n    more\n\nafter [^'
+    'v]\n':
+        '<p>Text<sup id="fnref:u" role="doc-noteref"><a href="#fn:u" class="footnote" rel="foo'
+        'tnote">1</a></sup> and <a href="http://minecraft.net">link</a>.</p>\n\n<p>after <sup '
+        'id="fnref:v" role="doc-noteref"><a href="#fn:v" class="footnote" rel="footnote">2</a>'
+        '</sup></p>\n<div class="footnotes" role="doc-endnotes">\n  <ol>\n    <li id="fn:u" ro'
+        'le="doc-endnote">\n      <p>Well, it <em>was</em> filed\xa0<a href="#fnref:u" class="'
+        'reversefootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n    <li id="fn:v" ro'
+        'le="doc-endnote">\n      <p>first\nsecond para line\nlazy line</p>\n\n      <p>more\xa0'
+        '<a href="#fnref:v" class="reversefootnote" role="doc-backlink">&#8617;</a></p>\n    <'
+        '/li>\n  </ol>\n</div>\n',
 }
 
 
