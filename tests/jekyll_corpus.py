@@ -1143,6 +1143,27 @@ block *c*
   in item
   {:/}
 """),
+    # houbb.github.io (37 of 7,198 posts end `- a` / `* TOC` + `{:toc}`): one list
+    # whatever its bullets, and `{:toc}` under its last item makes it all the TOC
+    Spec("mixed-bullets-toc", """\
+## One
+
+- a
+
+* b
++ c
+
+Para.
+
+- d
+
+## Two
+
+- QuanltLib4j wiki.
+
+* any list
+{:toc}
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -29,6 +29,7 @@ FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
+BULLET_ITEM = re.compile(r"[*+-][ \t]")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
@@ -171,13 +172,38 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         # where the list stands: a lazy line keeps its indentation from there on
         outer = state.env.setdefault("kramdown_list_indents", [])
         outer.append(state.blkIndent)
+        source = state.src
+        state.src = _same_bullets(state, start, end, line[:1])
         try:
             return original(state, start, end, silent)
         finally:
+            state.src = source
             outer.pop()
             for (k, _), count in zip(lazy, saved_counts):
                 state.sCount[k] = count
     return rule
+
+
+def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
+    """The source with the later items of the bulleted list at `start` written with its
+    first item's bullet, for the list's parse: kramdown goes on with a list whatever
+    its bullets (`-` then `*`; houbb.github.io's posts end `- a` / `* TOC` + `{:toc}`,
+    and the whole list is the table of contents), CommonMark starts a new one. Only
+    bullet characters change: every offset stays."""
+    if bullet not in "*+-":
+        return state.src
+    chars = None
+    for k in range(start + 1, end):
+        text = _text(state, k)
+        if not text.strip() or state.sCount[k] > state.sCount[start]:
+            continue   # blank, or within an item
+        if state.sCount[k] < state.sCount[start] or not BULLET_ITEM.match(text) \
+                or HR_LINE.match(text):
+            break      # where the list ends anyway
+        if text[0] != bullet:
+            chars = chars or list(state.src)
+            chars[state.bMarks[k] + state.tShift[k]] = bullet
+    return state.src if chars is None else "".join(chars)
 
 
 def _lazy_lines(state: StateBlock, start: int, end: int) -> list[tuple[int, int]]:
@@ -555,7 +581,9 @@ def mark_toc(state: StateCore) -> None:
         if token.type in ("bullet_list_open", "ordered_list_open"):
             close = _closing(tokens, i)
             inner = [t for t in tokens[i:close + 1] if t.type == "inline"]
-            if len(inner) == 1 and TOC_ITEM.match(inner[0].content):
+            # `{:toc}` under the list's last item (of its own, not a nested list's)
+            # makes the whole list the table of contents
+            if inner and inner[-1].level == token.level + 3 and TOC_ITEM.match(inner[-1].content):
                 # The list's own type: `1. TOC` makes an <ol>, as in kramdown.
                 tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0, map=token.map,
                                              level=token.level, block=True,
