@@ -1109,6 +1109,61 @@ Patched in [Crystal 1.20.0], see the [patch], [b], [c] and [d].
 
 [![](/a b.png)](http://example.com/u) and [x ![y](/c d.png)](/e)
 """),
+    # swift.org: kramdown's {::nomarkdown} and {::comment} extensions, block and span;
+    # a line `5.` (no space after the marker) is text; a list item's lazy lines
+    Spec("swift-kramdown-extensions", """\
+ABI stability in Swift
+5.
+
+* **Begin with a summary**
+
+  <div class="warning" markdown="1">
+  If you are having trouble, **you may have designed the wrong API.**
+  </div>
+
+  {::nomarkdown}
+<input type="checkbox" class="detail">
+{:/nomarkdown}
+  <div class="more" markdown="1">
+
+  * **Use Swift's dialect.**
+
+  </div>
+
+After {::nomarkdown}<b>raw</b>{:/nomarkdown} text, a {::comment}c1{:/} b
+{::nomarkdown type="latex"}x{:/} c {::nomarkdown /} d {::bogus}e{:/} f.
+
+{::comment}
+block *c*
+{:/comment}
+
+- item
+
+  {::comment}
+  in item
+  {:/}
+"""),
+    # houbb.github.io (37 of 7,198 posts end `- a` / `* TOC` + `{:toc}`): one list
+    # whatever its bullets, and `{:toc}` under its last item makes it all the TOC
+    Spec("mixed-bullets-toc", """\
+## One
+
+- a
+
+* b
++ c
+
+Para.
+
+- d
+
+## Two
+
+- QuanltLib4j wiki.
+
+* any list
+{:toc}
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -399,11 +399,14 @@ def test_dates_in_words_are_read_as_jekylls_time_parse_reads_them(tmp_path):
     (blog / "_layouts" / "default.html").write_text("{{ page.date }} {{ page.url }}\n")
     for name, when in (("2021-09-03-a.md", "Fri Sep  3 11:21:31 CEST 2021"),
                        ("2019-03-05-b.md", "March 5, 2019 10:00 PM"),
-                       ("2019-03-06-c.md", "6 Mar 2019")):
+                       ("2019-03-06-c.md", "6 Mar 2019"),
+                       ("2020-03-29-d.md", "2020-3-19 29:39:08 +0800"),   # (houbb.github.io)
+                       ("2018-12-21-e.md", "2018-12-21 +0800")):
         (blog / "_posts" / name).write_text(f"---\nlayout: default\ndate: {when}\n---\nx\n")
     jekyll_build(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    for name in ("2021/09/03/a.html", "2019/03/05/b.html", "2019/03/06/c.html"):
+    for name in ("2021/09/03/a.html", "2019/03/05/b.html", "2019/03/06/c.html",
+                 "2020/03/19/d.html", "2018/12/21/e.html"):
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
     assert (tmp_path / "ours" / "2021/09/03/a.html").read_text().startswith(
@@ -557,15 +560,17 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
 
 
-def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path):
+@pytest.mark.parametrize("setting", ["", "posts_dir: ./_posts\n"])
+def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path, setting):
     """posts_dir's default (`posts`, this pipeline's folder) is not the posts folder of
     a blog with `_posts/`: benanne.github.io's archive, posts/index.html, was skipped
-    as a misnamed post. Against real Jekyll."""
+    as a misnamed post. `posts_dir: ./_posts` (houbb.github.io's, for Jekyll 2) is
+    `_posts`: every post was read twice. Against real Jekyll."""
     need_tool("jekyll")
     blog = tmp_path / "blog"
     for folder in ("_layouts", "_posts", "posts"):
         (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_config.yml").write_text(f"title: T\n{setting}")
     (blog / "_layouts" / "default.html").write_text("[{{ content }}]\n")
     (blog / "_posts" / "2020-01-01-a.md").write_text("---\ntitle: A\n---\nA\n")
     (blog / "posts" / "index.html").write_text(
@@ -577,7 +582,8 @@ def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path):
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
     assert (tmp_path / "ours" / "posts/index.html").read_text() == "[A\n]\n"
-    assert "1 page, 1 file copied, 0 skipped" in done.stdout
+    assert "1 post -> " in done.stdout and "1 page, 1 file copied, 0 skipped" in done.stdout
+    assert "conflict" not in done.stdout + done.stderr
 
 
 def test_a_collection_without_output_is_read_and_listed_not_written(tmp_path):

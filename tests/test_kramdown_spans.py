@@ -236,6 +236,42 @@ CASES = {
         'ix check sort!/reverse!</a></li>\n  <li><a href="http://x">a!</a> and <a href="http:/'
         '/x">b! c</a> and <a href="http://x">!d</a> and <img src="i.png" alt="e" /> and <a hre'
         'f="http://x">f <img src="i.png" alt="g" /></a></li>\n</ul>\n\n',
+    # a table of contents inside a markdown="1" element lists the whole document's
+    # headings, those in other such elements too (feeling-responsive's panel)
+    '<div markdown="1">\n* TOC\n{:toc}\n\ntext\n</div>\n\n## H\n\n<div markdown="1">\n## I'
+    'n\n</div>\n':
+        '<div>\n<ul id="markdown-toc">\n  <li><a href="#h" id="markdown-toc-h">H</a></li>\n  <'
+        'li><a href="#in" id="markdown-toc-in">In</a></li>\n</ul>\n\n  <p>text</p>\n</div>\n\n'
+        '<h2 id="h">H</h2>\n\n<div>\n  <h2 id="in">In</h2>\n</div>\n',
+    # a heading's text before its {#id} loses all its trailing blanks
+    '## Edit Navigation   {#edit-navigation}\n\n### Three  {#three}\n':
+        '<h2 id="edit-navigation">Edit Navigation</h2>\n\n<h3 id="three">Three</h3>\n',
+    # emphasis in a link's text: a raw element's text is none (csswizardry's TOC item
+    # `[Hack Namespaces: <code>_</code>](#hack-namespaces-_)`), and a footnote read
+    # while looking for the closing mark is counted once
+    '1. [Hack Namespaces: <code class="x">_</code>](#hack-namespaces-_) and [a _b](#c_d)\n'
+    '2. [_x_ note[^n]](u) and [_y](v_)\n\n[^n]: A note.\n':
+        '<ol>\n  <li><a href="#hack-namespaces-_">Hack Namespaces: <code class="x">_</code></a'
+        '> and <a href="#c_d">a _b</a></li>\n  <li>[<em>x</em> note<sup id="fnref:n" role="doc'
+        '-noteref"><a href="#fn:n" class="footnote" rel="footnote">1</a></sup>](u) and [<em>y]'
+        '(v</em>)</li>\n</ol>\n\n<div class="footnotes" role="doc-endnotes">\n  <ol>\n    <li '
+        'id="fn:n" role="doc-endnote">\n      <p>A note.\xa0<a href="#fnref:n" class="reversef'
+        'ootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n  </ol>\n</div>\n',
+    # a footnote's definition is its first line, then lines indented by four and their
+    # lazy lines: the link definitions right after it are not its text (a research
+    # blog's `[^update]: ...` then ` [1]: http://minecraft.net`)
+    'Text[^u] and [link][1].\n\n [^u]: Well, it *was* filed\n [1]: http://minecraft.net\n '
+    '[2]: http://x\n\n[^v]: first\n    second para line\nlazy line\n\n    more\n\nafter [^'
+    'v]\n':
+        '<p>Text<sup id="fnref:u" role="doc-noteref"><a href="#fn:u" class="footnote" rel="foo'
+        'tnote">1</a></sup> and <a href="http://minecraft.net">link</a>.</p>\n\n<p>after <sup '
+        'id="fnref:v" role="doc-noteref"><a href="#fn:v" class="footnote" rel="footnote">2</a>'
+        '</sup></p>\n<div class="footnotes" role="doc-endnotes">\n  <ol>\n    <li id="fn:u" ro'
+        'le="doc-endnote">\n      <p>Well, it <em>was</em> filed\xa0<a href="#fnref:u" class="'
+        'reversefootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n    <li id="fn:v" ro'
+        'le="doc-endnote">\n      <p>first\nsecond para line\nlazy line</p>\n\n      <p>more\xa0'
+        '<a href="#fnref:v" class="reversefootnote" role="doc-backlink">&#8617;</a></p>\n    <'
+        '/li>\n  </ol>\n</div>\n',
 }
 
 

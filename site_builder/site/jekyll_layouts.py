@@ -270,16 +270,19 @@ class JekyllRenderer:
     def posts_site(self) -> dict:
         """`site` as a post's own Liquid sees it: what the layouts see, made now, while
         no post has its HTML yet (kept apart from `site`, which the layouts get later)."""
-        return self._site(self._post_drops())
+        # (the documents' drops made apart too: those of the layouts' `site` hold the
+        # documents' HTML, made after this; scala-lang.org's front page showed none)
+        return self._site(self._post_drops(), self._make_doc_drops())
 
-    def _site(self, posts: list[dict] | None) -> dict:
+    def _site(self, posts: list[dict] | None, doc_drops: dict[str, Drop] | None = None) -> dict:
         """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
         pages = [Drop(self.page_drop(p), self.reads) for p in self.pages if p.kind == "pages"]
+        doc_drops = self._doc_drops if doc_drops is None else doc_drops
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
             if item.kind != "pages":
-                docs.setdefault(label(item.kind), []).append(self._doc_drops[item.name])
+                docs.setdefault(label(item.kind), []).append(doc_drops[item.name])
         tags: dict[str, list] = {}
         cats: dict[str, list] = {}
         for drop in reversed(posts or []):   # as Jekyll: names in the order of the oldest post
@@ -376,6 +379,9 @@ class JekyllRenderer:
 
     @cached_property
     def _doc_drops(self) -> dict[str, Drop]:
+        return self._make_doc_drops()
+
+    def _make_doc_drops(self) -> dict[str, Drop]:
         """Each collection document's drop, with its neighbours in its collection's order
         (Document#previous_doc and next_doc: crystal-lang.org's release pages link them)."""
         found: dict[str, Drop] = {}

@@ -99,10 +99,11 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     md.core.ruler.push("kramdown_heading_ids", heading_ids)
     for name, rule in RULES.items():
         md.add_render_rule(name, rule)
-    from site_builder.site import (kramdown_abbreviations, kramdown_blocks, kramdown_gfm,
-                                   kramdown_links, kramdown_paragraphs, kramdown_quote,
-                                   kramdown_spans)
+    from site_builder.site import (kramdown_abbreviations, kramdown_blocks,
+                                   kramdown_extensions, kramdown_gfm, kramdown_links,
+                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
     kramdown_quote.install(md)
+    kramdown_extensions.install(md)
     kramdown_abbreviations.install(md)
     kramdown_gfm.install(md)
     kramdown_links.install(md)
@@ -123,7 +124,7 @@ def renderer(options: dict | None = None) -> MarkdownIt:
 BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "hr": "*-_",
                 "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
                 "kramdown_html": "<", "html_block": "<", "heading": "#",
-                "kramdown_abbreviation": "*"}
+                "kramdown_abbreviation": "*", "kramdown_extension": "{"}
 
 
 def _dispatch_block_rules(md: MarkdownIt) -> None:
@@ -157,7 +158,7 @@ INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backtic
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
                  "kramdown_no_nested_links": "[",
                  "link": "[", "image": "!", "kramdown_spaced_image": "!",
-                 "footnote_inline": "^", "footnote_ref": "[",
+                 "footnote_inline": "^", "footnote_ref": "[", "kramdown_span_extension": "{",
                  "autolink": "<", "html_inline": "<", "entity": "&"}
 
 
@@ -363,17 +364,23 @@ def markdown_inside_html(state: StateCore) -> None:
     if not later:
         return
 
+    heads: list = []   # the headings converted inside the element, for a TOC
+
     def converted(found: re.Match) -> str:
         text, block_level = later[int(found[1])]
-        state.env["kramdown_in_html"] = True
+        outer = state.env.get("kramdown_in_html")
+        state.env["kramdown_in_html"], state.env["kramdown_toc_heads"] = True, None
         try:
             html = (state.md.render if block_level else state.md.renderInline)(text, state.env)
         finally:
-            state.env.pop("kramdown_in_html", None)
+            state.env["kramdown_in_html"] = outer
+        heads.extend(state.env.pop("kramdown_toc_heads", None) or [])
         return LATER.sub(converted, html)
     for token in state.tokens:
         if token.type == "html_block" and "\0" in token.content:
             token.content = LATER.sub(converted, token.content)
+            if heads:
+                token.meta["kramdown_toc_heads"], heads = heads, []
 
 
 def commonmark_html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -953,7 +960,8 @@ def heading_ids(state: StateCore) -> None:
         explicit = HEADING_ID.search(children[-1].content) if children and \
             children[-1].type == "text" else None
         if explicit:
-            children[-1].content = children[-1].content[:explicit.start()]
+            # (the text before the id loses its trailing blanks, as kramdown's rstrip)
+            children[-1].content = children[-1].content[:explicit.start()].rstrip(" \t")
             token.attrSet("id", explicit[1])
             continue
         if inside:

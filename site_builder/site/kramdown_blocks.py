@@ -401,8 +401,8 @@ def _special(token: Token, html: str, extra: int, at_start: bool) -> tuple[str, 
         level -= 1
     if level and html.endswith(ROUGE_END) and html.startswith("<div"):
         html = html[:-7] + INDENT[level] + "</div>\n"   # kramdown indents rouge's last </div>
-    if token.tag == "kramdown_toc" or html.startswith("\\["):
-        level = 0   # kramdown writes the table of contents and maths unindented
+    if token.tag == "kramdown_toc" or html.startswith("\\[") or token.meta.get("kramdown_raw"):
+        level = 0   # kramdown writes the table of contents, maths and raw text unindented
     if html:
         html = ("" if at_start else "\n") + INDENT[level] + html
     return html, extra + max(wrapper, 0)

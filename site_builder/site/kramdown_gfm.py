@@ -28,6 +28,8 @@ FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
+BULLET_ITEM = re.compile(r"[*+-][ \t]")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
@@ -153,6 +155,8 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         if ORDERED_PAREN.match(line) or \
                 " \t" in state.src[state.bMarks[start]:state.bMarks[start] + state.tShift[start]]:
             return False   # kramdown's list marker has spaces only before it (OPT_SPACE)
+        if EMPTY_MARKER.fullmatch(line):
+            return False   # kramdown's marker needs a space or tab after it: `5.` is text
         if silent and state.parentType == "paragraph" and line[:1].isdigit():
             saved, state.parentType = state.parentType, "list_check"
             try:
@@ -168,13 +172,38 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         # where the list stands: a lazy line keeps its indentation from there on
         outer = state.env.setdefault("kramdown_list_indents", [])
         outer.append(state.blkIndent)
+        source = state.src
+        state.src = _same_bullets(state, start, end, line[:1])
         try:
             return original(state, start, end, silent)
         finally:
+            state.src = source
             outer.pop()
             for (k, _), count in zip(lazy, saved_counts):
                 state.sCount[k] = count
     return rule
+
+
+def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
+    """The source with the later items of the bulleted list at `start` written with its
+    first item's bullet, for the list's parse: kramdown goes on with a list whatever
+    its bullets (`-` then `*`; houbb.github.io's posts end `- a` / `* TOC` + `{:toc}`,
+    and the whole list is the table of contents), CommonMark starts a new one. Only
+    bullet characters change: every offset stays."""
+    if bullet not in "*+-":
+        return state.src
+    chars = None
+    for k in range(start + 1, end):
+        text = _text(state, k)
+        if not text.strip() or state.sCount[k] > state.sCount[start]:
+            continue   # blank, or within an item
+        if state.sCount[k] < state.sCount[start] or not BULLET_ITEM.match(text) \
+                or HR_LINE.match(text):
+            break      # where the list ends anyway
+        if text[0] != bullet:
+            chars = chars or list(state.src)
+            chars[state.bMarks[k] + state.tShift[k]] = bullet
+    return state.src if chars is None else "".join(chars)
 
 
 def _lazy_lines(state: StateBlock, start: int, end: int) -> list[tuple[int, int]]:
@@ -552,7 +581,9 @@ def mark_toc(state: StateCore) -> None:
         if token.type in ("bullet_list_open", "ordered_list_open"):
             close = _closing(tokens, i)
             inner = [t for t in tokens[i:close + 1] if t.type == "inline"]
-            if len(inner) == 1 and TOC_ITEM.match(inner[0].content):
+            # `{:toc}` under the list's last item (of its own, not a nested list's)
+            # makes the whole list the table of contents
+            if inner and inner[-1].level == token.level + 3 and TOC_ITEM.match(inner[-1].content):
                 # The list's own type: `1. TOC` makes an <ol>, as in kramdown.
                 tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0, map=token.map,
                                              level=token.level, block=True,
@@ -560,12 +591,29 @@ def mark_toc(state: StateCore) -> None:
                 return
 
 
+TOC_MARK = re.compile("\0kramdown-toc-(ul|ol)\0")
+
+
 def table_of_contents(state: StateCore) -> None:
+    """The table of contents of the whole document, headings in `markdown="1"`
+    elements too. One inside such an element (feeling-responsive's panel) is marked
+    there, and written when the document's headings are known."""
+    nested = bool(state.env.get("kramdown_in_html"))
+    heads = None
     for token in state.tokens:
         if token.type == "ordered_list_open":
             token.attrs.pop("start", None)   # kramdown's lists always count from 1
         if token.type == "html_block" and token.tag == "kramdown_toc":
-            token.content = _toc_html(state, state.tokens, token.info or "ul")
+            heads = _heads(state, state.tokens) if heads is None else heads
+            token.content = (f"\0kramdown-toc-{token.info or 'ul'}\0" if nested
+                             else _toc_html(heads, token.info or "ul"))
+    if nested:   # the element's headings, for the document's table of contents
+        state.env["kramdown_toc_heads"] = _heads(state, state.tokens)
+        return
+    for token in state.tokens:
+        if token.type == "html_block" and "\0kramdown-toc-" in token.content:
+            heads = _heads(state, state.tokens) if heads is None else heads
+            token.content = TOC_MARK.sub(lambda m: _toc_html(heads, m[1]), token.content)
 
 
 def _closing(tokens: list[Token], start: int) -> int:
@@ -586,10 +634,14 @@ def _toc_levels(state: StateCore) -> set[int]:
     return {int(n) for n in re.findall(r"\d", text)} or set(range(1, 7))
 
 
-def _toc_html(state: StateCore, tokens: list[Token], kind: str = "ul") -> str:
+def _heads(state: StateCore, tokens: list[Token]) -> list[tuple[int, str, str]]:
+    """(level, id, text) of the headings a TOC lists, in order, those converted in
+    HTML elements too."""
     heads = []
     levels = _toc_levels(state)
     for k, token in enumerate(tokens):
+        if token.type == "html_block" and token.meta:
+            heads += token.meta.get("kramdown_toc_heads", [])
         if token.type == "heading_open" and int(token.tag[1]) not in levels:
             continue
         # kramdown leaves out a heading with the class no_toc (`{: .no_toc }`).
@@ -598,6 +650,10 @@ def _toc_html(state: StateCore, tokens: list[Token], kind: str = "ul") -> str:
             text = state.md.renderer.renderInline(tokens[k + 1].children or [], state.md.options,
                                                   state.env)
             heads.append((int(token.tag[1]), str(token.attrGet("id")), text))
+    return heads
+
+
+def _toc_html(heads: list[tuple[int, str, str]], kind: str = "ul") -> str:
     if not heads:
         return ""
     out: list[str] = [f'<{kind} id="markdown-toc">']

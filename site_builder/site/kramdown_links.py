@@ -140,8 +140,8 @@ def _link_label(state: StateInline, start: int, disable_nested: bool = False) ->
         elif char == "[" and not src.startswith("^", state.pos + 1):
             level += 1
             state.pos += 1
-        elif char in "*_":
-            state.pos = _past_emphasis(state, state.pos)
+        elif char in "*_<":
+            state.pos = _past_span(state, state.pos)
         else:
             before = state.pos
             state.md.inline.skipToken(state)
@@ -151,15 +151,20 @@ def _link_label(state: StateInline, start: int, disable_nested: bool = False) ->
     return end
 
 
-def _past_emphasis(state: StateInline, start: int) -> int:
-    """Where kramdown's emphasis parser leaves off from the mark at `start` (after its
-    element, or after the marks when they are text), read on a scratch state so that
-    no token is made."""
-    scratch = StateInline(state.src, state.md, {**state.env, OPEN: list(
-        state.env.get(OPEN, []))}, [])
+def _past_span(state: StateInline, start: int) -> int:
+    """Where kramdown's span parsers leave off from the emphasis mark or tag at `start`
+    (after its element, with a raw element's text: `<code>_</code>`; or after the
+    marks when they are text), read on a scratch state so that no token is made."""
+    # (footnotes left out: their rule counts each reference it reads)
+    scratch = StateInline(state.src, state.md, {
+        **{key: value for key, value in state.env.items() if key != "footnotes"},
+        OPEN: list(state.env.get(OPEN, []))}, [])
     scratch.pos, scratch.posMax = start, state.posMax
     scratch.linkLevel = state.linkLevel + 1   # (inside a link: a `[` is text)
-    emphasis(scratch, False)
+    if state.src[start] in "*_":
+        emphasis(scratch, False)
+    else:
+        any(rule(scratch, False) for rule in state.md.inline.ruler.getRules(""))
     return max(scratch.pos, start + 1)
 
 

@@ -4,7 +4,10 @@ ends it otherwise:
 - a `***`, `---` or `___` line does not end it: the paragraph goes on through it
   (so does a quote's or a list item's lazy line), where CommonMark draws a rule;
 - a `---` or `===` underline makes a heading of one line only, written at the margin
-  (kramdown's SETEXT_HEADER_START); under two lines it is the paragraph's text.
+  (kramdown's SETEXT_HEADER_START); under two lines it is the paragraph's text;
+- a footnote's definition is its first line and then only lines indented by four
+  (after blank lines or not), each with the lazy lines after it (kramdown's
+  FOOTNOTE_DEFINITION_START): a link definition on the next line is not its text.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+from site_builder.site.kramdown_blocks import LAZY_END_HTML
+
 UNDERLINE = re.compile(r"[-=]+[ \t]*$")
 
 
@@ -22,6 +27,45 @@ def install(md: MarkdownIt) -> None:
     hr.alt = [chain for chain in hr.alt if chain not in ("paragraph", "blockquote")]
     lheading = next(rule for rule in md.block.ruler.__rules__ if rule.name == "lheading")
     md.block.ruler.at("lheading", _one_line_heading(lheading.fn), {"alt": lheading.alt})
+    footnote = next(rule for rule in md.block.ruler.__rules__ if rule.name == "footnote_def")
+    md.block.ruler.at("footnote_def", _footnote_lines(footnote.fn), {"alt": footnote.alt})
+
+
+def _footnote_lines(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        last = _footnote_end(state, start, end)
+        old_max = state.lineMax
+        state.lineMax = min(old_max, last)
+        try:
+            return original(state, start, last, silent)
+        finally:
+            state.lineMax = old_max
+    return rule
+
+
+def _footnote_end(state: StateBlock, start: int, end: int) -> int:
+    """The line after a footnote definition's text: kramdown's CODEBLOCK_MATCH after
+    its first line (blank lines, lines indented by four, then lazy lines)."""
+    last = start + 1
+    while last < end:
+        line = last
+        while line < end and state.isEmpty(line):
+            line += 1
+        if line >= end or state.sCount[line] - state.blkIndent < 4:
+            return last
+        while line < end and not state.isEmpty(line) \
+                and state.sCount[line] - state.blkIndent >= 4:
+            line += 1
+        while line < end and not state.isEmpty(line) and not _lazy_end(state, line):
+            line += 1
+        last = line
+    return last
+
+
+def _lazy_end(state: StateBlock, line: int) -> bool:
+    begin, stop = state.bMarks[line] + state.tShift[line], state.eMarks[line]
+    return state.src.startswith("{:", begin) or state.src[begin:stop].rstrip() == "^" \
+        or LAZY_END_HTML.match(state.src, begin, stop) is not None
 
 
 def _one_line_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)

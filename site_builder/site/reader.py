@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,7 +73,8 @@ def posts_folder(root: Path, config: dict) -> str:
     a Jekyll blog, one with `_posts/` of its own: there a folder named `posts` is the
     blog's like any other (benanne.github.io's archive page is posts/index.html)."""
     from site_builder.config import SITE_DEFAULTS
-    name = str(config.get("posts_dir") or "_posts").strip("/")
+    # `./_posts` (a real blog's Jekyll-style setting) is `_posts`, not read twice
+    name = posixpath.normpath(str(config.get("posts_dir") or "_posts")).strip("/")
     if name == SITE_DEFAULTS["posts_dir"] and (root / "_posts").is_dir():
         return "_posts"
     return name

@@ -80,6 +80,44 @@ def _epoch(seconds: int, config: dict) -> datetime | None:
         return None
 
 
+def _apply_offset(year: int, mon: int, day: int, hour: int, minute: int, sec: int,
+                  off: int) -> tuple[int, int, int, int, int, int]:
+    """Ruby's Time.apply_offset (time.rb): the wall-clock fields less the offset, each
+    field that the offset changes carried into the next with divmod. So an hour out
+    of range is read when the offset has hours (`2020-3-19 29:39:08 +0800` is
+    2020-03-20 05:39:08 +0800, as a real blog's post is dated), and stays out of range
+    otherwise (Time.utc then refuses it)."""
+    sign = 1 if off > 0 else -1   # Ruby's two branches, one written once
+    off = abs(off)
+    fields = [sec, minute, hour]
+    for i, base in enumerate((60, 60, 24)):
+        off, part = divmod(off, base)
+        if part:
+            carry, fields[i] = divmod(fields[i] - sign * part, base)
+            off -= sign * carry
+    sec, minute, hour = fields
+    if off and sign > 0:
+        day -= off
+        if day < 1:
+            mon -= 1
+            if mon < 1:
+                year, mon = year - 1, 12
+            day = _month_days(year, mon)
+    elif off:
+        day += off
+        if _month_days(year, mon) < day:
+            mon, day = mon + 1, 1
+            if mon > 12:
+                year, mon = year + 1, 1
+    return year, mon, day, hour, minute, sec
+
+
+def _month_days(year: int, mon: int) -> int:
+    if mon == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if mon in (4, 6, 9, 11) else 31
+
+
 def time_parse(text: str, config: dict, *, local: bool = True) -> datetime | None:
     """Ruby's Time.parse(text) as local wall-clock time (not `local`: in its own
     zone, if it names one Ruby knows); None where Ruby raises ArgumentError (no date
@@ -99,6 +137,9 @@ def time_parse(text: str, config: dict, *, local: bool = True) -> datetime | Non
         filled[i] = now_part
     year, mon, day, hour, minute, sec = (v if v is not None else d for v, d in
                                          zip(filled, (1970, 1, 1, 0, 0, 0)))
+    if offset is not None:   # Time.make_time: the fields moved to UTC first
+        year, mon, day, hour, minute, sec = _apply_offset(year, mon, day, hour, minute, sec,
+                                                          offset)
     try:
         if sec == 60:   # a leap second is the next minute's first
             stamp = datetime(year, mon, day, hour, minute, 59, usec) + timedelta(seconds=1)
@@ -108,7 +149,7 @@ def time_parse(text: str, config: dict, *, local: bool = True) -> datetime | Non
         return None
     if offset is None:
         return stamp
-    aware = stamp.replace(tzinfo=timezone(timedelta(seconds=offset)))
+    aware = stamp.replace(tzinfo=timezone.utc).astimezone(timezone(timedelta(seconds=offset)))
     return aware.astimezone(zone).replace(tzinfo=None) if local else aware
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from site_builder.errors import BuildError
 from site_builder.frontmatter import split_front_matter
 from site_builder.logs import stage_log
-from site_builder.site.urls import leaves
+from site_builder.site.urls import escape_path, leaves
 
 LOG = stage_log("site")
 
@@ -336,7 +336,8 @@ def _post_date(value: object, name: str, front: str) -> datetime:
         except ValueError:
             pass
     # Ruby's Time.parse is lenient: a date, a time, and an offset anywhere after them.
-    # (the offset may follow the time at once: tumblr's '2010-11-28T20:20:29-06:00')
+    # (the offset may follow the time at once: tumblr's '2010-11-28T20:20:29-06:00';
+    # without a time, Ruby reads none: `2018-12-21 +0800` is that day in the site's zone)
     found = re.match(r"\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?"
                      r".*?(?:\s?([+-]\d{2}:?\d{2}|Z))?\s*$", str(value))
     if found:
@@ -345,7 +346,7 @@ def _post_date(value: object, name: str, front: str) -> datetime:
             stamp += ":00"
         try:
             parsed = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
-            if found.group(3):
+            if found.group(3) and found.group(2):   # a zone counts after a time only:
                 offset = "+0000" if found.group(3) == "Z" else found.group(3).replace(":", "")
                 parsed = datetime.strptime(f"{parsed:%Y-%m-%d %H:%M:%S} {offset}",
                                            "%Y-%m-%d %H:%M:%S %z")
@@ -564,7 +565,7 @@ def permalink(post: Post, config: dict) -> str:
         if make is None:
             raise BuildError(f"{post.name}: permalink {pattern!r}: unknown placeholder "
                              f"':{parts[i]}'; known: {', '.join(':' + k for k in values)}")
-        parts[i] = make(post)
+        parts[i] = escape_path(make(post))
     url = SLASHES.sub("/", "/" + "".join(parts))
     why = leaves(url)
     if why:
