@@ -165,6 +165,16 @@ CASES = {
     '<https://x.org/it\'s--...> and [x](/p "T "quoted" y")\n':
         '<p><a href="https://x.org/it\'s--...">https://x.org/it\'s--...</a> and '
         '<a href="/p" title="T &quot;quoted&quot; y">x</a></p>\n',
+    # K21: an HTML element's text is read to its own closing tag: emphasis open
+    # around it neither closes nor opens again inside it, another closing tag there
+    # is text, and one never closed takes the rest of the paragraph
+    'a*b <b>c*d</b> e, x <b>a *b</b> c*, *a <span>*b*</span> c* and *a <b>c* d*\n':
+        '<p>a<em>b <b>c*d</b> e, x <b>a *b</b> c</em>, <em>a <span>*b*</span> c</em> and '
+        '*a <b>c* d*</b></p>\n',
+    # K21b: in a raw element's text, a tag opens an element that only its own closing
+    # tag closes: the outer closing tag inside it is text
+    'a <code><b>x</code> y</b></code> z\n':
+        '<p>a <code><b>x&lt;/code&gt; y</b></code> z</p>\n',
     # K17: a link's title and a definition's URL keep their backslashes (kramdown
     # reads no escapes there); entities in them are entities
     '[a](/u "PXL\\_1.jpg") ![i](/i.png \'t\\*t &amp; u\') [b][r] [c](/a\\_b "x &amp; y")\n\n'

@@ -251,3 +251,25 @@ def test_documents_content_in_a_page_is_their_html_when_some_document_has_liquid
     build(blog, out_dir=tmp_path / "ours")
     assert (tmp_path / "ours" / "index.html").read_text() == \
         (tmp_path / "jekyll" / "index.html").read_text() == "[A:<p>body <em>a</em></p>]\n"
+
+
+def test_permalink_placeholders_are_percent_encoded_as_jekylls(tmp_path: Path) -> None:
+    """Jekyll's URL.escape_path: a placeholder's value is percent-encoded in the URL
+    (`/edge%20case/...`, a Chinese slug as UTF-8 escapes), a permalink written whole
+    is not, and the file goes under the decoded name (hydeout's "Edge Case" posts)."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "")
+    write(blog / "_layouts" / "default.html", "{{ page.url }}|{{ content }}")
+    write(blog / "_posts" / "2020-01-01-a.md", "---\nlayout: default\n"
+                                               "categories: [Edge Case]\n---\nA\n")
+    write(blog / "_posts" / "2020-01-02-中文 x.md", "---\nlayout: default\n---\nB\n")
+    write(blog / "_posts" / "2020-01-03-c.md", "---\nlayout: default\n"
+                                               "category: \"c++ & [q] 100%\"\n---\nC\n")
+    write(blog / "p.md", "---\nlayout: default\npermalink: /a b/中/\n---\nP\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
+                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    assert made["ours"] == made["jekyll"]
+    assert made["ours"]["edge case/2020/01/01/a.html"].startswith("/edge%20case/2020/")

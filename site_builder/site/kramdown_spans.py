@@ -63,8 +63,9 @@ def span_html(state: StateInline, silent: bool) -> bool:
         return False   # `<<span>`: kramdown's `<<` (a guillemet) comes first
     found = COMMENT.match(src, pos, end) or CLOSE_TAG.match(src, pos, end)
     if found:
-        if not silent:
-            _push_html(state, found[0])
+        if not silent:   # in an element's text, only its own closing tag (_element_body)
+            inside = found[0].startswith("</") and state.env.get(ELEMENTS)   # is a tag
+            _push_html(state, escape_text(found[0]) if inside else found[0])
         state.pos = found.end()
         return True
     found = OPEN_TAG.match(src, pos, end)
@@ -79,49 +80,84 @@ def span_html(state: StateInline, silent: bool) -> bool:
         elif tag.raw:
             state.pos = _raw_element(state, tag, found.end())
             return True
-        else:
+        elif len(state.env.setdefault(ELEMENTS, [])) < MAX_DEPTH:
+            state.push("html_inline", "", 0).content = tag.opening()
+            state.pos = found.end()
+            _element_body(state, tag)
+            return True
+        else:   # (nested past reason: flat, matched up by kramdown.span_shapes)
             state.push("html_inline", "", 0).content = tag.opening()
     state.pos = found.end()
     return True
 
 
+ELEMENTS = "kramdown_span_elements"   # state.env: the span elements being read
+MAX_DEPTH = 40
+
+
+def _element_body(state: StateInline, tag: Tag) -> None:
+    """kramdown's parse_spans for an element's text: to its own closing tag, which
+    alone ends it (emphasis open around it cannot close inside it: `a*b <b>c*d</b>`
+    has none, nor open again: kramdown looks at every element up), or to the end of
+    the text, where it is closed."""
+    src, end = state.src, state.posMax
+    closing = tag.closing_tag()
+    rules = state.md.inline.ruler.getRules("")
+    nesting = state.md.options["maxNesting"]
+    state.env[ELEMENTS].append(tag.name)
+    try:
+        while state.pos < end:
+            pos = state.pos
+            found = closing.match(src, pos, end) if src.startswith("</", pos) else None
+            if found:
+                state.push("html_inline", "", 0).content = f"</{tag.name}>"
+                state.pos = found.end()
+                return
+            if state.level < nesting and any(rule(state, False) for rule in rules):
+                continue
+            state.pending += src[pos]
+            state.pos = pos + 1
+        state.push("html_inline", "", 0).content = f"</{tag.name}>"   # auto-closed
+    finally:
+        state.env[ELEMENTS].pop()
+
+
 def _raw_element(state: StateInline, tag: Tag, start: int) -> int:
-    """The element's text to its closing tag (kramdown auto-closes it at the end of
-    the paragraph's text when there is none), tags inside it written as tags; where
-    the text goes on."""
-    closing = tag.closing_tag().search(state.src, start, state.posMax)
-    stop = closing.start() if closing else state.posMax
-    inner, last = state.src[start:stop], 0
+    """The element's text as written, to its closing tag (kramdown auto-closes it at
+    the end of the paragraph's text when there is none); a tag inside it opens an
+    element (raw too) that only its own closing tag closes, any other closing tag is
+    text. Where the text goes on."""
+    src, end = state.src, state.posMax
     _push_html(state, tag.opening(), raw=True)
-    inside: list[str] = []   # elements opened in the text: only their closing tags are tags
-    for markup in MARKUP_TAG.finditer(inner):
-        _push_html(state, escape_text(inner[last:markup.start()]), raw=True)
-        _push_html(state, _raw_markup(markup[0], inside), raw=True)
-        last = markup.end()
-    _push_html(state, escape_text(inner[last:]), raw=True)
-    _push_html(state, "".join(f"</{name}>" for name in reversed(inside)) + f"</{tag.name}>",
-               raw=True)
-    return closing.end() if closing else state.posMax
+    open_tags = [tag]   # innermost last
+    pos = start
+    for markup in MARKUP_TAG.finditer(src, start, end):
+        _push_html(state, escape_text(src[pos:markup.start()]), raw=True)
+        pos = markup.end()
+        if open_tags[-1].closing_tag().fullmatch(markup[0]):
+            _push_html(state, f"</{open_tags.pop().name}>", raw=True)
+            if not open_tags:
+                return pos
+            continue
+        _push_html(state, _raw_markup(markup[0], open_tags), raw=True)
+    _push_html(state, escape_text(src[pos:end]), raw=True)
+    _push_html(state, "".join(f"</{inner.name}>" for inner in reversed(open_tags)), raw=True)
+    return end
 
 
-def _raw_markup(markup: str, inside: list[str]) -> str:
-    """A tag in a raw element's text, as kramdown writes it: an element opened there
-    is an element, a closing tag that is not the innermost one's is text."""
+def _raw_markup(markup: str, open_tags: list[Tag]) -> str:
+    """A tag in a raw element's text, not the innermost element's closing tag, as
+    kramdown writes it: an opening tag opens an element, a closing tag is text."""
     opening = OPEN_TAG.fullmatch(markup)
-    if opening:
-        tag = Tag(opening)
-        if tag.name in BLOCK_ELEMENTS:
-            return escape_text(markup)   # text in a span, as everywhere in one
-        if tag.closed:
-            return tag.empty()
-        inside.append(tag.name)
-        return tag.opening()
-    closing = CLOSE_TAG.fullmatch(markup)
-    if closing is None:
-        return markup   # a comment
-    if inside and closing[1].lower() == inside[-1].lower():
-        return f"</{inside.pop()}>"
-    return escape_text(markup)
+    if opening is None:   # a comment as it is; a closing tag as text
+        return markup if markup.startswith("<!--") else escape_text(markup)
+    tag = Tag(opening)
+    if tag.name in BLOCK_ELEMENTS:
+        return escape_text(markup)   # text in a span, as everywhere in one
+    if tag.closed:
+        return tag.empty()
+    open_tags.append(tag)
+    return tag.opening()
 
 
 def _push_html(state: StateInline, content: str, raw: bool = False) -> None:

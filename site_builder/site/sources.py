@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from site_builder.errors import BuildError
 from site_builder.frontmatter import split_front_matter
 from site_builder.logs import stage_log
-from site_builder.site.urls import leaves
+from site_builder.site.urls import escape_path, leaves
 
 LOG = stage_log("site")
 
@@ -584,7 +584,7 @@ def permalink(post: Post, config: dict) -> str:
         if make is None:
             raise BuildError(f"{post.name}: permalink {pattern!r}: unknown placeholder "
                              f"':{parts[i]}'; known: {', '.join(':' + k for k in values)}")
-        parts[i] = make(post)
+        parts[i] = escape_path(make(post))
     url = SLASHES.sub("/", "/" + "".join(parts))
     why = leaves(url)
     if why:

@@ -8,6 +8,7 @@ anything is rendered. The writer checks again (site.build's `_write`)."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 import sys
 from typing import Any
 
@@ -37,9 +38,18 @@ def absolute_url(config: dict, value: Any) -> str:
     return path if path.startswith(("http:", "https:", "//")) else config["url"].rstrip("/") + path
 
 
+def escape_path(value: str) -> str:
+    """A permalink placeholder's value as Jekyll's URL.escape_path writes it in the URL:
+    percent-encoded but for the characters a URL path keeps (`/edge%20case/`,
+    `/2020/01/02/%E4%B8%AD%E6%96%87.html`); the file is written under the decoded
+    name (dest)."""
+    return urllib.parse.quote(value, safe="/!$&'()*+,;=:@~")
+
+
 def dest(url: str) -> str:
-    """The file that serves `url`, as Jekyll writes it: /a/ -> a/index.html, /a -> a.html."""
-    rel = url.lstrip("/")
+    """The file that serves `url`, as Jekyll writes it: /a/ -> a/index.html, /a -> a.html
+    (the URL's %-escapes decoded, as Jekyll's URL.unescape_path)."""
+    rel = urllib.parse.unquote(url).lstrip("/")
     if not rel or rel.endswith("/"):
         return rel + "index.html"
     return rel if "." in rel.rsplit("/", 1)[-1] else rel + ".html"
