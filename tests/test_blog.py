@@ -608,3 +608,33 @@ def test_a_collection_without_output_is_read_and_listed_not_written(tmp_path):
     assert ours == theirs
     assert "[b:H1=<p>hidden <em>one</em></p> /parts/h1.html;]" in ours
     assert not (tmp_path / "ours" / "parts").exists()
+
+
+def test_files_are_written_where_jekyll_writes_them(tmp_path):
+    """Jekyll's destination: the URL plus the output extension unless it ends with
+    it, `index` for a URL ending in /. houbb.github.io (`permalink:
+    /:year/:month/:day/:title`) has posts like `dubbo3.x-01-overview`: written without
+    .html here, 99 of its pages were missing. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\npermalink: /:year/:month/:day/:title\n")
+    (blog / "_layouts" / "default.html").write_text("[{{ content }}]\n")
+    (blog / "_posts" / "2016-09-25-dubbo3.x-01-overview.md").write_text(
+        "---\nlayout: default\n---\ndotted\n")
+    (blog / "_posts" / "2016-09-26-plain.md").write_text("---\nlayout: default\n---\nplain\n")
+    (blog / "_posts" / "2016-09-27-notes.adoc").write_text("---\n---\n= AsciiDoc\n")
+    (blog / "feed.xml").write_text("---\npermalink: /feed\n---\n<feed/>\n")
+    (blog / "data.json").write_text('---\npermalink: /api/data/\n---\n{"a": 1}\n')
+    (blog / "robots.md").write_text("---\npermalink: /robots.txt\n---\nUser-agent: *\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    written = {side: sorted(p.relative_to(tmp_path / side).as_posix()
+                            for p in (tmp_path / side).rglob("*") if p.is_file())
+               for side in ("jekyll", "ours")}
+    assert written["ours"] == written["jekyll"]
+    assert "2016/09/25/dubbo3.x-01-overview.html" in written["ours"]
+    for name in written["jekyll"]:
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name

@@ -19,7 +19,8 @@ from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import FEED_POSTS
 from site_builder.site.reader import collection_names
-from site_builder.site.sources import Post, collection_kind, output_ext, raise_all, tags
+from site_builder.site.sources import (Post, collection_kind, destination, output_ext, raise_all,
+                                      tags)
 from site_builder.site.plugins import plugins, redirect_page, redirect_sources
 from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_url
 
@@ -308,13 +309,14 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
         if redirects and item.meta.get("redirect_to"):
             target = absolute_url(config, str(item.meta["redirect_to"]))
             if own_layout:
-                add(dest(item.url), digest(target), lambda item=item, target=target:
+                add(destination(item), digest(target), lambda item=item, target=target:
                     renderer.render_redirect(item, item.url, target), item.name)
             else:
-                plan.add(dest(item.url), digest(target),
+                plan.add(destination(item), digest(target),
                          lambda target=target: redirect_page(target), item.name)
             continue
-        add(dest(item.url), keys[item.name], lambda item=item: renderer.render(item), item.name)
+        add(destination(item), keys[item.name], lambda item=item: renderer.render(item),
+            item.name)
         for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
             why = leaves("/" + old.lstrip("/"))
             if why:

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import html
 import os
+import posixpath
 import re
 import time
 import unicodedata
@@ -483,6 +484,24 @@ def _latin(ch: str) -> str:
 
 def output_ext(post: Post) -> str:
     return OUTPUT_EXT.get(post.ext.lower(), post.ext)
+
+
+def destination(post: Post) -> str:
+    """The file Jekyll writes for a page or document (Page#destination,
+    Document#destination): its URL, `index` (a document's `index.html`) for one
+    ending in `/`, and its output extension added unless the URL ends with it, the
+    extension of its own `permalink:` when that has one (`/:year/:month/:day/:title`
+    with a post `dubbo3.x-01-overview` is .../dubbo3.x-01-overview.html, not a file
+    without one; a `.adoc` post at `....html` is `....html.adoc`)."""
+    permalink = post.meta.get("permalink")
+    ext = ""
+    if isinstance(permalink, str) and not permalink.endswith("/"):
+        ext = posixpath.splitext(permalink)[1]
+    ext = ext or output_ext(post)
+    rel = post.url.lstrip("/")
+    if not rel or rel.endswith("/"):
+        return rel + ("index" + ext if post.kind == "pages" else "index.html")
+    return rel if rel.endswith(ext) else rel + ext
 
 
 def permalink_style(config: dict) -> str:
