@@ -767,12 +767,12 @@ def _block_ial(tokens: list[Token], i: int, source: list[str], top: int) -> int:
         _strip_first_line(inline)
         _set_attributes(tokens[i], first[1])
         return i
+    last = inline.meta.get("kramdown_last_ial")   # (kramdown_gfm.split_at_ials took it out)
+    if last:  # "text\n{: .x}": the paragraph's, or its list's or quote's
+        _set_attributes(tokens[_lazy_target(tokens, i, source, top)], IAL.match(last)[1])
+        return i
     found = IAL.match(lines[-1].strip())
     if not found:
-        return i
-    if len(lines) > 1:  # "text\n{: .x}": the paragraph's, or its list's or quote's
-        _strip_last_line(inline)
-        _set_attributes(tokens[_lazy_target(tokens, i, source, top)], found[1])
         return i
     target = _ial_target(tokens, i)
     del tokens[i:i + 3]
@@ -832,17 +832,6 @@ def _opener(tokens: list[Token], j: int) -> int | None:
         if depth == 0:
             return k
     return None
-
-
-def _strip_last_line(inline: Token) -> None:
-    inline.content = inline.content.rsplit("\n", 1)[0]
-    children = inline.children or []
-    while children and children[-1].type == "text" and not children[-1].content.startswith("{:"):
-        children.pop()
-    if children:
-        children.pop()  # the IAL itself
-    while children and children[-1].type == "softbreak":
-        children.pop()
 
 
 def span_attribute_lists(state: StateCore) -> None:

@@ -23,7 +23,7 @@ from site_builder.site import kramdown_emphasis
 from site_builder.site.kramdown_links import with_entities_read
 
 TASK = re.compile(r"^\[([ xX])\] ")
-TOC_ITEM = re.compile(r"^[^\n]*\n[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*$")  # any item: kramdown replaces the list
+TOC_IAL = re.compile(r"^\{:[ \t]*toc[ \t]*\}$")  # under any item: kramdown replaces the list
 FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
@@ -68,7 +68,7 @@ def install(md: MarkdownIt) -> None:
     md.inline.ruler.before("image", "kramdown_spaced_image", _spaced_link(image_rule.fn, True))
     md.block.ruler.before("fence", "kramdown_math_block", block_math,
                           {"alt": ["reference", "blockquote", "list"]})
-    md.core.ruler.before("kramdown_typography", "kramdown_ial_split", split_at_ials)
+    md.core.ruler.before("inline", "kramdown_ial_split", split_at_ials)
     md.core.ruler.push("kramdown_tasks", task_lists)
     # The TOC list is found before its {:toc} is read as an attribute list, and
     # written once the headings have their ids.
@@ -583,12 +583,18 @@ def mark_toc(state: StateCore) -> None:
             inner = [t for t in tokens[i:close + 1] if t.type == "inline"]
             # `{:toc}` under the list's last item (of its own, not a nested list's)
             # makes the whole list the table of contents
-            if inner and inner[-1].level == token.level + 3 and TOC_ITEM.match(inner[-1].content):
+            if inner and inner[-1].level == token.level + 3 and _toc_item(inner[-1]):
                 # The list's own type: `1. TOC` makes an <ol>, as in kramdown.
                 tokens[i:close + 1] = [Token("html_block", "kramdown_toc", 0, map=token.map,
                                              level=token.level, block=True,
                                              info="ol" if token.type.startswith("ordered") else "ul")]
                 return
+
+
+def _toc_item(inline: Token) -> bool:
+    """One line of text, then `{:toc}` (which split_at_ials took out of the text)."""
+    return "\n" not in inline.content and \
+        bool(TOC_IAL.match(inline.meta.get("kramdown_last_ial", "")))
 
 
 TOC_MARK = re.compile("\0kramdown-toc-(ul|ol)\0")
@@ -685,8 +691,11 @@ def _toc_items(heads: list, start: int, stop: int, depth: int, out: list[str],
 
 def split_at_ials(state: StateCore) -> None:
     """A `{: ...}` line inside a paragraph ends it (kramdown reads it as the block
-    attribute list of the lines above): the paragraph is split after that line, so
-    the attribute-list rule gives the first part its attributes."""
+    attribute list of the lines above): the paragraph is split after that line, and
+    a paragraph's last line that is an attribute list is taken out of its text (in
+    the inline token's meta, for kramdown.attribute_lists), before the text is read:
+    kramdown's paragraph stops at the line, so no span (an element left open, a code
+    span over lines) takes it in."""
     tokens = state.tokens
     i = 0
     while i < len(tokens):
@@ -697,22 +706,18 @@ def split_at_ials(state: StateCore) -> None:
             lines = inline.content.split("\n")
             cut = next((k for k in range(1, len(lines) - 1) if IAL_LINE.match(lines[k])), None)
             if cut is not None:
-                first, rest = "\n".join(lines[:cut + 1]), "\n".join(lines[cut + 1:])
-                _reparse(state, inline, first)
+                inline.content, rest = "\n".join(lines[:cut + 1]), "\n".join(lines[cut + 1:])
                 opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
                 second = Token("inline", "", 0)
                 for new in (opening, second, closing):
                     new.level, new.block = token.level, True
-                second.level = inline.level
+                second.level, second.content, second.children = inline.level, rest, []
                 if token.map:
                     opening.map = [token.map[0] + cut + 1, token.map[1]]
                     token.map = [token.map[0], token.map[0] + cut + 1]
-                _reparse(state, second, rest)
                 tokens[i + 3:i + 3] = [opening, second, closing]
+                lines = lines[:cut + 1]
+            if len(lines) > 1 and IAL_LINE.match(lines[-1]):
+                inline.content = "\n".join(lines[:-1])
+                inline.meta["kramdown_last_ial"] = lines[-1].strip()
         i += 1
-
-
-def _reparse(state: StateCore, inline: Token, text: str) -> None:
-    inline.content = text
-    inline.children = []
-    state.md.inline.parse(text, state.md, state.env, inline.children)
