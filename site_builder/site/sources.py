@@ -11,6 +11,7 @@ import posixpath
 import re
 import time
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime, timezone
@@ -492,13 +493,14 @@ def destination(post: Post) -> str:
     ending in `/`, and its output extension added unless the URL ends with it, the
     extension of its own `permalink:` when that has one (`/:year/:month/:day/:title`
     with a post `dubbo3.x-01-overview` is .../dubbo3.x-01-overview.html, not a file
-    without one; a `.adoc` post at `....html` is `....html.adoc`)."""
+    without one; a `.adoc` post at `....html` is `....html.adoc`). The URL's
+    %-escapes decoded, as urls.dest does."""
     permalink = post.meta.get("permalink")
     ext = ""
     if isinstance(permalink, str) and not permalink.endswith("/"):
         ext = posixpath.splitext(permalink)[1]
     ext = ext or output_ext(post)
-    rel = post.url.lstrip("/")
+    rel = urllib.parse.unquote(post.url).lstrip("/")   # (URL.unescape_path)
     if not rel or rel.endswith("/"):
         return rel + ("index" + ext if post.kind == "pages" else "index.html")
     return rel if rel.endswith(ext) else rel + ext
