@@ -15,7 +15,7 @@ Per post (each file of _posts/ that Jekyll builds):
 - URL:   the same page URL;
 - text:  the post's content (before its layout), tags stripped, whitespace collapsed;
          typographic quotes are NOT folded: a straight quote for a curly one differs;
-- links: the href and src values of the content, in order;
+- links: the href and src values of the content (outside code blocks), in order;
 - page:  the whole page's visible text (head, scripts and styles left out).
 Per page (every other HTML file Jekyll writes): the same visible text at the same path.
 Pages that Jekyll's Ruby plugins make (`_plugins/*.rb`, which site-builder never runs
@@ -207,17 +207,19 @@ LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""")
 ATTRIBUTE = re.compile(r"""\s(id|alt|title|width|height|style)\s*=\s*("[^"]*"|'[^']*')""")
 
 
+# Code blocks: their text is compared, not what their highlighting makes of it (an
+# id="x" in HTML code is text to Pygments and tokens to rouge).
+CODE_BLOCK = re.compile(r"(?is)<pre\b.*?</pre\s*>")
+
+
 def text_of(fragment: str) -> str:
     return " ".join(html.unescape(TAG.sub("", BLOCK.sub(" ", HIDDEN.sub(" ", fragment)))).split())
 
 
 def links_of(fragment: str) -> list[str]:
-    return [html.unescape(link) for link in LINK.findall(fragment)]
-
-
-# Code blocks: their text is compared, not what their highlighting makes of it (an
-# id="x" in HTML code is text to Pygments and tokens to rouge).
-CODE_BLOCK = re.compile(r"(?is)<pre\b.*?</pre\s*>")
+    # Not in code blocks: rouge leaves quotes as they are (`src="/images` in Liquid
+    # code looks like a link), Pygments escapes them.
+    return [html.unescape(link) for link in LINK.findall(CODE_BLOCK.sub(" ", fragment))]
 
 
 def attributes_of(fragment: str) -> list[tuple[str, str]]:
