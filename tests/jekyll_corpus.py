@@ -1164,6 +1164,17 @@ Para.
 * any list
 {:toc}
 """),
+    # houbb.github.io (33 posts): a heading's link is its text in the TOC
+    Spec("toc-heading-links", """\
+* TOC
+{:toc}
+
+## [compiler]() plugin
+
+## See [docs](http://example.com/docs) and a note[^n]
+
+[^n]: N.
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)
