@@ -1175,6 +1175,13 @@ Para.
 
 [^n]: N.
 """),
+    # houbb.github.io's LeetCode posts: a quote after `[` has no character before it
+    # (kramdown's link parser took the `[`)
+    Spec("quotes-after-bracket", """\
+Given '(', ')', '{', '}', '[' and ']', determine if it is valid.
+
+Output: ["((()))","(()())"], and ['a'] and ["b"].
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)
