@@ -1164,6 +1164,24 @@ Para.
 * any list
 {:toc}
 """),
+    # houbb.github.io (33 posts): a heading's link is its text in the TOC
+    Spec("toc-heading-links", """\
+* TOC
+{:toc}
+
+## [compiler]() plugin
+
+## See [docs](http://example.com/docs) and a note[^n]
+
+[^n]: N.
+"""),
+    # houbb.github.io's LeetCode posts: a quote after `[` has no character before it
+    # (kramdown's link parser took the `[`)
+    Spec("quotes-after-bracket", """\
+Given '(', ')', '{', '}', '[' and ']', determine if it is valid.
+
+Output: ["((()))","(()())"], and ['a'] and ["b"].
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -638,3 +638,22 @@ def test_files_are_written_where_jekyll_writes_them(tmp_path):
     for name in written["jekyll"]:
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
+
+
+def test_an_empty_csv_field_is_nil_as_in_jekyll(tmp_path):
+    """Ruby's CSV reads an empty field as nil, false in Liquid: crystal-lang.org's
+    conference page showed a "Slides" link for a talk with none. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_data"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_data" / "talks.csv").write_text("Title,Slides Link,Room\nA,http://s,Main\nB,,\n")
+    (blog / "index.html").write_text(
+        '---\nlayout: default\n---\n{% for t in site.data.talks %}{{ t.Title }}:'
+        '{% if t["Slides Link"] %}Slides{% endif %}:{{ t.Room | default: "none" }};{% endfor %}\n')
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs == "A:Slides:Main;B::none;\n"

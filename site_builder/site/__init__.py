@@ -234,7 +234,9 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):
                 rows = csv.DictReader(text.splitlines(), delimiter="," if suffix == ".csv" else "\t")
-                data[path.stem] = [dict(row) for row in rows]
+                # an empty field is nil to Ruby's CSV (false in Liquid), not ""
+                data[path.stem] = [{k: v if v != "" else None for k, v in row.items()}
+                                   for row in rows]
         except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
             raise BuildError(f"{shown}/{path.name}: cannot be read ({exc}); "
                              f"fix its syntax") from None

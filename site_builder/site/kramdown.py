@@ -605,9 +605,10 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
         i = found.start()
         # The character before, when kramdown's scanner still has it: not after
         # another quote it just turned, a typographic symbol, a backslash, nor a
-        # `_` or `*` (its emphasis parser took it, even when it matched nothing).
+        # `_` or `*` (its emphasis parser took it, even when it matched nothing), nor
+        # a `[` (its link parser's: `'['` is ‘[’, `["(` is [”(`).
         previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
-        if previous in ("\\", "_", "*") or i in after_symbol:
+        if previous in ("\\", "_", "*", "[") or i in after_symbol:
             previous = ""
         if i < last:
             continue   # the second of a pair turned below

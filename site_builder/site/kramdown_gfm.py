@@ -653,8 +653,10 @@ def _heads(state: StateCore, tokens: list[Token]) -> list[tuple[int, str, str]]:
         # kramdown leaves out a heading with the class no_toc (`{: .no_toc }`).
         if token.type == "heading_open" and token.attrGet("id") and not re.search(
                 r"\bno_toc\b", str(token.attrGet("class") or "")):
-            text = state.md.renderer.renderInline(tokens[k + 1].children or [], state.md.options,
-                                                  state.env)
+            # kramdown's fix_for_toc_entry: links unwrapped to their text, notes dropped
+            children = [c for c in tokens[k + 1].children or []
+                        if c.type not in ("link_open", "link_close", "footnote_ref")]
+            text = state.md.renderer.renderInline(children, state.md.options, state.env)
             heads.append((int(token.tag[1]), str(token.attrGet("id")), text))
     return heads
 
