@@ -55,8 +55,6 @@ TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
 SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<< ": "\u00ab\u00a0",
            " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
-RAW_SPAN = re.compile(r"<(/?)(?:code|kbd|samp|var|script|style|math|textarea|option)\b(?![^>]*/>)",
-                      re.I)
 QUOTES = {'"': "\u201c\u201d", "'": "\u2018\u2019"}
 QUOTE = re.compile("['\"]")
 BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
@@ -522,14 +520,10 @@ def typography(state: StateCore) -> None:
             continue
         children = block.children or []
         before = ""  # the character before a token's text, as kramdown would see it
-        raw = 0      # inside <code>, <kbd>...: kramdown leaves their text as it is
         for k, token in enumerate(children):
-            if token.type == "html_inline":
-                found = RAW_SPAN.match(token.content)
-                if found:
-                    raw = max(0, raw + (-1 if found.group(1) else 1))
-            if token.type == "text" and (raw or "kramdown_as_written" in token.meta):
-                before = token.content[-1:] or before   # (an autolink's text too)
+            # (The text of <code>, <kbd>... is HTML tokens: kramdown_spans.span_html.)
+            if token.type == "text" and "kramdown_as_written" in token.meta:
+                before = token.content[-1:] or before   # an autolink's text
             elif token.type == "text":
                 following = children[k + 1].type if k + 1 < len(children) else ""
                 text, after_symbol = _symbols(token.content)
