@@ -14,6 +14,7 @@ at a time: `a _______ b` is `a <strong>__</strong>_ b`, where CommonMark has tex
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -145,22 +146,32 @@ def _restore_footnote_refs(env: dict, saved: tuple[dict, dict] | None) -> None:
 
 
 def _content(state: StateInline, delimiter: str, kind: str, first: int) -> bool:
-    """kramdown's parse_spans up to an accepted closing mark: at each position the
-    closing mark is tried first, then every inline rule, else a character of text."""
+    """kramdown's parse_spans up to an accepted closing mark."""
+    src = state.src
+    closed = read_spans(state, lambda pos: src.startswith(delimiter, pos)
+                        and _closes(state, pos, delimiter, kind, first))
+    if closed and state.pending:
+        state.pushPending()
+    return bool(closed)
+
+
+def read_spans(state: StateInline, stop: Callable[[int], object]) -> object:
+    """kramdown's parse_spans from state.pos: at each position `stop(pos)` is tried
+    first, then every inline rule, else a character of text. What `stop` returned
+    where it was true, or None at the end of the text."""
     src, end = state.src, state.posMax
     rules = state.md.inline.ruler.getRules("")
     nesting = state.md.options["maxNesting"]
     while state.pos < end:
         pos = state.pos
-        if src.startswith(delimiter, pos) and _closes(state, pos, delimiter, kind, first):
-            if state.pending:
-                state.pushPending()
-            return True
+        found = stop(pos)
+        if found:
+            return found
         if state.level < nesting and any(rule(state, False) for rule in rules):
             continue
         state.pending += src[pos]
         state.pos = pos + 1
-    return False
+    return None
 
 
 def _closes(state: StateInline, pos: int, delimiter: str, kind: str, first: int) -> bool:

@@ -17,6 +17,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from site_builder.site.kramdown_emphasis import read_spans
 from site_builder.site.kramdown_html import (BLOCK_ELEMENTS, CLOSE_TAG, COMMENT, OPEN_TAG, Tag,
                                              escape_text)
 
@@ -85,7 +86,7 @@ def span_html(state: StateInline, silent: bool) -> bool:
             state.pos = found.end()
             _element_body(state, tag)
             return True
-        else:   # (nested past reason: flat, matched up by kramdown.span_shapes)
+        else:   # deeper than MAX_DEPTH: flat, matched up by kramdown.span_shapes
             state.push("html_inline", "", 0).content = tag.opening()
     state.pos = found.end()
     return True
@@ -105,24 +106,15 @@ def _element_body(state: StateInline, tag: Tag) -> None:
     the text, where it is closed."""
     src, end = state.src, state.posMax
     closing = tag.closing_tag()
-    rules = state.md.inline.ruler.getRules("")
-    nesting = state.md.options["maxNesting"]
     state.env[ELEMENTS].append(tag.name)
     try:
-        while state.pos < end:
-            pos = state.pos
-            found = closing.match(src, pos, end) if src.startswith("</", pos) else None
-            if found:
-                state.push("html_inline", "", 0).content = f"</{tag.name}>"
-                state.pos = found.end()
-                return
-            if state.level < nesting and any(rule(state, False) for rule in rules):
-                continue
-            state.pending += src[pos]
-            state.pos = pos + 1
-        state.push("html_inline", "", 0).content = f"</{tag.name}>"   # auto-closed
+        found = read_spans(state, lambda pos: src.startswith("</", pos)
+                           and closing.match(src, pos, end))
     finally:
         state.env[ELEMENTS].pop()
+    state.push("html_inline", "", 0).content = f"</{tag.name}>"   # (or auto-closed)
+    if found:
+        state.pos = found.end()
 
 
 def _raw_element(state: StateInline, tag: Tag, start: int) -> int:
