@@ -2,7 +2,7 @@
 each case from a real blog (issue 14, point 8): date filters on free-form strings
 (plainwhite's `'now' | date_to_xmlschema`) and Ruby's strftime (csswizardry), `contains` on true or a number
 (contrast), Liquid's words as property names (mzlogin's `...search.limit`),
-`post_url` into a folder of _posts (twbs/blog), truncatewords and round as Ruby
+`post_url` into a folder of _posts (twbs/blog) or by a post's date (alexirpan), truncatewords and round as Ruby
 (rubyonrails.org). Each is built by us and by real Jekyll and compared, and Ruby's
 own Time.parse is the reference for the date reader."""
 
@@ -117,7 +117,11 @@ def ruby_blog(root: Path) -> Path:
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
     write(root / "_posts" / "2019" / "2019-11-28-b.md", "---\n---\n[x]({% post_url "
-          "2019/2019-11-26-a %}) [y]({% post_url 2019-11-26-a %})\n")
+          "2019/2019-11-26-a %}) [y]({% post_url 2019-11-26-a %}) [z]({% post_url "
+          "2019-12-01-c %}) [w]({% post_url 2019-11-30-c %})\n")
+    # alexirpan's blog: post_url names a post by the day of its front matter's date
+    # (Jekyll's older rule, tried when no file name matches)
+    write(root / "_posts" / "2019-11-30-c.md", "---\ndate: 2019-12-01 00:47:00 -0400\n---\nc\n")
     # schneems's tumblr posts: an empty title stays empty (Ruby's `||=`), and a date
     # whose offset follows the time at once is that instant (29 Nov in UTC)
     write(root / "_posts" / "2010-11-28-tumblr.html", "---\ntitle: ''\n"

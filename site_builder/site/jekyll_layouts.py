@@ -21,7 +21,8 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, label, split_front_matter
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, label, post_url_names,
+                                       split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -131,7 +132,7 @@ class JekyllRenderer:
     def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
         from site_builder.site.liquid_tags import JekyllEnvironment
         env = JekyllEnvironment(self.root, self.config,
-                                {p.key: p.url for p in self.posts if p.key})
+                                post_url_names(self.posts))
         env.urls = link_urls(self.posts + self.pages, self.static)
         return env
 
