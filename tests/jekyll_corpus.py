@@ -1182,6 +1182,28 @@ Given '(', ')', '{', '}', '[' and ']', determine if it is valid.
 
 Output: ["((()))","(()())"], and ['a'] and ["b"].
 """),
+    # grab.github.io: an underline right under a rule (or a code block, an HTML block)
+    # is a paragraph's text to kramdown, not a heading (after_block_boundary?); a quote
+    # after a no-break space closes (Ruby's \s is ASCII)
+    Spec("grab-kramdown", """\
+Thanks.
+
+----
+<small class="credits">Special thanks to [Kok](mailto:k@example.com), who helped.</small>
+----
+
+```
+x
+```
+Not a heading
+=============
+
+<div>x</div>
+Nor this
+---
+
+ "Properties":{  "spark.history" : "true" ,
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -60,6 +60,7 @@ QUOTE = re.compile("['\"]")
 BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
 DOUBLE_SET = re.compile(r"""['"]\w""")
 DECADE = re.compile(r"\d\ds")
+RUBY_SPACE = " \t\n\r\f\v"   # Ruby's \s (kramdown's rules): no no-break space
 POSSESSIVE = re.compile(r"s\b")
 # A quote before punctuation that is not followed by a word character closes.
 # (`_` is a word character to Ruby's \B: a quote before `_` and a space does not.)
@@ -660,8 +661,8 @@ def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
             return True     # "'Quoted' words": both open
         if quote == "'" and DECADE.match(rest):
             return False    # the '80s
-        return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
-    if previous.isspace():
+        return not (not rest or rest[0] in RUBY_SPACE or POSSESSIVE.match(rest))
+    if previous in RUBY_SPACE:   # Ruby's \s: a no-break space before a quote closes it
         if _double_set(quote, rest):
             return True
         if quote == "'" and DECADE.match(rest):
