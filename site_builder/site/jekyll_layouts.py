@@ -278,7 +278,9 @@ class JekyllRenderer:
     def _site(self, posts: list[dict] | None, doc_drops: dict[str, Drop] | None = None) -> dict:
         """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
-        pages = [Drop(self.page_drop(p), self.reads) for p in self.pages if p.kind == "pages"]
+        # Jekyll's order (Reader#sort_files!): by file name, wherever the file is
+        pages = [Drop(self.page_drop(p), self.reads) for p in sorted(
+            (p for p in self.pages if p.kind == "pages"), key=lambda p: posixpath.basename(p.name))]
         doc_drops = self._doc_drops if doc_drops is None else doc_drops
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
