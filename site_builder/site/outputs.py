@@ -314,9 +314,10 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
             else:
                 plan.add(destination(item), digest(target),
                          lambda target=target: redirect_page(target), item.name)
-            continue
-        add(destination(item), keys[item.name], lambda item=item: renderer.render(item),
-            item.name)
+        else:
+            add(destination(item), keys[item.name], lambda item=item: renderer.render(item),
+                item.name)
+        # (its redirect_from pages too when it redirects itself: they point to its URL)
         for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
             why = leaves("/" + old.lstrip("/"))
             if why:
