@@ -1202,7 +1202,15 @@ Not a heading
 Nor this
 ---
 
- "Properties":{  "spark.history" : "true" ,
+\u00a0"Properties":{\u00a0\u00a0"spark.history" : "true" ,
+"""),
+    # haacked.com: an escape inside an entity reference (`&\#97;`, against spam
+    # robots) is text that kramdown writes as the reference, not `&amp;#97;`
+    Spec("haacked-kramdown", """\
+> name &\\#97;t&nbsp;g&\\#109;ail &\\#100;ot&nbsp;c&\\#111;m
+
+So *you can&\\#8217;t* say that; \\&#97; and &foo; and &\\#z; stay text.
+Instead of using\u00a0' for a quote, I will use ’.
 """),
 ]
 
