@@ -702,3 +702,24 @@ def test_an_empty_csv_field_is_nil_as_in_jekyll(tmp_path):
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
     assert ours == theirs == "A:Slides:Main;B::none;\n"
+
+
+def test_a_csv_field_over_several_lines_keeps_its_line_breaks_as_in_jekyll(tmp_path):
+    """A quoted CSV field with blank lines in it (crystal-lang.org's talk abstracts):
+    the lines were joined with nothing between them here. CSV and TSV, against Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_data"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_data" / "talks.csv").write_text(
+        'Title,Abstract\nA,"One.\n\nTwo, ""quoted""."\nB,plain\n')
+    (blog / "_data" / "rooms.tsv").write_text('Room\tNote\nMain\t"up\nstairs"\n')
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for t in site.data.talks %}[{{ t.Abstract }}]{% endfor %}"
+        "{% for r in site.data.rooms %}[{{ r.Note }}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs == '[One.\n\nTwo, "quoted".][plain][up\nstairs]\n'

@@ -237,7 +237,9 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
             elif suffix == ".json":
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):
-                rows = csv.DictReader(text.splitlines(), delimiter="," if suffix == ".csv" else "\t")
+                # its lines as they are: a quoted field keeps the line breaks in it
+                rows = csv.DictReader(text.splitlines(keepends=True),
+                                      delimiter="," if suffix == ".csv" else "\t")
                 # an empty field is nil to Ruby's CSV (false in Liquid), not ""
                 data[path.stem] = [{k: v if v != "" else None for k, v in row.items()}
                                    for row in rows]
