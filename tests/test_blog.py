@@ -605,6 +605,47 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
 
 
+@pytest.mark.parametrize("json_setting", ["", "redirect_from:\n  json: false\n"])
+def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
+        tmp_path, json_setting):
+    """jekyll-redirect-from writes redirects.json (path -> target: posts oldest first,
+    then the collections' documents, then pages; redirect_from before redirect_to), not
+    with `redirect_from: json: false`; here there was none. A page with both
+    redirect_to and redirect_from gets both, and redirect_to's list its first item
+    (`['/blog-new/', '/ignored/']` was the URL here). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "_notes", "_hidden", "sub"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\nurl: https://example.org\nbaseurl: /blog\nplugins: [jekyll-redirect-from]\n"
+        "collections:\n  notes:\n    output: true\n  hidden:\n    output: false\n" + json_setting)
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    for name, front in (("_posts/2020-01-02-b.md", "redirect_from: /old-b/"),
+                        ("_posts/2020-01-01-a.md", "redirect_from: [old-a.html, /x/ü/]"),
+                        ("_notes/n.md", "redirect_from: /n-old/"),
+                        ("_hidden/h.md", "redirect_from: /h-old/"),   # never written
+                        ("moved.md", "redirect_to: https://other.example/x"),
+                        ("sub/page.md", "redirect_to: [/blog-new/, /ignored/]\n"
+                                        "redirect_from: /p-old/")):
+        (blog / name).write_text(f"---\n{front}\n---\ntext\n")
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("sub/page.html", "p-old/index.html", "redirects.json"):
+        there = [(tmp_path / side / name).is_file() for side in ("jekyll", "ours")]
+        assert there[0] == there[1], name
+        if there[0]:
+            theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+            assert ours == theirs, name
+    assert (tmp_path / "ours" / "redirects.json").is_file() == (not json_setting)
+    if not json_setting:
+        assert (tmp_path / "ours" / "redirects.json").read_text().startswith(
+            '{"/old-a.html":"https://example.org/blog/2020/01/01/a.html","/x/ü/":')
+
+
 @pytest.mark.parametrize("setting", ["", "posts_dir: ./_posts\n"])
 def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path, setting):
     """posts_dir's default (`posts`, this pipeline's folder) is not the posts folder of
