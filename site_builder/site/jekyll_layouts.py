@@ -213,8 +213,10 @@ class JekyllRenderer:
                 drop.pop("title", None)
             drop.pop("slug", None)
             drop.pop("collection", None)
-            for key in ("tags", "categories"):
-                if key not in item.meta:
+            for key in ("tags", "categories"):   # a page's are its front matter's, as
+                if key in item.meta:              # written (`categories: causal`, a string)
+                    drop[key] = item.meta[key]
+                else:
                     drop.pop(key, None)
         else:
             drop["excerpt"] = item.meta.get("excerpt") or item.excerpt
