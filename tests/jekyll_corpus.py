@@ -1212,6 +1212,16 @@ Nor this
 So *you can&\\#8217;t* say that; \\&#97; and &foo; and &\\#z; stay text.
 Instead of using\u00a0' for a quote, I will use ’.
 """),
+    # docs.travis-ci.com: span attribute lists one after another all go to the element
+    # before them, and one may go on over a line break
+    Spec("travis-span-ials", """\
+![travis-web](/images/apps/travis-web.jpg){:.app}{:.official}
+
+Copy the line that includes the git remote found in [Step 1](#remote){:
+data-proofer-ignore=""}.
+
+[ ![Adding a key.](/images/key.png) ](/images/key.png){:.small}{:.right} and *this*{:.a}{: #b}
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)
