@@ -96,6 +96,10 @@ PAGES = {
     # one (vlad17.github.io's category pages look up site.categories[page.categories])
     "pagecats.html": "{{ page.categories | jsonify }} {{ page.tags | jsonify }} "
                      "[{{ site.categories[page.categories] | size }}]",
+    # `excerpt: ""` in front matter stays empty (Ruby's ||=); false too (grab.github.io's
+    # lists showed the first paragraph of such posts)
+    "excerpts.html": "{% for post in site.posts %}[{{ post.excerpt | strip_html | strip }}]"
+                     "{% endfor %}",
     # relative_url and absolute_url of nil, '' and false (haacked.com's debug page)
     "urls.html": "[{{ nothing | relative_url }}|{{ '' | relative_url }}|{{ '' | absolute_url }}|"
                  "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
@@ -127,6 +131,8 @@ def ruby_blog(root: Path) -> Path:
         write(root / name, f"---\n{front}---\n{text}\n")
     write(root / "pages" / "about.md", "---\ntitle: About\n---\nA\n")
     write(root / "assets" / "pages" / "archives.md", "---\ntitle: Archives\n---\nB\n")
+    write(root / "_posts" / "2019-10-01-e.md", '---\nexcerpt: ""\n---\n_Intro._\n\nMore.\n')
+    write(root / "_posts" / "2019-10-02-f.md", "---\nexcerpt: false\n---\nFirst.\n\nMore.\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
     write(root / "_posts" / "2019" / "2019-11-28-b.md", "---\n---\n[x]({% post_url "

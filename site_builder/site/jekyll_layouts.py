@@ -103,12 +103,19 @@ class Drop(dict):
             reads.waited.add(item.name)
         if key == "content":
             return item.content
-        return item.meta.get("excerpt") or item.excerpt
+        return own_excerpt(item)
 
     def items(self):  # noqa: ANN201 (jsonify and friends see everything)
         if self.reads.names is not None:
             self.reads.names.add(dict.get(self, "path"))
         return dict.items(self)
+
+
+def own_excerpt(item: Post) -> object:
+    """A document's excerpt: its front matter's unless nil or false (Ruby's `||=`: an
+    `excerpt: ""` stays empty), else the one made from its content."""
+    own = item.meta.get("excerpt")
+    return item.excerpt if own is None or own is False else own
 
 
 def documents_in_order(posts: list[Post], items: list[Post], config: dict) -> list[Post]:
@@ -219,7 +226,7 @@ class JekyllRenderer:
                 else:
                     drop.pop(key, None)
         else:
-            drop["excerpt"] = item.meta.get("excerpt") or item.excerpt
+            drop["excerpt"] = own_excerpt(item)
             # Jekyll sets `draft` (in _drafts/ or not) before reading the front matter,
             # which can then say otherwise: `draft: true` in _posts hides a post from a
             # theme's `unless post.draft` (jekyll-now's index), and it is still built.
