@@ -587,7 +587,8 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
     (blog / "docs" / "old.md").write_text(
         "---\nlayout: default\ntitle: Moved\nredirect_to: basic-types\n---\nBody *here*\n")
     (blog / "ext.html").write_text(
-        "---\ntitle: Ext\nredirect_to: https://hexdocs.pm/x.html\n---\nE\n")
+        "---\ntitle: Ext\nredirect_to: https://hexdocs.pm/x.html\nredirect_from: [/gone/]\n"
+        "---\nE\n")   # (github/training-kit: a page that redirects from and to)
     (blog / "_posts" / "2020-01-01-p.md").write_text(
         "---\nlayout: default\ntitle: Post\nredirect_from: [/old-post/, /older/index.html]\n"
         "---\nP\n")
@@ -598,7 +599,7 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
     assert done.returncode == 0, done.stdout + done.stderr
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("docs/old.html", "ext.html", "old-post/index.html", "older/index.html",
-                 "2020/01/01/p.html"):
+                 "2020/01/01/p.html", "gone/index.html"):
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
     assert (tmp_path / "ours" / "docs/old.html").read_text().startswith(

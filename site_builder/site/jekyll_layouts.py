@@ -21,7 +21,8 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, label, split_front_matter
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, label, post_url_names,
+                                       split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -159,7 +160,7 @@ class JekyllRenderer:
     def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
         from site_builder.site.liquid_tags import JekyllEnvironment
         env = JekyllEnvironment(self.root, self.config,
-                                {p.key: p.url for p in self.posts if p.key})
+                                post_url_names(self.posts))
         env.urls = link_urls(self.posts + self.pages, self.static)
         return env
 
@@ -309,8 +310,9 @@ class JekyllRenderer:
     def _site(self, posts: list[dict] | None, doc_drops: dict[str, Drop] | None = None) -> dict:
         """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
-        pages = [Drop(self.page_drop(p), self.reads, PAGE_RANK, p) for p in self.pages
-                 if p.kind == "pages"]
+        # Jekyll's order (Reader#sort_files!): by file name, wherever the file is
+        pages = [Drop(self.page_drop(p), self.reads, PAGE_RANK, p) for p in sorted(
+            (p for p in self.pages if p.kind == "pages"), key=lambda p: posixpath.basename(p.name))]
         doc_drops = self._doc_drops if doc_drops is None else doc_drops
         docs: dict[str, list[dict]] = {}
         for item in self.pages:

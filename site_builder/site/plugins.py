@@ -18,6 +18,7 @@ BUILT_IN = {
 }
 # What the plugins we lack would have made, for the warning.
 MISSING_MAKES = {"jekyll-avatar": "avatar images ({% avatar %} writes nothing)",
+                 "jekyll-octicons": "icons ({% octicon %} writes nothing)",
                  "jemoji": ":emoji: images", "jekyll-mentions": "@mention links"}
 
 

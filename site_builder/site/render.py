@@ -12,8 +12,8 @@ from site_builder.errors import BuildError
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
-                                       uses_liquid)
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, post_url_names,
+                                       raise_all, uses_liquid)
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
@@ -37,7 +37,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
     if any(uses_liquid(post) for post in todo):
         from site_builder.site.liquid_tags import JekyllEnvironment
         from site_builder.site.jekyll_layouts import link_urls
-        templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
+        templates = JekyllEnvironment(root, config, post_url_names(everyone))
         templates.urls = link_urls(everyone, {})
         site = site_for() if site_for is not None else liquid_site(everyone, config)
     md = renderer(config.get("kramdown"))
