@@ -606,6 +606,29 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
 
 
+def test_a_post_with_windows_line_ends_is_its_own_excerpt_as_in_jekyll(tmp_path):
+    """Jekyll looks for the excerpt separator ("\\n\\n") in the file's text as it is:
+    in a post whose lines end in CR LF it is never found, and the excerpt is the
+    whole post (hydeout's front page lists three such posts whole). Against Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_posts" / "2020-01-01-win.md").write_bytes(
+        b"---\r\ntitle: Win\r\n---\r\nFirst *para*.\r\n\r\nSecond para.\r\n")
+    (blog / "_posts" / "2020-01-02-unix.md").write_text(
+        "---\ntitle: Unix\n---\nFirst.\n\nSecond.\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs
+    assert "<p>Second para.</p>" in ours and "<p>Second.</p>" not in ours
+
+
 def test_an_undated_document_is_dated_by_the_build_as_in_jekyll(tmp_path):
     """A collection's document with no date in its name or front matter has the
     build's time (site.time), not its file's: in its permalink's :year and page.date.
