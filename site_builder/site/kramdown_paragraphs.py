@@ -75,5 +75,12 @@ def _one_line_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
                 state.src, state.bMarks[underline] + state.tShift[underline],
                 state.eMarks[underline]):
             return False
-        return original(state, start, end, silent)
+        if not original(state, start, end, silent):
+            return False
+        if not silent:   # kramdown's text: Ruby's strip, a no-break space at an end stays
+            text = state.getLines(start, start + 1, state.blkIndent, False).strip(
+                " \t\n\v\f\r")
+            if text[:1].isspace() or text[-1:].isspace():
+                state.tokens[-2].content = text
+        return True
     return rule

@@ -70,9 +70,18 @@ def _after_boundary(state: StateBlock, start: int) -> bool:
 
 
 def _before_boundary(state: StateBlock, line: int, end: int) -> bool:
-    """A table ends at a blank line, an attribute list, or its container's end."""
+    """A table ends at a blank line, an attribute list, or its container's end (a
+    list item's first nested list starts a part of the item that kramdown reads
+    apart: `- a | b` / `  - c` is a table, then the list)."""
     return (line >= end or state.isEmpty(line) or state.sCount[line] < state.blkIndent
-            or state.src.startswith("{:", state.bMarks[line] + state.tShift[line]))
+            or state.src.startswith("{:", state.bMarks[line] + state.tShift[line])
+            or line in chunk_starts(state))
+
+
+def chunk_starts(state: StateBlock) -> set[int]:
+    """The lines where kramdown's list parser starts a new part of an item's text
+    (list.rb's `item.value << ''`), each parsed as a document of its own."""
+    return state.__dict__.setdefault("kramdown_chunk_starts", set())
 
 
 def _has_pipe(text: str) -> bool:
