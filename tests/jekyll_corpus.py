@@ -1198,8 +1198,20 @@ Output: ["((()))","(()())"], and ['a'] and ["b"].
 - [Jiji](https://github.com/unageanu/jiji2) - Open Source Forex.
 -
 
+- Solutions:
+    - One: https://help.aliyun.com/146671.html
+    -
+
 2. **Intro: details | F5** - F5 site
    - The white paper.
+
+- Grafana
+   - Alert rules:\u0020\u0020
+     ```yaml
+     # PrometheusRule
+     - alert: HighCpuUsage
+       for: 5m
+     ```
 """),
     # houbb.github.io: a heading keeps a no-break space at its end (Ruby's rstrip), and
     # the blank before it is a '-' of its id; a circled letter is a word character;
@@ -1219,7 +1231,14 @@ Output: ["((()))","(()())"], and ['a'] and ["b"].
 
 ## <tag set>
 
+## 1、`&nbsp;`
+
 Kept \u00a0 \u00a0\u0020
+
+\u00a0
+> A paragraph of a no-break space, then a quote: no blank line between
+
+| cell | ideographic space\u3000 |
 """),
 ]
 

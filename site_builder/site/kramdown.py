@@ -954,10 +954,11 @@ def heading_ids(state: StateCore) -> None:
             continue
         # kramdown's raw_text: text, code, escapes (`app\_process`: app_process),
         # entities' characters, and the text in span elements (`<var>f</var>`), not tags
-        text = "".join(c.content if c.type in ("text", "code_inline", "text_special")
-                       else MARKUP_TAG.sub("", c.content) if c.type == "html_inline" else ""
-                       for c in children)
-        slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
+        text = "".join(c.content if c.type == "code_inline"   # (`&nbsp;` is its text)
+                       else html.unescape(c.content) if c.type in ("text", "text_special")
+                       else html.unescape(MARKUP_TAG.sub("", c.content))
+                       if c.type == "html_inline" else "" for c in children)
+        slug = re.sub(r"[ \t]", "-", _word_chars(text.lower()))
         counts[slug] = counts.get(slug, 0) + 1
         if slug or counts[slug] > 1:
             token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")

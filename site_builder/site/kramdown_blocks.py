@@ -175,7 +175,7 @@ def layout(state: StateCore) -> None:
     lines = state.src.split("\n")
     if state.src.endswith("\n"):
         lines.pop()
-    blank = [not line.strip() for line in lines]
+    blank = [not line.strip(RUBY_SPACE) for line in lines]   # (a no-break space is text)
     state.tokens = _with_blanks(state.tokens, lines, blank)
 
 

@@ -40,6 +40,7 @@ NOT_LAZY_CODE = re.compile(r"\{:|\^\s*$|</?(?!(?:a|abbr|acronym|b|big|bdo|br|but
                            r"samp|select|small|span|strike|strong|sub|sup|tt|u|var|script)\b)"
                            r"[A-Za-z_:]")
 LIST_MARKER = re.compile(r"^([*+-]|\d{1,9}\.)([ \t]+|$)")
+UNDERLINE = re.compile(r"[-=]+[ \t]*$")
 ATX_START = re.compile(r"#{1,6}[\t ]+")
 ATX_CLOSING = re.compile(r"[\t ]#+\Z")
 LIST_START = re.compile(r"(?:[*+-]|\d+\.)[ \t]")   # kramdown's, after its OPT_SPACE
@@ -244,6 +245,10 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int
             if nested and column < 4 and LIST_START.match(text):
                 lazy.append((k, state.blkIndent + 2 * indent + 4 + column))
                 shifted.add(k)
+            elif column and UNDERLINE.match(text):
+                # (kramdown's setext underline starts its line: this one keeps its
+                # blanks, so it is text)
+                lazy.append((k, state.blkIndent + indent + 1))
             else:
                 lazy.append((k, state.blkIndent + indent))
         else:
@@ -304,9 +309,11 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
     for line, length in closings[bisect.bisect_right(closings, (start, 1 << 30)):]:
         if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
             # in a list item, only a closing line inside the item (kramdown reads the
-            # item's lines first): no line less indented before it
+            # item's lines first): no line less indented before it, and no nested
+            # list that starts a part of the item read apart (chunk_starts)
+            chunks = chunk_starts(state)
             return not state.blkIndent or all(
-                state.isEmpty(k) or state.sCount[k] >= state.blkIndent
+                state.isEmpty(k) or state.sCount[k] >= state.blkIndent and k not in chunks
                 for k in range(start + 1, line))
     return False
 

@@ -28,6 +28,7 @@ SPAN_ELEMENT = re.compile(r"<(?!(?:%s)\b)([A-Za-z][\w:-]*)(?:\s[^<>]*)?(?<!/)>.*
                           % "|".join(sorted(WITHOUT_BODY)), re.I)
 IAL_LINE = re.compile(r"^\{:[^}]*\}\s*$")
 NBSP = "\u00a0"   # an empty cell, as kramdown writes it
+RUBY_SPACE = " \t\n\v\f\r\0"   # what Ruby's strip takes
 STYLES = {"left": "text-align: left", "right": "text-align: right",
           "center": "text-align: center"}
 
@@ -136,11 +137,11 @@ def _cells(text: str, leading_pipe: bool) -> list[str]:
         cells[-1] += found[0]
         last = found.end()
     _split(text[last:], cells)
-    if leading_pipe and len(cells) > 1 and not cells[0].strip():
+    if leading_pipe and len(cells) > 1 and not cells[0].strip(RUBY_SPACE):
         cells.pop(0)
-    if cells and not cells[-1].strip():
+    if cells and not cells[-1].strip(RUBY_SPACE):
         cells.pop()
-    return [cell.strip() for cell in cells]
+    return [cell.strip(RUBY_SPACE) for cell in cells]   # (an ideographic space stays)
 
 
 def _split(text: str, cells: list[str]) -> None:
