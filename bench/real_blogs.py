@@ -8,7 +8,7 @@ builders work on copies). Jekyll (Debian's `jekyll`, with Debian's plugins) buil
 it as fetched, not `--safe` (that turns plugins off): the plugins it asks for in
 _config.yml, its Gemfile's jekyll_plugins group or its gemspec, as far as Debian
 packages them; both builders get the same list through an extra config file. Tags
-of plugins Debian lacks (jekyll-avatar) write nothing on Jekyll's side, and a
+of plugins Debian lacks (jekyll-avatar, jekyll-octicons) write nothing on Jekyll's side, and a
 stand-in for the `slugify` gem lets jasper2's Ruby plugins run there.
 
 Per post (each file of _posts/ that Jekyll builds):
@@ -78,6 +78,7 @@ class BenchEmptyTag < Liquid::Tag
   def render(_context) = ""
 end
 Liquid::Template.register_tag("avatar", BenchEmptyTag)
+Liquid::Template.register_tag("octicon", BenchEmptyTag)
 # jekyll-include-cache writes what include writes (it only renders each once).
 unless Liquid::Template.tags["include_cached"]
   Liquid::Template.register_tag("include_cached", Jekyll::Tags::IncludeTag)

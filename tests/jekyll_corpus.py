@@ -1240,6 +1240,36 @@ Kept \u00a0 \u00a0\u0020
 
 | cell | ideographic space\u3000 |
 """),
+    # grab.github.io: an underline right under a rule (or a code block, an HTML block)
+    # is a paragraph's text to kramdown, not a heading (after_block_boundary?); a quote
+    # after a no-break space closes (Ruby's \s is ASCII)
+    Spec("grab-kramdown", """\
+Thanks.
+
+----
+<small class="credits">Special thanks to [Kok](mailto:k@example.com), who helped.</small>
+----
+
+```
+x
+```
+Not a heading
+=============
+
+<div>x</div>
+Nor this
+---
+
+\u00a0"Properties":{\u00a0\u00a0"spark.history" : "true" ,
+"""),
+    # haacked.com: an escape inside an entity reference (`&\#97;`, against spam
+    # robots) is text that kramdown writes as the reference, not `&amp;#97;`
+    Spec("haacked-kramdown", """\
+> name &\\#97;t&nbsp;g&\\#109;ail &\\#100;ot&nbsp;c&\\#111;m
+
+So *you can&\\#8217;t* say that; \\&#97; and &foo; and &\\#z; stay text.
+Instead of using\u00a0' for a quote, I will use ’.
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -359,6 +359,51 @@ def test_a_later_documents_content_is_its_source_as_in_jekylls_render_order(tmp_
         tmp_path / "ours" / "index.html").read_text()
 
 
+def reading_blog(blog: Path) -> Path:
+    """Documents whose own Liquid shows other documents' content and excerpts: posts
+    (rendered first, oldest first), then the collections in the config's order."""
+    for folder in ("_posts", "_notes", "_extras", "_layouts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\ncollections:\n  extras:\n    output: true\n  notes:\n    output: true\n")
+    (blog / "_layouts" / "unused.html").write_text("{{ content }}\n")
+    (blog / "_posts" / "2020-01-01-p01.md").write_text('---\n---\n"Old" *one*\n')
+    (blog / "_posts" / "2020-01-02-p02.html").write_text(
+        "---\n---\n{% for p in site.posts %}[{{ p.content | strip }}]{% endfor %}\n"
+        "(note={{ site.notes[0].content | strip }})(extra={{ site.extras[0].excerpt | strip }})\n")
+    (blog / "_posts" / "2020-01-03-p03.md").write_text(
+        '---\n---\n"New" *three*, after {{ site.posts[1].content | size }}\n')
+    (blog / "_notes" / "n.html").write_text(
+        "---\n---\n{{ site.posts[0].excerpt }}{{ site.posts[2].excerpt }}"
+        "{% for p in site.posts %}[{{ p.content | size }}]{% endfor %} {{ page.content | size }}\n")
+    (blog / "_extras" / "e.md").write_text(
+        "---\n---\nAn *extra*, before {{ site.notes[0].content | size }}\n")
+    return blog
+
+
+READING_OUTPUTS = ("2020/01/01/p01.html", "2020/01/02/p02.html", "2020/01/03/p03.html",
+                   "notes/n.html", "extras/e.html")
+
+
+def test_a_documents_own_liquid_sees_those_rendered_before_it_as_jekyll_does(tmp_path):
+    """crystal-lang.org's pages are a collection showing the posts' excerpts: Jekyll
+    renders documents one by one, so a document's own Liquid sees the documents
+    rendered before it with their HTML (a newer post's, a later collection's still as
+    source), and every excerpt rendered. Here they were all rendered at once, seeing
+    none; now in waves (p02 -> p03 -> the note: three). Byte for byte against Jekyll."""
+    need_tool("jekyll")
+    blog = reading_blog(tmp_path / "blog")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in READING_OUTPUTS:
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    note = (tmp_path / "ours" / "notes/n.html").read_text()
+    assert note.startswith("<p>“New” <em>three</em>, after 429</p>\n<p>“Old” <em>one</em></p>")
+    assert "[<p>“Old” <em>one</em></p>]\n(note={{ site.posts[0].excerpt }}" in (
+        tmp_path / "ours" / "2020/01/02/p02.html").read_text()
+
+
 def test_two_sources_of_one_file_warn_and_the_one_jekyll_writes_last_wins(tmp_path):
     """Jekyll warns of a conflict and writes pages, then static files, then documents
     (posts oldest first): the last written is the file. A real blog (beautiful-jekyll)
@@ -542,7 +587,8 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
     (blog / "docs" / "old.md").write_text(
         "---\nlayout: default\ntitle: Moved\nredirect_to: basic-types\n---\nBody *here*\n")
     (blog / "ext.html").write_text(
-        "---\ntitle: Ext\nredirect_to: https://hexdocs.pm/x.html\n---\nE\n")
+        "---\ntitle: Ext\nredirect_to: https://hexdocs.pm/x.html\nredirect_from: [/gone/]\n"
+        "---\nE\n")   # (github/training-kit: a page that redirects from and to)
     (blog / "_posts" / "2020-01-01-p.md").write_text(
         "---\nlayout: default\ntitle: Post\nredirect_from: [/old-post/, /older/index.html]\n"
         "---\nP\n")
@@ -553,11 +599,52 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
     assert done.returncode == 0, done.stdout + done.stderr
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("docs/old.html", "ext.html", "old-post/index.html", "older/index.html",
-                 "2020/01/01/p.html"):
+                 "2020/01/01/p.html", "gone/index.html"):
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
     assert (tmp_path / "ours" / "docs/old.html").read_text().startswith(
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
+
+
+@pytest.mark.parametrize("json_setting", ["", "redirect_from:\n  json: false\n"])
+def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
+        tmp_path, json_setting):
+    """jekyll-redirect-from writes redirects.json (path -> target: posts oldest first,
+    then the collections' documents, then pages; redirect_from before redirect_to), not
+    with `redirect_from: json: false`; here there was none. A page with both
+    redirect_to and redirect_from gets both, and redirect_to's list its first item
+    (`['/blog-new/', '/ignored/']` was the URL here). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "_notes", "_hidden", "sub"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\nurl: https://example.org\nbaseurl: /blog\nplugins: [jekyll-redirect-from]\n"
+        "collections:\n  notes:\n    output: true\n  hidden:\n    output: false\n" + json_setting)
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    for name, front in (("_posts/2020-01-02-b.md", "redirect_from: /old-b/"),
+                        ("_posts/2020-01-01-a.md", "redirect_from: [old-a.html, /x/ü/]"),
+                        ("_notes/n.md", "redirect_from: /n-old/"),
+                        ("_hidden/h.md", "redirect_from: /h-old/"),   # never written
+                        ("moved.md", "redirect_to: https://other.example/x"),
+                        ("sub/page.md", "redirect_to: [/blog-new/, /ignored/]\n"
+                                        "redirect_from: /p-old/")):
+        (blog / name).write_text(f"---\n{front}\n---\ntext\n")
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("sub/page.html", "p-old/index.html", "redirects.json"):
+        there = [(tmp_path / side / name).is_file() for side in ("jekyll", "ours")]
+        assert there[0] == there[1], name
+        if there[0]:
+            theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+            assert ours == theirs, name
+    assert (tmp_path / "ours" / "redirects.json").is_file() == (not json_setting)
+    if not json_setting:
+        assert (tmp_path / "ours" / "redirects.json").read_text().startswith(
+            '{"/old-a.html":"https://example.org/blog/2020/01/01/a.html","/x/ü/":')
 
 
 @pytest.mark.parametrize("setting", ["", "posts_dir: ./_posts\n"])
@@ -657,3 +744,24 @@ def test_an_empty_csv_field_is_nil_as_in_jekyll(tmp_path):
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
     assert ours == theirs == "A:Slides:Main;B::none;\n"
+
+
+def test_a_csv_field_over_several_lines_keeps_its_line_breaks_as_in_jekyll(tmp_path):
+    """A quoted CSV field with blank lines in it (crystal-lang.org's talk abstracts):
+    the lines were joined with nothing between them here. CSV and TSV, against Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_data"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_data" / "talks.csv").write_text(
+        'Title,Abstract\nA,"One.\n\nTwo, ""quoted""."\nB,plain\n')
+    (blog / "_data" / "rooms.tsv").write_text('Room\tNote\nMain\t"up\nstairs"\n')
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for t in site.data.talks %}[{{ t.Abstract }}]{% endfor %}"
+        "{% for r in site.data.rooms %}[{{ r.Note }}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs == '[One.\n\nTwo, "quoted".][plain][up\nstairs]\n'

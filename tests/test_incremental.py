@@ -307,6 +307,37 @@ def test_a_jekyll_blog_rebuilds_only_what_shows_the_edit(tmp_path: Path) -> None
     assert snapshot(blog / "_site") == snapshot(fresh / "_site")
 
 
+def test_a_document_showing_others_html_is_rendered_again_when_they_change(
+        tmp_path: Path) -> None:
+    """A document's own Liquid showing other documents' HTML (a collection's page of
+    the posts' excerpts, a post showing an older one's content, in a chain): its cache
+    key covers what it read, so an edit of the oldest post re-renders the chain; a
+    no-op rebuild right after a cold build renders nothing. A full build's bytes."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: T\ncollections:\n  notes:\n    output: true\n")
+    write(blog / "_layouts" / "default.html", "<main>{{ content }}</main>\n")
+    write(blog / "_posts" / "2020-01-01-p1.md", "---\nlayout: default\n---\nText *one*\n")
+    write(blog / "_posts" / "2020-01-02-p2.md",
+          "---\nlayout: default\n---\nTwo shows {{ site.posts[2].content }}\n")
+    write(blog / "_posts" / "2020-01-03-p3.md", "---\nlayout: default\n---\nThree\n")
+    write(blog / "_notes" / "n.md", "---\nlayout: default\n---\n"
+          "{% for p in site.posts %}{{ p.excerpt }}{% endfor %}\n")
+    first = build(blog)
+    assert first.rendered == 4
+    assert "Two shows &lt;p&gt;Text <em>one</em>" in (blog / "_site/notes/n.html").read_text()
+    assert (build(blog).rendered, build(blog).written) == (0, 0)
+    edited = blog / "_posts" / "2020-01-01-p1.md"
+    edited.write_text(edited.read_text().replace("one", "uno"))
+    result = build(blog)
+    assert (result.rendered, result.written) == (3, 3)   # p1, p2 showing it, the note
+    assert "Two shows &lt;p&gt;Text <em>uno</em>" in (blog / "_site/notes/n.html").read_text()
+    assert build(blog).rendered == 0
+    fresh = tmp_path / "fresh"
+    shutil.copytree(blog, fresh, ignore=shutil.ignore_patterns("_site", FOLDER))
+    build(fresh)
+    assert snapshot(blog / "_site") == snapshot(fresh / "_site")
+
+
 def test_an_include_kept_for_the_build_is_what_each_page_would_render(tmp_path: Path) -> None:
     """An include reading only `site` and its parameters is rendered once a build and
     its text reused; one reading the page, setting variables or showing posts' content

@@ -2,7 +2,7 @@
 each case from a real blog (issue 14, point 8): date filters on free-form strings
 (plainwhite's `'now' | date_to_xmlschema`) and Ruby's strftime (csswizardry), `contains` on true or a number
 (contrast), Liquid's words as property names (mzlogin's `...search.limit`),
-`post_url` into a folder of _posts (twbs/blog), truncatewords and round as Ruby
+`post_url` into a folder of _posts (twbs/blog) or by a post's date (alexirpan), truncatewords and round as Ruby
 (rubyonrails.org). Each is built by us and by real Jekyll and compared, and Ruby's
 own Time.parse is the reference for the date reader."""
 
@@ -93,6 +93,12 @@ PAGES = {
     # where increment/decrement start `count` (houbb.github.io's Vue posts); each
     # counter is one more key. Twice: the second is the compiled template's
     "payload.html": "{% include payload.html %}|{% include payload.html %}",
+    # site.pages in Jekyll's order: by file name, wherever the file is (haacked.com's
+    # menu of pages from pages/ and assets/pages/)
+    "order.html": "{{ site.pages | map: 'name' | join: ',' }}",
+    # relative_url and absolute_url of nil, '' and false (haacked.com's debug page)
+    "urls.html": "[{{ nothing | relative_url }}|{{ '' | relative_url }}|{{ '' | absolute_url }}|"
+                 "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"
@@ -108,7 +114,7 @@ COMPARE = ("{% assign r = site.data.releases %}"
 
 
 def ruby_blog(root: Path) -> Path:
-    write(root / "_config.yml", "x: {limit: 5, offset: 2, in: 6, with: 8, empty: 10, "
+    write(root / "_config.yml", "url: https://example.org\nx: {limit: 5, offset: 2, in: 6, with: 8, empty: 10, "
                                 "reversed: 3, contains: 4, list: [1, 2, 3, 4, 5, 6, 7]}\n")
     write(root / "_layouts" / "default.html", "{{ content }}")
     write(root / "_includes" / "compare.html", COMPARE)
@@ -123,10 +129,16 @@ def ruby_blog(root: Path) -> Path:
                  "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else
                  "date: 2015-12-01 9:00:00\n" if name == "pagedate.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
+    write(root / "pages" / "about.md", "---\ntitle: About\n---\nA\n")
+    write(root / "assets" / "pages" / "archives.md", "---\ntitle: Archives\n---\nB\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
     write(root / "_posts" / "2019" / "2019-11-28-b.md", "---\n---\n[x]({% post_url "
-          "2019/2019-11-26-a %}) [y]({% post_url 2019-11-26-a %})\n")
+          "2019/2019-11-26-a %}) [y]({% post_url 2019-11-26-a %}) [z]({% post_url "
+          "2019-12-01-c %}) [w]({% post_url 2019-11-30-c %})\n")
+    # alexirpan's blog: post_url names a post by the day of its front matter's date
+    # (Jekyll's older rule, tried when no file name matches)
+    write(root / "_posts" / "2019-11-30-c.md", "---\ndate: 2019-12-01 00:47:00 -0400\n---\nc\n")
     # schneems's tumblr posts: an empty title stays empty (Ruby's `||=`), and a date
     # whose offset follows the time at once is that instant (29 Nov in UTC)
     write(root / "_posts" / "2010-11-28-tumblr.html", "---\ntitle: ''\n"

@@ -668,7 +668,8 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path, logged) -> None:
     Jekyll's filters and the seo tag; Ruby plugins named in one warning."""
     site_blog = tmp_path / "blog"
     write(site_blog / "_config.yml", "title: Shaped\nbaseurl: /j/\npermalink: /:title\npaginate: 1\n"
-          "plugins: [jekyll-paginate, jekyll-seo-tag, jekyll-avatar]\nposts_dir: _posts\n")
+          "plugins: [jekyll-paginate, jekyll-seo-tag, jekyll-avatar, jekyll-octicons]\n"
+          "posts_dir: _posts\n")
     write(site_blog / "_layouts" / "default.html",
           "<html><head>{% seo %}</head><body>{{ content }}"
           "{% include foot.html note=page.title %}</body></html>\n")
@@ -676,7 +677,9 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path, logged) -> None:
           "<article class=\"{{ layout.kind }}\">{{ content }}</article>"
           "{% if page.previous %}<a href=\"{{ page.previous.url | relative_url }}\">older</a>"
           "{% endif %}\n")
-    write(site_blog / "_includes" / "foot.html", "<footer>{{ include.note | upcase }}</footer>")
+    # github/government.github.com's footer: an icon of jekyll-octicons (not in Debian)
+    write(site_blog / "_includes" / "foot.html",
+          "<footer>{% octicon mark-github height:32 %}{{ include.note | upcase }}</footer>")
     write(site_blog / "_posts" / "2020-01-01-first.md", "---\ntitle: First\nlayout: post\n---\n"
           "One *two*\n\nthree\n")
     write(site_blog / "_posts" / "2020-01-02-second.html", "---\ntitle: Second\nlayout: post\n---\n"
@@ -699,6 +702,7 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path, logged) -> None:
     assert "[First: One two; 01 Jan 2020]2/2" in (site / "page2" / "index.html").read_text()
     warning = [line for line in lines if line.startswith("warning: plugins")]
     assert len(warning) == 1 and "_plugins/tags.rb" in warning[0] and "jekyll-avatar" in warning[0]
+    assert "jekyll-octicons (icons" in warning[0]
     assert not (site / "assets" / "css" / "site.css").exists()  # not our theme's
 
 

@@ -87,18 +87,19 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     theme = theme_folder(root, config, log)
     files = static_files(inv, root, config, log, theme)
     # A Jekyll blog's posts see site.static_files in their Liquid: their names count.
-    keys = _render_keys(root, posts + pages, config, sorted(files) if theme is None else [])
+    base = _render_keys(root, posts + pages, config, sorted(files) if theme is None else [])
+    keys = cache.with_reads(base, old.reads)
+    reads = {name: found for name, found in old.reads.items() if name in base}
+    static = sorted(files)
     own = [root / "_layouts", root / "_includes", root / "_sass"]
-    warm = posts_site = None
+    warm = jekyll = None
     from site_builder.site.plugins import warn_unsupported
     warn_unsupported(root, config, log)
     if theme is None:   # the blog's own layouts are its whole theme
         from site_builder.site.jekyll_layouts import JekyllRenderer
         theme_key = cache.digest(cache.files_digest(own), config)
         jekyll = JekyllRenderer(root, config, posts, pages, files, links)
-        posts_site = jekyll.posts_site
-        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, sorted(files),
-                           old.deps)
+        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, static, old.deps)
     else:
         # The theme's files and the blog's overrides; with overrides, any post's front
         # matter too (a layout of the blog's may list site.posts).
@@ -121,15 +122,18 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     on_disk, folders = on_disk_record.existing(out, old.folders)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
     try:
-        rendered, results = _render(root, posts + pages, keys, config, plan, stale, cache_path,
-                                    out, jobs, warm, posts_site)
+        rendered, results, rekeyed = _render(root, posts + pages, (base, keys, reads), config,
+                                             plan, stale, cache_path, out, jobs, warm, jekyll)
     except OSError as exc:  # a full or read-only disk while writing what was rendered
         raise disk_error(exc) or exc from None
     # An output of a blog's own layouts answers its text and whose content it read.
     texts = [r[0] if isinstance(r, tuple) else r for r in results]
     deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
+    if rekeyed:   # documents that read others' HTML: the outputs' keys now cover it
+        _rekey(plan, plan_jekyll(posts, pages, keys, config, jekyll, theme_key, static,
+                                 {**old.deps, **deps}))
     # Everything rendered: from here on nothing can fail for a post's sake.
-    new = cache.Cache(parsed=memo.now, files=memo.files, read_at=old.read_at)
+    new = cache.Cache(parsed=memo.now, files=memo.files, read_at=old.read_at, reads=reads)
     try:
         written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk,
                                   deps, folders)
@@ -233,7 +237,9 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
             elif suffix == ".json":
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):
-                rows = csv.DictReader(text.splitlines(), delimiter="," if suffix == ".csv" else "\t")
+                # its lines as they are: a quoted field keeps the line breaks in it
+                rows = csv.DictReader(text.splitlines(keepends=True),
+                                      delimiter="," if suffix == ".csv" else "\t")
                 # an empty field is nil to Ruby's CSV (false in Liquid), not ""
                 data[path.stem] = [{k: v if v != "" else None for k, v in row.items()}
                                    for row in rows]
@@ -315,21 +321,23 @@ def _liquid_key(root: Path, everyone: list[Post], config: dict, static: list[str
                         cache.files_digest([Path(f) for f in include_folders(root, config)]))
 
 
-def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict, plan: dict,
+def _render(root: Path, everyone: list[Post], keys: tuple, config: dict, plan: dict,
             stale: list[str], cache_path: Path, out: Path, jobs: int | None,
-            warm: Callable[[], None] | None = None,
-            posts_site: Callable[[], dict] | None = None) -> tuple[int, list]:
+            warm: Callable[[], None] | None = None, jekyll=None,  # noqa: ANN001
+            ) -> tuple[int, list, bool]:
     """Render the `stale` outputs, and first the posts they show whose HTML the cache
     lacks; (posts rendered, each output's text as a temporary file beside its place
-    in `out`, see _spiller). `warm`: what to do once the posts' HTML is known,
-    before the outputs are rendered on worker processes; `posts_site`: what makes
-    `site` for the posts' own Liquid (render_posts)."""
+    in `out`, see _spiller; whether render keys changed). `keys`: (each item's own
+    render key, its key with what its Liquid read, what each document read), the last
+    two brought up to date here. `warm`: what to do once the posts' HTML is known,
+    before the outputs are rendered on worker processes; `jekyll`: a Jekyll blog's
+    JekyllRenderer (its `site` and render order for the documents' own Liquid)."""
     if not stale:
-        return 0, []
+        return 0, [], False
     _confine(out, stale)
     try:
         return _render_all(root, everyone, keys, config, plan, stale, cache_path, out, jobs,
-                           warm, posts_site)
+                           warm, jekyll)
     except BaseException:   # a bad post or an interrupt: no temporary file stays
         for rel in stale:
             _part(out, rel).unlink(missing_ok=True)
@@ -337,20 +345,28 @@ def _render(root: Path, everyone: list[Post], keys: dict[str, str], config: dict
         raise
 
 
-def _render_all(root: Path, everyone: list[Post], keys: dict[str, str], config: dict,
+def _render_all(root: Path, everyone: list[Post], keys: tuple, config: dict,
                 plan: dict, stale: list[str], cache_path: Path, out: Path, jobs: int | None,
-                warm: Callable[[], None] | None,
-                posts_site: Callable[[], dict] | None) -> tuple[int, list]:
+                warm: Callable[[], None] | None, jekyll) -> tuple[int, list, bool]:  # noqa: ANN001
+    base, keys, reads = keys
     needed = list({p.name: p for rel in stale for p in plan[rel].needs}.values())
     store = cache.Content(cache_path)
+    rekeyed = False
     try:
         found = store.get([keys[p.name] for p in needed])
         todo = [p for p in needed if keys[p.name] not in found]
-        code = _render_posts(root, todo, everyone, config, store, jobs,
-                             posts_site) if todo else {}
-        for post in needed:
+        for post in needed:   # before rendering: a document's Liquid may show them
             if keys[post.name] in found:
                 post.content, post.excerpt = found[keys[post.name]]
+        code = {}
+        if todo:
+            code, read = _render_posts(root, todo, everyone, config, store, jobs, jekyll)
+            for post in todo:
+                reads.pop(post.name, None)
+            reads.update(read)
+            now = cache.with_reads(base, reads)
+            rekeyed = now != keys
+            keys.update(now)
         from site_builder.site.parallel import forks
         if warm is not None and forks(len(stale), jobs):
             warm()
@@ -360,7 +376,16 @@ def _render_all(root: Path, everyone: list[Post], keys: dict[str, str], config: 
                   set(keys.values()))
     finally:
         store.close()
-    return len(todo), texts
+    return len(todo), texts, rekeyed
+
+
+def _rekey(plan: dict, fresh: dict) -> None:
+    """The outputs' keys (and the keys kept for them) as `fresh`, a plan made with
+    render keys that changed while rendering."""
+    from dataclasses import replace
+    for rel, planned in plan.items():
+        if rel in fresh:
+            plan[rel] = replace(planned, key=fresh[rel].key, rekey=fresh[rel].rekey)
 
 
 # -- writing: changed files only, each by temp + rename; stale files last ------------
@@ -462,13 +487,14 @@ def _confine(out: Path, rels: list[str]) -> None:
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                  store: cache.Content, jobs: int | None,
-                  posts_site: Callable[[], dict] | None) -> dict[str, dict[str, str]]:
+                  store: cache.Content, jobs: int | None, jekyll  # noqa: ANN001
+                  ) -> tuple[dict[str, dict[str, str]], dict[str, tuple]]:
     from site_builder.site.parallel import forks
     from site_builder.site.render import render_posts
     return render_posts(root, todo, everyone, config, jobs,
                         highlighted=store.code(few=not forks(len(todo), jobs)),
-                        site_for=posts_site)
+                        site_for=jekyll.posts_site if jekyll is not None else None,
+                        order=jekyll)
 
 
 def _render_outputs(thunks: list, jobs: int | None, spill: Callable[[int, object], object]) -> list:

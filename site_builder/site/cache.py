@@ -61,6 +61,8 @@ class Cache:
     deps: dict[str, tuple] = field(default_factory=dict)
     # output folder -> (its stat, its files, its folders) as this build left it (on_disk.py)
     folders: dict[str, tuple] = field(default_factory=dict)
+    # document -> the items whose content its own Liquid read (render.py; Jekyll blogs)
+    reads: dict[str, tuple] = field(default_factory=dict)
 
 
 def location(root: Path, out: Path) -> Path:
@@ -250,6 +252,68 @@ def _save(path: Path, value: object) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def with_reads(base: dict[str, str], reads: dict[str, tuple]) -> dict[str, str]:
+    """Each item's render key (`base`), for a document whose Liquid read other items'
+    content (`reads`, as its last render noted) also covering those items' keys, and
+    theirs in turn: a page of crystal-lang.org's `pages` collection showing the posts'
+    excerpts is rendered again when a post changes. Items that read each other (a
+    cycle) share one key covering them all."""
+    if not reads:
+        return base
+    keys = dict(base)
+    for group, after in _groups(base, reads):
+        shared = digest(sorted(base[name] for name in group), sorted(keys[n] for n in after))
+        for name in group:
+            keys[name] = digest(base[name], shared)
+    return keys
+
+
+def _groups(base: dict[str, str], reads: dict[str, tuple]) -> list[tuple[list[str], set]]:
+    """The items of `reads` in groups that read each other (strongly connected: Tarjan's
+    algorithm, without recursion, as a chain may be a thousand long), each with the
+    items outside it that it reads; groups read by others come first."""
+    def edges(name: str) -> list[str]:
+        return [n for n in reads.get(name, ()) if n in base]
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[tuple[list[str], set]] = []
+    for start in sorted(name for name in reads if name in base):
+        if start in index:
+            continue
+        work = [(start, iter(edges(start)))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            name, todo = work[-1]
+            step = next(todo, None)
+            if step is not None:
+                if step not in index:
+                    index[step] = low[step] = len(index)
+                    stack.append(step)
+                    on_stack.add(step)
+                    work.append((step, iter(edges(step))))
+                elif step in on_stack:
+                    low[name] = min(low[name], index[step])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[name])
+            if low[name] == index[name]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == name:
+                        break
+                members = set(group)
+                found.append((group, {n for m in group for n in edges(m)} - members))
+    return found
 
 
 def digest(*parts: object) -> str:

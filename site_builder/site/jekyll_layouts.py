@@ -21,7 +21,8 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import MARKDOWN_SUFFIXES, Post, label, split_front_matter
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, label, post_url_names,
+                                       split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -31,12 +32,22 @@ CONTENT_KEYS = ("content", "excerpt", "output")
 class Reads:
     """Whose content the output being rendered has read (None: not noting), and, for
     a document's output, its place in Jekyll's render order (None: a page's, or not
-    in a Jekyll blog's own layouts)."""
-    __slots__ = ("names", "rank")
+    in a Jekyll blog's own layouts). `body`: a document's own Liquid is being
+    rendered (before its layouts); then `pending` names the documents whose HTML is
+    not final yet, and `waited` notes those of them it read (render.py renders it
+    again once they are)."""
+    __slots__ = ("names", "rank", "body", "pending", "waited")
 
     def __init__(self) -> None:
         self.names: set | None = None
         self.rank: int | None = None
+        self.body = False
+        self.pending: set | frozenset = frozenset()
+        self.waited: set = set()
+
+
+# A page's place in Jekyll's render order: after every document.
+PAGE_RANK = 1 << 60
 
 
 class Drop(dict):
@@ -71,10 +82,28 @@ class Drop(dict):
         reads = self.reads
         if reads.names is not None:
             reads.names.add(dict.get(self, "path"))
-        if key == "content" and reads.rank is not None and self.rank is not None \
-                and self.rank > reads.rank:
+        if reads.rank is None or self.rank is None:
+            return value
+        if reads.body:
+            return self._in_body(key, value)
+        if key == "content" and self.rank > reads.rank:
             return self.item.body   # not rendered yet, in Jekyll's order
         return value
+
+    def _in_body(self, key: object, value: object) -> object:
+        """What a document's own Liquid sees: the documents Jekyll renders before it
+        (and itself) with their HTML as it is now, the others' content still as
+        source; an excerpt always rendered (Jekyll renders it when first asked)."""
+        item, reads = self.item, self.reads
+        if key == "content" and self.rank >= reads.rank or item.kind == "pages":
+            return item.body if key == "content" else value
+        if key == "output":
+            return None
+        if item.name in reads.pending:
+            reads.waited.add(item.name)
+        if key == "content":
+            return item.content
+        return item.meta.get("excerpt") or item.excerpt
 
     def items(self):  # noqa: ANN201 (jsonify and friends see everything)
         if self.reads.names is not None:
@@ -131,7 +160,7 @@ class JekyllRenderer:
     def env(self):  # noqa: ANN201 (JekyllEnvironment, imported late)
         from site_builder.site.liquid_tags import JekyllEnvironment
         env = JekyllEnvironment(self.root, self.config,
-                                {p.key: p.url for p in self.posts if p.key})
+                                post_url_names(self.posts))
         env.urls = link_urls(self.posts + self.pages, self.static)
         return env
 
@@ -246,6 +275,10 @@ class JekyllRenderer:
         return {p.name: rank for rank, p in enumerate(documents_in_order(
             self.posts, self.pages, self.config))}
 
+    @property
+    def ranks(self) -> dict[str, int]:
+        return self._ranks
+
     @cached_property
     def site(self) -> dict:
         if not self._lists_posts:   # then no post's drop is made for it
@@ -277,7 +310,9 @@ class JekyllRenderer:
     def _site(self, posts: list[dict] | None, doc_drops: dict[str, Drop] | None = None) -> dict:
         """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
-        pages = [Drop(self.page_drop(p), self.reads) for p in self.pages if p.kind == "pages"]
+        # Jekyll's order (Reader#sort_files!): by file name, wherever the file is
+        pages = [Drop(self.page_drop(p), self.reads, PAGE_RANK, p) for p in sorted(
+            (p for p in self.pages if p.kind == "pages"), key=lambda p: posixpath.basename(p.name))]
         doc_drops = self._doc_drops if doc_drops is None else doc_drops
         docs: dict[str, list[dict]] = {}
         for item in self.pages:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from liquid.context import RenderContext
 
 # Tags of plugins Debian does not package for the reference Jekyll: nothing written.
-EMPTY_TAGS = {"avatar": "jekyll-avatar"}
+EMPTY_TAGS = {"avatar": "jekyll-avatar", "octicon": "jekyll-octicons"}
 
 
 class CallNode(Node):

@@ -36,8 +36,8 @@ from site_builder.site.kramdown_table import kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (BLOCK_ELEMENTS, CLOSE_TAG, KNOWN_ELEMENTS,
                                              MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
-                                             VOID_ELEMENTS, WITHOUT_BODY, element_end,
-                                             escape_text, raw_html, span_level)
+                                             REFERENCE, VOID_ELEMENTS, WITHOUT_BODY,
+                                             element_end, escape_text, raw_html, span_level)
 
 # kramdown's header id: an XML name (REXML's NAME_START_CHAR, NAME_CHAR), after a
 # space or tab (`{#ما-معنى}`, `{#a:b}` too).
@@ -60,6 +60,7 @@ QUOTE = re.compile("['\"]")
 BEFORE_EMPHASIS = re.compile(r"[_*]{1,2}\S")
 DOUBLE_SET = re.compile(r"""['"]\w""")
 DECADE = re.compile(r"\d\ds")
+RUBY_SPACE = " \t\n\r\f\v"   # Ruby's \s (kramdown's rules): no no-break space
 POSSESSIVE = re.compile(r"s\b")
 # A quote before punctuation that is not followed by a word character closes.
 # (`_` is a word character to Ruby's \B: a quote before `_` and a space does not.)
@@ -660,8 +661,8 @@ def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
             return True     # "'Quoted' words": both open
         if quote == "'" and DECADE.match(rest):
             return False    # the '80s
-        return not (not rest or rest[0].isspace() or POSSESSIVE.match(rest))
-    if previous.isspace():
+        return not (not rest or rest[0] in RUBY_SPACE or POSSESSIVE.match(rest))
+    if previous in RUBY_SPACE:   # Ruby's \s: a no-break space before a quote closes it
         if _double_set(quote, rest):
             return True
         if quote == "'" and DECADE.match(rest):
@@ -1171,12 +1172,36 @@ def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
         if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES:
             return "&amp;" + markup[1:]
         return char if len(char) == 1 and char not in "<>&" else markup
-    return html.escape(token.content, quote=False)
+    return _escaped_text(tokens, idx)
+
+
+def _escaped_text(tokens: list[Token], idx: int) -> str:
+    """Text as kramdown escapes it: its <, > and &, not its quotes (a straight one it
+    leaves); but kramdown joins text and escaped characters into one text before it
+    escapes, and leaves an entity reference alone there (`&\\#97;` writes `&#97;`)."""
+    text = tokens[idx].content
+    if "&" not in text:
+        return html.escape(text, quote=False)
+    after, escaped = "", tokens[idx].type == "text_special"
+    for token in tokens[idx + 1:]:
+        if len(after) > 40 or token.type not in ("text", "text_special") \
+                or token.type == "text_special" and token.info != "escape":
+            break
+        escaped = escaped or token.type == "text_special"
+        after += token.content
+    if not escaped:
+        return html.escape(text, quote=False)
+    out, last = [], 0
+    for amp in re.finditer("&", text):
+        found = REFERENCE.match(text[amp.start():] + after)
+        kept = found is not None and found.end() > len(text) - amp.start()
+        out += [html.escape(text[last:amp.start()], quote=False), "&" if kept else "&amp;"]
+        last = amp.end()
+    return "".join(out) + html.escape(text[last:], quote=False)
 
 
 RULES = {
-    # kramdown escapes text's <, > and &, not its quotes (a straight one it leaves)
-    "text": lambda self, tokens, idx, *a: html.escape(tokens[idx].content, quote=False),
+    "text": lambda self, tokens, idx, *a: _escaped_text(tokens, idx),
     "text_special": text_special,
     "fence": fence,
     "code_block": code_block,

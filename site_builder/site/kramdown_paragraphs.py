@@ -4,7 +4,8 @@ ends it otherwise:
 - a `***`, `---` or `___` line does not end it: the paragraph goes on through it
   (so does a quote's or a list item's lazy line), where CommonMark draws a rule;
 - a `---` or `===` underline makes a heading of one line only, written at the margin
-  (kramdown's SETEXT_HEADER_START); under two lines it is the paragraph's text;
+  (kramdown's SETEXT_HEADER_START), after a block boundary: under two lines, or under
+  a line right after a rule, a code or an HTML block, it is the paragraph's text;
 - a footnote's definition is its first line and then only lines indented by four
   (after blank lines or not), each with the lazy lines after it (kramdown's
   FOOTNOTE_DEFINITION_START): a link definition on the next line is not its text.
@@ -75,6 +76,8 @@ def _one_line_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
                 state.src, state.bMarks[underline] + state.tShift[underline],
                 state.eMarks[underline]):
             return False
+        if not _after_block_boundary(state, start):
+            return False
         if not original(state, start, end, silent):
             return False
         if not silent:   # kramdown's text: Ruby's strip, a no-break space at an end stays
@@ -84,3 +87,16 @@ def _one_line_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
                 state.tokens[-2].content = text
         return True
     return rule
+
+
+def _after_block_boundary(state: StateBlock, start: int) -> bool:
+    """kramdown's after_block_boundary?: a heading's text follows a blank line, or
+    starts its container; right under a rule, a code block or an HTML block it is a
+    paragraph's first line (its underline the paragraph's text)."""
+    return (start == 0 or state.isEmpty(start - 1) or not state.tokens
+            or state.tokens[-1].nesting == 1 or _ial_line(state, start - 1)
+            or state.tokens[-1].meta.get("kramdown_wrapper") == 1)   # <div markdown="1">
+
+
+def _ial_line(state: StateBlock, line: int) -> bool:
+    return state.src.startswith("{:", state.bMarks[line] + state.tShift[line])

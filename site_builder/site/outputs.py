@@ -21,7 +21,8 @@ from site_builder.site.feeds import FEED_POSTS
 from site_builder.site.reader import collection_names
 from site_builder.site.sources import (Post, collection_kind, destination, output_ext, raise_all,
                                       tags)
-from site_builder.site.plugins import plugins, redirect_page, redirect_sources
+from site_builder.site.plugins import (plugins, redirect_page, redirect_sources,
+                                       redirect_target, redirects_json)
 from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_url
 
 @dataclass(frozen=True)
@@ -306,17 +307,18 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     for item in everyone:
         if item is index or item.kind in unwritten:
             continue
-        if redirects and item.meta.get("redirect_to"):
-            target = absolute_url(config, str(item.meta["redirect_to"]))
+        target = redirect_target(item.meta.get("redirect_to")) if redirects else None
+        if target is not None:
+            target = absolute_url(config, target)
             if own_layout:
                 add(destination(item), digest(target), lambda item=item, target=target:
                     renderer.render_redirect(item, item.url, target), item.name)
             else:
                 plan.add(destination(item), digest(target),
                          lambda target=target: redirect_page(target), item.name)
-            continue
-        add(destination(item), keys[item.name], lambda item=item: renderer.render(item),
-            item.name)
+        else:
+            add(destination(item), keys[item.name], lambda item=item: renderer.render(item),
+                item.name)
         for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
             why = leaves("/" + old.lstrip("/"))
             if why:
@@ -332,6 +334,15 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
                 plan.add(rel, digest(target), lambda target=target: redirect_page(target),
                          f"{item.name} (redirect_from)")
     _plugin_files(plan, posts, pages, keys, config, theme_key, static)
+    if redirects and "redirects.json" not in plan and "redirects.json" not in static \
+            and not (renderer.root / "redirects.json").exists():
+        written = [item for item in jekyll_layouts.documents_in_order(posts, pages, config)
+                   if item.kind not in unwritten]
+        text = redirects_json(written + sorted((p for p in pages if p.kind == "pages"),
+                                               key=lambda p: p.name.rsplit("/", 1)[-1]), config)
+        if text is not None:
+            plan.add("redirects.json", digest(text), lambda text=text: text,
+                     "jekyll-redirect-from")
     if index is not None:
         visible = [p for p in posts if not p.meta.get("hidden")]
         per_page = int(config["paginate"])

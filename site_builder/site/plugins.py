@@ -18,6 +18,7 @@ BUILT_IN = {
 }
 # What the plugins we lack would have made, for the warning.
 MISSING_MAKES = {"jekyll-avatar": "avatar images ({% avatar %} writes nothing)",
+                 "jekyll-octicons": "icons ({% octicon %} writes nothing)",
                  "jemoji": ":emoji: images", "jekyll-mentions": "@mention links"}
 
 
@@ -58,4 +59,35 @@ def redirect_page(target: str) -> str:
 def redirect_sources(value: object) -> list[str]:
     if value is None:
         return []
-    return [str(v) for v in (value if isinstance(value, list) else [value])]
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if v is not None]
+
+
+def redirect_target(value: object) -> str | None:
+    """`redirect_to:`, as jekyll-redirect-from reads it: of a list, the first item."""
+    if isinstance(value, list):
+        value = next((v for v in value if v is not None), None)
+    return None if value is None or value is False else str(value)
+
+
+def redirects_json(items: list, config: dict) -> str | None:
+    """jekyll-redirect-from's redirects.json: each redirect's path -> its target, for
+    the written documents (posts oldest first, then each collection), then the pages
+    (by file name, as Jekyll sorts them); redirect_from before redirect_to. None with
+    `redirect_from: json: false`."""
+    import json
+
+    from site_builder.site.urls import absolute_url
+    settings = config.get("redirect_from")
+    if isinstance(settings, dict) and settings.get("json") is False:
+        return None
+    found: dict[str, str] = {}
+    for item in items:
+        for path in redirect_sources(item.meta.get("redirect_from")):
+            found[path if path.startswith("/") else "/" + path] = absolute_url(config, item.url)
+        target = redirect_target(item.meta.get("redirect_to"))
+        if target is not None:
+            url = item.url if item.url.startswith("/") else "/" + item.url
+            found[url] = target if target.startswith(("http://", "https://")) \
+                else absolute_url(config, target)
+    # Ruby's to_json: no spaces, "/" and other characters as they are
+    return json.dumps(found, ensure_ascii=False, separators=(",", ":"))

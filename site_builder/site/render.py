@@ -12,58 +12,102 @@ from site_builder.errors import BuildError
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, raise_all,
-                                       uses_liquid)
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, post_url_names,
+                                       raise_all, uses_liquid)
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                  jobs: int | None = None, highlighted: dict[str, str] | None = None,
-                 site_for: Callable[[], dict] | None = None) -> dict[str, dict[str, str]]:
+                 site_for: Callable[[], dict] | None = None, order=None  # noqa: ANN001
+                 ) -> tuple[dict[str, dict[str, str]], dict[str, tuple]]:
     """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
     (site.posts, post_url), or the `site` that `site_for` makes (a Jekyll blog's:
     its pages, static files and collections too). Every bad post is reported at once.
     Liquid is loaded only when a post has some: plain Markdown comes through it
-    unchanged anyway. `highlighted`: code blocks earlier builds highlighted, by key."""
+    unchanged anyway. `highlighted`: code blocks earlier builds highlighted, by key.
+
+    `order`: a Jekyll blog's render order (JekyllRenderer: `reads`, `ranks`). Jekyll
+    renders documents one after the other, so a document's Liquid sees those rendered
+    before it with their HTML (crystal-lang.org's pages, a collection, show the posts'
+    excerpts). Here they are rendered in waves, each on every core: a document that
+    read the HTML of one not final yet is rendered again once that one is. Answers
+    each post's highlighted code blocks, and the documents whose content each one's
+    Liquid read (for its cache key)."""
     templates = site = None
     if any(uses_liquid(post) for post in todo):
         from site_builder.site.liquid_tags import JekyllEnvironment
         from site_builder.site.jekyll_layouts import link_urls
-        templates = JekyllEnvironment(root, config, {p.key: p.url for p in everyone if p.key})
+        templates = JekyllEnvironment(root, config, post_url_names(everyone))
         templates.urls = link_urls(everyone, {})
         site = site_for() if site_for is not None else liquid_site(everyone, config)
-    work = (templates, renderer(config.get("kramdown")), site, config, todo, root,
-            highlighted or {})
-    errors, code = [], {}
-    for post, (content, excerpt, blocks, error) in zip(
-            todo, map_indexed(_render_one, work, len(todo), jobs,
-                                    sizes=[len(post.body) for post in todo])):
-        if error:
-            errors.append(error)
-        post.content, post.excerpt, code[post.name] = content, excerpt, blocks
-    raise_all(errors)
-    return code
+    md = renderer(config.get("kramdown"))
+    code: dict[str, dict[str, str]] = {}
+    reads: dict[str, tuple] = {}
+    waiting: dict[str, set] = {}
+    wave = todo
+    for _ in range(len(todo) + 1):   # each wave leaves fewer waiting (a cycle: it stops)
+        if order is not None:   # what is not final yet: all at first, then who waits
+            order.reads.pending = {p.name for p in todo} if wave is todo else set(waiting)
+        work = (templates, md, site, config, wave, root, highlighted or {}, order)
+        errors = []
+        for post, (content, excerpt, blocks, error, read, waited) in zip(
+                wave, map_indexed(_render_one, work, len(wave), jobs,
+                                  sizes=[len(post.body) for post in wave])):
+            if error:
+                errors.append(error)
+            post.content, post.excerpt, code[post.name] = content, excerpt, blocks
+            if read:
+                reads[post.name] = read
+            else:
+                reads.pop(post.name, None)
+            waited.discard(post.name)
+            if waited:
+                waiting[post.name] = waited
+            else:
+                waiting.pop(post.name, None)
+        raise_all(errors)
+        pending = set(waiting)   # the next wave: who waits on final documents only
+        wave = [post for post in todo if post.name in waiting
+                and not waiting[post.name] & pending]
+        if not wave:
+            break
+    if order is not None:
+        order.reads.pending = frozenset()
+    return code, reads
 
 
-def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str]:
-    """(content, excerpt, the post's highlighted code blocks by key, error)."""
-    templates, md, site, config, todo, root, highlighted = work
+def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str, tuple, set]:
+    """(content, excerpt, the post's highlighted code blocks by key, error, the
+    documents whose content its Liquid read, those of them not final yet)."""
+    templates, md, site, config, todo, root, highlighted, order = work
     post = todo[i]
+    reads = order.reads if order is not None and uses_liquid(post) else None
+    if reads is not None:
+        reads.names, reads.rank, reads.body, reads.waited = set(), order.ranks.get(
+            post.name), True, set()
     try:
         text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
     except BuildError as exc:
-        return "", "", {}, str(exc)
+        return "", "", {}, str(exc), (), set()
+    finally:
+        if reads is not None:
+            read, waited = tuple(sorted(map(str, reads.names))), reads.waited
+            reads.names, reads.rank, reads.body, reads.waited = None, None, False, set()
+    if reads is None:
+        read, waited = (), set()
     if is_sass(post.ext):
         try:
             return compile_sass(text, post.name, post.ext, root, config, post.body_line), \
-                "", {}, ""
+                "", {}, "", read, waited
         except BuildError as exc:
-            return "", "", {}, str(exc)
+            return "", "", {}, str(exc), read, waited
     if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
-        return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}, ""
+        return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}, \
+            "", read, waited
     used: dict[str, str] = {}     # one env per render: rules keep per-document notes in it
     content = md.render(text, {"highlighted": highlighted, "used": used})
     excerpt = md.render(excerpt_source(post, text, config), {"highlighted": highlighted, "used": used})
-    return content, excerpt, used, ""
+    return content, excerpt, used, "", read, waited
 
 
 def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None,
@@ -145,6 +189,7 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
     from site_builder.site.liquid_tags import EXTRA_FILTERS, MARKDOWN_HIGHLIGHTER
     options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
     page = post.page()
+    page["content"] = post.body   # as Jekyll's document has it until it is converted
     site = config
     if "site.time" in post.body:   # the build's time, as the layouts see it
         from datetime import datetime

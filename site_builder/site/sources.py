@@ -435,6 +435,16 @@ def assign_urls(posts: list[Post], config: dict) -> None:
     raise_all(errors)
 
 
+def post_url_names(posts: list[Post]) -> dict[str, str]:
+    """What {% post_url NAME %} finds: each post by its file name; then, as Jekyll's older
+    rule does when no name matches, by its date (in the site's zone) and slug, so that a
+    post whose front matter date is another day than its name's is found by either."""
+    ordered = sorted((p for p in posts if p.key), key=lambda p: (p.date, p.name), reverse=True)
+    names = {f"{p.date:%Y-%m-%d}-{p.slug}": p.url for p in ordered}   # the earliest wins
+    names.update((p.key, p.url) for p in posts if p.key)
+    return names
+
+
 def slugify(text: object, mode: str = "default", cased: bool = False) -> str:
     """Jekyll's Utils.slugify: a mode it does not know ("none") only lowercases;
     then one '-' at each end of a line goes, as Ruby's `gsub(/^-|-$/, "")`."""

@@ -18,11 +18,14 @@ SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//")
 
 
 def relative_url(config: dict, value: Any) -> str:
-    """Jekyll's `relative_url`: the path under the site's baseurl."""
-    text = "" if value is None or _undefined(value) else str(value)
+    """Jekyll's `relative_url`: the path under the site's baseurl; nil gives nothing,
+    and '' the baseurl alone (Addressable's normalize: '' with baseurl '')."""
+    if value is None or _undefined(value):
+        return ""
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     if SCHEME.match(text):
         return text
-    return config["baseurl"] + "/" + text.lstrip("/")
+    return config["baseurl"] + "/" + text.lstrip("/") if text else config["baseurl"]
 
 
 def _undefined(value: Any) -> bool:
@@ -33,9 +36,13 @@ def _undefined(value: Any) -> bool:
 
 
 def absolute_url(config: dict, value: Any) -> str:
-    """Jekyll's `absolute_url`: relative_url with the site's `url` in front."""
+    """Jekyll's `absolute_url`: relative_url with the site's `url` in front (a path
+    of nothing is the site's root, `/`)."""
     path = relative_url(config, value)
-    return path if path.startswith(("http:", "https:", "//")) else config["url"].rstrip("/") + path
+    url = config["url"].rstrip("/")
+    if value is None or _undefined(value) or SCHEME.match(path) or not url:
+        return path
+    return url + (path or "/")
 
 
 def escape_path(value: str) -> str:
