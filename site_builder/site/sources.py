@@ -84,6 +84,8 @@ class Post:
     liquid: bool | None = None   # whether the body has {{ or {% (None: look)
     path: Path | None = None     # the file, and where its body starts in its text,
     offset: int = 0              # to read the body when `text` is None
+    undated: bool = False        # a collection's document dated by the build (BuildTime)
+    future: bool = False         # a document dated after the build: listed, not written
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     @property
@@ -230,9 +232,10 @@ def collection_order(docs: list[Post], settings: dict, label: str) -> list[Post]
     """A collection's documents in Jekyll's order (Collection#sort_docs!): those its
     `order:` lists first, as listed; else by its `sort_by:` key (documents without
     one last); else, and between equals, by date then path (Document#<=>: a document
-    dated by neither its name nor its front matter compares by path alone)."""
+    dated by neither its name nor its front matter compares by path alone, as its
+    date is not set yet when Jekyll sorts)."""
     def by_date(a: Post, b: Post) -> int:
-        if _dated(a) and _dated(b) and a.date != b.date:
+        if not a.undated and not b.undated and a.date != b.date:
             return -1 if a.date < b.date else 1
         return (a.name > b.name) - (a.name < b.name)
     ordered = sorted(docs, key=functools.cmp_to_key(by_date))
@@ -255,8 +258,22 @@ def collection_order(docs: list[Post], settings: dict, label: str) -> list[Post]
     return ordered
 
 
-def _dated(doc: Post) -> bool:
-    return "date" in doc.meta or POST_NAME.match(doc.name.rsplit("/", 1)[-1]) is not None
+class BuildTime(datetime):
+    """The build's time (Jekyll's site.time), which dates a collection's document that
+    has no date of its own (Document#date): in its permalink's :year, in page.date.
+    Its repr, which render keys are made of, is the same in every build, so that a
+    rebuild does not render such documents again for the clock alone."""
+
+    def __repr__(self) -> str:
+        return "BuildTime()"
+
+
+def build_time(config: dict) -> BuildTime:
+    """site.time: the config's `time:`, else now, in the site's zone."""
+    from site_builder.site.ruby_time import now
+    when = site_time(_post_date(config["time"], "_config.yml", ""), config) \
+        if config.get("time") else now(config)
+    return BuildTime(*when.timetuple()[:6], when.microsecond)
 
 
 def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
@@ -310,14 +327,18 @@ def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
     match = POST_NAME.match(path.name)
     named = match is not None and (dated or kind != "posts")
     slug = match.group(4) if named else path.stem
-    if "date" in meta:   # the front matter's; else the file name's, or its time
+    # The front matter's date; else the file name's; else, for a draft, the file's
+    # time, and for a collection's document the build's (`undated`: dated later).
+    undated = "date" not in meta and not named and kind != "posts"
+    if "date" in meta:
         when = meta["date"]
     elif named:
         when = "-".join(f"{int(g):02d}" for g in match.group(1, 2, 3))
-    else:
+    elif not undated:
         when = datetime.fromtimestamp(path.stat().st_mtime if mtime is None else mtime)
     return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, text=split.body,
-                date=_post_date(when, name, split.front),
+                date=PAGE_DATE if undated else _post_date(when, name, split.front),
+                undated=undated,
                 body_line=split.body_line, key=path.stem if kind == "posts" else "",
                 source=split.key, draft=not dated and kind == "posts", kind=kind,
                 ext=path.suffix, front=split.front, liquid=split.liquid, path=path,
