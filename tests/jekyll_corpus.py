@@ -1182,6 +1182,64 @@ Given '(', ')', '{', '}', '[' and ']', determine if it is valid.
 
 Output: ["((()))","(()())"], and ['a'] and ["b"].
 """),
+    # houbb.github.io's neo4j posts and others: a lazy `- ` line after an item's
+    # nested list is text of the nested item (list.rb indents it by the item's
+    # indentation + 4); a bare `-` under an item is no item (a setext underline); a
+    # line with `|` before an item's nested list is a table (kramdown reads the nested
+    # list apart)
+    Spec("lazy-list-lines", """\
+2. Tuning
+   - Louvain:\u0020\u0020
+- `maxLevels`: levels
+- `include`: more
+   - LPA:
+- `seed`: seed
+
+- [Jiji](https://github.com/unageanu/jiji2) - Open Source Forex.
+-
+
+- Solutions:
+    - One: https://help.aliyun.com/146671.html
+    -
+
+2. **Intro: details | F5** - F5 site
+   - The white paper.
+
+- Grafana
+   - Alert rules:\u0020\u0020
+     ```yaml
+     # PrometheusRule
+     - alert: HighCpuUsage
+       for: 5m
+     ```
+"""),
+    # houbb.github.io: a heading keeps a no-break space at its end (Ruby's rstrip), and
+    # the blank before it is a '-' of its id; a circled letter is a word character;
+    # the end tags kramdown closes an unclosed element with are no text of the id; a
+    # heading with an empty id is in the TOC, as `#`
+    Spec("heading-ends", """\
+* TOC
+{:toc}
+
+## Overview \u00a0
+
+## Unsuited \u00a0 \u00a0 ##
+
+## \u24c2\ufe0f About OpenIM
+
+#### --keytab <keytab> --principal <principal>: login
+
+## <tag set>
+
+## 1、`&nbsp;`
+
+Kept \u00a0 \u00a0\u0020
+
+\u00a0
+> A paragraph of a no-break space, then a quote: no blank line between
+
+| cell | ideographic space\u3000 |
+"""),
     # grab.github.io: an underline right under a rule (or a code block, an HTML block)
     # is a paragraph's text to kramdown, not a heading (after_block_boundary?); a quote
     # after a no-break space closes (Ruby's \s is ASCII)

@@ -89,6 +89,10 @@ PAGES = {
     "compare.html": "{% include compare.html %}|{% include compare.html %}",
     # `link` with a variable assigned in a loop (swift.org's package lists), twice
     "links.html": "{% include links.html %}|{% include links.html %}",
+    # a bare `count` is Jekyll's payload drop's (Enumerable) count of its keys, 9, and
+    # where increment/decrement start `count` (houbb.github.io's Vue posts); each
+    # counter is one more key. Twice: the second is the compiled template's
+    "payload.html": "{% include payload.html %}|{% include payload.html %}",
     # site.pages in Jekyll's order: by file name, wherever the file is (haacked.com's
     # menu of pages from pages/ and assets/pages/)
     "order.html": "{{ site.pages | map: 'name' | join: ',' }}",
@@ -104,6 +108,10 @@ PAGES = {
     "urls.html": "[{{ nothing | relative_url }}|{{ '' | relative_url }}|{{ '' | absolute_url }}|"
                  "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
 }
+PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
+           "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"
+           "[{% decrement count %}{% decrement y %}{{ count }}{{ y }}]"
+           "[{% for count in (1..2) %}{{ count }}{% endfor %}][{% assign count = 3 %}{{ count }}]")
 LINKS = ('{% assign p = "_posts/2019/2019-11-26-a.md" %}[{% link {{ p }} %}]'
          '{% for n in page.names %}{% assign q = "_posts/2019/" | append: n %}'
          '[{% link {{ q }} %}]{% endfor %}')
@@ -119,6 +127,7 @@ def ruby_blog(root: Path) -> Path:
     write(root / "_layouts" / "default.html", "{{ content }}")
     write(root / "_includes" / "compare.html", COMPARE)
     write(root / "_includes" / "links.html", LINKS)
+    write(root / "_includes" / "payload.html", PAYLOAD)
     write(root / "_data" / "releases.yml", "- date: 2016-03-21\n- date: 2020-12-14\n"
           "- date: 2020-12-14 10:00:00\n- date: 2021-01-01 10:00:00 +02:00\n")
     for name, text in PAGES.items():

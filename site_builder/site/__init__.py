@@ -31,8 +31,8 @@ from site_builder.site.links import Links
 from site_builder.site.parallel import collections_paused, cores
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
-from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, collection_kind,
-                                       collection_order, newest_first, post_from_text,
+from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, build_time,
+                                       collection_kind, collection_order, label, newest_first, post_from_text,
                                        read_found, read_pages,
                                        site_time, uses_liquid)
 from site_builder.site.sass import is_sass, sass_inputs
@@ -259,7 +259,10 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     found = read_found(inv.posts, memo=memo) + read_found(inv.drafts, dated=False, memo=memo)
     for post in found:
         post.date = site_time(post.date, config)
-    now = now or datetime.now()
+    # site.time: what dates an undated document, and what is in the future (both as
+    # wall-clock times in the site's zone, as Jekyll, which runs in that zone)
+    when = build_time(config)
+    now = now or when
     posts = newest_first([p for p in found if future or p.date <= now])
     inv.skipped += [(p.name, "dated in the future (build with --future)")
                     for p in found if not (future or p.date <= now)]
@@ -272,6 +275,13 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
         if not collections[name].get("output"):
             inv.skipped += [(d.rel, f"not written: collection {name!r} has no `output: true`")
                             for d in documents]
+    for doc in docs:   # each a wall-clock time in the site's zone, as the posts'
+        doc.date = when if doc.undated else site_time(doc.date, config)   # Document#date
+        # Jekyll lists a document dated after the build (site.<name>), but writes it
+        # only with --future
+        doc.future = not future and doc.date > now
+    inv.skipped += [(d.name, "dated in the future (build with --future)") for d in docs
+                    if d.future and collections[label(d.kind)].get("output")]
     read = {p.name for p in found} | {p.name for p in pages} | {d.name for d in docs}
     inv.skipped += [(f.rel, "published: false") for f in
                     inv.posts + inv.drafts + inv.pages

@@ -989,13 +989,16 @@ def heading_ids(state: StateCore) -> None:
             continue
         # kramdown's raw_text: text, code, escapes (`app\_process`: app_process),
         # entities' characters, and the text in span elements (`<var>f</var>`), not tags
-        text = "".join(c.content for c in children if c.type in ("text", "code_inline",
-                                                                  "text_special")
-                       or c.type == "html_inline" and not MARKUP_TAG.fullmatch(c.content))
-        slug = re.sub(r"[ \t]", "-", _word_chars(html.unescape(text).lower()))
+        text = "".join(c.content if c.type == "code_inline"   # (`&nbsp;` is its text)
+                       else html.unescape(c.content) if c.type in ("text", "text_special")
+                       else html.unescape(MARKUP_TAG.sub("", c.content))
+                       if c.type == "html_inline" else "" for c in children)
+        slug = re.sub(r"[ \t]", "-", _word_chars(text.lower()))
         counts[slug] = counts.get(slug, 0) + 1
-        if slug or counts[slug] > 1:   # kramdown writes no empty id (`### "`)
+        if slug or counts[slug] > 1:
             token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+        else:   # kramdown writes no empty id (`### "`), but lists it in a TOC, as `#`
+            token.meta["kramdown_empty_id"] = True
 
 
 def _converter_id(raw: str, used: dict[str, int]) -> str:
@@ -1025,7 +1028,14 @@ def _word_chars(text: str) -> str:
 
 def _ruby_word(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category[0] in "LM" or category in ("Nd", "Nl", "Pc")   # not the joiners (Onigmo)
+    return category[0] in "LM" or category in ("Nd", "Nl", "Pc") or \
+        category == "So" and _CIRCLED_LETTER.match(ch) is not None   # not the joiners (Onigmo)
+
+
+# Symbols that are Alphabetic to Unicode, so word characters to Onigmo: circled and
+# squared letters (a heading's `Ⓜ️ 关于 OpenIM` keeps its Ⓜ in the id)
+_CIRCLED_LETTER = re.compile("[\u24b6-\u24e9\U0001f130-\U0001f149\U0001f150-\U0001f169"
+                             "\U0001f170-\U0001f189]")
 
 
 # -- rendering ------------------------------------------------------------------------

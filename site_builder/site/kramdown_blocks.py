@@ -112,7 +112,7 @@ def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signa
             return False
         last, indent, src = state.line, state.blkIndent, state.src
         first = src[state.bMarks[start] + state.tShift[start]]
-        final = src[state.eMarks[last - 1] - 1]
+        final = src[state.bMarks[last - 1]:state.eMarks[last - 1]].rstrip(RUBY_SPACE)[-1:]
         # (the list rule may have counted a lazy line as indented: its spaces tell)
         lazy = [line for line in range(start + 1, last) if not _indented(
             src[state.bMarks[line]:state.bMarks[line] + state.tShift[line]], indent)] \
@@ -120,8 +120,11 @@ def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signa
         if lazy or first > "\x7f" and first.isspace() or final > "\x7f" and final.isspace():
             # (a lazy line loses the indentation of the items around its list)
             outer = (state.env.get("kramdown_list_indents") or [0])[-1]
+            shifted = state.__dict__.get("kramdown_shifted_lines", ())
             state.tokens[-2].content = "\n".join(
-                state.getLines(line, line + 1, outer, False) if line in lazy
+                " " * (state.sCount[line] - indent) + src[state.bMarks[line] + state.tShift[
+                    line]:state.eMarks[line]] if line in shifted
+                else state.getLines(line, line + 1, outer, False) if line in lazy
                 else state.getLines(line, line + 1, indent, False)
                 for line in range(start, last)).strip(RUBY_SPACE)
         return True
@@ -172,7 +175,7 @@ def layout(state: StateCore) -> None:
     lines = state.src.split("\n")
     if state.src.endswith("\n"):
         lines.pop()
-    blank = [not line.strip() for line in lines]
+    blank = [not line.strip(RUBY_SPACE) for line in lines]   # (a no-break space is text)
     state.tokens = _with_blanks(state.tokens, lines, blank)
 
 

@@ -21,6 +21,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 
 from site_builder.site import kramdown_emphasis
 from site_builder.site.kramdown_links import with_entities_read
+from site_builder.site.kramdown_table import chunk_starts
 
 TASK = re.compile(r"^\[([ xX])\] ")
 TOC_IAL = re.compile(r"^\{:[ \t]*toc[ \t]*\}$")  # under any item: kramdown replaces the list
@@ -39,6 +40,10 @@ NOT_LAZY_CODE = re.compile(r"\{:|\^\s*$|</?(?!(?:a|abbr|acronym|b|big|bdo|br|but
                            r"samp|select|small|span|strike|strong|sub|sup|tt|u|var|script)\b)"
                            r"[A-Za-z_:]")
 LIST_MARKER = re.compile(r"^([*+-]|\d{1,9}\.)([ \t]+|$)")
+UNDERLINE = re.compile(r"[-=]+[ \t]*$")
+ATX_START = re.compile(r"#{1,6}[\t ]+")
+ATX_CLOSING = re.compile(r"[\t ]#+\Z")
+LIST_START = re.compile(r"(?:[*+-]|\d+\.)[ \t]")   # kramdown's, after its OPT_SPACE
 HR_LINE = re.compile(r"^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 # Lines kramdown never takes lazily: an attribute list, or a block element's tag.
 NOT_LAZY = re.compile(r"\{:|</?(?!(?:a|abbr|acronym|b|big|bdo|br|button|cite|code|del|dfn|em|i|img|"
@@ -165,7 +170,7 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
                 state.parentType = saved
         if silent:
             return original(state, start, end, silent)
-        lazy = _lazy_lines(state, start, end)
+        lazy, end = _lazy_lines(state, start, end)
         saved_counts = [state.sCount[k] for k, _ in lazy]
         for k, indent in lazy:
             state.sCount[k] = indent
@@ -206,33 +211,52 @@ def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
     return state.src if chars is None else "".join(chars)
 
 
-def _lazy_lines(state: StateBlock, start: int, end: int) -> list[tuple[int, int]]:
+def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
     """The lines of the list at `start` that kramdown takes lazily, each with the
-    content indentation of its item."""
-    first = LIST_MARKER.match(_text(state, start))
+    content indentation of its item; and the line where the list must end."""
+    first, stop = LIST_MARKER.match(_text(state, start)), end
     if first is None:
-        return []
+        return [], stop
     ordered = first[1][0].isdigit()
     lazy: list[tuple[int, int]] = []
     indent, blank = _content_indent(state, start, first), False
+    # list.rb's nested_list_found: once the item has a nested list (or a blank line),
+    # a lazy line that starts a list goes in indented by the item's indentation + 4,
+    # so it is text of the nested item (`2. x` / `   - a:` / `- b`: `- b` is text)
+    nested = bool(LIST_START.match(_text(state, start)[len(first[0]):]))
+    shifted = state.__dict__.setdefault("kramdown_shifted_lines", set())
+    chunks = chunk_starts(state)
     for k in range(start + 1, end):
         if state.isEmpty(k):
-            blank = True
+            blank = nested = True
             continue
         text, column = _text(state, k), state.sCount[k] - state.blkIndent
         marker = LIST_MARKER.match(text)
         if (blank and HR_LINE.match(text)) or (marker and column < 0):
             break   # (a marker left of a nested list is an outer list's item)
-        if marker and marker[1][0].isdigit() == ordered and column < min(indent, 4):
+        if marker and marker[2] and marker[1][0].isdigit() == ordered and column < min(indent, 4):
             indent = _content_indent(state, k, marker)      # the list's next item
+            nested = bool(LIST_START.match(text[len(marker[0]):]))
         elif column >= indent:
-            pass                                             # the item's content
+            if not nested and column - indent < 4 and LIST_START.match(text):
+                nested = True
+                chunks.add(k)
         elif not blank and not (column < 4 and NOT_LAZY.match(text)):
-            lazy.append((k, state.blkIndent + indent))
+            if nested and column < 4 and LIST_START.match(text):
+                lazy.append((k, state.blkIndent + 2 * indent + 4 + column))
+                shifted.add(k)
+            elif column and UNDERLINE.match(text):
+                # (kramdown's setext underline starts its line: this one keeps its
+                # blanks, so it is text)
+                lazy.append((k, state.blkIndent + indent + 1))
+            else:
+                lazy.append((k, state.blkIndent + indent))
         else:
+            if marker and not marker[2]:
+                stop = k   # a bare `-` is no item to kramdown: the list ends before it
             break
         blank = False
-    return lazy
+    return lazy, stop
 
 
 def _text(state: StateBlock, line: int) -> str:
@@ -285,9 +309,11 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
     for line, length in closings[bisect.bisect_right(closings, (start, 1 << 30)):]:
         if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
             # in a list item, only a closing line inside the item (kramdown reads the
-            # item's lines first): no line less indented before it
+            # item's lines first): no line less indented before it, and no nested
+            # list that starts a part of the item read apart (chunk_starts)
+            chunks = chunk_starts(state)
             return not state.blkIndent or all(
-                state.isEmpty(k) or state.sCount[k] >= state.blkIndent
+                state.isEmpty(k) or state.sCount[k] >= state.blkIndent and k not in chunks
                 for k in range(start + 1, line))
     return False
 
@@ -340,7 +366,17 @@ def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
         if EMPTY_HEADING.match(line) or state.sCount[start] > state.blkIndent:
             return False
-        return original(state, start, end, silent)
+        if not original(state, start, end, silent):
+            return False
+        if not silent:
+            # kramdown's text (the GFM quirk's parse_atx_header): Ruby's rstrip, then a
+            # closing `#`s after a blank; a no-break space at either end stays (and
+            # a blank before it is a '-' of the id: `## 总览 \u00a0` is `总览-`)
+            text = ATX_START.sub("", line, count=1).rstrip(WHITESPACE)
+            text = ATX_CLOSING.sub("", text, count=1).rstrip(WHITESPACE)
+            if text[:1].isspace() or text[-1:].isspace():
+                state.tokens[-2].content = text
+        return True
     return rule
 
 
@@ -651,13 +687,14 @@ def _heads(state: StateCore, tokens: list[Token]) -> list[tuple[int, str, str]]:
         if token.type == "heading_open" and int(token.tag[1]) not in levels:
             continue
         # kramdown leaves out a heading with the class no_toc (`{: .no_toc }`).
-        if token.type == "heading_open" and token.attrGet("id") and not re.search(
+        if token.type == "heading_open" and (token.attrGet("id") or token.meta.get(
+                "kramdown_empty_id")) and not re.search(
                 r"\bno_toc\b", str(token.attrGet("class") or "")):
             # kramdown's fix_for_toc_entry: links unwrapped to their text, notes dropped
             children = [c for c in tokens[k + 1].children or []
                         if c.type not in ("link_open", "link_close", "footnote_ref")]
             text = state.md.renderer.renderInline(children, state.md.options, state.env)
-            heads.append((int(token.tag[1]), str(token.attrGet("id")), text))
+            heads.append((int(token.tag[1]), str(token.attrGet("id") or ""), text))
     return heads
 
 

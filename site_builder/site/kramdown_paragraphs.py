@@ -78,7 +78,14 @@ def _one_line_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
             return False
         if not _after_block_boundary(state, start):
             return False
-        return original(state, start, end, silent)
+        if not original(state, start, end, silent):
+            return False
+        if not silent:   # kramdown's text: Ruby's strip, a no-break space at an end stays
+            text = state.getLines(start, start + 1, state.blkIndent, False).strip(
+                " \t\n\v\f\r")
+            if text[:1].isspace() or text[-1:].isspace():
+                state.tokens[-2].content = text
+        return True
     return rule
 
 

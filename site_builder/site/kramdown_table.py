@@ -28,6 +28,7 @@ SPAN_ELEMENT = re.compile(r"<(?!(?:%s)\b)([A-Za-z][\w:-]*)(?:\s[^<>]*)?(?<!/)>.*
                           % "|".join(sorted(WITHOUT_BODY)), re.I)
 IAL_LINE = re.compile(r"^\{:[^}]*\}\s*$")
 NBSP = "\u00a0"   # an empty cell, as kramdown writes it
+RUBY_SPACE = " \t\n\v\f\r\0"   # what Ruby's strip takes
 STYLES = {"left": "text-align: left", "right": "text-align: right",
           "center": "text-align: center"}
 
@@ -70,9 +71,18 @@ def _after_boundary(state: StateBlock, start: int) -> bool:
 
 
 def _before_boundary(state: StateBlock, line: int, end: int) -> bool:
-    """A table ends at a blank line, an attribute list, or its container's end."""
+    """A table ends at a blank line, an attribute list, or its container's end (a
+    list item's first nested list starts a part of the item that kramdown reads
+    apart: `- a | b` / `  - c` is a table, then the list)."""
     return (line >= end or state.isEmpty(line) or state.sCount[line] < state.blkIndent
-            or state.src.startswith("{:", state.bMarks[line] + state.tShift[line]))
+            or state.src.startswith("{:", state.bMarks[line] + state.tShift[line])
+            or line in chunk_starts(state))
+
+
+def chunk_starts(state: StateBlock) -> set[int]:
+    """The lines where kramdown's list parser starts a new part of an item's text
+    (list.rb's `item.value << ''`), each parsed as a document of its own."""
+    return state.__dict__.setdefault("kramdown_chunk_starts", set())
 
 
 def _has_pipe(text: str) -> bool:
@@ -127,11 +137,11 @@ def _cells(text: str, leading_pipe: bool) -> list[str]:
         cells[-1] += found[0]
         last = found.end()
     _split(text[last:], cells)
-    if leading_pipe and len(cells) > 1 and not cells[0].strip():
+    if leading_pipe and len(cells) > 1 and not cells[0].strip(RUBY_SPACE):
         cells.pop(0)
-    if cells and not cells[-1].strip():
+    if cells and not cells[-1].strip(RUBY_SPACE):
         cells.pop()
-    return [cell.strip() for cell in cells]
+    return [cell.strip(RUBY_SPACE) for cell in cells]   # (an ideographic space stays)
 
 
 def _split(text: str, cells: list[str]) -> None:

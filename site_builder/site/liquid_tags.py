@@ -52,6 +52,12 @@ EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
 # Path segments that mean something besides a key (python-liquid's get_item).
 SPECIAL_KEYS = frozenset(("size", "first", "last"))
+# Jekyll renders every template with one payload, a drop (UnifiedPayloadDrop) with
+# these keys: content, page, layout, paginator, highlighter_prefix and _suffix,
+# jekyll, site, theme. It is Enumerable, so Liquid calls its `count` for a bare
+# `{{ count }}` (houbb.github.io's Vue posts show 9); `increment`/`decrement` keep
+# their counters in it too, each one more key.
+PAYLOAD_KEYS = 9
 
 
 class JekyllContext(RenderContext):
@@ -71,7 +77,25 @@ class JekyllContext(RenderContext):
                 found = STOPPED
             if found is not STOPPED:
                 return found
+            if root == "count" and len(path) == 1 and root not in self.scope:
+                return self.payload_count()
         return super().get(path, token=token, default=default)
+
+    def payload_count(self) -> int:
+        """Jekyll's payload drop's `count`: its keys, counters among them."""
+        return PAYLOAD_KEYS + len(self.counters)
+
+    def increment(self, name: str) -> int:
+        """Liquid's counter starts at the payload's value of its name: 0, but for
+        `count` (`{% increment count %}` writes 9 in Jekyll, then 10)."""
+        if name not in self.counters and name == "count":
+            self.counters[name] = self.payload_count()
+        return super().increment(name)
+
+    def decrement(self, name: str) -> int:
+        if name not in self.counters and name == "count":
+            self.counters[name] = self.payload_count()
+        return super().decrement(name)
 
 
 # Where walk() leaves a path to python-liquid's own lookup.

@@ -160,7 +160,7 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config
               layouts: Layouts, theme_key: str) -> Plan:
     """`keys`: post name -> its render key. `theme_key`: the layouts' and config's."""
     plan = Plan()
-    pages = [p for p in pages if p.kind not in unwritten_kinds(config)]
+    pages = [p for p in pages if p.kind not in unwritten_kinds(config) and not p.future]
     for post in posts + pages:
         # Both keys are digests of one length: side by side, they are one (hashing
         # them again was a fifth of planning a thousand posts).
@@ -305,7 +305,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     own_layout = redirects and "redirect" in renderer.layouts   # the plugin uses it if any
     unwritten = unwritten_kinds(config)
     for item in everyone:
-        if item is index or item.kind in unwritten:
+        if item is index or item.kind in unwritten or item.future:
             continue
         target = redirect_target(item.meta.get("redirect_to")) if redirects else None
         if target is not None:
@@ -337,7 +337,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     if redirects and "redirects.json" not in plan and "redirects.json" not in static \
             and not (renderer.root / "redirects.json").exists():
         written = [item for item in jekyll_layouts.documents_in_order(posts, pages, config)
-                   if item.kind not in unwritten]
+                   if item.kind not in unwritten and not item.future]
         text = redirects_json(written + sorted((p for p in pages if p.kind == "pages"),
                                                key=lambda p: p.name.rsplit("/", 1)[-1]), config)
         if text is not None:

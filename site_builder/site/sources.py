@@ -84,6 +84,9 @@ class Post:
     liquid: bool | None = None   # whether the body has {{ or {% (None: look)
     path: Path | None = None     # the file, and where its body starts in its text,
     offset: int = 0              # to read the body when `text` is None
+    undated: bool = False        # a collection's document dated by the build (BuildTime)
+    future: bool = False         # a document dated after the build: listed, not written
+    crlf: bool = False           # its file's lines end in CR LF (read as LF)
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     @property
@@ -136,6 +139,7 @@ class Split(NamedTuple):
     key: str            # the hash of the file's text
     offset: int
     liquid: bool
+    crlf: bool = False  # the file's lines end in CR LF (read as LF)
 
 
 class Memo:
@@ -158,10 +162,13 @@ class Memo:
         self.read_at = time.time_ns()
         self.racy = False   # a file read again only for being too new: save read_at
 
-    def split(self, text: str, name: str) -> Split:
+    def split(self, text: str, name: str, crlf: bool = False) -> Split:
         """split_front_matter plus the text's hash; the front matter is a copy each
-        time (callers may add keys)."""
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        time (callers may add keys). `crlf`: the file's lines end in CR LF."""
+        h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        if crlf:
+            h.update(b"\r\n")
+        key = h.hexdigest()
         if key not in self.now:
             found = self.last.get(key)
             if found is None:
@@ -172,7 +179,7 @@ class Memo:
                                 f"ends; built with none, the whole file its body, as Jekyll "
                                 f"does (close it with a '---' line if it is front matter)")
                 found = (meta, len(text) - len(body), body_line, front,
-                         "{{" in body or "{%" in body)
+                         "{{" in body or "{%" in body, crlf)
             self.now[key] = found
         return _split(key, self.now[key], text)
 
@@ -190,17 +197,18 @@ class Memo:
                 self.files[name] = seen
                 return _split(seen[1], found, None), st
         self.racy = self.racy or same
-        split = self.split(_read_text(path, name), name)
+        ends: list = []
+        split = self.split(_read_text(path, name, ends), name, "\r\n" in ends)
         self.files[name] = (stat, split.key)
         return split, st
 
 
 def _split(key: str, found: tuple, text: str | None) -> Split:
-    """A Split from a memo entry (meta, offset, body_line, front, liquid); the body
-    cut from `text`, or None when the file was not read. The meta is a copy."""
-    meta, offset, body_line, front, liquid = found
+    """A Split from a memo entry (meta, offset, body_line, front, liquid, crlf); the
+    body cut from `text`, or None when the file was not read. The meta is a copy."""
+    meta, offset, body_line, front, liquid, crlf = found
     return Split(dict(meta), None if text is None else text[offset:], body_line, front, key,
-                 offset, liquid)
+                 offset, liquid, crlf)
 
 
 def read_found(found: list, *, kind: str = "posts", dated: bool = True,
@@ -230,9 +238,10 @@ def collection_order(docs: list[Post], settings: dict, label: str) -> list[Post]
     """A collection's documents in Jekyll's order (Collection#sort_docs!): those its
     `order:` lists first, as listed; else by its `sort_by:` key (documents without
     one last); else, and between equals, by date then path (Document#<=>: a document
-    dated by neither its name nor its front matter compares by path alone)."""
+    dated by neither its name nor its front matter compares by path alone, as its
+    date is not set yet when Jekyll sorts)."""
     def by_date(a: Post, b: Post) -> int:
-        if _dated(a) and _dated(b) and a.date != b.date:
+        if not a.undated and not b.undated and a.date != b.date:
             return -1 if a.date < b.date else 1
         return (a.name > b.name) - (a.name < b.name)
     ordered = sorted(docs, key=functools.cmp_to_key(by_date))
@@ -255,8 +264,22 @@ def collection_order(docs: list[Post], settings: dict, label: str) -> list[Post]
     return ordered
 
 
-def _dated(doc: Post) -> bool:
-    return "date" in doc.meta or POST_NAME.match(doc.name.rsplit("/", 1)[-1]) is not None
+class BuildTime(datetime):
+    """The build's time (Jekyll's site.time), which dates a collection's document that
+    has no date of its own (Document#date): in its permalink's :year, in page.date.
+    Its repr, which render keys are made of, is the same in every build, so that a
+    rebuild does not render such documents again for the clock alone."""
+
+    def __repr__(self) -> str:
+        return "BuildTime()"
+
+
+def build_time(config: dict) -> BuildTime:
+    """site.time: the config's `time:`, else now, in the site's zone."""
+    from site_builder.site.ruby_time import now
+    when = site_time(_post_date(config["time"], "_config.yml", ""), config) \
+        if config.get("time") else now(config)
+    return BuildTime(*when.timetuple()[:6], when.microsecond)
 
 
 def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
@@ -280,10 +303,14 @@ def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
     return pages
 
 
-def _read_text(path: Path, name: str) -> str:
+def _read_text(path: Path, name: str, ends: list | None = None) -> str:
+    """The file's text, its line ends read as LF; `ends`: given the line ends it had."""
     try:
         with open(path, encoding="utf-8", newline=None) as file:
-            return file.read()
+            text = file.read()
+            if ends is not None and file.newlines:
+                ends += [file.newlines] if isinstance(file.newlines, str) else file.newlines
+            return text
     except UnicodeDecodeError as exc:
         raise BuildError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                          f"save it as UTF-8") from None
@@ -310,18 +337,22 @@ def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
     match = POST_NAME.match(path.name)
     named = match is not None and (dated or kind != "posts")
     slug = match.group(4) if named else path.stem
-    if "date" in meta:   # the front matter's; else the file name's, or its time
+    # The front matter's date; else the file name's; else, for a draft, the file's
+    # time, and for a collection's document the build's (`undated`: dated later).
+    undated = "date" not in meta and not named and kind != "posts"
+    if "date" in meta:
         when = meta["date"]
     elif named:
         when = "-".join(f"{int(g):02d}" for g in match.group(1, 2, 3))
-    else:
+    elif not undated:
         when = datetime.fromtimestamp(path.stat().st_mtime if mtime is None else mtime)
     return Post(name=name, slug=str(meta.get("slug") or slug), meta=meta, text=split.body,
-                date=_post_date(when, name, split.front),
+                date=PAGE_DATE if undated else _post_date(when, name, split.front),
+                undated=undated,
                 body_line=split.body_line, key=path.stem if kind == "posts" else "",
                 source=split.key, draft=not dated and kind == "posts", kind=kind,
                 ext=path.suffix, front=split.front, liquid=split.liquid, path=path,
-                offset=split.offset)
+                offset=split.offset, crlf=split.crlf)
 
 
 def _post_date(value: object, name: str, front: str) -> datetime:
@@ -629,6 +660,10 @@ def excerpt_source(post: Post, text: str, config: dict) -> str:
     """The part of the post's Liquid-rendered `text` before the excerpt separator
     (Jekyll's default: the first paragraph)."""
     separator = str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
+    if post.crlf and "\n" in separator:
+        # Jekyll looks for it in the file's text as it is: with CR LF line ends, a
+        # separator of LFs is never there, and the excerpt is the whole post
+        return text.lstrip("\n")
     head, _, tail = text.lstrip("\n").partition(separator)
     # Jekyll's extract_excerpt: the link definitions further on that the excerpt
     # uses come with it (`[@BrewTestBot]` is a link in brew.sh's excerpts).
