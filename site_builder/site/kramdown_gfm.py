@@ -56,6 +56,7 @@ def install(md: MarkdownIt) -> None:
     deflist = next(r for r in md.block.ruler.__rules__ if r.name == "deflist")
     md.block.ruler.at("deflist", _kramdown_deflist(deflist.fn), {"alt": deflist.alt})
     md.core.ruler.push("kramdown_deflist_join", join_definition_lists)
+    md.core.ruler.after("normalize", "kramdown_empty_definitions", empty_definitions)
     kramdown_emphasis.install(md)
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
@@ -122,6 +123,34 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
         state.tokens[first].map[0] = start
         return True
     return deflist
+
+
+EMPTY_DEFINITION = re.compile(r"^ {0,3}:[ \t]+$")
+FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
+
+
+def empty_definitions(state: StateCore) -> None:
+    """A definition whose `:` line has nothing after it takes the lines that follow
+    as its text (kramdown: the definition's first line is empty, the next ones are
+    lazy): `**Result**` / `:    ` / `[1, 2, 3]<br>` is one definition of that text.
+    Written here as one line for markdown-it's definition lists, which take no empty
+    one (076923.github.io's every `결과` block)."""
+    if ":" not in state.src:
+        return
+    lines, fenced = state.src.split("\n"), False
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        if FENCE_LINE.match(line):
+            fenced = not fenced
+        if not fenced and EMPTY_DEFINITION.match(line) and out and out[-1].strip() \
+                and k + 1 < len(lines) and lines[k + 1].strip() \
+                and not lines[k + 1].lstrip().startswith(":"):
+            line, k = line + lines[k + 1].lstrip(" \t"), k + 1
+        out.append(line)
+        k += 1
+    state.src = "\n".join(out)
 
 
 def _line(state: StateBlock, line: int) -> str:
