@@ -1295,6 +1295,15 @@ Client:
 You:
 :   Indeed I did!
 
+**결과**
+:    
+
+<figure class="highlight"><pre>python manage.py migrate</pre></figure>
+
+**결과**
+:    
+<div>x</div>
+
 ```
 Term
 :   

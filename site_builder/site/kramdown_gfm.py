@@ -57,6 +57,7 @@ def install(md: MarkdownIt) -> None:
     md.block.ruler.at("deflist", _kramdown_deflist(deflist.fn), {"alt": deflist.alt})
     md.core.ruler.push("kramdown_deflist_join", join_definition_lists)
     md.core.ruler.after("normalize", "kramdown_empty_definitions", empty_definitions)
+    md.core.ruler.after("block", "kramdown_empty_definitions_out", _empty_definitions_out)
     kramdown_emphasis.install(md)
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
@@ -126,6 +127,7 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
 
 
 EMPTY_DEFINITION = re.compile(r"^ {0,3}:[ \t]+$")
+EMPTY = "\ue000"   # (a private-use character: what an empty definition is read as)
 FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 
 
@@ -144,13 +146,26 @@ def empty_definitions(state: StateCore) -> None:
         line = lines[k]
         if FENCE_LINE.match(line):
             fenced = not fenced
-        if not fenced and EMPTY_DEFINITION.match(line) and out and out[-1].strip() \
-                and k + 1 < len(lines) and lines[k + 1].strip() \
-                and not lines[k + 1].lstrip().startswith(":"):
-            line, k = line + lines[k + 1].lstrip(" \t"), k + 1
+        if not fenced and EMPTY_DEFINITION.match(line) and out and out[-1].strip():
+            after = lines[k + 1] if k + 1 < len(lines) else ""
+            if not after.strip() or NOT_LAZY.match(after.lstrip()):
+                line += EMPTY   # nothing after it: an empty definition (<dd></dd>)
+            elif not after.lstrip().startswith(":"):
+                line, k = line + after.lstrip(" \t"), k + 1
         out.append(line)
         k += 1
     state.src = "\n".join(out)
+
+
+def _empty_definitions_out(state: StateCore) -> None:
+    """The empty definitions' stand-in paragraphs taken out."""
+    if EMPTY not in state.src:
+        return
+    tokens = state.tokens
+    for k in range(len(tokens) - 3, 0, -1):
+        if tokens[k].type == "inline" and tokens[k].content == EMPTY \
+                and tokens[k - 2].type == "dd_open":
+            del tokens[k - 1:k + 2]
 
 
 def _line(state: StateBlock, line: int) -> str:
