@@ -162,10 +162,14 @@ def _empty_definitions_out(state: StateCore) -> None:
     if EMPTY not in state.src:
         return
     tokens = state.tokens
-    for k in range(len(tokens) - 3, 0, -1):
-        if tokens[k].type == "inline" and tokens[k].content == EMPTY \
-                and tokens[k - 2].type == "dd_open":
+    for k in range(len(tokens) - 1, -1, -1):
+        token = tokens[k]
+        if token.type != "inline" or EMPTY not in token.content:
+            continue
+        if token.content == EMPTY and k >= 2 and tokens[k - 2].type == "dd_open":
             del tokens[k - 1:k + 2]
+        else:   # (a line markdown-it took lazily, where kramdown ends the list)
+            token.content = token.content.replace(EMPTY + "\n", "").replace(EMPTY, "")
 
 
 def _line(state: StateBlock, line: int) -> str:
