@@ -209,7 +209,12 @@ class JekyllRenderer:
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
         if item.kind == "pages":
-            drop.pop("excerpt")
+            own = item.meta.get("excerpt")   # Page#excerpt: the front matter's, as text
+            if own is None or own is False:
+                drop.pop("excerpt")
+            else:
+                from site_builder.site.ruby_values import to_s
+                drop["excerpt"] = to_s(own)
             if "id" not in item.meta:
                 drop.pop("id", None)
             if "date" in item.meta:   # a page has a date only when it says so: its own,
