@@ -404,6 +404,35 @@ def test_a_documents_own_liquid_sees_those_rendered_before_it_as_jekyll_does(tmp
         tmp_path / "ours" / "2020/01/02/p02.html").read_text()
 
 
+def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
+    """Pages come after every document, by file name (of one name, a subfolder's
+    first): a page's Liquid sees the pages before it with their HTML (a search index
+    of every page's text) and itself and later ones as source, and its own
+    page.content is its source even in its layouts (Page#to_liquid is a copy made
+    before rendering); it was empty here, and sub/a.md came after a.md. Against Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts", "sub"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "show.html").write_text(
+        "{{ content }}|own={{ page.content | strip }}|"
+        "{% for p in site.pages %}[{{ p.name }}={{ p.content | strip }}]{% endfor %}\n")
+    (blog / "a.md").write_text("---\n---\nA *one* {{ page.content | size }}\n")
+    (blog / "b.html").write_text("---\nlayout: show\n---\n"
+                                 "B {% for p in site.pages %}({{ p.name }}:{{ p.content | strip }}){% endfor %}\n")
+    (blog / "c.md").write_text("---\n---\nC *three*\n")
+    (blog / "sub" / "a.md").write_text("---\n---\nA2 *sub* {{ site.pages | size }}\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text("---\nlayout: show\n---\nPost *p*\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("a.html", "b.html", "c.html", "sub/a.html", "2020/01/01/p.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "b.html").read_text().startswith(
+        "B (a.md:<p>A2 <em>sub</em> 4</p>)(a.md:<p>A <em>one</em> 34</p>)(b.html:B {% for")
+
+
 def test_two_sources_of_one_file_warn_and_the_one_jekyll_writes_last_wins(tmp_path):
     """Jekyll warns of a conflict and writes pages, then static files, then documents
     (posts oldest first): the last written is the file. A real blog (beautiful-jekyll)
