@@ -404,6 +404,30 @@ def test_a_documents_own_liquid_sees_those_rendered_before_it_as_jekyll_does(tmp
         tmp_path / "ours" / "2020/01/02/p02.html").read_text()
 
 
+def test_posts_listing_every_posts_excerpt_show_them_all_as_in_jekyll(tmp_path):
+    """Posts whose own text lists the posts' excerpts, their own among them: each
+    waits on the others (a cycle), so they are rendered once more with what the others
+    have then; Jekyll renders an excerpt apart, when first asked. They were empty
+    here. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "unused.html").write_text("{{ content }}\n")
+    for i in (1, 2, 3):
+        (blog / "_posts" / f"2020-01-0{i}-p{i}.md").write_text(
+            f"---\n---\nPost *{i}* intro.\n\nMore {{% for p in site.posts %}}"
+            "[{{ p.excerpt | strip_html | strip }}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for i in (1, 2, 3):
+        name = f"2020/01/0{i}/p{i}.html"
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+        assert "More [Post 3 intro.][Post 2 intro.][Post 1 intro.]" in ours
+
+
 def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
     """Pages come after every document, by file name (of one name, a subfolder's
     first): a page's Liquid sees the pages before it with their HTML (a search index
