@@ -659,6 +659,28 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
 
 
+def test_site_time_is_now_in_the_sites_time_zone_as_jekyll_runs_in_it(tmp_path):
+    """Jekyll runs in the config's `timezone` (TZ): site.time, and an undated
+    document's date, are now there. site.time was this machine's clock, written with
+    the site's offset (19:00 in New York came out as 00:00 -0500 on a UTC machine)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_notes"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ntimezone: America/New_York\n"
+                                      "collections:\n  notes:\n    output: true\n")
+    (blog / "_layouts" / "x.html").write_text("{{ content }}")
+    (blog / "index.html").write_text('---\n---\n{{ site.time | date: "%Y-%m-%d %H %z" }}\n')
+    (blog / "_notes" / "n.html").write_text('---\n---\n{{ page.date | date: "%Y-%m-%d %H %z" }}\n')
+    clock = [datetime.now(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H %z")]
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"),
+                 env={**os.environ, "TZ": "UTC"})
+    clock.append(datetime.now(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H %z"))
+    for name in ("index.html", "notes/n.html"):
+        assert (tmp_path / "ours" / name).read_text().strip() in clock, name
+
+
 def test_a_post_with_windows_line_ends_is_its_own_excerpt_as_in_jekyll(tmp_path):
     """Jekyll looks for the excerpt separator ("\\n\\n") in the file's text as it is:
     in a post whose lines end in CR LF it is never found, and the excerpt is the

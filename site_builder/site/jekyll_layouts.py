@@ -21,8 +21,8 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, label, post_url_names,
-                                       split_front_matter)
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, build_time, label,
+                                       post_url_names, split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -407,7 +407,7 @@ class JekyllRenderer:
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
                 "categories": cats,
                 "documents": [d for ds in docs.values() for d in ds] + (posts or []),
-                "time": self.config.get("_time") or datetime.now(),
+                "time": build_time(config),   # the config's `time:`, else now, in the site's zone
                 **{name: items for name, items in docs.items()}}
         if posts is None:
             for key in POSTS_KEYS:

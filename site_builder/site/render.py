@@ -199,8 +199,8 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
     page["content"] = post.body   # as Jekyll's document has it until it is converted
     site = config
     if "site.time" in post.body:   # the build's time, as the layouts see it
-        from datetime import datetime
-        site = {**config, "time": config.get("_time") or datetime.now()}
+        from site_builder.site.sources import build_time
+        site = {**config, "time": build_time(config)}
     if not options.get("strict_variables"):
         text = _simple_liquid(post.body, site, page)
         if text is not None:
