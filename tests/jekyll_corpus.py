@@ -1184,9 +1184,10 @@ Output: ["((()))","(()())"], and ['a'] and ["b"].
 """),
     # houbb.github.io's neo4j posts and others: a lazy `- ` line after an item's
     # nested list is text of the nested item (list.rb indents it by the item's
-    # indentation + 4); a bare `-` under an item is no item (a setext underline); a
-    # line with `|` before an item's nested list is a table (kramdown reads the nested
-    # list apart)
+    # indentation + 4); a bare `-` under an item is no item (a setext underline); an
+    # item's first nested list is a part of it that kramdown reads apart, so a line
+    # with `|` before it is a table, a fence open across it is text, a list before it
+    # ends there; a line of blanks in a list keeps its blanks in code
     Spec("lazy-list-lines", """\
 2. Tuning
    - Louvain:\u0020\u0020
@@ -1212,6 +1213,28 @@ Output: ["((()))","(()())"], and ['a'] and ["b"].
      - alert: HighCpuUsage
        for: 5m
      ```
+
+* Commands
+If you see `Unknown skill`:
+1.  Reload.
+2.  Reinstall:
+    *   `/plugin install cli-anything`
+3.  Retry:
+    *   first
+
+1. Publish
+   - and reference:
+     ```java
+     @SofaService
+     \u0020\u0020\u0020\u0020\u0020
+     @SofaReference
+     ```
+
+   - code:
+
+         one
+         \u0020\u0020\u0020\u0020\u0020\u0020\u0020
+         two
 """),
     # houbb.github.io: a heading keeps a no-break space at its end (Ruby's rstrip), and
     # the blank before it is a '-' of its id; a circled letter is a word character;
