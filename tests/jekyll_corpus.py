@@ -1263,6 +1263,27 @@ Kept \u00a0 \u00a0\u0020
 
 | cell | ideographic space\u3000 |
 """),
+    # houbb.github.io: `&#149;` is kramdown's bullet (Windows-1252's); a quote after a
+    # footnote marker (`[^A-Z]`, defined or not) has no character before it; a tag's
+    # name may be any XML name (`<权重名>` in an HTML block), an unknown element's
+    # keeps its case; a lazy `    - ` under `100. x` is no list (its blanks stay)
+    Spec("houbb-kramdown", """\
+Entities &copy;, &lt;, &#149; and &#x80;.
+
+等价于 '[^A-Za-z0-9_]'。
+
+<details>
+<summary>Resume</summary>
+- Name: `<权重名>_<维度>_resume.pth`; <Bot Token>
+</details>
+
+99. `STARTS`:
+   - Meaning
+
+100. `STATS`:
+    - Meaning
+    - Example
+"""),
     # grab.github.io: an underline right under a rule (or a code block, an HTML block)
     # is a paragraph's text to kramdown, not a heading (after_block_boundary?); a quote
     # after a no-break space closes (Ruby's \s is ASCII)

@@ -588,6 +588,9 @@ def _source_after(children: list, k: int) -> str:
     return mark + (children[k].content or "")[:3]
 
 
+FOOTNOTE_BEFORE = re.compile(r"\[\^[A-Za-z0-9_][\w-]*\]\Z", re.A)   # kramdown's marker
+
+
 def smart_quotes(text: str, before: str, emphasis_next: bool,
                  after_symbol: set[int] | frozenset = frozenset(), after: str = "") -> str:
     if "'" not in text and '"' not in text:
@@ -601,9 +604,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
         # The character before, when kramdown's scanner still has it: not after
         # another quote it just turned, a typographic symbol, a backslash, nor a
         # `_` or `*` (its emphasis parser took it, even when it matched nothing), nor
-        # a `[` (its link parser's: `'['` is ‘[’, `["(` is [”(`).
+        # a `[` (its link parser's: `'['` is ‘[’, `["(` is [”(`), nor the `]` of what
+        # its footnote parser took, defined or not (`'[^A-Z]'` is ‘[^A-Z]‘).
         previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
-        if previous in ("\\", "_", "*", "[") or i in after_symbol:
+        if previous in ("\\", "_", "*", "[") or i in after_symbol or \
+                previous == "]" and FOOTNOTE_BEFORE.search(text, 0, i):
             previous = ""
         if i < last:
             continue   # the second of a pair turned below
@@ -1161,6 +1166,12 @@ def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
 
 # kramdown's entities: HTML 4's, and two more; another name is text (`&amp;check;`).
 KRAMDOWN_ENTITIES = frozenset(html.entities.name2codepoint) | {"apos", "vellip"}
+# kramdown's characters for the references 128 to 159 (its entity table): Windows-1252's,
+# as a browser reads them (`&#149;` is •); the rest of them their own code point.
+WINDOWS_1252 = {128: 8364, 130: 8218, 131: 402, 132: 8222, 133: 8230, 134: 8224, 135: 8225,
+                136: 710, 137: 8240, 138: 352, 139: 8249, 140: 338, 142: 381, 145: 8216,
+                146: 8217, 147: 8220, 148: 8221, 149: 8226, 150: 8211, 151: 8212, 152: 732,
+                153: 8482, 154: 353, 155: 8250, 156: 339, 158: 382, 159: 376}
 
 
 def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
@@ -1169,8 +1180,11 @@ def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     token = tokens[idx]
     if token.info == "entity":
         markup, char = token.markup, token.content
-        if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES:
-            return "&amp;" + markup[1:]
+        if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES or markup[:3] == "&#X":
+            return "&amp;" + markup[1:]   # (kramdown's hexadecimal reference is `&#x`)
+        if markup[1] == "#" and char == "\ufffd":   # (markdown-it's for 128 to 159)
+            code = int(markup[3:-1], 16) if markup[2] == "x" else int(markup[2:-1])
+            char = chr(WINDOWS_1252.get(code, code)) if 128 <= code <= 159 else char
         return char if len(char) == 1 and char not in "<>&" else markup
     return _escaped_text(tokens, idx)
 

@@ -41,7 +41,6 @@ NOT_LAZY_CODE = re.compile(r"\{:|\^\s*$|</?(?!(?:a|abbr|acronym|b|big|bdo|br|but
                            r"[A-Za-z_:]")
 LIST_MARKER = re.compile(r"^([*+-]|\d{1,9}\.)([ \t]+|$)")
 CODE_INDENT = re.compile(r"^(?:\t| {4})")   # what kramdown strips from indented code
-UNDERLINE = re.compile(r"[-=]+[ \t]*$")
 ATX_START = re.compile(r"#{1,6}[\t ]+")
 ATX_CLOSING = re.compile(r"[\t ]#+\Z")
 LIST_START = re.compile(r"(?:[*+-]|\d+\.)[ \t]")   # kramdown's, after its OPT_SPACE
@@ -249,12 +248,10 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int
             if nested and column < 4 and LIST_START.match(text):
                 lazy.append((k, state.blkIndent + 2 * indent + 4 + column))
                 shifted.add(k)
-            elif column and UNDERLINE.match(text):
-                # (kramdown's setext underline starts its line: this one keeps its
-                # blanks, so it is text)
-                lazy.append((k, state.blkIndent + indent + 1))
             else:
-                lazy.append((k, state.blkIndent + indent))
+                # as written: its blanks stay (`  -` is no setext underline, `    - x`
+                # under `100. x` no list)
+                lazy.append((k, state.blkIndent + indent + column))
         else:
             if marker and not marker[2]:
                 stop = k   # a bare `-` is no item to kramdown: the list ends before it
