@@ -1266,16 +1266,13 @@ Kept \u00a0 \u00a0\u0020
     # houbb.github.io: `&#149;` is kramdown's bullet (Windows-1252's); a quote after a
     # footnote marker (`[^A-Z]`, defined or not) has no character before it; a tag's
     # name may be any XML name (`<权重名>` in an HTML block), an unknown element's
-    # keeps its case; a lazy `    - ` under `100. x` is no list (its blanks stay)
+    # keeps its case; a lazy `    - ` under `100. x` is no list (its blanks stay); a
+    # definition with a `|` between blank lines is a table row (kramdown tries a table
+    # first); a link whose parentheses do not balance as written (`\\(`) is text
     Spec("houbb-kramdown", """\
 Entities &copy;, &lt;, &#149; and &#x80;.
 
 等价于 '[^A-Za-z0-9_]'。
-
-<details>
-<summary>Resume</summary>
-- Name: `<权重名>_<维度>_resume.pth`; <Bot Token>
-</details>
 
 99. `STARTS`:
    - Meaning
@@ -1283,6 +1280,17 @@ Entities &copy;, &lt;, &#149; and &#x80;.
 100. `STATS`:
     - Meaning
     - Example
+
+A citation ([Tauri][1]) and [a search](https://github.com/search?q=x.send\\(&type=code).
+
+[1]: https://v2.tauri.app/concept/process-model/ "Process model | Tauri"
+
+## End
+
+<details>
+<summary>Resume</summary>
+- Name: `<权重名>_<维度>_resume.pth`; <Bot Token>
+</details>
 """),
     # grab.github.io: an underline right under a rule (or a code block, an HTML block)
     # is a paragraph's text to kramdown, not a heading (after_block_boundary?); a quote

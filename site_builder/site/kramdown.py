@@ -74,6 +74,17 @@ PLAINTEXT = ("", "text", "plaintext", "plain", "none")
 NO_LEXER = "\0"
 
 
+def _table_first(definition):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """kramdown tries a table before a link or footnote definition: `[1]: url "a | b"`
+    after a blank line and before one is a table row (houbb.github.io's `([Tauri][1])`
+    citations stay text)."""
+    def rule(state, start: int, end: int, silent: bool) -> bool:  # noqa: ANN001
+        if kramdown_table(state, start, end, True):
+            return False
+        return definition(state, start, end, silent)
+    return rule
+
+
 def renderer(options: dict | None = None) -> MarkdownIt:
     """A Markdown-to-HTML converter in kramdown's shapes: `renderer().render(text)`.
     `options`: the config's `kramdown:` (its syntax_highlighter_opts are used)."""
@@ -113,6 +124,9 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
     # escapes it for the attribute, and validateLink still refuses javascript: URLs.
     md.normalizeLink = lambda url: url
+    for rule in md.block.ruler.__rules__:   # (around every other install's wrapper)
+        if rule.name in ("footnote_def", "reference"):
+            md.block.ruler.at(rule.name, _table_first(rule.fn), {"alt": rule.alt})
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md

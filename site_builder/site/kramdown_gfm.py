@@ -475,7 +475,14 @@ def _spaced_link(standard, image: bool = False):  # noqa: ANN001, ANN202 (markdo
             return False   # most links: no space, backslash, parenthesis or line break
         found = _kramdown_destination(state.src, label_end + 1, state.posMax)
         if found is None:
-            return False
+            if silent or not standard(state, True):
+                state.pos = start
+                return False
+            # kramdown's parentheses do not balance (`.send\(&x)`): no link, its
+            # `[` is text, where CommonMark reads an escape and makes one
+            state.pos = start + 1 + image
+            state.push("text", "", 0).content = state.src[start:state.pos]
+            return True
         href, title, after = found
         if "\\" not in href and " " not in href and "\n" not in href \
                 and (title is None or '"' not in title and "'" not in title):
