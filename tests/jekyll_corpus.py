@@ -1322,6 +1322,46 @@ Nor this
 So *you can&\\#8217;t* say that; \\&#97; and &foo; and &\\#z; stay text.
 Instead of using\u00a0' for a quote, I will use ’.
 """),
+    # docs.travis-ci.com: span attribute lists one after another all go to the element
+    # before them, and one may go on over a line break
+    Spec("travis-span-ials", """\
+![travis-web](/images/apps/travis-web.jpg){:.app}{:.official}
+
+Copy the line that includes the git remote found in [Step 1](#remote){:
+data-proofer-ignore=""}.
+
+[ ![Adding a key.](/images/key.png) ](/images/key.png){:.small}{:.right} and *this*{:.a}{: #b}
+"""),
+    # 076923.github.io (each `결과` block), haacked.com: a definition whose `:` line is
+    # empty takes the lines after it as its text
+    Spec("empty-definitions", """\
+**결과**
+:    
+[1, 2, 3, 4, 5]<br>
+[1 2 3 4 5]<br>
+<br>
+
+Client:
+:   Ummm... we were kind of hoping for a content management system.
+:   
+You:
+:   Indeed I did!
+
+**결과**
+:    
+
+<figure class="highlight"><pre>python manage.py migrate</pre></figure>
+
+**결과**
+:    
+<div>x</div>
+
+```
+Term
+:   
+not a definition in a fence
+```
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

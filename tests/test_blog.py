@@ -404,6 +404,59 @@ def test_a_documents_own_liquid_sees_those_rendered_before_it_as_jekyll_does(tmp
         tmp_path / "ours" / "2020/01/02/p02.html").read_text()
 
 
+def test_posts_listing_every_posts_excerpt_show_them_all_as_in_jekyll(tmp_path):
+    """Posts whose own text lists the posts' excerpts, their own among them: each
+    waits on the others (a cycle), so they are rendered once more with what the others
+    have then; Jekyll renders an excerpt apart, when first asked. They were empty
+    here. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "unused.html").write_text("{{ content }}\n")
+    for i in (1, 2, 3):
+        (blog / "_posts" / f"2020-01-0{i}-p{i}.md").write_text(
+            f"---\n---\nPost *{i}* intro.\n\nMore {{% for p in site.posts %}}"
+            "[{{ p.excerpt | strip_html | strip }}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for i in (1, 2, 3):
+        name = f"2020/01/0{i}/p{i}.html"
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+        assert "More [Post 3 intro.][Post 2 intro.][Post 1 intro.]" in ours
+
+
+def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
+    """Pages come after every document, by file name (of one name, a subfolder's
+    first): a page's Liquid sees the pages before it with their HTML (a search index
+    of every page's text) and itself and later ones as source, and its own
+    page.content is its source even in its layouts (Page#to_liquid is a copy made
+    before rendering); it was empty here, and sub/a.md came after a.md. Against Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts", "sub"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "show.html").write_text(
+        "{{ content }}|own={{ page.content | strip }}|"
+        "{% for p in site.pages %}[{{ p.name }}={{ p.content | strip }}]{% endfor %}\n")
+    (blog / "a.md").write_text("---\n---\nA *one* {{ page.content | size }}\n")
+    (blog / "b.html").write_text("---\nlayout: show\n---\n"
+                                 "B {% for p in site.pages %}({{ p.name }}:{{ p.content | strip }}){% endfor %}\n")
+    (blog / "c.md").write_text("---\n---\nC *three*\n")
+    (blog / "sub" / "a.md").write_text("---\n---\nA2 *sub* {{ site.pages | size }}\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text("---\nlayout: show\n---\nPost *p*\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("a.html", "b.html", "c.html", "sub/a.html", "2020/01/01/p.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "b.html").read_text().startswith(
+        "B (a.md:<p>A2 <em>sub</em> 4</p>)(a.md:<p>A <em>one</em> 34</p>)(b.html:B {% for")
+
+
 def test_two_sources_of_one_file_warn_and_the_one_jekyll_writes_last_wins(tmp_path):
     """Jekyll warns of a conflict and writes pages, then static files, then documents
     (posts oldest first): the last written is the file. A real blog (beautiful-jekyll)
@@ -604,6 +657,51 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         assert ours == theirs, name
     assert (tmp_path / "ours" / "docs/old.html").read_text().startswith(
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
+
+
+def test_site_time_is_now_in_the_sites_time_zone_as_jekyll_runs_in_it(tmp_path):
+    """Jekyll runs in the config's `timezone` (TZ): site.time, and an undated
+    document's date, are now there. site.time was this machine's clock, written with
+    the site's offset (19:00 in New York came out as 00:00 -0500 on a UTC machine)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_notes"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ntimezone: America/New_York\n"
+                                      "collections:\n  notes:\n    output: true\n")
+    (blog / "_layouts" / "x.html").write_text("{{ content }}")
+    (blog / "index.html").write_text('---\n---\n{{ site.time | date: "%Y-%m-%d %H %z" }}\n')
+    (blog / "_notes" / "n.html").write_text('---\n---\n{{ page.date | date: "%Y-%m-%d %H %z" }}\n')
+    clock = [datetime.now(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H %z")]
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"),
+                 env={**os.environ, "TZ": "UTC"})
+    clock.append(datetime.now(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H %z"))
+    for name in ("index.html", "notes/n.html"):
+        assert (tmp_path / "ours" / name).read_text().strip() in clock, name
+
+
+def test_a_post_with_windows_line_ends_is_its_own_excerpt_as_in_jekyll(tmp_path):
+    """Jekyll looks for the excerpt separator ("\\n\\n") in the file's text as it is:
+    in a post whose lines end in CR LF it is never found, and the excerpt is the
+    whole post (hydeout's front page lists three such posts whole). Against Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_posts" / "2020-01-01-win.md").write_bytes(
+        b"---\r\ntitle: Win\r\n---\r\nFirst *para*.\r\n\r\nSecond para.\r\n")
+    (blog / "_posts" / "2020-01-02-unix.md").write_text(
+        "---\ntitle: Unix\n---\nFirst.\n\nSecond.\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs
+    assert "<p>Second para.</p>" in ours and "<p>Second.</p>" not in ours
 
 
 def test_an_undated_document_is_dated_by_the_build_as_in_jekyll(tmp_path):

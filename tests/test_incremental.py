@@ -70,7 +70,7 @@ def test_a_rebuild_reads_only_the_sources_that_changed(seven_posts: Path,
     build(seven_posts)
     read: list[str] = []
     real = sources._read_text
-    monkeypatch.setattr(sources, "_read_text", lambda path, name: read.append(name) or real(path, name))
+    monkeypatch.setattr(sources, "_read_text", lambda path, name, *ends: read.append(name) or real(path, name, *ends))
     post = seven_posts / "posts" / "2021-03-07-post-7.md"
     post.write_text(post.read_text().replace("Post number 7", "Post number seven"))
     result = build(seven_posts)
@@ -97,7 +97,7 @@ def test_a_source_changed_just_before_a_build_is_read_again(seven_posts: Path,
     build(seven_posts)   # the files were written a moment ago: inside the racy window
     read: list[str] = []
     real = sources._read_text
-    monkeypatch.setattr(sources, "_read_text", lambda path, name: read.append(name) or real(path, name))
+    monkeypatch.setattr(sources, "_read_text", lambda path, name, *ends: read.append(name) or real(path, name, *ends))
     assert build(seven_posts).rendered == 0
     assert len(read) == 7   # none trusted by its stat alone: each read, none rendered
     monkeypatch.setattr(sources.Memo, "RACY_NS", 100_000_000)

@@ -96,6 +96,14 @@ PAGES = {
     # site.pages in Jekyll's order: by file name, wherever the file is (haacked.com's
     # menu of pages from pages/ and assets/pages/)
     "order.html": "{{ site.pages | map: 'name' | join: ',' }}",
+    # a page's categories and tags are its front matter's as written: a string stays
+    # one (vlad17.github.io's category pages look up site.categories[page.categories])
+    "pagecats.html": "{{ page.categories | jsonify }} {{ page.tags | jsonify }} "
+                     "[{{ site.categories[page.categories] | size }}]",
+    # `excerpt: ""` in front matter stays empty (Ruby's ||=); false too (grab.github.io's
+    # lists showed the first paragraph of such posts)
+    "excerpts.html": "{% for post in site.posts %}[{{ post.excerpt | strip_html | strip }}]"
+                     "{% endfor %}",
     # relative_url and absolute_url of nil, '' and false (haacked.com's debug page)
     "urls.html": "[{{ nothing | relative_url }}|{{ '' | relative_url }}|{{ '' | absolute_url }}|"
                  "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
@@ -127,10 +135,13 @@ def ruby_blog(root: Path) -> Path:
                  "x: 1\nl: [1, 3]\nm: [4, 5, 6]\n" if name == "lax.html" else
                  "names: [2019-11-26-a.md, 2019-11-28-b.md]\n" if name == "links.html" else
                  "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else
-                 "date: 2015-12-01 9:00:00\n" if name == "pagedate.html" else "")
+                 "date: 2015-12-01 9:00:00\n" if name == "pagedate.html" else
+                 "categories: causal\ntags: t1 t2\n" if name == "pagecats.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     write(root / "pages" / "about.md", "---\ntitle: About\n---\nA\n")
     write(root / "assets" / "pages" / "archives.md", "---\ntitle: Archives\n---\nB\n")
+    write(root / "_posts" / "2019-10-01-e.md", '---\nexcerpt: ""\n---\n_Intro._\n\nMore.\n')
+    write(root / "_posts" / "2019-10-02-f.md", "---\nexcerpt: false\n---\nFirst.\n\nMore.\n")
     # L6: post_url to a post in a folder of _posts, with or without the folder
     write(root / "_posts" / "2019" / "2019-11-26-a.md", "---\n---\na\n")
     write(root / "_posts" / "2019" / "2019-11-28-b.md", "---\n---\n[x]({% post_url "
@@ -138,7 +149,8 @@ def ruby_blog(root: Path) -> Path:
           "2019-12-01-c %}) [w]({% post_url 2019-11-30-c %})\n")
     # alexirpan's blog: post_url names a post by the day of its front matter's date
     # (Jekyll's older rule, tried when no file name matches)
-    write(root / "_posts" / "2019-11-30-c.md", "---\ndate: 2019-12-01 00:47:00 -0400\n---\nc\n")
+    write(root / "_posts" / "2019-11-30-c.md", "---\ndate: 2019-12-01 00:47:00 -0400\n"
+          "categories: causal\n---\nc\n")
     # schneems's tumblr posts: an empty title stays empty (Ruby's `||=`), and a date
     # whose offset follows the time at once is that instant (29 Nov in UTC)
     write(root / "_posts" / "2010-11-28-tumblr.html", "---\ntitle: ''\n"

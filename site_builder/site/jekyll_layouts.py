@@ -21,8 +21,8 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, label, post_url_names,
-                                       split_front_matter)
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, build_time, label,
+                                       post_url_names, split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -35,8 +35,9 @@ class Reads:
     in a Jekyll blog's own layouts). `body`: a document's own Liquid is being
     rendered (before its layouts); then `pending` names the documents whose HTML is
     not final yet, and `waited` notes those of them it read (render.py renders it
-    again once they are)."""
-    __slots__ = ("names", "rank", "body", "pending", "waited")
+    again once they are). `own`: the HTML of the page whose layouts are being
+    rendered; `page_content`: what gives a page's HTML, rendered when first asked."""
+    __slots__ = ("names", "rank", "body", "pending", "waited", "own", "page_content")
 
     def __init__(self) -> None:
         self.names: set | None = None
@@ -44,9 +45,11 @@ class Reads:
         self.body = False
         self.pending: set | frozenset = frozenset()
         self.waited: set = set()
+        self.own: str | None = None
+        self.page_content: Callable[[Post], str] | None = None
 
 
-# A page's place in Jekyll's render order: after every document.
+# Pages' places in Jekyll's render order: after every document.
 PAGE_RANK = 1 << 60
 
 
@@ -88,6 +91,11 @@ class Drop(dict):
             return self._in_body(key, value)
         if key == "content" and self.rank > reads.rank:
             return self.item.body   # not rendered yet, in Jekyll's order
+        if self.item.kind == "pages" and key == "content" and reads.page_content is not None:
+            # rendered before: its HTML, made now if this process has not yet
+            if self.rank == reads.rank:
+                return self.item.body if reads.own is None else reads.own
+            return reads.page_content(self.item)
         return value
 
     def _in_body(self, key: object, value: object) -> object:
@@ -103,12 +111,30 @@ class Drop(dict):
             reads.waited.add(item.name)
         if key == "content":
             return item.content
-        return item.meta.get("excerpt") or item.excerpt
+        return own_excerpt(item)
 
     def items(self):  # noqa: ANN201 (jsonify and friends see everything)
         if self.reads.names is not None:
             self.reads.names.add(dict.get(self, "path"))
         return dict.items(self)
+
+
+def own_excerpt(item: Post) -> object:
+    """A document's excerpt: its front matter's unless nil or false (Ruby's `||=`: an
+    `excerpt: ""` stays empty), else the one made from its content."""
+    own = item.meta.get("excerpt")
+    return item.excerpt if own is None or own is False else own
+
+
+def pages_in_order(items: list[Post]) -> list[Post]:
+    """The pages in Jekyll's order (Reader#sort_files!): by file name, wherever the
+    file is; of one name, those in a folder's subfolders before the folder's own, as
+    Jekyll reads a folder's subfolders first (siblings by name: Jekyll takes them in
+    the order the file system lists them)."""
+    def key(page: Post) -> tuple:
+        *folders, name = page.name.split("/")
+        return name, [(0, folder) for folder in folders] + [(1, name)]
+    return sorted((p for p in items if p.kind == "pages"), key=key)
 
 
 def documents_in_order(posts: list[Post], items: list[Post], config: dict) -> list[Post]:
@@ -142,6 +168,8 @@ class JekyllRenderer:
         self.static = static
         self.layout_dir = root / "_layouts"
         self.reads = Reads()   # shared by every Drop this renderer makes
+        self.reads.page_content = self._earlier_page if theme is None else None
+        self._page_contents: dict[str, str] = {}
         self._briefs: dict[int, Drop] = {}
         self._fulls: dict[int, Drop] = {}
 
@@ -213,11 +241,13 @@ class JekyllRenderer:
                 drop.pop("title", None)
             drop.pop("slug", None)
             drop.pop("collection", None)
-            for key in ("tags", "categories"):
-                if key not in item.meta:
+            for key in ("tags", "categories"):   # a page's are its front matter's, as
+                if key in item.meta:              # written (`categories: causal`, a string)
+                    drop[key] = item.meta[key]
+                else:
                     drop.pop(key, None)
         else:
-            drop["excerpt"] = item.meta.get("excerpt") or item.excerpt
+            drop["excerpt"] = own_excerpt(item)
             # Jekyll sets `draft` (in _drafts/ or not) before reading the front matter,
             # which can then say otherwise: `draft: true` in _posts hides a post from a
             # theme's `unless post.draft` (jekyll-now's index), and it is still built.
@@ -272,8 +302,32 @@ class JekyllRenderer:
         never show a document's source."""
         if self.theme is not None:
             return {}
-        return {p.name: rank for rank, p in enumerate(documents_in_order(
+        ranks = {p.name: rank for rank, p in enumerate(documents_in_order(
             self.posts, self.pages, self.config))}
+        ranks.update((p.name, PAGE_RANK + rank) for rank, p in enumerate(self._pages_in_order))
+        return ranks
+
+    @cached_property
+    def _pages_in_order(self) -> list[Post]:
+        """The pages as Jekyll lists and renders them (Reader#sort_files!)."""
+        return pages_in_order(self.pages)
+
+    def _earlier_page(self, item: Post) -> str:
+        """The HTML of a page Jekyll renders before the one being rendered (its body
+        through Liquid and Markdown, as Jekyll's page.content is then): made when
+        first asked for (a search index of every page's text)."""
+        found = self._page_contents.get(item.name)
+        if found is None:
+            reads = self.reads
+            saved = reads.rank, reads.own
+            reads.rank, reads.own = self._ranks.get(item.name), None
+            try:
+                page = self.page_drop(item)
+                page["content"] = item.body
+                found = self._page_contents[item.name] = self._body(item, page, None)
+            finally:
+                reads.rank, reads.own = saved
+        return found
 
     @property
     def ranks(self) -> dict[str, int]:
@@ -310,9 +364,9 @@ class JekyllRenderer:
     def _site(self, posts: list[dict] | None, doc_drops: dict[str, Drop] | None = None) -> dict:
         """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
-        # Jekyll's order (Reader#sort_files!): by file name, wherever the file is
-        pages = [Drop(self.page_drop(p), self.reads, PAGE_RANK, p) for p in sorted(
-            (p for p in self.pages if p.kind == "pages"), key=lambda p: posixpath.basename(p.name))]
+        ranks = self._ranks
+        pages = [Drop(self.page_drop(p), self.reads, ranks.get(p.name, PAGE_RANK), p)
+                 for p in self._pages_in_order]
         doc_drops = self._doc_drops if doc_drops is None else doc_drops
         docs: dict[str, list[dict]] = {}
         for item in self.pages:
@@ -353,7 +407,7 @@ class JekyllRenderer:
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
                 "categories": cats,
                 "documents": [d for ds in docs.values() for d in ds] + (posts or []),
-                "time": self.config.get("_time") or datetime.now(),
+                "time": build_time(config),   # the config's `time:`, else now, in the site's zone
                 **{name: items for name, items in docs.items()}}
         if posts is None:
             for key in POSTS_KEYS:
@@ -367,16 +421,18 @@ class JekyllRenderer:
         page = self.page_drop(item) if item.kind == "pages" else self._post_drop(item)
         if url:
             page["url"] = url
-        if item.kind == "pages":
-            content = self._body(item, page, paginator)
-            page["content"] = content
-        else:
-            content = item.content
         self.reads.rank = self._ranks.get(item.name)
         try:
+            if item.kind == "pages":
+                # Jekyll's Page#to_liquid is a copy made before it is rendered: its
+                # page.content stays the source, in its layouts too
+                page["content"] = item.body
+                content = self.reads.own = self._body(item, page, paginator)
+            else:
+                content = item.content
             return self.place_in_layouts(item, content, page, paginator)
         finally:
-            self.reads.rank = None
+            self.reads.rank = self.reads.own = None
 
     def render_redirect(self, item: Post | None, url: str, target: str) -> str:
         """jekyll-redirect-from's page through the blog's own `redirect` layout (the

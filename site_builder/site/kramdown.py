@@ -866,32 +866,66 @@ def _span_ials(children: list[Token]) -> None:
         token = children[k]
         if token.type != "text" or not token.content.startswith("{:"):
             continue
-        found = SPAN_IAL.match(token.content)
-        if not found or found[1].startswith(":"):
-            continue
         before = k - 1   # emphasis leaves empty text tokens between the tags
         while before > 0 and children[before].type == "text" and not children[before].content:
             before -= 1
-        previous = children[before]
-        if previous.type == "html_inline" and HTML_CLOSE.match(previous.content):
-            opener = _html_opener(children, before)   # <span>...</span>{: .x}
-            if opener is not None:
-                children[opener].content = _html_with_attributes(children[opener].content,
-                                                                 found[1])
-                token.content = token.content[found.end():]
-            continue
-        if previous.type == "html_inline":   # <img ...>{:.border}: an element closed in its tag
-            opening = OPEN_TAG.fullmatch(previous.content)
-            if opening and (opening[3] or opening[1].lower() in WITHOUT_BODY):
-                previous.content = _html_with_attributes(previous.content, found[1])
-                token.content = token.content[found.end():]
-            continue
-        # After an image, code, a link or emphasis: kramdown gives it the attributes.
-        target = previous if previous.type in ("image", "code_inline") else (
-            children[_opener(children, before)] if previous.type in SPAN_CLOSES else None)
-        if target is not None:
-            _set_attributes(target, found[1])
-            token.content = token.content[found.end():]
+        apply = _span_target(children, before)
+        # kramdown gives the element every list that follows it (`{:.app}{:.official}`),
+        # and a list may go on over a line break
+        while apply is not None and token.content.startswith("{:"):
+            text, used = _span_ial_text(children, k)
+            found = SPAN_IAL.match(text)
+            if not found or found[1].startswith(":"):
+                break
+            apply(found[1])
+            _take(children, k, used, found.end())
+
+
+def _span_target(children: list[Token], before: int):  # noqa: ANN202 (a setter or None)
+    """What a span attribute list after children[before] gives its attributes to."""
+    previous = children[before]
+    if previous.type == "html_inline" and HTML_CLOSE.match(previous.content):
+        opener = _html_opener(children, before)   # <span>...</span>{: .x}
+        if opener is None:
+            return None
+        def html_element(attrs: str, tag: Token = children[opener]) -> None:
+            tag.content = _html_with_attributes(tag.content, attrs)
+        return html_element
+    if previous.type == "html_inline":   # <img ...>{:.border}: an element closed in its tag
+        opening = OPEN_TAG.fullmatch(previous.content)
+        if not (opening and (opening[3] or opening[1].lower() in WITHOUT_BODY)):
+            return None
+        def closed_element(attrs: str) -> None:
+            previous.content = _html_with_attributes(previous.content, attrs)
+        return closed_element
+    # After an image, code, a link or emphasis: kramdown gives it the attributes.
+    target = previous if previous.type in ("image", "code_inline") else (
+        children[_opener(children, before)] if previous.type in SPAN_CLOSES else None)
+    return None if target is None else lambda attrs: _set_attributes(target, attrs)
+
+
+def _span_ial_text(children: list[Token], k: int) -> tuple[str, int]:
+    """The text from children[k] to the first `}`, over line breaks: the text and the
+    number of tokens it takes."""
+    text, used = children[k].content, 1
+    while "}" not in text and k + used < len(children) \
+            and children[k + used].type in ("text", "softbreak"):
+        following = children[k + used]
+        text += following.content if following.type == "text" else "\n"
+        used += 1
+    return text, used
+
+
+def _take(children: list[Token], k: int, used: int, length: int) -> None:
+    """Take `length` characters of text from children[k:k + used] (a line break is one)."""
+    for token in children[k:k + used]:
+        size = len(token.content) if token.type == "text" else 1
+        if length >= size:
+            token.type, token.content, token.tag = "text", "", ""
+            length -= size
+        else:
+            token.content = token.content[length:]
+            return
 
 
 SPAN_CLOSES = frozenset(("link_close", "strong_close", "em_close", "s_close"))

@@ -56,6 +56,8 @@ def install(md: MarkdownIt) -> None:
     deflist = next(r for r in md.block.ruler.__rules__ if r.name == "deflist")
     md.block.ruler.at("deflist", _kramdown_deflist(deflist.fn), {"alt": deflist.alt})
     md.core.ruler.push("kramdown_deflist_join", join_definition_lists)
+    md.core.ruler.after("normalize", "kramdown_empty_definitions", empty_definitions)
+    md.core.ruler.after("block", "kramdown_empty_definitions_out", _empty_definitions_out)
     kramdown_emphasis.install(md)
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
@@ -122,6 +124,52 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
         state.tokens[first].map[0] = start
         return True
     return deflist
+
+
+EMPTY_DEFINITION = re.compile(r"^ {0,3}:[ \t]+$")
+EMPTY = "\ue000"   # (a private-use character: what an empty definition is read as)
+FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
+
+
+def empty_definitions(state: StateCore) -> None:
+    """A definition whose `:` line has nothing after it takes the lines that follow
+    as its text (kramdown: the definition's first line is empty, the next ones are
+    lazy): `**Result**` / `:    ` / `[1, 2, 3]<br>` is one definition of that text.
+    Written here as one line for markdown-it's definition lists, which take no empty
+    one (076923.github.io's every `결과` block)."""
+    if ":" not in state.src:
+        return
+    lines, fenced = state.src.split("\n"), False
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        if FENCE_LINE.match(line):
+            fenced = not fenced
+        if not fenced and EMPTY_DEFINITION.match(line) and out and out[-1].strip():
+            after = lines[k + 1] if k + 1 < len(lines) else ""
+            if not after.strip() or NOT_LAZY.match(after.lstrip()):
+                line += EMPTY   # nothing after it: an empty definition (<dd></dd>)
+            elif not after.lstrip().startswith(":"):
+                line, k = line + after.lstrip(" \t"), k + 1
+        out.append(line)
+        k += 1
+    state.src = "\n".join(out)
+
+
+def _empty_definitions_out(state: StateCore) -> None:
+    """The empty definitions' stand-in paragraphs taken out."""
+    if EMPTY not in state.src:
+        return
+    tokens = state.tokens
+    for k in range(len(tokens) - 1, -1, -1):
+        token = tokens[k]
+        if token.type != "inline" or EMPTY not in token.content:
+            continue
+        if token.content == EMPTY and k >= 2 and tokens[k - 2].type == "dd_open":
+            del tokens[k - 1:k + 2]
+        else:   # (a line markdown-it took lazily, where kramdown ends the list)
+            token.content = token.content.replace(EMPTY + "\n", "").replace(EMPTY, "")
 
 
 def _line(state: StateBlock, line: int) -> str:

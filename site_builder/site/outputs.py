@@ -338,8 +338,7 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
             and not (renderer.root / "redirects.json").exists():
         written = [item for item in jekyll_layouts.documents_in_order(posts, pages, config)
                    if item.kind not in unwritten and not item.future]
-        text = redirects_json(written + sorted((p for p in pages if p.kind == "pages"),
-                                               key=lambda p: p.name.rsplit("/", 1)[-1]), config)
+        text = redirects_json(written + jekyll_layouts.pages_in_order(pages), config)
         if text is not None:
             plan.add("redirects.json", digest(text), lambda text=text: text,
                      "jekyll-redirect-from")

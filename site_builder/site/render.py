@@ -44,10 +44,12 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
     code: dict[str, dict[str, str]] = {}
     reads: dict[str, tuple] = {}
     waiting: dict[str, set] = {}
-    wave = todo
-    for _ in range(len(todo) + 1):   # each wave leaves fewer waiting (a cycle: it stops)
-        if order is not None:   # what is not final yet: all at first, then who waits
-            order.reads.pending = {p.name for p in todo} if wave is todo else set(waiting)
+    wave, pending = todo, {p.name for p in todo}   # pending: whose HTML is not final
+    for _ in range(len(todo) + 2):   # each wave leaves fewer waiting, or it is the last
+        if not wave:
+            break
+        if order is not None:
+            order.reads.pending = pending
         work = (templates, md, site, config, wave, root, highlighted or {}, order)
         errors = []
         for post, (content, excerpt, blocks, error, read, waited) in zip(
@@ -60,17 +62,22 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
                 reads[post.name] = read
             else:
                 reads.pop(post.name, None)
-            waited.discard(post.name)
             if waited:
                 waiting[post.name] = waited
             else:
                 waiting.pop(post.name, None)
         raise_all(errors)
+        if not pending:
+            break
         pending = set(waiting)   # the next wave: who waits on final documents only
         wave = [post for post in todo if post.name in waiting
                 and not waiting[post.name] & pending]
-        if not wave:
-            break
+        if not wave and waiting:
+            # Documents that read each other's excerpts (a post listing the posts'
+            # excerpts, its own among them): once more, with what the others have
+            # now; Jekyll renders an excerpt apart, when first asked for, so it is
+            # this whenever an excerpt does not itself show the others.
+            wave, pending = [post for post in todo if post.name in waiting], set()
     if order is not None:
         order.reads.pending = frozenset()
     return code, reads
@@ -192,8 +199,8 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
     page["content"] = post.body   # as Jekyll's document has it until it is converted
     site = config
     if "site.time" in post.body:   # the build's time, as the layouts see it
-        from datetime import datetime
-        site = {**config, "time": config.get("_time") or datetime.now()}
+        from site_builder.site.sources import build_time
+        site = {**config, "time": build_time(config)}
     if not options.get("strict_variables"):
         text = _simple_liquid(post.body, site, page)
         if text is not None:

@@ -86,6 +86,7 @@ class Post:
     offset: int = 0              # to read the body when `text` is None
     undated: bool = False        # a collection's document dated by the build (BuildTime)
     future: bool = False         # a document dated after the build: listed, not written
+    crlf: bool = False           # its file's lines end in CR LF (read as LF)
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     @property
@@ -138,6 +139,7 @@ class Split(NamedTuple):
     key: str            # the hash of the file's text
     offset: int
     liquid: bool
+    crlf: bool = False  # the file's lines end in CR LF (read as LF)
 
 
 class Memo:
@@ -160,10 +162,13 @@ class Memo:
         self.read_at = time.time_ns()
         self.racy = False   # a file read again only for being too new: save read_at
 
-    def split(self, text: str, name: str) -> Split:
+    def split(self, text: str, name: str, crlf: bool = False) -> Split:
         """split_front_matter plus the text's hash; the front matter is a copy each
-        time (callers may add keys)."""
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        time (callers may add keys). `crlf`: the file's lines end in CR LF."""
+        h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        if crlf:
+            h.update(b"\r\n")
+        key = h.hexdigest()
         if key not in self.now:
             found = self.last.get(key)
             if found is None:
@@ -174,7 +179,7 @@ class Memo:
                                 f"ends; built with none, the whole file its body, as Jekyll "
                                 f"does (close it with a '---' line if it is front matter)")
                 found = (meta, len(text) - len(body), body_line, front,
-                         "{{" in body or "{%" in body)
+                         "{{" in body or "{%" in body, crlf)
             self.now[key] = found
         return _split(key, self.now[key], text)
 
@@ -192,17 +197,18 @@ class Memo:
                 self.files[name] = seen
                 return _split(seen[1], found, None), st
         self.racy = self.racy or same
-        split = self.split(_read_text(path, name), name)
+        ends: list = []
+        split = self.split(_read_text(path, name, ends), name, "\r\n" in ends)
         self.files[name] = (stat, split.key)
         return split, st
 
 
 def _split(key: str, found: tuple, text: str | None) -> Split:
-    """A Split from a memo entry (meta, offset, body_line, front, liquid); the body
-    cut from `text`, or None when the file was not read. The meta is a copy."""
-    meta, offset, body_line, front, liquid = found
+    """A Split from a memo entry (meta, offset, body_line, front, liquid, crlf); the
+    body cut from `text`, or None when the file was not read. The meta is a copy."""
+    meta, offset, body_line, front, liquid, crlf = found
     return Split(dict(meta), None if text is None else text[offset:], body_line, front, key,
-                 offset, liquid)
+                 offset, liquid, crlf)
 
 
 def read_found(found: list, *, kind: str = "posts", dated: bool = True,
@@ -297,10 +303,14 @@ def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
     return pages
 
 
-def _read_text(path: Path, name: str) -> str:
+def _read_text(path: Path, name: str, ends: list | None = None) -> str:
+    """The file's text, its line ends read as LF; `ends`: given the line ends it had."""
     try:
         with open(path, encoding="utf-8", newline=None) as file:
-            return file.read()
+            text = file.read()
+            if ends is not None and file.newlines:
+                ends += [file.newlines] if isinstance(file.newlines, str) else file.newlines
+            return text
     except UnicodeDecodeError as exc:
         raise BuildError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                          f"save it as UTF-8") from None
@@ -342,7 +352,7 @@ def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
                 body_line=split.body_line, key=path.stem if kind == "posts" else "",
                 source=split.key, draft=not dated and kind == "posts", kind=kind,
                 ext=path.suffix, front=split.front, liquid=split.liquid, path=path,
-                offset=split.offset)
+                offset=split.offset, crlf=split.crlf)
 
 
 def _post_date(value: object, name: str, front: str) -> datetime:
@@ -650,6 +660,10 @@ def excerpt_source(post: Post, text: str, config: dict) -> str:
     """The part of the post's Liquid-rendered `text` before the excerpt separator
     (Jekyll's default: the first paragraph)."""
     separator = str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
+    if post.crlf and "\n" in separator:
+        # Jekyll looks for it in the file's text as it is: with CR LF line ends, a
+        # separator of LFs is never there, and the excerpt is the whole post
+        return text.lstrip("\n")
     head, _, tail = text.lstrip("\n").partition(separator)
     # Jekyll's extract_excerpt: the link definitions further on that the excerpt
     # uses come with it (`[@BrewTestBot]` is a link in brew.sh's excerpts).
