@@ -1184,9 +1184,10 @@ Output: ["((()))","(()())"], and ['a'] and ["b"].
 """),
     # houbb.github.io's neo4j posts and others: a lazy `- ` line after an item's
     # nested list is text of the nested item (list.rb indents it by the item's
-    # indentation + 4); a bare `-` under an item is no item (a setext underline); a
-    # line with `|` before an item's nested list is a table (kramdown reads the nested
-    # list apart)
+    # indentation + 4); a bare `-` under an item is no item (a setext underline); an
+    # item's first nested list is a part of it that kramdown reads apart, so a line
+    # with `|` before it is a table, a fence open across it is text, a list before it
+    # ends there; a line of blanks in a list keeps its blanks in code
     Spec("lazy-list-lines", """\
 2. Tuning
    - Louvain:\u0020\u0020
@@ -1212,6 +1213,28 @@ Output: ["((()))","(()())"], and ['a'] and ["b"].
      - alert: HighCpuUsage
        for: 5m
      ```
+
+* Commands
+If you see `Unknown skill`:
+1.  Reload.
+2.  Reinstall:
+    *   `/plugin install cli-anything`
+3.  Retry:
+    *   first
+
+1. Publish
+   - and reference:
+     ```java
+     @SofaService
+     \u0020\u0020\u0020\u0020\u0020
+     @SofaReference
+     ```
+
+   - code:
+
+         one
+         \u0020\u0020\u0020\u0020\u0020\u0020\u0020
+         two
 """),
     # houbb.github.io: a heading keeps a no-break space at its end (Ruby's rstrip), and
     # the blank before it is a '-' of its id; a circled letter is a word character;
@@ -1239,6 +1262,35 @@ Kept \u00a0 \u00a0\u0020
 > A paragraph of a no-break space, then a quote: no blank line between
 
 | cell | ideographic space\u3000 |
+"""),
+    # houbb.github.io: `&#149;` is kramdown's bullet (Windows-1252's); a quote after a
+    # footnote marker (`[^A-Z]`, defined or not) has no character before it; a tag's
+    # name may be any XML name (`<权重名>` in an HTML block), an unknown element's
+    # keeps its case; a lazy `    - ` under `100. x` is no list (its blanks stay); a
+    # definition with a `|` between blank lines is a table row (kramdown tries a table
+    # first); a link whose parentheses do not balance as written (`\\(`) is text
+    Spec("houbb-kramdown", """\
+Entities &copy;, &lt;, &#149; and &#x80;.
+
+等价于 '[^A-Za-z0-9_]'。
+
+99. `STARTS`:
+   - Meaning
+
+100. `STATS`:
+    - Meaning
+    - Example
+
+A citation ([Tauri][1]) and [a search](https://github.com/search?q=x.send\\(&type=code).
+
+[1]: https://v2.tauri.app/concept/process-model/ "Process model | Tauri"
+
+## End
+
+<details>
+<summary>Resume</summary>
+- Name: `<权重名>_<维度>_resume.pth`; <Bot Token>
+</details>
 """),
     # grab.github.io: an underline right under a rule (or a code block, an HTML block)
     # is a paragraph's text to kramdown, not a heading (after_block_boundary?); a quote

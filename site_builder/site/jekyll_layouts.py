@@ -237,8 +237,15 @@ class JekyllRenderer:
                      "output": None})
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
-        if item.kind == "pages":   # its front matter's, or with page_excerpts, made when read
-            drop["excerpt"] = None
+        if item.kind == "pages":
+            # Page#excerpt: the front matter's, as text (nil without; with
+            # page_excerpts, a Drop makes it when read: _page_excerpt)
+            own = item.meta.get("excerpt")
+            if own is None or own is False:
+                drop["excerpt"] = None
+            else:
+                from site_builder.site.ruby_values import to_s
+                drop["excerpt"] = to_s(own)
             if "id" not in item.meta:
                 drop.pop("id", None)
             if "date" in item.meta:   # a page has a date only when it says so: its own,

@@ -74,6 +74,17 @@ PLAINTEXT = ("", "text", "plaintext", "plain", "none")
 NO_LEXER = "\0"
 
 
+def _table_first(definition):  # noqa: ANN001, ANN202 (markdown-it's rule function)
+    """kramdown tries a table before a link or footnote definition: `[1]: url "a | b"`
+    after a blank line and before one is a table row (houbb.github.io's `([Tauri][1])`
+    citations stay text)."""
+    def rule(state, start: int, end: int, silent: bool) -> bool:  # noqa: ANN001
+        if kramdown_table(state, start, end, True):
+            return False
+        return definition(state, start, end, silent)
+    return rule
+
+
 def renderer(options: dict | None = None) -> MarkdownIt:
     """A Markdown-to-HTML converter in kramdown's shapes: `renderer().render(text)`.
     `options`: the config's `kramdown:` (its syntax_highlighter_opts are used)."""
@@ -113,6 +124,9 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
     # escapes it for the attribute, and validateLink still refuses javascript: URLs.
     md.normalizeLink = lambda url: url
+    for rule in md.block.ruler.__rules__:   # (around every other install's wrapper)
+        if rule.name in ("footnote_def", "reference"):
+            md.block.ruler.at(rule.name, _table_first(rule.fn), {"alt": rule.alt})
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md
@@ -588,6 +602,9 @@ def _source_after(children: list, k: int) -> str:
     return mark + (children[k].content or "")[:3]
 
 
+FOOTNOTE_BEFORE = re.compile(r"\[\^[A-Za-z0-9_][\w-]*\]\Z", re.A)   # kramdown's marker
+
+
 def smart_quotes(text: str, before: str, emphasis_next: bool,
                  after_symbol: set[int] | frozenset = frozenset(), after: str = "") -> str:
     if "'" not in text and '"' not in text:
@@ -601,9 +618,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
         # The character before, when kramdown's scanner still has it: not after
         # another quote it just turned, a typographic symbol, a backslash, nor a
         # `_` or `*` (its emphasis parser took it, even when it matched nothing), nor
-        # a `[` (its link parser's: `'['` is ‘[’, `["(` is [”(`).
+        # a `[` (its link parser's: `'['` is ‘[’, `["(` is [”(`), nor the `]` of what
+        # its footnote parser took, defined or not (`'[^A-Z]'` is ‘[^A-Z]‘).
         previous = text[i - 1] if i > last or (i and not out) else ("" if out else before)
-        if previous in ("\\", "_", "*", "[") or i in after_symbol:
+        if previous in ("\\", "_", "*", "[") or i in after_symbol or \
+                previous == "]" and FOOTNOTE_BEFORE.search(text, 0, i):
             previous = ""
         if i < last:
             continue   # the second of a pair turned below
@@ -1195,6 +1214,12 @@ def footnote_anchor(self, tokens, idx, options, env) -> str:  # noqa: ANN001
 
 # kramdown's entities: HTML 4's, and two more; another name is text (`&amp;check;`).
 KRAMDOWN_ENTITIES = frozenset(html.entities.name2codepoint) | {"apos", "vellip"}
+# kramdown's characters for the references 128 to 159 (its entity table): Windows-1252's,
+# as a browser reads them (`&#149;` is •); the rest of them their own code point.
+WINDOWS_1252 = {128: 8364, 130: 8218, 131: 402, 132: 8222, 133: 8230, 134: 8224, 135: 8225,
+                136: 710, 137: 8240, 138: 352, 139: 8249, 140: 338, 142: 381, 145: 8216,
+                146: 8217, 147: 8220, 148: 8221, 149: 8226, 150: 8211, 151: 8212, 152: 732,
+                153: 8482, 154: 353, 155: 8250, 156: 339, 158: 382, 159: 376}
 
 
 def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
@@ -1203,8 +1228,11 @@ def text_special(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     token = tokens[idx]
     if token.info == "entity":
         markup, char = token.markup, token.content
-        if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES:
-            return "&amp;" + markup[1:]
+        if markup[1] != "#" and markup[1:-1] not in KRAMDOWN_ENTITIES or markup[:3] == "&#X":
+            return "&amp;" + markup[1:]   # (kramdown's hexadecimal reference is `&#x`)
+        if markup[1] == "#" and char == "\ufffd":   # (markdown-it's for 128 to 159)
+            code = int(markup[3:-1], 16) if markup[2] == "x" else int(markup[2:-1])
+            char = chr(WINDOWS_1252.get(code, code)) if 128 <= code <= 159 else char
         return char if len(char) == 1 and char not in "<>&" else markup
     return _escaped_text(tokens, idx)
 

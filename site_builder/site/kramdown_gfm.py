@@ -40,7 +40,7 @@ NOT_LAZY_CODE = re.compile(r"\{:|\^\s*$|</?(?!(?:a|abbr|acronym|b|big|bdo|br|but
                            r"samp|select|small|span|strike|strong|sub|sup|tt|u|var|script)\b)"
                            r"[A-Za-z_:]")
 LIST_MARKER = re.compile(r"^([*+-]|\d{1,9}\.)([ \t]+|$)")
-UNDERLINE = re.compile(r"[-=]+[ \t]*$")
+CODE_INDENT = re.compile(r"^(?:\t| {4})")   # what kramdown strips from indented code
 ATX_START = re.compile(r"#{1,6}[\t ]+")
 ATX_CLOSING = re.compile(r"[\t ]#+\Z")
 LIST_START = re.compile(r"(?:[*+-]|\d+\.)[ \t]")   # kramdown's, after its OPT_SPACE
@@ -282,23 +282,24 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int
         marker = LIST_MARKER.match(text)
         if (blank and HR_LINE.match(text)) or (marker and column < 0):
             break   # (a marker left of a nested list is an outer list's item)
+        if chunks.get(k, state.blkIndent + 1) <= state.blkIndent:
+            stop = k   # a part of the item around this list that kramdown reads apart
+            break
         if marker and marker[2] and marker[1][0].isdigit() == ordered and column < min(indent, 4):
             indent = _content_indent(state, k, marker)      # the list's next item
             nested = bool(LIST_START.match(text[len(marker[0]):]))
         elif column >= indent:
             if not nested and column - indent < 4 and LIST_START.match(text):
                 nested = True
-                chunks.add(k)
+                chunks[k] = state.blkIndent + indent
         elif not blank and not (column < 4 and NOT_LAZY.match(text)):
             if nested and column < 4 and LIST_START.match(text):
                 lazy.append((k, state.blkIndent + 2 * indent + 4 + column))
                 shifted.add(k)
-            elif column and UNDERLINE.match(text):
-                # (kramdown's setext underline starts its line: this one keeps its
-                # blanks, so it is text)
-                lazy.append((k, state.blkIndent + indent + 1))
             else:
-                lazy.append((k, state.blkIndent + indent))
+                # as written: its blanks stay (`  -` is no setext underline, `    - x`
+                # under `100. x` no list)
+                lazy.append((k, state.blkIndent + indent + column))
         else:
             if marker and not marker[2]:
                 stop = k   # a bare `-` is no item to kramdown: the list ends before it
@@ -339,8 +340,24 @@ def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule funct
             # kramdown strips the list item's indentation from the code, not the fence's
             token = state.tokens[-1]
             token.content = state.getLines(start + 1, state.line - 1, state.blkIndent, True)
+        if not silent and state.blkIndent:
+            _raw_blank_lines(state, state.tokens[-1], start + 1, state.line - 1, None)
         return True
     return rule
+
+
+def _raw_blank_lines(state: StateBlock, token: Token, first: int, stop: int,
+                     indent: re.Pattern | None) -> None:
+    """In a list item, a line of blanks is a blank line to kramdown's list parser,
+    which keeps it whole: in the code of lines first..stop, it keeps its blanks (less
+    an indented code block's own `indent`)."""
+    lines = [state.src[state.bMarks[k]:state.eMarks[k]] for k in range(first, stop)]
+    if any(line and not line.strip(" \t") for line in lines):
+        code = token.content.split("\n")
+        token.content = "\n".join(
+            (indent.sub("", line, count=1) if indent else line)
+            if line and not line.strip(" \t") else text
+            for line, text in zip(lines, code)) + "\n" * (len(code) > len(lines))
 
 
 def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
@@ -374,6 +391,8 @@ def _kramdown_code(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if not original(state, start, end, silent) or silent:
             return silent or False
+        if state.blkIndent:
+            _raw_blank_lines(state, state.tokens[-1], start, state.line, CODE_INDENT)
         last = k = state.line
         lazy = False
         while k < end:
@@ -395,7 +414,10 @@ def _kramdown_code(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
             return True
         text = []
         for line in range(start, last):
-            if state.sCount[line] - state.blkIndent >= 4 or state.isEmpty(line):
+            if state.isEmpty(line) and state.blkIndent:   # (as _raw_blank_lines)
+                text.append("\n" + CODE_INDENT.sub("", state.src[state.bMarks[line]:
+                                                                  state.eMarks[line]], count=1))
+            elif state.sCount[line] - state.blkIndent >= 4 or state.isEmpty(line):
                 text.append("\n" + state.getLines(line, line + 1, 4 + state.blkIndent, False))
             else:
                 text.append(" " + state.getLines(line, line + 1, state.blkIndent, False))
@@ -501,7 +523,14 @@ def _spaced_link(standard, image: bool = False):  # noqa: ANN001, ANN202 (markdo
             return False   # most links: no space, backslash, parenthesis or line break
         found = _kramdown_destination(state.src, label_end + 1, state.posMax)
         if found is None:
-            return False
+            if silent or not standard(state, True):
+                state.pos = start
+                return False
+            # kramdown's parentheses do not balance (`.send\(&x)`): no link, its
+            # `[` is text, where CommonMark reads an escape and makes one
+            state.pos = start + 1 + image
+            state.push("text", "", 0).content = state.src[start:state.pos]
+            return True
         href, title, after = found
         if "\\" not in href and " " not in href and "\n" not in href \
                 and (title is None or '"' not in title and "'" not in title):

@@ -51,7 +51,7 @@ BLOCK_CONTENT = frozenset("""address applet article aside blockquote body dd det
     object section summary td""".split())
 # Where kramdown's parser looks for markup: a tag, a closing tag, a comment or a
 # processing instruction may start here; any other `<` is text.
-MARKUP = re.compile(r"<(?=[A-Za-z_/]|!--|\?)")
+MARKUP = re.compile(r"<(?=[^\W\d]|/|!--|\?)")   # (an XML name: `<权重名>` too)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 INSTRUCTION = re.compile(r"<\?.*?\?>", re.S)
 # An entity or character reference, which kramdown's text escaping leaves alone.
@@ -211,13 +211,13 @@ def _markup(block: str, pos: int, out: list[str], open_tags: list[str],
             out.append(block[found.end():stop])
             return stop
         if name not in WITHOUT_BODY and not found[3]:
-            open_tags.append(name)
+            open_tags.append(tag.name)   # (an unknown element's name as written)
         return found.end()
     found = CLOSE_TAG.match(block, pos)
     if found:
-        if open_tags and open_tags[-1] == found[1].lower():
-            open_tags.pop()
-            out.append(found[0])
+        if open_tags and open_tags[-1] == (found[1].lower() if open_tags[-1] in KNOWN_ELEMENTS
+                                           else found[1]):
+            out.append(f"</{open_tags.pop()}>")   # (as kramdown writes its element)
         else:   # closes nothing open: kramdown keeps it as text
             out.append(escape_text(found[0]))
         return found.end()

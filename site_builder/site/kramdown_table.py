@@ -79,10 +79,11 @@ def _before_boundary(state: StateBlock, line: int, end: int) -> bool:
             or line in chunk_starts(state))
 
 
-def chunk_starts(state: StateBlock) -> set[int]:
+def chunk_starts(state: StateBlock) -> dict[int, int]:
     """The lines where kramdown's list parser starts a new part of an item's text
-    (list.rb's `item.value << ''`), each parsed as a document of its own."""
-    return state.__dict__.setdefault("kramdown_chunk_starts", set())
+    (list.rb's `item.value << ''`), each parsed as a document of its own: line ->
+    the column of the item's text."""
+    return state.__dict__.setdefault("kramdown_chunk_starts", {})
 
 
 def _has_pipe(text: str) -> bool:
