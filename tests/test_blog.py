@@ -428,6 +428,34 @@ def test_posts_listing_every_posts_excerpt_show_them_all_as_in_jekyll(tmp_path):
         assert "More [Post 3 intro.][Post 2 intro.][Post 1 intro.]" in ours
 
 
+@pytest.mark.parametrize("setting", ["", "page_excerpts: true\n"])
+def test_a_pages_excerpt_is_its_front_matters_or_with_page_excerpts_its_first_part(
+        tmp_path, setting):
+    """Page#excerpt: the front matter's `excerpt:` (it was dropped here: a layout's
+    `page.excerpt | default: site.description` showed the site's), and with Jekyll
+    4.1's `page_excerpts: true` an HTML page's first paragraph, converted (nothing
+    here). In its own layouts and in site.pages. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n" + setting)
+    (blog / "_layouts" / "x.html").write_text(
+        "[{{ page.excerpt }}]{{ content }}{% for p in site.pages %}({{ p.name }}:{{ p.excerpt }})"
+        "{% endfor %}\n")
+    (blog / "a.md").write_text("---\nlayout: x\nexcerpt: Own *words*\n---\n"
+                               "First *para* {{ site.title }}.\n\nSecond.\n")
+    (blog / "b.md").write_text("---\nlayout: x\n---\nB *first*.\n\nB second.\n")
+    (blog / "c.html").write_text("---\nlayout: x\n---\n<p>C html</p>\n\nC2\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("a.html", "b.html", "c.html"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "a.html").read_text().startswith("[Own *words*]")
+    assert ("(b.md:<p>B <em>first</em>.</p>\n)" in (tmp_path / "ours" / "a.html").read_text()) \
+        == bool(setting)
+
+
 def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
     """Pages come after every document, by file name (of one name, a subfolder's
     first): a page's Liquid sees the pages before it with their HTML (a search index

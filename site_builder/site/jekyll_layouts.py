@@ -21,8 +21,9 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, build_time, label,
-                                       post_url_names, split_front_matter)
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, build_time, excerpt_source,
+                                       label, output_ext, post_url_names,
+                                       split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -37,7 +38,8 @@ class Reads:
     not final yet, and `waited` notes those of them it read (render.py renders it
     again once they are). `own`: the HTML of the page whose layouts are being
     rendered; `page_content`: what gives a page's HTML, rendered when first asked."""
-    __slots__ = ("names", "rank", "body", "pending", "waited", "own", "page_content")
+    __slots__ = ("names", "rank", "body", "pending", "waited", "own", "page_content",
+                 "page_excerpt")
 
     def __init__(self) -> None:
         self.names: set | None = None
@@ -47,6 +49,7 @@ class Reads:
         self.waited: set = set()
         self.own: str | None = None
         self.page_content: Callable[[Post], str] | None = None
+        self.page_excerpt: Callable[[Post], object] | None = None
 
 
 # Pages' places in Jekyll's render order: after every document.
@@ -85,6 +88,9 @@ class Drop(dict):
         reads = self.reads
         if reads.names is not None:
             reads.names.add(dict.get(self, "path"))
+        if key == "excerpt" and self.item is not None and self.item.kind == "pages" \
+                and reads.page_excerpt is not None:
+            return reads.page_excerpt(self.item)
         if reads.rank is None or self.rank is None:
             return value
         if reads.body:
@@ -169,7 +175,9 @@ class JekyllRenderer:
         self.layout_dir = root / "_layouts"
         self.reads = Reads()   # shared by every Drop this renderer makes
         self.reads.page_content = self._earlier_page if theme is None else None
+        self.reads.page_excerpt = self._page_excerpt if theme is None else None
         self._page_contents: dict[str, str] = {}
+        self._page_texts: dict[str, str] = {}
         self._briefs: dict[int, Drop] = {}
         self._fulls: dict[int, Drop] = {}
 
@@ -230,9 +238,11 @@ class JekyllRenderer:
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
         if item.kind == "pages":
-            own = item.meta.get("excerpt")   # Page#excerpt: the front matter's, as text
+            # Page#excerpt: the front matter's, as text (nil without; with
+            # page_excerpts, a Drop makes it when read: _page_excerpt)
+            own = item.meta.get("excerpt")
             if own is None or own is False:
-                drop.pop("excerpt")
+                drop["excerpt"] = None
             else:
                 from site_builder.site.ruby_values import to_s
                 drop["excerpt"] = to_s(own)
@@ -323,16 +333,40 @@ class JekyllRenderer:
         first asked for (a search index of every page's text)."""
         found = self._page_contents.get(item.name)
         if found is None:
+            found = self._page_contents[item.name] = self._convert(item, self._page_text(item))
+        return found
+
+    def _page_text(self, item: Post) -> str:
+        """A page's body through Liquid, in its place in Jekyll's order (made once)."""
+        found = self._page_texts.get(item.name)
+        if found is None:
             reads = self.reads
             saved = reads.rank, reads.own
             reads.rank, reads.own = self._ranks.get(item.name), None
             try:
                 page = self.page_drop(item)
                 page["content"] = item.body
-                found = self._page_contents[item.name] = self._body(item, page, None)
+                found = self._page_texts[item.name] = self._body_text(item, page, None)
             finally:
                 reads.rank, reads.own = saved
         return found
+
+    def _page_excerpt(self, item: Post, text: str | None = None) -> object:
+        """Page#excerpt: its front matter's `excerpt` as a string; else, with
+        `page_excerpts: true` (Jekyll 4.1), for a page written as HTML, the part of
+        its body before the excerpt separator, converted (`text`: its body through
+        Liquid, if made already); else nil."""
+        own = item.meta.get("excerpt")
+        if own is not None and own is not False:
+            from site_builder.site.ruby_values import to_s
+            return to_s(own)
+        separator = item.meta.get("excerpt_separator", self.config.get("excerpt_separator", "\n\n"))
+        if not self.config.get("page_excerpts") or not str(separator) \
+                or output_ext(item) not in (".html", ".xhtml", ".htm"):
+            return None
+        if text is None:
+            text = self._page_text(item)
+        return self._convert(item, excerpt_source(item, text, self.config))
 
     @property
     def ranks(self) -> dict[str, int]:
@@ -432,7 +466,9 @@ class JekyllRenderer:
                 # Jekyll's Page#to_liquid is a copy made before it is rendered: its
                 # page.content stays the source, in its layouts too
                 page["content"] = item.body
-                content = self.reads.own = self._body(item, page, paginator)
+                text = self._body_text(item, page, paginator)
+                content = self.reads.own = self._convert(item, text)
+                page["excerpt"] = self._page_excerpt(item, text)
             else:
                 content = item.content
             return self.place_in_layouts(item, content, page, paginator)
@@ -502,12 +538,19 @@ class JekyllRenderer:
         return page
 
     def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
+        return self._convert(item, self._body_text(item, page, paginator))
+
+    def _body_text(self, item: Post, page: dict, paginator: dict | None) -> str:
+        """The body through Liquid."""
         text = item.body
         if "{{" in text or "{%" in text:
             from site_builder.site.liquid_tags import MARKDOWN_HIGHLIGHTER
             markdown = MARKDOWN_HIGHLIGHTER if item.ext.lower() in MARKDOWN_SUFFIXES else {}
             text = self._liquid(item.body, item.name, item.body_line, page=page,
                                 paginator=paginator, **markdown)
+        return text
+
+    def _convert(self, item: Post, text: str) -> str:
         if item.ext.lower() in MARKDOWN_SUFFIXES:
             text = self.md.render(text)
         elif is_sass(item.ext):
