@@ -456,6 +456,28 @@ def test_a_pages_excerpt_is_its_front_matters_or_with_page_excerpts_its_first_pa
         == bool(setting)
 
 
+def test_site_documents_are_in_jekylls_order(tmp_path):
+    """site.documents (a search index of every document): posts oldest first, then
+    each collection in the config's order, written or not; here the other
+    collections came first and the posts newest first. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts", "_notes", "_aaa"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  notes:\n    output: true\n"
+                                      "  aaa:\n    output: false\n")
+    (blog / "_layouts" / "x.html").write_text("{{ content }}")
+    for name in ("_posts/2020-01-01-p1.md", "_posts/2020-01-02-p2.md", "_notes/n.md", "_aaa/q.md"):
+        (blog / name).write_text("---\n---\nx\n")
+    (blog / "index.html").write_text(
+        "---\n---\n{% for d in site.documents %}{{ d.path }};{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs == \
+        "_posts/2020-01-01-p1.md;_posts/2020-01-02-p2.md;_notes/n.md;_aaa/q.md;\n"
+
+
 def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
     """Pages come after every document, by file name (of one name, a subfolder's
     first): a page's Liquid sees the pages before it with their HTML (a search index

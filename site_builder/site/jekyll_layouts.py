@@ -445,7 +445,8 @@ class JekyllRenderer:
                 "static_files": static, "tags": tags,
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
                 "categories": cats,
-                "documents": [d for ds in docs.values() for d in ds] + (posts or []),
+                # Site#documents: posts oldest first, then each collection in turn
+                "documents": [*reversed(posts or []), *(d for ds in docs.values() for d in ds)],
                 "time": build_time(config),   # the config's `time:`, else now, in the site's zone
                 **{name: items for name, items in docs.items()}}
         if posts is None:
