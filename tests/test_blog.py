@@ -459,7 +459,9 @@ def test_a_pages_excerpt_is_its_front_matters_or_with_page_excerpts_its_first_pa
 def test_site_documents_are_in_jekylls_order(tmp_path):
     """site.documents (a search index of every document): posts oldest first, then
     each collection in the config's order, written or not; here the other
-    collections came first and the posts newest first. Against real Jekyll."""
+    collections came first and the posts newest first. The posts collection in
+    site.collections likewise oldest first, its permalink the style written out
+    (it was `date`). Against real Jekyll."""
     need_tool("jekyll")
     blog = tmp_path / "blog"
     for folder in ("_posts", "_layouts", "_notes", "_aaa"):
@@ -470,12 +472,17 @@ def test_site_documents_are_in_jekylls_order(tmp_path):
     for name in ("_posts/2020-01-01-p1.md", "_posts/2020-01-02-p2.md", "_notes/n.md", "_aaa/q.md"):
         (blog / name).write_text("---\n---\nx\n")
     (blog / "index.html").write_text(
-        "---\n---\n{% for d in site.documents %}{{ d.path }};{% endfor %}\n")
+        "---\n---\n{% for d in site.documents %}{{ d.path }};{% endfor %}\n"
+        "{% for c in site.collections %}{{ c.label }}:{% for d in c.docs %}{{ d.path }},"
+        "{% endfor %}|{{ c.output }}|{{ c.permalink }};{% endfor %}\n")
     jekyll_build(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
-    assert ours == theirs == \
-        "_posts/2020-01-01-p1.md;_posts/2020-01-02-p2.md;_notes/n.md;_aaa/q.md;\n"
+    assert ours == theirs
+    assert ours.startswith(
+        "_posts/2020-01-01-p1.md;_posts/2020-01-02-p2.md;_notes/n.md;_aaa/q.md;\n")
+    assert "posts:_posts/2020-01-01-p1.md,_posts/2020-01-02-p2.md,|true|" \
+           "/:categories/:year/:month/:day/:title:output_ext;" in ours
 
 
 def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):

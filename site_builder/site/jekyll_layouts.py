@@ -21,9 +21,9 @@ from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, build_time, excerpt_source,
-                                       label, output_ext, post_url_names,
-                                       split_front_matter)
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, PERMALINK_STYLES, Post, build_time,
+                                       excerpt_source, label, output_ext, permalink_style,
+                                       post_url_names, split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -425,10 +425,16 @@ class JekyllRenderer:
                    "extname": "." + rel.rsplit(".", 1)[-1] if "." in rel else "",
                    "modified_time": datetime.fromtimestamp(path.stat().st_mtime),
                    "collection": None} for rel, path in sorted(self.static.items())]
-        collections = [{"label": "posts", "docs": posts, "files": [], "output": True,
-                        "relative_directory": "_posts", "directory": str(self.root / "_posts"),
-                        "permalink": config.get("permalink")}]
         settings = config.get("collections") if isinstance(config.get("collections"), dict) else {}
+        own = (settings or {}).get("posts")
+        own = own if isinstance(own, dict) else {}
+        style = permalink_style(config)
+        # the posts collection as Jekyll's config makes it: the blog's settings, output,
+        # and the site's permalink style written out; its documents oldest first
+        collections = [{"label": "posts", "docs": list(reversed(posts or [])), "files": [],
+                        **own, "output": True, "relative_directory": "_posts",
+                        "directory": str(self.root / "_posts"),
+                        "permalink": own.get("permalink") or PERMALINK_STYLES.get(style, style)}]
         for name, items in docs.items():
             collections.append({"label": name, "docs": items, "files": [],
                                 "relative_directory": f"_{name}",
