@@ -461,18 +461,20 @@ def test_site_documents_are_in_jekylls_order(tmp_path):
     each collection in the config's order, written or not; here the other
     collections came first and the posts newest first. The posts collection in
     site.collections likewise oldest first, its permalink the style written out
-    (it was `date`). Against real Jekyll."""
+    (it was `date`), and a collection without documents is there, empty (it was
+    missing, and `site.empty` nil). Against real Jekyll."""
     need_tool("jekyll")
     blog = tmp_path / "blog"
     for folder in ("_posts", "_layouts", "_notes", "_aaa"):
         (blog / folder).mkdir(parents=True)
     (blog / "_config.yml").write_text("title: T\ncollections:\n  notes:\n    output: true\n"
-                                      "  aaa:\n    output: false\n")
+                                      "  aaa:\n    output: false\n  empty:\n    output: true\n")
     (blog / "_layouts" / "x.html").write_text("{{ content }}")
     for name in ("_posts/2020-01-01-p1.md", "_posts/2020-01-02-p2.md", "_notes/n.md", "_aaa/q.md"):
         (blog / name).write_text("---\n---\nx\n")
     (blog / "index.html").write_text(
         "---\n---\n{% for d in site.documents %}{{ d.path }};{% endfor %}\n"
+        "{% if site.empty %}empty: {{ site.empty | size }}{% endif %}\n"
         "{% for c in site.collections %}{{ c.label }}:{% for d in c.docs %}{{ d.path }},"
         "{% endfor %}|{{ c.output }}|{{ c.permalink }};{% endfor %}\n")
     jekyll_build(blog, tmp_path / "jekyll")
@@ -481,6 +483,7 @@ def test_site_documents_are_in_jekylls_order(tmp_path):
     assert ours == theirs
     assert ours.startswith(
         "_posts/2020-01-01-p1.md;_posts/2020-01-02-p2.md;_notes/n.md;_aaa/q.md;\n")
+    assert "empty: 0\n" in ours and "empty:|true|;" in ours   # a collection with none
     assert "posts:_posts/2020-01-01-p1.md,_posts/2020-01-02-p2.md,|true|" \
            "/:categories/:year/:month/:day/:title:output_ext;" in ours
 

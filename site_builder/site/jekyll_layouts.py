@@ -20,6 +20,7 @@ from typing import Any, Callable
 from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
+from site_builder.site.reader import collection_names
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, PERMALINK_STYLES, Post, build_time,
                                        excerpt_source, label, output_ext, permalink_style,
@@ -407,7 +408,8 @@ class JekyllRenderer:
         pages = [Drop(self.page_drop(p), self.reads, ranks.get(p.name, PAGE_RANK), p)
                  for p in self._pages_in_order]
         doc_drops = self._doc_drops if doc_drops is None else doc_drops
-        docs: dict[str, list[dict]] = {}
+        # every collection the config names, with documents or not (`site.empty` is [])
+        docs: dict[str, list[dict]] = {name: [] for name in collection_names(config)}
         for item in self.pages:
             if item.kind != "pages":
                 docs.setdefault(label(item.kind), []).append(doc_drops[item.name])
