@@ -488,6 +488,34 @@ def test_site_documents_are_in_jekylls_order(tmp_path):
            "/:categories/:year/:month/:day/:title:output_ext;" in ours
 
 
+def test_page_and_document_hashes_hold_what_jekylls_hold(tmp_path):
+    """`{{ page | jsonify }}`: a document has its relative_path and ext and no dir, a
+    page its data then content, dir, excerpt, name, path, url (Page#to_liquid), and
+    neither has this project's `words`; a time is written as Ruby's Time#to_s, with
+    its offset. Against real Jekyll (a document's keys compared, not their order)."""
+    import json
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts", "sub"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "j.html").write_text("{{ page | jsonify }}\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text(
+        "---\nlayout: j\ntags: [a]\ncategories: c\n---\nPost *p*\n")
+    (blog / "sub" / "s.md").write_text("---\nlayout: j\ntitle: S\n---\npage\n")
+    (blog / "sub" / "f.txt").write_text("static\n")
+    (blog / "static.json").write_text("---\n---\n{{ site.static_files[0].path | jsonify }}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("sub/s.html", "static.json"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    theirs, ours = (json.loads((tmp_path / side / "c/2020/01/01/p.html").read_text())
+                    for side in ("jekyll", "ours"))
+    assert ours == theirs
+    assert ours["date"] == "2020-01-01 00:00:00 +0000" and ours["ext"] == ".md"
+
+
 def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
     """Pages come after every document, by file name (of one name, a subfolder's
     first): a page's Liquid sees the pages before it with their HTML (a search index

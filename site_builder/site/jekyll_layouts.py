@@ -133,6 +133,16 @@ def own_excerpt(item: Post) -> object:
     return item.excerpt if own is None or own is False else own
 
 
+# Page#to_liquid: its data, then these (in their place if the data has them)
+PAGE_ATTRIBUTES = ("content", "dir", "excerpt", "name", "path", "url")
+
+
+def _as_page_hash(drop: dict, meta: dict) -> dict:
+    """A page's drop in the order of Jekyll's Page#to_liquid (what jsonify writes)."""
+    tail = [key for key in PAGE_ATTRIBUTES if key in drop and key not in meta]
+    return {**{k: v for k, v in drop.items() if k not in tail}, **{k: drop[k] for k in tail}}
+
+
 def pages_in_order(items: list[Post]) -> list[Post]:
     """The pages in Jekyll's order (Reader#sort_files!): by file name, wherever the
     file is; of one name, those in a folder's subfolders before the folder's own, as
@@ -238,6 +248,13 @@ class JekyllRenderer:
                      "output": None})
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
+        if self.theme is None:   # a Jekyll blog's: what Jekyll's drops hold, no more
+            drop.pop("words", None)   # (our theme's reading time)
+            if item.kind == "pages":
+                drop.pop("output")
+            else:   # a document has its relative_path and ext, and no dir
+                del drop["dir"]
+                drop["relative_path"], drop["ext"] = item.name, item.ext
         if item.kind == "pages":
             # Page#excerpt: the front matter's, as text (nil without; with
             # page_excerpts, a Drop makes it when read: _page_excerpt)
@@ -268,6 +285,8 @@ class JekyllRenderer:
             # which can then say otherwise: `draft: true` in _posts hides a post from a
             # theme's `unless post.draft` (jekyll-now's index), and it is still built.
             drop["draft"] = item.meta["draft"] if "draft" in item.meta else item.draft
+        if self.theme is None and item.kind == "pages":
+            drop = _as_page_hash(drop, item.meta)
         return drop
 
     @cached_property
