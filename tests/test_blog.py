@@ -769,6 +769,33 @@ def test_site_time_is_now_in_the_sites_time_zone_as_jekyll_runs_in_it(tmp_path):
         assert (tmp_path / "ours" / name).read_text().strip() in clock, name
 
 
+def test_times_are_written_with_the_sites_offset_as_in_jekyll(tmp_path):
+    """With `timezone: Asia/Tokyo`, `{{ page.date }}`, jsonify and a static file's
+    modified_time are written with +0900 (Jekyll runs in that zone); they were +0000,
+    and a static file's time this machine's. site.static_files as StaticFile#to_liquid
+    (its keys' order, `.htaccess` without an extension). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "sub.d"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ntimezone: Asia/Tokyo\ninclude: [.htaccess]\n")
+    (blog / "_layouts" / "x.html").write_text("{{ page.date }}|{{ page.date | jsonify }}\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text("---\nlayout: x\n---\nx\n")
+    (blog / "static.json").write_text("---\n---\n{{ site.static_files | jsonify }}\n")
+    for name in (".htaccess", "sub.d/README", "sub.d/f.tar.gz"):
+        (blog / name).write_text("x\n")
+        os.utime(blog / name, (1614834367, 1614834367))   # 2021-03-04 05:06:07 UTC
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"),
+                 env={**os.environ, "TZ": "UTC"})
+    for name in ("2020/01/01/p.html", "static.json"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "2020/01/01/p.html").read_text() == \
+        '2020-01-01 00:00:00 +0900|"2020-01-01 00:00:00 +0900"\n'
+    assert '"modified_time":"2021-03-04 14:06:07 +0900"' in (tmp_path / "ours" / "static.json").read_text()
+
+
 def test_a_post_with_windows_line_ends_is_its_own_excerpt_as_in_jekyll(tmp_path):
     """Jekyll looks for the excerpt separator ("\\n\\n") in the file's text as it is:
     in a post whose lines end in CR LF it is never found, and the excerpt is the

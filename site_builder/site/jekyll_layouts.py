@@ -143,6 +143,19 @@ def _as_page_hash(drop: dict, meta: dict) -> dict:
     return {**{k: v for k, v in drop.items() if k not in tail}, **{k: drop[k] for k in tail}}
 
 
+def _static_file(rel: str, path: Path, config: dict) -> dict:
+    """A static file as Liquid sees it (StaticFile#to_liquid, in its order): its
+    extension as Ruby's File.extname finds it (none for `.htaccess`), its time in
+    the site's zone."""
+    from site_builder.site.ruby_time import local_zone
+    name = rel.rsplit("/", 1)[-1]
+    stem = name.lstrip(".")
+    ext = "." + stem.rsplit(".", 1)[1] if "." in stem else ""
+    when = datetime.fromtimestamp(path.stat().st_mtime, local_zone(config)).replace(tzinfo=None)
+    return {"name": name, "basename": name[:len(name) - len(ext)], "extname": ext,
+            "path": "/" + rel, "collection": None, "modified_time": when}
+
+
 def pages_in_order(items: list[Post]) -> list[Post]:
     """The pages in Jekyll's order (Reader#sort_files!): by file name, wherever the
     file is; of one name, those in a folder's subfolders before the folder's own, as
@@ -441,11 +454,7 @@ class JekyllRenderer:
                 cats.setdefault(category, []).append(drop)
         for found in (*tags.values(), *cats.values()):
             found.reverse()   # each list newest first
-        static = [{"path": "/" + rel, "name": rel.rsplit("/", 1)[-1],
-                   "basename": rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
-                   "extname": "." + rel.rsplit(".", 1)[-1] if "." in rel else "",
-                   "modified_time": datetime.fromtimestamp(path.stat().st_mtime),
-                   "collection": None} for rel, path in sorted(self.static.items())]
+        static = [_static_file(rel, path, config) for rel, path in sorted(self.static.items())]
         settings = config.get("collections") if isinstance(config.get("collections"), dict) else {}
         own = (settings or {}).get("posts")
         own = own if isinstance(own, dict) else {}
