@@ -490,7 +490,8 @@ def test_site_documents_are_in_jekylls_order(tmp_path):
 
 def test_page_and_document_hashes_hold_what_jekylls_hold(tmp_path):
     """`{{ page | jsonify }}`: a document has its relative_path and ext and no dir, a
-    page its data then content, dir, excerpt, name, path, url (Page#to_liquid), and
+    page its data then content, dir (its URL's folder, wherever its file is: it was
+    the file's), excerpt, name, path, url (Page#to_liquid), and
     neither has this project's `words`; a time is written as Ruby's Time#to_s, with
     its offset. Against real Jekyll (a document's keys compared, not their order)."""
     import json
@@ -503,13 +504,15 @@ def test_page_and_document_hashes_hold_what_jekylls_hold(tmp_path):
     (blog / "_posts" / "2020-01-01-p.md").write_text(
         "---\nlayout: j\ntags: [a]\ncategories: c\n---\nPost *p*\n")
     (blog / "sub" / "s.md").write_text("---\nlayout: j\ntitle: S\n---\npage\n")
+    (blog / "sub" / "a.md").write_text("---\nlayout: j\npermalink: /custom/place.html\n---\na\n")
     (blog / "sub" / "f.txt").write_text("static\n")
     (blog / "static.json").write_text("---\n---\n{{ site.static_files[0].path | jsonify }}\n")
     jekyll_build(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    for name in ("sub/s.html", "static.json"):
+    for name in ("sub/s.html", "custom/place.html", "static.json"):
         theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
         assert ours == theirs, name
+    assert '"dir":"/custom/"' in (tmp_path / "ours" / "custom/place.html").read_text()
     theirs, ours = (json.loads((tmp_path / side / "c/2020/01/01/p.html").read_text())
                     for side in ("jekyll", "ours"))
     assert ours == theirs

@@ -120,10 +120,11 @@ class Drop(dict):
             return item.content
         return own_excerpt(item)
 
-    def items(self):  # noqa: ANN201 (jsonify and friends see everything)
+    def items(self):  # noqa: ANN201 (jsonify and friends see everything, as Liquid does)
         if self.reads.names is not None:
             self.reads.names.add(dict.get(self, "path"))
-        return dict.items(self)
+        return [(key, self._content(key, value) if key in CONTENT_KEYS else value)
+                for key, value in dict.items(self)]
 
 
 def own_excerpt(item: Post) -> object:
@@ -131,6 +132,14 @@ def own_excerpt(item: Post) -> object:
     `excerpt: ""` stays empty), else the one made from its content."""
     own = item.meta.get("excerpt")
     return item.excerpt if own is None or own is False else own
+
+
+def _url_dir(url: str) -> str:
+    """Page#dir: its URL's folder (the URL itself when it is one), wherever its file is."""
+    if url.endswith("/"):
+        return url
+    folder = posixpath.dirname(url)
+    return folder if folder.endswith("/") else folder + "/"
 
 
 # Page#to_liquid: its data, then these (in their place if the data has them)
@@ -273,6 +282,7 @@ class JekyllRenderer:
             drop.pop("words", None)   # (our theme's reading time)
             if item.kind == "pages":
                 drop.pop("output")
+                drop["dir"] = _url_dir(item.url)
             else:   # a document has its relative_path and ext, and no dir
                 del drop["dir"]
                 drop["relative_path"], drop["ext"] = item.name, item.ext
