@@ -32,7 +32,7 @@ ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
 BULLET_ITEM = re.compile(r"[*+-][ \t]")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
-IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
+IAL_LINE = re.compile(r"^\s*\{:(?![:/])\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
 # Lines that end kramdown's code block: an attribute list, `^`, or a block tag.
 NOT_LAZY_CODE = re.compile(r"\{:|\^\s*$|</?(?!(?:a|abbr|acronym|b|big|bdo|br|button|cite|code|del|"

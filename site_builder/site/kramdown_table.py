@@ -26,7 +26,7 @@ PIPE = re.compile(r"(?<!\\)\|")
 # split there). Elements without a body (<br>, <img ...>, <x/>) hold nothing.
 SPAN_ELEMENT = re.compile(r"<(?!(?:%s)\b)([A-Za-z][\w:-]*)(?:\s[^<>]*)?(?<!/)>.*?(?:</\1\s*>|$)"
                           % "|".join(sorted(WITHOUT_BODY)), re.I)
-IAL_LINE = re.compile(r"^\{:[^}]*\}\s*$")
+IAL_LINE = re.compile(r"^\{:(?![:/])[^}]*\}\s*$")
 NBSP = "\u00a0"   # an empty cell, as kramdown writes it
 RUBY_SPACE = " \t\n\v\f\r\0"   # what Ruby's strip takes
 STYLES = {"left": "text-align: left", "right": "text-align: right",
