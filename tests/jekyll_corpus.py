@@ -1289,6 +1289,11 @@ A citation ([Tauri][1]) and [a search](https://github.com/search?q=x.send\\(&typ
 
 ## End
 
+   - an item indented by 3
+   - and another
+
+* goes on with a bullet at the margin (one list to kramdown)
+
 {::nomarkdown}
 <b>an extension never closed is text</b>
 

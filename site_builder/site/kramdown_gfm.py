@@ -250,9 +250,10 @@ def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
         text = _text(state, k)
         if not text.strip() or state.sCount[k] > state.sCount[start]:
             continue   # blank, or within an item
-        if state.sCount[k] < state.sCount[start] or not BULLET_ITEM.match(text) \
+        if state.sCount[k] < state.blkIndent or not BULLET_ITEM.match(text) \
                 or HR_LINE.match(text):
-            break      # where the list ends anyway
+            break      # where the list ends anyway (an item less indented goes on
+                       # with it: `   - a` / `* b` is one list to kramdown)
         if text[0] != bullet:
             chars = chars or list(state.src)
             chars[state.bMarks[k] + state.tShift[k]] = bullet
