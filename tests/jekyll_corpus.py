@@ -1270,7 +1270,8 @@ Kept \u00a0 \u00a0\u0020
     # definition with a `|` between blank lines is a table row (kramdown tries a table
     # first); a link whose parentheses do not balance as written (`\\(`) is text;
     # an unclosed `{::nomarkdown}` is text, no attribute list (feeling-responsive,
-    # swift.org); a heading's id in an HTML element is from its text, entities read
+    # swift.org); a heading's id in an HTML element is from its text, entities read;
+    # a table whose code spans run from row to row (`` `` pairs) is a paragraph
     Spec("houbb-kramdown", """\
 Entities &copy;, &lt;, &#149; and &#x80;.
 
@@ -1293,6 +1294,16 @@ A citation ([Tauri][1]) and [a search](https://github.com/search?q=x.send\\(&typ
    - and another
 
 * goes on with a bullet at the margin (one list to kramdown)
+
+| Event | Variables |
+|-------|-----------|
+| `start` | ``, ``, `` |
+| `stop` | ``, `` |
+| `ask` | ``, `` |
+
+| Code | Pipe |
+|------|------|
+| `a|b` | c |
 
 {::nomarkdown}
 <b>an extension never closed is text</b>
