@@ -1387,6 +1387,12 @@ Term
 not a definition in a fence
 ```
 """),
+    # alexirpan.github.io: a URL in angle brackets is all between them, parentheses
+    # and all (no count of them)
+    Spec("angle-bracket-urls", """\
+A puzzle for [l(a](<https://en.wikipedia.org/wiki/L(a>), and [a](<http://x.org/a b> "T"),
+[b](<http://x.org/(c>) but not [c](<d(>x).
+"""),
 ]
 
 FIRST_DAY = date(2020, 1, 1)

@@ -108,6 +108,10 @@ PAGES = {
     # lists showed the first paragraph of such posts)
     "excerpts.html": "{% for post in site.posts %}[{{ post.excerpt | strip_html | strip }}]"
                      "{% endfor %}",
+    # a page's excerpt is its front matter's, as text, or nil (AlbGri.github.io's
+    # minimal-mistakes page archive lists each page's)
+    "pagexcerpts.html": "{% for p in site.pages %}[{{ p.excerpt }}|{{ p.excerpt | size }}]"
+                        "{% endfor %}",
     # relative_url and absolute_url of nil, '' and false (haacked.com's debug page)
     "urls.html": "[{{ nothing | relative_url }}|{{ '' | relative_url }}|{{ '' | absolute_url }}|"
                  "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
@@ -142,7 +146,8 @@ def ruby_blog(root: Path) -> Path:
                  "date: 2015-12-01 9:00:00\n" if name == "pagedate.html" else
                  "categories: causal\ntags: t1 t2\n" if name == "pagecats.html" else "")
         write(root / name, f"---\n{front}---\n{text}\n")
-    write(root / "pages" / "about.md", "---\ntitle: About\n---\nA\n")
+    write(root / "pages" / "about.md", "---\ntitle: About\nexcerpt: Who we are.\n---\nA\n")
+    write(root / "pages" / "n.md", "---\ntitle: N\nexcerpt: 42\n---\nN\n")
     write(root / "assets" / "pages" / "archives.md", "---\ntitle: Archives\n---\nB\n")
     write(root / "_posts" / "2019-10-01-e.md", '---\nexcerpt: ""\n---\n_Intro._\n\nMore.\n')
     write(root / "_posts" / "2019-10-02-f.md", "---\nexcerpt: false\n---\nFirst.\n\nMore.\n")

@@ -20,8 +20,10 @@ from typing import Any, Callable
 from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
+from site_builder.site.reader import collection_names
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, build_time, label,
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, PERMALINK_STYLES, Post, build_time,
+                                       excerpt_source, label, output_ext, permalink_style,
                                        post_url_names, split_front_matter)
 from site_builder.site.theme import include_folders
 
@@ -37,7 +39,8 @@ class Reads:
     not final yet, and `waited` notes those of them it read (render.py renders it
     again once they are). `own`: the HTML of the page whose layouts are being
     rendered; `page_content`: what gives a page's HTML, rendered when first asked."""
-    __slots__ = ("names", "rank", "body", "pending", "waited", "own", "page_content")
+    __slots__ = ("names", "rank", "body", "pending", "waited", "own", "page_content",
+                 "page_excerpt")
 
     def __init__(self) -> None:
         self.names: set | None = None
@@ -47,6 +50,7 @@ class Reads:
         self.waited: set = set()
         self.own: str | None = None
         self.page_content: Callable[[Post], str] | None = None
+        self.page_excerpt: Callable[[Post], object] | None = None
 
 
 # Pages' places in Jekyll's render order: after every document.
@@ -85,6 +89,9 @@ class Drop(dict):
         reads = self.reads
         if reads.names is not None:
             reads.names.add(dict.get(self, "path"))
+        if key == "excerpt" and self.item is not None and self.item.kind == "pages" \
+                and reads.page_excerpt is not None:
+            return reads.page_excerpt(self.item)
         if reads.rank is None or self.rank is None:
             return value
         if reads.body:
@@ -124,6 +131,29 @@ def own_excerpt(item: Post) -> object:
     `excerpt: ""` stays empty), else the one made from its content."""
     own = item.meta.get("excerpt")
     return item.excerpt if own is None or own is False else own
+
+
+# Page#to_liquid: its data, then these (in their place if the data has them)
+PAGE_ATTRIBUTES = ("content", "dir", "excerpt", "name", "path", "url")
+
+
+def _as_page_hash(drop: dict, meta: dict) -> dict:
+    """A page's drop in the order of Jekyll's Page#to_liquid (what jsonify writes)."""
+    tail = [key for key in PAGE_ATTRIBUTES if key in drop and key not in meta]
+    return {**{k: v for k, v in drop.items() if k not in tail}, **{k: drop[k] for k in tail}}
+
+
+def _static_file(rel: str, path: Path, config: dict) -> dict:
+    """A static file as Liquid sees it (StaticFile#to_liquid, in its order): its
+    extension as Ruby's File.extname finds it (none for `.htaccess`), its time in
+    the site's zone."""
+    from site_builder.site.ruby_time import local_zone
+    name = rel.rsplit("/", 1)[-1]
+    stem = name.lstrip(".")
+    ext = "." + stem.rsplit(".", 1)[1] if "." in stem else ""
+    when = datetime.fromtimestamp(path.stat().st_mtime, local_zone(config)).replace(tzinfo=None)
+    return {"name": name, "basename": name[:len(name) - len(ext)], "extname": ext,
+            "path": "/" + rel, "collection": None, "modified_time": when}
 
 
 def pages_in_order(items: list[Post]) -> list[Post]:
@@ -169,7 +199,9 @@ class JekyllRenderer:
         self.layout_dir = root / "_layouts"
         self.reads = Reads()   # shared by every Drop this renderer makes
         self.reads.page_content = self._earlier_page if theme is None else None
+        self.reads.page_excerpt = self._page_excerpt if theme is None else None
         self._page_contents: dict[str, str] = {}
+        self._page_texts: dict[str, str] = {}
         self._briefs: dict[int, Drop] = {}
         self._fulls: dict[int, Drop] = {}
 
@@ -229,8 +261,22 @@ class JekyllRenderer:
                      "output": None})
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
+        if self.theme is None:   # a Jekyll blog's: what Jekyll's drops hold, no more
+            drop.pop("words", None)   # (our theme's reading time)
+            if item.kind == "pages":
+                drop.pop("output")
+            else:   # a document has its relative_path and ext, and no dir
+                del drop["dir"]
+                drop["relative_path"], drop["ext"] = item.name, item.ext
         if item.kind == "pages":
-            drop.pop("excerpt")
+            # Page#excerpt: the front matter's, as text (nil without; with
+            # page_excerpts, a Drop makes it when read: _page_excerpt)
+            own = item.meta.get("excerpt")
+            if own is None or own is False:
+                drop["excerpt"] = None
+            else:
+                from site_builder.site.ruby_values import to_s
+                drop["excerpt"] = to_s(own)
             if "id" not in item.meta:
                 drop.pop("id", None)
             if "date" in item.meta:   # a page has a date only when it says so: its own,
@@ -252,6 +298,8 @@ class JekyllRenderer:
             # which can then say otherwise: `draft: true` in _posts hides a post from a
             # theme's `unless post.draft` (jekyll-now's index), and it is still built.
             drop["draft"] = item.meta["draft"] if "draft" in item.meta else item.draft
+        if self.theme is None and item.kind == "pages":
+            drop = _as_page_hash(drop, item.meta)
         return drop
 
     @cached_property
@@ -318,16 +366,40 @@ class JekyllRenderer:
         first asked for (a search index of every page's text)."""
         found = self._page_contents.get(item.name)
         if found is None:
+            found = self._page_contents[item.name] = self._convert(item, self._page_text(item))
+        return found
+
+    def _page_text(self, item: Post) -> str:
+        """A page's body through Liquid, in its place in Jekyll's order (made once)."""
+        found = self._page_texts.get(item.name)
+        if found is None:
             reads = self.reads
             saved = reads.rank, reads.own
             reads.rank, reads.own = self._ranks.get(item.name), None
             try:
                 page = self.page_drop(item)
                 page["content"] = item.body
-                found = self._page_contents[item.name] = self._body(item, page, None)
+                found = self._page_texts[item.name] = self._body_text(item, page, None)
             finally:
                 reads.rank, reads.own = saved
         return found
+
+    def _page_excerpt(self, item: Post, text: str | None = None) -> object:
+        """Page#excerpt: its front matter's `excerpt` as a string; else, with
+        `page_excerpts: true` (Jekyll 4.1), for a page written as HTML, the part of
+        its body before the excerpt separator, converted (`text`: its body through
+        Liquid, if made already); else nil."""
+        own = item.meta.get("excerpt")
+        if own is not None and own is not False:
+            from site_builder.site.ruby_values import to_s
+            return to_s(own)
+        separator = item.meta.get("excerpt_separator", self.config.get("excerpt_separator", "\n\n"))
+        if not self.config.get("page_excerpts") or not str(separator) \
+                or output_ext(item) not in (".html", ".xhtml", ".htm"):
+            return None
+        if text is None:
+            text = self._page_text(item)
+        return self._convert(item, excerpt_source(item, text, self.config))
 
     @property
     def ranks(self) -> dict[str, int]:
@@ -368,7 +440,8 @@ class JekyllRenderer:
         pages = [Drop(self.page_drop(p), self.reads, ranks.get(p.name, PAGE_RANK), p)
                  for p in self._pages_in_order]
         doc_drops = self._doc_drops if doc_drops is None else doc_drops
-        docs: dict[str, list[dict]] = {}
+        # every collection the config names, with documents or not (`site.empty` is [])
+        docs: dict[str, list[dict]] = {name: [] for name in collection_names(config)}
         for item in self.pages:
             if item.kind != "pages":
                 docs.setdefault(label(item.kind), []).append(doc_drops[item.name])
@@ -381,15 +454,17 @@ class JekyllRenderer:
                 cats.setdefault(category, []).append(drop)
         for found in (*tags.values(), *cats.values()):
             found.reverse()   # each list newest first
-        static = [{"path": "/" + rel, "name": rel.rsplit("/", 1)[-1],
-                   "basename": rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
-                   "extname": "." + rel.rsplit(".", 1)[-1] if "." in rel else "",
-                   "modified_time": datetime.fromtimestamp(path.stat().st_mtime),
-                   "collection": None} for rel, path in sorted(self.static.items())]
-        collections = [{"label": "posts", "docs": posts, "files": [], "output": True,
-                        "relative_directory": "_posts", "directory": str(self.root / "_posts"),
-                        "permalink": config.get("permalink")}]
+        static = [_static_file(rel, path, config) for rel, path in sorted(self.static.items())]
         settings = config.get("collections") if isinstance(config.get("collections"), dict) else {}
+        own = (settings or {}).get("posts")
+        own = own if isinstance(own, dict) else {}
+        style = permalink_style(config)
+        # the posts collection as Jekyll's config makes it: the blog's settings, output,
+        # and the site's permalink style written out; its documents oldest first
+        collections = [{"label": "posts", "docs": list(reversed(posts or [])), "files": [],
+                        **own, "output": True, "relative_directory": "_posts",
+                        "directory": str(self.root / "_posts"),
+                        "permalink": own.get("permalink") or PERMALINK_STYLES.get(style, style)}]
         for name, items in docs.items():
             collections.append({"label": name, "docs": items, "files": [],
                                 "relative_directory": f"_{name}",
@@ -406,7 +481,8 @@ class JekyllRenderer:
                 "static_files": static, "tags": tags,
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
                 "categories": cats,
-                "documents": [d for ds in docs.values() for d in ds] + (posts or []),
+                # Site#documents: posts oldest first, then each collection in turn
+                "documents": [*reversed(posts or []), *(d for ds in docs.values() for d in ds)],
                 "time": build_time(config),   # the config's `time:`, else now, in the site's zone
                 **{name: items for name, items in docs.items()}}
         if posts is None:
@@ -427,7 +503,9 @@ class JekyllRenderer:
                 # Jekyll's Page#to_liquid is a copy made before it is rendered: its
                 # page.content stays the source, in its layouts too
                 page["content"] = item.body
-                content = self.reads.own = self._body(item, page, paginator)
+                text = self._body_text(item, page, paginator)
+                content = self.reads.own = self._convert(item, text)
+                page["excerpt"] = self._page_excerpt(item, text)
             else:
                 content = item.content
             return self.place_in_layouts(item, content, page, paginator)
@@ -497,12 +575,19 @@ class JekyllRenderer:
         return page
 
     def _body(self, item: Post, page: dict, paginator: dict | None) -> str:
+        return self._convert(item, self._body_text(item, page, paginator))
+
+    def _body_text(self, item: Post, page: dict, paginator: dict | None) -> str:
+        """The body through Liquid."""
         text = item.body
         if "{{" in text or "{%" in text:
             from site_builder.site.liquid_tags import MARKDOWN_HIGHLIGHTER
             markdown = MARKDOWN_HIGHLIGHTER if item.ext.lower() in MARKDOWN_SUFFIXES else {}
             text = self._liquid(item.body, item.name, item.body_line, page=page,
                                 paginator=paginator, **markdown)
+        return text
+
+    def _convert(self, item: Post, text: str) -> str:
         if item.ext.lower() in MARKDOWN_SUFFIXES:
             text = self.md.render(text)
         elif is_sass(item.ext):

@@ -570,7 +570,17 @@ def _kramdown_destination(src: str, start: int, end: int) -> tuple[str, str | No
     """kramdown's reading of the `(url "title")` at src[start]: (url, title, where it
     ends), or None. Parentheses are counted as they are (no backslash escapes one);
     a space (or line break) before a quote starts the title. The URL may go on to
-    the next lines: the line break stays in it, as in kramdown."""
+    the next lines: the line break stays in it, as in kramdown. A URL in angle
+    brackets is all that is between them (`(<https://x.org/L(a>)`: kramdown's
+    `\\(<(.*?)>`), parentheses and all."""
+    if src.startswith("(<", start):
+        close = src.find(">", start + 2, end)
+        if close >= 0 and "\n" not in src[start:close]:
+            if src.startswith(")", close + 1):
+                return src[start + 2:close], None, close + 2
+            titled = LINK_TITLE.match(src, close + 1, end)
+            if titled:
+                return src[start + 2:close], titled[2], titled.end()
     depth = 0
     for i in range(start, end):
         char = src[i]

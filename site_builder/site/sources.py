@@ -298,7 +298,8 @@ def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
         pages.append(Post(name=item.rel, slug=item.path.stem, date=PAGE_DATE, meta=split.meta,
                           text=split.body, body_line=split.body_line, source=split.key,
                           kind="pages", ext=item.path.suffix, front=split.front,
-                          liquid=split.liquid, path=item.path, offset=split.offset))
+                          liquid=split.liquid, path=item.path, offset=split.offset,
+                          crlf=split.crlf))
     raise_all(errors)
     return pages
 
