@@ -516,6 +516,26 @@ def test_page_and_document_hashes_hold_what_jekylls_hold(tmp_path):
     assert ours["date"] == "2020-01-01 00:00:00 +0000" and ours["ext"] == ".md"
 
 
+def test_site_html_pages_are_the_pages_jekyll_writes_as_html(tmp_path):
+    """site.html_pages: the pages whose output is HTML (a Markdown page at `/foo`, an
+    `.htm` page) or whose URL is a folder; by URL alone, the first two were left out.
+    Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "x.html").write_text("x")
+    for name, front in (("a.md", "permalink: /foo\n"), ("b.htm", ""), ("c.xml", ""),
+                        ("d.xml", "permalink: /d/\n"), ("e.md", "permalink: /e.json\n")):
+        (blog / name).write_text(f"---\n{front}---\ntext\n")
+    (blog / "index.html").write_text(
+        "---\n---\n{% for p in site.html_pages %}{{ p.name }};{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs == "a.md;b.htm;d.xml;index.html;\n"
+
+
 def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
     """Pages come after every document, by file name (of one name, a subfolder's
     first): a page's Liquid sees the pages before it with their HTML (a search index

@@ -156,6 +156,14 @@ def _static_file(rel: str, path: Path, config: dict) -> dict:
             "path": "/" + rel, "collection": None, "modified_time": when}
 
 
+def _html(page: Post) -> bool:
+    """Page#html?: its output extension (its permalink's, else its converter's) is
+    HTML's."""
+    link = str(page.meta.get("permalink") or "")
+    ext = posixpath.splitext(link)[1] if link and not link.endswith("/") else ""
+    return (ext or output_ext(page)) in (".html", ".xhtml", ".htm")
+
+
 def pages_in_order(items: list[Post]) -> list[Post]:
     """The pages in Jekyll's order (Reader#sort_files!): by file name, wherever the
     file is; of one name, those in a folder's subfolders before the folder's own, as
@@ -476,8 +484,8 @@ class JekyllRenderer:
             k: v for k, v in config.items() if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
                                                     and k not in ("url", "baseurl", "permalink"))}
         site = {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
-                "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
-                    p.get("url", "")).endswith(("/", ".html"))],
+                "posts": posts, "pages": pages, "html_pages": [drop for drop, item in zip(pages, self._pages_in_order)
+                               if _html(item) or str(dict.get(drop, "url", "")).endswith("/")],
                 "static_files": static, "tags": tags,
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
                 "categories": cats,
