@@ -1268,7 +1268,10 @@ Kept \u00a0 \u00a0\u0020
     # name may be any XML name (`<权重名>` in an HTML block), an unknown element's
     # keeps its case; a lazy `    - ` under `100. x` is no list (its blanks stay); a
     # definition with a `|` between blank lines is a table row (kramdown tries a table
-    # first); a link whose parentheses do not balance as written (`\\(`) is text
+    # first); a link whose parentheses do not balance as written (`\\(`) is text;
+    # an unclosed `{::nomarkdown}` is text, no attribute list (feeling-responsive,
+    # swift.org); a heading's id in an HTML element is from its text, entities read;
+    # a table whose code spans run from row to row (`` `` pairs) is a paragraph
     Spec("houbb-kramdown", """\
 Entities &copy;, &lt;, &#149; and &#x80;.
 
@@ -1286,6 +1289,28 @@ A citation ([Tauri][1]) and [a search](https://github.com/search?q=x.send\\(&typ
 [1]: https://v2.tauri.app/concept/process-model/ "Process model | Tauri"
 
 ## End
+
+   - an item indented by 3
+   - and another
+
+* goes on with a bullet at the margin (one list to kramdown)
+
+| Event | Variables |
+|-------|-----------|
+| `start` | ``, ``, `` |
+| `stop` | ``, `` |
+| `ask` | ``, `` |
+
+| Code | Pipe |
+|------|------|
+| `a|b` | c |
+
+{::nomarkdown}
+<b>an extension never closed is text</b>
+
+<div markdown="1">
+### About Volkhov &lt;h2&gt; <br />entities
+</div>
 
 <details>
 <summary>Resume</summary>

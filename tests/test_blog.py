@@ -456,6 +456,89 @@ def test_a_pages_excerpt_is_its_front_matters_or_with_page_excerpts_its_first_pa
         == bool(setting)
 
 
+def test_site_documents_are_in_jekylls_order(tmp_path):
+    """site.documents (a search index of every document): posts oldest first, then
+    each collection in the config's order, written or not; here the other
+    collections came first and the posts newest first. The posts collection in
+    site.collections likewise oldest first, its permalink the style written out
+    (it was `date`), and a collection without documents is there, empty (it was
+    missing, and `site.empty` nil). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts", "_notes", "_aaa"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  notes:\n    output: true\n"
+                                      "  aaa:\n    output: false\n  empty:\n    output: true\n")
+    (blog / "_layouts" / "x.html").write_text("{{ content }}")
+    for name in ("_posts/2020-01-01-p1.md", "_posts/2020-01-02-p2.md", "_notes/n.md", "_aaa/q.md"):
+        (blog / name).write_text("---\n---\nx\n")
+    (blog / "index.html").write_text(
+        "---\n---\n{% for d in site.documents %}{{ d.path }};{% endfor %}\n"
+        "{% if site.empty %}empty: {{ site.empty | size }}{% endif %}\n"
+        "{% for c in site.collections %}{{ c.label }}:{% for d in c.docs %}{{ d.path }},"
+        "{% endfor %}|{{ c.output }}|{{ c.permalink }};{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs
+    assert ours.startswith(
+        "_posts/2020-01-01-p1.md;_posts/2020-01-02-p2.md;_notes/n.md;_aaa/q.md;\n")
+    assert "empty: 0\n" in ours and "empty:|true|;" in ours   # a collection with none
+    assert "posts:_posts/2020-01-01-p1.md,_posts/2020-01-02-p2.md,|true|" \
+           "/:categories/:year/:month/:day/:title:output_ext;" in ours
+
+
+def test_page_and_document_hashes_hold_what_jekylls_hold(tmp_path):
+    """`{{ page | jsonify }}`: a document has its relative_path and ext and no dir, a
+    page its data then content, dir (its URL's folder, wherever its file is: it was
+    the file's), excerpt, name, path, url (Page#to_liquid), and
+    neither has this project's `words`; a time is written as Ruby's Time#to_s, with
+    its offset. Against real Jekyll (a document's keys compared, not their order)."""
+    import json
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_posts", "_layouts", "sub"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "j.html").write_text("{{ page | jsonify }}\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text(
+        "---\nlayout: j\ntags: [a]\ncategories: c\n---\nPost *p*\n")
+    (blog / "sub" / "s.md").write_text("---\nlayout: j\ntitle: S\n---\npage\n")
+    (blog / "sub" / "a.md").write_text("---\nlayout: j\npermalink: /custom/place.html\n---\na\n")
+    (blog / "sub" / "f.txt").write_text("static\n")
+    (blog / "static.json").write_text("---\n---\n{{ site.static_files[0].path | jsonify }}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("sub/s.html", "custom/place.html", "static.json"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert '"dir":"/custom/"' in (tmp_path / "ours" / "custom/place.html").read_text()
+    theirs, ours = (json.loads((tmp_path / side / "c/2020/01/01/p.html").read_text())
+                    for side in ("jekyll", "ours"))
+    assert ours == theirs
+    assert ours["date"] == "2020-01-01 00:00:00 +0000" and ours["ext"] == ".md"
+
+
+def test_site_html_pages_are_the_pages_jekyll_writes_as_html(tmp_path):
+    """site.html_pages: the pages whose output is HTML (a Markdown page at `/foo`, an
+    `.htm` page) or whose URL is a folder; by URL alone, the first two were left out.
+    Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "x.html").write_text("x")
+    for name, front in (("a.md", "permalink: /foo\n"), ("b.htm", ""), ("c.xml", ""),
+                        ("d.xml", "permalink: /d/\n"), ("e.md", "permalink: /e.json\n")):
+        (blog / name).write_text(f"---\n{front}---\ntext\n")
+    (blog / "index.html").write_text(
+        "---\n---\n{% for p in site.html_pages %}{{ p.name }};{% endfor %}\n")
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    assert ours == theirs == "a.md;b.htm;d.xml;index.html;\n"
+
+
 def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path):
     """Pages come after every document, by file name (of one name, a subfolder's
     first): a page's Liquid sees the pages before it with their HTML (a search index
@@ -707,6 +790,33 @@ def test_site_time_is_now_in_the_sites_time_zone_as_jekyll_runs_in_it(tmp_path):
     clock.append(datetime.now(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H %z"))
     for name in ("index.html", "notes/n.html"):
         assert (tmp_path / "ours" / name).read_text().strip() in clock, name
+
+
+def test_times_are_written_with_the_sites_offset_as_in_jekyll(tmp_path):
+    """With `timezone: Asia/Tokyo`, `{{ page.date }}`, jsonify and a static file's
+    modified_time are written with +0900 (Jekyll runs in that zone); they were +0000,
+    and a static file's time this machine's. site.static_files as StaticFile#to_liquid
+    (its keys' order, `.htaccess` without an extension). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "sub.d"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ntimezone: Asia/Tokyo\ninclude: [.htaccess]\n")
+    (blog / "_layouts" / "x.html").write_text("{{ page.date }}|{{ page.date | jsonify }}\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text("---\nlayout: x\n---\nx\n")
+    (blog / "static.json").write_text("---\n---\n{{ site.static_files | jsonify }}\n")
+    for name in (".htaccess", "sub.d/README", "sub.d/f.tar.gz"):
+        (blog / name).write_text("x\n")
+        os.utime(blog / name, (1614834367, 1614834367))   # 2021-03-04 05:06:07 UTC
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"),
+                 env={**os.environ, "TZ": "UTC"})
+    for name in ("2020/01/01/p.html", "static.json"):
+        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "2020/01/01/p.html").read_text() == \
+        '2020-01-01 00:00:00 +0900|"2020-01-01 00:00:00 +0900"\n'
+    assert '"modified_time":"2021-03-04 14:06:07 +0900"' in (tmp_path / "ours" / "static.json").read_text()
 
 
 def test_a_post_with_windows_line_ends_is_its_own_excerpt_as_in_jekyll(tmp_path):

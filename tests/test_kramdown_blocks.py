@@ -183,3 +183,18 @@ def test_generated_blog_markdown_is_kramdowns():
                  if unwrap_highlighting(ours := md.render(text)) != unwrap_highlighting(theirs)]
     assert not differing, "\n\n".join(f"{text!r}\n{_diff(ours, theirs)}"
                                        for text, ours, theirs in differing[:3])
+
+
+def test_an_element_left_open_in_a_markdown_element_reads_to_the_end():
+    """feeling-responsive's typography post: a `<table>` whose `<tbody>` is never
+    closed, inside a `markdown="1"` div, reads on past the div's closing tag to the
+    end of the text (the `</table>` and `</div>`s after it are text, which Jekyll's
+    page shows), where everything is closed. Compared with kramdown word for word:
+    the indentation kramdown gives the converted content is not ours (its text is)."""
+    text = ('<div class="row">\n<div class="a" markdown="1">\nTOC\n</div>\n\n'
+            '<div class="b" markdown="1">\n\nText.\n\n<table>\n  <tbody>\n'
+            '    <tr><td>a</td></tr>\n</table>\n\n</div><!-- /.c -->\n</div><!-- /.row -->\n\n'
+            'After.\n')
+    ours = renderer().render(text)
+    assert "&lt;/table&gt;" in ours and ours.count("&lt;/div&gt;") == 2
+    assert ours.split() == kramdown_html([text])[0].split()

@@ -93,6 +93,10 @@ PAGES = {
     # where increment/decrement start `count` (houbb.github.io's Vue posts); each
     # counter is one more key. Twice: the second is the compiled template's
     "payload.html": "{% include payload.html %}|{% include payload.html %}",
+    # Ruby Liquid has no `now` or `today` variable (python-liquid has): houbb.github.io's
+    # `{{today}}` in a post about templates writes nothing
+    "builtins.html": '[{{today}}][{{ now }}][{{ "now" | date: "%Y" | size }}][{{ today | size }}]'
+                     '[{% assign today = 3 %}{{ today }}]',
     # site.pages in Jekyll's order: by file name, wherever the file is (haacked.com's
     # menu of pages from pages/ and assets/pages/)
     "order.html": "{{ site.pages | map: 'name' | join: ',' }}",

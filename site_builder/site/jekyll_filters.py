@@ -158,7 +158,9 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):   # Time#to_json: its to_s, with its offset
+        return ruby_values.string(value)
+    if isinstance(value, date):
         return str(value)
     if isinstance(value, (str, int, float, bool)):
         return value

@@ -20,10 +20,11 @@ from typing import Any, Callable
 from site_builder.errors import BuildError
 from site_builder.logs import stage_log
 from site_builder.site.links import Links
+from site_builder.site.reader import collection_names
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, build_time, excerpt_source,
-                                       label, output_ext, post_url_names,
-                                       split_front_matter)
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, PERMALINK_STYLES, Post, build_time,
+                                       excerpt_source, label, output_ext, permalink_style,
+                                       post_url_names, split_front_matter)
 from site_builder.site.theme import include_folders
 
 
@@ -119,10 +120,11 @@ class Drop(dict):
             return item.content
         return own_excerpt(item)
 
-    def items(self):  # noqa: ANN201 (jsonify and friends see everything)
+    def items(self):  # noqa: ANN201 (jsonify and friends see everything, as Liquid does)
         if self.reads.names is not None:
             self.reads.names.add(dict.get(self, "path"))
-        return dict.items(self)
+        return [(key, self._content(key, value) if key in CONTENT_KEYS else value)
+                for key, value in dict.items(self)]
 
 
 def own_excerpt(item: Post) -> object:
@@ -130,6 +132,45 @@ def own_excerpt(item: Post) -> object:
     `excerpt: ""` stays empty), else the one made from its content."""
     own = item.meta.get("excerpt")
     return item.excerpt if own is None or own is False else own
+
+
+def _url_dir(url: str) -> str:
+    """Page#dir: its URL's folder (the URL itself when it is one), wherever its file is."""
+    if url.endswith("/"):
+        return url
+    folder = posixpath.dirname(url)
+    return folder if folder.endswith("/") else folder + "/"
+
+
+# Page#to_liquid: its data, then these (in their place if the data has them)
+PAGE_ATTRIBUTES = ("content", "dir", "excerpt", "name", "path", "url")
+
+
+def _as_page_hash(drop: dict, meta: dict) -> dict:
+    """A page's drop in the order of Jekyll's Page#to_liquid (what jsonify writes)."""
+    tail = [key for key in PAGE_ATTRIBUTES if key in drop and key not in meta]
+    return {**{k: v for k, v in drop.items() if k not in tail}, **{k: drop[k] for k in tail}}
+
+
+def _static_file(rel: str, path: Path, config: dict) -> dict:
+    """A static file as Liquid sees it (StaticFile#to_liquid, in its order): its
+    extension as Ruby's File.extname finds it (none for `.htaccess`), its time in
+    the site's zone."""
+    from site_builder.site.ruby_time import local_zone
+    name = rel.rsplit("/", 1)[-1]
+    stem = name.lstrip(".")
+    ext = "." + stem.rsplit(".", 1)[1] if "." in stem else ""
+    when = datetime.fromtimestamp(path.stat().st_mtime, local_zone(config)).replace(tzinfo=None)
+    return {"name": name, "basename": name[:len(name) - len(ext)], "extname": ext,
+            "path": "/" + rel, "collection": None, "modified_time": when}
+
+
+def _html(page: Post) -> bool:
+    """Page#html?: its output extension (its permalink's, else its converter's) is
+    HTML's."""
+    link = str(page.meta.get("permalink") or "")
+    ext = posixpath.splitext(link)[1] if link and not link.endswith("/") else ""
+    return (ext or output_ext(page)) in (".html", ".xhtml", ".htm")
 
 
 def pages_in_order(items: list[Post]) -> list[Post]:
@@ -237,6 +278,14 @@ class JekyllRenderer:
                      "output": None})
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
+        if self.theme is None:   # a Jekyll blog's: what Jekyll's drops hold, no more
+            drop.pop("words", None)   # (our theme's reading time)
+            if item.kind == "pages":
+                drop.pop("output")
+                drop["dir"] = _url_dir(item.url)
+            else:   # a document has its relative_path and ext, and no dir
+                del drop["dir"]
+                drop["relative_path"], drop["ext"] = item.name, item.ext
         if item.kind == "pages":
             # Page#excerpt: the front matter's, as text (nil without; with
             # page_excerpts, a Drop makes it when read: _page_excerpt)
@@ -267,6 +316,8 @@ class JekyllRenderer:
             # which can then say otherwise: `draft: true` in _posts hides a post from a
             # theme's `unless post.draft` (jekyll-now's index), and it is still built.
             drop["draft"] = item.meta["draft"] if "draft" in item.meta else item.draft
+        if self.theme is None and item.kind == "pages":
+            drop = _as_page_hash(drop, item.meta)
         return drop
 
     @cached_property
@@ -407,7 +458,8 @@ class JekyllRenderer:
         pages = [Drop(self.page_drop(p), self.reads, ranks.get(p.name, PAGE_RANK), p)
                  for p in self._pages_in_order]
         doc_drops = self._doc_drops if doc_drops is None else doc_drops
-        docs: dict[str, list[dict]] = {}
+        # every collection the config names, with documents or not (`site.empty` is [])
+        docs: dict[str, list[dict]] = {name: [] for name in collection_names(config)}
         for item in self.pages:
             if item.kind != "pages":
                 docs.setdefault(label(item.kind), []).append(doc_drops[item.name])
@@ -420,15 +472,17 @@ class JekyllRenderer:
                 cats.setdefault(category, []).append(drop)
         for found in (*tags.values(), *cats.values()):
             found.reverse()   # each list newest first
-        static = [{"path": "/" + rel, "name": rel.rsplit("/", 1)[-1],
-                   "basename": rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
-                   "extname": "." + rel.rsplit(".", 1)[-1] if "." in rel else "",
-                   "modified_time": datetime.fromtimestamp(path.stat().st_mtime),
-                   "collection": None} for rel, path in sorted(self.static.items())]
-        collections = [{"label": "posts", "docs": posts, "files": [], "output": True,
-                        "relative_directory": "_posts", "directory": str(self.root / "_posts"),
-                        "permalink": config.get("permalink")}]
+        static = [_static_file(rel, path, config) for rel, path in sorted(self.static.items())]
         settings = config.get("collections") if isinstance(config.get("collections"), dict) else {}
+        own = (settings or {}).get("posts")
+        own = own if isinstance(own, dict) else {}
+        style = permalink_style(config)
+        # the posts collection as Jekyll's config makes it: the blog's settings, output,
+        # and the site's permalink style written out; its documents oldest first
+        collections = [{"label": "posts", "docs": list(reversed(posts or [])), "files": [],
+                        **own, "output": True, "relative_directory": "_posts",
+                        "directory": str(self.root / "_posts"),
+                        "permalink": own.get("permalink") or PERMALINK_STYLES.get(style, style)}]
         for name, items in docs.items():
             collections.append({"label": name, "docs": items, "files": [],
                                 "relative_directory": f"_{name}",
@@ -440,12 +494,13 @@ class JekyllRenderer:
             k: v for k, v in config.items() if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
                                                     and k not in ("url", "baseurl", "permalink"))}
         site = {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
-                "posts": posts, "pages": pages, "html_pages": [p for p in pages if str(
-                    p.get("url", "")).endswith(("/", ".html"))],
+                "posts": posts, "pages": pages, "html_pages": [drop for drop, item in zip(pages, self._pages_in_order)
+                               if _html(item) or str(dict.get(drop, "url", "")).endswith("/")],
                 "static_files": static, "tags": tags,
                 "collections": sorted(collections, key=lambda c: c["label"]),   # as SiteDrop
                 "categories": cats,
-                "documents": [d for ds in docs.values() for d in ds] + (posts or []),
+                # Site#documents: posts oldest first, then each collection in turn
+                "documents": [*reversed(posts or []), *(d for ds in docs.values() for d in ds)],
                 "time": build_time(config),   # the config's `time:`, else now, in the site's zone
                 **{name: items for name, items in docs.items()}}
         if posts is None:

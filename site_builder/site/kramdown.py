@@ -46,8 +46,8 @@ XML_NAME_START = ("_:A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\
                   "\uFDF0-\uFFFD\U00010000-\U000EFFFF")
 XML_NAME_CHAR = XML_NAME_START + "\\-.0-9\u00B7\u0300-\u036F\u203F-\u2040"
 HEADING_ID = re.compile(f"[\t ]\\{{#([{XML_NAME_START}][{XML_NAME_CHAR}]*)\\}}\\s*$")
-IAL = re.compile(r"^\{:\s*([^}]*)\}\s*$")
-SPAN_IAL = re.compile(r"^\{:\s*([^}]*)\}")
+IAL = re.compile(r"^\{:(?![:/])\s*([^}]*)\}\s*$")   # (`{::x}`: an extension)
+SPAN_IAL = re.compile(r"^\{:(?![:/])\s*([^}]*)\}")
 IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 NON_WORD = re.compile(r"[^\w\- \t]")
 # kramdown's `<< ` and ` >>` take the space in, as a no-break space.
@@ -1002,16 +1002,16 @@ def heading_ids(state: StateCore) -> None:
             children[-1].content = children[-1].content[:explicit.start()].rstrip(" \t")
             token.attrSet("id", explicit[1])
             continue
-        if inside:
-            token.attrSet("id", _converter_id(inline.content,
-                                              state.env.setdefault("kramdown_converter_ids", {})))
-            continue
         # kramdown's raw_text: text, code, escapes (`app\_process`: app_process),
         # entities' characters, and the text in span elements (`<var>f</var>`), not tags
         text = "".join(c.content if c.type == "code_inline"   # (`&nbsp;` is its text)
                        else html.unescape(c.content) if c.type in ("text", "text_special")
                        else html.unescape(MARKUP_TAG.sub("", c.content))
                        if c.type == "html_inline" else "" for c in children)
+        if inside:   # (the same raw text: `&lt;h2&gt;` is `<h2>`, so `h2`)
+            token.attrSet("id", _converter_id(text,
+                                              state.env.setdefault("kramdown_converter_ids", {})))
+            continue
         slug = re.sub(r"[ \t]", "-", _word_chars(text.lower()))
         counts[slug] = counts.get(slug, 0) + 1
         if slug or counts[slug] > 1:

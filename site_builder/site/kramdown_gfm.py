@@ -32,7 +32,7 @@ ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
 BULLET_ITEM = re.compile(r"[*+-][ \t]")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
-IAL_LINE = re.compile(r"^\s*\{:\s*[^}]*\}\s*$")
+IAL_LINE = re.compile(r"^\s*\{:(?![:/])\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
 # Lines that end kramdown's code block: an attribute list, `^`, or a block tag.
 NOT_LAZY_CODE = re.compile(r"\{:|\^\s*$|</?(?!(?:a|abbr|acronym|b|big|bdo|br|button|cite|code|del|"
@@ -250,9 +250,10 @@ def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
         text = _text(state, k)
         if not text.strip() or state.sCount[k] > state.sCount[start]:
             continue   # blank, or within an item
-        if state.sCount[k] < state.sCount[start] or not BULLET_ITEM.match(text) \
+        if state.sCount[k] < state.blkIndent or not BULLET_ITEM.match(text) \
                 or HR_LINE.match(text):
-            break      # where the list ends anyway
+            break      # where the list ends anyway (an item less indented goes on
+                       # with it: `   - a` / `* b` is one list to kramdown)
         if text[0] != bullet:
             chars = chars or list(state.src)
             chars[state.bMarks[k] + state.tShift[k]] = bullet

@@ -151,7 +151,8 @@ def element_end(text: str) -> int | None:
 
 
 def _markdown_element(block: str, found: re.Match, out: list[str],
-                      markdown: Callable[[str, bool], str]) -> int | None:
+                      markdown: Callable[[str, bool], str],
+                      open_tags: list[str] | None = None) -> int | None:
     """An element with a markdown attribute: its tags, its content converted; where
     the text goes on (None: no closing tag, left as it is)."""
     name = found[1].lower()
@@ -167,6 +168,14 @@ def _markdown_element(block: str, found: re.Match, out: list[str],
     block_level = not span_level(found)
     out.append(block[found.start():found.start(2)] + MARKDOWN_ATTR.sub("", found[2])
                + block[found.end(2):found.end()])
+    if block_level and open_tags is not None and _runs_to_end(content):
+        # an HTML element in it that kramdown's parser never sees closed reads on past
+        # this element's closing tag, to the end of the text (feeling-responsive's
+        # `<table>` with a `<tbody>` never closed: its `</div>`s are text), where
+        # this element is closed with the others
+        out.append(markdown(textwrap.dedent(block[found.end():]), True))
+        open_tags.append(name)
+        return len(block)
     if block_level:
         out.append(markdown(textwrap.dedent(content), True))
     else:   # text keeps its spacing at either end (`\n- @who\n   </p>`), as kramdown's
@@ -176,6 +185,22 @@ def _markdown_element(block: str, found: re.Match, out: list[str],
                    + content[start + len(inner):])
     out.append(tag[0])
     return pos
+
+
+def _runs_to_end(content: str) -> bool:
+    """Whether a block-level HTML element starting a line of `content` (after a blank
+    line) is left open by kramdown's parser to the end of `content`."""
+    if "<" not in content:
+        return False
+    for found in BLOCK_TAG_LINE.finditer(content):
+        if found[1].lower() not in SPAN_ELEMENTS and found[1].lower() not in RAW_ELEMENTS \
+                and not MARKDOWN_ATTR.search(found[0]) and element_end(content[found.start(1) - 1:]) is None:
+            return True
+    return False
+
+
+# A line that starts a block with an HTML tag (after a blank line or at the start).
+BLOCK_TAG_LINE = re.compile(rf"(?:\A|\n[ \t]*\n)[ ]{{0,3}}<({NAME})[^\n]*")
 
 
 def span_level(opening: re.Match) -> bool:
@@ -197,7 +222,7 @@ def _markup(block: str, pos: int, out: list[str], open_tags: list[str],
     # (The block's own element is the caller's, unless its content is text.)
     if found and markdown is not None and MARKDOWN_ATTR.search(found[2] or "") \
             and (pos > 0 or span_level(found)):
-        after = _markdown_element(block, found, out, markdown)
+        after = _markdown_element(block, found, out, markdown, open_tags)
         if after is not None:
             return after
     if found:

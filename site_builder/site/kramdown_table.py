@@ -26,7 +26,7 @@ PIPE = re.compile(r"(?<!\\)\|")
 # split there). Elements without a body (<br>, <img ...>, <x/>) hold nothing.
 SPAN_ELEMENT = re.compile(r"<(?!(?:%s)\b)([A-Za-z][\w:-]*)(?:\s[^<>]*)?(?<!/)>.*?(?:</\1\s*>|$)"
                           % "|".join(sorted(WITHOUT_BODY)), re.I)
-IAL_LINE = re.compile(r"^\{:[^}]*\}\s*$")
+IAL_LINE = re.compile(r"^\{:(?![:/])[^}]*\}\s*$")
 NBSP = "\u00a0"   # an empty cell, as kramdown writes it
 RUBY_SPACE = " \t\n\v\f\r\0"   # what Ruby's strip takes
 STYLES = {"left": "text-align: left", "right": "text-align: right",
@@ -46,6 +46,9 @@ def kramdown_table(state: StateBlock, start: int, end: int, silent: bool) -> boo
         line += 1
     if not lines or not _before_boundary(state, line, end):
         return False
+    if "`" in state.src[state.bMarks[start]:state.eMarks[line - 1]] and not _rows_survive_code(
+            "\n".join(lines)):
+        return False
     sections = _sections(lines)
     if sections is None:
         return False
@@ -53,6 +56,49 @@ def kramdown_table(state: StateBlock, start: int, end: int, silent: bool) -> boo
         _push(state, sections, start, line)
     state.line = line
     return True
+
+
+PIPE_CHECK = re.compile(r"(?:\||.*?[^\\\n]\|)")   # kramdown's TABLE_PIPE_CHECK
+BACKTICKS = re.compile(r"`+")
+
+
+def _rows_survive_code(text: str) -> bool:
+    """kramdown's last check of a table (table.rb): its lines read for code spans, a
+    code span over more than two lines, or over two without a `|` before it on its
+    line, means no table. (houbb.github.io: cells of `{{x}}`, empty after Liquid, make
+    `` `` pairs that run from row to row: Jekyll shows the table as a paragraph.)"""
+    pieces: list[tuple[bool, str]] = []   # (a code span?, its text); texts joined
+    pos = last = 0
+    while (run := BACKTICKS.search(text, pos)) is not None:
+        mark, after = run[0], run.end()
+        if len(mark) == 1 and run.start() and text[run.start() - 1] in " \t\n" \
+                and after < len(text) and text[after] in " \t\n":
+            pos = after   # a lone backtick between blanks: text
+            continue
+        close = text.find(mark, after)
+        if close < 0:
+            pos = after   # never closed: text
+            continue
+        pieces.append((False, text[last:run.start()]))
+        pieces.append((True, text[after:close]))
+        pos = last = close + len(mark)
+    pieces.append((False, text[last:]))
+    pipe_on_line = False
+    for code, value in pieces:
+        lines = value.split("\n")
+        while lines and not lines[-1]:
+            lines.pop()   # (Ruby's split drops trailing empty strings)
+        if code:
+            if len(lines) > 2 or (len(lines) == 2 and not pipe_on_line):
+                break
+            if len(lines) == 2:
+                pipe_on_line = False
+        else:
+            if len(lines) > 1 and not pipe_on_line and not PIPE_CHECK.match(lines[0]):
+                break
+            pipe_on_line = (False if len(lines) > 1 else pipe_on_line) or bool(
+                lines and PIPE_CHECK.match(lines[-1]))
+    return pipe_on_line
 
 
 def _after_boundary(state: StateBlock, start: int) -> bool:

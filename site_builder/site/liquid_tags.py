@@ -24,6 +24,7 @@ from liquid.builtin.expressions.primitive import Blank
 from liquid.builtin.tags import for_tag, if_tag, unless_tag
 from liquid.builtin.tags.assign_tag import AssignNode, AssignTag
 from liquid.context import RenderContext
+from liquid.utils.chain_map import ReadOnlyChainMap
 from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
                                TemplateNotFoundError)
 from liquid.parser import get_parser
@@ -66,6 +67,12 @@ class JekyllContext(RenderContext):
     lists); anything else, and every miss, is resolved by python-liquid itself."""
 
     __slots__ = ()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Ruby Liquid has no built-in `now` and `today` (python-liquid's): `{{today}}`
+        # in a post's text writes nothing in Jekyll (houbb.github.io's poi-tl post)
+        self.scope = ReadOnlyChainMap(self.locals, self.globals, self.counters)
 
     def get(self, path: list[object], *, token: Token | None,
             default: object = UNDEFINED) -> object:

@@ -5,10 +5,11 @@ nil as nothing, a post as its content), and how Jekyll's `sort` orders two value
 
 from __future__ import annotations
 
+import contextlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterator
 
 import liquid
 
@@ -121,9 +122,29 @@ def _float(value: float) -> str:
     return text
 
 
+# The site's `timezone:` (None without one): a time without a zone of its own is a
+# wall-clock time there, as Jekyll, which runs in that zone, writes it (+0900, not
+# +0000). Set by each build (site.build) before anything is rendered, and put back
+# after it (zone_kept).
+ZONE: tzinfo | None = None
+
+
+@contextlib.contextmanager
+def zone_kept() -> Iterator[None]:
+    global ZONE
+    saved = ZONE
+    try:
+        yield
+    finally:
+        ZONE = saved
+
+
 def _time(value: datetime, fraction: bool = True) -> str:
     """Ruby's Time#inspect (a fraction of a second shown), or its to_s (none)."""
-    offset = value.strftime("%z") or "+0000"
+    if value.tzinfo is None:
+        offset = value.replace(tzinfo=ZONE).strftime("%z") if ZONE is not None else "+0000"
+    else:
+        offset = value.strftime("%z") or "+0000"
     if value.utcoffset() is not None and not value.utcoffset() and str(value.tzinfo) == "UTC":
         offset = "UTC"
     frac = f".{value.microsecond:06d}".rstrip("0") if value.microsecond and fraction else ""
