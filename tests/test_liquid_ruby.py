@@ -315,3 +315,31 @@ def test_permalink_placeholders_are_percent_encoded_as_jekylls(tmp_path: Path) -
                    for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
     assert made["ours"] == made["jekyll"]
     assert made["ours"]["edge case/2020/01/01/a.html"].startswith("/edge%20case/2020/")
+
+
+def test_tags_of_the_blogs_ruby_plugins_do_not_stop_the_build(tmp_path: Path) -> None:
+    """A Liquid tag a blog's `_plugins/*.rb` registers (bitcoincore.org's
+    `{% githubify URL %}...{% endgithubify %}`, its name in a variable) stopped our
+    build at an unknown tag while Jekyll builds. Their Ruby never runs here: a block
+    writes its text, rendered, a tag nothing. A plugin doing just that is built by real
+    Jekyll too, and the pages agree."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "_plugins" / "passing.rb",
+          "module Jekyll\n  class PassBlock < Liquid::Block\n"
+          "    def render(context)\n      output = super\n      output\n    end\n  end\n"
+          "  class Nothing < Liquid::Tag\n    def render(_context) = \"\"\n  end\nend\n"
+          "plugin_name = \"githubify\"\n"
+          "Liquid::Template.register_tag(plugin_name, Jekyll::PassBlock)\n"
+          "Liquid::Template.register_tag('status', Jekyll::Nothing)\n")
+    write(blog / "_posts" / "2024-01-02-notes.md",
+          "---\ntitle: Notes\n---\n{% githubify https://github.com/bitcoin/bitcoin %}\n"
+          "- #123 in *{{ page.title }}*\n{% endgithubify %}\n[{% status en %}]\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    page = "2024/01/02/notes.html"
+    ours, theirs = ((tmp_path / side / page).read_text() for side in ("ours", "jekyll"))
+    assert "<li>#123 in <em>Notes</em></li>" in ours
+    assert ours == theirs

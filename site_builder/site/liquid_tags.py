@@ -349,6 +349,9 @@ class JekyllEnvironment(liquid.Environment):
         for tag in (JekyllAssignTag, HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
                     JekyllIncludeRelativeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
+        for tag in jekyll_tags.ruby_tags(root):   # a Ruby plugin's: never over ours
+            if tag.name not in self.tags:
+                self.add_tag(tag)
 
     def parse(self, source: str, name: str, line: int) -> BoundTemplate:
         """`source` (the text of `name` from its line `line`) parsed, its warnings
