@@ -115,6 +115,10 @@ PAGES = {
     # relative_url and absolute_url of nil, '' and false (haacked.com's debug page)
     "urls.html": "[{{ nothing | relative_url }}|{{ '' | relative_url }}|{{ '' | absolute_url }}|"
                  "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
+    # capture's variable is the first run of name characters (bitcoincore.org's
+    # `{% capture /dev/null %}` drops a comment into `dev`): our strict parser refused it
+    "capture.html": "{% capture /dev/null %}<!-- note -->{% endcapture %}[{{ dev }}]"
+                    "{% capture a.b %}x{% endcapture %}[{{ a.b }}]",
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"
