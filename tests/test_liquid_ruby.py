@@ -117,6 +117,10 @@ PAGES = {
                  "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
     # capture's variable is the first run of name characters (bitcoincore.org's
     # `{% capture /dev/null %}` drops a comment into `dev`): our strict parser refused it
+    # sort by a list property: the lists compared item by item (bitcoincore.org's
+    # releases by `release: [24, 0, 1]`); they were joined into numbers
+    "sortlists.html": "{% assign r = site.data.versions | sort: 'v' %}"
+                      "{% for x in r %}{{ x.v | join: '.' }} {% endfor %}",
     "capture.html": "{% capture /dev/null %}<!-- note -->{% endcapture %}[{{ dev }}]"
                     "{% capture a.b %}x{% endcapture %}[{{ a.b }}]",
 }
@@ -140,6 +144,8 @@ def ruby_blog(root: Path) -> Path:
     write(root / "_includes" / "compare.html", COMPARE)
     write(root / "_includes" / "links.html", LINKS)
     write(root / "_includes" / "payload.html", PAYLOAD)
+    write(root / "_data" / "versions.yml", "- v: [24, 0, 1]\n- v: [24, 1]\n- v: [0, 11, 0, 0]\n"
+          "- v: [31, 0]\n- v: [0, 21, 0]\n- v: 7\n")
     write(root / "_data" / "releases.yml", "- date: 2016-03-21\n- date: 2020-12-14\n"
           "- date: 2020-12-14 10:00:00\n- date: 2021-01-01 10:00:00 +02:00\n")
     for name, text in PAGES.items():
@@ -230,6 +236,8 @@ def lax_blog(root: Path, config: str = "") -> Path:
     write(root / "_layouts" / "default.html", "{{ content }}")
     write(root / "_includes" / "compare.html", COMPARE)
     write(root / "_includes" / "links.html", LINKS)
+    write(root / "_data" / "versions.yml", "- v: [24, 0, 1]\n- v: [24, 1]\n- v: [0, 11, 0, 0]\n"
+          "- v: [31, 0]\n- v: [0, 21, 0]\n- v: 7\n")
     write(root / "_data" / "releases.yml", "- date: 2016-03-21\n- date: 2020-12-14\n"
           "- date: 2020-12-14 10:00:00\n- date: 2021-01-01 10:00:00 +02:00\n")
     write(root / "_includes" / "world" / "items.html", 'a\nb\n{{ "x" | upcase | }}\n')
