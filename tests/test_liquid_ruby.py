@@ -121,6 +121,10 @@ PAGES = {
     # releases by `release: [24, 0, 1]`); they were joined into numbers
     "sortlists.html": "{% assign r = site.data.versions | sort: 'v' %}"
                       "{% for x in r %}{{ x.v | join: '.' }} {% endfor %}",
+    # replace's replacement is Ruby's gsub's: `\\&` is the text replaced (bitcoincore.org's
+    # magnet links: `replace: '&', '\\&amp;'`), `\\\\` a backslash
+    "gsub.html": "{{ 'a&b&c' | replace: '&', '\\&amp;' }}|{{ 'a&b&c' | replace_first: '&', "
+                 "'[\\0\\1\\`\\\\\\x]' }}|{{ 'path/to' | replace: '/', '\\\\' }}",
     "capture.html": "{% capture /dev/null %}<!-- note -->{% endcapture %}[{{ dev }}]"
                     "{% capture a.b %}x{% endcapture %}[{{ a.b }}]",
 }

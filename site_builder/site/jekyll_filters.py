@@ -33,6 +33,33 @@ def _text(value: Any) -> str:
     return "" if _blank(value) else ruby_values.string(value)
 
 
+def _gsub(liquids: Callable, count: int) -> Callable:
+    """Liquid's replace (gsub) and replace_first (sub): Ruby reads a backslash in the
+    replacement (`\\&` the text replaced, `\\\\` one backslash): bitcoincore.org
+    writes `replace: '&', '\\&amp;'` for `&amp;`."""
+    def replace(value: Any, seq: Any = "", sub: Any = "") -> str:
+        if not (isinstance(seq, str) and isinstance(sub, str)) or "\\" not in sub or not seq:
+            return liquids(value, seq, sub)
+        text, out, pos, done = _text(value), [], 0, 0
+        while (found := text.find(seq, pos)) >= 0 and not (count and done == count):
+            out += [text[pos:found], RUBY_BACKREF.sub(lambda m: _backref(
+                m[1], text, found, found + len(seq)), sub)]
+            pos, done = found + len(seq), done + 1
+        return "".join(out) + text[pos:]
+    return replace
+
+
+RUBY_BACKREF = re.compile(r"\\(.)", re.S)
+
+
+def _backref(kind: str, text: str, start: int, end: int) -> str:
+    if kind in "0&":
+        return text[start:end]
+    if kind in "123456789":
+        return ""   # a text pattern has no groups
+    return {"`": text[:start], "'": text[end:], "\\": "\\"}.get(kind, "\\" + kind)
+
+
 def _time(value: Any, config: dict) -> datetime:
     """Jekyll's DateFilters#time: the value as a date (ruby_time.to_date), or the
     build stops, as Jekyll's does ("Invalid Date")."""
@@ -596,5 +623,7 @@ def install(env: liquid.Environment, config: dict) -> None:
         "escape": escape, "h": escape, "escape_once": escape_once, "size": size,
         **exp_filters(env),
     }
+    for name, count in (("replace", 0), ("replace_first", 1)):
+        filters[name] = _gsub(env.filters[name], count)
     for name, func in filters.items():
         env.filters[name] = func
