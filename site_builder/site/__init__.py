@@ -25,7 +25,7 @@ from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import load_yaml
 from site_builder.logs import stage_log
-from site_builder.site import cache, deferred, ruby_values
+from site_builder.site import cache, deferred, zone
 from site_builder.site import on_disk as on_disk_record
 from site_builder.site.links import Links
 from site_builder.site.parallel import collections_paused, cores
@@ -59,7 +59,7 @@ class BuildResult:
 
 
 @collections_paused()
-@ruby_values.zone_kept()
+@zone.zone_kept()
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
           future: bool = False, now: datetime | None = None, jobs: int | None = None,
           log: logging.Logger = LOG, config_files: list[Path] | None = None,
@@ -537,14 +537,14 @@ def _remove_empty_folders(out: Path, folders: set[str]) -> None:
 
 def _check_timezone(config: dict) -> None:
     """Refuse a `timezone:` that names no zone; else the zone times are written in."""
-    zone = config.get("timezone")
-    ruby_values.ZONE = None
-    if zone:
+    name = config.get("timezone")
+    zone.ZONE = None
+    if name:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
         try:
-            ruby_values.ZONE = ZoneInfo(str(zone))
+            zone.ZONE = ZoneInfo(str(name))
         except (ZoneInfoNotFoundError, ValueError):
-            raise BuildError(f"_config.yml: timezone {zone!r} is not a time zone name; write "
+            raise BuildError(f"_config.yml: timezone {name!r} is not a time zone name; write "
                              f"one such as Europe/Paris or America/Montreal, or remove it "
                              f"for UTC") from None
 

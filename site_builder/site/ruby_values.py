@@ -5,13 +5,14 @@ nil as nothing, a post as its content), and how Jekyll's `sort` orders two value
 
 from __future__ import annotations
 
-import contextlib
 import re
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import liquid
+
+from site_builder.site import zone
 
 # Ruby's String#inspect: these escaped, other characters (UTF-8) as they are.
 INSPECT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r",
@@ -122,27 +123,11 @@ def _float(value: float) -> str:
     return text
 
 
-# The site's `timezone:` (None without one): a time without a zone of its own is a
-# wall-clock time there, as Jekyll, which runs in that zone, writes it (+0900, not
-# +0000). Set by each build (site.build) before anything is rendered, and put back
-# after it (zone_kept).
-ZONE: tzinfo | None = None
-
-
-@contextlib.contextmanager
-def zone_kept() -> Iterator[None]:
-    global ZONE
-    saved = ZONE
-    try:
-        yield
-    finally:
-        ZONE = saved
-
-
 def _time(value: datetime, fraction: bool = True) -> str:
     """Ruby's Time#inspect (a fraction of a second shown), or its to_s (none)."""
-    if value.tzinfo is None:
-        offset = value.replace(tzinfo=ZONE).strftime("%z") if ZONE is not None else "+0000"
+    if value.tzinfo is None:   # a wall-clock time in the site's zone (zone.py)
+        offset = value.replace(tzinfo=zone.ZONE).strftime("%z") if zone.ZONE is not None \
+            else "+0000"
     else:
         offset = value.strftime("%z") or "+0000"
     if value.utcoffset() is not None and not value.utcoffset() and str(value.tzinfo) == "UTC":
