@@ -1357,6 +1357,19 @@ data-proofer-ignore=""}.
 
 [ ![Adding a key.](/images/key.png) ](/images/key.png){:.small}{:.right} and *this*{:.a}{: #b}
 """),
+    # sassafras13.github.io (112 of 154 posts): an attribute's value must be quoted;
+    # `{:width=75%}` sets nothing, a class or id beside it still applies
+    Spec("unquoted-ial-values", """\
+![Fig 1](/images/mymap.png "Figure 1"){:width=75%}  
+Figure 1 - My map
+
+![a](/b.png){: width=50% .wide}
+
+![a](/b.png){: width="50%" .c #i}
+
+A paragraph.
+{: height=3 .k title='it\\'s'}
+"""),
     # 076923.github.io (each `결과` block), haacked.com: a definition whose `:` line is
     # empty takes the lines after it as its text
     Spec("empty-definitions", """\

@@ -115,6 +115,14 @@ PAGES = {
     # relative_url and absolute_url of nil, '' and false (haacked.com's debug page)
     "urls.html": "[{{ nothing | relative_url }}|{{ '' | relative_url }}|{{ '' | absolute_url }}|"
                  "{{ nothing | absolute_url }}|{{ false | relative_url }}]",
+    # capture's variable is the first run of name characters (bitcoincore.org's
+    # `{% capture /dev/null %}` drops a comment into `dev`): our strict parser refused it
+    # sort by a list property: the lists compared item by item (bitcoincore.org's
+    # releases by `release: [24, 0, 1]`); they were joined into numbers
+    "sortlists.html": "{% assign r = site.data.versions | sort: 'v' %}"
+                      "{% for x in r %}{{ x.v | join: '.' }} {% endfor %}",
+    "capture.html": "{% capture /dev/null %}<!-- note -->{% endcapture %}[{{ dev }}]"
+                    "{% capture a.b %}x{% endcapture %}[{{ a.b }}]",
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"
@@ -136,6 +144,8 @@ def ruby_blog(root: Path) -> Path:
     write(root / "_includes" / "compare.html", COMPARE)
     write(root / "_includes" / "links.html", LINKS)
     write(root / "_includes" / "payload.html", PAYLOAD)
+    write(root / "_data" / "versions.yml", "- v: [24, 0, 1]\n- v: [24, 1]\n- v: [0, 11, 0, 0]\n"
+          "- v: [31, 0]\n- v: [0, 21, 0]\n- v: 7\n")
     write(root / "_data" / "releases.yml", "- date: 2016-03-21\n- date: 2020-12-14\n"
           "- date: 2020-12-14 10:00:00\n- date: 2021-01-01 10:00:00 +02:00\n")
     for name, text in PAGES.items():
@@ -226,6 +236,8 @@ def lax_blog(root: Path, config: str = "") -> Path:
     write(root / "_layouts" / "default.html", "{{ content }}")
     write(root / "_includes" / "compare.html", COMPARE)
     write(root / "_includes" / "links.html", LINKS)
+    write(root / "_data" / "versions.yml", "- v: [24, 0, 1]\n- v: [24, 1]\n- v: [0, 11, 0, 0]\n"
+          "- v: [31, 0]\n- v: [0, 21, 0]\n- v: 7\n")
     write(root / "_data" / "releases.yml", "- date: 2016-03-21\n- date: 2020-12-14\n"
           "- date: 2020-12-14 10:00:00\n- date: 2021-01-01 10:00:00 +02:00\n")
     write(root / "_includes" / "world" / "items.html", 'a\nb\n{{ "x" | upcase | }}\n')
@@ -315,3 +327,31 @@ def test_permalink_placeholders_are_percent_encoded_as_jekylls(tmp_path: Path) -
                    for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
     assert made["ours"] == made["jekyll"]
     assert made["ours"]["edge case/2020/01/01/a.html"].startswith("/edge%20case/2020/")
+
+
+def test_tags_of_the_blogs_ruby_plugins_do_not_stop_the_build(tmp_path: Path) -> None:
+    """A Liquid tag a blog's `_plugins/*.rb` registers (bitcoincore.org's
+    `{% githubify URL %}...{% endgithubify %}`, its name in a variable) stopped our
+    build at an unknown tag while Jekyll builds. Their Ruby never runs here: a block
+    writes its text, rendered, a tag nothing. A plugin doing just that is built by real
+    Jekyll too, and the pages agree."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "_plugins" / "passing.rb",
+          "module Jekyll\n  class PassBlock < Liquid::Block\n"
+          "    def render(context)\n      output = super\n      output\n    end\n  end\n"
+          "  class Nothing < Liquid::Tag\n    def render(_context) = \"\"\n  end\nend\n"
+          "plugin_name = \"githubify\"\n"
+          "Liquid::Template.register_tag(plugin_name, Jekyll::PassBlock)\n"
+          "Liquid::Template.register_tag('status', Jekyll::Nothing)\n")
+    write(blog / "_posts" / "2024-01-02-notes.md",
+          "---\ntitle: Notes\n---\n{% githubify https://github.com/bitcoin/bitcoin %}\n"
+          "- #123 in *{{ page.title }}*\n{% endgithubify %}\n[{% status en %}]\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    page = "2024/01/02/notes.html"
+    ours, theirs = ((tmp_path / side / page).read_text() for side in ("ours", "jekyll"))
+    assert "<li>#123 in <em>Notes</em></li>" in ours
+    assert ours == theirs

@@ -290,7 +290,9 @@ def _sort_input(value: Any) -> Any:
     """Jekyll's parse_sort_input: a value whose text is a number, as that number."""
     if value is None or liquid.is_undefined(value):
         return None
-    text = ruby_values.to_s(value) if not isinstance(value, str) else value
+    # Ruby's to_s: a list is its inspect ("[24, 0, 1]"), never its items joined, which
+    # made bitcoincore.org's version lists numbers (2401 > 310)
+    text = ruby_values.string(value) if not isinstance(value, str) else value
     if INTEGER_LIKE.match(text):
         return int(text)
     if FLOAT_LIKE.match(text):

@@ -12,13 +12,14 @@ from io import StringIO
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import liquid
-from liquid.ast import Node
+from liquid.ast import BlockNode, Node
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
 from liquid.exceptions import LiquidError, LiquidSyntaxError
+from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
-from liquid.token import TOKEN_EXPRESSION, Token
+from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from site_builder.site import ruby_values
 from site_builder.site.urls import absolute_url, relative_url
@@ -191,6 +192,50 @@ class RubyOutput(Output):
 
 class RubyEcho(EchoTag):
     node_class = RubyEchoNode
+
+
+class PassNode(Node):
+    __slots__ = ("body",)
+
+    def __init__(self, token: Token, body: BlockNode):
+        super().__init__(token)
+        self.blank = False
+        self.body = body
+
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        return self.body.render(context, buffer)
+
+    def children(self, static_context: RenderContext, *, include_partials: bool = True):
+        yield self.body
+
+
+def ruby_block(tag_name: str) -> type[Tag]:
+    """A block tag of a blog's Ruby plugin (never run here): its text, rendered, as if
+    the plugin changed nothing (bitcoincore.org's `{% githubify %}` adds links)."""
+    end = "end" + tag_name
+
+    class PassBlockTag(Tag):
+        name, block = tag_name, True
+
+        def parse(self, stream: TokenStream) -> PassNode:
+            token = stream.eat(TOKEN_TAG)
+            if stream.current.kind == TOKEN_EXPRESSION:   # its arguments: unused
+                next(stream)
+            body = get_parser(self.env).parse_block(stream, frozenset((end, TOKEN_EOF)))
+            stream.expect(TOKEN_TAG, value=end)
+            return PassNode(token, body)
+
+    PassBlockTag.end = end
+    PassBlockTag.__name__ = f"{tag_name.title()}BlockTag"
+    return PassBlockTag
+
+
+def ruby_tags(root) -> list[type[Tag]]:
+    """Tags of the blog's `_plugins/*.rb` (plugins.ruby_tags): a block writes its
+    text, a tag nothing; the build's plugin warning names their files."""
+    from site_builder.site.plugins import ruby_tags as registered
+    return [ruby_block(name) if block else _tag(name, lambda context, text: "")
+            for name, block in registered(root).items()]
 
 
 TAGS = [RubyOutput, RubyEcho, _tag("link", link), _tag("feed_meta", feed_meta), _tag("gist", gist), _tag("seo", seo),

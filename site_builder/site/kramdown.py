@@ -48,7 +48,11 @@ XML_NAME_CHAR = XML_NAME_START + "\\-.0-9\u00B7\u0300-\u036F\u203F-\u2040"
 HEADING_ID = re.compile(f"[\t ]\\{{#([{XML_NAME_START}][{XML_NAME_CHAR}]*)\\}}\\s*$")
 IAL = re.compile(r"^\{:(?![:/])\s*([^}]*)\}\s*$")   # (`{::x}`: an extension)
 SPAN_IAL = re.compile(r"^\{:(?![:/])\s*([^}]*)\}")
-IAL_PART = re.compile(r"""([.#])([\w:-]+)|([\w:-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+# kramdown's ALD_TYPE_ANY: a key="value" pair (quoted: `width=75%` is no attribute),
+# a reference, or ids and classes run together; each alone between spaces.
+IAL_PART = re.compile(r"""(?:\A|\s)(?:(\w[\w-]*)=("|')((?:\\\}|\\\2|[^}\x02])*?)\2"""
+                      r"""|(\w[\w-]*)|((?:\#[A-Za-z][\w:-]*|\.[^\s.\#]+)+))(?=\s|\Z)""", re.A)
+IAL_ID_OR_CLASS = re.compile(r"#([A-Za-z][\w:-]*)|\.([^\s.#]+)", re.A)
 NON_WORD = re.compile(r"[^\w\- \t]")
 # kramdown's `<< ` and ` >>` take the space in, as a no-break space.
 TYPOGRAPHY = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
@@ -969,15 +973,16 @@ def _html_with_attributes(tag: str, spec: str) -> str:
 
 
 def _set_attributes(token: Token, spec: str) -> None:
-    for match in IAL_PART.finditer(spec):
-        if match[1] == ".":
-            classes = str(token.attrGet("class") or "")
-            token.attrSet("class", f"{classes} {match[2]}".strip())
-        elif match[1] == "#":
-            token.attrSet("id", match[2])
-        else:
-            value = next(v for v in (match[4], match[5], match[6]) if v is not None)
-            token.attrSet(match[3], value)
+    for key, quote, value, _ref, ids_and_classes in IAL_PART.findall(spec):
+        if ids_and_classes:
+            for id_, class_ in IAL_ID_OR_CLASS.findall(ids_and_classes):
+                if class_:
+                    classes = str(token.attrGet("class") or "")
+                    token.attrSet("class", f"{classes} {class_}".lstrip())
+                else:
+                    token.attrSet("id", id_)
+        elif key:
+            token.attrSet(key, re.sub(rf"\\([}}{quote}])", r"\1", value))
 
 
 def heading_ids(state: StateCore) -> None:

@@ -23,6 +23,7 @@ from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.primitive import Blank
 from liquid.builtin.tags import for_tag, if_tag, unless_tag
 from liquid.builtin.tags.assign_tag import AssignNode, AssignTag
+from liquid.builtin.tags.capture_tag import ENDCAPTUREBLOCK, TAG_ENDCAPTURE, CaptureTag
 from liquid.context import RenderContext
 from liquid.utils.chain_map import ReadOnlyChainMap
 from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
@@ -292,6 +293,30 @@ class JekyllAssignTag(AssignTag):
 ASSIGN = re.compile(r"((?:\(?[\w\-.\[\]]\)?)+)\s*=\s*(.*)\s*", re.S | re.A)
 
 
+class JekyllCaptureTag(CaptureTag):
+    """capture as Ruby Liquid reads it, in every error mode: the first run of name
+    characters is the variable (bitcoincore.org's `{% capture /dev/null %}`, to drop
+    a comment, captures into `dev`)."""
+
+    def parse(self, stream: TokenStream) -> Node:
+        start = stream.pos
+        try:
+            return super().parse(stream)
+        except LiquidSyntaxError:
+            stream.pos = start + 1
+            token = stream.current
+            found = CAPTURE.search(token.value) if token.kind == TOKEN_EXPRESSION else None
+            if found is None:
+                raise
+            next(stream)
+            block = get_parser(self.env).parse_block(stream, ENDCAPTUREBLOCK)
+            stream.expect(TOKEN_TAG, value=TAG_ENDCAPTURE)
+            return self.node_class(stream.tokens[start], found[0], block)
+
+
+CAPTURE = re.compile(r"(?:\(?[\w\-.\[\]]\)?)+", re.A)
+
+
 KEYWORD_KINDS = _keywords
 for _module in (liquid.stream, liquid.builtin.output):   # who tokenizes expressions
     _module.tokenize = ruby_tokenize
@@ -346,9 +371,12 @@ class JekyllEnvironment(liquid.Environment):
         self.sources: dict[str, tuple[str, int]] = {}
         self.warned: set[str] = set()
         self.includes: dict[str, BoundTemplate] = {}   # name -> parsed include
-        for tag in (JekyllAssignTag, HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
+        for tag in (JekyllAssignTag, JekyllCaptureTag, HighlightTag, PostUrlTag, JekyllIncludeTag, JekyllIncludeCachedTag,
                     JekyllIncludeRelativeTag, *jekyll_tags.TAGS):
             self.add_tag(tag)
+        for tag in jekyll_tags.ruby_tags(root):   # a Ruby plugin's: never over ours
+            if tag.name not in self.tags:
+                self.add_tag(tag)
 
     def parse(self, source: str, name: str, line: int) -> BoundTemplate:
         """`source` (the text of `name` from its line `line`) parsed, its warnings

@@ -4,6 +4,7 @@ naming the others (and any `_plugins/*.rb`, which are Ruby and never run here)."
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 # Built in: what each makes here.
@@ -39,6 +40,35 @@ def warn_unsupported(root: Path, config: dict, log: logging.Logger) -> None:
     if missing:
         log.warning(f"warning: plugins not built in, what they make is left out: "
                     f"{'; '.join(missing)}")
+
+
+# `Liquid::Template.register_tag("name", Some::Class)`, the name quoted or a variable.
+REGISTER_TAG = re.compile(r"""register_tag\(\s*(?:(["'])([\w-]+)\1|(\w+))\s*,\s*([\w:]+)""")
+CLASS_LINE = re.compile(r"^\s*class\s+(\w+)\s*<\s*([\w:]+)", re.M)
+
+
+def ruby_tags(root: Path) -> dict[str, bool]:
+    """The Liquid tags a blog's `_plugins/*.rb` register: name -> whether it is a
+    block (its class a Liquid::Block). Their Ruby never runs here; knowing them lets
+    the build go on where Jekyll's does (a block writes its text as rendered, a tag
+    nothing) instead of stopping at an unknown tag."""
+    folder = root / "_plugins"
+    if not folder.is_dir():
+        return {}
+    found: dict[str, bool] = {}
+    for path in sorted(folder.rglob("*.rb")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        supers = {name: parent for name, parent in CLASS_LINE.findall(text)}
+        for _, quoted, variable, cls in REGISTER_TAG.findall(text):
+            name = quoted
+            if variable:   # plugin_name = "githubify" ... register_tag(plugin_name, ...)
+                assigned = re.search(rf"""\b{variable}\s*=\s*(["'])([\w-]+)\1""", text)
+                if not assigned:
+                    continue
+                name = assigned[2]
+            block = supers.get(cls.rsplit("::", 1)[-1], "").endswith("Block")
+            found[name] = found.get(name, False) or block
+    return found
 
 
 def redirect_page(target: str) -> str:
