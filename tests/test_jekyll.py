@@ -33,11 +33,12 @@ pytestmark = pytest.mark.slow
 # "build" means site-builder refuses the post (which then differs on every measure).
 KNOWN_DIFFERENCES: dict[str, tuple[set[str], str]] = {}
 
-# Same-HTML share measured on 2026-11-25: 37 of 37 posts (16 of 32 before the kramdown
-# shapes, post_url's baseurl and categories' case; timezone and attribute lists since). Issue 7's target is 90%; the
-# floor only goes up (never lower it without saying why in the README).
+# Same-HTML share measured on 2026-11-30: 96 of 96 posts (37 of 37 on 2026-11-25; 16 of 32
+# before the kramdown shapes, post_url's baseurl and categories' case; timezone and attribute
+# lists since). Issue 7's target is 90%; the floor only goes up (never lower it without saying
+# why in the README).
 HTML_SAME_TARGET = 90.0
-HTML_SAME_MIN = 100.0 * 49 / 49
+HTML_SAME_MIN = 100.0 * 96 / 96
 
 
 @pytest.fixture(scope="module")
