@@ -40,6 +40,17 @@ def jekyll_build(source: Path, dest: Path, warns: bool = False) -> str:
     return output
 
 
+def build_both(blog: Path, tmp_path: Path) -> None:
+    """`blog` built by real Jekyll into tmp_path/jekyll and by us into tmp_path/ours."""
+    jekyll_build(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+
+
+def outputs(tmp_path: Path, rel: str) -> tuple[str, str]:
+    """The file `rel` as Jekyll and as we wrote it (build_both)."""
+    return tuple((tmp_path / side / rel).read_text() for side in ("jekyll", "ours"))
+
+
 # -- the two-run post ------------------------------------------------------------------
 
 def test_two_run_post_holds_both_runs_their_items_notes_and_ratios(two_runs):
@@ -290,12 +301,11 @@ def test_theme_details_that_real_blogs_use_match_jekylls(tmp_path):
              "2020-04-01-newest.md": "title: Newest\ntag: [a, b]\ntags: ignored\n"}
     for name, front in posts.items():
         (blog / "_posts" / name).write_text(f"---\nlayout: post\n{front}---\nText.\n\n{code}")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in ("2020/01/01/old.html", "2020/02/01/mid.html", "2020/03/01/new.html",
                  "2020/04/01/newest.html"):
         # kramdown puts a blank line between some blocks: not part of what is compared
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
     old = (tmp_path / "jekyll" / "2020/01/01/old.html").read_text()
     assert "tags: jekyll tips;" in old and "env: development" in old
@@ -319,9 +329,8 @@ def test_draft_front_matter_is_the_posts_draft_as_in_jekyll(tmp_path):
     (blog / "index.html").write_text(
         "---\n---\n{% for post in site.posts %}{% unless post.draft %}{{ post.title }} "
         "{% endunless %}[{{ post.draft }}]{% endfor %}|{{ site.notes[0].draft }}|\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs == "[true]Shown [false]|false|\n"
     assert (tmp_path / "ours" / "2020/01/02/hidden.html").is_file()
 
@@ -347,11 +356,10 @@ def test_a_later_documents_content_is_its_source_as_in_jekylls_render_order(tmp_
     (blog / "_notes" / "n.md").write_text("---\nlayout: note\n---\nA *note*\n")
     (blog / "index.html").write_text(
         "---\n---\n{% for p in site.posts %}[{{ p.content | strip }}]{% endfor %}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in ("2020/01/01/p01.html", "2020/01/02/p02.html", "2020/01/03/p03.html",
                  "notes/n.html", "index.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     mid = (tmp_path / "ours" / "2020/01/02/p02.html").read_text()
     assert "|prev=“Old” one|next=\"New\" *three*|note=A *note*\n|" in mid
@@ -393,10 +401,9 @@ def test_a_documents_own_liquid_sees_those_rendered_before_it_as_jekyll_does(tmp
     none; now in waves (p02 -> p03 -> the note: three). Byte for byte against Jekyll."""
     need_tool("jekyll")
     blog = reading_blog(tmp_path / "blog")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in READING_OUTPUTS:
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     note = (tmp_path / "ours" / "notes/n.html").read_text()
     assert note.startswith("<p>“New” <em>three</em>, after 429</p>\n<p>“Old” <em>one</em></p>")
@@ -419,11 +426,10 @@ def test_posts_listing_every_posts_excerpt_show_them_all_as_in_jekyll(tmp_path):
         (blog / "_posts" / f"2020-01-0{i}-p{i}.md").write_text(
             f"---\n---\nPost *{i}* intro.\n\nMore {{% for p in site.posts %}}"
             "[{{ p.excerpt | strip_html | strip }}]{% endfor %}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for i in (1, 2, 3):
         name = f"2020/01/0{i}/p{i}.html"
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
         assert "More [Post 3 intro.][Post 2 intro.][Post 1 intro.]" in ours
 
@@ -446,10 +452,9 @@ def test_a_pages_excerpt_is_its_front_matters_or_with_page_excerpts_its_first_pa
                                "First *para* {{ site.title }}.\n\nSecond.\n")
     (blog / "b.md").write_text("---\nlayout: x\n---\nB *first*.\n\nB second.\n")
     (blog / "c.html").write_text("---\nlayout: x\n---\n<p>C html</p>\n\nC2\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in ("a.html", "b.html", "c.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "a.html").read_text().startswith("[Own *words*]")
     assert ("(b.md:<p>B <em>first</em>.</p>\n)" in (tmp_path / "ours" / "a.html").read_text()) \
@@ -477,9 +482,8 @@ def test_site_documents_are_in_jekylls_order(tmp_path):
         "{% if site.empty %}empty: {{ site.empty | size }}{% endif %}\n"
         "{% for c in site.collections %}{{ c.label }}:{% for d in c.docs %}{{ d.path }},"
         "{% endfor %}|{{ c.output }}|{{ c.permalink }};{% endfor %}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs
     assert ours.startswith(
         "_posts/2020-01-01-p1.md;_posts/2020-01-02-p2.md;_notes/n.md;_aaa/q.md;\n")
@@ -507,10 +511,9 @@ def test_page_and_document_hashes_hold_what_jekylls_hold(tmp_path):
     (blog / "sub" / "a.md").write_text("---\nlayout: j\npermalink: /custom/place.html\n---\na\n")
     (blog / "sub" / "f.txt").write_text("static\n")
     (blog / "static.json").write_text("---\n---\n{{ site.static_files[0].path | jsonify }}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in ("sub/s.html", "custom/place.html", "static.json"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert '"dir":"/custom/"' in (tmp_path / "ours" / "custom/place.html").read_text()
     theirs, ours = (json.loads((tmp_path / side / "c/2020/01/01/p.html").read_text())
@@ -533,9 +536,8 @@ def test_site_html_pages_are_the_pages_jekyll_writes_as_html(tmp_path):
         (blog / name).write_text(f"---\n{front}---\ntext\n")
     (blog / "index.html").write_text(
         "---\n---\n{% for p in site.html_pages %}{{ p.name }};{% endfor %}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs == "a.md;b.htm;d.xml;index.html;\n"
 
 
@@ -559,10 +561,9 @@ def test_a_page_sees_the_pages_jekyll_renders_before_it_with_their_html(tmp_path
     (blog / "c.md").write_text("---\n---\nC *three*\n")
     (blog / "sub" / "a.md").write_text("---\n---\nA2 *sub* {{ site.pages | size }}\n")
     (blog / "_posts" / "2020-01-01-p.md").write_text("---\nlayout: show\n---\nPost *p*\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in ("a.html", "b.html", "c.html", "sub/a.html", "2020/01/01/p.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "b.html").read_text().startswith(
         "B (a.md:<p>A2 <em>sub</em> 4</p>)(a.md:<p>A <em>one</em> 34</p>)(b.html:B {% for")
@@ -589,7 +590,7 @@ def test_two_sources_of_one_file_warn_and_the_one_jekyll_writes_last_wins(tmp_pa
     assert jekyll_build(blog, tmp_path / "jekyll", warns=True).count("Conflict:") == 3
     done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("2020-01-02-b/index.html", "same/index.html", "robots.txt"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "same" / "index.html").read_text() == "[<p>newer</p>\n]\n"
     assert "warning: conflict: 2020-01-02-b.md and _posts/2020-01-02-b.md both write " \
@@ -612,11 +613,10 @@ def test_dates_in_words_are_read_as_jekylls_time_parse_reads_them(tmp_path):
                        ("2020-03-29-d.md", "2020-3-19 29:39:08 +0800"),   # (houbb.github.io)
                        ("2018-12-21-e.md", "2018-12-21 +0800")):
         (blog / "_posts" / name).write_text(f"---\nlayout: default\ndate: {when}\n---\nx\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in ("2021/09/03/a.html", "2019/03/05/b.html", "2019/03/06/c.html",
                  "2020/03/19/d.html", "2018/12/21/e.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "2021/09/03/a.html").read_text().startswith(
         "2021-09-03 11:21:31 +0000")
@@ -641,11 +641,10 @@ def test_page_id_and_name_as_jekyll_gives_them(tmp_path):
     (blog / "_things" / "e.md").write_text("---\nlayout: default\n---\nx\n")
     (blog / "home.md").write_text("---\nlayout: default\nid: home\nname: Nope\n---\nx\n")
     (blog / "other.md").write_text("---\nlayout: default\n---\nx\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     for name in ("blog/b/index.html", "2020/01/03/d.html", "things/a.html", "things/e.html",
                  "home.html", "other.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "blog/b/index.html").read_text() == "id=/blog/b name=2020-01-02-b.md\n"
     assert (tmp_path / "ours" / "home.html").read_text() == "id=home name=home.md\n"
@@ -666,10 +665,8 @@ def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
     (blog / "_posts" / "2020-01-01-code.md").write_text(
         "---\nlayout: post\n---\nText `x = 1` here.\n\n```ruby\ndef foo\n  1\nend\n```\n\n"
         "    indented code\n    two\n\n```\nplain\n```\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "2020/01/01/code.html").read_text()
-                    for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "2020/01/01/code.html")
     assert re.sub(r"\n\s*\n", "\n", ours) == re.sub(r"\n\s*\n", "\n", theirs)
     assert ours.count('<pre class="lineno">3\n') == 3 and "4\n5\n</pre>" in ours
 
@@ -690,7 +687,7 @@ def test_a_file_whose_front_matter_never_ends_is_a_page_of_its_whole_text(tmp_pa
     jekyll_build(blog, tmp_path / "jekyll")
     done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("assets/api.apinotes", "notes.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "assets/api.apinotes").read_text().endswith("- Name: T\n  Kind: closed\n")
     assert "warning: notes.md:1: front matter starts with '---' but never ends" in done.stdout + done.stderr
@@ -727,7 +724,7 @@ def test_collection_documents_order_and_neighbours_as_jekylls(tmp_path):
                      for p in (tmp_path / "jekyll").rglob("*.html"))
     assert len(written) == 15
     for name in written:
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "steps/a.html").read_text() == \
         "A prev=[D] next=[/steps/c.html] list=[B,D,A,C,]\n"
@@ -764,7 +761,7 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("docs/old.html", "ext.html", "old-post/index.html", "older/index.html",
                  "2020/01/01/p.html", "gone/index.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "docs/old.html").read_text().startswith(
         '<h3>Redirecting Moved...</h3><a href="https://example.org/basic-types">/docs/old.html</a>')
@@ -812,7 +809,7 @@ def test_times_are_written_with_the_sites_offset_as_in_jekyll(tmp_path):
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"),
                  env={**os.environ, "TZ": "UTC"})
     for name in ("2020/01/01/p.html", "static.json"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "2020/01/01/p.html").read_text() == \
         '2020-01-01 00:00:00 +0900|"2020-01-01 00:00:00 +0900"\n'
@@ -835,9 +832,8 @@ def test_a_post_with_windows_line_ends_is_its_own_excerpt_as_in_jekyll(tmp_path)
         "---\ntitle: Unix\n---\nFirst.\n\nSecond.\n")
     (blog / "index.html").write_text(
         "---\nlayout: default\n---\n{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs
     assert "<p>Second para.</p>" in ours and "<p>Second.</p>" not in ours
 
@@ -862,13 +858,12 @@ def test_an_undated_document_is_dated_by_the_build_as_in_jekyll(tmp_path):
         path = blog / "_notes" / name
         path.write_text(f"---\nlayout: default\ntitle: {name[-4].upper()}\n{front}---\nx\n")
         os.utime(path, (978307200, 978307200))   # 2001: not what dates it
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     written = {side: sorted(str(p.relative_to(tmp_path / side))
                             for p in (tmp_path / side).rglob("*.html")) for side in ("jekyll", "ours")}
     assert written["ours"] == written["jekyll"]
     for name in written["jekyll"]:
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     year = time.gmtime().tm_year
     assert (tmp_path / "ours" / f"notes/{year}/a/index.html").read_text() == \
@@ -909,7 +904,7 @@ def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
         there = [(tmp_path / side / name).is_file() for side in ("jekyll", "ours")]
         assert there[0] == there[1], name
         if there[0]:
-            theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+            theirs, ours = outputs(tmp_path, name)
             assert ours == theirs, name
     assert (tmp_path / "ours" / "redirects.json").is_file() == (not json_setting)
     if not json_setting:
@@ -936,7 +931,7 @@ def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path, se
     jekyll_build(blog, tmp_path / "jekyll")
     done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("posts/index.html", "posts/notes.txt", "2020/01/01/a.html"):
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "posts/index.html").read_text() == "[A\n]\n"
     assert "1 post -> " in done.stdout and "1 page, 1 file copied, 0 skipped" in done.stdout
@@ -959,9 +954,8 @@ def test_a_collection_without_output_is_read_and_listed_not_written(tmp_path):
         '---\nlayout: default\n---\n{% assign g = site.parts | group_by: "type" %}'
         "{% for t in g %}[{{ t.name }}:{% for d in t.items %}{{ d.title }}="
         "{{ d.content | strip }} {{ d.url }};{% endfor %}]{% endfor %}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "guide.html").read_text() for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "guide.html")
     assert ours == theirs
     assert "[b:H1=<p>hidden <em>one</em></p> /parts/h1.html;]" in ours
     assert not (tmp_path / "ours" / "parts").exists()
@@ -985,15 +979,14 @@ def test_files_are_written_where_jekyll_writes_them(tmp_path):
     (blog / "feed.xml").write_text("---\npermalink: /feed\n---\n<feed/>\n")
     (blog / "data.json").write_text('---\npermalink: /api/data/\n---\n{"a": 1}\n')
     (blog / "robots.md").write_text("---\npermalink: /robots.txt\n---\nUser-agent: *\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    build_both(blog, tmp_path)
     written = {side: sorted(p.relative_to(tmp_path / side).as_posix()
                             for p in (tmp_path / side).rglob("*") if p.is_file())
                for side in ("jekyll", "ours")}
     assert written["ours"] == written["jekyll"]
     assert "2016/09/25/dubbo3.x-01-overview.html" in written["ours"]
     for name in written["jekyll"]:
-        theirs, ours = ((tmp_path / side / name).read_text() for side in ("jekyll", "ours"))
+        theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
 
 
@@ -1010,9 +1003,8 @@ def test_an_empty_csv_field_is_nil_as_in_jekyll(tmp_path):
     (blog / "index.html").write_text(
         '---\nlayout: default\n---\n{% for t in site.data.talks %}{{ t.Title }}:'
         '{% if t["Slides Link"] %}Slides{% endif %}:{{ t.Room | default: "none" }};{% endfor %}\n')
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs == "A:Slides:Main;B::none;\n"
 
 
@@ -1031,7 +1023,6 @@ def test_a_csv_field_over_several_lines_keeps_its_line_breaks_as_in_jekyll(tmp_p
     (blog / "index.html").write_text(
         "---\nlayout: default\n---\n{% for t in site.data.talks %}[{{ t.Abstract }}]{% endfor %}"
         "{% for r in site.data.rooms %}[{{ r.Note }}]{% endfor %}\n")
-    jekyll_build(blog, tmp_path / "jekyll")
-    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
-    theirs, ours = ((tmp_path / side / "index.html").read_text() for side in ("jekyll", "ours"))
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs == '[One.\n\nTwo, "quoted".][plain][up\nstairs]\n'
