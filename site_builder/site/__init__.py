@@ -32,9 +32,9 @@ from site_builder.site.parallel import collections_paused, cores
 from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, build_time,
-                                       collection_kind, collection_order, label, newest_first, post_from_text,
-                                       read_found, read_pages,
-                                       site_time, uses_liquid)
+                                       collection_kind, collection_order, label, newest_first,
+                                       post_from_text, read_found, read_pages, site_time,
+                                       uses_liquid)
 from site_builder.site.sass import is_sass, sass_inputs
 from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
