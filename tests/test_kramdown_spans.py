@@ -285,6 +285,10 @@ CASES = {
         'ote">1</a></sup>(http://a.b)</p>\n\n<div class="footnotes" role="doc-endnotes">\n  <o'
         'l>\n    <li id="fn:n" role="doc-endnote">\n      <p>note\xa0<a href="#fnref:n" class="r'
         'eversefootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n  </ol>\n</div>\n',
+    # gaohaoyang.github.io: a `file:` URL is a link (markdown-it refuses the scheme)
+    '[Demo](file:///E:/GitWorkSpace/t.html) and ![i](file:///a.png)':
+        '<p><a href="file:///E:/GitWorkSpace/t.html">Demo</a> and <img src="file:///a.png" '
+        'alt="i" /></p>\n',
 }
 
 

@@ -44,9 +44,17 @@ def install(md: MarkdownIt) -> None:
         rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
         md.inline.ruler.at(name, _reference_link(rule.fn, offset), {"alt": rule.alt})
     md.add_render_rule("image", image)
+    md.validateLink = _link_allowed(md.validateLink)
     md.inline.ruler.at("autolink", autolink)
     reference = next(r for r in md.block.ruler.__rules__ if r.name == "reference")
     md.block.ruler.at("reference", _kramdown_definition(reference.fn), {"alt": reference.alt})
+
+
+def _link_allowed(validate):  # noqa: ANN001, ANN202
+    """markdown-it refuses `file:` URLs; kramdown writes them as links (a tutorial's
+    `[Demo](file:///E:/...)`, pointing at its author's disk). Those that run script
+    (`javascript:`, `vbscript:`, `data:` but images) stay refused."""
+    return lambda url: url.strip().lower().startswith("file:") or validate(url)
 
 
 # kramdown's FOOTNOTE_MARKER_START: `[^` ALD_ID_NAME `]` (Ruby's \w: ASCII).
