@@ -49,7 +49,6 @@ STRAY_BRACES = re.compile(r"""("[^"]*"|'[^']*')|[{}]""")
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 LOG = stage_log("site")
 JEKYLL_VERSION = "4.3.1"   # the Jekyll whose output ours matches (bench/real_blogs.py)
-EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
 
 # Path segments that mean something besides a key (python-liquid's get_item).

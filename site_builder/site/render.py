@@ -199,6 +199,8 @@ def liquid_site(posts: list[Post], config: dict) -> dict:
 SIMPLE_OUTPUT = re.compile(r"\{\{ *((?:site|page)(?:\.[A-Za-z_][\w-]*)+) *\}\}")
 
 
+# Said under `strict_filters` (what the filter is: no list of names fits a message).
+FILTER_HINT = " (Liquid's and Jekyll's filters are all built in; a plugin's are not)"
 KEYWORDS = frozenset("nil null true false empty blank and or contains".split())
 
 
@@ -234,7 +236,7 @@ def _simple_liquid(body: str, site: dict, page: dict) -> str | None:
 def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 (Liquid's)
     from liquid.exceptions import LiquidError
 
-    from site_builder.site.liquid_tags import EXTRA_FILTERS, MARKDOWN_HIGHLIGHTER
+    from site_builder.site.liquid_tags import MARKDOWN_HIGHLIGHTER
     options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
     page = post.page()
     page["content"] = post.body   # as Jekyll's document has it until it is converted
@@ -260,6 +262,6 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
         if getattr(token, "source", post.body) != post.body:
             index = -1  # the error is inside an included file: point at the post's end
         offset = post.body[:index].count("\n") if index >= 0 else post.body.count("\n")
+        hint = FILTER_HINT if str(exc.message).startswith("unknown filter") else ""
         raise BuildError(f"{post.name}:{post.body_line + offset}: Liquid: {exc.message}; "
-                         f"fix the {{{{ }}}} or {{% %}} there (available filters beyond "
-                         f"Liquid's own: {EXTRA_FILTERS})") from None
+                         f"fix the {{{{ }}}} or {{% %}} there{hint}") from None
