@@ -39,6 +39,8 @@ $(STAMP): $(HERE)/pyproject.toml
 	@$(VENV)/bin/python -c "import torch" 2>/dev/null || { echo "install: torch 2.13.0 (CPU build, the largest step)"; $(PIP) torch==2.13.0; }
 	@echo "install: site-builder and its dependencies"; cd $(HERE) && $(PIP) -e '.[test]'
 	@$(VENV)/bin/python -m compileall -q $(HERE)/site_builder
+	@echo "install: compiling the analysis's kernels (once; the first post would wait for it)"
+	@$(VENV)/bin/python -c "from site_builder.analysis import warm; warm()"
 	@touch $@; echo "install: done ($(VENV))"
 
 $(STAGES) $(COMMANDS): $(STAMP)

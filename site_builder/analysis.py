@@ -190,6 +190,23 @@ def plot_path(folder: Path, item: int, kind: str) -> Path:
     return folder / f"item-{item:02d}-{kind}.png"
 
 
+def warm() -> None:
+    """Analyse 3 s of a made-up tone, so that librosa's kernels are compiled into
+    numba's cache and matplotlib's font list is built at `make install`: a new
+    user's first `make post` would otherwise spend half a minute on them."""
+    import tempfile
+    rate = 22050
+    tone = np.sin(2 * np.pi * 440 * np.arange(3 * rate) / rate) * np.linspace(0, 1, 3 * rate)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "tone.wav")
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes((tone * 8000).astype("<i2").tobytes())
+        analyse_item(path, Path(folder), 0)
+
+
 def analyse_item(wav: Path, plots_dir: Path, item: int) -> dict:
     from site_builder import plots
     figures = measure(wav)

@@ -1026,3 +1026,19 @@ def test_a_csv_field_over_several_lines_keeps_its_line_breaks_as_in_jekyll(tmp_p
     build_both(blog, tmp_path)
     theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs == '[One.\n\nTwo, "quoted".][plain][up\nstairs]\n'
+
+
+def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
+    """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
+    sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "css").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "css" / "main.scss").write_text(
+        "---\n---\n.fa-fw { width: (18em / 14); height: 1px * 2 / 3; margin: 10px / 4; }\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "css/main.css")
+    # Jekyll alone writes a source map and names it (README, Sass)
+    theirs = theirs.replace("\n/*# sourceMappingURL=main.css.map */", "")
+    assert ours == theirs == ".fa-fw { width: 1.2857142857em; height: 0.6666666667px; margin: 10px / 4; }\n"

@@ -276,6 +276,19 @@ CASES = {
         'le="doc-endnote">\n      <p>first\nsecond para line\nlazy line</p>\n\n      <p>more\xa0'
         '<a href="#fnref:v" class="reversefootnote" role="doc-backlink">&#8617;</a></p>\n    <'
         '/li>\n  </ol>\n</div>\n',
+    # gaohaoyang.github.io: a footnote marker is read before links and emphasis, and one
+    # with no footnote is its text, whole (the `_` of `[^A-Za-z0-9_]` opens no emphasis)
+    '等价于 [^A-Za-z0-9_]。<br>例如 /[^A-Za-z0-9_]/ and _e [^ab_] f_, [^1](x) and '
+    '[^n](http://a.b)\n\n[^n]: note\n':
+        '<p>等价于 [^A-Za-z0-9_]。<br />例如 /[^A-Za-z0-9_]/ and <em>e [^ab_] f</em>, [^1](x) '
+        'and <sup id="fnref:n" role="doc-noteref"><a href="#fn:n" class="footnote" rel="footn'
+        'ote">1</a></sup>(http://a.b)</p>\n\n<div class="footnotes" role="doc-endnotes">\n  <o'
+        'l>\n    <li id="fn:n" role="doc-endnote">\n      <p>note\xa0<a href="#fnref:n" class="r'
+        'eversefootnote" role="doc-backlink">&#8617;</a></p>\n    </li>\n  </ol>\n</div>\n',
+    # gaohaoyang.github.io: a `file:` URL is a link (markdown-it refuses the scheme)
+    '[Demo](file:///E:/GitWorkSpace/t.html) and ![i](file:///a.png)':
+        '<p><a href="file:///E:/GitWorkSpace/t.html">Demo</a> and <img src="file:///a.png" '
+        'alt="i" /></p>\n',
 }
 
 

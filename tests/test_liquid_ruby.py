@@ -127,6 +127,11 @@ PAGES = {
                  "'[\\0\\1\\`\\\\\\x]' }}|{{ 'path/to' | replace: '/', '\\\\' }}",
     "capture.html": "{% capture /dev/null %}<!-- note -->{% endcapture %}[{{ dev }}]"
                     "{% capture a.b %}x{% endcapture %}[{{ a.b }}]",
+    # `for` over site yields its keys, as Jekyll's drop does (jekyll-theme-next builds a
+    # Sass map of the config so; it was [key, value] pairs, and libsass gave up)
+    "sitekeys.html": '{% for key in site %}{% if key == "x" or key == "url" or key == "posts" %}'
+                     '[{{ key }}: {{ site[key] | size }}]{% endif %}{% endfor %}'
+                     '{% for pair in site.data.releases[0] %}({{ pair[0] }}){% endfor %}',
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"

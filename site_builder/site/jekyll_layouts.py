@@ -506,7 +506,8 @@ class JekyllRenderer:
         if posts is None:
             for key in POSTS_KEYS:
                 site.pop(key, None)
-        return site
+        from site_builder.site.liquid_tags import SiteDrop
+        return SiteDrop(site, written)
 
     # -- rendering --------------------------------------------------------------------
 
@@ -555,7 +556,8 @@ class JekyllRenderer:
         # Of the eleven newest, the ten that are not this post (no scan of them all).
         related = [self._full_drop(i) for i in range(min(11, len(self.posts)))]
         related = [d for d in related if dict.get(d, "path") != page.get("path")][:10]
-        return {**self.site, "related_posts": related}
+        from site_builder.site.liquid_tags import SiteDrop
+        return SiteDrop({**self.site, "related_posts": related}, self.site.keys_in_order)
 
     def _post_drop(self, item: Post) -> dict:
         i = self._post_index.get(item.name)

@@ -173,7 +173,7 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
 # The same for inline rules: the character at the position each one can start at.
 INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backticks": "`",
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
-                 "kramdown_no_nested_links": "[",
+                 "kramdown_no_nested_links": "[", "kramdown_footnote_marker": "[",
                  "link": "[", "image": "!", "kramdown_spaced_image": "!",
                  "footnote_inline": "^", "footnote_ref": "[", "kramdown_span_extension": "{",
                  "autolink": "<", "html_inline": "<", "entity": "&"}

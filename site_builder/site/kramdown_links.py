@@ -35,14 +35,47 @@ def install(md: MarkdownIt) -> None:
                                  parseLinkDestination=_unescaped(md.helpers.parseLinkDestination),
                                  parseLinkTitle=_unescaped(md.helpers.parseLinkTitle))
     md.inline.ruler.before("link", "kramdown_no_nested_links", no_nested_links)
+    note = next(r for r in md.inline.ruler.__rules__ if r.name == "footnote_ref")
+    md.inline.ruler.before("kramdown_spaced_link", "kramdown_footnote_marker",
+                           _footnote_marker(note.fn))
+    md.inline.ruler.disable("footnote_ref")
     md.core.ruler.after("block", "kramdown_last_definitions", last_definitions)
     for name, offset in (("link", 1), ("image", 2)):
         rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
         md.inline.ruler.at(name, _reference_link(rule.fn, offset), {"alt": rule.alt})
     md.add_render_rule("image", image)
+    md.validateLink = _link_allowed(md.validateLink)
     md.inline.ruler.at("autolink", autolink)
     reference = next(r for r in md.block.ruler.__rules__ if r.name == "reference")
     md.block.ruler.at("reference", _kramdown_definition(reference.fn), {"alt": reference.alt})
+
+
+def _link_allowed(validate):  # noqa: ANN001, ANN202
+    """markdown-it refuses `file:` URLs; kramdown writes them as links (a tutorial's
+    `[Demo](file:///E:/...)`, pointing at its author's disk). Those that run script
+    (`javascript:`, `vbscript:`, `data:` but images) stay refused."""
+    return lambda url: url.strip().lower().startswith("file:") or validate(url)
+
+
+# kramdown's FOOTNOTE_MARKER_START: `[^` ALD_ID_NAME `]` (Ruby's \w: ASCII).
+FOOTNOTE_MARKER = re.compile(r"\[\^[A-Za-z0-9_][A-Za-z0-9_-]*\]")
+
+
+def _footnote_marker(footnote_ref):  # noqa: ANN001, ANN202 (markdown-it's rule)
+    """A footnote marker as kramdown reads one: before links (`[^1](x)` is no link),
+    and when no footnote has its name, its text as written, taken whole: the `_` of
+    `[^A-Za-z0-9_]` opens no emphasis (a JavaScript regex in a Chinese tutorial)."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        found = FOOTNOTE_MARKER.match(state.src, state.pos, state.posMax)
+        if found is None:
+            return False
+        if footnote_ref(state, silent):
+            return True
+        if not silent:
+            state.pending += found[0]
+        state.pos = found.end()
+        return True
+    return rule
 
 
 # kramdown's LINK_DEFINITION_START on one line: any URL up to the title or the line's

@@ -52,7 +52,7 @@ from liquid.utils import ReadOnlyChainMap
 from site_builder.site.cache import compiled
 from site_builder.site.jekyll_layouts import Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
-from site_builder.site.liquid_tags import SPECIAL_KEYS, STOPPED, walk
+from site_builder.site.liquid_tags import SPECIAL_KEYS, STOPPED, SiteDrop, walk
 from site_builder.site.liquid_tags import ruby_contains as _contains
 from site_builder.site.liquid_tags import ruby_le as _le
 from site_builder.site.liquid_tags import ruby_lt as _lt
@@ -67,7 +67,7 @@ DEPTH_ERROR = ("raise ContextDepthError('maximum context depth reached, possible
                "include', token=None)")   # context.extend's
 # Mappings whose keys are read inline: plain dicts and our items (whose __getitem__
 # notes content reads; `in` is dict's own).
-DICTS = frozenset((dict, Drop))
+DICTS = frozenset((dict, Drop, SiteDrop))
 
 
 def enabled() -> bool:

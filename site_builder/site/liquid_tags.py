@@ -49,7 +49,6 @@ STRAY_BRACES = re.compile(r"""("[^"]*"|'[^']*')|[{}]""")
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 LOG = stage_log("site")
 JEKYLL_VERSION = "4.3.1"   # the Jekyll whose output ours matches (bench/real_blogs.py)
-EXTRA_FILTERS = "relative_url, absolute_url, date_to_xmlschema, xml_escape"
 
 
 # Path segments that mean something besides a key (python-liquid's get_item).
@@ -262,6 +261,37 @@ def _lax(strict: Callable, lax: Callable) -> type:
 if_tag.BooleanExpression = unless_tag.BooleanExpression = _lax(BooleanExpression.parse,
                                                                 liquid_lax.condition)
 for_tag.LoopExpression = _lax(LoopExpression.parse, liquid_lax.loop)
+
+
+class SiteDrop(dict):
+    """`site`: a dict whose `for` yields its keys, as Jekyll's SiteDrop does (Drop#each
+    yields a key and its value, and Liquid's loop keeps the first), where a Hash gives
+    [key, value] pairs. jekyll-theme-next's stylesheet builds a Sass map of the config
+    with `{% for key in site %}...{{ site[key] | jsonify }}`. The keys come as Jekyll's
+    do: the drop's own (posts, time...), then the config's; not the collections'."""
+
+    __slots__ = ("keys_in_order",)
+
+    def __init__(self, data: dict, config_keys: Collection = ()) -> None:
+        super().__init__(data)
+        self.keys_in_order = [*SITE_DROP_METHODS, *(
+            key for key in config_keys if key not in SITE_DROP_METHODS and key not in OURS)]
+
+
+# SiteDrop's getter methods, in the order Jekyll 4.3 lists them (Drop#content_methods).
+SITE_DROP_METHODS = ("posts", "time", "html_pages", "config", "documents", "pages", "data",
+                     "categories", "related_posts", "tags", "static_files", "collections")
+OURS = frozenset(("baseurl_as_written", "_jekyll_environment"))   # the config's, not the blog's
+LOOP_TO_ITER = LoopExpression._to_iter
+
+
+def _loop_to_iter(self: LoopExpression, obj: object, context: RenderContext) -> tuple:
+    if isinstance(obj, SiteDrop):
+        return iter(obj.keys_in_order), len(obj.keys_in_order)
+    return LOOP_TO_ITER(self, obj, context)
+
+
+LoopExpression._to_iter = _loop_to_iter
 
 
 class JekyllAssignTag(AssignTag):

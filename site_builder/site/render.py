@@ -4,9 +4,11 @@ unless all of it rendered."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
-from typing import Callable
+from types import SimpleNamespace
+from typing import Callable, Iterator
 
 from site_builder.errors import BuildError
 from site_builder.site.kramdown import renderer
@@ -41,46 +43,69 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         templates.urls = link_urls(everyone, {})
         site = site_for() if site_for is not None else liquid_site(everyone, config)
     md = renderer(config.get("kramdown"))
-    code: dict[str, dict[str, str]] = {}
-    reads: dict[str, tuple] = {}
-    waiting: dict[str, set] = {}
-    wave, pending = todo, {p.name for p in todo}   # pending: whose HTML is not final
+    waves = _Waves(todo)
     for _ in range(len(todo) + 2):   # each wave leaves fewer waiting, or it is the last
-        if not wave:
+        if not waves.wave:
             break
         if order is not None:
-            order.reads.pending = pending
-        work = (templates, md, site, config, wave, root, highlighted or {}, order)
-        errors = []
-        for post, (content, excerpt, blocks, error, read, waited) in zip(
-                wave, map_indexed(_render_one, work, len(wave), jobs,
-                                  sizes=[len(post.body) for post in wave])):
-            if error:
-                errors.append(error)
-            post.content, post.excerpt, code[post.name] = content, excerpt, blocks
-            if read:
-                reads[post.name] = read
+            order.reads.pending = waves.pending
+        _render_wave(waves, (templates, md, site, config, waves.wave, root, highlighted or {},
+                             order), jobs)
+        waves.advance()
+    if order is not None:
+        order.reads.pending = frozenset()
+    return waves.code, waves.reads
+
+
+class _Waves:
+    """Which documents render next, and what each rendering left: its highlighted
+    code blocks (`code`), the documents its Liquid read (`reads`) and those of them
+    it read before their HTML was final (`waiting`)."""
+
+    def __init__(self, todo: list[Post]) -> None:
+        self.todo = todo
+        self.wave, self.pending = todo, {post.name for post in todo}   # pending: not final
+        self.code: dict[str, dict[str, str]] = {}
+        self.reads: dict[str, tuple] = {}
+        self.waiting: dict[str, set] = {}
+
+    def record(self, post: Post, blocks: dict[str, str], read: tuple, waited: set) -> None:
+        self.code[post.name] = blocks
+        for notes, value in ((self.reads, read), (self.waiting, waited)):
+            if value:
+                notes[post.name] = value
             else:
-                reads.pop(post.name, None)
-            if waited:
-                waiting[post.name] = waited
-            else:
-                waiting.pop(post.name, None)
-        raise_all(errors)
-        if not pending:
-            break
-        pending = set(waiting)   # the next wave: who waits on final documents only
-        wave = [post for post in todo if post.name in waiting
-                and not waiting[post.name] & pending]
-        if not wave and waiting:
+                notes.pop(post.name, None)
+
+    def advance(self) -> None:
+        """The next wave: those that waited on documents all final now."""
+        if not self.pending:
+            self.wave = []
+            return
+        self.pending = set(self.waiting)
+        self.wave = [post for post in self.todo if post.name in self.waiting
+                     and not self.waiting[post.name] & self.pending]
+        if not self.wave and self.waiting:
             # Documents that read each other's excerpts (a post listing the posts'
             # excerpts, its own among them): once more, with what the others have
             # now; Jekyll renders an excerpt apart, when first asked for, so it is
             # this whenever an excerpt does not itself show the others.
-            wave, pending = [post for post in todo if post.name in waiting], set()
-    if order is not None:
-        order.reads.pending = frozenset()
-    return code, reads
+            self.wave = [post for post in self.todo if post.name in self.waiting]
+            self.pending = set()
+
+
+def _render_wave(waves: _Waves, work: tuple, jobs: int | None) -> None:
+    """Render one wave on every core; every bad document is reported at once."""
+    wave = work[4]
+    results = map_indexed(_render_one, work, len(wave), jobs,
+                          sizes=[len(post.body) for post in wave])
+    errors = []
+    for post, (content, excerpt, blocks, error, read, waited) in zip(wave, results):
+        if error:
+            errors.append(error)
+        post.content, post.excerpt = content, excerpt
+        waves.record(post, blocks, read, waited)
+    raise_all(errors)
 
 
 def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str, tuple, set]:
@@ -88,33 +113,49 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str, tup
     documents whose content its Liquid read, those of them not final yet)."""
     templates, md, site, config, todo, root, highlighted, order = work
     post = todo[i]
-    reads = order.reads if order is not None and uses_liquid(post) else None
-    if reads is not None:
-        reads.names, reads.rank, reads.body, reads.waited = set(), order.ranks.get(
-            post.name), True, set()
-    try:
-        text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
-    except BuildError as exc:
-        return "", "", {}, str(exc), (), set()
-    finally:
-        if reads is not None:
-            read, waited = tuple(sorted(map(str, reads.names))), reads.waited
-            reads.names, reads.rank, reads.body, reads.waited = None, None, False, set()
-    if reads is None:
-        read, waited = (), set()
-    if is_sass(post.ext):
+    with _noting_reads(order, post) as noted:
         try:
-            return compile_sass(text, post.name, post.ext, root, config, post.body_line), \
-                "", {}, "", read, waited
+            text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
         except BuildError as exc:
-            return "", "", {}, str(exc), read, waited
+            return "", "", {}, str(exc), (), set()
+    try:
+        content, excerpt, used = _convert(post, text, md, config, root, highlighted)
+    except BuildError as exc:
+        return "", "", {}, str(exc), noted.read, noted.waited
+    return content, excerpt, used, "", noted.read, noted.waited
+
+
+@contextlib.contextmanager
+def _noting_reads(order, post: Post) -> Iterator[SimpleNamespace]:  # noqa: ANN001
+    """What the post's Liquid reads of other documents' content while it renders:
+    `.read` (their names) and `.waited` (those whose HTML was not final yet)."""
+    noted = SimpleNamespace(read=(), waited=set())
+    reads = order.reads if order is not None and uses_liquid(post) else None
+    if reads is None:
+        yield noted
+        return
+    reads.names, reads.rank, reads.body, reads.waited = set(), order.ranks.get(
+        post.name), True, set()
+    try:
+        yield noted
+    finally:
+        noted.read, noted.waited = tuple(sorted(map(str, reads.names))), reads.waited
+        reads.names, reads.rank, reads.body, reads.waited = None, None, False, set()
+
+
+def _convert(post: Post, text: str, md, config: dict, root: Path,  # noqa: ANN001
+             highlighted: dict[str, str]) -> tuple[str, str, dict[str, str]]:
+    """The Liquid-rendered `text` converted as its extension says: (content, excerpt,
+    the code blocks it highlighted by key)."""
+    if is_sass(post.ext):
+        return compile_sass(text, post.name, post.ext, root, config, post.body_line), "", {}
     if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
-        return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}, \
-            "", read, waited
+        return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}
     used: dict[str, str] = {}     # one env per render: rules keep per-document notes in it
     content = md.render(text, {"highlighted": highlighted, "used": used})
-    excerpt = md.render(excerpt_source(post, text, config), {"highlighted": highlighted, "used": used})
-    return content, excerpt, used, "", read, waited
+    excerpt = md.render(excerpt_source(post, text, config),
+                        {"highlighted": highlighted, "used": used})   # an env of its own
+    return content, excerpt, used
 
 
 def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None,
@@ -158,6 +199,8 @@ def liquid_site(posts: list[Post], config: dict) -> dict:
 SIMPLE_OUTPUT = re.compile(r"\{\{ *((?:site|page)(?:\.[A-Za-z_][\w-]*)+) *\}\}")
 
 
+# Said under `strict_filters` (what the filter is: no list of names fits a message).
+FILTER_HINT = " (Liquid's and Jekyll's filters are all built in; a plugin's are not)"
 KEYWORDS = frozenset("nil null true false empty blank and or contains".split())
 
 
@@ -193,7 +236,7 @@ def _simple_liquid(body: str, site: dict, page: dict) -> str | None:
 def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 (Liquid's)
     from liquid.exceptions import LiquidError
 
-    from site_builder.site.liquid_tags import EXTRA_FILTERS, MARKDOWN_HIGHLIGHTER
+    from site_builder.site.liquid_tags import MARKDOWN_HIGHLIGHTER
     options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
     page = post.page()
     page["content"] = post.body   # as Jekyll's document has it until it is converted
@@ -219,6 +262,6 @@ def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 
         if getattr(token, "source", post.body) != post.body:
             index = -1  # the error is inside an included file: point at the post's end
         offset = post.body[:index].count("\n") if index >= 0 else post.body.count("\n")
+        hint = FILTER_HINT if str(exc.message).startswith("unknown filter") else ""
         raise BuildError(f"{post.name}:{post.body_line + offset}: Liquid: {exc.message}; "
-                         f"fix the {{{{ }}}} or {{% %}} there (available filters beyond "
-                         f"Liquid's own: {EXTRA_FILTERS})") from None
+                         f"fix the {{{{ }}}} or {{% %}} there{hint}") from None

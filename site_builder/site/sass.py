@@ -66,8 +66,10 @@ def compile_sass(text: str, name: str, ext: str, root: Path, config: dict,
     theme_sass = imports.pop() if imports.theme else None
     folders = [*imports, (root / name).parent, *([theme_sass] if theme_sass else [])]
     try:
+        # precision 10: libsass's own default, which Jekyll's sassc keeps (the Python
+        # package's is 5: NexT's `1.2857142857em` came out `1.28571em`)
         return sass.compile(string=text, include_paths=[str(f) for f in folders if f.is_dir()],
-                            output_style=style, indented=ext.lower() == ".sass")
+                            output_style=style, indented=ext.lower() == ".sass", precision=10)
     except sass.CompileError as exc:
         message = str(exc).strip().splitlines()
         first = message[0].removeprefix("Error: ") if message else "cannot compile"
