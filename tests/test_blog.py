@@ -1042,3 +1042,25 @@ def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     # Jekyll alone writes a source map and names it (README, Sass)
     theirs = theirs.replace("\n/*# sourceMappingURL=main.css.map */", "")
     assert ours == theirs == ".fa-fw { width: 1.2857142857em; height: 0.6666666667px; margin: 10px / 4; }\n"
+
+
+def test_a_pages_own_collection_key_is_kept_as_in_jekyll(tmp_path):
+    """A page's front matter `collection: portfolio` is its page.collection (a page
+    has none of its own): minimal-mistakes' collection layout lists
+    site[page.collection], which was empty here (jaketae.github.io's portfolio page).
+    Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_portfolio"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  portfolio:\n    output: true\n")
+    (blog / "_portfolio" / "a.md").write_text("---\ntitle: Corona map\n---\nx\n")
+    (blog / "index.html").write_text(
+        "---\ncollection: portfolio\n---\n[{% for d in site[page.collection] %}{{ d.title }}"
+        "{% endfor %}] [{{ page.collection }}]\n")
+    (blog / "other.html").write_text("---\n---\n[{{ page.collection | default: 'none' }}]\n")
+    build_both(blog, tmp_path)
+    for name in ("index.html", "other.html"):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    assert "[Corona map] [portfolio]" in outputs(tmp_path, "index.html")[1]

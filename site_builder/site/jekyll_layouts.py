@@ -304,7 +304,8 @@ class JekyllRenderer:
             if "title" not in item.meta:   # and a title (nil: `page.title or site.title`)
                 drop.pop("title", None)
             drop.pop("slug", None)
-            drop.pop("collection", None)
+            if "collection" not in item.meta:   # a page's own `collection:` stays (a
+                drop.pop("collection", None)     # listing page: site[page.collection])
             for key in ("tags", "categories"):   # a page's are its front matter's, as
                 if key in item.meta:              # written (`categories: causal`, a string)
                     drop[key] = item.meta[key]

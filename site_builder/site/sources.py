@@ -108,7 +108,7 @@ class Post:
                 "url": self.url, "id": meta.get("id") if self.kind == "pages" else self.post_id(),
                 "tags": tags(meta),
                 "categories": found,
-                "path": self.name, "collection": None if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
+                "path": self.name, "collection": meta.get("collection") if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
 
     def word_count(self) -> int:
