@@ -124,6 +124,14 @@ LAYOUTS = {
                                 "\"fn:1\" role=\"doc-endnote\">\n\n      <p>N.\u00a0<a href=\"#fnref"
                                 ":1\" class=\"reversefootnote\" role=\"doc-backlink\">&#8617;</a>"
                                 "</p>\n    </li>\n  </ol>\n</div>\n",
+    # an empty item and two blank lines: kramdown goes on with the list (houbb.github.io)
+    "- a\n\n- \n\n\n- c\n": "<ul>\n  <li>\n    <p>a</p>\n  </li>\n  <li></li>\n  <li>c</li>\n"
+                             "</ul>\n",
+    "1. a\n2. \n\n\n3. c\n": "<ol>\n  <li>a</li>\n  <li></li>\n  <li>c</li>\n</ol>\n",
+    # a fence's info is one word to kramdown, backticks and all (houbb.github.io's
+    # ```readonly```变量不能被更改。); a language rouge lacks keeps the code's blank lines
+    "```a```b\nz\n\n```\n": "<pre><code class=\"language-a```b\">z\n\n</code></pre>\n",
+    "```f(x)\ny\n\n\n```\n": "<pre><code class=\"language-f(x)\">y\n\n\n</code></pre>\n",
     "A[^1].\n\n[^1]: N.\n": "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" "
                            "class=\"footnote\" rel=\"footnote\">1</a></sup>.</p>\n\n<div class="
                            "\"footnotes\" role=\"doc-endnotes\">\n  <ol>\n    <li id=\"fn:1\" "

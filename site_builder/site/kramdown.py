@@ -1138,7 +1138,7 @@ def _plain_code_block(code: str, lang: str, token: Token | None) -> str:
         attrs = "".join(f' {name}="{html.escape(str(value))}"'
                         for name, value in token.attrs.items())
     return (f'<pre{attrs}><code class="language-{html.escape(lang)}">'
-            f"{html.escape(code.rstrip(chr(10)), quote=False)}\n</code></pre>\n")
+            f"{html.escape(code.removesuffix(chr(10)), quote=False)}\n</code></pre>\n")
 
 
 @lru_cache(maxsize=None)

@@ -14,6 +14,7 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.fence import make_fence_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -31,6 +32,7 @@ EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
 ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
 EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
 BULLET_ITEM = re.compile(r"[*+-][ \t]")
+ORDERED_ITEM = re.compile(r"\d{1,9}\.[ \t]")
 WHITESPACE = " \t\n\r\f\v"   # Ruby's \s
 IAL_LINE = re.compile(r"^\s*\{:(?![:/])\s*[^}]*\}\s*$")
 LIST_ITEM_IAL = re.compile(r"^\s*\{:(?!(?:\w[\w-]*)?:|/)((?:\\\}|[^}])+)\}\s*")
@@ -62,7 +64,9 @@ def install(md: MarkdownIt) -> None:
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
     md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
     fence = next(r for r in md.block.ruler.__rules__ if r.name == "fence")
-    md.block.ruler.at("fence", _kramdown_fence(fence.fn), {"alt": fence.alt})
+    # kramdown's fence takes any one word as its info, backticks too (```` ```a```b ````)
+    md.block.ruler.at("fence", _kramdown_fence(make_fence_rule(disallow_marker_in_info=())),
+                      {"alt": fence.alt})
     code = next(r for r in md.block.ruler.__rules__ if r.name == "code")
     md.block.ruler.at("code", _kramdown_code(code.fn), {"alt": code.alt})
     heading = next(r for r in md.block.ruler.__rules__ if r.name == "heading")
@@ -228,13 +232,43 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
         source = state.src
         state.src = _same_bullets(state, start, end, line[:1])
         try:
-            return original(state, start, end, silent)
+            found = original(state, start, end, silent)
         finally:
             state.src = source
             outer.pop()
             for (k, _), count in zip(lazy, saved_counts):
                 state.sCount[k] = count
+        if found:
+            _past_empty_item(state, start, end, rule)
+        return found
     return rule
+
+
+def _past_empty_item(state: StateBlock, start: int, end: int, rule) -> None:  # noqa: ANN001
+    """An empty item followed by two or more blank lines ends the list in markdown-it
+    (its empty-item workaround skips one); kramdown goes on with the list at its next
+    item (houbb.github.io's `- ` and four blank lines before `* TOC` + `{:toc}`): the
+    list parsed from there is joined to this one."""
+    tokens = state.tokens
+    if state.line >= end or not state.isEmpty(state.line) or len(tokens) < 3 \
+            or tokens[-2].type != "list_item_close" or tokens[-3].type != "list_item_open":
+        return
+    following = state.skipEmptyLines(state.line)
+    if following >= end or state.sCount[following] != state.sCount[start]:
+        return
+    text = _text(state, following)
+    ordered = tokens[-1].type == "ordered_list_close"
+    if HR_LINE.match(text) or not (ORDERED_ITEM if ordered else BULLET_ITEM).match(text):
+        return
+    close = tokens.pop()
+    joined_at = len(tokens)
+    if not rule(state, following, end, False):
+        tokens.append(close)
+        return
+    del tokens[joined_at]   # the next list's opening: its items are this list's
+    opening = next(t for t in reversed(tokens[:joined_at]) if t.type == close.type[:-5] + "open"
+                   and t.level == close.level)
+    opening.map = [opening.map[0], state.line] if opening.map else opening.map
 
 
 def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
@@ -325,7 +359,7 @@ def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule funct
     """A fence never closed is text to kramdown (its pattern needs the closing line,
     in a list item before the item ends); CommonMark runs it to the end of the
     document. So is one whose info is more than one word (```nim test="x"`: the
-    pattern allows a single word). Indented past its list item's text, the code
+    pattern allows a single word, backticks and all: ```readonly```变量 opens a fence). Indented past its list item's text, the code
     keeps the extra spaces."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
