@@ -913,22 +913,28 @@ def _span_ial_text(children: list[Token], k: int) -> tuple[str, int]:
     number of tokens it takes."""
     text, used = children[k].content, 1
     while "}" not in text and k + used < len(children) \
-            and children[k + used].type in ("text", "softbreak"):
+            and children[k + used].type in ("text", "softbreak", "text_special"):
         following = children[k + used]
-        text += following.content if following.type == "text" else "\n"
+        text += "\n" if following.type == "softbreak" else _as_written(following)
         used += 1
     return text, used
+
+
+def _as_written(token: Token) -> str:
+    """A text token's text, an escape as written: kramdown reads an attribute list
+    from the source (`{:target="\\_blank"}` keeps its backslash)."""
+    return token.markup if token.info == "escape" else token.content
 
 
 def _take(children: list[Token], k: int, used: int, length: int) -> None:
     """Take `length` characters of text from children[k:k + used] (a line break is one)."""
     for token in children[k:k + used]:
-        size = len(token.content) if token.type == "text" else 1
+        size = 1 if token.type == "softbreak" else len(_as_written(token))
         if length >= size:
             token.type, token.content, token.tag = "text", "", ""
             length -= size
         else:
-            token.content = token.content[length:]
+            token.type, token.content = "text", _as_written(token)[length:]
             return
 
 
