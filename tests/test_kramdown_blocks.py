@@ -130,6 +130,14 @@ LAYOUTS = {
                            "role=\"doc-endnote\">\n      <p>N.\u00a0<a href=\"#fnref:1\" class="
                            "\"reversefootnote\" role=\"doc-backlink\">&#8617;</a></p>\n    </li>"
                            "\n  </ol>\n</div>\n",
+    # CMU's PGM lecture notes: `$$...$$` on a list item's last line is a math block (the
+    # item's text ends there); it was a paragraph, then a table for its `|`
+    "- Univariate\n  - Prior: (Normal)\n\n    $$ P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2) $$\n"
+    "- Multivariate\n- $$\\sum_{x_S} \\tau_S = 1$$  \n- $$b$$\n":
+        "<ul>\n  <li>Univariate\n    <ul>\n      <li>\n        <p>Prior: (Normal)</p>\n\n"
+        "\\[P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2)\\]\n      </li>\n    </ul>\n  </li>\n"
+        "  <li>Multivariate</li>\n  <li>\n\\[\\sum_{x_S} \\tau_S = 1\\]\n  </li>\n  <li>\n"
+        "\\[b\\]\n  </li>\n</ul>\n",
 }
 
 

@@ -683,8 +683,11 @@ def block_math(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         return False
     if lines[-1][close + 2:].strip():
         return False
-    if last + 1 < end and not BLOCK_BOUNDARY.match(
-            state.src, state.bMarks[last + 1], state.eMarks[last + 1]):
+    # (a line less indented than this block, a list's next item, is past its end:
+    # kramdown reads a list item's text apart, where the math's line is the last)
+    after = last + 1
+    if after < end and state.sCount[after] >= state.blkIndent and not BLOCK_BOUNDARY.match(
+            state.src, state.bMarks[after], state.eMarks[after]):
         return False
     if silent:
         return True
