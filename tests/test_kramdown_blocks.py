@@ -138,6 +138,12 @@ LAYOUTS = {
         "\\[P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2)\\]\n      </li>\n    </ul>\n  </li>\n"
         "  <li>Multivariate</li>\n  <li>\n\\[\\sum_{x_S} \\tau_S = 1\\]\n  </li>\n  <li>\n"
         "\\[b\\]\n  </li>\n</ul>\n",
+    # hellojunho.github.io: a fence ends a paragraph, so a `: ` line in the fence
+    # defines no term
+    "**결과**  \n```\n:test:\n: test:\n```\n":
+        "<p><strong>결과</strong></p>\n<div class=\"language-plaintext highlighter-rouge\"><div "
+        "class=\"highlight\"><pre class=\"highlight\"><code>:test:\n: test:\n</code></pre></div>"
+        "</div>\n",
 }
 
 

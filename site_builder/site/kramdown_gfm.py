@@ -89,6 +89,10 @@ def install(md: MarkdownIt) -> None:
 # -- definition lists ---------------------------------------------------------------------
 
 DEFINITION_LINE = re.compile(r"^[ ]{0,3}:[ \t]+\S")
+# Lines that end a paragraph in kramdown's GFM parser (PARAGRAPH_END_GFM) besides a
+# blank one: a fence, a list, an ATX heading, a quote. Terms are the lines of the
+# paragraph right before a `:` line, so none is found past one of these.
+PARAGRAPH_END = re.compile(r"^[ ]{0,3}(?:[`~]{3}|[*+-][ \t]|\d+\.[ \t]|#{1,6}(?:[ \t]|$)|>)")
 
 
 def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
@@ -102,6 +106,8 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
         while last + 1 < end and not state.isEmpty(last + 1) \
                 and state.sCount[last + 1] >= state.blkIndent \
                 and not DEFINITION_LINE.match(_line(state, last + 1)):
+            if PARAGRAPH_END.match(_line(state, last + 1)):
+                return rule(state, start, end, silent)   # (`**Result**` / a fence)
             last += 1
         if last == start or last + 1 >= end or not DEFINITION_LINE.match(_line(state, last + 1)) \
                 or any(DEFINITION_LINE.match(_line(state, k)) for k in range(start, last)):
