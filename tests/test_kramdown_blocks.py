@@ -138,6 +138,12 @@ LAYOUTS = {
         "\\[P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2)\\]\n      </li>\n    </ul>\n  </li>\n"
         "  <li>Multivariate</li>\n  <li>\n\\[\\sum_{x_S} \\tau_S = 1\\]\n  </li>\n  <li>\n"
         "\\[b\\]\n  </li>\n</ul>\n",
+    # hellojunho.github.io (Korean, on minimal-mistakes): a list item's lazy `---` under
+    # its quote underlines the quote's line (kramdown reads the item's text, then the
+    # quote's, apart)
+    "- 테이블 목록 확인\n    > show tables;\n---\n<br>\n":
+        "<ul>\n  <li>테이블 목록 확인\n    <blockquote>\n      <h2 id=\"show-tables\">show tables;"
+        "</h2>\n      <p><br /></p>\n    </blockquote>\n  </li>\n</ul>\n",
     # hellojunho.github.io: a fence ends a paragraph, so a `: ` line in the fence
     # defines no term
     "**결과**  \n```\n:test:\n: test:\n```\n":

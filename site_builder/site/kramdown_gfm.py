@@ -226,8 +226,10 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
             return original(state, start, end, silent)
         lazy, end = _lazy_lines(state, start, end)
         saved_counts = [state.sCount[k] for k, _ in lazy]
-        for k, indent in lazy:
+        raised = state.__dict__.setdefault("kramdown_lazy", {})
+        for (k, indent), count in zip(lazy, saved_counts):
             state.sCount[k] = indent
+            raised.setdefault(k, count)
         # where the list stands: a lazy line keeps its indentation from there on
         outer = state.env.setdefault("kramdown_list_indents", [])
         outer.append(state.blkIndent)
@@ -240,6 +242,8 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
             outer.pop()
             for (k, _), count in zip(lazy, saved_counts):
                 state.sCount[k] = count
+                if raised.get(k) == count:
+                    del raised[k]
     return rule
 
 
