@@ -144,6 +144,12 @@ LAYOUTS = {
     "- 테이블 목록 확인\n    > show tables;\n---\n<br>\n":
         "<ul>\n  <li>테이블 목록 확인\n    <blockquote>\n      <h2 id=\"show-tables\">show tables;"
         "</h2>\n      <p><br /></p>\n    </blockquote>\n  </li>\n</ul>\n",
+    # hellojunho.github.io: `<c:if [scope="{page|request}"]>` is no tag to kramdown (its
+    # attributes are not HTML's): its `|` makes the line a table row
+    "> ex) <c:if test=\"x\" [scope=\"{page|request}\"]> y </c:if> and <b>a | b</b>\n":
+        "<blockquote>\n  <table>\n    <tbody>\n      <tr>\n        <td>ex) &lt;c:if test=”x” "
+        "[scope=”{page</td>\n        <td>request}”]&gt; y &lt;/c:if&gt; and <b>a</b></td>\n"
+        "        <td>b&lt;/b&gt;</td>\n      </tr>\n    </tbody>\n  </table>\n</blockquote>\n",
     # hellojunho.github.io: a fence ends a paragraph, so a `: ` line in the fence
     # defines no term
     "**결과**  \n```\n:test:\n: test:\n```\n":
