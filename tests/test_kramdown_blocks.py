@@ -156,6 +156,11 @@ LAYOUTS = {
         "<p><strong>결과</strong></p>\n<div class=\"language-plaintext highlighter-rouge\"><div "
         "class=\"highlight\"><pre class=\"highlight\"><code>:test:\n: test:\n</code></pre></div>"
         "</div>\n",
+    # hellojunho.github.io: an element never closed (`<jsp:x>`) is closed at the end of
+    # its list item
+    "- a\n- <jsp:x> b\n- c\n\n### h\n- d\n":
+        "<ul>\n  <li>a</li>\n  <li>\n    <jsp:x> b\n</jsp:x>\n  </li>\n  <li>c</li>\n</ul>\n\n"
+        "<h3 id=\"h\">h</h3>\n<ul>\n  <li>d</li>\n</ul>\n",
 }
 
 

@@ -320,6 +320,7 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
             _start_line_at(state, last, rest)      # (kramdown_blocks)
             state.env["kramdown_resume"] = resumed = last
     if content is None or open_tags:   # rare: read the rest as kramdown's parser does
+        end = _text_end(state, start, end)
         begin = state.bMarks[start] + state.tShift[start]
         closed = element_end(state.src[begin:state.eMarks[end - 1]])
         last = end - 1 if closed is None else \
@@ -334,6 +335,18 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
     token.map = [start, last + 1]
     token.content = content
     return end - 1 if resumed is not False else last
+
+
+def _text_end(state: StateBlock, start: int, end: int) -> int:
+    """Where the text holding line `start` ends: in a list item, at the first line
+    less indented than the item (kramdown reads an item's text apart, and an element
+    left open is closed at its end); elsewhere `end`."""
+    if not state.blkIndent:
+        return end
+    for line in range(start + 1, end):
+        if not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
+            return line
+    return end
 
 
 def _after_element(state: StateBlock, start: int, last: int) -> tuple[int, int | None]:
