@@ -157,7 +157,10 @@ LAYOUTS = {
         "class=\"highlight\"><pre class=\"highlight\"><code>:test:\n: test:\n</code></pre></div>"
         "</div>\n",
     # hellojunho.github.io: an element never closed (`<jsp:x>`) is closed at the end of
-    # its list item
+    # its list item, or of its part before a nested list
+    "- a\n  - <jsp:x> b\n    - c\n\n- d\n":
+        "<ul>\n  <li>a\n    <ul>\n      <li>\n        <jsp:x> b\n</jsp:x>\n        <ul>\n"
+        "          <li>c</li>\n        </ul>\n      </li>\n    </ul>\n  </li>\n  <li>d</li>\n</ul>\n",
     "- a\n- <jsp:x> b\n- c\n\n### h\n- d\n":
         "<ul>\n  <li>a</li>\n  <li>\n    <jsp:x> b\n</jsp:x>\n  </li>\n  <li>c</li>\n</ul>\n\n"
         "<h3 id=\"h\">h</h3>\n<ul>\n  <li>d</li>\n</ul>\n",

@@ -32,7 +32,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.kramdown_spans import MARKUP_TAG
-from site_builder.site.kramdown_table import kramdown_table
+from site_builder.site.kramdown_table import chunk_starts, kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (BLOCK_ELEMENTS, CLOSE_TAG, KNOWN_ELEMENTS,
                                              MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
@@ -339,12 +339,14 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
 
 def _text_end(state: StateBlock, start: int, end: int) -> int:
     """Where the text holding line `start` ends: in a list item, at the first line
-    less indented than the item (kramdown reads an item's text apart, and an element
-    left open is closed at its end); elsewhere `end`."""
+    less indented than the item, or where a nested list starts a part of its own
+    (kramdown reads an item's text, in parts, apart; an element left open is closed
+    at the end of its part); elsewhere `end`."""
     if not state.blkIndent:
         return end
+    parts = chunk_starts(state)
     for line in range(start + 1, end):
-        if not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
+        if line in parts or not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
             return line
     return end
 
