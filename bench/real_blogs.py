@@ -339,7 +339,8 @@ def speed(blog: Path, work: Path, rounds: int = 3) -> dict[str, float]:
         out = work / f"speed-ours-site-{i}"
         times["in_process"].append(build_ours(mine, out)[1])
     noops = [build_ours(mine, out)[1] for _ in range(3)]
-    post = sorted((mine / "_posts").rglob("*.md"))[-1]
+    from site_builder.site.sources import MARKDOWN_SUFFIXES   # jhui's posts are .markdown
+    post = sorted(p for p in (mine / "_posts").rglob("*") if p.suffix in MARKDOWN_SUFFIXES)[-1]
     edits = []
     for i in range(3):
         post.write_text(post.read_text(encoding="utf-8") + f"\nEdited {i}.\n", encoding="utf-8")

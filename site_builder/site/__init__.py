@@ -1,12 +1,12 @@
 """The static site: a Jekyll-style blog folder -> `_site/`, the way Jekyll builds it.
 
 Two phases, as in MkDocs's build: read and render first (posts through Liquid and
-Markdown, outputs through the Liquid layouts of the theme or the blog), so a bad post fails the build before
-anything is written, and every bad post is reported at once; then write each file
-that changed by temp + rename, and remove stale ones last, so a failed build leaves
-the last good site in place. What was rendered before comes from `.site-cache/`
-(cache.py): a rebuild redoes only what changed. This package knows nothing of runs:
-hand-written and generated posts build alike.
+Markdown, outputs through the Liquid layouts of the theme or the blog), so a bad post
+fails the build before anything is written, and every bad post is reported at once;
+then write each file that changed by temp + rename, and remove stale ones last, so a
+failed build leaves the last good site in place. What was rendered before comes from
+`.site-cache/` (cache.py): a rebuild redoes only what changed. This package knows
+nothing of runs: hand-written and generated posts build alike.
 """
 
 from __future__ import annotations
@@ -70,12 +70,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     after `now` are left out unless asked for, here or in the config."""
     started = time.perf_counter()
     root = Path(root)
-    config = load_site_config(root, config_files)
-    links = Links(root, config, log)
-    # JEKYLL_ENV as Jekyll reads it (`jekyll.environment`); in the config, so that
-    # changing it renders again what depends on the config.
-    config = {**config, "data": read_data(root, links),
-              "_jekyll_environment": os.environ.get("JEKYLL_ENV") or "development"}
+    config, links = _full_config(root, config_files)
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
@@ -91,34 +86,12 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     base = _render_keys(root, posts + pages, config, sorted(files) if theme is None else [])
     keys = cache.with_reads(base, old.reads)
     reads = {name: found for name, found in old.reads.items() if name in base}
-    static = sorted(files)
-    own = [root / "_layouts", root / "_includes", root / "_sass"]
-    warm = jekyll = None
     from site_builder.site.plugins import warn_unsupported
     warn_unsupported(root, config, log)
-    if theme is None:   # the blog's own layouts are its whole theme
-        from site_builder.site.jekyll_layouts import JekyllRenderer
-        theme_key = cache.digest(cache.files_digest(own), config)
-        jekyll = JekyllRenderer(root, config, posts, pages, files, links)
-        plan = plan_jekyll(posts, pages, keys, config, jekyll, theme_key, static, old.deps)
-    else:
-        # The theme's files and the blog's overrides; with overrides, any post's front
-        # matter too (a layout of the blog's may list site.posts).
-        overrides = any(folder.is_dir() for folder in own[:2])
-        theme_key = cache.digest(cache.files_digest([*own, theme]), config, [
-            (p.name, p.url, p.date, p.meta) for p in posts + pages] if overrides else None)
-        layouts = Layouts(root, config, log, theme, lambda: _theme_renderer(
-            root, config, posts, pages, files, links, theme))
-        plan = plan_site(posts, pages, keys, config, layouts, theme_key)
-        warm = layouts.warm
-        if SYNTAX_CSS not in files:
-            plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
+    plan, warm, jekyll, replan = _plan(root, config, posts, pages, files, links, theme, keys,
+                                       old.deps, log)
     if plan.written is not None:
-        files = _static_conflicts(files, plan, {p.name for p in posts + pages
-                                                if p.kind != "pages"})
-        for rel, kept, dropped in plan.conflicts:
-            log.warning(f"warning: conflict: {dropped} and {kept} both write {rel}; {kept} "
-                        f"is kept, as Jekyll writes it last (give one another permalink)")
+        files = _settle_conflicts(files, plan, posts + pages, log)
     check_collisions(files, set(plan))
     on_disk, folders = on_disk_record.existing(out, old.folders)
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
@@ -131,8 +104,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     texts = [r[0] if isinstance(r, tuple) else r for r in results]
     deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
     if rekeyed:   # documents that read others' HTML: the outputs' keys now cover it
-        _rekey(plan, plan_jekyll(posts, pages, keys, config, jekyll, theme_key, static,
-                                 {**old.deps, **deps}))
+        _rekey(plan, replan({**old.deps, **deps}))
     # Everything rendered: from here on nothing can fail for a post's sake.
     new = cache.Cache(parsed=memo.now, files=memo.files, read_at=old.read_at, reads=reads)
     try:
@@ -149,19 +121,77 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
                          seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
                          written=written, removed=removed,
                          sources={p.name: (p.url, p.content) for p in posts})
+    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose)
+    return result
+
+
+def _full_config(root: Path, config_files: list[Path] | None) -> tuple[dict, Links]:
+    """The blog's settings as its Liquid sees them (site.data included), and what its
+    symbolic links may reach."""
+    config = load_site_config(root, config_files)
+    links = Links(root, config, LOG)
+    # JEKYLL_ENV as Jekyll reads it (`jekyll.environment`); in the config, so that
+    # changing it renders again what depends on the config.
+    return {**config, "data": read_data(root, links),
+            "_jekyll_environment": os.environ.get("JEKYLL_ENV") or "development"}, links
+
+
+def _plan(root: Path, config: dict, posts: list[Post], pages: list[Post],
+          files: dict[str, Path], links: Links, theme: Path | None, keys: dict[str, str],
+          deps: dict, log: logging.Logger):  # noqa: ANN202 (plan, warm-up, renderer, re-planner)
+    """Every output file with its key and how to render it: through the blog's own
+    layouts (`theme` None: they are its whole theme) or a theme's. Also what renders
+    before the workers fork (`warm`), the JekyllRenderer of a blog with its own
+    layouts, and how to plan again once documents' reads are known."""
+    own = [root / "_layouts", root / "_includes", root / "_sass"]
+    static = sorted(files)
+    if theme is None:
+        from site_builder.site.jekyll_layouts import JekyllRenderer
+        theme_key = cache.digest(cache.files_digest(own), config)
+        jekyll = JekyllRenderer(root, config, posts, pages, files, links)
+
+        def replan(found: dict) -> object:
+            return plan_jekyll(posts, pages, keys, config, jekyll, theme_key, static, found)
+        return replan(deps), None, jekyll, replan
+    # The theme's files and the blog's overrides; with overrides, any post's front
+    # matter too (a layout of the blog's may list site.posts).
+    overrides = any(folder.is_dir() for folder in own[:2])
+    theme_key = cache.digest(cache.files_digest([*own, theme]), config, [
+        (p.name, p.url, p.date, p.meta) for p in posts + pages] if overrides else None)
+    layouts = Layouts(root, config, log, theme, lambda: _theme_renderer(
+        root, config, posts, pages, files, links, theme))
+    plan = plan_site(posts, pages, keys, config, layouts, theme_key)
+    if SYNTAX_CSS not in files:
+        plan.add(SYNTAX_CSS, cache.digest("syntax.css"), syntax_css, "the theme")
+    return plan, layouts.warm, None, None
+
+
+def _settle_conflicts(files: dict[str, Path], plan, documents: list[Post],  # noqa: ANN001
+                      log: logging.Logger) -> dict[str, Path]:
+    """Static files and rendered ones at one path, settled as Jekyll does, each said."""
+    files = _static_conflicts(files, plan, {p.name for p in documents if p.kind != "pages"})
+    for rel, kept, dropped in plan.conflicts:
+        log.warning(f"warning: conflict: {dropped} and {kept} both write {rel}; {kept} "
+                    f"is kept, as Jekyll writes it last (give one another permalink)")
+    return files
+
+
+def _summarise(log: logging.Logger, result: BuildResult, root: Path, inv: reader.Inventory,
+               pages: int, files: int, planned: int, verbose: bool) -> None:
+    """The build's one line (and what was skipped, with --verbose)."""
+    out = result.out_dir
     shown = out.relative_to(root) if out.is_relative_to(root) else out
     for rel, why in inv.skipped:
         if verbose:
             log.info(f"skipped {rel}: {why}")
         elif why == reader.MISNAMED:  # likely a mistake: said even without --verbose
             log.warning(f"warning: {rel}: skipped; posts are named YYYY-MM-DD-title.md")
-    log.info(f"{_count(len(posts), 'post')} -> {shown}/ in {result.seconds:.2f} s "
-             f"({_count(len(pages), 'page')}, {_count(len(files), 'file')} copied, "
+    log.info(f"{_count(result.posts, 'post')} -> {shown}/ in {result.seconds:.2f} s "
+             f"({_count(pages, 'page')}, {_count(files, 'file')} copied, "
              f"{len(inv.skipped)} skipped"
              f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
-             f"{rendered} rendered, {written} of {len(plan) + len(files)} files written"
-             f"{f', {removed} removed' if removed else ''})")
-    return result
+             f"{result.rendered} rendered, {result.written} of {planned + files} files written"
+             f"{f', {result.removed} removed' if result.removed else ''})")
 
 
 def _static_conflicts(files: dict[str, Path], plan, documents: set[str]) -> dict[str, Path]:

@@ -307,32 +307,11 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     for item in everyone:
         if item is index or item.kind in unwritten or item.future:
             continue
-        target = redirect_target(item.meta.get("redirect_to")) if redirects else None
-        if target is not None:
-            target = absolute_url(config, target)
-            if own_layout:
-                add(destination(item), digest(target), lambda item=item, target=target:
-                    renderer.render_redirect(item, item.url, target), item.name)
-            else:
-                plan.add(destination(item), digest(target),
-                         lambda target=target: redirect_page(target), item.name)
+        if redirects:
+            _add_redirects(plan, add, item, keys[item.name], config, renderer, own_layout)
         else:
             add(destination(item), keys[item.name], lambda item=item: renderer.render(item),
                 item.name)
-        for old in redirect_sources(item.meta.get("redirect_from")) if redirects else []:
-            why = leaves("/" + old.lstrip("/"))
-            if why:
-                raise BuildError(f"{item.name}: redirect_from {old!r} {why}; fix that path")
-            target, rel = absolute_url(config, item.url), dest("/" + old.lstrip("/"))
-            if rel in plan and not plan[rel].source.endswith("(redirect_from)"):
-                continue   # a page of the blog's own is there
-            plan.pop(rel, None)   # two redirects from one place: the later one, as Jekyll
-            if own_layout:
-                add(rel, digest(target), lambda old=old, target=target: renderer.render_redirect(
-                    None, "/" + old.lstrip("/"), target), f"{item.name} (redirect_from)")
-            else:
-                plan.add(rel, digest(target), lambda target=target: redirect_page(target),
-                         f"{item.name} (redirect_from)")
     _plugin_files(plan, posts, pages, keys, config, theme_key, static)
     if redirects and "redirects.json" not in plan and "redirects.json" not in static \
             and not (renderer.root / "redirects.json").exists():
@@ -343,19 +322,56 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
             plan.add("redirects.json", digest(text), lambda text=text: text,
                      "jekyll-redirect-from")
     if index is not None:
-        visible = [p for p in posts if not p.meta.get("hidden")]
-        per_page = int(config["paginate"])
-        total = max(1, -(-len(visible) // per_page))
-        for number in range(1, total + 1):
-            def thunk(number=number) -> str:
-                drops = [d for d in renderer.post_drops if not d.get("hidden")]
-                pager = jekyll_layouts.paginator(config, drops, number, total, per_page, index.url)
-                url = index.url if number == 1 else pager_path(config, number)
-                return renderer.render(index, pager, url)
-            url = index.url if number == 1 else pager_path(config, number)
-            add(dest(url.rstrip("/") + "/" if number > 1 else url), keys[index.name], thunk,
-                index.name)
+        _add_paginated(add, index, posts, keys[index.name], config, renderer)
     return plan
+
+
+def _add_redirects(plan: Plan, add: Callable, item: Post, key: str, config: dict,
+                   renderer, own_layout: bool) -> None:  # noqa: ANN001 (JekyllRenderer)
+    """jekyll-redirect-from: the item's page (or the redirect its `redirect_to` asks
+    for), and a redirect to it from each of its `redirect_from` paths; through the
+    blog's `redirect` layout (`own_layout`) when it has one, as the plugin does."""
+    to = redirect_target(item.meta.get("redirect_to"))
+    if to is None:
+        add(destination(item), key, lambda: renderer.render(item), item.name)
+    elif own_layout:
+        to = absolute_url(config, to)
+        add(destination(item), digest(to), lambda: renderer.render_redirect(item, item.url, to),
+            item.name)
+    else:
+        to = absolute_url(config, to)
+        plan.add(destination(item), digest(to), lambda: redirect_page(to), item.name)
+    for old in redirect_sources(item.meta.get("redirect_from")):
+        why = leaves("/" + old.lstrip("/"))
+        if why:
+            raise BuildError(f"{item.name}: redirect_from {old!r} {why}; fix that path")
+        target, rel = absolute_url(config, item.url), dest("/" + old.lstrip("/"))
+        if rel in plan and not plan[rel].source.endswith("(redirect_from)"):
+            continue   # a page of the blog's own is there
+        plan.pop(rel, None)   # two redirects from one place: the later one, as Jekyll
+        if own_layout:
+            add(rel, digest(target), lambda old=old, target=target: renderer.render_redirect(
+                None, "/" + old.lstrip("/"), target), f"{item.name} (redirect_from)")
+        else:
+            plan.add(rel, digest(target), lambda target=target: redirect_page(target),
+                     f"{item.name} (redirect_from)")
+
+
+def _add_paginated(add: Callable, index: Post, posts: list[Post], key: str, config: dict,
+                   renderer) -> None:  # noqa: ANN001 (JekyllRenderer)
+    """jekyll-paginate: the index page once per `paginate` posts (hidden ones left out)."""
+    from site_builder.site import jekyll_layouts
+    visible = [p for p in posts if not p.meta.get("hidden")]
+    per_page = int(config["paginate"])
+    total = max(1, -(-len(visible) // per_page))
+    for number in range(1, total + 1):
+        url = index.url if number == 1 else pager_path(config, number)
+
+        def thunk(number: int = number, url: str = url) -> str:
+            drops = [d for d in renderer.post_drops if not d.get("hidden")]
+            pager = jekyll_layouts.paginator(config, drops, number, total, per_page, index.url)
+            return renderer.render(index, pager, url)
+        add(dest(url.rstrip("/") + "/" if number > 1 else url), key, thunk, index.name)
 
 
 def pager_path(config: dict, number: int) -> str:

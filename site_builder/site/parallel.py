@@ -102,10 +102,41 @@ def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
     exception in a worker is raised here, and a worker that dies is an error, never
     a hang."""
     import multiprocessing
-    from multiprocessing.connection import wait
     context = multiprocessing.get_context("fork")
     taken = context.Value("q", 0)   # the first chunk no worker has claimed yet
+    worker = _worker(func, work, chunks, taken)
+    found: dict[int, Any] = {}
+    pipes, workers = [], []
+    try:
+        for _ in range(jobs):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=worker, args=(send,), daemon=True)
+            process.start()
+            send.close()   # the worker's end: its exit is then an end of file here
+            pipes.append(receive)
+            workers.append(process)
+        _collect(pipes, chunks, found)
+    except BaseException:
+        for process in workers:   # the others' work is not wanted any more
+            process.terminate()
+        raise
+    finally:
+        for process in workers:
+            process.join()
+        for pipe in pipes:
+            pipe.close()
+    wanted = sum(len(chunk) for chunk in chunks)
+    if len(found) < wanted:
+        codes = sorted({p.exitcode for p in workers if p.exitcode})
+        raise RuntimeError(f"a worker process ended early (exit code {codes}); "
+                           f"{wanted - len(found)} of {wanted} items were not done")
+    return [found[i] for i in sorted(found)]
 
+
+def _worker(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
+            taken: Any) -> Callable[[Connection], None]:
+    """What each worker runs: claim the next chunk (`taken`, shared), send back its
+    results, until none is left; any failure goes back as (-1, (exception, text))."""
     def worker(results: Connection) -> None:
         try:
             while True:
@@ -123,41 +154,22 @@ def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
                 results.send((-1, (RuntimeError(f"{type(exc).__name__}: {exc}"), text)))
         finally:
             results.close()
+    return worker
 
-    found: dict[int, Any] = {}
-    pipes, workers = [], []
-    try:
-        for _ in range(jobs):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=worker, args=(send,), daemon=True)
-            process.start()
-            send.close()   # the worker's end: its exit is then an end of file here
-            pipes.append(receive)
-            workers.append(process)
-        open_pipes = set(pipes)
-        while open_pipes:
-            for pipe in wait(list(open_pipes)):
-                try:
-                    number, results = pipe.recv()
-                except EOFError:
-                    open_pipes.discard(pipe)
-                    continue
-                if number < 0:
-                    exc, text = results
-                    raise exc from WorkerError(text)
-                found.update(zip(chunks[number], results))
-    except BaseException:
-        for process in workers:   # the others' work is not wanted any more
-            process.terminate()
-        raise
-    finally:
-        for process in workers:
-            process.join()
-        for pipe in pipes:
-            pipe.close()
-    wanted = sum(len(chunk) for chunk in chunks)
-    if len(found) < wanted:
-        codes = sorted({p.exitcode for p in workers if p.exitcode})
-        raise RuntimeError(f"a worker process ended early (exit code {codes}); "
-                           f"{wanted - len(found)} of {wanted} items were not done")
-    return [found[i] for i in sorted(found)]
+
+def _collect(pipes: list[Connection], chunks: list[list[int]], found: dict[int, Any]) -> None:
+    """Each chunk's results into `found` (by item index) as workers send them, until
+    every worker has closed its pipe; a worker's exception is raised here."""
+    from multiprocessing.connection import wait
+    open_pipes = set(pipes)
+    while open_pipes:
+        for pipe in wait(list(open_pipes)):
+            try:
+                number, results = pipe.recv()
+            except EOFError:
+                open_pipes.discard(pipe)
+                continue
+            if number < 0:
+                exc, text = results
+                raise exc from WorkerError(text)
+            found.update(zip(chunks[number], results))

@@ -1,0 +1,85 @@
+"""Joined lexing (site/joined_lexing.py) finds Pygments' own tokens: each state's
+rules tried in one regular expression must pick the rule Pygments' loop picks, for
+every kind of rule (flags of its own, groups a callback reads, back-references,
+other lexers used inside, a state entered and left, text no rule matches)."""
+
+from __future__ import annotations
+
+import pytest
+from pygments.lexer import RegexLexer
+from pygments.lexers import get_lexer_by_name
+
+from site_builder.site import joined_lexing
+from site_builder.site.kramdown import renderer
+
+SAMPLES = {
+    # f-strings and raw strings: rules with (?i) of their own in a MULTILINE lexer
+    "python": 'import re\n\nclass A(B):\n    """Doc."""\n    def f(self, x=1e-3):\n'
+              '        return rf"{x!r:>10}" + Rb\'\\d+\' + f\'{self.y["k"]}\'  # note\n'
+              "@dec\nasync def g(): await h(*a, **k)\nx = 0x1F if a is not None else [1, 2]\n"
+              "match x:\n    case [a, *_]: pass\nIF = Class or None\n$ ? `\n",
+    # a here-document: a rule with a back-reference (\2), tried alone
+    "bash": "cat <<EOF > f\n$HOME ${x:-1}\nEOF\nfor i in $(seq 3); do echo \"$i\" 'q'; done\n"
+            "a=$((1 + 2)) && [[ -f x ]] || exit 1\n",
+    # Scala's identifiers: Unicode classes of 100,000 characters
+    "scala": 'package a.b\nobject M extends App {\n  val xs = List(1, 2).map(_ * 2)\n'
+             '  def f[T <: AnyRef](t: T): String = s"${t.toString} $t"\n  /* c */ println(xs)\n}\n',
+    # HTML with a script and a style: other lexers inside (using())
+    "html": '<!DOCTYPE html>\n<html lang="en"><head><style>p { color: red }</style>\n'
+            '<script>var a = 1 < 2 && "x";</script></head>\n<body><!-- c --><p class=x>t&amp;</p>\n',
+    "javascript": "const f = async (a, {b}) => `x ${a + b}`;\n/re+g/.test(s) // c\nclass K { #p = 1 }\n",
+    "sql": "SELECT a, COUNT(*) FROM t WHERE b = 'x''y' AND c IN (1, 2) -- c\nGROUP BY a;\n",
+    "css": "@media (max-width: 600px) { .a > b::before { content: '\\201C'; margin: 0 auto !important } }\n",
+    "go": "package main\n\nimport \"fmt\"\n\nfunc main() { ch := make(chan int, 3); fmt.Println(<-ch) }\n",
+}
+
+
+def reference(name: str):
+    return get_lexer_by_name(name, stripnl=False, ensurenl=False)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_joined_states_give_pygments_tokens(name, monkeypatch):
+    monkeypatch.setattr(joined_lexing, "TRIES_PER_CHARACTER", 0)   # join every state at once
+    monkeypatch.setattr(joined_lexing, "_STATES", {})
+    lexer = joined_lexing.faster(reference(name))
+    assert "get_tokens_unprocessed" in vars(lexer), "this lexer should be joined"
+    text = SAMPLES[name] * 3
+    expected = list(RegexLexer.get_tokens_unprocessed(reference(name), text))
+    assert list(lexer.get_tokens_unprocessed(text)) == expected
+    joined = joined_lexing._STATES[type(lexer)]
+    assert any(state.steps is not None for state in joined.values())
+
+
+def test_a_state_is_joined_once_its_tries_would_pay_for_it(monkeypatch):
+    monkeypatch.setattr(joined_lexing, "_STATES", {})
+    lexer = joined_lexing.faster(reference("python"))
+    list(lexer.get_tokens_unprocessed("x = 1\n"))
+    root = joined_lexing._STATES[type(lexer)]["root"]
+    assert root.steps is None   # a line of code: not worth compiling the state again
+    text = SAMPLES["python"] * 200
+    assert list(lexer.get_tokens_unprocessed(text)) == list(
+        RegexLexer.get_tokens_unprocessed(reference("python"), text))
+    assert root.steps is not None
+
+
+def test_lexers_with_a_loop_of_their_own_are_left_alone():
+    for name in ("c", "ruby", "yaml", "console"):   # C's loop post-processes, Ruby's is Extended
+        lexer = reference(name)
+        assert joined_lexing.faster(lexer) is lexer
+        assert "get_tokens_unprocessed" not in vars(lexer)
+
+
+def test_highlighted_html_is_pygments_own(monkeypatch):
+    """A post's code blocks come out as Pygments' loop colours them."""
+    source = "".join(f"```{name}\n{text}```\n\n" for name, text in sorted(SAMPLES.items()))
+    monkeypatch.setattr(joined_lexing, "TRIES_PER_CHARACTER", 0)
+    monkeypatch.setattr(joined_lexing, "_STATES", {})
+    joined = renderer().render(source)
+    monkeypatch.setattr(joined_lexing, "faster", lambda lexer: lexer)
+    from site_builder.site import kramdown
+    kramdown._lexer.cache_clear()
+    try:
+        assert renderer().render(source) == joined
+    finally:
+        kramdown._lexer.cache_clear()
