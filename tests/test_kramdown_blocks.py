@@ -138,6 +138,40 @@ LAYOUTS = {
                            "role=\"doc-endnote\">\n      <p>N.\u00a0<a href=\"#fnref:1\" class="
                            "\"reversefootnote\" role=\"doc-backlink\">&#8617;</a></p>\n    </li>"
                            "\n  </ol>\n</div>\n",
+    # CMU's PGM lecture notes: `$$...$$` on a list item's last line is a math block (the
+    # item's text ends there); it was a paragraph, then a table for its `|`
+    "- Univariate\n  - Prior: (Normal)\n\n    $$ P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2) $$\n"
+    "- Multivariate\n- $$\\sum_{x_S} \\tau_S = 1$$  \n- $$b$$\n":
+        "<ul>\n  <li>Univariate\n    <ul>\n      <li>\n        <p>Prior: (Normal)</p>\n\n"
+        "\\[P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2)\\]\n      </li>\n    </ul>\n  </li>\n"
+        "  <li>Multivariate</li>\n  <li>\n\\[\\sum_{x_S} \\tau_S = 1\\]\n  </li>\n  <li>\n"
+        "\\[b\\]\n  </li>\n</ul>\n",
+    # hellojunho.github.io (Korean, on minimal-mistakes): a list item's lazy `---` under
+    # its quote underlines the quote's line (kramdown reads the item's text, then the
+    # quote's, apart)
+    "- 테이블 목록 확인\n    > show tables;\n---\n<br>\n":
+        "<ul>\n  <li>테이블 목록 확인\n    <blockquote>\n      <h2 id=\"show-tables\">show tables;"
+        "</h2>\n      <p><br /></p>\n    </blockquote>\n  </li>\n</ul>\n",
+    # hellojunho.github.io: `<c:if [scope="{page|request}"]>` is no tag to kramdown (its
+    # attributes are not HTML's): its `|` makes the line a table row
+    "> ex) <c:if test=\"x\" [scope=\"{page|request}\"]> y </c:if> and <b>a | b</b>\n":
+        "<blockquote>\n  <table>\n    <tbody>\n      <tr>\n        <td>ex) &lt;c:if test=”x” "
+        "[scope=”{page</td>\n        <td>request}”]&gt; y &lt;/c:if&gt; and <b>a</b></td>\n"
+        "        <td>b&lt;/b&gt;</td>\n      </tr>\n    </tbody>\n  </table>\n</blockquote>\n",
+    # hellojunho.github.io: a fence ends a paragraph, so a `: ` line in the fence
+    # defines no term
+    "**결과**  \n```\n:test:\n: test:\n```\n":
+        "<p><strong>결과</strong></p>\n<div class=\"language-plaintext highlighter-rouge\"><div "
+        "class=\"highlight\"><pre class=\"highlight\"><code>:test:\n: test:\n</code></pre></div>"
+        "</div>\n",
+    # hellojunho.github.io: an element never closed (`<jsp:x>`) is closed at the end of
+    # its list item, or of its part before a nested list
+    "- a\n  - <jsp:x> b\n    - c\n\n- d\n":
+        "<ul>\n  <li>a\n    <ul>\n      <li>\n        <jsp:x> b\n</jsp:x>\n        <ul>\n"
+        "          <li>c</li>\n        </ul>\n      </li>\n    </ul>\n  </li>\n  <li>d</li>\n</ul>\n",
+    "- a\n- <jsp:x> b\n- c\n\n### h\n- d\n":
+        "<ul>\n  <li>a</li>\n  <li>\n    <jsp:x> b\n</jsp:x>\n  </li>\n  <li>c</li>\n</ul>\n\n"
+        "<h3 id=\"h\">h</h3>\n<ul>\n  <li>d</li>\n</ul>\n",
 }
 
 

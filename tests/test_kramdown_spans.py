@@ -289,6 +289,11 @@ CASES = {
     '[Demo](file:///E:/GitWorkSpace/t.html) and ![i](file:///a.png)':
         '<p><a href="file:///E:/GitWorkSpace/t.html">Demo</a> and <img src="file:///a.png" '
         'alt="i" /></p>\n',
+    # CMU's PGM course site: an escape in a span attribute list is read as written
+    '[Gradescope](https://g.com/c){:target="\\_blank"} and *e*{:data-x="\\*"} &amp; '
+    '[b](v){: title="&amp;"}':
+        '<p><a href="https://g.com/c" target="\\_blank">Gradescope</a> and <em data-x="\\*">e'
+        '</em> &amp; <a href="v" title="&amp;">b</a></p>\n',
 }
 
 

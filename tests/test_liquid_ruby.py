@@ -338,6 +338,29 @@ def test_permalink_placeholders_are_percent_encoded_as_jekylls(tmp_path: Path) -
     assert made["ours"]["edge case/2020/01/01/a.html"].startswith("/edge%20case/2020/")
 
 
+def test_dots_in_a_url_are_sanitized_as_jekylls(tmp_path: Path) -> None:
+    """Jekyll's URL#sanitize_url: `..` becomes `/` and `./` goes, then slashes are
+    squeezed: hellojunho.github.io's "[Python] Python Traceback..?" is at
+    /python/Python-Python-Traceback/ (it was /python/Python-Python-Traceback../). A
+    page's basename loses the dots that end it (Page#process: `v1.2..md` is v1.2)."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "permalink: /:categories/:title/\n")
+    write(blog / "_layouts" / "default.html", "{{ page.url }}|{{ content }}")
+    write(blog / "_posts" / "2024-04-09-[Python] Python Traceback..?.md",
+          "---\nlayout: default\ncategories: python\n---\nA\n")
+    write(blog / "_posts" / "2024-04-10-a..b.md", "---\nlayout: default\n---\nB\n")
+    write(blog / "_posts" / "2024-04-11-end.?.md", "---\nlayout: default\n---\nC\n")
+    write(blog / "v1.2..md", "---\nlayout: default\n---\nP\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
+                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    assert made["ours"] == made["jekyll"]
+    assert made["ours"]["python/Python-Python-Traceback/index.html"].startswith(
+        "/python/Python-Python-Traceback/|")
+
+
 def test_tags_of_the_blogs_ruby_plugins_do_not_stop_the_build(tmp_path: Path) -> None:
     """A Liquid tag a blog's `_plugins/*.rb` registers (bitcoincore.org's
     `{% githubify URL %}...{% endgithubify %}`, its name in a variable) stopped our

@@ -32,7 +32,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.kramdown_spans import MARKUP_TAG
-from site_builder.site.kramdown_table import kramdown_table
+from site_builder.site.kramdown_table import chunk_starts, kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
 from site_builder.site.kramdown_html import (BLOCK_ELEMENTS, CLOSE_TAG, KNOWN_ELEMENTS,
                                              MARKDOWN_ATTR, OPEN_TAG, RAW_ELEMENTS, SPAN_ELEMENTS,
@@ -320,6 +320,7 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
             _start_line_at(state, last, rest)      # (kramdown_blocks)
             state.env["kramdown_resume"] = resumed = last
     if content is None or open_tags:   # rare: read the rest as kramdown's parser does
+        end = _text_end(state, start, end)
         begin = state.bMarks[start] + state.tShift[start]
         closed = element_end(state.src[begin:state.eMarks[end - 1]])
         last = end - 1 if closed is None else \
@@ -334,6 +335,20 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
     token.map = [start, last + 1]
     token.content = content
     return end - 1 if resumed is not False else last
+
+
+def _text_end(state: StateBlock, start: int, end: int) -> int:
+    """Where the text holding line `start` ends: in a list item, at the first line
+    less indented than the item, or where a nested list starts a part of its own
+    (kramdown reads an item's text, in parts, apart; an element left open is closed
+    at the end of its part); elsewhere `end`."""
+    if not state.blkIndent:
+        return end
+    parts = chunk_starts(state)
+    for line in range(start + 1, end):
+        if line in parts or not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
+            return line
+    return end
 
 
 def _after_element(state: StateBlock, start: int, last: int) -> tuple[int, int | None]:
@@ -913,22 +928,28 @@ def _span_ial_text(children: list[Token], k: int) -> tuple[str, int]:
     number of tokens it takes."""
     text, used = children[k].content, 1
     while "}" not in text and k + used < len(children) \
-            and children[k + used].type in ("text", "softbreak"):
+            and children[k + used].type in ("text", "softbreak", "text_special"):
         following = children[k + used]
-        text += following.content if following.type == "text" else "\n"
+        text += "\n" if following.type == "softbreak" else _as_written(following)
         used += 1
     return text, used
+
+
+def _as_written(token: Token) -> str:
+    """A text token's text, an escape as written: kramdown reads an attribute list
+    from the source (`{:target="\\_blank"}` keeps its backslash)."""
+    return token.markup if token.info == "escape" else token.content
 
 
 def _take(children: list[Token], k: int, used: int, length: int) -> None:
     """Take `length` characters of text from children[k:k + used] (a line break is one)."""
     for token in children[k:k + used]:
-        size = len(token.content) if token.type == "text" else 1
+        size = 1 if token.type == "softbreak" else len(_as_written(token))
         if length >= size:
             token.type, token.content, token.tag = "text", "", ""
             length -= size
         else:
-            token.content = token.content[length:]
+            token.type, token.content = "text", _as_written(token)[length:]
             return
 
 

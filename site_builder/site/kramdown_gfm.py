@@ -93,6 +93,10 @@ def install(md: MarkdownIt) -> None:
 # -- definition lists ---------------------------------------------------------------------
 
 DEFINITION_LINE = re.compile(r"^[ ]{0,3}:[ \t]+\S")
+# Lines that end a paragraph in kramdown's GFM parser (PARAGRAPH_END_GFM) besides a
+# blank one: a fence, a list, an ATX heading, a quote. Terms are the lines of the
+# paragraph right before a `:` line, so none is found past one of these.
+PARAGRAPH_END = re.compile(r"^[ ]{0,3}(?:[`~]{3}|[*+-][ \t]|\d+\.[ \t]|#{1,6}(?:[ \t]|$)|>)")
 
 
 def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
@@ -106,6 +110,8 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
         while last + 1 < end and not state.isEmpty(last + 1) \
                 and state.sCount[last + 1] >= state.blkIndent \
                 and not DEFINITION_LINE.match(_line(state, last + 1)):
+            if PARAGRAPH_END.match(_line(state, last + 1)):
+                return rule(state, start, end, silent)   # (`**Result**` / a fence)
             last += 1
         if last == start or last + 1 >= end or not DEFINITION_LINE.match(_line(state, last + 1)) \
                 or any(DEFINITION_LINE.match(_line(state, k)) for k in range(start, last)):
@@ -224,8 +230,10 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
             return original(state, start, end, silent)
         lazy, end = _lazy_lines(state, start, end)
         saved_counts = [state.sCount[k] for k, _ in lazy]
-        for k, indent in lazy:
+        raised = state.__dict__.setdefault("kramdown_lazy", {})
+        for (k, indent), count in zip(lazy, saved_counts):
             state.sCount[k] = indent
+            raised.setdefault(k, count)
         # where the list stands: a lazy line keeps its indentation from there on
         outer = state.env.setdefault("kramdown_list_indents", [])
         outer.append(state.blkIndent)
@@ -238,6 +246,8 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
             outer.pop()
             for (k, _), count in zip(lazy, saved_counts):
                 state.sCount[k] = count
+                if raised.get(k) == count:
+                    del raised[k]
         if found:
             _past_empty_item(state, start, end, rule)
         return found
@@ -717,8 +727,11 @@ def block_math(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         return False
     if lines[-1][close + 2:].strip():
         return False
-    if last + 1 < end and not BLOCK_BOUNDARY.match(
-            state.src, state.bMarks[last + 1], state.eMarks[last + 1]):
+    # (a line less indented than this block, a list's next item, is past its end:
+    # kramdown reads a list item's text apart, where the math's line is the last)
+    after = last + 1
+    if after < end and state.sCount[after] >= state.blkIndent and not BLOCK_BOUNDARY.match(
+            state.src, state.bMarks[after], state.eMarks[after]):
         return False
     if silent:
         return True

@@ -89,7 +89,13 @@ def _save(state: StateBlock, line: int) -> tuple[int, tuple[int, int, int, int]]
 
 def _outdent(state: StateBlock, line: int, columns: int) -> None:
     """A line without the marker, in a list item: its text starts after the item's
-    indentation (the quote's own text is at column 0)."""
+    indentation (the quote's own text is at column 0). A line the list took lazily
+    stands as written in the quote, its own blanks and no more (a `---` under
+    `  > text` underlines it)."""
+    written = state.__dict__.get("kramdown_lazy", {}).get(line)
+    if written is not None:
+        state.sCount[line] = written
+        return
     skip = 0
     while skip < columns and skip < state.tShift[line] \
             and state.src[state.bMarks[line] + skip] == " ":

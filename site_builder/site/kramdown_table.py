@@ -12,7 +12,7 @@ import re
 
 from markdown_it.rules_block import StateBlock
 
-from site_builder.site.kramdown_html import WITHOUT_BODY
+from site_builder.site.kramdown_html import NAME, WITHOUT_BODY
 
 SEPARATOR = re.compile(r"^([+|: \t-]*?-[+|: \t-]*?)[ \t]*$")
 FOOTER = re.compile(r"^[+|: \t=]*?=[+|: \t=]*?[ \t]*$")
@@ -23,9 +23,12 @@ PROTECTED = re.compile(r"(`+)(?:.*?[^`])?\1(?!`)|<code.*?>.*?</code>")
 PIPE = re.compile(r"(?<!\\)\|")
 # An HTML element, to its end tag or the line's end: kramdown reads it whole
 # (span_html), so a `|` in it does not make the line a table row (its cells are still
-# split there). Elements without a body (<br>, <img ...>, <x/>) hold nothing.
-SPAN_ELEMENT = re.compile(r"<(?!(?:%s)\b)([A-Za-z][\w:-]*)(?:\s[^<>]*)?(?<!/)>.*?(?:</\1\s*>|$)"
-                          % "|".join(sorted(WITHOUT_BODY)), re.I)
+# split there). Elements without a body (<br>, <img ...>, <x/>) hold nothing. Its tag
+# as kramdown's HTML_TAG_RE reads one: `<c:if [scope="{page|request}"]>` (a JSP
+# tag in a Korean tutorial) is text, and its `|` a cell boundary.
+SPAN_ELEMENT = re.compile(
+    r"<(?!(?:%s)\b)(%s)(?:\s+%s(?:\s*=\s*(?:\w+|\"[^\"]*\"|'[^']*'))?)*\s*(?<!/)>.*?(?:</\1\s*>|$)"
+    % ("|".join(sorted(WITHOUT_BODY)), NAME, NAME), re.I)
 IAL_LINE = re.compile(r"^\{:(?![:/])[^}]*\}\s*$")
 NBSP = "\u00a0"   # an empty cell, as kramdown writes it
 RUBY_SPACE = " \t\n\v\f\r\0"   # what Ruby's strip takes

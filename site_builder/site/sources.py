@@ -591,7 +591,8 @@ def _stem(post: Post) -> str:
 # twenty): a page's, and a post's or a collection document's.
 PAGE_VALUES = {
     "path": lambda p: p.name.rsplit("/", 1)[0] if "/" in p.name else "",
-    "basename": _stem, "output_ext": lambda p: output_ext(p),
+    # (Page#process: the basename without the dots that end it, `v1.2..md` is v1.2)
+    "basename": lambda p: _stem(p).rstrip("."), "output_ext": lambda p: output_ext(p),
     "title": lambda p: slugify(p.slug, "pretty", cased=True), "slug": lambda p: slugify(p.slug)}
 ITEM_VALUES = {
     "year": lambda p: f"{p.date.year:04d}", "month": lambda p: f"{p.date.month:02d}",
@@ -638,7 +639,9 @@ def permalink(post: Post, config: dict) -> str:
         keys = keys or ["permalink"]
         where = post.where(*keys) if keys[0] in post.meta else "_config.yml: permalink"
         raise BuildError(f"{where}: the URL {url!r} {why}; change the {keys[0]} there")
-    return url
+    # Jekyll's URL#sanitize_url: `..` made `/`, `./` taken out, slashes squeezed (a
+    # title ending in `..?`, slug `Traceback..`, is at /Traceback/; `end.` at /end)
+    return SLASHES.sub("/", url.replace("..", "/").replace("./", "")) if "." in url else url
 
 
 def collection_kind(name: str) -> str:
