@@ -132,6 +132,12 @@ PAGES = {
     "sitekeys.html": '{% for key in site %}{% if key == "x" or key == "url" or key == "posts" %}'
                      '[{{ key }}: {{ site[key] | size }}]{% endif %}{% endfor %}'
                      '{% for pair in site.data.releases[0] %}({{ pair[0] }}){% endfor %}',
+    # nil as an array is no items, as Liquid's InputIterator reads it (the Mr. Green
+    # theme's `lng_pages | map: "url"` on nil stopped the build; uniq of nil had one)
+    "nilarrays.html": '{% assign x = nil %}[{{ x | map: "url" | join: "," }}]'
+                      '[{{ page.none | map: "url" | size }}][{{ nil | uniq | size }}]'
+                      '[{{ x | reverse | size }}][{{ x | sort_natural | size }}]'
+                      '[{{ x | compact | size }}][{{ "abc" | map: "x" | size }}]',
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"
