@@ -132,6 +132,12 @@ PAGES = {
     "sitekeys.html": '{% for key in site %}{% if key == "x" or key == "url" or key == "posts" %}'
                      '[{{ key }}: {{ site[key] | size }}]{% endif %}{% endfor %}'
                      '{% for pair in site.data.releases[0] %}({{ pair[0] }}){% endfor %}',
+    # nil as an array is no items, as Liquid's InputIterator reads it (the Mr. Green
+    # theme's `lng_pages | map: "url"` on nil stopped the build; uniq of nil had one)
+    "nilarrays.html": '{% assign x = nil %}[{{ x | map: "url" | join: "," }}]'
+                      '[{{ page.none | map: "url" | size }}][{{ nil | uniq | size }}]'
+                      '[{{ x | reverse | size }}][{{ x | sort_natural | size }}]'
+                      '[{{ x | compact | size }}][{{ "abc" | map: "x" | size }}]',
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"
@@ -387,3 +393,30 @@ def test_tags_of_the_blogs_ruby_plugins_do_not_stop_the_build(tmp_path: Path) ->
     ours, theirs = ((tmp_path / side / page).read_text() for side in ("ours", "jekyll"))
     assert "<li>#123 in <em>Notes</em></li>" in ours
     assert ours == theirs
+
+
+@pytest.mark.parametrize("collections_dir", ["", "cols"])
+def test_path_placeholder_is_jekylls_cleaned_relative_path(tmp_path: Path,
+                                                          collections_dir: str) -> None:
+    """`:path` in a document's permalink is Document#cleaned_relative_path: the path
+    from the collections' folder, the collection's folder name taken out, final dots
+    dropped. Mr. Green theme's multilingual posts in `en/_posts/` are at /en/... (they
+    were at /_posts/...); with `collections_dir`, its name is not in the URL."""
+    blog = tmp_path / "blog"
+    base = blog / collections_dir if collections_dir else blog
+    write(blog / "_config.yml", (f"collections_dir: {collections_dir}\n" if collections_dir else "")
+          + "permalink: /p/:path\ncollections:\n  recipes:\n    output: true\n"
+            "    permalink: /r/:path/\n")
+    write(blog / "_layouts" / "default.html", "{{ page.url }}")
+    for name in ("_posts/2019/2020-01-02-b.md", "_posts/2020-01-03-c..md", "_recipes/x.md",
+                 "_recipes/s/y.md"):
+        write(base / name, "---\nlayout: default\n---\nx\n")
+    if not collections_dir:
+        write(blog / "en" / "_posts" / "2020-01-01-a.md", "---\nlayout: default\n---\na\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
+                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    assert made["ours"] == made["jekyll"]
+    assert "r/s/y/index.html" in made["ours"]

@@ -10,7 +10,7 @@ import re
 import urllib.parse
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cmp_to_key
+from functools import cmp_to_key, wraps
 from typing import Any, Callable
 
 import liquid
@@ -625,5 +625,17 @@ def install(env: liquid.Environment, config: dict) -> None:
     }
     for name, count in (("replace", 0), ("replace_first", 1)):
         filters[name] = _gsub(env.filters[name], count)
+    for name in ("map", "uniq", "reverse", "sort_natural", "compact"):
+        filters[name] = _nil_as_empty(filters.get(name) or env.filters[name])
     for name, func in filters.items():
         env.filters[name] = func
+
+
+def _nil_as_empty(func: Callable) -> Callable:
+    """Liquid's InputIterator reads nil as no items (Ruby's Array(nil)); python-liquid's
+    as one nil item: `nil | map: "url"` stopped the build (Mr. Green theme's
+    `lng_pages | map: "url"` before any page was found), `nil | uniq | size` was 1."""
+    @wraps(func)
+    def nil_as_empty(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return func([] if value is None else value, *args, **kwargs)
+    return nil_as_empty

@@ -607,8 +607,24 @@ ITEM_VALUES = {
     "name": lambda p: slugify(_stem(p)),
     "categories": lambda p: "/".join(c.lower() for c in categories(p.meta, p.path_categories)),
     "collection": lambda p: label(p.kind),
-    "path": lambda p: (p.name.split("/", 1)[1] if "/" in p.name else p.name).rsplit(".", 1)[0],
+    "path": lambda p, config: _document_path(p, config),
     "output_ext": lambda p: output_ext(p)}
+ITEM_PATH = ITEM_VALUES["path"]
+
+
+def _document_path(post: Post, config: dict) -> str:
+    """Document#cleaned_relative_path: its path from the collections' folder
+    (`collections_dir`), extension off, the collection's folder name taken out where
+    it first appears (`en/_posts/a.md` is `en//a`, `_posts/2019/b.md` `/2019/b`), the
+    dots that end it dropped."""
+    name = post.name
+    folder = str(config.get("collections_dir") or "").strip("/")
+    if folder and name.startswith(folder + "/"):
+        name = name[len(folder) + 1:]
+    stem = posixpath.splitext(name)[0]
+    return stem.replace(f"_{label(post.kind)}", "", 1).rstrip(".")
+
+
 PLACEHOLDER = re.compile(r":([a-z_]+)")
 SLASHES = re.compile("/+")
 
@@ -629,7 +645,7 @@ def permalink(post: Post, config: dict) -> str:
         if make is None:
             raise BuildError(f"{post.name}: permalink {pattern!r}: unknown placeholder "
                              f"':{parts[i]}'; known: {', '.join(':' + k for k in values)}")
-        parts[i] = escape_path(make(post))
+        parts[i] = escape_path(make(post, config) if make is ITEM_PATH else make(post))
     url = SLASHES.sub("/", "/" + "".join(parts))
     why = leaves(url)
     if why:
