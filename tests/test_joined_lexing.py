@@ -83,3 +83,20 @@ def test_highlighted_html_is_pygments_own(monkeypatch):
         assert renderer().render(source) == joined
     finally:
         kramdown._lexer.cache_clear()
+
+
+def test_a_block_is_highlighted_once_per_post(monkeypatch):
+    """A post's excerpt is rendered apart from its content, with the same `used`:
+    a code block both show (a post that opens with code), or one repeated, is
+    highlighted once."""
+    from site_builder.site import kramdown
+    calls = []
+    real = kramdown.pygments_html
+    monkeypatch.setattr(kramdown, "pygments_html", lambda code, lexer: calls.append(code)
+                        or real(code, lexer))
+    env = {"highlighted": {}, "used": {}}
+    text = "```python\nx = 1\n```\n\nText.\n\n```python\nx = 1\n```\n"
+    content = renderer().render(text, env)
+    excerpt = renderer().render("```python\nx = 1\n```\n", env)
+    assert calls == ["x = 1\n"]
+    assert excerpt in content and '<span class="n">x</span>' in excerpt

@@ -131,6 +131,11 @@ LAYOUTS = {
     # a fence's info is one word to kramdown, backticks and all (houbb.github.io's
     # ```readonly```变量不能被更改。); a language rouge lacks keeps the code's blank lines
     "```a```b\nz\n\n```\n": "<pre><code class=\"language-a```b\">z\n\n</code></pre>\n",
+    # ... but not one whose closing line is after its list item (houbb's `- ```log4j2.xml```)
+    "- ```a```b\n\n```\nx\n```\n": "<ul>\n  <li><code class=\"language-plaintext highlighter-rouge\">a"
+                                 "</code>b</li>\n</ul>\n\n<div class=\"language-plaintext highlighter-"
+                                 "rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>x\n"
+                                 "</code></pre></div></div>\n",
     "```f(x)\ny\n\n\n```\n": "<pre><code class=\"language-f(x)\">y\n\n\n</code></pre>\n",
     "A[^1].\n\n[^1]: N.\n": "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" "
                            "class=\"footnote\" rel=\"footnote\">1</a></sup>.</p>\n\n<div class="

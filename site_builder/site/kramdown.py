@@ -1140,6 +1140,8 @@ def highlighted(code: str, lang: str, env: dict) -> str:
     key = hashlib.blake2b(f"{lang}\0{code}".encode("utf-8", "surrogatepass"),
                           digest_size=16).hexdigest()
     body = env.get("highlighted", {}).get(key)
+    if body is None:   # or made for this post already (its excerpt's, a block repeated)
+        body = env.get("used", {}).get(key)
     if body is None:
         lexer = _lexer(lang)
         if lexer:

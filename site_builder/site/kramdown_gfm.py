@@ -418,6 +418,8 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
     closings = memo[key]
     for line, length in closings[bisect.bisect_right(closings, (start, 1 << 30)):]:
         if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
+            if state.sCount[line] < state.blkIndent:
+                return False   # after the item (a lazy line was raised to its indent)
             # in a list item, only a closing line inside the item (kramdown reads the
             # item's lines first): no line less indented before it, and no nested
             # list that starts a part of the item read apart (chunk_starts)
