@@ -229,7 +229,10 @@ DATES = ["2019-03-01", "2019-03-01 10:00:00 +0100", "2019-03-01T10:00:00Z",
          # hours past 23 are carried by the offset (a real blog's `2020-3-19 29:39:08 +0800`)
          "2020-3-19 29:39:08 +0800", "2020-3-19 29:39:08 -0800", "2020-3-31 40:00:00 +0200",
          "2020-3-19 29:39:08 +0000", "2020-1-1 03:00:00 +0800", "2021-12-31 23:30:00 -0100",
-         "2020-3-1 00:10:00 +0030"]
+         "2020-3-1 00:10:00 +0030",
+         # ISO 8601 durations as a recipe's times (bulma-clean-theme's `prep_time: PT0H10M`
+         # through `date: '%k hours %M minutes'`): Ruby reads an hour and minutes
+         "PT0H10M", "PT1H30M", "2H5M3S", "PT10M"]
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata"])

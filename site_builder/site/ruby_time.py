@@ -191,7 +191,7 @@ def _sub(pattern: re.Pattern, s: str, read: Any) -> str:
 def _time(found: re.Match, got: dict) -> None:
     clock = found.group(1)
     parts = re.match(r"(\d+)\s*(?::\s*(\d+)(?:\s*:\s*(\d+)(?:[,.](\d*))?)?|h(?:\s*(\d+)m?"
-                     r"(?:\s*(\d+)s?)?)?)?", clock)
+                     r"(?:\s*(\d+)s?)?)?)?", clock, re.I)   # parse_time2_cb's, any case
     hour = int(parts.group(1))
     minute = parts.group(2) or parts.group(5)
     sec = parts.group(3) or parts.group(6)
