@@ -447,3 +447,30 @@ def test_an_empty_excerpt_separator_means_no_excerpt_as_in_jekyll(tmp_path: Path
     ours, theirs = ((tmp_path / side / "index.html").read_text() for side in ("ours", "jekyll"))
     assert "[/2024/01/02/a.html||0|y]" in ours
     assert ours == theirs
+
+
+URL_CASES = ["/hr example", "/tags/한국어/", "/caf\u0065\u0301/", "/a%20b/%e4%b8%ad", "/a%2Fb", "/100%",
+             "/a[1]|b", "/x/./y/../z/", "/../up", "/q?a=1 2&b=c+d%2B;e&&f#frag ment#2",
+             "/#c++", "?only", "#only", "/end ", "https://Other.example/A B", "", "/",
+             "/a:b@c!$&'()*+,;=", "/~x_y-z.html"]
+
+
+def test_url_filters_normalize_as_addressable(tmp_path: Path) -> None:
+    """Jekyll's relative_url and absolute_url end with Addressable's URI#normalize:
+    each part percent-encoded (a space, Hangul, `[`, `|`), an escape decoded and
+    written again, Unicode in NFC, dot segments gone, the site's scheme and host in
+    lower case without a default port. Ours wrote the text as given:
+    no-style-please's feed ids (`slug: hr example`) were `.../hr example`, Jekyll's
+    `.../hr%20example`."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "url: HTTPS://Ex.ORG:443\nbaseurl: /b\n")
+    cases = "".join(f'{{% capture u %}}{case}{{% endcapture %}}[{{{{ u | relative_url }}}}|'
+                    f'{{{{ u | absolute_url }}}}]\n' for case in URL_CASES)
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "index.html", "---\nlayout: default\n---\n" + cases)
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    ours, theirs = ((tmp_path / side / "index.html").read_text() for side in ("ours", "jekyll"))
+    assert "[/b/hr%20example|https://ex.org/b/hr%20example]" in ours
+    assert ours.splitlines() == theirs.splitlines()

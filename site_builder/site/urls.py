@@ -14,7 +14,7 @@ from typing import Any
 
 from site_builder.errors import BuildError
 
-SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//")
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.I)
 
 
 def relative_url(config: dict, value: Any) -> str:
@@ -25,7 +25,7 @@ def relative_url(config: dict, value: Any) -> str:
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     if SCHEME.match(text):
         return text
-    return config["baseurl"] + "/" + text.lstrip("/") if text else config["baseurl"]
+    return normalize(config["baseurl"] + "/" + text.lstrip("/") if text else config["baseurl"])
 
 
 def _undefined(value: Any) -> bool:
@@ -42,7 +42,85 @@ def absolute_url(config: dict, value: Any) -> str:
     url = config["url"].rstrip("/")
     if value is None or _undefined(value) or SCHEME.match(path) or not url:
         return path
-    return url + (path or "/")
+    return normalize(url + (path or "/"))
+
+
+# Addressable's character classes (Jekyll's url filters end with URI#normalize):
+# what a path segment, a query's pair and a fragment keep as they are.
+PCHAR = "!$&'()*+,;=:@"
+QUERY_PAIR = "!$'()*+,=:@/?"
+FRAGMENT = PCHAR + "/?"
+PLAIN = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]*")
+URI_PARTS = re.compile(r"\A(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?://([^/?#]*))?([^?#]*)"
+                       r"(?:\?([^#]*))?(?:#(.*))?\Z", re.S)
+DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21"}
+
+
+def normalize(url: str) -> str:
+    """Addressable::URI#normalize as Jekyll's relative_url and absolute_url end:
+    each part percent-encoded as its class asks (`/tags/한국어` is
+    `/tags/%ED%95%9C...`, a space `%20`), after its escapes are decoded and the text
+    put in Unicode's NFC; dot segments removed; the scheme and host in lower case,
+    a default port dropped."""
+    if PLAIN.fullmatch(url) and "/." not in url and not SCHEME.match(url):
+        return url
+    found = URI_PARTS.match(url)
+    if found is None:
+        return url
+    scheme, authority, path, query, fragment = found.groups()
+    out = ""
+    if scheme is not None:
+        scheme = scheme.lower()
+        out += scheme + ":"
+    if authority is not None:
+        user, at, host = authority.rpartition("@")
+        host, colon, port = host.partition(":") if not host.startswith("[") else (host, "", "")
+        if colon and (not port or DEFAULT_PORTS.get(scheme or "") == port):
+            colon = port = ""
+        out += "//" + user + at + host.lower() + colon + port
+    path = path.strip(" \t\n\v\f\r\0")
+    path = _remove_dots("/".join(_component(segment, PCHAR) for segment in path.split("/")))
+    out += "/" if not path and authority is not None and scheme in DEFAULT_PORTS else path
+    if query is not None:
+        out += "?" + "&".join("%2B".join(_component(piece, QUERY_PAIR) for piece in
+                                         re.split("%2B", pair, flags=re.I))
+                              if pair else pair for pair in query.split("&"))
+    if fragment is not None:
+        out += "#" + _component(fragment, FRAGMENT)
+    return out
+
+
+def _component(text: str, safe: str) -> str:
+    import unicodedata
+    raw = urllib.parse.unquote_to_bytes(text)
+    try:
+        return urllib.parse.quote(unicodedata.normalize("NFC", raw.decode("utf-8")), safe=safe)
+    except UnicodeDecodeError:   # not UTF-8: its bytes escaped, reserved characters kept
+        return urllib.parse.quote(raw, safe="!#$&'()*+,/:;=?@[]")
+
+
+def _remove_dots(path: str) -> str:
+    """RFC 3986's remove_dot_segments (URI.normalize_path)."""
+    if "." not in path:
+        return path
+    out: list[str] = []
+    while path:
+        if path.startswith(("../", "./")):
+            path = path[path.index("/") + 1:]
+        elif path.startswith("/./") or path == "/.":
+            path = "/" + path[3:]
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:]
+            if out:
+                out.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            cut = path.find("/", 1)
+            cut = len(path) if cut < 0 else cut
+            out.append(path[:cut])
+            path = path[cut:]
+    return "".join(out)
 
 
 def escape_path(value: str) -> str:
