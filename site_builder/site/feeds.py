@@ -16,19 +16,37 @@ if TYPE_CHECKING:   # imported where used: a build that writes no feed never nee
     import xml.etree.ElementTree as ET
 
 ATOM = "http://www.w3.org/2005/Atom"
+MEDIA = "http://search.yahoo.com/mrss/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_POSTS = 10  # jekyll-feed's default `feed.posts_limit`
 # Liquid's strip_html: scripts, styles and comments whole, then every tag.
 MARKUP = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>|<.*?>", re.S | re.I)
 
 
+def feed_posts(posts: list[Post], config: dict) -> list[Post]:
+    """jekyll-feed's entries: `posts | sort: "date" | reverse` of site.posts (newest
+    first; a stable sort, so posts of one date come in the reverse of that order),
+    `feed: posts_limit:` of them (10)."""
+    settings = config.get("feed") if isinstance(config.get("feed"), dict) else {}
+    limit = settings.get("posts_limit")
+    try:
+        limit = FEED_POSTS if limit is None or limit is False or limit == "" else int(limit)
+    except (TypeError, ValueError):
+        limit = FEED_POSTS
+    return sorted(posts, key=lambda post: post.date)[::-1][:max(limit, 0)]
+
+
 def atom_feed(posts: list[Post], config: dict) -> str:
+    """`posts`: feed_posts'."""
     import xml.etree.ElementTree as ET
     url = partial(absolute_url, config)
-    feed = ET.Element("feed", xmlns=ATOM)
+    lang = config.get("lang")
+    feed = ET.Element("feed", xmlns=ATOM, attrib={XML_LANG: str(lang)} if lang else {})
     ET.SubElement(feed, "generator", uri="https://jekyllrb.com/", version="4.3").text = "Jekyll"
     ET.SubElement(feed, "link", href=url("/feed.xml"), rel="self", type="application/atom+xml")
-    ET.SubElement(feed, "link", href=url("/"), rel="alternate", type="text/html")
+    ET.SubElement(feed, "link", href=url("/"), rel="alternate", type="text/html",
+                  attrib={"hreflang": str(lang)} if lang else {})
     newest = posts[0].date if posts else PAGE_DATE
     ET.SubElement(feed, "updated").text = xmlschema(newest, config)
     ET.SubElement(feed, "id").text = url("/feed.xml")
@@ -36,7 +54,7 @@ def atom_feed(posts: list[Post], config: dict) -> str:
     if config.get("description"):
         ET.SubElement(feed, "subtitle").text = str(config["description"])
     _author(feed, config.get("author"))
-    for post in posts[:FEED_POSTS]:
+    for post in posts:
         _entry(feed, post, config)
     return _xml(feed)
 
@@ -44,7 +62,8 @@ def atom_feed(posts: list[Post], config: dict) -> str:
 def _entry(feed: ET.Element, post: Post, config: dict) -> None:
     import xml.etree.ElementTree as ET
     page = post.page()
-    entry = ET.SubElement(feed, "entry")
+    lang = post.meta.get("lang")
+    entry = ET.SubElement(feed, "entry", attrib={XML_LANG: str(lang)} if lang else {})
     title = plain_title(page["title"])
     ET.SubElement(entry, "title", type="html").text = title
     ET.SubElement(entry, "link", href=absolute_url(config, post.url), rel="alternate",
@@ -58,6 +77,12 @@ def _entry(feed: ET.Element, post: Post, config: dict) -> None:
     for term in page["categories"] + tags(post.meta):
         ET.SubElement(entry, "category", term=term)
     ET.SubElement(entry, "summary", type="html").text = page["excerpt"]
+    image = post.meta.get("image")
+    image = image.get("path") if isinstance(image, dict) else image
+    if image:   # post.image.path | default: post.image, made absolute unless it is
+        image = str(image) if "://" in str(image) else absolute_url(config, image)
+        ET.SubElement(entry, f"{{{MEDIA}}}thumbnail", url=image)
+        ET.SubElement(entry, f"{{{MEDIA}}}content", medium="image", url=image)
 
 
 def plain_title(title: str) -> str:
@@ -87,6 +112,7 @@ def sitemap(urls: list[tuple[str, object]], config: dict) -> str:
 
 def _xml(element: ET.Element) -> str:
     import xml.etree.ElementTree as ET
+    ET.register_namespace("media", MEDIA)
     ET.indent(element)
     declaration = '<?xml version="1.0" encoding="utf-8"?>\n'
     return declaration + ET.tostring(element, encoding="unicode") + "\n"

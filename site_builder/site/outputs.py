@@ -17,7 +17,7 @@ from typing import Callable
 
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
-from site_builder.site.feeds import FEED_POSTS
+from site_builder.site.feeds import feed_posts
 from site_builder.site.reader import collection_names
 from site_builder.site.sources import (Post, collection_kind, destination, output_ext, raise_all,
                                       tags)
@@ -174,7 +174,7 @@ def plan_site(posts: list[Post], pages: list[Post], keys: dict[str, str], config
     tag_urls = _tags(plan, posts, keys, config, layouts, theme_key)
     plan.add_default("404.html", digest(theme_key, "404"), lambda: layouts.page(
         "404", {"title": "Page not found", "url": "/404.html"}), "404.html")
-    newest = posts[:FEED_POSTS]
+    newest = feed_posts(posts, config)
     plan.add_default("feed.xml", digest(theme_key, [keys[p.name] for p in newest]),
                      lambda: _feed(posts, config), "the feed", newest)
     urls = list(dict.fromkeys(
@@ -265,7 +265,7 @@ def _tag_page_url(base: str, number: int) -> str:
 
 def _feed(posts: list[Post], config: dict) -> str:
     from site_builder.site.feeds import atom_feed
-    return atom_feed(posts[:FEED_POSTS], config)
+    return atom_feed(feed_posts(posts, config), config)
 
 
 def _sitemap(urls: list, config: dict) -> str:
@@ -400,7 +400,7 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[s
     feed = config.get("feed") if isinstance(config.get("feed"), dict) else {}
     feed_path = str((feed or {}).get("path") or "feed.xml").lstrip("/")
     if "jekyll-feed" in named and feed_path not in plan:
-        newest = posts[:FEED_POSTS]
+        newest = feed_posts(posts, config)
         plan.add(feed_path, digest(theme_key, [keys[p.name] for p in newest]),
                  lambda: _feed(posts, config), "jekyll-feed", newest)
     if "jekyll-sitemap" in named and "sitemap.xml" not in plan:
