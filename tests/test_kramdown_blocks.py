@@ -151,6 +151,13 @@ LAYOUTS = {
         "\\[P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2)\\]\n      </li>\n    </ul>\n  </li>\n"
         "  <li>Multivariate</li>\n  <li>\n\\[\\sum_{x_S} \\tau_S = 1\\]\n  </li>\n  <li>\n"
         "\\[b\\]\n  </li>\n</ul>\n",
+    # CMU's PGM lecture notes: a line of one to three spaces and a tab (`   \t$$...$$`)
+    # is no block to kramdown (not code, not a paragraph): its text as it is, spans
+    # parsed, without <p>; in a quote or a list item after their markers' indentation
+    "A.\n\n   \t$$a_b + c$$\n  \t*b*\nnext\n\n> q\n>\n>  \tquoted\n":
+        "<p>A.</p>\n\n   \t\\(a_b + c\\)\n  \t<em>b</em>\n<p>next</p>\n\n<blockquote>\n"
+        "  <p>q</p>\n\n \tquoted\n</blockquote>\n",
+    "- a\n\n    \tb\nc\n": "<ul>\n  <li>\n    <p>a</p>\n\n  \tb\n    <p>c</p>\n  </li>\n</ul>\n",
     # hellojunho.github.io (Korean, on minimal-mistakes): a list item's lazy `---` under
     # its quote underlines the quote's line (kramdown reads the item's text, then the
     # quote's, apart)
