@@ -158,6 +158,20 @@ LAYOUTS = {
         "<p>A.</p>\n\n   \t\\(a_b + c\\)\n  \t<em>b</em>\n<p>next</p>\n\n<blockquote>\n"
         "  <p>q</p>\n\n \tquoted\n</blockquote>\n",
     "- a\n\n    \tb\nc\n": "<ul>\n  <li>\n    <p>a</p>\n\n  \tb\n    <p>c</p>\n  </li>\n</ul>\n",
+    # a fence in a footnote or a definition closed at the margin: a lazy line of the
+    # note's (the definition's) text to kramdown, so the fence ends there
+    "A[^1].\n\n[^1]: note\n    ```\n    code\n```\n\nafter\n":
+        "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" class=\"footnote\" "
+        "rel=\"footnote\">1</a></sup>.</p>\n\n<p>after</p>\n<div class=\"footnotes\" role=\""
+        "doc-endnotes\">\n  <ol>\n    <li id=\"fn:1\" role=\"doc-endnote\">\n      <p>note</p>"
+        "\n      <div class=\"language-plaintext highlighter-rouge\"><div class=\"highlight\">"
+        "<pre class=\"highlight\"><code>code\n</code></pre></div>      </div>\n      <p><a "
+        "href=\"#fnref:1\" class=\"reversefootnote\" role=\"doc-backlink\">&#8617;</a></p>\n"
+        "    </li>\n  </ol>\n</div>\n",
+    "Term\n: def\n  ```\n  code\n```\n\nafter\n":
+        "<dl>\n  <dt>Term</dt>\n  <dd>def\n    <div class=\"language-plaintext highlighter-"
+        "rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>code\n</code></pre>"
+        "</div>    </div>\n  </dd>\n</dl>\n\n<p>after</p>\n",
     # hellojunho.github.io (Korean, on minimal-mistakes): a list item's lazy `---` under
     # its quote underlines the quote's line (kramdown reads the item's text, then the
     # quote's, apart)
