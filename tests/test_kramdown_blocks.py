@@ -172,6 +172,26 @@ LAYOUTS = {
         "<dl>\n  <dt>Term</dt>\n  <dd>def\n    <div class=\"language-plaintext highlighter-"
         "rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>code\n</code></pre>"
         "</div>    </div>\n  </dd>\n</dl>\n\n<p>after</p>\n",
+    # rouge's diff lexer (takaakiu.github.io's reading time counts the words of this
+    # HTML): a line's newline inside its span, lines of one kind in one span, a `#`
+    # that starts a line no rule of rouge's takes an error
+    "```diff\n# a comment\n####\n#  after\nkey: v\n- old \"x\" <b>\n+ new & more\n+ two\n"
+    "@@ -1,2 +1,2 @@ ctx\n  kept\n---\n!strong\nIndex: x\n=eq\n```\n":
+        "<div class=\"language-diff highlighter-rouge\"><div class=\"highlight\"><pre class="
+        "\"highlight\"><code><span class=\"err\">#</span> a comment\n"
+        "<span class=\"err\">####</span>\n"
+        "#  after\n"
+        "<span class=\"p\">key: v\n"
+        "</span><span class=\"gd\">- old \"x\" &lt;b&gt;\n"
+        "</span><span class=\"gi\">+ new &amp; more\n"
+        "+ two\n"
+        "</span><span class=\"p\">@@ -1,2 +1,2 @@</span> ctx\n"
+        "  kept\n"
+        "<span class=\"p\">---\n"
+        "</span><span class=\"gs\">!strong\n"
+        "</span><span class=\"gh\">Index: x\n"
+        "=eq\n"
+        "</span></code></pre></div></div>\n",
     # hellojunho.github.io (Korean, on minimal-mistakes): a list item's lazy `---` under
     # its quote underlines the quote's line (kramdown reads the item's text, then the
     # quote's, apart)

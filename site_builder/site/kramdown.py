@@ -1181,6 +1181,10 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
         return None
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
+
+    from site_builder.site.rouge_lexers import LEXERS
+    if name in LEXERS:   # rouge's own tokens (rouge_lexers.py)
+        return LEXERS[name]()
     try:
         return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -1197,6 +1201,9 @@ def pygments_html(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
     from pygments import highlight
 
     from site_builder.site.joined_lexing import faster
+    from site_builder.site.rouge_lexers import RougeDiffLexer, rouge_html
+    if isinstance(lexer, RougeDiffLexer):
+        return rouge_html(code, lexer)
     return WHITESPACE_SPAN.sub(r"\1", highlight(code, faster(lexer), _formatter()))
 
 
