@@ -913,6 +913,38 @@ def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
             '{"/old-a.html":"https://example.org/blog/2020/01/01/a.html","/x/ü/":')
 
 
+def test_a_redirect_from_a_pages_url_replaces_the_page_as_in_jekyll(tmp_path):
+    """jekyll-redirect-from adds its redirect pages to site.pages after every page,
+    and Jekyll writes pages, then documents: a redirect from a page's URL is the file
+    written there (semver.org's lang/hu/: its spec page and its index both say
+    `redirect_from: /lang/hu/`, and the spec's redirect is what Jekyll writes), and
+    a post's URL keeps the post. Ours kept the page. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "lang/hu/spec"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\nplugins: [jekyll-redirect-from]\n")
+    (blog / "_layouts" / "default.html").write_text("[{{ content }}]\n")
+    (blog / "lang/hu/index.md").write_text(
+        "---\nlayout: default\nredirect_from: /lang/hu/\n---\nIndex\n")
+    (blog / "lang/hu/spec/v2.md").write_text(
+        "---\nlayout: default\nredirect_from: /lang/hu/\n---\nSpec\n")
+    (blog / "about.md").write_text("---\nlayout: default\nredirect_from: /2020/01/01/a.html\n"
+                                   "---\nAbout\n")
+    (blog / "_posts" / "2020-01-01-a.md").write_text(
+        "---\nlayout: default\nredirect_from: /about.html\n---\nPost\n")
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("lang/hu/index.html", "lang/hu/spec/v2.html", "about.html",
+                 "2020/01/01/a.html"):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    assert 'href="/lang/hu/spec/v2.html"' in outputs(tmp_path, "lang/hu/index.html")[1]
+
+
 @pytest.mark.parametrize("setting", ["", "posts_dir: ./_posts\n"])
 def test_a_jekyll_blogs_folder_named_posts_is_its_own_not_posts_dir(tmp_path, setting):
     """posts_dir's default (`posts`, this pipeline's folder) is not the posts folder of

@@ -420,3 +420,27 @@ def test_path_placeholder_is_jekylls_cleaned_relative_path(tmp_path: Path,
                    for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
     assert made["ours"] == made["jekyll"]
     assert "r/s/y/index.html" in made["ours"]
+
+
+def test_an_empty_excerpt_separator_means_no_excerpt_as_in_jekyll(tmp_path: Path) -> None:
+    """Document#generate_excerpt?: with `excerpt_separator: ""` (jsonapi.org's
+    config) a document has no excerpt and `post.excerpt` is empty; our build
+    stopped on Python's "empty separator" with a traceback. In front matter too,
+    and for an HTML post; a front matter `excerpt:` is kept."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", 'excerpt_separator: ""\n')
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "_posts" / "2024-01-02-a.md", "---\n---\nFirst *para*.\n\nSecond.\n")
+    write(blog / "_posts" / "2024-01-03-b.html", "---\n---\n<p>One.</p>\n\n<p>Two.</p>\n")
+    write(blog / "_posts" / "2024-01-04-c.md", "---\nexcerpt: Own words.\n---\nC.\n\nD.\n")
+    write(blog / "_posts" / "2024-01-05-d.md",
+          "---\nexcerpt_separator: <!--more-->\n---\nE.\n\nF.\n<!--more-->\nG.\n")
+    write(blog / "index.html", "---\n---\n{% for post in site.posts %}[{{ post.url }}|"
+          "{{ post.excerpt }}|{{ post.excerpt | size }}|{% if post.excerpt %}y{% endif %}]\n"
+          "{% endfor %}")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    ours, theirs = ((tmp_path / side / "index.html").read_text() for side in ("ours", "jekyll"))
+    assert "[/2024/01/02/a.html||0|y]" in ours
+    assert ours == theirs

@@ -304,14 +304,19 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     redirects = "jekyll-redirect-from" in plugins(config)
     own_layout = redirects and "redirect" in renderer.layouts   # the plugin uses it if any
     unwritten = unwritten_kinds(config)
-    for item in everyone:
-        if item is index or item.kind in unwritten or item.future:
-            continue
+    written = [item for item in everyone
+               if item is not index and item.kind not in unwritten and not item.future]
+    for item in written:
         if redirects:
             _add_redirects(plan, add, item, keys[item.name], config, renderer, own_layout)
         else:
             add(destination(item), keys[item.name], lambda item=item: renderer.render(item),
                 item.name)
+    # the plugin's redirect pages join site.pages after every page: written after the
+    # pages (one there gives way), before the documents (which stay)
+    documents = {item.name for item in written if item.kind != "pages"}
+    for item in written if redirects else ():
+        _add_redirects_from(plan, add, item, config, renderer, own_layout, documents)
     _plugin_files(plan, posts, pages, keys, config, theme_key, static)
     if redirects and "redirects.json" not in plan and "redirects.json" not in static \
             and not (renderer.root / "redirects.json").exists():
@@ -328,9 +333,9 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
 
 def _add_redirects(plan: Plan, add: Callable, item: Post, key: str, config: dict,
                    renderer, own_layout: bool) -> None:  # noqa: ANN001 (JekyllRenderer)
-    """jekyll-redirect-from: the item's page (or the redirect its `redirect_to` asks
-    for), and a redirect to it from each of its `redirect_from` paths; through the
-    blog's `redirect` layout (`own_layout`) when it has one, as the plugin does."""
+    """jekyll-redirect-from: the item's page, or the redirect its `redirect_to` asks
+    for, through the blog's `redirect` layout (`own_layout`) when it has one, as the
+    plugin does."""
     to = redirect_target(item.meta.get("redirect_to"))
     if to is None:
         add(destination(item), key, lambda: renderer.render(item), item.name)
@@ -341,14 +346,20 @@ def _add_redirects(plan: Plan, add: Callable, item: Post, key: str, config: dict
     else:
         to = absolute_url(config, to)
         plan.add(destination(item), digest(to), lambda: redirect_page(to), item.name)
+
+
+def _add_redirects_from(plan: Plan, add: Callable, item: Post, config: dict, renderer,  # noqa: ANN001
+                        own_layout: bool, documents: set[str]) -> None:
+    """A redirect to the item from each of its `redirect_from` paths (where a page or
+    an earlier redirect is, this one is written last; a document there stays)."""
     for old in redirect_sources(item.meta.get("redirect_from")):
         why = leaves("/" + old.lstrip("/"))
         if why:
             raise BuildError(f"{item.name}: redirect_from {old!r} {why}; fix that path")
         target, rel = absolute_url(config, item.url), dest("/" + old.lstrip("/"))
-        if rel in plan and not plan[rel].source.endswith("(redirect_from)"):
-            continue   # a page of the blog's own is there
-        plan.pop(rel, None)   # two redirects from one place: the later one, as Jekyll
+        if rel in plan and plan[rel].source in documents:
+            continue   # Jekyll writes the documents after the pages, its redirects among them
+        plan.pop(rel, None)   # a page, or two redirects from one place: the later one
         if own_layout:
             add(rel, digest(target), lambda old=old, target=target: renderer.render_redirect(
                 None, "/" + old.lstrip("/"), target), f"{item.name} (redirect_from)")

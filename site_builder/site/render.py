@@ -14,7 +14,7 @@ from site_builder.errors import BuildError
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
-from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_source, post_url_names,
+from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_separator, excerpt_source, post_url_names,
                                        raise_all, uses_liquid)
 from site_builder.site.theme import theme_folder
 
@@ -154,6 +154,8 @@ def _convert(post: Post, text: str, md, config: dict, root: Path,  # noqa: ANN00
         return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}
     used: dict[str, str] = {}     # one env per render: rules keep per-document notes in it
     content = md.render(text, {"highlighted": highlighted, "used": used})
+    if not excerpt_separator(post, config):  # Document#generate_excerpt?: no excerpt, and
+        return content, "", used             # `post.excerpt` is nil.to_s (jsonapi.org)
     excerpt = md.render(excerpt_source(post, text, config),
                         {"highlighted": highlighted, "used": used})   # an env of its own
     return content, excerpt, used

@@ -676,10 +676,16 @@ def uses_liquid(post: Post) -> bool:
     return post.liquid
 
 
+def excerpt_separator(post: Post, config: dict) -> str:
+    return str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
+
+
 def excerpt_source(post: Post, text: str, config: dict) -> str:
     """The part of the post's Liquid-rendered `text` before the excerpt separator
     (Jekyll's default: the first paragraph)."""
-    separator = str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
+    separator = excerpt_separator(post, config)
+    if not separator:  # no excerpt (Document#generate_excerpt?)
+        return ""
     if post.crlf and "\n" in separator:
         # Jekyll looks for it in the file's text as it is: with CR LF line ends, a
         # separator of LFs is never there, and the excerpt is the whole post
