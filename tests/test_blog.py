@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import NOTES, REPO, TWO_RUN_TITLE, copy_blog, need_tool, serving, site_builder
+from conftest import (NOTES, REPO, TWO_RUN_TITLE, copy_blog, need_tool, new_blog, serving,
+                      site_builder)
 
 sys.path.insert(0, str(REPO / "bench"))
 import crosscheck  # noqa: E402  (bench/crosscheck.py)
@@ -1143,3 +1144,46 @@ def test_a_pages_own_collection_key_is_kept_as_in_jekyll(tmp_path):
         theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert "[Corona map] [portfolio]" in outputs(tmp_path, "index.html")[1]
+
+
+# -- script URLs in Markdown: Jekyll's for a blog's own layouts, refused on our theme ---
+
+SCRIPT_LINKS = ("[run](javascript:alert(1)), [ref][r], ![pic](javascript:x), "
+                "[v](vbscript:y)\n\n[r]: javascript:void(0)\n")
+
+
+def test_script_links_in_a_blogs_own_markdown_are_jekylls(tmp_path):
+    """A blog built with its own layouts is its author's Markdown, which Jekyll
+    writes with kramdown: a `javascript:` link is a link there, as in Jekyll
+    (haacked.com's `[print](javascript:window.print())`). In a post and through
+    markdownify. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("<main>{{ content }}</main>\n")
+    (blog / "_posts" / "2024-01-02-links.md").write_text(
+        "---\nlayout: default\n---\n" + SCRIPT_LINKS)
+    (blog / "page.html").write_text(
+        "---\n---\n{{ '[m](javascript:m())' | markdownify }}\n")
+    build_both(blog, tmp_path)
+    for name in ("2024/01/02/links.html", "page.html"):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    post = outputs(tmp_path, "2024/01/02/links.html")[1]
+    assert '<a href="javascript:alert(1)">run</a>' in post and 'src="javascript:x"' in post
+
+
+def test_script_links_stay_text_on_our_theme(tmp_path):
+    """On site-builder's own theme (its blog, where generated posts go) a script URL
+    in Markdown stays text, in a post and through markdownify: no link to click."""
+    root = new_blog(tmp_path / "blog")
+    (root / "posts").mkdir()
+    (root / "posts" / "2024-01-02-links.md").write_text(
+        "---\ntitle: Links\n---\n" + SCRIPT_LINKS + "\n{{ '[m](javascript:m())' | markdownify }}\n")
+    site_builder(root, "build")
+    (page,) = (root / "_site").glob("**/links/index.html")
+    html = page.read_text()
+    assert "[run](javascript:alert(1))" in html and "[m](javascript:m())" in html
+    assert not re.search(r"""(?i)(href|src)=["']?\s*(javascript|vbscript):""", html), html

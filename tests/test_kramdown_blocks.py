@@ -151,6 +151,47 @@ LAYOUTS = {
         "\\[P(\\mu, \\sigma^2| m,V) = P(\\mu | \\sigma^2)\\]\n      </li>\n    </ul>\n  </li>\n"
         "  <li>Multivariate</li>\n  <li>\n\\[\\sum_{x_S} \\tau_S = 1\\]\n  </li>\n  <li>\n"
         "\\[b\\]\n  </li>\n</ul>\n",
+    # CMU's PGM lecture notes: a line of one to three spaces and a tab (`   \t$$...$$`)
+    # is no block to kramdown (not code, not a paragraph): its text as it is, spans
+    # parsed, without <p>; in a quote or a list item after their markers' indentation
+    "A.\n\n   \t$$a_b + c$$\n  \t*b*\nnext\n\n> q\n>\n>  \tquoted\n":
+        "<p>A.</p>\n\n   \t\\(a_b + c\\)\n  \t<em>b</em>\n<p>next</p>\n\n<blockquote>\n"
+        "  <p>q</p>\n\n \tquoted\n</blockquote>\n",
+    "- a\n\n    \tb\nc\n": "<ul>\n  <li>\n    <p>a</p>\n\n  \tb\n    <p>c</p>\n  </li>\n</ul>\n",
+    # a fence in a footnote or a definition closed at the margin: a lazy line of the
+    # note's (the definition's) text to kramdown, so the fence ends there
+    "A[^1].\n\n[^1]: note\n    ```\n    code\n```\n\nafter\n":
+        "<p>A<sup id=\"fnref:1\" role=\"doc-noteref\"><a href=\"#fn:1\" class=\"footnote\" "
+        "rel=\"footnote\">1</a></sup>.</p>\n\n<p>after</p>\n<div class=\"footnotes\" role=\""
+        "doc-endnotes\">\n  <ol>\n    <li id=\"fn:1\" role=\"doc-endnote\">\n      <p>note</p>"
+        "\n      <div class=\"language-plaintext highlighter-rouge\"><div class=\"highlight\">"
+        "<pre class=\"highlight\"><code>code\n</code></pre></div>      </div>\n      <p><a "
+        "href=\"#fnref:1\" class=\"reversefootnote\" role=\"doc-backlink\">&#8617;</a></p>\n"
+        "    </li>\n  </ol>\n</div>\n",
+    "Term\n: def\n  ```\n  code\n```\n\nafter\n":
+        "<dl>\n  <dt>Term</dt>\n  <dd>def\n    <div class=\"language-plaintext highlighter-"
+        "rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>code\n</code></pre>"
+        "</div>    </div>\n  </dd>\n</dl>\n\n<p>after</p>\n",
+    # rouge's diff lexer (takaakiu.github.io's reading time counts the words of this
+    # HTML): a line's newline inside its span, lines of one kind in one span, a `#`
+    # that starts a line no rule of rouge's takes an error
+    "```diff\n# a comment\n####\n#  after\nkey: v\n- old \"x\" <b>\n+ new & more\n+ two\n"
+    "@@ -1,2 +1,2 @@ ctx\n  kept\n---\n!strong\nIndex: x\n=eq\n```\n":
+        "<div class=\"language-diff highlighter-rouge\"><div class=\"highlight\"><pre class="
+        "\"highlight\"><code><span class=\"err\">#</span> a comment\n"
+        "<span class=\"err\">####</span>\n"
+        "#  after\n"
+        "<span class=\"p\">key: v\n"
+        "</span><span class=\"gd\">- old \"x\" &lt;b&gt;\n"
+        "</span><span class=\"gi\">+ new &amp; more\n"
+        "+ two\n"
+        "</span><span class=\"p\">@@ -1,2 +1,2 @@</span> ctx\n"
+        "  kept\n"
+        "<span class=\"p\">---\n"
+        "</span><span class=\"gs\">!strong\n"
+        "</span><span class=\"gh\">Index: x\n"
+        "=eq\n"
+        "</span></code></pre></div></div>\n",
     # hellojunho.github.io (Korean, on minimal-mistakes): a list item's lazy `---` under
     # its quote underlines the quote's line (kramdown reads the item's text, then the
     # quote's, apart)

@@ -338,6 +338,7 @@ def _render_keys(root: Path, everyone: list[Post], config: dict,
     """post name (its source path) -> a key of everything its HTML is made from."""
     liquid_key = sass_key = None
     keys = {}
+    own_layouts = theme_folder(root, config) is None   # Markdown's script links (renderer)
     for post in everyone:
         liquid = uses_liquid(post)
         if liquid and liquid_key is None:
@@ -347,7 +348,7 @@ def _render_keys(root: Path, everyone: list[Post], config: dict,
                 p.name for p in everyone if is_sass(p.ext)]))
         keys[post.name] = cache.digest(post.name, post.url, post.slug, post.date, post.meta,
                                       post.source, config.get("excerpt_separator"),
-                                      config.get("kramdown"),
+                                      config.get("kramdown"), own_layouts,
                                       liquid_key if liquid else None,
                                       sass_key if is_sass(post.ext) else None)
     return keys

@@ -556,14 +556,14 @@ def strip_html(value: Any) -> str:
     return STRIP_HTML_TAGS.sub("", STRIP_HTML_BLOCKS.sub("", _text(value)))
 
 
-def install(env: liquid.Environment, config: dict) -> None:
-    """Every Jekyll filter, on `env`."""
+def install(env: liquid.Environment, config: dict, *, script_links: bool = False) -> None:
+    """Every Jekyll filter, on `env` (`script_links`: markdownify's, as renderer's)."""
     from functools import lru_cache
 
     @lru_cache(maxsize=1)
     def md():  # noqa: ANN202 (a converter, made when a page first asks for one)
         from site_builder.site.kramdown import renderer
-        return renderer(config.get("kramdown"))
+        return renderer(config.get("kramdown"), script_links=script_links)
 
     def date_xml(value: Any) -> Any:
         return value if _no_date(value) else xmlschema(_time(value, config), config)

@@ -244,7 +244,7 @@ class JekyllRenderer:
     @cached_property
     def md(self):  # noqa: ANN201
         from site_builder.site.kramdown import renderer
-        return renderer(self.config.get("kramdown"))
+        return renderer(self.config.get("kramdown"), script_links=self.theme is None)
 
     @cached_property
     def layouts(self) -> dict[str, Layout]:

@@ -89,9 +89,12 @@ def _table_first(definition):  # noqa: ANN001, ANN202 (markdown-it's rule functi
     return rule
 
 
-def renderer(options: dict | None = None) -> MarkdownIt:
+def renderer(options: dict | None = None, *, script_links: bool = False) -> MarkdownIt:
     """A Markdown-to-HTML converter in kramdown's shapes: `renderer().render(text)`.
-    `options`: the config's `kramdown:` (its syntax_highlighter_opts are used)."""
+    `options`: the config's `kramdown:` (its syntax_highlighter_opts are used).
+    `script_links`: write `javascript:`, `vbscript:` and `data:` URLs as kramdown does
+    (a Jekyll blog built with its own layouts: its author's Markdown, which Jekyll
+    writes); otherwise they stay text, as markdown-it refuses them."""
     md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
@@ -126,11 +129,14 @@ def renderer(options: dict | None = None) -> MarkdownIt:
     kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
-    # escapes it for the attribute, and validateLink still refuses javascript: URLs.
+    # escapes it for the attribute, and validateLink refuses javascript: URLs (but
+    # with script_links).
     md.normalizeLink = lambda url: url
     for rule in md.block.ruler.__rules__:   # (around every other install's wrapper)
         if rule.name in ("footnote_def", "reference"):
             md.block.ruler.at(rule.name, _table_first(rule.fn), {"alt": rule.alt})
+    if script_links:
+        md.validateLink = lambda url: True
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md
@@ -1175,6 +1181,10 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
         return None
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
+
+    from site_builder.site.rouge_lexers import LEXERS
+    if name in LEXERS:   # rouge's own tokens (rouge_lexers.py)
+        return LEXERS[name]()
     try:
         return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -1191,6 +1201,9 @@ def pygments_html(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
     from pygments import highlight
 
     from site_builder.site.joined_lexing import faster
+    from site_builder.site.rouge_lexers import RougeDiffLexer, rouge_html
+    if isinstance(lexer, RougeDiffLexer):
+        return rouge_html(code, lexer)
     return WHITESPACE_SPAN.sub(r"\1", highlight(code, faster(lexer), _formatter()))
 
 

@@ -48,6 +48,9 @@ def install(md: MarkdownIt) -> None:
     md.inline.ruler.at("newline", newline)
     paragraph = next(r for r in md.block.ruler.__rules__ if r.name == "paragraph")
     md.block.ruler.at("paragraph", _kramdown_paragraph(paragraph.fn), {"alt": paragraph.alt})
+    md.block.ruler.before("code", "kramdown_raw_text", raw_text)
+    md.add_render_rule("kramdown_text_open", lambda *a: "")
+    md.add_render_rule("kramdown_text_close", lambda *a: "\n")
     md.core.ruler.push("kramdown_layout", layout)
     md.add_render_rule("kramdown_blank", lambda *a: "\n")
     md.renderer.render = MethodType(render, md.renderer)
@@ -97,6 +100,46 @@ def _retab(state: StateBlock, line: int) -> None:
 
 
 RUBY_SPACE = " \t\n\v\f\r"   # what Ruby's strip takes (no-break spaces stay)
+SPACES_THEN_TAB = re.compile(r" {1,3}\t")
+
+
+def _unparsed_text(state: StateBlock, line: int) -> int | None:
+    """Where a line's text starts for kramdown's block parsers (its list item's or
+    note's indentation taken off) when what is left starts with one to three spaces
+    and a tab: no block parser of kramdown's takes such a line (not INDENT's code, not
+    PARAGRAPH_START), so kramdown keeps it as text of the enclosing block."""
+    begin = state.bMarks[line]
+    space = state.src[begin:begin + state.tShift[line]]
+    if state.tShift[line] >= state.eMarks[line] - begin or "\t" not in space:
+        return None
+    indent = state.blkIndent
+    if indent and not space.startswith(" " * indent):
+        return None
+    return begin + indent if SPACES_THEN_TAB.match(space, indent) else None
+
+
+def raw_text(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Lines kramdown's parser hands to no block parser (`   \t$$x$$` after a blank
+    line): written as they are, their spans parsed, without <p> (parse_blocks'
+    fallback, add_text); consecutive ones are one text."""
+    first = _unparsed_text(state, start)
+    if first is None:
+        return False
+    if silent:
+        return True
+    texts, line = [state.src[first:state.eMarks[start]]], start + 1
+    while line < end and state.sCount[line] >= state.blkIndent:
+        begin = _unparsed_text(state, line)
+        if begin is None:
+            break
+        texts.append(state.src[begin:state.eMarks[line]])
+        line += 1
+    state.push("kramdown_text_open", "", 1).map = [start, line]
+    inline = state.push("inline", "", 0)
+    inline.content, inline.map, inline.children = "\n".join(texts), [start, line], []
+    state.push("kramdown_text_close", "", -1)
+    state.line = line
+    return True
 # kramdown's LAZY_END_HTML_START/STOP: a line starting with a tag (or an autolink's
 # `<https:`) of no span element.
 _NOT_SPAN = "(?!(?:" + "|".join(sorted(SPAN_ELEMENTS | {"textarea"})) + r")\b)"
@@ -167,8 +210,10 @@ LISTS = frozenset(("bullet_list_open", "ordered_list_open"))
 ITEMS = frozenset(("list_item_open", "dd_open"))
 EMPTY_NOTE = re.compile(r"^ {0,3}\[\^[^\]]+\]:[ \t]*$")
 # Blocks holding text only: no container to follow inside them.
-TEXT_OPEN = frozenset(("paragraph_open", "heading_open", "th_open", "td_open", "dt_open"))
-TEXT_CLOSE = frozenset(("paragraph_close", "heading_close", "th_close", "td_close", "dt_close"))
+TEXT_OPEN = frozenset(("paragraph_open", "heading_open", "th_open", "td_open", "dt_open",
+                       "kramdown_text_open"))
+TEXT_CLOSE = frozenset(("paragraph_close", "heading_close", "th_close", "td_close", "dt_close",
+                        "kramdown_text_close"))
 
 
 def layout(state: StateCore) -> None:

@@ -376,10 +376,22 @@ def _kramdown_fence(original):  # noqa: ANN001, ANN202 (markdown-it's rule funct
         opening = FENCE_OPENING.match(line)
         if opening and len(line[opening.end():].split()) > 1:
             return False
-        if opening and state.sCount[start] - state.blkIndent < 4 \
-                and not _closed_after(state, start, end, opening[1]):
-            return False
-        if not original(state, start, end, silent):
+        closing = None
+        if opening and state.sCount[start] - state.blkIndent < 4:
+            closing = _closed_after(state, start, end, opening[1])
+            if closing is None:
+                return False
+        if closing is not None and state.sCount[closing] < state.blkIndent:
+            # a note's or a definition's lazy line (kramdown reads it as the note's
+            # text): it closes the fence there, where markdown-it ends the note
+            indent, state.sCount[closing] = state.sCount[closing], state.blkIndent
+            try:
+                found = original(state, start, end, silent)
+            finally:
+                state.sCount[closing] = indent
+        else:
+            found = original(state, start, end, silent)
+        if not found:
             return False
         if not silent and state.blkIndent and state.sCount[start] > state.blkIndent:
             # kramdown strips the list item's indentation from the code, not the fence's
@@ -405,9 +417,10 @@ def _raw_blank_lines(state: StateBlock, token: Token, first: int, stop: int,
             for line, text in zip(lines, code)) + "\n" * (len(code) > len(lines))
 
 
-def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
-    """Whether a line after `start` closes a fence opened with `fence`. The closing
-    lines of the container are found once (many fences never closed cost one pass)."""
+def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> int | None:
+    """The line after `start` that closes a fence opened with `fence`, if any. The
+    closing lines of the container are found once (many fences never closed cost one
+    pass)."""
     memo = state.env.setdefault("kramdown_fence_closings", {})
     key = (end, state.blkIndent, state.parentType, state.level, fence[0], state.src)
     if key not in memo:
@@ -419,15 +432,16 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> bool:
     for line, length in closings[bisect.bisect_right(closings, (start, 1 << 30)):]:
         if length >= len(fence) and state.sCount[line] - state.blkIndent < 4:
             if state.parentType == "list" and state.sCount[line] < state.blkIndent:
-                return False   # after the item (a lazy line was raised to its indent)
+                return None   # after the item (a lazy line was raised to its indent)
             # in a list item, only a closing line inside the item (kramdown reads the
             # item's lines first): no line less indented before it, and no nested
             # list that starts a part of the item read apart (chunk_starts)
             chunks = chunk_starts(state)
-            return not state.blkIndent or all(
+            inside = not state.blkIndent or all(
                 state.isEmpty(k) or state.sCount[k] >= state.blkIndent and k not in chunks
                 for k in range(start + 1, line))
-    return False
+            return line if inside else None
+    return None
 
 
 def _kramdown_code(original):  # noqa: ANN001, ANN202 (markdown-it's rule function)

@@ -98,10 +98,12 @@ def _kramdown_definition(original):  # noqa: ANN001, ANN202 (markdown-it's rule)
         label = normalizeReference(found[1]) if found else ""
         if not label or found[3] and QUOTED_AFTER_SPACE.search(found[3]):
             return False   # (kramdown's own check: a title gone wrong is no definition)
+        href = found[2] if found[2] is not None else found[3]
+        if not state.md.validateLink(href):
+            return False   # a script URL markdown-it refuses (renderer's script_links)
         if silent:
             return True
-        ref = {"title": found[5] or "", "href": found[2] if found[2] is not None else found[3],
-               "map": [start, start + 1]}
+        ref = {"title": found[5] or "", "href": href, "map": [start, start + 1]}
         references = state.env.setdefault("references", {})
         if label in references:
             state.env.setdefault("duplicate_refs", []).append({**ref, "label": label})

@@ -368,7 +368,8 @@ class JekyllEnvironment(liquid.Environment):
         # is through an unknown filter: so for a blog with its own layouts. A blog on our
         # theme is told of a misspelt filter unless it sets the option.
         options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
-        strict = options.get("strict_filters", theme_folder(root, config) is not None)
+        own_layouts = theme_folder(root, config) is None
+        strict = options.get("strict_filters", not own_layouts)
         # `liquid: error_mode: lax|warn|strict` as in Jekyll, whose default is warn:
         # markup the strict parser refuses is read by Ruby's lax rules
         # (liquid_lax.py), with a warning unless lax. python-liquid itself stays
@@ -393,7 +394,7 @@ class JekyllEnvironment(liquid.Environment):
         self.include_pure: dict[str, bool] = {}
         self.include_outputs: dict[tuple, str] = {}
         from site_builder.site import jekyll_filters, jekyll_tags
-        jekyll_filters.install(self, config)
+        jekyll_filters.install(self, config, script_links=own_layouts)
         self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
         # Where text being parsed comes from (its file and first line), for warnings;
         # includes' texts -> the same, for errors raised in them.

@@ -16,6 +16,7 @@ from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
 from site_builder.site.sources import (MARKDOWN_SUFFIXES, Post, excerpt_separator, excerpt_source, post_url_names,
                                        raise_all, uses_liquid)
+from site_builder.site.theme import theme_folder
 
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
@@ -42,7 +43,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         templates = JekyllEnvironment(root, config, post_url_names(everyone))
         templates.urls = link_urls(everyone, {})
         site = site_for() if site_for is not None else liquid_site(everyone, config)
-    md = renderer(config.get("kramdown"))
+    md = renderer(config.get("kramdown"), script_links=theme_folder(root, config) is None)
     waves = _Waves(todo)
     for _ in range(len(todo) + 2):   # each wave leaves fewer waiting, or it is the last
         if not waves.wave:
