@@ -960,6 +960,44 @@ def test_the_feed_has_jekyll_feeds_entries_languages_and_images(tmp_path):
     assert ours == theirs
 
 
+def test_the_sitemap_lists_documents_then_pages_as_jekyll_sitemap(tmp_path):
+    """jekyll-sitemap's sitemap.xml: the collections' documents first (posts oldest
+    first, then the config's collections, dated), then site.html_pages in Jekyll's
+    order (`.htm` and folders' URLs too, /404.html never), and its xsi:schemaLocation.
+    Ours had the posts newest first, then pages and documents mixed, a collection's
+    documents without lastmod (bulma-clean-theme's products). Against real Jekyll,
+    the lastmod of the undated document (the build's time) to the day."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "_products", "b", "a"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\nurl: https://ex.org\nplugins: [jekyll-sitemap]\n"
+        "collections:\n  products:\n    output: true\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    for name, front in (("_posts/2020-01-02-b.md", ""), ("_posts/2020-01-01-a.md", ""),
+                        ("_posts/2020-01-03-c.md", "sitemap: false"),
+                        ("_products/p2.md", ""), ("_products/p1.md", "date: 2021-05-06"),
+                        ("index.md", ""), ("b/index.md", ""), ("a/z.md", ""), ("404.md", ""),
+                        ("old.htm", ""), ("data.json", ""), ("hidden.md", "sitemap: false")):
+        (blog / name).write_text(f"---\nlayout: default\n{front}\n---\nx\n")
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    import xml.etree.ElementTree as ET
+    found = {}
+    for side in ("ours", "jekyll"):
+        root = ET.parse(tmp_path / side / "sitemap.xml").getroot()
+        found[side] = [root.attrib] + [
+            (child.tag, (child.text or "").strip()[:10 if child.tag.endswith("lastmod") else None])
+            for child in root.iter() if child is not root]
+    assert ("{http://www.sitemaps.org/schemas/sitemap/0.9}loc",
+            "https://ex.org/products/p1.html") in found["ours"]
+    assert found["ours"] == found["jekyll"]
+
+
 def test_a_redirect_from_a_pages_url_replaces_the_page_as_in_jekyll(tmp_path):
     """jekyll-redirect-from adds its redirect pages to site.pages after every page,
     and Jekyll writes pages, then documents: a redirect from a page's URL is the file

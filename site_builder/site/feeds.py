@@ -19,6 +19,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 MEDIA = "http://search.yahoo.com/mrss/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
 FEED_POSTS = 10  # jekyll-feed's default `feed.posts_limit`
 # Liquid's strip_html: scripts, styles and comments whole, then every tag.
 MARKUP = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>|<.*?>", re.S | re.I)
@@ -101,7 +102,9 @@ def _author(parent: ET.Element, author: object) -> None:
 def sitemap(urls: list[tuple[str, object]], config: dict) -> str:
     """`urls`: (path without baseurl, the date it last changed or None)."""
     import xml.etree.ElementTree as ET
-    root = ET.Element("urlset", xmlns=SITEMAP)
+    ET.register_namespace("xsi", XSI)
+    root = ET.Element("urlset", xmlns=SITEMAP, attrib={f"{{{XSI}}}schemaLocation": f"{SITEMAP} "
+                                                       f"{SITEMAP}/sitemap.xsd"})
     for path, changed in urls:
         item = ET.SubElement(root, "url")
         ET.SubElement(item, "loc").text = absolute_url(config, path)

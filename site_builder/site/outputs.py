@@ -19,7 +19,7 @@ from site_builder.errors import BuildError
 from site_builder.site.cache import digest
 from site_builder.site.feeds import feed_posts
 from site_builder.site.reader import collection_names
-from site_builder.site.sources import (Post, collection_kind, destination, output_ext, raise_all,
+from site_builder.site.sources import (PAGE_DATE, Post, collection_kind, destination, output_ext, raise_all,
                                       tags)
 from site_builder.site.plugins import (plugins, redirect_page, redirect_sources,
                                        redirect_target, redirects_json)
@@ -392,6 +392,20 @@ def pager_path(config: dict, number: int) -> str:
 
 
 
+def _sitemap_urls(posts: list[Post], pages: list[Post], config: dict) -> list[tuple]:
+    """jekyll-sitemap's: each written collection's documents (posts oldest first,
+    then the config's collections) with their dates, then site.html_pages (but
+    /404.html) in Jekyll's order; `sitemap: false` leaves one out."""
+    from site_builder.site import jekyll_layouts
+    unwritten = unwritten_kinds(config)
+    docs = [(p.url, p.date if p.date != PAGE_DATE else None)
+            for p in jekyll_layouts.documents_in_order(posts, pages, config)
+            if p.kind not in unwritten and not p.future and p.meta.get("sitemap") is not False]
+    return docs + [(p.url, None) for p in jekyll_layouts.pages_in_order(pages)
+                   if p.meta.get("sitemap") is not False and p.url != "/404.html"
+                   and (output_ext(p) in (".html", ".xhtml", ".htm") or p.url.endswith("/"))]
+
+
 def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[str, str],
                   config: dict, theme_key: str, static: list[str] = ()) -> None:
     """jekyll-feed's feed.xml, jekyll-sitemap's sitemap.xml and robots.txt, unless
@@ -404,9 +418,7 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[s
         plan.add(feed_path, digest(theme_key, [keys[p.name] for p in newest]),
                  lambda: _feed(posts, config), "jekyll-feed", newest)
     if "jekyll-sitemap" in named and "sitemap.xml" not in plan:
-        urls = [(p.url, p.date) for p in posts] + [
-            (p.url, None) for p in pages if p.meta.get("sitemap") is not False
-            and output_ext(p) == ".html"]
+        urls = _sitemap_urls(posts, pages, config)
         plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
                  "jekyll-sitemap")
     if "jekyll-sitemap" in named and "robots.txt" not in plan and "robots.txt" not in static:
