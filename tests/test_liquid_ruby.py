@@ -474,3 +474,26 @@ def test_url_filters_normalize_as_addressable(tmp_path: Path) -> None:
     ours, theirs = ((tmp_path / side / "index.html").read_text() for side in ("ours", "jekyll"))
     assert "[/b/hr%20example|https://ex.org/b/hr%20example]" in ours
     assert ours.splitlines() == theirs.splitlines()
+
+
+def test_weekdate_permalinks_and_iso_week_placeholders_as_jekylls(tmp_path: Path) -> None:
+    """`permalink: weekdate` gives a page or a collection's document no suffix
+    (Jekyll 4.3's add_permalink_suffix knows date, ordinal, none and pretty only):
+    about.md is /about, written to about.html; ours was /about.html. `:w_year` and
+    `:w_day` (the ISO week's year and day) stopped our build as unknown."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "permalink: weekdate\ncollections:\n  recipes:\n    output: true\n")
+    write(blog / "_layouts" / "default.html", "{{ page.url }}|{{ content }}")
+    write(blog / "_recipes" / "soup.md", "---\nlayout: default\n---\nR\n")
+    write(blog / "about.md", "---\nlayout: default\n---\nP\n")
+    write(blog / "_posts" / "2019-12-31-h.md", "---\nlayout: default\n---\nH\n")
+    write(blog / "_posts" / "2021-01-03-w.md", "---\nlayout: default\n"
+          "permalink: /:w_year/:week/:w_day/:title/\n---\nW\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
+                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    assert made["ours"]["about.html"] == "/about|<p>P</p>\n"
+    assert "2020/53/7/w/index.html" in made["ours"]
+    assert made["ours"] == made["jekyll"]

@@ -556,7 +556,7 @@ def _suffix(template: str, style: str) -> str:
     """Jekyll's add_permalink_suffix."""
     if style == "pretty":
         return template + "/"
-    if style in ("date", "ordinal", "none", "weekdate"):
+    if style in ("date", "ordinal", "none"):   # not weekdate: Jekyll 4.3 gives it none
         return template + ":output_ext"
     return template + ("/" if style.endswith("/") else "") + (
         ":output_ext" if style.endswith(":output_ext") else "")
@@ -601,6 +601,7 @@ ITEM_VALUES = {
     "hour": lambda p: f"{p.date.hour:02d}", "minute": lambda p: f"{p.date.minute:02d}",
     "second": lambda p: f"{p.date.second:02d}",
     "y_day": lambda p: f"{p.date.timetuple().tm_yday:03d}", "week": lambda p: f"{p.date:%V}",
+    "w_year": lambda p: str(p.date.isocalendar()[0]), "w_day": lambda p: str(p.date.isoweekday()),
     "short_day": lambda p: f"{p.date:%a}", "long_day": lambda p: f"{p.date:%A}",
     "short_month": lambda p: f"{p.date:%b}", "long_month": lambda p: f"{p.date:%B}",
     "title": lambda p: slugify(p.slug, "pretty", cased=True), "slug": lambda p: slugify(p.slug),
