@@ -497,3 +497,23 @@ def test_weekdate_permalinks_and_iso_week_placeholders_as_jekylls(tmp_path: Path
     assert made["ours"]["about.html"] == "/about|<p>P</p>\n"
     assert "2020/53/7/w/index.html" in made["ours"]
     assert made["ours"] == made["jekyll"]
+
+
+def test_paginator_paths_follow_jekylls_default_paginate_path(tmp_path: Path) -> None:
+    """Jekyll's default `paginate_path` is `/page:num`: paginator.previous_page_path
+    of page 3 is `/page2` (poole's and the seo tag's `<link rel="prev">`); ours was
+    `/page2/`. The pages are still written to page2/index.html."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "paginate: 1\nplugins: [jekyll-paginate]\n")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "index.html", "---\nlayout: default\n---\n{{ page.url }}|{{ paginator.page }}|"
+          "{{ paginator.previous_page_path }}|{{ paginator.next_page_path }}\n")
+    for n in range(1, 4):
+        write(blog / "_posts" / f"2021-01-0{n}-p{n}.md", f"---\ntitle: P{n}\n---\nText.\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    for page in ("index.html", "page2/index.html", "page3/index.html"):
+        theirs, ours = ((tmp_path / side / page).read_text() for side in ("jekyll", "ours"))
+        assert ours == theirs, page
+    assert (tmp_path / "ours" / "page3/index.html").read_text().endswith("|3|/page2|\n")

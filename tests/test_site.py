@@ -699,7 +699,7 @@ def test_a_blog_with_its_own_liquid_layouts(tmp_path: Path, logged) -> None:
     assert '<a href="/j/first">older</a>' in second and "<footer>SECOND</footer>" in second
     assert "<title>Second | Shaped</title>" in second
     index = (site / "index.html").read_text()
-    assert "[Second: Two; 02 Jan 2020]1/2 /page2/ Second and First" in index
+    assert "[Second: Two; 02 Jan 2020]1/2 /page2 Second and First" in index   # /page:num
     assert "[First: One two; 01 Jan 2020]2/2" in (site / "page2" / "index.html").read_text()
     warning = [line for line in lines if line.startswith("warning: plugins")]
     assert len(warning) == 1 and "_plugins/tags.rb" in warning[0] and "jekyll-avatar" in warning[0]

@@ -712,7 +712,8 @@ def paginator(config: dict, posts: list[dict], number: int, total: int, per_page
             return None
         if n == 1:
             return base
-        pattern = str(config.get("paginate_path") or "/page:num/")
+        # Jekyll's default paginate_path: /page:num (no slash at the end)
+        pattern = str(config.get("paginate_path") or "/page:num")
         return "/" + pattern.replace(":num", str(n)).lstrip("/")
     start = (number - 1) * per_page
     return {"page": number, "per_page": per_page, "posts": posts[start:start + per_page],
