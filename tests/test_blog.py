@@ -998,6 +998,57 @@ def test_the_sitemap_lists_documents_then_pages_as_jekyll_sitemap(tmp_path):
     assert found["ours"] == found["jekyll"]
 
 
+def test_the_seo_tag_writes_what_jekyll_seo_tag_writes(tmp_path):
+    """{% seo %} as jekyll-seo-tag 2.8 computes it: titles through markdownify (curly
+    quotes), strip_html, normalize_whitespace (ASCII spaces only: a no-break space
+    stays) and escape_once; the author from page, `authors` or site, completed by
+    _data/authors; `canonical_url`; `image` (a path or a hash with its size and alt)
+    as og:image and the large Twitter card; article:published_time; prev/next links;
+    Twitter, Facebook and webmaster tags; the JSON-LD (BlogPosting, WebSite on the
+    home and about pages, publisher with the logo, sameAs), keys sorted, compact.
+    bulma-clean-theme's posts lacked their images, dates and canonical URLs, minima's
+    pages had this project's own title. The whole tag's text, against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "_data"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: Site's \"T\"\ndescription: All *about* it\ntagline: Tag line\nurl: https://ex.org\n"
+        "baseurl: /b\nlang: en-GB\nauthor: ann\nlogo: /img/logo.png\npaginate: 1\n"
+        "twitter: {username: '@site', card: summary}\nfacebook: {admins: x1, app_id: 7}\n"
+        "webmaster_verifications: {google: g1, bing: b1}\n"
+        "social: {name: Ann Org, links: [https://a.example, https://b.example]}\n"
+        "plugins: [jekyll-seo-tag, jekyll-paginate]\n")
+    (blog / "_data" / "authors.yml").write_text("ann:\n  name: Ann B\n  twitter: annb\n"
+                                                "  url: https://ann.example\n")
+    (blog / "_layouts" / "default.html").write_text("{% seo %}\n{{ content }}")
+    (blog / "index.html").write_text("---\nlayout: default\n---\n{% for p in paginator.posts %}"
+                                     "{{ p.title }}{% endfor %}\n")
+    (blog / "about.md").write_text("---\nlayout: default\ntitle: About \"us\"\n---\nWho.\n")
+    (blog / "plain.md").write_text("---\nlayout: default\nseo: {type: Person, name: Zed}\n"
+                                   "description: \"<b>Bold</b> &amp; more\"\n---\nP\n")
+    (blog / "_posts" / "2020-01-02-b.md").write_text(
+        "---\nlayout: default\ntitle: \"It's *B*\\u00a0now\"\nimage: /img/b b.png\n"
+        "canonical_url: https://other.example/b\n---\nB text.\n")
+    (blog / "_posts" / "2020-01-01-a.md").write_text(
+        "---\nlayout: default\ntitle: A\nauthor: {name: Cy, type: Organization}\n"
+        "image: {path: https://cdn.example/a.png, height: 100, width: 200, alt: An A}\n"
+        "last_modified_at: 2021-03-04 05:06:07 +0000\n---\nA text.\n")
+    (blog / "_posts" / "2019-12-31-c.md").write_text(
+        "---\nlayout: default\ntitle: C\nauthors: [dee]\ntwitter: {card: player}\n"
+        "image: {twitter: /t.png}\n---\nC text.\n")
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    for name in ("index.html", "page2/index.html", "page3/index.html", "about.html",
+                 "plain.html", "2020/01/02/b.html", "2020/01/01/a.html", "2019/12/31/c.html"):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    assert '"headline":"It’s B\u00a0now"' in outputs(tmp_path, "2020/01/02/b.html")[1]
+
+
 def test_a_redirect_from_a_pages_url_replaces_the_page_as_in_jekyll(tmp_path):
     """jekyll-redirect-from adds its redirect pages to site.pages after every page,
     and Jekyll writes pages, then documents: a redirect from a page's URL is the file

@@ -89,7 +89,8 @@ def _entry(feed: ET.Element, post: Post, config: dict) -> None:
 def plain_title(title: str) -> str:
     """jekyll-feed's entry title: `strip_html | normalize_whitespace` (a title's markup
     would be HTML to a feed reader: `type="html"`)."""
-    return " ".join(MARKUP.sub("", title).split())
+    from site_builder.site.jekyll_filters import normalize_whitespace
+    return normalize_whitespace(MARKUP.sub("", title))
 
 
 def _author(parent: ET.Element, author: object) -> None:

@@ -165,7 +165,9 @@ def _flat(items: Any) -> list:
 
 
 def normalize_whitespace(value: Any) -> str:
-    return re.sub(r"\s+", " ", _text(value)).strip()
+    """Ruby's `gsub(/\\s+/, " ").strip`: ASCII whitespace only (a no-break space, as
+    before a footnote's back link, stays)."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", _text(value)).strip(" \t\r\n\f\v\0")
 
 
 def smartify(value: Any) -> str:

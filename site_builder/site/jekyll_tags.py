@@ -95,56 +95,254 @@ def gist(context: RenderContext, text: str) -> str:
 
 
 def seo(context: RenderContext, text: str) -> str:
-    """jekyll-seo-tag's head: the title (page | site), description, canonical URL,
-    Open Graph and Twitter cards, and the JSON-LD, as its documentation shows them."""
+    """jekyll-seo-tag 2.8's head, written from its drop's rules: the title (page |
+    site, or site | tagline; "Page 2 of 5 for ..." past a paginator's first page),
+    author, locale, description, canonical URL, image, dates, prev/next links,
+    Twitter, Facebook and webmaster tags, and the JSON-LD (its keys sorted)."""
     config = context.env.config
-    page = context.globals.get("page") or {}
-    paginator = context.globals.get("paginator")
-    site_title = config.get("title") or config.get("name")
-    page_title = page.get("title") or site_title
-    description = page.get("description") or page.get("excerpt") or config.get("description")
-    tagline = config.get("tagline") or config.get("description")
-    if site_title and page_title != site_title:
-        title = f"{page_title} | {site_title}"
-    elif tagline and site_title:
-        title = f"{site_title} | {tagline}"
-    else:
-        title = page_title or site_title or ""
-    if isinstance(paginator, dict) and (paginator.get("page") or 1) > 1:
-        title = f"Page {paginator['page']} of {paginator['total_pages']} for {title}"
-    title = _plain(title)
-    description = _plain(description)
-    url = absolute_url(config, str(page.get("url") or "/").replace("index.html", ""))
-    author = page.get("author") or config.get("author")
-    if isinstance(author, dict):
-        author = author.get("name")
+    seo = _SeoValues(context)
+    page, site = seo.page, seo.site
     out = ["<!-- Begin Jekyll SEO tag v2.8.0 -->"]
-    if "title=false" not in text.replace(" ", ""):
-        out.append(f"<title>{_esc(title)}</title>")
+    title = seo.title()
+    if title and not re.search("title=false", text, re.I):
+        out.append(f"<title>{title}</title>")
     out.append('<meta name="generator" content="Jekyll v4.3.1" />')
-    if page_title:
-        out.append(f'<meta property="og:title" content="{_esc(_plain(page_title))}" />')
-    if author:
-        out.append(f'<meta name="author" content="{_esc(str(author))}" />')
-    out.append(f'<meta property="og:locale" content="{_esc(str(config.get("lang") or "en_US"))}" />')
-    if description:
-        out += [f'<meta name="description" content="{_esc(description)}" />',
-                f'<meta property="og:description" content="{_esc(description)}" />']
-    if config.get("url"):
-        out += [f'<link rel="canonical" href="{url}" />',
-                f'<meta property="og:url" content="{url}" />']
-    if site_title:
-        out.append(f'<meta property="og:site_name" content="{_esc(str(site_title))}" />')
-    out.append('<meta property="og:type" content="'
-               f'{"article" if page.get("date") and page.get("collection") == "posts" else "website"}" />')
-    out.append('<meta name="twitter:card" content="summary" />')
-    if page_title:
-        out.append(f'<meta property="twitter:title" content="{_esc(_plain(page_title))}" />')
-    ld = {"@context": "https://schema.org", "@type": "WebPage", "headline": _plain(page_title),
-          "url": url, **({"description": description} if description else {})}
-    out.append(f'<script type="application/ld+json">\n{json.dumps(ld)}</script>')
+    if seo.page_title:
+        out.append(f'<meta property="og:title" content="{seo.page_title}" />')
+    author = seo.author()
+    if author.get("name"):
+        out.append(f'<meta name="author" content="{_s(author["name"])}" />')
+    out.append(f'<meta property="og:locale" content="{seo.locale()}" />')
+    if seo.description:
+        out += [f'<meta name="description" content="{seo.description}" />',
+                f'<meta property="og:description" content="{seo.description}" />']
+    canonical = seo.canonical_url()
+    if site.get("url"):
+        out += [f'<link rel="canonical" href="{_s(canonical)}" />',
+                f'<meta property="og:url" content="{_s(canonical)}" />']
+    if seo.site_title:
+        out.append(f'<meta property="og:site_name" content="{seo.site_title}" />')
+    image = seo.image()
+    if image:
+        out.append(f'<meta property="og:image" content="{_s(image["path"])}" />')
+        for key in ("height", "width", "alt"):
+            if _truthy(image.get(key)):
+                out.append(f'<meta property="og:image:{key}" content="{_s(image[key])}" />')
+    published = seo.date_published()
+    if published:
+        out += ['<meta property="og:type" content="article" />',
+                f'<meta property="article:published_time" content="{published}" />']
+    else:
+        out.append('<meta property="og:type" content="website" />')
+    paginator = context.globals.get("paginator")
+    if isinstance(paginator, dict):
+        for rel, key in (("prev", "previous_page"), ("next", "next_page")):
+            if _truthy(paginator.get(key)):
+                href = absolute_url(config, paginator.get(key + "_path"))
+                out.append(f'<link rel="{rel}" href="{_s(href)}" />')
+    if image:
+        card = _dig(page, "twitter", "card") or _dig(site, "twitter", "card") or \
+            "summary_large_image"
+        out += [f'<meta name="twitter:card" content="{_s(card)}" />',
+                f'<meta property="twitter:image" content="{_s(image["path"])}" />']
+    else:
+        out.append('<meta name="twitter:card" content="summary" />')
+    if image and _truthy(image.get("alt")):
+        out.append(f'<meta name="twitter:image:alt" content="{_s(image["alt"])}" />')
+    if seo.page_title:
+        out.append(f'<meta property="twitter:title" content="{seo.page_title}" />')
+    if _truthy(site.get("twitter")):
+        username = _s(_dig(site, "twitter", "username")).replace("@", "")
+        out.append(f'<meta name="twitter:site" content="@{username}" />')
+        if seo.twitter_creator():
+            out.append(f'<meta name="twitter:creator" content="@{seo.twitter_creator()}" />')
+    facebook = site.get("facebook")
+    if _truthy(facebook):
+        for key, tag in (("admins", 'property="fb:admins"'),
+                         ("publisher", 'property="article:publisher"'),
+                         ("app_id", 'property="fb:app_id"')):
+            if _truthy(_dig(site, "facebook", key)):
+                out.append(f'<meta {tag} content="{_s(_dig(site, "facebook", key))}" />')
+    if _truthy(site.get("webmaster_verifications")):
+        for key, name in (("google", "google-site-verification"), ("bing", "msvalidate.01"),
+                          ("alexa", "alexaVerifyID"), ("yandex", "yandex-verification"),
+                          ("baidu", "baidu-site-verification"),
+                          ("facebook", "facebook-domain-verification")):
+            value = _dig(site, "webmaster_verifications", key)
+            if _truthy(value):
+                out.append(f'<meta name="{name}" content="{_s(value)}" />')
+    elif _truthy(site.get("google_site_verification")):
+        out.append('<meta name="google-site-verification" '
+                   f'content="{_s(site["google_site_verification"])}" />')
+    ld = json.dumps(seo.json_ld(), ensure_ascii=False, separators=(",", ":"))
+    out.append(f'<script type="application/ld+json">\n{ld}</script>')
     out.append("<!-- End Jekyll SEO tag -->")
     return "\n".join(out) + "\n"
+
+
+HOMEPAGE_OR_ABOUT = re.compile(r"^/(about/)?(index.html?)?$")
+
+
+class _SeoValues:
+    """jekyll-seo-tag's Drop, AuthorDrop, ImageDrop and JSONLDDrop: each value as the
+    plugin computes it from the page, the site and the paginator."""
+
+    def __init__(self, context: RenderContext) -> None:
+        self.context, self.config = context, context.env.config
+        self.filters = context.env.filters
+        page, site = context.globals.get("page"), context.globals.get("site")
+        self.page = page if isinstance(page, dict) else {}
+        # the blog's site (its config), not this project's defaults for its own blog
+        self.site = site if isinstance(site, dict) else self.config
+        self.site_title = self.format(_get(self.site, "title") or _get(self.site, "name"))
+        self.site_tagline = self.format(_get(self.site, "tagline"))
+        self.site_description = self.format(_get(self.site, "description"))
+        self.page_title = self.format(_get(self.page, "title")) or self.site_title
+        self.description = self.format(_get(self.page, "description") or
+                                       _get(self.page, "excerpt")) or self.site_description
+        seo = _get(self.page, "seo")
+        self.page_seo = seo if isinstance(seo, dict) else {}
+
+    def format(self, value: Any) -> str | None:
+        """markdownify, strip_html, normalize_whitespace, escape_once; None if empty."""
+        from site_builder.site.jekyll_filters import escape_once, normalize_whitespace, strip_html
+        if value is None or liquid.is_undefined(value) or value is False:
+            return None
+        text = escape_once(normalize_whitespace(strip_html(self.filters["markdownify"](value))))
+        return text or None
+
+    def title(self) -> str | None:
+        site_title, page_title = self.site_title, self.page_title
+        if site_title and page_title != site_title:
+            title = page_title + " | " + site_title
+        elif self.site_description and site_title:
+            title = site_title + " | " + (self.site_tagline or self.site_description)
+        else:
+            title = page_title or site_title
+        paginator = self.context.globals.get("paginator")
+        if title and isinstance(paginator, dict) and _truthy(paginator.get("page")):
+            current, total = paginator.get("page"), paginator.get("total_pages")
+            if isinstance(current, int) and current > 1:
+                message = str(_get(self.site, "seo_paginator_message")
+                              or "Page %<current>s of %<total>s for ")
+                title = message.replace("%<current>s", str(current)).replace(
+                    "%<total>s", ruby_values.to_s(total)) + title
+        return title
+
+    def author(self) -> dict:
+        sources = [_get(self.page, "author")]
+        authors = _get(self.page, "authors")
+        if isinstance(authors, list) and authors:
+            sources.append(authors[0])
+        sources.append(_get(self.site, "author"))
+        found = next((s for s in sources if s is not None and not liquid.is_undefined(s)
+                      and ruby_values.to_s(s) != ""), None)
+        if isinstance(found, dict):
+            return found
+        if isinstance(found, str):
+            data = _get(self.site, "data") or {}
+            known = _get(data, "authors") if isinstance(data, dict) else None
+            extra = known.get(found) if isinstance(known, dict) else None
+            return {"name": found, **(extra if isinstance(extra, dict) else {})}
+        return {}
+
+    def twitter_creator(self) -> str | None:
+        author = self.author()
+        handle = author.get("twitter") or author.get("name")
+        return re.sub(r"^@", "", handle) if isinstance(handle, str) else None
+
+    def locale(self) -> str:
+        lang = _get(self.page, "lang") or _get(self.site, "lang") or "en_US"
+        return ruby_values.to_s(_get(self.page, "locale") or _get(self.site, "locale")
+                                or lang).replace("-", "_")
+
+    def canonical_url(self) -> str:
+        own = _get(self.page, "canonical_url")
+        if own is not None and ruby_values.to_s(own) != "":
+            return own
+        return re.sub(r"/index\.html$", "/", absolute_url(self.config, _get(self.page, "url")))
+
+    def image(self) -> dict | None:
+        meta = _get(self.page, "image")
+        found = ({"path": None, **meta} if isinstance(meta, dict) else
+                 {"path": meta} if isinstance(meta, str) else {"path": None})
+        raw = found.get("path") or found.get("facebook") or found.get("twitter")
+        if not raw:
+            return None
+        if isinstance(raw, str) and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", raw):
+            raw = absolute_url(self.config, raw)
+        return {**found, "path": self.filters["uri_escape"](raw)}
+
+    def _date(self, value: Any) -> str | None:
+        if value is None or liquid.is_undefined(value) or value is False:
+            return None
+        return self.filters["date_to_xmlschema"](value)
+
+    def date_published(self) -> str | None:
+        return self._date(_get(self.page, "date"))
+
+    def type(self) -> str:
+        if self.page_seo.get("type"):
+            return self.page_seo["type"]
+        if HOMEPAGE_OR_ABOUT.match(str(_get(self.page, "url") or "")):
+            return "WebSite"
+        return "BlogPosting" if self.date_published() else "WebPage"
+
+    def json_ld(self) -> dict:
+        homepage = HOMEPAGE_OR_ABOUT.match(str(_get(self.page, "url") or ""))
+        social = _get(self.site, "social") if isinstance(_get(self.site, "social"), dict) else {}
+        name = (self.format(self.page_seo.get("name")) if self.page_seo.get("name") else
+                None if not homepage else self.format(social.get("name")) if social.get("name")
+                else self.site_title)
+        author = self.author()
+        kind = self.type()
+        logo = _get(self.site, "logo")
+        if logo:
+            logo = self.filters["uri_escape"](logo if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", str(logo))
+                                              else absolute_url(self.config, logo))
+        image = self.image()
+        values = {
+            "@context": "https://schema.org", "@type": kind,
+            "author": None if not author.get("name") or author.get("type") not in (
+                None, "Organization", "Person") else {
+                "@type": author.get("type") or "Person", "name": author["name"],
+                **({"url": author["url"]} if author.get("url") else {})},
+            "dateModified": self._date(self.page_seo.get("date_modified")
+                                       or _get(self.page, "last_modified_at")
+                                       or _get(self.page, "date")),
+            "datePublished": self.date_published(), "description": self.description,
+            "headline": self.page_title,
+            "image": None if not image else image["path"] if len(image) == 1 else {
+                **{k: v for k, v in image.items() if k != "path"}, "url": image["path"],
+                "@type": "imageObject"},
+            "mainEntityOfPage": {"@type": "WebPage", "@id": self.canonical_url()}
+            if kind in ("BlogPosting", "CreativeWork") else None,
+            "name": name,
+            "publisher": None if not logo else {
+                "@type": "Organization", "logo": {"@type": "ImageObject", "url": logo},
+                **({"name": author["name"]} if author.get("name") else {})},
+            "sameAs": self.page_seo.get("links") or (social.get("links") if homepage else None),
+            "url": self.canonical_url()}
+        return {key: values[key] for key in sorted(values) if values[key] is not None}
+
+
+def _get(mapping: Any, key: str) -> Any:
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return None if value is None or liquid.is_undefined(value) else value
+
+
+def _dig(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        mapping = _get(mapping, key)
+    return mapping
+
+
+def _truthy(value: Any) -> bool:
+    return value is not None and value is not False and not liquid.is_undefined(value)
+
+
+def _s(value: Any) -> str:
+    return ruby_values.to_s(value)
 
 
 def _plain(value: Any) -> str:
