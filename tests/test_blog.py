@@ -960,6 +960,28 @@ def test_the_feed_has_jekyll_feeds_entries_languages_and_images(tmp_path):
     assert ours == theirs
 
 
+@pytest.mark.parametrize("title", ["", "name: N\n", 'title: A & "B" -- x\n'])
+def test_feed_titles_are_the_blogs_own_as_jekyll_feeds(tmp_path, title):
+    """A Jekyll blog's feed title and `{% feed_meta %}` title are its `title` (else
+    `name`), smartified; with neither, none. Both had this project's default title
+    ("Experiments") for a blog without one. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_config.yml").write_text(f"{title}plugins: [jekyll-feed]\n")
+    (blog / "_layouts" / "default.html").write_text("{% feed_meta %}|{{ content }}")
+    (blog / "index.md").write_text("---\nlayout: default\n---\nx\n")
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs and "Experiments" not in ours
+    ours, theirs = (_feed_elements(tmp_path / side / "feed.xml") for side in ("ours", "jekyll"))
+    assert ours == theirs
+
+
 def test_the_sitemap_lists_documents_then_pages_as_jekyll_sitemap(tmp_path):
     """jekyll-sitemap's sitemap.xml: the collections' documents first (posts oldest
     first, then the config's collections, dated), then site.html_pages in Jekyll's

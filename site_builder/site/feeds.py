@@ -38,8 +38,9 @@ def feed_posts(posts: list[Post], config: dict) -> list[Post]:
     return sorted(posts, key=lambda post: post.date)[::-1][:max(limit, 0)]
 
 
-def atom_feed(posts: list[Post], config: dict) -> str:
-    """`posts`: feed_posts'."""
+def atom_feed(posts: list[Post], config: dict, title: str | None = None) -> str:
+    """`posts`: feed_posts'; `title`: a Jekyll blog's own (`title`, else `name`; no
+    <title> without one, as jekyll-feed), not this project's default."""
     import xml.etree.ElementTree as ET
     url = partial(absolute_url, config)
     lang = config.get("lang")
@@ -51,7 +52,11 @@ def atom_feed(posts: list[Post], config: dict) -> str:
     newest = posts[0].date if posts else PAGE_DATE
     ET.SubElement(feed, "updated").text = xmlschema(newest, config)
     ET.SubElement(feed, "id").text = url("/feed.xml")
-    ET.SubElement(feed, "title", type="html").text = str(config.get("title") or "")
+    if title is None:
+        ET.SubElement(feed, "title", type="html").text = str(config.get("title") or "")
+    elif title:   # jekyll-feed's `title | smartify | xml_escape`
+        from site_builder.site.jekyll_filters import smartify
+        ET.SubElement(feed, "title", type="html").text = smartify(title)
     if config.get("description"):
         ET.SubElement(feed, "subtitle").text = str(config["description"])
     _author(feed, config.get("author"))

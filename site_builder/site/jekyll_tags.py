@@ -79,7 +79,9 @@ def feed_meta(context: RenderContext, text: str) -> str:
     config = context.env.config
     feed = config.get("feed") if isinstance(config.get("feed"), dict) else {}
     path = str((feed or {}).get("path") or "feed.xml")
-    title = config.get("title") or config.get("name") or ""
+    site = context.globals.get("site")   # the blog's own, not this project's defaults
+    site = site if isinstance(site, dict) else config
+    title = _get(site, "title") or _get(site, "name") or ""
     title_attr = f' title="{html.escape(str(title))}"' if title else ""
     return (f'<link type="application/atom+xml" rel="alternate" '
             f'href="{absolute_url(config, path)}"{title_attr} />')

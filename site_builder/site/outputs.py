@@ -17,6 +17,7 @@ from typing import Callable
 
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
+from site_builder.site import ruby_values
 from site_builder.site.feeds import feed_posts
 from site_builder.site.reader import collection_names
 from site_builder.site.sources import (PAGE_DATE, Post, collection_kind, destination, output_ext, raise_all,
@@ -263,9 +264,19 @@ def _tag_page_url(base: str, number: int) -> str:
     return base if number <= 1 else f"{base}page/{number}/"
 
 
-def _feed(posts: list[Post], config: dict) -> str:
+def _feed(posts: list[Post], config: dict, title: str | None = None) -> str:
     from site_builder.site.feeds import atom_feed
-    return atom_feed(feed_posts(posts, config), config)
+    return atom_feed(feed_posts(posts, config), config, title)
+
+
+def own_title(config: dict) -> str:
+    """A Jekyll blog's `site.title | default: site.name`: this project's default title
+    (our theme's) is not the blog's."""
+    from site_builder.config import SITE_DEFAULTS
+    title = config.get("title")
+    if title == SITE_DEFAULTS["title"] or not title:
+        title = config.get("name")
+    return ruby_values.to_s(title) if title else ""
 
 
 def _sitemap(urls: list, config: dict) -> str:
@@ -416,7 +427,7 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[s
     if "jekyll-feed" in named and feed_path not in plan:
         newest = feed_posts(posts, config)
         plan.add(feed_path, digest(theme_key, [keys[p.name] for p in newest]),
-                 lambda: _feed(posts, config), "jekyll-feed", newest)
+                 lambda: _feed(posts, config, own_title(config)), "jekyll-feed", newest)
     if "jekyll-sitemap" in named and "sitemap.xml" not in plan:
         urls = _sitemap_urls(posts, pages, config)
         plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
