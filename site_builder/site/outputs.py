@@ -17,7 +17,6 @@ from typing import Callable
 
 from site_builder.errors import BuildError
 from site_builder.site.cache import digest
-from site_builder.site import ruby_values
 from site_builder.site.feeds import feed_posts
 from site_builder.site.reader import collection_names
 from site_builder.site.sources import (PAGE_DATE, Post, collection_kind, destination, output_ext, raise_all,
@@ -273,6 +272,7 @@ def own_title(config: dict) -> str:
     """A Jekyll blog's `site.title | default: site.name`: this project's default title
     (our theme's) is not the blog's."""
     from site_builder.config import SITE_DEFAULTS
+    from site_builder.site import ruby_values   # here: python-liquid loads after deferred's setup
     title = config.get("title")
     if title == SITE_DEFAULTS["title"] or not title:
         title = config.get("name")
