@@ -41,6 +41,15 @@ def jekyll_build(source: Path, dest: Path, warns: bool = False) -> str:
     return output
 
 
+def jekyll_with_plugins(blog: Path, dest: Path) -> None:
+    """Real Jekyll with the plugins the blog's config names (Debian's gems; not
+    --safe, which jekyll_build's command turns on and which turns plugins off)."""
+    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(dest)],
+                          capture_output=True, text=True, cwd=blog,
+                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def build_both(blog: Path, tmp_path: Path) -> None:
     """`blog` built by real Jekyll into tmp_path/jekyll and by us into tmp_path/ours."""
     jekyll_build(blog, tmp_path / "jekyll")
@@ -755,10 +764,7 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
         "---\nlayout: default\ntitle: Post\nredirect_from: [/old-post/, /older/index.html]\n"
         "---\nP\n")
     # Not --safe (jekyll_build's), which turns the plugin off
-    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
-                          capture_output=True, text=True, cwd=blog,
-                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
-    assert done.returncode == 0, done.stdout + done.stderr
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("docs/old.html", "ext.html", "old-post/index.html", "older/index.html",
                  "2020/01/01/p.html", "gone/index.html"):
@@ -896,10 +902,7 @@ def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
                         ("sub/page.md", "redirect_to: [/blog-new/, /ignored/]\n"
                                         "redirect_from: /p-old/")):
         (blog / name).write_text(f"---\n{front}\n---\ntext\n")
-    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
-                          capture_output=True, text=True, cwd=blog,
-                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
-    assert done.returncode == 0, done.stdout + done.stderr
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("sub/page.html", "p-old/index.html", "redirects.json"):
         there = [(tmp_path / side / name).is_file() for side in ("jekyll", "ours")]
@@ -949,10 +952,7 @@ def test_the_feed_has_jekyll_feeds_entries_languages_and_images(tmp_path):
                         ("2019-01-01-e", ""), ("2019-01-01-d", ""), ("2018-01-01-f", "")):
         (blog / "_posts" / f"{name}.md").write_text(
             f"---\nlayout: default\ntitle: {name[-1].upper()}\n{front}\n---\nText {name}\n")
-    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
-                          capture_output=True, text=True, cwd=blog,
-                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
-    assert done.returncode == 0, done.stdout + done.stderr
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     ours, theirs = (_feed_elements(tmp_path / side / "feed.xml") for side in ("ours", "jekyll"))
     assert "{http://search.yahoo.com/mrss/}thumbnail [('url', " \
@@ -971,10 +971,7 @@ def test_feed_titles_are_the_blogs_own_as_jekyll_feeds(tmp_path, title):
     (blog / "_config.yml").write_text(f"{title}plugins: [jekyll-feed]\n")
     (blog / "_layouts" / "default.html").write_text("{% feed_meta %}|{{ content }}")
     (blog / "index.md").write_text("---\nlayout: default\n---\nx\n")
-    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
-                          capture_output=True, text=True, cwd=blog,
-                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
-    assert done.returncode == 0, done.stdout + done.stderr
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs and "Experiments" not in ours
@@ -1003,10 +1000,7 @@ def test_the_sitemap_lists_documents_then_pages_as_jekyll_sitemap(tmp_path):
                         ("index.md", ""), ("b/index.md", ""), ("a/z.md", ""), ("404.md", ""),
                         ("old.htm", ""), ("data.json", ""), ("hidden.md", "sitemap: false")):
         (blog / name).write_text(f"---\nlayout: default\n{front}\n---\nx\n")
-    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
-                          capture_output=True, text=True, cwd=blog,
-                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
-    assert done.returncode == 0, done.stdout + done.stderr
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     import xml.etree.ElementTree as ET
     found = {}
@@ -1059,10 +1053,7 @@ def test_the_seo_tag_writes_what_jekyll_seo_tag_writes(tmp_path):
     (blog / "_posts" / "2019-12-31-c.md").write_text(
         "---\nlayout: default\ntitle: C\nauthors: [dee]\ntwitter: {card: player}\n"
         "image: {twitter: /t.png}\n---\nC text.\n")
-    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
-                          capture_output=True, text=True, cwd=blog,
-                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
-    assert done.returncode == 0, done.stdout + done.stderr
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("index.html", "page2/index.html", "page3/index.html", "about.html",
                  "plain.html", "2020/01/02/b.html", "2020/01/01/a.html", "2019/12/31/c.html"):
@@ -1091,10 +1082,7 @@ def test_a_redirect_from_a_pages_url_replaces_the_page_as_in_jekyll(tmp_path):
                                    "---\nAbout\n")
     (blog / "_posts" / "2020-01-01-a.md").write_text(
         "---\nlayout: default\nredirect_from: /about.html\n---\nPost\n")
-    done = subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(tmp_path / "jekyll")],
-                          capture_output=True, text=True, cwd=blog,
-                          env={**JEKYLL_ENV, "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
-    assert done.returncode == 0, done.stdout + done.stderr
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
     site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
     for name in ("lang/hu/index.html", "lang/hu/spec/v2.html", "about.html",
                  "2020/01/01/a.html"):

@@ -193,6 +193,12 @@ def ruby_blog(root: Path) -> Path:
     return root
 
 
+def html_by_side(tmp_path: Path) -> dict[str, dict[str, str]]:
+    """Every HTML file Jekyll ("jekyll") and we ("ours") wrote under tmp_path, by path."""
+    return {side: {str(p.relative_to(tmp_path / side)): p.read_text()
+                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+
+
 def jekyll_build(blog: Path, out: Path) -> subprocess.CompletedProcess:
     need_tool("jekyll")
     return subprocess.run(["jekyll", "build", "-s", str(blog), "-d", str(out)],
@@ -341,8 +347,7 @@ def test_permalink_placeholders_are_percent_encoded_as_jekylls(tmp_path: Path) -
     done = jekyll_build(blog, tmp_path / "jekyll")
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
-                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    made = html_by_side(tmp_path)
     assert made["ours"] == made["jekyll"]
     assert made["ours"]["edge case/2020/01/01/a.html"].startswith("/edge%20case/2020/")
 
@@ -363,8 +368,7 @@ def test_dots_in_a_url_are_sanitized_as_jekylls(tmp_path: Path) -> None:
     done = jekyll_build(blog, tmp_path / "jekyll")
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
-                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    made = html_by_side(tmp_path)
     assert made["ours"] == made["jekyll"]
     assert made["ours"]["python/Python-Python-Traceback/index.html"].startswith(
         "/python/Python-Python-Traceback/|")
@@ -419,8 +423,7 @@ def test_path_placeholder_is_jekylls_cleaned_relative_path(tmp_path: Path,
     done = jekyll_build(blog, tmp_path / "jekyll")
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
-                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    made = html_by_side(tmp_path)
     assert made["ours"] == made["jekyll"]
     assert "r/s/y/index.html" in made["ours"]
 
@@ -492,8 +495,7 @@ def test_weekdate_permalinks_and_iso_week_placeholders_as_jekylls(tmp_path: Path
     done = jekyll_build(blog, tmp_path / "jekyll")
     assert done.returncode == 0, done.stdout + done.stderr
     build(blog, out_dir=tmp_path / "ours")
-    made = {side: {str(p.relative_to(tmp_path / side)): p.read_text()
-                   for p in (tmp_path / side).rglob("*.html")} for side in ("jekyll", "ours")}
+    made = html_by_side(tmp_path)
     assert made["ours"]["about.html"] == "/about|<p>P</p>\n"
     assert "2020/53/7/w/index.html" in made["ours"]
     assert made["ours"] == made["jekyll"]
