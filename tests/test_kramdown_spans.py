@@ -335,3 +335,29 @@ def test_heading_id_options_as_kramdowns(options):
 
 def test_heading_id_cases_are_what_kramdown_writes():
     assert [kramdown_html([HEADINGS], options)[0] for options in ID_OPTIONS] == ID_HTML
+
+
+# The config's `toc_levels` (minimal-mistakes' blogs set `1..3`), as a range, a
+# list or commas; a document's own `{::options toc_levels=... /}` over it.
+TOC = '* x\n{:toc}\n\n# a\n\n## b\n\n### c\n'
+TOC_A_B = ('<ul id="markdown-toc">\n  <li><a href="#a" id="markdown-toc-a">a</a>    <ul>\n      '
+           '<li><a href="#b" id="markdown-toc-b">b</a></li>\n    </ul>\n  </li>\n</ul>\n\n')
+TOC_CASES = [
+    ({"toc_levels": "1..2"}, TOC, TOC_A_B),
+    ({"toc_levels": [1, 2]}, TOC, TOC_A_B),
+    ({"toc_levels": "2,3"}, TOC, '<ul id="markdown-toc">\n  <li><a href="#b" id="markdown-toc-b">'
+     'b</a>    <ul>\n      <li><a href="#c" id="markdown-toc-c">c</a></li>\n    </ul>\n  '
+     '</li>\n</ul>\n\n'),
+    ({"toc_levels": "2,3"}, '{::options toc_levels="1..2" /}\n' + TOC, TOC_A_B),
+]
+HEADS = '<h1 id="a">a</h1>\n\n<h2 id="b">b</h2>\n\n<h3 id="c">c</h3>\n'
+
+
+@pytest.mark.parametrize("options, text, toc", TOC_CASES)
+def test_toc_levels_of_the_config_as_kramdowns(options, text, toc):
+    assert renderer(options).render(text) == toc + HEADS
+
+
+def test_toc_level_cases_are_what_kramdown_writes():
+    assert [kramdown_html([text], options)[0] for options, text, _ in TOC_CASES] == \
+        [toc + HEADS for _, _, toc in TOC_CASES]

@@ -98,6 +98,8 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.options["kramdown_auto_ids"] = _auto_ids(options)
+    if isinstance(options, dict) and options.get("toc_levels") is not None:
+        md.options["kramdown_toc_levels"] = options["toc_levels"]
     md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
     # Entities stay tokens of their own (smart quotes must not turn &#39; into a
     # curly quote), written as kramdown writes them (text_special).
