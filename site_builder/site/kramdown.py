@@ -1201,14 +1201,14 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
     name = ROUGE_LANGUAGES.get(lang)
     if lang in PLAINTEXT or not name:   # rouge lacks it, or Pygments does
         return None
-    from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
+    from site_builder.site.joined_lexing import lexer_by_name
     from site_builder.site.rouge_lexers import LEXERS
     if name in LEXERS:   # rouge's own tokens (rouge_lexers.py)
         return LEXERS[name]()
     try:
-        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
+        return lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
 
