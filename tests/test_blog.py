@@ -917,16 +917,14 @@ def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
 
 
 def _feed_elements(path: Path) -> list[str]:
-    """The feed's elements in order (tag, attributes, text), but its times and
-    Jekyll's patch version (this project writes 4.3; a feed reader reads neither)."""
+    """The feed's elements in order (tag, attributes, text), but its times."""
     import xml.etree.ElementTree as ET
     found = []
     for element in ET.parse(path).getroot().iter():
         text = " ".join((element.text or "").split())
         if element.tag.endswith("updated"):
             text = "(time)"
-        attrib = {k: ("4.3" if k == "version" else v) for k, v in element.attrib.items()}
-        found.append(f"{element.tag} {sorted(attrib.items())} {text}")
+        found.append(f"{element.tag} {sorted(element.attrib.items())} {text}")
     return found
 
 
@@ -1365,3 +1363,39 @@ def test_malformed_front_matter_in_our_posts_folder_stays_an_error(tmp_path):
     done = site_builder(blog, "build", check=False)
     assert done.returncode == 2
     assert "posts/2021-01-02-bad.md:3: malformed front matter" in done.stderr
+
+
+def test_the_sitemap_lists_static_html_and_pdf_files_as_jekyll_sitemap(tmp_path):
+    """jekyll-sitemap lists the static files named .htm, .html, .xhtml or .pdf (case
+    as written: not `.PDF`), but a 404.html and those `defaults:` give `sitemap:
+    false`, after the pages, each with its file's modification time in the site's
+    zone: the blog's by path, then each collection's (at its `_name/` path). Ours
+    listed none. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "docs", "skip", "_things", "b"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\nurl: https://ex.org\nbaseurl: /base\ntimezone: Asia/Tokyo\n"
+        "plugins: [jekyll-sitemap]\ncollections:\n  things:\n    output: true\n"
+        "defaults:\n  - scope: {path: skip}\n    values: {sitemap: false}\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "index.md").write_text("---\nlayout: default\n---\nx\n")
+    for i, name in enumerate(("b/z.pdf", "a.pdf", "docs/index.html", "x.htm", "y.xhtml",
+                              "404.html", "up.PDF", "img.png", "skip/s.pdf", "_things/t.pdf",
+                              "docs/a b&c.html")):
+        (blog / name).write_text("static\n")
+        os.utime(blog / name, (1600000000 + i * 86400 + i, 1600000000 + i * 86400 + i))
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    import xml.etree.ElementTree as ET
+    found = {}
+    for side in ("ours", "jekyll"):
+        root = ET.parse(tmp_path / side / "sitemap.xml").getroot()
+        found[side] = [(child.tag.split("}")[1], (child.text or "").strip())
+                       for child in root.iter() if child.tag.endswith(("loc", "lastmod"))]
+    assert ("loc", "https://ex.org/base/docs/") in found["ours"]
+    assert ("lastmod", "2020-09-14T21:26:41+09:00") in found["ours"]   # a.pdf's time
+    assert found["ours"] == found["jekyll"]
+    theirs, ours = outputs(tmp_path, "sitemap.xml")
+    assert ours == theirs   # byte for byte: the plugin's layout, one element a line

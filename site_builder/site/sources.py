@@ -448,6 +448,19 @@ def apply_defaults(items: list[Post], config: dict, kind: str) -> None:
         item.meta = {**merged, **item.meta}
 
 
+def static_defaults(rel: str, config: dict) -> dict:
+    """What front matter `defaults:` give a static file at `rel` (StaticFile#data:
+    the sets scoped by path alone, or not at all; a `type` is never a static file's)."""
+    merged: dict = {}
+    sets = config.get("defaults") if isinstance(config.get("defaults"), list) else []
+    found = [(_specificity(s), i, s.get("values")) for i, s in enumerate(sets)
+             if isinstance(s, dict) and not (s.get("scope") or {}).get("type")
+             and _in_scope(s.get("scope") or {}, rel, "", config["posts_dir"])]
+    for _, _, values in sorted(found, key=lambda f: f[:2]):
+        merged.update(values if isinstance(values, dict) else {})
+    return merged
+
+
 def _in_scope(scope: dict, name: str, kind: str, posts_dir: str) -> bool:
     if scope.get("type") and scope["type"] != kind and not (
             scope["type"] == "posts" and kind == "drafts"):
