@@ -551,15 +551,16 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
     # Once per language: an unknown name has Pygments search every installed
     # package's plugins, each time it is asked. The lexer rouge has for the name
     # (erb colours its HTML too); a name rouge lacks is plain text, as in Jekyll.
-    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.lexers import TextLexer
     from pygments.util import ClassNotFound
 
+    from site_builder.site.joined_lexing import lexer_by_name
     from site_builder.site.rouge_languages import ROUGE_LANGUAGES
     name = ROUGE_LANGUAGES.get(lang)
     if not name:
         return TextLexer()
     try:
-        return get_lexer_by_name(name)
+        return lexer_by_name(name)
     except ClassNotFound:
         return TextLexer()
 

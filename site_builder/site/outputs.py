@@ -269,13 +269,11 @@ def _feed(posts: list[Post], config: dict, title: str | None = None) -> str:
 
 
 def own_title(config: dict) -> str:
-    """A Jekyll blog's `site.title | default: site.name`: this project's default title
-    (our theme's) is not the blog's."""
-    from site_builder.config import SITE_DEFAULTS
+    """A Jekyll blog's `site.title | default: site.name`."""
+    from site_builder.config import blog_settings
     from site_builder.site import ruby_values   # here: python-liquid loads after deferred's setup
-    title = config.get("title")
-    if title == SITE_DEFAULTS["title"] or not title:
-        title = config.get("name")
+    settings = blog_settings(config)
+    title = settings.get("title") or settings.get("name")
     return ruby_values.to_s(title) if title else ""
 
 
