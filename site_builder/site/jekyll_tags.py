@@ -207,12 +207,20 @@ class _SeoValues:
         self.page_seo = seo if isinstance(seo, dict) else {}
 
     def format(self, value: Any) -> str | None:
-        """markdownify, strip_html, normalize_whitespace, escape_once; None if empty."""
+        """markdownify, strip_html, normalize_whitespace, escape_once; None if empty.
+        Once per text for the whole build: the site's title, tagline and description
+        are the same on every page (a fifth of the seo tag's time on Jekyll's docs)."""
         from site_builder.site.jekyll_filters import escape_once, normalize_whitespace, strip_html
         if value is None or liquid.is_undefined(value) or value is False:
             return None
-        text = escape_once(normalize_whitespace(strip_html(self.filters["markdownify"](value))))
-        return text or None
+        done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
+        key = value if type(value) is str else None
+        if key is None or key not in done:
+            text = escape_once(normalize_whitespace(strip_html(self.filters["markdownify"](value))))
+            if key is None:
+                return text or None
+            done[key] = text or None
+        return done[key]
 
     def title(self) -> str | None:
         site_title, page_title = self.site_title, self.page_title
