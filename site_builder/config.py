@@ -213,6 +213,15 @@ def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
     return config
 
 
+def blog_settings(config: dict) -> dict:
+    """`config` as a Jekyll blog with its own layouts sees it (`site` in its Liquid,
+    its feed's title): this project's defaults (a title, posts_dir...) are our
+    theme's, not the blog's; its URL settings are the blog's either way."""
+    return {k: v for k, v in config.items()
+            if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
+                    and k not in ("url", "baseurl", "permalink"))}
+
+
 # -- settings -----------------------------------------------------------------
 
 def resolve(cli: dict, experiment: dict, site: dict, *, experiment_path: str,

@@ -100,3 +100,38 @@ def test_a_block_is_highlighted_once_per_post(monkeypatch):
     excerpt = renderer().render("```python\nx = 1\n```\n", env)
     assert calls == ["x = 1\n"]
     assert excerpt in content and '<span class="n">x</span>' in excerpt
+
+
+
+# Tokens of SAMPLES (and Ruby's: a loop of its own, not joined) by a lexer made in a
+# fresh process, where no lexer class has compiled its states yet.
+TOKENS = """import json, sys
+from pygments.lexers import get_lexer_by_name
+from site_builder.site.joined_lexing import lexer_by_name
+make = lexer_by_name if sys.argv[1] == "ours" else get_lexer_by_name
+tokens, states = {}, {}
+for name, text in json.load(sys.stdin).items():
+    lexer = make(name)
+    tokens[name] = [[p, str(t), v] for p, t, v in lexer.get_tokens_unprocessed(text)]
+    states[name] = [len(type(lexer)._tokens), len(type(lexer).get_tokendefs())]
+print(json.dumps([tokens, states]))
+"""
+
+
+def test_states_compiled_when_entered_give_pygments_tokens():
+    """lexer_by_name compiles a lexer's states as they are entered, and finds the
+    tokens of Pygments' lexer with all its states compiled up front."""
+    import json
+    import subprocess
+    import sys
+    samples = {**SAMPLES, "ruby": 'class A < B\n  def f(x = 1) = "#{x}" + %w[a b].join\nend\n'
+                                  "<<~EOS\n  here\nEOS\n/re#{1}/i =~ s ? :sym : nil\n"}
+
+    def run(who: str) -> list:
+        done = subprocess.run([sys.executable, "-c", TOKENS, who], input=json.dumps(samples),
+                              capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+    (pygments_tokens, every_state), (our_tokens, entered) = run("pygments"), run("ours")
+    assert our_tokens == pygments_tokens
+    assert all(compiled >= defined for compiled, defined in every_state.values())
+    assert entered["ruby"][0] < entered["ruby"][1]   # only the states the sample entered

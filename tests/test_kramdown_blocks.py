@@ -32,7 +32,10 @@ options = {input: 'GFM', hard_wrap: false, auto_ids: true, toc_levels: (1..6).to
            entity_output: 'as_char', smart_quotes: 'lsquo,rsquo,ldquo,rdquo',
            footnote_nr: 1, guess_lang: true, syntax_highlighter: 'rouge',
            syntax_highlighter_opts: {default_lang: 'plaintext', guess_lang: true}}
-puts JSON.generate(JSON.parse(STDIN.read).map { |text| Kramdown::Document.new(text, options).to_html })
+data = JSON.parse(STDIN.read)   # the texts, or {texts, options} (a config's kramdown:)
+texts, extra = data.is_a?(Hash) ? [data['texts'], data['options']] : [data, {}]
+options = options.merge(extra.transform_keys(&:to_sym))
+puts JSON.generate(texts.map { |text| Kramdown::Document.new(text, options).to_html })
 """
 
 # Jekyll's own pattern (document.rb): blank lines after the front matter go with it.
@@ -46,10 +49,12 @@ KNOWN_DIFFERENCES = {
 }
 
 
-def kramdown_html(texts: list[str]) -> list[str]:
-    """Real kramdown's HTML for each text (one Ruby process for all)."""
+def kramdown_html(texts: list[str], options: dict | None = None) -> list[str]:
+    """Real kramdown's HTML for each text (one Ruby process for all); `options`: a
+    config's `kramdown:` settings over Jekyll's."""
     need_tool("ruby")
-    done = subprocess.run(["ruby", "-e", KRAMDOWN], input=json.dumps(texts), text=True,
+    given = {"texts": texts, "options": options} if options else texts
+    done = subprocess.run(["ruby", "-e", KRAMDOWN], input=json.dumps(given), text=True,
                           capture_output=True, timeout=300)
     if done.returncode != 0:
         if ON_CI:

@@ -304,3 +304,60 @@ def test_span_as_kramdowns(text):
 
 def test_cases_are_what_kramdown_writes():
     assert kramdown_html(list(CASES)) == list(CASES.values())
+
+
+# A config's `kramdown:` settings for heading ids (whiteglass sets `auto_ids: false`:
+# its posts' headings had ids Jekyll's have not; jsonapi.org an `auto_id_prefix`).
+HEADINGS = ('* x\n{:toc}\n\n# One\n\n## Two {#own}\n\n## One\n\n### "\n\n'
+            '<div markdown="1">\n## Inside\n</div>\n')
+ID_OPTIONS = [{"auto_ids": False}, {"auto_ids": "false"}, {"auto_id_prefix": "auto-id-"},
+              {"auto_ids": True, "auto_id_prefix": "x"}]
+# auto_ids false (either spelling): no ids but its own `{#own}`, so a TOC of that alone
+NO_IDS = ('<ul id="markdown-toc">\n  <li><a href="#own" id="markdown-toc-own">Two</a></li>\n'
+          '</ul>\n\n<h1>One</h1>\n\n<h2 id="own">Two</h2>\n\n<h2>One</h2>\n\n<h3>”</h3>\n\n'
+          '<div>\n  <h2>Inside</h2>\n</div>\n')
+# a prefix starts every id made, by either of kramdown's rules, an empty one too
+PREFIXED = ('<ul id="markdown-toc">\n  <li><a href="#{p}one" id="markdown-toc-{p}one">One</a>'
+            '    <ul>\n      <li><a href="#own" id="markdown-toc-own">Two</a></li>\n      <li>'
+            '<a href="#{p}one-1" id="markdown-toc-{p}one-1">One</a>        <ul>\n          <li>'
+            '<a href="#{p}" id="markdown-toc-{p}">”</a></li>\n        </ul>\n      </li>\n'
+            '      <li><a href="#{p}inside" id="markdown-toc-{p}inside">Inside</a></li>\n'
+            '    </ul>\n  </li>\n</ul>\n\n<h1 id="{p}one">One</h1>\n\n<h2 id="own">Two</h2>'
+            '\n\n<h2 id="{p}one-1">One</h2>\n\n<h3 id="{p}">”</h3>\n\n<div>\n  '
+            '<h2 id="{p}inside">Inside</h2>\n</div>\n')
+ID_HTML = [NO_IDS, NO_IDS, PREFIXED.format(p="auto-id-"), PREFIXED.format(p="x")]
+
+
+@pytest.mark.parametrize("options", ID_OPTIONS, ids=str)
+def test_heading_id_options_as_kramdowns(options):
+    assert renderer(options).render(HEADINGS) == ID_HTML[ID_OPTIONS.index(options)]
+
+
+def test_heading_id_cases_are_what_kramdown_writes():
+    assert [kramdown_html([HEADINGS], options)[0] for options in ID_OPTIONS] == ID_HTML
+
+
+# The config's `toc_levels` (minimal-mistakes' blogs set `1..3`), as a range, a
+# list or commas; a document's own `{::options toc_levels=... /}` over it.
+TOC = '* x\n{:toc}\n\n# a\n\n## b\n\n### c\n'
+TOC_A_B = ('<ul id="markdown-toc">\n  <li><a href="#a" id="markdown-toc-a">a</a>    <ul>\n      '
+           '<li><a href="#b" id="markdown-toc-b">b</a></li>\n    </ul>\n  </li>\n</ul>\n\n')
+TOC_CASES = [
+    ({"toc_levels": "1..2"}, TOC, TOC_A_B),
+    ({"toc_levels": [1, 2]}, TOC, TOC_A_B),
+    ({"toc_levels": "2,3"}, TOC, '<ul id="markdown-toc">\n  <li><a href="#b" id="markdown-toc-b">'
+     'b</a>    <ul>\n      <li><a href="#c" id="markdown-toc-c">c</a></li>\n    </ul>\n  '
+     '</li>\n</ul>\n\n'),
+    ({"toc_levels": "2,3"}, '{::options toc_levels="1..2" /}\n' + TOC, TOC_A_B),
+]
+HEADS = '<h1 id="a">a</h1>\n\n<h2 id="b">b</h2>\n\n<h3 id="c">c</h3>\n'
+
+
+@pytest.mark.parametrize("options, text, toc", TOC_CASES)
+def test_toc_levels_of_the_config_as_kramdowns(options, text, toc):
+    assert renderer(options).render(text) == toc + HEADS
+
+
+def test_toc_level_cases_are_what_kramdown_writes():
+    assert [kramdown_html([text], options)[0] for options, text, _ in TOC_CASES] == \
+        [toc + HEADS for _, _, toc in TOC_CASES]

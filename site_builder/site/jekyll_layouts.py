@@ -488,12 +488,8 @@ class JekyllRenderer:
             collections.append({"label": name, "docs": items, "files": [],
                                 "relative_directory": f"_{name}",
                                 **((settings or {}).get(name) or {})})
-        from site_builder.config import SITE_DEFAULTS
-        # This project's defaults (a title, posts_dir...) are not a Jekyll blog's;
-        # they are our theme's.
-        written = config if self.theme is not None else {
-            k: v for k, v in config.items() if not (k in SITE_DEFAULTS and v == SITE_DEFAULTS[k]
-                                                    and k not in ("url", "baseurl", "permalink"))}
+        from site_builder.config import blog_settings
+        written = config if self.theme is not None else blog_settings(config)
         site = {**written, "baseurl": config.get("baseurl_as_written", config["baseurl"]),
                 "posts": posts, "pages": pages, "html_pages": [drop for drop, item in zip(pages, self._pages_in_order)
                                if _html(item) or str(dict.get(drop, "url", "")).endswith("/")],

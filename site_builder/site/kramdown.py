@@ -97,6 +97,9 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     writes); otherwise they stay text, as markdown-it refuses them."""
     md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
+    md.options["kramdown_auto_ids"] = _auto_ids(options)
+    if isinstance(options, dict) and options.get("toc_levels") is not None:
+        md.options["kramdown_toc_levels"] = options["toc_levels"]
     md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
     # Entities stay tokens of their own (smart quotes must not turn &#39; into a
     # curly quote), written as kramdown writes them (text_special).
@@ -1014,8 +1017,10 @@ def _set_attributes(token: Token, spec: str) -> None:
 
 def heading_ids(state: StateCore) -> None:
     """kramdown's GFM ids: lowercase, drop all but word characters, '-', spaces and
-    tabs, each space or tab a '-', then '-1', '-2'... for repeats; `{#id}` wins."""
+    tabs, each space or tab a '-', then '-1', '-2'... for repeats; `{#id}` wins.
+    The config's `auto_ids: false` makes none, its `auto_id_prefix` starts each."""
     counts: dict[str, int] = {}
+    prefix = state.md.options.get("kramdown_auto_ids", "")
     tokens = state.tokens
     # Inside an HTML element (markdown="1"), kramdown's GFM parser gives no id: its
     # HTML converter does, by kramdown's basic rule, counting repeats document-wide.
@@ -1040,14 +1045,17 @@ def heading_ids(state: StateCore) -> None:
                        else html.unescape(c.content) if c.type in ("text", "text_special")
                        else html.unescape(MARKUP_TAG.sub("", c.content))
                        if c.type == "html_inline" else "" for c in children)
+        if prefix is None:
+            continue
         if inside:   # (the same raw text: `&lt;h2&gt;` is `<h2>`, so `h2`)
-            token.attrSet("id", _converter_id(text,
-                                              state.env.setdefault("kramdown_converter_ids", {})))
+            token.attrSet("id", prefix + _converter_id(
+                text, state.env.setdefault("kramdown_converter_ids", {})))
             continue
         slug = re.sub(r"[ \t]", "-", _word_chars(text.lower()))
         counts[slug] = counts.get(slug, 0) + 1
-        if slug or counts[slug] > 1:
-            token.attrSet("id", slug if counts[slug] == 1 else f"{slug}-{counts[slug] - 1}")
+        if prefix or slug or counts[slug] > 1:
+            token.attrSet("id", prefix + (slug if counts[slug] == 1
+                                          else f"{slug}-{counts[slug] - 1}"))
         else:   # kramdown writes no empty id (`### "`), but lists it in a TOC, as `#`
             token.meta["kramdown_empty_id"] = True
 
@@ -1090,6 +1098,20 @@ _CIRCLED_LETTER = re.compile("[\u24b6-\u24e9\U0001f130-\U0001f149\U0001f150-\U00
 
 
 # -- rendering ------------------------------------------------------------------------
+
+def _auto_ids(options: dict | None) -> str | None:
+    """The prefix of kramdown's heading ids (`auto_id_prefix`, '' by default), or
+    None with `auto_ids: false` (no ids). kramdown reads a value of another type as
+    its text (Options.parse): `auto_ids: "false"` or an empty one is false too."""
+    options = options if isinstance(options, dict) else {}
+    auto, prefix = options.get("auto_ids", True), options.get("auto_id_prefix", "")
+    if not isinstance(auto, bool):
+        text = "" if auto is None else str(auto)
+        auto = text.strip().lower() != "false" and text != ""
+    if not auto:
+        return None
+    return "" if prefix is None else str(prefix)
+
 
 def _line_numbers(options: dict | None) -> int | None:
     """The first line's number when kramdown numbers code blocks' lines
@@ -1179,14 +1201,14 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
     name = ROUGE_LANGUAGES.get(lang)
     if lang in PLAINTEXT or not name:   # rouge lacks it, or Pygments does
         return None
-    from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
+    from site_builder.site.joined_lexing import lexer_by_name
     from site_builder.site.rouge_lexers import LEXERS
     if name in LEXERS:   # rouge's own tokens (rouge_lexers.py)
         return LEXERS[name]()
     try:
-        return get_lexer_by_name(name, stripnl=False, ensurenl=False)
+        return lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
 

@@ -819,8 +819,13 @@ def _closing(tokens: list[Token], start: int) -> int:
 
 
 def _toc_levels(state: StateCore) -> set[int]:
-    """kramdown's toc_levels option ({::options toc_levels="2..4" /}): "2..4" or "2,3"."""
-    text = str((state.env.get("kramdown_options") or {}).get("toc_levels", "1..6"))
+    """kramdown's toc_levels option ({::options toc_levels="2..4" /}, else the config's
+    `kramdown: toc_levels:`): "2..4", "2,3" or a list."""
+    text = (state.env.get("kramdown_options") or {}).get(
+        "toc_levels", state.md.options.get("kramdown_toc_levels", "1..6"))
+    if isinstance(text, list):
+        return {int(n) for n in text if str(n).isdigit()}
+    text = str(text)
     found = re.fullmatch(r"\s*(\d)\s*\.\.\s*(\d)\s*", text)
     if found:
         return set(range(int(found[1]), int(found[2]) + 1))

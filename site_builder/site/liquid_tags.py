@@ -37,6 +37,7 @@ from liquid.undefined import UNDEFINED
 
 from site_builder.logs import stage_log
 from site_builder.site import liquid_lax
+from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.ruby_values import to_s as ruby_to_s
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
@@ -48,7 +49,6 @@ STRAY_BRACES = re.compile(r"""("[^"]*"|'[^']*')|[{}]""")
 # a variable.
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 LOG = stage_log("site")
-JEKYLL_VERSION = "4.3.1"   # the Jekyll whose output ours matches (bench/real_blogs.py)
 
 
 # Path segments that mean something besides a key (python-liquid's get_item).
@@ -551,15 +551,16 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer)
     # Once per language: an unknown name has Pygments search every installed
     # package's plugins, each time it is asked. The lexer rouge has for the name
     # (erb colours its HTML too); a name rouge lacks is plain text, as in Jekyll.
-    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.lexers import TextLexer
     from pygments.util import ClassNotFound
 
+    from site_builder.site.joined_lexing import lexer_by_name
     from site_builder.site.rouge_languages import ROUGE_LANGUAGES
     name = ROUGE_LANGUAGES.get(lang)
     if not name:
         return TextLexer()
     try:
-        return get_lexer_by_name(name)
+        return lexer_by_name(name)
     except ClassNotFound:
         return TextLexer()
 

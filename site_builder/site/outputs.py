@@ -269,13 +269,11 @@ def _feed(posts: list[Post], config: dict, title: str | None = None) -> str:
 
 
 def own_title(config: dict) -> str:
-    """A Jekyll blog's `site.title | default: site.name`: this project's default title
-    (our theme's) is not the blog's."""
-    from site_builder.config import SITE_DEFAULTS
+    """A Jekyll blog's `site.title | default: site.name`."""
+    from site_builder.config import blog_settings
     from site_builder.site import ruby_values   # here: python-liquid loads after deferred's setup
-    title = config.get("title")
-    if title == SITE_DEFAULTS["title"] or not title:
-        title = config.get("name")
+    settings = blog_settings(config)
+    title = settings.get("title") or settings.get("name")
     return ruby_values.to_s(title) if title else ""
 
 
@@ -328,7 +326,8 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     documents = {item.name for item in written if item.kind != "pages"}
     for item in written if redirects else ():
         _add_redirects_from(plan, add, item, config, renderer, own_layout, documents)
-    _plugin_files(plan, posts, pages, keys, config, theme_key, static)
+    _plugin_files(plan, posts, pages, keys, config, theme_key, static,
+                  lambda: _sitemap_files(renderer.static, renderer.root, config))
     if redirects and "redirects.json" not in plan and "redirects.json" not in static \
             and not (renderer.root / "redirects.json").exists():
         written = [item for item in jekyll_layouts.documents_in_order(posts, pages, config)
@@ -403,6 +402,37 @@ def pager_path(config: dict, number: int) -> str:
 
 
 
+# jekyll-sitemap lists the static files with these extensions (as File.extname: case kept)
+SITEMAP_STATIC = (".htm", ".html", ".xhtml", ".pdf")
+
+
+def _sitemap_files(files: dict[str, Path], root: Path, config: dict) -> list[tuple]:
+    """jekyll-sitemap's static files: each `.htm`, `.html`, `.xhtml` or `.pdf` file
+    copied through (but a 404.html, and those front matter `defaults:` give `sitemap:
+    false`), at its path in the blog (StaticFile#relative_path: a collection's file
+    under its `_name/` folder, where Jekyll does not write it), dated by its file's
+    modification time; in site.static_files' order: the blog's files by path, then
+    each collection's."""
+    from site_builder.site.jekyll_layouts import _static_file
+    from site_builder.site.sources import static_defaults
+    folder = str(config.get("collections_dir") or "").strip("/")
+    order = {f"_{name}/": i for i, name in enumerate(collection_names(config))}
+    found = []
+    for rel, path in files.items():
+        name = rel.rsplit("/", 1)[-1]
+        if not name.endswith(SITEMAP_STATIC) or name == "404.html" \
+                or not path.is_relative_to(root):
+            continue
+        source = path.relative_to(root).as_posix()
+        if folder and source.startswith(folder + "/"):
+            source = source[len(folder) + 1:]
+        place = next((i for start, i in order.items() if source.startswith(start)), -1)
+        if static_defaults(source, config).get("sitemap") is not False:
+            found.append((place, source, _static_file(rel, path, config)["modified_time"]))
+    return [(("/" + source if place < 0 else source).replace("/index.html", "/"), when)
+            for place, source, when in sorted(found, key=lambda f: f[:2])]
+
+
 def _sitemap_urls(posts: list[Post], pages: list[Post], config: dict) -> list[tuple]:
     """jekyll-sitemap's: each written collection's documents (posts oldest first,
     then the config's collections) with their dates, then site.html_pages (but
@@ -418,9 +448,11 @@ def _sitemap_urls(posts: list[Post], pages: list[Post], config: dict) -> list[tu
 
 
 def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[str, str],
-                  config: dict, theme_key: str, static: list[str] = ()) -> None:
+                  config: dict, theme_key: str, static: list[str] = (),
+                  static_urls: Callable[[], list] = list) -> None:
     """jekyll-feed's feed.xml, jekyll-sitemap's sitemap.xml and robots.txt, unless
-    the blog makes its own file there."""
+    the blog makes its own file there. `static_urls`: the static files the sitemap
+    lists, with their times."""
     named = plugins(config)
     feed = config.get("feed") if isinstance(config.get("feed"), dict) else {}
     feed_path = str((feed or {}).get("path") or "feed.xml").lstrip("/")
@@ -428,8 +460,8 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[s
         newest = feed_posts(posts, config)
         plan.add(feed_path, digest(theme_key, [keys[p.name] for p in newest]),
                  lambda: _feed(posts, config, own_title(config)), "jekyll-feed", newest)
-    if "jekyll-sitemap" in named and "sitemap.xml" not in plan:
-        urls = _sitemap_urls(posts, pages, config)
+    if "jekyll-sitemap" in named and "sitemap.xml" not in plan and "sitemap.xml" not in static:
+        urls = _sitemap_urls(posts, pages, config) + static_urls()
         plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
                  "jekyll-sitemap")
     if "jekyll-sitemap" in named and "robots.txt" not in plan and "robots.txt" not in static:
