@@ -1366,21 +1366,26 @@ def test_malformed_front_matter_in_our_posts_folder_stays_an_error(tmp_path):
 
 
 def test_the_sitemap_lists_static_html_and_pdf_files_as_jekyll_sitemap(tmp_path):
-    """jekyll-sitemap lists the static files named .htm, .html, .xhtml or .pdf (case
-    as written: not `.PDF`), but a 404.html and those `defaults:` give `sitemap:
-    false`, after the pages, each with its file's modification time in the site's
-    zone: the blog's by path, then each collection's (at its `_name/` path). Ours
-    listed none. Against real Jekyll."""
+    """jekyll-sitemap lists after the blog's pages jekyll-paginate's (/page2/...),
+    then the static files named .htm, .html, .xhtml or .pdf (case as written: not
+    `.PDF`), but a 404.html and those `defaults:` give `sitemap: false`, each with
+    its file's modification time in the site's zone: the blog's by path, then each
+    collection's (at its `_name/` path). Ours listed neither (andrewcharlesjones.github.io:
+    16 pagers, 4 PDFs). Against real Jekyll."""
     need_tool("jekyll")
     blog = tmp_path / "blog"
-    for folder in ("_layouts", "docs", "skip", "_things", "b"):
+    for folder in ("_layouts", "docs", "skip", "_things", "b", "_posts"):
         (blog / folder).mkdir(parents=True)
     (blog / "_config.yml").write_text(
         "title: T\nurl: https://ex.org\nbaseurl: /base\ntimezone: Asia/Tokyo\n"
-        "plugins: [jekyll-sitemap]\ncollections:\n  things:\n    output: true\n"
+        "plugins: [jekyll-sitemap, jekyll-paginate]\npaginate: 1\n"
+        "collections:\n  things:\n    output: true\n"
         "defaults:\n  - scope: {path: skip}\n    values: {sitemap: false}\n")
     (blog / "_layouts" / "default.html").write_text("{{ content }}")
-    (blog / "index.md").write_text("---\nlayout: default\n---\nx\n")
+    (blog / "index.html").write_text("---\nlayout: default\n---\n{{ paginator.page }}\n")
+    (blog / "about.md").write_text("---\nlayout: default\n---\nx\n")
+    for day in (1, 2, 3):
+        (blog / "_posts" / f"2020-01-0{day}-p.md").write_text("---\nlayout: default\n---\np\n")
     for i, name in enumerate(("b/z.pdf", "a.pdf", "docs/index.html", "x.htm", "y.xhtml",
                               "404.html", "up.PDF", "img.png", "skip/s.pdf", "_things/t.pdf",
                               "docs/a b&c.html")):
@@ -1395,6 +1400,7 @@ def test_the_sitemap_lists_static_html_and_pdf_files_as_jekyll_sitemap(tmp_path)
         found[side] = [(child.tag.split("}")[1], (child.text or "").strip())
                        for child in root.iter() if child.tag.endswith(("loc", "lastmod"))]
     assert ("loc", "https://ex.org/base/docs/") in found["ours"]
+    assert ("loc", "https://ex.org/base/page3/") in found["ours"]
     assert ("lastmod", "2020-09-14T21:26:41+09:00") in found["ours"]   # a.pdf's time
     assert found["ours"] == found["jekyll"]
     theirs, ours = outputs(tmp_path, "sitemap.xml")

@@ -326,8 +326,12 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     documents = {item.name for item in written if item.kind != "pages"}
     for item in written if redirects else ():
         _add_redirects_from(plan, add, item, config, renderer, own_layout, documents)
+    # jekyll-paginate's pages after the blog's own in site.pages (jekyll-sitemap lists them)
+    pagers = [(pager_path(config, n).rstrip("/") + "/", None)
+              for n in range(2, _pages_of(posts, config) + 1)] \
+        if index is not None and index.meta.get("sitemap") is not False else []
     _plugin_files(plan, posts, pages, keys, config, theme_key, static,
-                  lambda: _sitemap_files(renderer.static, renderer.root, config))
+                  lambda: pagers + _sitemap_files(renderer.static, renderer.root, config))
     if redirects and "redirects.json" not in plan and "redirects.json" not in static \
             and not (renderer.root / "redirects.json").exists():
         written = [item for item in jekyll_layouts.documents_in_order(posts, pages, config)
@@ -382,9 +386,7 @@ def _add_paginated(add: Callable, index: Post, posts: list[Post], key: str, conf
                    renderer) -> None:  # noqa: ANN001 (JekyllRenderer)
     """jekyll-paginate: the index page once per `paginate` posts (hidden ones left out)."""
     from site_builder.site import jekyll_layouts
-    visible = [p for p in posts if not p.meta.get("hidden")]
-    per_page = int(config["paginate"])
-    total = max(1, -(-len(visible) // per_page))
+    per_page, total = int(config["paginate"]), _pages_of(posts, config)
     for number in range(1, total + 1):
         url = index.url if number == 1 else pager_path(config, number)
 
@@ -393,6 +395,12 @@ def _add_paginated(add: Callable, index: Post, posts: list[Post], key: str, conf
             pager = jekyll_layouts.paginator(config, drops, number, total, per_page, index.url)
             return renderer.render(index, pager, url)
         add(dest(url.rstrip("/") + "/" if number > 1 else url), key, thunk, index.name)
+
+
+def _pages_of(posts: list[Post], config: dict) -> int:
+    """How many pages jekyll-paginate makes of the posts (hidden ones left out)."""
+    visible = [p for p in posts if not p.meta.get("hidden")]
+    return max(1, -(-len(visible) // int(config["paginate"])))
 
 
 def pager_path(config: dict, number: int) -> str:
@@ -451,8 +459,8 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[s
                   config: dict, theme_key: str, static: list[str] = (),
                   static_urls: Callable[[], list] = list) -> None:
     """jekyll-feed's feed.xml, jekyll-sitemap's sitemap.xml and robots.txt, unless
-    the blog makes its own file there. `static_urls`: the static files the sitemap
-    lists, with their times."""
+    the blog makes its own file there. `static_urls`: what the sitemap lists after
+    the blog's pages (jekyll-paginate's pages, the static files with their times)."""
     named = plugins(config)
     feed = config.get("feed") if isinstance(config.get("feed"), dict) else {}
     feed_path = str((feed or {}).get("path") or "feed.xml").lstrip("/")
