@@ -274,8 +274,17 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
                 # an empty field is nil to Ruby's CSV (false in Liquid), not ""
                 data[path.stem] = [{k: v if v != "" else None for k, v in row.items()}
                                    for row in rows]
-        except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
-            raise BuildError(f"{shown}/{path.name}: cannot be read ({exc}); "
+        except UnicodeDecodeError as exc:
+            raise BuildError(f"{shown}/{path.name}: not UTF-8 text ({exc.reason} at byte "
+                             f"{exc.start}); save it as UTF-8") from None
+        except (yaml.YAMLError, ValueError) as exc:
+            # one line, with the file's line where the parser knows it
+            mark = getattr(exc, "problem_mark", None)
+            line = (mark.line + 1 if mark else getattr(exc, "lineno", None)
+                    or (text.count("\n", 0, exc.position) + 1
+                        if isinstance(exc, yaml.reader.ReaderError) else None))
+            where = f"{shown}/{path.name}" + (f":{line}" if line else "")
+            raise BuildError(f"{where}: cannot be read ({' '.join(str(exc).split())}); "
                              f"fix its syntax") from None
     return data
 
