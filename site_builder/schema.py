@@ -388,6 +388,8 @@ OPTIONS = (
     Option("FROM", "from", "a copy in the transformers format (a folder with pytorch_model*.bin, "
            "e.g. the hub's openai/jukebox-1b-lyrics) to convert into models_dir instead of "
            "downloading", ("models",)),
+    Option("VERBOSE", "verbose", "list every file the build skipped, and why", ("site",),
+           switch=True),
     Option("HOST", "host", "address to serve on", ("serve",), default="127.0.0.1"),
     Option("PORT", "port", "port to serve on (0: any free port)", ("serve",), convert=to_int,
            default=4000, check=between(0, 65535)),

@@ -63,11 +63,12 @@ class BuildResult:
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
           future: bool = False, now: datetime | None = None, jobs: int | None = None,
           log: logging.Logger = LOG, config_files: list[Path] | None = None,
-          verbose: bool = False) -> BuildResult:
+          verbose: bool = False, verbose_hint: str = "--verbose") -> BuildResult:
     """Build the blog at `root` into `out_dir` (default `root/_site`), redoing only
     what changed since the last build (`.site-cache/`); raise BuildError naming every
     bad post, leaving the previous site untouched. Drafts (`_drafts/`) and posts dated
-    after `now` are left out unless asked for, here or in the config."""
+    after `now` are left out unless asked for, here or in the config. `verbose_hint`:
+    how the caller's user asks for the skipped files' list."""
     started = time.perf_counter()
     root = Path(root)
     config, links = _full_config(root, config_files)
@@ -121,7 +122,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
                          seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
                          written=written, removed=removed,
                          sources={p.name: (p.url, p.content) for p in posts})
-    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose)
+    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose, verbose_hint)
     return result
 
 
@@ -177,7 +178,7 @@ def _settle_conflicts(files: dict[str, Path], plan, documents: list[Post],  # no
 
 
 def _summarise(log: logging.Logger, result: BuildResult, root: Path, inv: reader.Inventory,
-               pages: int, files: int, planned: int, verbose: bool) -> None:
+               pages: int, files: int, planned: int, verbose: bool, hint: str) -> None:
     """The build's one line (and what was skipped, with --verbose)."""
     out = result.out_dir
     shown = out.relative_to(root) if out.is_relative_to(root) else out
@@ -189,7 +190,7 @@ def _summarise(log: logging.Logger, result: BuildResult, root: Path, inv: reader
     log.info(f"{_count(result.posts, 'post')} -> {shown}/ in {result.seconds:.2f} s "
              f"({_count(pages, 'page')}, {_count(files, 'file')} copied, "
              f"{len(inv.skipped)} skipped"
-             f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
+             f"{'' if verbose or not inv.skipped else f' ({hint} lists them)'}; "
              f"{result.rendered} rendered, {result.written} of {planned + files} files written"
              f"{f', {result.removed} removed' if result.removed else ''})")
 
