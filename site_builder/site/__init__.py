@@ -600,3 +600,7 @@ def _check_out_dir(root: Path, out: Path, config: dict) -> None:
                          f"choose a separate folder such as {root / '_site'}")
     if out.exists() and not out.is_dir():
         raise BuildError(f"output folder {out} is a file; remove it or choose another folder")
+    parent = next((p for p in out_abs.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():   # -d notes.txt/site: no folder to make
+        raise BuildError(f"output folder {out}: {parent} is a file, so the folder cannot be "
+                         f"made; choose another folder")
