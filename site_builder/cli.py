@@ -111,7 +111,8 @@ def subparser(top: argparse.ArgumentParser, command: str) -> argparse.ArgumentPa
 
 def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list[str]:
     """The options Make's command-line variables stand for (SITE_BUILDER_VARS names
-    them; their values are in the environment, untouched by any shell)."""
+    them; their values are in the environment, untouched by any shell, as typed in
+    SITE_BUILDER_RAW_<name>, since make expands a `$` in the variable itself)."""
     names = environ.get("SITE_BUILDER_VARS", "").split()
     known = schema.make_variables()
     problems, argv = [], []
@@ -122,7 +123,7 @@ def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list
             problems.append(f"unknown variable {name}" + (f"; did you mean {close[0]}?" if close else
                                                           "; `make help` lists them"))
             continue
-        value = environ.get(name, "")
+        value = environ.get(f"SITE_BUILDER_RAW_{name}", environ.get(name, ""))
         if isinstance(item, str) or value == "":
             continue
         if item.flag not in accepted:

@@ -20,10 +20,7 @@ def site(root: Path, options: dict) -> None:
 def build(root: Path, options: dict) -> None:
     """Jekyll's `jekyll build -s SOURCE -d DESTINATION --config a.yml,b.yml`."""
     from site_builder import site as site_module
-    source = Path(options.get("source") or root).resolve()
-    if not source.is_dir():   # a mistyped -s: never a new folder with a site in it
-        raise ConfigError(f"-s {options.get('source') or root}: no such folder; give the "
-                          f"blog's folder (the one with _config.yml)")
+    source = _source(root, options)
     files = [Path(f).resolve() for f in options["config"].split(",")] if options.get("config") else None
     destination = options.get("destination")
     if not options.get("source") and not files:
@@ -34,6 +31,18 @@ def build(root: Path, options: dict) -> None:
     site_module.build(source, out_dir=Path(destination).resolve() if destination else None,
                       config_files=files, drafts=options.get("drafts"), future=options.get("future"),
                       verbose=options.get("verbose"))
+
+
+def _source(root: Path, options: dict) -> Path:
+    """The blog folder -s names (build and serve): a mistyped -s never makes a new
+    folder with a site in it."""
+    given = options.get("source") or root
+    source = Path(given).resolve()
+    if not source.is_dir():
+        what = "a file, not a folder" if source.exists() else "no such folder"
+        raise ConfigError(f"-s {given}: {what}; give the blog's folder (the one with "
+                          f"_config.yml)")
+    return source
 
 
 def _config_source(root: Path) -> Path | None:
@@ -91,7 +100,7 @@ def collection(root: Path, options: dict) -> None:
 
 def serve(root: Path, options: dict) -> None:
     from site_builder.site.preview import serve as preview
-    source = Path(options.get("source") or root).resolve()
+    source = _source(root, options)
     preview(source, host=options["host"], port=options["port"])
 
 

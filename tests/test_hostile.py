@@ -408,3 +408,35 @@ def test_a_site_file_edited_with_its_size_and_mtime_kept_is_repaired(blog: Path)
     os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
     site_builder(blog, "site")
     assert page.read_bytes() == good
+
+
+# -- `site-builder build` / `serve` pointed at the wrong place ---------------------------
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_mistyped_source_is_one_line_and_makes_no_folder(tmp_path: Path, command: str) -> None:
+    # serve used to build a site into the mistyped folder and serve it; given a file,
+    # it served a "this is a bug" page.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    extra = ["--port", "0"] if command == "serve" else []
+    for given, said in (("blgo", "no such folder"), ("notes.txt", "a file, not a folder")):
+        result = site_builder(tmp_path, command, "-s", given, *extra, check=False, timeout=60)
+        one_line_error(result, f"-s {given}: {said}", "_config.yml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert notes.read_text() == "mine\n"
+
+
+def test_a_destination_under_a_file_is_one_line_and_keeps_the_file(blog: Path) -> None:
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    notes = blog.parent / "notes.txt"
+    notes.write_text("mine\n")
+    one_line_error(site_builder(blog, "build", "-d", str(notes / "site"), check=False),
+                   f"{notes} is a file", "choose another folder")
+    assert notes.read_text() == "mine\n"
+
+
+def test_serve_on_an_address_not_of_this_machine_says_so(blog: Path) -> None:
+    result = site_builder(blog, "serve", "--host", "no-such-host.invalid", "--port", "0",
+                          check=False, timeout=60)
+    one_line_error(result, "cannot listen on no-such-host.invalid:0",
+                   "choose an address of this machine")

@@ -104,6 +104,15 @@ def test_make_variables_never_reach_a_shell(blog, variable):
     assert "error:" in result.stderr and "Unterminated" not in result.stderr
 
 
+def test_a_dollar_in_a_make_variable_reaches_the_cli_as_typed(blog):
+    # make expands `$` in a command-line value when it exports it: TITLE='worth $100'
+    # reached the post as "worth 00", and $(shell ...) ran a shell.
+    result = make(blog, "sample", "ARTIST=lucy$1bell $(shell touch PWNED)")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown artist 'lucy$1bell $(shell touch PWNED)'")
+    assert not (blog / "PWNED").exists() and not (REPO / "PWNED").exists()
+
+
 def test_an_apostrophe_in_an_artist_name_reaches_the_cli(blog):
     result = make(blog, "sample", "ARTIST=guns n' roses", "RUN=guns n' roses")
     assert result.returncode == 2

@@ -77,7 +77,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     _check_jekyll_2(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
-    memo = Memo(old.parsed, old.files, old.read_at)
+    memo = Memo(old.parsed, old.files, old.read_at, reader.lax_front_matter(root, config))
     posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
                                  now=now)
     theme = theme_folder(root, config, log)
@@ -288,11 +288,11 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     future = future or bool(config.get("future"))
     inv = reader.read(root, config, out, drafts=drafts, links=links)
     found = read_found(inv.posts, memo=memo) + read_found(inv.drafts, dated=False, memo=memo)
-    for post in found:
-        post.date = site_time(post.date, config)
     # site.time: what dates an undated document, and what is in the future (both as
     # wall-clock times in the site's zone, as Jekyll, which runs in that zone)
     when = build_time(config)
+    for post in found:   # (a post undated only when its front matter did not read)
+        post.date = when if post.undated else site_time(post.date, config)
     now = now or when
     posts = newest_first([p for p in found if future or p.date <= now])
     inv.skipped += [(p.name, "dated in the future (build with --future)")
@@ -598,3 +598,7 @@ def _check_out_dir(root: Path, out: Path, config: dict) -> None:
                          f"choose a separate folder such as {root / '_site'}")
     if out.exists() and not out.is_dir():
         raise BuildError(f"output folder {out} is a file; remove it or choose another folder")
+    parent = next((p for p in out_abs.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():   # -d notes.txt/site: no folder to make
+        raise BuildError(f"output folder {out}: {parent} is a file, so the folder cannot be "
+                         f"made; choose another folder")

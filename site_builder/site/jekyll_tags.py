@@ -22,6 +22,7 @@ from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from site_builder.site import ruby_values
+from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.urls import absolute_url, relative_url
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def seo(context: RenderContext, text: str) -> str:
     title = seo.title()
     if title and not re.search("title=false", text, re.I):
         out.append(f"<title>{title}</title>")
-    out.append('<meta name="generator" content="Jekyll v4.3.1" />')
+    out.append(f'<meta name="generator" content="Jekyll v{JEKYLL_VERSION}" />')
     if seo.page_title:
         out.append(f'<meta property="og:title" content="{seo.page_title}" />')
     author = seo.author()
