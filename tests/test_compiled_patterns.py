@@ -63,9 +63,11 @@ def test_a_damaged_or_tampered_file_is_not_trusted(tmp_path):
     _check(tmp_path)
     path, table = _table(tmp_path)
     # code lists that _sre refuses: each pattern is compiled again, the same
-    tampered = {key: (flags, [0] * len(code), *rest)
+    tampered = {key: (flags, bytes(len(code)), *rest)
                 for key, (flags, code, *rest) in table.items()}
     path.write_bytes(marshal.dumps(tampered))
+    assert _check(tmp_path)["equal"]
+    path.write_bytes(marshal.dumps({key: ("not", b"a", "list") for key in table}))
     assert _check(tmp_path)["equal"]
     path.write_bytes(b"\x00not marshal")
     found = _check(tmp_path)
