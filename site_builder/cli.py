@@ -85,6 +85,9 @@ def add_jekyll_options(parser: argparse.ArgumentParser, command: str) -> None:
                         "(default: SOURCE/_config.yml)")
     parser.add_argument("-D", "--drafts", action="store_true", help="build _drafts/ too")
     parser.add_argument("--future", action="store_true", help="build posts dated in the future")
+    parser.add_argument("--strict_front_matter", action="store_true",
+                        help="stop at front matter that does not read (default: a warning, "
+                             "the file built without it, as Jekyll)")
     parser.add_argument("-V", "--verbose", action="store_true", help="list every file skipped, and why")
 
 
@@ -175,7 +178,8 @@ def options(args: argparse.Namespace) -> dict:
             if problem:
                 raise ConfigError(f"{option.make}={getattr(args, dest)}: {problem}")
         result[dest] = value
-    for name in ("model", "source", "destination", "config", "drafts", "future", "verbose"):
+    for name in ("model", "source", "destination", "config", "drafts", "future", "verbose",
+                 "strict_front_matter"):
         result[name] = getattr(args, name, None)
     result["command"] = args.command
     return result

@@ -34,7 +34,8 @@ def build(root: Path, options: dict) -> None:
             source = moved
     site_module.build(source, out_dir=Path(destination).resolve() if destination else None,
                       config_files=files, drafts=options.get("drafts"), future=options.get("future"),
-                      verbose=options.get("verbose"))
+                      verbose=options.get("verbose"),
+                      strict_front_matter=options.get("strict_front_matter"))
 
 
 def _source(root: Path, options: dict) -> Path:

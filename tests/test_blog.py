@@ -1287,8 +1287,8 @@ def test_script_links_stay_text_on_our_theme(tmp_path):
 
 
 def malformed_blog(blog: Path, setting: str = "") -> Path:
-    """A Jekyll blog whose post, page and collection document each have front matter
-    that does not read (hellojunho.github.io's `title: "... "~" ..."`), beside a good post."""
+    """A Jekyll blog whose post, page, collection document and layout each have front
+    matter that does not read (hellojunho.github.io's `title: "... "~" ..."`), beside a good post."""
     for folder in ("_layouts", "_posts", "_notes", "blog/_posts"):
         (blog / folder).mkdir(parents=True)
     (blog / "_config.yml").write_text(
@@ -1302,7 +1302,9 @@ def malformed_blog(blog: Path, setting: str = "") -> Path:
     (blog / "_posts" / "2020-01-02-bad-post.md").write_text(
         '---\ntitle: "Database "~" not found"\ntags: [x]\n---\n\nBody of *bad* {{ page.title }}.\n')
     (blog / "blog" / "_posts" / "2020-01-04-in-blog.md").write_text("---\na: [b\n---\nIn blog.\n")
-    (blog / "_posts" / "2020-01-03-good.md").write_text("---\ntitle: Good\n---\nGood post.\n")
+    (blog / "_layouts" / "boxed.html").write_text("---\nlayout: [default\n---\n<b>{{ content }}</b>\n")
+    (blog / "_posts" / "2020-01-03-good.md").write_text(
+        "---\ntitle: Good\nlayout: boxed\n---\nGood post.\n")
     (blog / "about.md").write_text('---\ntitle: "x" y\n---\nPage {{ page.title }}\n')
     (blog / "_notes" / "one.md").write_text("---\nkey: [unclosed\n---\nNote body\n")
     (blog / "index.html").write_text("---\nlayout: default\n---\n{% for p in site.posts %}"
@@ -1314,7 +1316,7 @@ def test_malformed_front_matter_in_a_jekyll_blog_warns_and_builds_as_jekyll(tmp_
     """Front matter that does not read: Jekyll logs a YAML Exception and builds the
     file without it (data {} but for front matter defaults; a post without the date
     and title of its name, dated by the build, no excerpt; its folders' categories
-    kept); the whole build stopped here with exit 2. Now a warning naming file:line,
+    kept; a layout without its own); the whole build stopped here with exit 2. Now a warning naming file:line,
     and Jekyll's pages, byte for byte. Against real Jekyll."""
     need_tool("jekyll")
     blog = malformed_blog(tmp_path / "blog")
@@ -1330,21 +1332,25 @@ def test_malformed_front_matter_in_a_jekyll_blog_warns_and_builds_as_jekyll(tmp_
         assert ours == theirs, name
     said = done.stdout + done.stderr
     for where in ("_posts/2020-01-02-bad-post.md:2", "about.md:2", "_notes/one.md:3",
-                  "blog/_posts/2020-01-04-in-blog.md:3"):
+                  "blog/_posts/2020-01-04-in-blog.md:3", "_layouts/boxed.html:3"):
         assert f"warning: {where}: malformed front matter" in said, said
-    assert said.count("built without its front matter, as Jekyll does") == 4
+    assert said.count("built without it, as Jekyll does") == 4
+    assert (tmp_path / "ours" / "2020/01/03/good.html").read_text() == "<b><p>Good post.</p>\n</b>\n"
 
 
-def test_malformed_front_matter_stops_the_build_under_strict_front_matter(tmp_path):
-    """`strict_front_matter: true` (Jekyll's option) makes it an error: exit 2, the
-    file and line named, as Jekyll fails the build."""
+@pytest.mark.parametrize("setting, flag", [("strict_front_matter: true\n", []),
+                                           ("", ["--strict_front_matter"])])
+def test_malformed_front_matter_stops_the_build_under_strict_front_matter(tmp_path, setting, flag):
+    """`strict_front_matter: true` (Jekyll's option, or its `--strict_front_matter`)
+    makes it an error: exit 2, the file and line named, as Jekyll fails the build."""
     need_tool("jekyll")
-    blog = malformed_blog(tmp_path / "blog", "strict_front_matter: true\n")
+    blog = malformed_blog(tmp_path / "blog", setting)
     jekyll = subprocess.run([*crosscheck.jekyll_command(), "--source", str(blog), "--destination",
-                             str(tmp_path / "jekyll")], capture_output=True, text=True,
+                             str(tmp_path / "jekyll"), *flag], capture_output=True, text=True,
                             env=JEKYLL_ENV, cwd=blog)
     assert jekyll.returncode != 0 and "YAML Exception" in jekyll.stdout + jekyll.stderr
-    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"), check=False)
+    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"), *flag,
+                        check=False)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "_posts/2020-01-02-bad-post.md:2: malformed front matter" in done.stderr
     assert not (tmp_path / "ours").exists()

@@ -63,7 +63,8 @@ class BuildResult:
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
           future: bool = False, now: datetime | None = None, jobs: int | None = None,
           log: logging.Logger = LOG, config_files: list[Path] | None = None,
-          verbose: bool = False, verbose_hint: str = "--verbose") -> BuildResult:
+          verbose: bool = False, strict_front_matter: bool = False,
+          verbose_hint: str = "--verbose") -> BuildResult:
     """Build the blog at `root` into `out_dir` (default `root/_site`), redoing only
     what changed since the last build (`.site-cache/`); raise BuildError naming every
     bad post, leaving the previous site untouched. Drafts (`_drafts/`) and posts dated
@@ -72,6 +73,8 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     started = time.perf_counter()
     root = Path(root)
     config, links = _full_config(root, config_files)
+    if strict_front_matter:   # Jekyll's --strict_front_matter
+        config["strict_front_matter"] = True
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)

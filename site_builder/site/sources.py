@@ -189,10 +189,10 @@ class Memo:
                 found = (meta, len(text) - len(body), body_line, front,
                          "{{" in body or "{%" in body, crlf)
                 if malformed:   # not kept: read, and said, again in every build (as Jekyll)
-                    LOG.warning(f"warning: {malformed[0]}; built without its front matter, "
-                                f"as Jekyll does (a post has no title then, and the build's "
-                                f"date); fix the YAML between the '---' lines "
-                                f"(with `strict_front_matter: true` this stops the build)")
+                    LOG.warning(f"warning: {malformed[0]}; built without it, as Jekyll does "
+                                f"(a post then takes no date or title from its file name: "
+                                f"dated by the build); fix the YAML between the '---' lines "
+                                f"(`strict_front_matter: true` makes it an error)")
                     return _split(key, found, text)._replace(malformed=True)
             self.now[key] = found
         return _split(key, self.now[key], text)
