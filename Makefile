@@ -14,6 +14,10 @@ SB     := $(VENV)/bin/site-builder
 STAMP  := $(VENV)/.installed
 
 export SITE_BUILDER_VARS := $(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v)))
+# Each value as typed, in SITE_BUILDER_RAW_<name>: make would expand a `$` in it when
+# exporting the variable itself (TITLE='worth $100' gave "worth 00", and $(shell ...)
+# ran), so the variable is not exported and the CLI reads the raw copy.
+$(foreach v,$(SITE_BUILDER_VARS),$(eval export SITE_BUILDER_RAW_$v := $$(value $v))$(eval unexport $v))
 
 STAGES   := plan sample mp3 analyse publish post
 COMMANDS := site posts blog fix-embeds collection serve artists genres status models clean
@@ -117,6 +121,7 @@ test-fast: $(STAMP)
 ##   ALL=1        clean: also samples, codes and job figures (job.json is kept in the attic) (clean)
 ##   SEARCH       only names containing this (artists, genres)
 ##   FROM         a copy in the transformers format (a folder with pytorch_model*.bin, e.g. the hub's openai/jukebox-1b-lyrics) to convert into models_dir instead of downloading (models)
+##   VERBOSE=1    list every file the build skipped, and why (site)
 ##   HOST         address to serve on [127.0.0.1] (serve)
 ##   PORT         port to serve on (0: any free port) [4000] (serve)
 ##   PYTHON       the Python that creates .venv (make install)

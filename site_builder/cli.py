@@ -85,6 +85,9 @@ def add_jekyll_options(parser: argparse.ArgumentParser, command: str) -> None:
                         "(default: SOURCE/_config.yml)")
     parser.add_argument("-D", "--drafts", action="store_true", help="build _drafts/ too")
     parser.add_argument("--future", action="store_true", help="build posts dated in the future")
+    parser.add_argument("--strict_front_matter", action="store_true",
+                        help="stop at front matter that does not read (default: a warning, "
+                             "the file built without it, as Jekyll)")
     parser.add_argument("-V", "--verbose", action="store_true", help="list every file skipped, and why")
 
 
@@ -111,7 +114,8 @@ def subparser(top: argparse.ArgumentParser, command: str) -> argparse.ArgumentPa
 
 def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list[str]:
     """The options Make's command-line variables stand for (SITE_BUILDER_VARS names
-    them; their values are in the environment, untouched by any shell)."""
+    them; their values are in the environment, untouched by any shell, as typed in
+    SITE_BUILDER_RAW_<name>, since make expands a `$` in the variable itself)."""
     names = environ.get("SITE_BUILDER_VARS", "").split()
     known = schema.make_variables()
     problems, argv = [], []
@@ -122,7 +126,7 @@ def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list
             problems.append(f"unknown variable {name}" + (f"; did you mean {close[0]}?" if close else
                                                           "; `make help` lists them"))
             continue
-        value = environ.get(name, "")
+        value = environ.get(f"SITE_BUILDER_RAW_{name}", environ.get(name, ""))
         if isinstance(item, str) or value == "":
             continue
         if item.flag not in accepted:
@@ -174,7 +178,8 @@ def options(args: argparse.Namespace) -> dict:
             if problem:
                 raise ConfigError(f"{option.make}={getattr(args, dest)}: {problem}")
         result[dest] = value
-    for name in ("model", "source", "destination", "config", "drafts", "future", "verbose"):
+    for name in ("model", "source", "destination", "config", "drafts", "future", "verbose",
+                 "strict_front_matter"):
         result[name] = getattr(args, name, None)
     result["command"] = args.command
     return result

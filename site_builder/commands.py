@@ -12,18 +12,19 @@ from site_builder.errors import ConfigError
 from site_builder.logs import stage_log
 
 
+# How a user of the Makefile lists what a build skipped (`make site` has no -V).
+MAKE_SITE_VERBOSE = "make site VERBOSE=1"
+
+
 def site(root: Path, options: dict) -> None:
     from site_builder import site as site_module
-    site_module.build(root)
+    site_module.build(root, verbose=options.get("verbose"), verbose_hint=MAKE_SITE_VERBOSE)
 
 
 def build(root: Path, options: dict) -> None:
     """Jekyll's `jekyll build -s SOURCE -d DESTINATION --config a.yml,b.yml`."""
     from site_builder import site as site_module
-    source = Path(options.get("source") or root).resolve()
-    if not source.is_dir():   # a mistyped -s: never a new folder with a site in it
-        raise ConfigError(f"-s {options.get('source') or root}: no such folder; give the "
-                          f"blog's folder (the one with _config.yml)")
+    source = _source(root, options)
     files = [Path(f).resolve() for f in options["config"].split(",")] if options.get("config") else None
     destination = options.get("destination")
     if not options.get("source") and not files:
@@ -33,7 +34,20 @@ def build(root: Path, options: dict) -> None:
             source = moved
     site_module.build(source, out_dir=Path(destination).resolve() if destination else None,
                       config_files=files, drafts=options.get("drafts"), future=options.get("future"),
-                      verbose=options.get("verbose"))
+                      verbose=options.get("verbose"),
+                      strict_front_matter=options.get("strict_front_matter"))
+
+
+def _source(root: Path, options: dict) -> Path:
+    """The blog folder -s names (build and serve): a mistyped -s never makes a new
+    folder with a site in it."""
+    given = options.get("source") or root
+    source = Path(given).resolve()
+    if not source.is_dir():
+        what = "a file, not a folder" if source.exists() else "no such folder"
+        raise ConfigError(f"-s {given}: {what}; give the blog's folder (the one with "
+                          f"_config.yml)")
+    return source
 
 
 def _config_source(root: Path) -> Path | None:
@@ -91,7 +105,7 @@ def collection(root: Path, options: dict) -> None:
 
 def serve(root: Path, options: dict) -> None:
     from site_builder.site.preview import serve as preview
-    source = Path(options.get("source") or root).resolve()
+    source = _source(root, options)
     preview(source, host=options["host"], port=options["port"])
 
 

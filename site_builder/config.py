@@ -51,7 +51,12 @@ def _key_lines(node: yaml.Node, prefix: tuple = (), depth: int = 2) -> dict[tupl
 def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
     """A YAML mapping and the line of each key (two levels deep)."""
     try:
-        loader = RedefiningLoader(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown(path)}: not a text file (byte {exc.start} is not UTF-8); "
+                          f"save it as UTF-8 text") from None
+    try:
+        loader = RedefiningLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -61,8 +66,12 @@ def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
         mark = exc.problem_mark
         where = f"{shown(path)}:{mark.line + 1}" if mark else shown(path)
         raise ConfigError(f"{where}: {exc.problem}; fix the YAML syntax there") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{shown(path)}: not valid YAML ({exc})") from None
+    except yaml.reader.ReaderError as exc:   # a control character: PyYAML's message has two lines
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(f"{shown(path)}:{line}: control character U+{exc.character:04X} is "
+                          f"not allowed in YAML; remove it") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{shown(path)}: not valid YAML ({' '.join(str(exc).split())})") from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict):

@@ -54,11 +54,13 @@ def load_yaml(text: str) -> object:
     return yaml.load(text, Loader=RedefiningLoader)   # rare: the slower parser
 
 
-def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False
-                       ) -> tuple[dict, str, int, str]:
+def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
+                       malformed: list | None = None) -> tuple[dict, str, int, str]:
     """(front matter, body, the body's first line number, the raw front matter).
     `unclosed_is_body`: a `---` never closed is no front matter, and the whole text the
-    body (Jekyll's reading of a blog's files: a YAML file starting with `---` is a page)."""
+    body (Jekyll's reading of a blog's files: a YAML file starting with `---` is a page).
+    `malformed`: YAML that does not read is said there (`name:line: what`) and read as
+    Jekyll reads it, no front matter ({}) and the body after it, instead of an error."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return {}, text, 1, ""
@@ -71,12 +73,14 @@ def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False
     front = "".join(lines[1:end])
     try:
         meta = load_yaml(front)
-    except yaml.MarkedYAMLError as exc:
-        line = 1 + (exc.problem_mark.line + 1 if exc.problem_mark else 0)
-        raise BuildError(f"{name}:{line}: malformed front matter: {exc.problem}; "
-                         f"fix the YAML between the '---' lines") from None
     except yaml.YAMLError as exc:
-        raise BuildError(f"{name}:2: malformed front matter ({exc}); fix the YAML") from None
+        mark = getattr(exc, "problem_mark", None)
+        what = f"{name}:{1 + (mark.line + 1 if mark else 1)}: malformed front matter: " \
+               f"{getattr(exc, 'problem', None) or exc}"
+        if malformed is None:
+            raise BuildError(f"{what}; fix the YAML between the '---' lines") from None
+        malformed.append(what)
+        meta = {}
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

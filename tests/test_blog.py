@@ -917,16 +917,14 @@ def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
 
 
 def _feed_elements(path: Path) -> list[str]:
-    """The feed's elements in order (tag, attributes, text), but its times and
-    Jekyll's patch version (this project writes 4.3; a feed reader reads neither)."""
+    """The feed's elements in order (tag, attributes, text), but its times."""
     import xml.etree.ElementTree as ET
     found = []
     for element in ET.parse(path).getroot().iter():
         text = " ".join((element.text or "").split())
         if element.tag.endswith("updated"):
             text = "(time)"
-        attrib = {k: ("4.3" if k == "version" else v) for k, v in element.attrib.items()}
-        found.append(f"{element.tag} {sorted(attrib.items())} {text}")
+        found.append(f"{element.tag} {sorted(element.attrib.items())} {text}")
     return found
 
 
@@ -1286,3 +1284,130 @@ def test_script_links_stay_text_on_our_theme(tmp_path):
     html = page.read_text()
     assert "[run](javascript:alert(1))" in html and "[m](javascript:m())" in html
     assert not re.search(r"""(?i)(href|src)=["']?\s*(javascript|vbscript):""", html), html
+
+
+def malformed_blog(blog: Path, setting: str = "") -> Path:
+    """A Jekyll blog whose post, page, collection document and layout each have front
+    matter that does not read (hellojunho.github.io's `title: "... "~" ..."`), beside a good post."""
+    for folder in ("_layouts", "_posts", "_notes", "blog/_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\ntime: 2024-05-06 07:08:09\ncollections:\n  notes:\n    output: true\n"
+        "defaults:\n  - scope: {path: ''}\n    values: {layout: default, shown: by-default}\n"
+        + setting)
+    (blog / "_layouts" / "default.html").write_text(
+        "title={{ page.title }} date={{ page.date }} url={{ page.url }} slug={{ page.slug }} "
+        "shown={{ page.shown }} tags={{ page.tags | join: ',' }} "
+        "excerpt={{ page.excerpt | strip_html | strip }}\n{{ content }}")
+    (blog / "_posts" / "2020-01-02-bad-post.md").write_text(
+        '---\ntitle: "Database "~" not found"\ntags: [x]\n---\n\nBody of *bad* {{ page.title }}.\n')
+    (blog / "blog" / "_posts" / "2020-01-04-in-blog.md").write_text("---\na: [b\n---\nIn blog.\n")
+    (blog / "_layouts" / "boxed.html").write_text("---\nlayout: [default\n---\n<b>{{ content }}</b>\n")
+    (blog / "_posts" / "2020-01-03-good.md").write_text(
+        "---\ntitle: Good\nlayout: boxed\n---\nGood post.\n")
+    (blog / "about.md").write_text('---\ntitle: "x" y\n---\nPage {{ page.title }}\n')
+    (blog / "_notes" / "one.md").write_text("---\nkey: [unclosed\n---\nNote body\n")
+    (blog / "index.html").write_text("---\nlayout: default\n---\n{% for p in site.posts %}"
+                                     "{{ p.url }} {{ p.title }} {{ p.date }}|{% endfor %}\n")
+    return blog
+
+
+def test_malformed_front_matter_in_a_jekyll_blog_warns_and_builds_as_jekyll(tmp_path):
+    """Front matter that does not read: Jekyll logs a YAML Exception and builds the
+    file without it (data {} but for front matter defaults; a post without the date
+    and title of its name, dated by the build, no excerpt; its folders' categories
+    kept; a layout without its own); the whole build stopped here with exit 2. Now a warning naming file:line,
+    and Jekyll's pages, byte for byte. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = malformed_blog(tmp_path / "blog")
+    jekyll_build(blog, tmp_path / "jekyll", warns=True)
+    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    written = {side: sorted(str(p.relative_to(tmp_path / side))
+                            for p in (tmp_path / side).rglob("*.html")) for side in ("jekyll", "ours")}
+    assert written["ours"] == written["jekyll"]
+    assert {"2024/05/06/2020-01-02-bad-post.html", "blog/2024/05/06/2020-01-04-in-blog.html"} \
+        < set(written["ours"])
+    for name in written["jekyll"]:
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    said = done.stdout + done.stderr
+    for where in ("_posts/2020-01-02-bad-post.md:2", "about.md:2", "_notes/one.md:3",
+                  "blog/_posts/2020-01-04-in-blog.md:3", "_layouts/boxed.html:3"):
+        assert f"warning: {where}: malformed front matter" in said, said
+    assert said.count("built without it, as Jekyll does") == 4
+    assert (tmp_path / "ours" / "2020/01/03/good.html").read_text() == "<b><p>Good post.</p>\n</b>\n"
+
+
+@pytest.mark.parametrize("setting, flag", [("strict_front_matter: true\n", []),
+                                           ("", ["--strict_front_matter"])])
+def test_malformed_front_matter_stops_the_build_under_strict_front_matter(tmp_path, setting, flag):
+    """`strict_front_matter: true` (Jekyll's option, or its `--strict_front_matter`)
+    makes it an error: exit 2, the file and line named, as Jekyll fails the build."""
+    need_tool("jekyll")
+    blog = malformed_blog(tmp_path / "blog", setting)
+    jekyll = subprocess.run([*crosscheck.jekyll_command(), "--source", str(blog), "--destination",
+                             str(tmp_path / "jekyll"), *flag], capture_output=True, text=True,
+                            env=JEKYLL_ENV, cwd=blog)
+    assert jekyll.returncode != 0 and "YAML Exception" in jekyll.stdout + jekyll.stderr
+    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"), *flag,
+                        check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "_posts/2020-01-02-bad-post.md:2: malformed front matter" in done.stderr
+    assert not (tmp_path / "ours").exists()
+
+
+def test_malformed_front_matter_in_our_posts_folder_stays_an_error(tmp_path):
+    """This pipeline's own posts folder (`posts/`, where `make post` writes) keeps bad
+    input an error, exit 2, while a page of the same blog is built as Jekyll builds it."""
+    blog = new_blog(tmp_path / "blog")
+    (blog / "posts").mkdir()
+    (blog / "about.md").write_text('---\ntitle: "x" y\n---\nAbout\n')
+    (blog / "posts" / "2021-01-01-fine.md").write_text("---\ntitle: Fine\n---\nHello.\n")
+    done = site_builder(blog, "build")
+    assert "warning: about.md:2: malformed front matter" in done.stdout + done.stderr
+    (blog / "posts" / "2021-01-02-bad.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    done = site_builder(blog, "build", check=False)
+    assert done.returncode == 2
+    assert "posts/2021-01-02-bad.md:3: malformed front matter" in done.stderr
+
+
+def test_the_sitemap_lists_static_html_and_pdf_files_as_jekyll_sitemap(tmp_path):
+    """jekyll-sitemap lists after the blog's pages jekyll-paginate's (/page2/...),
+    then the static files named .htm, .html, .xhtml or .pdf (case as written: not
+    `.PDF`), but a 404.html and those `defaults:` give `sitemap: false`, each with
+    its file's modification time in the site's zone: the blog's by path, then each
+    collection's (at its `_name/` path). Ours listed neither (andrewcharlesjones.github.io:
+    16 pagers, 4 PDFs). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "docs", "skip", "_things", "b", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text(
+        "title: T\nurl: https://ex.org\nbaseurl: /base\ntimezone: Asia/Tokyo\n"
+        "plugins: [jekyll-sitemap, jekyll-paginate]\npaginate: 1\n"
+        "collections:\n  things:\n    output: true\n"
+        "defaults:\n  - scope: {path: skip}\n    values: {sitemap: false}\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "index.html").write_text("---\nlayout: default\n---\n{{ paginator.page }}\n")
+    (blog / "about.md").write_text("---\nlayout: default\n---\nx\n")
+    for day in (1, 2, 3):
+        (blog / "_posts" / f"2020-01-0{day}-p.md").write_text("---\nlayout: default\n---\np\n")
+    for i, name in enumerate(("b/z.pdf", "a.pdf", "docs/index.html", "x.htm", "y.xhtml",
+                              "404.html", "up.PDF", "img.png", "skip/s.pdf", "_things/t.pdf",
+                              "docs/a b&c.html")):
+        (blog / name).write_text("static\n")
+        os.utime(blog / name, (1600000000 + i * 86400 + i, 1600000000 + i * 86400 + i))
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    import xml.etree.ElementTree as ET
+    found = {}
+    for side in ("ours", "jekyll"):
+        root = ET.parse(tmp_path / side / "sitemap.xml").getroot()
+        found[side] = [(child.tag.split("}")[1], (child.text or "").strip())
+                       for child in root.iter() if child.tag.endswith(("loc", "lastmod"))]
+    assert ("loc", "https://ex.org/base/docs/") in found["ours"]
+    assert ("loc", "https://ex.org/base/page3/") in found["ours"]
+    assert ("lastmod", "2020-09-14T21:26:41+09:00") in found["ours"]   # a.pdf's time
+    assert found["ours"] == found["jekyll"]
+    theirs, ours = outputs(tmp_path, "sitemap.xml")
+    assert ours == theirs   # byte for byte: the plugin's layout, one element a line

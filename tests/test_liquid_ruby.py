@@ -138,6 +138,15 @@ PAGES = {
                       '[{{ page.none | map: "url" | size }}][{{ nil | uniq | size }}]'
                       '[{{ x | reverse | size }}][{{ x | sort_natural | size }}]'
                       '[{{ x | compact | size }}][{{ "abc" | map: "x" | size }}]',
+    # Jekyll's strip_index (it was missing: an unknown filter gives its input); and
+    # python-liquid's filters that Jekyll 4.3's Liquid lacks give their input there
+    "stripindex.html": '[{{ "/a/index.html" | strip_index }}][{{ "/b/index.htm" | strip_index }}]'
+                       '[{{ "/c/x.html" | strip_index }}][{{ nil | strip_index }}]'
+                       '[{{ "/index.html/index.html" | strip_index }}]'
+                       '[{{ "a  b " | squish }}][{{ "1,2" | split: "," | sum }}][{{ "<x>" | safe }}]'
+                       '[{{ "a\'b" | escapejs }}][{{ "1,2" | split: "," | has: "1" }}]'
+                       '[{{ "1,2" | split: "," | reject: "1" | join: "-" }}]'
+                       '[{{ "1,2" | split: "," | find_index: "2" }}]',
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"

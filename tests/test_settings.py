@@ -104,6 +104,15 @@ def test_make_variables_never_reach_a_shell(blog, variable):
     assert "error:" in result.stderr and "Unterminated" not in result.stderr
 
 
+def test_a_dollar_in_a_make_variable_reaches_the_cli_as_typed(blog):
+    # make expands `$` in a command-line value when it exports it: TITLE='worth $100'
+    # reached the post as "worth 00", and $(shell ...) ran a shell.
+    result = make(blog, "sample", "ARTIST=lucy$1bell $(shell touch PWNED)")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown artist 'lucy$1bell $(shell touch PWNED)'")
+    assert not (blog / "PWNED").exists() and not (REPO / "PWNED").exists()
+
+
 def test_an_apostrophe_in_an_artist_name_reaches_the_cli(blog):
     result = make(blog, "sample", "ARTIST=guns n' roses", "RUN=guns n' roses")
     assert result.returncode == 2
@@ -115,6 +124,18 @@ def test_variables_from_the_environment_are_not_settings(blog):
     env = {**os.environ, "ARTIST": "lucybell", "N": "5"}
     result = make(blog, "sample", env=env)
     assert result.returncode == 2 and "which run?" in result.stderr
+
+
+def test_make_site_says_how_to_list_what_it_skipped_and_lists_it(blog):
+    # It said "--verbose lists them", which `make site` did not take.
+    (blog / "notes.txt~").write_text("a backup\n")
+    (blog / ".hidden").write_text("mine\n")
+    plain = make(blog, "site")
+    assert plain.returncode == 0, plain.stderr
+    assert "skipped (make site VERBOSE=1 lists them)" in plain.stdout + plain.stderr
+    listed = make(blog, "site", "VERBOSE=1")
+    assert listed.returncode == 0, listed.stderr
+    assert "skipped .hidden: its name starts with '.'" in listed.stdout + listed.stderr
 
 
 def test_port_is_checked(blog):

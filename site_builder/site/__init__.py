@@ -63,21 +63,25 @@ class BuildResult:
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
           future: bool = False, now: datetime | None = None, jobs: int | None = None,
           log: logging.Logger = LOG, config_files: list[Path] | None = None,
-          verbose: bool = False) -> BuildResult:
+          verbose: bool = False, strict_front_matter: bool = False,
+          verbose_hint: str = "--verbose") -> BuildResult:
     """Build the blog at `root` into `out_dir` (default `root/_site`), redoing only
     what changed since the last build (`.site-cache/`); raise BuildError naming every
     bad post, leaving the previous site untouched. Drafts (`_drafts/`) and posts dated
-    after `now` are left out unless asked for, here or in the config."""
+    after `now` are left out unless asked for, here or in the config. `verbose_hint`:
+    how the caller's user asks for the skipped files' list."""
     started = time.perf_counter()
     root = Path(root)
     config, links = _full_config(root, config_files)
+    if strict_front_matter:   # Jekyll's --strict_front_matter
+        config["strict_front_matter"] = True
     out = Path(out_dir) if out_dir is not None else root / "_site"
     _check_out_dir(root, out, config)
     _check_timezone(config)
     _check_jekyll_2(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
-    memo = Memo(old.parsed, old.files, old.read_at)
+    memo = Memo(old.parsed, old.files, old.read_at, reader.lax_front_matter(root, config))
     posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
                                  now=now)
     theme = theme_folder(root, config, log)
@@ -121,7 +125,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
                          seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
                          written=written, removed=removed,
                          sources={p.name: (p.url, p.content) for p in posts})
-    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose)
+    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose, verbose_hint)
     return result
 
 
@@ -177,7 +181,7 @@ def _settle_conflicts(files: dict[str, Path], plan, documents: list[Post],  # no
 
 
 def _summarise(log: logging.Logger, result: BuildResult, root: Path, inv: reader.Inventory,
-               pages: int, files: int, planned: int, verbose: bool) -> None:
+               pages: int, files: int, planned: int, verbose: bool, hint: str) -> None:
     """The build's one line (and what was skipped, with --verbose)."""
     out = result.out_dir
     shown = out.relative_to(root) if out.is_relative_to(root) else out
@@ -189,7 +193,7 @@ def _summarise(log: logging.Logger, result: BuildResult, root: Path, inv: reader
     log.info(f"{_count(result.posts, 'post')} -> {shown}/ in {result.seconds:.2f} s "
              f"({_count(pages, 'page')}, {_count(files, 'file')} copied, "
              f"{len(inv.skipped)} skipped"
-             f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
+             f"{'' if verbose or not inv.skipped else f' ({hint} lists them)'}; "
              f"{result.rendered} rendered, {result.written} of {planned + files} files written"
              f"{f', {result.removed} removed' if result.removed else ''})")
 
@@ -274,8 +278,17 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
                 # an empty field is nil to Ruby's CSV (false in Liquid), not ""
                 data[path.stem] = [{k: v if v != "" else None for k, v in row.items()}
                                    for row in rows]
-        except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
-            raise BuildError(f"{shown}/{path.name}: cannot be read ({exc}); "
+        except UnicodeDecodeError as exc:
+            raise BuildError(f"{shown}/{path.name}: not UTF-8 text ({exc.reason} at byte "
+                             f"{exc.start}); save it as UTF-8") from None
+        except (yaml.YAMLError, ValueError) as exc:
+            # one line, with the file's line where the parser knows it
+            mark = getattr(exc, "problem_mark", None)
+            line = (mark.line + 1 if mark else getattr(exc, "lineno", None)
+                    or (text.count("\n", 0, exc.position) + 1
+                        if isinstance(exc, yaml.reader.ReaderError) else None))
+            where = f"{shown}/{path.name}" + (f":{line}" if line else "")
+            raise BuildError(f"{where}: cannot be read ({' '.join(str(exc).split())}); "
                              f"fix its syntax") from None
     return data
 
@@ -288,11 +301,11 @@ def _sources(root: Path, config: dict, memo: Memo, out: Path, links: Links, *, d
     future = future or bool(config.get("future"))
     inv = reader.read(root, config, out, drafts=drafts, links=links)
     found = read_found(inv.posts, memo=memo) + read_found(inv.drafts, dated=False, memo=memo)
-    for post in found:
-        post.date = site_time(post.date, config)
     # site.time: what dates an undated document, and what is in the future (both as
     # wall-clock times in the site's zone, as Jekyll, which runs in that zone)
     when = build_time(config)
+    for post in found:   # (a post undated only when its front matter did not read)
+        post.date = when if post.undated else site_time(post.date, config)
     now = now or when
     posts = newest_first([p for p in found if future or p.date <= now])
     inv.skipped += [(p.name, "dated in the future (build with --future)")
@@ -598,3 +611,7 @@ def _check_out_dir(root: Path, out: Path, config: dict) -> None:
                          f"choose a separate folder such as {root / '_site'}")
     if out.exists() and not out.is_dir():
         raise BuildError(f"output folder {out} is a file; remove it or choose another folder")
+    parent = next((p for p in out_abs.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():   # -d notes.txt/site: no folder to make
+        raise BuildError(f"output folder {out}: {parent} is a file, so the folder cannot be "
+                         f"made; choose another folder")

@@ -9,6 +9,7 @@ import re
 from functools import partial
 from typing import TYPE_CHECKING
 
+from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.sources import PAGE_DATE, Post, tags, xmlschema
 from site_builder.site.urls import absolute_url
 
@@ -45,7 +46,8 @@ def atom_feed(posts: list[Post], config: dict, title: str | None = None) -> str:
     url = partial(absolute_url, config)
     lang = config.get("lang")
     feed = ET.Element("feed", xmlns=ATOM, attrib={XML_LANG: str(lang)} if lang else {})
-    ET.SubElement(feed, "generator", uri="https://jekyllrb.com/", version="4.3").text = "Jekyll"
+    ET.SubElement(feed, "generator", uri="https://jekyllrb.com/",
+                  version=JEKYLL_VERSION).text = "Jekyll"
     ET.SubElement(feed, "link", href=url("/feed.xml"), rel="self", type="application/atom+xml")
     ET.SubElement(feed, "link", href=url("/"), rel="alternate", type="text/html",
                   attrib={"hreflang": str(lang)} if lang else {})
@@ -116,7 +118,9 @@ def sitemap(urls: list[tuple[str, object]], config: dict) -> str:
         ET.SubElement(item, "loc").text = absolute_url(config, path)
         if changed is not None:
             ET.SubElement(item, "lastmod").text = xmlschema(changed, config)
-    return _xml(root)
+    # jekyll-sitemap's layout: minified to one element a line, none indented
+    ET.indent(root, space="")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _xml(element: ET.Element) -> str:

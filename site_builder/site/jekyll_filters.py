@@ -139,6 +139,20 @@ def uri_escape(value: Any) -> str:
     return urllib.parse.quote(_text(value), safe="!#$&'()*+,/:;=?@[]~%")
 
 
+STRIP_INDEX = re.compile(r"/index\.html?$", re.M)   # Ruby's `$`: a line's end
+# python-liquid's filters that neither Jekyll 4.3 nor its Liquid (5.4) has: there an
+# unknown filter gives its input (an error with `strict_filters`), as here without them
+NOT_JEKYLLS = ("sum", "has", "reject", "find_index", "squish", "safe", "escapejs")
+
+
+def strip_index(value: Any) -> Any:
+    """Jekyll's strip_index: a URL's `/index.html` (or `.htm`) at its end made `/`;
+    nil for nil or ''."""
+    if value is None or _text(value) == "":
+        return None
+    return STRIP_INDEX.sub("/", _text(value), count=1)
+
+
 def xml_escape(value: Any) -> str:
     if _blank(value):
         return ""
@@ -591,6 +605,7 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
     filters: dict[str, Callable] = {
         "relative_url": relative,
         "absolute_url": lambda v: absolute_url(config, v),
+        "strip_index": strip_index,
         "date_to_xmlschema": date_xml,
         "date_to_rfc822": date_rfc822,
         "date_to_string": lambda v, k=None, s=None: date_to_string(v, k, s, config=config),
@@ -631,6 +646,8 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
         filters[name] = _nil_as_empty(filters.get(name) or env.filters[name])
     for name, func in filters.items():
         env.filters[name] = func
+    for name in NOT_JEKYLLS:
+        env.filters.pop(name, None)
 
 
 def _nil_as_empty(func: Callable) -> Callable:

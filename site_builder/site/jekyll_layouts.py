@@ -29,6 +29,7 @@ from site_builder.site.theme import include_folders
 
 
 CONTENT_KEYS = ("content", "excerpt", "output")
+LOG = stage_log("site")
 
 
 class Reads:
@@ -264,7 +265,14 @@ class JekyllRenderer:
                         continue
                     text = path.read_text(encoding="utf-8", errors="replace")
                     rel = f"{shown}/{path.relative_to(folder).as_posix()}"
-                    data, body, line, _ = split_front_matter(text, rel)
+                    # Front matter that does not read: the layout without it, said, as
+                    # Jekyll's Convertible#read_yaml (an error with strict_front_matter)
+                    malformed = None if self.config.get("strict_front_matter") else []
+                    data, body, line, _ = split_front_matter(text, rel, malformed=malformed)
+                    if malformed:
+                        LOG.warning(f"warning: {malformed[0]}; read without it, as Jekyll "
+                                    f"does; fix the YAML between the '---' lines "
+                                    f"(`strict_front_matter: true` makes it an error)")
                     found[name] = Layout(rel, path, data, body, line)
         return found
 

@@ -22,6 +22,7 @@ from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from site_builder.site import ruby_values
+from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.urls import absolute_url, relative_url
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def seo(context: RenderContext, text: str) -> str:
     title = seo.title()
     if title and not re.search("title=false", text, re.I):
         out.append(f"<title>{title}</title>")
-    out.append('<meta name="generator" content="Jekyll v4.3.1" />')
+    out.append(f'<meta name="generator" content="Jekyll v{JEKYLL_VERSION}" />')
     if seo.page_title:
         out.append(f'<meta property="og:title" content="{seo.page_title}" />')
     author = seo.author()
@@ -206,12 +207,20 @@ class _SeoValues:
         self.page_seo = seo if isinstance(seo, dict) else {}
 
     def format(self, value: Any) -> str | None:
-        """markdownify, strip_html, normalize_whitespace, escape_once; None if empty."""
+        """markdownify, strip_html, normalize_whitespace, escape_once; None if empty.
+        Once per text for the whole build: the site's title, tagline and description
+        are the same on every page (a fifth of the seo tag's time on Jekyll's docs)."""
         from site_builder.site.jekyll_filters import escape_once, normalize_whitespace, strip_html
         if value is None or liquid.is_undefined(value) or value is False:
             return None
-        text = escape_once(normalize_whitespace(strip_html(self.filters["markdownify"](value))))
-        return text or None
+        done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
+        key = value if type(value) is str else None
+        if key is None or key not in done:
+            text = escape_once(normalize_whitespace(strip_html(self.filters["markdownify"](value))))
+            if key is None:
+                return text or None
+            done[key] = text or None
+        return done[key]
 
     def title(self) -> str | None:
         site_title, page_title = self.site_title, self.page_title

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 from typing import Any, Iterator
 
 from pygments.lexer import Lexer, RegexLexer, RegexLexerMeta
@@ -45,6 +46,9 @@ def lexer_by_name(name: str, **options: Any) -> Lexer:
     return get_lexer_by_name(name, **options)
 
 
+_ENTERING = threading.Lock()
+
+
 class _StatesWhenEntered(dict):
     """A lexer class's compiled states, each compiled the first time it is looked up.
     Pygments compiles all of a class's states when the first lexer of the class is
@@ -58,7 +62,12 @@ class _StatesWhenEntered(dict):
     def __missing__(self, name: str) -> list:
         if name not in self.definitions:
             raise KeyError(name)
-        return self.lexer_class._process_state(self.definitions, self, name)
+        with _ENTERING:   # compiled apart, then shown: a thread never sees a state half made
+            if name not in self:
+                made = dict(self)
+                self.lexer_class._process_state(self.definitions, made, name)
+                self.update(made)
+        return dict.__getitem__(self, name)
 
 
 def _states_when_entered(cls: RegexLexerMeta, name: str, tokendefs: dict | None = None

@@ -37,6 +37,7 @@ from liquid.undefined import UNDEFINED
 
 from site_builder.logs import stage_log
 from site_builder.site import liquid_lax
+from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.ruby_values import to_s as ruby_to_s
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
@@ -48,7 +49,6 @@ STRAY_BRACES = re.compile(r"""("[^"]*"|'[^']*')|[{}]""")
 # a variable.
 INCLUDE_ARG = re.compile(r"""([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))""")
 LOG = stage_log("site")
-JEKYLL_VERSION = "4.3.1"   # the Jekyll whose output ours matches (bench/real_blogs.py)
 
 
 # Path segments that mean something besides a key (python-liquid's get_item).

@@ -326,7 +326,12 @@ def plan_jekyll(posts: list[Post], pages: list[Post], keys: dict[str, str], conf
     documents = {item.name for item in written if item.kind != "pages"}
     for item in written if redirects else ():
         _add_redirects_from(plan, add, item, config, renderer, own_layout, documents)
-    _plugin_files(plan, posts, pages, keys, config, theme_key, static)
+    # jekyll-paginate's pages after the blog's own in site.pages (jekyll-sitemap lists them)
+    pagers = [(pager_path(config, n).rstrip("/") + "/", None)
+              for n in range(2, _pages_of(posts, config) + 1)] \
+        if index is not None and index.meta.get("sitemap") is not False else []
+    _plugin_files(plan, posts, pages, keys, config, theme_key, static,
+                  lambda: pagers + _sitemap_files(renderer.static, renderer.root, config))
     if redirects and "redirects.json" not in plan and "redirects.json" not in static \
             and not (renderer.root / "redirects.json").exists():
         written = [item for item in jekyll_layouts.documents_in_order(posts, pages, config)
@@ -381,9 +386,7 @@ def _add_paginated(add: Callable, index: Post, posts: list[Post], key: str, conf
                    renderer) -> None:  # noqa: ANN001 (JekyllRenderer)
     """jekyll-paginate: the index page once per `paginate` posts (hidden ones left out)."""
     from site_builder.site import jekyll_layouts
-    visible = [p for p in posts if not p.meta.get("hidden")]
-    per_page = int(config["paginate"])
-    total = max(1, -(-len(visible) // per_page))
+    per_page, total = int(config["paginate"]), _pages_of(posts, config)
     for number in range(1, total + 1):
         url = index.url if number == 1 else pager_path(config, number)
 
@@ -394,11 +397,48 @@ def _add_paginated(add: Callable, index: Post, posts: list[Post], key: str, conf
         add(dest(url.rstrip("/") + "/" if number > 1 else url), key, thunk, index.name)
 
 
+def _pages_of(posts: list[Post], config: dict) -> int:
+    """How many pages jekyll-paginate makes of the posts (hidden ones left out)."""
+    visible = [p for p in posts if not p.meta.get("hidden")]
+    return max(1, -(-len(visible) // int(config["paginate"])))
+
+
 def pager_path(config: dict, number: int) -> str:
     pattern = str(config.get("paginate_path") or "/page:num/")
     return "/" + pattern.replace(":num", str(number)).lstrip("/")
 
 
+
+
+# jekyll-sitemap lists the static files with these extensions (as File.extname: case kept)
+SITEMAP_STATIC = (".htm", ".html", ".xhtml", ".pdf")
+
+
+def _sitemap_files(files: dict[str, Path], root: Path, config: dict) -> list[tuple]:
+    """jekyll-sitemap's static files: each `.htm`, `.html`, `.xhtml` or `.pdf` file
+    copied through (but a 404.html, and those front matter `defaults:` give `sitemap:
+    false`), at its path in the blog (StaticFile#relative_path: a collection's file
+    under its `_name/` folder, where Jekyll does not write it), dated by its file's
+    modification time; in site.static_files' order: the blog's files by path, then
+    each collection's."""
+    from site_builder.site.jekyll_layouts import _static_file
+    from site_builder.site.sources import static_defaults
+    folder = str(config.get("collections_dir") or "").strip("/")
+    order = {f"_{name}/": i for i, name in enumerate(collection_names(config))}
+    found = []
+    for rel, path in files.items():
+        name = rel.rsplit("/", 1)[-1]
+        if not name.endswith(SITEMAP_STATIC) or name == "404.html" \
+                or not path.is_relative_to(root):
+            continue
+        source = path.relative_to(root).as_posix()
+        if folder and source.startswith(folder + "/"):
+            source = source[len(folder) + 1:]
+        place = next((i for start, i in order.items() if source.startswith(start)), -1)
+        if static_defaults(source, config).get("sitemap") is not False:
+            found.append((place, source, _static_file(rel, path, config)["modified_time"]))
+    return [(("/" + source if place < 0 else source).replace("/index.html", "/"), when)
+            for place, source, when in sorted(found, key=lambda f: f[:2])]
 
 
 def _sitemap_urls(posts: list[Post], pages: list[Post], config: dict) -> list[tuple]:
@@ -416,9 +456,11 @@ def _sitemap_urls(posts: list[Post], pages: list[Post], config: dict) -> list[tu
 
 
 def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[str, str],
-                  config: dict, theme_key: str, static: list[str] = ()) -> None:
+                  config: dict, theme_key: str, static: list[str] = (),
+                  static_urls: Callable[[], list] = list) -> None:
     """jekyll-feed's feed.xml, jekyll-sitemap's sitemap.xml and robots.txt, unless
-    the blog makes its own file there."""
+    the blog makes its own file there. `static_urls`: what the sitemap lists after
+    the blog's pages (jekyll-paginate's pages, the static files with their times)."""
     named = plugins(config)
     feed = config.get("feed") if isinstance(config.get("feed"), dict) else {}
     feed_path = str((feed or {}).get("path") or "feed.xml").lstrip("/")
@@ -426,8 +468,8 @@ def _plugin_files(plan: Plan, posts: list[Post], pages: list[Post], keys: dict[s
         newest = feed_posts(posts, config)
         plan.add(feed_path, digest(theme_key, [keys[p.name] for p in newest]),
                  lambda: _feed(posts, config, own_title(config)), "jekyll-feed", newest)
-    if "jekyll-sitemap" in named and "sitemap.xml" not in plan:
-        urls = _sitemap_urls(posts, pages, config)
+    if "jekyll-sitemap" in named and "sitemap.xml" not in plan and "sitemap.xml" not in static:
+        urls = _sitemap_urls(posts, pages, config) + static_urls()
         plan.add("sitemap.xml", digest(theme_key, urls), lambda: _sitemap(urls, config),
                  "jekyll-sitemap")
     if "jekyll-sitemap" in named and "robots.txt" not in plan and "robots.txt" not in static:

@@ -10,6 +10,8 @@ import threading
 import traceback
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from site_builder import compiled_patterns
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
@@ -154,6 +156,7 @@ def _worker(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
                 results.send((-1, (RuntimeError(f"{type(exc).__name__}: {exc}"), text)))
         finally:
             results.close()
+            compiled_patterns.save()   # its lexers' patterns, for the next build
     return worker
 
 

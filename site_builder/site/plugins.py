@@ -7,6 +7,11 @@ import logging
 import re
 from pathlib import Path
 
+# The Jekyll whose output ours matches (bench/real_blogs.py runs it): Jekyll::VERSION,
+# as `jekyll.version` gives it and the plugins write it (jekyll-feed's generator,
+# jekyll-seo-tag's generator meta).
+JEKYLL_VERSION = "4.3.1"
+
 # Built in: what each makes here.
 BUILT_IN = {
     "jekyll-paginate": "the paginator and /page2/...",

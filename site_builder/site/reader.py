@@ -80,6 +80,20 @@ def posts_folder(root: Path, config: dict) -> str:
     return name
 
 
+def lax_front_matter(root: Path, config: dict):  # noqa: ANN201 (a predicate on a file's name)
+    """Which files' malformed front matter is a warning, the file built without it, as
+    Jekyll builds it (Document#read, Convertible#read_yaml): every file of a Jekyll blog
+    but for this pipeline's own posts folder (`posts/`, where `make post` writes: an
+    error there, exit 2, as for any bad input of ours); none under Jekyll's
+    `strict_front_matter: true`, which makes it an error everywhere."""
+    if config.get("strict_front_matter"):
+        return lambda name: False
+    ours = posts_folder(root, config)
+    if ours == "_posts":   # a Jekyll blog's own posts folder: Jekyll's reading
+        return lambda name: True
+    return lambda name: not name.startswith(ours + "/")
+
+
 def collection_names(config: dict) -> dict[str, dict]:
     """`collections:` as name -> its settings (a list of names is allowed, as in Jekyll)."""
     found = config.get("collections") or {}

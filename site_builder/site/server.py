@@ -6,6 +6,7 @@ build's state (livereload.py)."""
 
 from __future__ import annotations
 
+import errno
 import html
 import io
 import json
@@ -52,8 +53,12 @@ def make_server(site_dir: Path, baseurl: str = "", *, host: str = "127.0.0.1", p
     try:
         return SiteServer((host, port), site_dir, baseurl, log or stage_log("serve"), live)
     except OSError as exc:
-        raise SiteBuilderError(f"cannot listen on {host}:{port}: {exc.strerror}; "
-                               f"stop whatever uses that port or choose another") from None
+        # A host that is not this machine's (a typo, a name that does not resolve) is
+        # not cured by another port.
+        fix = ("stop whatever uses that port or choose another port"
+               if exc.errno in (errno.EADDRINUSE, errno.EACCES)
+               else "choose an address of this machine, e.g. 127.0.0.1")
+        raise SiteBuilderError(f"cannot listen on {host}:{port}: {exc.strerror}; {fix}") from None
 
 
 class SiteHandler(SimpleHTTPRequestHandler):

@@ -13,7 +13,7 @@ import time
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -87,6 +87,7 @@ class Post:
     undated: bool = False        # a collection's document dated by the build (BuildTime)
     future: bool = False         # a document dated after the build: listed, not written
     crlf: bool = False           # its file's lines end in CR LF (read as LF)
+    malformed: bool = False      # its front matter did not read: built without it, as Jekyll
     _words: tuple = (None, 0)  # (the content counted, its word count)
 
     @property
@@ -100,11 +101,14 @@ class Post:
         meta = self.meta
         title = meta.get("title")
         if title is None or title is False:   # Ruby's `||=`: an empty title ('') stays
+            # (Jekyll stops reading a document at front matter that does not read: no
+            # title from its name then)
             title = (" ".join(w.capitalize() for w in self.slug.split("-"))
-                     if self.kind != "pages" else "")
+                     if self.kind != "pages" and not self.malformed else "")
         excerpt = meta.get("excerpt") or meta.get("description") or _text(self.excerpt)
         found = categories(meta, self.path_categories)
-        return {**meta, "title": str(title), "date": self.date, "slug": self.slug,
+        return {**meta, "title": str(title), "date": self.date,
+                "slug": meta.get("slug") if self.malformed else self.slug,
                 "url": self.url, "id": meta.get("id") if self.kind == "pages" else self.post_id(),
                 "tags": tags(meta),
                 "categories": found,
@@ -140,6 +144,7 @@ class Split(NamedTuple):
     offset: int
     liquid: bool
     crlf: bool = False  # the file's lines end in CR LF (read as LF)
+    malformed: bool = False  # its front matter did not read (Memo's `lax`): meta is {}
 
 
 class Memo:
@@ -155,8 +160,10 @@ class Memo:
     RACY_NS = 2_500_000_000
 
     def __init__(self, last: dict | None = None, files: dict | None = None,
-                 last_read_at: int = 0) -> None:
+                 last_read_at: int = 0, lax: Callable[[str], bool] | None = None) -> None:
         self.last, self.now = last or {}, {}
+        # Which files' malformed front matter is Jekyll's warning, not an error (lax_front_matter)
+        self.lax = lax or (lambda name: False)
         self.last_files, self.last_read_at = files or {}, last_read_at
         self.files: dict[str, tuple] = {}   # name -> (stat, key), for the next build
         self.read_at = time.time_ns()
@@ -172,14 +179,21 @@ class Memo:
         if key not in self.now:
             found = self.last.get(key)
             if found is None:
-                meta, body, body_line, front = split_front_matter(text, name,
-                                                                  unclosed_is_body=True)
+                malformed: list | None = [] if self.lax(name) else None
+                meta, body, body_line, front = split_front_matter(
+                    text, name, unclosed_is_body=True, malformed=malformed)
                 if body is text and text.split("\n", 1)[0].rstrip() == "---":
                     LOG.warning(f"warning: {name}:1: front matter starts with '---' but never "
                                 f"ends; built with none, the whole file its body, as Jekyll "
                                 f"does (close it with a '---' line if it is front matter)")
                 found = (meta, len(text) - len(body), body_line, front,
                          "{{" in body or "{%" in body, crlf)
+                if malformed:   # not kept: read, and said, again in every build (as Jekyll)
+                    LOG.warning(f"warning: {malformed[0]}; built without it, as Jekyll does "
+                                f"(a post then takes no date or title from its file name: "
+                                f"dated by the build); fix the YAML between the '---' lines "
+                                f"(`strict_front_matter: true` makes it an error)")
+                    return _split(key, found, text)._replace(malformed=True)
             self.now[key] = found
         return _split(key, self.now[key], text)
 
@@ -336,11 +350,13 @@ def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
     if meta.get("published", True) is False:
         return None
     match = POST_NAME.match(path.name)
-    named = match is not None and (dated or kind != "posts")
+    # Jekyll reads a document's name (its date and title) after its front matter: not
+    # at all when that does not read (Document#read), so it is named by its whole stem
+    named = match is not None and (dated or kind != "posts") and not split.malformed
     slug = match.group(4) if named else path.stem
     # The front matter's date; else the file name's; else, for a draft, the file's
     # time, and for a collection's document the build's (`undated`: dated later).
-    undated = "date" not in meta and not named and kind != "posts"
+    undated = "date" not in meta and not named and (kind != "posts" or (dated and split.malformed))
     if "date" in meta:
         when = meta["date"]
     elif named:
@@ -353,7 +369,7 @@ def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
                 body_line=split.body_line, key=path.stem if kind == "posts" else "",
                 source=split.key, draft=not dated and kind == "posts", kind=kind,
                 ext=path.suffix, front=split.front, liquid=split.liquid, path=path,
-                offset=split.offset, crlf=split.crlf)
+                offset=split.offset, crlf=split.crlf, malformed=split.malformed)
 
 
 def _post_date(value: object, name: str, front: str) -> datetime:
@@ -430,6 +446,19 @@ def apply_defaults(items: list[Post], config: dict, kind: str) -> None:
         for _, _, values in sorted(found, key=lambda f: f[:2]):
             merged.update(values if isinstance(values, dict) else {})
         item.meta = {**merged, **item.meta}
+
+
+def static_defaults(rel: str, config: dict) -> dict:
+    """What front matter `defaults:` give a static file at `rel` (StaticFile#data:
+    the sets scoped by path alone, or not at all; a `type` is never a static file's)."""
+    merged: dict = {}
+    sets = config.get("defaults") if isinstance(config.get("defaults"), list) else []
+    found = [(_specificity(s), i, s.get("values")) for i, s in enumerate(sets)
+             if isinstance(s, dict) and not (s.get("scope") or {}).get("type")
+             and _in_scope(s.get("scope") or {}, rel, "", config["posts_dir"])]
+    for _, _, values in sorted(found, key=lambda f: f[:2]):
+        merged.update(values if isinstance(values, dict) else {})
+    return merged
 
 
 def _in_scope(scope: dict, name: str, kind: str, posts_dir: str) -> bool:
@@ -678,6 +707,8 @@ def uses_liquid(post: Post) -> bool:
 
 
 def excerpt_separator(post: Post, config: dict) -> str:
+    if post.malformed:   # a document whose front matter did not read has no excerpt
+        return ""
     return str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
 
 

@@ -1,0 +1,138 @@
+"""Compiled regular expressions kept from one command to the next, as Python keeps
+the bytecode of its modules.
+
+A build compiles a thousand regular expressions or so (markdown-it's, Liquid's,
+YAML's, Pygments' lexers', ours), each time it runs: a fifth of the time of a post
+edited in a thousand-post blog, and every forked worker compiles the lexers of its
+own posts again. Compiling is mostly Python (re._parser, re._compiler); what it
+makes is a list of numbers that _sre turns into a pattern in microseconds. Those
+lists are kept in the user's cache folder, one file per Python build, and a pattern
+found there is made straight from its list: the same pattern (it compares equal to
+re.compile's, which compares their code). The file is read with marshal, as Python
+reads its .pyc files, and _sre checks every code list it is given: a damaged or
+foreign file is ignored, never trusted.
+
+Only the command line installs it (site_builder/__main__.py); importing site_builder
+changes nothing in `re`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import marshal
+from array import array
+import os
+import sys
+import zlib
+from pathlib import Path
+
+# A user's builds make a few thousand patterns; past this the file starts over with
+# those of the latest command, so it stays quick to read.
+MAX_PATTERNS = 20_000
+
+# _sre's code units: 4 bytes (_sre.CODESIZE)
+_TYPECODE = next(code for code in "IL" if array(code).itemsize == 4)
+_known: dict[tuple, tuple] = {}   # (pattern, flags): what _sre.compile takes after them
+_new: dict[tuple, tuple] = {}     # made by this process, not in the file yet
+_file: Path | None = None
+
+
+def install(folder: Path | None = None) -> None:
+    """From now on, `re` makes patterns from the kept code lists (those of `folder`,
+    by default the user's cache folder), and this process's new ones are kept when it
+    ends (a forked worker: when it calls save())."""
+    global _file
+    try:
+        import _sre
+        from re import _compiler, _parser
+    except ImportError:   # before Python 3.11 these were sre_compile and sre_parse
+        return
+    if _sre.CODESIZE != 4:
+        return
+    if getattr(_compiler.compile, "__module__", None) == __name__:
+        return
+    _file = _cache_file(folder, _sre.MAGIC)
+    if _file is None:
+        return
+    _known.update(_read(_file))
+    original = _compiler.compile
+
+    def compile(p, flags=0):  # noqa: ANN001, ANN202 (re._compiler.compile's own)
+        if type(p) not in (str, bytes) or flags & _compiler.SRE_FLAG_DEBUG:
+            return original(p, flags)
+        key = (p, flags)
+        made = _known.get(key)
+        if made is None:
+            made = _known[key] = _new[key] = _code_list(p, flags, _compiler, _parser)
+        try:
+            final_flags, code, *groups = made
+            return _sre.compile(p, final_flags, array(_TYPECODE, code).tolist(), *groups)
+        except (RuntimeError, TypeError, ValueError):   # a code list _sre refuses
+            _known.pop(key, None)
+            _new.pop(key, None)
+            return original(p, flags)
+
+    compile.__module__ = __name__
+    _compiler.compile = compile
+    atexit.register(save)
+    os.register_at_fork(after_in_child=_new.clear)   # the parent keeps its own
+
+
+def _code_list(pattern: str | bytes, flags: int, compiler, parser) -> tuple:  # noqa: ANN001
+    """What re._compiler.compile passes to _sre.compile after the pattern, its code
+    as the bytes of an array (read four times faster than a list of ints)."""
+    parsed = parser.parse(pattern, flags)   # re.error for a bad pattern, as re.compile
+    code = array(_TYPECODE, compiler._code(parsed, flags)).tobytes()
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (flags | parsed.state.flags, code, parsed.state.groups - 1, groupindex,
+            tuple(indexgroup))
+
+
+def _cache_file(folder: Path | None, magic: int) -> Path | None:
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        if base.startswith("~"):   # no home to expand
+            return None
+        folder = Path(base) / "site-builder"
+    build = f"{zlib.crc32(sys.version.encode()):08x}"   # this Python, exactly
+    return folder / f"patterns-{sys.implementation.cache_tag}-{magic}-{build}.marshal"
+
+
+def _read(path: Path) -> dict:
+    try:
+        table = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return table if isinstance(table, dict) else {}
+
+
+def save() -> None:
+    """Add this process's new code lists to the file (under a lock, by a temporary
+    file and a rename: other processes of the same build save theirs too)."""
+    if not _new or _file is None:
+        return
+    try:
+        _file.parent.mkdir(parents=True, exist_ok=True)
+        with open(_file.with_suffix(".lock"), "a") as lock:
+            _lock(lock)
+            table = _read(_file)
+            table.update(_new)
+            if len(table) > MAX_PATTERNS:
+                table = dict(_new)
+            part = _file.with_name(f".{_file.name}.{os.getpid()}")
+            part.write_bytes(marshal.dumps(table))
+            os.replace(part, _file)
+        _new.clear()
+    except OSError:   # a read-only or full disk: the next command compiles them again
+        pass
+
+
+def _lock(file) -> None:  # noqa: ANN001
+    try:
+        import fcntl
+    except ImportError:
+        return
+    fcntl.flock(file, fcntl.LOCK_EX)

@@ -1,0 +1,103 @@
+"""Regular expressions kept from one command to the next (compiled_patterns.py): a
+pattern made from its kept code is the pattern re.compile makes; a damaged or
+tampered file is never trusted; the command line keeps its own and its workers'.
+Each check runs in fresh interpreters, whose `re` has compiled nothing yet."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import write
+
+# Flags, named groups, look-behind, Unicode classes, bytes, and a lexer's rules.
+CHECK = r"""
+import json, re, sys
+from pathlib import Path
+patterns = [(r"(?P<year>\d{4})-(?P<month>\d\d)", 0), (r"(?<=\s)[\w\u00c0-\u024f]+", re.I),
+            (r"^\s*#{1,6}(?:\s+|$)", re.M), (rb"\x00+(?=end)", 0), (r"a.b", re.S | re.X)]
+before = [re.compile(p, f) for p, f in patterns]
+from pygments.lexers import get_lexer_by_name
+lexer = type(get_lexer_by_name("go"))
+rules = [m.__self__ for state in lexer._tokens.values() for m, _, _ in state]
+re.purge()
+from site_builder import compiled_patterns
+from re import _parser
+parsed = []
+real_parse = _parser.parse
+_parser.parse = lambda *a: parsed.append(a[0]) or real_parse(*a)
+compiled_patterns.install(Path(sys.argv[1]))
+after = [re.compile(p, f) for p, f in patterns] + [re.compile(r.pattern, r.flags) for r in rules]
+compiled_patterns.save()
+print(json.dumps({"equal": after == before + rules, "parsed": len(parsed),
+                  "works": after[0].match("2020-11").group("month") == "11"}))
+"""
+
+
+def _check(folder: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", CHECK, str(folder)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _table(folder: Path) -> tuple[Path, dict]:
+    [path] = folder.glob("patterns-*.marshal")
+    return path, marshal.loads(path.read_bytes())
+
+
+def test_kept_patterns_are_those_re_compile_makes(tmp_path):
+    first = _check(tmp_path)
+    assert first["equal"] and first["works"] and first["parsed"] > 20
+    path, table = _table(tmp_path)
+    assert len(table) == first["parsed"]
+    again = _check(tmp_path)
+    assert again == {"equal": True, "parsed": 0, "works": True}   # all made from the file
+
+
+def test_a_damaged_or_tampered_file_is_not_trusted(tmp_path):
+    _check(tmp_path)
+    path, table = _table(tmp_path)
+    # code lists that _sre refuses: each pattern is compiled again, the same
+    tampered = {key: (flags, bytes(len(code)), *rest)
+                for key, (flags, code, *rest) in table.items()}
+    path.write_bytes(marshal.dumps(tampered))
+    assert _check(tmp_path)["equal"]
+    path.write_bytes(marshal.dumps({key: ("not", b"a", "list") for key in table}))
+    assert _check(tmp_path)["equal"]
+    path.write_bytes(b"\x00not marshal")
+    found = _check(tmp_path)
+    assert found["equal"] and found["parsed"] > 20
+    assert len(_table(tmp_path)[1]) == found["parsed"]   # written anew
+
+
+def test_the_command_keeps_its_workers_patterns(tmp_path):
+    """A build forks workers for 60 posts; the only Go code is in a post a worker
+    renders: its lexer's patterns are kept too, and a second build adds none."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "title: Lab notes\n")
+    for day in range(1, 61):
+        code = "\n```go\nfunc main() { fmt.Println(\"hi\") }\n```\n" if day == 45 else ""
+        write(blog / "_posts" / f"2021-03-{day % 28 + 1:02d}-post-{day}.md",
+              f"---\ntitle: Post {day}\n---\nSome *text*.\n{code}")
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+
+    def build() -> None:
+        done = subprocess.run([sys.executable, "-m", "site_builder", "build", "-s", str(blog)],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+    build()
+    path, table = _table(cache / "site-builder")
+    from pygments.lexers import get_lexer_by_name
+    go = {m.__self__.pattern for m, _, _ in type(get_lexer_by_name("go"))._tokens["root"]}
+    builtins = next(pattern for pattern in go if pattern.startswith("(append|"))   # Go's own
+    assert builtins in {pattern for pattern, _ in table}
+    assert "<span" in (blog / "_site" / "2021" / "03" / "18" / "post-45.html").read_text()
+    written = path.stat().st_mtime_ns
+    build()
+    assert path.stat().st_mtime_ns == written
