@@ -12,9 +12,13 @@ from site_builder.errors import ConfigError
 from site_builder.logs import stage_log
 
 
+# How a user of the Makefile lists what a build skipped (`make site` has no -V).
+MAKE_SITE_VERBOSE = "make site VERBOSE=1"
+
+
 def site(root: Path, options: dict) -> None:
     from site_builder import site as site_module
-    site_module.build(root)
+    site_module.build(root, verbose=options.get("verbose"), verbose_hint=MAKE_SITE_VERBOSE)
 
 
 def build(root: Path, options: dict) -> None:

@@ -395,7 +395,7 @@ def build_site(root: Path, site: dict) -> None:
             "posts go to %s (posts_dir in _config.yml), outside this folder: build that blog "
             "with Jekyll (cd %s && jekyll build)", shown(posts_dir, root), shown(posts_dir.parent, root))
         return
-    site_module.build(root)
+    site_module.build(root, verbose_hint="make site VERBOSE=1")
 
 
 def regenerate_posts(root: Path, force: bool) -> None:

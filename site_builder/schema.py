@@ -241,6 +241,14 @@ def slurm_time(value: str) -> str | None:
         "expected D-HH:MM:SS or HH:MM:SS"
 
 
+def one_line(value: str | list[str]) -> str | None:
+    # A line break in an #SBATCH value would start a shell command in the batch script
+    # (and end its #SBATCH lines).
+    values = value if isinstance(value, list) else [value]
+    return ("must be one line (no line break or control character): it goes on an #SBATCH line"
+            if any(re.search(r"[\x00-\x1f\x7f]", v) for v in values) else None)
+
+
 def time_zone(value: str) -> str | None:
     try:
         zoneinfo.ZoneInfo(value)
@@ -380,6 +388,8 @@ OPTIONS = (
     Option("FROM", "from", "a copy in the transformers format (a folder with pytorch_model*.bin, "
            "e.g. the hub's openai/jukebox-1b-lyrics) to convert into models_dir instead of "
            "downloading", ("models",)),
+    Option("VERBOSE", "verbose", "list every file the build skipped, and why", ("site",),
+           switch=True),
     Option("HOST", "host", "address to serve on", ("serve",), default="127.0.0.1"),
     Option("PORT", "port", "port to serve on (0: any free port)", ("serve",), convert=to_int,
            default=4000, check=between(0, 65535)),
@@ -435,19 +445,20 @@ AUDIO = Section("audio", (
 ), "MP3 encoding")
 
 SLURM = Section("slurm", (
-    Key("partition", to_str, "", "#SBATCH --partition"),
-    Key("account", to_str, "", "#SBATCH --account"),
-    Key("qos", to_str, "", "#SBATCH --qos"),
+    Key("partition", to_str, "", "#SBATCH --partition", one_line),
+    Key("account", to_str, "", "#SBATCH --account", one_line),
+    Key("qos", to_str, "", "#SBATCH --qos", one_line),
     Key("gpus", to_int, 1, "--gres=gpu:N, left out when 0", not_negative),
     Key("cpus_per_task", to_int, 4, "#SBATCH --cpus-per-task", not_negative),
-    Key("mem", to_str, "32G", "#SBATCH --mem"),
+    Key("mem", to_str, "32G", "#SBATCH --mem", one_line),
     Key("time", to_str, "24:00:00", "#SBATCH --time", slurm_time),
     Key("array", to_bool, False, "one array task per batch"),
     Key("max_resubmits", to_int, 3, "resubmissions after a time-out", not_negative),
     Key("signal_seconds", to_int, 300, "how long before the limit the sampler is told to save",
         not_negative),
     Key("poll_seconds", to_int, 10, "WAIT=1's polling", not_negative),
-    Key("extra", to_lines, [], "more \"#SBATCH ...\" lines, e.g. [\"--constraint=v100\"]"),
+    Key("extra", to_lines, [], "more \"#SBATCH ...\" lines, e.g. [\"--constraint=v100\"]",
+        one_line),
     Key("setup", to_lines, [], "shell lines before sampling, e.g. [\"module load cuda/12.1\"]"),
 ), "SLURM options (a run's experiment.toml [slurm] table goes over them)", fill=False)
 

@@ -97,6 +97,16 @@ def test_a_config_with_a_control_character_or_not_utf8_is_one_line(blog, capsys,
     assert not (blog / "_site").exists()
 
 
+def test_a_line_break_in_an_sbatch_value_is_refused(blog, capsys):
+    # It went into the batch script as is: the line after it ran as a shell command.
+    config = blog / "_config.yml"
+    config.write_text(config.read_text() + 'slurm:\n  partition: "gpu\\necho INJECTED"\n')
+    code, err = run_cli(blog, capsys, "sample", "--artist", "lucybell", "--executor", "slurm")
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "slurm.partition: must be one line" in err and "_config.yml:" in err
+    assert not (blog / "runs").exists()
+
+
 def test_unknown_setting_in_experiment_file(blog, capsys):
     run = blog / "runs" / "lucybell"
     run.mkdir(parents=True)

@@ -440,3 +440,43 @@ def test_serve_on_an_address_not_of_this_machine_says_so(blog: Path) -> None:
                           check=False, timeout=60)
     one_line_error(result, "cannot listen on no-such-host.invalid:0",
                    "choose an address of this machine")
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("x.yml", b"a: 1\nb: \x00\n", "_data/x.yml:2: cannot be read"),
+    ("x.yml", b"a: \xff\xfe\n", "_data/x.yml: not UTF-8 text"),
+    ("x.json", b"\n- 1\n", "_data/x.json:2: cannot be read"),
+])
+def test_a_broken_data_file_is_one_line_with_its_line(blog: Path, name: str, data: bytes,
+                                                      said: str) -> None:
+    # A NUL in a data file gave PyYAML's message over two lines.
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    site_builder(blog, "site")
+    index = (blog / "_site" / "index.html").read_bytes()
+    (blog / "_data").mkdir()
+    (blog / "_data" / name).write_bytes(data)
+    one_line_error(site_builder(blog, "site", check=False), said)
+    assert (blog / "_site" / "index.html").read_bytes() == index
+
+
+# -- no secrets in messages ----------------------------------------------------------------
+
+@pytest.mark.parametrize("ini", [
+    "[s3]\naccess = KEYID\nsecret s3cr3t-do-not-leak\n",   # a line without '='
+    "secret = s3cr3t-do-not-leak\n",                      # no [s3] header
+])
+def test_a_broken_ia_ini_is_named_without_its_secret(tmp_path: Path, monkeypatch, ini: str) -> None:
+    # configparser's message quotes the bad line: it reached the error line as is.
+    from site_builder.errors import PublishError
+    from site_builder.publish.archive import session
+    path = tmp_path / "ia.ini"
+    path.write_text(ini)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("IA_CONFIG_FILE", str(path))
+    for name in ("IA_ACCESS_KEY_ID", "IA_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(PublishError) as caught:
+        session({"endpoint": ""})
+    message = str(caught.value)
+    assert "s3cr3t" not in message and "\n" not in message
+    assert str(path) in message and "ia configure" in message

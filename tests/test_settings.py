@@ -126,6 +126,18 @@ def test_variables_from_the_environment_are_not_settings(blog):
     assert result.returncode == 2 and "which run?" in result.stderr
 
 
+def test_make_site_says_how_to_list_what_it_skipped_and_lists_it(blog):
+    # It said "--verbose lists them", which `make site` did not take.
+    (blog / "notes.txt~").write_text("a backup\n")
+    (blog / ".hidden").write_text("mine\n")
+    plain = make(blog, "site")
+    assert plain.returncode == 0, plain.stderr
+    assert "skipped (make site VERBOSE=1 lists them)" in plain.stdout + plain.stderr
+    listed = make(blog, "site", "VERBOSE=1")
+    assert listed.returncode == 0, listed.stderr
+    assert "skipped .hidden: its name starts with '.'" in listed.stdout + listed.stderr
+
+
 def test_port_is_checked(blog):
     result = make(blog, "serve", "PORT=99999")
     assert result.returncode == 2

@@ -551,7 +551,7 @@ def test_site_posts_tags_and_author_data(site_blog: Path) -> None:
     first = page.index("Listing</a>")
     assert all(page.index(f">{title}</a>") > first for title in ("A tiny run",))  # newest first
     write(site_blog / "_data" / "broken.yml", "a: [\n")
-    with pytest.raises(BuildError, match=r"_data/broken.yml: cannot be read"):
+    with pytest.raises(BuildError, match=r"_data/broken.yml:2: cannot be read"):
         build(site_blog)
 
 

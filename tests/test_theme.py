@@ -369,3 +369,36 @@ def test_post_reads_on_a_phone_and_keeps_a_measure_on_a_desktop(served: str, bro
     assert g["iframe"][0] / g["iframe"][1] == pytest.approx(500 / 300, rel=0.03)
     browser.get(f"{served}/")
     assert cards_per_row(browser) >= 2
+
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2
+
+OVERFLOWING = """
+const wide = [...document.querySelectorAll('body *')]
+  .filter(e => !e.closest('table, pre') && e.getBoundingClientRect().right > innerWidth + 1)
+  .map(e => e.tagName + '.' + e.className);
+const feed = document.querySelector('.site-nav-feed').getBoundingClientRect();
+return {page: document.documentElement.scrollWidth, viewport: innerWidth, wide: wide,
+        feed: feed.right <= innerWidth && feed.left >= 0};
+"""
+
+
+@pytest.mark.slow
+def test_words_longer_than_a_phone_is_wide_break_instead_of_widening_the_page(
+        tmp_path: Path, browser) -> None:
+    # A blog title, tag or author of one long word made the page scroll sideways on a
+    # phone (the author's line 1156 px wide) and pushed the Feed link off the screen.
+    root = tmp_path / "blog"
+    write(root / "_config.yml", f"title: A blog called {LONG_WORD}\nbaseurl: /blog\n"
+                                f"permalink: /:title/\n")
+    write(root / "posts" / "2021-03-01-long.md",
+          f"---\ntitle: {LONG_WORD}\ntags: [{LONG_WORD}, short]\nauthor: {LONG_WORD}\n---\n"
+          f"Text.\n")
+    build(root)
+    browser.set_window_size(390, 844)
+    with serving(root / "_site") as address:
+        for page in ("/blog/long/", "/blog/", f"/blog/tag/{LONG_WORD.lower()}/"):
+            browser.get(address + page)
+            g = browser.execute_script(OVERFLOWING)
+            assert g["page"] <= g["viewport"] and not g["wide"], (page, g)
+            assert g["feed"], (page, g)

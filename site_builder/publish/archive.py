@@ -12,6 +12,7 @@ IA_SECRET_ACCESS_KEY and are never written anywhere.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from pathlib import Path
@@ -110,8 +111,17 @@ def session(archive: dict):
 
     try:
         ia = internetarchive.get_session()
-    except Exception as exc:  # the client raises plain ValueErrors for half-set variables
+    except ValueError as exc:  # the client's for half-set variables: names, no values
         raise PublishError(f"archive.org keys: {exc}") from None
+    except Exception as exc:
+        # A broken ia.ini: configparser's message quotes the bad line, which may be the
+        # secret key's, so only where it is goes out.
+        source = getattr(exc, "source", None) or os.environ.get("IA_CONFIG_FILE") or "ia.ini"
+        lines = sorted({n for n, _ in getattr(exc, "errors", [])} | (
+            {exc.lineno} if getattr(exc, "lineno", None) else set()))
+        where = f"{source}" + (f" line {', '.join(map(str, lines))}" if lines else "")
+        raise PublishError(f"archive.org keys: {where} cannot be read ({type(exc).__name__}); "
+                           f"run `ia configure` to write it again") from None
     if not (ia.access_key and ia.secret_key):
         raise PublishError("no archive.org keys: run `ia configure` (or point IA_CONFIG_FILE at an "
                            "ia.ini), or set IA_ACCESS_KEY_ID and IA_SECRET_ACCESS_KEY")

@@ -63,11 +63,13 @@ class BuildResult:
 def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
           future: bool = False, now: datetime | None = None, jobs: int | None = None,
           log: logging.Logger = LOG, config_files: list[Path] | None = None,
-          verbose: bool = False, strict_front_matter: bool = False) -> BuildResult:
+          verbose: bool = False, strict_front_matter: bool = False,
+          verbose_hint: str = "--verbose") -> BuildResult:
     """Build the blog at `root` into `out_dir` (default `root/_site`), redoing only
     what changed since the last build (`.site-cache/`); raise BuildError naming every
     bad post, leaving the previous site untouched. Drafts (`_drafts/`) and posts dated
-    after `now` are left out unless asked for, here or in the config."""
+    after `now` are left out unless asked for, here or in the config. `verbose_hint`:
+    how the caller's user asks for the skipped files' list."""
     started = time.perf_counter()
     root = Path(root)
     config, links = _full_config(root, config_files)
@@ -123,7 +125,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
                          seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
                          written=written, removed=removed,
                          sources={p.name: (p.url, p.content) for p in posts})
-    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose)
+    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose, verbose_hint)
     return result
 
 
@@ -179,7 +181,7 @@ def _settle_conflicts(files: dict[str, Path], plan, documents: list[Post],  # no
 
 
 def _summarise(log: logging.Logger, result: BuildResult, root: Path, inv: reader.Inventory,
-               pages: int, files: int, planned: int, verbose: bool) -> None:
+               pages: int, files: int, planned: int, verbose: bool, hint: str) -> None:
     """The build's one line (and what was skipped, with --verbose)."""
     out = result.out_dir
     shown = out.relative_to(root) if out.is_relative_to(root) else out
@@ -191,7 +193,7 @@ def _summarise(log: logging.Logger, result: BuildResult, root: Path, inv: reader
     log.info(f"{_count(result.posts, 'post')} -> {shown}/ in {result.seconds:.2f} s "
              f"({_count(pages, 'page')}, {_count(files, 'file')} copied, "
              f"{len(inv.skipped)} skipped"
-             f"{'' if verbose or not inv.skipped else ' (--verbose lists them)'}; "
+             f"{'' if verbose or not inv.skipped else f' ({hint} lists them)'}; "
              f"{result.rendered} rendered, {result.written} of {planned + files} files written"
              f"{f', {result.removed} removed' if result.removed else ''})")
 
@@ -276,8 +278,17 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
                 # an empty field is nil to Ruby's CSV (false in Liquid), not ""
                 data[path.stem] = [{k: v if v != "" else None for k, v in row.items()}
                                    for row in rows]
-        except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:
-            raise BuildError(f"{shown}/{path.name}: cannot be read ({exc}); "
+        except UnicodeDecodeError as exc:
+            raise BuildError(f"{shown}/{path.name}: not UTF-8 text ({exc.reason} at byte "
+                             f"{exc.start}); save it as UTF-8") from None
+        except (yaml.YAMLError, ValueError) as exc:
+            # one line, with the file's line where the parser knows it
+            mark = getattr(exc, "problem_mark", None)
+            line = (mark.line + 1 if mark else getattr(exc, "lineno", None)
+                    or (text.count("\n", 0, exc.position) + 1
+                        if isinstance(exc, yaml.reader.ReaderError) else None))
+            where = f"{shown}/{path.name}" + (f":{line}" if line else "")
+            raise BuildError(f"{where}: cannot be read ({' '.join(str(exc).split())}); "
                              f"fix its syntax") from None
     return data
 

@@ -480,8 +480,31 @@ def _closing_line(state: StateBlock, start: int, end: int, tag: str,
     `start` on where the tag's opens minus closes come back to zero."""
     if tag in VOID_ELEMENTS or opening[3]:
         return start
-    closing = _closings(state, tag)[start]
+    if state.env.get("kramdown_midline") == state.bMarks[start]:
+        closing = _closing_after(state, start, end, tag)
+    else:
+        closing = _closings(state, tag)[start]
     return closing if closing < end else None  # never closed: CommonMark's rules take it
+
+
+def _closing_after(state: StateBlock, start: int, end: int, tag: str) -> int:
+    """_closings' answer for an element opened mid-line (`</p><p>`: after another
+    element that ended on its line), counting its line's tags from where it opens
+    only (rare: one pass from there)."""
+    opens, closes = _tag_patterns(tag)
+    lines = state.src[state.bMarks[start]:].split("\n")
+    depth = 0
+    for k, text in enumerate(lines[:end - start]):
+        if "`" in text:
+            text = CODE_SPAN.sub("", text)
+        depth += len(opens.findall(text)) - len(closes.findall(text))
+        if depth <= 0:
+            return start + k
+    return end
+
+
+def _tag_patterns(tag: str) -> tuple[re.Pattern, re.Pattern]:
+    return re.compile(rf"<{tag}(?=[\s/>])", re.I), re.compile(rf"</{tag}\s*>", re.I)
 
 
 def _closings(state: StateBlock, tag: str) -> list[int]:
@@ -497,8 +520,7 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
     memo = state.env.setdefault("kramdown_closings", {})
     if (tag, state.src) in memo:
         return memo[tag, state.src]
-    opens = re.compile(rf"<{tag}(?=[\s/>])", re.I)
-    closes = re.compile(rf"</{tag}\s*>", re.I)
+    opens, closes = _tag_patterns(tag)
     depth = [0]
     for text in state.src.split("\n"):
         if "`" in text:   # a tag in a code span (`<details>`) opens nothing

@@ -134,7 +134,7 @@ class Preview:
                 self._built = self.scan()
             if self.server is not None:
                 self.server.baseurl = self.config["baseurl"]
-            build(self.root, log=self.log)
+            build(self.root, log=self.log, verbose_hint="site-builder build --verbose")
         except SiteBuilderError as exc:
             return self._failed(str(exc))
         except Exception as exc:   # a bug: show it, keep serving the last good site
