@@ -1226,6 +1226,26 @@ def test_a_csv_field_over_several_lines_keeps_its_line_breaks_as_in_jekyll(tmp_p
     assert ours == theirs == '[One.\n\nTwo, "quoted".][plain][up\nstairs]\n'
 
 
+def test_a_data_file_of_several_yaml_documents_is_its_first_as_in_jekyll(tmp_path):
+    """A data file that ends with `---` (US-RSE's newsletter articles: a second, empty
+    document): Psych reads the first document and no further, where the build stopped
+    with "expected a single document". Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_data"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_data" / "articles.yml").write_text("---\n- title: A\n- title: B\n---\n")
+    (blog / "_data" / "more.yml").write_text("n: 1\n---\nn: 2\n---\nbad: [\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{{ site.data.articles | map: 'title' | join: ',' }};"
+        "{{ site.data.more.n }}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs == "A,B;1\n"
+
+
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
     sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""
