@@ -444,6 +444,38 @@ def test_posts_listing_every_posts_excerpt_show_them_all_as_in_jekyll(tmp_path):
         assert "More [Post 3 intro.][Post 2 intro.][Post 1 intro.]" in ours
 
 
+def test_an_excerpt_is_the_sources_first_part_through_liquid_as_in_jekyll(tmp_path):
+    """Jekyll cuts the excerpt from the document's source, then renders it apart: an
+    include that writes blank lines (US-RSE's YouTube embed: a <style> block) is
+    whole in it, as a value with a blank line; a block left open at the separator is
+    closed there. Here the excerpt was cut from the rendered text, inside the
+    include. A post and a collection's document, against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_includes", "_posts", "_events"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  events:\n    output: true\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_includes" / "embed.html").write_text(
+        "<style>\n.a {\n  b: c;\n}\n\n.d { e: f; }\n</style>\n\n<div class=\"v\">\n"
+        "<iframe src=\"{{ include.url }}\"></iframe>\n</div>\n")
+    event = "---\ntitle: E\n---\n\n{% include embed.html url=\"u\" %}\n\n\n## Info\n\nText.\n"
+    (blog / "_events" / "e.md").write_text(event)
+    (blog / "_posts" / "2020-01-01-p.md").write_text(event)
+    (blog / "_posts" / "2020-01-02-q.md").write_text(
+        "---\nintro: \"One.\\n\\nTwo.\"\n---\n{{ page.intro }} {% if true %}[x] more\n\n"
+        "after{% endif %}\n\nRest.\n\n[x]: /x\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for p in site.events %}[{{ p.excerpt }}]{% endfor %}\n"
+        "{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
+    assert "Excerpt modified" in jekyll_build(blog, tmp_path / "jekyll", warns=True)
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs
+    assert ours.count(".d { e: f; }") == 2 and "Info" not in ours and "after" not in ours
+    assert '<p>Two. <a href="/x">x</a> more</p>' in ours
+
+
 @pytest.mark.parametrize("setting", ["", "page_excerpts: true\n"])
 def test_a_pages_excerpt_is_its_front_matters_or_with_page_excerpts_its_first_part(
         tmp_path, setting):

@@ -712,9 +712,10 @@ def excerpt_separator(post: Post, config: dict) -> str:
     return str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
 
 
-def excerpt_source(post: Post, text: str, config: dict) -> str:
-    """The part of the post's Liquid-rendered `text` before the excerpt separator
-    (Jekyll's default: the first paragraph)."""
+def excerpt_source(post: Post, text: str, config: dict, liquid: bool = False) -> str:
+    """The part of the post's `text` before the excerpt separator (Jekyll's default:
+    the first paragraph). `liquid`: `text` is the source, whose Liquid blocks left
+    open there are closed (Excerpt#sanctify_liquid_tags)."""
     separator = excerpt_separator(post, config)
     if not separator:  # no excerpt (Document#generate_excerpt?)
         return ""
@@ -723,12 +724,30 @@ def excerpt_source(post: Post, text: str, config: dict) -> str:
         # separator of LFs is never there, and the excerpt is the whole post
         return text.lstrip("\n")
     head, _, tail = text.lstrip("\n").partition(separator)
+    if liquid and tail and "{%" in head:
+        head = _closed_blocks(head)
     # Jekyll's extract_excerpt: the link definitions further on that the excerpt
     # uses come with it (`[@BrewTestBot]` is a link in brew.sh's excerpts).
     if "[" not in head or not tail:
         return head
     uses = [found[1] + found[2] for found in LINK_DEFINITION.finditer(tail) if found[1] in head]
     return head + "\n\n" + "\n".join(uses) if uses else head
+
+
+# Excerpt's LIQUID_TAG_REGEX, and Liquid's and Jekyll's block tags (Liquid::Block's)
+LIQUID_TAG = re.compile(r"{%-?\s*(\w+)\s*.*?-?%}", re.S)
+LIQUID_BLOCKS = {"if", "unless", "case", "for", "tablerow", "capture", "comment", "raw",
+                 "ifchanged", "highlight"}
+
+
+def _closed_blocks(head: str) -> str:
+    """Jekyll's sanctify_liquid_tags: each block tag opened in the excerpt, last
+    first, closed at its end unless an end tag of its name is there (one it added
+    too: two `if`s left open get one `endif`, as in Jekyll)."""
+    for name in reversed(LIQUID_TAG.findall(head)):
+        if name in LIQUID_BLOCKS and not re.search(rf"{{%-?\s*end{name}.*?\s*-?%}}", head, re.S):
+            head += f"\n{{% end{name} %}}"
+    return head
 
 
 def _text(content: str) -> str:
