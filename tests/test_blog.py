@@ -1278,6 +1278,32 @@ def test_a_data_file_of_several_yaml_documents_is_its_first_as_in_jekyll(tmp_pat
     assert ours == theirs == "A,B;1\n"
 
 
+def test_tags_keep_their_yaml_types_as_in_jekyll(tmp_path):
+    """Jekyll keeps a tag's YAML type (Document#populate_tags; categories become
+    text): US-RSE's tag index looked up `site.tags["2022"]` for `tags: [2022]` and
+    found nothing in Jekyll, one post here. A number, a string of words, `tag:` and
+    a `tags:` that is one number (none in Jekyll), against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    for day, front in enumerate(["tags: [workshop, 2022]", "tags: \"a  b\"",
+                                 "tag: [x, [y, 2022]]", "tags: 2023"], 1):
+        (blog / "_posts" / f"2020-01-0{day}-p{day}.md").write_text(f"---\n{front}\n---\nText.\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for t in site.tags %}{{ t[0] }}={{ t[1].size }};{% endfor %}"
+        "|{{ site.tags['2022'].size }}|{{ site.tags[2022].size }}|{{ site.tags['2023'].size }}"
+        "|{% for p in site.posts %}{{ p.tags | join: ',' }}:"
+        "{% if p.tags contains '2022' %}text{% endif %}{% if p.tags contains 2022 %}number{% endif %};"
+        "{% endfor %}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs
+    assert ours.startswith("workshop=1;2022=2;a=1;b=1;x=1;y=1;||2|")
+
+
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
     sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""

@@ -110,7 +110,7 @@ class Post:
         return {**meta, "title": str(title), "date": self.date,
                 "slug": meta.get("slug") if self.malformed else self.slug,
                 "url": self.url, "id": meta.get("id") if self.kind == "pages" else self.post_id(),
-                "tags": tags(meta),
+                "tags": jekyll_tags(meta),
                 "categories": found,
                 "path": self.name, "collection": meta.get("collection") if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
@@ -764,13 +764,28 @@ def words(value: object) -> list[str]:
 
 
 def tags(meta: dict) -> list[str]:
-    """As Jekyll gathers them: `tag` (kept whole, a list or one) if the post has it,
-    else `tags` (a string is split at spaces)."""
-    if "tag" in meta and meta["tag"] is not None:
-        single = meta["tag"]
-        return [str(t) for t in single if t is not None] if isinstance(single, list) \
-            else [str(single)]
-    return words(meta.get("tags"))
+    """As Jekyll gathers them (jekyll_tags), as text: `tag` (kept whole, a list or
+    one) if the post has it, else `tags` (a string is split at spaces)."""
+    return [str(t).lower() if isinstance(t, bool) else str(t) for t in jekyll_tags(meta)]
+
+
+def jekyll_tags(meta: dict) -> list:
+    """`page.tags` (and site.tags' keys) as Jekyll's Document#populate_tags makes
+    them: `tag` if given (a list flattened, or one value), else `tags` (a string
+    split at spaces, a list flattened, nils dropped; anything else is none). The
+    values keep their YAML types: US-RSE's `tags: [workshop, 2022]` is the number
+    2022, so its tag page's `site.tags["2022"]` (a string from `split`) finds nothing."""
+    single = meta.get("tag")
+    if single is not None:
+        return [t for t in _flat([single]) if t is not None]
+    plural = meta.get("tags")
+    if isinstance(plural, str):
+        return [word for word in re.split(r"[ \t\n\v\f\r\0]+", plural) if word]
+    return [t for t in _flat(plural) if t is not None] if isinstance(plural, list) else []
+
+
+def _flat(items: list) -> list:
+    return [x for item in items for x in (_flat(item) if isinstance(item, list) else [item])]
 
 
 def categories(meta: dict, from_path: tuple = ()) -> list[str]:
