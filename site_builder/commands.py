@@ -3,6 +3,7 @@ checkpoints, cleaning. Each takes the blog folder and the command's options."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -106,7 +107,9 @@ def collection(root: Path, options: dict) -> None:
 def serve(root: Path, options: dict) -> None:
     from site_builder.site.preview import serve as preview
     source = _source(root, options)
-    preview(source, host=options["host"], port=options["port"])
+    under_make = "SITE_BUILDER_VARS" in os.environ
+    preview(source, host=options["host"], port=options["port"],
+            verbose_hint=MAKE_SITE_VERBOSE if under_make else "site-builder build --verbose")
 
 
 def names(root: Path, options: dict) -> None:

@@ -480,3 +480,16 @@ def test_a_broken_ia_ini_is_named_without_its_secret(tmp_path: Path, monkeypatch
     message = str(caught.value)
     assert "s3cr3t" not in message and "\n" not in message
     assert str(path) in message and "ia configure" in message
+
+
+def test_serve_on_a_port_in_use_says_so_before_building(blog: Path) -> None:
+    # It built the whole blog first (minutes on a big one), then said the port was taken.
+    import socket
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = site_builder(blog, "serve", "--port", port, check=False, timeout=60)
+    one_line_error(result, f"cannot listen on 127.0.0.1:{port}", "choose another port")
+    assert not (blog / "_site").exists() and "post ->" not in result.stdout
