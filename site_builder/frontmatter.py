@@ -8,6 +8,8 @@ import yaml
 
 from site_builder.errors import BuildError
 
+RUBY_SPACE = " \t\r\n\f\v"   # Ruby's \s
+
 # libyaml's parser where installed: ten times faster on a thousand front matters.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -61,10 +63,15 @@ def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
     body (Jekyll's reading of a blog's files: a YAML file starting with `---` is a page).
     `malformed`: YAML that does not read is said there (`name:line: what`) and read as
     Jekyll reads it, no front matter ({}) and the body after it, instead of an error."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    # Lines and spaces as Jekyll's pattern reads them: Ruby's `^`, `$` and `\s` know
+    # "\n" and ASCII white space only (a no-break space is text: houbb's body starts
+    # with a line of one, which kramdown writes as a paragraph)
+    lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    if not lines or lines[0].rstrip(RUBY_SPACE) != "---":
         return {}, text, 1, ""
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    end = next((i for i in range(1, len(lines))
+                if lines[i].rstrip(RUBY_SPACE) in ("---", "...")), None)
     if end is None and unclosed_is_body:
         return {}, text, 1, ""
     if end is None:
@@ -89,7 +96,7 @@ def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
     # Jekyll's pattern ends the front matter with `\s*$\n?`: blank lines right after
     # it are not the body's (kramdown would write them as a blank line first).
     start = end + 1
-    while start < len(lines) and not lines[start].strip():
+    while start < len(lines) and not lines[start].strip(RUBY_SPACE):
         start += 1
     return meta, "".join(lines[start:]), start + 1, front
 

@@ -681,6 +681,27 @@ def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
     assert ours.count('<pre class="lineno">3\n') == 3 and "4\n5\n</pre>" in ours
 
 
+def test_the_configs_smart_quotes_are_kramdowns_and_smartifys_as_in_jekyll(tmp_path):
+    """`kramdown: smart_quotes: [apos, apos, quot, quot]` (getmonero.org: straight
+    quotes in its posts' command lines): a post's quotes and the `smartify` filter's,
+    against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_posts").mkdir()
+    (blog / "_config.yml").write_text(
+        "title: T\nkramdown:\n  smart_quotes: [\"apos\", \"apos\", \"quot\", \"quot\"]\n")
+    (blog / "_layouts" / "post.html").write_text(
+        "<h1>{{ page.title | smartify }}</h1>\n{{ content }}\n")
+    (blog / "_posts" / "2020-01-01-q.md").write_text(
+        "---\nlayout: post\ntitle: \"It's 'quoted' -- \\\"twice\\\"\"\n---\n"
+        "Run `a` with \"--opt 'x'\" and it's done.\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "2020/01/01/q.html")
+    assert ours == theirs
+    assert "<h1>It's 'quoted' – \"twice\"</h1>" in ours and "\"–opt 'x'\" and it's" in ours
+
+
 def test_a_file_whose_front_matter_never_ends_is_a_page_of_its_whole_text(tmp_path):
     """A YAML file that starts with `---` and has no closing line (swift.org's
     WebGPU.apinotes) is a page to Jekyll: no front matter, the whole text its body,
@@ -1411,3 +1432,28 @@ def test_the_sitemap_lists_static_html_and_pdf_files_as_jekyll_sitemap(tmp_path)
     assert found["ours"] == found["jekyll"]
     theirs, ours = outputs(tmp_path, "sitemap.xml")
     assert ours == theirs   # byte for byte: the plugin's layout, one element a line
+
+
+def test_a_no_break_space_after_the_front_matter_is_the_bodys_as_in_jekyll(tmp_path):
+    """Jekyll's front matter pattern ends with Ruby's `\\s*$`, which knows ASCII white
+    space only: a line holding a no-break space right after the closing `---` is the
+    body's (kramdown writes it as a paragraph), where ours took it as blank and left it
+    out; `post.content | strip_html | truncate: 30` then cut two characters later
+    (houbb.github.io's page8). Against real Jekyll, byte for byte."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_posts" / "2020-01-02-a.md").write_text(
+        "---\nlayout: default\n---\n\u00a0\n# Title\n\nAttention Is All You Need, said they.\n")
+    (blog / "_posts" / "2020-01-03-b.md").write_text(
+        "---\nlayout: default\n---\n \n\t\nPlain spaces are blank.\n")
+    (blog / "index.html").write_text("---\n---\n{% for post in site.posts %}"
+                                     "[{{ post.content | strip_html | truncate: 30 }}]{% endfor %}\n")
+    build_both(blog, tmp_path)
+    for name in ("index.html", "2020/01/02/a.html", "2020/01/03/b.html"):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    assert (tmp_path / "ours" / "2020/01/02/a.html").read_text().startswith("<p>\u00a0</p>\n")

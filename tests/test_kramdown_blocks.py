@@ -223,6 +223,11 @@ LAYOUTS = {
     "- a\n- <jsp:x> b\n- c\n\n### h\n- d\n":
         "<ul>\n  <li>a</li>\n  <li>\n    <jsp:x> b\n</jsp:x>\n  </li>\n  <li>c</li>\n</ul>\n\n"
         "<h3 id=\"h\">h</h3>\n<ul>\n  <li>d</li>\n</ul>\n",
+    # an element opened after another's end on its line counts its line's tags from
+    # there (jekyll-doc-theme's `</p><p>` lines: the third paragraph was cut off)
+    "<p>\na\n</p><p>\nb\n</p><p>\n<div>\nx\n</div>\n</p><p>\n\n<a>c</a>\n</p>\n\n*d*\n":
+        "<p>\na\n</p>\n<p>\nb\n</p>\n<p>\n<div>\nx\n</div>\n</p>\n<p>\n\n<a>c</a>\n</p>\n\n"
+        "<p><em>d</em></p>\n",
 }
 
 
