@@ -191,5 +191,9 @@ def clean(root: Path, options: dict) -> None:
                 log.info("cleaned %s (MP3s, analysis and stamps; samples, codes and job.json kept)",
                          run.out.relative_to(root))
     if not options.get("run"):
+        gone = [name for name in ("_site", ".site-cache") if (root / name).exists()]
         shutil.rmtree(root / "_site", ignore_errors=True)
         shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache
+        if gone:
+            log.info("removed %s (`make site` builds the blog again)",
+                     " and ".join(f"{name}/" for name in gone))
