@@ -681,6 +681,27 @@ def test_kramdown_line_numbers_option_matches_jekylls(tmp_path):
     assert ours.count('<pre class="lineno">3\n') == 3 and "4\n5\n</pre>" in ours
 
 
+def test_the_configs_smart_quotes_are_kramdowns_and_smartifys_as_in_jekyll(tmp_path):
+    """`kramdown: smart_quotes: [apos, apos, quot, quot]` (getmonero.org: straight
+    quotes in its posts' command lines): a post's quotes and the `smartify` filter's,
+    against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_posts").mkdir()
+    (blog / "_config.yml").write_text(
+        "title: T\nkramdown:\n  smart_quotes: [\"apos\", \"apos\", \"quot\", \"quot\"]\n")
+    (blog / "_layouts" / "post.html").write_text(
+        "<h1>{{ page.title | smartify }}</h1>\n{{ content }}\n")
+    (blog / "_posts" / "2020-01-01-q.md").write_text(
+        "---\nlayout: post\ntitle: \"It's 'quoted' -- \\\"twice\\\"\"\n---\n"
+        "Run `a` with \"--opt 'x'\" and it's done.\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "2020/01/01/q.html")
+    assert ours == theirs
+    assert "<h1>It's 'quoted' – \"twice\"</h1>" in ours and "\"–opt 'x'\" and it's" in ours
+
+
 def test_a_file_whose_front_matter_never_ends_is_a_page_of_its_whole_text(tmp_path):
     """A YAML file that starts with `---` and has no closing line (swift.org's
     WebGPU.apinotes) is a page to Jekyll: no front matter, the whole text its body,

@@ -361,3 +361,28 @@ def test_toc_levels_of_the_config_as_kramdowns(options, text, toc):
 def test_toc_level_cases_are_what_kramdown_writes():
     assert [kramdown_html([text], options)[0] for options, text, _ in TOC_CASES] == \
         [toc + HEADS for _, _, toc in TOC_CASES]
+
+
+# The config's `smart_quotes` (getmonero.org sets `["apos", "apos", "quot", "quot"]`
+# for its command lines): entity names or code points, a list or commas.
+QUOTED = ('He said "it\'s *"fine"* and \'ok\'" -- the \'80s; "\'Quoted\' words" '
+          '["a" link](u)\n')
+STRAIGHT = ('<p>He said "it\'s <em>"fine"</em> and \'ok\'" – the \'80s; "\'Quoted\' words" '
+            '<a href="u">"a" link</a></p>\n')
+QUOTE_CASES = [
+    ({"smart_quotes": ["apos", "apos", "quot", "quot"]}, STRAIGHT),
+    ({"smart_quotes": "39,39,34,34"}, STRAIGHT),
+    ({"smart_quotes": "lsaquo,rsaquo,laquo,raquo"},
+     '<p>He said «it›s <em>«fine»</em> and ‹ok›» – the ›80s; «‹Quoted› words» '
+     '<a href="u">«a» link</a></p>\n'),
+]
+
+
+@pytest.mark.parametrize("options, html", QUOTE_CASES)
+def test_smart_quotes_of_the_config_as_kramdowns(options, html):
+    assert renderer(options).render(QUOTED) == html
+
+
+def test_smart_quote_cases_are_what_kramdown_writes():
+    assert [kramdown_html([QUOTED], options)[0] for options, _ in QUOTE_CASES] == \
+        [html for _, html in QUOTE_CASES]

@@ -184,9 +184,11 @@ def normalize_whitespace(value: Any) -> str:
     return re.sub(r"[ \t\r\n\f\v]+", " ", _text(value)).strip(" \t\r\n\f\v\0")
 
 
-def smartify(value: Any) -> str:
+def smartify(value: Any, options: dict | None = None) -> str:
+    """`options`: the config's `kramdown:` (its smart_quotes), as Jekyll's SmartyPants
+    converter reads them."""
     from site_builder.site.kramdown import renderer
-    text = renderer().renderInline(_text(value)) if _text(value) else ""
+    text = renderer(options).renderInline(_text(value)) if _text(value) else ""
     return text
 
 
@@ -623,7 +625,7 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
         "number_of_words": number_of_words,
         "array_to_sentence_string": array_to_sentence_string,
         "markdownify": lambda v: md().render(_text(v)),
-        "smartify": smartify,
+        "smartify": lambda v: smartify(v, config.get("kramdown")),
         "slugify": lambda v, mode="default": slugify(_text(v), str(mode)),
         "jsonify": jsonify,
         "normalize_whitespace": normalize_whitespace,

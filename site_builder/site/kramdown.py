@@ -98,6 +98,7 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.options["kramdown_auto_ids"] = _auto_ids(options)
+    md.options["kramdown_quotes"] = _smart_quotes(options)
     if isinstance(options, dict) and options.get("toc_levels") is not None:
         md.options["kramdown_toc_levels"] = options["toc_levels"]
     md.enable(["strikethrough"])   # tables: kramdown's own rule (kramdown_table.py)
@@ -593,7 +594,8 @@ def typography(state: StateCore) -> None:
                 following = children[k + 1].type if k + 1 < len(children) else ""
                 text, after_symbol = _symbols(token.content)
                 token.content = smart_quotes(text, before, following in ("em_open", "strong_open"),
-                                             after_symbol, _source_after(children, k + 1))
+                                             after_symbol, _source_after(children, k + 1),
+                                             state.md.options.get("kramdown_quotes", QUOTES))
                 before = token.content[-1:] or before
             else:
                 # kramdown's quote rules see the character before only within one run
@@ -656,7 +658,10 @@ FOOTNOTE_BEFORE = re.compile(r"\[\^[A-Za-z0-9_][\w-]*\]\Z", re.A)   # kramdown's
 
 
 def smart_quotes(text: str, before: str, emphasis_next: bool,
-                 after_symbol: set[int] | frozenset = frozenset(), after: str = "") -> str:
+                 after_symbol: set[int] | frozenset = frozenset(), after: str = "",
+                 quotes: dict[str, str] = QUOTES) -> str:
+    """`text` with kramdown's smart quotes; `quotes`: what each quote becomes (opening,
+    closing), the config's `smart_quotes` (curly by default)."""
     if "'" not in text and '"' not in text:
         return text
     out, last = [], 0
@@ -685,11 +690,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
                 and not _quote_rule_first(found[0], rest, emphasis):
             # (SQ_CLOSE)('|"): the scanner takes this quote as the character before
             # the next one, which closes (`[""open" source"]` writes "”open”).
-            out += [text[last:i], found[0], QUOTES[rest[0]][1]]
+            out += [text[last:i], found[0], quotes[rest[0]][1]]
             last = i + 2
             continue
         opening = _opens(found[0], previous, rest, emphasis)
-        out += [text[last:i], QUOTES[found[0]][0 if opening else 1]]
+        out += [text[last:i], quotes[found[0]][0 if opening else 1]]
         last = i + 1
     return "".join(out) + text[last:]
 
@@ -1133,6 +1138,27 @@ def _auto_ids(options: dict | None) -> str | None:
     if not auto:
         return None
     return "" if prefix is None else str(prefix)
+
+
+def _smart_quotes(options: dict | None) -> dict[str, str]:
+    """The config's `smart_quotes` (four entity names or code points, a list or
+    commas: left and right single, left and right double quote) as QUOTES is; the
+    characters kramdown writes for them (entity_output: as_char). Curly by default,
+    and for a setting kramdown would refuse."""
+    value = (options or {}).get("smart_quotes") if isinstance(options, dict) else None
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list) or len(names) != 4:
+        return QUOTES
+    chars = []
+    for name in names:
+        text = str(name)
+        if re.fullmatch(r"[+-]?\d+", text.strip()):   # Ruby's Integer(): a code point
+            chars.append(chr(int(text)))
+        elif html.entities.html5.get(text + ";"):
+            chars.append(html.entities.html5[text + ";"])
+        else:
+            return QUOTES
+    return {"'": chars[0] + chars[1], '"': chars[2] + chars[3]}
 
 
 def _line_numbers(options: dict | None) -> int | None:
