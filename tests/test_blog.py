@@ -1457,3 +1457,24 @@ def test_a_no_break_space_after_the_front_matter_is_the_bodys_as_in_jekyll(tmp_p
         theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
     assert (tmp_path / "ours" / "2020/01/02/a.html").read_text().startswith("<p>\u00a0</p>\n")
+
+
+def test_site_static_files_list_a_collections_files_as_jekyll(tmp_path):
+    """site.static_files: the blog's files by path, then each collection's, whose
+    `path` is its relative_path in the `_name/` folder, no leading slash (not where it
+    is written), and `collection` its label. Ours had `/things/s.txt`, no collection,
+    and every file sorted by output path. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_things/sub", "z"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  things:\n    output: true\n")
+    for name in ("_things/s.txt", "_things/sub/b.pdf", "z/z.txt", "a.txt", "b.txt"):
+        (blog / name).write_text("x\n")
+    (blog / "index.html").write_text(
+        "---\n---\n{% for f in site.static_files %}{{ f.path }} {{ f.collection }} "
+        "{{ f.name }} {{ f.extname }}|{% endfor %}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs
+    assert "_things/s.txt things s.txt .txt|" in ours
