@@ -1478,3 +1478,26 @@ def test_site_static_files_list_a_collections_files_as_jekyll(tmp_path):
     theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs
     assert "_things/s.txt things s.txt .txt|" in ours
+
+
+def test_categories_and_tags_split_at_ascii_spaces_as_in_jekyll(tmp_path):
+    """`categories:` and `tags:` given as a string are split as Ruby's String#split
+    splits: at ASCII white space only, so `技术\u3000笔记` (an ideographic space) is one
+    category and `a\u00a0b` one tag; Python's split cut them, and the post's URL had
+    one folder more. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text(
+        '{{ page.categories | join: "|" }}/{{ page.tags | join: "|" }}\n{{ content }}')
+    (blog / "_posts" / "2020-01-02-a.md").write_text(
+        '---\nlayout: default\ncategories: "技术\u3000笔记 x"\ntags: "a\u00a0b \tc"\n---\nx\n')
+    (blog / "index.html").write_text("---\n---\n{% for c in site.categories %}{{ c[0] }};{% endfor %}"
+                                     "/{% for t in site.tags %}{{ t[0] }};{% endfor %}\n")
+    build_both(blog, tmp_path)
+    post = "技术\u3000笔记/x/2020/01/02/a.html"
+    for name in ("index.html", post):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
