@@ -513,3 +513,15 @@ def test_a_destination_holding_files_no_build_wrote_is_refused_not_emptied(
     (site / "stray.html").write_text("old\n")
     site_builder(blog, "build", "-d", str(site))
     assert not (site / "stray.html").exists() and (site / "index.html").exists()
+
+
+def test_a_named_pipe_in_the_blog_is_skipped_not_waited_on(blog: Path) -> None:
+    # The build opened it to look for front matter and waited for ever.
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    os.mkfifo(blog / "pipe.md")
+    os.mkfifo(blog / "posts" / "2021-01-02-pipe.md")
+    result = site_builder(blog, "build", "--verbose", timeout=60)
+    said = result.stdout + result.stderr
+    assert "skipped pipe.md: not a regular file" in said
+    assert "skipped posts/2021-01-02-pipe.md: not a regular file" in said
+    assert (blog / "_site" / "index.html").exists()
