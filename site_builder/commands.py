@@ -3,6 +3,7 @@ checkpoints, cleaning. Each takes the blog folder and the command's options."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -106,7 +107,9 @@ def collection(root: Path, options: dict) -> None:
 def serve(root: Path, options: dict) -> None:
     from site_builder.site.preview import serve as preview
     source = _source(root, options)
-    preview(source, host=options["host"], port=options["port"])
+    under_make = "SITE_BUILDER_VARS" in os.environ
+    preview(source, host=options["host"], port=options["port"],
+            verbose_hint=MAKE_SITE_VERBOSE if under_make else "site-builder build --verbose")
 
 
 def names(root: Path, options: dict) -> None:
@@ -188,5 +191,9 @@ def clean(root: Path, options: dict) -> None:
                 log.info("cleaned %s (MP3s, analysis and stamps; samples, codes and job.json kept)",
                          run.out.relative_to(root))
     if not options.get("run"):
+        gone = [name for name in ("_site", ".site-cache") if (root / name).exists()]
         shutil.rmtree(root / "_site", ignore_errors=True)
         shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache
+        if gone:
+            log.info("removed %s (`make site` builds the blog again)",
+                     " and ".join(f"{name}/" for name in gone))

@@ -81,13 +81,15 @@ def open_run(root: Path, given: dict[str, Any], options: dict[str, Any]) -> Cont
 def resolve_auto_batches(context: Context) -> None:
     """BATCH=auto (the released models' default): the largest batches the GPU's plan
     fits, chosen once and saved in experiment.toml like any batch size, so what a run
-    is does not change later; a run sampled already keeps its batches."""
+    is does not change later; a run sampled already keeps its batches (for the same
+    model: `make plan MODEL=5b` on a tiny run planned 5b at the tiny run's batch 1)."""
     from site_builder.models import MODELS
     from site_builder.sampling import memory
 
     settings = context.settings
     before = read_json(context.run.settings_path, {}) or {}
-    if isinstance(before.get("batch_size"), int):
+    # (samples of another model are not continued: refused, or discarded with FORCE=1)
+    if isinstance(before.get("batch_size"), int) and before.get("model") == settings["model"]:
         chosen = (before["batch_size"], before.get("upsampler_batch_size", 16))
     elif MODELS[settings["model"]].toy:
         chosen = (min(settings["n_samples"], 16), 16)

@@ -480,3 +480,48 @@ def test_a_broken_ia_ini_is_named_without_its_secret(tmp_path: Path, monkeypatch
     message = str(caught.value)
     assert "s3cr3t" not in message and "\n" not in message
     assert str(path) in message and "ia configure" in message
+
+
+def test_serve_on_a_port_in_use_says_so_before_building(blog: Path) -> None:
+    # It built the whole blog first (minutes on a big one), then said the port was taken.
+    import socket
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = site_builder(blog, "serve", "--port", port, check=False, timeout=60)
+    one_line_error(result, f"cannot listen on 127.0.0.1:{port}", "choose another port")
+    assert not (blog / "_site").exists() and "post ->" not in result.stdout
+
+
+def test_a_destination_holding_files_no_build_wrote_is_refused_not_emptied(
+        blog: Path, tmp_path: Path) -> None:
+    # `-d ~/thesis` removed every file in it ("2 removed"); `-d docs` the blog's own pages.
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    thesis = tmp_path / "thesis"
+    (thesis / "chapters").mkdir(parents=True)
+    (thesis / "chapters" / "one.tex").write_text("precious\n")
+    one_line_error(site_builder(blog, "build", "-d", str(thesis), check=False),
+                   f"output folder {thesis} holds files this blog does not make",
+                   "chapters/one.tex", "choose a new or empty folder")
+    assert (thesis / "chapters" / "one.tex").read_text() == "precious\n"
+    assert sorted(p.name for p in thesis.rglob("*")) == ["chapters", "one.tex"]
+    # A folder built into before is the build's: what it no longer makes goes.
+    site = tmp_path / "site"
+    site_builder(blog, "build", "-d", str(site))
+    (site / "stray.html").write_text("old\n")
+    site_builder(blog, "build", "-d", str(site))
+    assert not (site / "stray.html").exists() and (site / "index.html").exists()
+
+
+def test_a_named_pipe_in_the_blog_is_skipped_not_waited_on(blog: Path) -> None:
+    # The build opened it to look for front matter and waited for ever.
+    post(blog, "2021-01-01-a.md", "date: 2021-01-01\n")
+    os.mkfifo(blog / "pipe.md")
+    os.mkfifo(blog / "posts" / "2021-01-02-pipe.md")
+    result = site_builder(blog, "build", "--verbose", timeout=60)
+    said = result.stdout + result.stderr
+    assert "skipped pipe.md: not a regular file" in said
+    assert "skipped posts/2021-01-02-pipe.md: not a regular file" in said
+    assert (blog / "_site" / "index.html").exists()

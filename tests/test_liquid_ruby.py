@@ -147,6 +147,9 @@ PAGES = {
                        '[{{ "a\'b" | escapejs }}][{{ "1,2" | split: "," | has: "1" }}]'
                        '[{{ "1,2" | split: "," | reject: "1" | join: "-" }}]'
                        '[{{ "1,2" | split: "," | find_index: "2" }}]',
+    # Ruby's strip: ASCII white space (and NUL), not a no-break space
+    "strip.html": '[{{ "\u00a0a b\u00a0 " | strip }}][{{ " \u00a0a\u00a0 " | lstrip }}]'
+                  '[{{ " a\u00a0 \t" | rstrip }}][{{ nil | strip }}][{{ 12 | strip }}]',
 }
 PAYLOAD = ("[{{ count }}][{% if count > 8 %}big{% endif %}][{{ count | plus: 1 }}]"
            "[{% increment x %}{{ count }}][{% increment count %}{{ count }}]"

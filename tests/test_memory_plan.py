@@ -59,6 +59,19 @@ def test_an_impossible_plan_is_refused_with_one_line(blog):
     assert forced.returncode == 2 and "BATCH=auto" in forced.stderr
 
 
+def test_a_run_sampled_with_the_tiny_model_does_not_set_5bs_batches(blog):
+    # The tiny run's batch (1) was kept: the README's V100 plan read 2.9 h, not 1.7 h,
+    # after its own `make post ARTIST=joy_division`.
+    out = blog / "runs" / "joy_division" / "out"
+    out.mkdir(parents=True)
+    (out.parent / "experiment.toml").write_text('artist = "joy_division"\n')
+    (out / "settings.json").write_text('{"model": "tiny", "artist": "joy_division", '
+                                       '"batch_size": 1, "upsampler_batch_size": 16}')
+    result = plan(blog, "--gpu", "v100-16gb")
+    assert batches(result) == {"top prior": 3, "upsampler 1": 16, "upsampler 0": 16}
+    assert last_lines(result)["steps"] <= 537446
+
+
 def test_batch_auto_picks_the_largest_batches_that_fit(blog):
     result = site_builder(blog, "plan", *EXAMPLE, "--gpu", "a100-40gb", "--batch", "auto")
     chosen = batches(result)

@@ -235,6 +235,16 @@ def test_clean_run_touches_only_that_run(blog, capsys):
     assert tree(b) == before_b and (blog / "_site" / "index.html").read_text() == "kept"
 
 
+def test_clean_says_it_removed_the_built_site(blog, capsys):
+    # It removed _site/ and .site-cache/ without a word: only the runs were named.
+    fake_run(blog, "a")
+    (blog / "_site").mkdir()
+    (blog / "_site" / "index.html").write_text("built")
+    code, out, err = cli(blog, capsys, "clean")
+    assert code == 0 and not (blog / "_site").exists()
+    assert "removed _site/ (`make site` builds the blog again)" in out + err
+
+
 def test_clean_all_asks_and_keeps_job_figures_in_the_attic(blog, capsys):
     a = fake_run(blog, "a")
     before = tree(a)

@@ -402,3 +402,44 @@ def test_words_longer_than_a_phone_is_wide_break_instead_of_widening_the_page(
             g = browser.execute_script(OVERFLOWING)
             assert g["page"] <= g["viewport"] and not g["wide"], (page, g)
             assert g["feed"], (page, g)
+
+
+RUNS_TABLE = """---
+title: Two runs
+---
+{: .runs}
+| run | model | samples | genres | seed | levels | wall-clock | per sample | memory |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| Joy Division | `5b` | 16 × 60.00 s | dark wave, gothic | 0 | 3 | 14:59:55 | 00:56:15 | 23.10 GB |
+| Lucybell | `tiny` | 3 × 3.00 s | rock | 0 | 3 | 45.7 s | 15.2 s | 437.20 MB |
+"""
+
+LINES_OF_CELLS = """
+const lines = cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+};
+return [...document.querySelectorAll('table.runs th, table.runs td')]
+  .filter(cell => ['seed', 'levels', 'model', 'memory'].includes(cell.textContent.trim())
+                  || /^[0-9.]+ [MG]B$/.test(cell.textContent.trim()))
+  .map(cell => [cell.textContent.trim(), lines(cell)]);
+"""
+
+
+@pytest.mark.slow
+def test_the_runs_tables_short_headings_and_memory_stay_on_one_line(tmp_path: Path,
+                                                                     browser) -> None:
+    # At 3.5em and 3.8em the seed and levels columns broke "se|ed", "lev|els", and
+    # "437.20 MB" took two lines, beside a wide run column.
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: Lab notes\nbaseurl: /blog\npermalink: /:title/\n")
+    write(root / "posts" / "2021-03-01-two-runs.md", RUNS_TABLE)
+    build(root)
+    with serving(root / "_site") as address:
+        for width in (1280, 920):
+            browser.set_window_size(width, 900)
+            browser.get(address + "/blog/two-runs/")
+            cells = browser.execute_script(LINES_OF_CELLS)
+            assert len(cells) == 6, cells
+            assert all(lines == 1 for _, lines in cells), (width, cells)

@@ -98,6 +98,7 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
         files = _settle_conflicts(files, plan, posts + pages, log)
     check_collisions(files, set(plan))
     on_disk, folders = on_disk_record.existing(out, old.folders)
+    _check_strangers(root, out, old, {rel for rel in on_disk if rel not in plan and rel not in files})
     stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
     try:
         rendered, results, rekeyed = _render(root, posts + pages, (base, keys, reads), config,
@@ -591,6 +592,20 @@ def _check_timezone(config: dict) -> None:
             raise BuildError(f"_config.yml: timezone {name!r} is not a time zone name; write "
                              f"one such as Europe/Paris or America/Montreal, or remove it "
                              f"for UTC") from None
+
+
+def _check_strangers(root: Path, out: Path, old: cache.Cache, unmade: set[str]) -> None:
+    """A build removes from its output folder what it does not make (`unmade`). A
+    folder no build of this blog has written to (-d ~/thesis, -d docs holding the
+    blog's own pages) is refused while it holds such files, rather than emptied;
+    `_site/` is Jekyll's own and is rebuilt as Jekyll rebuilds it."""
+    if not unmade or old.outputs or old.copied or out.resolve() == (root / "_site").resolve():
+        return
+    names = sorted(unmade)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    raise BuildError(f"output folder {out} holds files this blog does not make ({shown}), "
+                     f"which a build would remove; choose a new or empty folder, or empty this "
+                     f"one first")
 
 
 def _check_jekyll_2(config: dict) -> None:

@@ -386,6 +386,7 @@ def sample(value: Any, count: int = 1) -> Any:
 # real themes depend on (allejo/jekyll-toc takes a page's HTML apart with `split`).
 RUBY_SPACE = " \t\n\v\f\r"
 RUBY_SPACES = re.compile(f"[{RUBY_SPACE}]+")
+RUBY_STRIP = RUBY_SPACE + "\0"
 HTML_ESCAPES = {"&": "&amp;", ">": "&gt;", "<": "&lt;", '"': "&quot;", "'": "&#39;"}
 ESCAPE_ONCE = re.compile(r"""["><']|&(?!(?:[a-zA-Z]+|#\d+);)""")
 
@@ -638,6 +639,10 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
         "push": push, "pop": pop, "shift": shift, "unshift": unshift, "sample": sample,
         "sassify": _text, "scssify": _text,
         "split": split, "truncate": truncate, "truncatewords": truncatewords,
+        # Ruby's String#strip: ASCII white space and NUL (a no-break space stays)
+        "strip": lambda v: _text(v).strip(RUBY_STRIP),
+        "lstrip": lambda v: _text(v).lstrip(RUBY_STRIP),
+        "rstrip": lambda v: _text(v).rstrip(RUBY_STRIP),
         "round": ruby_round,
         "escape": escape, "h": escape, "escape_once": escape_once, "size": size,
         **exp_filters(env),

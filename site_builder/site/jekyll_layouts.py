@@ -153,17 +153,43 @@ def _as_page_hash(drop: dict, meta: dict) -> dict:
     return {**{k: v for k, v in drop.items() if k not in tail}, **{k: drop[k] for k in tail}}
 
 
-def _static_file(rel: str, path: Path, config: dict) -> dict:
+def site_static_files(files: dict[str, Path], root: Path, config: dict) -> list[dict]:
+    """site.static_files as Jekyll lists them: the blog's files by path, then each
+    collection's (Reader#sort_files! runs before the collections are read), then a
+    theme's assets; `files`: output path -> file."""
+    folder = str(config.get("collections_dir") or "").strip("/")
+    labels = list(collection_names(config))
+    found = []
+    for rel, path in files.items():
+        group, label = -1, None
+        if not path.is_relative_to(root):
+            group = len(labels)   # a theme's (ThemeAssetsReader: after the rest)
+        else:
+            source = path.relative_to(root).as_posix()
+            source = source[len(folder) + 1:] if folder and source.startswith(folder + "/") \
+                else source
+            group = next((i for i, name in enumerate(labels) if source.startswith(f"_{name}/")
+                          and rel.startswith(f"{name}/")), -1)
+            label = labels[group] if group >= 0 else None
+        # StaticFile#relative_path: a collection's file in its `_name/` folder, no
+        # leading slash (where Jekyll writes it is elsewhere)
+        shown = source if label is not None else "/" + rel
+        found.append((group, shown, _static_file(rel, path, config, shown, label)))
+    return [drop for _, _, drop in sorted(found, key=lambda f: f[:2])]
+
+
+def _static_file(rel: str, path: Path, config: dict, shown: str | None = None,
+                 label: str | None = None) -> dict:
     """A static file as Liquid sees it (StaticFile#to_liquid, in its order): its
-    extension as Ruby's File.extname finds it (none for `.htaccess`), its time in
-    the site's zone."""
+    extension as Ruby's File.extname finds it (none for `.htaccess`), its path in
+    the blog (`shown`), its collection, its time in the site's zone."""
     from site_builder.site.ruby_time import local_zone
     name = rel.rsplit("/", 1)[-1]
     stem = name.lstrip(".")
     ext = "." + stem.rsplit(".", 1)[1] if "." in stem else ""
     when = datetime.fromtimestamp(path.stat().st_mtime, local_zone(config)).replace(tzinfo=None)
     return {"name": name, "basename": name[:len(name) - len(ext)], "extname": ext,
-            "path": "/" + rel, "collection": None, "modified_time": when}
+            "path": shown or "/" + rel, "collection": label, "modified_time": when}
 
 
 def _html(page: Post) -> bool:
@@ -481,7 +507,7 @@ class JekyllRenderer:
                 cats.setdefault(category, []).append(drop)
         for found in (*tags.values(), *cats.values()):
             found.reverse()   # each list newest first
-        static = [_static_file(rel, path, config) for rel, path in sorted(self.static.items())]
+        static = site_static_files(self.static, self.root, config)
         settings = config.get("collections") if isinstance(config.get("collections"), dict) else {}
         own = (settings or {}).get("posts")
         own = own if isinstance(own, dict) else {}

@@ -421,24 +421,13 @@ def _sitemap_files(files: dict[str, Path], root: Path, config: dict) -> list[tup
     under its `_name/` folder, where Jekyll does not write it), dated by its file's
     modification time; in site.static_files' order: the blog's files by path, then
     each collection's."""
-    from site_builder.site.jekyll_layouts import _static_file
+    from site_builder.site.jekyll_layouts import site_static_files
     from site_builder.site.sources import static_defaults
-    folder = str(config.get("collections_dir") or "").strip("/")
-    order = {f"_{name}/": i for i, name in enumerate(collection_names(config))}
-    found = []
-    for rel, path in files.items():
-        name = rel.rsplit("/", 1)[-1]
-        if not name.endswith(SITEMAP_STATIC) or name == "404.html" \
-                or not path.is_relative_to(root):
-            continue
-        source = path.relative_to(root).as_posix()
-        if folder and source.startswith(folder + "/"):
-            source = source[len(folder) + 1:]
-        place = next((i for start, i in order.items() if source.startswith(start)), -1)
-        if static_defaults(source, config).get("sitemap") is not False:
-            found.append((place, source, _static_file(rel, path, config)["modified_time"]))
-    return [(("/" + source if place < 0 else source).replace("/index.html", "/"), when)
-            for place, source, when in sorted(found, key=lambda f: f[:2])]
+    wanted = {rel: path for rel, path in files.items()
+              if rel.endswith(SITEMAP_STATIC) and rel.rsplit("/", 1)[-1] != "404.html"}
+    return [(drop["path"].replace("/index.html", "/"), drop["modified_time"])
+            for drop in site_static_files(wanted, root, config)
+            if static_defaults(drop["path"].lstrip("/"), config).get("sitemap") is not False]
 
 
 def _sitemap_urls(posts: list[Post], pages: list[Post], config: dict) -> list[tuple]:

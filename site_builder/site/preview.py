@@ -30,9 +30,10 @@ from site_builder.site.watch import describe_changes, snapshot
 log = stage_log("serve")
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 4000) -> None:
+def serve(root: Path, host: str = "127.0.0.1", port: int = 4000,
+          verbose_hint: str = "site-builder build --verbose") -> None:
     """Build the blog at `root`, serve it, and rebuild on every change until Ctrl-C."""
-    preview = Preview(root, host=host, port=port)
+    preview = Preview(root, host=host, port=port, verbose_hint=verbose_hint)
     try:
         preview.start(watch=False)
         log.info("serving %s (rebuilds and reloads on every change; Ctrl-C stops)", preview.url)
@@ -51,8 +52,9 @@ class Preview:
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 4000,
                  log: logging.Logger = log, interval: float = 0.25,
-                 settle: float = 0.1) -> None:
+                 settle: float = 0.1, verbose_hint: str = "site-builder build --verbose") -> None:
         self.root = Path(root).resolve()
+        self.verbose_hint = verbose_hint
         self.site_dir = self.root / "_site"
         self.host, self.port, self.log = host, port, log
         self.interval, self.settle = interval, settle
@@ -74,9 +76,11 @@ class Preview:
     def start(self, *, watch: bool = True) -> Preview:
         if self.server is not None:
             raise RuntimeError("this preview is started already")
-        self.rebuild()
+        # Listen first: a port in use is said before a build (minutes on a big blog), and
+        # no build is made for a preview that cannot be served.
         self.server = make_server(self.site_dir, self.config["baseurl"], host=self.host,
                                   port=self.port, log=self.log, live=self.live)
+        self.rebuild()
         self._thread(self.server.serve_forever, 0.1)
         if watch:
             self._thread(self.watch)
@@ -134,7 +138,7 @@ class Preview:
                 self._built = self.scan()
             if self.server is not None:
                 self.server.baseurl = self.config["baseurl"]
-            build(self.root, log=self.log, verbose_hint="site-builder build --verbose")
+            build(self.root, log=self.log, verbose_hint=self.verbose_hint)
         except SiteBuilderError as exc:
             return self._failed(str(exc))
         except Exception as exc:   # a bug: show it, keep serving the last good site

@@ -38,6 +38,8 @@ DEFAULT_EXCLUDE = [".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfi
                    "node_modules", "vendor/bundle", "vendor/cache", "vendor/gems", "vendor/ruby"]
 SOURCE_FOLDERS = ("_layouts", "_includes", "_data", "_sass", "_plugins", "_config.yml")
 MISNAMED = "in a posts folder but not named YYYY-MM-DD-title.ext"
+# A named pipe, socket or device: reading a pipe would wait for ever.
+NOT_REGULAR = "not a regular file (a pipe, socket or device)"
 FRONT_MATTER = re.compile(rb"\A---[ \t]*\r?\n")
 GLOB = re.compile(r"[*?[]")   # what makes an exclude/include pattern a glob (fnmatch)
 
@@ -172,6 +174,8 @@ class Reader:
                 self.inv.skipped.append((at + ("/" if entry.is_dir() else ""), why))
             elif entry.is_dir():
                 self._folder(path, out_rel, as_rel=None if as_rel is None else at)
+            elif not entry.is_file():   # reading a named pipe would wait for ever
+                self.inv.skipped.append((at, NOT_REGULAR))
             elif has_front_matter(path):
                 self.inv.pages.append(Found(path, at))
             else:
@@ -216,8 +220,11 @@ class Reader:
             elif not entry.is_symlink():   # as os.walk: a link to a folder is not walked
                 walk_into.append(entry)
         for entry in files:
-            if entry.is_symlink() and not self.links.readable(entry.path) \
-                    or not entry.is_file():
+            if entry.is_symlink() and not self.links.readable(entry.path):
+                continue
+            if not entry.is_file():
+                if os.path.exists(entry.path):   # (a link to nothing is no source either)
+                    self.inv.skipped.append((_join(base, entry.name), NOT_REGULAR))
                 continue
             at = _join(base, entry.name)
             why = self._why_skipped(at, entry.name)

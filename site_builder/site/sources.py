@@ -755,12 +755,18 @@ def _text(content: str) -> str:
     return " ".join(found[:EXCERPT_WORDS]) + (" …" if len(found) > EXCERPT_WORDS else "")
 
 
+RUBY_WORDS = re.compile(r"[^ \t\n\v\f\r]+")
+
+
 def words(value: object) -> list[str]:
+    """A list as it is; a string split as Ruby's String#split splits it, at ASCII
+    white space only (`技术\u3000笔记` is one category, as in Jekyll; Python's split
+    took the ideographic space too)."""
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
-    return str(value).split()
+    return RUBY_WORDS.findall(str(value))
 
 
 def tags(meta: dict) -> list[str]:
