@@ -1501,3 +1501,42 @@ def test_categories_and_tags_split_at_ascii_spaces_as_in_jekyll(tmp_path):
     for name in ("index.html", post):
         theirs, ours = outputs(tmp_path, name)
         assert ours == theirs, name
+
+
+def test_feed_entries_are_what_jekyll_feeds_template_writes(tmp_path):
+    """jekyll-feed's entry: its title through smartify (curly quotes, `&` as `&amp;`),
+    strip_html and normalize_whitespace; the content stripped; the author from
+    `author`, else `authors[0]`, else the site's, looked up in `_data/authors.yml` with
+    its email and uri (always an <author>); `category` alone when the post has one;
+    the summary `description`, else the whole excerpt, none when empty. Ours had
+    straight quotes, our theme's 40-word excerpt, and a trailing newline in content.
+    Every leaf element's exact text against real Jekyll."""
+    import xml.etree.ElementTree as ET
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "_data"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\nurl: https://ex.org\nauthor: Site Author\n"
+                                      "plugins: [jekyll-feed]\n")
+    (blog / "_data" / "authors.yml").write_text(
+        "ann:\n  name: Ann A.\n  email: ann@ex.org\n  uri: https://ann.ex.org\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    long = " ".join(f"word{i}" for i in range(60))
+    for name, front, body in (
+            ("2020-01-01-a", 'title: "Don\'t say \\"x\\" & <b>y</b>"\nauthor: ann\ncategory: One',
+             f"{long} \"quoted\".\n\nSecond."),
+            ("2020-01-02-b", "title: B\nauthors: [Bob, Carl]\ncategories: [c1, c2]\n"
+                             "description: Its own words.", "Body b."),
+            ("2020-01-03-c", "title: C\nexcerpt_separator: \"\"", "Body c.\n"),
+            ("2020-01-04-d", "title: D -- e\nauthor:\n  name: Dee\n  email: d@ex.org", "Body d.")):
+        (blog / "_posts" / f"{name}.md").write_text(
+            f"---\nlayout: default\n{front}\n---\n{body}\n")
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    found = {}
+    for side in ("ours", "jekyll"):
+        root = ET.parse(tmp_path / side / "feed.xml").getroot()
+        found[side] = [(e.tag, sorted(e.attrib.items()), e.text or "") for e in root.iter("*")
+                       if not len(e) and not e.tag.endswith("updated")]
+    assert any(text == "Don’t say “x” &amp; y" for _, _, text in found["ours"])
+    assert found["ours"] == found["jekyll"]

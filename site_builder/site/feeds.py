@@ -63,28 +63,100 @@ def atom_feed(posts: list[Post], config: dict, title: str | None = None) -> str:
         ET.SubElement(feed, "subtitle").text = str(config["description"])
     _author(feed, config.get("author"))
     for post in posts:
-        _entry(feed, post, config)
+        if title is None:
+            _entry(feed, post, config)
+        else:
+            _jekyll_feed_entry(feed, post, config)
     return _xml(feed)
 
 
 def _entry(feed: ET.Element, post: Post, config: dict) -> None:
+    """An entry of this project's theme's feed."""
     import xml.etree.ElementTree as ET
     page = post.page()
     lang = post.meta.get("lang")
     entry = ET.SubElement(feed, "entry", attrib={XML_LANG: str(lang)} if lang else {})
     title = plain_title(page["title"])
-    ET.SubElement(entry, "title", type="html").text = title
-    ET.SubElement(entry, "link", href=absolute_url(config, post.url), rel="alternate",
-                  type="text/html", title=title)
-    ET.SubElement(entry, "published").text = xmlschema(post.date, config)
-    ET.SubElement(entry, "updated").text = xmlschema(post.date, config)
-    ET.SubElement(entry, "id").text = absolute_url(config, post.post_id())
+    _entry_head(entry, post, config, title)
     ET.SubElement(entry, "content", type="html",
                   attrib={"xml:base": absolute_url(config, post.url)}).text = post.content
     _author(entry, post.meta.get("author") or config.get("author"))
     for term in page["categories"] + tags(post.meta):
         ET.SubElement(entry, "category", term=term)
     ET.SubElement(entry, "summary", type="html").text = page["excerpt"]
+    _entry_image(entry, post, config)
+
+
+def _entry_head(entry: ET.Element, post: Post, config: dict, title: str) -> None:
+    import xml.etree.ElementTree as ET
+    ET.SubElement(entry, "title", type="html").text = title
+    ET.SubElement(entry, "link", href=absolute_url(config, post.url), rel="alternate",
+                  type="text/html", title=title)
+    ET.SubElement(entry, "published").text = xmlschema(post.date, config)
+    ET.SubElement(entry, "updated").text = xmlschema(post.date, config)
+    ET.SubElement(entry, "id").text = absolute_url(config, post.post_id())
+
+
+def _jekyll_feed_entry(feed: ET.Element, post: Post, config: dict) -> None:
+    """An entry as jekyll-feed's template writes it: the title `smartify | strip_html
+    | normalize_whitespace` (curly quotes; an `&` is `&amp;` in its HTML), the content
+    stripped, the author `post.author | default: post.authors[0] | default:
+    site.author`, looked up in `site.data.authors`, with its email and uri; `category`
+    alone if the post has one, else its categories, then its tags; the summary
+    `post.description | default: post.excerpt`, whole, and none when empty."""
+    import xml.etree.ElementTree as ET
+    from site_builder.site.jekyll_filters import (RUBY_STRIP, normalize_whitespace, smartify,
+                                                  strip_html)
+    meta, page = post.meta, post.page()
+    lang = meta.get("lang")
+    entry = ET.SubElement(feed, "entry", attrib={XML_LANG: str(lang)} if lang else {})
+    title = normalize_whitespace(strip_html(smartify(page["title"], config.get("kramdown"))))
+    _entry_head(entry, post, config, title)
+    excerpt_only = (meta.get("feed") if isinstance(meta.get("feed"), dict) else {}).get(
+        "excerpt_only") or (config.get("feed") if isinstance(config.get("feed"), dict)
+                            else {}).get("excerpt_only")
+    if not excerpt_only:
+        ET.SubElement(entry, "content", type="html", attrib={
+            "xml:base": absolute_url(config, post.url)}).text = post.content.strip(RUBY_STRIP)
+    _feed_author(entry, meta, config)
+    single = meta.get("category")
+    terms = [single] if single else page["categories"]
+    for term in [*terms, *tags(meta)]:
+        ET.SubElement(entry, "category", term=_to_s(term))
+    own = meta.get("excerpt")
+    summary = meta.get("description") or (post.excerpt if own is None or own is False else own)
+    summary = normalize_whitespace(strip_html(summary)) if summary else ""
+    if summary:
+        ET.SubElement(entry, "summary", type="html").text = summary
+    _entry_image(entry, post, config)
+
+
+def _feed_author(entry: ET.Element, meta: dict, config: dict) -> None:
+    """jekyll-feed's entry author: always an <author>, its name maybe empty."""
+    import xml.etree.ElementTree as ET
+    from site_builder.config import blog_settings
+    authors = meta.get("authors")
+    author = meta.get("author") or (authors[0] if isinstance(authors, list) and authors
+                                    else None) or blog_settings(config).get("author")
+    known = (config.get("data") or {}).get("authors")
+    if isinstance(author, str) and isinstance(known, dict) and known.get(author):
+        author = known[author]
+    element = ET.SubElement(entry, "author")
+    found = author if isinstance(author, dict) else {}
+    name = found.get("name") or author
+    ET.SubElement(element, "name").text = _to_s(name) if name else ""
+    for key in ("email", "uri"):
+        if found.get(key):
+            ET.SubElement(element, key).text = _to_s(found[key])
+
+
+def _to_s(value: object) -> str:
+    from site_builder.site.ruby_values import to_s
+    return to_s(value)
+
+
+def _entry_image(entry: ET.Element, post: Post, config: dict) -> None:
+    import xml.etree.ElementTree as ET
     image = post.meta.get("image")
     image = image.get("path") if isinstance(image, dict) else image
     if image:   # post.image.path | default: post.image, made absolute unless it is
@@ -101,10 +173,15 @@ def plain_title(title: str) -> str:
 
 
 def _author(parent: ET.Element, author: object) -> None:
+    """The feed's author (site.author: a name, or its name, email and uri)."""
     import xml.etree.ElementTree as ET
     name = author.get("name") if isinstance(author, dict) else author
     if name:
-        ET.SubElement(ET.SubElement(parent, "author"), "name").text = str(name)
+        element = ET.SubElement(parent, "author")
+        ET.SubElement(element, "name").text = str(name)
+        for key in ("email", "uri"):
+            if isinstance(author, dict) and author.get(key):
+                ET.SubElement(element, key).text = str(author[key])
 
 
 def sitemap(urls: list[tuple[str, object]], config: dict) -> str:
