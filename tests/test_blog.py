@@ -1304,6 +1304,31 @@ def test_tags_keep_their_yaml_types_as_in_jekyll(tmp_path):
     assert ours.startswith("workshop=1;2022=2;a=1;b=1;x=1;y=1;||2|")
 
 
+def test_a_byte_order_mark_before_front_matter_as_in_jekyll(tmp_path):
+    """Jekyll reads layouts and documents as `bom|utf-8`: a layout saved with a byte
+    order mark (HSF's blog_post.html: its `--- layout: default ---` was shown on 40
+    pages here) and a post still have front matter, an include loses it; a page with
+    one is no page to its reader (copied as it is). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_includes", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    bom = "\ufeff"
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("<main>{{ content }}</main>\n")
+    (blog / "_layouts" / "post.html").write_text(
+        f"{bom}---\nlayout: default\n---\n<h1>{{{{ page.title }}}}</h1>{{{{ content }}}}")
+    (blog / "_includes" / "note.html").write_text(f"{bom}note")
+    (blog / "_posts" / "2020-01-01-p.md").write_text(
+        f"{bom}---\nlayout: post\ntitle: Marked\n---\nText {{% include note.html %}}.\n")
+    (blog / "page.md").write_text(f"{bom}---\ntitle: P\n---\nPage\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "2020/01/01/p.html")
+    assert ours == theirs == "<main><h1>Marked</h1><p>Text note.</p>\n</main>\n"
+    assert (tmp_path / "ours" / "page.md").read_bytes() == \
+        (tmp_path / "jekyll" / "page.md").read_bytes() == (blog / "page.md").read_bytes()
+
+
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
     sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""
