@@ -46,18 +46,44 @@ class RedefiningLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+class RubyKeysLoader(RedefiningLoader):
+    """A loader that takes a list or a mapping as a key, as Psych does (a Hash's
+    key may be any value): HSF's posts hold a Markdown comment, `[//]: # (photo:
+    x.jpg)`, in their front matter, a key that is the list ["//"]. Here it is the
+    tuple ("//",): no one reads it, and the rest of the front matter stays."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201 (PyYAML's)
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep)
+        self.flatten_mapping(node)
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = _hashable(self.construct_object(key_node, deep=True))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, list):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((_hashable(k), _hashable(v)) for k, v in value.items())
+    return value
+
+
 def load_yaml(text: str) -> object:
     """YAML as Jekyll reads it (safe types only); of several documents, the first, as
     Psych.safe_load reads no further (a data file that ends with `---`)."""
-    loader = YAML_LOADER
     try:
-        return yaml.load(text, Loader=loader)
+        return yaml.load(text, Loader=YAML_LOADER)
     except yaml.composer.ComposerError as exc:
-        if "duplicate anchor" in str(exc.context or ""):
-            loader = RedefiningLoader   # rare: the slower parser
-        elif "expected a single document" not in str(exc.context or ""):
+        if not any(rare in str(exc.context or "") for rare in (
+                "duplicate anchor", "expected a single document")):
             raise
-    documents = yaml.load_all(text, Loader=loader)
+    except yaml.constructor.ConstructorError as exc:
+        if "unhashable key" not in str(exc.problem or ""):
+            raise
+    documents = yaml.load_all(text, Loader=RubyKeysLoader)   # rare: the slower parser
     try:
         return next(documents, None)
     finally:

@@ -1329,6 +1329,26 @@ def test_a_byte_order_mark_before_front_matter_as_in_jekyll(tmp_path):
         (tmp_path / "jekyll" / "page.md").read_bytes() == (blog / "page.md").read_bytes()
 
 
+def test_a_list_as_a_front_matter_key_reads_as_in_jekyll(tmp_path):
+    """Psych takes a list as a key (HSF's GSoC posts comment a line out of their front
+    matter with Markdown's `[//]: # (photo: x.jpg)`, the key ["//"]); PyYAML refused
+    it, and the post lost its front matter (title, date, layout). Built twice (the
+    second from the cache), against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "post.html").write_text("<h1>{{ page.title }}</h1>{{ page.year }}")
+    (blog / "_posts" / "2020-01-01-p.md").write_text(
+        "---\nlayout: post\ntitle: Kept\n[//]: # (photo: blog_authors/x.jpg)\n"
+        "? [a, {b: 1}]\n: v\nyear: 2022\n---\nText\n")
+    build_both(blog, tmp_path)
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = outputs(tmp_path, "2020/01/01/p.html")
+    assert ours == theirs == "<h1>Kept</h1>2022"
+
+
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
     sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""
