@@ -1349,6 +1349,25 @@ def test_a_list_as_a_front_matter_key_reads_as_in_jekyll(tmp_path):
     assert ours == theirs == "<h1>Kept</h1>2022"
 
 
+def test_include_relative_takes_the_files_front_matter_too_as_in_jekyll(tmp_path):
+    """Jekyll's include_relative reads the whole file (IncludeTag#read_file): HSF's
+    how-to shows its profile template, front matter and all, in a code block; here
+    the front matter was left out. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "part.md").write_text("---\n# Required:\ntitle: \"{{ page.title }}\"\n---\nBody\n")
+    (blog / "howto.md").write_text(
+        "---\nlayout: default\ntitle: How\n---\n```\n{% include_relative part.md %}\n```\n\n"
+        "{% include_relative part.md %}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "howto.html")
+    assert ours == theirs
+    assert '<code>---\n# Required:\ntitle: "How"\n---\nBody\n' in ours
+
+
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
     sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""

@@ -786,12 +786,10 @@ def _relative_template(context: RenderContext, file: str):  # noqa: ANN202
     # Jekyll refuses `..` here ("invalid characters or sequences"), not only a way out.
     if ".." in Path(file).parts or not path.is_relative_to(env.root.resolve()):
         raise OSError(file)
+    # The whole file, front matter and all, as Jekyll's IncludeTag#read_file reads it
+    # (HSF's profile how-to shows its template's front matter so)
     text = path.read_text(encoding="utf-8-sig")
-    line = 1
-    if text.startswith("---"):
-        from site_builder.site.sources import split_front_matter
-        _, text, line, _ = split_front_matter(text, file)
     name = str(path.relative_to(env.root.resolve()))
-    env.sources[text] = (name, line)
-    return env.parse(text, name, line)
+    env.sources[text] = (name, 1)
+    return env.parse(text, name, 1)
 
