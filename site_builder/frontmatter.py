@@ -4,14 +4,33 @@ so both read it the same way."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from site_builder.errors import BuildError
 
 RUBY_SPACE = " \t\r\n\f\v"   # Ruby's \s
 
+# Psych's dates (ScalarScanner): a month or a day of one digit is a date too
+# (`date: 2022-11-7`, HSF's training material: printed 2022-11-07 by Jekyll); a
+# month past 12 is text. Date and time as PyYAML reads them.
+TIMESTAMP = re.compile(r"""^(?:[0-9]{4}-(?:1[012]|0[0-9]|[0-9])-(?:[12][0-9]|3[01]|0[0-9]|[0-9])
+    |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]
+    :[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X)
+
+
+def _psych_dates(loader: type) -> type:
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, TIMESTAMP if tag == "tag:yaml.org,2002:timestamp" else pattern)
+                for tag, pattern in resolvers]
+        for first, resolvers in loader.yaml_implicit_resolvers.items()}
+    return loader
+
+
 # libyaml's parser where installed: ten times faster on a thousand front matters.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = _psych_dates(type("JekyllLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),),
+                                {}))
 
 
 class RedefiningLoader(yaml.SafeLoader):
@@ -44,6 +63,9 @@ class RedefiningLoader(yaml.SafeLoader):
             if anchor is not None:
                 self.anchors.pop(anchor, None)
         return super().compose_node(parent, index)
+
+
+_psych_dates(RedefiningLoader)
 
 
 class RubyKeysLoader(RedefiningLoader):

@@ -1368,6 +1368,29 @@ def test_include_relative_takes_the_files_front_matter_too_as_in_jekyll(tmp_path
     assert '<code>---\n# Required:\ntitle: "How"\n---\nBody\n' in ours
 
 
+def test_dates_with_one_digit_months_and_days_are_dates_as_in_jekyll(tmp_path):
+    """Psych reads `2022-11-7` as a date (a month or day of one digit), and
+    `2022-13-01` as text; PyYAML read the first as text and stopped at the second.
+    HSF's training material printed 2022-11-7 where Jekyll prints 2022-11-07. A data
+    file and a post's front matter, against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_data", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_data" / "talks.yml").write_text(
+        "- date: 2022-11-7\n- date: 2022-1-07\n- date: 2022-13-01\n- date: 2022-11-07\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text("---\nupdated: 2021-3-4\n---\nText\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for t in site.data.talks %}{{ t.date }}|"
+        "{{ t.date | date: '%d %b %Y' }};{% endfor %}{{ site.posts[0].updated }}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs
+    assert ours.startswith("2022-11-07|07 Nov 2022;2022-01-07|07 Jan 2022;2022-13-01|")
+
+
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
     sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""
