@@ -147,6 +147,15 @@ PAGES = {
                        '[{{ "a\'b" | escapejs }}][{{ "1,2" | split: "," | has: "1" }}]'
                        '[{{ "1,2" | split: "," | reject: "1" | join: "-" }}]'
                        '[{{ "1,2" | split: "," | find_index: "2" }}]',
+    # arithmetic on text as Liquid's Utils.to_number reads it: a decimal only as
+    # `-?\d+\.\d+`, else String#to_i (leading ASCII digits: "12abc" is 12, "٣" 0,
+    # true 0); a BigDecimal result a Float; Ruby's floored `/` and `%`
+    "arithmetic.html": '[{{ "12abc" | plus: 1 }}][{{ "1e3" | plus: 1 }}][{{ 5 | plus: "2x" }}]'
+                       '[{{ "\u0663" | plus: 1 }}][{{ "\uff11\uff12" | minus: 1 }}][{{ "3.5x" | plus: 1 }}]'
+                       '[{{ ".5" | plus: 1 }}][{{ "5." | plus: 1 }}][{{ "1,000" | plus: 1 }}]'
+                       '[{{ true | plus: 1 }}][{{ "2" | at_least: "\u0663" }}][{{ "9" | at_most: "1x" }}]'
+                       '[{{ "\u0663" | abs }}][{{ "1_000" | times: 2 }}][{{ 7.5 | modulo: -2 }}]'
+                       '[{{ -7 | divided_by: 2 }}][{{ "0.1" | plus: "0.2" }}][{{ "4.6x" | ceil }}]',
     # Ruby's strip: ASCII white space (and NUL), not a no-break space
     "strip.html": '[{{ "\u00a0a b\u00a0 " | strip }}][{{ " \u00a0a\u00a0 " | lstrip }}]'
                   '[{{ " a\u00a0 \t" | rstrip }}][{{ nil | strip }}][{{ 12 | strip }}]',
