@@ -513,6 +513,17 @@ def test_a_destination_holding_files_no_build_wrote_is_refused_not_emptied(
     (site / "stray.html").write_text("old\n")
     site_builder(blog, "build", "-d", str(site))
     assert not (site / "stray.html").exists() and (site / "index.html").exists()
+    # A _site/ is Jekyll's, rebuilt as Jekyll rebuilds it: here beside the _config.yml
+    # that says `source: src`, holding what an earlier build of the whole folder made.
+    moved = tmp_path / "moved"
+    write_post = moved / "src" / "_posts" / "2021-01-01-a.md"
+    write_post.parent.mkdir(parents=True)
+    write_post.write_text("---\ntitle: A post\n---\nHello.\n")
+    (moved / "_config.yml").write_text("source: src\n")
+    (moved / "_site" / "src").mkdir(parents=True)
+    (moved / "_site" / "src" / "old.html").write_text("old\n")
+    site_builder(moved, "build")
+    assert not (moved / "_site" / "src").exists() and (moved / "_site" / "index.html").exists()
 
 
 def test_a_named_pipe_in_the_blog_is_skipped_not_waited_on(blog: Path) -> None:

@@ -597,9 +597,10 @@ def _check_timezone(config: dict) -> None:
 def _check_strangers(root: Path, out: Path, old: cache.Cache, unmade: set[str]) -> None:
     """A build removes from its output folder what it does not make (`unmade`). A
     folder no build of this blog has written to (-d ~/thesis, -d docs holding the
-    blog's own pages) is refused while it holds such files, rather than emptied;
-    `_site/` is Jekyll's own and is rebuilt as Jekyll rebuilds it."""
-    if not unmade or old.outputs or old.copied or out.resolve() == (root / "_site").resolve():
+    blog's own pages) is refused while it holds such files, rather than emptied; a
+    `_site/` (Jekyll's own name: SOURCE/_site, or beside the _config.yml that says
+    `source: src`) is rebuilt as Jekyll rebuilds it."""
+    if not unmade or old.outputs or old.copied or out.name == "_site":
         return
     names = sorted(unmade)
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
