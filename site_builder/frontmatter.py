@@ -66,13 +66,21 @@ RedefiningLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_te
 
 
 def load_yaml(text: str) -> object:
-    """YAML as Jekyll reads it (safe types only)."""
+    """YAML as Jekyll reads it (safe types only); of several documents, the first, as
+    Psych.safe_load reads no further (a data file that ends with `---`)."""
+    loader = YAML_LOADER
     try:
-        return yaml.load(text, Loader=YAML_LOADER)
+        return yaml.load(text, Loader=loader)
     except yaml.composer.ComposerError as exc:
-        if "duplicate anchor" not in str(exc.context or ""):
+        if "duplicate anchor" in str(exc.context or ""):
+            loader = RedefiningLoader   # rare: the slower parser
+        elif "expected a single document" not in str(exc.context or ""):
             raise
-    return yaml.load(text, Loader=RedefiningLoader)   # rare: the slower parser
+    documents = yaml.load_all(text, Loader=loader)
+    try:
+        return next(documents, None)
+    finally:
+        documents.close()
 
 
 def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
