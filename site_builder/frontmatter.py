@@ -11,7 +11,23 @@ from site_builder.errors import BuildError
 RUBY_SPACE = " \t\r\n\f\v"   # Ruby's \s
 
 # libyaml's parser where installed: ten times faster on a thousand front matters.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _timestamp_or_text(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> object:
+    """A date that cannot be (2020-02-30, 2020-13-45) is text, as Ruby's Psych reads
+    it (and Jekyll then says the post's date is invalid); PyYAML raised a ValueError."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+class YAML_LOADER(_PARSER):  # noqa: N801 (the name it had as an alias)
+    """The safe loader, with Psych's reading of impossible dates."""
+
+
+YAML_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 class RedefiningLoader(yaml.SafeLoader):
@@ -46,14 +62,25 @@ class RedefiningLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+RedefiningLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def load_yaml(text: str) -> object:
-    """YAML as Jekyll reads it (safe types only)."""
+    """YAML as Jekyll reads it (safe types only); of several documents, the first, as
+    Psych.safe_load reads no further (a data file that ends with `---`)."""
+    loader = YAML_LOADER
     try:
-        return yaml.load(text, Loader=YAML_LOADER)
+        return yaml.load(text, Loader=loader)
     except yaml.composer.ComposerError as exc:
-        if "duplicate anchor" not in str(exc.context or ""):
+        if "duplicate anchor" in str(exc.context or ""):
+            loader = RedefiningLoader   # rare: the slower parser
+        elif "expected a single document" not in str(exc.context or ""):
             raise
-    return yaml.load(text, Loader=RedefiningLoader)   # rare: the slower parser
+    documents = yaml.load_all(text, Loader=loader)
+    try:
+        return next(documents, None)
+    finally:
+        documents.close()
 
 
 def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,

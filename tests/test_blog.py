@@ -444,6 +444,38 @@ def test_posts_listing_every_posts_excerpt_show_them_all_as_in_jekyll(tmp_path):
         assert "More [Post 3 intro.][Post 2 intro.][Post 1 intro.]" in ours
 
 
+def test_an_excerpt_is_the_sources_first_part_through_liquid_as_in_jekyll(tmp_path):
+    """Jekyll cuts the excerpt from the document's source, then renders it apart: an
+    include that writes blank lines (US-RSE's YouTube embed: a <style> block) is
+    whole in it, as a value with a blank line; a block left open at the separator is
+    closed there. Here the excerpt was cut from the rendered text, inside the
+    include. A post and a collection's document, against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_includes", "_posts", "_events"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ncollections:\n  events:\n    output: true\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_includes" / "embed.html").write_text(
+        "<style>\n.a {\n  b: c;\n}\n\n.d { e: f; }\n</style>\n\n<div class=\"v\">\n"
+        "<iframe src=\"{{ include.url }}\"></iframe>\n</div>\n")
+    event = "---\ntitle: E\n---\n\n{% include embed.html url=\"u\" %}\n\n\n## Info\n\nText.\n"
+    (blog / "_events" / "e.md").write_text(event)
+    (blog / "_posts" / "2020-01-01-p.md").write_text(event)
+    (blog / "_posts" / "2020-01-02-q.md").write_text(
+        "---\nintro: \"One.\\n\\nTwo.\"\n---\n{{ page.intro }} {% if true %}[x] more\n\n"
+        "after{% endif %}\n\nRest.\n\n[x]: /x\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for p in site.events %}[{{ p.excerpt }}]{% endfor %}\n"
+        "{% for p in site.posts %}[{{ p.excerpt }}]{% endfor %}\n")
+    assert "Excerpt modified" in jekyll_build(blog, tmp_path / "jekyll", warns=True)
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs
+    assert ours.count(".d { e: f; }") == 2 and "Info" not in ours and "after" not in ours
+    assert '<p>Two. <a href="/x">x</a> more</p>' in ours
+
+
 @pytest.mark.parametrize("setting", ["", "page_excerpts: true\n"])
 def test_a_pages_excerpt_is_its_front_matters_or_with_page_excerpts_its_first_part(
         tmp_path, setting):
@@ -1224,6 +1256,52 @@ def test_a_csv_field_over_several_lines_keeps_its_line_breaks_as_in_jekyll(tmp_p
     build_both(blog, tmp_path)
     theirs, ours = outputs(tmp_path, "index.html")
     assert ours == theirs == '[One.\n\nTwo, "quoted".][plain][up\nstairs]\n'
+
+
+def test_a_data_file_of_several_yaml_documents_is_its_first_as_in_jekyll(tmp_path):
+    """A data file that ends with `---` (US-RSE's newsletter articles: a second, empty
+    document): Psych reads the first document and no further, where the build stopped
+    with "expected a single document". Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_data"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_data" / "articles.yml").write_text("---\n- title: A\n- title: B\n---\n")
+    (blog / "_data" / "more.yml").write_text("n: 1\n---\nn: 2\n---\nbad: [\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{{ site.data.articles | map: 'title' | join: ',' }};"
+        "{{ site.data.more.n }}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs == "A,B;1\n"
+
+
+def test_tags_keep_their_yaml_types_as_in_jekyll(tmp_path):
+    """Jekyll keeps a tag's YAML type (Document#populate_tags; categories become
+    text): US-RSE's tag index looked up `site.tags["2022"]` for `tags: [2022]` and
+    found nothing in Jekyll, one post here. A number, a string of words, `tag:` and
+    a `tags:` that is one number (none in Jekyll), against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    for day, front in enumerate(["tags: [workshop, 2022]", "tags: \"a  b\"",
+                                 "tag: [x, [y, 2022]]", "tags: 2023"], 1):
+        (blog / "_posts" / f"2020-01-0{day}-p{day}.md").write_text(f"---\n{front}\n---\nText.\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for t in site.tags %}{{ t[0] }}={{ t[1].size }};{% endfor %}"
+        "|{{ site.tags['2022'].size }}|{{ site.tags[2022].size }}|{{ site.tags['2023'].size }}"
+        "|{% for p in site.posts %}{{ p.tags | join: ',' }}:"
+        "{% if p.tags contains '2022' %}text{% endif %}{% if p.tags contains 2022 %}number{% endif %};"
+        "{% endfor %}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs
+    assert ours.startswith("workshop=1;2022=2;a=1;b=1;x=1;y=1;||2|")
 
 
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):

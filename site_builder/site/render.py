@@ -119,8 +119,9 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str, tup
             text = _render_liquid(templates, post, site) if uses_liquid(post) else post.body
         except BuildError as exc:
             return "", "", {}, str(exc), (), set()
+        head = _excerpt_text(templates, post, site, config, text)
     try:
-        content, excerpt, used = _convert(post, text, md, config, root, highlighted)
+        content, excerpt, used = _convert(post, text, md, config, root, highlighted, head)
     except BuildError as exc:
         return "", "", {}, str(exc), noted.read, noted.waited
     return content, excerpt, used, "", noted.read, noted.waited
@@ -144,20 +145,35 @@ def _noting_reads(order, post: Post) -> Iterator[SimpleNamespace]:  # noqa: ANN0
         reads.names, reads.rank, reads.body, reads.waited = None, None, False, set()
 
 
+def _excerpt_text(templates, post: Post, site: dict, config: dict,  # noqa: ANN001
+                  text: str) -> str:
+    """The excerpt before conversion, as Jekyll makes it: the first part of the
+    document's source, through Liquid apart (Excerpt#extract_excerpt), so that blank
+    lines an include writes are no separator; `text`: the whole, through Liquid."""
+    if not uses_liquid(post) or post.crlf or not excerpt_separator(post, config):
+        return excerpt_source(post, text, config)
+    head = excerpt_source(post, post.body, config, liquid=True)
+    if "{{" not in head and "{%" not in head:
+        return head
+    try:
+        return _render_liquid(templates, post, site, head)
+    except BuildError:   # (Jekyll's build would stop; ours keeps its earlier reading)
+        return excerpt_source(post, text, config)
+
+
 def _convert(post: Post, text: str, md, config: dict, root: Path,  # noqa: ANN001
-             highlighted: dict[str, str]) -> tuple[str, str, dict[str, str]]:
-    """The Liquid-rendered `text` converted as its extension says: (content, excerpt,
-    the code blocks it highlighted by key)."""
+             highlighted: dict[str, str], head: str) -> tuple[str, str, dict[str, str]]:
+    """The Liquid-rendered `text` converted as its extension says, and `head`, the
+    excerpt's: (content, excerpt, the code blocks it highlighted by key)."""
     if is_sass(post.ext):
         return compile_sass(text, post.name, post.ext, root, config, post.body_line), "", {}
     if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
-        return text, excerpt_source(post, text, config) if post.kind != "pages" else "", {}
+        return text, head if post.kind != "pages" else "", {}
     used: dict[str, str] = {}     # one env per render: rules keep per-document notes in it
     content = md.render(text, {"highlighted": highlighted, "used": used})
     if not excerpt_separator(post, config):  # Document#generate_excerpt?: no excerpt, and
         return content, "", used             # `post.excerpt` is nil.to_s (jsonapi.org)
-    excerpt = md.render(excerpt_source(post, text, config),
-                        {"highlighted": highlighted, "used": used})   # an env of its own
+    excerpt = md.render(head, {"highlighted": highlighted, "used": used})   # an env of its own
     return content, excerpt, used
 
 
@@ -236,35 +252,37 @@ def _simple_liquid(body: str, site: dict, page: dict) -> str | None:
         return None
 
 
-def _render_liquid(templates, post: Post, config: dict) -> str:  # noqa: ANN001 (Liquid's)
+def _render_liquid(templates, post: Post, config: dict,  # noqa: ANN001 (Liquid's)
+                   body: str | None = None) -> str:
+    """The post's text (or `body`, a part of it from its start) through Liquid."""
     from liquid.exceptions import LiquidError
-
+    body = post.body if body is None else body
     from site_builder.site.liquid_tags import MARKDOWN_HIGHLIGHTER
     options = config.get("liquid") if isinstance(config.get("liquid"), dict) else {}
     page = post.page()
     page["content"] = post.body   # as Jekyll's document has it until it is converted
     site = config
-    if "site.time" in post.body:   # the build's time, as the layouts see it
+    if "site.time" in body:   # the build's time, as the layouts see it
         from site_builder.site.sources import build_time
         site = {**config, "time": build_time(config)}
     if not options.get("strict_variables"):
-        text = _simple_liquid(post.body, site, page)
+        text = _simple_liquid(body, site, page)
         if text is not None:
             return text
     try:
         markdown = MARKDOWN_HIGHLIGHTER if post.ext.lower() in MARKDOWN_SUFFIXES else {}
-        return templates.parse(post.body, post.name, post.body_line).render(
+        return templates.parse(body, post.name, post.body_line).render(
             site=site, page=page, **markdown)
     except LiquidError as exc:
-        place = templates.error_place(exc, post.body)   # in an include: its file and line
+        place = templates.error_place(exc, body)   # in an include: its file and line
         if place:
             raise BuildError(f"{place}: Liquid: {exc.message}; fix the {{{{ }}}} or {{% %}} "
                              f"there") from None
         token = getattr(exc, "token", None)
         index = getattr(token, "start_index", -1)
-        if getattr(token, "source", post.body) != post.body:
+        if getattr(token, "source", body) != body:
             index = -1  # the error is inside an included file: point at the post's end
-        offset = post.body[:index].count("\n") if index >= 0 else post.body.count("\n")
+        offset = body[:index].count("\n") if index >= 0 else body.count("\n")
         hint = FILTER_HINT if str(exc.message).startswith("unknown filter") else ""
         raise BuildError(f"{post.name}:{post.body_line + offset}: Liquid: {exc.message}; "
                          f"fix the {{{{ }}}} or {{% %}} there{hint}") from None

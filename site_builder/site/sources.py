@@ -110,7 +110,7 @@ class Post:
         return {**meta, "title": str(title), "date": self.date,
                 "slug": meta.get("slug") if self.malformed else self.slug,
                 "url": self.url, "id": meta.get("id") if self.kind == "pages" else self.post_id(),
-                "tags": tags(meta),
+                "tags": jekyll_tags(meta),
                 "categories": found,
                 "path": self.name, "collection": meta.get("collection") if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
                 "words": self.word_count()}
@@ -712,9 +712,10 @@ def excerpt_separator(post: Post, config: dict) -> str:
     return str(post.meta.get("excerpt_separator", config.get("excerpt_separator", "\n\n")))
 
 
-def excerpt_source(post: Post, text: str, config: dict) -> str:
-    """The part of the post's Liquid-rendered `text` before the excerpt separator
-    (Jekyll's default: the first paragraph)."""
+def excerpt_source(post: Post, text: str, config: dict, liquid: bool = False) -> str:
+    """The part of the post's `text` before the excerpt separator (Jekyll's default:
+    the first paragraph). `liquid`: `text` is the source, whose Liquid blocks left
+    open there are closed (Excerpt#sanctify_liquid_tags)."""
     separator = excerpt_separator(post, config)
     if not separator:  # no excerpt (Document#generate_excerpt?)
         return ""
@@ -723,12 +724,30 @@ def excerpt_source(post: Post, text: str, config: dict) -> str:
         # separator of LFs is never there, and the excerpt is the whole post
         return text.lstrip("\n")
     head, _, tail = text.lstrip("\n").partition(separator)
+    if liquid and tail and "{%" in head:
+        head = _closed_blocks(head)
     # Jekyll's extract_excerpt: the link definitions further on that the excerpt
     # uses come with it (`[@BrewTestBot]` is a link in brew.sh's excerpts).
     if "[" not in head or not tail:
         return head
     uses = [found[1] + found[2] for found in LINK_DEFINITION.finditer(tail) if found[1] in head]
     return head + "\n\n" + "\n".join(uses) if uses else head
+
+
+# Excerpt's LIQUID_TAG_REGEX, and Liquid's and Jekyll's block tags (Liquid::Block's)
+LIQUID_TAG = re.compile(r"{%-?\s*(\w+)\s*.*?-?%}", re.S)
+LIQUID_BLOCKS = {"if", "unless", "case", "for", "tablerow", "capture", "comment", "raw",
+                 "ifchanged", "highlight"}
+
+
+def _closed_blocks(head: str) -> str:
+    """Jekyll's sanctify_liquid_tags: each block tag opened in the excerpt, last
+    first, closed at its end unless an end tag of its name is there (one it added
+    too: two `if`s left open get one `endif`, as in Jekyll)."""
+    for name in reversed(LIQUID_TAG.findall(head)):
+        if name in LIQUID_BLOCKS and not re.search(rf"{{%-?\s*end{name}.*?\s*-?%}}", head, re.S):
+            head += f"\n{{% end{name} %}}"
+    return head
 
 
 def _text(content: str) -> str:
@@ -751,13 +770,28 @@ def words(value: object) -> list[str]:
 
 
 def tags(meta: dict) -> list[str]:
-    """As Jekyll gathers them: `tag` (kept whole, a list or one) if the post has it,
-    else `tags` (a string is split at spaces)."""
-    if "tag" in meta and meta["tag"] is not None:
-        single = meta["tag"]
-        return [str(t) for t in single if t is not None] if isinstance(single, list) \
-            else [str(single)]
-    return words(meta.get("tags"))
+    """As Jekyll gathers them (jekyll_tags), as text: `tag` (kept whole, a list or
+    one) if the post has it, else `tags` (a string is split at spaces)."""
+    return [str(t).lower() if isinstance(t, bool) else str(t) for t in jekyll_tags(meta)]
+
+
+def jekyll_tags(meta: dict) -> list:
+    """`page.tags` (and site.tags' keys) as Jekyll's Document#populate_tags makes
+    them: `tag` if given (a list flattened, or one value), else `tags` (a string
+    split at spaces, a list flattened, nils dropped; anything else is none). The
+    values keep their YAML types: US-RSE's `tags: [workshop, 2022]` is the number
+    2022, so its tag page's `site.tags["2022"]` (a string from `split`) finds nothing."""
+    single = meta.get("tag")
+    if single is not None:
+        return [t for t in _flat([single]) if t is not None]
+    plural = meta.get("tags")
+    if isinstance(plural, str):
+        return [word for word in re.split(r"[ \t\n\v\f\r\0]+", plural) if word]
+    return [t for t in _flat(plural) if t is not None] if isinstance(plural, list) else []
+
+
+def _flat(items: list) -> list:
+    return [x for item in items for x in (_flat(item) if isinstance(item, list) else [item])]
 
 
 def categories(meta: dict, from_path: tuple = ()) -> list[str]:
