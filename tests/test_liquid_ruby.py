@@ -259,7 +259,10 @@ DATES = ["2019-03-01", "2019-03-01 10:00:00 +0100", "2019-03-01T10:00:00Z",
          "2020-3-1 00:10:00 +0030",
          # ISO 8601 durations as a recipe's times (bulma-clean-theme's `prep_time: PT0H10M`
          # through `date: '%k hours %M minutes'`): Ruby reads an hour and minutes
-         "PT0H10M", "PT1H30M", "2H5M3S", "PT10M"]
+         "PT0H10M", "PT1H30M", "2H5M3S", "PT10M",
+         # Time.utc runs a day up to 31 into the next month, 24:00:00 into the next day
+         "2020-02-30", "2021-02-29 10:00", "2020-04-31 23:00 +0200", "2020-02-30 24:00",
+         "2020-02-32", "2020-01-01 24:30", "2020-12-31 24:00:00 -0100"]
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata"])
