@@ -28,12 +28,15 @@ from site_builder.site.server import SiteServer, make_server
 from site_builder.site.watch import describe_changes, snapshot
 
 log = stage_log("serve")
+# The author's notes a blog's posts are written from (outside what the site reads):
+# the files to watch, and what writes the posts again when one of them changes.
+Notes = tuple[Callable[[], list[Path]], Callable[[], None]]
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 4000,
-          verbose_hint: str = "site-builder build --verbose") -> None:
+          verbose_hint: str = "site-builder build --verbose", notes: Notes | None = None) -> None:
     """Build the blog at `root`, serve it, and rebuild on every change until Ctrl-C."""
-    preview = Preview(root, host=host, port=port, verbose_hint=verbose_hint)
+    preview = Preview(root, host=host, port=port, verbose_hint=verbose_hint, notes=notes)
     try:
         preview.start(watch=False)
         log.info("serving %s (rebuilds and reloads on every change; Ctrl-C stops)", preview.url)
@@ -52,9 +55,12 @@ class Preview:
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 4000,
                  log: logging.Logger = log, interval: float = 0.25,
-                 settle: float = 0.1, verbose_hint: str = "site-builder build --verbose") -> None:
+                 settle: float = 0.1, verbose_hint: str = "site-builder build --verbose",
+                 notes: Notes | None = None) -> None:
         self.root = Path(root).resolve()
         self.verbose_hint = verbose_hint
+        self.notes = notes
+        self._notes_written = self._notes_now = self._notes_state()
         self.site_dir = self.root / "_site"
         self.host, self.port, self.log = host, port, log
         self.interval, self.settle = interval, settle
@@ -114,6 +120,8 @@ class Preview:
     def check(self) -> bool | None:
         """One poll: None when nothing changed (or a change is still settling), else
         whether the rebuild it started succeeded."""
+        if self.notes is not None and not self._regenerate_on_notes():
+            return False
         files = self.scan()
         if files == self._built:
             self._pending = None
@@ -126,6 +134,34 @@ class Preview:
         self._pending = None
         self.log.info("%s; rebuilding", describe_changes(self._built or {}, files, self.root))
         return self.rebuild()
+
+    def _notes_state(self) -> dict[str, tuple[int, int]]:
+        if self.notes is None:
+            return {}
+        found = {}
+        for path in self.notes[0]():
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            found[str(path)] = (st.st_mtime_ns, st.st_size)
+        return found
+
+    def _regenerate_on_notes(self) -> bool:
+        """A notes file changed and held still for a poll: the posts are written again
+        (`make posts`), which the next scan sees as a change of the posts. False when
+        that failed (a hand-edited post), said as a failed build is."""
+        now = self._notes_state()
+        settled, self._notes_now = now == self._notes_now, now
+        if now == self._notes_written or not settled:
+            return True
+        self._notes_written = now
+        self.log.info("notes changed; writing the posts again")
+        try:
+            self.notes[1]()
+        except SiteBuilderError as exc:
+            return self._failed(str(exc))
+        return True
 
     def rebuild(self) -> bool:
         """Build now; True when it succeeded. A failure keeps the last good site."""
