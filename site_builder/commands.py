@@ -107,10 +107,14 @@ def collection(root: Path, options: dict) -> None:
 def serve(root: Path, options: dict) -> None:
     from site_builder.site.preview import serve as preview
     source = _source(root, options)
+    files = out = None
+    moved = None if options.get("source") else _config_source(source)
+    if moved is not None:   # `source: src`, as `build` reads it: the site there, _site/ here
+        files, out, source = [source / "_config.yml"], source / "_site", moved
     under_make = "SITE_BUILDER_VARS" in os.environ
     preview(source, host=options["host"], port=options["port"],
             verbose_hint=MAKE_SITE_VERBOSE if under_make else "site-builder build --verbose",
-            notes=_notes(source))
+            notes=_notes(source) if moved is None else None, config_files=files, out_dir=out)
 
 
 def _notes(root: Path):
