@@ -16,8 +16,8 @@ STAMP  := $(VENV)/.installed
 export SITE_BUILDER_VARS := $(strip $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v)))
 # Each value as typed, in SITE_BUILDER_RAW_<name>: make would expand a `$` in it when
 # exporting the variable itself (TITLE='worth $100' gave "worth 00", and $(shell ...)
-# ran), so the variable is not exported and the CLI reads the raw copy.
-$(foreach v,$(SITE_BUILDER_VARS),$(eval export SITE_BUILDER_RAW_$v := $$(value $v))$(eval unexport $v))
+# ran), so a variable with a `$` is not exported and the CLI reads the raw copy.
+$(foreach v,$(SITE_BUILDER_VARS),$(eval export SITE_BUILDER_RAW_$v := $$(value $v))$(if $(findstring $$,$(value $v)),$(eval unexport $v)))
 
 STAGES   := plan sample mp3 analyse publish post
 COMMANDS := site posts blog fix-embeds collection serve artists genres status models clean

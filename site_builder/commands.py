@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from site_builder import config
-from site_builder.errors import ConfigError
+from site_builder.errors import ConfigError, SiteBuilderError
 from site_builder.logs import stage_log
 
 
@@ -107,9 +107,36 @@ def collection(root: Path, options: dict) -> None:
 def serve(root: Path, options: dict) -> None:
     from site_builder.site.preview import serve as preview
     source = _source(root, options)
+    files = out = None
+    moved = None if options.get("source") else _config_source(source)
+    if moved is not None:   # `source: src`, as `build` reads it: the site there, _site/ here
+        files, out, source = [source / "_config.yml"], source / "_site", moved
     under_make = "SITE_BUILDER_VARS" in os.environ
     preview(source, host=options["host"], port=options["port"],
-            verbose_hint=MAKE_SITE_VERBOSE if under_make else "site-builder build --verbose")
+            verbose_hint=MAKE_SITE_VERBOSE if under_make else "site-builder build --verbose",
+            notes=_notes(source) if moved is None else None, config_files=files, out_dir=out)
+
+
+def _notes(root: Path):
+    """For a blog of runs: its runs' notes.md and its posts' notes/*.md, and `make
+    posts` to write the posts again from them (a researcher writing up what they hear
+    sees the post change on save). None for any other blog."""
+    try:
+        site = config.load_site_config(root)
+    except SiteBuilderError:
+        return None   # the first build says what is wrong
+    runs = root / site["runs_dir"]
+    if not runs.is_dir():
+        return None
+
+    def files() -> list[Path]:
+        return sorted(runs.glob("*/notes.md")) + sorted((root / "notes").glob("*.md"))
+
+    def write_posts() -> None:
+        from site_builder import pipeline
+        pipeline.regenerate_posts(root, force=False)
+
+    return files, write_posts
 
 
 def names(root: Path, options: dict) -> None:

@@ -29,8 +29,24 @@ def _psych_dates(loader: type) -> type:
 
 
 # libyaml's parser where installed: ten times faster on a thousand front matters.
-YAML_LOADER = _psych_dates(type("JekyllLoader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),),
-                                {}))
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _timestamp_or_text(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> object:
+    """A date that cannot be (2020-02-30, 2020-13-45) is text, as Ruby's Psych reads
+    it (and Jekyll then says the post's date is invalid); PyYAML raised a ValueError."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+class YAML_LOADER(_PARSER):  # noqa: N801 (the name it had as an alias)
+    """The safe loader, with Psych's reading of impossible dates."""
+
+
+YAML_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_psych_dates(YAML_LOADER)
 
 
 class RedefiningLoader(yaml.SafeLoader):
@@ -65,6 +81,7 @@ class RedefiningLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+RedefiningLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _psych_dates(RedefiningLoader)
 
 

@@ -131,6 +131,8 @@ def to_mapping(value: Any) -> dict:
 def to_collections(value: Any) -> dict | list:
     if not isinstance(value, (dict, list)):
         raise ValueError("expected a mapping of collection: options, or a list of names")
+    if isinstance(value, dict) and not all(isinstance(v, dict) or v is None for v in value.values()):
+        raise ValueError("expected each collection's options as a mapping (e.g. output: true)")
     return value
 
 
@@ -143,8 +145,15 @@ def to_author(value: Any) -> str | dict:
 
 @kind("list of scope/values sets")
 def to_defaults(value: Any) -> list:
+    sets = "expected a list of `- scope: {path, type}` / `values: {...}` sets"
     if not isinstance(value, list):
-        raise ValueError("expected a list of `- scope: {path, type}` / `values: {...}` sets")
+        raise ValueError(sets)
+    for n, found in enumerate(value, 1):
+        if not isinstance(found, dict):
+            raise ValueError(f"{sets} (set {n} is not a mapping)")
+        for part in ("scope", "values"):
+            if not isinstance(found.get(part) or {}, dict):
+                raise ValueError(f"{sets} (set {n}: {part} is not a mapping)")
     return value
 
 

@@ -1705,3 +1705,25 @@ def test_feed_entries_are_what_jekyll_feeds_template_writes(tmp_path):
                        if not len(e) and not e.tag.endswith("updated")]
     assert any(text == "Don’t say “x” &amp; y" for _, _, text in found["ours"])
     assert found["ours"] == found["jekyll"]
+
+
+def test_a_day_past_the_months_end_runs_into_the_next_month_as_in_jekyll(tmp_path):
+    """Ruby's Time.parse (Jekyll's dates) takes a day up to 31 past its month's end
+    into the next month: `date: 2020-02-30` is March 1st, in the URL and page.date, and
+    `"2021-02-29" | date: "%F"` is 2021-03-01; a 32nd is no date. Ours stopped the build
+    ('date: cannot read') and left the filter's input as it was. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ page.date }}|{{ content }}")
+    (blog / "_posts" / "2020-01-01-a.md").write_text("---\nlayout: default\ndate: 2020-02-30\n---\na\n")
+    (blog / "index.html").write_text('---\n---\n{{ "2021-02-29" | date: "%F" }} '
+                                     '{{ "2020-04-31 24:00" | date: "%F %T" }} '
+                                     '{{ "2020-02-32" | date: "%F" }}\n')
+    build_both(blog, tmp_path)
+    for name in ("index.html", "2020/03/01/a.html"):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    assert outputs(tmp_path, "index.html")[1] == "2021-03-01 2020-05-02 00:00:00 2020-02-32\n"

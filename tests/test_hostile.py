@@ -536,3 +536,31 @@ def test_a_named_pipe_in_the_blog_is_skipped_not_waited_on(blog: Path) -> None:
     assert "skipped pipe.md: not a regular file" in said
     assert "skipped posts/2021-01-02-pipe.md: not a regular file" in said
     assert (blog / "_site" / "index.html").exists()
+
+
+@pytest.mark.parametrize("line, said", [
+    ("defaults: [{scope: 5, values: {layout: post}}]", "defaults: expected a list of"),
+    ("defaults: [{scope: {path: ''}, values: 5}]", "(set 1: values is not a mapping)"),
+    ("collections: {recipes: 5}", "collections: expected each collection's options"),
+])
+def test_a_jekyll_config_with_a_set_or_collection_of_the_wrong_shape_is_one_line(
+        tmp_path: Path, line: str, said: str) -> None:
+    # Each was a traceback (AttributeError, TypeError) from deep inside the build.
+    blog = tmp_path / "jekyll"
+    (blog / "_posts").mkdir(parents=True)
+    (blog / "_posts" / "2021-01-01-a.md").write_text("---\ntitle: A post\n---\nHello.\n")
+    (blog / "_config.yml").write_text(f"title: Mine\n{line}\n")
+    one_line_error(site_builder(tmp_path, "build", "-s", str(blog), check=False),
+                   "_config.yml:2:", said)
+    assert not (blog / "_site").exists()
+
+
+@pytest.mark.parametrize("date", ["2020-02-32", "2020-13-45 10:00"])
+def test_an_impossible_date_in_front_matter_is_one_line(blog: Path, date: str) -> None:
+    # PyYAML's ValueError ("day is out of range for month") was a traceback; Psych
+    # reads such a date as text, which Jekyll then refuses as a date (2020-02-30 it
+    # reads: Time.parse makes it March 1st; test_blog.py)
+    post(blog, "2021-01-01-a.md", f"date: {date}\n")
+    one_line_error(site_builder(blog, "site", check=False),
+                   "posts/2021-01-01-a.md:3: date: cannot read", date)
+    assert not (blog / "_site").exists()

@@ -147,6 +147,19 @@ PAGES = {
                        '[{{ "a\'b" | escapejs }}][{{ "1,2" | split: "," | has: "1" }}]'
                        '[{{ "1,2" | split: "," | reject: "1" | join: "-" }}]'
                        '[{{ "1,2" | split: "," | find_index: "2" }}]',
+    # arithmetic on text as Liquid's Utils.to_number reads it: a decimal only as
+    # `-?\d+\.\d+`, else String#to_i (leading ASCII digits: "12abc" is 12, "٣" 0,
+    # true 0); a BigDecimal result a Float; Ruby's floored `/` and `%`
+    "arithmetic.html": '[{{ "12abc" | plus: 1 }}][{{ "1e3" | plus: 1 }}][{{ 5 | plus: "2x" }}]'
+                       '[{{ "\u0663" | plus: 1 }}][{{ "\uff11\uff12" | minus: 1 }}][{{ "3.5x" | plus: 1 }}]'
+                       '[{{ ".5" | plus: 1 }}][{{ "5." | plus: 1 }}][{{ "1,000" | plus: 1 }}]'
+                       '[{{ true | plus: 1 }}][{{ "2" | at_least: "\u0663" }}][{{ "9" | at_most: "1x" }}]'
+                       '[{{ "\u0663" | abs }}][{{ "1_000" | times: 2 }}][{{ 7.5 | modulo: -2 }}]'
+                       '[{{ -7 | divided_by: 2 }}][{{ "0.1" | plus: "0.2" }}][{{ "4.6x" | ceil }}]',
+    # inspect is xml_escape of Ruby's inspect ('"' as &quot;, ' as &apos;, {"a"=>1}, nil);
+    # jsonify writes a key as Ruby's to_s (YAML's `on:` is the key true: "true")
+    "inspect.html": '{{ page.h | inspect }}|{{ page.h | jsonify }}|{{ page.h.name | inspect }}'
+                    '|{{ nil | inspect }}|{% assign a = "x,y" | split: "," %}{{ a | inspect }}',
     # Ruby's strip: ASCII white space (and NUL), not a no-break space
     "strip.html": '[{{ "\u00a0a b\u00a0 " | strip }}][{{ " \u00a0a\u00a0 " | lstrip }}]'
                   '[{{ " a\u00a0 \t" | rstrip }}][{{ nil | strip }}][{{ 12 | strip }}]',
@@ -181,7 +194,9 @@ def ruby_blog(root: Path) -> Path:
                  "names: [2019-11-26-a.md, 2019-11-28-b.md]\n" if name == "links.html" else
                  "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else
                  "date: 2015-12-01 9:00:00\n" if name == "pagedate.html" else
-                 "categories: causal\ntags: t1 t2\n" if name == "pagecats.html" else "")
+                 "categories: causal\ntags: t1 t2\n" if name == "pagecats.html" else
+                 "h: {name: \"A'b\\\"c\", on: true, k: [x, 2.5, null]}\n" if name == "inspect.html"
+                 else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     write(root / "pages" / "about.md", "---\ntitle: About\nexcerpt: Who we are.\n---\nA\n")
     write(root / "pages" / "n.md", "---\ntitle: N\nexcerpt: 42\n---\nN\n")
@@ -250,7 +265,10 @@ DATES = ["2019-03-01", "2019-03-01 10:00:00 +0100", "2019-03-01T10:00:00Z",
          "2020-3-1 00:10:00 +0030",
          # ISO 8601 durations as a recipe's times (bulma-clean-theme's `prep_time: PT0H10M`
          # through `date: '%k hours %M minutes'`): Ruby reads an hour and minutes
-         "PT0H10M", "PT1H30M", "2H5M3S", "PT10M"]
+         "PT0H10M", "PT1H30M", "2H5M3S", "PT10M",
+         # Time.utc runs a day up to 31 into the next month, 24:00:00 into the next day
+         "2020-02-30", "2021-02-29 10:00", "2020-04-31 23:00 +0200", "2020-02-30 24:00",
+         "2020-02-32", "2020-01-01 24:30", "2020-12-31 24:00:00 -0100"]
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata"])

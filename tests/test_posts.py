@@ -356,3 +356,23 @@ def test_an_imported_wav_of_another_length_than_declared_is_flagged(example, cap
     (post,) = (example / "posts").glob("*-lucybell.md")
     text = post.read_text()
     assert "| 2 | rock | 58.20 s (not 60 s as declared) |" in text and text.count("as declared") == 1
+
+
+# -- make serve while writing up ---------------------------------------------------------
+
+def test_serve_writes_the_posts_again_when_a_notes_file_is_saved(example, capsys):
+    # A researcher writing notes.md under `make serve` saw nothing change: runs/ is not
+    # watched, and only `make posts` put the words in.
+    from site_builder.commands import _notes
+    from site_builder.site.preview import Preview
+    post = two_run_post(example, capsys)
+    with Preview(example, port=0, settle=0, notes=_notes(example)).start(watch=False) as preview:
+        (page,) = (example / "_site").rglob(f"{post.stem[11:]}/index.html")
+        assert "heard at last" not in page.read_text()
+        notes = example / "runs/lucybell/notes.md"
+        notes.write_text(notes.read_text().replace("Guitar-driven ballads.",
+                                                   "Guitar-driven ballads, heard at last."))
+        for _ in range(6):   # settles, writes the posts, then the site sees them change
+            preview.check()
+        assert "heard at last" in post.read_text() and "heard at last" in page.read_text()
+        assert preview.live.current()["error"] is None

@@ -217,3 +217,29 @@ def test_ctrl_c_stops_cleanly_without_a_traceback(served_blog) -> None:
     assert child.returncode == 0, out + err
     assert "serve: stopped" in out and "unexpected tag 'nosuchtag'" in out
     assert "Traceback" not in out + err, err
+
+
+def test_serve_reads_source_from_the_config_as_build_does(tmp_path: Path) -> None:
+    # `site-builder build` there built src/ into ./_site; `serve` built the whole folder
+    # (src/ as a subfolder of pages) with no config, into another site.
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "source: src\ntitle: Moved here\n")
+    write(root / "src" / "_posts" / POST_NAME, POST.format(body="From src."))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", "--port", "0"],
+                             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env, preexec_fn=interruptible)
+    try:
+        address = None
+        for line in child.stdout:
+            if "serving http://" in line:
+                address = line.split("serving ")[1].split()[0]
+                break
+        assert address, child.stderr.read()
+        status, text = get(address)
+        assert status == 200 and "<title>Moved here</title>" in text and "From src." in text
+        assert (root / "_site" / "index.html").exists() and not (root / "src" / "_site").exists()
+        assert not (root / "_site" / "src").exists()
+    finally:
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=10)

@@ -154,9 +154,10 @@ def strip_index(value: Any) -> Any:
 
 
 def xml_escape(value: Any) -> str:
+    """Jekyll's xml_escape: Ruby's `encode(xml: :attr)` (a `'` is &apos;)."""
     if _blank(value):
         return ""
-    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
     return re.sub(r"""[&<>"']""", lambda m: table[m.group()], _text(value))
 
 
@@ -199,8 +200,9 @@ def jsonify(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if _blank(value):
         return None
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, dict):   # a key as Ruby's to_s (YAML's `on:` is true: "true")
+        return {k if isinstance(k, str) else ruby_values.string(k): _plain(v)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, datetime):   # Time#to_json: its to_s, with its offset
@@ -353,7 +355,9 @@ def to_integer(value: Any) -> int:
 
 
 def inspect(value: Any) -> str:
-    return html.escape(repr(_plain(value)))
+    """Jekyll's inspect: `xml_escape(input.inspect)`, Ruby's inspect (`["x", "y"]`,
+    `{"a"=>1}`, nil, true), its `"` as &quot; and `'` as it is."""
+    return xml_escape(ruby_values.inspect(value))
 
 
 # Jekyll's push, pop, shift and unshift give back anything but a list as it is
@@ -473,11 +477,67 @@ def _ruby_number(value: Any) -> Any:
             else Decimal(value)
     if isinstance(value, (int, Decimal)):
         return value
-    text = _text(value).strip()
-    if re.fullmatch(r"-?\d+\.\d+", text):
+    text = _text(value).strip(RUBY_STRIP)
+    if RUBY_DECIMAL.fullmatch(text):
         return Decimal(text)
-    found = re.match(r"[-+]?\d+", text.replace("_", ""))
-    return int(found.group()) if found else 0
+    # String#to_i: ASCII digits only (not `٣` or `１`), a sign, `_` between digits
+    found = RUBY_INTEGER.match(text)
+    return int(found.group().replace("_", "")) if found else 0
+
+
+RUBY_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+RUBY_INTEGER = re.compile(r"[-+]?[0-9]+(?:_[0-9]+)*")
+
+
+def _ruby_result(value: Any) -> Any:
+    """A BigDecimal result is a Float to Liquid (`result.to_f`)."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _arithmetic(operation: Callable[[Any, Any], Any]) -> Callable:
+    """Liquid's apply_operation: both sides as Utils.to_number reads them (`"12abc"`
+    is 12, `"1e3"` 1, `true` 0), the result a Float if a BigDecimal."""
+    def apply(value: Any, operand: Any = 0) -> Any:
+        try:
+            return _ruby_result(operation(_ruby_number(value), _ruby_number(operand)))
+        except (ZeroDivisionError, ArithmeticError) as exc:   # Liquid::ZeroDivisionError
+            raise liquid.exceptions.FilterArgumentError("divided by 0", token=None) from exc
+    return apply
+
+
+def _divide(a: Any, b: Any) -> Any:
+    """Ruby's `/`: Integers floored, else BigDecimal's quotient."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a // b
+    return Decimal(a) / Decimal(b)
+
+
+def _modulo(a: Any, b: Any) -> Any:
+    """Ruby's `%`: floored, the sign of the divisor (Decimal's % takes the dividend's)."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a % b
+    a, b = Decimal(a), Decimal(b)
+    return a - b * (a / b).to_integral_value(rounding="ROUND_FLOOR")
+
+
+def _bound(pick: Callable[[Any, Any], bool]) -> Callable:
+    """at_least / at_most: the bound if `pick(bound, value)`, else the value."""
+    def apply(value: Any, bound: Any = 0) -> Any:
+        number, limit = _ruby_number(value), _ruby_number(bound)
+        return _ruby_result(limit if pick(limit, number) else number)
+    return apply
+
+
+ARITHMETIC = {
+    "plus": _arithmetic(lambda a, b: a + b), "minus": _arithmetic(lambda a, b: a - b),
+    "times": _arithmetic(lambda a, b: a * b), "divided_by": _arithmetic(_divide),
+    "modulo": _arithmetic(_modulo),
+    "at_least": _bound(lambda limit, number: limit > number),
+    "at_most": _bound(lambda limit, number: limit < number),
+    "abs": lambda value: _ruby_result(abs(_ruby_number(value))),
+    "ceil": lambda value: int(Decimal(_ruby_number(value)).to_integral_value(rounding="ROUND_CEILING")),
+    "floor": lambda value: int(Decimal(_ruby_number(value)).to_integral_value(rounding="ROUND_FLOOR")),
+}
 
 
 def escape(value: Any) -> Any:
@@ -644,6 +704,7 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
         "lstrip": lambda v: _text(v).lstrip(RUBY_STRIP),
         "rstrip": lambda v: _text(v).rstrip(RUBY_STRIP),
         "round": ruby_round,
+        **ARITHMETIC,
         "escape": escape, "h": escape, "escape_once": escape_once, "size": size,
         **exp_filters(env),
     }

@@ -28,12 +28,18 @@ from site_builder.site.server import SiteServer, make_server
 from site_builder.site.watch import describe_changes, snapshot
 
 log = stage_log("serve")
+# The author's notes a blog's posts are written from (outside what the site reads):
+# the files to watch, and what writes the posts again when one of them changes.
+Notes = tuple[Callable[[], list[Path]], Callable[[], None]]
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 4000,
-          verbose_hint: str = "site-builder build --verbose") -> None:
-    """Build the blog at `root`, serve it, and rebuild on every change until Ctrl-C."""
-    preview = Preview(root, host=host, port=port, verbose_hint=verbose_hint)
+          verbose_hint: str = "site-builder build --verbose", notes: Notes | None = None,
+          config_files: list[Path] | None = None, out_dir: Path | None = None) -> None:
+    """Build the blog at `root`, serve it, and rebuild on every change until Ctrl-C
+    (`config_files`, `out_dir`: a _config.yml that says `source: src`, and its _site/)."""
+    preview = Preview(root, host=host, port=port, verbose_hint=verbose_hint, notes=notes,
+                      config_files=config_files, out_dir=out_dir)
     try:
         preview.start(watch=False)
         log.info("serving %s (rebuilds and reloads on every change; Ctrl-C stops)", preview.url)
@@ -52,10 +58,15 @@ class Preview:
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 4000,
                  log: logging.Logger = log, interval: float = 0.25,
-                 settle: float = 0.1, verbose_hint: str = "site-builder build --verbose") -> None:
+                 settle: float = 0.1, verbose_hint: str = "site-builder build --verbose",
+                 notes: Notes | None = None, config_files: list[Path] | None = None,
+                 out_dir: Path | None = None) -> None:
         self.root = Path(root).resolve()
+        self.config_files = config_files
         self.verbose_hint = verbose_hint
-        self.site_dir = self.root / "_site"
+        self.notes = notes
+        self._notes_written = self._notes_now = self._notes_state()
+        self.site_dir = Path(out_dir) if out_dir is not None else self.root / "_site"
         self.host, self.port, self.log = host, port, log
         self.interval, self.settle = interval, settle
         self.live = LiveState()
@@ -114,6 +125,8 @@ class Preview:
     def check(self) -> bool | None:
         """One poll: None when nothing changed (or a change is still settling), else
         whether the rebuild it started succeeded."""
+        if self.notes is not None and not self._regenerate_on_notes():
+            return False
         files = self.scan()
         if files == self._built:
             self._pending = None
@@ -127,18 +140,47 @@ class Preview:
         self.log.info("%s; rebuilding", describe_changes(self._built or {}, files, self.root))
         return self.rebuild()
 
+    def _notes_state(self) -> dict[str, tuple[int, int]]:
+        if self.notes is None:
+            return {}
+        found = {}
+        for path in self.notes[0]():
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            found[str(path)] = (st.st_mtime_ns, st.st_size)
+        return found
+
+    def _regenerate_on_notes(self) -> bool:
+        """A notes file changed and held still for a poll: the posts are written again
+        (`make posts`), which the next scan sees as a change of the posts. False when
+        that failed (a hand-edited post), said as a failed build is."""
+        now = self._notes_state()
+        settled, self._notes_now = now == self._notes_now, now
+        if now == self._notes_written or not settled:
+            return True
+        self._notes_written = now
+        self.log.info("notes changed; writing the posts again")
+        try:
+            self.notes[1]()
+        except SiteBuilderError as exc:
+            return self._failed(str(exc))
+        return True
+
     def rebuild(self) -> bool:
         """Build now; True when it succeeded. A failure keeps the last good site."""
         try:
             try:
-                self.config = load_site_config(self.root)
+                self.config = load_site_config(self.root, self.config_files)
             finally:
                 # What is watched depends on the config (posts_dir, exclude:): the files
                 # as this build's config sees them, or the next poll would see a change.
                 self._built = self.scan()
             if self.server is not None:
                 self.server.baseurl = self.config["baseurl"]
-            build(self.root, log=self.log, verbose_hint=self.verbose_hint)
+            build(self.root, out_dir=self.site_dir, config_files=self.config_files, log=self.log,
+                  verbose_hint=self.verbose_hint)
         except SiteBuilderError as exc:
             return self._failed(str(exc))
         except Exception as exc:   # a bug: show it, keep serving the last good site
@@ -158,7 +200,14 @@ class Preview:
 
     def scan(self) -> dict[str, tuple[int, int]]:
         """Every watched file: path -> (mtime in ns, size)."""
-        return snapshot(self.root, self.config, self.site_dir)
+        files = snapshot(self.root, self.config, self.site_dir)
+        for path in self.config_files or []:   # outside the source: not in the snapshot
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            files[str(path)] = (st.st_mtime_ns, st.st_size)
+        return files
 
     def _thread(self, target: Callable, *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True,

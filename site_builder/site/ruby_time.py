@@ -118,6 +118,25 @@ def _month_days(year: int, mon: int) -> int:
     return 30 if mon in (4, 6, 9, 11) else 31
 
 
+def _ruby_time(year: int, mon: int, day: int, hour: int, minute: int, sec: int,
+               usec: int) -> datetime:
+    """Time.utc / Time.local of these fields: a day up to 31 past its month's end runs
+    into the next month (`2020-02-30` is March 1st, as Jekyll dates such a post),
+    24:00:00 is the next day's midnight, second 60 the next minute's first; anything
+    else out of range raises ValueError, as Ruby's ArgumentError."""
+    if not (1 <= mon <= 12 and 1 <= day <= 31):
+        raise ValueError(f"{year}-{mon}-{day}")
+    extra = timedelta()
+    if hour == 24 and minute == 0 and sec == 0 and usec == 0:
+        hour, extra = 0, timedelta(days=1)
+    if sec == 60:
+        sec, extra = 59, extra + timedelta(seconds=1)
+    last = _month_days(year, mon)
+    if day > last:
+        day, extra = last, extra + timedelta(days=day - last)
+    return datetime(year, mon, day, hour, minute, sec, usec) + extra
+
+
 def time_parse(text: str, config: dict, *, local: bool = True) -> datetime | None:
     """Ruby's Time.parse(text) as local wall-clock time (not `local`: in its own
     zone, if it names one Ruby knows); None where Ruby raises ArgumentError (no date
@@ -141,10 +160,7 @@ def time_parse(text: str, config: dict, *, local: bool = True) -> datetime | Non
         year, mon, day, hour, minute, sec = _apply_offset(year, mon, day, hour, minute, sec,
                                                           offset)
     try:
-        if sec == 60:   # a leap second is the next minute's first
-            stamp = datetime(year, mon, day, hour, minute, 59, usec) + timedelta(seconds=1)
-        else:
-            stamp = datetime(year, mon, day, hour, minute, sec, usec)
+        stamp = _ruby_time(year, mon, day, hour, minute, sec, usec)
     except ValueError:
         return None
     if offset is None:
