@@ -223,6 +223,16 @@ LAYOUTS = {
     "- a\n- <jsp:x> b\n- c\n\n### h\n- d\n":
         "<ul>\n  <li>a</li>\n  <li>\n    <jsp:x> b\n</jsp:x>\n  </li>\n  <li>c</li>\n</ul>\n\n"
         "<h3 id=\"h\">h</h3>\n<ul>\n  <li>d</li>\n</ul>\n",
+    # a definition list in a list item ends where the item's first nested list starts
+    # (kramdown reads that part apart), also in a nested item (HSF's meeting notes)
+    "- **P**\n  [T](x)\n  : *d*\n    - n\n":
+        "<ul>\n  <li>\n    <dl>\n      <dt><strong>P</strong></dt>\n      <dt><a href=\"x\">T</a>"
+        "</dt>\n      <dd><em>d</em></dd>\n    </dl>\n    <ul>\n      <li>n</li>\n    </ul>\n"
+        "  </li>\n</ul>\n",
+    "- a\n  - b\n    c\n    : d\n    - n\n":
+        "<ul>\n  <li>a\n    <ul>\n      <li>\n        <dl>\n          <dt>b</dt>\n          "
+        "<dt>c</dt>\n          <dd>d</dd>\n        </dl>\n        <ul>\n          <li>n</li>\n"
+        "        </ul>\n      </li>\n    </ul>\n  </li>\n</ul>\n",
     # an element opened after another's end on its line counts its line's tags from
     # there (jekyll-doc-theme's `</p><p>` lines: the third paragraph was cut off)
     "<p>\na\n</p><p>\nb\n</p><p>\n<div>\nx\n</div>\n</p><p>\n\n<a>c</a>\n</p>\n\n*d*\n":

@@ -104,17 +104,23 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
     is a term of its own (`Term1` / `Term2` / `: both`); markdown-it's plugin takes
     one line only, and reads two as a paragraph."""
     def deflist(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        # A list item's part that kramdown reads apart (its first nested list) ends
+        # the definition list: that list is the item's, not the definition's.
+        chunks = chunk_starts(state)
+        if chunks:
+            end = next((k for k in range(start + 1, end)
+                        if chunks.get(k, state.blkIndent + 1) <= state.blkIndent), end)
         if silent:
             return rule(state, start, end, silent)
         last = start
         while last + 1 < end and not state.isEmpty(last + 1) \
                 and state.sCount[last + 1] >= state.blkIndent \
-                and not DEFINITION_LINE.match(_line(state, last + 1)):
-            if PARAGRAPH_END.match(_line(state, last + 1)):
+                and not DEFINITION_LINE.match(_own_line(state, last + 1)):
+            if PARAGRAPH_END.match(_own_line(state, last + 1)):
                 return rule(state, start, end, silent)   # (`**Result**` / a fence)
             last += 1
-        if last == start or last + 1 >= end or not DEFINITION_LINE.match(_line(state, last + 1)) \
-                or any(DEFINITION_LINE.match(_line(state, k)) for k in range(start, last)):
+        if last == start or last + 1 >= end or not DEFINITION_LINE.match(_own_line(state, last + 1)) \
+                or any(DEFINITION_LINE.match(_own_line(state, k)) for k in range(start, last)):
             return rule(state, start, end, silent)
         first = len(state.tokens)
         if not rule(state, last, end, silent):
@@ -184,6 +190,13 @@ def _empty_definitions_out(state: StateCore) -> None:
 
 def _line(state: StateBlock, line: int) -> str:
     return state.src[state.bMarks[line]:state.eMarks[line]]
+
+
+def _own_line(state: StateBlock, line: int) -> str:
+    """The line without the indentation of the block it is in (a nested list
+    item's: `    : d` is a definition there)."""
+    text = _line(state, line)
+    return text[min(len(text) - len(text.lstrip(" ")), state.blkIndent):]
 
 
 def join_definition_lists(state: StateCore) -> None:
