@@ -1011,7 +1011,8 @@ def test_the_feed_has_jekyll_feeds_entries_languages_and_images(tmp_path):
     assert ours == theirs
 
 
-@pytest.mark.parametrize("title", ["", "name: N\n", 'title: A & "B" -- x\n'])
+@pytest.mark.parametrize("title", ["", "name: N\n", 'title: A & "B" -- x\n',
+                                   'title: It\'s "B"\nkramdown:\n  smart_quotes: [apos, apos, quot, quot]\n'])
 def test_feed_titles_are_the_blogs_own_as_jekyll_feeds(tmp_path, title):
     """A Jekyll blog's feed title and `{% feed_meta %}` title are its `title` (else
     `name`), smartified; with neither, none. Both had this project's default title

@@ -58,7 +58,7 @@ def atom_feed(posts: list[Post], config: dict, title: str | None = None) -> str:
         ET.SubElement(feed, "title", type="html").text = str(config.get("title") or "")
     elif title:   # jekyll-feed's `title | smartify | xml_escape`
         from site_builder.site.jekyll_filters import smartify
-        ET.SubElement(feed, "title", type="html").text = smartify(title)
+        ET.SubElement(feed, "title", type="html").text = smartify(title, config.get("kramdown"))
     if config.get("description"):
         ET.SubElement(feed, "subtitle").text = str(config["description"])
     _author(feed, config.get("author"))

@@ -83,7 +83,9 @@ def feed_meta(context: RenderContext, text: str) -> str:
     site = context.globals.get("site")   # the blog's own, not this project's defaults
     site = site if isinstance(site, dict) else config
     title = _get(site, "title") or _get(site, "name") or ""
-    title_attr = f' title="{html.escape(str(title))}"' if title else ""
+    # (jekyll-feed's MetaTag: encode(xml: :attr), a ' as &apos;; not smartified)
+    from site_builder.site.jekyll_filters import xml_escape
+    title_attr = f' title="{xml_escape(ruby_values.to_s(title))}"' if title else ""
     return (f'<link type="application/atom+xml" rel="alternate" '
             f'href="{absolute_url(config, path)}"{title_attr} />')
 
