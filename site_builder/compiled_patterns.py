@@ -97,7 +97,10 @@ def _cache_file(folder: Path | None, magic: int) -> Path | None:
         if base.startswith("~"):   # no home to expand
             return None
         folder = Path(base) / "site-builder"
-    build = f"{zlib.crc32(sys.version.encode()):08x}"   # this Python, exactly
+    # this Python exactly, on this kind of machine: a character set's bitmap is in the
+    # machine's byte order (a home folder may be shared by a cluster's machines)
+    machine = os.uname().machine if hasattr(os, "uname") else ""
+    build = f"{zlib.crc32(f'{sys.version} {sys.byteorder} {machine}'.encode()):08x}"
     return folder / f"patterns-{sys.implementation.cache_tag}-{magic}-{build}.marshal"
 
 

@@ -4,11 +4,29 @@ so both read it the same way."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from site_builder.errors import BuildError
 
 RUBY_SPACE = " \t\r\n\f\v"   # Ruby's \s
+
+# Psych's dates (ScalarScanner): a month or a day of one digit is a date too
+# (`date: 2022-11-7`, HSF's training material: printed 2022-11-07 by Jekyll); a
+# month past 12 is text. Date and time as PyYAML reads them.
+TIMESTAMP = re.compile(r"""^(?:[0-9]{4}-(?:1[012]|0[0-9]|[0-9])-(?:[12][0-9]|3[01]|0[0-9]|[0-9])
+    |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]
+    :[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X)
+
+
+def _psych_dates(loader: type) -> type:
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, TIMESTAMP if tag == "tag:yaml.org,2002:timestamp" else pattern)
+                for tag, pattern in resolvers]
+        for first, resolvers in loader.yaml_implicit_resolvers.items()}
+    return loader
+
 
 # libyaml's parser where installed: ten times faster on a thousand front matters.
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -28,6 +46,7 @@ class YAML_LOADER(_PARSER):  # noqa: N801 (the name it had as an alias)
 
 
 YAML_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_psych_dates(YAML_LOADER)
 
 
 class RedefiningLoader(yaml.SafeLoader):
@@ -63,20 +82,47 @@ class RedefiningLoader(yaml.SafeLoader):
 
 
 RedefiningLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_psych_dates(RedefiningLoader)
+
+
+class RubyKeysLoader(RedefiningLoader):
+    """A loader that takes a list or a mapping as a key, as Psych does (a Hash's
+    key may be any value): HSF's posts hold a Markdown comment, `[//]: # (photo:
+    x.jpg)`, in their front matter, a key that is the list ["//"]. Here it is the
+    tuple ("//",): no one reads it, and the rest of the front matter stays."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201 (PyYAML's)
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep)
+        self.flatten_mapping(node)
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = _hashable(self.construct_object(key_node, deep=True))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, list):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((_hashable(k), _hashable(v)) for k, v in value.items())
+    return value
 
 
 def load_yaml(text: str) -> object:
     """YAML as Jekyll reads it (safe types only); of several documents, the first, as
     Psych.safe_load reads no further (a data file that ends with `---`)."""
-    loader = YAML_LOADER
     try:
-        return yaml.load(text, Loader=loader)
+        return yaml.load(text, Loader=YAML_LOADER)
     except yaml.composer.ComposerError as exc:
-        if "duplicate anchor" in str(exc.context or ""):
-            loader = RedefiningLoader   # rare: the slower parser
-        elif "expected a single document" not in str(exc.context or ""):
+        if not any(rare in str(exc.context or "") for rare in (
+                "duplicate anchor", "expected a single document")):
             raise
-    documents = yaml.load_all(text, Loader=loader)
+    except yaml.constructor.ConstructorError as exc:
+        if "unhashable key" not in str(exc.problem or ""):
+            raise
+    documents = yaml.load_all(text, Loader=RubyKeysLoader)   # rare: the slower parser
     try:
         return next(documents, None)
     finally:

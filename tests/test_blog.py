@@ -1304,6 +1304,93 @@ def test_tags_keep_their_yaml_types_as_in_jekyll(tmp_path):
     assert ours.startswith("workshop=1;2022=2;a=1;b=1;x=1;y=1;||2|")
 
 
+def test_a_byte_order_mark_before_front_matter_as_in_jekyll(tmp_path):
+    """Jekyll reads layouts and documents as `bom|utf-8`: a layout saved with a byte
+    order mark (HSF's blog_post.html: its `--- layout: default ---` was shown on 40
+    pages here) and a post still have front matter, an include loses it; a page with
+    one is no page to its reader (copied as it is). Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_includes", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    bom = "\ufeff"
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("<main>{{ content }}</main>\n")
+    (blog / "_layouts" / "post.html").write_text(
+        f"{bom}---\nlayout: default\n---\n<h1>{{{{ page.title }}}}</h1>{{{{ content }}}}")
+    (blog / "_includes" / "note.html").write_text(f"{bom}note")
+    (blog / "_posts" / "2020-01-01-p.md").write_text(
+        f"{bom}---\nlayout: post\ntitle: Marked\n---\nText {{% include note.html %}}.\n")
+    (blog / "page.md").write_text(f"{bom}---\ntitle: P\n---\nPage\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "2020/01/01/p.html")
+    assert ours == theirs == "<main><h1>Marked</h1><p>Text note.</p>\n</main>\n"
+    assert (tmp_path / "ours" / "page.md").read_bytes() == \
+        (tmp_path / "jekyll" / "page.md").read_bytes() == (blog / "page.md").read_bytes()
+
+
+def test_a_list_as_a_front_matter_key_reads_as_in_jekyll(tmp_path):
+    """Psych takes a list as a key (HSF's GSoC posts comment a line out of their front
+    matter with Markdown's `[//]: # (photo: x.jpg)`, the key ["//"]); PyYAML refused
+    it, and the post lost its front matter (title, date, layout). Built twice (the
+    second from the cache), against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "post.html").write_text("<h1>{{ page.title }}</h1>{{ page.year }}")
+    (blog / "_posts" / "2020-01-01-p.md").write_text(
+        "---\nlayout: post\ntitle: Kept\n[//]: # (photo: blog_authors/x.jpg)\n"
+        "? [a, {b: 1}]\n: v\nyear: 2022\n---\nText\n")
+    build_both(blog, tmp_path)
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    theirs, ours = outputs(tmp_path, "2020/01/01/p.html")
+    assert ours == theirs == "<h1>Kept</h1>2022"
+
+
+def test_include_relative_takes_the_files_front_matter_too_as_in_jekyll(tmp_path):
+    """Jekyll's include_relative reads the whole file (IncludeTag#read_file): HSF's
+    how-to shows its profile template, front matter and all, in a code block; here
+    the front matter was left out. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    (blog / "_layouts").mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "part.md").write_text("---\n# Required:\ntitle: \"{{ page.title }}\"\n---\nBody\n")
+    (blog / "howto.md").write_text(
+        "---\nlayout: default\ntitle: How\n---\n```\n{% include_relative part.md %}\n```\n\n"
+        "{% include_relative part.md %}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "howto.html")
+    assert ours == theirs
+    assert '<code>---\n# Required:\ntitle: "How"\n---\nBody\n' in ours
+
+
+def test_dates_with_one_digit_months_and_days_are_dates_as_in_jekyll(tmp_path):
+    """Psych reads `2022-11-7` as a date (a month or day of one digit), and
+    `2022-13-01` as text; PyYAML read the first as text and stopped at the second.
+    HSF's training material printed 2022-11-7 where Jekyll prints 2022-11-07. A data
+    file and a post's front matter, against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_data", "_posts"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\n")
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    (blog / "_data" / "talks.yml").write_text(
+        "- date: 2022-11-7\n- date: 2022-1-07\n- date: 2022-13-01\n- date: 2022-11-07\n")
+    (blog / "_posts" / "2020-01-01-p.md").write_text("---\nupdated: 2021-3-4\n---\nText\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for t in site.data.talks %}{{ t.date }}|"
+        "{{ t.date | date: '%d %b %Y' }};{% endfor %}{{ site.posts[0].updated }}\n")
+    build_both(blog, tmp_path)
+    theirs, ours = outputs(tmp_path, "index.html")
+    assert ours == theirs
+    assert ours.startswith("2022-11-07|07 Nov 2022;2022-01-07|07 Jan 2022;2022-13-01|")
+
+
 def test_sass_numbers_keep_ten_digits_as_in_jekyll(tmp_path):
     """A division in a stylesheet (jekyll-theme-next's `1.2857142857em`): Jekyll's
     sassc keeps libsass's precision, 10 digits; ours wrote 5 (`1.28571em`)."""

@@ -156,6 +156,10 @@ PAGES = {
                        '[{{ true | plus: 1 }}][{{ "2" | at_least: "\u0663" }}][{{ "9" | at_most: "1x" }}]'
                        '[{{ "\u0663" | abs }}][{{ "1_000" | times: 2 }}][{{ 7.5 | modulo: -2 }}]'
                        '[{{ -7 | divided_by: 2 }}][{{ "0.1" | plus: "0.2" }}][{{ "4.6x" | ceil }}]',
+    # inspect is xml_escape of Ruby's inspect ('"' as &quot;, ' as &apos;, {"a"=>1}, nil);
+    # jsonify writes a key as Ruby's to_s (YAML's `on:` is the key true: "true")
+    "inspect.html": '{{ page.h | inspect }}|{{ page.h | jsonify }}|{{ page.h.name | inspect }}'
+                    '|{{ nil | inspect }}|{% assign a = "x,y" | split: "," %}{{ a | inspect }}',
     # Ruby's strip: ASCII white space (and NUL), not a no-break space
     "strip.html": '[{{ "\u00a0a b\u00a0 " | strip }}][{{ " \u00a0a\u00a0 " | lstrip }}]'
                   '[{{ " a\u00a0 \t" | rstrip }}][{{ nil | strip }}][{{ 12 | strip }}]',
@@ -190,7 +194,9 @@ def ruby_blog(root: Path) -> Path:
                  "names: [2019-11-26-a.md, 2019-11-28-b.md]\n" if name == "links.html" else
                  "d: 2019-03-01 10:00:00 +0500\n" if name == "strftime.html" else
                  "date: 2015-12-01 9:00:00\n" if name == "pagedate.html" else
-                 "categories: causal\ntags: t1 t2\n" if name == "pagecats.html" else "")
+                 "categories: causal\ntags: t1 t2\n" if name == "pagecats.html" else
+                 "h: {name: \"A'b\\\"c\", on: true, k: [x, 2.5, null]}\n" if name == "inspect.html"
+                 else "")
         write(root / name, f"---\n{front}---\n{text}\n")
     write(root / "pages" / "about.md", "---\ntitle: About\nexcerpt: Who we are.\n---\nA\n")
     write(root / "pages" / "n.md", "---\ntitle: N\nexcerpt: 42\n---\nN\n")

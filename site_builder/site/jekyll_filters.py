@@ -154,9 +154,10 @@ def strip_index(value: Any) -> Any:
 
 
 def xml_escape(value: Any) -> str:
+    """Jekyll's xml_escape: Ruby's `encode(xml: :attr)` (a `'` is &apos;)."""
     if _blank(value):
         return ""
-    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
     return re.sub(r"""[&<>"']""", lambda m: table[m.group()], _text(value))
 
 
@@ -199,8 +200,9 @@ def jsonify(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if _blank(value):
         return None
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, dict):   # a key as Ruby's to_s (YAML's `on:` is true: "true")
+        return {k if isinstance(k, str) else ruby_values.string(k): _plain(v)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, datetime):   # Time#to_json: its to_s, with its offset
@@ -353,7 +355,9 @@ def to_integer(value: Any) -> int:
 
 
 def inspect(value: Any) -> str:
-    return html.escape(repr(_plain(value)))
+    """Jekyll's inspect: `xml_escape(input.inspect)`, Ruby's inspect (`["x", "y"]`,
+    `{"a"=>1}`, nil, true), its `"` as &quot; and `'` as it is."""
+    return xml_escape(ruby_values.inspect(value))
 
 
 # Jekyll's push, pop, shift and unshift give back anything but a list as it is

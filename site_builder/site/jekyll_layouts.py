@@ -289,7 +289,8 @@ class JekyllRenderer:
                     name = path.relative_to(folder).with_suffix("").as_posix()
                     if name in found:
                         continue
-                    text = path.read_text(encoding="utf-8", errors="replace")
+                    # (read as `bom|utf-8`, as Jekyll reads a layout: HSF's blog_post.html)
+                    text = path.read_text(encoding="utf-8-sig", errors="replace")
                     rel = f"{shown}/{path.relative_to(folder).as_posix()}"
                     # Front matter that does not read: the layout without it, said, as
                     # Jekyll's Convertible#read_yaml (an error with strict_front_matter)

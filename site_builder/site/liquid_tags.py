@@ -380,8 +380,9 @@ class JekyllEnvironment(liquid.Environment):
         undefined = liquid.StrictUndefined if options.get("strict_variables") else \
             liquid.Undefined
         # One environment per build: an include's file is read and parsed once, not
-        # checked for changes at each use.
+        # checked for changes at each use; as `bom|utf-8` (Jekyll's file_read_opts).
         super().__init__(loader=liquid.CachingFileSystemLoader(include_folders(root, config),
+                                                               encoding="utf-8-sig",
                                                                auto_reload=False),
                          strict_filters=bool(strict), tolerance=mode, undefined=undefined)
         self.root, self.config, self.post_urls = root, config, post_urls
@@ -785,12 +786,10 @@ def _relative_template(context: RenderContext, file: str):  # noqa: ANN202
     # Jekyll refuses `..` here ("invalid characters or sequences"), not only a way out.
     if ".." in Path(file).parts or not path.is_relative_to(env.root.resolve()):
         raise OSError(file)
-    text = path.read_text(encoding="utf-8")
-    line = 1
-    if text.startswith("---"):
-        from site_builder.site.sources import split_front_matter
-        _, text, line, _ = split_front_matter(text, file)
+    # The whole file, front matter and all, as Jekyll's IncludeTag#read_file reads it
+    # (HSF's profile how-to shows its template's front matter so)
+    text = path.read_text(encoding="utf-8-sig")
     name = str(path.relative_to(env.root.resolve()))
-    env.sources[text] = (name, line)
-    return env.parse(text, name, line)
+    env.sources[text] = (name, 1)
+    return env.parse(text, name, 1)
 

@@ -319,9 +319,11 @@ def read_pages(found: list, memo: Memo | None = None) -> list[Post]:
 
 
 def _read_text(path: Path, name: str, ends: list | None = None) -> str:
-    """The file's text, its line ends read as LF; `ends`: given the line ends it had."""
+    """The file's text, its line ends read as LF; `ends`: given the line ends it had.
+    A byte order mark at its start is not text (Jekyll reads documents as
+    `bom|utf-8`; a page with one is no page to its reader, so never read here)."""
     try:
-        with open(path, encoding="utf-8", newline=None) as file:
+        with open(path, encoding="utf-8-sig", newline=None) as file:
             text = file.read()
             if ends is not None and file.newlines:
                 ends += [file.newlines] if isinstance(file.newlines, str) else file.newlines
