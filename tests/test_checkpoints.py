@@ -153,6 +153,18 @@ def test_every_mirror_failing_is_one_line_and_exit_2(blog, tmp_path, capsys):
     assert not list((tmp_path / "models").rglob("*.pth.tar"))
 
 
+def test_a_password_in_a_mirrors_url_is_never_printed(blog, tmp_path, capsys):
+    # `https://me:token@host/` was said as is in "trying the next mirror" and the error.
+    config = blog / "_config.yml"
+    secret = closed_port().replace("http://", "http://me:s3cr3t-token@")
+    config.write_text(config.read_text() + f"models_dir: {tmp_path / 'models'}\n"
+                      f"checkpoint_url: [{secret}, {closed_port()}]\n")
+    assert main(["--root", str(blog), "models", "--model", "5b"]) == 2
+    out, err = capsys.readouterr()
+    assert "s3cr3t" not in out + err and "me:" not in out + err
+    assert "http://***@127.0.0.1:" in out and "failed from every mirror" in err
+
+
 def test_checkpoint_url_must_be_urls(blog, capsys):
     config = blog / "_config.yml"
     config.write_text(config.read_text() + "checkpoint_url: [ftp://nowhere/]\n")

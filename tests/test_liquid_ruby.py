@@ -160,6 +160,8 @@ PAGES = {
     # jsonify writes a key as Ruby's to_s (YAML's `on:` is the key true: "true")
     "inspect.html": '{{ page.h | inspect }}|{{ page.h | jsonify }}|{{ page.h.name | inspect }}'
                     '|{{ nil | inspect }}|{% assign a = "x,y" | split: "," %}{{ a | inspect }}',
+    # slice of nil slices nil.to_s, "" (it sliced "None")
+    "slicenil.html": '[{{ nil | slice: 0 }}][{{ nil | slice: 0, 2 | size }}][{{ page.none | slice: 1 }}]',
     # Ruby's strip: ASCII white space (and NUL), not a no-break space
     "strip.html": '[{{ "\u00a0a b\u00a0 " | strip }}][{{ " \u00a0a\u00a0 " | lstrip }}]'
                   '[{{ " a\u00a0 \t" | rstrip }}][{{ nil | strip }}][{{ 12 | strip }}]',
@@ -250,6 +252,20 @@ def test_a_date_ruby_cannot_read_stops_the_build_as_in_jekyll(tmp_path: Path) ->
     write(tmp_path / "_layouts" / "default.html", "{{ content }}")
     write(tmp_path / "index.html", "---\n---\nok\n{{ 'soon' | date_to_xmlschema }}\n")
     with pytest.raises(BuildError, match=r"index.html:4: .*Invalid Date: '\"soon\"'"):
+        build(tmp_path, out_dir=tmp_path / "ours")
+
+
+def test_concat_of_what_is_not_an_array_stops_the_build_as_in_jekyll(tmp_path: Path) -> None:
+    """Liquid's own message, file and line, as Jekyll stops: ours said only that
+    python-liquid's error could not be made ('missing ... argument: token')."""
+    write(tmp_path / "_config.yml", "")
+    write(tmp_path / "index.html", '---\n---\nok\n{% assign a = "x" | split: "," %}'
+                                   '{{ a | concat: "abc" }}\n')
+    done = jekyll_build(tmp_path, tmp_path / "jekyll")
+    assert done.returncode != 0 and "concat filter requires an array argument" in (
+        done.stdout + done.stderr)
+    with pytest.raises(BuildError, match=r"index.html:4: Liquid: concat filter requires an "
+                                         r"array argument"):
         build(tmp_path, out_dir=tmp_path / "ours")
 
 

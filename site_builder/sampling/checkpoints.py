@@ -15,6 +15,7 @@ import os
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.client import HTTPException
 from pathlib import Path
@@ -92,6 +93,15 @@ def download(model: str, models_dir: str | Path, mirrors: list[str] | str = ()) 
     return [path for _, path in todo]
 
 
+def shown_url(url: str) -> str:
+    """A mirror's address as said in messages: without a user name and password in it
+    (`https://me:token@host/...`), which would otherwise reach the terminal and logs."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+
+
 def fetch_from_mirrors(bases: list[str], dest: Path, label: str, sizes_path: Path, model: str) -> None:
     failures = []
     for base in bases:
@@ -99,9 +109,9 @@ def fetch_from_mirrors(bases: list[str], dest: Path, label: str, sizes_path: Pat
             fetch(base + label, dest, label, sizes_path)
             return
         except MirrorFailed as exc:
-            failures.append(f"{base} ({exc})")
+            failures.append(f"{shown_url(base)} ({exc})")
             if base != bases[-1]:
-                log.info("%s: %s: %s; trying the next mirror", label, base, exc)
+                log.info("%s: %s: %s; trying the next mirror", label, shown_url(base), exc)
     raise SamplingError(
         f"download of {label} failed from every mirror in checkpoint_url: {'; '.join(failures)}; add "
         f"a mirror that has it to checkpoint_url in _config.yml, or convert a copy in the transformers "

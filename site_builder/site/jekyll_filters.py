@@ -712,10 +712,32 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
         filters[name] = _gsub(env.filters[name], count)
     for name in ("map", "uniq", "reverse", "sort_natural", "compact"):
         filters[name] = _nil_as_empty(filters.get(name) or env.filters[name])
+    filters["slice"] = _nil_as_text(env.filters["slice"])
+    filters["concat"] = _concat(env.filters["concat"])
     for name, func in filters.items():
         env.filters[name] = func
     for name in NOT_JEKYLLS:
         env.filters.pop(name, None)
+
+
+def _nil_as_text(func: Callable) -> Callable:
+    """A string filter given nil reads `nil.to_s`, "" (`nil | slice: 0` was "N")."""
+    @wraps(func)
+    def nil_as_text(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return func("" if value is None else value, *args, **kwargs)
+    return nil_as_text
+
+
+def _concat(func: Callable) -> Callable:
+    """Liquid's concat, whose argument must be an array: its own one-line error
+    (python-liquid's message for it could not be made, and said so instead)."""
+    @wraps(func)
+    def concat(value: Any, other: Any = None) -> Any:
+        if not isinstance(other, (list, tuple)):
+            raise liquid.exceptions.FilterArgumentError(
+                "concat filter requires an array argument", token=None)
+        return func([] if value is None else value, other)
+    return concat
 
 
 def _nil_as_empty(func: Callable) -> Callable:
