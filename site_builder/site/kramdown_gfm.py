@@ -106,10 +106,15 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
     def deflist(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         # A list item's part that kramdown reads apart (its first nested list) ends
         # the definition list: that list is the item's, not the definition's.
-        chunks = chunk_starts(state)
+        # (Only in a list item, looked for up to the item's end: `end` is the list's.)
+        chunks = chunk_starts(state) if state.blkIndent else None
         if chunks:
-            end = next((k for k in range(start + 1, end)
-                        if chunks.get(k, state.blkIndent + 1) <= state.blkIndent), end)
+            for k in range(start + 1, end):
+                if chunks.get(k, state.blkIndent + 1) <= state.blkIndent:
+                    end = k
+                    break
+                if state.sCount[k] < state.blkIndent and not state.isEmpty(k):
+                    break   # the item ends here, the list goes on
         if silent:
             return rule(state, start, end, silent)
         last = start
