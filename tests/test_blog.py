@@ -61,6 +61,17 @@ def outputs(tmp_path: Path, rel: str) -> tuple[str, str]:
     return tuple((tmp_path / side / rel).read_text() for side in ("jekyll", "ours"))
 
 
+def bare_blog(tmp_path: Path, config: str, *folders: str) -> Path:
+    """A blog in tmp_path/blog: `config` its _config.yml, a `default` layout that
+    writes the page's content, and the empty `folders`."""
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", *folders):
+        (blog / folder).mkdir(parents=True, exist_ok=True)
+    (blog / "_config.yml").write_text(config)
+    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    return blog
+
+
 # -- the two-run post ------------------------------------------------------------------
 
 def test_two_run_post_holds_both_runs_their_items_notes_and_ratios(two_runs):
@@ -451,11 +462,8 @@ def test_an_excerpt_is_the_sources_first_part_through_liquid_as_in_jekyll(tmp_pa
     closed there. Here the excerpt was cut from the rendered text, inside the
     include. A post and a collection's document, against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_includes", "_posts", "_events"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\ncollections:\n  events:\n    output: true\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\ncollections:\n  events:\n    output: true\n",
+                     "_includes", "_posts", "_events")
     (blog / "_includes" / "embed.html").write_text(
         "<style>\n.a {\n  b: c;\n}\n\n.d { e: f; }\n</style>\n\n<div class=\"v\">\n"
         "<iframe src=\"{{ include.url }}\"></iframe>\n</div>\n")
@@ -798,12 +806,9 @@ def test_redirects_go_through_the_blogs_own_redirect_layout_as_in_jekyll(tmp_pat
     the blog has one (elixir-lang.org: 45 pages send readers to hexdocs.pm by
     `page.redirect_to`); they had the plugin's own page here. Against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts", "docs"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text(
-        "title: T\nurl: https://example.org\nplugins: [jekyll-redirect-from]\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(
+        tmp_path, "title: T\nurl: https://example.org\nplugins: [jekyll-redirect-from]\n",
+        "_posts", "docs")
     (blog / "_layouts" / "redirect.html").write_text(
         '<h3>Redirecting {{ page.title }}...</h3><a href="{{ page.redirect.to }}">'
         "{{ page.redirect.from }}</a> to={{ page.redirect_to }} url={{ page.url }} "
@@ -881,11 +886,7 @@ def test_a_post_with_windows_line_ends_is_its_own_excerpt_as_in_jekyll(tmp_path)
     in a post whose lines end in CR LF it is never found, and the excerpt is the
     whole post (hydeout's front page lists three such posts whole). Against Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n", "_posts")
     (blog / "_posts" / "2020-01-01-win.md").write_bytes(
         b"---\r\ntitle: Win\r\n---\r\nFirst *para*.\r\n\r\nSecond para.\r\n")
     (blog / "_posts" / "2020-01-02-unix.md").write_text(
@@ -940,13 +941,11 @@ def test_redirects_json_lists_every_redirect_as_jekyll_redirect_from_writes_it(
     redirect_to and redirect_from gets both, and redirect_to's list its first item
     (`['/blog-new/', '/ignored/']` was the URL here). Against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts", "_notes", "_hidden", "sub"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text(
+    blog = bare_blog(
+        tmp_path,
         "title: T\nurl: https://example.org\nbaseurl: /blog\nplugins: [jekyll-redirect-from]\n"
-        "collections:\n  notes:\n    output: true\n  hidden:\n    output: false\n" + json_setting)
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+        "collections:\n  notes:\n    output: true\n  hidden:\n    output: false\n" + json_setting,
+        "_posts", "_notes", "_hidden", "sub")
     for name, front in (("_posts/2020-01-02-b.md", "redirect_from: /old-b/"),
                         ("_posts/2020-01-01-a.md", "redirect_from: [old-a.html, /x/ü/]"),
                         ("_notes/n.md", "redirect_from: /n-old/"),
@@ -990,13 +989,8 @@ def test_the_feed_has_jekyll_feeds_entries_languages_and_images(tmp_path):
     no-style-please's feeds lacked the first three and had ties the other way round.
     Element by element against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\nurl: https://ex.org\nbaseurl: /b\nlang: fr\n"
-                                      "author: Ann\nplugins: [jekyll-feed]\n"
-                                      "feed:\n  posts_limit: 4\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\nurl: https://ex.org\nbaseurl: /b\nlang: fr\n"
+                     "author: Ann\nplugins: [jekyll-feed]\nfeed:\n  posts_limit: 4\n", "_posts")
     for name, front in (("2020-01-02-b", "image: /img/b.png"),
                         ("2020-01-02-a", "image:\n  path: img/a b.png"),
                         ("2020-01-01-c", "image: https://cdn.example/c.png\nlang: de"),
@@ -1039,13 +1033,9 @@ def test_the_sitemap_lists_documents_then_pages_as_jekyll_sitemap(tmp_path):
     documents without lastmod (bulma-clean-theme's products). Against real Jekyll,
     the lastmod of the undated document (the build's time) to the day."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts", "_products", "b", "a"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text(
-        "title: T\nurl: https://ex.org\nplugins: [jekyll-sitemap]\n"
-        "collections:\n  products:\n    output: true\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(
+        tmp_path, "title: T\nurl: https://ex.org\nplugins: [jekyll-sitemap]\n"
+        "collections:\n  products:\n    output: true\n", "_posts", "_products", "b", "a")
     for name, front in (("_posts/2020-01-02-b.md", ""), ("_posts/2020-01-01-a.md", ""),
                         ("_posts/2020-01-03-c.md", "sitemap: false"),
                         ("_products/p2.md", ""), ("_products/p1.md", "date: 2021-05-06"),
@@ -1225,11 +1215,7 @@ def test_an_empty_csv_field_is_nil_as_in_jekyll(tmp_path):
     """Ruby's CSV reads an empty field as nil, false in Liquid: crystal-lang.org's
     conference page showed a "Slides" link for a talk with none. Against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_data"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n", "_data")
     (blog / "_data" / "talks.csv").write_text("Title,Slides Link,Room\nA,http://s,Main\nB,,\n")
     (blog / "index.html").write_text(
         '---\nlayout: default\n---\n{% for t in site.data.talks %}{{ t.Title }}:'
@@ -1243,11 +1229,7 @@ def test_a_csv_field_over_several_lines_keeps_its_line_breaks_as_in_jekyll(tmp_p
     """A quoted CSV field with blank lines in it (crystal-lang.org's talk abstracts):
     the lines were joined with nothing between them here. CSV and TSV, against Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_data"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n", "_data")
     (blog / "_data" / "talks.csv").write_text(
         'Title,Abstract\nA,"One.\n\nTwo, ""quoted""."\nB,plain\n')
     (blog / "_data" / "rooms.tsv").write_text('Room\tNote\nMain\t"up\nstairs"\n')
@@ -1264,11 +1246,7 @@ def test_a_data_file_of_several_yaml_documents_is_its_first_as_in_jekyll(tmp_pat
     document): Psych reads the first document and no further, where the build stopped
     with "expected a single document". Against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_data"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n", "_data")
     (blog / "_data" / "articles.yml").write_text("---\n- title: A\n- title: B\n---\n")
     (blog / "_data" / "more.yml").write_text("n: 1\n---\nn: 2\n---\nbad: [\n")
     (blog / "index.html").write_text(
@@ -1285,11 +1263,7 @@ def test_tags_keep_their_yaml_types_as_in_jekyll(tmp_path):
     found nothing in Jekyll, one post here. A number, a string of words, `tag:` and
     a `tags:` that is one number (none in Jekyll), against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n", "_posts")
     for day, front in enumerate(["tags: [workshop, 2022]", "tags: \"a  b\"",
                                  "tag: [x, [y, 2022]]", "tags: 2023"], 1):
         (blog / "_posts" / f"2020-01-0{day}-p{day}.md").write_text(f"---\n{front}\n---\nText.\n")
@@ -1355,10 +1329,7 @@ def test_include_relative_takes_the_files_front_matter_too_as_in_jekyll(tmp_path
     how-to shows its profile template, front matter and all, in a code block; here
     the front matter was left out. Against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    (blog / "_layouts").mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n")
     (blog / "part.md").write_text("---\n# Required:\ntitle: \"{{ page.title }}\"\n---\nBody\n")
     (blog / "howto.md").write_text(
         "---\nlayout: default\ntitle: How\n---\n```\n{% include_relative part.md %}\n```\n\n"
@@ -1375,11 +1346,7 @@ def test_dates_with_one_digit_months_and_days_are_dates_as_in_jekyll(tmp_path):
     HSF's training material printed 2022-11-7 where Jekyll prints 2022-11-07. A data
     file and a post's front matter, against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_data", "_posts"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n", "_data", "_posts")
     (blog / "_data" / "talks.yml").write_text(
         "- date: 2022-11-7\n- date: 2022-1-07\n- date: 2022-13-01\n- date: 2022-11-07\n")
     (blog / "_posts" / "2020-01-01-p.md").write_text("---\nupdated: 2021-3-4\n---\nText\n")
@@ -1566,15 +1533,12 @@ def test_the_sitemap_lists_static_html_and_pdf_files_as_jekyll_sitemap(tmp_path)
     collection's (at its `_name/` path). Ours listed neither (andrewcharlesjones.github.io:
     16 pagers, 4 PDFs). Against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "docs", "skip", "_things", "b", "_posts"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text(
-        "title: T\nurl: https://ex.org\nbaseurl: /base\ntimezone: Asia/Tokyo\n"
+    blog = bare_blog(
+        tmp_path, "title: T\nurl: https://ex.org\nbaseurl: /base\ntimezone: Asia/Tokyo\n"
         "plugins: [jekyll-sitemap, jekyll-paginate]\npaginate: 1\n"
         "collections:\n  things:\n    output: true\n"
-        "defaults:\n  - scope: {path: skip}\n    values: {sitemap: false}\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+        "defaults:\n  - scope: {path: skip}\n    values: {sitemap: false}\n",
+        "docs", "skip", "_things", "b", "_posts")
     (blog / "index.html").write_text("---\nlayout: default\n---\n{{ paginator.page }}\n")
     (blog / "about.md").write_text("---\nlayout: default\n---\nx\n")
     for day in (1, 2, 3):
@@ -1607,11 +1571,7 @@ def test_a_no_break_space_after_the_front_matter_is_the_bodys_as_in_jekyll(tmp_p
     out; `post.content | strip_html | truncate: 30` then cut two characters later
     (houbb.github.io's page8). Against real Jekyll, byte for byte."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\n")
-    (blog / "_layouts" / "default.html").write_text("{{ content }}")
+    blog = bare_blog(tmp_path, "title: T\n", "_posts")
     (blog / "_posts" / "2020-01-02-a.md").write_text(
         "---\nlayout: default\n---\n\u00a0\n# Title\n\nAttention Is All You Need, said they.\n")
     (blog / "_posts" / "2020-01-03-b.md").write_text(
