@@ -67,6 +67,7 @@ def test_a_damaged_or_tampered_file_is_not_trusted(tmp_path):
                 for key, (flags, code, *rest) in table.items()}
     path.write_bytes(marshal.dumps(tampered))
     assert _check(tmp_path)["equal"]
+    assert _check(tmp_path)["parsed"] == 0   # the file was mended
     path.write_bytes(marshal.dumps({key: ("not", b"a", "list") for key in table}))
     assert _check(tmp_path)["equal"]
     path.write_bytes(b"\x00not marshal")
