@@ -110,6 +110,15 @@ def test_slurm_resources_come_from_the_plan_unless_set():
         slurm.planned_resources({}, {**settings, "gpu": "8GiB"}, dict(slurm.DEFAULTS))
 
 
+def test_jobs_are_recorded_in_the_order_slurm_numbered_them():
+    """An array's tasks and the job after them, across a power of ten (job 999's
+    tasks, then job 1000): sorted as text, job.json listed 1000 first (a CI
+    machine's cluster reached job 1000). Logs are read in the same order."""
+    from site_builder.jobs.slurm import job_order
+    assert sorted(["1000", "999_1", "999_0", "99"], key=job_order) == ["99", "999_0", "999_1", "1000"]
+    assert sorted(["slurm-1000", "slurm-999_0"], key=job_order) == ["slurm-999_0", "slurm-1000"]
+
+
 @pytest.mark.parametrize("text, seconds", [("14:59:55", 53995), ("1-02:03:04", 93784),
                                            ("00:00.286", 0.286), ("05:12", 312), ("nonsense", None)])
 def test_clocks_as_seff_and_sacct_print_them(text, seconds):

@@ -11,6 +11,7 @@ up to `max_resubmits`, and continues from the saved codes.
 from __future__ import annotations
 
 import math
+import re
 import shlex
 import subprocess
 import sys
@@ -206,9 +207,16 @@ def progress_line(run: Run, job: dict) -> str:
 
 
 def log_tail(run: Run, job: dict, count: int = 8) -> str:
-    logs = sorted(p for one in job_ids(job) for p in run.log_dir.glob(f"slurm-{one}*.out"))
+    logs = sorted((p for one in job_ids(job) for p in run.log_dir.glob(f"slurm-{one}*.out")),
+                  key=lambda p: job_order(p.stem))
     lines = [l for path in logs for l in path.read_text(errors="replace").splitlines()]
     return "\n".join(lines[-count:])
+
+
+def job_order(name: str) -> tuple[int, ...]:
+    """A job or array task ("999_1", "slurm-1000") in submission order: by its
+    numbers, not as text, where job 1000 would come before job 999's tasks."""
+    return tuple(int(number) for number in re.findall(r"\d+", name))
 
 
 def job_ids(job: dict) -> list[str]:
@@ -249,7 +257,8 @@ def finish(run: Run, slurm: dict, job: dict, settings: dict) -> bool:
     """Record a job that has left the queue; resubmit a timed-out one. True when the
     run's samples are complete, False when a resubmitted job is on its way."""
     rows = {task: row for one in job_ids(job) for task, row in wait_for_accounting(one).items()}
-    records = [task_record(run, task, row, _task_items(job, task)) for task, row in sorted(rows.items())
+    records = [task_record(run, task, row, _task_items(job, task))
+               for task, row in sorted(rows.items(), key=lambda kv: job_order(kv[0]))
                if not (row["State"].startswith("CANCELLED") and row.get("Start") in ("", "Unknown", "None"))]
     for record in records:
         append_job(run, record)
