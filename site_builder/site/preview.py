@@ -25,7 +25,7 @@ from site_builder.logs import stage_log
 from site_builder.site import build
 from site_builder.site.livereload import LiveState
 from site_builder.site.server import SiteServer, make_server
-from site_builder.site.watch import describe_changes, snapshot
+from site_builder.site.watch import describe_changes, snapshot, stamps
 
 log = stage_log("serve")
 # The author's notes a blog's posts are written from (outside what the site reads):
@@ -141,16 +141,7 @@ class Preview:
         return self.rebuild()
 
     def _notes_state(self) -> dict[str, tuple[int, int]]:
-        if self.notes is None:
-            return {}
-        found = {}
-        for path in self.notes[0]():
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            found[str(path)] = (st.st_mtime_ns, st.st_size)
-        return found
+        return {} if self.notes is None else stamps(self.notes[0]())
 
     def _regenerate_on_notes(self) -> bool:
         """A notes file changed and held still for a poll: the posts are written again
@@ -201,12 +192,7 @@ class Preview:
     def scan(self) -> dict[str, tuple[int, int]]:
         """Every watched file: path -> (mtime in ns, size)."""
         files = snapshot(self.root, self.config, self.site_dir)
-        for path in self.config_files or []:   # outside the source: not in the snapshot
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            files[str(path)] = (st.st_mtime_ns, st.st_size)
+        files.update(stamps(self.config_files or []))   # outside the source: not in the snapshot
         return files
 
     def _thread(self, target: Callable, *args: Any) -> None:

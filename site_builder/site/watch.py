@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 from site_builder.site.reader import exclude_patterns, matches
 from site_builder.site.theme import THEME
@@ -70,6 +71,18 @@ def snapshot(root: Path, config: dict, site_dir: Path) -> dict[str, tuple[int, i
                 except OSError:   # vanished while we looked
                     continue
     return files
+
+
+def stamps(paths: Iterable[Path]) -> dict[str, tuple[int, int]]:
+    """Each existing file of `paths`: path -> (mtime in ns, size), as snapshot's."""
+    found = {}
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found[str(path)] = (st.st_mtime_ns, st.st_size)
+    return found
 
 
 def ignored(name: str) -> bool:
