@@ -205,6 +205,7 @@ def _dispatch_inline_rules(md: MarkdownIt) -> None:
     if [fn.__name__ for fn in anywhere] == ["text"] \
             and all(md.inline.terminator_re.match(char) for char in by_char):
         md.inline.tokenize = _text_runs_tokenizer(md, by_char, anywhere[0])
+        md.inline.rule_chars = frozenset(by_char)   # (elsewhere only `text` can start)
 
 
 def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noqa: ANN001, ANN202
