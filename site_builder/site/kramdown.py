@@ -183,6 +183,7 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
 # The same for inline rules: the character at the position each one can start at.
 INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backticks": "`",
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
+                 "kramdown_plain_link": "[",
                  "kramdown_no_nested_links": "[", "kramdown_footnote_marker": "[",
                  "link": "[", "image": "!", "kramdown_spaced_image": "!",
                  "footnote_inline": "^", "footnote_ref": "[", "kramdown_span_extension": "{",
@@ -206,6 +207,26 @@ def _dispatch_inline_rules(md: MarkdownIt) -> None:
             and all(md.inline.terminator_re.match(char) for char in by_char):
         md.inline.tokenize = _text_runs_tokenizer(md, by_char, anywhere[0])
         md.inline.rule_chars = frozenset(by_char)   # (elsewhere only `text` can start)
+        if [rule.name for rule in md.inline.ruler2.__rules__ if rule.enabled] \
+                == ["balance_pairs", "fragments_join"]:
+            md.inline.parse = _plain_text_parse(md, md.inline.parse, by_char)
+
+
+def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list]):  # noqa: ANN001, ANN202
+    """markdown-it's inline parse, but for a text no rule can start in (a quarter of
+    the headings, paragraphs and list items of Jekyll's docs): one text token, as the
+    parse makes it, without its state and its passes over the tokens."""
+    rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
+
+    def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
+        if tokens or md_ is not md or rule_char(src):
+            return parse(src, md_, env, tokens)
+        if src:
+            token = Token("text", "", 0)
+            token.content = src
+            tokens.append(token)
+        return tokens
+    return plain_parse
 
 
 def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noqa: ANN001, ANN202
@@ -799,8 +820,13 @@ def span_shapes(state: StateCore) -> None:
         if not block.children:
             continue
         # Emphasis delimiters leave empty text tokens between the tags.
-        block.children = children = [c for c in block.children if c.type != "text" or c.content]
-        block.children = children = _span_elements(children)
+        children = [c for c in block.children if c.type != "text" or c.content]
+        kinds = {c.type for c in children}   # (most texts have neither: one pass, not three)
+        if "html_inline" in kinds:
+            children = _span_elements(children)
+        block.children = children
+        if "link_open" not in kinds:
+            continue
         for k in range(len(children) - 1):
             token = children[k]
             if token.type == "link_open" and token.markup == "autolink" \
@@ -861,7 +887,8 @@ def attribute_lists(state: StateCore) -> None:
         if token.level == 0 and token.nesting == 1:
             top = i
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
-            options = OPTIONS.match(tokens[i + 1].content.strip())
+            content = tokens[i + 1].content
+            options = OPTIONS.match(content.strip()) if "{::options" in content else None
             if options:   # {::options toc_levels="2..4" /}: the document's own options
                 state.env.setdefault("kramdown_options", {}).update(
                     (m[1], m[2] if m[2] is not None else m[3])
@@ -878,13 +905,15 @@ OPTION = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)')""")
 
 def _block_ial(tokens: list[Token], i: int, source: list[str], top: int) -> int:
     inline = tokens[i + 1]
+    last = inline.meta.get("kramdown_last_ial")   # (kramdown_gfm.split_at_ials took it out)
+    if not last and "{:" not in inline.content:
+        return i   # (most paragraphs: no list to look for, no lines to split)
     lines = inline.content.split("\n")
     first = IAL.match(lines[0].strip()) if len(lines) > 1 else None
     if first:  # "{: .x}\ntext": the paragraph's own
         _strip_first_line(inline)
         _set_attributes(tokens[i], first[1])
         return i
-    last = inline.meta.get("kramdown_last_ial")   # (kramdown_gfm.split_at_ials took it out)
     if last:  # "text\n{: .x}": the paragraph's, or its list's or quote's
         _set_attributes(tokens[_lazy_target(tokens, i, source, top)], IAL.match(last)[1])
         return i
