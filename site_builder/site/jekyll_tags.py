@@ -159,8 +159,9 @@ def seo(context: RenderContext, text: str) -> str:
     if _truthy(site.get("twitter")):
         username = _s(_dig(site, "twitter", "username")).replace("@", "")
         out.append(f'<meta name="twitter:site" content="@{username}" />')
-        if seo.twitter_creator():
-            out.append(f'<meta name="twitter:creator" content="@{seo.twitter_creator()}" />')
+        creator = seo.twitter_creator()
+        if creator:
+            out.append(f'<meta name="twitter:creator" content="@{creator}" />')
     facebook = site.get("facebook")
     if _truthy(facebook):
         for key, tag in (("admins", 'property="fb:admins"'),
@@ -186,6 +187,25 @@ def seo(context: RenderContext, text: str) -> str:
 
 
 HOMEPAGE_OR_ABOUT = re.compile(r"^/(about/)?(index.html?)?$")
+# One line that kramdown makes a paragraph of, its text untouched: a letter first (no
+# list, header or other block starts), no character of Markdown's or HTML's markup,
+# and no `--` or `..` that its typography makes a dash or an ellipsis.
+PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
+
+
+def _once(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A value of _SeoValues worked out the first time the tag asks for it (the head
+    and the JSON-LD ask for the author, the image and the canonical URL again)."""
+    name = method.__name__
+
+    def value(self: Any) -> Any:
+        memo = self.memo
+        if name not in memo:
+            memo[name] = method(self)
+        return memo[name]
+
+    value.__name__, value.__doc__ = name, method.__doc__
+    return value
 
 
 class _SeoValues:
@@ -194,6 +214,7 @@ class _SeoValues:
 
     def __init__(self, context: RenderContext) -> None:
         self.context, self.config = context, context.env.config
+        self.memo: dict[str, Any] = {}
         self.filters = context.env.filters
         page, site = context.globals.get("page"), context.globals.get("site")
         self.page = page if isinstance(page, dict) else {}
@@ -218,7 +239,14 @@ class _SeoValues:
         done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
         key = value if type(value) is str else None
         if key is None or key not in done:
-            text = escape_once(normalize_whitespace(strip_html(self.filters["markdownify"](value))))
+            if key is not None and PLAIN_TEXT.fullmatch(key):
+                # what markdownify and strip_html give back: `<p>text</p>` less its tags
+                # (most page titles; each one's conversion cost more than the rest of
+                # the tag)
+                text = escape_once(normalize_whitespace(key))
+            else:
+                text = escape_once(normalize_whitespace(strip_html(
+                    self.filters["markdownify"](value))))
             if key is None:
                 return text or None
             done[key] = text or None
@@ -242,6 +270,7 @@ class _SeoValues:
                     "%<total>s", ruby_values.to_s(total)) + title
         return title
 
+    @_once
     def author(self) -> dict:
         sources = [_get(self.page, "author")]
         authors = _get(self.page, "authors")
@@ -269,12 +298,14 @@ class _SeoValues:
         return ruby_values.to_s(_get(self.page, "locale") or _get(self.site, "locale")
                                 or lang).replace("-", "_")
 
+    @_once
     def canonical_url(self) -> str:
         own = _get(self.page, "canonical_url")
         if own is not None and ruby_values.to_s(own) != "":
             return own
         return re.sub(r"/index\.html$", "/", absolute_url(self.config, _get(self.page, "url")))
 
+    @_once
     def image(self) -> dict | None:
         meta = _get(self.page, "image")
         found = ({"path": None, **meta} if isinstance(meta, dict) else
@@ -291,6 +322,7 @@ class _SeoValues:
             return None
         return self.filters["date_to_xmlschema"](value)
 
+    @_once
     def date_published(self) -> str | None:
         return self._date(_get(self.page, "date"))
 
