@@ -194,6 +194,20 @@ HOMEPAGE_OR_ABOUT = re.compile(r"^/(about/)?(index.html?)?$")
 # list, header or other block starts), no character of Markdown's or HTML's markup,
 # and no `--` or `..` that its typography makes a dash or an ellipsis.
 PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
+# A paragraph of text alone (a post's excerpt as converted, `<p>Hello!</p>`), no tag in
+# it, no blank line: kramdown writes the element back with its text escaped (`&` as
+# `&amp;` where it starts no entity), which escape_once would escape the same way.
+PARAGRAPH = re.compile(r"<p>((?:[^<>\r\n\0{}\[\]]|\n(?!\s*\n))*)</p>\n?")
+
+
+def _unconverted(value: str) -> str | None:
+    """The text of `value` when markdownify then strip_html give it back as it is, but
+    for entities and white space (which escape_once and normalize_whitespace make
+    the same); None when it must be converted."""
+    if PLAIN_TEXT.fullmatch(value):
+        return value
+    found = PARAGRAPH.fullmatch(value)
+    return found[1] if found else None
 
 
 def _once(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -242,11 +256,11 @@ class _SeoValues:
         done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
         key = value if type(value) is str else None
         if key is None or key not in done:
-            if key is not None and PLAIN_TEXT.fullmatch(key):
-                # what markdownify and strip_html give back: `<p>text</p>` less its tags
-                # (most page titles; each one's conversion cost more than the rest of
-                # the tag)
-                text = escape_once(normalize_whitespace(key))
+            kept = _unconverted(key) if key is not None else None
+            if kept is not None:
+                # what markdownify and strip_html give back (most page titles and
+                # excerpts; each one's conversion cost more than the rest of the tag)
+                text = escape_once(normalize_whitespace(kept))
             else:
                 text = escape_once(normalize_whitespace(strip_html(
                     self.filters["markdownify"](value))))
