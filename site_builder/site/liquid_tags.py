@@ -720,8 +720,19 @@ class IncludeNode(Node):
             buffer.write(context.env.include_outputs[key])
             return 1
         out = StringIO() if key is not None else buffer
-        with context.extend({"include": values}, template=template):
+        # context.extend's steps, without its context manager (an include a page is
+        # rendered a dozen times on every page of a theme's)
+        if context.scope.size() > context.env.context_depth_limit:
+            raise ContextDepthError("maximum context depth reached, possible recursive "
+                                    "include", token=None)
+        outer = context.template
+        context.template = template
+        context.scope.push({"include": values})
+        try:
             template.render_with_context(context, out, partial=True)
+        finally:
+            context.template = outer
+            context.scope.pop()
         if key is not None:
             context.env.include_outputs[key] = out.getvalue()
             buffer.write(out.getvalue())
@@ -749,12 +760,12 @@ def _memo_key(env: JekyllEnvironment, file: str, template: BoundTemplate,
               values: dict) -> tuple | None:
     """The key under which this include's text is kept, or None when it must be
     rendered each time."""
-    if not all(isinstance(v, SIMPLE) for v in values.values()):
-        return None
     pure = env.include_pure.get(file)
     if pure is None:
         pure = env.include_pure[file] = _pure(template)
-    return (file, tuple(sorted(values.items()))) if pure else None
+    if not pure or not all(isinstance(v, SIMPLE) for v in values.values()):
+        return None
+    return (file, tuple(sorted(values.items())))
 
 
 def _pure(template: BoundTemplate) -> bool:
