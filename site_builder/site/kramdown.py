@@ -201,7 +201,52 @@ def _dispatch_inline_rules(md: MarkdownIt) -> None:
             if fn(state, silent):
                 return True
         return False
-    ruler.__cache__ = {"": [rule]}
+    ruler.__cache__ = {"": [rule]}   # (skipToken's, one token at a time)
+    if [fn.__name__ for fn in anywhere] == ["text"] \
+            and all(md.inline.terminator_re.match(char) for char in by_char):
+        md.inline.tokenize = _text_runs_tokenizer(md, by_char, anywhere[0])
+        md.inline.rule_chars = frozenset(by_char)   # (elsewhere only `text` can start)
+
+
+def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noqa: ANN001, ANN202
+    """markdown-it's inline tokenize, run by run of text: between two characters some
+    rule other than `text` can start at, markdown-it's loop only adds to the pending
+    text (`text` takes a run up to a terminator, a terminator no rule takes is added
+    alone), one call of each per piece: a third of the inline parse. Here the whole
+    stretch is added at once, and at each rule's character its rules are tried in
+    order (`text` left out: it takes no terminator, and each of these characters
+    is one). The same rules run at the same places, so the same tokens come out."""
+    rules = {char: [fn for fn in fns if fn is not text] for char, fns in by_char.items()}
+    next_rule_char = re.compile("[" + re.escape("".join(rules)) + "]").search
+    max_nesting = md.options["maxNesting"]
+
+    def tokenize(state: StateInline) -> None:
+        src, end = state.src, state.posMax
+        pos = state.pos
+        while pos < end:
+            if state.level >= max_nesting:   # markdown-it tries no rule: all is text
+                state.append_pending(src[pos:end])
+                state.pos = end
+                break
+            found = next_rule_char(src, pos, end)
+            stop = found.start() if found else end
+            if stop > pos:
+                state.append_pending(src[pos:stop])
+                state.pos = pos = stop
+                if pos >= end:
+                    break
+            for fn in rules[src[pos]]:
+                if fn(state, False):
+                    if state.pos <= pos:
+                        raise RuntimeError("inline rule didn't increment state.pos")
+                    break
+            else:
+                state.append_pending(src[pos])
+                state.pos += 1
+            pos = state.pos
+        if state.pending:
+            state.pushPending()
+    return tokenize
 
 
 def _dispatcher(rules: list):  # noqa: ANN202 (markdown-it's rule function)
@@ -581,6 +626,7 @@ def typography(state: StateCore) -> None:
     """kramdown's dashes, ellipses and smart quotes, in text only (markdown-it's own
     rules differ: they turn (c) and +- into symbols, and decide quotes by CommonMark's
     flanking rules where kramdown looks at the character before)."""
+    quotes = state.md.options.get("kramdown_quotes", QUOTES)
     for block in state.tokens:
         if block.type != "inline":
             continue
@@ -591,12 +637,13 @@ def typography(state: StateCore) -> None:
             if token.type == "text" and "kramdown_as_written" in token.meta:
                 before = token.content[-1:] or before   # an autolink's text
             elif token.type == "text":
-                following = children[k + 1].type if k + 1 < len(children) else ""
                 text, after_symbol = _symbols(token.content)
-                token.content = smart_quotes(text, before, following in ("em_open", "strong_open"),
-                                             after_symbol, _source_after(children, k + 1),
-                                             state.md.options.get("kramdown_quotes", QUOTES))
-                before = token.content[-1:] or before
+                if "'" in text or '"' in text:   # (what follows matters to quotes only)
+                    following = children[k + 1].type if k + 1 < len(children) else ""
+                    text = smart_quotes(text, before, following in ("em_open", "strong_open"),
+                                        after_symbol, _source_after(children, k + 1), quotes)
+                token.content = text
+                before = text[-1:] or before
             else:
                 # kramdown's quote rules see the character before only within one run
                 # of text: after emphasis, a link or code, there is none.
