@@ -17,6 +17,7 @@ shapes a matter of a few rules, as bench/crosscheck.py measures them:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import html
 import html.entities
@@ -27,8 +28,9 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, html_block
 from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
+from markdown_it.rules_inline import StateInline, emphasis, strikethrough
+from markdown_it.rules_inline.fragments_join import fragments_join
+from markdown_it.token import Token, convert_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.kramdown_spans import MARKUP_TAG
@@ -76,6 +78,39 @@ PLAINTEXT = ("", "text", "plaintext", "plain", "none")
 # A highlighted block's body when no lexer takes its language (kept in the cache as
 # such, so that a rebuild knows it without loading Pygments).
 NO_LEXER = "\0"
+
+
+_UNSET = object()
+
+
+def _token_init(self: Token, type: str, tag: str, nesting: int, attrs=_UNSET,  # noqa: A002, ANN001
+                map=None, level: int = 0, children=None, content: str = "",  # noqa: A002, ANN001
+                markup: str = "", info: str = "", meta=_UNSET, block: bool = False,  # noqa: ANN001
+                hidden: bool = False) -> None:
+    """markdown-it's Token.__init__ (a dataclass's: its fields in order, `attrs` and
+    `meta` a new dict when not given, `attrs` converted by __post_init__), the same
+    fields set to the same values without the dataclass's default factories and the
+    call of __post_init__: a twelfth of the instructions of the inline parse of
+    Jekyll's docs, which makes a token for every run of text."""
+    self.type = type
+    self.tag = tag
+    self.nesting = nesting
+    self.attrs = {} if attrs is _UNSET else convert_attrs(attrs)
+    self.map = map
+    self.level = level
+    self.children = children
+    self.content = content
+    self.markup = markup
+    self.info = info
+    self.meta = {} if meta is _UNSET else meta
+    self.block = block
+    self.hidden = hidden
+
+
+if [field.name for field in dataclasses.fields(Token)] == [
+        "type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup",
+        "info", "meta", "block", "hidden"] and Token.__post_init__.__module__ == convert_attrs.__module__:
+    Token.__init__ = _token_init   # (for every markdown-it in this process: the same tokens)
 
 
 def _table_first(definition):  # noqa: ANN001, ANN202 (markdown-it's rule function)
@@ -210,6 +245,33 @@ def _dispatch_inline_rules(md: MarkdownIt) -> None:
         if [rule.name for rule in md.inline.ruler2.__rules__ if rule.enabled] \
                 == ["balance_pairs", "fragments_join"]:
             md.inline.parse = _plain_text_parse(md, md.inline.parse, by_char)
+            if not any(rule.fn in (emphasis.tokenize, strikethrough.tokenize) for rule in rules):
+                md.inline.ruler2.__cache__ = {"": [_fragments_join]}
+
+
+def _fragments_join(state: StateInline) -> None:
+    """markdown-it's inline passes after the rules: balance_pairs pairs the delimiters
+    that its emphasis and strikethrough rules leave (kramdown's make none: nothing to
+    pair); fragments_join sets each token's level from the nestings, and joins
+    adjacent texts. Here the levels in one loop, and markdown-it's own join (which
+    sets them alike) only where two texts meet (seldom): a tenth of the inline parse
+    of Jekyll's docs."""
+    level = 0
+    text = meet = False
+    for token in state.tokens:
+        nesting = token.nesting
+        if nesting < 0:
+            level -= 1
+        token.level = level
+        if nesting > 0:
+            level += 1
+        if token.type == "text":
+            meet = meet or text
+            text = True
+        else:
+            text = False
+    if meet:
+        fragments_join(state)
 
 
 def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list]):  # noqa: ANN001, ANN202
