@@ -430,6 +430,9 @@ class JekyllEnvironment(liquid.Environment):
         for tag in jekyll_tags.ruby_tags(root):   # a Ruby plugin's: never over ours
             if tag.name not in self.tags:
                 self.add_tag(tag)
+        # The compiler, which a template's second render needs: imported here, before
+        # the build forks its workers, not by each worker again.
+        from site_builder.site import liquid_compile  # noqa: F401
 
     def parse(self, source: str, name: str, line: int) -> BoundTemplate:
         """`source` (the text of `name` from its line `line`) parsed, its warnings
