@@ -53,7 +53,7 @@ from liquid.output import NullIO
 from liquid.utils import ReadOnlyChainMap
 
 from site_builder.site.cache import compiled
-from site_builder.site.jekyll_layouts import Drop
+from site_builder.site.jekyll_layouts import CONTENT_KEYS, Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
 from site_builder.site.liquid_tags import MISSING, SPECIAL_KEYS, STOPPED, SiteDrop, walk
 from site_builder.site.liquid_tags import scope_get as _scope_get
@@ -225,7 +225,7 @@ RUNTIME = {
     "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
     "LiquidTypeError": LiquidTypeError, "FilterArgumentError": FilterArgumentError,
     "PLAIN": PLAIN, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(),
-    "_null_write": _null_write,
+    "_null_write": _null_write, "_dict_get": dict.__getitem__,
 }
 
 
@@ -577,7 +577,11 @@ class _Compiler:
         value = start
         for key in keys:
             t = self.temp("t")
-            value = (f"({t}[{key!r}] if type({t} := {value}) in DICTS and {key!r} in {t} "
+            # Drop's __getitem__ notes content reads; any other key it reads as dict's
+            # own, which is called so here (a Python call less for each of a theme's
+            # `post.title`, 36,000 on Jekyll's docs).
+            get = f"{t}[{key!r}]" if key in CONTENT_KEYS else f"_dict_get({t}, {key!r})"
+            value = (f"({get} if type({t} := {value}) in DICTS and {key!r} in {t} "
                      "else MISSING)")
         t = self.temp("t")
         hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
