@@ -130,12 +130,15 @@ def load_yaml(text: str) -> object:
 
 
 def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
-                       malformed: list | None = None) -> tuple[dict, str, int, str]:
+                       malformed: list | None = None, document: bool = False
+                       ) -> tuple[dict, str, int, str]:
     """(front matter, body, the body's first line number, the raw front matter).
     `unclosed_is_body`: a `---` never closed is no front matter, and the whole text the
     body (Jekyll's reading of a blog's files: a YAML file starting with `---` is a page).
     `malformed`: YAML that does not read is said there (`name:line: what`) and read as
-    Jekyll reads it, no front matter ({}) and the body after it, instead of an error."""
+    Jekyll reads it, no front matter ({}) and the body after it, instead of an error;
+    for a `document` (a post, a collection's), also YAML that reads as no mapping:
+    Jekyll's Document#read says so and goes on, where a page's stops its build."""
     # Lines and spaces as Jekyll's pattern reads them: Ruby's `^`, `$` and `\s` know
     # "\n" and ASCII white space only (a no-break space is text: houbb's body starts
     # with a line of one, which kramdown writes as a paragraph)
@@ -164,8 +167,11 @@ def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise BuildError(f"{name}:2: front matter must be 'key: value' lines, "
-                         f"got a {type(meta).__name__}")
+        what = f"{name}:2: front matter must be 'key: value' lines, got a {type(meta).__name__}"
+        if malformed is None or not document:
+            raise BuildError(what)
+        malformed.append(what)
+        meta = {}
     # Jekyll's pattern ends the front matter with `\s*$\n?`: blank lines right after
     # it are not the body's (kramdown would write them as a blank line first).
     start = end + 1

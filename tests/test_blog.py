@@ -1510,6 +1510,44 @@ def test_malformed_front_matter_stops_the_build_under_strict_front_matter(tmp_pa
     assert not (tmp_path / "ours").exists()
 
 
+def test_front_matter_that_is_no_mapping_is_a_documents_warning_and_a_pages_error(tmp_path):
+    """YAML that reads, but as a list or a string: Jekyll's Document#read says it
+    could not read the file and builds it without front matter (a post dated by the
+    build), where a page's stops the build (Invalid YAML front matter). Here the
+    post's stopped the build too, exit 2. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = tmp_path / "blog"
+    for folder in ("_layouts", "_posts", "_notes"):
+        (blog / folder).mkdir(parents=True)
+    (blog / "_config.yml").write_text("title: T\ntime: 2024-05-06 07:08:09\n"
+                                      "collections:\n  notes:\n    output: true\n")
+    (blog / "_layouts" / "default.html").write_text("<main>{{ page.title }}|{{ content }}</main>\n")
+    (blog / "_posts" / "2020-01-01-listed.md").write_text("---\n- a\n- b\n---\nA *list* post\n")
+    (blog / "_posts" / "2020-01-02-good.md").write_text("---\ntitle: Good\nlayout: default\n---\nGood\n")
+    (blog / "_notes" / "said.md").write_text("---\njust words\n---\nA note\n")
+    jekyll_build(blog, tmp_path / "jekyll", warns=True)
+    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    written = {side: sorted(str(p.relative_to(tmp_path / side))
+                            for p in (tmp_path / side).rglob("*.html")) for side in ("jekyll", "ours")}
+    assert written["ours"] == written["jekyll"]
+    assert "2024/05/06/2020-01-01-listed.html" in written["ours"]
+    for name in written["jekyll"]:
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    said = done.stdout + done.stderr
+    assert "warning: _posts/2020-01-01-listed.md:2: front matter must be 'key: value' lines, " \
+           "got a list; built without it" in said, said
+    assert "warning: _notes/said.md:2: front matter must be 'key: value' lines, got a str" in said
+    (blog / "about.md").write_text("---\n- a list\n---\nAbout\n")
+    jekyll = subprocess.run([*crosscheck.jekyll_command(), "--source", str(blog), "--destination",
+                             str(tmp_path / "jekyll2")], capture_output=True, text=True,
+                            env=JEKYLL_ENV, cwd=blog)
+    assert jekyll.returncode != 0 and "Invalid YAML front matter" in jekyll.stdout + jekyll.stderr
+    done = site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours2"), check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "about.md:2: front matter must be 'key: value' lines, got a list" in done.stderr
+
+
 def test_malformed_front_matter_in_our_posts_folder_stays_an_error(tmp_path):
     """This pipeline's own posts folder (`posts/`, where `make post` writes) keeps bad
     input an error, exit 2, while a page of the same blog is built as Jekyll builds it."""

@@ -169,9 +169,10 @@ class Memo:
         self.read_at = time.time_ns()
         self.racy = False   # a file read again only for being too new: save read_at
 
-    def split(self, text: str, name: str, crlf: bool = False) -> Split:
+    def split(self, text: str, name: str, crlf: bool = False, document: bool = False) -> Split:
         """split_front_matter plus the text's hash; the front matter is a copy each
-        time (callers may add keys). `crlf`: the file's lines end in CR LF."""
+        time (callers may add keys). `crlf`: the file's lines end in CR LF; `document`:
+        a post's or a collection's (not a page's)."""
         h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
         if crlf:
             h.update(b"\r\n")
@@ -181,7 +182,7 @@ class Memo:
             if found is None:
                 malformed: list | None = [] if self.lax(name) else None
                 meta, body, body_line, front = split_front_matter(
-                    text, name, unclosed_is_body=True, malformed=malformed)
+                    text, name, unclosed_is_body=True, malformed=malformed, document=document)
                 if body is text and text.split("\n", 1)[0].rstrip() == "---":
                     LOG.warning(f"warning: {name}:1: front matter starts with '---' but never "
                                 f"ends; built with none, the whole file its body, as Jekyll "
@@ -197,7 +198,7 @@ class Memo:
             self.now[key] = found
         return _split(key, self.now[key], text)
 
-    def read(self, path: Path, name: str) -> tuple[Split, os.stat_result]:
+    def read(self, path: Path, name: str, document: bool = False) -> tuple[Split, os.stat_result]:
         """The file's split, and its stat; its text is read only if it changed since
         the last build."""
         st = os.stat(path)
@@ -212,7 +213,7 @@ class Memo:
                 return _split(seen[1], found, None), st
         self.racy = self.racy or same
         ends: list = []
-        split = self.split(_read_text(path, name, ends), name, "\r\n" in ends)
+        split = self.split(_read_text(path, name, ends), name, "\r\n" in ends, document)
         self.files[name] = (stat, split.key)
         return split, st
 
@@ -336,14 +337,15 @@ def _read_text(path: Path, name: str, ends: list | None = None) -> str:
 
 
 def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Post | None:
-    split, st = memo.read(path, name)
+    split, st = memo.read(path, name, document=kind != "pages")
     return _post(path, name, split, dated, kind, st.st_mtime)
 
 
 def post_from_text(path: Path, name: str, text: str, dated: bool = True, memo: Memo | None = None,
                    kind: str = "posts") -> Post | None:
     """The item `text` makes at `path` (which need not exist yet, when dated)."""
-    return _post(path, name, (memo or Memo()).split(text, name), dated, kind)
+    return _post(path, name, (memo or Memo()).split(text, name, document=kind != "pages"),
+                 dated, kind)
 
 
 def _post(path: Path, name: str, split: Split, dated: bool, kind: str,
