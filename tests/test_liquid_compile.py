@@ -166,6 +166,10 @@ TEMPLATES = [
     "{{ n }}{% increment n %}{{ n }}{% decrement n %}{{ n }}{% assign n = 'a' %}{{ n }}"
     "{{ partial }}{{ jekyll.version }}{{ today | date: '%Y' }}",
     "{% include {{ page.inc }} name='dyn' %}",
+    # a root read from the locals first, or from its value at the start (see _entry)
+    "{{ q }}{% increment q %}{{ q }}{% decrement site %}{{ site.title }}{% for q in page.list %}"
+    "{{ q }}{% include title.html %}{% include shadow.html a=q %}{% endfor %}{{ q }}"
+    "{% assign q = 'l' %}{{ q }}{% for page in page.list %}{{ page }}{% endfor %}{{ page.n }}",
     # markup only Ruby's lax parser reads (Jekyll's default error_mode, warn), and
     # what Ruby Liquid reads differently from python-liquid
     "{% if page.flag and (page.none or page.n) %}a{% elsif (page.n > 1) %}b{% endif %}"

@@ -248,6 +248,7 @@ class JekyllRenderer:
         self._page_texts: dict[str, str] = {}
         self._briefs: dict[int, Drop] = {}
         self._fulls: dict[int, Drop] = {}
+        self._post_sites: dict[object, dict] = {}   # a post's path -> its `site` (_site_for)
 
     def tracked(self, render: Callable[[], str]) -> Callable[[], tuple[str, tuple]]:
         """`render`, also answering which items' content it read."""
@@ -306,7 +307,7 @@ class JekyllRenderer:
     # -- the site and page drops -------------------------------------------------------
 
     def page_drop(self, item: Post) -> dict:
-        drop = item.page()
+        drop = item.page(words=self.theme is not None)   # a Jekyll blog's drops have none
         folder = item.name.rsplit("/", 1)[0] if "/" in item.name else ""
         drop.update({"name": item.name.rsplit("/", 1)[-1], "dir": f"/{folder}/" if folder else "/",
                      "excerpt": item.excerpt if item.kind != "pages" else None,
@@ -314,7 +315,6 @@ class JekyllRenderer:
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
         if self.theme is None:   # a Jekyll blog's: what Jekyll's drops hold, no more
-            drop.pop("words", None)   # (our theme's reading time)
             if item.kind == "pages":
                 drop.pop("output")
                 drop["dir"] = _url_dir(item.url)
@@ -585,11 +585,17 @@ class JekyllRenderer:
         other posts)."""
         if not page or page.get("collection") != "posts" or not self._lists_posts:
             return self.site
-        # Of the eleven newest, the ten that are not this post (no scan of them all).
-        related = [self._full_drop(i) for i in range(min(11, len(self.posts)))]
-        related = [d for d in related if dict.get(d, "path") != page.get("path")][:10]
-        from site_builder.site.liquid_tags import SiteDrop
-        return SiteDrop({**self.site, "related_posts": related}, self.site.keys_in_order)
+        path = page.get("path")
+        site = self._post_sites.get(path) if type(path) is str else None   # once a post
+        if site is None:
+            # Of the eleven newest, the ten that are not this post (no scan of them all).
+            related = [self._full_drop(i) for i in range(min(11, len(self.posts)))]
+            related = [d for d in related if dict.get(d, "path") != path][:10]
+            from site_builder.site.liquid_tags import SiteDrop
+            site = SiteDrop({**self.site, "related_posts": related}, self.site.keys_in_order)
+            if type(path) is str:
+                self._post_sites[path] = site
+        return site
 
     def _post_drop(self, item: Post) -> dict:
         i = self._post_index.get(item.name)

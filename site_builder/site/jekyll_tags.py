@@ -19,7 +19,10 @@ from liquid.exceptions import LiquidError, LiquidSyntaxError
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
-from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, Token
+from liquid.builtin.expressions import FilteredExpression, Path
+from liquid.builtin.expressions._tokenize import _keywords as KEYWORDS
+from liquid.token import (TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, TOKEN_WORD,
+                          Token)
 
 from site_builder.site import ruby_values
 from site_builder.site.plugins import JEKYLL_VERSION
@@ -159,8 +162,9 @@ def seo(context: RenderContext, text: str) -> str:
     if _truthy(site.get("twitter")):
         username = _s(_dig(site, "twitter", "username")).replace("@", "")
         out.append(f'<meta name="twitter:site" content="@{username}" />')
-        if seo.twitter_creator():
-            out.append(f'<meta name="twitter:creator" content="@{seo.twitter_creator()}" />')
+        creator = seo.twitter_creator()
+        if creator:
+            out.append(f'<meta name="twitter:creator" content="@{creator}" />')
     facebook = site.get("facebook")
     if _truthy(facebook):
         for key, tag in (("admins", 'property="fb:admins"'),
@@ -186,6 +190,39 @@ def seo(context: RenderContext, text: str) -> str:
 
 
 HOMEPAGE_OR_ABOUT = re.compile(r"^/(about/)?(index.html?)?$")
+# One line that kramdown makes a paragraph of, its text untouched: a letter first (no
+# list, header or other block starts), no character of Markdown's or HTML's markup,
+# and no `--` or `..` that its typography makes a dash or an ellipsis.
+PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
+# A paragraph of text alone (a post's excerpt as converted, `<p>Hello!</p>`), no tag in
+# it, no blank line: kramdown writes the element back with its text escaped (`&` as
+# `&amp;` where it starts no entity), which escape_once would escape the same way.
+PARAGRAPH = re.compile(r"<p>((?:[^<>\r\n\0{}\[\]]|\n(?!\s*\n))*)</p>\n?")
+
+
+def _unconverted(value: str) -> str | None:
+    """The text of `value` when markdownify then strip_html give it back as it is, but
+    for entities and white space (which escape_once and normalize_whitespace make
+    the same); None when it must be converted."""
+    if PLAIN_TEXT.fullmatch(value):
+        return value
+    found = PARAGRAPH.fullmatch(value)
+    return found[1] if found else None
+
+
+def _once(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A value of _SeoValues worked out the first time the tag asks for it (the head
+    and the JSON-LD ask for the author, the image and the canonical URL again)."""
+    name = method.__name__
+
+    def value(self: Any) -> Any:
+        memo = self.memo
+        if name not in memo:
+            memo[name] = method(self)
+        return memo[name]
+
+    value.__name__, value.__doc__ = name, method.__doc__
+    return value
 
 
 class _SeoValues:
@@ -194,6 +231,7 @@ class _SeoValues:
 
     def __init__(self, context: RenderContext) -> None:
         self.context, self.config = context, context.env.config
+        self.memo: dict[str, Any] = {}
         self.filters = context.env.filters
         page, site = context.globals.get("page"), context.globals.get("site")
         self.page = page if isinstance(page, dict) else {}
@@ -218,7 +256,14 @@ class _SeoValues:
         done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
         key = value if type(value) is str else None
         if key is None or key not in done:
-            text = escape_once(normalize_whitespace(strip_html(self.filters["markdownify"](value))))
+            kept = _unconverted(key) if key is not None else None
+            if kept is not None:
+                # what markdownify and strip_html give back (most page titles and
+                # excerpts; each one's conversion cost more than the rest of the tag)
+                text = escape_once(normalize_whitespace(kept))
+            else:
+                text = escape_once(normalize_whitespace(strip_html(
+                    self.filters["markdownify"](value))))
             if key is None:
                 return text or None
             done[key] = text or None
@@ -242,6 +287,7 @@ class _SeoValues:
                     "%<total>s", ruby_values.to_s(total)) + title
         return title
 
+    @_once
     def author(self) -> dict:
         sources = [_get(self.page, "author")]
         authors = _get(self.page, "authors")
@@ -269,12 +315,14 @@ class _SeoValues:
         return ruby_values.to_s(_get(self.page, "locale") or _get(self.site, "locale")
                                 or lang).replace("-", "_")
 
+    @_once
     def canonical_url(self) -> str:
         own = _get(self.page, "canonical_url")
         if own is not None and ruby_values.to_s(own) != "":
             return own
         return re.sub(r"/index\.html$", "/", absolute_url(self.config, _get(self.page, "url")))
 
+    @_once
     def image(self) -> dict | None:
         meta = _get(self.page, "image")
         found = ({"path": None, **meta} if isinstance(meta, dict) else
@@ -291,6 +339,7 @@ class _SeoValues:
             return None
         return self.filters["date_to_xmlschema"](value)
 
+    @_once
     def date_published(self) -> str | None:
         return self._date(_get(self.page, "date"))
 
@@ -390,6 +439,9 @@ class RubyOutput(Output):
     node_class = RubyOutputNode
 
     def parse(self, stream: TokenStream) -> OutputNode:
+        quick = self._path(stream)
+        if quick is not None:
+            return quick
         try:
             return super().parse(stream)
         except LiquidSyntaxError as exc:
@@ -399,6 +451,31 @@ class RubyOutput(Output):
             self.env.lax(exc, token)
             from site_builder.site.liquid_lax import variable
             return self.node_class(stream.tokens[stream.pos - 1], variable(token, token.value))
+
+
+    def _path(self, stream: TokenStream) -> OutputNode | None:
+        """`{{ site.repository }}`, a variable's dotted path alone, parsed as Output.parse
+        parses it (the same nodes and tokens) without tokenizing the expression: Jekyll's
+        history page holds three thousand (a third of its Liquid's time went to them)."""
+        markup = stream.peek
+        if stream.current.kind != TOKEN_OUTPUT or markup.kind != TOKEN_EXPRESSION:
+            return None
+        found = DOTTED_PATH.fullmatch(markup.value)
+        if found is None:
+            return None
+        segments = found[1].split(".")
+        if segments[0] in KEYWORDS:   # true, nil, empty...: not a variable
+            return None
+        token = next(stream)
+        word = Token(TOKEN_WORD, segments[0], start_index=markup.start_index + found.start(1),
+                     source=markup.source)
+        return self.node_class(token, FilteredExpression(word, Path(word, segments), []))
+
+
+# What python-liquid's expression tokenizer reads as words and dots only (a word may
+# hold `-`; what follows a dot is a word even if it is a keyword, as liquid_tags'
+# ruby_tokenize has it), between the white space it skips.
+DOTTED_PATH = re.compile(r"[ \n\t\r]*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)[ \n\t\r]*")
 
 
 class RubyEcho(EchoTag):

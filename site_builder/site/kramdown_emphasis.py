@@ -14,6 +14,7 @@ at a time: `a _______ b` is `a <strong>__</strong>_ b`, where CommonMark has tex
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable
 
 from markdown_it import MarkdownIt
@@ -149,29 +150,51 @@ def _content(state: StateInline, delimiter: str, kind: str, first: int) -> bool:
     """kramdown's parse_spans up to an accepted closing mark."""
     src = state.src
     closed = read_spans(state, lambda pos: src.startswith(delimiter, pos)
-                        and _closes(state, pos, delimiter, kind, first))
+                        and _closes(state, pos, delimiter, kind, first), delimiter[0])
     if closed and state.pending:
         state.pushPending()
     return bool(closed)
 
 
-def read_spans(state: StateInline, stop: Callable[[int], object]) -> object:
+def read_spans(state: StateInline, stop: Callable[[int], object], marks: str) -> object:
     """kramdown's parse_spans from state.pos: at each position `stop(pos)` is tried
     first, then every inline rule, else a character of text. What `stop` returned
-    where it was true, or None at the end of the text."""
+    where it was true, or None at the end of the text. `marks`: the characters
+    `stop` can be true at (no other)."""
     src, end = state.src, state.posMax
     rules = state.md.inline.ruler.getRules("")
     nesting = state.md.options["maxNesting"]
+    plain = _plain_run(state.md, marks)
     while state.pos < end:
         pos = state.pos
         found = stop(pos)
         if found:
             return found
+        if plain is not None and state.level < nesting:
+            after = plain(src, pos, end).end()
+            if after > pos:   # only text: what the rules would make of it, at once
+                state.append_pending(src[pos:after])
+                state.pos = after
+                continue
         if state.level < nesting and any(rule(state, False) for rule in rules):
             continue
         state.pending += src[pos]
         state.pos = pos + 1
     return None
+
+
+@lru_cache(maxsize=None)
+def _plain_runs(rule_chars: frozenset, marks: str) -> Callable:
+    return re.compile("[^" + re.escape("".join(sorted(rule_chars | set(marks)))) + "]*").match
+
+
+def _plain_run(md: MarkdownIt, marks: str) -> Callable | None:
+    """Where only markdown-it's text rule can start (kramdown.py's dispatch: not at
+    a rule's character) and `stop` cannot be true, the loop of read_spans only adds
+    text, a piece per turn: the match of such a run, taken at once; None without
+    that dispatch."""
+    rule_chars = getattr(md.inline, "rule_chars", None)
+    return None if rule_chars is None else _plain_runs(rule_chars, marks)
 
 
 def _closes(state: StateInline, pos: int, delimiter: str, kind: str, first: int) -> bool:

@@ -109,7 +109,7 @@ def _element_body(state: StateInline, tag: Tag) -> None:
     state.env[ELEMENTS].append(tag.name)
     try:
         found = read_spans(state, lambda pos: src.startswith("</", pos)
-                           and closing.match(src, pos, end))
+                           and closing.match(src, pos, end), "<")
     finally:
         state.env[ELEMENTS].pop()
     state.push("html_inline", "", 0).content = f"</{tag.name}>"   # (or auto-closed)

@@ -4,10 +4,13 @@ python-liquid's own parse tree, instead of a walk of that tree at each render.
 
 The function does what python-liquid's nodes would, in the same order, through the
 same runtime (its context, filters, comparisons, truthiness, undefined objects and
-errors with their tokens): only the walking is gone, and variables bound by the
-template's own `for` loops are read from Python locals. A node or expression this
-module does not know is handed to python-liquid as it is (`node.render`,
-`expression.evaluate`), so every template renders. SITE_BUILDER_LIQUID_COMPILE=0
+errors with their tokens): only the walking is gone, variables bound by the
+template's own `for` loops are read from Python locals, and any other variable from
+the context's locals, then from its global value found when the template starts
+(unless its callers' loops or includes bind the name: see _entry). A node or
+expression this module does not know is handed to python-liquid as it is
+(`node.render`, `expression.evaluate`), so every template renders.
+SITE_BUILDER_LIQUID_COMPILE=0
 turns it off: python-liquid's interpreter is the reference the tests compare with.
 """
 
@@ -119,6 +122,43 @@ def _scope_get(maps: Any, root: str) -> object:
     return MISSING
 
 
+# A root the generated code looks up through every namespace, each time (_entry);
+# one it reads from the locals first, and through every namespace if they lack it.
+SLOW, UNSEEN = object(), object()
+
+
+def _entry(maps: Any, locals_: dict) -> tuple[set | None, Any]:
+    """The keys bound in front of the context's locals when a template starts (by its
+    callers' loops, includes and partials: namespaces whose keys stay as they are
+    while it renders), and the namespace behind the locals (the globals); (None,
+    None) when the chain is not of that shape."""
+    front: set = set()
+    found = iter(maps)
+    for namespace in found:
+        if namespace is locals_:
+            return front, next(found, None)
+        if type(namespace) is not dict:
+            return None, None
+        front.update(namespace)
+    return None, None
+
+
+def _stable(front: set | None, globals_: Any, root: str) -> object:
+    """`root`'s value for the rest of the template's rendering when the context's
+    locals do not hold it: a value of the globals (read-only while it renders) that
+    nothing in front of the locals hides; UNSEEN when nothing in front of the locals
+    nor the globals hold it (an assigned variable's name); SLOW when neither can be
+    said (the root is bound in front, or the chain is unusual)."""
+    if front is None or root in front or type(globals_) is not ReadOnlyChainMap:
+        return SLOW
+    for namespace in globals_._maps:
+        if type(namespace) is not dict:
+            return SLOW
+        if root in namespace:
+            return namespace[root]
+    return UNSEEN
+
+
 def _walk(obj: object, path: list, context: RenderContext, token: Any) -> object:
     """The rest of `path` from `obj` (its root's value), as JekyllContext.get walks
     it: string keys into dicts, whole numbers into lists; anything else, and every
@@ -193,7 +233,9 @@ def _null_write(_text: str) -> int:
 
 # The names generated code uses, besides its constants.
 RUNTIME = {
-    "_scope_get": _scope_get, "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup,
+    "_scope_get": _scope_get, "_entry": _entry, "_stable": _stable, "SLOW": SLOW,
+    "UNSEEN": UNSEEN,
+    "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup,
     "_top_error": _top_error, "_filter_error": _filter_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
     "_contains": _contains, "is_truthy": is_truthy, "ruby_to_s": ruby_to_s,
@@ -232,6 +274,8 @@ class _Compiler:
         self.depth = 2
         self.counter = 0
         self.seen: set[str] = set()   # the kinds of node and expression met (for tests)
+        self.roots: dict[str, str] = {}   # root name -> its value at the start (_entry)
+        self.loop_names: set[str] = set()   # the template's own loops' variables
 
     # -- output helpers
     def const(self, obj: object) -> str:
@@ -253,9 +297,10 @@ class _Compiler:
                 "        maps = context.scope._maps",   # context.extend's steps, inline
                 f"        if len(maps) > {self.env.context_depth_limit}:",
                 f"            {DEPTH_ERROR}",
+                "        locals_ = context.locals",
+                "{roots}",
                 "        maps.appendleft({'partial': partial})",
                 "        try:",
-                "            locals_ = context.locals",
                 "            loops_ = context.loops"]
         self.depth = 3
         scope = _Scope("buffer", "write", {}, False)
@@ -274,6 +319,7 @@ class _Compiler:
         self.emit("pass")
         self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
+        head[head.index("{roots}")] = self.entry()
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
         code = CODE.get((source, filename))
         if code is None:
@@ -283,6 +329,31 @@ class _Compiler:
         namespace = dict(RUNTIME)
         exec(code, namespace)  # noqa: S102 - our own generated source
         return namespace["make"](*self.consts)
+
+    def root(self, name: str) -> str:
+        """A variable's root looked up in the context's namespaces. One that only the
+        locals or the globals can hold (see _entry) is read from the locals, else from
+        its global value found once when the template starts (a theme's include reads
+        `site` and `page` through a dozen namespaces, hundreds of times a page)."""
+        var = self.roots.get(name)
+        if var is None:
+            var = self.roots[name] = f"_g{len(self.roots)}"
+        lookup = f"_scope_get(maps, {name!r})"
+        return (f"({lookup} if {var} is SLOW else locals_[{name!r}] if {name!r} in locals_ "
+                f"else {lookup} if {var} is UNSEEN else {var})")
+
+    def entry(self) -> str:
+        """The roots' start values; SLOW for the names this template binds itself
+        (its loops', `forloop`, `partial`), which stand in front of the locals."""
+        if not self.roots:
+            return "        pass"
+        lines = ["        _front, _globals = _entry(maps, locals_)"]
+        for name, var in self.roots.items():
+            if name in self.loop_names or name in ("forloop", "partial"):
+                lines.append(f"        {var} = SLOW")
+            else:
+                lines.append(f"        {var} = _stable(_front, _globals, {name!r})")
+        return "\n".join(lines)
 
     # -- nodes
     def block(self, block: BlockNode, scope: _Scope) -> None:
@@ -370,6 +441,7 @@ class _Compiler:
         it, length, forloop, ns, item = (self.temp(s) for s in ("it", "n", "fl", "ns", "v"))
         x = self.const(expr)
         name = str(expr.identifier)
+        self.loop_names.add(name)
         label = f"{name}-{expr.iterable}"   # the loop's name, and its key for offset:continue
         if expr.limit is None and expr.offset is None and not expr.reversed:
             # LoopExpression.evaluate's steps, a list's inline: all of it, its length
@@ -519,7 +591,7 @@ class _Compiler:
             if local is not None:
                 return f"_walk({local}, {path}, context, {token})"
             return f"_lookup(context, maps, {path}, {token})"
-        start = local or f"_scope_get(maps, {root!r})"
+        start = local or self.root(root)
         value = start
         for key in keys:
             t = self.temp("t")

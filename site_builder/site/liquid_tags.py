@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from io import StringIO
 from pathlib import Path
 from collections.abc import Collection
@@ -28,11 +28,13 @@ from liquid.context import RenderContext
 from liquid.utils.chain_map import ReadOnlyChainMap
 from liquid.exceptions import (ContextDepthError, LiquidError, LiquidSyntaxError,
                                TemplateNotFoundError)
+from liquid.lex import _tokenize_template
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.template import BoundTemplate
-from liquid.token import TOKEN_DOT, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, TOKEN_WORD, Token
+from liquid.token import (TOKEN_CONTENT, TOKEN_DOT, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG,
+                          TOKEN_WORD, Token)
 from liquid.undefined import UNDEFINED
 
 from site_builder.logs import stage_log
@@ -467,7 +469,7 @@ class JekyllEnvironment(liquid.Environment):
         tag (`{% endhighlight raw %}`), and a stray brace in an expression
         (`{% assign x = y | url_encode } %}`), where python-liquid stops with
         "expected content, found expression" or "unexpected '}'"."""
-        tokenize = super().tokenizer()
+        tokenize = _quick_lexer(super().tokenizer())
         tags = self.tags
 
         def tokens(source: str) -> Iterator[Token]:
@@ -486,6 +488,65 @@ class JekyllEnvironment(liquid.Environment):
                                                      and token.value in LAX_TAGS)
                 yield token
         return tokens
+
+
+class _Text:
+    """What the lexer's text rule would match at `start` (see _Scanner): the same
+    groups, as _tokenize_template reads them."""
+
+    __slots__ = ("source", "begin", "end", "rstrip")
+    lastgroup = TOKEN_CONTENT
+
+    def __init__(self, source: str, begin: int, end: int, rstrip: str | None) -> None:
+        self.source, self.begin, self.end, self.rstrip = source, begin, end, rstrip
+
+    def group(self, name: int | str = 0) -> str | None:
+        return self.source[self.begin:self.end] if name == 0 else self.rstrip
+
+    def start(self, name: int | str = 0) -> int:
+        return self.begin
+
+
+class _Scanner:
+    """python-liquid's template rules (one regular expression of raw, output, tag and
+    text alternatives), with the text found by str.find: the text rule's lazy `.+?`
+    with a look-ahead at each character took half of a long page's lexing (Jekyll's
+    300 KB history page: 24 ms, 14 of them in the expression). Markup is still matched
+    by the rules themselves; text runs, as the rule has it, to the next `{{` or `{%`
+    (its `rstrip` group: the `-` after it) or to the end, or to just before a last
+    newline (where `$` matches first)."""
+
+    def __init__(self, rules: re.Pattern) -> None:
+        self.rules = rules
+
+    def finditer(self, source: str) -> Iterator[re.Match | _Text]:
+        match, find, size = self.rules.match, source.find, len(source)
+        pos = 0
+        while pos < size:
+            if source.startswith(("{{", "{%"), pos):
+                found = match(source, pos)
+                yield found
+                pos = found.end()
+                continue
+            brace = find("{", pos + 1)
+            while brace >= 0 and brace + 1 < size and source[brace + 1] not in "{%":
+                brace = find("{", brace + 1)
+            if brace >= 0 and brace + 1 < size:
+                yield _Text(source, pos, brace, "-" if source.startswith("-", brace + 2) else "")
+                pos = brace
+            else:
+                end = size - 1 if source.endswith("\n") and size - 1 > pos else size
+                yield _Text(source, pos, end, None)
+                pos = end
+
+
+def _quick_lexer(lexer: Callable[[str], Iterator[Token]]) -> Callable[[str], Iterator[Token]]:
+    """python-liquid's lexer (a partial of _tokenize_template and its rules) given the
+    rules through _Scanner; another lexer as it is."""
+    rules = getattr(lexer, "keywords", {}).get("rules")
+    if not isinstance(rules, re.Pattern) or getattr(lexer, "func", None) is not _tokenize_template:
+        return lexer
+    return partial(_tokenize_template, rules=_Scanner(rules))
 
 
 def xml_escape(value: object) -> str:
@@ -659,8 +720,19 @@ class IncludeNode(Node):
             buffer.write(context.env.include_outputs[key])
             return 1
         out = StringIO() if key is not None else buffer
-        with context.extend({"include": values}, template=template):
+        # context.extend's steps, without its context manager (an include a page is
+        # rendered a dozen times on every page of a theme's)
+        if context.scope.size() > context.env.context_depth_limit:
+            raise ContextDepthError("maximum context depth reached, possible recursive "
+                                    "include", token=None)
+        outer = context.template
+        context.template = template
+        context.scope.push({"include": values})
+        try:
             template.render_with_context(context, out, partial=True)
+        finally:
+            context.template = outer
+            context.scope.pop()
         if key is not None:
             context.env.include_outputs[key] = out.getvalue()
             buffer.write(out.getvalue())
@@ -688,12 +760,12 @@ def _memo_key(env: JekyllEnvironment, file: str, template: BoundTemplate,
               values: dict) -> tuple | None:
     """The key under which this include's text is kept, or None when it must be
     rendered each time."""
-    if not all(isinstance(v, SIMPLE) for v in values.values()):
-        return None
     pure = env.include_pure.get(file)
     if pure is None:
         pure = env.include_pure[file] = _pure(template)
-    return (file, tuple(sorted(values.items()))) if pure else None
+    if not pure or not all(isinstance(v, SIMPLE) for v in values.values()):
+        return None
+    return (file, tuple(sorted(values.items())))
 
 
 def _pure(template: BoundTemplate) -> bool:

@@ -8,8 +8,9 @@ anything is rendered. The writer checks again (site.build's `_write`)."""
 from __future__ import annotations
 
 import re
-import urllib.parse
 import sys
+import urllib.parse
+from functools import lru_cache
 from typing import Any
 
 from site_builder.errors import BuildError
@@ -42,7 +43,22 @@ def absolute_url(config: dict, value: Any) -> str:
     url = config["url"].rstrip("/")
     if value is None or _undefined(value) or SCHEME.match(path) or not url:
         return path
-    return normalize(url + (path or "/"))
+    path = path or "/"
+    # A plain path after a site URL that is already normal is what normalize gives:
+    # no escapes to decode, nothing to encode, no dot segments (a tenth of the
+    # layouts' time on Jekyll's docs went to normalizing URLs such as these).
+    if path[0] == "/" and "/." not in path and PLAIN.fullmatch(path) and _bare_origin(url):
+        return url + path
+    return normalize(url + path)
+
+
+@lru_cache(maxsize=16)
+def _bare_origin(url: str) -> bool:
+    """Whether `url` is a scheme and host only, already as normalize writes them."""
+    found = URI_PARTS.match(url)
+    return (found is not None and found[1] is not None and found[2] is not None
+            and not found[3] and found[4] is None and found[5] is None
+            and normalize(url + "/") == url + "/")
 
 
 # Addressable's character classes (Jekyll's url filters end with URI#normalize):

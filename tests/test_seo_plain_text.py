@@ -1,0 +1,71 @@
+"""jekyll-seo-tag's titles and descriptions: a text of jekyll_tags.PLAIN_TEXT, or a
+paragraph of text alone (PARAGRAPH, an excerpt), skips markdownify and strip_html,
+which must give back its text (the quick path is only right while kramdown leaves
+such text alone)."""
+
+from __future__ import annotations
+
+import random
+
+from site_builder.site.jekyll_filters import escape_once, normalize_whitespace, strip_html
+from site_builder.site.jekyll_tags import PLAIN_TEXT, _unconverted
+from site_builder.site.kramdown import renderer
+
+WORDS = ["Jekyll", "4.4.1", "Released", "(c)", "(tm)", "1.", "A.", "a)", "(1)", "Mr.",
+         "e.g.", "-", "a -b", "!", "?!", "()", "x.com", "www.x.org", "Re", "I", "2.5.0",
+         "Turns", "21!", "GNU", "Linux", "or", "x-y", "end."]
+
+
+def samples() -> list[str]:
+    rng = random.Random(14)
+    alphabet = "aZ09 ,.!?()-xyzXYZ   "
+    found = []
+    while len(found) < 600:
+        if rng.random() < 0.5:
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
+        else:
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 5)))
+        if PLAIN_TEXT.fullmatch(text):
+            found.append(text)
+    return found
+
+
+def test_plain_text_is_what_markdownify_and_strip_html_give_back():
+    converters = [renderer(None), renderer({"smart_quotes": "lsquo,rsquo,ldquo,rdquo",
+                                            "auto_ids": False})]
+    for text in samples():
+        quick = escape_once(normalize_whitespace(text))
+        for md in converters:
+            assert escape_once(normalize_whitespace(strip_html(md.render(text)))) == quick, text
+
+
+PIECES = [*"aZ09 ,.!?()-&;#*_`'\"\\:|~+=$%^@/\t", "\n", "\r\n", "\x0c", "\u2028", "\n    ",
+          "\n- ", "\n1. ", "\n# ", "&amp;", "&#x41;", "&copy;", "&a.b;", "--", "...", "  \n",
+          "\n \n", "*[HTML]: x", "http://x.y", "<<", ">>", "\n===", "\n---", "$$x$$",
+          "~~s~~", "\u00a0", "é", "\n> q", "\n```", "\x00"]
+
+
+def test_a_paragraph_of_text_is_what_markdownify_and_strip_html_give_back():
+    rng = random.Random(9)
+    converters = [renderer(None), renderer({"input": "GFM", "hard_wrap": True})]
+    tried = 0
+    while tried < 400:
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 12)))
+        value = f"<p>{text}</p>" + rng.choice(["\n", ""])
+        kept = _unconverted(value)
+        if kept is None:
+            continue
+        tried += 1
+        quick = escape_once(normalize_whitespace(kept))
+        for md in converters:
+            assert escape_once(normalize_whitespace(strip_html(md.render(value)))) == quick, \
+                value
+
+
+def test_markup_and_typography_are_not_plain():
+    for text in ["Jekyll's", "a -- b", "wait...", "*em*", "`code`", "<b>", "a & b", "#1",
+                 "1. first", " lead", "[link]", "a:b", "~~x~~", '"q"', "a_b_", "é"]:
+        assert not PLAIN_TEXT.fullmatch(text), text
+    for value in ["<p>a <em>b</em></p>", "<p>a</p>\n<p>b</p>\n", "<p>a\n\nb</p>", "<p>[x]</p>",
+                  "<p>a\x00</p>", "<p class=\"x\">a</p>", "<p>a", "a</p>"]:
+        assert _unconverted(value) is None, value
