@@ -1563,6 +1563,32 @@ def test_malformed_front_matter_in_our_posts_folder_stays_an_error(tmp_path):
     assert "posts/2021-01-02-bad.md:3: malformed front matter" in done.stderr
 
 
+def test_a_collection_not_output_has_its_static_files_listed_not_written(tmp_path):
+    """A collection without `output: true`: Jekyll lists its files that have no front
+    matter in site.static_files (and jekyll-sitemap lists its PDFs), but writes none
+    of them. Ours left them out of the list. Against real Jekyll."""
+    need_tool("jekyll")
+    blog = bare_blog(tmp_path, "title: T\nurl: http://127.0.0.1\nplugins: [jekyll-sitemap]\n"
+                     "collections:\n  notes: {}\n  papers:\n    output: true\n",
+                     "_notes/img", "_papers")
+    for name, text in (("_notes/a.pdf", "pdf"), ("_notes/img/b.png", "png"), ("_papers/p.pdf", "p"),
+                       ("top.pdf", "top"), ("_notes/n.md", "---\ntitle: N\n---\nnote\n")):
+        (blog / name).write_text(text + "\n")
+    (blog / "index.html").write_text(
+        "---\nlayout: default\n---\n{% for f in site.static_files %}{{ f.path }} "
+        "{{ f.collection }} {{ f.name }}|{% endfor %}\n")
+    jekyll_with_plugins(blog, tmp_path / "jekyll")
+    site_builder(blog, "build", "-s", str(blog), "-d", str(tmp_path / "ours"))
+    written = {side: sorted(str(p.relative_to(tmp_path / side)) for p in (tmp_path / side).rglob("*")
+                            if p.is_file()) for side in ("jekyll", "ours")}
+    assert written["ours"] == written["jekyll"]
+    assert not any(name.startswith(("notes", "_notes")) for name in written["ours"])
+    for name in ("index.html", "sitemap.xml"):
+        theirs, ours = outputs(tmp_path, name)
+        assert ours == theirs, name
+    assert "_notes/a.pdf notes a.pdf|_notes/img/b.png notes b.png|" in outputs(tmp_path, "index.html")[1]
+
+
 def test_the_sitemap_lists_static_html_and_pdf_files_as_jekyll_sitemap(tmp_path):
     """jekyll-sitemap lists after the blog's pages jekyll-paginate's (/page2/...),
     then the static files named .htm, .html, .xhtml or .pdf (case as written: not

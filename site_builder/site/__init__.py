@@ -36,7 +36,8 @@ from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, 
                                        post_from_text, read_found, read_pages, site_time,
                                        uses_liquid)
 from site_builder.site.sass import is_sass, sass_inputs
-from site_builder.site.static import (SYNTAX_CSS, check_collisions, static_files, syntax_css)
+from site_builder.site.static import (SYNTAX_CSS, check_collisions, listed_static_files,
+                                      static_files, syntax_css)
 from site_builder.site.theme import LAYOUTS, include_folders, theme_folder
 from site_builder.site.urls import absolute_url, relative_url
 
@@ -87,13 +88,14 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     theme = theme_folder(root, config, log)
     files = static_files(inv, root, config, log, theme)
     # A Jekyll blog's posts see site.static_files in their Liquid: their names count.
-    base = _render_keys(root, posts + pages, config, sorted(files) if theme is None else [])
+    listed = listed_static_files(inv, config, files) if theme is None else files
+    base = _render_keys(root, posts + pages, config, sorted(listed) if theme is None else [])
     keys = cache.with_reads(base, old.reads)
     reads = {name: found for name, found in old.reads.items() if name in base}
     from site_builder.site.plugins import warn_unsupported
     warn_unsupported(root, config, log)
     plan, warm, jekyll, replan = _plan(root, config, posts, pages, files, links, theme, keys,
-                                       old.deps, log)
+                                       old.deps, log, listed)
     if plan.written is not None:
         files = _settle_conflicts(files, plan, posts + pages, log)
     check_collisions(files, set(plan))
@@ -143,17 +145,19 @@ def _full_config(root: Path, config_files: list[Path] | None) -> tuple[dict, Lin
 
 def _plan(root: Path, config: dict, posts: list[Post], pages: list[Post],
           files: dict[str, Path], links: Links, theme: Path | None, keys: dict[str, str],
-          deps: dict, log: logging.Logger):  # noqa: ANN202 (plan, warm-up, renderer, re-planner)
+          deps: dict, log: logging.Logger, listed: dict[str, Path]
+          ):  # noqa: ANN202 (plan, warm-up, renderer, re-planner)
     """Every output file with its key and how to render it: through the blog's own
     layouts (`theme` None: they are its whole theme) or a theme's. Also what renders
     before the workers fork (`warm`), the JekyllRenderer of a blog with its own
-    layouts, and how to plan again once documents' reads are known."""
+    layouts (`listed`: the files its site.static_files lists), and how to plan again
+    once documents' reads are known."""
     own = [root / "_layouts", root / "_includes", root / "_sass"]
     static = sorted(files)
     if theme is None:
         from site_builder.site.jekyll_layouts import JekyllRenderer
         theme_key = cache.digest(cache.files_digest(own), config)
-        jekyll = JekyllRenderer(root, config, posts, pages, files, links)
+        jekyll = JekyllRenderer(root, config, posts, pages, listed, links)
 
         def replan(found: dict) -> object:
             return plan_jekyll(posts, pages, keys, config, jekyll, theme_key, static, found)

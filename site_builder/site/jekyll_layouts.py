@@ -307,7 +307,7 @@ class JekyllRenderer:
     # -- the site and page drops -------------------------------------------------------
 
     def page_drop(self, item: Post) -> dict:
-        drop = item.page()
+        drop = item.page(words=self.theme is not None)   # a Jekyll blog's drops have none
         folder = item.name.rsplit("/", 1)[0] if "/" in item.name else ""
         drop.update({"name": item.name.rsplit("/", 1)[-1], "dir": f"/{folder}/" if folder else "/",
                      "excerpt": item.excerpt if item.kind != "pages" else None,
@@ -315,7 +315,6 @@ class JekyllRenderer:
         if item.kind != "pages" and item.meta.get("name"):
             drop["name"] = item.meta["name"]   # DocumentDrop#name: the front matter's first
         if self.theme is None:   # a Jekyll blog's: what Jekyll's drops hold, no more
-            drop.pop("words", None)   # (our theme's reading time)
             if item.kind == "pages":
                 drop.pop("output")
                 drop["dir"] = _url_dir(item.url)

@@ -17,6 +17,7 @@ shapes a matter of a few rules, as bench/crosscheck.py measures them:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import html
 import html.entities
@@ -27,8 +28,9 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, html_block
 from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
+from markdown_it.rules_inline import StateInline, emphasis, strikethrough
+from markdown_it.rules_inline.fragments_join import fragments_join
+from markdown_it.token import Token, convert_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.kramdown_spans import MARKUP_TAG
@@ -76,6 +78,39 @@ PLAINTEXT = ("", "text", "plaintext", "plain", "none")
 # A highlighted block's body when no lexer takes its language (kept in the cache as
 # such, so that a rebuild knows it without loading Pygments).
 NO_LEXER = "\0"
+
+
+_UNSET = object()
+
+
+def _token_init(self: Token, type: str, tag: str, nesting: int, attrs=_UNSET,  # noqa: A002, ANN001
+                map=None, level: int = 0, children=None, content: str = "",  # noqa: A002, ANN001
+                markup: str = "", info: str = "", meta=_UNSET, block: bool = False,  # noqa: ANN001
+                hidden: bool = False) -> None:
+    """markdown-it's Token.__init__ (a dataclass's: its fields in order, `attrs` and
+    `meta` a new dict when not given, `attrs` converted by __post_init__), the same
+    fields set to the same values without the dataclass's default factories and the
+    call of __post_init__: a twelfth of the instructions of the inline parse of
+    Jekyll's docs, which makes a token for every run of text."""
+    self.type = type
+    self.tag = tag
+    self.nesting = nesting
+    self.attrs = {} if attrs is _UNSET else convert_attrs(attrs)
+    self.map = map
+    self.level = level
+    self.children = children
+    self.content = content
+    self.markup = markup
+    self.info = info
+    self.meta = {} if meta is _UNSET else meta
+    self.block = block
+    self.hidden = hidden
+
+
+if [field.name for field in dataclasses.fields(Token)] == [
+        "type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup",
+        "info", "meta", "block", "hidden"] and Token.__post_init__.__module__ == convert_attrs.__module__:
+    Token.__init__ = _token_init   # (for every markdown-it in this process: the same tokens)
 
 
 def _table_first(definition):  # noqa: ANN001, ANN202 (markdown-it's rule function)
@@ -183,6 +218,7 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
 # The same for inline rules: the character at the position each one can start at.
 INLINE_STARTS = {"newline": "\n", "kramdown_math": "$", "escape": "\\", "backticks": "`",
                  "strikethrough": "~", "emphasis": "_*", "kramdown_spaced_link": "[",
+                 "kramdown_plain_link": "[",
                  "kramdown_no_nested_links": "[", "kramdown_footnote_marker": "[",
                  "link": "[", "image": "!", "kramdown_spaced_image": "!",
                  "footnote_inline": "^", "footnote_ref": "[", "kramdown_span_extension": "{",
@@ -206,6 +242,53 @@ def _dispatch_inline_rules(md: MarkdownIt) -> None:
             and all(md.inline.terminator_re.match(char) for char in by_char):
         md.inline.tokenize = _text_runs_tokenizer(md, by_char, anywhere[0])
         md.inline.rule_chars = frozenset(by_char)   # (elsewhere only `text` can start)
+        if [rule.name for rule in md.inline.ruler2.__rules__ if rule.enabled] \
+                == ["balance_pairs", "fragments_join"]:
+            md.inline.parse = _plain_text_parse(md, md.inline.parse, by_char)
+            if not any(rule.fn in (emphasis.tokenize, strikethrough.tokenize) for rule in rules):
+                md.inline.ruler2.__cache__ = {"": [_fragments_join]}
+
+
+def _fragments_join(state: StateInline) -> None:
+    """markdown-it's inline passes after the rules: balance_pairs pairs the delimiters
+    that its emphasis and strikethrough rules leave (kramdown's make none: nothing to
+    pair); fragments_join sets each token's level from the nestings, and joins
+    adjacent texts. Here the levels in one loop, and markdown-it's own join (which
+    sets them alike) only where two texts meet (seldom): a tenth of the inline parse
+    of Jekyll's docs."""
+    level = 0
+    text = meet = False
+    for token in state.tokens:
+        nesting = token.nesting
+        if nesting < 0:
+            level -= 1
+        token.level = level
+        if nesting > 0:
+            level += 1
+        if token.type == "text":
+            meet = meet or text
+            text = True
+        else:
+            text = False
+    if meet:
+        fragments_join(state)
+
+
+def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list]):  # noqa: ANN001, ANN202
+    """markdown-it's inline parse, but for a text no rule can start in (a quarter of
+    the headings, paragraphs and list items of Jekyll's docs): one text token, as the
+    parse makes it, without its state and its passes over the tokens."""
+    rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
+
+    def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
+        if tokens or md_ is not md or rule_char(src):
+            return parse(src, md_, env, tokens)
+        if src:
+            token = Token("text", "", 0)
+            token.content = src
+            tokens.append(token)
+        return tokens
+    return plain_parse
 
 
 def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noqa: ANN001, ANN202
@@ -799,8 +882,13 @@ def span_shapes(state: StateCore) -> None:
         if not block.children:
             continue
         # Emphasis delimiters leave empty text tokens between the tags.
-        block.children = children = [c for c in block.children if c.type != "text" or c.content]
-        block.children = children = _span_elements(children)
+        children = [c for c in block.children if c.type != "text" or c.content]
+        kinds = {c.type for c in children}   # (most texts have neither: one pass, not three)
+        if "html_inline" in kinds:
+            children = _span_elements(children)
+        block.children = children
+        if "link_open" not in kinds:
+            continue
         for k in range(len(children) - 1):
             token = children[k]
             if token.type == "link_open" and token.markup == "autolink" \
@@ -861,7 +949,8 @@ def attribute_lists(state: StateCore) -> None:
         if token.level == 0 and token.nesting == 1:
             top = i
         if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
-            options = OPTIONS.match(tokens[i + 1].content.strip())
+            content = tokens[i + 1].content
+            options = OPTIONS.match(content.strip()) if "{::options" in content else None
             if options:   # {::options toc_levels="2..4" /}: the document's own options
                 state.env.setdefault("kramdown_options", {}).update(
                     (m[1], m[2] if m[2] is not None else m[3])
@@ -878,13 +967,15 @@ OPTION = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)')""")
 
 def _block_ial(tokens: list[Token], i: int, source: list[str], top: int) -> int:
     inline = tokens[i + 1]
+    last = inline.meta.get("kramdown_last_ial")   # (kramdown_gfm.split_at_ials took it out)
+    if not last and "{:" not in inline.content:
+        return i   # (most paragraphs: no list to look for, no lines to split)
     lines = inline.content.split("\n")
     first = IAL.match(lines[0].strip()) if len(lines) > 1 else None
     if first:  # "{: .x}\ntext": the paragraph's own
         _strip_first_line(inline)
         _set_attributes(tokens[i], first[1])
         return i
-    last = inline.meta.get("kramdown_last_ial")   # (kramdown_gfm.split_at_ials took it out)
     if last:  # "text\n{: .x}": the paragraph's, or its list's or quote's
         _set_attributes(tokens[_lazy_target(tokens, i, source, top)], IAL.match(last)[1])
         return i
@@ -1308,26 +1399,15 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
         return None
 
 
-# Pygments wraps whitespace in <span class="w">; rouge writes it bare. It shows the
-# same, but themes count a post's words on its HTML (reading times).
-WHITESPACE_SPAN = re.compile(r'<span class="w">(\s*)</span>')
-
-
 def pygments_html(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
-    """`code` highlighted by Pygments, in rouge's spans (no wrapper)."""
-    from pygments import highlight
-
+    """`code` highlighted by Pygments, in rouge's spans (no wrapper): Pygments'
+    HtmlFormatter's HTML, written by pygments_spans in one pass."""
     from site_builder.site.joined_lexing import faster
+    from site_builder.site.pygments_spans import spans
     from site_builder.site.rouge_lexers import RougeDiffLexer, rouge_html
     if isinstance(lexer, RougeDiffLexer):
         return rouge_html(code, lexer)
-    return WHITESPACE_SPAN.sub(r"\1", highlight(code, faster(lexer), _formatter()))
-
-
-@lru_cache(maxsize=1)
-def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
-    from pygments.formatters import HtmlFormatter
-    return HtmlFormatter(nowrap=True)
+    return spans(faster(lexer).get_tokens(code))
 
 
 def code_inline(self, tokens, idx, options, env) -> str:  # noqa: ANN001

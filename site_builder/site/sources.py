@@ -96,8 +96,9 @@ class Post:
             self.text = _read_text(self.path, self.name)[self.offset:]
         return self.text
 
-    def page(self) -> dict:
-        """The `page` variable, in Liquid and in the layouts."""
+    def page(self, words: bool = True) -> dict:
+        """The `page` variable, in Liquid and in the layouts; `words` (our theme's reading
+        time) only if asked for: counting them reads the whole of the rendered HTML."""
         meta = self.meta
         title = meta.get("title")
         if title is None or title is False:   # Ruby's `||=`: an empty title ('') stays
@@ -113,7 +114,7 @@ class Post:
                 "tags": jekyll_tags(meta),
                 "categories": found,
                 "path": self.name, "collection": meta.get("collection") if self.kind == "pages" else label(self.kind), "excerpt": str(excerpt), "content": self.content,
-                "words": self.word_count()}
+                **({"words": self.word_count()} if words else {})}
 
     def word_count(self) -> int:
         """Words in the rendered post (for reading times), counted once per content."""

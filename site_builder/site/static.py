@@ -30,6 +30,17 @@ def static_files(inv: Inventory, root: Path, config: dict, log: logging.Logger,
     return files
 
 
+def listed_static_files(inv: Inventory, config: dict, files: dict[str, Path]) -> dict[str, Path]:
+    """site.static_files' files (output path -> source): those copied through, and the
+    files of collections that are not output, which Jekyll lists (Collection#read
+    adds them to site.static_files) but does not write (StaticFile#write?)."""
+    listed = dict(files)
+    for name, found in inv.collection_files.items():
+        if not (collection_names(config).get(name) or {}).get("output"):
+            listed.update({f"{name}/{f.rel.split('/', 1)[1]}": f.path for f in found})
+    return listed
+
+
 def syntax_css() -> str:
     """Pygments' stylesheet for the `highlight` class that code blocks carry."""
     from pygments.formatters import HtmlFormatter
