@@ -1406,26 +1406,15 @@ def _lexer(lang: str):  # noqa: ANN202 (a Pygments lexer or None)
         return None
 
 
-# Pygments wraps whitespace in <span class="w">; rouge writes it bare. It shows the
-# same, but themes count a post's words on its HTML (reading times).
-WHITESPACE_SPAN = re.compile(r'<span class="w">(\s*)</span>')
-
-
 def pygments_html(code: str, lexer) -> str:  # noqa: ANN001 (a Pygments lexer)
-    """`code` highlighted by Pygments, in rouge's spans (no wrapper)."""
-    from pygments import highlight
-
+    """`code` highlighted by Pygments, in rouge's spans (no wrapper): Pygments'
+    HtmlFormatter's HTML, written by pygments_spans in one pass."""
     from site_builder.site.joined_lexing import faster
+    from site_builder.site.pygments_spans import spans
     from site_builder.site.rouge_lexers import RougeDiffLexer, rouge_html
     if isinstance(lexer, RougeDiffLexer):
         return rouge_html(code, lexer)
-    return WHITESPACE_SPAN.sub(r"\1", highlight(code, faster(lexer), _formatter()))
-
-
-@lru_cache(maxsize=1)
-def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
-    from pygments.formatters import HtmlFormatter
-    return HtmlFormatter(nowrap=True)
+    return spans(faster(lexer).get_tokens(code))
 
 
 def code_inline(self, tokens, idx, options, env) -> str:  # noqa: ANN001
