@@ -1,7 +1,7 @@
 """jekyll-seo-tag's titles and descriptions: a text of jekyll_tags.PLAIN_TEXT, or a
-paragraph of text alone (PARAGRAPH, an excerpt), skips markdownify and strip_html,
-which must give back its text (the quick path is only right while kramdown leaves
-such text alone)."""
+paragraph or header of text and inline elements (PARAGRAPH, an excerpt), skips
+markdownify and strip_html, which must give back its text (the quick path is only
+right while kramdown leaves such text alone)."""
 
 from __future__ import annotations
 
@@ -62,10 +62,36 @@ def test_a_paragraph_of_text_is_what_markdownify_and_strip_html_give_back():
                 value
 
 
+TAGS = ["<em>", "</em>", "<strong>", "</strong>", '<a href="http://x/">', "</a>", "<kbd>",
+        '<code class="language-plaintext highlighter-rouge">', "</code>", "<span>", "</span>",
+        '<a href="x" markdown="1">', '<em id="">', "<br>", "<em >", "</EM>", "&amp", "amp;"]
+
+
+def test_a_header_or_paragraph_with_inline_elements_is_what_markdownify_and_strip_html_give_back():
+    rng = random.Random(11)
+    converters = [renderer(None), renderer({"input": "GFM", "hard_wrap": True})]
+    tried = 0
+    while tried < 300:
+        text = "".join(rng.choice(TAGS) if rng.random() < 0.3 else rng.choice(PIECES)
+                       for _ in range(rng.randint(0, 14)))
+        name = rng.choice(["p", "p", "h2", "h6"])
+        attributes = rng.choice(["", ' id="x-y"', ' class="a b"', ' markdown="1"'])
+        value = f"<{name}{attributes}>{text}</{name}>" + rng.choice(["\n", ""])
+        kept = _unconverted(value)
+        if kept is None:
+            continue
+        tried += 1
+        quick = escape_once(normalize_whitespace(kept))
+        for md in converters:
+            assert escape_once(normalize_whitespace(strip_html(md.render(value)))) == quick, \
+                value
+
+
 def test_markup_and_typography_are_not_plain():
     for text in ["Jekyll's", "a -- b", "wait...", "*em*", "`code`", "<b>", "a & b", "#1",
                  "1. first", " lead", "[link]", "a:b", "~~x~~", '"q"', "a_b_", "é"]:
         assert not PLAIN_TEXT.fullmatch(text), text
-    for value in ["<p>a <em>b</em></p>", "<p>a</p>\n<p>b</p>\n", "<p>a\n\nb</p>", "<p>[x]</p>",
-                  "<p>a\x00</p>", "<p class=\"x\">a</p>", "<p>a", "a</p>"]:
+    for value in ["<p>a <em>b</p>", "<p>a</em></p>", "<p>a &amp<em>;</em></p>",
+                  "<p>a</p>\n<p>b</p>\n", "<p>a\n\nb</p>", "<p>[x]</p>",
+                  "<p>a\x00</p>", "<p markdown=\"1\">a</p>", "<p>a <br> b</p>", "<p>a", "a</p>"]:
         assert _unconverted(value) is None, value

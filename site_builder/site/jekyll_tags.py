@@ -197,7 +197,14 @@ PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
 # A paragraph of text alone (a post's excerpt as converted, `<p>Hello!</p>`), no tag in
 # it, no blank line: kramdown writes the element back with its text escaped (`&` as
 # `&amp;` where it starts no entity), which escape_once would escape the same way.
-PARAGRAPH = re.compile(r"<p>((?:[^<>\r\n\0{}\[\]]|\n(?!\s*\n))*)</p>\n?")
+# A header or a paragraph may hold these elements (each closed where it was opened):
+# kramdown writes their tags back (their attributes as it spells them), which
+# strip_html then takes out.
+INLINE_TAG = re.compile(r'<(/?)(a|code|em|strong|span|kbd|b|i)((?: (?!markdown)[a-z][a-z-]*="[^"<>&]*")*)>')
+PARAGRAPH = re.compile(r'<(p|h[1-6])((?: (?!markdown)[a-z][a-z-]*="[^"<>&]*")*)>'
+                       r'((?:[^<>\r\n\0{}\[\]]|\n(?!\s*\n)|' + INLINE_TAG.pattern + r')*)'
+                       r'</\1>\n?')
+ENTITY_START = re.compile(r"&[#\w.:-]*\Z")
 
 
 def _unconverted(value: str) -> str | None:
@@ -207,7 +214,26 @@ def _unconverted(value: str) -> str | None:
     if PLAIN_TEXT.fullmatch(value):
         return value
     found = PARAGRAPH.fullmatch(value)
-    return found[1] if found else None
+    if found is None:
+        return None
+    content = found[3]
+    if "<" not in content:
+        return content
+    pieces, open_tags, start = [], [], 0
+    for tag in INLINE_TAG.finditer(content):
+        piece = content[start:tag.start()]
+        if ENTITY_START.search(piece):   # `&amp` + tag + `;`: an entity once joined
+            return None
+        pieces.append(piece)
+        start = tag.end()
+        if not tag[1]:
+            open_tags.append(tag[2])
+        elif not open_tags or open_tags.pop() != tag[2]:
+            return None   # a closing tag that closes nothing open: kramdown's text
+    if open_tags:
+        return None
+    pieces.append(content[start:])
+    return "".join(pieces)
 
 
 def _once(method: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -10,7 +10,7 @@ from functools import lru_cache, partial
 from io import StringIO
 from pathlib import Path
 from collections.abc import Collection
-from typing import Callable, Iterator, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
 import liquid
 from liquid.ast import BlockNode, Node
@@ -80,10 +80,8 @@ class JekyllContext(RenderContext):
             default: object = UNDEFINED) -> object:
         root = path[0]
         if type(root) is str:
-            try:
-                found = walk(self.scope[root], path)
-            except KeyError:
-                found = STOPPED
+            obj = scope_get(self.scope._maps, root)
+            found = walk(obj, path) if obj is not MISSING else STOPPED
             if found is not STOPPED:
                 return found
             if root == "count" and len(path) == 1 and root not in self.scope:
@@ -109,6 +107,27 @@ class JekyllContext(RenderContext):
 
 # Where walk() leaves a path to python-liquid's own lookup.
 STOPPED = object()
+MISSING = object()   # what scope_get finds of a name no namespace holds
+
+
+def scope_get(maps: Iterable, root: str) -> object:
+    """What a chain of namespaces holds under `root` (MISSING if none), looked up as
+    ReadOnlyChainMap does but without an exception per namespace that lacks it."""
+    for m in maps:
+        kind = type(m)
+        if kind is dict:
+            if root in m:
+                return m[root]
+        elif kind is ReadOnlyChainMap:
+            found = scope_get(m._maps, root)
+            if found is not MISSING:
+                return found
+        else:
+            try:
+                return m[root]
+            except KeyError:
+                pass
+    return MISSING
 
 
 def walk(obj: object, path: list) -> object:
@@ -411,6 +430,9 @@ class JekyllEnvironment(liquid.Environment):
         for tag in jekyll_tags.ruby_tags(root):   # a Ruby plugin's: never over ours
             if tag.name not in self.tags:
                 self.add_tag(tag)
+        # The compiler, which a template's second render needs: imported here, before
+        # the build forks its workers, not by each worker again.
+        from site_builder.site import liquid_compile  # noqa: F401
 
     def parse(self, source: str, name: str, line: int) -> BoundTemplate:
         """`source` (the text of `name` from its line `line`) parsed, its warnings
