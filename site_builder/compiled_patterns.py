@@ -11,7 +11,8 @@ machine, and a pattern found there is made straight from its list: the same patt
 (it compares equal to re.compile's, which compares their code). The file is the
 user's own, trusted as Python trusts its .pyc files (it is read with marshal too);
 one that is damaged is ignored, and a code list _sre refuses is compiled again and
-replaced.
+replaced. `kept` keeps, in the same file, what a pattern is made from in Python before
+it is compiled (Pygments' `words()` lists' patterns).
 
 Only the command line installs it (site_builder/__main__.py); importing site_builder
 changes nothing in `re`.
@@ -26,6 +27,7 @@ import sys
 import zlib
 from array import array
 from pathlib import Path
+from typing import Callable
 
 # A user's builds make a few thousand patterns; past this the file starts over with
 # those of the latest command, so it stays quick to read.
@@ -76,6 +78,18 @@ def install(folder: Path | None = None) -> None:
     _compiler.compile = compile
     atexit.register(save)
     os.register_at_fork(after_in_child=_new.clear)   # the parent keeps its own
+
+
+def kept(key: tuple, make: Callable[[], str]) -> str:
+    """The text `make()` makes for `key` (a tuple naming its kind first: no pattern's
+    key, which is a (pattern, flags) pair), kept in the file with the patterns when
+    they are kept."""
+    made = _known.get(key)
+    if type(made) is not str:   # (not kept yet, or a damaged entry)
+        made = make()
+        if _file is not None:
+            _known[key] = _new[key] = made
+    return made
 
 
 def _code_list(pattern: str | bytes, flags: int, compiler, parser) -> tuple:  # noqa: ANN001
