@@ -1516,11 +1516,8 @@ def test_front_matter_that_is_no_mapping_is_a_documents_warning_and_a_pages_erro
     build), where a page's stops the build (Invalid YAML front matter). Here the
     post's stopped the build too, exit 2. Against real Jekyll."""
     need_tool("jekyll")
-    blog = tmp_path / "blog"
-    for folder in ("_layouts", "_posts", "_notes"):
-        (blog / folder).mkdir(parents=True)
-    (blog / "_config.yml").write_text("title: T\ntime: 2024-05-06 07:08:09\n"
-                                      "collections:\n  notes:\n    output: true\n")
+    blog = bare_blog(tmp_path, "title: T\ntime: 2024-05-06 07:08:09\n"
+                     "collections:\n  notes:\n    output: true\n", "_posts", "_notes")
     (blog / "_layouts" / "default.html").write_text("<main>{{ page.title }}|{{ content }}</main>\n")
     (blog / "_posts" / "2020-01-01-listed.md").write_text("---\n- a\n- b\n---\nA *list* post\n")
     (blog / "_posts" / "2020-01-02-good.md").write_text("---\ntitle: Good\nlayout: default\n---\nGood\n")

@@ -24,6 +24,7 @@ import html.entities
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock, html_block
@@ -643,26 +644,50 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
 
     With depth[k] the opens minus closes on lines before k, the element opened on
     line s closes on the first line l >= s with depth[l + 1] <= depth[s]: the next
-    smaller-or-equal value, found for all s at once with a stack. Lines are the
-    document's own (a blockquote's or list's markers hold no tags), so the answer
-    holds in every nested block."""
+    smaller-or-equal value, found with a stack. Only lines holding a `<` change the
+    depth, so only they are read (one pass over the document's lines in Python cost
+    4 ms on Jekyll's history page; its 21 `<` cost 0.5); a line that changes nothing
+    closes what it opens itself. Lines are the document's own (a blockquote's or
+    list's markers hold no tags), so the answer holds in every nested block."""
     memo = state.env.setdefault("kramdown_closings", {})
-    if (tag, state.src) in memo:
-        return memo[tag, state.src]
+    src = state.src
+    if (tag, src) in memo:
+        return memo[tag, src]
+    size = src.count("\n") + 2   # depth's length
+    closing = list(range(size))
+    closing[-1] = size
+    depth = 0
+    stack: list[tuple[int, int]] = []   # (line, depth before it) of lines that opened
+    for line, step in _tag_steps(src, tag):   # more than they closed, not closed yet
+        before, depth = depth, depth + step
+        while stack and stack[-1][1] >= depth:
+            closing[stack.pop()[0]] = line
+        if step > 0:
+            closing[line] = size
+            stack.append((line, before))
+    memo[tag, src] = closing
+    return closing
+
+
+def _tag_steps(src: str, tag: str) -> Iterator[tuple[int, int]]:
+    """(line, opens minus closes of `tag` on it) for each line where that is not 0."""
     opens, closes = _tag_patterns(tag)
-    depth = [0]
-    for text in state.src.split("\n"):
+    line = begun = 0
+    found = src.find("<")
+    while found >= 0:
+        start = src.rfind("\n", 0, found) + 1
+        end = src.find("\n", found)
+        if end < 0:
+            end = len(src)
+        line += src.count("\n", begun, start)
+        begun = start
+        text = src[start:end]
         if "`" in text:   # a tag in a code span (`<details>`) opens nothing
             text = CODE_SPAN.sub("", text)
-        depth.append(depth[-1] + len(opens.findall(text)) - len(closes.findall(text)))
-    closing = [len(depth)] * len(depth)
-    stack: list[int] = []  # positions whose next smaller-or-equal depth is not found yet
-    for k, value in enumerate(depth):
-        while stack and depth[stack[-1]] >= value:
-            closing[stack.pop()] = k - 1
-        stack.append(k)
-    memo[tag, state.src] = closing
-    return closing
+        step = len(opens.findall(text)) - len(closes.findall(text))
+        if step:
+            yield line, step
+        found = src.find("<", end)
 
 
 def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str,

@@ -60,6 +60,7 @@ TEXT_SPECIAL = re.compile(r"[<>]|&(?!(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);
 ATTRIBUTE_SPECIAL = re.compile(r"[<>\"]|&(?!(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);)")
 ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
 RAW_TEXT = ("script", "style")
+RAW_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in RAW_TEXT}
 MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""")
 # kramdown's span content model: markdown="1" on these converts their text as one
 # paragraph's (no <p>), on any other element as blocks.
@@ -139,15 +140,41 @@ def element_end(text: str) -> int | None:
     that is not the innermost open element's is text), so an unknown tag left open
     (`<your username>`) keeps the elements around it open. None: open to the end."""
     open_tags: list[str] = []
-    scratch: list[str] = []
     found = MARKUP.search(text)
     while found is not None:
-        pos = _markup(text, found.start(), scratch, open_tags)
+        pos = _past_markup(text, found.start(), open_tags)
         if not open_tags:
             return pos
-        scratch.clear()
         found = MARKUP.search(text, pos)
     return None
+
+
+def _past_markup(block: str, pos: int, open_tags: list[str]) -> int:
+    """_markup's reading of the markup at `pos` without its writing (no Tag made, no
+    text escaped: element_end reads each HTML block once before raw_html writes it,
+    and that reading was a third of their time): where the text goes on."""
+    kind = block[pos + 1]
+    if kind == "!" or kind == "?":
+        found = (COMMENT if kind == "!" else INSTRUCTION).match(block, pos)
+        return found.end() if found else pos + 1
+    if kind == "/":
+        found = CLOSE_TAG.match(block, pos)
+        if found is None:
+            return pos + 1
+        if open_tags and open_tags[-1] == (found[1].lower() if open_tags[-1] in KNOWN_ELEMENTS
+                                           else found[1]):
+            open_tags.pop()
+        return found.end()
+    found = OPEN_TAG.match(block, pos)
+    if found is None:
+        return pos + 1
+    name = found[1].lower()
+    if name in RAW_TEXT:
+        end = RAW_END[name].search(block, found.end())
+        return end.end() if end else len(block)
+    if name not in WITHOUT_BODY and not found[3]:
+        open_tags.append(name if name in KNOWN_ELEMENTS else found[1])
+    return found.end()
 
 
 def _markdown_element(block: str, found: re.Match, out: list[str],
@@ -212,39 +239,48 @@ def span_level(opening: re.Match) -> bool:
 
 def _markup(block: str, pos: int, out: list[str], open_tags: list[str],
             markdown: Callable[[str, bool], str] | None = None) -> int:
-    """Write the markup at `pos` (or its `<` as text); where the text goes on."""
-    for pattern in (COMMENT, INSTRUCTION):
-        found = pattern.match(block, pos)
+    """Write the markup at `pos` (or its `<` as text); where the text goes on. (The
+    character after the `<` says which of the four it can be: one match tried.)"""
+    kind = block[pos + 1]
+    if kind == "!" or kind == "?":
+        found = (COMMENT if kind == "!" else INSTRUCTION).match(block, pos)
         if found:
             out.append(found[0])
             return found.end()
-    found = OPEN_TAG.match(block, pos)
+    elif kind == "/":
+        found = CLOSE_TAG.match(block, pos)
+        if found:
+            if open_tags and open_tags[-1] == (found[1].lower() if open_tags[-1] in KNOWN_ELEMENTS
+                                               else found[1]):
+                out.append(f"</{open_tags.pop()}>")   # (as kramdown writes its element)
+            else:   # closes nothing open: kramdown keeps it as text
+                out.append(escape_text(found[0]))
+            return found.end()
+    else:
+        found = OPEN_TAG.match(block, pos)
+        if found:
+            return _open_tag(block, pos, found, out, open_tags, markdown)
+    out.append("&lt;")
+    return pos + 1
+
+
+def _open_tag(block: str, pos: int, found: re.Match, out: list[str], open_tags: list[str],
+              markdown: Callable[[str, bool], str] | None) -> int:
     # (The block's own element is the caller's, unless its content is text.)
-    if found and markdown is not None and MARKDOWN_ATTR.search(found[2] or "") \
+    if markdown is not None and "markdown" in found[2] and MARKDOWN_ATTR.search(found[2]) \
             and (pos > 0 or span_level(found)):
         after = _markdown_element(block, found, out, markdown, open_tags)
         if after is not None:
             return after
-    if found:
-        tag = Tag(found, span=False)
-        # (In raw HTML every element's text is raw: a closed one is written `<x />`.)
-        out.append(tag.opening()[:-1] + " />" if tag.closed else tag.opening())
-        name = found[1].lower()
-        if name in RAW_TEXT:   # to its closing tag, as it is
-            end = re.compile(rf"</{name}\s*>", re.I).search(block, found.end())
-            stop = end.end() if end else len(block)
-            out.append(block[found.end():stop])
-            return stop
-        if name not in WITHOUT_BODY and not found[3]:
-            open_tags.append(tag.name)   # (an unknown element's name as written)
-        return found.end()
-    found = CLOSE_TAG.match(block, pos)
-    if found:
-        if open_tags and open_tags[-1] == (found[1].lower() if open_tags[-1] in KNOWN_ELEMENTS
-                                           else found[1]):
-            out.append(f"</{open_tags.pop()}>")   # (as kramdown writes its element)
-        else:   # closes nothing open: kramdown keeps it as text
-            out.append(escape_text(found[0]))
-        return found.end()
-    out.append("&lt;")
-    return pos + 1
+    tag = Tag(found, span=False)
+    # (In raw HTML every element's text is raw: a closed one is written `<x />`.)
+    out.append(tag.opening()[:-1] + " />" if tag.closed else tag.opening())
+    name = found[1].lower()
+    if name in RAW_TEXT:   # to its closing tag, as it is
+        end = RAW_END[name].search(block, found.end())
+        stop = end.end() if end else len(block)
+        out.append(block[found.end():stop])
+        return stop
+    if name not in WITHOUT_BODY and not found[3]:
+        open_tags.append(tag.name)   # (an unknown element's name as written)
+    return found.end()
