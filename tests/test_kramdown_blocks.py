@@ -306,3 +306,16 @@ def test_an_element_left_open_in_a_markdown_element_reads_to_the_end():
     ours = renderer().render(text)
     assert "&lt;/table&gt;" in ours and ours.count("&lt;/div&gt;") == 2
     assert ours.split() == kramdown_html([text])[0].split()
+
+
+@pytest.mark.parametrize("text", [
+    "a", "a\n", "a\n\n", "  \t", "x\n  \t", "x\n \t \n", "\tcode\n  \t b\n", " \t\tx\n\n  y",
+    "\r\n a\r\n", "\u00a0x\n", "# h\n\n- a\n  - b\n\n      code\n> q\n>\tq\n"])
+def test_line_tables_are_markdown_its(text: str) -> None:
+    """_LineTables makes the block state markdown-it's StateBlock makes."""
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+
+    from site_builder.site.kramdown_blocks import _LineTables
+    md = MarkdownIt()
+    assert vars(_LineTables(text, md, {}, [])) == vars(StateBlock(text, md, {}, []))
