@@ -575,8 +575,10 @@ class _Compiler:
             return f"_lookup(context, maps, {path}, {token})"
         start = local or self.root(root)
         value = start
+        found = None   # the temporary that holds the root's value
         for key in keys:
             t = self.temp("t")
+            found = found or t
             # Drop's __getitem__ notes content reads; any other key it reads as dict's
             # own, which is called so here (a Python call less for each of a theme's
             # `post.title`, 36,000 on Jekyll's docs).
@@ -586,8 +588,9 @@ class _Compiler:
         t = self.temp("t")
         hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
                                  for i in range(len(keys))))
+        # (on a miss, _resolve starts again from the root's value the walk found)
         return (f"({t} if ({t} := {value}) is not MISSING else "
-                f"_resolve(context, {start}, {path}, {token}, {hints}))")
+                f"_resolve(context, {found or t}, {path}, {token}, {hints}))")
 
     def filtered(self, expr: FilteredExpression, scope: _Scope) -> str:
         """The left value through each filter, as Filter.evaluate calls it: the filter
