@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.errors import BuildError
 from site_builder.site import build, sources
 from site_builder.site.cache import FOLDER
 from conftest import mtimes, snapshot, write
@@ -255,7 +256,7 @@ def test_a_worker_that_fails_or_dies_is_an_error_not_a_hang() -> None:
         map_indexed(_fails_in_a_worker, os.getpid(), 100, jobs=2)
     assert isinstance(raised.value.__cause__, WorkerError)   # with the worker's traceback
     assert "_fails_in_a_worker" in str(raised.value.__cause__)
-    with pytest.raises(RuntimeError, match=r"ended early \(exit code \[3\]\)"):
+    with pytest.raises(BuildError, match=r"ended early \(exit code \[3\];.*nothing was written"):
         map_indexed(_a_worker_dies, os.getpid(), 100, jobs=2)
 
 
@@ -392,7 +393,6 @@ def test_a_build_failing_while_rendering_leaves_no_file_behind(tmp_path: Path) -
     """Outputs are written to hidden temporary files by the workers as they are
     rendered; one that fails leaves none of them (nor their folders), and the site
     of the last good build stays as it was."""
-    from site_builder.errors import BuildError
     from site_builder.site.parallel import MIN_ITEMS
     write(tmp_path / "_config.yml", "title: T\n")
     write(tmp_path / "_layouts" / "post.html",

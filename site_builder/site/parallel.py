@@ -13,6 +13,7 @@ from pickle import HIGHEST_PROTOCOL
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from site_builder import compiled_patterns
+from site_builder.errors import BuildError
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -137,10 +138,11 @@ def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
         for pipe in pipes:
             pipe.close()
     wanted = sum(len(chunk) for chunk in chunks)
-    if len(found) < wanted:
+    if len(found) < wanted:   # killed (the out-of-memory killer, a kill -9): no bug of ours
         codes = sorted({p.exitcode for p in workers if p.exitcode})
-        raise RuntimeError(f"a worker process ended early (exit code {codes}); "
-                           f"{wanted - len(found)} of {wanted} items were not done")
+        raise BuildError(f"a worker process ended early (exit code {codes}; a negative code "
+                         f"is the signal that killed it); {wanted - len(found)} of {wanted} "
+                         f"items were not done and nothing was written; build again")
     return [found[i] for i in sorted(found)]
 
 
