@@ -158,7 +158,8 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
         md.add_render_rule(name, rule)
     from site_builder.site import (kramdown_abbreviations, kramdown_blocks,
                                    kramdown_extensions, kramdown_gfm, kramdown_links,
-                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
+                                   kramdown_paragraphs, kramdown_quote, kramdown_render,
+                                   kramdown_spans)
     kramdown_quote.install(md)
     kramdown_extensions.install(md)
     kramdown_abbreviations.install(md)
@@ -167,6 +168,7 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     kramdown_spans.install(md)
     kramdown_paragraphs.install(md)
     kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
+    kramdown_render.install(md)
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
     # escapes it for the attribute, and validateLink refuses javascript: URLs (but
