@@ -426,9 +426,9 @@ def _dispatcher(rules: list, starts: dict[str, str]):  # noqa: ANN202 (markdown-
             if fn(state, start, end, silent):
                 return True
         return False
-    # (for a caller that looks the rules up itself: kramdown_blocks.paragraph, which
-    # only asks about lines with text)
-    rule.by_char, rule.anywhere = by_char, anywhere
+    # (for the callers that look the rules up themselves: kramdown_blocks' paragraph
+    # and tokenize)
+    rule.by_char, rule.anywhere, rule.every = by_char, anywhere, every
     return rule
 
 

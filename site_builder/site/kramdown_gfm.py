@@ -14,13 +14,14 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import list as list_rules
 from markdown_it.rules_block.fence import make_fence_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 
-from site_builder.site import kramdown_emphasis
+from site_builder.site import kramdown_blocks, kramdown_emphasis
 from site_builder.site.kramdown_links import with_entities_read
 from site_builder.site.kramdown_table import chunk_starts
 
@@ -62,7 +63,10 @@ def install(md: MarkdownIt) -> None:
     md.core.ruler.after("block", "kramdown_empty_definitions_out", _empty_definitions_out)
     kramdown_emphasis.install(md)
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
-    md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
+    rule = list_rule.fn
+    if rule is list_rules.list_block and not md.options.get("tasklists", False):
+        rule = kramdown_blocks.list_block   # (the same tokens, faster)
+    md.block.ruler.at("list", _kramdown_list(rule), {"alt": list_rule.alt})
     fence = next(r for r in md.block.ruler.__rules__ if r.name == "fence")
     # kramdown's fence takes any one word as its info, backticks too (```` ```a```b ````)
     md.block.ruler.at("fence", _kramdown_fence(make_fence_rule(disallow_marker_in_info=())),
@@ -177,6 +181,7 @@ def _definition_ahead(state: StateBlock, start: int, end: int) -> bool:
 
 
 EMPTY_DEFINITION = re.compile(r"^ {0,3}:[ \t]+$")
+EMPTY_DEFINITION_LINE = re.compile(EMPTY_DEFINITION.pattern, re.M)   # (any in a text)
 EMPTY = "\ue000"   # (a private-use character: what an empty definition is read as)
 FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 
@@ -187,8 +192,8 @@ def empty_definitions(state: StateCore) -> None:
     lazy): `**Result**` / `:    ` / `[1, 2, 3]<br>` is one definition of that text.
     Written here as one line for markdown-it's definition lists, which take no empty
     one (076923.github.io's every `결과` block)."""
-    if ":" not in state.src:
-        return
+    if ":" not in state.src or not EMPTY_DEFINITION_LINE.search(state.src):
+        return   # (no line to change: most texts, where the loop below cost 1% of a build)
     lines, fenced = state.src.split("\n"), False
     out: list[str] = []
     k = 0
@@ -464,6 +469,22 @@ def _raw_blank_lines(state: StateBlock, token: Token, first: int, stop: int,
             for line, text in zip(lines, code)) + "\n" * (len(code) > len(lines))
 
 
+def _fence_lines(state: StateBlock) -> list[int]:
+    """The lines that hold three backticks or tildes (where any fence's closing line
+    is), in order: found once per text, where trying every line of the container
+    cost a thousand instructions a line each time."""
+    lines = state.__dict__.get("kramdown_fence_lines")
+    if lines is None:
+        src, marks, found = state.src, state.eMarks, set()
+        for run in ("```", "~~~"):   # (str.find: a regular expression tries every place)
+            pos = src.find(run)
+            while pos >= 0:
+                found.add(bisect.bisect_left(marks, pos))
+                pos = src.find(run, pos + 3)
+        lines = state.kramdown_fence_lines = sorted(found)
+    return lines
+
+
 def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> int | None:
     """The line after `start` that closes a fence opened with `fence`, if any. The
     closing lines of the container are found once (many fences never closed cost one
@@ -471,7 +492,7 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> int | 
     memo = state.env.setdefault("kramdown_fence_closings", {})
     key = (end, state.blkIndent, state.parentType, state.level, fence[0], state.src)
     if key not in memo:
-        memo[key] = [(line, len(found[1])) for line in range(end)
+        memo[key] = [(line, len(found[1])) for line in _fence_lines(state) if line < end
                      if (found := FENCE_CLOSING.match(
                          state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]))
                      and found[1][0] == fence[0]]
