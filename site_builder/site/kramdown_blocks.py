@@ -251,6 +251,37 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return True
 
 
+ATX_MARKS = re.compile(r"#{1,6}(?=[ \t]|\Z)")
+
+
+def atx_heading(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's heading rule (`#` to `######`, then a blank or the line's end),
+    the same tokens: ours for speed, its trailing blanks and closing `#`s cut by
+    rstrip where markdown-it steps back a character at a time."""
+    if state._code_enabled and state.sCount[start] - state.blkIndent >= 4:
+        return False
+    pos, maximum, src = state.bMarks[start] + state.tShift[start], state.eMarks[start], state.src
+    found = ATX_MARKS.match(src, pos, maximum)
+    if found is None:
+        return False
+    if silent:
+        return True
+    level, pos = found.end() - pos, found.end()
+    maximum = pos + len(src[pos:maximum].rstrip(" \t"))
+    closing = pos + len(src[pos:maximum].rstrip("#"))
+    if closing > pos and src[closing - 1] in (" ", "\t"):
+        maximum = closing
+    state.line = start + 1
+    tag, markup = f"h{level}", "#" * level
+    token = state.push("heading_open", tag, 1)
+    token.markup, token.map = markup, [start, state.line]
+    token = state.push("inline", "", 0)
+    token.content = src[pos:maximum].strip(MD_TRIM)
+    token.map, token.children = [start, state.line], []
+    state.push("heading_close", tag, -1).markup = markup
+    return True
+
+
 HR_REST = {marker: re.compile(rf"[{re.escape(marker)} \t]*") for marker in "*-_"}
 
 

@@ -15,6 +15,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block import list as list_rules
+from markdown_it.rules_block.heading import heading as markdown_it_heading
 from markdown_it.rules_block.fence import make_fence_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -74,7 +75,8 @@ def install(md: MarkdownIt) -> None:
     code = next(r for r in md.block.ruler.__rules__ if r.name == "code")
     md.block.ruler.at("code", _kramdown_code(code.fn), {"alt": code.alt})
     heading = next(r for r in md.block.ruler.__rules__ if r.name == "heading")
-    md.block.ruler.at("heading", _kramdown_heading(heading.fn), {"alt": heading.alt})
+    rule = kramdown_blocks.atx_heading if heading.fn is markdown_it_heading else heading.fn
+    md.block.ruler.at("heading", _kramdown_heading(rule), {"alt": heading.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
     md.inline.ruler.at("backticks", code_span)
     link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
