@@ -190,10 +190,13 @@ def seo(context: RenderContext, text: str) -> str:
 
 
 HOMEPAGE_OR_ABOUT = re.compile(r"^/(about/)?(index.html?)?$")
-# One line that kramdown makes a paragraph of, its text untouched: a letter first (no
-# list, header or other block starts), no character of Markdown's or HTML's markup,
-# and no `--` or `..` that its typography makes a dash or an ellipsis.
-PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
+# One line that kramdown makes a paragraph of, its text untouched: a letter, a digit
+# (not a list's `1.`) or a character past ASCII first (no list, header or other block
+# starts), no character of Markdown's or HTML's markup (an `&` before a space is
+# text: `&amp;` after either way), no `--`, `..` or quote that its typography makes a
+# dash, an ellipsis or a curly quote, no `$$` (math), no white space but ASCII spaces.
+PLAIN_TEXT = re.compile(r"(?!\d+[.)])(?:[A-Za-z0-9]|[^\x00-\x7f\s])"
+                        r"(?:[A-Za-z0-9 ,!?()/]|[^\x00-\x7f\s]|\.(?!\.)|-(?!-)|\$(?!\$)|&(?= ))*")
 # A paragraph of text alone (a post's excerpt as converted, `<p>Hello!</p>`), no tag in
 # it, no blank line: kramdown writes the element back with its text escaped (`&` as
 # `&amp;` where it starts no entity), which escape_once would escape the same way.
@@ -203,7 +206,7 @@ PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
 INLINE_TAG = re.compile(r'<(/?)(a|code|em|strong|span|kbd|b|i)((?: (?!markdown)[a-z][a-z-]*="[^"<>&]*")*)>')
 PARAGRAPH = re.compile(r'<(p|h[1-6])((?: (?!markdown)[a-z][a-z-]*="[^"<>&]*")*)>'
                        r'((?:[^<>\r\n\0{}\[\]]|\n(?!\s*\n)|' + INLINE_TAG.pattern + r')*)'
-                       r'</\1>\n?')
+                       r'</\1>\n*')
 ENTITY_START = re.compile(r"&[#\w.:-]*\Z")
 
 
