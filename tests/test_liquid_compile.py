@@ -60,6 +60,18 @@ TEMPLATES = [
     "{{ page.title | plus: 'x' }} {{ 'a' | times: 2 }} {{ 5 | divided_by: 0 }}",
     "{{ page.url | relative_url }} {{ page.url | absolute_url }} {{ page.title | xml_escape }}",
     "{{ page.content | jsonify }}",
+    # first, last and default: their commonest answers written inline
+    "{{ page.list | first }}|{{ page.emptylist | first }}|{{ page.title | first }}|"
+    "{{ page.dict | first }}|{{ missing | first }}|{{ page.none | last }}|{{ page.list | last }}|"
+    "{{ page.emptylist | last }}|{{ page.n | last }}|{{ page.tags | first | upcase | last }}|"
+    "{{ page.vacant | default: 'v' }}|{{ page.title | default: 'v' }}|{{ page.none | default: "
+    "page.title }}|{{ missing | default: 'm' }}|{{ page.flag | default: 'f' }}|{{ page.zero | "
+    "default: 'z' }}|{{ page.emptylist | default: 'e' }}|{{ page.spaces | default: 's' }}|"
+    "{{ page.list | default: 'l', allow_false: true }}|{{ page.none | default }}|"
+    "{% assign f = site.posts | where: 'cat', 'x' | first %}{{ f.title }}|"
+    "{{ site.posts | last | map: 'title' | first }}",
+    "{{ page.list | first: 1 }}after",
+    "{{ page.none | default: 'a', 'b' }}after",
     # if / unless / elsif / else, comparisons, and / or, contains
     "{% if page.title %}a{% elsif page.n %}b{% else %}c{% endif %}",
     "{% if page.none %}a{% elsif page.flag %}b{% elsif page.zero %}z{% else %}c{% endif %}",
