@@ -17,13 +17,13 @@ import liquid
 import liquid.exceptions
 
 from site_builder.site import ruby_strftime, ruby_time, ruby_values
-from site_builder.site.ruby_values import compare_or_text
+from site_builder.site.ruby_values import compare_or_text, is_undefined
 from site_builder.site.sources import slugify, xmlschema
 from site_builder.site.urls import absolute_url, relative_url
 
 
 def _blank(value: Any) -> bool:
-    return value is None or liquid.is_undefined(value)
+    return value is None or is_undefined(value)
 
 
 def _text(value: Any) -> str:
@@ -286,7 +286,7 @@ def _where(value: Any, prop: Any = None, target: Any = None) -> Any:
 
 def _ruby_array(value: Any) -> list:
     """Ruby's Array(value): nil none, a list itself, a hash its pairs, else the value."""
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return []
     if isinstance(value, (list, tuple)):
         return list(value)
@@ -349,7 +349,7 @@ FLOAT_LIKE = re.compile(r"\A\s*-?(?:\d+\.?\d*|\.\d+)\s*\Z")
 
 def _sort_input(value: Any) -> Any:
     """Jekyll's parse_sort_input: a value whose text is a number, as that number."""
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return None
     # Ruby's to_s: a list is its inspect ("[24, 0, 1]"), never its items joined, which
     # made bitcoincore.org's version lists numbers (2401 > 310)
@@ -621,7 +621,7 @@ def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
             return value
         groups: list[dict] = []
         for item, key in each(value, name, expression, context, False):
-            key = None if liquid.is_undefined(key) else key
+            key = None if is_undefined(key) else key
             found = next((g for g in groups if _same_key(g["name"], key)), None)
             if found is None:
                 groups.append(found := {"name": key, "items": []})

@@ -25,6 +25,7 @@ from liquid.token import (TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, 
                           Token)
 
 from site_builder.site import ruby_values
+from site_builder.site.ruby_values import is_undefined
 from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.urls import absolute_url, relative_url
 
@@ -280,7 +281,7 @@ class _SeoValues:
         Once per text for the whole build: the site's title, tagline and description
         are the same on every page (a fifth of the seo tag's time on Jekyll's docs)."""
         from site_builder.site.jekyll_filters import escape_once, normalize_whitespace, strip_html
-        if value is None or liquid.is_undefined(value) or value is False:
+        if value is None or is_undefined(value) or value is False:
             return None
         done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
         key = value if type(value) is str else None
@@ -323,7 +324,7 @@ class _SeoValues:
         if isinstance(authors, list) and authors:
             sources.append(authors[0])
         sources.append(_get(self.site, "author"))
-        found = next((s for s in sources if s is not None and not liquid.is_undefined(s)
+        found = next((s for s in sources if s is not None and not is_undefined(s)
                       and ruby_values.to_s(s) != ""), None)
         if isinstance(found, dict):
             return found
@@ -364,7 +365,7 @@ class _SeoValues:
         return {**found, "path": self.filters["uri_escape"](raw)}
 
     def _date(self, value: Any) -> str | None:
-        if value is None or liquid.is_undefined(value) or value is False:
+        if value is None or is_undefined(value) or value is False:
             return None
         return self.filters["date_to_xmlschema"](value)
 
@@ -419,7 +420,7 @@ class _SeoValues:
 
 def _get(mapping: Any, key: str) -> Any:
     value = mapping.get(key) if isinstance(mapping, dict) else None
-    return None if value is None or liquid.is_undefined(value) else value
+    return None if value is None or is_undefined(value) else value
 
 
 def _dig(mapping: Any, *keys: str) -> Any:
@@ -429,7 +430,7 @@ def _dig(mapping: Any, *keys: str) -> Any:
 
 
 def _truthy(value: Any) -> bool:
-    return value is not None and value is not False and not liquid.is_undefined(value)
+    return value is not None and value is not False and not is_undefined(value)
 
 
 def _s(value: Any) -> str:
@@ -437,7 +438,7 @@ def _s(value: Any) -> str:
 
 
 def _plain(value: Any) -> str:
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return ""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", str(value))).strip()
 

@@ -40,6 +40,7 @@ from liquid.undefined import UNDEFINED
 from site_builder.logs import stage_log
 from site_builder.site import liquid_lax
 from site_builder.site.plugins import JEKYLL_VERSION
+from site_builder.site.ruby_values import is_undefined
 from site_builder.site.ruby_values import to_s as ruby_to_s
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
@@ -573,7 +574,7 @@ def _quick_lexer(lexer: Callable[[str], Iterator[Token]]) -> Callable[[str], Ite
 
 def xml_escape(value: object) -> str:
     """Jekyll's xml_escape (Ruby's CGI.escapeHTML): & < > " and ' as entities."""
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return ""
     table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
     return re.sub(r"""[&<>"']""", lambda m: table[m.group()], str(value))
