@@ -737,28 +737,33 @@ class IncludeNode(Node):
                      if self.relative else f"in _includes/ or the theme's {INCLUDES}/")
             tag = "include_relative" if self.relative else "include"
             raise LiquidError(f"{tag}: no file {file!r} {where}", token=self.token) from None
-        values = {key: expr.evaluate(context) for key, expr in self.args.items()}
-        key = _memo_key(context.env, file, template, values) if not self.relative else None
-        if key is not None and key in context.env.include_outputs:
-            buffer.write(context.env.include_outputs[key])
-            return 1
+        env = context.env
+        values = {key: expr.evaluate(context) for key, expr in self.args.items()} \
+            if self.args else {}
+        key = _memo_key(env, file, template, values) if not self.relative else None
+        if key is not None:
+            text = env.include_outputs.get(key)
+            if text is not None:
+                buffer.write(text)
+                return 1
         out = StringIO() if key is not None else buffer
-        # context.extend's steps, without its context manager (an include a page is
-        # rendered a dozen times on every page of a theme's)
-        if context.scope.size() > context.env.context_depth_limit:
+        # context.extend's steps, without its context manager or the chain's methods
+        # (an include a page is rendered a dozen times on every page of a theme's)
+        maps = context.scope._maps
+        if len(maps) > env.context_depth_limit:
             raise ContextDepthError("maximum context depth reached, possible recursive "
                                     "include", token=None)
         outer = context.template
         context.template = template
-        context.scope.push({"include": values})
+        maps.appendleft({"include": values})
         try:
             template.render_with_context(context, out, partial=True)
         finally:
             context.template = outer
-            context.scope.pop()
+            maps.popleft()
         if key is not None:
-            context.env.include_outputs[key] = out.getvalue()
-            buffer.write(out.getvalue())
+            text = env.include_outputs[key] = out.getvalue()
+            buffer.write(text)
         return 1
 
 
@@ -786,7 +791,11 @@ def _memo_key(env: JekyllEnvironment, file: str, template: BoundTemplate,
     pure = env.include_pure.get(file)
     if pure is None:
         pure = env.include_pure[file] = _pure(template)
-    if not pure or not all(isinstance(v, SIMPLE) for v in values.values()):
+    if not pure:
+        return None
+    if not values:
+        return (file, ())
+    if not all(isinstance(v, SIMPLE) for v in values.values()):
         return None
     return (file, tuple(sorted(values.items())))
 
