@@ -110,3 +110,18 @@ def test_markup_and_typography_are_not_plain():
                   "<p>a\x00</p>", "<p markdown=\"1\">a</p>", "<p>a <br> b</p>", "<p>a", "a</p>",
                   "<p>a</p>\n\n<p>b</p>", "<p>a</p>\n \n"]:
         assert _unconverted(value) is None, value
+
+
+def test_possessive_paragraph_matches_as_the_backtracking_one():
+    """PARAGRAPH's possessive repeats never give back: the same matches as without."""
+    import re
+    from site_builder.site.jekyll_tags import PARAGRAPH
+    backtracking = re.compile(PARAGRAPH.pattern.replace("]++|", "]|").replace(")*+)", ")*)"))
+    assert backtracking.pattern != PARAGRAPH.pattern
+    rng = random.Random(5)
+    closers = ["</p>", "</h2>", "</b>", "</a>", "<p>", "\n", "\n\n", "<"]
+    for _ in range(3000):
+        text = "".join(rng.choice(TAGS + PIECES + closers) for _ in range(rng.randint(0, 12)))
+        value = rng.choice(["<p>", "<h2>", '<p class="x">']) + text + rng.choice(closers)
+        quick, slow = PARAGRAPH.fullmatch(value), backtracking.fullmatch(value)
+        assert (quick and quick.groups()) == (slow and slow.groups()), value
