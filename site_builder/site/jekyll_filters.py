@@ -136,7 +136,18 @@ def cgi_escape(value: Any) -> str:
 
 def uri_escape(value: Any) -> str:
     # Addressable's normalize: reserved characters and '%' already escaping kept.
-    return urllib.parse.quote(_text(value), safe="!#$&'()*+,/:;=?@[]~%")
+    if type(value) is not str:
+        return urllib.parse.quote(_text(value), safe="!#$&'()*+,/:;=?@[]~%")
+    found = URI_ESCAPED.get(value)
+    if found is None:
+        if len(URI_ESCAPED) > 4096:
+            URI_ESCAPED.clear()
+        found = URI_ESCAPED[value] = urllib.parse.quote(value, safe="!#$&'()*+,/:;=?@[]~%")
+    return found
+
+
+# uri_escape's answers: the seo tag escapes the site's image and logo on every page.
+URI_ESCAPED: dict[str, str] = {}
 
 
 STRIP_INDEX = re.compile(r"/index\.html?$", re.M)   # Ruby's `$`: a line's end

@@ -422,7 +422,9 @@ class _SeoValues:
 
 def _get(mapping: Any, key: str) -> Any:
     value = mapping.get(key) if isinstance(mapping, dict) else None
-    return None if value is None or is_undefined(value) else value
+    if value is None or type(value) is str:   # (30 a page)
+        return value
+    return None if is_undefined(value) else value
 
 
 def _dig(mapping: Any, *keys: str) -> Any:
