@@ -30,6 +30,11 @@ INCLUDES = {
                    "{% assign y = 'y from include' %}{{ y }}{{ site.title }}]",
     "nested.html": "{{ include.a }}{% include greet.html name=include.a %}{{ include.a }}",
     "self.html": "{% for i in (1..1) %}{{ i }}{% include self.html %}{% endfor %}",
+    # roots read once at the start (no include, no assign of them: fixed_roots)
+    "nav.html": "{% for p in site.posts %}{% assign t = p.title %}[{{ t }}{% if page.url == "
+                "p.url %}*{% endif %}{{ include.a }}{{ x }}]{% endfor %}{{ site.title }}"
+                "{{ page }}{{ missing.x }}{{ page.n | plus: include.a }}",
+    "wrap.html": "{{ inner }}{% include sets.html %}{{ inner }}",   # not fixed: includes
 }
 
 TEMPLATES = [
@@ -178,6 +183,11 @@ TEMPLATES = [
     "{{ n }}{% increment n %}{{ n }}{% decrement n %}{{ n }}{% assign n = 'a' %}{{ n }}"
     "{{ partial }}{{ jekyll.version }}{{ today | date: '%Y' }}",
     "{% include {{ page.inc }} name='dyn' %}",
+    "{% include nav.html a=1 %}{% assign x = 'x' %}{% include nav.html a=2 %}"
+    "{% assign page = 'p' %}{% include nav.html %}{% capture site %}s{% endcapture %}"
+    "{% include nav.html %}{% for x in (1..2) %}{% include nav.html a=x %}{% endfor %}"
+    "{% increment missing %}{% include nav.html %}",
+    "{% assign inner = 'outer' %}{% include wrap.html %}",
     # a root read from the locals first, or from its value at the start (see _entry)
     "{{ q }}{% increment q %}{{ q }}{% decrement site %}{{ site.title }}{% for q in page.list %}"
     "{{ q }}{% include title.html %}{% include shadow.html a=q %}{% endfor %}{{ q }}"

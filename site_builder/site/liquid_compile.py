@@ -236,7 +236,7 @@ RUNTIME = {
     "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
     "LiquidTypeError": LiquidTypeError, "FilterArgumentError": FilterArgumentError,
     "TRUTHY": TRUTHY, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(),
-    "_null_write": _null_write, "_dict_get": dict.__getitem__,
+    "_null_write": _null_write, "Undefined": liquid.Undefined, "_dict_get": dict.__getitem__,
 }
 
 
@@ -269,6 +269,8 @@ class _Compiler:
         self.seen: set[str] = set()   # the kinds of node and expression met (for tests)
         self.roots: dict[str, str] = {}   # root name -> its value at the start (_entry)
         self.loop_names: set[str] = set()   # the template's own loops' variables
+        self.assigned: set[str] = set()   # names it assigns, captures or counts
+        self.opaque = False   # whether a node is left to python-liquid (an include...)
 
     # -- output helpers
     def const(self, obj: object) -> str:
@@ -315,8 +317,12 @@ class _Compiler:
         self.emit("pass")
         self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
-        head[head.index("{roots}")] = self.entry()
+        fixed = self.fixed_roots()
+        head[head.index("{roots}")] = self.entry(fixed)
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
+        for name, var in self.roots.items():   # (root() left a mark for each)
+            source = source.replace(f"\0{name}\0", "_r" + var[2:] if name in fixed else
+                                    self.root_lookup(name, var))
         code = CODE.get((source, filename))
         if code is None:
             code = compiled(source, filename)   # kept in the build's cache too
@@ -357,20 +363,38 @@ class _Compiler:
         self.emit("    raise   # (not reached: env.error raised)")
 
     def root(self, name: str) -> str:
-        """A variable's root looked up in the context's namespaces. One that only the
-        locals or the globals can hold (see _entry) is read from the locals, else from
-        its global value found once when the template starts (a theme's include reads
-        `site` and `page` through a dozen namespaces, hundreds of times a page)."""
-        var = self.roots.get(name)
-        if var is None:
-            var = self.roots[name] = f"_g{len(self.roots)}"
+        """A variable's root looked up in the context's namespaces: a mark, replaced
+        once the whole template is written (root_lookup, or fixed_roots')."""
+        if name not in self.roots:
+            self.roots[name] = f"_g{len(self.roots)}"
+        return f"\0{name}\0"
+
+    @staticmethod
+    def root_lookup(name: str, var: str) -> str:
+        """A root that only the locals or the globals can hold (see _entry) is read
+        from the locals, else from its global value found once when the template
+        starts (a theme's include reads `site` and `page` through a dozen namespaces,
+        hundreds of times a page)."""
         lookup = f"_scope_get(maps, {name!r})"
         return (f"({lookup} if {var} is SLOW else locals_[{name!r}] if {name!r} in locals_ "
                 f"else {lookup} if {var} is UNSEEN else {var})")
 
-    def entry(self) -> str:
+    def fixed_roots(self) -> set[str]:
+        """The roots whose values stay as they are while the template renders, read
+        once when it starts: in a template that neither assigns them nor binds them
+        in its loops, nor holds a node left to python-liquid (an include, which
+        shares its locals, or another tag), nothing can change a namespace that
+        holds them (its callers' stand still meanwhile). The docs' navigation reads
+        `site` and `page` for each of its links."""
+        if self.opaque:
+            return set()
+        return {name for name in self.roots if name not in self.assigned
+                and name not in self.loop_names and name not in ("forloop", "partial")}
+
+    def entry(self, fixed: set[str] = frozenset()) -> str:
         """The roots' start values; SLOW for the names this template binds itself
-        (its loops', `forloop`, `partial`), which stand in front of the locals."""
+        (its loops', `forloop`, `partial`), which stand in front of the locals;
+        and the fixed roots' values (MISSING for one nothing holds)."""
         if not self.roots:
             return "        pass"
         lines = ["        _front, _globals = _entry(maps, locals_)"]
@@ -379,6 +403,8 @@ class _Compiler:
                 lines.append(f"        {var} = SLOW")
             else:
                 lines.append(f"        {var} = _stable(_front, _globals, {name!r})")
+            if name in fixed:
+                lines.append(f"        _r{var[2:]} = {self.root_lookup(name, var)}")
         return "\n".join(lines)
 
     # -- nodes
@@ -405,9 +431,11 @@ class _Compiler:
             self.emit(f"{scope.write or '_null_write'}({t} if type({t} := {value}) is str "
                       f"else ruby_to_s({t}))")
         elif kind is AssignNode:
+            self.assigned.add(str(node.name))
             value = self.value(node.expression, scope, statement=True)
             self.emit(f"locals_[{str(node.name)!r}] = {value}")
         elif kind is CaptureNode:
+            self.assigned.add(str(node.name))
             buf = self.temp("b")
             self.emit(f"{buf} = StringIO()")
             self.block(node.block, scope.but(buffer=buf, write=f"{buf}.write"))
@@ -425,6 +453,7 @@ class _Compiler:
         elif kind is CommentNode or kind is InlineCommentNode:
             self.emit("pass")
         elif kind is IncrementNode or kind is DecrementNode:
+            self.assigned.add(str(node.name))
             method = "increment" if kind is IncrementNode else "decrement"
             self.emit(f"{scope.write or '_null_write'}(str(context.{method}({str(node.name)!r})))")
         else:
@@ -433,6 +462,7 @@ class _Compiler:
     def fallback(self, node: Any, scope: _Scope) -> None:
         """A node left to python-liquid; a break or continue from inside it ends or
         steps this template's loop, as it would end the interpreter's."""
+        self.opaque = True
         call = f"{self.const(node)}.render(context, {scope.buffer})"
         if not scope.in_loop:
             self.emit(call)
@@ -696,13 +726,13 @@ class _Compiler:
 # python-liquid's filters whose commonest answers are written inline (a Python call
 # less, and the decorators' own): filter -> (its arguments, the code, which calls it for
 # any other value). `first` of a list is its item 0 (IndexError: None); `default` of
-# text is it unless empty, of nil the default (docs' navigation: both for each of its
-# 27 links, twice a page).
+# text is it unless empty, of nil or Liquid's lax undefined (its __liquid__ is nil)
+# the default (docs' navigation: both for each of its 27 links, twice a page).
 INLINE_FILTERS = {
     liquid_first: (0, "(({v}[0] if {v} else None) if type({v}) is list else {call})"),
     liquid_last: (0, "(({v}[-1] if {v} else None) if type({v}) is list else {call})"),
     liquid_default: (1, "(({v} or {args[0]}) if type({v}) is str else {args[0]} "
-                                "if {v} is None else {call})"),
+                                "if {v} is None or type({v}) is Undefined else {call})"),
 }
 
 # Output statements: ours (a value written as Ruby writes it) and python-liquid's.
