@@ -7,7 +7,8 @@ same runtime (its context, filters, comparisons, truthiness, undefined objects a
 errors with their tokens): only the walking is gone, variables bound by the
 template's own `for` loops are read from Python locals, and any other variable from
 the context's locals, then from its global value found when the template starts
-(unless its callers' loops or includes bind the name: see _entry). A node or
+(unless its callers' loops or includes bind the name: see _entry), or once when it
+starts if nothing can change it meanwhile (fixed_roots). A node or
 expression this module does not know is handed to python-liquid as it is
 (`node.render`, `expression.evaluate`), so every template renders.
 SITE_BUILDER_LIQUID_COMPILE=0
