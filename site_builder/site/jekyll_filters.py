@@ -219,7 +219,11 @@ def _smart_renderer(options: dict | None) -> Any:
 
 
 def jsonify(value: Any) -> str:
-    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+    return JSON_COMPACT.encode(_plain(value))
+
+
+# json.dumps(value, ensure_ascii=False, separators=(",", ":"))'s encoder, made once.
+JSON_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _plain(value: Any) -> Any:

@@ -113,7 +113,7 @@ def seo(context: RenderContext, text: str) -> str:
     page, site = seo.page, seo.site
     out = ["<!-- Begin Jekyll SEO tag v2.8.0 -->"]
     title = seo.title()
-    if title and not re.search("title=false", text, re.I):
+    if title and not TITLE_FALSE.search(text):
         out.append(f"<title>{title}</title>")
     out.append(f'<meta name="generator" content="Jekyll v{JEKYLL_VERSION}" />')
     if seo.page_title:
@@ -184,13 +184,18 @@ def seo(context: RenderContext, text: str) -> str:
     elif _truthy(site.get("google_site_verification")):
         out.append('<meta name="google-site-verification" '
                    f'content="{_s(site["google_site_verification"])}" />')
-    ld = json.dumps(seo.json_ld(), ensure_ascii=False, separators=(",", ":"))
+    ld = JSON_LD.encode(seo.json_ld())
     out.append(f'<script type="application/ld+json">\n{ld}</script>')
     out.append("<!-- End Jekyll SEO tag -->")
     return "\n".join(out) + "\n"
 
 
 HOMEPAGE_OR_ABOUT = re.compile(r"^/(about/)?(index.html?)?$")
+# (compiled once: the tag runs on every page)
+TITLE_FALSE = re.compile("title=false", re.I)
+INDEX_HTML = re.compile(r"/index\.html$")
+URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+JSON_LD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))   # json.dumps's, made once
 # One line that kramdown makes a paragraph of, its text untouched: a letter, a digit
 # (not a list's `1.`) or a character past ASCII first (no list, header or other block
 # starts), no character of Markdown's or HTML's markup (an `&` before a space is
@@ -352,7 +357,7 @@ class _SeoValues:
         own = _get(self.page, "canonical_url")
         if own is not None and ruby_values.to_s(own) != "":
             return own
-        return re.sub(r"/index\.html$", "/", absolute_url(self.config, _get(self.page, "url")))
+        return INDEX_HTML.sub("/", absolute_url(self.config, _get(self.page, "url")))
 
     @_once
     def image(self) -> dict | None:
@@ -362,7 +367,7 @@ class _SeoValues:
         raw = found.get("path") or found.get("facebook") or found.get("twitter")
         if not raw:
             return None
-        if isinstance(raw, str) and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", raw):
+        if isinstance(raw, str) and not URL_SCHEME.match(raw):
             raw = absolute_url(self.config, raw)
         return {**found, "path": self.filters["uri_escape"](raw)}
 
@@ -392,7 +397,7 @@ class _SeoValues:
         kind = self.type()
         logo = _get(self.site, "logo")
         if logo:
-            logo = self.filters["uri_escape"](logo if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", str(logo))
+            logo = self.filters["uri_escape"](logo if URL_SCHEME.match(str(logo))
                                               else absolute_url(self.config, logo))
         image = self.image()
         values = {
