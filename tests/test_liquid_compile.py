@@ -100,6 +100,11 @@ TEMPLATES = [
     "{% if page.list contains 2 %}i{% endif %}{% if missing contains 'a' %}m{% endif %}"
     "{% if page.tags contains missing %}mm{% endif %}{% if 'abc' contains 'b' %}lit{% endif %}",
     "{% if page.n contains 3 %}x{% endif %}after",
+    "{% if 'Title' == page.title %}a{% endif %}{% if 'x' != page.none %}b{% endif %}"
+    "{% if page.n == '3' %}c{% endif %}{% if missing == '' %}d{% endif %}{% if page.list "
+    "contains '2' %}e{% endif %}{% if page.spaces contains ' ' %}f{% endif %}{% if 'a' == 'a' "
+    "%}g{% endif %}{% unless page.vacant contains '' %}h{% endunless %}{% if page.title != "
+    "'Title' %}i{% endif %}{% if page.drop contains 'title' %}j{% endif %}",
     "{% if page.drop.title %}{{ page.drop.title }}{% endif %}",
     # for: forloop, limit, offset, reversed, ranges, break/continue, else, nesting
     "{% for x in page.list %}{{ forloop.index }}/{{ forloop.index0 }}/{{ forloop.rindex }}"

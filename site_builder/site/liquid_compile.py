@@ -594,11 +594,20 @@ class _Compiler:
                 or kind is LogicalNotExpression:
             return f"(True if {self.truthy(expr, scope)} else False)"
         if kind is EqExpression or kind is NeExpression:
-            # _eq of two str is ==; both sides evaluated first, left to right
+            # _eq of two str is ==; both sides evaluated first, left to right (a text
+            # literal's type known already: `page.title == 'News'`)
             left, right = self.temp("l"), self.temp("r")
-            same = (f"({left} == {right} if (({left} := {self.value(expr.left, scope)}), "
-                    f"({right} := {self.value(expr.right, scope)})) and type({left}) is str "
-                    f"and type({right}) is str else _eq({left}, {right}))")
+            if type(expr.right) is StringLiteral or type(expr.left) is StringLiteral:
+                known, other = (expr.right, expr.left) if type(expr.right) is StringLiteral \
+                    else (expr.left, expr.right)
+                pair = (left, repr(known.value)) if known is expr.right \
+                    else (repr(known.value), left)
+                same = (f"({pair[0]} == {pair[1]} if type({left} := "
+                        f"{self.value(other, scope)}) is str else _eq({pair[0]}, {pair[1]}))")
+            else:
+                same = (f"({left} == {right} if (({left} := {self.value(expr.left, scope)}), "
+                        f"({right} := {self.value(expr.right, scope)})) and type({left}) is str "
+                        f"and type({right}) is str else _eq({left}, {right}))")
             return same if kind is EqExpression else f"(not {same})"
         if kind is LtExpression:
             return (f"_lt({self.const(expr.token)}, {self.value(expr.left, scope)}, "
@@ -613,6 +622,11 @@ class _Compiler:
         if kind is ContainsExpression:
             # a str in a str or a list: `in` (both are truthy for _contains)
             left, right = self.temp("l"), self.temp("r")
+            if type(expr.right) is StringLiteral:   # `post.categories contains 'release'`
+                text = repr(expr.right.value)
+                return (f"({text} in {left} if type({left} := {self.value(expr.left, scope)}) "
+                        f"is str or type({left}) is list "
+                        f"else _contains({self.const(expr.token)}, {left}, {text}))")
             return (f"({right} in {left} if (({left} := {self.value(expr.left, scope)}), "
                     f"({right} := {self.value(expr.right, scope)})) and type({right}) is str "
                     f"and (type({left}) is str or type({left}) is list) "
