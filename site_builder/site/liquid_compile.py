@@ -164,6 +164,8 @@ def _resolve(context: RenderContext, obj: object, path: list, token: Any,
     hint at each), without first redoing the walk and the root's lookup."""
     if obj is MISSING:
         return context.get(path, token=token)
+    if len(path) == 2 and type(obj) in DICTS:   # (the walk found no such key)
+        return context.env.undefined(path[0], hint=hints[0], token=token)
     for i, key in enumerate(path[1:]):
         if type(obj) not in DICTS:
             return context.get(path, token=token)
