@@ -180,6 +180,21 @@ def _resolve(context: RenderContext, obj: object, path: list, token: Any,
     return obj
 
 
+def _path(context: RenderContext, root: object, path: list, token: Any,
+          hints: tuple) -> object:
+    """`path`'s value from its root's, as the inline walk (path()) finds it: plain keys
+    of mappings, a miss resolved by _resolve."""
+    obj = root
+    for key in islice(path, 1, None):
+        if type(obj) not in DICTS:
+            return _resolve(context, root, path, token, hints)
+        obj = (obj[key] if key in obj else MISSING) if key in CONTENT_KEYS \
+            else dict.get(obj, key, MISSING)
+        if obj is MISSING:
+            return _resolve(context, root, path, token, hints)
+    return obj
+
+
 def _lookup(context: RenderContext, maps: Any, path: list, token: Any) -> object:
     obj = _scope_get(maps, path[0])
     if obj is MISSING:
@@ -231,13 +246,14 @@ def _null_write(_text: str) -> int:
 RUNTIME = {
     "_scope_get": _scope_get, "_entry": _entry, "_stable": _stable, "SLOW": SLOW,
     "UNSEEN": UNSEEN,
-    "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup,
+    "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup, "_path": _path,
     "_top_error": _top_error, "_filter_error": _filter_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
     "_contains": _contains, "is_truthy": is_truthy, "ruby_to_s": ruby_to_s,
     "StringIO": StringIO, "islice": islice, "ForLoop": ForLoop, "BreakLoop": BreakLoop,
     "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
     "LiquidTypeError": LiquidTypeError, "FilterArgumentError": FilterArgumentError,
+    "FILTER_ERRORS": (TypeError, LiquidTypeError, FilterArgumentError),
     "TRUTHY": TRUTHY, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(),
     "_null_write": _null_write, "Undefined": liquid.Undefined, "_dict_get": dict.get,
 }
@@ -665,6 +681,13 @@ class _Compiler:
                 return f"_walk({local}, {path}, context, {token})"
             return f"_lookup(context, maps, {path}, {token})"
         start = local or self.root(root)
+        if keys and not scope.in_loop:
+            # Run once a render, outside the template's loops: a call of the same
+            # steps, in a fifth of the source to compile (a theme's layout is
+            # rendered a few hundred times a build, a loop's body thousands).
+            hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
+                                     for i in range(len(keys))))
+            return f"_path(context, {start}, {path}, {token}, {hints})"
         value = start
         found = None   # the temporary that holds the root's value
         for key in keys:
@@ -739,7 +762,7 @@ class _Compiler:
             running = True
         self.emit("pass")
         self.depth -= 1
-        self.emit("except (TypeError, LiquidTypeError, FilterArgumentError) as err:")
+        self.emit("except FILTER_ERRORS as err:")
         self.emit(f"    _filter_error({self.const(tuple(called))}, {index}, err)")
         return v
 
