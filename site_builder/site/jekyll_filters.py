@@ -258,10 +258,19 @@ def where_filters() -> dict[str, Callable]:
     answer is kept for the same list object, in this environment's own memo (one per
     build: the site's lists never change during a build)."""
     memo: dict[tuple, tuple[Any, list]] = {}   # (id of the list, prop, target) -> (list, answer)
+    texts: dict[tuple, tuple[Any, list]] = {}   # the same, for a text prop and target
 
     def where(value: Any, prop: Any = None, target: Any = None) -> Any:
         """Items whose property equals the value (or contains it, for a list
         property), compared as strings."""
+        if type(value) is list and type(prop) is str and type(target) is str:
+            key = (id(value), prop, target)   # (the commonest: `where: "url", item.link`)
+            found = texts.get(key)
+            if found is not None and found[0] is value:
+                return found[1]
+            result = _where(value, prop, target)
+            texts[key] = (value, result)
+            return result
         if isinstance(value, list) and isinstance(target, (str, int, float, type(None))):
             key = (id(value), str(prop), type(target), target)   # true and 1 differ
             found = memo.get(key)
@@ -693,6 +702,7 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
         if found is None:
             found = urls[value] = relative_url(config, value)
         return found
+    relative.memo = urls   # (compiled Liquid reads it inline: liquid_compile.INLINE_FILTERS)
 
     filters: dict[str, Callable] = {
         "relative_url": relative,

@@ -757,6 +757,11 @@ class _Compiler:
             quick = INLINE_FILTERS.get(func)
             if quick is not None and len(args) == quick[0] and not kwargs:
                 call = quick[1].format(v=v, call=call, args=args)
+            elif type(getattr(func, "memo", None)) is dict and not args and not kwargs:
+                # a filter of one value that keeps its answers for text (relative_url)
+                t = self.temp("m")
+                call = (f"({t} if type({v}) is str and ({t} := {self.const(func.memo)}.get({v})) "
+                        f"is not None else {call})")
             self.emit(f"{v} = {call}")
             called.append((f.name, f.token))
             running = True
