@@ -33,8 +33,8 @@ from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.template import BoundTemplate
-from liquid.token import (TOKEN_CONTENT, TOKEN_DOT, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG,
-                          TOKEN_WORD, Token)
+from liquid.token import (TOKEN_CONTENT, TOKEN_DOC, TOKEN_DOT, TOKEN_EOF, TOKEN_EXPRESSION,
+                          TOKEN_OUTPUT, TOKEN_TAG, TOKEN_WORD, Token)
 from liquid.undefined import UNDEFINED
 
 from site_builder.logs import stage_log
@@ -565,11 +565,68 @@ class _Scanner:
 
 def _quick_lexer(lexer: Callable[[str], Iterator[Token]]) -> Callable[[str], Iterator[Token]]:
     """python-liquid's lexer (a partial of _tokenize_template and its rules) given the
-    rules through _Scanner; another lexer as it is."""
+    rules through _Scanner, its loop _tokenize's where no comment tag is; another
+    lexer as it is."""
     rules = getattr(lexer, "keywords", {}).get("rules")
     if not isinstance(rules, re.Pattern) or getattr(lexer, "func", None) is not _tokenize_template:
         return lexer
-    return partial(_tokenize_template, rules=_Scanner(rules))
+    return partial(_tokenize, rules=_Scanner(rules))
+
+
+# Where _tokenize_template's comment steps may start (a tag named comment).
+COMMENT_TAG = re.compile(r"\{%-?\s*comment(?!\w)")
+_new_token = tuple.__new__   # a Token made without its generated __new__ (a call less)
+
+
+def _tokenize(source: str, rules: _Scanner) -> Iterator[Token]:
+    """_tokenize_template's tokens for a source without comment tags (whose text it
+    gathers, with their depth), its steps less those for comments: most pages'
+    lexing, a token at a time (its loop's tests for comments, and Token's own
+    __new__, were a third of it)."""
+    if COMMENT_TAG.search(source):
+        yield from _tokenize_template(source, rules)
+        return
+    lstrip = False
+    for match in rules.finditer(source):
+        kind = match.lastgroup
+        if kind == TOKEN_OUTPUT:
+            yield _new_token(Token, (TOKEN_OUTPUT, match.group(), match.start(), source))
+            yield _new_token(Token, (TOKEN_EXPRESSION, match.group("stmt"), match.start("stmt"),
+                                     source))
+            lstrip = bool(match.group("rss"))
+            continue
+        if kind == "TAG":
+            yield _new_token(Token, (TOKEN_TAG, match.group("name"), match.start("name"), source))
+            value = match.group("expr")
+            lstrip = bool(match.group("rst"))
+            if value:
+                yield _new_token(Token, (TOKEN_EXPRESSION, value, match.start("expr"), source))
+            continue
+        if kind == TOKEN_CONTENT:
+            value = match.group()
+            if lstrip:
+                value = value.lstrip()
+            if match.group("rstrip"):
+                value = value.rstrip()
+            if not value:
+                continue
+            if value.startswith(("{{", "{%")):
+                _unclosed(match, value, source)
+        elif kind == "RAW":
+            kind, value, lstrip = TOKEN_CONTENT, match.group("raw"), bool(match.group("rsr"))
+        elif kind == "DOC":
+            kind, value, lstrip = TOKEN_DOC, match.group("doc"), bool(match.group("rsd"))
+        else:   # (COMMENT, with comment delimiters configured)
+            value, lstrip = match.group("comment"), bool(match.group("rsc"))
+        yield _new_token(Token, (kind, value, match.start(), source))
+
+
+def _unclosed(match: re.Match | _Text, value: str, source: str) -> None:
+    """_tokenize_template's error for text that starts markup it never closes."""
+    message = ("expected '}}', found end of file" if value.startswith("{{")
+               else "missing tag name or closing delimiter")
+    raise LiquidSyntaxError(message, token=Token(TOKEN_EOF, value=match.group(),
+                                                 start_index=match.start(), source=source))
 
 
 def xml_escape(value: object) -> str:
