@@ -1,4 +1,5 @@
-"""Pygments' RegexLexer loop, with each state's rules tried by one regular expression.
+"""Pygments' RegexLexer and ExtendedRegexLexer loops, with each state's rules tried by
+one regular expression.
 
 Pygments tries a state's rules one after the other, a Python call each, until one
 matches: its Python lexer tries 38 on average for each token (jhui.github.io's
@@ -14,6 +15,9 @@ character of pattern (Scala's identifiers are 100,000 characters of Unicode
 classes: 0.6 s), so a state is joined only once its rules tried one by one have
 cost this process about as much (ski rental): a blog with a few short blocks never
 pays for it, one with a quarter of a megabyte of Python pays a tenth of what it saves.
+
+ExtendedRegexLexer (YAML, Ruby, Sass: most of the code in Jekyll's docs) runs the
+same loop on a context its rules' callbacks move; it is joined the same way.
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 import threading
 from typing import Any, Iterator
 
 import pygments
-from pygments.lexer import Lexer, RegexLexer, RegexLexerMeta, words
+from pygments.lexer import (ExtendedRegexLexer, Lexer, LexerContext, RegexLexer,
+                            RegexLexerMeta, words)
 from pygments.regexopt import regex_opt
-from pygments.token import Error, Whitespace, _TokenType
+from pygments.token import Error, Text, Whitespace, _TokenType
 
 from site_builder import compiled_patterns
 
@@ -94,12 +100,31 @@ def _kept_words(self: words) -> str:
 
 
 def faster(lexer: Lexer) -> Lexer:
-    """`lexer`, its tokens found by joined states when it uses RegexLexer's loop as is
-    (lexers with a loop of their own, such as C's or Ruby's, are left as they are)."""
-    if "get_tokens_unprocessed" not in vars(lexer) and \
-            type(lexer).get_tokens_unprocessed is RegexLexer.get_tokens_unprocessed:
+    """`lexer`, its tokens found by joined states when it uses RegexLexer's or
+    ExtendedRegexLexer's loop as is (lexers with a loop of their own, such as C's,
+    are left as they are)."""
+    if "get_tokens_unprocessed" in vars(lexer):
+        return lexer
+    method = type(lexer).get_tokens_unprocessed
+    if method is RegexLexer.get_tokens_unprocessed:
         lexer.get_tokens_unprocessed = functools.partial(tokens, lexer)
+    else:
+        context = _extended_context(method)
+        if context is not None:
+            lexer.get_tokens_unprocessed = functools.partial(extended_tokens, lexer,
+                                                             make_context=context)
     return lexer
+
+
+def _extended_context(method) -> type | None:  # noqa: ANN001 (a lexer class's method)
+    """The context ExtendedRegexLexer's loop starts with, when `method` is that loop
+    (YAML's own method only makes a context of its own class first); else None."""
+    if method is ExtendedRegexLexer.get_tokens_unprocessed:
+        return LexerContext
+    data = sys.modules.get("pygments.lexers.data")   # (YAML's module: loaded if used)
+    if data is not None and method is data.YamlLexer.get_tokens_unprocessed:
+        return data.YamlLexerContext
+    return None
 
 
 class _State:
@@ -177,6 +202,75 @@ def tokens(lexer: RegexLexer, text: str, stack: tuple = ("root",)
         else:
             yield pos, Error, text[pos]
         pos += 1
+
+
+def extended_tokens(lexer: ExtendedRegexLexer, text: str | None = None,
+                    context: LexerContext | None = None, *, make_context: type = LexerContext
+                    ) -> Iterator[tuple[int, Any, str]]:
+    """ExtendedRegexLexer.get_tokens_unprocessed's tokens. Its rules' callbacks read
+    and move the context (`ctx.pos`, `ctx.stack`, and `ctx.end`: Ruby's here-documents
+    lex a line's rest first, calling this loop again with the context), so each
+    match starts where the context says."""
+    definitions = lexer._tokens
+    states = _STATES.setdefault(type(lexer), {})
+
+    def state_of(name: str) -> _State:
+        found = states.get(name)
+        if found is None:
+            found = states[name] = _State(definitions[name])
+        return found
+
+    if not context:
+        ctx = make_context(text, 0)
+    else:
+        ctx = context
+        text = ctx.text
+    state = state_of(ctx.stack[-1])
+    while True:
+        pos, end = ctx.pos, ctx.end
+        match, rule, own = None, None, None
+        if state.steps is None:
+            tried = 0
+            for rule in state.rules:
+                tried += 1
+                match = own = rule[0](text, pos, end)
+                if match:
+                    break
+            state.budget -= tried
+            if state.budget <= 0:
+                state.steps = _joined(state.rules)
+        else:
+            for step, which in state.steps:
+                match = step(text, pos, end)
+                if match:
+                    if type(which) is int:
+                        rule, own = state.rules[which], match
+                    else:
+                        rule = state.rules[which[match.lastindex]]
+                    break
+        if match:
+            rexmatch, action, new_state = rule
+            if action is not None:
+                if type(action) is _TokenType:
+                    yield pos, action, match.group()
+                    ctx.pos = match.end()
+                else:   # (it moves ctx.pos itself)
+                    yield from action(lexer, own or rexmatch(text, pos, end), ctx)
+                    if not new_state:   # it may have moved the stack
+                        state = state_of(ctx.stack[-1])
+            if new_state is not None:
+                _move(ctx.stack, new_state)
+                state = state_of(ctx.stack[-1])
+            continue
+        if pos >= end or pos >= len(text):   # (Pygments' loop: an IndexError)
+            return
+        if text[pos] == "\n":   # no rule matched: a line break starts over from root
+            ctx.stack = ["root"]
+            state = state_of("root")
+            yield pos, Text, "\n"
+        else:
+            yield pos, Error, text[pos]
+        ctx.pos = pos + 1
 
 
 def _move(stack: list[str], new_state: tuple | int | str) -> None:

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from markdown_it import MarkdownIt
+from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_block import StateBlock, html_block
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline, emphasis, strikethrough
@@ -158,7 +159,8 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
         md.add_render_rule(name, rule)
     from site_builder.site import (kramdown_abbreviations, kramdown_blocks,
                                    kramdown_extensions, kramdown_gfm, kramdown_links,
-                                   kramdown_paragraphs, kramdown_quote, kramdown_spans)
+                                   kramdown_paragraphs, kramdown_quote, kramdown_render,
+                                   kramdown_spans)
     kramdown_quote.install(md)
     kramdown_extensions.install(md)
     kramdown_abbreviations.install(md)
@@ -167,6 +169,7 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     kramdown_spans.install(md)
     kramdown_paragraphs.install(md)
     kramdown_blocks.install(md)   # last: kramdown's blank lines and indentation
+    kramdown_render.install(md)
     # kramdown writes a link's URL as written: no percent-encoding, no punycode
     # (`#符号` stays as it is; a browser resolves both alike). The renderer still
     # escapes it for the attribute, and validateLink refuses javascript: URLs (but
@@ -280,6 +283,8 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list]):  # noqa:
     the headings, paragraphs and list items of Jekyll's docs): one text token, as the
     parse makes it, without its state and its passes over the tokens."""
     rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
+    if getattr(parse, "__func__", None) is ParserInline.parse:
+        parse = _pending_state_parse(md.inline)
 
     def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
         if tokens or md_ is not md or rule_char(src):
@@ -290,6 +295,52 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list]):  # noqa:
             tokens.append(token)
         return tokens
     return plain_parse
+
+
+def _pending_state_parse(parser: ParserInline):  # noqa: ANN202 (ParserInline.parse)
+    """ParserInline.parse with a _PendingState for its state."""
+    def parse(src: str, md: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
+        state = _PendingState(src, md, env, tokens)
+        parser.tokenize(state)
+        for rule in parser.ruler2.getRules(""):
+            rule(state)
+        return state.tokens
+    return parse
+
+
+class _PendingState(StateInline):
+    """StateInline, its push and pushPending reading the pending text's two fields
+    (a string and a list of pieces to add to it) directly: StateInline's `pending`
+    property, which joins them, was called three times per token. The same tokens."""
+
+    def pushPending(self) -> Token:
+        buffer = self._pending_buffer
+        token = Token("text", "", 0)
+        token.content = self._pending + "".join(buffer) if buffer else self._pending
+        token.level = self.pendingLevel
+        self.tokens.append(token)
+        self._pending, self._pending_buffer = "", []   # (as the property's setter)
+        return token
+
+    def push(self, ttype: str, tag: str, nesting: int) -> Token:
+        """StateInline.push: the pending text first, then the token at its level."""
+        if self._pending or any(self._pending_buffer):
+            self.pushPending()
+        token = Token(ttype, tag, nesting)
+        token_meta = None
+        if nesting < 0:
+            self.level -= 1
+            self.delimiters = self._prev_delimiters.pop()
+        token.level = self.level
+        if nesting > 0:
+            self.level += 1
+            self._prev_delimiters.append(self.delimiters)
+            self.delimiters = []
+            token_meta = {"delimiters": self.delimiters}
+        self.pendingLevel = self.level
+        self.tokens.append(token)
+        self.tokens_meta.append(token_meta)
+        return token
 
 
 def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noqa: ANN001, ANN202
@@ -328,7 +379,7 @@ def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noq
                 state.append_pending(src[pos])
                 state.pos += 1
             pos = state.pos
-        if state.pending:
+        if state._pending or any(state._pending_buffer):   # (`if state.pending`)
             state.pushPending()
     return tokenize
 
@@ -911,14 +962,16 @@ def span_shapes(state: StateCore) -> None:
     """<mailto:x@y> shown without its scheme, as kramdown writes it; span-level HTML
     elements matched as kramdown matches them (_span_elements)."""
     for block in state.tokens:
-        if not block.children:
+        children = block.children
+        if not children:
             continue
-        # Emphasis delimiters leave empty text tokens between the tags.
-        children = [c for c in block.children if c.type != "text" or c.content]
-        kinds = {c.type for c in children}   # (most texts have neither: one pass, not three)
+        # The tokens' types, "" for an empty text (a rule may leave one between two
+        # tags; 1 block in 7,500 of Jekyll's docs has one), in one pass.
+        kinds = {c.type if c.content or c.type != "text" else "" for c in children}
+        if "" in kinds:
+            children = block.children = [c for c in children if c.type != "text" or c.content]
         if "html_inline" in kinds:
-            children = _span_elements(children)
-        block.children = children
+            children = block.children = _span_elements(children)
         if "link_open" not in kinds:
             continue
         for k in range(len(children) - 1):
