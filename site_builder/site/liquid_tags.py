@@ -156,6 +156,7 @@ class JekyllTemplate(BoundTemplate):
     context_class = JekyllContext
     renders = 0
     compiled = None   # its function; False: left to python-liquid's interpreter
+    eager = False   # compiled at its first render (an include with a loop: see load_include)
 
     def render_with_context(self, context: RenderContext, buffer: TextIO, *args: object,
                             partial: bool = False, block_scope: bool = False,
@@ -163,7 +164,7 @@ class JekyllTemplate(BoundTemplate):
         compiled = self.compiled
         if compiled is None:
             self.renders += 1
-            if self.renders > 1:
+            if self.renders > 1 or self.eager:
                 from site_builder.site.liquid_compile import compile_template
                 compiled = self.compiled = compile_template(self) or False
         if compiled and not args and not kwargs and not context.disabled_tags:
@@ -935,8 +936,15 @@ def load_include(env: JekyllEnvironment, file: str) -> BoundTemplate:
     for node in template.nodes:   # the text itself, as its tokens hold it
         if node.token is not None and node.token.source:
             env.sources[node.token.source] = (name, 1)
+            # An include with a loop is compiled before its first render: interpreting
+            # a loop costs more than compiling it (the docs' navigation: 10 to 1), and
+            # an include is rendered again and again.
+            template.eager = LOOP_TAG.search(node.token.source) is not None
             break
     return template
+
+
+LOOP_TAG = re.compile(r"\{%-?\s*for\s")
 
 
 def _relative_template(context: RenderContext, file: str):  # noqa: ANN202
