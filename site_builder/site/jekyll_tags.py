@@ -87,11 +87,18 @@ def feed_meta(context: RenderContext, text: str) -> str:
     site = context.globals.get("site")   # the blog's own, not this project's defaults
     site = site if isinstance(site, dict) else config
     title = _get(site, "title") or _get(site, "name") or ""
+    written = vars(context.env).setdefault("feed_meta", {})   # the same on every page
+    key = (path, title) if type(title) is str else None
+    if key is not None and key in written:
+        return written[key]
     # (jekyll-feed's MetaTag: encode(xml: :attr), a ' as &apos;; not smartified)
     from site_builder.site.jekyll_filters import xml_escape
     title_attr = f' title="{xml_escape(ruby_values.to_s(title))}"' if title else ""
-    return (f'<link type="application/atom+xml" rel="alternate" '
+    text = (f'<link type="application/atom+xml" rel="alternate" '
             f'href="{absolute_url(config, path)}"{title_attr} />')
+    if key is not None:
+        written[key] = text
+    return text
 
 
 def gist(context: RenderContext, text: str) -> str:
