@@ -6,13 +6,14 @@ Each check runs in fresh interpreters, whose `re` has compiled nothing yet."""
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import write
+
+from site_builder import compiled_patterns
 
 # Flags, named groups, look-behind, Unicode classes, bytes, and a lexer's rules.
 CHECK = r"""
@@ -47,7 +48,7 @@ def _check(folder: Path) -> dict:
 
 def _table(folder: Path) -> tuple[Path, dict]:
     [path] = folder.glob("patterns-*.marshal")
-    return path, marshal.loads(path.read_bytes())
+    return path, compiled_patterns.read_table(path)
 
 
 def test_kept_patterns_are_those_re_compile_makes(tmp_path):
@@ -59,16 +60,30 @@ def test_kept_patterns_are_those_re_compile_makes(tmp_path):
     assert again == {"equal": True, "parsed": 0, "works": True}   # all made from the file
 
 
+def test_each_pattern_is_found_among_thousands_kept(tmp_path):
+    """A file holding other commands' patterns too: each is read from it when asked
+    for (nothing compiled again), and saving keeps the others."""
+    first = _check(tmp_path)
+    path, table = _table(tmp_path)
+    others = {(f"other-{n}-[a-z]+", n % 7): table[next(iter(table))] for n in range(5000)}
+    missing = next(iter(table))
+    path.write_bytes(compiled_patterns.table_bytes(
+        {**others, **{key: made for key, made in table.items() if key != missing}}))
+    assert _check(tmp_path) == {"equal": True, "parsed": 1, "works": True}   # the missing one
+    assert _table(tmp_path)[1] == {**others, **table}   # saved beside the others
+    assert _check(tmp_path)["parsed"] == 0
+
+
 def test_a_damaged_or_tampered_file_is_not_trusted(tmp_path):
     _check(tmp_path)
     path, table = _table(tmp_path)
     # code lists that _sre refuses: each pattern is compiled again, the same
     tampered = {key: (flags, bytes(len(code)), *rest)
                 for key, (flags, code, *rest) in table.items()}
-    path.write_bytes(marshal.dumps(tampered))
+    path.write_bytes(compiled_patterns.table_bytes(tampered))
     assert _check(tmp_path)["equal"]
     assert _check(tmp_path)["parsed"] == 0   # the file was mended
-    path.write_bytes(marshal.dumps({key: ("not", b"a", "list") for key in table}))
+    path.write_bytes(compiled_patterns.table_bytes({key: ("not", b"a", "list") for key in table}))
     assert _check(tmp_path)["equal"]
     path.write_bytes(b"\x00not marshal")
     found = _check(tmp_path)

@@ -19,7 +19,6 @@ them on every lexer the blogs use):
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 from typing import Iterable
 
@@ -56,13 +55,16 @@ _CLASSES: dict = {}
 
 
 def _css_classes(ttype) -> str:  # noqa: ANN001 (a Pygments token type)
-    return _formatter()._get_css_classes(ttype)
-
-
-@lru_cache(maxsize=1)
-def _formatter():  # noqa: ANN202 (Pygments' HtmlFormatter)
-    from pygments.formatters import HtmlFormatter
-    return HtmlFormatter(nowrap=True)
+    """HtmlFormatter(nowrap=True)._get_css_classes(ttype): the type's class, after
+    those of its parents up to a standard type. Without a formatter: making one
+    loads its style and writes its style sheet (5 million instructions a process)."""
+    from pygments.formatters.html import _get_ttype_class
+    from pygments.token import STANDARD_TYPES
+    name = _get_ttype_class(ttype)
+    while ttype not in STANDARD_TYPES:
+        ttype = ttype.parent
+        name = _get_ttype_class(ttype) + " " + name
+    return name
 
 
 def _run(name: str, text: str) -> str:
