@@ -2,7 +2,7 @@
 regular expressions compiled by earlier commands kept (compiled_patterns.py).
 
 A process's start and end are a large part of a quick command (a no-op build of a
-thousand posts is 0.17 s, 0.07 s of it building); two of their costs are avoided
+thousand posts is 0.17 s, 0.07 s of it building); three of their costs are avoided
 here, measured with callgrind on that no-op build: the garbage collector's passes
 while the imports run (which make tens of thousands of objects and no garbage), 9%
 of its instructions, and the interpreter's teardown, which frees every object one

@@ -15,6 +15,8 @@ SAMPLE_RATE = 44100
 
 @dataclass(frozen=True)
 class ModelInfo:
+    """A Jukebox model's facts: its label lists, genre bag and length range."""
+
     name: str
     labels: str               # "v2" or "v3": which artist/genre lists condition it
     max_genre_words: int      # size of the genre bag (v3: one genre name)

@@ -48,6 +48,8 @@ LOG = stage_log("site")   # the site stage's lines: `site: ...`
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What a build made: its counts, for the summary line and the callers."""
+
     posts: int      # posts in the site (unpublished, future and misnamed files not counted)
     pages: int      # HTML files in the site
     seconds: float

@@ -51,6 +51,8 @@ VERSION = (FORMAT, __version__, sys.version_info[:2], _code_version())
 
 @dataclass
 class Cache:
+    """What a build keeps for the next one (`.site-cache/`)."""
+
     version: tuple = VERSION
     parsed: dict[str, tuple] = field(default_factory=dict)       # text hash -> front matter split
     files: dict[str, tuple] = field(default_factory=dict)        # source -> (stat, text hash)

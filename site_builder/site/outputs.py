@@ -27,6 +27,8 @@ from site_builder.site.urls import absolute_url, dest, leaves, pager_url, tag_ur
 
 @dataclass(frozen=True)
 class Planned:
+    """An output file of the plan: its key, and how to render it."""
+
     key: str
     render: Callable[[], str]
     source: str

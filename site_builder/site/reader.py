@@ -46,6 +46,8 @@ GLOB = re.compile(r"[*?[]")   # what makes an exclude/include pattern a glob (fn
 
 @dataclass
 class Found:
+    """A source file the reader found."""
+
     path: Path          # the file
     rel: str            # its path relative to the blog, as Jekyll's relative_path
     categories: tuple[str, ...] = ()   # from the folders above a `_posts/`
@@ -53,6 +55,8 @@ class Found:
 
 @dataclass
 class Inventory:
+    """Every file of the blog, sorted by what a build does with it."""
+
     posts: list[Found] = field(default_factory=list)
     drafts: list[Found] = field(default_factory=list)
     pages: list[Found] = field(default_factory=list)

@@ -65,6 +65,8 @@ PAGE_DATE = datetime(1970, 1, 1)
 
 @dataclass
 class Post:
+    """A post, draft, page or collection document: its front matter, body and URL."""
+
     name: str           # the source path as messages show it (relative to the blog root)
     slug: str
     date: datetime
