@@ -83,6 +83,7 @@ NO_LEXER = "\0"
 
 
 _UNSET = object()
+_new_object = object.__new__
 
 
 def _token_init(self: Token, type: str, tag: str, nesting: int, attrs=_UNSET,  # noqa: A002, ANN001
@@ -113,6 +114,33 @@ if [field.name for field in dataclasses.fields(Token)] == [
         "type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup",
         "info", "meta", "block", "hidden"] and Token.__post_init__.__module__ == convert_attrs.__module__:
     Token.__init__ = _token_init   # (for every markdown-it in this process: the same tokens)
+
+    def _token_at(type: str, tag: str, nesting: int, level: int,  # noqa: A002
+                  content: str = "") -> Token:
+        """Token(type, tag, nesting) at `level`, with `content`: _token_init's fields
+        set here without its call and defaults, a third of what making a token
+        costs (the inline parse makes one per text, code span and tag)."""
+        token = _new_object(Token)
+        token.type = type
+        token.tag = tag
+        token.nesting = nesting
+        token.attrs = {}
+        token.map = None
+        token.level = level
+        token.children = None
+        token.content = content
+        token.markup = ""
+        token.info = ""
+        token.meta = {}
+        token.block = False
+        token.hidden = False
+        return token
+else:
+    def _token_at(type: str, tag: str, nesting: int, level: int,  # noqa: A002
+                  content: str = "") -> Token:
+        token = Token(type, tag, nesting)
+        token.level, token.content = level, content
+        return token
 
 
 def _table_first(definition):  # noqa: ANN001, ANN202 (markdown-it's rule function)
@@ -311,13 +339,13 @@ def _pending_state_parse(parser: ParserInline):  # noqa: ANN202 (ParserInline.pa
 class _PendingState(StateInline):
     """StateInline, its push and pushPending reading the pending text's two fields
     (a string and a list of pieces to add to it) directly: StateInline's `pending`
-    property, which joins them, was called three times per token. The same tokens."""
+    property, which joins them, was called three times per token. The same tokens
+    (made by _token_at)."""
 
     def pushPending(self) -> Token:
         buffer = self._pending_buffer
-        token = Token("text", "", 0)
-        token.content = self._pending + "".join(buffer) if buffer else self._pending
-        token.level = self.pendingLevel
+        token = _token_at("text", "", 0, self.pendingLevel,
+                          self._pending + "".join(buffer) if buffer else self._pending)
         self.tokens.append(token)
         self._pending, self._pending_buffer = "", []   # (as the property's setter)
         return token
@@ -326,12 +354,11 @@ class _PendingState(StateInline):
         """StateInline.push: the pending text first, then the token at its level."""
         if self._pending or any(self._pending_buffer):
             self.pushPending()
-        token = Token(ttype, tag, nesting)
         token_meta = None
         if nesting < 0:
             self.level -= 1
             self.delimiters = self._prev_delimiters.pop()
-        token.level = self.level
+        token = _token_at(ttype, tag, nesting, self.level)
         if nesting > 0:
             self.level += 1
             self._prev_delimiters.append(self.delimiters)
