@@ -101,6 +101,12 @@ def kept(key: tuple, make: Callable[[], str]) -> str:
     return made
 
 
+def known(key: tuple) -> str | None:
+    """What `kept` keeps for `key` (a kept text), or None; nothing is made or kept."""
+    made = _lookup(key)
+    return made if type(made) is str else None
+
+
 def _code_list(pattern: str | bytes, flags: int, compiler, parser) -> tuple:  # noqa: ANN001
     """What re._compiler.compile passes to _sre.compile after the pattern, its code
     as the bytes of an array (read four times faster than a list of ints)."""

@@ -146,3 +146,40 @@ def test_states_compiled_when_entered_give_pygments_tokens():
     assert our_tokens == pygments_tokens
     assert all(compiled >= defined for compiled, defined in every_state.values())
     assert entered["ruby"][0] < entered["ruby"][1]   # only the states the sample entered
+
+
+# A command lexing `sys.argv[2]` (Python) with the kept patterns of the folder sys.argv[1]:
+# its tokens, and whether the root state was joined by the end.
+JOINED_BEFORE = r"""
+import json, sys
+from pathlib import Path
+from site_builder import compiled_patterns
+compiled_patterns.install(Path(sys.argv[1]))
+from site_builder.site import joined_lexing
+lexer = joined_lexing.faster(joined_lexing.lexer_by_name("python", stripnl=False, ensurenl=False))
+tokens = [[p, str(t), v] for p, t, v in lexer.get_tokens_unprocessed(sys.argv[2])]
+compiled_patterns.save()
+root = joined_lexing._STATES[type(lexer)]["root"]
+print(json.dumps({"tokens": tokens, "joined": root.steps is not None}))
+"""
+
+
+def test_a_state_joined_by_an_earlier_command_is_joined_at_once(tmp_path):
+    """A state a command joined is joined from its first token in the next commands
+    (its joined expressions are kept with the compiled patterns: no compiling to
+    pay for), with the same tokens."""
+    import json
+    import subprocess
+    import sys
+
+    def run(text: str) -> dict:
+        done = subprocess.run([sys.executable, "-c", JOINED_BEFORE, str(tmp_path), text],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.splitlines()[-1])
+    assert not run("x = 1\n")["joined"]   # a line: not worth compiling the state again
+    assert run(SAMPLES["python"] * 200)["joined"]
+    again = run("x = 1\n")
+    assert again["joined"]
+    assert again["tokens"] == [[p, str(t), v] for p, t, v in
+                               reference("python").get_tokens_unprocessed("x = 1\n")]
