@@ -65,6 +65,8 @@ def install(md: MarkdownIt) -> None:
     rule = next(r for r in md.block.ruler.__rules__ if r.name == "hr")
     md.block.ruler.at("hr", thematic_break, {"alt": rule.alt})
     md.block.parse = MethodType(_parse, md.block)
+    global _token_at
+    from site_builder.site.kramdown import _token_at   # (kramdown imports this module)
 
 
 def _parse(self, src: str, md: MarkdownIt, env: dict, tokens: list[Token]):  # noqa: ANN001, ANN202
@@ -332,6 +334,26 @@ class _LineTables(StateBlock):
         self.sCount.append(0)
         self.bsCount = [0] * len(self.bMarks)
         self.lineMax = len(lines)
+
+    def push(self, ttype: str, tag: str, nesting: int) -> Token:
+        """StateBlock.push, the token made by kramdown._token_at (Token's fields set
+        without its __init__'s call and defaults; set by install): every block token."""
+        level = self.level
+        if nesting < 0:
+            level -= 1
+            self.level = level
+        token = _token_at(ttype, tag, nesting, level)
+        token.block = True
+        if nesting > 0:
+            self.level = level + 1
+        self.tokens.append(token)
+        return token
+
+
+def _token_at(type: str, tag: str, nesting: int, level: int) -> Token:  # noqa: A002
+    token = Token(type, tag, nesting)   # (until install sets kramdown's)
+    token.level = level
+    return token
 
 
 def _columns(line: str, indent: int) -> int:
