@@ -30,6 +30,11 @@ INCLUDES = {
                    "{% assign y = 'y from include' %}{{ y }}{{ site.title }}]",
     "nested.html": "{{ include.a }}{% include greet.html name=include.a %}{{ include.a }}",
     "self.html": "{% for i in (1..1) %}{{ i }}{% include self.html %}{% endfor %}",
+    # roots read once at the start (no include, no assign of them: fixed_roots)
+    "nav.html": "{% for p in site.posts %}{% assign t = p.title %}[{{ t }}{% if page.url == "
+                "p.url %}*{% endif %}{{ include.a }}{{ x }}]{% endfor %}{{ site.title }}"
+                "{{ page }}{{ missing.x }}{{ page.n | plus: include.a }}",
+    "wrap.html": "{{ inner }}{% include sets.html %}{{ inner }}",   # not fixed: includes
 }
 
 TEMPLATES = [
@@ -60,6 +65,18 @@ TEMPLATES = [
     "{{ page.title | plus: 'x' }} {{ 'a' | times: 2 }} {{ 5 | divided_by: 0 }}",
     "{{ page.url | relative_url }} {{ page.url | absolute_url }} {{ page.title | xml_escape }}",
     "{{ page.content | jsonify }}",
+    # first, last and default: their commonest answers written inline
+    "{{ page.list | first }}|{{ page.emptylist | first }}|{{ page.title | first }}|"
+    "{{ page.dict | first }}|{{ missing | first }}|{{ page.none | last }}|{{ page.list | last }}|"
+    "{{ page.emptylist | last }}|{{ page.n | last }}|{{ page.tags | first | upcase | last }}|"
+    "{{ page.vacant | default: 'v' }}|{{ page.title | default: 'v' }}|{{ page.none | default: "
+    "page.title }}|{{ missing | default: 'm' }}|{{ page.flag | default: 'f' }}|{{ page.zero | "
+    "default: 'z' }}|{{ page.emptylist | default: 'e' }}|{{ page.spaces | default: 's' }}|"
+    "{{ page.list | default: 'l', allow_false: true }}|{{ page.none | default }}|"
+    "{% assign f = site.posts | where: 'cat', 'x' | first %}{{ f.title }}|"
+    "{{ site.posts | last | map: 'title' | first }}",
+    "{{ page.list | first: 1 }}after",
+    "{{ page.none | default: 'a', 'b' }}after",
     # if / unless / elsif / else, comparisons, and / or, contains
     "{% if page.title %}a{% elsif page.n %}b{% else %}c{% endif %}",
     "{% if page.none %}a{% elsif page.flag %}b{% elsif page.zero %}z{% else %}c{% endif %}",
@@ -83,6 +100,11 @@ TEMPLATES = [
     "{% if page.list contains 2 %}i{% endif %}{% if missing contains 'a' %}m{% endif %}"
     "{% if page.tags contains missing %}mm{% endif %}{% if 'abc' contains 'b' %}lit{% endif %}",
     "{% if page.n contains 3 %}x{% endif %}after",
+    "{% if 'Title' == page.title %}a{% endif %}{% if 'x' != page.none %}b{% endif %}"
+    "{% if page.n == '3' %}c{% endif %}{% if missing == '' %}d{% endif %}{% if page.list "
+    "contains '2' %}e{% endif %}{% if page.spaces contains ' ' %}f{% endif %}{% if 'a' == 'a' "
+    "%}g{% endif %}{% unless page.vacant contains '' %}h{% endunless %}{% if page.title != "
+    "'Title' %}i{% endif %}{% if page.drop contains 'title' %}j{% endif %}",
     "{% if page.drop.title %}{{ page.drop.title }}{% endif %}",
     # for: forloop, limit, offset, reversed, ranges, break/continue, else, nesting
     "{% for x in page.list %}{{ forloop.index }}/{{ forloop.index0 }}/{{ forloop.rindex }}"
@@ -166,6 +188,11 @@ TEMPLATES = [
     "{{ n }}{% increment n %}{{ n }}{% decrement n %}{{ n }}{% assign n = 'a' %}{{ n }}"
     "{{ partial }}{{ jekyll.version }}{{ today | date: '%Y' }}",
     "{% include {{ page.inc }} name='dyn' %}",
+    "{% include nav.html a=1 %}{% assign x = 'x' %}{% include nav.html a=2 %}"
+    "{% assign page = 'p' %}{% include nav.html %}{% capture site %}s{% endcapture %}"
+    "{% include nav.html %}{% for x in (1..2) %}{% include nav.html a=x %}{% endfor %}"
+    "{% increment missing %}{% include nav.html %}",
+    "{% assign inner = 'outer' %}{% include wrap.html %}",
     # a root read from the locals first, or from its value at the start (see _entry)
     "{{ q }}{% increment q %}{{ q }}{% decrement site %}{{ site.title }}{% for q in page.list %}"
     "{{ q }}{% include title.html %}{% include shadow.html a=q %}{% endfor %}{{ q }}"

@@ -13,14 +13,15 @@ from site_builder.site.kramdown import renderer
 
 WORDS = ["Jekyll", "4.4.1", "Released", "(c)", "(tm)", "1.", "A.", "a)", "(1)", "Mr.",
          "e.g.", "-", "a -b", "!", "?!", "()", "x.com", "www.x.org", "Re", "I", "2.5.0",
-         "Turns", "21!", "GNU", "Linux", "or", "x-y", "end."]
+         "Turns", "21!", "GNU", "Linux", "or", "x-y", "end.", "3rd", "10)", "Sass/SCSS", "/",
+         "$1", "$", "&", "•", "…", "é", "日本", "«", "’", "–", "©", "\u200d", "+", "1.5"]
 
 
 def samples() -> list[str]:
     rng = random.Random(14)
-    alphabet = "aZ09 ,.!?()-xyzXYZ   "
+    alphabet = "aZ09 ,.!?()-xyzXYZ   /$&é•…’"
     found = []
-    while len(found) < 600:
+    while len(found) < 900:
         if rng.random() < 0.5:
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14)))
         else:
@@ -69,7 +70,7 @@ def test_a_paragraph_of_text_is_what_markdownify_and_strip_html_give_back():
     def values():
         while True:
             text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 12)))
-            yield f"<p>{text}</p>" + rng.choice(["\n", ""])
+            yield f"<p>{text}</p>" + rng.choice(["\n", "", "\n\n", "\n\n\n"])
     _agree_with_markdownify(values(), 400)
 
 
@@ -87,15 +88,40 @@ def test_a_header_or_paragraph_with_inline_elements_is_what_markdownify_and_stri
                            for _ in range(rng.randint(0, 14)))
             name = rng.choice(["p", "p", "h2", "h6"])
             attributes = rng.choice(["", ' id="x-y"', ' class="a b"', ' markdown="1"'])
-            yield f"<{name}{attributes}>{text}</{name}>" + rng.choice(["\n", ""])
+            yield f"<{name}{attributes}>{text}</{name}>" + rng.choice(["\n", "", "\n\n"])
     _agree_with_markdownify(values(), 300)
 
 
+def test_titles_of_jekylls_docs_are_plain():
+    for text in ["Jekyll • Simple, blog-aware, static sites", "Pick Up your $1 Jekyll Sticker",
+                 "Jekyll Meet & Greet at GitHub HQ", "Sass/SCSS Options", "3rd Party",
+                 "Jekyll 3.7.0 brings LiveReload, a directory for your collections and much more…"]:
+        assert PLAIN_TEXT.fullmatch(text), text
+
+
 def test_markup_and_typography_are_not_plain():
-    for text in ["Jekyll's", "a -- b", "wait...", "*em*", "`code`", "<b>", "a & b", "#1",
-                 "1. first", " lead", "[link]", "a:b", "~~x~~", '"q"', "a_b_", "é"]:
+    for text in ["Jekyll's", "a -- b", "wait...", "*em*", "`code`", "<b>", "a &b", "#1",
+                 "1. first", "1) first", "12.5", " lead", "[link]", "a:b", "~~x~~", '"q"',
+                 "a_b_", "a &amp; b", "a&", "$$x$$", "a\u00a0b", "a\u2028b", "a\u3000b",
+                 "+ x", "a\tb", "•\n"]:
         assert not PLAIN_TEXT.fullmatch(text), text
     for value in ["<p>a <em>b</p>", "<p>a</em></p>", "<p>a &amp<em>;</em></p>",
                   "<p>a</p>\n<p>b</p>\n", "<p>a\n\nb</p>", "<p>[x]</p>",
-                  "<p>a\x00</p>", "<p markdown=\"1\">a</p>", "<p>a <br> b</p>", "<p>a", "a</p>"]:
+                  "<p>a\x00</p>", "<p markdown=\"1\">a</p>", "<p>a <br> b</p>", "<p>a", "a</p>",
+                  "<p>a</p>\n\n<p>b</p>", "<p>a</p>\n \n"]:
         assert _unconverted(value) is None, value
+
+
+def test_possessive_paragraph_matches_as_the_backtracking_one():
+    """PARAGRAPH's possessive repeats never give back: the same matches as without."""
+    import re
+    from site_builder.site.jekyll_tags import PARAGRAPH
+    backtracking = re.compile(PARAGRAPH.pattern.replace("]++|", "]|").replace(")*+)", ")*)"))
+    assert backtracking.pattern != PARAGRAPH.pattern
+    rng = random.Random(5)
+    closers = ["</p>", "</h2>", "</b>", "</a>", "<p>", "\n", "\n\n", "<"]
+    for _ in range(3000):
+        text = "".join(rng.choice(TAGS + PIECES + closers) for _ in range(rng.randint(0, 12)))
+        value = rng.choice(["<p>", "<h2>", '<p class="x">']) + text + rng.choice(closers)
+        quick, slow = PARAGRAPH.fullmatch(value), backtracking.fullmatch(value)
+        assert (quick and quick.groups()) == (slow and slow.groups()), value

@@ -827,3 +827,35 @@ def test_simple_outputs_in_a_post_are_written_as_liquid_writes_them(tmp_path: Pa
     for body in ["{{ site.list.size }}", "{{ site.repository.size }}", "{{ site.n | plus: 1 }}",
                  "{% if x %}{% endif %}{{ site.n }}", "{{- site.n }}", "{{ site.nil }}"]:
         assert _simple_liquid(body, site, page) is None, body
+
+
+def test_simple_outputs_and_raw_blocks_are_written_as_liquid_writes_them(tmp_path: Path) -> None:
+    """Raw blocks beside the simple outputs (Jekyll's history page) skip parsing too:
+    random texts of outputs, raw blocks (with dashes, unclosed, nested, after a `{`)
+    and braces are written as Liquid writes them, or left to it."""
+    import random
+    from liquid.exceptions import LiquidError
+    from site_builder.site.liquid_tags import JekyllEnvironment
+    from site_builder.site.render import _simple_liquid
+    site, page = {"repository": "https://x.org/r", "n": 3}, {"title": "T"}
+    env = JekyllEnvironment(tmp_path, {"baseurl": ""}, {})
+    body = "- Fix {% raw %}`{{ page.url }}`{% endraw %} ([#1]({{ site.repository }}/issues/1))\n"
+    assert _simple_liquid(body, site, page) == \
+        "- Fix `{{ page.url }}` ([#1](https://x.org/r/issues/1))\n"
+    parts = ["{% raw %}", "{% endraw %}", "{%raw%}", "{%\nendraw  %}", "{%- raw %}",
+             "{% raw -%}", "{%- endraw %}", "{% endraw -%}", "{{ site.repository }}",
+             "{{site.n}}", "{{ page.title }}", "{{", "}}", "{", "}", "%}", "{%", "x", " ",
+             "\n", "`", "{% if true %}", "{% endif %}", "{{ site.n | plus: 1 }}", "{{{"]
+    rng = random.Random(7)
+    fast_ones = 0
+    for _ in range(1000):
+        body = "".join(rng.choice(parts) for _ in range(rng.randint(1, 9)))
+        fast = _simple_liquid(body, site, page)
+        try:
+            slow = env.from_string(body).render(site=site, page=page)
+        except LiquidError:
+            slow = None
+        if fast is not None:
+            fast_ones += 1
+            assert fast == slow, body
+    assert fast_ones > 80

@@ -17,13 +17,13 @@ import liquid
 import liquid.exceptions
 
 from site_builder.site import ruby_strftime, ruby_time, ruby_values
-from site_builder.site.ruby_values import compare_or_text
+from site_builder.site.ruby_values import compare_or_text, is_undefined
 from site_builder.site.sources import slugify, xmlschema
 from site_builder.site.urls import absolute_url, relative_url
 
 
 def _blank(value: Any) -> bool:
-    return value is None or liquid.is_undefined(value)
+    return value is None or is_undefined(value)
 
 
 def _text(value: Any) -> str:
@@ -136,7 +136,18 @@ def cgi_escape(value: Any) -> str:
 
 def uri_escape(value: Any) -> str:
     # Addressable's normalize: reserved characters and '%' already escaping kept.
-    return urllib.parse.quote(_text(value), safe="!#$&'()*+,/:;=?@[]~%")
+    if type(value) is not str:
+        return urllib.parse.quote(_text(value), safe="!#$&'()*+,/:;=?@[]~%")
+    found = URI_ESCAPED.get(value)
+    if found is None:
+        if len(URI_ESCAPED) > 4096:
+            URI_ESCAPED.clear()
+        found = URI_ESCAPED[value] = urllib.parse.quote(value, safe="!#$&'()*+,/:;=?@[]~%")
+    return found
+
+
+# uri_escape's answers: the seo tag escapes the site's image and logo on every page.
+URI_ESCAPED: dict[str, str] = {}
 
 
 STRIP_INDEX = re.compile(r"/index\.html?$", re.M)   # Ruby's `$`: a line's end
@@ -188,13 +199,31 @@ def normalize_whitespace(value: Any) -> str:
 def smartify(value: Any, options: dict | None = None) -> str:
     """`options`: the config's `kramdown:` (its smart_quotes), as Jekyll's SmartyPants
     converter reads them."""
-    from site_builder.site.kramdown import renderer
-    text = renderer(options).renderInline(_text(value)) if _text(value) else ""
-    return text
+    return _smart_renderer(options).renderInline(_text(value)) if _text(value) else ""
+
+
+# Converters for smartify, by their options as text: making one cost more than the
+# titles it converts (0.75 ms each, for each of a feed's entries).
+SMART_RENDERERS: dict[str, Any] = {}
+
+
+def _smart_renderer(options: dict | None) -> Any:
+    key = repr(options)
+    found = SMART_RENDERERS.get(key)
+    if found is None:
+        from site_builder.site.kramdown import renderer
+        if len(SMART_RENDERERS) > 8:
+            SMART_RENDERERS.clear()
+        found = SMART_RENDERERS[key] = renderer(options)
+    return found
 
 
 def jsonify(value: Any) -> str:
-    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":"))
+    return JSON_COMPACT.encode(_plain(value))
+
+
+# json.dumps(value, ensure_ascii=False, separators=(",", ":"))'s encoder, made once.
+JSON_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _plain(value: Any) -> Any:
@@ -229,10 +258,19 @@ def where_filters() -> dict[str, Callable]:
     answer is kept for the same list object, in this environment's own memo (one per
     build: the site's lists never change during a build)."""
     memo: dict[tuple, tuple[Any, list]] = {}   # (id of the list, prop, target) -> (list, answer)
+    texts: dict[tuple, tuple[Any, list]] = {}   # the same, for a text prop and target
 
     def where(value: Any, prop: Any = None, target: Any = None) -> Any:
         """Items whose property equals the value (or contains it, for a list
         property), compared as strings."""
+        if type(value) is list and type(prop) is str and type(target) is str:
+            key = (id(value), prop, target)   # (the commonest: `where: "url", item.link`)
+            found = texts.get(key)
+            if found is not None and found[0] is value:
+                return found[1]
+            result = _where(value, prop, target)
+            texts[key] = (value, result)
+            return result
         if isinstance(value, list) and isinstance(target, (str, int, float, type(None))):
             key = (id(value), str(prop), type(target), target)   # true and 1 differ
             found = memo.get(key)
@@ -272,7 +310,7 @@ def _where(value: Any, prop: Any = None, target: Any = None) -> Any:
 
 def _ruby_array(value: Any) -> list:
     """Ruby's Array(value): nil none, a list itself, a hash its pairs, else the value."""
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return []
     if isinstance(value, (list, tuple)):
         return list(value)
@@ -335,7 +373,7 @@ FLOAT_LIKE = re.compile(r"\A\s*-?(?:\d+\.?\d*|\.\d+)\s*\Z")
 
 def _sort_input(value: Any) -> Any:
     """Jekyll's parse_sort_input: a value whose text is a number, as that number."""
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return None
     # Ruby's to_s: a list is its inspect ("[24, 0, 1]"), never its items joined, which
     # made bitcoincore.org's version lists numbers (2401 > 310)
@@ -607,7 +645,7 @@ def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
             return value
         groups: list[dict] = []
         for item, key in each(value, name, expression, context, False):
-            key = None if liquid.is_undefined(key) else key
+            key = None if is_undefined(key) else key
             found = next((g for g in groups if _same_key(g["name"], key)), None)
             if found is None:
                 groups.append(found := {"name": key, "items": []})
@@ -664,6 +702,7 @@ def install(env: liquid.Environment, config: dict, *, script_links: bool = False
         if found is None:
             found = urls[value] = relative_url(config, value)
         return found
+    relative.memo = urls   # (compiled Liquid reads it inline: liquid_compile.INLINE_FILTERS)
 
     filters: dict[str, Callable] = {
         "relative_url": relative,

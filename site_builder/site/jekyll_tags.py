@@ -25,6 +25,7 @@ from liquid.token import (TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, 
                           Token)
 
 from site_builder.site import ruby_values
+from site_builder.site.ruby_values import is_undefined
 from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.urls import absolute_url, relative_url
 
@@ -86,11 +87,18 @@ def feed_meta(context: RenderContext, text: str) -> str:
     site = context.globals.get("site")   # the blog's own, not this project's defaults
     site = site if isinstance(site, dict) else config
     title = _get(site, "title") or _get(site, "name") or ""
+    written = vars(context.env).setdefault("feed_meta", {})   # the same on every page
+    key = (path, title) if type(title) is str else None
+    if key is not None and key in written:
+        return written[key]
     # (jekyll-feed's MetaTag: encode(xml: :attr), a ' as &apos;; not smartified)
     from site_builder.site.jekyll_filters import xml_escape
     title_attr = f' title="{xml_escape(ruby_values.to_s(title))}"' if title else ""
-    return (f'<link type="application/atom+xml" rel="alternate" '
+    text = (f'<link type="application/atom+xml" rel="alternate" '
             f'href="{absolute_url(config, path)}"{title_attr} />')
+    if key is not None:
+        written[key] = text
+    return text
 
 
 def gist(context: RenderContext, text: str) -> str:
@@ -112,7 +120,7 @@ def seo(context: RenderContext, text: str) -> str:
     page, site = seo.page, seo.site
     out = ["<!-- Begin Jekyll SEO tag v2.8.0 -->"]
     title = seo.title()
-    if title and not re.search("title=false", text, re.I):
+    if title and not TITLE_FALSE.search(text):
         out.append(f"<title>{title}</title>")
     out.append(f'<meta name="generator" content="Jekyll v{JEKYLL_VERSION}" />')
     if seo.page_title:
@@ -183,17 +191,25 @@ def seo(context: RenderContext, text: str) -> str:
     elif _truthy(site.get("google_site_verification")):
         out.append('<meta name="google-site-verification" '
                    f'content="{_s(site["google_site_verification"])}" />')
-    ld = json.dumps(seo.json_ld(), ensure_ascii=False, separators=(",", ":"))
+    ld = JSON_LD.encode(seo.json_ld())
     out.append(f'<script type="application/ld+json">\n{ld}</script>')
     out.append("<!-- End Jekyll SEO tag -->")
     return "\n".join(out) + "\n"
 
 
 HOMEPAGE_OR_ABOUT = re.compile(r"^/(about/)?(index.html?)?$")
-# One line that kramdown makes a paragraph of, its text untouched: a letter first (no
-# list, header or other block starts), no character of Markdown's or HTML's markup,
-# and no `--` or `..` that its typography makes a dash or an ellipsis.
-PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
+# (compiled once: the tag runs on every page)
+TITLE_FALSE = re.compile("title=false", re.I)
+INDEX_HTML = re.compile(r"/index\.html$")
+URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+JSON_LD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))   # json.dumps's, made once
+# One line that kramdown makes a paragraph of, its text untouched: a letter, a digit
+# (not a list's `1.`) or a character past ASCII first (no list, header or other block
+# starts), no character of Markdown's or HTML's markup (an `&` before a space is
+# text: `&amp;` after either way), no `--`, `..` or quote that its typography makes a
+# dash, an ellipsis or a curly quote, no `$$` (math), no white space but ASCII spaces.
+PLAIN_TEXT = re.compile(r"(?!\d+[.)])(?:[A-Za-z0-9]|[^\x00-\x7f\s])"
+                        r"(?:[A-Za-z0-9 ,!?()/]|[^\x00-\x7f\s]|\.(?!\.)|-(?!-)|\$(?!\$)|&(?= ))*")
 # A paragraph of text alone (a post's excerpt as converted, `<p>Hello!</p>`), no tag in
 # it, no blank line: kramdown writes the element back with its text escaped (`&` as
 # `&amp;` where it starts no entity), which escape_once would escape the same way.
@@ -201,9 +217,11 @@ PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,!?()]|\.(?!\.)|-(?!-))*")
 # kramdown writes their tags back (their attributes as it spells them), which
 # strip_html then takes out.
 INLINE_TAG = re.compile(r'<(/?)(a|code|em|strong|span|kbd|b|i)((?: (?!markdown)[a-z][a-z-]*="[^"<>&]*")*)>')
+# (Possessive: where text, a newline or an inline tag ends, only the closing tag may
+# follow, so giving any back never matches; an excerpt is read in a quarter the time.)
 PARAGRAPH = re.compile(r'<(p|h[1-6])((?: (?!markdown)[a-z][a-z-]*="[^"<>&]*")*)>'
-                       r'((?:[^<>\r\n\0{}\[\]]|\n(?!\s*\n)|' + INLINE_TAG.pattern + r')*)'
-                       r'</\1>\n?')
+                       r'((?:[^<>\r\n\0{}\[\]]++|\n(?!\s*\n)|' + INLINE_TAG.pattern + r')*+)'
+                       r'</\1>\n*')
 ENTITY_START = re.compile(r"&[#\w.:-]*\Z")
 
 
@@ -277,7 +295,7 @@ class _SeoValues:
         Once per text for the whole build: the site's title, tagline and description
         are the same on every page (a fifth of the seo tag's time on Jekyll's docs)."""
         from site_builder.site.jekyll_filters import escape_once, normalize_whitespace, strip_html
-        if value is None or liquid.is_undefined(value) or value is False:
+        if value is None or is_undefined(value) or value is False:
             return None
         done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
         key = value if type(value) is str else None
@@ -320,7 +338,7 @@ class _SeoValues:
         if isinstance(authors, list) and authors:
             sources.append(authors[0])
         sources.append(_get(self.site, "author"))
-        found = next((s for s in sources if s is not None and not liquid.is_undefined(s)
+        found = next((s for s in sources if s is not None and not is_undefined(s)
                       and ruby_values.to_s(s) != ""), None)
         if isinstance(found, dict):
             return found
@@ -346,7 +364,7 @@ class _SeoValues:
         own = _get(self.page, "canonical_url")
         if own is not None and ruby_values.to_s(own) != "":
             return own
-        return re.sub(r"/index\.html$", "/", absolute_url(self.config, _get(self.page, "url")))
+        return INDEX_HTML.sub("/", absolute_url(self.config, _get(self.page, "url")))
 
     @_once
     def image(self) -> dict | None:
@@ -356,12 +374,12 @@ class _SeoValues:
         raw = found.get("path") or found.get("facebook") or found.get("twitter")
         if not raw:
             return None
-        if isinstance(raw, str) and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", raw):
+        if isinstance(raw, str) and not URL_SCHEME.match(raw):
             raw = absolute_url(self.config, raw)
         return {**found, "path": self.filters["uri_escape"](raw)}
 
     def _date(self, value: Any) -> str | None:
-        if value is None or liquid.is_undefined(value) or value is False:
+        if value is None or is_undefined(value) or value is False:
             return None
         return self.filters["date_to_xmlschema"](value)
 
@@ -386,7 +404,7 @@ class _SeoValues:
         kind = self.type()
         logo = _get(self.site, "logo")
         if logo:
-            logo = self.filters["uri_escape"](logo if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", str(logo))
+            logo = self.filters["uri_escape"](logo if URL_SCHEME.match(str(logo))
                                               else absolute_url(self.config, logo))
         image = self.image()
         values = {
@@ -416,7 +434,9 @@ class _SeoValues:
 
 def _get(mapping: Any, key: str) -> Any:
     value = mapping.get(key) if isinstance(mapping, dict) else None
-    return None if value is None or liquid.is_undefined(value) else value
+    if value is None or type(value) is str:   # (30 a page)
+        return value
+    return None if is_undefined(value) else value
 
 
 def _dig(mapping: Any, *keys: str) -> Any:
@@ -426,7 +446,7 @@ def _dig(mapping: Any, *keys: str) -> Any:
 
 
 def _truthy(value: Any) -> bool:
-    return value is not None and value is not False and not liquid.is_undefined(value)
+    return value is not None and value is not False and not is_undefined(value)
 
 
 def _s(value: Any) -> str:
@@ -434,7 +454,7 @@ def _s(value: Any) -> str:
 
 
 def _plain(value: Any) -> str:
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return ""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", str(value))).strip()
 

@@ -219,6 +219,10 @@ BLOCK_STARTS = {"kramdown_math_block": "$", "fence": "`~", "blockquote": ">", "h
                 "list": "*-+0123456789", "footnote_def": "[", "reference": "[",
                 "kramdown_html": "<", "html_block": "<", "heading": "#",
                 "kramdown_abbreviation": "*", "kramdown_extension": "{"}
+# The same where a rule only says whether a line ends a block (a chain's terminators,
+# which markdown-it calls silent): a definition's `:` (or `~`) line then, where
+# a whole definition list may start with a term of any text.
+TERMINATOR_STARTS = {**BLOCK_STARTS, "deflist": ":~"}
 
 
 def _dispatch_block_rules(md: MarkdownIt) -> None:
@@ -233,7 +237,7 @@ def _dispatch_block_rules(md: MarkdownIt) -> None:
     cache = {}
     for chain in chains:
         chosen = [rule for rule in rules if not chain or chain in rule.alt]
-        cache[chain] = [_dispatcher(chosen)]
+        cache[chain] = [_dispatcher(chosen, TERMINATOR_STARTS if chain else BLOCK_STARTS)]
     ruler.__cache__ = cache  # rebuilt by markdown-it (plain chains) if a rule changes
 
 
@@ -411,9 +415,9 @@ def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noq
     return tokenize
 
 
-def _dispatcher(rules: list):  # noqa: ANN202 (markdown-it's rule function)
+def _dispatcher(rules: list, starts: dict[str, str]):  # noqa: ANN202 (markdown-it's rule function)
     every = [rule.fn for rule in rules]
-    by_char, anywhere = _by_char(rules, BLOCK_STARTS)
+    by_char, anywhere = _by_char(rules, starts)
 
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         pos = state.bMarks[start] + state.tShift[start]
@@ -422,6 +426,9 @@ def _dispatcher(rules: list):  # noqa: ANN202 (markdown-it's rule function)
             if fn(state, start, end, silent):
                 return True
         return False
+    # (for the callers that look the rules up themselves: kramdown_blocks' paragraph
+    # and tokenize)
+    rule.by_char, rule.anywhere, rule.every = by_char, anywhere, every
     return rule
 
 

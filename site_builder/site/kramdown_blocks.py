@@ -32,6 +32,8 @@ from operator import add, sub
 from types import MethodType
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import MD_TRIM_CHARS as MD_TRIM
+from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -51,15 +53,17 @@ def install(md: MarkdownIt) -> None:
     """Run last among the core rules (after the table of contents and attribute
     lists have made their blocks), and render with kramdown's indentation."""
     md.inline.ruler.at("newline", newline)
-    paragraph = next(r for r in md.block.ruler.__rules__ if r.name == "paragraph")
-    md.block.ruler.at("paragraph", _kramdown_paragraph(paragraph.fn), {"alt": paragraph.alt})
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == "paragraph")
+    md.block.ruler.at("paragraph", paragraph, {"alt": rule.alt})
     md.block.ruler.before("code", "kramdown_raw_text", raw_text)
     md.add_render_rule("kramdown_text_open", lambda *a: "")
     md.add_render_rule("kramdown_text_close", lambda *a: "\n")
     md.core.ruler.push("kramdown_layout", layout)
     md.add_render_rule("kramdown_blank", lambda *a: "\n")
     md.renderer.render = MethodType(render, md.renderer)
-    md.block.tokenize = _quote_tabs(md.block.tokenize)
+    md.block.tokenize = _quote_tabs(MethodType(_tokenize, md.block))
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == "hr")
+    md.block.ruler.at("hr", thematic_break, {"alt": rule.alt})
     md.block.parse = MethodType(_parse, md.block)
 
 
@@ -70,6 +74,238 @@ def _parse(self, src: str, md: MarkdownIt, env: dict, tokens: list[Token]):  # n
     state = _LineTables(src, md, env, tokens)
     self.tokenize(state, state.line, state.lineMax)
     return state.tokens
+
+
+def _tokenize(self, state: StateBlock, start: int, end: int) -> None:  # noqa: ANN001
+    """markdown-it's ParserBlock.tokenize, the block rules tried on each block's first
+    line, with the rules looked up by the line's first character (the dispatcher's
+    tables, kramdown.py) and the blank lines skipped in the loop: ours for speed,
+    as it runs once per block and again for every list item's text. The same rules
+    run on the same lines; the same errors."""
+    rules = self.ruler.getRules("")
+    by_char = getattr(rules[0], "by_char", None) if len(rules) == 1 else None
+    if by_char is None:
+        return ParserBlock.tokenize(self, state, start, end)
+    anywhere, every = rules[0].anywhere, rules[0].every
+    b_marks, e_marks, t_shift = state.bMarks, state.eMarks, state.tShift
+    line = start
+    max_nesting = state.md.options.maxNesting
+    empty_lines = False
+    while line < end:
+        last = state.lineMax
+        while line < last and b_marks[line] + t_shift[line] >= e_marks[line]:
+            line += 1   # (skipEmptyLines)
+        state.line = line
+        if line >= end or state.sCount[line] < state.blkIndent:
+            break
+        if state.level >= max_nesting:
+            state.line = end
+            break
+        pos = b_marks[line] + t_shift[line]
+        for rule in by_char.get(state.src[pos], anywhere) if pos < e_marks[line] else every:
+            if rule(state, line, end, False):
+                if state.line <= line:
+                    raise RuntimeError("block rule didn't increment state.line")
+                break
+        else:
+            raise RuntimeError("none of the block rules matched")
+        state.tight = not empty_lines
+        line = state.line
+        if line - 1 < end and b_marks[line - 1] + t_shift[line - 1] >= e_marks[line - 1]:
+            empty_lines = True
+        if line < end and b_marks[line] + t_shift[line] >= e_marks[line]:
+            empty_lines = True
+            line += 1
+            state.line = line
+    return None
+
+
+BULLET = re.compile(r"[*+-](?=[ \t]|\Z)")
+ORDERED = re.compile(r"[0-9]{1,9}[.)](?=[ \t]|\Z)")
+
+
+def _after_marker(src: str, pos: int, maximum: int, ordered: bool | None) -> int:
+    """markdown-it's skipOrderedListMarker (ordered True) or skipBulletListMarker
+    (False), or the first that finds one (None, ordered first): where the marker
+    ends (its `.`, `)` or bullet then a blank or the line's end), or -1."""
+    if ordered is not False:
+        found = ORDERED.match(src, pos, maximum)
+        if found is not None or ordered:
+            return found.end() if found is not None else -1
+    found = BULLET.match(src, pos, maximum)
+    return found.end() if found is not None else -1
+
+
+def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's list rule, the same tokens: ours for speed (the largest of
+    markdown-it's block rules in a build of Jekyll's docs, whose history page is a
+    list of three thousand items): the markers are read by regular expressions, the
+    state's tables held in locals, the tokens made in place."""
+    s_count, b_marks, t_shift, e_marks = state.sCount, state.bMarks, state.tShift, state.eMarks
+    if state._code_enabled and s_count[start] - state.blkIndent >= 4:
+        return False
+    if state.listIndent >= 0 and s_count[start] - state.listIndent >= 4 \
+            and s_count[start] < state.blkIndent:
+        return False
+    terminating = silent and state.parentType == "paragraph" \
+        and s_count[start] >= state.blkIndent
+    src = state.src
+    first = b_marks[start] + t_shift[start]
+    after = _after_marker(src, first, e_marks[start], None)
+    if after < 0:
+        return False
+    ordered = src[after - 1] in ".)"
+    if ordered:
+        value = int(src[first:after - 1])
+        if terminating and value != 1:
+            return False
+    if terminating and state.skipSpaces(after) >= e_marks[start]:
+        return False
+    marker = src[after - 1]
+    if silent:
+        return True
+    tokens = state.tokens
+    opened = len(tokens)
+    if ordered:
+        token = state.push("ordered_list_open", "ol", 1)
+        if value != 1:
+            token.attrs = {"start": value}
+    else:
+        token = state.push("bullet_list_open", "ul", 1)
+    token.map = lines = [start, 0]
+    token.markup = marker
+    line = start
+    previous_empty_end = False
+    tight = True
+    terminators = state.md.block.ruler.getRules("list")
+    old_parent, state.parentType = state.parentType, "list"
+    tokenize = state.md.block.tokenize
+    while line < end:
+        pos, maximum = after, e_marks[line]
+        initial = offset = s_count[line] + after - (b_marks[start] + t_shift[start])
+        while pos < maximum:
+            char = src[pos]
+            if char == "\t":
+                offset += 4 - (offset + state.bsCount[line]) % 4
+            elif char == " ":
+                offset += 1
+            else:
+                break
+            pos += 1
+        content = pos
+        spaces = 1 if content >= maximum else offset - initial
+        if spaces > 4:
+            spaces = 1
+        indent = initial + spaces
+        token = state.push("list_item_open", "li", 1)
+        token.markup = marker
+        token.map = item_lines = [start, 0]
+        if ordered:
+            token.info = src[first:after - 1]
+        old_tight, old_shift, old_count = state.tight, t_shift[start], s_count[start]
+        old_list_indent, state.listIndent = state.listIndent, state.blkIndent
+        state.blkIndent = indent
+        state.tight = True
+        t_shift[start] = content - b_marks[start]
+        s_count[start] = offset
+        if content >= maximum and state.isEmpty(start + 1):
+            state.line = min(state.line + 2, end)   # (markdown-it's empty item)
+        else:
+            tokenize(state, start, end)
+        if not state.tight or previous_empty_end:
+            tight = False
+        previous_empty_end = state.line - start > 1 and state.isEmpty(state.line - 1)
+        state.blkIndent = state.listIndent
+        state.listIndent = old_list_indent
+        t_shift[start], s_count[start] = old_shift, old_count
+        state.tight = old_tight
+        token = state.push("list_item_close", "li", -1)
+        token.markup = marker
+        line = start = state.line
+        item_lines[1] = line
+        if line >= end or s_count[line] < state.blkIndent \
+                or state._code_enabled and s_count[start] - state.blkIndent >= 4:
+            break
+        if any(rule(state, line, end, True) for rule in terminators):
+            break
+        src = state.src
+        first = b_marks[line] + t_shift[line]
+        after = _after_marker(src, first, e_marks[line], ordered)
+        if after < 0 or marker != src[after - 1]:
+            break
+    token = state.push("ordered_list_close" if ordered else "bullet_list_close",
+                       "ol" if ordered else "ul", -1)
+    token.markup = marker
+    lines[1] = line
+    state.line = line
+    state.parentType = old_parent
+    if tight:   # (markdown-it's markTightParagraphs)
+        level = state.level + 2
+        k, stop = opened + 2, len(tokens) - 2
+        while k < stop:
+            if tokens[k].level == level and tokens[k].type == "paragraph_open":
+                tokens[k + 2].hidden = True
+                tokens[k].hidden = True
+                k += 2
+            k += 1
+    return True
+
+
+ATX_MARKS = re.compile(r"#{1,6}(?=[ \t]|\Z)")
+
+
+def atx_heading(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's heading rule (`#` to `######`, then a blank or the line's end),
+    the same tokens: ours for speed, its trailing blanks and closing `#`s cut by
+    rstrip where markdown-it steps back a character at a time."""
+    if state._code_enabled and state.sCount[start] - state.blkIndent >= 4:
+        return False
+    pos, maximum, src = state.bMarks[start] + state.tShift[start], state.eMarks[start], state.src
+    found = ATX_MARKS.match(src, pos, maximum)
+    if found is None:
+        return False
+    if silent:
+        return True
+    level, pos = found.end() - pos, found.end()
+    maximum = pos + len(src[pos:maximum].rstrip(" \t"))
+    closing = pos + len(src[pos:maximum].rstrip("#"))
+    if closing > pos and src[closing - 1] in (" ", "\t"):
+        maximum = closing
+    state.line = start + 1
+    tag, markup = f"h{level}", "#" * level
+    token = state.push("heading_open", tag, 1)
+    token.markup, token.map = markup, [start, state.line]
+    token = state.push("inline", "", 0)
+    token.content = src[pos:maximum].strip(MD_TRIM)
+    token.map, token.children = [start, state.line], []
+    state.push("heading_close", tag, -1).markup = markup
+    return True
+
+
+HR_REST = {marker: re.compile(rf"[{re.escape(marker)} \t]*") for marker in "*-_"}
+
+
+def thematic_break(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's hr rule (three or more of one of `*-_`, with blanks between),
+    ours for speed: the line is checked by counting and a regular expression where
+    markdown-it's loop calls a function on each character; every list item's line
+    is tried (`- ` starts both)."""
+    if state._code_enabled and state.sCount[start] - state.blkIndent >= 4:
+        return False
+    pos, maximum, src = state.bMarks[start] + state.tShift[start], state.eMarks[start], state.src
+    marker = src[pos:pos + 1]
+    if marker not in ("*", "-", "_"):
+        return False
+    count = 1 + src.count(marker, pos + 1, maximum)
+    if count < 3 or not HR_REST[marker].fullmatch(src, pos + 1, maximum):
+        return False
+    if silent:
+        return True
+    state.line = start + 1
+    token = state.push("hr", "hr", 0)
+    token.map = [start, state.line]
+    token.markup = marker * (count + 1)   # (markdown-it's: one more than written)
+    return True
 
 
 class _LineTables(StateBlock):
@@ -196,31 +432,92 @@ LAZY_END_HTML = re.compile(rf" {{0,3}}(?:<{_NOT_SPAN}[A-Za-z_][\w.:-]*"
                            rf"|</{_NOT_SPAN}[A-Za-z_][\w.:-]*\s*>)")
 
 
-def _kramdown_paragraph(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
-    """kramdown's paragraph text: a lazy line (indented less than its list item's
-    text) keeps its indentation, and a no-break space at either end stays."""
-    def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-        if not rule(state, start, end, silent):
-            return False
-        last, indent, src = state.line, state.blkIndent, state.src
-        first = src[state.bMarks[start] + state.tShift[start]]
-        final = src[state.bMarks[last - 1]:state.eMarks[last - 1]].rstrip(RUBY_SPACE)[-1:]
-        # (the list rule may have counted a lazy line as indented: its spaces tell)
-        lazy = [line for line in range(start + 1, last) if not _indented(
-            src[state.bMarks[line]:state.bMarks[line] + state.tShift[line]], indent)] \
-            if indent and last - start > 1 else ()
-        if lazy or first > "\x7f" and first.isspace() or final > "\x7f" and final.isspace():
-            # (a lazy line loses the indentation of the items around its list)
-            outer = (state.env.get("kramdown_list_indents") or [0])[-1]
-            shifted = state.__dict__.get("kramdown_shifted_lines", ())
-            state.tokens[-2].content = "\n".join(
-                " " * (state.sCount[line] - indent) + src[state.bMarks[line] + state.tShift[
-                    line]:state.eMarks[line]] if line in shifted
-                else state.getLines(line, line + 1, outer, False) if line in lazy
-                else state.getLines(line, line + 1, indent, False)
-                for line in range(start, last)).strip(RUBY_SPACE)
-        return True
-    return paragraph
+def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's paragraph rule (its lines up to a blank one or one that a
+    terminating rule takes), in kramdown's text: a lazy line (indented less than its
+    list item's text) keeps its indentation, and a no-break space at either end
+    stays. Ours, where markdown-it's would do with a wrapper, for speed: the
+    terminating rules are looked up by the line's first character here (the
+    dispatcher's tables, kramdown.py), and the text is cut without getLines' loop
+    over each line's characters (a paragraph's time halved)."""
+    src, b_marks, e_marks, t_shift, s_count = \
+        state.src, state.bMarks, state.eMarks, state.tShift, state.sCount
+    indent = state.blkIndent
+    end = state.lineMax
+    old_parent, state.parentType = state.parentType, "paragraph"
+    terminators = state.md.block.ruler.getRules("paragraph")
+    by_char = getattr(terminators[0], "by_char", None) if len(terminators) == 1 else None
+    anywhere = terminators if by_char is None else terminators[0].anywhere
+    by_char = by_char or {}
+    line = start + 1
+    while line < end:
+        begin = b_marks[line] + t_shift[line]
+        if begin >= e_marks[line]:
+            break
+        column = s_count[line]
+        if column - indent > 3 or column < 0:   # lazy text, whatever it looks like
+            line += 1
+            continue
+        for rule in by_char.get(src[begin], anywhere):
+            if rule(state, line, end, True):
+                break
+        else:
+            line += 1
+            continue
+        break
+    state.line = line
+    level = state.level
+    opening, inline, closing = (Token("paragraph_open", "p", 1), Token("inline", "", 0),
+                                Token("paragraph_close", "p", -1))
+    opening.block = inline.block = closing.block = True
+    opening.level, inline.level, closing.level = level, level + 1, level
+    opening.map, inline.map, inline.children = [start, line], [start, line], []
+    inline.content = _kramdown_text(state, start, line)
+    state.tokens += (opening, inline, closing)
+    state.parentType = old_parent
+    return True
+
+
+def _kramdown_text(state: StateBlock, start: int, last: int) -> str:
+    """A paragraph's text as kramdown reads it (see paragraph)."""
+    indent, src = state.blkIndent, state.src
+    first = src[state.bMarks[start] + state.tShift[start]]
+    final = src[state.bMarks[last - 1]:state.eMarks[last - 1]].rstrip(RUBY_SPACE)[-1:]
+    # (the list rule may have counted a lazy line as indented: its spaces tell)
+    lazy = [line for line in range(start + 1, last) if not _indented(
+        src[state.bMarks[line]:state.bMarks[line] + state.tShift[line]], indent)] \
+        if indent and last - start > 1 else ()
+    if lazy or first > "\x7f" and first.isspace() or final > "\x7f" and final.isspace():
+        # (a lazy line loses the indentation of the items around its list)
+        outer = (state.env.get("kramdown_list_indents") or [0])[-1]
+        shifted = state.__dict__.get("kramdown_shifted_lines", ())
+        return "\n".join(
+            " " * (state.sCount[line] - indent) + src[state.bMarks[line] + state.tShift[
+                line]:state.eMarks[line]] if line in shifted
+            else state.getLines(line, line + 1, outer, False) if line in lazy
+            else state.getLines(line, line + 1, indent, False)
+            for line in range(start, last)).strip(RUBY_SPACE)
+    return _lines(state, start, last, indent).strip(MD_TRIM)
+
+
+def _lines(state: StateBlock, start: int, stop: int, indent: int) -> str:
+    """state.getLines(start, stop, indent, False): the lines, each without its first
+    `indent` columns of blanks (or of a list item's marker, inside its tShift)."""
+    src, b_marks, e_marks = state.src, state.bMarks, state.eMarks
+    if not indent:
+        return "\n".join([src[b_marks[line]:e_marks[line]] for line in range(start, stop)])
+    t_shift = state.tShift
+    texts = []
+    for line in range(start, stop):
+        begin, shift = b_marks[line], t_shift[line]
+        if "\t" in src[begin:begin + indent]:   # tabs: to the tab stops, getLines' way
+            texts.append(state.getLines(line, line + 1, indent, False))
+            continue
+        skip, stop_at = min(shift, indent), e_marks[line]
+        while skip < indent and begin + skip < stop_at and src[begin + skip] == " ":
+            skip += 1
+        texts.append(src[begin + skip:stop_at])
+    return "\n".join(texts)
 
 
 def _indented(space: str, indent: int) -> bool:

@@ -14,13 +14,15 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import list as list_rules
+from markdown_it.rules_block.heading import heading as markdown_it_heading
 from markdown_it.rules_block.fence import make_fence_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 
-from site_builder.site import kramdown_emphasis
+from site_builder.site import kramdown_blocks, kramdown_emphasis
 from site_builder.site.kramdown_links import with_entities_read
 from site_builder.site.kramdown_table import chunk_starts
 
@@ -62,7 +64,10 @@ def install(md: MarkdownIt) -> None:
     md.core.ruler.after("block", "kramdown_empty_definitions_out", _empty_definitions_out)
     kramdown_emphasis.install(md)
     list_rule = next(r for r in md.block.ruler.__rules__ if r.name == "list")
-    md.block.ruler.at("list", _kramdown_list(list_rule.fn), {"alt": list_rule.alt})
+    rule = list_rule.fn
+    if rule is list_rules.list_block and not md.options.get("tasklists", False):
+        rule = kramdown_blocks.list_block   # (the same tokens, faster)
+    md.block.ruler.at("list", _kramdown_list(rule), {"alt": list_rule.alt})
     fence = next(r for r in md.block.ruler.__rules__ if r.name == "fence")
     # kramdown's fence takes any one word as its info, backticks too (```` ```a```b ````)
     md.block.ruler.at("fence", _kramdown_fence(make_fence_rule(disallow_marker_in_info=())),
@@ -70,7 +75,8 @@ def install(md: MarkdownIt) -> None:
     code = next(r for r in md.block.ruler.__rules__ if r.name == "code")
     md.block.ruler.at("code", _kramdown_code(code.fn), {"alt": code.alt})
     heading = next(r for r in md.block.ruler.__rules__ if r.name == "heading")
-    md.block.ruler.at("heading", _kramdown_heading(heading.fn), {"alt": heading.alt})
+    rule = kramdown_blocks.atx_heading if heading.fn is markdown_it_heading else heading.fn
+    md.block.ruler.at("heading", _kramdown_heading(rule), {"alt": heading.alt})
     md.inline.ruler.before("escape", "kramdown_math", inline_math)
     md.inline.ruler.at("backticks", code_span)
     link_rule = next(r for r in md.inline.ruler.__rules__ if r.name == "link")
@@ -104,6 +110,8 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
     is a term of its own (`Term1` / `Term2` / `: both`); markdown-it's plugin takes
     one line only, and reads two as a paragraph."""
     def deflist(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if not silent and not _definition_ahead(state, start, end):
+            return False
         # A list item's part that kramdown reads apart (its first nested list) ends
         # the definition list: that list is the item's, not the definition's.
         # (Only in a list item, looked for up to the item's end: `end` is the list's.)
@@ -147,7 +155,35 @@ def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signatu
     return deflist
 
 
+# A line whose text may start with a definition's marker: after its blanks and its
+# quotes' `>` (a blockquote's lines start after them).
+MARKER_LINE = re.compile(r"^[ \t>]*[:~]", re.M)
+
+
+def _definition_ahead(state: StateBlock, start: int, end: int) -> bool:
+    """Whether a definition list at `start` is possible: a definition's line comes
+    after the paragraph's lines, or after one blank line. Every line's text is tried
+    as a definition list's start (a term of any text), where a `:` line is rare: its
+    lines are found once for the whole text (ten times fewer instructions than
+    trying the rule on every paragraph of Jekyll's docs)."""
+    if "kramdown_midline" in state.env:
+        return True   # (a line may start mid-line: any text before its `:`)
+    lines = state.__dict__.get("kramdown_marker_lines")
+    if lines is None:
+        marks = state.eMarks
+        lines = state.kramdown_marker_lines = [
+            bisect.bisect_left(marks, found.start()) for found in MARKER_LINE.finditer(state.src)]
+    at = bisect.bisect_right(lines, start)
+    if at == len(lines) or lines[at] >= end:
+        return False
+    marker = lines[at]
+    if marker <= start + 2:
+        return True
+    return not any(state.isEmpty(line) for line in range(start + 1, marker))
+
+
 EMPTY_DEFINITION = re.compile(r"^ {0,3}:[ \t]+$")
+EMPTY_DEFINITION_LINE = re.compile(EMPTY_DEFINITION.pattern, re.M)   # (any in a text)
 EMPTY = "\ue000"   # (a private-use character: what an empty definition is read as)
 FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 
@@ -158,8 +194,8 @@ def empty_definitions(state: StateCore) -> None:
     lazy): `**Result**` / `:    ` / `[1, 2, 3]<br>` is one definition of that text.
     Written here as one line for markdown-it's definition lists, which take no empty
     one (076923.github.io's every `결과` block)."""
-    if ":" not in state.src:
-        return
+    if ":" not in state.src or not EMPTY_DEFINITION_LINE.search(state.src):
+        return   # (no line to change: most texts, where the loop below cost 1% of a build)
     lines, fenced = state.src.split("\n"), False
     out: list[str] = []
     k = 0
@@ -435,6 +471,22 @@ def _raw_blank_lines(state: StateBlock, token: Token, first: int, stop: int,
             for line, text in zip(lines, code)) + "\n" * (len(code) > len(lines))
 
 
+def _fence_lines(state: StateBlock) -> list[int]:
+    """The lines that hold three backticks or tildes (where any fence's closing line
+    is), in order: found once per text, where trying every line of the container
+    cost a thousand instructions a line each time."""
+    lines = state.__dict__.get("kramdown_fence_lines")
+    if lines is None:
+        src, marks, found = state.src, state.eMarks, set()
+        for run in ("```", "~~~"):   # (str.find: a regular expression tries every place)
+            pos = src.find(run)
+            while pos >= 0:
+                found.add(bisect.bisect_left(marks, pos))
+                pos = src.find(run, pos + 3)
+        lines = state.kramdown_fence_lines = sorted(found)
+    return lines
+
+
 def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> int | None:
     """The line after `start` that closes a fence opened with `fence`, if any. The
     closing lines of the container are found once (many fences never closed cost one
@@ -442,7 +494,7 @@ def _closed_after(state: StateBlock, start: int, end: int, fence: str) -> int | 
     memo = state.env.setdefault("kramdown_fence_closings", {})
     key = (end, state.blkIndent, state.parentType, state.level, fence[0], state.src)
     if key not in memo:
-        memo[key] = [(line, len(found[1])) for line in range(end)
+        memo[key] = [(line, len(found[1])) for line in _fence_lines(state) if line < end
                      if (found := FENCE_CLOSING.match(
                          state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]))
                      and found[1][0] == fence[0]]

@@ -37,7 +37,10 @@ STYLES = {"left": "text-align: left", "right": "text-align: right",
 
 
 def kramdown_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4 or not _after_boundary(state, start):
+    # (a first row needs a `|`: most lines have none, and are tried on every line of
+    # a paragraph, whose end a table may be)
+    if state.src.find("|", state.bMarks[start] + state.tShift[start], state.eMarks[start]) < 0 \
+            or state.sCount[start] - state.blkIndent >= 4 or not _after_boundary(state, start):
         return False
     lines = []
     line = start

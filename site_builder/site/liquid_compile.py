@@ -7,7 +7,8 @@ same runtime (its context, filters, comparisons, truthiness, undefined objects a
 errors with their tokens): only the walking is gone, variables bound by the
 template's own `for` loops are read from Python locals, and any other variable from
 the context's locals, then from its global value found when the template starts
-(unless its callers' loops or includes bind the name: see _entry). A node or
+(unless its callers' loops or includes bind the name: see _entry), or once when it
+starts if nothing can change it meanwhile (fixed_roots). A node or
 expression this module does not know is handed to python-liquid as it is
 (`node.render`, `expression.evaluate`), so every template renders.
 SITE_BUILDER_LIQUID_COMPILE=0
@@ -34,6 +35,9 @@ from liquid.builtin.expressions.logical import (ContainsExpression, EqExpression
 from liquid.builtin.expressions.primitive import (Blank, Empty, FalseLiteral, FloatLiteral,
                                                   IntegerLiteral, Nil, StringLiteral,
                                                   TrueLiteral)
+from liquid.builtin.filters.array import first as liquid_first
+from liquid.builtin.filters.array import last as liquid_last
+from liquid.builtin.filters.misc import default as liquid_default
 from liquid.builtin.output import OutputNode
 from liquid.builtin.tags.assign_tag import AssignNode
 from liquid.builtin.tags.capture_tag import CaptureNode
@@ -55,7 +59,8 @@ from liquid.utils import ReadOnlyChainMap
 from site_builder.site.cache import compiled
 from site_builder.site.jekyll_layouts import CONTENT_KEYS, Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
-from site_builder.site.liquid_tags import MISSING, SPECIAL_KEYS, STOPPED, SiteDrop, walk
+from site_builder.site.liquid_tags import (MISSING, SPECIAL_KEYS, STOPPED, JekyllEnvironment,
+                                          SiteDrop, walk)
 from site_builder.site.liquid_tags import scope_get as _scope_get
 from site_builder.site.liquid_tags import ruby_contains as _contains
 from site_builder.site.liquid_tags import ruby_le as _le
@@ -71,6 +76,9 @@ DEPTH_ERROR = ("raise ContextDepthError('maximum context depth reached, possible
 # Mappings whose keys are read inline: plain dicts and our items (whose __getitem__
 # notes content reads; `in` is dict's own).
 DICTS = frozenset((dict, Drop, SiteDrop))
+# Types whose values (but nil and false) is_truthy finds true without its probes (no
+# __liquid__, not undefined): `true` itself, an item, the site.
+TRUTHY = PLAIN | DICTS | {bool}
 
 
 def enabled() -> bool:
@@ -156,13 +164,34 @@ def _resolve(context: RenderContext, obj: object, path: list, token: Any,
     hint at each), without first redoing the walk and the root's lookup."""
     if obj is MISSING:
         return context.get(path, token=token)
+    if len(path) == 2 and type(obj) in DICTS:   # (the walk found no such key)
+        return context.env.undefined(path[0], hint=hints[0], token=token)
     for i, key in enumerate(path[1:]):
         if type(obj) not in DICTS:
             return context.get(path, token=token)
         try:
-            obj = obj[key]
+            # (asked first: 4,700 misses a build on Jekyll's docs, `item_page.menu_name`;
+            # a KeyError raised and caught costs more)
+            obj = obj[key] if key in obj else MISSING
         except KeyError:
+            obj = MISSING
+        if obj is MISSING:
             return context.env.undefined(path[0], hint=hints[i], token=token)
+    return obj
+
+
+def _path(context: RenderContext, root: object, path: list, token: Any,
+          hints: tuple) -> object:
+    """`path`'s value from its root's, as the inline walk (path()) finds it: plain keys
+    of mappings, a miss resolved by _resolve."""
+    obj = root
+    for key in islice(path, 1, None):
+        if type(obj) not in DICTS:
+            return _resolve(context, root, path, token, hints)
+        obj = (obj[key] if key in obj else MISSING) if key in CONTENT_KEYS \
+            else dict.get(obj, key, MISSING)
+        if obj is MISSING:
+            return _resolve(context, root, path, token, hints)
     return obj
 
 
@@ -217,15 +246,16 @@ def _null_write(_text: str) -> int:
 RUNTIME = {
     "_scope_get": _scope_get, "_entry": _entry, "_stable": _stable, "SLOW": SLOW,
     "UNSEEN": UNSEEN,
-    "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup,
+    "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup, "_path": _path,
     "_top_error": _top_error, "_filter_error": _filter_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
     "_contains": _contains, "is_truthy": is_truthy, "ruby_to_s": ruby_to_s,
     "StringIO": StringIO, "islice": islice, "ForLoop": ForLoop, "BreakLoop": BreakLoop,
     "ContinueLoop": ContinueLoop, "ContextDepthError": ContextDepthError,
     "LiquidTypeError": LiquidTypeError, "FilterArgumentError": FilterArgumentError,
-    "PLAIN": PLAIN, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(),
-    "_null_write": _null_write, "_dict_get": dict.__getitem__,
+    "FILTER_ERRORS": (TypeError, LiquidTypeError, FilterArgumentError),
+    "TRUTHY": TRUTHY, "MISSING": MISSING, "DICTS": DICTS, "NULL_BUFFER": NullIO(),
+    "_null_write": _null_write, "Undefined": liquid.Undefined, "_dict_get": dict.get,
 }
 
 
@@ -258,6 +288,8 @@ class _Compiler:
         self.seen: set[str] = set()   # the kinds of node and expression met (for tests)
         self.roots: dict[str, str] = {}   # root name -> its value at the start (_entry)
         self.loop_names: set[str] = set()   # the template's own loops' variables
+        self.assigned: set[str] = set()   # names it assigns, captures or counts
+        self.opaque = False   # whether a node is left to python-liquid (an include...)
 
     # -- output helpers
     def const(self, obj: object) -> str:
@@ -286,23 +318,30 @@ class _Compiler:
                 "            loops_ = context.loops"]
         self.depth = 3
         scope = _Scope("buffer", "write", {}, False)
-        for node in nodes:
-            if type(node) is ContentNode:   # writing text raises nothing
+        if self.errors_stop():
+            self.top_level(nodes, scope)
+        else:
+            for node in nodes:
+                if type(node) is ContentNode:   # writing text raises nothing
+                    self.node(node, scope)
+                    continue
+                self.emit("try:")
+                self.depth += 1
                 self.node(node, scope)
-                continue
-            self.emit("try:")
-            self.depth += 1
-            self.node(node, scope)
-            self.depth -= 1
-            self.emit("except Exception as err:")
-            token = self.const(node.token)
-            self.emit(f"    if _top_error(env, err, partial, block_scope, {token}):")
-            self.emit("        return")
+                self.depth -= 1
+                self.emit("except Exception as err:")
+                token = self.const(node.token)
+                self.emit(f"    if _top_error(env, err, partial, block_scope, {token}):")
+                self.emit("        return")
         self.emit("pass")
         self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
-        head[head.index("{roots}")] = self.entry()
+        fixed = self.fixed_roots()
+        head[head.index("{roots}")] = self.entry(fixed)
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
+        for name, var in self.roots.items():   # (root() left a mark for each)
+            source = source.replace(f"\0{name}\0", "_r" + var[2:] if name in fixed else
+                                    self.root_lookup(name, var))
         code = CODE.get((source, filename))
         if code is None:
             code = compiled(source, filename)   # kept in the build's cache too
@@ -312,21 +351,69 @@ class _Compiler:
         exec(code, namespace)  # noqa: S102 - our own generated source
         return namespace["make"](*self.consts)
 
+    def errors_stop(self) -> bool:
+        """Whether an error in a top-level node ends the rendering (python-liquid's
+        strict mode, which Jekyll's environment always has: env.error raises), so
+        that no node after it runs."""
+        return self.env.mode == liquid.Mode.STRICT and \
+            type(self.env).error in (JekyllEnvironment.error, liquid.Environment.error)
+
+    def top_level(self, nodes: list, scope: _Scope) -> None:
+        """The top-level nodes in one `try`, `_n` naming the node running, whose token
+        _top_error gives the error: the same as a `try` for each node when an error
+        ends the rendering, in a tenth less code to compile."""
+        if all(type(node) is ContentNode for node in nodes):   # writing text raises nothing
+            for node in nodes:
+                self.node(node, scope)
+            return
+        self.emit("try:")
+        self.depth += 1
+        tokens = []
+        for node in nodes:
+            if type(node) is not ContentNode:
+                self.emit(f"_n = {len(tokens)}")
+                tokens.append(node.token)
+            self.node(node, scope)
+        self.depth -= 1
+        self.emit("except Exception as err:")
+        self.emit(f"    if _top_error(env, err, partial, block_scope, "
+                  f"{self.const(tuple(tokens))}[_n]):")
+        self.emit("        return")
+        self.emit("    raise   # (not reached: env.error raised)")
+
     def root(self, name: str) -> str:
-        """A variable's root looked up in the context's namespaces. One that only the
-        locals or the globals can hold (see _entry) is read from the locals, else from
-        its global value found once when the template starts (a theme's include reads
-        `site` and `page` through a dozen namespaces, hundreds of times a page)."""
-        var = self.roots.get(name)
-        if var is None:
-            var = self.roots[name] = f"_g{len(self.roots)}"
+        """A variable's root looked up in the context's namespaces: a mark, replaced
+        once the whole template is written (root_lookup, or fixed_roots')."""
+        if name not in self.roots:
+            self.roots[name] = f"_g{len(self.roots)}"
+        return f"\0{name}\0"
+
+    @staticmethod
+    def root_lookup(name: str, var: str) -> str:
+        """A root that only the locals or the globals can hold (see _entry) is read
+        from the locals, else from its global value found once when the template
+        starts (a theme's include reads `site` and `page` through a dozen namespaces,
+        hundreds of times a page)."""
         lookup = f"_scope_get(maps, {name!r})"
         return (f"({lookup} if {var} is SLOW else locals_[{name!r}] if {name!r} in locals_ "
                 f"else {lookup} if {var} is UNSEEN else {var})")
 
-    def entry(self) -> str:
+    def fixed_roots(self) -> set[str]:
+        """The roots whose values stay as they are while the template renders, read
+        once when it starts: in a template that neither assigns them nor binds them
+        in its loops, nor holds a node left to python-liquid (an include, which
+        shares its locals, or another tag), nothing can change a namespace that
+        holds them (its callers' stand still meanwhile). The docs' navigation reads
+        `site` and `page` for each of its links."""
+        if self.opaque:
+            return set()
+        return {name for name in self.roots if name not in self.assigned
+                and name not in self.loop_names and name not in ("forloop", "partial")}
+
+    def entry(self, fixed: set[str] = frozenset()) -> str:
         """The roots' start values; SLOW for the names this template binds itself
-        (its loops', `forloop`, `partial`), which stand in front of the locals."""
+        (its loops', `forloop`, `partial`), which stand in front of the locals;
+        and the fixed roots' values (MISSING for one nothing holds)."""
         if not self.roots:
             return "        pass"
         lines = ["        _front, _globals = _entry(maps, locals_)"]
@@ -335,6 +422,8 @@ class _Compiler:
                 lines.append(f"        {var} = SLOW")
             else:
                 lines.append(f"        {var} = _stable(_front, _globals, {name!r})")
+            if name in fixed:
+                lines.append(f"        _r{var[2:]} = {self.root_lookup(name, var)}")
         return "\n".join(lines)
 
     # -- nodes
@@ -361,9 +450,11 @@ class _Compiler:
             self.emit(f"{scope.write or '_null_write'}({t} if type({t} := {value}) is str "
                       f"else ruby_to_s({t}))")
         elif kind is AssignNode:
+            self.assigned.add(str(node.name))
             value = self.value(node.expression, scope, statement=True)
             self.emit(f"locals_[{str(node.name)!r}] = {value}")
         elif kind is CaptureNode:
+            self.assigned.add(str(node.name))
             buf = self.temp("b")
             self.emit(f"{buf} = StringIO()")
             self.block(node.block, scope.but(buffer=buf, write=f"{buf}.write"))
@@ -381,6 +472,7 @@ class _Compiler:
         elif kind is CommentNode or kind is InlineCommentNode:
             self.emit("pass")
         elif kind is IncrementNode or kind is DecrementNode:
+            self.assigned.add(str(node.name))
             method = "increment" if kind is IncrementNode else "decrement"
             self.emit(f"{scope.write or '_null_write'}(str(context.{method}({str(node.name)!r})))")
         else:
@@ -389,6 +481,7 @@ class _Compiler:
     def fallback(self, node: Any, scope: _Scope) -> None:
         """A node left to python-liquid; a break or continue from inside it ends or
         steps this template's loop, as it would end the interpreter's."""
+        self.opaque = True
         call = f"{self.const(node)}.render(context, {scope.buffer})"
         if not scope.in_loop:
             self.emit(call)
@@ -488,7 +581,7 @@ class _Compiler:
             return self.value(expr, scope)
         t = self.temp("t")   # is_truthy, its commonest answers without its probes
         return (f"(({t} := {self.value(expr, scope)}) is not None and {t} is not False "
-                f"and (type({t}) in PLAIN or is_truthy({t})))")
+                f"and (type({t}) in TRUTHY or is_truthy({t})))")
 
     def value(self, expr: Any, scope: _Scope, *, statement: bool = False) -> str:
         """A Python expression evaluating to what expr.evaluate(context) would.
@@ -519,11 +612,20 @@ class _Compiler:
                 or kind is LogicalNotExpression:
             return f"(True if {self.truthy(expr, scope)} else False)"
         if kind is EqExpression or kind is NeExpression:
-            # _eq of two str is ==; both sides evaluated first, left to right
+            # _eq of two str is ==; both sides evaluated first, left to right (a text
+            # literal's type known already: `page.title == 'News'`)
             left, right = self.temp("l"), self.temp("r")
-            same = (f"({left} == {right} if (({left} := {self.value(expr.left, scope)}), "
-                    f"({right} := {self.value(expr.right, scope)})) and type({left}) is str "
-                    f"and type({right}) is str else _eq({left}, {right}))")
+            if type(expr.right) is StringLiteral or type(expr.left) is StringLiteral:
+                known, other = (expr.right, expr.left) if type(expr.right) is StringLiteral \
+                    else (expr.left, expr.right)
+                pair = (left, repr(known.value)) if known is expr.right \
+                    else (repr(known.value), left)
+                same = (f"({pair[0]} == {pair[1]} if type({left} := "
+                        f"{self.value(other, scope)}) is str else _eq({pair[0]}, {pair[1]}))")
+            else:
+                same = (f"({left} == {right} if (({left} := {self.value(expr.left, scope)}), "
+                        f"({right} := {self.value(expr.right, scope)})) and type({left}) is str "
+                        f"and type({right}) is str else _eq({left}, {right}))")
             return same if kind is EqExpression else f"(not {same})"
         if kind is LtExpression:
             return (f"_lt({self.const(expr.token)}, {self.value(expr.left, scope)}, "
@@ -538,6 +640,11 @@ class _Compiler:
         if kind is ContainsExpression:
             # a str in a str or a list: `in` (both are truthy for _contains)
             left, right = self.temp("l"), self.temp("r")
+            if type(expr.right) is StringLiteral:   # `post.categories contains 'release'`
+                text = repr(expr.right.value)
+                return (f"({text} in {left} if type({left} := {self.value(expr.left, scope)}) "
+                        f"is str or type({left}) is list "
+                        f"else _contains({self.const(expr.token)}, {left}, {text}))")
             return (f"({right} in {left} if (({left} := {self.value(expr.left, scope)}), "
                     f"({right} := {self.value(expr.right, scope)})) and type({right}) is str "
                     f"and (type({left}) is str or type({left}) is list) "
@@ -574,6 +681,13 @@ class _Compiler:
                 return f"_walk({local}, {path}, context, {token})"
             return f"_lookup(context, maps, {path}, {token})"
         start = local or self.root(root)
+        if keys and not scope.in_loop:
+            # Run once a render, outside the template's loops: a call of the same
+            # steps, in a fifth of the source to compile (a theme's layout is
+            # rendered a few hundred times a build, a loop's body thousands).
+            hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
+                                     for i in range(len(keys))))
+            return f"_path(context, {start}, {path}, {token}, {hints})"
         value = start
         found = None   # the temporary that holds the root's value
         for key in keys:
@@ -581,10 +695,14 @@ class _Compiler:
             found = found or t
             # Drop's __getitem__ notes content reads; any other key it reads as dict's
             # own, which is called so here (a Python call less for each of a theme's
-            # `post.title`, 36,000 on Jekyll's docs).
-            get = f"{t}[{key!r}]" if key in CONTENT_KEYS else f"_dict_get({t}, {key!r})"
-            value = (f"({get} if type({t} := {value}) in DICTS and {key!r} in {t} "
-                     "else MISSING)")
+            # `post.title`, 36,000 on Jekyll's docs), with dict.get's default for a
+            # miss (one lookup, not `in` then a read).
+            if key in CONTENT_KEYS:
+                value = (f"({t}[{key!r}] if type({t} := {value}) in DICTS and {key!r} in {t} "
+                         "else MISSING)")
+            else:
+                value = (f"(_dict_get({t}, {key!r}, MISSING) if type({t} := {value}) in DICTS "
+                         "else MISSING)")
         t = self.temp("t")
         hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
                                  for i in range(len(keys))))
@@ -635,15 +753,36 @@ class _Compiler:
             else:
                 call_args += [f"{k}={n}" for k, n in extra]
             self.emit(f"{index} = {len(called)}")
-            self.emit(f"{v} = {self.const(func)}({', '.join(call_args)})")
+            call = f"{self.const(func)}({', '.join(call_args)})"
+            quick = INLINE_FILTERS.get(func)
+            if quick is not None and len(args) == quick[0] and not kwargs:
+                call = quick[1].format(v=v, call=call, args=args)
+            elif type(getattr(func, "memo", None)) is dict and not args and not kwargs:
+                # a filter of one value that keeps its answers for text (relative_url)
+                t = self.temp("m")
+                call = (f"({t} if type({v}) is str and ({t} := {self.const(func.memo)}.get({v})) "
+                        f"is not None else {call})")
+            self.emit(f"{v} = {call}")
             called.append((f.name, f.token))
             running = True
         self.emit("pass")
         self.depth -= 1
-        self.emit("except (TypeError, LiquidTypeError, FilterArgumentError) as err:")
+        self.emit("except FILTER_ERRORS as err:")
         self.emit(f"    _filter_error({self.const(tuple(called))}, {index}, err)")
         return v
 
+
+# python-liquid's filters whose commonest answers are written inline (a Python call
+# less, and the decorators' own): filter -> (its arguments, the code, which calls it for
+# any other value). `first` of a list is its item 0 (IndexError: None); `default` of
+# text is it unless empty, of nil or Liquid's lax undefined (its __liquid__ is nil)
+# the default (docs' navigation: both for each of its 27 links, twice a page).
+INLINE_FILTERS = {
+    liquid_first: (0, "(({v}[0] if {v} else None) if type({v}) is list else {call})"),
+    liquid_last: (0, "(({v}[-1] if {v} else None) if type({v}) is list else {call})"),
+    liquid_default: (1, "(({v} or {args[0]}) if type({v}) is str else {args[0]} "
+                                "if {v} is None or type({v}) is Undefined else {call})"),
+}
 
 # Output statements: ours (a value written as Ruby writes it) and python-liquid's.
 OUTPUT_NAMES = {RubyOutputNode: "OutputNode", RubyEchoNode: "EchoNode",

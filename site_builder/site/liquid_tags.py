@@ -33,13 +33,14 @@ from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.template import BoundTemplate
-from liquid.token import (TOKEN_CONTENT, TOKEN_DOT, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG,
-                          TOKEN_WORD, Token)
+from liquid.token import (TOKEN_CONTENT, TOKEN_DOC, TOKEN_DOT, TOKEN_EOF, TOKEN_EXPRESSION,
+                          TOKEN_OUTPUT, TOKEN_TAG, TOKEN_WORD, Token)
 from liquid.undefined import UNDEFINED
 
 from site_builder.logs import stage_log
 from site_builder.site import liquid_lax
 from site_builder.site.plugins import JEKYLL_VERSION
+from site_builder.site.ruby_values import is_undefined
 from site_builder.site.ruby_values import to_s as ruby_to_s
 from site_builder.site.theme import INCLUDES, include_folders, theme_folder
 
@@ -155,6 +156,7 @@ class JekyllTemplate(BoundTemplate):
     context_class = JekyllContext
     renders = 0
     compiled = None   # its function; False: left to python-liquid's interpreter
+    eager = False   # compiled at its first render (an include with a loop: see load_include)
 
     def render_with_context(self, context: RenderContext, buffer: TextIO, *args: object,
                             partial: bool = False, block_scope: bool = False,
@@ -162,7 +164,7 @@ class JekyllTemplate(BoundTemplate):
         compiled = self.compiled
         if compiled is None:
             self.renders += 1
-            if self.renders > 1:
+            if self.renders > 1 or self.eager:
                 from site_builder.site.liquid_compile import compile_template
                 compiled = self.compiled = compile_template(self) or False
         if compiled and not args and not kwargs and not context.disabled_tags:
@@ -564,16 +566,73 @@ class _Scanner:
 
 def _quick_lexer(lexer: Callable[[str], Iterator[Token]]) -> Callable[[str], Iterator[Token]]:
     """python-liquid's lexer (a partial of _tokenize_template and its rules) given the
-    rules through _Scanner; another lexer as it is."""
+    rules through _Scanner, its loop _tokenize's where no comment tag is; another
+    lexer as it is."""
     rules = getattr(lexer, "keywords", {}).get("rules")
     if not isinstance(rules, re.Pattern) or getattr(lexer, "func", None) is not _tokenize_template:
         return lexer
-    return partial(_tokenize_template, rules=_Scanner(rules))
+    return partial(_tokenize, rules=_Scanner(rules))
+
+
+# Where _tokenize_template's comment steps may start (a tag named comment).
+COMMENT_TAG = re.compile(r"\{%-?\s*comment(?!\w)")
+_new_token = tuple.__new__   # a Token made without its generated __new__ (a call less)
+
+
+def _tokenize(source: str, rules: _Scanner) -> Iterator[Token]:
+    """_tokenize_template's tokens for a source without comment tags (whose text it
+    gathers, with their depth), its steps less those for comments: most pages'
+    lexing, a token at a time (its loop's tests for comments, and Token's own
+    __new__, were a third of it)."""
+    if COMMENT_TAG.search(source):
+        yield from _tokenize_template(source, rules)
+        return
+    lstrip = False
+    for match in rules.finditer(source):
+        kind = match.lastgroup
+        if kind == TOKEN_OUTPUT:
+            yield _new_token(Token, (TOKEN_OUTPUT, match.group(), match.start(), source))
+            yield _new_token(Token, (TOKEN_EXPRESSION, match.group("stmt"), match.start("stmt"),
+                                     source))
+            lstrip = bool(match.group("rss"))
+            continue
+        if kind == "TAG":
+            yield _new_token(Token, (TOKEN_TAG, match.group("name"), match.start("name"), source))
+            value = match.group("expr")
+            lstrip = bool(match.group("rst"))
+            if value:
+                yield _new_token(Token, (TOKEN_EXPRESSION, value, match.start("expr"), source))
+            continue
+        if kind == TOKEN_CONTENT:
+            value = match.group()
+            if lstrip:
+                value = value.lstrip()
+            if match.group("rstrip"):
+                value = value.rstrip()
+            if not value:
+                continue
+            if value.startswith(("{{", "{%")):
+                _unclosed(match, value, source)
+        elif kind == "RAW":
+            kind, value, lstrip = TOKEN_CONTENT, match.group("raw"), bool(match.group("rsr"))
+        elif kind == "DOC":
+            kind, value, lstrip = TOKEN_DOC, match.group("doc"), bool(match.group("rsd"))
+        else:   # (COMMENT, with comment delimiters configured)
+            value, lstrip = match.group("comment"), bool(match.group("rsc"))
+        yield _new_token(Token, (kind, value, match.start(), source))
+
+
+def _unclosed(match: re.Match | _Text, value: str, source: str) -> None:
+    """_tokenize_template's error for text that starts markup it never closes."""
+    message = ("expected '}}', found end of file" if value.startswith("{{")
+               else "missing tag name or closing delimiter")
+    raise LiquidSyntaxError(message, token=Token(TOKEN_EOF, value=match.group(),
+                                                 start_index=match.start(), source=source))
 
 
 def xml_escape(value: object) -> str:
     """Jekyll's xml_escape (Ruby's CGI.escapeHTML): & < > " and ' as entities."""
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return ""
     table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
     return re.sub(r"""[&<>"']""", lambda m: table[m.group()], str(value))
@@ -736,28 +795,33 @@ class IncludeNode(Node):
                      if self.relative else f"in _includes/ or the theme's {INCLUDES}/")
             tag = "include_relative" if self.relative else "include"
             raise LiquidError(f"{tag}: no file {file!r} {where}", token=self.token) from None
-        values = {key: expr.evaluate(context) for key, expr in self.args.items()}
-        key = _memo_key(context.env, file, template, values) if not self.relative else None
-        if key is not None and key in context.env.include_outputs:
-            buffer.write(context.env.include_outputs[key])
-            return 1
+        env = context.env
+        values = {key: expr.evaluate(context) for key, expr in self.args.items()} \
+            if self.args else {}
+        key = _memo_key(env, file, template, values) if not self.relative else None
+        if key is not None:
+            text = env.include_outputs.get(key)
+            if text is not None:
+                buffer.write(text)
+                return 1
         out = StringIO() if key is not None else buffer
-        # context.extend's steps, without its context manager (an include a page is
-        # rendered a dozen times on every page of a theme's)
-        if context.scope.size() > context.env.context_depth_limit:
+        # context.extend's steps, without its context manager or the chain's methods
+        # (an include a page is rendered a dozen times on every page of a theme's)
+        maps = context.scope._maps
+        if len(maps) > env.context_depth_limit:
             raise ContextDepthError("maximum context depth reached, possible recursive "
                                     "include", token=None)
         outer = context.template
         context.template = template
-        context.scope.push({"include": values})
+        maps.appendleft({"include": values})
         try:
             template.render_with_context(context, out, partial=True)
         finally:
             context.template = outer
-            context.scope.pop()
+            maps.popleft()
         if key is not None:
-            context.env.include_outputs[key] = out.getvalue()
-            buffer.write(out.getvalue())
+            text = env.include_outputs[key] = out.getvalue()
+            buffer.write(text)
         return 1
 
 
@@ -785,7 +849,11 @@ def _memo_key(env: JekyllEnvironment, file: str, template: BoundTemplate,
     pure = env.include_pure.get(file)
     if pure is None:
         pure = env.include_pure[file] = _pure(template)
-    if not pure or not all(isinstance(v, SIMPLE) for v in values.values()):
+    if not pure:
+        return None
+    if not values:
+        return (file, ())
+    if not all(isinstance(v, SIMPLE) for v in values.values()):
         return None
     return (file, tuple(sorted(values.items())))
 
@@ -868,8 +936,15 @@ def load_include(env: JekyllEnvironment, file: str) -> BoundTemplate:
     for node in template.nodes:   # the text itself, as its tokens hold it
         if node.token is not None and node.token.source:
             env.sources[node.token.source] = (name, 1)
+            # An include with a loop is compiled before its first render: interpreting
+            # a loop costs more than compiling it (the docs' navigation: 10 to 1), and
+            # an include is rendered again and again.
+            template.eager = LOOP_TAG.search(node.token.source) is not None
             break
     return template
+
+
+LOOP_TAG = re.compile(r"\{%-?\s*for\s")
 
 
 def _relative_template(context: RenderContext, file: str):  # noqa: ANN202

@@ -55,20 +55,31 @@ def _directive(when: datetime, match: re.Match) -> str:
 
 def _number(when: datetime, kind: str) -> tuple[int, int, str] | None:
     """(value, default width, default padding) of a numeric directive."""
-    iso_year, iso_week, iso_day = when.isocalendar()
-    hour12 = when.hour % 12 or 12
-    numbers = {
-        "Y": (when.year, 4 if when.year >= 0 else 5, "0"), "C": (when.year // 100, 2, "0"),
-        "y": (when.year % 100, 2, "0"), "m": (when.month, 2, "0"), "d": (when.day, 2, "0"),
-        "e": (when.day, 2, " "), "j": (when.timetuple().tm_yday, 3, "0"),
-        "H": (when.hour, 2, "0"), "k": (when.hour, 2, " "), "I": (hour12, 2, "0"),
-        "l": (hour12, 2, " "), "M": (when.minute, 2, "0"), "S": (when.second, 2, "0"),
-        "u": (iso_day, 1, "0"), "w": (iso_day % 7, 1, "0"), "G": (iso_year, 4, "0"),
-        "g": (iso_year % 100, 2, "0"), "V": (iso_week, 2, "0"),
-        "U": (int(when.strftime("%U")), 2, "0"), "W": (int(when.strftime("%W")), 2, "0"),
-        "s": (int(when.timestamp()), 1, "0"),
-    }
-    return numbers.get(kind)
+    number = NUMBERS.get(kind)
+    return number(when) if number is not None else None
+
+
+# Each numeric directive's (value, default width, default padding), worked out only
+# for the directive asked (all of them for each took most of a `date` filter's time).
+NUMBERS = {
+    "Y": lambda when: (when.year, 4 if when.year >= 0 else 5, "0"),
+    "C": lambda when: (when.year // 100, 2, "0"),
+    "y": lambda when: (when.year % 100, 2, "0"), "m": lambda when: (when.month, 2, "0"),
+    "d": lambda when: (when.day, 2, "0"), "e": lambda when: (when.day, 2, " "),
+    "j": lambda when: (when.timetuple().tm_yday, 3, "0"),
+    "H": lambda when: (when.hour, 2, "0"), "k": lambda when: (when.hour, 2, " "),
+    "I": lambda when: (when.hour % 12 or 12, 2, "0"),
+    "l": lambda when: (when.hour % 12 or 12, 2, " "),
+    "M": lambda when: (when.minute, 2, "0"), "S": lambda when: (when.second, 2, "0"),
+    "u": lambda when: (when.isocalendar()[2], 1, "0"),
+    "w": lambda when: (when.isocalendar()[2] % 7, 1, "0"),
+    "G": lambda when: (when.isocalendar()[0], 4, "0"),
+    "g": lambda when: (when.isocalendar()[0] % 100, 2, "0"),
+    "V": lambda when: (when.isocalendar()[1], 2, "0"),
+    "U": lambda when: (int(when.strftime("%U")), 2, "0"),
+    "W": lambda when: (int(when.strftime("%W")), 2, "0"),
+    "s": lambda when: (int(when.timestamp()), 1, "0"),
+}
 
 
 def _word(when: datetime, kind: str, flags: str) -> str | None:

@@ -21,6 +21,22 @@ INSPECT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\
 INSPECT_SPECIAL = re.compile(r'["\\\n\t\r\f\v\a\b\x1b]|#(?=[{$@])|[\x00-\x1f\x7f]')
 
 
+# Whether values of a type are Liquid's undefined. Undefined is an abstract class, so
+# isinstance runs a Python __instancecheck__ each time (14,000 asks a build on
+# Jekyll's docs, most of them of text); a value's type decides (nothing registers
+# virtual subclasses of it).
+UNDEFINED_TYPES: dict[type, bool] = {}
+
+
+def is_undefined(value: Any) -> bool:
+    """liquid.is_undefined(value), by its type."""
+    kind = type(value)
+    found = UNDEFINED_TYPES.get(kind)
+    if found is None:
+        found = UNDEFINED_TYPES[kind] = liquid.is_undefined(value)
+    return found
+
+
 def is_item(value: Any) -> bool:
     """A post, page or document (Jekyll writes such a drop as its content)."""
     return isinstance(value, dict) and "content" in value and "url" in value \
@@ -32,7 +48,7 @@ def to_s(value: Any) -> str:
     an array joined, nil nothing, anything else its to_s)."""
     if isinstance(value, str):
         return value
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return ""
     if isinstance(value, (list, tuple)):
         return "".join(_join_item(v) for v in value)
@@ -43,7 +59,7 @@ def _join_item(value: Any) -> str:
     # Array#join: nested arrays joined too, nil as "", the rest by to_s.
     if isinstance(value, (list, tuple)):
         return "".join(_join_item(v) for v in value)
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return ""
     return _to_s(value)
 
@@ -73,7 +89,7 @@ def _to_s(value: Any) -> str:
 
 def inspect(value: Any) -> str:
     """Ruby's #inspect of a value read from YAML (Hash#to_s is its inspect)."""
-    if value is None or liquid.is_undefined(value):
+    if value is None or is_undefined(value):
         return "nil"
     if isinstance(value, bool):
         return "true" if value else "false"

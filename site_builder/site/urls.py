@@ -33,7 +33,7 @@ def _undefined(value: Any) -> bool:
     # Liquid's undefined values exist only once Liquid is loaded (builds that render
     # nothing never load it).
     liquid = sys.modules.get("liquid")
-    return liquid is not None and liquid.is_undefined(value)
+    return liquid is not None and type(value) is not str and liquid.is_undefined(value)
 
 
 def absolute_url(config: dict, value: Any) -> str:
