@@ -31,7 +31,7 @@ import math
 import re
 import sys
 import threading
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pygments
 from pygments.lexer import (ExtendedRegexLexer, Lexer, LexerContext, RegexLexer,
@@ -146,6 +146,29 @@ class _State:
         if joinable and compiled_patterns.known(key):   # joined by an earlier command:
             self.budget = 0                   # its expressions are kept, compiled at once
 
+    def first(self, text: str, pos: int, end: int) -> tuple:
+        """The first rule matching `text` at `pos` (up to `end`): (its match, the rule,
+        the rule's own match, or None when the match is a joined expression's), or
+        three Nones."""
+        if self.steps is None:
+            tried = 0
+            for rule in self.rules:
+                tried += 1
+                match = rule[0](text, pos, end)
+                if match:
+                    break
+            self.budget -= tried
+            if self.budget <= 0:
+                self.join()
+            return (match, rule, match) if match else (None, None, None)
+        for step, which in self.steps:
+            match = step(text, pos, end)
+            if match:
+                if type(which) is int:
+                    return match, self.rules[which], match
+                return match, self.rules[which[match.lastindex]], None
+        return None, None, None
+
     def join(self) -> None:
         """Try the rules by joined expressions from now on (and from the start in the
         next commands: the expressions are kept with the compiled patterns)."""
@@ -163,9 +186,8 @@ def _state_key(lexer_class: type, name: str) -> tuple:
 _STATES: dict[type, dict[str, _State]] = {}
 
 
-def tokens(lexer: RegexLexer, text: str, stack: tuple = ("root",)
-           ) -> Iterator[tuple[int, Any, str]]:
-    """RegexLexer.get_tokens_unprocessed's tokens: (position, token type, text)."""
+def _states_of(lexer: RegexLexer) -> Callable[[str], _State]:
+    """The lexer class's state of a name, made when first asked for."""
     definitions = lexer._tokens
     states = _STATES.setdefault(type(lexer), {})
 
@@ -174,30 +196,18 @@ def tokens(lexer: RegexLexer, text: str, stack: tuple = ("root",)
         if found is None:
             found = states[name] = _State(definitions[name], _state_key(type(lexer), name))
         return found
+    return state_of
+
+
+def tokens(lexer: RegexLexer, text: str, stack: tuple = ("root",)
+           ) -> Iterator[tuple[int, Any, str]]:
+    """RegexLexer.get_tokens_unprocessed's tokens: (position, token type, text)."""
+    state_of = _states_of(lexer)
 
     pos, stack = 0, list(stack)
     state = state_of(stack[-1])
     while True:
-        match, rule, own = None, None, None
-        if state.steps is None:
-            tried = 0
-            for rule in state.rules:
-                tried += 1
-                match = own = rule[0](text, pos)
-                if match:
-                    break
-            state.budget -= tried
-            if state.budget <= 0:
-                state.join()
-        else:
-            for step, which in state.steps:
-                match = step(text, pos)
-                if match:
-                    if type(which) is int:
-                        rule, own = state.rules[which], match
-                    else:
-                        rule = state.rules[which[match.lastindex]]
-                    break
+        match, rule, own = state.first(text, pos, len(text))
         if match:
             rexmatch, action, new_state = rule
             if action is not None:
@@ -228,14 +238,7 @@ def extended_tokens(lexer: ExtendedRegexLexer, text: str | None = None,
     and move the context (`ctx.pos`, `ctx.stack`, and `ctx.end`: Ruby's here-documents
     lex a line's rest first, calling this loop again with the context), so each
     match starts where the context says."""
-    definitions = lexer._tokens
-    states = _STATES.setdefault(type(lexer), {})
-
-    def state_of(name: str) -> _State:
-        found = states.get(name)
-        if found is None:
-            found = states[name] = _State(definitions[name], _state_key(type(lexer), name))
-        return found
+    state_of = _states_of(lexer)
 
     if not context:
         ctx = make_context(text, 0)
@@ -245,26 +248,7 @@ def extended_tokens(lexer: ExtendedRegexLexer, text: str | None = None,
     state = state_of(ctx.stack[-1])
     while True:
         pos, end = ctx.pos, ctx.end
-        match, rule, own = None, None, None
-        if state.steps is None:
-            tried = 0
-            for rule in state.rules:
-                tried += 1
-                match = own = rule[0](text, pos, end)
-                if match:
-                    break
-            state.budget -= tried
-            if state.budget <= 0:
-                state.join()
-        else:
-            for step, which in state.steps:
-                match = step(text, pos, end)
-                if match:
-                    if type(which) is int:
-                        rule, own = state.rules[which], match
-                    else:
-                        rule = state.rules[which[match.lastindex]]
-                    break
+        match, rule, own = state.first(text, pos, end)
         if match:
             rexmatch, action, new_state = rule
             if action is not None:

@@ -63,13 +63,7 @@ def render_inline(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-
         elif token.block or token.hidden:
             append(self.renderToken(tokens, i, options, env))
         else:
-            nesting = token.nesting
-            tag = ("</" if nesting == -1 else "<") + token.tag
-            if token.attrs:
-                tag += _attributes(token.attrs)
-            if nesting == 0 and options["xhtmlOut"]:
-                tag += " /"
-            append(tag + ">")
+            append(_tag(token, options) + ">")
     return "".join(out)
 
 
@@ -81,11 +75,7 @@ def render_token(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     if token.hidden:
         return ""
     nesting = token.nesting
-    tag = ("</" if nesting == -1 else "<") + token.tag
-    if token.attrs:
-        tag += _attributes(token.attrs)
-    if nesting == 0 and options["xhtmlOut"]:
-        tag += " /"
+    tag = _tag(token, options)
     if not token.block:
         return tag + ">"
     if nesting != -1 and idx and tokens[idx - 1].hidden:
@@ -96,6 +86,16 @@ def render_token(self, tokens, idx, options, env) -> str:  # noqa: ANN001
                 or following.nesting == -1 and following.tag == token.tag:
             return tag + ">"
     return tag + ">\n"
+
+
+def _tag(token, options) -> str:  # noqa: ANN001
+    """A token's tag and attributes, without its closing `>`."""
+    tag = ("</" if token.nesting == -1 else "<") + token.tag
+    if token.attrs:
+        tag += _attributes(token.attrs)
+    if token.nesting == 0 and options["xhtmlOut"]:
+        tag += " /"
+    return tag
 
 
 # Attribute names escapeHtml leaves as they are.
