@@ -153,15 +153,23 @@ def _lookup(key: tuple):  # noqa: ANN202 (an entry: a code list's tuple, or a ke
     want = _checksum(key)
     at = bisect.bisect_left(checksums, want)
     while at < len(checksums) and checksums[at] == want:
-        try:
-            found, made = marshal.loads(entries[offsets[at]:offsets[at + 1]])
-        except (EOFError, ValueError, TypeError):
+        entry = _entry(offsets, entries, at)
+        if entry is None:
             return None
-        if found == key:
-            _known[key] = made
-            return made
+        if entry[0] == key:
+            _known[key] = entry[1]
+            return entry[1]
         at += 1
     return None
+
+
+def _entry(offsets, entries: bytes, at: int) -> tuple | None:  # noqa: ANN001 (a memoryview)
+    """The file's entry `at`: (key, what is kept), or None if it does not read."""
+    try:
+        key, made = marshal.loads(entries[offsets[at]:offsets[at + 1]])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return key, made
 
 
 def _read_index(path: Path) -> tuple | None:
@@ -185,14 +193,8 @@ def read_table(path: Path) -> dict:
     if index is None:
         return {}
     _, offsets, entries = index
-    table = {}
-    for at in range(len(offsets) - 1):
-        try:
-            key, made = marshal.loads(entries[offsets[at]:offsets[at + 1]])
-        except (EOFError, ValueError, TypeError):
-            continue
-        table[key] = made
-    return table
+    found = (_entry(offsets, entries, at) for at in range(len(offsets) - 1))
+    return dict(entry for entry in found if entry is not None)
 
 
 def table_bytes(table: dict) -> bytes:
