@@ -71,8 +71,7 @@ from site_builder.site.ruby_values import to_s as ruby_to_s
 # release is rendered by its own interpreter until checked.
 SUPPORTED = liquid.__version__.startswith("2.3.")
 PLAIN = frozenset((str, int, float, list, dict, tuple))
-DEPTH_ERROR = ("raise ContextDepthError('maximum context depth reached, possible recursive "
-               "include', token=None)")   # context.extend's
+DEPTH_ERROR = "_too_deep()"   # context.extend's error
 # Mappings whose keys are read inline: plain dicts and our items (whose __getitem__
 # notes content reads; `in` is dict's own).
 DICTS = frozenset((dict, Drop, SiteDrop))
@@ -195,6 +194,38 @@ def _path(context: RenderContext, root: object, path: list, token: Any,
     return obj
 
 
+def _root(maps: Any, locals_: dict, name: str, start: object) -> object:
+    """A root's value as root_lookup's inline expression reads it (`start`: its
+    value when the template started, or SLOW or UNSEEN): the same steps in a call,
+    for code run once a render (outside the template's loops), whose source is then
+    a third as long to compile. Compiling the templates is 3% of a cold build of
+    Jekyll's docs; this, _rpath, _loop_items and _too_deep make it a tenth less."""
+    if start is SLOW:
+        return _scope_get(maps, name)
+    if name in locals_:
+        return locals_[name]
+    return _scope_get(maps, name) if start is UNSEEN else start
+
+
+def _rpath(context: RenderContext, maps: Any, locals_: dict, name: str, start: object,
+           path: list, token: Any, hints: tuple) -> object:
+    """_path from the root `name` as _root finds it (one call for both)."""
+    return _path(context, _root(maps, locals_, name, start), path, token, hints)
+
+
+def _loop_items(expression: LoopExpression, items: object, context: RenderContext) -> tuple:
+    """What LoopExpression.evaluate gives for `items` (not a list) without a limit,
+    an offset or `reversed`: an iterator of them and their count."""
+    return expression._slice(*expression._to_iter(items, context), context, limit=None,
+                             offset=None)
+
+
+def _too_deep() -> None:
+    """context.extend's error for a namespace pushed past the depth limit."""
+    raise ContextDepthError("maximum context depth reached, possible recursive include",
+                            token=None)
+
+
 def _lookup(context: RenderContext, maps: Any, path: list, token: Any) -> object:
     obj = _scope_get(maps, path[0])
     if obj is MISSING:
@@ -247,6 +278,7 @@ RUNTIME = {
     "_scope_get": _scope_get, "_entry": _entry, "_stable": _stable, "SLOW": SLOW,
     "UNSEEN": UNSEEN,
     "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup, "_path": _path,
+    "_root": _root, "_rpath": _rpath, "_loop_items": _loop_items, "_too_deep": _too_deep,
     "_top_error": _top_error, "_filter_error": _filter_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
     "_contains": _contains, "is_truthy": is_truthy, "ruby_to_s": ruby_to_s,
@@ -339,9 +371,14 @@ class _Compiler:
         fixed = self.fixed_roots()
         head[head.index("{roots}")] = self.entry(fixed)
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
-        for name, var in self.roots.items():   # (root() left a mark for each)
-            source = source.replace(f"\0{name}\0", "_r" + var[2:] if name in fixed else
+        for name, var in self.roots.items():   # (root() left marks for each)
+            kept = "_r" + var[2:]   # (a fixed root's value, read when the template starts)
+            source = source.replace(f"\0{name}\0", kept if name in fixed else
                                     self.root_lookup(name, var))
+            source = source.replace(f"\1{name}\1", kept if name in fixed else
+                                    f"_root(maps, locals_, {name!r}, {var})")
+            source = source.replace(f"\2{name}\2", f"_path(context, {kept}, " if name in fixed
+                                    else f"_rpath(context, maps, locals_, {name!r}, {var}, ")
         code = CODE.get((source, filename))
         if code is None:
             code = compiled(source, filename)   # kept in the build's cache too
@@ -381,12 +418,14 @@ class _Compiler:
         self.emit("        return")
         self.emit("    raise   # (not reached: env.error raised)")
 
-    def root(self, name: str) -> str:
+    def root(self, name: str, mark: str = "\0") -> str:
         """A variable's root looked up in the context's namespaces: a mark, replaced
-        once the whole template is written (root_lookup, or fixed_roots')."""
+        once the whole template is written (root_lookup, or fixed_roots'). Marked
+        \1: by a call of _root (code run once a render); \2: the start of a call of
+        _path from it (_rpath's)."""
         if name not in self.roots:
             self.roots[name] = f"_g{len(self.roots)}"
-        return f"\0{name}\0"
+        return f"{mark}{name}{mark}"
 
     @staticmethod
     def root_lookup(name: str, var: str) -> str:
@@ -423,7 +462,7 @@ class _Compiler:
             else:
                 lines.append(f"        {var} = _stable(_front, _globals, {name!r})")
             if name in fixed:
-                lines.append(f"        _r{var[2:]} = {self.root_lookup(name, var)}")
+                lines.append(f"        _r{var[2:]} = _root(maps, locals_, {name!r}, {var})")
         return "\n".join(lines)
 
     # -- nodes
@@ -528,8 +567,7 @@ class _Compiler:
             self.emit(f"    context.tag_namespace['stopindex'][{label!r}] = {length}")
             self.emit(f"    {it} = islice({items}, 0, {length})")
             self.emit("else:")
-            self.emit(f"    {it}, {length} = {x}._slice(*{x}._to_iter({items}, context), "
-                      "context, limit=None, offset=None)")
+            self.emit(f"    {it}, {length} = _loop_items({x}, {items}, context)")
         else:
             self.emit(f"{it}, {length} = {x}.evaluate(context)")
         self.emit(f"if {length}:")
@@ -680,28 +718,34 @@ class _Compiler:
             if local is not None:
                 return f"_walk({local}, {path}, context, {token})"
             return f"_lookup(context, maps, {path}, {token})"
-        start = local or self.root(root)
         if keys and not scope.in_loop:
             # Run once a render, outside the template's loops: a call of the same
             # steps, in a fifth of the source to compile (a theme's layout is
             # rendered a few hundred times a build, a loop's body thousands).
             hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
                                      for i in range(len(keys))))
-            return f"_path(context, {start}, {path}, {token}, {hints})"
+            if local is not None:
+                return f"_path(context, {local}, {path}, {token}, {hints})"
+            return f"{self.root(root, chr(2))}{path}, {token}, {hints})"
+        start = local or self.root(root, "\0" if scope.in_loop else "\1")
         value = start
         found = None   # the temporary that holds the root's value
         for key in keys:
-            t = self.temp("t")
+            if value is local:   # a loop's variable, a Python local already
+                t = bound = local
+            else:
+                t = self.temp("t")
+                bound = f"{t} := {value}"
             found = found or t
             # Drop's __getitem__ notes content reads; any other key it reads as dict's
             # own, which is called so here (a Python call less for each of a theme's
             # `post.title`, 36,000 on Jekyll's docs), with dict.get's default for a
             # miss (one lookup, not `in` then a read).
             if key in CONTENT_KEYS:
-                value = (f"({t}[{key!r}] if type({t} := {value}) in DICTS and {key!r} in {t} "
+                value = (f"({t}[{key!r}] if type({bound}) in DICTS and {key!r} in {t} "
                          "else MISSING)")
             else:
-                value = (f"(_dict_get({t}, {key!r}, MISSING) if type({t} := {value}) in DICTS "
+                value = (f"(_dict_get({t}, {key!r}, MISSING) if type({bound}) in DICTS "
                          "else MISSING)")
         t = self.temp("t")
         hints = self.const(tuple(f"{_segments_str(segments[:i + 2])} is undefined"
