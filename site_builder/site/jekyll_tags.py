@@ -309,12 +309,14 @@ class _SiteSeo:
     @staticmethod
     def of(env: Any, site: dict) -> _SiteSeo:
         """The site-wide values for `site`, made the first time its values are met."""
-        values = tuple([site.get(key) for key in SITE_KEYS])
-        key = tuple([id(value) for value in values])
+        values = tuple(map(site.get, SITE_KEYS))
+        key = tuple(map(id, values))
         known = vars(env).setdefault("seo_sites", {})
         found = known.get(key)
-        if found is None or any(a is not b for a, b in zip(found[0], values)):
-            found = known[key] = (values, _SiteSeo(env, site))   # (values kept: ids stay theirs)
+        if found is None:
+            # (the values kept with it: no other object can have their ids meanwhile,
+            # so a key found is these very values)
+            found = known[key] = (values, _SiteSeo(env, site))
         return found[1]
 
 
