@@ -71,6 +71,8 @@ DOUBLE_SET = re.compile(r"""['"]\w""")
 DECADE = re.compile(r"\d\ds")
 RUBY_SPACE = " \t\n\r\f\v"   # Ruby's \s (kramdown's rules): no no-break space
 POSSESSIVE = re.compile(r"s\b")
+# The characters before a quote after which kramdown's rules may open it (_opens).
+NOT_CLOSING_AFTER = frozenset(RUBY_SPACE + "\\[{(-")
 # A quote before punctuation that is not followed by a word character closes.
 # (`_` is a word character to Ruby's \B: a quote before `_` and a space does not.)
 QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^`{|}~](?!\.\.)(?!\w)""")
@@ -949,6 +951,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
             previous = ""
         if i < last:
             continue   # the second of a pair turned below
+        if previous and previous not in NOT_CLOSING_AFTER:
+            # _opens' last rule, whatever follows (most quotes: `don't`, `word"`)
+            out += [text[last:i], quotes[found[0]][1]]
+            last = i + 1
+            continue
         rest = _ahead(text, i + 1, sources) if sources else \
             text[i + 1:i + 4] if i + 4 <= len(text) else (text[i + 1:] + after)[:3]
         if sources and len(rest) < 3:
