@@ -270,7 +270,7 @@ def _by_char(rules: list, starts: dict[str, str]) -> tuple[dict[str, list], list
     anywhere = [rule.fn for rule in rules if rule.name not in starts]
     by_char = {char: [rule.fn for rule in rules
                       if rule.name not in starts or char in starts[rule.name]]
-               for char in set("".join(starts.values()))}
+               for char in sorted(set("".join(starts.values())))}
     return by_char, anywhere
 
 
