@@ -82,3 +82,36 @@ print(json.dumps({"before": before, "seen": seen, "runs": len(module.RUNS),
                   "after": type(module).__name__}))
 """, cwd=tmp_path)
     assert found == {"before": "_Placeholder", "seen": [42, 42], "runs": 1, "after": "module"}
+
+
+LEXER_CODE = {   # each uses a lexer of a deferred module, through a name imported from it
+    "html+php": "<p><?php echo strlen('x'); ?></p>\n",
+    "mako": "<%def name=\"f(x)\">${x + 1}</%def>\n% for i in range(3):\n${i}\n% endfor\n",
+    "scaml": "%p= List(1, 2).map(_ * 2)\n",
+    "markdown": "```lilypond\n\\\\relative { c'4 d e }\n```\n",
+    "sql+jinja": "SELECT * FROM t WHERE a = {{ b }}\n",
+}
+
+
+def _tokens_of(setup: str) -> dict:
+    return _run(setup + f"""
+import json, sys
+from pygments.lexers import get_lexer_by_name
+import pygments.lexers.templates, pygments.lexers.markup
+modules = ("jvm", "php", "python", "perl", "sql", "lilypond")
+before = [type(sys.modules.get("pygments.lexers." + m)).__name__ for m in modules]
+tokens = {{lang: [[str(t), v] for t, v in get_lexer_by_name(lang).get_tokens(code)]
+          for lang, code in {LEXER_CODE!r}.items()}}
+print(json.dumps({{"before": before, "tokens": tokens}}))
+""")
+
+
+def test_pygments_lexer_modules_of_other_languages_load_when_used() -> None:
+    # The Liquid, HTML and Markdown lexers' modules import seven modules of lexers for
+    # other languages: deferred, their lexers' tokens are Pygments' own all the same.
+    deferred = _tokens_of("import site_builder.site\n")
+    plain = _tokens_of("")
+    assert deferred["before"] == ["_Placeholder"] * 6
+    assert plain["before"] == ["module"] * 6
+    assert deferred["tokens"] == plain["tokens"]
+    assert all(len(found) > 3 for found in plain["tokens"].values())

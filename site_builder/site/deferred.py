@@ -11,6 +11,14 @@ any of its names (whoever uses it: an import after Liquid's gets the placeholder
 imported before Liquid, they are imported as usual. importlib.util.LazyLoader
 does the same, but on Python 3.11 the import system's own look at `__spec__` (on
 every later `import asyncio`) sets it off.
+
+Pygments' lexer modules are deferred the same way for three of their importers:
+the modules of the Liquid, HTML and Markdown lexers (which Jekyll's docs use)
+import seven more for lexers of other languages that they mention (PHP, Python,
+Perl, Java, SQL, LilyPond and the Lisp it needs): 42 million instructions in each
+process that highlights a block (callgrind), for lexers a build rarely makes. The
+names such a module imports from them stand in for the real ones (`_Later`): using
+one (making a lexer, reading an attribute) runs the real module.
 """
 
 from __future__ import annotations
@@ -23,6 +31,10 @@ from importlib.machinery import ModuleSpec, PathFinder
 # What is deferred, and whose imports of it.
 DEFERRED = frozenset(("asyncio", "dateutil.parser", "importlib_resources"))
 IMPORTERS = ("liquid.",)
+# Pygments' lexer modules whose names its modules of LEXER_IMPORTERS import, deferred.
+LEXER_MODULES = frozenset("pygments.lexers." + name for name in
+                          ("jvm", "php", "python", "perl", "sql", "lilypond"))
+LEXER_IMPORTERS = ("pygments.lexers.templates", "pygments.lexers.html", "pygments.lexers.markup")
 # What the import system reads of a module: not a use of it.
 IMPORT_SYSTEM = frozenset(("__spec__", "__name__", "__loader__", "__package__", "__path__",
                            "__file__", "__cached__", "__class__", "__dict__"))
@@ -34,6 +46,8 @@ class _Placeholder(types.ModuleType):
     def __getattribute__(self, name: str) -> object:
         get = types.ModuleType.__getattribute__
         if name not in IMPORT_SYSTEM:
+            if _importing_names(get(self, "__name__")):
+                return _Later(get(self, "__name__"), name)
             with _LOCK:
                 if type(self) is _Placeholder and id(self) not in _RUNNING:
                     _RUNNING.add(id(self))
@@ -45,6 +59,35 @@ class _Placeholder(types.ModuleType):
                     finally:
                         _RUNNING.discard(id(self))
         return get(self, name)
+
+
+def _importing_names(module: str) -> bool:
+    """Whether the caller of _Placeholder's lookup is a `from module import name` in
+    the body of a module that gets stand-ins for its names."""
+    if module not in LEXER_MODULES:
+        return False
+    frame = sys._getframe(2)
+    return frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") in LEXER_IMPORTERS
+
+
+class _Later:
+    """A name imported from a deferred module, standing in for it: calling it or
+    reading its attributes uses the real one (Pygments' modules make lexers of the
+    classes they import, and call their analyse_text, only when used)."""
+
+    __slots__ = ("_module", "_name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+
+    def _real(self) -> object:
+        return getattr(sys.modules[self._module], self._name)
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return self._real()(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real(), name)
 
 
 class _Deferring:   # a loader (importlib.abc's classes are not imported: 1.6 ms)
@@ -60,7 +103,10 @@ class _Deferring:   # a loader (importlib.abc's classes are not imported: 1.6 ms
 
 class _Finder:   # a meta path finder
     def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
-        if name not in DEFERRED or not _imported_by_liquid(name):
+        if name in DEFERRED:
+            if not _imported_by(name, IMPORTERS):
+                return None
+        elif name not in LEXER_MODULES or not _imported_by(name, LEXER_IMPORTERS):
             return None
         spec = PathFinder.find_spec(name, path)
         if spec is None or not hasattr(spec.loader, "exec_module"):
@@ -69,8 +115,9 @@ class _Finder:   # a meta path finder
         return spec
 
 
-def _imported_by_liquid(name: str) -> bool:
-    """Whether the module importing `name` is one of python-liquid's: the first frame
+def _imported_by(name: str, importers: tuple[str, ...]) -> bool:
+    """Whether the module importing `name` is one of `importers`' (a name, or the start
+    of one ending in a dot): the first frame
     above the import system's own and the package's (`from dateutil import parser`
     imports the parser from dateutil's module __getattr__)."""
     parent = name.rpartition(".")[0]
@@ -78,7 +125,7 @@ def _imported_by_liquid(name: str) -> bool:
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
                                  or frame.f_globals.get("__name__") in ("importlib", parent)):
         frame = frame.f_back
-    return frame is not None and str(frame.f_globals.get("__name__", "")).startswith(IMPORTERS)
+    return frame is not None and str(frame.f_globals.get("__name__", "")).startswith(importers)
 
 
 def install() -> None:
