@@ -51,6 +51,12 @@ def _table(folder: Path) -> tuple[Path, dict]:
     return path, compiled_patterns.read_table(path)
 
 
+def _replace(path: Path, table: dict | None = None, data: bytes = b"") -> None:
+    """The kept patterns replaced by `table` (or bytes), the journal emptied."""
+    path.write_bytes(compiled_patterns.table_bytes(table) if table is not None else data)
+    path.with_suffix(".journal").unlink(missing_ok=True)
+
+
 def test_kept_patterns_are_those_re_compile_makes(tmp_path):
     first = _check(tmp_path)
     assert first["equal"] and first["works"] and first["parsed"] > 20
@@ -67,11 +73,47 @@ def test_each_pattern_is_found_among_thousands_kept(tmp_path):
     path, table = _table(tmp_path)
     others = {(f"other-{n}-[a-z]+", n % 7): table[next(iter(table))] for n in range(5000)}
     missing = next(iter(table))
-    path.write_bytes(compiled_patterns.table_bytes(
-        {**others, **{key: made for key, made in table.items() if key != missing}}))
+    _replace(path, {**others, **{key: made for key, made in table.items() if key != missing}})
     assert _check(tmp_path) == {"equal": True, "parsed": 1, "works": True}   # the missing one
     assert _table(tmp_path)[1] == {**others, **table}   # saved beside the others
     assert _check(tmp_path)["parsed"] == 0
+
+
+ONE_MORE = r"""
+import json, re, sys
+from pathlib import Path
+from site_builder import compiled_patterns
+from re import _parser
+parsed = []
+real_parse = _parser.parse
+_parser.parse = lambda *a: parsed.append(a[0]) or real_parse(*a)
+compiled_patterns.install(Path(sys.argv[1]))
+compiled_patterns.JOURNAL_BYTES = int(sys.argv[3])
+works = re.compile(sys.argv[2]).match("run-12").group(1) == "12"
+compiled_patterns.save()
+print(json.dumps({"parsed": len(parsed), "works": works}))
+"""
+
+
+def test_a_new_pattern_goes_to_the_journal_until_it_is_full(tmp_path):
+    """A command that makes a pattern or two appends them to the journal (the file
+    of thousands is not written again); the next command reads them from there; a
+    journal grown past its size is merged into the file."""
+    def one_more(pattern: str, journal_bytes: int = 128 * 1024) -> dict:
+        done = subprocess.run([sys.executable, "-c", ONE_MORE, str(tmp_path), pattern,
+                               str(journal_bytes)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.splitlines()[-1])
+    _check(tmp_path)
+    path, table = _table(tmp_path)
+    written = path.stat().st_mtime_ns
+    assert one_more(r"run-(\d+)") == {"parsed": 1, "works": True}
+    assert path.stat().st_mtime_ns == written and path.with_suffix(".journal").stat().st_size
+    assert one_more(r"run-(\d+)") == {"parsed": 0, "works": True}   # read from the journal
+    assert one_more(r"(?:run|walk)-(\d+)", journal_bytes=0)["parsed"] == 1
+    assert not path.with_suffix(".journal").exists()   # merged into the file
+    merged = compiled_patterns.read_table(path)
+    assert {(r"run-(\d+)", 0), (r"(?:run|walk)-(\d+)", 0)} <= set(merged) and len(merged) == len(table) + 2
 
 
 def test_a_damaged_or_tampered_file_is_not_trusted(tmp_path):
@@ -80,12 +122,12 @@ def test_a_damaged_or_tampered_file_is_not_trusted(tmp_path):
     # code lists that _sre refuses: each pattern is compiled again, the same
     tampered = {key: (flags, bytes(len(code)), *rest)
                 for key, (flags, code, *rest) in table.items()}
-    path.write_bytes(compiled_patterns.table_bytes(tampered))
+    _replace(path, tampered)
     assert _check(tmp_path)["equal"]
     assert _check(tmp_path)["parsed"] == 0   # the file was mended
-    path.write_bytes(compiled_patterns.table_bytes({key: ("not", b"a", "list") for key in table}))
+    _replace(path, {key: ("not", b"a", "list") for key in table})
     assert _check(tmp_path)["equal"]
-    path.write_bytes(b"\x00not marshal")
+    _replace(path, data=b"\x00not marshal")
     found = _check(tmp_path)
     assert found["equal"] and found["parsed"] > 20
     assert len(_table(tmp_path)[1]) == found["parsed"]   # written anew

@@ -27,7 +27,9 @@ from site_builder.site.kramdown_links import with_entities_read
 from site_builder.site.kramdown_table import chunk_starts
 
 TASK = re.compile(r"^\[([ xX])\] ")
+TASK_ANYWHERE = re.compile(r"\[[ xX]\] ")   # (an item's text is a piece of the source)
 TOC_IAL = re.compile(r"^\{:[ \t]*toc[ \t]*\}$")  # under any item: kramdown replaces the list
+TOC_ANYWHERE = re.compile(TOC_IAL.pattern[1:-1])
 FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
@@ -105,10 +107,16 @@ DEFINITION_LINE = re.compile(r"^[ ]{0,3}:[ \t]+\S")
 PARAGRAPH_END = re.compile(r"^[ ]{0,3}(?:[`~]{3}|[*+-][ \t]|\d+\.[ \t]|#{1,6}(?:[ \t]|$)|>)")
 
 
-def _kramdown_deflist(rule):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
+def _kramdown_deflist(plugin):  # noqa: ANN001, ANN202 (markdown-it's rule signature)
     """kramdown's definition terms: every line of the paragraph before a `: ` line
     is a term of its own (`Term1` / `Term2` / `: both`); markdown-it's plugin takes
     one line only, and reads two as a paragraph."""
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        found = plugin(state, start, end, silent)
+        if found and not silent:   # (for join_definition_lists: a list to join)
+            state.env["kramdown_definitions"] = True
+        return found
+
     def deflist(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if not silent and not _definition_ahead(state, start, end):
             return False
@@ -183,7 +191,9 @@ def _definition_ahead(state: StateBlock, start: int, end: int) -> bool:
 
 
 EMPTY_DEFINITION = re.compile(r"^ {0,3}:[ \t]+$")
-EMPTY_DEFINITION_LINE = re.compile(EMPTY_DEFINITION.pattern, re.M)   # (any in a text)
+# A `:` then blanks to the line's end (the search looks for `:` first, where ^ made
+# it try every position of the text: seven times the instructions)
+COLON_AT_END = re.compile(r":[ \t]+$", re.M)
 EMPTY = "\ue000"   # (a private-use character: what an empty definition is read as)
 FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")
 
@@ -194,7 +204,7 @@ def empty_definitions(state: StateCore) -> None:
     lazy): `**Result**` / `:    ` / `[1, 2, 3]<br>` is one definition of that text.
     Written here as one line for markdown-it's definition lists, which take no empty
     one (076923.github.io's every `결과` block)."""
-    if ":" not in state.src or not EMPTY_DEFINITION_LINE.search(state.src):
+    if ":" not in state.src or not _has_empty_definition(state.src):
         return   # (no line to change: most texts, where the loop below cost 1% of a build)
     lines, fenced = state.src.split("\n"), False
     out: list[str] = []
@@ -212,6 +222,16 @@ def empty_definitions(state: StateCore) -> None:
         out.append(line)
         k += 1
     state.src = "\n".join(out)
+
+
+def _has_empty_definition(src: str) -> bool:
+    """Whether a line of `src` is an EMPTY_DEFINITION: its `:` is the last on it."""
+    for found in COLON_AT_END.finditer(src):
+        colon = found.start()
+        start = src.rfind("\n", 0, colon) + 1
+        if colon - start <= 3 and not src[start:colon].strip(" "):
+            return True
+    return False
 
 
 def _empty_definitions_out(state: StateCore) -> None:
@@ -243,6 +263,8 @@ def _own_line(state: StateBlock, line: int) -> str:
 def join_definition_lists(state: StateCore) -> None:
     """Definition lists with nothing but blank lines between them are one list in
     kramdown (markdown-it ends one where a term of several lines begins)."""
+    if "kramdown_definitions" not in state.env:
+        return   # (no definition list made: no loop over the tokens)
     tokens = state.tokens
     i = 0
     while i + 1 < len(tokens):
@@ -584,6 +606,8 @@ def _kramdown_heading(original):  # noqa: ANN001, ANN202 (markdown-it's rule fun
 def list_item_ials(state: StateCore) -> None:
     """`- {:.done} text`: an attribute list at the start of an item is the item's
     (kramdown's LIST_ITEM_IAL; allejo/jekyll-toc writes `- {:.} [Title](#id)`)."""
+    if "{:" not in state.src:
+        return   # (no attribute list, no loop over the tokens)
     from site_builder.site.kramdown import _set_attributes
     tokens = state.tokens
     for i, token in enumerate(tokens[:-2]):
@@ -603,6 +627,8 @@ def list_item_ials(state: StateCore) -> None:
 
 def task_lists(state: StateCore) -> None:
     """`- [x] done`: kramdown's task list shape."""
+    if not TASK_ANYWHERE.search(state.src):
+        return   # (no box in the text: no loop over the tokens)
     tokens = state.tokens
     for i, token in enumerate(tokens):
         if token.type != "inline" or i < 2 or tokens[i - 2].type != "list_item_open":
@@ -833,6 +859,8 @@ def block_math(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 def mark_toc(state: StateCore) -> None:
     """kramdown writes one table of contents, where the first `* TOC` + `{:toc}` is."""
+    if "{:" not in state.src or not TOC_ANYWHERE.search(state.src):
+        return   # (no `{:toc}`: no loop over the lists)
     tokens = state.tokens
     for i, token in enumerate(tokens):
         if token.type in ("bullet_list_open", "ordered_list_open"):
@@ -961,6 +989,8 @@ def split_at_ials(state: StateCore) -> None:
     the inline token's meta, for kramdown.attribute_lists), before the text is read:
     kramdown's paragraph stops at the line, so no span (an element left open, a code
     span over lines) takes it in."""
+    if "{:" not in state.src:
+        return   # (no attribute list: 9 texts in 10 of Jekyll's docs)
     tokens = state.tokens
     i = 0
     while i < len(tokens):
@@ -968,6 +998,9 @@ def split_at_ials(state: StateCore) -> None:
         if token.type == "paragraph_open" and i + 2 < len(tokens) and \
                 tokens[i + 1].type == "inline":
             inline = tokens[i + 1]
+            if "{:" not in inline.content:
+                i += 1
+                continue
             lines = inline.content.split("\n")
             cut = next((k for k in range(1, len(lines) - 1) if IAL_LINE.match(lines[k])), None)
             if cut is not None:
