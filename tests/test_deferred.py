@@ -32,10 +32,13 @@ result = build({str(root)!r})
 page = open({str(root / '_site' / 'one' / 'index.html')!r}).read()
 print(json.dumps({{"written": result.written, "liquid": "liquid" in sys.modules,
                   "shown": "<em>text</em>" in page and "1 March 2021" in page,
-                  "loaded": [m for m in ("asyncio", "dateutil.parser", "importlib_resources")
-                             if type(sys.modules.get(m)).__name__ == "module"]}}))
+                  "loaded": [m for m in ("asyncio", "dateutil.parser", "importlib_resources",
+                                         "liquid.extra", "liquid.messages")
+                             if type(sys.modules.get(m)).__name__ == "module"],
+                  "babel": [m for m in ("babel", "pytz") if m in sys.modules]}}))
 """)
-    assert found == {"written": found["written"], "liquid": True, "shown": True, "loaded": []}
+    assert found == {"written": found["written"], "liquid": True, "shown": True, "loaded": [],
+                     "babel": []}
     assert found["written"] > 3
 
 
@@ -115,3 +118,20 @@ def test_pygments_lexer_modules_of_other_languages_load_when_used() -> None:
     assert plain["before"] == ["module"] * 6
     assert deferred["tokens"] == plain["tokens"]
     assert all(len(found) > 3 for found in plain["tokens"].values())
+
+
+def test_liquid_extras_and_messages_work_when_asked_for() -> None:
+    # python-liquid's extra tags and filters (Babel's currency), and its message
+    # extraction, load when used: the names liquid imported from them stood in.
+    found = _run("""
+import io, json, sys
+import site_builder.site
+import liquid
+before = [type(sys.modules[m]).__name__ for m in ("liquid.extra", "liquid.messages")]
+text = liquid.Environment(extra=True).from_string(
+    "{% macro f x %}<{{ x }}>{% endmacro %}{% call f 1 %} {{ 3.5 | currency }}").render()
+messages = [list(m[:3]) for m in liquid.extract_liquid(io.StringIO('{{ "Hi" | t }}'), ["t"], [], {})]
+print(json.dumps({"before": before, "text": text, "messages": messages}))
+""")
+    assert found == {"before": ["_Placeholder", "_Placeholder"], "text": "<1> $3.50",
+                     "messages": [[1, "gettext", ["Hi"]]]}

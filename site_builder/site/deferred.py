@@ -12,13 +12,16 @@ imported before Liquid, they are imported as usual. importlib.util.LazyLoader
 does the same, but on Python 3.11 the import system's own look at `__spec__` (on
 every later `import asyncio`) sets it off.
 
-Pygments' lexer modules are deferred the same way for three of their importers:
-the modules of the Liquid, HTML and Markdown lexers (which Jekyll's docs use)
-import seven more for lexers of other languages that they mention (PHP, Python,
-Perl, Java, SQL, LilyPond and the Lisp it needs): 42 million instructions in each
-process that highlights a block (callgrind), for lexers a build rarely makes. The
-names such a module imports from them stand in for the real ones (`_Later`): using
-one (making a lexer, reading an attribute) runs the real module.
+Some modules are deferred for named importers only, and the names such an importer
+imports from one stand in for the real ones (`_Later`) until used (called, or an
+attribute read), which runs the real module:
+- python-liquid's extra tags and filters (`Environment(extra=True)`) and its
+  translation messages, which load Babel and pytz: 45 million instructions;
+- Pygments' lexer modules of other languages (PHP, Python, Perl, Java, SQL, LilyPond,
+  and the Lisp LilyPond needs) imported by the modules of the Liquid, HTML and
+  Markdown lexers (which Jekyll's docs use), for lexers that mention them: 42 million
+  instructions in each process that highlights a block.
+(Callgrind, a cold build of Jekyll's docs.)
 """
 
 from __future__ import annotations
@@ -31,10 +34,15 @@ from importlib.machinery import ModuleSpec, PathFinder
 # What is deferred, and whose imports of it.
 DEFERRED = frozenset(("asyncio", "dateutil.parser", "importlib_resources"))
 IMPORTERS = ("liquid.",)
-# Pygments' lexer modules whose names its modules of LEXER_IMPORTERS import, deferred.
-LEXER_MODULES = frozenset("pygments.lexers." + name for name in
-                          ("jvm", "php", "python", "perl", "sql", "lilypond"))
-LEXER_IMPORTERS = ("pygments.lexers.templates", "pygments.lexers.html", "pygments.lexers.markup")
+# Deferred for these importers only, which get stand-ins for the names they import.
+LEXER_IMPORTERS = frozenset(("pygments.lexers.templates", "pygments.lexers.html",
+                             "pygments.lexers.markup"))
+STAND_INS = {
+    "liquid.extra": frozenset(("liquid.environment",)),
+    "liquid.messages": frozenset(("liquid",)),
+    **dict.fromkeys(("pygments.lexers." + name for name in
+                     ("jvm", "php", "python", "perl", "sql", "lilypond")), LEXER_IMPORTERS),
+}
 # What the import system reads of a module: not a use of it.
 IMPORT_SYSTEM = frozenset(("__spec__", "__name__", "__loader__", "__package__", "__path__",
                            "__file__", "__cached__", "__class__", "__dict__"))
@@ -64,16 +72,26 @@ class _Placeholder(types.ModuleType):
 def _importing_names(module: str) -> bool:
     """Whether the caller of _Placeholder's lookup is a `from module import name` in
     the body of a module that gets stand-ins for its names."""
-    if module not in LEXER_MODULES:
+    importers = STAND_INS.get(module)
+    if importers is None:
         return False
-    frame = sys._getframe(2)
-    return frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") in LEXER_IMPORTERS
+    frame = _importing_frame(sys._getframe(2))
+    return (frame is not None and frame.f_code.co_name == "<module>"
+            and frame.f_globals.get("__name__") in importers)
+
+
+def _importing_frame(frame):  # noqa: ANN001, ANN202 (a frame, or None)
+    """The first frame from `frame` up that is not the import system's."""
+    while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+        frame = frame.f_back
+    return frame
 
 
 class _Later:
     """A name imported from a deferred module, standing in for it: calling it or
     reading its attributes uses the real one (Pygments' modules make lexers of the
-    classes they import, and call their analyse_text, only when used)."""
+    classes they import, and call their analyse_text, only when used; python-liquid
+    calls its extras' register function when asked for them)."""
 
     __slots__ = ("_module", "_name")
 
@@ -87,6 +105,8 @@ class _Later:
         return self._real()(*args, **kwargs)
 
     def __getattr__(self, name: str) -> object:
+        if name.startswith("__"):   # typing's look at a name in an annotation: not a use
+            raise AttributeError(name)
         return getattr(self._real(), name)
 
 
@@ -104,9 +124,13 @@ class _Deferring:   # a loader (importlib.abc's classes are not imported: 1.6 ms
 class _Finder:   # a meta path finder
     def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
         if name in DEFERRED:
-            if not _imported_by(name, IMPORTERS):
+            if not _imported_by_liquid(name):
                 return None
-        elif name not in LEXER_MODULES or not _imported_by(name, LEXER_IMPORTERS):
+        elif name in STAND_INS:
+            frame = _importing_frame(sys._getframe(1))
+            if frame is None or frame.f_globals.get("__name__") not in STAND_INS[name]:
+                return None
+        else:
             return None
         spec = PathFinder.find_spec(name, path)
         if spec is None or not hasattr(spec.loader, "exec_module"):
@@ -115,9 +139,8 @@ class _Finder:   # a meta path finder
         return spec
 
 
-def _imported_by(name: str, importers: tuple[str, ...]) -> bool:
-    """Whether the module importing `name` is one of `importers`' (a name, or the start
-    of one ending in a dot): the first frame
+def _imported_by_liquid(name: str) -> bool:
+    """Whether the module importing `name` is one of python-liquid's: the first frame
     above the import system's own and the package's (`from dateutil import parser`
     imports the parser from dateutil's module __getattr__)."""
     parent = name.rpartition(".")[0]
@@ -125,7 +148,7 @@ def _imported_by(name: str, importers: tuple[str, ...]) -> bool:
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
                                  or frame.f_globals.get("__name__") in ("importlib", parent)):
         frame = frame.f_back
-    return frame is not None and str(frame.f_globals.get("__name__", "")).startswith(importers)
+    return frame is not None and str(frame.f_globals.get("__name__", "")).startswith(IMPORTERS)
 
 
 def install() -> None:
