@@ -1,6 +1,8 @@
 """`site-builder <command>`: what the Makefile calls. Argument parsing and the error
 boundary only: a SiteBuilderError becomes one line on stderr and exit code 2 here,
 and only here. The work is in `pipeline` (the stages) and `commands` (the rest).
+Before those load, the methods of the dataclasses a command defines come from kept
+code (`dataclass_code`).
 
 Options come from the declarations in `schema`. Make passes its variables in the
 environment, never through a shell: SITE_BUILDER_VARS names the ones given on
@@ -10,14 +12,17 @@ make's command line, and each becomes its option here.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 import time
 from pathlib import Path
 
-from site_builder import commands, logs, schema
-from site_builder.errors import AlreadySaid, ConfigError, Pending, SiteBuilderError, disk_error
+from site_builder import dataclass_code
+
+dataclass_code.install()   # before the imports below (and the build's) make their dataclasses
+from site_builder import commands, logs, schema  # noqa: E402
+from site_builder.errors import (AlreadySaid, ConfigError, Pending,  # noqa: E402
+                                 SiteBuilderError, disk_error)
 
 log = logs.stage_log("site-builder")
 TRUE, FALSE = ("1", "yes", "true"), ("0", "no", "false", "")
@@ -127,6 +132,7 @@ def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list
     for name in names:
         item = known.get(name)
         if item is None:
+            import difflib   # here: only a mistyped variable needs it
             close = difflib.get_close_matches(name, known, n=1)
             problems.append(f"unknown variable {name}" + (f"; did you mean {close[0]}?" if close else
                                                           "; `make help` lists them"))
