@@ -15,6 +15,14 @@ from typing import Any, Callable
 
 import liquid
 import liquid.exceptions
+from liquid.builtin.expressions import BooleanExpression, FilteredExpression, Path
+from liquid.builtin.expressions.logical import (ContainsExpression, EqExpression, GeExpression,
+                                                GtExpression, LeExpression,
+                                                LogicalAndExpression, LogicalNotExpression,
+                                                LogicalOrExpression, LtExpression, NeExpression)
+from liquid.builtin.expressions.primitive import (Blank, Empty, FalseLiteral, FloatLiteral,
+                                                  IntegerLiteral, Nil, StringLiteral,
+                                                  TrueLiteral)
 
 from site_builder.site import ruby_strftime, ruby_time, ruby_values
 from site_builder.site.ruby_values import compare_or_text, is_undefined
@@ -617,13 +625,32 @@ def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
         stream = TokenStream(tokenize(expression, parent_token=token))
         return (BooleanExpression if condition else FilteredExpression).parse(env, stream)
 
+    # (id of the list, name, expression, condition) -> (the list, its pairs)
+    memo: dict[tuple, tuple[list, list]] = {}
+
     def each(value: Any, name: Any, expression: Any, context: Any,
              condition: bool) -> list[tuple[Any, Any]]:
-        test = parsed(str(expression), condition)
+        """Each item and the expression's value for it. Kept for the same list
+        object when the expression reads nothing but the item's own plain
+        properties (Jekyll's docs ask `doc.url contains '/step-by-step/'` of
+        site.docs on each of ten pages, a tenth of their Liquid): the site's lists
+        and items never change during a build."""
+        name, expression = str(name), str(expression)
+        test = parsed(expression, condition)
+        key = None
+        if type(value) is list and _closed(test, name):
+            key = (id(value), name, expression, condition)
+            found = memo.get(key)
+            if found is not None and found[0] is value:   # (the list is kept: no id reuse)
+                return found[1]
         found = []
-        for item in _items(value):
-            with context.extend({str(name): item}):
+        namespace = {name: None}
+        with context.extend(namespace):   # one scope for all, the item bound in turn
+            for item in _items(value):
+                namespace[name] = item
                 found.append((item, test.evaluate(context)))
+        if key is not None:
+            memo[key] = (value, found)
         return found
 
     @liquid.filter.with_context
@@ -655,6 +682,32 @@ def exp_filters(env: liquid.Environment) -> dict[str, Callable]:
         return groups
 
     return {"where_exp": where_exp, "find_exp": find_exp, "group_by_exp": group_by_exp}
+
+
+def _closed(expression: Any, name: str) -> bool:
+    """Whether `expression`'s value is the same wherever it is evaluated with the same
+    item bound to `name`: only literals, comparisons and logic, and paths from the
+    item through plain keys (not an item's content, whose reads a page's
+    dependencies note, and which Jekyll's render order changes)."""
+    kind = type(expression)
+    if kind is Path:
+        segments = expression.path
+        return segments[0] == name and all(
+            type(s) is int or (type(s) is str and s not in ITEM_CONTENT) for s in segments[1:])
+    if kind is FilteredExpression and expression.filters:
+        return False
+    if kind in CLOSED_EXPRESSIONS:
+        return all(_closed(child, name) for child in expression.children())
+    return kind in LITERALS
+
+
+CLOSED_EXPRESSIONS = frozenset((BooleanExpression, FilteredExpression, LogicalAndExpression,
+                                LogicalOrExpression, LogicalNotExpression, EqExpression,
+                                NeExpression, LtExpression, GtExpression, LeExpression,
+                                GeExpression, ContainsExpression))
+LITERALS = frozenset((StringLiteral, IntegerLiteral, FloatLiteral, TrueLiteral, FalseLiteral,
+                      Nil, Empty, Blank))
+ITEM_CONTENT = frozenset(("content", "excerpt", "output"))
 
 
 def _same_key(a: Any, b: Any) -> bool:

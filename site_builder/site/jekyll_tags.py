@@ -117,12 +117,12 @@ def seo(context: RenderContext, text: str) -> str:
     Twitter, Facebook and webmaster tags, and the JSON-LD (its keys sorted)."""
     config = context.env.config
     seo = _SeoValues(context)
-    page, site = seo.page, seo.site
+    page, site, whole = seo.page, seo.site, seo.whole
     out = ["<!-- Begin Jekyll SEO tag v2.8.0 -->"]
     title = seo.title()
     if title and not TITLE_FALSE.search(text):
         out.append(f"<title>{title}</title>")
-    out.append(f'<meta name="generator" content="Jekyll v{JEKYLL_VERSION}" />')
+    out.append(GENERATOR)
     if seo.page_title:
         out.append(f'<meta property="og:title" content="{seo.page_title}" />')
     author = seo.author()
@@ -133,11 +133,12 @@ def seo(context: RenderContext, text: str) -> str:
         out += [f'<meta name="description" content="{seo.description}" />',
                 f'<meta property="og:description" content="{seo.description}" />']
     canonical = seo.canonical_url()
-    if site.get("url"):
-        out += [f'<link rel="canonical" href="{_s(canonical)}" />',
-                f'<meta property="og:url" content="{_s(canonical)}" />']
-    if seo.site_title:
-        out.append(f'<meta property="og:site_name" content="{seo.site_title}" />')
+    if whole.has_url:
+        canonical = _s(canonical)
+        out += [f'<link rel="canonical" href="{canonical}" />',
+                f'<meta property="og:url" content="{canonical}" />']
+    if whole.site_name_line:
+        out.append(whole.site_name_line)
     image = seo.image()
     if image:
         out.append(f'<meta property="og:image" content="{_s(image["path"])}" />')
@@ -157,8 +158,7 @@ def seo(context: RenderContext, text: str) -> str:
                 href = absolute_url(config, paginator.get(key + "_path"))
                 out.append(f'<link rel="{rel}" href="{_s(href)}" />')
     if image:
-        card = _dig(page, "twitter", "card") or _dig(site, "twitter", "card") or \
-            "summary_large_image"
+        card = _dig(page, "twitter", "card") or whole.twitter_card or "summary_large_image"
         out += [f'<meta name="twitter:card" content="{_s(card)}" />',
                 f'<meta property="twitter:image" content="{_s(image["path"])}" />']
     else:
@@ -167,30 +167,12 @@ def seo(context: RenderContext, text: str) -> str:
         out.append(f'<meta name="twitter:image:alt" content="{_s(image["alt"])}" />')
     if seo.page_title:
         out.append(f'<meta property="twitter:title" content="{seo.page_title}" />')
-    if _truthy(site.get("twitter")):
-        username = _s(_dig(site, "twitter", "username")).replace("@", "")
-        out.append(f'<meta name="twitter:site" content="@{username}" />')
+    if whole.twitter_site_line:
+        out.append(whole.twitter_site_line)
         creator = seo.twitter_creator()
         if creator:
             out.append(f'<meta name="twitter:creator" content="@{creator}" />')
-    facebook = site.get("facebook")
-    if _truthy(facebook):
-        for key, tag in (("admins", 'property="fb:admins"'),
-                         ("publisher", 'property="article:publisher"'),
-                         ("app_id", 'property="fb:app_id"')):
-            if _truthy(_dig(site, "facebook", key)):
-                out.append(f'<meta {tag} content="{_s(_dig(site, "facebook", key))}" />')
-    if _truthy(site.get("webmaster_verifications")):
-        for key, name in (("google", "google-site-verification"), ("bing", "msvalidate.01"),
-                          ("alexa", "alexaVerifyID"), ("yandex", "yandex-verification"),
-                          ("baidu", "baidu-site-verification"),
-                          ("facebook", "facebook-domain-verification")):
-            value = _dig(site, "webmaster_verifications", key)
-            if _truthy(value):
-                out.append(f'<meta name="{name}" content="{_s(value)}" />')
-    elif _truthy(site.get("google_site_verification")):
-        out.append('<meta name="google-site-verification" '
-                   f'content="{_s(site["google_site_verification"])}" />')
+    out += whole.verification_lines
     ld = JSON_LD.encode(seo.json_ld())
     out.append(f'<script type="application/ld+json">\n{ld}</script>')
     out.append("<!-- End Jekyll SEO tag -->")
@@ -269,21 +251,113 @@ def _once(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return value
 
 
+GENERATOR = f'<meta name="generator" content="Jekyll v{JEKYLL_VERSION}" />'
+# The keys of `site` whose values the tag's site-wide parts are made of.
+SITE_KEYS = ("title", "name", "tagline", "description", "url", "twitter", "facebook",
+             "webmaster_verifications", "google_site_verification", "logo", "social")
+
+
+class _SiteSeo:
+    """What the tag writes the same on every page of a site: its titles, Twitter,
+    Facebook and webmaster tags, logo and social links, made once per build for each
+    set of SITE_KEYS' values (every page's `site` holds the same ones; Liquid changes
+    no value in place). Half the tag's time on Jekyll's docs went to them."""
+
+    def __init__(self, env: Any, site: dict) -> None:
+        config = env.config
+        self.site_title = _format(env, _get(site, "title") or _get(site, "name"))
+        self.site_tagline = _format(env, _get(site, "tagline"))
+        self.site_description = _format(env, _get(site, "description"))
+        self.has_url = bool(site.get("url"))
+        self.site_name_line = (f'<meta property="og:site_name" content="{self.site_title}" />'
+                               if self.site_title else None)
+        self.twitter_card = _dig(site, "twitter", "card")
+        self.twitter_site_line = None
+        if _truthy(site.get("twitter")):
+            username = _s(_dig(site, "twitter", "username")).replace("@", "")
+            self.twitter_site_line = f'<meta name="twitter:site" content="@{username}" />'
+        lines = []
+        if _truthy(site.get("facebook")):
+            for key, tag in (("admins", 'property="fb:admins"'),
+                             ("publisher", 'property="article:publisher"'),
+                             ("app_id", 'property="fb:app_id"')):
+                if _truthy(_dig(site, "facebook", key)):
+                    lines.append(f'<meta {tag} content="{_s(_dig(site, "facebook", key))}" />')
+        if _truthy(site.get("webmaster_verifications")):
+            for key, name in (("google", "google-site-verification"),
+                              ("bing", "msvalidate.01"), ("alexa", "alexaVerifyID"),
+                              ("yandex", "yandex-verification"),
+                              ("baidu", "baidu-site-verification"),
+                              ("facebook", "facebook-domain-verification")):
+                value = _dig(site, "webmaster_verifications", key)
+                if _truthy(value):
+                    lines.append(f'<meta name="{name}" content="{_s(value)}" />')
+        elif _truthy(site.get("google_site_verification")):
+            lines.append('<meta name="google-site-verification" '
+                         f'content="{_s(site["google_site_verification"])}" />')
+        self.verification_lines = lines
+        logo = _get(site, "logo")
+        if logo:
+            logo = env.filters["uri_escape"](logo if URL_SCHEME.match(str(logo))
+                                             else absolute_url(config, logo))
+        self.logo = logo
+        social = _get(site, "social") if isinstance(_get(site, "social"), dict) else {}
+        self.home_name = (_format(env, social.get("name")) if social.get("name")
+                          else self.site_title)
+        self.social_links = social.get("links")
+
+    @staticmethod
+    def of(env: Any, site: dict) -> _SiteSeo:
+        """The site-wide values for `site`, made the first time its values are met."""
+        values = tuple([site.get(key) for key in SITE_KEYS])
+        key = tuple([id(value) for value in values])
+        known = vars(env).setdefault("seo_sites", {})
+        found = known.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], values)):
+            found = known[key] = (values, _SiteSeo(env, site))   # (values kept: ids stay theirs)
+        return found[1]
+
+
+def _format(env: Any, value: Any) -> str | None:
+    """markdownify, strip_html, normalize_whitespace, escape_once; None if empty.
+    Once per text for the whole build: the site's title, tagline and description
+    are the same on every page (a fifth of the seo tag's time on Jekyll's docs)."""
+    if value is None or value is False or is_undefined(value):
+        return None
+    done = vars(env).setdefault("seo_texts", {})   # its markdownify's
+    key = value if type(value) is str else None
+    if key is None or key not in done:
+        from site_builder.site.jekyll_filters import (escape_once, normalize_whitespace,
+                                                      strip_html)
+        kept = _unconverted(key) if key is not None else None
+        if kept is not None:
+            # what markdownify and strip_html give back (most page titles and
+            # excerpts; each one's conversion cost more than the rest of the tag)
+            text = escape_once(normalize_whitespace(kept))
+        else:
+            text = escape_once(normalize_whitespace(strip_html(env.filters["markdownify"](value))))
+        if key is None:
+            return text or None
+        done[key] = text or None
+    return done[key]
+
+
 class _SeoValues:
     """jekyll-seo-tag's Drop, AuthorDrop, ImageDrop and JSONLDDrop: each value as the
-    plugin computes it from the page, the site and the paginator."""
+    plugin computes it from the page, the site (its site-wide parts: _SiteSeo) and
+    the paginator."""
 
     def __init__(self, context: RenderContext) -> None:
-        self.context, self.config = context, context.env.config
+        self.context, self.env, self.config = context, context.env, context.env.config
         self.memo: dict[str, Any] = {}
         self.filters = context.env.filters
         page, site = context.globals.get("page"), context.globals.get("site")
         self.page = page if isinstance(page, dict) else {}
         # the blog's site (its config), not this project's defaults for its own blog
         self.site = site if isinstance(site, dict) else self.config
-        self.site_title = self.format(_get(self.site, "title") or _get(self.site, "name"))
-        self.site_tagline = self.format(_get(self.site, "tagline"))
-        self.site_description = self.format(_get(self.site, "description"))
+        whole = self.whole = _SiteSeo.of(self.env, self.site)
+        self.site_title = whole.site_title
+        self.site_description = whole.site_description
         self.page_title = self.format(_get(self.page, "title")) or self.site_title
         self.description = self.format(_get(self.page, "description") or
                                        _get(self.page, "excerpt")) or self.site_description
@@ -291,34 +365,14 @@ class _SeoValues:
         self.page_seo = seo if isinstance(seo, dict) else {}
 
     def format(self, value: Any) -> str | None:
-        """markdownify, strip_html, normalize_whitespace, escape_once; None if empty.
-        Once per text for the whole build: the site's title, tagline and description
-        are the same on every page (a fifth of the seo tag's time on Jekyll's docs)."""
-        from site_builder.site.jekyll_filters import escape_once, normalize_whitespace, strip_html
-        if value is None or is_undefined(value) or value is False:
-            return None
-        done = vars(self.context.env).setdefault("seo_texts", {})   # its markdownify's
-        key = value if type(value) is str else None
-        if key is None or key not in done:
-            kept = _unconverted(key) if key is not None else None
-            if kept is not None:
-                # what markdownify and strip_html give back (most page titles and
-                # excerpts; each one's conversion cost more than the rest of the tag)
-                text = escape_once(normalize_whitespace(kept))
-            else:
-                text = escape_once(normalize_whitespace(strip_html(
-                    self.filters["markdownify"](value))))
-            if key is None:
-                return text or None
-            done[key] = text or None
-        return done[key]
+        return _format(self.env, value)
 
     def title(self) -> str | None:
         site_title, page_title = self.site_title, self.page_title
         if site_title and page_title != site_title:
             title = page_title + " | " + site_title
         elif self.site_description and site_title:
-            title = site_title + " | " + (self.site_tagline or self.site_description)
+            title = site_title + " | " + (self.whole.site_tagline or self.site_description)
         else:
             title = page_title or site_title
         paginator = self.context.globals.get("paginator")
@@ -395,27 +449,27 @@ class _SeoValues:
         return "BlogPosting" if self.date_published() else "WebPage"
 
     def json_ld(self) -> dict:
-        homepage = HOMEPAGE_OR_ABOUT.match(str(_get(self.page, "url") or ""))
-        social = _get(self.site, "social") if isinstance(_get(self.site, "social"), dict) else {}
-        name = (self.format(self.page_seo.get("name")) if self.page_seo.get("name") else
-                None if not homepage else self.format(social.get("name")) if social.get("name")
-                else self.site_title)
+        """The JSON-LD's values, their keys in sorted order (as the plugin writes
+        them), those without a value left out."""
+        url = _get(self.page, "url")
+        homepage = HOMEPAGE_OR_ABOUT.match(str(url or ""))
+        whole = self.whole
+        page_seo = self.page_seo
+        name = (self.format(page_seo.get("name")) if page_seo.get("name") else
+                None if not homepage else whole.home_name)
         author = self.author()
         kind = self.type()
-        logo = _get(self.site, "logo")
-        if logo:
-            logo = self.filters["uri_escape"](logo if URL_SCHEME.match(str(logo))
-                                              else absolute_url(self.config, logo))
         image = self.image()
+        date = _get(self.page, "date")
+        modified = page_seo.get("date_modified") or _get(self.page, "last_modified_at") or date
         values = {
             "@context": "https://schema.org", "@type": kind,
             "author": None if not author.get("name") or author.get("type") not in (
                 None, "Organization", "Person") else {
                 "@type": author.get("type") or "Person", "name": author["name"],
                 **({"url": author["url"]} if author.get("url") else {})},
-            "dateModified": self._date(self.page_seo.get("date_modified")
-                                       or _get(self.page, "last_modified_at")
-                                       or _get(self.page, "date")),
+            # (the page's date, as a rule: written once)
+            "dateModified": self.date_published() if modified is date else self._date(modified),
             "datePublished": self.date_published(), "description": self.description,
             "headline": self.page_title,
             "image": None if not image else image["path"] if len(image) == 1 else {
@@ -424,12 +478,13 @@ class _SeoValues:
             "mainEntityOfPage": {"@type": "WebPage", "@id": self.canonical_url()}
             if kind in ("BlogPosting", "CreativeWork") else None,
             "name": name,
-            "publisher": None if not logo else {
-                "@type": "Organization", "logo": {"@type": "ImageObject", "url": logo},
+            "publisher": None if not whole.logo else {
+                "@type": "Organization", "logo": {"@type": "ImageObject", "url": whole.logo},
                 **({"name": author["name"]} if author.get("name") else {})},
-            "sameAs": self.page_seo.get("links") or (social.get("links") if homepage else None),
+            "sameAs": page_seo.get("links") or (whole.social_links if homepage else None),
             "url": self.canonical_url()}
-        return {key: values[key] for key in sorted(values) if values[key] is not None}
+        # (written in sorted order already)
+        return {key: value for key, value in values.items() if value is not None}
 
 
 def _get(mapping: Any, key: str) -> Any:

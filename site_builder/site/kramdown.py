@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import gc
 import hashlib
 import html
 import html.entities
@@ -71,6 +72,8 @@ DOUBLE_SET = re.compile(r"""['"]\w""")
 DECADE = re.compile(r"\d\ds")
 RUBY_SPACE = " \t\n\r\f\v"   # Ruby's \s (kramdown's rules): no no-break space
 POSSESSIVE = re.compile(r"s\b")
+# The characters before a quote after which kramdown's rules may open it (_opens).
+NOT_CLOSING_AFTER = frozenset(RUBY_SPACE + "\\[{(-")
 # A quote before punctuation that is not followed by a word character closes.
 # (`_` is a word character to Ruby's \B: a quote before `_` and a space does not.)
 QUOTE_BEFORE_PUNCT = re.compile(r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^`{|}~](?!\.\.)(?!\w)""")
@@ -161,7 +164,7 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     `script_links`: write `javascript:`, `vbscript:` and `data:` URLs as kramdown does
     (a Jekyll blog built with its own layouts: its author's Markdown, which Jekyll
     writes); otherwise they stay text, as markdown-it refuses them."""
-    md = MarkdownIt("commonmark", {"html": True})
+    md = _Converter("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.options["kramdown_auto_ids"] = _auto_ids(options)
     md.options["kramdown_quotes"] = _smart_quotes(options)
@@ -213,6 +216,24 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md
+
+
+class _Converter(MarkdownIt):
+    """MarkdownIt, its render run with the cyclic garbage collector paused: a
+    conversion makes tens of thousands of tokens, lists and dicts, which set off a
+    collection every 700 (each one walking all the young objects, and now and then
+    the whole heap), where they make no cycles: the reference counts free them when
+    the render is done (a cycle in a conversion is collected at the next collection
+    after it). A twentieth of the instructions of converting Jekyll's docs."""
+
+    def render(self, src: str, env: dict | None = None) -> str:
+        if not gc.isenabled():   # (a render inside one, or a caller's pause)
+            return super().render(src, env)
+        gc.disable()
+        try:
+            return super().render(src, env)
+        finally:
+            gc.enable()
 
 
 # The characters a line can start with (after its indentation) for each block rule
@@ -949,6 +970,11 @@ def smart_quotes(text: str, before: str, emphasis_next: bool,
             previous = ""
         if i < last:
             continue   # the second of a pair turned below
+        if previous and previous not in NOT_CLOSING_AFTER:
+            # _opens' last rule, whatever follows (most quotes: `don't`, `word"`)
+            out += [text[last:i], quotes[found[0]][1]]
+            last = i + 1
+            continue
         rest = _ahead(text, i + 1, sources) if sources else \
             text[i + 1:i + 4] if i + 4 <= len(text) else (text[i + 1:] + after)[:3]
         if sources and len(rest) < 3:

@@ -228,7 +228,12 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if line >= end or s_count[line] < state.blkIndent \
                 or state._code_enabled and s_count[start] - state.blkIndent >= 4:
             break
-        if any(rule(state, line, end, True) for rule in terminators):
+        ended = False
+        for rule in terminators:   # (not any() over a generator: a call less per item)
+            if rule(state, line, end, True):
+                ended = True
+                break
+        if ended:
             break
         src = state.src
         first = b_marks[line] + t_shift[line]

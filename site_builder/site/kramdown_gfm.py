@@ -366,11 +366,15 @@ def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
     if bullet not in "*+-":
         return state.src
     chars = None
+    src, b_marks, e_marks, t_shift, s_count = \
+        state.src, state.bMarks, state.eMarks, state.tShift, state.sCount   # (locals: per line)
     for k in range(start + 1, end):
-        text = _text(state, k)
-        if not text.strip() or state.sCount[k] > state.sCount[start]:
-            continue   # blank, or within an item
-        if state.sCount[k] < state.blkIndent or not BULLET_ITEM.match(text) \
+        if s_count[k] > s_count[start]:
+            continue   # within an item
+        text = src[b_marks[k] + t_shift[k]:e_marks[k]]
+        if not text.strip():
+            continue   # blank
+        if s_count[k] < state.blkIndent or not BULLET_ITEM.match(text) \
                 or HR_LINE.match(text):
             break      # where the list ends anyway (an item less indented goes on
                        # with it: `   - a` / `* b` is one list to kramdown)
@@ -395,15 +399,21 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int
     nested = bool(LIST_START.match(_text(state, start)[len(first[0]):]))
     shifted = state.__dict__.setdefault("kramdown_shifted_lines", set())
     chunks = chunk_starts(state)
+    # (the state's tables in locals, isEmpty and _text in line: every line of every
+    # list comes here, Jekyll's history page has three thousand)
+    src, b_marks, e_marks, t_shift, s_count = \
+        state.src, state.bMarks, state.eMarks, state.tShift, state.sCount
+    block_indent = state.blkIndent
     for k in range(start + 1, end):
-        if state.isEmpty(k):
+        begin = b_marks[k] + t_shift[k]
+        if begin >= e_marks[k]:
             blank = nested = True
             continue
-        text, column = _text(state, k), state.sCount[k] - state.blkIndent
+        text, column = src[begin:e_marks[k]], s_count[k] - block_indent
         marker = LIST_MARKER.match(text)
         if (blank and HR_LINE.match(text)) or (marker and column < 0):
             break   # (a marker left of a nested list is an outer list's item)
-        if chunks.get(k, state.blkIndent + 1) <= state.blkIndent:
+        if chunks.get(k, block_indent + 1) <= block_indent:
             stop = k   # a part of the item around this list that kramdown reads apart
             break
         if marker and marker[2] and marker[1][0].isdigit() == ordered and column < min(indent, 4):
@@ -542,6 +552,8 @@ def _kramdown_code(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
     space, until a blank line, an attribute list or an HTML tag; CommonMark's ends
     at the first of them (a tab-indented `<p>` inside an aside, then its text)."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if state.sCount[start] - state.blkIndent < 4:   # (markdown-it's first test, without
+            return silent or False                      # its call and its log's: as below)
         if not original(state, start, end, silent) or silent:
             return silent or False
         if state.blkIndent:
