@@ -96,16 +96,23 @@ def add_jekyll_options(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("-V", "--verbose", action="store_true", help="list every file skipped, and why")
 
 
-def parser(wanted: set[str] | None = None) -> argparse.ArgumentParser:
+def parser(wanted: set[str] | None = None, *, only_wanted: bool = False) -> argparse.ArgumentParser:
     """Every command, with the options of those in `wanted` (default: all). Only the
     command being run needs its options: building all 18 commands' (~150 options) took
-    a few milliseconds of every command's start."""
+    a few milliseconds of every command's start. With `only_wanted`, the other commands
+    are left out too, their names still in the usage (`parse` asks for it when the
+    command comes first: no other command's parser can then be needed, nor the list of
+    commands the top-level help and errors show): each parser cost a million
+    instructions, most of them gettext looking for translations of argparse's words."""
     top = argparse.ArgumentParser(prog="site-builder", description="Sample, publish and write up "
                                   "Jukebox experiments; build the blog. `make help` shows the "
                                   "same commands as make targets.")
     top.add_argument("--root", default=".", help="the blog folder (default: here)")
-    sub = top.add_subparsers(dest="command", required=True)
+    every = "{" + ",".join(COMMANDS) + "}"   # argparse's own way of listing the choices
+    sub = top.add_subparsers(dest="command", required=True, metavar=every if only_wanted else None)
     for name, (text, _) in COMMANDS.items():
+        if only_wanted and name not in wanted:
+            continue
         command = sub.add_parser(name, help=text, description=text)
         if wanted is not None and name not in wanted:
             continue
@@ -156,8 +163,10 @@ def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    named = {word for word in argv if word in COMMANDS}
-    top = parser(named or None)
+    if argv and argv[0] in COMMANDS:
+        top = parser({argv[0]}, only_wanted=True)
+    else:
+        top = parser({word for word in argv if word in COMMANDS} or None)
     args = top.parse_args(argv)
     if "SITE_BUILDER_VARS" in os.environ:
         sub = subparser(top, args.command)
