@@ -1217,8 +1217,8 @@ def span_attribute_lists(state: StateCore) -> None:
     curly: `width="”50%”"` otherwise)."""
     if "{:" not in state.src:
         return
-    for token in state.tokens:
-        if token.type == "inline" and token.children:
+    for token in state.tokens:   # (a text starting `{:` is a piece of its block's source)
+        if token.type == "inline" and token.children and "{:" in token.content:
             _span_ials(token.children)
 
 
@@ -1384,7 +1384,7 @@ def heading_ids(state: StateCore) -> None:
             token.attrSet("id", prefix + _converter_id(
                 text, state.env.setdefault("kramdown_converter_ids", {})))
             continue
-        slug = re.sub(r"[ \t]", "-", _word_chars(text.lower()))
+        slug = _word_chars(text.lower()).replace(" ", "-").replace("\t", "-")
         counts[slug] = counts.get(slug, 0) + 1
         if prefix or slug or counts[slug] > 1:
             token.attrSet("id", prefix + (slug if counts[slug] == 1
