@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from site_builder.errors import ConfigError
-from site_builder.frontmatter import RedefiningLoader
+from site_builder.frontmatter import node_and_data
 from site_builder.models import MODELS
 from site_builder.schema import (DEFAULTS_KEY, EXPERIMENT_DEFAULTS, FIELD_BY_NAME, FIELDS, SECTIONS,
                                  SITE, SITE_DEFAULTS, SLURM, Field, Key, Section)
@@ -56,12 +56,7 @@ def read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
         raise ConfigError(f"{shown(path)}: not a text file (byte {exc.start} is not UTF-8); "
                           f"save it as UTF-8 text") from None
     try:
-        loader = RedefiningLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = node_and_data(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{shown(path)}:{mark.line + 1}" if mark else shown(path)

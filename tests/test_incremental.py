@@ -282,6 +282,15 @@ def test_the_biggest_items_start_first_and_results_keep_their_order() -> None:
     assert {pid for pid, _ in results} >= {os.getpid()} and len({pid for pid, _ in results}) == 2
 
 
+def test_more_chunks_than_a_pipe_holds_are_joined_in_order() -> None:
+    """Chunks are claimed through a pipe written before any worker reads it: past
+    what it holds, neighbouring chunks are joined, every item kept in order."""
+    from site_builder.site.parallel import MAX_CHUNKS, _at_most
+    joined = _at_most([[i] for i in range(3 * MAX_CHUNKS + 5)], MAX_CHUNKS)
+    assert len(joined) <= MAX_CHUNKS
+    assert [i for chunk in joined for i in chunk] == list(range(3 * MAX_CHUNKS + 5))
+
+
 def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:
     build(seven_posts)
     index = seven_posts / "_site" / "index.html"

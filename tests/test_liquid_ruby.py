@@ -357,6 +357,20 @@ def test_config_with_tabs_before_comments_reads_as_psych(tmp_path: Path) -> None
         (tmp_path / "jekyll" / "index.html").read_text() == "[hello]\n"
 
 
+def test_config_that_redefines_an_anchor_reads_as_psych(tmp_path: Path) -> None:
+    """libyaml (read first: the fast path) refuses an anchor defined twice, which
+    Psych allows, an alias taking the latest definition: the slower reader takes it."""
+    blog = tmp_path / "blog"
+    write(blog / "_config.yml", "label_one: &name Archive\nlabel_two: &name About\nshown: *name\n")
+    write(blog / "_layouts" / "default.html", "{{ content }}")
+    write(blog / "index.html", "---\n---\n[{{ site.label_one }} {{ site.shown }}]\n")
+    done = jekyll_build(blog, tmp_path / "jekyll")
+    assert done.returncode == 0, done.stdout + done.stderr
+    build(blog, out_dir=tmp_path / "ours")
+    assert (tmp_path / "ours" / "index.html").read_text() == \
+        (tmp_path / "jekyll" / "index.html").read_text() == "[Archive About]\n"
+
+
 def test_documents_content_in_a_page_is_their_html_when_some_document_has_liquid(
         tmp_path: Path) -> None:
     """A page lists a collection's documents' HTML (`{{ doc.content }}`, scala-lang.org's

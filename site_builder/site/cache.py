@@ -13,18 +13,22 @@ cache is an empty one: a full build, never a wrong one.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import pickle
 import sqlite3
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType
 
 from site_builder import __version__
+from site_builder.atomic import write_bytes
+
+try:   # BLAKE2 as hashlib gives it, without hashlib's OpenSSL (3 ms of every start)
+    from _blake2 import blake2b
+except ImportError:   # a Python built without it
+    from hashlib import blake2b
 
 # Bump when what a key covers changes, so old caches are not trusted.
 FORMAT = 4
@@ -37,7 +41,7 @@ def _code_version() -> str:
     """The site generator's own code: a cache made by other code is not trusted. Its
     files' names, sizes and modification times, as Python's own bytecode cache checks
     them (reading them all took a tenth of a no-op build's work)."""
-    h = hashlib.blake2b(digest_size=8)
+    h = blake2b(digest_size=8)
     folder = Path(__file__).parent
     for name in sorted(os.listdir(folder)):
         if name.endswith(".py"):
@@ -249,15 +253,7 @@ def _load(path: Path) -> object:
 
 
 def _save(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def with_reads(base: dict[str, str], reads: dict[str, tuple]) -> dict[str, str]:
@@ -325,13 +321,13 @@ def _groups(base: dict[str, str], reads: dict[str, tuple]) -> list[tuple[list[st
 def digest(*parts: object) -> str:
     """A key for `parts`: their reprs hashed (dicts keep insertion order, so callers
     pass data in a fixed order)."""
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
+    return blake2b(repr(parts).encode("utf-8", "surrogatepass"),
                            digest_size=16).hexdigest()
 
 
 def files_digest(folders: list[Path]) -> str:
     """A key for every file under `folders` (layouts, includes): names and contents."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for folder in folders:
         if not folder.is_dir():
             continue

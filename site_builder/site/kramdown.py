@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import gc
-import hashlib
 import html
 import html.entities
 import re
@@ -37,6 +36,7 @@ from markdown_it.rules_inline.fragments_join import fragments_join
 from markdown_it.token import Token, convert_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
+from site_builder.site.cache import blake2b
 from site_builder.site.kramdown_spans import MARKUP_TAG
 from site_builder.site.kramdown_table import chunk_starts, kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
@@ -1519,7 +1519,7 @@ def highlighted(code: str, lang: str, env: dict) -> str:
     edit to a post's prose then needs none of Pygments' lexers, whose set-up is most
     of the time such a rebuild takes), and collects `used`, the post's own blocks,
     for its cache entry."""
-    key = hashlib.blake2b(f"{lang}\0{code}".encode("utf-8", "surrogatepass"),
+    key = blake2b(f"{lang}\0{code}".encode("utf-8", "surrogatepass"),
                           digest_size=16).hexdigest()
     body = env.get("highlighted", {}).get(key)
     if body is None:   # or made for this post already (its excerpt's, a block repeated)

@@ -7,21 +7,25 @@ import contextlib
 import gc
 import os
 import pickle
+import signal
+import struct
+import sys
 import threading
 import traceback
 from pickle import HIGHEST_PROTOCOL
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from site_builder import compiled_patterns
 from site_builder.errors import BuildError
-
-if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
 
 # Below this many items a pool costs more than it saves.
 MIN_ITEMS = 48
 # What a worker's message holds: a chunk's results, or its failure.
 RESULTS, FAILURE = b"R", b"F"
+LENGTH = struct.Struct("=Q")   # a message's length, before it
+CLAIM = struct.Struct("=I")    # a chunk's number, in the claims pipe
+# The claims are written before any is read: no more than a pipe holds (64 KiB).
+MAX_CHUNKS = 65536 // CLAIM.size
 
 
 @contextlib.contextmanager
@@ -49,10 +53,8 @@ def cores() -> int:
 
 def forks(count: int, jobs: int | None = None) -> bool:
     """Whether map_indexed would spread `count` items over worker processes."""
-    if count < MIN_ITEMS or min(jobs or cores(), count) < 2 or threading.active_count() != 1:
-        return False
-    import multiprocessing   # only here: a no-op build never needs it
-    return "fork" in multiprocessing.get_all_start_methods()
+    return (count >= MIN_ITEMS and min(jobs or cores(), count) >= 2
+            and threading.active_count() == 1 and hasattr(os, "fork"))
 
 
 def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
@@ -69,7 +71,7 @@ def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
     # would otherwise touch, and so copy, every page the parent shares with them.
     gc.freeze()
     try:
-        return _forked(func, work, _chunks(range(count), sizes, jobs), jobs)
+        return _forked(func, work, _at_most(_chunks(range(count), sizes, jobs), MAX_CHUNKS), jobs)
     finally:
         gc.unfreeze()
 
@@ -93,6 +95,14 @@ def _chunks(items: range, sizes: list[int] | None, jobs: int) -> list[list[int]]
     return chunks
 
 
+def _at_most(chunks: list[list[int]], most: int) -> list[list[int]]:
+    """`chunks`, neighbours joined until there are at most `most`."""
+    if len(chunks) <= most:
+        return chunks
+    step = -(-len(chunks) // most)
+    return [[i for chunk in chunks[at:at + step] for i in chunk] for at in range(0, len(chunks), step)]
+
+
 class WorkerError(Exception):
     """The traceback of an exception raised in a worker (its cause, in the parent)."""
 
@@ -106,99 +116,144 @@ def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
     share. This process works too: no core waits on it, what it sets up (templates
     compiled, lexers loaded) stays for the next phase's workers, and its results need
     no pickling. An exception in a worker is raised here, and a worker that dies is
-    an error, never a hang."""
-    import multiprocessing
-    context = multiprocessing.get_context("fork")
-    taken = context.Value("q", 0)   # the first chunk nobody has claimed yet
+    an error, never a hang. (os.fork and pipes, not multiprocessing: its modules
+    were a tenth of the imports every build makes before it forks.)"""
+    claims = _claims(len(chunks))
     found: dict[int, Any] = {}
-    pipes, workers, received = [], [], None
+    workers: list[int] = []
+    received, pipes = None, []
     try:
         for _ in range(jobs - 1):
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker(func, work, chunks, taken),
-                                      args=(send,), daemon=True)
-            process.start()
-            send.close()   # the worker's end: its exit is then an end of file here
+            receive, send = os.pipe()
+            pid = _fork_worker(_worker(func, work, chunks, claims), send, pipes)
+            os.close(send)   # the worker's end: its exit is then an end of file here
             pipes.append(receive)
-            workers.append(process)
+            workers.append(pid)
         received = _Receiver(pipes)
-        while (number := _claim(taken, chunks)) is not None and not received.failed:
+        while (number := _claim(claims)) is not None and not received.failed:
             found.update(zip(chunks[number], [func(work, i) for i in chunks[number]]))
         received.join()
         _collect(received.messages, chunks, found)
     except BaseException:
-        for process in workers:   # the others' work is not wanted any more
-            process.terminate()
+        for pid in workers:   # the others' work is not wanted any more
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
         raise
     finally:
-        for process in workers:
-            process.join()
+        codes = _wait_all(workers)
         if received is not None:
-            received.join()   # it has read every end of file by now
-        for pipe in pipes:
-            pipe.close()
+            received.join()   # it has read every end of file by now (and closed them)
+        else:
+            for pipe in pipes:
+                os.close(pipe)
+        os.close(claims)
     wanted = sum(len(chunk) for chunk in chunks)
     if len(found) < wanted:   # killed (the out-of-memory killer, a kill -9): no bug of ours
-        codes = sorted({p.exitcode for p in workers if p.exitcode})
-        raise BuildError(f"a worker process ended early (exit code {codes}; a negative code "
-                         f"is the signal that killed it); {wanted - len(found)} of {wanted} "
-                         f"items were not done and nothing was written; build again")
+        raise BuildError(f"a worker process ended early (exit code {sorted(set(codes) - {0})}; "
+                         f"a negative code is the signal that killed it); {wanted - len(found)} "
+                         f"of {wanted} items were not done and nothing was written; build again")
     return [found[i] for i in sorted(found)]
 
 
-def _claim(taken: Any, chunks: list[list[int]]) -> int | None:
-    """The next chunk's number for whoever asks (`taken` is shared), or None."""
-    with taken.get_lock():
-        number = taken.value
-        taken.value = number + 1
-    return number if number < len(chunks) else None
+def _claims(count: int) -> int:
+    """A pipe holding the chunks' numbers, four bytes each, its writing end closed:
+    whoever reads four bytes has claimed that chunk (the kernel serialises reads of a
+    pipe), and an empty read means none is left."""
+    read, write = os.pipe()
+    try:
+        os.write(write, b"".join(CLAIM.pack(number) for number in range(count)))
+    finally:
+        os.close(write)
+    return read
+
+
+def _claim(claims: int) -> int | None:
+    """The next chunk's number for whoever asks, or None when all are taken."""
+    data = os.read(claims, CLAIM.size)
+    return CLAIM.unpack(data)[0] if data else None
+
+
+def _fork_worker(worker: Callable[[int], None], send: int, others: list[int]) -> int:
+    """A forked process running `worker(send)`, then ending without running this
+    process's exit handlers or tearing its interpreter down; its pid."""
+    sys.stdout.flush()
+    sys.stderr.flush()   # (else what waits in their buffers is written twice)
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        for fd in others:   # the ends this process reads other workers' results from
+            os.close(fd)
+        worker(send)
+        code = 0
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _wait_all(pids: list[int]) -> list[int]:
+    """Each worker's exit code once it has ended (negative: the signal that ended it)."""
+    codes = []
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError):
+            codes.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+    return codes
 
 
 def _worker(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
-            taken: Any) -> Callable[[Connection], None]:
+            claims: int) -> Callable[[int], None]:
     """What each worker runs: claim the next chunk, send back its results, until
     none is left; any failure goes back as (exception, traceback's text)."""
-    def worker(results: Connection) -> None:
-        try:
-            while (number := _claim(taken, chunks)) is not None:
-                done = [func(work, i) for i in chunks[number]]
-                results.send_bytes(RESULTS + pickle.dumps((number, done), HIGHEST_PROTOCOL))
-        except BaseException as exc:   # noqa: BLE001 - every failure goes to the parent
-            text = traceback.format_exc()
+    def worker(send: int) -> None:
+        with os.fdopen(send, "wb") as results:
             try:
-                failure = pickle.dumps((exc, text))
-            except Exception:   # noqa: BLE001 - an exception that cannot be pickled
-                failure = pickle.dumps((RuntimeError(f"{type(exc).__name__}: {exc}"), text))
-            results.send_bytes(FAILURE + failure)
-        finally:
-            results.close()
-            compiled_patterns.save()   # its lexers' patterns, for the next build
+                while (number := _claim(claims)) is not None:
+                    done = [func(work, i) for i in chunks[number]]
+                    _send(results, RESULTS + pickle.dumps((number, done), HIGHEST_PROTOCOL))
+            except BaseException as exc:   # noqa: BLE001 - every failure goes to the parent
+                text = traceback.format_exc()
+                try:
+                    failure = pickle.dumps((exc, text))
+                except Exception:   # noqa: BLE001 - an exception that cannot be pickled
+                    failure = pickle.dumps((RuntimeError(f"{type(exc).__name__}: {exc}"), text))
+                _send(results, FAILURE + failure)
+            finally:
+                compiled_patterns.save()   # its lexers' patterns, for the next build
     return worker
 
 
-class _Receiver(threading.Thread):
-    """The workers' messages, read as they come while this process renders: a
-    worker whose pipe filled up would otherwise wait for this process to finish its
-    chunk. Only bytes are read here (the read lets go of the interpreter's lock);
-    they are unpickled after."""
+def _send(results: BinaryIO, message: bytes) -> None:
+    results.write(LENGTH.pack(len(message)) + message)
+    results.flush()
 
-    def __init__(self, pipes: list[Connection]) -> None:
-        super().__init__(daemon=True)
-        self.pipes, self.messages, self.failed = pipes, [], False
-        self.start()
 
-    def run(self) -> None:
-        from multiprocessing.connection import wait
-        open_pipes = set(self.pipes)
-        while open_pipes:
-            for pipe in wait(list(open_pipes)):
-                try:
-                    message = pipe.recv_bytes()
-                except (EOFError, OSError):
-                    open_pipes.discard(pipe)
-                    continue
+class _Receiver:
+    """The workers' messages, read as they come while this process renders (a thread
+    per worker): a worker whose pipe filled up would otherwise wait for this process
+    to finish its chunk. Only bytes are read there (reading lets go of the
+    interpreter's lock); they are unpickled after."""
+
+    def __init__(self, pipes: list[int]) -> None:
+        self.messages: list[bytes] = []
+        self.failed = False
+        self.threads = [threading.Thread(target=self._read, args=(pipe,), daemon=True)
+                        for pipe in pipes]
+        for thread in self.threads:
+            thread.start()
+
+    def _read(self, pipe: int) -> None:
+        with os.fdopen(pipe, "rb") as messages:
+            while len(head := messages.read(LENGTH.size)) == LENGTH.size:
+                message = messages.read(LENGTH.unpack(head)[0])
                 self.messages.append(message)
                 self.failed = self.failed or message[:1] == FAILURE
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
 
 
 def _collect(messages: list[bytes], chunks: list[list[int]], found: dict[int, Any]) -> None:

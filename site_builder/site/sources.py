@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import hashlib
 import html
 import os
 import posixpath
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo
 from site_builder.errors import BuildError
 from site_builder.frontmatter import split_front_matter
 from site_builder.logs import stage_log
+from site_builder.site.cache import blake2b
 from site_builder.site.urls import escape_path, leaves
 
 LOG = stage_log("site")
@@ -176,7 +176,7 @@ class Memo:
         """split_front_matter plus the text's hash; the front matter is a copy each
         time (callers may add keys). `crlf`: the file's lines end in CR LF; `document`:
         a post's or a collection's (not a page's)."""
-        h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        h = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
         if crlf:
             h.update(b"\r\n")
         key = h.hexdigest()
