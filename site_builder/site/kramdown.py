@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import gc
 import html
 import html.entities
 import re
@@ -164,7 +163,7 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     `script_links`: write `javascript:`, `vbscript:` and `data:` URLs as kramdown does
     (a Jekyll blog built with its own layouts: its author's Markdown, which Jekyll
     writes); otherwise they stay text, as markdown-it refuses them."""
-    md = _Converter("commonmark", {"html": True})
+    md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.options["kramdown_auto_ids"] = _auto_ids(options)
     md.options["kramdown_quotes"] = _smart_quotes(options)
@@ -216,24 +215,6 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md
-
-
-class _Converter(MarkdownIt):
-    """MarkdownIt, its render run with the cyclic garbage collector paused: a
-    conversion makes tens of thousands of tokens, lists and dicts, which set off a
-    collection every 700 (each one walking all the young objects, and now and then
-    the whole heap), where they make no cycles: the reference counts free them when
-    the render is done (a cycle in a conversion is collected at the next collection
-    after it). A twentieth of the instructions of converting Jekyll's docs."""
-
-    def render(self, src: str, env: dict | None = None) -> str:
-        if not gc.isenabled():   # (a render inside one, or a caller's pause)
-            return super().render(src, env)
-        gc.disable()
-        try:
-            return super().render(src, env)
-        finally:
-            gc.enable()
 
 
 # The characters a line can start with (after its indentation) for each block rule
