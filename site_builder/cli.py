@@ -1,6 +1,8 @@
 """`site-builder <command>`: what the Makefile calls. Argument parsing and the error
 boundary only: a SiteBuilderError becomes one line on stderr and exit code 2 here,
 and only here. The work is in `pipeline` (the stages) and `commands` (the rest).
+Before those load, the methods of the dataclasses a command defines come from kept
+code (`dataclass_code`).
 
 Options come from the declarations in `schema`. Make passes its variables in the
 environment, never through a shell: SITE_BUILDER_VARS names the ones given on
@@ -10,14 +12,17 @@ make's command line, and each becomes its option here.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 import time
 from pathlib import Path
 
-from site_builder import commands, logs, schema
-from site_builder.errors import AlreadySaid, ConfigError, Pending, SiteBuilderError, disk_error
+from site_builder import dataclass_code
+
+dataclass_code.install()   # before the imports below (and the build's) make their dataclasses
+from site_builder import commands, logs, schema  # noqa: E402
+from site_builder.errors import (AlreadySaid, ConfigError, Pending,  # noqa: E402
+                                 SiteBuilderError, disk_error)
 
 log = logs.stage_log("site-builder")
 TRUE, FALSE = ("1", "yes", "true"), ("0", "no", "false", "")
@@ -91,16 +96,23 @@ def add_jekyll_options(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("-V", "--verbose", action="store_true", help="list every file skipped, and why")
 
 
-def parser(wanted: set[str] | None = None) -> argparse.ArgumentParser:
+def parser(wanted: set[str] | None = None, *, only_wanted: bool = False) -> argparse.ArgumentParser:
     """Every command, with the options of those in `wanted` (default: all). Only the
     command being run needs its options: building all 18 commands' (~150 options) took
-    a few milliseconds of every command's start."""
+    a few milliseconds of every command's start. With `only_wanted`, the other commands
+    are left out too, their names still in the usage (`parse` asks for it when the
+    command comes first: no other command's parser can then be needed, nor the list of
+    commands the top-level help and errors show): each parser cost a million
+    instructions, most of them gettext looking for translations of argparse's words."""
     top = argparse.ArgumentParser(prog="site-builder", description="Sample, publish and write up "
                                   "Jukebox experiments; build the blog. `make help` shows the "
                                   "same commands as make targets.")
     top.add_argument("--root", default=".", help="the blog folder (default: here)")
-    sub = top.add_subparsers(dest="command", required=True)
+    every = "{" + ",".join(COMMANDS) + "}"   # argparse's own way of listing the choices
+    sub = top.add_subparsers(dest="command", required=True, metavar=every if only_wanted else None)
     for name, (text, _) in COMMANDS.items():
+        if only_wanted and name not in wanted:
+            continue
         command = sub.add_parser(name, help=text, description=text)
         if wanted is not None and name not in wanted:
             continue
@@ -127,6 +139,7 @@ def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list
     for name in names:
         item = known.get(name)
         if item is None:
+            import difflib   # here: only a mistyped variable needs it
             close = difflib.get_close_matches(name, known, n=1)
             problems.append(f"unknown variable {name}" + (f"; did you mean {close[0]}?" if close else
                                                           "; `make help` lists them"))
@@ -150,8 +163,10 @@ def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    named = {word for word in argv if word in COMMANDS}
-    top = parser(named or None)
+    if argv and argv[0] in COMMANDS:
+        top = parser({argv[0]}, only_wanted=True)
+    else:
+        top = parser({word for word in argv if word in COMMANDS} or None)
     args = top.parse_args(argv)
     if "SITE_BUILDER_VARS" in os.environ:
         sub = subparser(top, args.command)

@@ -10,7 +10,6 @@ naming its file and line.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -138,6 +137,7 @@ def _converted(key: Key | Field, value: Any, where: tuple, problems: Problems) -
 
 
 def _unknown(name: str, known, what: str = "key") -> str:
+    import difflib   # here, and below: only a mistyped key needs it
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
     return f"unknown {what}; {hint}"
@@ -155,6 +155,7 @@ def check_section(section: Section, value: Any, problems: Problems, where: tuple
     for name, item in value.items():
         key = section.by_name.get(str(name))
         if key is None:
+            import difflib
             close = difflib.get_close_matches(str(name), section.by_name, n=1, cutoff=0.7)
             if section.open and not close:
                 result[name] = item
