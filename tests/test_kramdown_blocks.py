@@ -319,3 +319,31 @@ def test_line_tables_are_markdown_its(text: str) -> None:
     from site_builder.site.kramdown_blocks import _LineTables
     md = MarkdownIt()
     assert vars(_LineTables(text, md, {}, [])) == vars(StateBlock(text, md, {}, []))
+
+
+def test_shortcuts_give_the_full_passes_results() -> None:
+    """The tests that skip a pass (normalize without CR or NUL, escaping without `&`,
+    the empty definition found by its `:`) answer as the pass would, on random text."""
+    import random
+
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
+
+    from site_builder.site.kramdown import normalize
+    from site_builder.site.kramdown_gfm import EMPTY_DEFINITION, _has_empty_definition
+    from site_builder.site.kramdown_html import (ATTRIBUTE_SPECIAL, ESCAPES, TEXT_SPECIAL,
+                                                 escape_attribute, escape_text)
+    pick = random.Random(7)
+    md = MarkdownIt()
+    empty_definition = re.compile(EMPTY_DEFINITION.pattern, re.M)
+    for _ in range(3000):
+        text = "".join(pick.choice("ab :\t\n\r\0<>&;#x1\"'") for _ in range(pick.randrange(12)))
+        ours, theirs = StateCore(text, md, {}), StateCore(text, md, {})
+        normalize(ours)
+        markdown_it_normalize(theirs)
+        assert ours.src == theirs.src
+        assert escape_text(text) == TEXT_SPECIAL.sub(lambda m: ESCAPES[m[0]], text)
+        assert escape_attribute(text) == ATTRIBUTE_SPECIAL.sub(lambda m: ESCAPES[m[0]], text)
+        lines = "".join(pick.choice(" :\t\na") for _ in range(pick.randrange(12)))
+        assert _has_empty_definition(lines) == bool(empty_definition.search(lines))

@@ -59,3 +59,14 @@ TOKEN_STREAMS = [
 @pytest.mark.parametrize("tokens", TOKEN_STREAMS)
 def test_token_runs_empty_tokens_and_types_of_a_lexers_own(tokens: list[tuple]) -> None:
     assert spans(tokens) == formatted(tokens)
+
+
+def test_css_class_is_the_formatters() -> None:
+    # pygments_spans' own css_class (the formatter's module is not imported for it).
+    from pygments.formatters.html import _get_ttype_class
+    from pygments.token import STANDARD_TYPES
+
+    from site_builder.site.pygments_spans import css_class
+    types = [*STANDARD_TYPES, Name.Custom, Name.Custom.Deeper, Keyword.Own.Two.Three,
+             Token.Mine, Text.Other, Whitespace.Odd]
+    assert [css_class(t) for t in types] == [_get_ttype_class(t) for t in types]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import gc
 import html
 import html.entities
 import re
@@ -164,7 +163,7 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     `script_links`: write `javascript:`, `vbscript:` and `data:` URLs as kramdown does
     (a Jekyll blog built with its own layouts: its author's Markdown, which Jekyll
     writes); otherwise they stay text, as markdown-it refuses them."""
-    md = _Converter("commonmark", {"html": True})
+    md = MarkdownIt("commonmark", {"html": True})
     md.options["kramdown_line_numbers"] = _line_numbers(options)
     md.options["kramdown_auto_ids"] = _auto_ids(options)
     md.options["kramdown_quotes"] = _smart_quotes(options)
@@ -216,24 +215,6 @@ def renderer(options: dict | None = None, *, script_links: bool = False) -> Mark
     _dispatch_block_rules(md)
     _dispatch_inline_rules(md)
     return md
-
-
-class _Converter(MarkdownIt):
-    """MarkdownIt, its render run with the cyclic garbage collector paused: a
-    conversion makes tens of thousands of tokens, lists and dicts, which set off a
-    collection every 700 (each one walking all the young objects, and now and then
-    the whole heap), where they make no cycles: the reference counts free them when
-    the render is done (a cycle in a conversion is collected at the next collection
-    after it). A twentieth of the instructions of converting Jekyll's docs."""
-
-    def render(self, src: str, env: dict | None = None) -> str:
-        if not gc.isenabled():   # (a render inside one, or a caller's pause)
-            return super().render(src, env)
-        gc.disable()
-        try:
-            return super().render(src, env)
-        finally:
-            gc.enable()
 
 
 # The characters a line can start with (after its indentation) for each block rule
@@ -419,8 +400,8 @@ def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noq
                 break
             found = next_rule_char(src, pos, end)
             stop = found.start() if found else end
-            if stop > pos:
-                state.append_pending(src[pos:stop])
+            if stop > pos:   # (append_pending's body: a Python call less per piece)
+                state._pending_buffer.append(src[pos:stop])
                 state.pos = pos = stop
                 if pos >= end:
                     break
@@ -430,7 +411,7 @@ def _text_runs_tokenizer(md: MarkdownIt, by_char: dict[str, list], text):  # noq
                         raise RuntimeError("inline rule didn't increment state.pos")
                     break
             else:
-                state.append_pending(src[pos])
+                state._pending_buffer.append(src[pos])
                 state.pos += 1
             pos = state.pos
         if state._pending or any(state._pending_buffer):   # (`if state.pending`)
@@ -1044,8 +1025,9 @@ def span_shapes(state: StateCore) -> None:
     elements matched as kramdown matches them (_span_elements)."""
     for block in state.tokens:
         children = block.children
-        if not children:
-            continue
+        if not children or len(children) == 1 and children[0].type == "text" \
+                and children[0].content:
+            continue   # (a text alone: a quarter of the blocks, nothing to change)
         # The tokens' types, "" for an empty text (a rule may leave one between two
         # tags; 1 block in 7,500 of Jekyll's docs has one), in one pass.
         kinds = {c.type if c.content or c.type != "text" else "" for c in children}
@@ -1217,8 +1199,8 @@ def span_attribute_lists(state: StateCore) -> None:
     curly: `width="”50%”"` otherwise)."""
     if "{:" not in state.src:
         return
-    for token in state.tokens:
-        if token.type == "inline" and token.children:
+    for token in state.tokens:   # (a text starting `{:` is a piece of its block's source)
+        if token.type == "inline" and token.children and "{:" in token.content:
             _span_ials(token.children)
 
 
@@ -1348,6 +1330,9 @@ def _set_attributes(token: Token, spec: str) -> None:
             token.attrSet(key, re.sub(rf"\\([}}{quote}])", r"\1", value))
 
 
+HEADING_OR_HTML = frozenset(("heading_open", "html_block"))
+
+
 def heading_ids(state: StateCore) -> None:
     """kramdown's GFM ids: lowercase, drop all but word characters, '-', spaces and
     tabs, each space or tab a '-', then '-1', '-2'... for repeats; `{#id}` wins.
@@ -1358,7 +1343,10 @@ def heading_ids(state: StateCore) -> None:
     # Inside an HTML element (markdown="1"), kramdown's GFM parser gives no id: its
     # HTML converter does, by kramdown's basic rule, counting repeats document-wide.
     inside = 1 if state.env.get("kramdown_in_html") else 0
-    for i, token in enumerate(tokens):
+    # (the headings and HTML blocks found in one pass: the loop below is no cheap one
+    # to run on every token; none is added or taken out)
+    for i in [k for k, token in enumerate(tokens) if token.type in HEADING_OR_HTML]:
+        token = tokens[i]
         if token.type == "html_block" and token.meta:
             inside += token.meta.get("kramdown_wrapper", 0)
         if token.type != "heading_open" or token.attrGet("id"):
@@ -1384,7 +1372,7 @@ def heading_ids(state: StateCore) -> None:
             token.attrSet("id", prefix + _converter_id(
                 text, state.env.setdefault("kramdown_converter_ids", {})))
             continue
-        slug = re.sub(r"[ \t]", "-", _word_chars(text.lower()))
+        slug = _word_chars(text.lower()).replace(" ", "-").replace("\t", "-")
         counts[slug] = counts.get(slug, 0) + 1
         if prefix or slug or counts[slug] > 1:
             token.attrSet("id", prefix + (slug if counts[slug] == 1

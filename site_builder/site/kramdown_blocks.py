@@ -34,6 +34,7 @@ from types import MethodType
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS as MD_TRIM
 from markdown_it.parser_block import ParserBlock
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -65,8 +66,10 @@ def install(md: MarkdownIt) -> None:
     rule = next(r for r in md.block.ruler.__rules__ if r.name == "hr")
     md.block.ruler.at("hr", thematic_break, {"alt": rule.alt})
     md.block.parse = MethodType(_parse, md.block)
-    global _token_at
+    global _token_at, PLAIN_RENDER_TOKENS
     from site_builder.site.kramdown import _token_at   # (kramdown imports this module)
+    from site_builder.site.kramdown_render import render_token
+    PLAIN_RENDER_TOKENS = frozenset((RendererHTML.renderToken, render_token))
 
 
 def _parse(self, src: str, md: MarkdownIt, env: dict, tokens: list[Token]):  # noqa: ANN001, ANN202
@@ -494,10 +497,10 @@ def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         break
     state.line = line
     level = state.level
-    opening, inline, closing = (Token("paragraph_open", "p", 1), Token("inline", "", 0),
-                                Token("paragraph_close", "p", -1))
+    opening, inline, closing = (_token_at("paragraph_open", "p", 1, level),
+                                _token_at("inline", "", 0, level + 1),
+                                _token_at("paragraph_close", "p", -1, level))
     opening.block = inline.block = closing.block = True
-    opening.level, inline.level, closing.level = level, level + 1, level
     opening.map, inline.map, inline.children = [start, line], [start, line], []
     inline.content = _kramdown_text(state, start, line)
     state.tokens += (opening, inline, closing)
@@ -749,6 +752,7 @@ def _definition_paragraphs(frame: _Frame) -> None:
 
 # -- rendering: indentation -------------------------------------------------------------
 
+PLAIN_RENDER_TOKENS = frozenset((RendererHTML.renderToken,))   # (and ours: install)
 # Tokens whose HTML needs more than the plain rule below.
 SPECIAL = frozenset(("html_block", "footnote_block_open", "footnote_block_close",
                      "footnote_anchor", "fence", "code_block", "kramdown_blank"))
@@ -759,6 +763,10 @@ def render(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-it's si
     spaces a level (a footnote's blocks sit in <div><ol>: two levels more)."""
     out: list[str] = []
     append, rules, render_token = out.append, self.rules, self.renderToken
+    # (a block's tag without attributes written here, as renderToken writes it, where
+    # renderToken is markdown-it's or ours: two calls less for most block tokens)
+    plain = getattr(render_token, "__func__", None) in PLAIN_RENDER_TOKENS
+    last = len(tokens) - 1
     at_start = True   # the output so far ends a line
     extra = 0         # levels markdown-it does not count: footnotes, markdown="1"
     bare = False      # the paragraph open goes without <p>
@@ -776,7 +784,18 @@ def render(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-it's si
         elif kind == "paragraph_close":
             token.hidden = bare
         rule = rules.get(kind)
-        html = rule(tokens, i, options, env) if rule else render_token(tokens, i, options, env)
+        if rule is not None:
+            html = rule(tokens, i, options, env)
+        elif not plain or token.attrs or not token.block or not token.nesting or token.hidden:
+            html = render_token(tokens, i, options, env)
+        elif token.nesting == -1:
+            html = "</" + token.tag + ">\n"
+        else:
+            html = ("\n<" if i and tokens[i - 1].hidden else "<") + token.tag
+            following = tokens[i + 1] if i < last else None
+            html += ">" if following is not None and (
+                following.type == "inline" or following.hidden
+                or following.nesting == -1 and following.tag == token.tag) else ">\n"
         if kind in SPECIAL:
             html, extra = _special(token, html, extra, at_start)
         elif not html:

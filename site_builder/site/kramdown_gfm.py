@@ -622,10 +622,14 @@ def list_item_ials(state: StateCore) -> None:
         return   # (no attribute list, no loop over the tokens)
     from site_builder.site.kramdown import _set_attributes
     tokens = state.tokens
-    for i, token in enumerate(tokens[:-2]):
-        if token.type != "list_item_open" or tokens[i + 1].type != "paragraph_open":
+    # (the texts with a `{:` found in one pass: a loop by index over every token cost
+    # more; the tokens stay where they are)
+    texts = [k for k, token in enumerate(tokens) if token.type == "inline"
+             and "{:" in token.content and k >= 2]
+    for k in texts:
+        token, inline = tokens[k - 2], tokens[k]
+        if token.type != "list_item_open" or tokens[k - 1].type != "paragraph_open":
             continue
-        inline = tokens[i + 2]
         found = LIST_ITEM_IAL.match(inline.content)
         children = inline.children or []
         if not found or not children or children[0].type != "text" \
@@ -1004,30 +1008,37 @@ def split_at_ials(state: StateCore) -> None:
     if "{:" not in state.src:
         return   # (no attribute list: 9 texts in 10 of Jekyll's docs)
     tokens = state.tokens
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token.type == "paragraph_open" and i + 2 < len(tokens) and \
-                tokens[i + 1].type == "inline":
-            inline = tokens[i + 1]
-            if "{:" not in inline.content:
-                i += 1
-                continue
-            lines = inline.content.split("\n")
-            cut = next((k for k in range(1, len(lines) - 1) if IAL_LINE.match(lines[k])), None)
-            if cut is not None:
-                inline.content, rest = "\n".join(lines[:cut + 1]), "\n".join(lines[cut + 1:])
-                opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
-                second = Token("inline", "", 0)
-                for new in (opening, second, closing):
-                    new.level, new.block = token.level, True
-                second.level, second.content, second.children = inline.level, rest, []
-                if token.map:
-                    opening.map = [token.map[0] + cut + 1, token.map[1]]
-                    token.map = [token.map[0], token.map[0] + cut + 1]
-                tokens[i + 3:i + 3] = [opening, second, closing]
-                lines = lines[:cut + 1]
-            if len(lines) > 1 and IAL_LINE.match(lines[-1]):
-                inline.content = "\n".join(lines[:-1])
-                inline.meta["kramdown_last_ial"] = lines[-1].strip()
-        i += 1
+    # The paragraphs whose text has a `{:`, found in one pass over the tokens (a loop
+    # over them by index cost more than the splits): each split from the last up,
+    # and a split's second part right after it, as the document's order would.
+    found = [k - 1 for k, token in enumerate(tokens) if token.type == "inline"
+             and "{:" in token.content and k and tokens[k - 1].type == "paragraph_open"
+             and k + 1 < len(tokens)]
+    for i in reversed(found):
+        while i is not None:
+            i = _split_paragraph(tokens, i)
+
+
+def _split_paragraph(tokens: list[Token], i: int) -> int | None:
+    """split_at_ials on the paragraph that opens at tokens[i]: where its second part
+    opens, if it was split and that part's text has a `{:` too."""
+    token, inline = tokens[i], tokens[i + 1]
+    lines = inline.content.split("\n")
+    cut = next((k for k in range(1, len(lines) - 1) if IAL_LINE.match(lines[k])), None)
+    second = None
+    if cut is not None:
+        inline.content, rest = "\n".join(lines[:cut + 1]), "\n".join(lines[cut + 1:])
+        opening, closing = Token("paragraph_open", "p", 1), Token("paragraph_close", "p", -1)
+        second = Token("inline", "", 0)
+        for new in (opening, second, closing):
+            new.level, new.block = token.level, True
+        second.level, second.content, second.children = inline.level, rest, []
+        if token.map:
+            opening.map = [token.map[0] + cut + 1, token.map[1]]
+            token.map = [token.map[0], token.map[0] + cut + 1]
+        tokens[i + 3:i + 3] = [opening, second, closing]
+        lines = lines[:cut + 1]
+    if len(lines) > 1 and IAL_LINE.match(lines[-1]):
+        inline.content = "\n".join(lines[:-1])
+        inline.meta["kramdown_last_ial"] = lines[-1].strip()
+    return i + 3 if second is not None and "{:" in second.content else None

@@ -69,7 +69,12 @@ SPAN_MODEL = frozenset("""a abbr acronym address b bdo big cite caption del dfn 
     strong sub sup th tt var""".split())
 
 
+LINE_BREAKS = re.compile(r"\n+")
+
+
 def escape_text(text: str) -> str:
+    if "&" not in text:   # (`<` and `>` only: replaced without a call per match)
+        return text.replace("<", "&lt;").replace(">", "&gt;")
     return TEXT_SPECIAL.sub(lambda m: ESCAPES[m[0]], text)
 
 
@@ -88,7 +93,7 @@ class Tag:
         for part in ATTRIBUTE.finditer(found[2]):
             value = part[2] if part[2] is not None else part[4] or ""
             self.attrs[part[1].lower() if known else part[1]] = \
-                re.sub(r"\n+", " ", value) if span else value
+                LINE_BREAKS.sub(" ", value) if span and "\n" in value else value
         mode = self.attrs.pop("markdown", None)
         model_raw = self.name not in SPAN_CONTENT and self.name not in BLOCK_CONTENT
         self.raw = mode == "0" or (mode != "span" and model_raw)
@@ -110,6 +115,8 @@ class Tag:
 
 
 def escape_attribute(value: str) -> str:
+    if "&" not in value:   # (as escape_text)
+        return value.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     return ATTRIBUTE_SPECIAL.sub(lambda m: ESCAPES[m[0]], value)
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import html
 import re
 
-from pygments.formatters.html import _get_ttype_class
 from pygments.lexer import RegexLexer, bygroups
 from pygments.token import Generic, Punctuation, Text
+
+from site_builder.site.pygments_spans import css_class
 
 SPACE = r"[ \t\r\n\f\v]"   # Ruby's \s (Python's also takes Unicode spaces)
 WORD = r"[A-Za-z0-9_]"     # Ruby's \w on a UTF-8 string
@@ -66,5 +67,5 @@ def rouge_html(code: str, lexer: RegexLexer) -> str:
 
 def _span(ttype, text: str) -> str:  # noqa: ANN001 (a Pygments token type)
     text = html.escape(text, quote=False)
-    name = _get_ttype_class(ttype)
+    name = css_class(ttype)
     return f'<span class="{name}">{text}</span>' if name else text
