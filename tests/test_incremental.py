@@ -291,6 +291,20 @@ def test_more_chunks_than_a_pipe_holds_are_joined_in_order() -> None:
     assert [i for chunk in joined for i in chunk] == list(range(3 * MAX_CHUNKS + 5))
 
 
+def test_a_message_cut_short_by_a_dying_worker_is_not_read_as_results() -> None:
+    """A worker killed while it writes its results leaves part of a message: it is
+    left out (its items count as not done, an error with the exit code), never
+    unpickled half."""
+    from site_builder.site.parallel import LENGTH, RESULTS, _Receiver
+    whole = RESULTS + b"x" * 10
+    read, write = os.pipe()
+    os.write(write, LENGTH.pack(len(whole)) + whole + LENGTH.pack(100) + RESULTS + b"y" * 9)
+    os.close(write)
+    received = _Receiver([read])
+    received.join()
+    assert received.messages == [whole]
+
+
 def test_written_files_are_readable_by_a_web_server(seven_posts: Path) -> None:
     build(seven_posts)
     index = seven_posts / "_site" / "index.html"

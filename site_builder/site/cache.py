@@ -321,8 +321,7 @@ def _groups(base: dict[str, str], reads: dict[str, tuple]) -> list[tuple[list[st
 def digest(*parts: object) -> str:
     """A key for `parts`: their reprs hashed (dicts keep insertion order, so callers
     pass data in a fixed order)."""
-    return blake2b(repr(parts).encode("utf-8", "surrogatepass"),
-                           digest_size=16).hexdigest()
+    return blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def files_digest(folders: list[Path]) -> str:

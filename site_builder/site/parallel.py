@@ -226,7 +226,8 @@ def _worker(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
 
 
 def _send(results: BinaryIO, message: bytes) -> None:
-    results.write(LENGTH.pack(len(message)) + message)
+    results.write(LENGTH.pack(len(message)))
+    results.write(message)   # (not joined to its length: a copy of every result)
     results.flush()
 
 
@@ -247,7 +248,10 @@ class _Receiver:
     def _read(self, pipe: int) -> None:
         with os.fdopen(pipe, "rb") as messages:
             while len(head := messages.read(LENGTH.size)) == LENGTH.size:
-                message = messages.read(LENGTH.unpack(head)[0])
+                size = LENGTH.unpack(head)[0]
+                message = messages.read(size)
+                if len(message) < size:   # cut short by the worker's death: its items count as not done
+                    break
                 self.messages.append(message)
                 self.failed = self.failed or message[:1] == FAILURE
 
