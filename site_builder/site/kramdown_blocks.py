@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate, repeat
-from operator import add, sub
+from operator import add, not_, sub
 from types import MethodType
 
 from markdown_it import MarkdownIt
@@ -185,6 +185,7 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     terminators = state.md.block.ruler.getRules("list")
     old_parent, state.parentType = state.parentType, "list"
     tokenize = state.md.block.tokenize
+    plan = _one_line_plan(state.md)
     while line < end:
         pos, maximum = after, e_marks[line]
         initial = offset = s_count[line] + after - (b_marks[start] + t_shift[start])
@@ -215,7 +216,7 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         s_count[start] = offset
         if content >= maximum and state.isEmpty(start + 1):
             state.line = min(state.line + 2, end)   # (markdown-it's empty item)
-        elif offset - indent >= 4 or not _one_line_item(state, start, content, maximum):
+        elif offset - indent >= 4 or not _one_line_item(state, start, content, maximum, plan):
             tokenize(state, start, end)
         if not state.tight or previous_empty_end:
             tight = False
@@ -518,19 +519,32 @@ PLAIN_LINE_RULES = ("raw_text", "_kramdown_code.<locals>.rule", "_one_line_headi
                     "kramdown_table", "_kramdown_deflist.<locals>.deflist", "paragraph")
 
 
-def _one_line_item(state: StateBlock, start: int, content: int, maximum: int) -> bool:
+def _one_line_plan(md: MarkdownIt) -> tuple | None:
+    """What _one_line_item needs of the block rules (looked up once a list): the
+    characters some rule other than PLAIN_LINE_RULES can take a line's first at,
+    and the paragraph's terminators by character and for any other; None where the
+    rules are not the dispatcher's, or not those it knows."""
+    chain, terminators = md.block.ruler.getRules(""), md.block.ruler.getRules("paragraph")
+    if len(chain) != 1 or len(terminators) != 1 or not hasattr(chain[0], "by_char") \
+            or not hasattr(terminators[0], "by_char") \
+            or tuple(fn.__qualname__ for fn in chain[0].anywhere) != PLAIN_LINE_RULES:
+        return None
+    return chain[0].by_char, terminators[0].by_char, terminators[0].anywhere
+
+
+def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
+                   plan: tuple | None) -> bool:
     """A list item's text that is one line of a paragraph (`- Fix a typo ([#1](url))`,
     Jekyll's history page has three thousand), its tokens pushed as the item's block
     parse would push them, without that parse: its rules tried on the line, each of
     which but the paragraph's refuses it here. False (nothing done) for any other
     text. The list rule has set the item's indentation (blkIndent) and text (tShift,
-    sCount: its indentation less than four columns past the item's, or no code)."""
-    chain = state.md.block.ruler.getRules("")
-    rules = getattr(chain[0], "by_char", None) if len(chain) == 1 else None
+    sCount: its indentation less than four columns past the item's, or no code).
+    `plan`: _one_line_plan's."""
     src = state.src
-    if content >= maximum or rules is None or src[content] in rules or state.level >= state.md.options.maxNesting \
-            or "|" in src[content:maximum] or "\t" in src[state.bMarks[start]:content] \
-            or _plain_line_rules(chain[0].anywhere) is not True:
+    if plan is None or content >= maximum or src[content] in plan[0] \
+            or state.level >= state.md.options.maxNesting \
+            or "|" in src[content:maximum] or "\t" in src[state.bMarks[start]:content]:
         return False   # (`|` a table's, a tab raw text's: kramdown_table, raw_text)
     # The next line ends the paragraph (and the item: indented less than its text,
     # it is no setext underline or definition), or there is none.
@@ -539,12 +553,8 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int) ->
         begin = state.bMarks[line] + state.tShift[line]
         if begin >= state.eMarks[line] or not 0 <= state.sCount[line] < state.blkIndent:
             return False
-        terminators = state.md.block.ruler.getRules("paragraph")
-        by_char = getattr(terminators[0], "by_char", None) if len(terminators) == 1 else None
-        if by_char is None:
-            return False
         state.line, old_parent, state.parentType = start, state.parentType, "paragraph"
-        for rule in by_char.get(src[begin], terminators[0].anywhere):
+        for rule in plan[1].get(src[begin], plan[2]):
             if rule(state, line, last, True):
                 break
         else:
@@ -554,16 +564,6 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int) ->
     state.line = line
     _push_paragraph(state, start, line)
     return True
-
-
-def _plain_line_rules(rules: list, known: dict = {}) -> bool:  # noqa: B006 (a cache)
-    """Whether `rules` are PLAIN_LINE_RULES (those of our renderers: some may have
-    other rules)."""
-    key = id(rules)
-    found = known.get(key)
-    if found is None or found[0] is not rules:
-        found = known[key] = (rules, tuple(fn.__qualname__ for fn in rules) == PLAIN_LINE_RULES)
-    return found[1]
 
 
 def _kramdown_text(state: StateBlock, start: int, last: int) -> str:
@@ -654,7 +654,8 @@ def layout(state: StateCore) -> None:
     lines = state.src.split("\n")
     if state.src.endswith("\n"):
         lines.pop()
-    blank = [not line.strip(RUBY_SPACE) for line in lines]   # (a no-break space is text)
+    # (a no-break space is text; map: no Python loop over the lines)
+    blank = list(map(not_, map(str.strip, lines, repeat(RUBY_SPACE))))
     state.tokens = _with_blanks(state.tokens, lines, blank)
 
 
@@ -844,6 +845,8 @@ def render(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-it's si
         rule = rules.get(kind)
         if rule is not None:
             html = rule(tokens, i, options, env)
+        elif token.hidden and plain and kind not in SPECIAL:
+            continue   # (renderToken writes nothing for it: a bare paragraph's tags)
         elif not plain or token.attrs or not token.block or not token.nesting or token.hidden:
             html = render_token(tokens, i, options, env)
         elif token.nesting == -1:
