@@ -32,6 +32,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 from markdown_it.rules_inline import StateInline, emphasis, strikethrough
 from markdown_it.rules_inline.fragments_join import fragments_join
+from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token, convert_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -284,7 +285,7 @@ def _dispatch_inline_rules(md: MarkdownIt) -> None:
         md.inline.rule_chars = frozenset(by_char)   # (elsewhere only `text` can start)
         if [rule.name for rule in md.inline.ruler2.__rules__ if rule.enabled] \
                 == ["balance_pairs", "fragments_join"]:
-            md.inline.parse = _plain_text_parse(md, md.inline.parse, by_char)
+            md.inline.parse = _plain_text_parse(md, md.inline.parse, by_char, anywhere[0])
             if not any(rule.fn in (emphasis.tokenize, strikethrough.tokenize) for rule in rules):
                 md.inline.ruler2.__cache__ = {"": [_fragments_join]}
 
@@ -314,23 +315,68 @@ def _fragments_join(state: StateInline) -> None:
         fragments_join(state)
 
 
-def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list]):  # noqa: ANN001, ANN202
+def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  # noqa: ANN001, ANN202
     """markdown-it's inline parse, but for a text no rule can start in (a quarter of
     the headings, paragraphs and list items of Jekyll's docs): one text token, as the
-    parse makes it, without its state and its passes over the tokens."""
+    parse makes it, without its state and its passes over the tokens. And for a text
+    where only plain links start (`Fix a typo ([#12](url))`: the history page's every
+    item): their tokens, as kramdown_links.plain_link makes them (_plain_links)."""
+    from site_builder.site import kramdown_links   # (it imports this module)
     rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
     if getattr(parse, "__func__", None) is ParserInline.parse:
         parse = _pending_state_parse(md.inline)
+    # (the link rule first at `[`: `text` takes no `[`, see _text_runs_tokenizer)
+    links = [fn for fn in by_char.get("[", ()) if fn is not text][:1] == [kramdown_links.plain_link]
+    link_at = kramdown_links.PLAIN_LINK.match
 
     def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
-        if tokens or md_ is not md or rule_char(src):
+        if tokens or md_ is not md:
             return parse(src, md_, env, tokens)
+        found = rule_char(src)
+        if found is not None:
+            made = _plain_links(md, src, found.start(), rule_char, link_at) if links else None
+            if made is None:
+                return parse(src, md_, env, tokens)
+            tokens += made
+            return tokens
         if src:
             token = Token("text", "", 0)
             token.content = src
             tokens.append(token)
         return tokens
     return plain_parse
+
+
+def _plain_links(md: MarkdownIt, src: str, pos: int, rule_char, link_at) -> list[Token] | None:  # noqa: ANN001
+    """The tokens of a text in which every character a rule starts at (`pos` the
+    first) starts a plain link (kramdown_links.plain_link's, which that rule takes
+    first), as the inline parse makes them: the texts between (what no rule starts
+    in), each link's opening, text and closing, at fragments_join's levels. None for
+    any other text. (`link_at`: PLAIN_LINK.match, `rule_char`: where a rule may
+    start.)"""
+    made: list[Token] = []
+    last = 0
+    while pos >= 0:
+        found = link_at(src, pos) if src[pos] == "[" else None
+        if found is None:
+            return None
+        href = md.normalizeLink(unescapeAll(found[2]))
+        if not md.validateLink(href):
+            return None
+        if pos > last:
+            made.append(_token_at("text", "", 0, 0, src[last:pos]))
+        opening = _token_at("link_open", "a", 1, 0)
+        opening.attrs = {"href": href}
+        made.append(opening)
+        if found[1]:
+            made.append(_token_at("text", "", 0, 1, found[1]))
+        made.append(_token_at("link_close", "a", -1, 0))
+        last = found.end()
+        following = rule_char(src, last)
+        pos = following.start() if following is not None else -1
+    if last < len(src):
+        made.append(_token_at("text", "", 0, 0, src[last:]))
+    return made
 
 
 def _pending_state_parse(parser: ParserInline):  # noqa: ANN202 (ParserInline.parse)

@@ -41,6 +41,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from site_builder.site.kramdown_html import OPEN_TAG, SPAN_ELEMENTS, VOID_ELEMENTS
+from site_builder.site.kramdown_table import kramdown_table
 
 INDENT = ["  " * level for level in range(64)]
 # Top-level tokens written inside a block, not as one.
@@ -125,20 +126,18 @@ def _tokenize(self, state: StateBlock, start: int, end: int) -> None:  # noqa: A
     return None
 
 
-BULLET = re.compile(r"[*+-](?=[ \t]|\Z)")
-ORDERED = re.compile(r"[0-9]{1,9}[.)](?=[ \t]|\Z)")
+# Either marker (they start with different characters: one match finds the one there).
+MARKER = re.compile(r"(?:[0-9]{1,9}[.)]|[*+-])(?=[ \t]|\Z)")
 
 
 def _after_marker(src: str, pos: int, maximum: int, ordered: bool | None) -> int:
     """markdown-it's skipOrderedListMarker (ordered True) or skipBulletListMarker
-    (False), or the first that finds one (None, ordered first): where the marker
-    ends (its `.`, `)` or bullet then a blank or the line's end), or -1."""
-    if ordered is not False:
-        found = ORDERED.match(src, pos, maximum)
-        if found is not None or ordered:
-            return found.end() if found is not None else -1
-    found = BULLET.match(src, pos, maximum)
-    return found.end() if found is not None else -1
+    (False), or the first that finds one (None): where the marker ends (its `.`,
+    `)` or bullet then a blank or the line's end), or -1."""
+    found = MARKER.match(src, pos, maximum)
+    if found is None or ordered is not None and ordered == (src[pos] in "*+-"):
+        return -1
+    return found.end()
 
 
 def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -438,6 +437,8 @@ def raw_text(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """Lines kramdown's parser hands to no block parser (`   \t$$x$$` after a blank
     line): written as they are, their spans parsed, without <p> (parse_blocks'
     fallback, add_text); consecutive ones are one text."""
+    if not state.tShift[start]:
+        return False   # (no indentation, no tab in it: most lines)
     first = _unparsed_text(state, start)
     if first is None:
         return False
@@ -480,6 +481,9 @@ def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     by_char = getattr(terminators[0], "by_char", None) if len(terminators) == 1 else None
     anywhere = terminators if by_char is None else terminators[0].anywhere
     by_char = by_char or {}
+    # (a line most rules refuse by its first character is a table's row at most:
+    # kramdown_table's own first test, that it has a `|`, made here without its call)
+    table_only = len(anywhere) == 1 and anywhere[0] is kramdown_table
     line = start + 1
     while line < end:
         begin = b_marks[line] + t_shift[line]
@@ -489,7 +493,11 @@ def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if column - indent > 3 or column < 0:   # lazy text, whatever it looks like
             line += 1
             continue
-        for rule in by_char.get(src[begin], anywhere):
+        rules = by_char.get(src[begin], anywhere)
+        if rules is anywhere and table_only and src.find("|", begin, e_marks[line]) < 0:
+            line += 1
+            continue
+        for rule in rules:
             if rule(state, line, end, True):
                 break
         else:
@@ -585,7 +593,16 @@ def _kramdown_text(state: StateBlock, start: int, last: int) -> str:
             else state.getLines(line, line + 1, outer, False) if line in lazy
             else state.getLines(line, line + 1, indent, False)
             for line in range(start, last)).strip(RUBY_SPACE)
-    return _lines(state, start, last, indent).strip(MD_TRIM)
+    if last - start > 1:
+        return _lines(state, start, last, indent).strip(MD_TRIM)
+    # (one line, most paragraphs: _lines' loop in line, without its list)
+    begin, stop = state.bMarks[start], state.eMarks[start]
+    if indent and "\t" in src[begin:begin + indent]:
+        return _lines(state, start, last, indent).strip(MD_TRIM)
+    skip = min(state.tShift[start], indent)
+    while skip < indent and begin + skip < stop and src[begin + skip] == " ":
+        skip += 1
+    return src[begin + skip:stop].strip(MD_TRIM)
 
 
 def _lines(state: StateBlock, start: int, stop: int, indent: int) -> str:
@@ -625,14 +642,15 @@ def newline(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "\n":
         return False
     if not silent:
-        if state.pending.endswith("  "):
-            state.pending = state.pending[:-2]
+        pending = state.pending   # (a property: the pieces joined at each read)
+        if pending.endswith("  "):
+            state.pending = pending[:-2]
             state.push("hardbreak", "br", 0)
         else:
-            if state.pending[-1:] in (" ", "\t") and LAZY_END_HTML.match(state.src, state.pos + 1):
+            if pending[-1:] in (" ", "\t") and LAZY_END_HTML.match(state.src, state.pos + 1):
                 # kramdown ends the paragraph's text before such a line, stripped, and
                 # joins the line to it again
-                state.pending = state.pending.rstrip(" \t")
+                state.pending = pending.rstrip(" \t")
             state.push("softbreak", "br", 0)
     state.pos += 1
     return True
