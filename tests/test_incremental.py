@@ -282,6 +282,38 @@ def test_the_biggest_items_start_first_and_results_keep_their_order() -> None:
     assert {pid for pid, _ in results} >= {os.getpid()} and len({pid for pid, _ in results}) == 2
 
 
+_SET_UP: list[int] = []
+
+
+def _set_up_seen(_work: None, i: int) -> tuple[int, list[int]]:
+    time.sleep(0.002)   # long enough for both processes to get a share
+    return os.getpid(), list(_SET_UP)
+
+
+def test_first_runs_once_in_this_process_and_later_workers_inherit_it() -> None:
+    """`first`: this process's set-up for a later phase, done while the workers take
+    the items (not before they fork): those workers do not see it, the next phase's
+    do; without workers, it is not run at all (the caller does it when needed)."""
+    from site_builder.site.parallel import map_indexed
+    _SET_UP.clear()
+    ran: list[int] = []
+
+    def first() -> None:
+        ran.append(os.getpid())
+        _SET_UP.append(1)
+    try:
+        assert map_indexed(_set_up_seen, None, 3, jobs=2, first=first) == [
+            (os.getpid(), [])] * 3 and ran == []   # too few items to fork: not run
+        now = map_indexed(_worker_and_item, None, 100, jobs=2, first=first)
+        assert ran == [os.getpid()]
+        assert len({pid for pid, _ in now}) == 2   # the worker took a share meanwhile
+        later = map_indexed(_set_up_seen, None, 100, jobs=2)
+        assert {pid for pid, _ in later} >= {os.getpid()} and len({pid for pid, _ in later}) == 2
+        assert all(seen == [1] for _, seen in later)   # in the next phase's worker too
+    finally:
+        _SET_UP.clear()
+
+
 def test_more_chunks_than_a_pipe_holds_are_joined_in_order() -> None:
     """Chunks are claimed through a pipe written before any worker reads it: past
     what it holds, neighbouring chunks are joined, every item kept in order."""
@@ -563,6 +595,42 @@ def test_strays_and_hand_edits_in_untouched_folders_are_still_seen(
     assert (result.written, result.removed) == (2, 2)
     assert snapshot(site) == good and not (site / "tag" / "odd" / "new").exists()
     assert build(seven_posts).written == 0
+
+
+def test_a_jekyll_blogs_layouts_are_compiled_once_not_in_each_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blog with its own layouts and includes: this process parses and compiles
+    them while the posts render on the other cores, so that the workers that render
+    the pages inherit them, instead of each compiling them again; not an include
+    that only a post's text names (compiled if rendered twice, as any template)."""
+    from site_builder.site import cache, liquid_compile
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: Lab notes\n")
+    write(root / "_layouts" / "default.html",
+          "<nav>{% include nav.html %}</nav><main>{{ content }}</main>\n")
+    write(root / "_includes" / "nav.html",
+          "{% for p in site.posts limit: 3 %}<a href='{{ p.url }}'>{{ p.title }}</a>{% endfor %}")
+    write(root / "_includes" / "note.html", "<i>{{ page.title | upcase }}</i>")
+    for n in range(1, 61):   # (one post includes a note: rendered once, never compiled)
+        write(root / "_posts" / f"2021-03-{n % 28 + 1:02d}-post-{n}.md",
+              f"---\ntitle: Post {n}\nlayout: default\n---\nPost number {n}."
+              f"{chr(10) * 2 + '{% include note.html %}' if n == 5 else ''}\n")
+    log = tmp_path / "compiled.txt"
+    monkeypatch.setattr(liquid_compile, "CODE", {})
+
+    def spy(source: str, filename: str, mode: str) -> object:
+        with open(log, "a") as noted:   # (a worker's list would be lost with it)
+            noted.write(f"{os.getpid()} {filename}\n")
+        return compile(source, filename, mode)
+    monkeypatch.setattr(cache, "compile", spy, raising=False)
+    assert build(root, jobs=2).rendered == 60
+    compiled = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    # (the layout, then the include; a layout's code is named "template")
+    assert [name for _, name in compiled] == ["<liquid template>", "<liquid nav.html>"]
+    assert {pid for pid, _ in compiled} == {str(os.getpid())}
+    assert "<i>POST 5</i>" in (root / "_site" / "2021" / "03" / "06" / "post-5.html").read_text()
+    assert "<a href='/2021/03/28/post-27.html'>Post 27</a>" in (
+        root / "_site" / "2021" / "03" / "02" / "post-1.html").read_text()
 
 
 def test_an_edit_after_a_build_on_workers_compiles_no_template(

@@ -347,3 +347,46 @@ def test_shortcuts_give_the_full_passes_results() -> None:
         assert escape_attribute(text) == ATTRIBUTE_SPECIAL.sub(lambda m: ESCAPES[m[0]], text)
         lines = "".join(pick.choice(" :\t\na") for _ in range(pick.randrange(12)))
         assert _has_empty_definition(lines) == bool(empty_definition.search(lines))
+
+
+def _list_soup(pick) -> str:  # noqa: ANN001 (random.Random)
+    """Random lists: items of one line or more, nested, lazy, followed by what may
+    end them (or go on with them) in kramdown's or markdown-it's reading."""
+    starts = ["- ", "* ", "+ ", "1. ", "2) ", "  - ", "   * ", "    - ", "\t- ", " \t- ", "-\t",
+              "-     ", "- \t", "", "  ", "    ", "\t", "> ", ": ", "# ", "{: ", "<div>", "|"]
+    texts = ["Fix a typo ([#12](https://x.org/12))", "a | b", "---", "===", "`code`",
+             "[link](u) and *em*", "\u00a0nbsp\u00a0", "term", ": def", "{: #id}", "-",
+             "1.", "<p>x</p>", "```", "a  ", "[^1]", "$$x$$", "", "word\tword"]
+    lines = [pick.choice(starts) + pick.choice(texts) for _ in range(pick.randrange(1, 9))]
+    return "\n".join(lines) + pick.choice(["", "\n", "\n\n"])
+
+
+def test_one_line_items_as_the_block_parse_makes_them(monkeypatch) -> None:
+    """_one_line_item's shortcut pushes the tokens the item's block parse pushes, on
+    random lists and on the corpus and generated posts (the HTML and every token's
+    fields the same with the shortcut and without)."""
+    import random
+
+    from site_builder.site import kramdown_blocks
+    pick = random.Random(11)
+    texts = [_list_soup(pick) for _ in range(3000)]
+    texts += [post.text for post in jekyll_corpus.corpus()]
+    texts += markdown_samples.blog_like(seed=3, count=100)
+    md = renderer()
+    shortcut, taken = kramdown_blocks._one_line_item, []
+
+    def counted(*args) -> bool:  # noqa: ANN002
+        taken.append(found := shortcut(*args))
+        return found
+
+    def results(text: str) -> tuple:
+        tokens = md.parse(text, {})
+        return md.renderer.render(tokens, md.options, {}), tokens
+    for text in texts:
+        with monkeypatch.context() as patch:
+            patch.setattr(kramdown_blocks, "_one_line_item", counted)
+            with_shortcut = results(text)
+            patch.setattr(kramdown_blocks, "_one_line_item", lambda *a: False)
+            without = results(text)
+        assert with_shortcut == without, repr(text)
+    assert sum(taken) > 300 and taken.count(False) > 300

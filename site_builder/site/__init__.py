@@ -28,7 +28,7 @@ from site_builder.site import cache, deferred, zone
 from site_builder.site import on_disk as on_disk_record
 from site_builder.site.links import Links
 from site_builder.site.parallel import collections_paused, cores
-from site_builder.site.outputs import Layouts, plan_jekyll, plan_site
+from site_builder.site.outputs import Layouts, Warm, plan_jekyll, plan_site
 from site_builder.site import reader
 from site_builder.site.sources import (Memo, Post, apply_defaults, assign_urls, build_time,
                                        collection_kind, collection_order, label, newest_first,
@@ -162,7 +162,7 @@ def _plan(root: Path, config: dict, posts: list[Post], pages: list[Post],
 
         def replan(found: dict) -> object:
             return plan_jekyll(posts, pages, keys, config, jekyll, theme_key, static, found)
-        return replan(deps), None, jekyll, replan
+        return replan(deps), Warm(lambda: jekyll, root, config, site=False), jekyll, replan
     # The theme's files and the blog's overrides; with overrides, any post's front
     # matter too (a layout of the blog's may list site.posts).
     overrides = any(folder.is_dir() for folder in own[:2])
@@ -390,9 +390,10 @@ def _render(root: Path, everyone: list[Post], keys: tuple, config: dict, plan: d
     lacks; (posts rendered, each output's text as a temporary file beside its place
     in `out`, see _spiller; whether render keys changed). `keys`: (each item's own
     render key, its key with what its Liquid read, what each document read), the last
-    two brought up to date here. `warm`: what to do once the posts' HTML is known,
-    before the outputs are rendered on worker processes; `jekyll`: a Jekyll blog's
-    JekyllRenderer (its `site` and render order for the documents' own Liquid)."""
+    two brought up to date here. `warm` (outputs.Warm): what to do before the outputs
+    are rendered on worker processes (its templates' part while the posts render);
+    `jekyll`: a Jekyll blog's JekyllRenderer (its `site` and render order for the
+    documents' own Liquid)."""
     if not stale:
         return 0, [], False
     _confine(out, stale)
@@ -413,6 +414,7 @@ def _render_all(root: Path, everyone: list[Post], keys: tuple, config: dict,
     needed = list({p.name: p for rel in stale for p in plan[rel].needs}.values())
     store = cache.Content(cache_path)
     rekeyed = False
+    from site_builder.site.parallel import forks
     try:
         found = store.get([keys[p.name] for p in needed])
         todo = [p for p in needed if keys[p.name] not in found]
@@ -421,14 +423,15 @@ def _render_all(root: Path, everyone: list[Post], keys: tuple, config: dict,
                 post.content, post.excerpt = found[keys[post.name]]
         code = {}
         if todo:
-            code, read = _render_posts(root, todo, everyone, config, store, jobs, jekyll)
+            # The layouts' set-up done here while the posts render on the other cores.
+            first = warm.templates if warm is not None and forks(len(stale), jobs) else None
+            code, read = _render_posts(root, todo, everyone, config, store, jobs, jekyll, first)
             for post in todo:
                 reads.pop(post.name, None)
             reads.update(read)
             now = cache.with_reads(base, reads)
             rekeyed = now != keys
             keys.update(now)
-        from site_builder.site.parallel import forks
         if warm is not None and forks(len(stale), jobs):
             warm()
         texts = _render_outputs([plan[rel].render for rel in stale], jobs,
@@ -573,14 +576,15 @@ def _confine(out: Path, rels: list[str]) -> None:
 
 
 def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
-                  store: cache.Content, jobs: int | None, jekyll  # noqa: ANN001
+                  store: cache.Content, jobs: int | None, jekyll,  # noqa: ANN001
+                  first: Callable[[], None] | None = None
                   ) -> tuple[dict[str, dict[str, str]], dict[str, tuple]]:
     from site_builder.site.parallel import forks
     from site_builder.site.render import render_posts
     return render_posts(root, todo, everyone, config, jobs,
                         highlighted=store.code(few=not forks(len(todo), jobs)),
                         site_for=jekyll.posts_site if jekyll is not None else None,
-                        order=jekyll)
+                        order=jekyll, first=first)
 
 
 def _render_outputs(thunks: list, jobs: int | None, spill: Callable[[int, object], object]) -> list:

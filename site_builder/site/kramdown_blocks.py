@@ -215,7 +215,7 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         s_count[start] = offset
         if content >= maximum and state.isEmpty(start + 1):
             state.line = min(state.line + 2, end)   # (markdown-it's empty item)
-        else:
+        elif offset - indent >= 4 or not _one_line_item(state, start, content, maximum):
             tokenize(state, start, end)
         if not state.tight or previous_empty_end:
             tight = False
@@ -496,6 +496,12 @@ def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
             continue
         break
     state.line = line
+    _push_paragraph(state, start, line)
+    state.parentType = old_parent
+    return True
+
+
+def _push_paragraph(state: StateBlock, start: int, line: int) -> None:
     level = state.level
     opening, inline, closing = (_token_at("paragraph_open", "p", 1, level),
                                 _token_at("inline", "", 0, level + 1),
@@ -504,8 +510,60 @@ def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     opening.map, inline.map, inline.children = [start, line], [start, line], []
     inline.content = _kramdown_text(state, start, line)
     state.tokens += (opening, inline, closing)
-    state.parentType = old_parent
+
+
+# The rules that try a line starting with none of the characters some block rule
+# needs (the dispatcher's `anywhere`, kramdown.py), as _one_line_item knows them.
+PLAIN_LINE_RULES = ("raw_text", "_kramdown_code.<locals>.rule", "_one_line_heading.<locals>.rule",
+                    "kramdown_table", "_kramdown_deflist.<locals>.deflist", "paragraph")
+
+
+def _one_line_item(state: StateBlock, start: int, content: int, maximum: int) -> bool:
+    """A list item's text that is one line of a paragraph (`- Fix a typo ([#1](url))`,
+    Jekyll's history page has three thousand), its tokens pushed as the item's block
+    parse would push them, without that parse: its rules tried on the line, each of
+    which but the paragraph's refuses it here. False (nothing done) for any other
+    text. The list rule has set the item's indentation (blkIndent) and text (tShift,
+    sCount: its indentation less than four columns past the item's, or no code)."""
+    chain = state.md.block.ruler.getRules("")
+    rules = getattr(chain[0], "by_char", None) if len(chain) == 1 else None
+    src = state.src
+    if content >= maximum or rules is None or src[content] in rules or state.level >= state.md.options.maxNesting \
+            or "|" in src[content:maximum] or "\t" in src[state.bMarks[start]:content] \
+            or _plain_line_rules(chain[0].anywhere) is not True:
+        return False   # (`|` a table's, a tab raw text's: kramdown_table, raw_text)
+    # The next line ends the paragraph (and the item: indented less than its text,
+    # it is no setext underline or definition), or there is none.
+    line, last = start + 1, state.lineMax
+    if line < last:
+        begin = state.bMarks[line] + state.tShift[line]
+        if begin >= state.eMarks[line] or not 0 <= state.sCount[line] < state.blkIndent:
+            return False
+        terminators = state.md.block.ruler.getRules("paragraph")
+        by_char = getattr(terminators[0], "by_char", None) if len(terminators) == 1 else None
+        if by_char is None:
+            return False
+        state.line, old_parent, state.parentType = start, state.parentType, "paragraph"
+        for rule in by_char.get(src[begin], terminators[0].anywhere):
+            if rule(state, line, last, True):
+                break
+        else:
+            state.parentType = old_parent
+            return False
+        state.parentType = old_parent
+    state.line = line
+    _push_paragraph(state, start, line)
     return True
+
+
+def _plain_line_rules(rules: list, known: dict = {}) -> bool:  # noqa: B006 (a cache)
+    """Whether `rules` are PLAIN_LINE_RULES (those of our renderers: some may have
+    other rules)."""
+    key = id(rules)
+    found = known.get(key)
+    if found is None or found[0] is not rules:
+        found = known[key] = (rules, tuple(fn.__qualname__ for fn in rules) == PLAIN_LINE_RULES)
+    return found[1]
 
 
 def _kramdown_text(state: StateBlock, start: int, last: int) -> str:

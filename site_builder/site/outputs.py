@@ -42,6 +42,74 @@ DEFAULT_LAYOUT = "post"
 DEFAULT_PAGE_LAYOUT = "page"
 
 
+class Warm:
+    """What is set up once, before the outputs are rendered on forked workers, that
+    each would otherwise do again: the layouts and includes parsed and compiled
+    (liquid_compile.py; `templates`, which needs no post's HTML, so that it can run
+    while the posts render) and, with `site`, the site drop (which does). Code
+    compiled here is also kept in the cache, where the next build that renders a
+    page finds it (a worker's is lost with it)."""
+
+    def __init__(self, renderer: Callable[[], object], root: Path, config: dict,
+                 site: bool) -> None:
+        self.renderer, self.root, self.config, self.site = renderer, root, config, site
+        self.done = False
+
+    def __call__(self) -> None:
+        self.templates()
+        if self.site:
+            self.renderer().site
+
+    def templates(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        from liquid.exceptions import LiquidError
+
+        from site_builder.site.liquid_compile import compile_template
+        from site_builder.site.liquid_tags import load_include
+        renderer = self.renderer()
+        env = renderer.env
+        templates = []
+        for layout in renderer.layouts.values():
+            if layout.template is None:
+                try:
+                    layout.template = env.parse(layout.body, layout.name, layout.body_line)
+                except LiquidError:
+                    continue   # parsed again when rendered, which names its file and line
+            templates.append(layout.template)
+        for name in self._included(renderer, [layout.body for layout in renderer.layouts.values()]):
+            if name not in env.includes:
+                try:   # as the include tag loads it (the blog's file first)
+                    env.includes[name] = load_include(env, name)
+                except (LiquidError, BuildError, UnicodeDecodeError, OSError):
+                    continue   # unused, or its error is said where it is included
+            templates.append(env.includes[name])
+        for template in templates:
+            if getattr(template, "compiled", False) is None:
+                template.compiled = compile_template(template) or False
+
+    def _included(self, renderer, texts: list[str]) -> list[str]:  # noqa: ANN001 (JekyllRenderer)
+        """The includes whose names the layouts' `texts` show, or those includes do,
+        in turn: the others (one a post's text includes, or none does) are compiled
+        only if rendered twice, as any template is (compiling a big one costs as much
+        as rendering it ten times)."""
+        from site_builder.site.theme import include_folders
+        files: dict[str, Path] = {}
+        for folder in map(Path, include_folders(self.root, self.config)):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+                if renderer.links.confined(path) and path.is_file():
+                    files.setdefault(path.relative_to(folder).as_posix(), path)
+        wanted: dict[str, None] = {}
+        while texts:
+            text = texts.pop()
+            for name, path in files.items():
+                if name not in wanted and name in text:
+                    wanted[name] = None
+                    texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        return list(wanted)
+
+
 class Layouts:
     """The theme's Liquid layouts (the blog's own `_layouts/` first), through a
     JekyllRenderer made on first use: a build that renders nothing never imports
@@ -55,45 +123,9 @@ class Layouts:
     def renderer(self):  # noqa: ANN201 (JekyllRenderer, imported late)
         return self.make()
 
-    def warm(self) -> None:
-        """Parse and compile the layouts and includes (liquid_compile.py), and make
-        the site drop, here, before the outputs are rendered on forked workers: each
-        would do it again, and code compiled here is kept in the cache, where the
-        next build that renders a page finds it (a worker's is lost with it)."""
-        from liquid.exceptions import LiquidError
-
-        from site_builder.site.liquid_compile import compile_template
-        from site_builder.site.liquid_tags import load_include
-        renderer = self.renderer
-        env = renderer.env
-        templates = []
-        for layout in renderer.layouts.values():
-            if layout.template is None:
-                try:
-                    layout.template = env.parse(layout.body, layout.name, layout.body_line)
-                except LiquidError:
-                    continue   # parsed again when rendered, which names its file and line
-            templates.append(layout.template)
-        for name in self._include_names():
-            if name not in env.includes:
-                try:   # as the include tag loads it (the blog's file first)
-                    env.includes[name] = load_include(env, name)
-                except (LiquidError, BuildError, UnicodeDecodeError, OSError):
-                    continue   # unused, or its error is said where it is included
-            templates.append(env.includes[name])
-        for template in templates:
-            if getattr(template, "compiled", False) is None:
-                template.compiled = compile_template(template) or False
-        renderer.site
-
-    def _include_names(self) -> list[str]:
-        from site_builder.site.theme import include_folders
-        names: dict[str, None] = {}
-        for folder in map(Path, include_folders(self.root, self.config)):
-            for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-                if self.renderer.links.confined(path) and path.is_file():
-                    names[path.relative_to(folder).as_posix()] = None
-        return list(names)
+    @cached_property
+    def warm(self) -> Warm:
+        return Warm(lambda: self.renderer, self.root, self.config, site=True)
 
     def post(self, post: Post, paginator: dict | None = None,
              fallback: str = DEFAULT_LAYOUT) -> str:

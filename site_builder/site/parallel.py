@@ -58,12 +58,16 @@ def forks(count: int, jobs: int | None = None) -> bool:
 
 
 def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
-                jobs: int | None = None, sizes: list[int] | None = None) -> list:
+                jobs: int | None = None, sizes: list[int] | None = None,
+                first: Callable[[], None] | None = None) -> list:
     """[func(work, i) for i in range(count)], on every core when it is worth it:
     this process and `jobs - 1` forked workers take chunks of items in turn.
     `sizes`: each item's rough cost (its text's length), so the biggest start first.
-    Only forks a process that runs no other threads (a server thread holding a lock
-    would deadlock the child); otherwise it runs here."""
+    `first`: what this process does, once the workers have forked, before its share
+    of the items (only when it forks): set-up for a later phase, whose workers then
+    inherit it, done while the others render instead of before they fork, or in
+    each of them. Only forks a process that runs no other threads (a server thread
+    holding a lock would deadlock the child); otherwise it runs here."""
     if not forks(count, jobs):
         return [func(work, i) for i in range(count)]
     jobs = min(jobs or cores(), count)
@@ -71,7 +75,8 @@ def map_indexed(func: Callable[[Any, int], Any], work: Any, count: int,
     # would otherwise touch, and so copy, every page the parent shares with them.
     gc.freeze()
     try:
-        return _forked(func, work, _at_most(_chunks(range(count), sizes, jobs), MAX_CHUNKS), jobs)
+        return _forked(func, work, _at_most(_chunks(range(count), sizes, jobs), MAX_CHUNKS), jobs,
+                       first)
     finally:
         gc.unfreeze()
 
@@ -108,7 +113,7 @@ class WorkerError(Exception):
 
 
 def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
-            jobs: int) -> list:
+            jobs: int, first: Callable[[], None] | None = None) -> list:
     """`jobs - 1` forked workers and this process, each running `func` over `work`
     (a fork's target is never pickled: only indices and results cross), for the
     items of `chunks`; their results, in the order of the items' indices. Chunks are
@@ -130,6 +135,8 @@ def _forked(func: Callable[[Any, int], Any], work: Any, chunks: list[list[int]],
             pipes.append(receive)
             workers.append(pid)
         received = _Receiver(pipes)
+        if first is not None:
+            first()
         while (number := _claim(claims)) is not None and not received.failed:
             found.update(zip(chunks[number], [func(work, i) for i in chunks[number]]))
         received.join()

@@ -21,7 +21,8 @@ from site_builder.site.theme import theme_folder
 
 def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dict,
                  jobs: int | None = None, highlighted: dict[str, str] | None = None,
-                 site_for: Callable[[], dict] | None = None, order=None  # noqa: ANN001
+                 site_for: Callable[[], dict] | None = None, order=None,  # noqa: ANN001
+                 first: Callable[[], None] | None = None
                  ) -> tuple[dict[str, dict[str, str]], dict[str, tuple]]:
     """Give each post in `todo` its HTML and excerpt; Liquid sees all of `everyone`
     (site.posts, post_url), or the `site` that `site_for` makes (a Jekyll blog's:
@@ -35,7 +36,8 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
     excerpts). Here they are rendered in waves, each on every core: a document that
     read the HTML of one not final yet is rendered again once that one is. Answers
     each post's highlighted code blocks, and the documents whose content each one's
-    Liquid read (for its cache key)."""
+    Liquid read (for its cache key). `first`: what this process does, before its
+    share of the first wave, once the workers have forked (parallel.map_indexed)."""
     templates = site = None
     if any(uses_liquid(post) for post in todo):
         from site_builder.site.liquid_tags import JekyllEnvironment
@@ -51,8 +53,9 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         if order is not None:
             order.reads.pending = waves.pending
         _render_wave(waves, (templates, md, site, config, waves.wave, root, highlighted or {},
-                             order), jobs)
+                             order), jobs, first)
         waves.advance()
+        first = None
     if order is not None:
         order.reads.pending = frozenset()
     return waves.code, waves.reads
@@ -95,11 +98,12 @@ class _Waves:
             self.pending = set()
 
 
-def _render_wave(waves: _Waves, work: tuple, jobs: int | None) -> None:
+def _render_wave(waves: _Waves, work: tuple, jobs: int | None,
+                 first: Callable[[], None] | None = None) -> None:
     """Render one wave on every core; every bad document is reported at once."""
     wave = work[4]
     results = map_indexed(_render_one, work, len(wave), jobs,
-                          sizes=[len(post.body) for post in wave])
+                          sizes=[len(post.body) for post in wave], first=first)
     errors = []
     for post, (content, excerpt, blocks, error, read, waited) in zip(wave, results):
         if error:
