@@ -60,6 +60,13 @@ class YAML_LOADER(_PARSER):  # noqa: N801 (the name it had as an alias)
         return self.DEFAULT_SCALAR_TAG if kind is yaml.ScalarNode else \
             self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
 
+    # libyaml's parser calls descend_resolver(parent, index) and ascend_resolver()
+    # around every node, for path resolvers, of which this loader has none: PyYAML's
+    # then return at once. Builtins that take those arguments and do nothing stand in,
+    # without a Python call each.
+    descend_resolver = staticmethod(slice)
+    ascend_resolver = staticmethod(tuple)
+
 
 YAML_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _psych_dates(YAML_LOADER)
