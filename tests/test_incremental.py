@@ -601,7 +601,8 @@ def test_a_jekyll_blogs_layouts_are_compiled_once_not_in_each_worker(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A blog with its own layouts and includes: this process parses and compiles
     them while the posts render on the other cores, so that the workers that render
-    the pages inherit them, instead of each compiling them again."""
+    the pages inherit them, instead of each compiling them again; not an include
+    that only a post's text names (compiled if rendered twice, as any template)."""
     from site_builder.site import cache, liquid_compile
     root = tmp_path / "blog"
     write(root / "_config.yml", "title: Lab notes\n")
@@ -609,9 +610,11 @@ def test_a_jekyll_blogs_layouts_are_compiled_once_not_in_each_worker(
           "<nav>{% include nav.html %}</nav><main>{{ content }}</main>\n")
     write(root / "_includes" / "nav.html",
           "{% for p in site.posts limit: 3 %}<a href='{{ p.url }}'>{{ p.title }}</a>{% endfor %}")
-    for n in range(1, 61):
+    write(root / "_includes" / "note.html", "<i>{{ page.title | upcase }}</i>")
+    for n in range(1, 61):   # (one post includes a note: rendered once, never compiled)
         write(root / "_posts" / f"2021-03-{n % 28 + 1:02d}-post-{n}.md",
-              f"---\ntitle: Post {n}\nlayout: default\n---\nPost number {n}.\n")
+              f"---\ntitle: Post {n}\nlayout: default\n---\nPost number {n}."
+              f"{chr(10) * 2 + '{% include note.html %}' if n == 5 else ''}\n")
     log = tmp_path / "compiled.txt"
     monkeypatch.setattr(liquid_compile, "CODE", {})
 
@@ -625,6 +628,7 @@ def test_a_jekyll_blogs_layouts_are_compiled_once_not_in_each_worker(
     # (the layout, then the include; a layout's code is named "template")
     assert [name for _, name in compiled] == ["<liquid template>", "<liquid nav.html>"]
     assert {pid for pid, _ in compiled} == {str(os.getpid())}
+    assert "<i>POST 5</i>" in (root / "_site" / "2021" / "03" / "06" / "post-5.html").read_text()
     assert "<a href='/2021/03/28/post-27.html'>Post 27</a>" in (
         root / "_site" / "2021" / "03" / "02" / "post-1.html").read_text()
 

@@ -78,7 +78,7 @@ class Warm:
                 except LiquidError:
                     continue   # parsed again when rendered, which names its file and line
             templates.append(layout.template)
-        for name in self._include_names(renderer):
+        for name in self._included(renderer, [layout.body for layout in renderer.layouts.values()]):
             if name not in env.includes:
                 try:   # as the include tag loads it (the blog's file first)
                     env.includes[name] = load_include(env, name)
@@ -89,14 +89,25 @@ class Warm:
             if getattr(template, "compiled", False) is None:
                 template.compiled = compile_template(template) or False
 
-    def _include_names(self, renderer) -> list[str]:  # noqa: ANN001 (JekyllRenderer)
+    def _included(self, renderer, texts: list[str]) -> list[str]:  # noqa: ANN001 (JekyllRenderer)
+        """The includes whose names the layouts' `texts` show, or those includes do,
+        in turn: the others (one a post's text includes, or none does) are compiled
+        only if rendered twice, as any template is (compiling a big one costs as much
+        as rendering it ten times)."""
         from site_builder.site.theme import include_folders
-        names: dict[str, None] = {}
+        files: dict[str, Path] = {}
         for folder in map(Path, include_folders(self.root, self.config)):
             for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
                 if renderer.links.confined(path) and path.is_file():
-                    names[path.relative_to(folder).as_posix()] = None
-        return list(names)
+                    files.setdefault(path.relative_to(folder).as_posix(), path)
+        wanted: dict[str, None] = {}
+        while texts:
+            text = texts.pop()
+            for name, path in files.items():
+                if name not in wanted and name in text:
+                    wanted[name] = None
+                    texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        return list(wanted)
 
 
 class Layouts:
