@@ -319,14 +319,22 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
     """markdown-it's inline parse, but for a text no rule can start in (a quarter of
     the headings, paragraphs and list items of Jekyll's docs): one text token, as the
     parse makes it, without its state and its passes over the tokens. And for a text
-    where only plain links start (`Fix a typo ([#12](url))`: the history page's every
-    item): their tokens, as kramdown_links.plain_link makes them (_plain_links)."""
-    from site_builder.site import kramdown_links   # (it imports this module)
+    where only plain links, code spans and `{`s that start no extension are
+    (`Fix a typo ([#12](url))`: the history page's every item): their tokens, as
+    the rules make them (_simple_spans)."""
+    from site_builder.site import kramdown_extensions, kramdown_gfm, kramdown_links
     rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
     if getattr(parse, "__func__", None) is ParserInline.parse:
         parse = _pending_state_parse(md.inline)
-    # (the link rule first at `[`: `text` takes no `[`, see _text_runs_tokenizer)
-    links = [fn for fn in by_char.get("[", ()) if fn is not text][:1] == [kramdown_links.plain_link]
+    # The characters _simple_spans reads as their rules do: where each rule is the
+    # first at its character (`text` takes none of these, see _text_runs_tokenizer),
+    # the only one at `{` (kramdown_extensions.span refuses `{` but `{::`).
+    rules = {char: [fn for fn in fns if fn is not text] for char, fns in by_char.items()}
+    simple = "".join(char for char, fn in (("[", kramdown_links.plain_link),
+                                          ("`", kramdown_gfm.code_span))
+                     if rules.get(char, [None])[0] is fn)
+    if rules.get("{") == [kramdown_extensions.span]:
+        simple += "{"
     link_at = kramdown_links.PLAIN_LINK.match
 
     def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
@@ -334,7 +342,8 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
             return parse(src, md_, env, tokens)
         found = rule_char(src)
         if found is not None:
-            made = _plain_links(md, src, found.start(), rule_char, link_at) if links else None
+            made = _simple_spans(md, src, found.start(), rule_char, link_at, simple) \
+                if src[found.start()] in simple else None
             if made is None:
                 return parse(src, md_, env, tokens)
             tokens += made
@@ -347,34 +356,70 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
     return plain_parse
 
 
-def _plain_links(md: MarkdownIt, src: str, pos: int, rule_char, link_at) -> list[Token] | None:  # noqa: ANN001
+CODE_SPACE = " \t\n\r\f\v"   # (kramdown_gfm's WHITESPACE: around a lone backtick)
+
+
+def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noqa: ANN001
+                  simple: str) -> list[Token] | None:
     """The tokens of a text in which every character a rule starts at (`pos` the
-    first) starts a plain link (kramdown_links.plain_link's, which that rule takes
-    first), as the inline parse makes them: the texts between (what no rule starts
-    in), each link's opening, text and closing, at fragments_join's levels. None for
-    any other text. (`link_at`: PLAIN_LINK.match, `rule_char`: where a rule may
-    start.)"""
+    first) starts a plain link (kramdown_links.plain_link's), a code span
+    (kramdown_gfm.code_span's, closed), or is a `{` that starts no extension, as the
+    inline parse makes them: the texts between, each link's opening, text and
+    closing, each code span, at fragments_join's levels. None for any other text.
+    (`link_at`: PLAIN_LINK.match, `rule_char`: where a rule may start, `simple`:
+    which of `[`, `` ` `` and `{` it may read.)"""
     made: list[Token] = []
-    last = 0
+    last, size = 0, len(src)
     while pos >= 0:
-        found = link_at(src, pos) if src[pos] == "[" else None
-        if found is None:
+        char = src[pos]
+        if char not in simple:
             return None
-        href = md.normalizeLink(unescapeAll(found[2]))
-        if not md.validateLink(href):
-            return None
-        if pos > last:
-            made.append(_token_at("text", "", 0, 0, src[last:pos]))
-        opening = _token_at("link_open", "a", 1, 0)
-        opening.attrs = {"href": href}
-        made.append(opening)
-        if found[1]:
-            made.append(_token_at("text", "", 0, 1, found[1]))
-        made.append(_token_at("link_close", "a", -1, 0))
-        last = found.end()
+        if char == "{":   # (kramdown_extensions.span refuses it: text)
+            if src.startswith("{::", pos):
+                return None
+            following = rule_char(src, pos + 1)
+            pos = following.start() if following is not None else -1
+            continue
+        if char == "`":   # code_span's reading
+            end = pos
+            while end < size and src[end] == "`":
+                end += 1
+            marker = src[pos:end]
+            close = -1
+            if not (len(marker) == 1 and (pos == 0 or src[pos - 1] in CODE_SPACE)
+                    and end < size and src[end] in CODE_SPACE):
+                close = src.find(marker, end, size)
+            if close < 0:
+                return None   # (backticks as text: a token of their own, the parse's)
+            if pos > last:
+                made.append(_token_at("text", "", 0, 0, src[last:pos]))
+            code = src[end:close]
+            if len(marker) > 1:
+                code = code[1:] if code.startswith(" ") else code
+                code = code[:-1] if code.endswith(" ") else code
+            token = _token_at("code_inline", "code", 0, 0, code)
+            token.markup = marker
+            made.append(token)
+            last = close + len(marker)
+        else:   # `[`: plain_link's reading
+            found = link_at(src, pos)
+            if found is None:
+                return None
+            href = md.normalizeLink(unescapeAll(found[2]))
+            if not md.validateLink(href):
+                return None
+            if pos > last:
+                made.append(_token_at("text", "", 0, 0, src[last:pos]))
+            opening = _token_at("link_open", "a", 1, 0)
+            opening.attrs = {"href": href}
+            made.append(opening)
+            if found[1]:
+                made.append(_token_at("text", "", 0, 1, found[1]))
+            made.append(_token_at("link_close", "a", -1, 0))
+            last = found.end()
         following = rule_char(src, last)
         pos = following.start() if following is not None else -1
-    if last < len(src):
+    if last < size:
         made.append(_token_at("text", "", 0, 0, src[last:]))
     return made
 
