@@ -581,6 +581,9 @@ def post_url_names(posts: list[Post]) -> dict[str, str]:
     return names
 
 
+LINE_END_DASH = re.compile(r"^-|-$", re.M)
+
+
 def slugify(text: object, mode: str = "default", cased: bool = False) -> str:
     """Jekyll's Utils.slugify: a mode it does not know ("none") only lowercases;
     then one '-' at each end of a line goes, as Ruby's `gsub(/^-|-$/, "")`."""
@@ -595,7 +598,7 @@ def slugify(text: object, mode: str = "default", cased: bool = False) -> str:
         value = SLUG_ASCII[mode].sub("-", value)
     else:
         value = _slug_runs(value, SLUG_KEPT[mode])
-    value = re.sub(r"^-|-$", "", value, flags=re.M)
+    value = LINE_END_DASH.sub("", value)
     return value if cased else value.lower()
 
 
