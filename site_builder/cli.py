@@ -96,6 +96,39 @@ def add_jekyll_options(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("-V", "--verbose", action="store_true", help="list every file skipped, and why")
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's, told the terminal's width as shutil.get_terminal_size() says it:
+    argparse makes a formatter for every option added (to check its metavar), and
+    its own asks shutil, whose import (with bz2 and lzma) was a millisecond of every
+    command's start."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         terminal_columns() - 2 if width is None else width)
+
+
+def terminal_columns() -> int:
+    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal's (when
+    $LINES is set too, as it reads both), else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    try:
+        lines = int(os.environ["LINES"])
+    except (KeyError, ValueError):
+        lines = 0
+    if columns <= 0 or lines <= 0:
+        try:
+            size = os.get_terminal_size(sys.__stdout__.fileno())
+        except (AttributeError, ValueError, OSError):
+            size = os.terminal_size((80, 24))
+        if columns <= 0:
+            columns = size.columns or 80
+    return columns
+
+
 def parser(wanted: set[str] | None = None, *, only_wanted: bool = False) -> argparse.ArgumentParser:
     """Every command, with the options of those in `wanted` (default: all). Only the
     command being run needs its options: building all 18 commands' (~150 options) took
@@ -106,14 +139,14 @@ def parser(wanted: set[str] | None = None, *, only_wanted: bool = False) -> argp
     instructions, most of them gettext looking for translations of argparse's words."""
     top = argparse.ArgumentParser(prog="site-builder", description="Sample, publish and write up "
                                   "Jukebox experiments; build the blog. `make help` shows the "
-                                  "same commands as make targets.")
+                                  "same commands as make targets.", formatter_class=Formatter)
     top.add_argument("--root", default=".", help="the blog folder (default: here)")
     every = "{" + ",".join(COMMANDS) + "}"   # argparse's own way of listing the choices
     sub = top.add_subparsers(dest="command", required=True, metavar=every if only_wanted else None)
     for name, (text, _) in COMMANDS.items():
         if only_wanted and name not in wanted:
             continue
-        command = sub.add_parser(name, help=text, description=text)
+        command = sub.add_parser(name, help=text, description=text, formatter_class=Formatter)
         if wanted is not None and name not in wanted:
             continue
         add_options(command, name)

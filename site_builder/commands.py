@@ -4,7 +4,6 @@ checkpoints, cleaning. Each takes the blog folder and the command's options."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -219,6 +218,7 @@ def clean(root: Path, options: dict) -> None:
                          run.out.relative_to(root))
     if not options.get("run"):
         gone = [name for name in ("_site", ".site-cache") if (root / name).exists()]
+        import shutil   # (here: a build needs none of it)
         shutil.rmtree(root / "_site", ignore_errors=True)
         shutil.rmtree(root / ".site-cache", ignore_errors=True)  # the site's build cache
         if gone:

@@ -1,4 +1,5 @@
-"""The methods @dataclass writes, compiled once and kept with the compiled patterns.
+"""The methods @dataclass writes (and the expressions namedtuple and typing compile),
+compiled once and kept with the compiled patterns.
 
 @dataclass writes the source of each method it adds to a class (__init__, __repr__,
 __eq__, a frozen class's __setattr__ ...) and compiles it with `exec`, each time the
@@ -7,22 +8,34 @@ python-liquid's, markdown-it's), about a million instructions of parsing and
 compiling each (callgrind), in every command. Here the code each source compiles to
 is kept in the patterns' file (compiled_patterns.kept, as marshal data) and run from
 there: the same code, the same methods, without the compiler.
+
+The same goes for two expressions the standard library compiles as modules are
+imported: each named tuple's `__new__` (collections.namedtuple, by `eval`: 20 in a
+build, inspect's and dis's among them) and the code of each annotation a
+typing.NamedTuple names as text (a ForwardRef, by `compile`: 54 in a build).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import collections
 import marshal
+import typing
 from types import CodeType
 
 from site_builder import compiled_patterns
 
 KIND = "dataclass code"   # a key: (KIND, file name, source), three items as no pattern's key
+EXPRESSION = "expression code"   # (EXPRESSION, file name, source): code compiled in eval mode
 
 
 def install() -> None:
-    """From now on, the classes @dataclass makes get their methods from kept code."""
-    # dataclasses looks `exec` up in its own module first: ours stands in for the builtin.
+    """From now on, the classes @dataclass makes get their methods from kept code,
+    and named tuples and ForwardRefs theirs."""
+    # Each module looks the builtin up in its own globals first: ours stands in for it
+    # there. Before dataclasses is imported: its imports make named tuples.
+    collections.eval = _eval
+    typing.compile = _compile
+    import dataclasses
     dataclasses.exec = _exec
 
 
@@ -46,3 +59,29 @@ def _code(source: str) -> CodeType:
 
 def _compiled(source: str) -> str:
     return marshal.dumps(_code(source)).decode("latin-1")
+
+
+def _eval(source, globals=None, locals=None):  # noqa: ANN001, ANN202 (eval's own)
+    if type(source) is not str:
+        return eval(source, globals, locals)
+    # (eval drops a text's leading spaces and tabs; compile does not)
+    return eval(_expression(source.lstrip(" \t")), globals, locals)
+
+
+def _compile(source, filename, mode, flags=0, dont_inherit=False, optimize=-1):  # noqa: ANN001, ANN202
+    if type(source) is not str or (filename, mode, flags, optimize) != ("<string>", "eval", 0, -1):
+        return compile(source, filename, mode, flags, dont_inherit, optimize)
+    return _expression(source)
+
+
+def _expression(source: str) -> CodeType:
+    """The code compile(source, "<string>", "eval") makes in a module without
+    __future__ imports (collections', typing's), kept."""
+    data = compiled_patterns.kept((EXPRESSION, "<string>", source), lambda: marshal.dumps(
+        compile(source, "<string>", "eval", dont_inherit=True)).decode("latin-1"))
+    try:
+        code = marshal.loads(data.encode("latin-1"))
+    except (EOFError, ValueError, TypeError):   # a damaged entry
+        code = None
+    return code if type(code) is CodeType else compile(source, "<string>", "eval",
+                                                       dont_inherit=True)

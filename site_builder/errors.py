@@ -3,7 +3,6 @@ and exit code 2; everything else is a bug and keeps its traceback."""
 
 import errno
 import os
-import shutil
 
 
 class SiteBuilderError(Exception):
@@ -74,6 +73,7 @@ def disk_error(exc: OSError) -> SiteBuilderError | None:
     existing = folder
     while not os.path.exists(existing):
         existing = os.path.dirname(existing)
+    import shutil   # here: with bz2 and lzma, which it imports, 1 ms of every command's start
     free = shutil.disk_usage(existing).free
     return SiteBuilderError(f"{folder}/: cannot write {os.path.basename(path)}: {reason} "
                             f"({free / 2**20:.1f} MiB free there); {fix}, then run the same "

@@ -12,6 +12,11 @@ from site_builder.errors import BuildError
 
 RUBY_SPACE = " \t\r\n\f\v"   # Ruby's \s
 
+# The line that ends front matter, and the blank lines after it (read as lines
+# stripped of RUBY_SPACE, below): `$` and `^` know only "\n" as a line's end, as Ruby's
+FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t\r\f\v]*$\n?", re.M)
+BLANK_LINES = re.compile(r"(?:[ \t\r\f\v]*\n)*(?:[ \t\r\f\v]+\Z)?")
+
 # Psych's dates (ScalarScanner): a month or a day of one digit is a date too
 # (`date: 2022-11-7`, HSF's training material: printed 2022-11-07 by Jekyll); a
 # month past 12 is text. Date and time as PyYAML reads them.
@@ -44,9 +49,30 @@ def _timestamp_or_text(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> object
 class YAML_LOADER(_PARSER):  # noqa: N801 (the name it had as an alias)
     """The safe loader, with Psych's reading of impossible dates."""
 
+    def resolve(self, kind: type, value: str | None, implicit: object) -> str:
+        """The node's tag, as PyYAML's resolve() says (this loader has no path
+        resolvers), with each first character's resolvers listed once, not joined
+        to the wildcard ones in each of the calls libyaml's parser makes, one a node."""
+        if kind is yaml.ScalarNode and implicit[0]:
+            for tag, pattern in _IMPLICIT.get(value[:1], _WILDCARD):
+                if pattern.match(value):
+                    return tag
+        return self.DEFAULT_SCALAR_TAG if kind is yaml.ScalarNode else \
+            self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
+    # libyaml's parser calls descend_resolver(parent, index) and ascend_resolver()
+    # around every node, for path resolvers, of which this loader has none: PyYAML's
+    # then return at once. Builtins that take those arguments and do nothing stand in,
+    # without a Python call each.
+    descend_resolver = staticmethod(slice)
+    ascend_resolver = staticmethod(tuple)
+
 
 YAML_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _psych_dates(YAML_LOADER)
+_WILDCARD = YAML_LOADER.yaml_implicit_resolvers.get(None, [])
+_IMPLICIT = {first: resolvers + _WILDCARD
+             for first, resolvers in YAML_LOADER.yaml_implicit_resolvers.items()}
 
 
 class RedefiningLoader(yaml.SafeLoader):
@@ -125,16 +151,66 @@ def _node_and_data(loader_class: type, text: str) -> tuple[yaml.Node | None, obj
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else None
+        return node, _constructed(loader, node) if node is not None else None
     finally:
         loader.dispose()
+
+
+def _constructed(loader: yaml.BaseLoader, node: yaml.Node) -> object:
+    """loader.construct_document(node), the same data, made by a walk of the nodes
+    for documents of mappings, lists and plain scalars (front matter's): PyYAML's
+    constructor takes a dozen Python calls a node (its bookkeeping for deferred and
+    recursive objects), a third of reading a cold build's front matter. Anything
+    else (a merge key, an explicit tag, a key that is no key) is left to it, as is
+    any error, so that it is the one raised."""
+    try:
+        return _walk(loader, node, {})
+    except Exception:   # noqa: BLE001 (PyYAML's constructor raises its own)
+        return loader.construct_document(node)
+
+
+TAG = "tag:yaml.org,2002:"
+SCALAR_TAGS = {TAG + kind for kind in ("null", "bool", "int", "float", "timestamp")}
+
+
+class _Other(Exception):
+    """A node _walk leaves to PyYAML's constructor."""
+
+
+def _walk(loader: yaml.BaseLoader, node: yaml.Node, made: dict) -> object:
+    kind, tag = type(node), node.tag
+    if kind is yaml.ScalarNode:
+        if tag == TAG + "str":
+            return node.value
+        if tag not in SCALAR_TAGS:
+            raise _Other
+        return loader.yaml_constructors[tag](loader, node)
+    if node in made:   # an alias: the same object, as PyYAML's
+        return made[node]
+    if kind is yaml.MappingNode and tag == TAG + "map":
+        data = made[node] = {}
+        for key, value in node.value:
+            if key.tag in (TAG + "merge", TAG + "value"):
+                raise _Other
+            data[_walk(loader, key, made)] = _walk(loader, value, made)
+        return data
+    if kind is yaml.SequenceNode and tag == TAG + "seq":
+        data = made[node] = []
+        data += [_walk(loader, item, made) for item in node.value]
+        return data
+    raise _Other
 
 
 def load_yaml(text: str) -> object:
     """YAML as Jekyll reads it (safe types only); of several documents, the first, as
     Psych.safe_load reads no further (a data file that ends with `---`)."""
     try:
-        return yaml.load(text, Loader=YAML_LOADER)
+        loader = YAML_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            return _constructed(loader, node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.composer.ComposerError as exc:
         if not any(rare in str(exc.context or "") for rare in (
                 "duplicate anchor", "expected a single document")):
@@ -162,18 +238,17 @@ def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
     # Lines and spaces as Jekyll's pattern reads them: Ruby's `^`, `$` and `\s` know
     # "\n" and ASCII white space only (a no-break space is text: houbb's body starts
     # with a line of one, which kramdown writes as a paragraph)
-    lines = text.split("\n")
-    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
-    if not lines or lines[0].rstrip(RUBY_SPACE) != "---":
+    # (found in the text, not over a list of its lines: a page is often long)
+    first = text.find("\n") + 1 or len(text)
+    if text[:first].rstrip(RUBY_SPACE) != "---":
         return {}, text, 1, ""
-    end = next((i for i in range(1, len(lines))
-                if lines[i].rstrip(RUBY_SPACE) in ("---", "...")), None)
+    end = FRONT_END.search(text, first)
     if end is None and unclosed_is_body:
         return {}, text, 1, ""
     if end is None:
         raise BuildError(f"{name}:1: front matter starts with '---' but never ends; "
                          f"close it with a '---' line")
-    front = "".join(lines[1:end])
+    front = text[first:end.start()]
     try:
         meta = load_yaml(front)
     except yaml.YAMLError as exc:
@@ -194,10 +269,10 @@ def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
         meta = {}
     # Jekyll's pattern ends the front matter with `\s*$\n?`: blank lines right after
     # it are not the body's (kramdown would write them as a blank line first).
-    start = end + 1
-    while start < len(lines) and not lines[start].strip(RUBY_SPACE):
-        start += 1
-    return meta, "".join(lines[start:]), start + 1, front
+    start = BLANK_LINES.match(text, end.end()).end()
+    if start == len(text) and text[-1] != "\n":   # the text ended on a line of white space
+        return meta, "", text.count("\n") + 2, front
+    return meta, text[start:], text.count("\n", 0, start) + 1, front
 
 
 def read_front_matter(text: str) -> dict | None:

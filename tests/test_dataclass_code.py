@@ -38,3 +38,35 @@ def test_the_methods_are_those_dataclasses_compiles(monkeypatch) -> None:  # noq
         pass
     else:
         raise AssertionError("a frozen class's field was set")
+
+
+def test_named_tuples_and_forward_refs_from_kept_code(monkeypatch) -> None:  # noqa: ANN001
+    import collections
+    import typing
+    plain = collections.namedtuple("Point", "x y")
+    plain_ref = typing.ForwardRef("dict[str, int] | None")
+    monkeypatch.setattr(collections, "eval", dataclass_code._eval, raising=False)
+    monkeypatch.setattr(typing, "compile", dataclass_code._compile, raising=False)
+    for _ in range(2):   # made, then kept
+        kept = collections.namedtuple("Point", "x y")
+        mine, theirs = kept.__new__.__code__, plain.__new__.__code__
+        assert (mine.co_code, mine.co_consts, mine.co_names, mine.co_varnames,
+                mine.co_filename) == (theirs.co_code, theirs.co_consts, theirs.co_names,
+                                      theirs.co_varnames, theirs.co_filename)
+        assert kept(1, y=2) == (1, 2) and repr(kept(1, 2)) == "Point(x=1, y=2)"
+        ref = typing.ForwardRef("dict[str, int] | None")
+        assert ref.__forward_code__ == plain_ref.__forward_code__ and ref == plain_ref
+        assert typing.get_type_hints(_annotated(ref)) == {"a": dict[str, int] | None}
+    try:
+        typing.ForwardRef("not an expression(")
+    except SyntaxError:
+        pass
+    else:
+        raise AssertionError("a ForwardRef of no expression was made")
+
+
+def _annotated(ref: object) -> object:
+    def function(a):  # noqa: ANN001, ANN202
+        return a
+    function.__annotations__ = {"a": ref}
+    return function

@@ -10,16 +10,20 @@ the context's locals, then from its global value found when the template starts
 (unless its callers' loops or includes bind the name: see _entry), or once when it
 starts if nothing can change it meanwhile (fixed_roots). A node or
 expression this module does not know is handed to python-liquid as it is
-(`node.render`, `expression.evaluate`), so every template renders.
+(`node.render`, `expression.evaluate`), so every template renders. The code of
+the generated source is kept between commands with the compiled patterns
+(_compiled).
 SITE_BUILDER_LIQUID_COMPILE=0
 turns it off: python-liquid's interpreter is the reference the tests compare with.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 from io import StringIO
 from itertools import islice
+from types import CodeType
 from typing import Any, Callable
 
 import liquid
@@ -56,6 +60,7 @@ from liquid.exceptions import (BreakLoop, ContextDepthError, ContinueLoop, Filte
 from liquid.output import NullIO
 from liquid.utils import ReadOnlyChainMap
 
+from site_builder import compiled_patterns
 from site_builder.site.cache import compiled
 from site_builder.site.jekyll_layouts import CONTENT_KEYS, Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
@@ -105,6 +110,30 @@ def compile_template(template: Any) -> Callable | None:
 # Generated source -> its code: a later build in this process (serve's, after an edit)
 # parses its templates again but compiles none it has compiled before.
 CODE: dict[tuple[str, str], Any] = {}
+
+
+KEPT_KIND = "liquid code"   # a kept entry's key: (KEPT_KIND, file name, source)
+
+
+def _compiled(source: str, filename: str) -> CodeType:
+    """The code of a template's generated `source`: as an earlier command compiled
+    it, kept with the compiled patterns (as Python keeps its modules' bytecode, and
+    dataclass_code the methods @dataclass writes), else compiled now (or taken from
+    the build's cache, cache.compiled) and kept. Python's compile() of the 24
+    templates of Jekyll's docs was 154 million instructions of a cold build (a sixth
+    of its Liquid), in every process that renders them."""
+    key = (KEPT_KIND, filename, source)
+    data = compiled_patterns.known(key)
+    if data is not None:
+        try:
+            code = marshal.loads(data.encode("latin-1"))
+        except (EOFError, ValueError, TypeError):   # a damaged entry: compiled again
+            code = None
+        if type(code) is CodeType:
+            return code
+    code = compiled(source, filename)
+    compiled_patterns.kept(key, lambda: marshal.dumps(code).decode("latin-1"))
+    return code
 
 
 # -- the runtime the generated code calls ------------------------------------------
@@ -381,7 +410,7 @@ class _Compiler:
                                     else f"_rpath(context, maps, locals_, {name!r}, {var}, ")
         code = CODE.get((source, filename))
         if code is None:
-            code = compiled(source, filename)   # kept in the build's cache too
+            code = _compiled(source, filename)
             if len(CODE) < 1000:
                 CODE[source, filename] = code
         namespace = dict(RUNTIME)
