@@ -87,13 +87,13 @@ _running: _Ahead | None = None
 
 def start(root: Path, config: dict, out: Path, *, drafts: bool, jobs: int | None) -> None:
     """Fork the process that works ahead, for a build with nothing kept from an
-    earlier one, on several cores, in a process running no other thread (a server
-    thread holding a lock would deadlock the child)."""
+    earlier one, on several cores not all busy, in a process running no other
+    thread (a server thread holding a lock would deadlock the child)."""
     global _running
     from site_builder.site.parallel import cores
     from site_builder.site.theme import theme_folder
     if _running is not None or min(jobs or cores(), cores()) < 2 \
-            or threading.active_count() != 1 or not hasattr(os, "fork"):
+            or threading.active_count() != 1 or not hasattr(os, "fork") or _busy(cores()):
         return
     script_links = theme_folder(root, config) is None   # as render_posts' Markdown
     import fcntl
@@ -106,6 +106,15 @@ def start(root: Path, config: dict, out: Path, *, drafts: bool, jobs: int | None
         _work(root, config, out, drafts, script_links, write)
     os.close(write)
     _running = _Ahead(pid, read, script_links)
+
+
+def _busy(count: int) -> bool:
+    """Whether the machine's other cores are taken already (the last minute's load):
+    the process would then take time from the build, or from others' work."""
+    try:
+        return os.getloadavg()[0] > count - 0.5
+    except OSError:
+        return False
 
 
 def markdown(script_links: bool) -> dict[str, tuple[str, dict[str, str]]]:
