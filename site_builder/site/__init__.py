@@ -262,7 +262,6 @@ def read_data(root: Path, links: Links | None = None) -> dict:
 
 
 def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
-    import csv
     import json
 
     import yaml
@@ -284,6 +283,7 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
             elif suffix == ".json":
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):
+                import csv   # (here: most blogs' data has none)
                 # its lines as they are: a quoted field keeps the line breaks in it
                 rows = csv.DictReader(text.splitlines(keepends=True),
                                       delimiter="," if suffix == ".csv" else "\t")
