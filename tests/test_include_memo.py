@@ -42,6 +42,8 @@ INCLUDES = {
                  "{% endfor %}{% endfor %}",
     "dynamic.html": "{{ site.data[page.lang].hello }}",
     "time.html": "{{ site.time | date: '%Y' }}",
+    # reads what it captures into, before it does
+    "capture.html": "{% capture c %}[{{ c }}]{% endcapture %}{{ c }}",
 }
 
 PAGE = ("{% include nav.html %}{% include current.html %}{{ p.title }}{{ link }}"
@@ -53,7 +55,9 @@ PAGE = ("{% include nav.html %}{% include current.html %}{{ p.title }}{{ link }}
         "{% include value.html v=1 %}{% include value.html v=true %}"
         "{% include value.html v=1.0 %}{% include value.html v=page.none %}"
         "{% include loops.html %}{% include deep.html %}{% include dynamic.html %}"
-        "{% include time.html %}{% assign outer = page.url %}{% include params.html a='one' %}")
+        "{% include time.html %}{% assign outer = page.url %}{% include params.html a='one' %}"
+        "{% for m in (1..2) %}{% include maybe.html %}{% endfor %}{% include capture.html %}"
+        "{% assign c = page.title %}{% include capture.html %}{% include capture.html %}")
 
 DOCS = [{"title": "First", "url": "/first/", "menu": "M1", "path": "_docs/first.md",
          "content": "first body"},

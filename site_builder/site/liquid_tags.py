@@ -897,16 +897,17 @@ OFFSET_CONTINUE = re.compile(r"offset\s*:\s*continue")
 
 
 class _IncludeMemo:
-    """What an include's text is kept for: the variables it reads (each path up to
-    its first segment that is not a literal key), the names it assigns (their values
-    before count too: it may read them; after, they are set again when its text is
-    taken), and its loops' count (a kept text is taken only where its rendering
-    could not have been too deep)."""
+    """What an include's text is kept for: the variables it reads from its caller
+    (python-liquid's analysis: its globals), by root, each path up to its first
+    segment that is not a literal key; the names it assigns (their values before
+    count too: it may read them before it assigns them; after, they are set again
+    when its text is taken); its loops' count (a kept text is taken only where its
+    rendering could not have been too deep)."""
 
-    __slots__ = ("paths", "assigned", "loops", "hits", "misses")
+    __slots__ = ("roots", "assigned", "loops", "hits", "misses")
 
-    def __init__(self, paths: tuple, assigned: tuple, loops: int) -> None:
-        self.paths, self.assigned, self.loops = paths, assigned, loops
+    def __init__(self, roots: tuple, assigned: tuple, loops: int) -> None:
+        self.roots, self.assigned, self.loops = roots, assigned, loops
         self.hits = self.misses = 0
 
     @staticmethod
@@ -922,20 +923,26 @@ class _IncludeMemo:
             return None
         if not (set(found.tags) <= MEMO_TAGS and set(found.filters) <= MEMO_FILTERS):
             return None
-        paths = set()
         for refs in found.variables.values():
             for ref in refs:
-                if _named(ref.segments) & CONTENT_SEGMENTS or "parentloop" in _named(ref.segments):
+                named = _named(ref.segments)
+                if named & CONTENT_SEGMENTS or "parentloop" in named:
                     return None
-                path = []
-                for segment in ref.segments:
+        roots: dict[str, set] = {}
+        for root, refs in found.globals.items():
+            if root == "include":
+                continue   # its parameters: a key of their own
+            for ref in refs:
+                keys = []
+                for segment in islice(ref.segments, 1, None):
                     if type(segment) not in (str, int):
                         break
-                    path.append(segment)
-                paths.add(tuple(path))
+                    keys.append(segment)
+                roots.setdefault(root, set()).add(tuple(keys))
         assigned = tuple(sorted(found.locals))
         loops = len(found.tags.get("for", ())) + len(found.tags.get("tablerow", ()))
-        return _IncludeMemo(tuple(sorted(paths, key=repr)), assigned, loops)
+        return _IncludeMemo(tuple((root, tuple(sorted(paths, key=repr)))
+                                  for root, paths in sorted(roots.items())), assigned, loops)
 
     def key(self, context: RenderContext, file: str, values: dict) -> tuple:
         """The key of this include's text for what it reads here, and the objects
@@ -951,34 +958,34 @@ class _IncludeMemo:
             if part is None:
                 return None, None
             parts += [name, part]
-        for path in self.paths:
-            root = path[0]
-            if root == "include":
-                continue   # its parameters, above
-            obj = scope_get(maps, root)
-            if root in LOOP_ROOTS and obj is not MISSING:
+        for root, paths in self.roots:
+            start = scope_get(maps, root)
+            if start is not MISSING and root in LOOP_ROOTS:
                 return None, None
-            reached = 1
-            for segment in islice(path, 1, None):
-                if type(obj) in DICTS and type(segment) is str:
-                    got = dict.get(obj, segment, MISSING)
-                elif type(obj) is list and type(segment) is int and -len(obj) <= segment < len(obj):
-                    got = obj[segment]
-                else:
-                    break
-                if got is MISSING:
-                    break
-                obj, reached = got, reached + 1
-            part = _value_key(obj, kept)
-            if part is None:
-                return None, None
-            parts += [reached, part]
+            for keys in paths:
+                obj, reached = start, 0
+                for segment in keys:
+                    if type(obj) in DICTS and type(segment) is str:
+                        got = dict.get(obj, segment, MISSING)
+                    elif type(obj) is list and type(segment) is int \
+                            and -len(obj) <= segment < len(obj):
+                        got = obj[segment]
+                    else:
+                        break
+                    if got is MISSING:
+                        break
+                    obj, reached = got, reached + 1
+                part = _value_key(obj, kept)
+                if part is None:
+                    return None, None
+                parts += [reached, part]
         locals_ = context.locals
-        for name in self.assigned:   # (found behind the front namespaces or not)
-            part = _value_key(locals_.get(name, MISSING), kept)
-            if part is None:
+        for name in self.assigned:   # (in a namespace in front of the locals, or not)
+            before, own = _value_key(scope_get(maps, name), kept), \
+                _value_key(locals_.get(name, MISSING), kept)
+            if before is None or own is None:
                 return None, None
-            parts.append(part)
+            parts += [before, own]
         return tuple(parts), kept
 
     def keep(self, env: JekyllEnvironment, file: str, key: tuple, kept: list, text: str,
