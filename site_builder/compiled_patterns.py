@@ -109,6 +109,21 @@ def kept(key: tuple, make: Callable[[], str]) -> str:
     return made
 
 
+def taken() -> dict[tuple, tuple]:
+    """This process's new entries, no longer its own to save: for a process that is
+    stopped, not ended (ahead.py), to hand to the one that saves them."""
+    fresh = dict(_new)
+    _new.clear()
+    return fresh
+
+
+def adopt(entries: dict[tuple, tuple]) -> None:
+    """Another process's new entries (taken()), kept with this one's."""
+    if _file is not None:
+        _known.update(entries)
+        _new.update(entries)
+
+
 def known(key: tuple) -> str | None:
     """What `kept` keeps for `key` (a kept text), or None; nothing is made or kept."""
     made = _lookup(key)

@@ -70,8 +70,8 @@ def test_a_rebuild_reads_only_the_sources_that_changed(seven_posts: Path,
     time.sleep(0.2)
     build(seven_posts)
     read: list[str] = []
-    real = sources._read_text
-    monkeypatch.setattr(sources, "_read_text", lambda path, name, *ends: read.append(name) or real(path, name, *ends))
+    real = sources._read_source
+    monkeypatch.setattr(sources, "_read_source", lambda path, name: read.append(name) or real(path, name))
     post = seven_posts / "posts" / "2021-03-07-post-7.md"
     post.write_text(post.read_text().replace("Post number 7", "Post number seven"))
     result = build(seven_posts)
@@ -97,8 +97,8 @@ def test_a_source_changed_just_before_a_build_is_read_again(seven_posts: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     build(seven_posts)   # the files were written a moment ago: inside the racy window
     read: list[str] = []
-    real = sources._read_text
-    monkeypatch.setattr(sources, "_read_text", lambda path, name, *ends: read.append(name) or real(path, name, *ends))
+    real = sources._read_source
+    monkeypatch.setattr(sources, "_read_source", lambda path, name: read.append(name) or real(path, name))
     assert build(seven_posts).rendered == 0
     assert len(read) == 7   # none trusted by its stat alone: each read, none rendered
     monkeypatch.setattr(sources.Memo, "RACY_NS", 100_000_000)

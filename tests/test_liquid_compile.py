@@ -320,31 +320,3 @@ def test_off_switch_leaves_templates_to_the_interpreter(tmp_path, monkeypatch):
     template = env.from_string("{{ a }}")
     assert [template.render(a=i) for i in range(3)] == ["0", "1", "2"]
     assert template.compiled is False
-
-
-def test_a_later_command_takes_the_templates_code_from_the_kept_patterns(tmp_path, monkeypatch):
-    """A template's code is kept with the compiled patterns (compiled_patterns.kept):
-    a later command (a fresh process) renders from it without compiling; an entry
-    that does not read is compiled again."""
-    from site_builder import compiled_patterns
-    kept: dict = {}
-    monkeypatch.setattr(compiled_patterns, "known", kept.get)
-    monkeypatch.setattr(compiled_patterns, "kept",
-                        lambda key, make: kept.setdefault(key, make()))
-    monkeypatch.setattr(JekyllTemplate, "renders", 1)
-    compiled = []
-    monkeypatch.setattr(cache, "compile", lambda *args: compiled.append(args[1])
-                        or builtins.compile(*args), raising=False)   # cache.compiled's
-    source = "{% for x in (1..2) %}{{ x }}{{ again }}{% endfor %}"
-    texts = []
-    for n in range(3):
-        monkeypatch.setattr(liquid_compile, "CODE", {})   # a fresh process's
-        if n == 2:   # damaged
-            kept.update(dict.fromkeys(kept, "\x00"))
-        env = JekyllEnvironment(tmp_path, {"baseurl": "", "url": ""}, {})
-        template = env.from_string(source)
-        texts.append(template.render(again=n))
-        assert template.compiled
-    assert texts == ["1020", "1121", "1222"]
-    assert compiled == ["<liquid template>", "<liquid template>"]
-    assert [key[:2] for key in kept] == [(liquid_compile.KEPT_KIND, "<liquid template>")]

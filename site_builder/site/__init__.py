@@ -24,7 +24,7 @@ from site_builder.config import load_site_config
 from site_builder.errors import BuildError, disk_error
 from site_builder.frontmatter import load_yaml
 from site_builder.logs import stage_log
-from site_builder.site import cache, deferred, zone
+from site_builder.site import ahead, cache, deferred, zone
 from site_builder.site import on_disk as on_disk_record
 from site_builder.site.links import Links
 from site_builder.site.parallel import collections_paused, cores
@@ -83,54 +83,60 @@ def build(root: Path, *, out_dir: Path | None = None, drafts: bool = False,
     _check_jekyll_2(config)
     cache_path = cache.location(root, out)
     old = cache.load(cache_path)
-    memo = Memo(old.parsed, old.files, old.read_at, reader.lax_front_matter(root, config))
-    posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
-                                 now=now)
-    theme = theme_folder(root, config, log)
-    files = static_files(inv, root, config, log, theme)
-    # A Jekyll blog's posts see site.static_files in their Liquid: their names count.
-    listed = listed_static_files(inv, config, files) if theme is None else files
-    base = _render_keys(root, posts + pages, config, sorted(listed) if theme is None else [])
-    keys = cache.with_reads(base, old.reads)
-    reads = {name: found for name, found in old.reads.items() if name in base}
-    from site_builder.site.plugins import warn_unsupported
-    warn_unsupported(root, config, log)
-    plan, warm, jekyll, replan = _plan(root, config, posts, pages, files, links, theme, keys,
-                                       old.deps, log, listed)
-    if plan.written is not None:
-        files = _settle_conflicts(files, plan, posts + pages, log)
-    check_collisions(files, set(plan))
-    on_disk, folders = on_disk_record.existing(out, old.folders)
-    _check_strangers(root, out, old, {rel for rel in on_disk if rel not in plan and rel not in files})
-    stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
+    if not old.outputs:   # a cold build: Markdown and Sass converted ahead meanwhile
+        ahead.start(root, config, out, drafts=drafts or bool(config.get("show_drafts")),
+                    jobs=jobs)
     try:
-        rendered, results, rekeyed = _render(root, posts + pages, (base, keys, reads), config,
-                                             plan, stale, cache_path, out, jobs, warm, jekyll)
-    except OSError as exc:  # a full or read-only disk while writing what was rendered
-        raise disk_error(exc) or exc from None
-    # An output of a blog's own layouts answers its text and whose content it read.
-    texts = [r[0] if isinstance(r, tuple) else r for r in results]
-    deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
-    if rekeyed:   # documents that read others' HTML: the outputs' keys now cover it
-        _rekey(plan, replan({**old.deps, **deps}))
-    # Everything rendered: from here on nothing can fail for a post's sake.
-    new = cache.Cache(parsed=memo.now, files=memo.files, read_at=old.read_at, reads=reads)
-    try:
-        written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk,
-                                  deps, folders)
-        # A no-op build writes nothing, not even its time, unless files it read only
-        # for being new can be trusted next time.
-        if new != old or memo.racy:
-            new.read_at = memo.read_at
-            cache.save(cache_path, new)
-    except OSError as exc:  # a full or read-only disk: each file is whole, old or new
-        raise disk_error(exc) or exc from None
-    result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
-                         seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
-                         written=written, removed=removed,
-                         sources={p.name: (p.url, p.content) for p in posts})
-    _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose, verbose_hint)
-    return result
+        memo = Memo(old.parsed, old.files, old.read_at, reader.lax_front_matter(root, config))
+        posts, pages, inv = _sources(root, config, memo, out, links, drafts=drafts, future=future,
+                                     now=now)
+        theme = theme_folder(root, config, log)
+        files = static_files(inv, root, config, log, theme)
+        # A Jekyll blog's posts see site.static_files in their Liquid: their names count.
+        listed = listed_static_files(inv, config, files) if theme is None else files
+        base = _render_keys(root, posts + pages, config, sorted(listed) if theme is None else [])
+        keys = cache.with_reads(base, old.reads)
+        reads = {name: found for name, found in old.reads.items() if name in base}
+        from site_builder.site.plugins import warn_unsupported
+        warn_unsupported(root, config, log)
+        plan, warm, jekyll, replan = _plan(root, config, posts, pages, files, links, theme, keys,
+                                           old.deps, log, listed)
+        if plan.written is not None:
+            files = _settle_conflicts(files, plan, posts + pages, log)
+        check_collisions(files, set(plan))
+        on_disk, folders = on_disk_record.existing(out, old.folders)
+        _check_strangers(root, out, old, {rel for rel in on_disk if rel not in plan and rel not in files})
+        stale = [rel for rel in plan if not _intact(rel, plan[rel].key, old.outputs, on_disk)]
+        try:
+            rendered, results, rekeyed = _render(root, posts + pages, (base, keys, reads), config,
+                                                 plan, stale, cache_path, out, jobs, warm, jekyll)
+        except OSError as exc:  # a full or read-only disk while writing what was rendered
+            raise disk_error(exc) or exc from None
+        # An output of a blog's own layouts answers its text and whose content it read.
+        texts = [r[0] if isinstance(r, tuple) else r for r in results]
+        deps = {rel: r[1] for rel, r in zip(stale, results) if isinstance(r, tuple)}
+        if rekeyed:   # documents that read others' HTML: the outputs' keys now cover it
+            _rekey(plan, replan({**old.deps, **deps}))
+        # Everything rendered: from here on nothing can fail for a post's sake.
+        new = cache.Cache(parsed=memo.now, files=memo.files, read_at=old.read_at, reads=reads)
+        try:
+            written, removed = _write(out, plan, dict(zip(stale, texts)), files, old, new, on_disk,
+                                      deps, folders)
+            # A no-op build writes nothing, not even its time, unless files it read only
+            # for being new can be trusted next time.
+            if new != old or memo.racy:
+                new.read_at = memo.read_at
+                cache.save(cache_path, new)
+        except OSError as exc:  # a full or read-only disk: each file is whole, old or new
+            raise disk_error(exc) or exc from None
+        result = BuildResult(posts=len(posts), pages=sum(rel.endswith(".html") for rel in plan),
+                             seconds=time.perf_counter() - started, out_dir=out, rendered=rendered,
+                             written=written, removed=removed,
+                             sources={p.name: (p.url, p.content) for p in posts})
+        _summarise(log, result, root, inv, len(pages), len(files), len(plan), verbose, verbose_hint)
+        return result
+    finally:
+        ahead.stop()
 
 
 def _full_config(root: Path, config_files: list[Path] | None) -> tuple[dict, Links]:
@@ -256,7 +262,6 @@ def read_data(root: Path, links: Links | None = None) -> dict:
 
 
 def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
-    import csv
     import json
 
     import yaml
@@ -278,6 +283,7 @@ def _read_data_folder(folder: Path, shown: str, links: Links) -> dict:
             elif suffix == ".json":
                 data[path.stem] = json.loads(text)
             elif suffix in (".csv", ".tsv"):
+                import csv   # (here: most blogs' data has none)
                 # its lines as they are: a quoted field keeps the line breaks in it
                 rows = csv.DictReader(text.splitlines(keepends=True),
                                       delimiter="," if suffix == ".csv" else "\t")
@@ -432,6 +438,7 @@ def _render_all(root: Path, everyone: list[Post], keys: tuple, config: dict,
             now = cache.with_reads(base, reads)
             rekeyed = now != keys
             keys.update(now)
+        ahead.collect()   # (before the workers fork, if the posts did not)
         if warm is not None and forks(len(stale), jobs):
             warm()
         texts = _render_outputs([plan[rel].render for rel in stale], jobs,

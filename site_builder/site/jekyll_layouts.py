@@ -651,11 +651,14 @@ class JekyllRenderer:
         return text
 
     def _convert(self, item: Post, text: str) -> str:
+        from site_builder.site import ahead   # (what was converted ahead, by its text)
         if item.ext.lower() in MARKDOWN_SUFFIXES:
-            text = self.md.render(text)
+            early = ahead.markdown(self.theme is None).get(text)
+            text = early[0] if early is not None else self.md.render(text)
         elif is_sass(item.ext):
-            text = compile_sass(text, item.name, item.ext, self.root, self.config,
-                                item.body_line)
+            css = ahead.css().get((text, item.name, item.ext, item.body_line))
+            text = css if css is not None else compile_sass(
+                text, item.name, item.ext, self.root, self.config, item.body_line)
         return text
 
     def place_in_layouts(self, item: Post, content: str, page: dict,

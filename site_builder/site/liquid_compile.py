@@ -19,11 +19,9 @@ turns it off: python-liquid's interpreter is the reference the tests compare wit
 
 from __future__ import annotations
 
-import marshal
 import os
 from io import StringIO
 from itertools import islice
-from types import CodeType
 from typing import Any, Callable
 
 import liquid
@@ -60,7 +58,6 @@ from liquid.exceptions import (BreakLoop, ContextDepthError, ContinueLoop, Filte
 from liquid.output import NullIO
 from liquid.utils import ReadOnlyChainMap
 
-from site_builder import compiled_patterns
 from site_builder.site.cache import compiled
 from site_builder.site.jekyll_layouts import CONTENT_KEYS, Drop
 from site_builder.site.jekyll_tags import RubyEchoNode, RubyOutputNode
@@ -110,30 +107,6 @@ def compile_template(template: Any) -> Callable | None:
 # Generated source -> its code: a later build in this process (serve's, after an edit)
 # parses its templates again but compiles none it has compiled before.
 CODE: dict[tuple[str, str], Any] = {}
-
-
-KEPT_KIND = "liquid code"   # a kept entry's key: (KEPT_KIND, file name, source)
-
-
-def _compiled(source: str, filename: str) -> CodeType:
-    """The code of a template's generated `source`: as an earlier command compiled
-    it, kept with the compiled patterns (as Python keeps its modules' bytecode, and
-    dataclass_code the methods @dataclass writes), else compiled now (or taken from
-    the build's cache, cache.compiled) and kept. Python's compile() of the 24
-    templates of Jekyll's docs was 154 million instructions of a cold build (a sixth
-    of its Liquid), in every process that renders them."""
-    key = (KEPT_KIND, filename, source)
-    data = compiled_patterns.known(key)
-    if data is not None:
-        try:
-            code = marshal.loads(data.encode("latin-1"))
-        except (EOFError, ValueError, TypeError):   # a damaged entry: compiled again
-            code = None
-        if type(code) is CodeType:
-            return code
-    code = compiled(source, filename)
-    compiled_patterns.kept(key, lambda: marshal.dumps(code).decode("latin-1"))
-    return code
 
 
 # -- the runtime the generated code calls ------------------------------------------
@@ -424,7 +397,7 @@ class _Compiler:
                                     else f"_rpath(context, maps, locals_, {name!r}, {var}, ")
         code = CODE.get((source, filename))
         if code is None:
-            code = _compiled(source, filename)
+            code = compiled(source, filename)   # kept in the build's cache too
             if len(CODE) < 1000:
                 CODE[source, filename] = code
         namespace = dict(RUNTIME)

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Callable, Iterator
 
 from site_builder.errors import BuildError
+from site_builder.site import ahead
 from site_builder.site.kramdown import renderer
 from site_builder.site.parallel import map_indexed
 from site_builder.site.sass import compile_sass, is_sass
@@ -45,7 +46,9 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         templates = JekyllEnvironment(root, config, post_url_names(everyone))
         templates.urls = link_urls(everyone, {})
         site = site_for() if site_for is not None else liquid_site(everyone, config)
-    md = renderer(config.get("kramdown"), script_links=theme_folder(root, config) is None)
+    script_links = theme_folder(root, config) is None
+    md = renderer(config.get("kramdown"), script_links=script_links)
+    done = ahead.markdown(script_links), ahead.css()   # (before the workers fork)
     waves = _Waves(todo)
     for _ in range(len(todo) + 2):   # each wave leaves fewer waiting, or it is the last
         if not waves.wave:
@@ -53,7 +56,7 @@ def render_posts(root: Path, todo: list[Post], everyone: list[Post], config: dic
         if order is not None:
             order.reads.pending = waves.pending
         _render_wave(waves, (templates, md, site, config, waves.wave, root, highlighted or {},
-                             order), jobs, first)
+                             order, done), jobs, first)
         waves.advance()
         first = None
     if order is not None:
@@ -116,7 +119,7 @@ def _render_wave(waves: _Waves, work: tuple, jobs: int | None,
 def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str, tuple, set]:
     """(content, excerpt, the post's highlighted code blocks by key, error, the
     documents whose content its Liquid read, those of them not final yet)."""
-    templates, md, site, config, todo, root, highlighted, order = work
+    templates, md, site, config, todo, root, highlighted, order, done = work
     post = todo[i]
     with _noting_reads(order, post) as noted:
         try:
@@ -125,7 +128,7 @@ def _render_one(work: tuple, i: int) -> tuple[str, str, dict[str, str], str, tup
             return "", "", {}, str(exc), (), set()
         head = _excerpt_text(templates, post, site, config, text)
     try:
-        content, excerpt, used = _convert(post, text, md, config, root, highlighted, head)
+        content, excerpt, used = _convert(post, text, md, config, root, highlighted, head, done)
     except BuildError as exc:
         return "", "", {}, str(exc), noted.read, noted.waited
     return content, excerpt, used, "", noted.read, noted.waited
@@ -166,15 +169,24 @@ def _excerpt_text(templates, post: Post, site: dict, config: dict,  # noqa: ANN0
 
 
 def _convert(post: Post, text: str, md, config: dict, root: Path,  # noqa: ANN001
-             highlighted: dict[str, str], head: str) -> tuple[str, str, dict[str, str]]:
+             highlighted: dict[str, str], head: str, done: tuple[dict, dict] = ({}, {})
+             ) -> tuple[str, str, dict[str, str]]:
     """The Liquid-rendered `text` converted as its extension says, and `head`, the
-    excerpt's: (content, excerpt, the code blocks it highlighted by key)."""
+    excerpt's: (content, excerpt, the code blocks it highlighted by key). `done`:
+    Markdown and Sass converted ahead (ahead.py), by their text."""
     if is_sass(post.ext):
-        return compile_sass(text, post.name, post.ext, root, config, post.body_line), "", {}
+        css = done[1].get((text, post.name, post.ext, post.body_line))
+        if css is None:
+            css = compile_sass(text, post.name, post.ext, root, config, post.body_line)
+        return css, "", {}
     if post.ext.lower() not in MARKDOWN_SUFFIXES:  # HTML, XML...: Liquid only, as Jekyll
         return text, head if post.kind != "pages" else "", {}
     used: dict[str, str] = {}     # one env per render: rules keep per-document notes in it
-    content = md.render(text, {"highlighted": highlighted, "used": used})
+    early = done[0].get(text)
+    if early is not None:
+        content, used = early[0], dict(early[1])
+    else:
+        content = md.render(text, {"highlighted": highlighted, "used": used})
     if not excerpt_separator(post, config):  # Document#generate_excerpt?: no excerpt, and
         return content, "", used             # `post.excerpt` is nil.to_s (jsonapi.org)
     excerpt = md.render(head, {"highlighted": highlighted, "used": used})   # an env of its own

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import functools
 import html
@@ -172,11 +173,13 @@ class Memo:
         self.read_at = time.time_ns()
         self.racy = False   # a file read again only for being too new: save read_at
 
-    def split(self, text: str, name: str, crlf: bool = False, document: bool = False) -> Split:
+    def split(self, text: str, name: str, crlf: bool = False, document: bool = False,
+              data: bytes | None = None) -> Split:
         """split_front_matter plus the text's hash; the front matter is a copy each
         time (callers may add keys). `crlf`: the file's lines end in CR LF; `document`:
-        a post's or a collection's (not a page's)."""
-        h = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
+        a post's or a collection's (not a page's); `data`: the text in UTF-8, if at hand."""
+        h = blake2b(text.encode("utf-8", "surrogatepass") if data is None else data,
+                    digest_size=16)
         if crlf:
             h.update(b"\r\n")
         key = h.hexdigest()
@@ -215,8 +218,8 @@ class Memo:
                 self.files[name] = seen
                 return _split(seen[1], found, None), st
         self.racy = self.racy or same
-        ends: list = []
-        split = self.split(_read_text(path, name, ends), name, "\r\n" in ends, document)
+        text, crlf, data = _read_source(path, name)
+        split = self.split(text, name, crlf, document, data)
         self.files[name] = (stat, split.key)
         return split, st
 
@@ -337,6 +340,26 @@ def _read_text(path: Path, name: str, ends: list | None = None) -> str:
                          f"save it as UTF-8") from None
     except FileNotFoundError:   # removed while the build ran (its body is read late)
         raise BuildError(f"{name}: removed during the build; build again") from None
+
+
+def _read_source(path: Path, name: str) -> tuple[str, bool, bytes | None]:
+    """(the file's text as _read_text reads it, whether its lines ended in CR LF, its
+    UTF-8 bytes): those are the file's own bytes, read and decoded at once,
+    when it has no CR and no byte order mark (most files), which Memo.split hashes
+    without encoding the text again (the text wrapper's decoding and the encoding
+    were a tenth of reading Jekyll's docs); else None."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except FileNotFoundError:   # removed while the build ran
+        raise BuildError(f"{name}: removed during the build; build again") from None
+    if b"\r" not in data and not data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8"), False, data
+        except UnicodeDecodeError:   # said by _read_text, where it is said
+            pass
+    ends: list = []
+    return _read_text(path, name, ends), "\r\n" in ends, None
 
 
 def _read_post(path: Path, name: str, dated: bool, memo: Memo, kind: str) -> Post | None:
@@ -558,6 +581,9 @@ def post_url_names(posts: list[Post]) -> dict[str, str]:
     return names
 
 
+LINE_END_DASH = re.compile(r"^-|-$", re.M)
+
+
 def slugify(text: object, mode: str = "default", cased: bool = False) -> str:
     """Jekyll's Utils.slugify: a mode it does not know ("none") only lowercases;
     then one '-' at each end of a line goes, as Ruby's `gsub(/^-|-$/, "")`."""
@@ -572,7 +598,7 @@ def slugify(text: object, mode: str = "default", cased: bool = False) -> str:
         value = SLUG_ASCII[mode].sub("-", value)
     else:
         value = _slug_runs(value, SLUG_KEPT[mode])
-    value = re.sub(r"^-|-$", "", value, flags=re.M)
+    value = LINE_END_DASH.sub("", value)
     return value if cased else value.lower()
 
 
