@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from site_builder import dataclass_code
+from site_builder import compiled_patterns, dataclass_code
 
 dataclass_code.install()   # before the imports below (and the build's) make their dataclasses
 from site_builder import commands, logs, schema  # noqa: E402
@@ -195,6 +195,44 @@ def make_arguments(command: str, accepted: set[str], environ=os.environ) -> list
     return argv
 
 
+def untranslated() -> None:
+    """argparse's words as they are, where gettext finds no translation of them
+    (Python ships none): gettext looks again in each of argparse's calls, and imports
+    locale in the first, 7 million instructions for the two parsers a command makes.
+    The files it would look for depend on the language variables alone; they are
+    kept with the compiled patterns, and only looked for here."""
+    import gettext
+    domain = gettext.textdomain()
+    folder = gettext.bindtextdomain(domain)
+    key = ("gettext files", domain, folder,
+           *(os.environ.get(name) or "" for name in GETTEXT_VARIABLES))
+    files = compiled_patterns.kept(key, lambda: "\n".join(_gettext_files(domain, folder)))
+    if not any(os.path.exists(file) for file in files.split("\n") if file):
+        argparse._ = str
+        argparse.ngettext = lambda singular, plural, n: singular if n == 1 else plural
+
+
+GETTEXT_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def _gettext_files(domain: str, folder: str) -> list[str]:
+    """The translation files gettext.find(domain, folder) looks for, in its order."""
+    import gettext
+    languages = next((os.environ[name].split(":") for name in GETTEXT_VARIABLES
+                      if os.environ.get(name)), [])
+    if "C" not in languages:
+        languages.append("C")
+    expanded: list[str] = []
+    for language in languages:
+        expanded += [each for each in gettext._expand_lang(language) if each not in expanded]
+    files = []
+    for language in expanded:
+        if language == "C":
+            break
+        files.append(os.path.join(folder, language, "LC_MESSAGES", f"{domain}.mo"))
+    return files
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     if argv and argv[0] in COMMANDS:
         top = parser({argv[0]}, only_wanted=True)
@@ -263,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup()
     started = time.monotonic()
     try:
+        untranslated()
         args = parse(sys.argv[1:] if argv is None else argv)
         dispatch(args)
     except AlreadySaid:

@@ -182,7 +182,8 @@ def load_site_config(root: Path, files: list[Path] | None = None) -> dict:
         if path.exists():
             more, where = read_yaml(path)
             data.update(more)
-            lines.update({key: f"{shown(path)}:{line}" for key, line in where.items()
+            name = shown(path)   # (once: it resolves the path, a stat for each of its folders)
+            lines.update({key: f"{name}:{line}" for key, line in where.items()
                           if key[0] in more})
     problems = Problems(shown(files[-1] if files else root / SITE_CONFIG), lines)
     config = {**SITE_DEFAULTS, **data}
