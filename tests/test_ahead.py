@@ -108,11 +108,18 @@ def _wait_for(pid: int) -> None:
     ("---\ndate: soon\n---\nBad.\n", "2021-04-01-bad.md:2: date: cannot read"),   # reading
     ("---\ntitle: B\n---\n{% if x %}never closed\n", "2021-04-01-bad.md:5: Liquid"),  # rendering
 ])
-def test_a_build_that_fails_leaves_no_process_behind(tmp_path: Path, bad: str, said: str) -> None:
+def test_a_build_that_fails_leaves_no_process_behind(tmp_path: Path, bad: str, said: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     root = _blog(tmp_path / "blog")
     write(root / "_posts" / "2021-04-01-bad.md", bad)
+    started = []
+    real = os.fork
+    monkeypatch.setattr(os, "fork", lambda: started.append(1) or real())
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))   # (a quiet machine)
     with pytest.raises(BuildError, match=said):
         build(root, jobs=2)
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert started   # (the process working ahead, at least)
     assert ahead._running is None
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)   # no child at all, running or ended

@@ -633,6 +633,24 @@ def test_a_jekyll_blogs_layouts_are_compiled_once_not_in_each_worker(
         root / "_site" / "2021" / "03" / "02" / "post-1.html").read_text()
 
 
+def test_the_posts_html_is_kept_when_a_page_fails_on_workers(tmp_path: Path) -> None:
+    """The posts' HTML is kept while the pages render on the other cores: a page with
+    a mistake fails the build, and once it is fixed the posts are not rendered again."""
+    root = tmp_path / "blog"
+    write(root / "_config.yml", "title: Lab notes\n")
+    write(root / "_layouts" / "default.html", "<main>{{ content }}</main>\n")
+    for n in range(1, 61):
+        write(root / "_posts" / f"2021-03-{n % 28 + 1:02d}-post-{n}.md",
+              f"---\ntitle: Post {n}\nlayout: default\n---\nPost number {n}.\n")
+    write(root / "about.md", "---\nlayout: default\n---\n{% if x %}never closed\n")
+    with pytest.raises(BuildError, match="about.md:4: Liquid"):
+        build(root, jobs=2)
+    assert not list(root.glob("_site/**/*.html"))   # nothing written
+    write(root / "about.md", "---\nlayout: default\n---\nAbout.\n")
+    assert build(root, jobs=2).rendered == 0
+    assert "<p>About.</p>" in (root / "_site" / "about.html").read_text()
+
+
 def test_an_edit_after_a_build_on_workers_compiles_no_template(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The theme's layouts and includes are compiled before the workers start, so their

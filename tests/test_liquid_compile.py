@@ -193,7 +193,7 @@ TEMPLATES = [
     "{% include nav.html %}{% for x in (1..2) %}{% include nav.html a=x %}{% endfor %}"
     "{% increment missing %}{% include nav.html %}",
     "{% assign inner = 'outer' %}{% include wrap.html %}",
-    # a root read from the locals first, or from its value at the start (see _entry)
+    # a root read from the locals first, or from its value at the start (see _starts)
     "{{ q }}{% increment q %}{{ q }}{% decrement site %}{{ site.title }}{% for q in page.list %}"
     "{{ q }}{% include title.html %}{% include shadow.html a=q %}{% endfor %}{{ q }}"
     "{% assign q = 'l' %}{{ q }}{% for page in page.list %}{{ page }}{% endfor %}{{ page.n }}",

@@ -441,10 +441,15 @@ def _render_all(root: Path, everyone: list[Post], keys: tuple, config: dict,
         ahead.collect()   # (before the workers fork, if the posts did not)
         if warm is not None and forks(len(stale), jobs):
             warm()
+        def keep() -> None:   # the posts' HTML, for the next build
+            store.put({keys[p.name]: (p.content, p.excerpt, code[p.name]) for p in todo},
+                      set(keys.values()))
+        # (kept while the outputs render on the other cores, when they do)
+        forked = forks(len(stale), jobs)
         texts = _render_outputs([plan[rel].render for rel in stale], jobs,
-                                _spiller(out, stale))
-        store.put({keys[p.name]: (p.content, p.excerpt, code[p.name]) for p in todo},
-                  set(keys.values()))
+                                _spiller(out, stale), keep if forked else None)
+        if not forked:
+            keep()
     finally:
         store.close()
     return len(todo), texts, rekeyed
@@ -594,9 +599,10 @@ def _render_posts(root: Path, todo: list[Post], everyone: list[Post], config: di
                         order=jekyll, first=first)
 
 
-def _render_outputs(thunks: list, jobs: int | None, spill: Callable[[int, object], object]) -> list:
+def _render_outputs(thunks: list, jobs: int | None, spill: Callable[[int, object], object],
+                    first: Callable[[], None] | None = None) -> list:
     from site_builder.site.render import render_outputs
-    return render_outputs(thunks, jobs, spill)
+    return render_outputs(thunks, jobs, spill, first)
 
 
 def _intact(rel: str, key: str, written: dict, on_disk: dict) -> bool:

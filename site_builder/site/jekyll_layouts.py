@@ -29,6 +29,9 @@ from site_builder.site.theme import include_folders
 
 
 CONTENT_KEYS = ("content", "excerpt", "output")
+# Items' content read (by a Drop) so far: a kept include text must have read none
+# (liquid_tags._IncludeMemo).
+CONTENT_READS = [0]
 LOG = stage_log("site")
 
 
@@ -87,6 +90,7 @@ class Drop(dict):
         return dict.get(self, key, default)
 
     def _content(self, key: object, value: object) -> object:
+        CONTENT_READS[0] += 1
         reads = self.reads
         if reads.names is not None:
             reads.names.add(dict.get(self, "path"))
@@ -122,6 +126,7 @@ class Drop(dict):
         return own_excerpt(item)
 
     def items(self):  # noqa: ANN201 (jsonify and friends see everything, as Liquid does)
+        CONTENT_READS[0] += 1
         if self.reads.names is not None:
             self.reads.names.add(dict.get(self, "path"))
         return [(key, self._content(key, value) if key in CONTENT_KEYS else value)

@@ -7,12 +7,10 @@ same runtime (its context, filters, comparisons, truthiness, undefined objects a
 errors with their tokens): only the walking is gone, variables bound by the
 template's own `for` loops are read from Python locals, and any other variable from
 the context's locals, then from its global value found when the template starts
-(unless its callers' loops or includes bind the name: see _entry), or once when it
+(unless its callers' loops or includes bind the name: see _starts), or once when it
 starts if nothing can change it meanwhile (fixed_roots). A node or
 expression this module does not know is handed to python-liquid as it is
-(`node.render`, `expression.evaluate`), so every template renders. The code of
-the generated source is kept between commands with the compiled patterns
-(_compiled).
+(`node.render`, `expression.evaluate`), so every template renders.
 SITE_BUILDER_LIQUID_COMPILE=0
 turns it off: python-liquid's interpreter is the reference the tests compare with.
 """
@@ -113,41 +111,55 @@ CODE: dict[tuple[str, str], Any] = {}
 
 
 
-# A root the generated code looks up through every namespace, each time (_entry);
+# A root the generated code looks up through every namespace, each time (_starts);
 # one it reads from the locals first, and through every namespace if they lack it.
 SLOW, UNSEEN = object(), object()
 
 
-def _entry(maps: Any, locals_: dict) -> tuple[set | None, Any]:
-    """The keys bound in front of the context's locals when a template starts (by its
-    callers' loops, includes and partials: namespaces whose keys stay as they are
-    while it renders), and the namespace behind the locals (the globals); (None,
-    None) when the chain is not of that shape."""
-    front: set = set()
+def _starts(maps: Any, locals_: dict, names: tuple, fixed: tuple) -> tuple:
+    """The start values of the roots `names`, then the values of those of them at
+    the indices `fixed` (_root's), in one call. The keys bound in front of the
+    context's locals when a template starts (by its callers' loops, includes and
+    partials: namespaces whose keys stay as they are while it renders), and the
+    namespace behind the locals (the globals, read-only while it renders), say a
+    root's start value for the rest of the template's rendering when the locals do
+    not hold it: its value in the globals when nothing in front hides it; UNSEEN
+    when neither holds it (an assigned variable's name); SLOW when neither can be
+    said (bound in front, or the chain is of another shape)."""
+    front: set | None = set()
+    globals_ = None
     found = iter(maps)
     for namespace in found:
         if namespace is locals_:
-            return front, next(found, None)
+            globals_ = next(found, None)
+            break
         if type(namespace) is not dict:
-            return None, None
+            front = None
+            break
         front.update(namespace)
-    return None, None
-
-
-def _stable(front: set | None, globals_: Any, root: str) -> object:
-    """`root`'s value for the rest of the template's rendering when the context's
-    locals do not hold it: a value of the globals (read-only while it renders) that
-    nothing in front of the locals hides; UNSEEN when nothing in front of the locals
-    nor the globals hold it (an assigned variable's name); SLOW when neither can be
-    said (the root is bound in front, or the chain is unusual)."""
-    if front is None or root in front or type(globals_) is not ReadOnlyChainMap:
-        return SLOW
-    for namespace in globals_._maps:
-        if type(namespace) is not dict:
-            return SLOW
-        if root in namespace:
-            return namespace[root]
-    return UNSEEN
+    else:
+        front = None
+    if front is None or type(globals_) is not ReadOnlyChainMap:
+        starts = [SLOW] * len(names)
+    else:
+        inner = globals_._maps
+        starts = []
+        for name in names:
+            value = UNSEEN
+            if name in front:
+                value = SLOW
+            else:
+                for namespace in inner:
+                    if type(namespace) is not dict:
+                        value = SLOW
+                        break
+                    if name in namespace:
+                        value = namespace[name]
+                        break
+            starts.append(value)
+    for i in fixed:
+        starts.append(_root(maps, locals_, names[i], starts[i]))
+    return tuple(starts)
 
 
 def _walk(obj: object, path: list, context: RenderContext, token: Any) -> object:
@@ -277,7 +289,7 @@ def _null_write(_text: str) -> int:
 
 # The names generated code uses, besides its constants.
 RUNTIME = {
-    "_scope_get": _scope_get, "_entry": _entry, "_stable": _stable, "SLOW": SLOW,
+    "_scope_get": _scope_get, "_starts": _starts, "SLOW": SLOW,
     "UNSEEN": UNSEEN,
     "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup, "_path": _path,
     "_root": _root, "_rpath": _rpath, "_loop_items": _loop_items, "_too_deep": _too_deep,
@@ -320,7 +332,7 @@ class _Compiler:
         self.depth = 2
         self.counter = 0
         self.seen: set[str] = set()   # the kinds of node and expression met (for tests)
-        self.roots: dict[str, str] = {}   # root name -> its value at the start (_entry)
+        self.roots: dict[str, str] = {}   # root name -> its value at the start (_starts)
         self.loop_names: set[str] = set()   # the template's own loops' variables
         self.assigned: set[str] = set()   # names it assigns, captures or counts
         self.opaque = False   # whether a node is left to python-liquid (an include...)
@@ -431,7 +443,7 @@ class _Compiler:
 
     @staticmethod
     def root_lookup(name: str, var: str) -> str:
-        """A root that only the locals or the globals can hold (see _entry) is read
+        """A root that only the locals or the globals can hold (see _starts) is read
         from the locals, else from its global value found once when the template
         starts (a theme's include reads `site` and `page` through a dozen namespaces,
         hundreds of times a page)."""
@@ -457,14 +469,22 @@ class _Compiler:
         and the fixed roots' values (MISSING for one nothing holds)."""
         if not self.roots:
             return "        pass"
-        lines = ["        _front, _globals = _entry(maps, locals_)"]
+        lines, names, found, kept, at = [], [], [], [], []
         for name, var in self.roots.items():
             if name in self.loop_names or name in ("forloop", "partial"):
                 lines.append(f"        {var} = SLOW")
-            else:
-                lines.append(f"        {var} = _stable(_front, _globals, {name!r})")
+                if name in fixed:   # (never: fixed roots are none of these)
+                    lines.append(f"        _r{var[2:]} = _root(maps, locals_, {name!r}, {var})")
+                continue
             if name in fixed:
-                lines.append(f"        _r{var[2:]} = _root(maps, locals_, {name!r}, {var})")
+                at.append(len(names))
+                kept.append(f"_r{var[2:]}")
+            names.append(name)
+            found.append(var)
+        if names:   # one call for them all: a template is rendered thousands of times
+            targets = ", ".join(found + kept)
+            lines.append(f"        {targets}, = _starts(maps, locals_, {tuple(names)!r}, "
+                         f"{tuple(at)!r})")
         return "\n".join(lines)
 
     # -- nodes

@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, timezone
 from collections import defaultdict
 from functools import lru_cache, partial
+from itertools import islice
 from io import StringIO
 from pathlib import Path
 from collections.abc import Collection
@@ -23,6 +24,7 @@ from liquid.builtin.expressions import logical
 from liquid.builtin.expressions.logical import is_truthy
 from liquid.builtin.expressions.primitive import Blank
 from liquid.builtin.tags import for_tag, if_tag, unless_tag
+from liquid.builtin.tags.for_tag import ForLoop
 from liquid.builtin.tags.assign_tag import AssignNode, AssignTag
 from liquid.builtin.tags.capture_tag import ENDCAPTUREBLOCK, TAG_ENDCAPTURE, CaptureTag
 from liquid.context import RenderContext
@@ -36,10 +38,11 @@ from liquid.tag import Tag
 from liquid.template import BoundTemplate
 from liquid.token import (TOKEN_CONTENT, TOKEN_DOC, TOKEN_DOT, TOKEN_EOF, TOKEN_EXPRESSION,
                           TOKEN_OUTPUT, TOKEN_TAG, TOKEN_WORD, Token)
-from liquid.undefined import UNDEFINED
+from liquid.undefined import UNDEFINED, Undefined
 
 from site_builder.logs import stage_log
 from site_builder.site import liquid_lax
+from site_builder.site.jekyll_layouts import CONTENT_READS, Drop
 from site_builder.site.plugins import JEKYLL_VERSION
 from site_builder.site.ruby_values import is_undefined
 from site_builder.site.ruby_values import to_s as ruby_to_s
@@ -442,9 +445,10 @@ class JekyllEnvironment(liquid.Environment):
         self.globals = {"jekyll": {"version": JEKYLL_VERSION, "environment": config.get(
             "_jekyll_environment", "development")}}
         self.urls: dict[str, str] = {}   # source path -> URL, for {% link %}
-        # Includes that read only `site` and their parameters: their texts (_memo_key).
-        self.include_pure: dict[str, bool] = {}
-        self.include_outputs: dict[tuple, str] = {}
+        # Includes whose text is kept for the values they read (_IncludeMemo), by file
+        # (False: rendered every time); their texts, by file and those values.
+        self.include_memos: dict[str, _IncludeMemo | bool] = {}
+        self.include_outputs: dict[tuple, tuple] = {}
         from site_builder.site import jekyll_filters, jekyll_tags
         jekyll_filters.install(self, config, script_links=own_layouts)
         self.include_cache: dict[tuple, str] = {}   # include_cached's, for this build
@@ -826,12 +830,22 @@ class IncludeNode(Node):
         env = context.env
         values = {key: expr.evaluate(context) for key, expr in self.args.items()} \
             if self.args else {}
-        key = _memo_key(env, file, template, values) if not self.relative else None
+        memo = None if self.relative else env.include_memos.get(file)
+        if memo is None and not self.relative:
+            memo = env.include_memos[file] = _IncludeMemo.of(template) or False
+        key, kept = memo.key(context, file, values) if memo else (None, None)
         if key is not None:
-            text = env.include_outputs.get(key)
-            if text is not None:
+            found = env.include_outputs.get(key)
+            if found is not None:
+                memo.hits += 1
+                text, _, assigned, stops = found
                 buffer.write(text)
+                if assigned:   # what its assigns left, as its rendering would
+                    context.locals.update(assigned)
+                if stops:
+                    context.tag_namespace["stopindex"].update(stops)
                 return 1
+            reads, stops = CONTENT_READS[0], dict(context.tag_namespace["stopindex"])
         out = StringIO() if key is not None else buffer
         # context.extend's steps, without its context manager or the chain's methods
         # (an include a page is rendered a dozen times on every page of a theme's)
@@ -848,53 +862,182 @@ class IncludeNode(Node):
             context.template = outer
             maps.popleft()
         if key is not None:
-            text = env.include_outputs[key] = out.getvalue()
+            text = out.getvalue()
             buffer.write(text)
+            memo.keep(env, file, key, kept, text, context, reads, stops)
         return 1
 
 
-# An include made of these tags and filters, reading only `site` and its parameters,
-# writes the same text wherever it is included (with the same parameters) in one
-# build: its text is kept. Tags that set variables or counters, includes, and
-# filters that look into items' properties (whose content a page's dependencies
-# record) keep it from being kept.
-PURE_TAGS = frozenset("for if unless case comment raw break continue tablerow echo".split())
-PURE_FILTERS = frozenset("""relative_url absolute_url escape escape_once xml_escape cgi_escape
-    uri_escape url_encode url_decode date date_to_string date_to_long_string
+# An include made of these tags and filters, whose variables are read through plain
+# keys, writes the same text wherever it is included with the same values of what it
+# reads (its parameters, and each variable's value found where its path stops being
+# plain keys, an object by its identity: a build changes none of the site's): its
+# text is kept for those values (_IncludeMemo). Tags that count, cycle or include,
+# and filters that read the context or items' content (whose reads a page's
+# dependencies note, and whose value depends on Jekyll's render order) keep it from
+# being kept; `where` and `find` may read content, which is then seen (CONTENT_READS).
+MEMO_TAGS = frozenset("""for if unless case comment raw break continue tablerow echo assign
+    capture""".split())
+MEMO_FILTERS = frozenset("""relative_url absolute_url escape escape_once xml_escape
+    cgi_escape uri_escape url_encode url_decode date date_to_string date_to_long_string
     date_to_xmlschema date_to_rfc822 default size upcase downcase capitalize strip lstrip
     rstrip strip_html strip_newlines newline_to_br append prepend replace replace_first
     remove remove_first split join first last reverse slice truncate truncatewords plus
     minus times divided_by modulo abs ceil floor round at_least at_most slugify
-    number_of_words array_to_sentence_string normalize_whitespace""".split())
+    number_of_words array_to_sentence_string normalize_whitespace where find""".split())
 CONTENT_SEGMENTS = frozenset(("content", "excerpt", "output", "related_posts"))
-SIMPLE = (str, int, float, bool, type(None))
+# Roots whose objects change while they are read (a loop's index): an include that
+# reads one found in its caller is rendered each time.
+LOOP_ROOTS = frozenset(("forloop", "tablerowloop"))
+SIMPLE = frozenset((str, int, float, bool, type(None)))
+# An include whose text differed for each of its first MEMO_TRIES renders (one that
+# reads the page's URL) is rendered from then on without looking.
+MEMO_TRIES = 8
+OFFSET_CONTINUE = re.compile(r"offset\s*:\s*continue")
 
 
-def _memo_key(env: JekyllEnvironment, file: str, template: BoundTemplate,
-              values: dict) -> tuple | None:
-    """The key under which this include's text is kept, or None when it must be
-    rendered each time."""
-    pure = env.include_pure.get(file)
-    if pure is None:
-        pure = env.include_pure[file] = _pure(template)
-    if not pure:
+class _IncludeMemo:
+    """What an include's text is kept for: the variables it reads from its caller
+    (python-liquid's analysis: its globals), by root, each path up to its first
+    segment that is not a literal key; the names it assigns (their values before
+    count too: it may read them before it assigns them; after, they are set again
+    when its text is taken); its loops' count (a kept text is taken only where its
+    rendering could not have been too deep)."""
+
+    __slots__ = ("roots", "assigned", "loops", "hits", "misses")
+
+    def __init__(self, roots: tuple, assigned: tuple, loops: int) -> None:
+        self.roots, self.assigned, self.loops = roots, assigned, loops
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def of(template: BoundTemplate) -> _IncludeMemo | None:
+        """The memo of an include whose text may be kept; None if it never may."""
+        source = next((node.token.source for node in template.nodes
+                       if node.token is not None and node.token.source), "")
+        if OFFSET_CONTINUE.search(source):   # reads where a loop of its caller stopped
+            return None
+        try:
+            found = template.analyze()
+        except Exception:  # noqa: BLE001 - anything it cannot analyse is rendered each time
+            return None
+        if not (set(found.tags) <= MEMO_TAGS and set(found.filters) <= MEMO_FILTERS):
+            return None
+        for refs in found.variables.values():
+            for ref in refs:
+                named = _named(ref.segments)
+                if named & CONTENT_SEGMENTS or "parentloop" in named:
+                    return None
+        roots: dict[str, set] = {}
+        for root, refs in found.globals.items():
+            if root == "include":
+                continue   # its parameters: a key of their own
+            for ref in refs:
+                keys = []
+                for segment in islice(ref.segments, 1, None):
+                    if type(segment) not in (str, int):
+                        break
+                    keys.append(segment)
+                roots.setdefault(root, set()).add(tuple(keys))
+        assigned = tuple(sorted(found.locals))
+        loops = len(found.tags.get("for", ())) + len(found.tags.get("tablerow", ()))
+        return _IncludeMemo(tuple((root, tuple(sorted(paths, key=repr)))
+                                  for root, paths in sorted(roots.items())), assigned, loops)
+
+    def key(self, context: RenderContext, file: str, values: dict) -> tuple:
+        """The key of this include's text for what it reads here, and the objects
+        keyed by identity; (None, None): render it (a value that cannot be told, or
+        too deep to be sure that rendering raises no error)."""
+        maps = context.scope._maps
+        if len(maps) + self.loops + 3 > context.env.context_depth_limit:
+            return None, None
+        kept: list = []   # (objects keyed by identity, kept with the text: no id reused)
+        parts: list = [file]
+        for name in sorted(values):
+            part = _value_key(values[name], kept)
+            if part is None:
+                return None, None
+            parts += [name, part]
+        for root, paths in self.roots:
+            start = scope_get(maps, root)
+            if start is not MISSING and root in LOOP_ROOTS:
+                return None, None
+            for keys in paths:
+                obj, reached = start, 0
+                for segment in keys:
+                    if type(obj) in DICTS and type(segment) is str:
+                        got = dict.get(obj, segment, MISSING)
+                    elif type(obj) is list and type(segment) is int \
+                            and -len(obj) <= segment < len(obj):
+                        got = obj[segment]
+                    else:
+                        break
+                    if got is MISSING:
+                        break
+                    obj, reached = got, reached + 1
+                part = _value_key(obj, kept)
+                if part is None:
+                    return None, None
+                parts += [reached, part]
+        locals_ = context.locals
+        for name in self.assigned:   # (in a namespace in front of the locals, or not)
+            before, own = _value_key(scope_get(maps, name), kept), \
+                _value_key(locals_.get(name, MISSING), kept)
+            if before is None or own is None:
+                return None, None
+            parts += [before, own]
+        return tuple(parts), kept
+
+    def keep(self, env: JekyllEnvironment, file: str, key: tuple, kept: list, text: str,
+             context: RenderContext, reads: int, stops: dict) -> None:
+        """Keep the text just rendered (unless it read an item's content), with what
+        its assigns and loops left in the context."""
+        if CONTENT_READS[0] != reads:
+            env.include_memos[file] = False
+            return
+        self.misses += 1
+        if self.misses >= MEMO_TRIES and not self.hits:
+            env.include_memos[file] = False
+        locals_ = context.locals
+        assigned = {name: locals_[name] for name in self.assigned if name in locals_}
+        now = context.tag_namespace["stopindex"]
+        changed = {k: v for k, v in now.items() if k not in stops or stops[k] is not v}
+        env.include_outputs[key] = (text, kept, assigned, changed)
+
+
+def _named(segments: object) -> set:
+    """The string segments of a variable's path, its nested paths' too."""
+    found = set()
+    for segment in segments:
+        if type(segment) is str:
+            found.add(segment)
+        elif isinstance(segment, (list, tuple)):
+            found |= _named(segment)
+    return found
+
+
+# Mappings read by their plain keys: dicts, the site, items (whose content keys are
+# never read here: see _IncludeMemo.of).
+DICTS = frozenset((dict, SiteDrop, Drop))
+KEY_MISSING = ("missing",)
+
+
+def _value_key(value: object, kept: list) -> object:
+    """A value as part of a key: text, numbers, true, false and nil by type and value
+    (1 and true differ), an undefined by its name, anything else by identity (kept
+    alive in `kept`); None for a value that may change while the build runs (a
+    loop's helper)."""
+    kind = type(value)
+    if kind in SIMPLE:
+        return (kind, value)
+    if value is MISSING:
+        return KEY_MISSING
+    if kind is ForLoop:
         return None
-    if not values:
-        return (file, ())
-    if not all(isinstance(v, SIMPLE) for v in values.values()):
-        return None
-    return (file, tuple(sorted(values.items())))
-
-
-def _pure(template: BoundTemplate) -> bool:
-    try:
-        found = template.analyze()
-    except Exception:  # noqa: BLE001 - anything it cannot analyse is rendered each time
-        return False
-    return (set(found.tags) <= PURE_TAGS and set(found.filters) <= PURE_FILTERS
-            and set(found.globals) <= {"site", "include"}
-            and not any(CONTENT_SEGMENTS & {str(s) for s in v.segments}
-                        for vs in found.variables.values() for v in vs))
+    if kind is Undefined:   # (nil wherever it is used: only strict ones raise)
+        return (kind, value.name, value.hint)
+    kept.append(value)
+    return id(value)
 
 
 class JekyllIncludeTag(Tag):

@@ -194,12 +194,14 @@ def _convert(post: Post, text: str, md, config: dict, root: Path,  # noqa: ANN00
 
 
 def render_outputs(thunks: list[Callable[[], str]], jobs: int | None = None,
-                   spill: Callable[[int, object], object] | None = None) -> list:
+                   spill: Callable[[int, object], object] | None = None,
+                   first: Callable[[], None] | None = None) -> list:
     """Call every output's render function, on every core; errors as BuildError.
     `spill(i, result)`: what a worker does with output i's result before sending it
     back (the build writes it to a temporary file there, while the other worker
-    renders: the file system's work then overlaps the rendering)."""
-    results = map_indexed(_call_thunk, (thunks, spill), len(thunks), jobs)
+    renders: the file system's work then overlaps the rendering). `first`: what this
+    process does meanwhile, before its share, when there are workers."""
+    results = map_indexed(_call_thunk, (thunks, spill), len(thunks), jobs, first=first)
     raise_all([error for _, error in results if error])
     return [result for result, _ in results]
 
