@@ -390,3 +390,41 @@ def test_one_line_items_as_the_block_parse_makes_them(monkeypatch) -> None:
             without = results(text)
         assert with_shortcut == without, repr(text)
     assert sum(taken) > 300 and taken.count(False) > 300
+
+
+def test_link_check_is_markdown_its_but_file_urls() -> None:
+    """Our link check (one call) answers as markdown-it's validateLink with `file:`
+    URLs let through, on random URLs."""
+    import random
+
+    from markdown_it import MarkdownIt
+
+    from site_builder.site.kramdown_links import _link_allowed_here
+    assert renderer().validateLink is _link_allowed_here
+    md, pick = MarkdownIt(), random.Random(5)
+    pieces = ["file:", "FILE:", " javascript:", "data:image/png;", "data:image/svg;", "vbscript:",
+              "DATA:IMAGE/GIF;", "http://", "x", " ", "\t", ":", "data", "java", "script:", "\u00a0"]
+    for _ in range(20000):
+        url = "".join(pick.choice(pieces) for _ in range(pick.randrange(4)))
+        assert _link_allowed_here(url) == (url.strip().lower().startswith("file:")
+                                           or md.validateLink(url)), repr(url)
+
+
+def test_definition_marker_lines_found_as_by_line_starts() -> None:
+    """The lines whose text may start a definition (`:` or `~` after blanks and `>`),
+    found after each line break, are those a multiline `^` pattern finds."""
+    import bisect
+    import random
+
+    from site_builder.site.kramdown_gfm import MARKER_FIRST_LINE, MARKER_LINE
+    by_line_starts = re.compile(r"^[ \t>]*[:~]", re.M)
+    pick = random.Random(3)
+    for _ in range(20000):
+        src = "".join(pick.choice(" \t>:~a\n") for _ in range(pick.randrange(14)))
+        marks = sorted(pick.randrange(len(src) + 1) for _ in range(pick.randrange(5)))
+        marks.append(len(src))
+        found = [bisect.bisect_left(marks, m.start() + 1) for m in MARKER_LINE.finditer(src)]
+        if MARKER_FIRST_LINE.match(src):
+            found.insert(0, 0)
+        assert found == [bisect.bisect_left(marks, m.start())
+                         for m in by_line_starts.finditer(src)], repr(src)

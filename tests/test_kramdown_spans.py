@@ -386,3 +386,42 @@ def test_smart_quotes_of_the_config_as_kramdowns(options, html):
 def test_smart_quote_cases_are_what_kramdown_writes():
     assert [kramdown_html([QUOTED], options)[0] for options, _ in QUOTE_CASES] == \
         [html for _, html in QUOTE_CASES]
+
+
+def test_simple_spans_as_the_inline_parse_makes_them(monkeypatch) -> None:
+    """kramdown._simple_spans (a text where only plain links, code spans and `{`s
+    start) makes the tokens the inline parse makes, on random texts of links, code,
+    braces and other markup, and on the corpus's posts; and it is taken."""
+    import random
+
+    import jekyll_corpus
+    import markdown_samples
+    from site_builder.site import kramdown
+    from site_builder.site.kramdown import renderer
+    pick = random.Random(13)
+    pieces = ["[#12](https://x.org/12)", "[a b](/docs/x/)", "[](u)", "[x](javascript:y)",
+              "[x](file:///e)", "[x](u_v*w~$)", "[x](a&amp;b)", "[x](a\\_b)", "[x] (u)", "[x]",
+              "[a [b](c)](d)", "[^1]", "[x](u \"t\")", "text ", " (", ")", "*em*", "`c`", "\n",
+              "&amp;", "<b>", "!", "{:", "_", "~", "$$", "ü", "[x](<u>)", "[x][r]",
+              "`", "``", "`code`", "`` a ` b ``", " ` ", "```x```", "`` ``", "{", "{::comment}",
+              "{::nomarkdown}<b>{:/}", "{#id}", "\\`", "\t"]
+    texts = ["".join(pick.choice(pieces) for _ in range(pick.randrange(1, 7)))
+             for _ in range(4000)]
+    texts += [post.text for post in jekyll_corpus.corpus()]
+    texts += markdown_samples.blog_like(seed=5, count=60)
+    md = renderer()
+    shortcut, taken = kramdown._simple_spans, []
+
+    def counted(*args) -> list | None:  # noqa: ANN002
+        taken.append((found := shortcut(*args)) is not None)
+        return found
+    for text in texts:
+        with monkeypatch.context() as patch:
+            patch.setattr(kramdown, "_simple_spans", counted)
+            with_shortcut = md.parse(text, {})
+            patch.setattr(kramdown, "_simple_spans", lambda *a: None)
+            without = md.parse(text, {})
+        assert with_shortcut == without, repr(text)   # (before rendering, which sets alt texts)
+        assert md.renderer.render(with_shortcut, md.options, {}) == \
+            md.renderer.render(without, md.options, {}), repr(text)
+    assert sum(taken) > 300 and taken.count(False) > 300

@@ -32,6 +32,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 from markdown_it.rules_inline import StateInline, emphasis, strikethrough
 from markdown_it.rules_inline.fragments_join import fragments_join
+from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token, convert_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -284,7 +285,7 @@ def _dispatch_inline_rules(md: MarkdownIt) -> None:
         md.inline.rule_chars = frozenset(by_char)   # (elsewhere only `text` can start)
         if [rule.name for rule in md.inline.ruler2.__rules__ if rule.enabled] \
                 == ["balance_pairs", "fragments_join"]:
-            md.inline.parse = _plain_text_parse(md, md.inline.parse, by_char)
+            md.inline.parse = _plain_text_parse(md, md.inline.parse, by_char, anywhere[0])
             if not any(rule.fn in (emphasis.tokenize, strikethrough.tokenize) for rule in rules):
                 md.inline.ruler2.__cache__ = {"": [_fragments_join]}
 
@@ -314,23 +315,113 @@ def _fragments_join(state: StateInline) -> None:
         fragments_join(state)
 
 
-def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list]):  # noqa: ANN001, ANN202
+def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  # noqa: ANN001, ANN202
     """markdown-it's inline parse, but for a text no rule can start in (a quarter of
     the headings, paragraphs and list items of Jekyll's docs): one text token, as the
-    parse makes it, without its state and its passes over the tokens."""
+    parse makes it, without its state and its passes over the tokens. And for a text
+    where only plain links, code spans and `{`s that start no extension are
+    (`Fix a typo ([#12](url))`: the history page's every item): their tokens, as
+    the rules make them (_simple_spans)."""
+    from site_builder.site import kramdown_extensions, kramdown_gfm, kramdown_links
     rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
     if getattr(parse, "__func__", None) is ParserInline.parse:
         parse = _pending_state_parse(md.inline)
+    # The characters _simple_spans reads as their rules do: where each rule is the
+    # first at its character (`text` takes none of these, see _text_runs_tokenizer),
+    # the only one at `{` (kramdown_extensions.span refuses `{` but `{::`).
+    rules = {char: [fn for fn in fns if fn is not text] for char, fns in by_char.items()}
+    simple = "".join(char for char, fn in (("[", kramdown_links.plain_link),
+                                          ("`", kramdown_gfm.code_span))
+                     if rules.get(char, [None])[0] is fn)
+    if rules.get("{") == [kramdown_extensions.span]:
+        simple += "{"
+    link_at = kramdown_links.PLAIN_LINK.match
 
     def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
-        if tokens or md_ is not md or rule_char(src):
+        if tokens or md_ is not md:
             return parse(src, md_, env, tokens)
+        found = rule_char(src)
+        if found is not None:
+            made = _simple_spans(md, src, found.start(), rule_char, link_at, simple) \
+                if src[found.start()] in simple else None
+            if made is None:
+                return parse(src, md_, env, tokens)
+            tokens += made
+            return tokens
         if src:
             token = Token("text", "", 0)
             token.content = src
             tokens.append(token)
         return tokens
     return plain_parse
+
+
+CODE_SPACE = " \t\n\r\f\v"   # (kramdown_gfm's WHITESPACE: around a lone backtick)
+
+
+def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noqa: ANN001
+                  simple: str) -> list[Token] | None:
+    """The tokens of a text in which every character a rule starts at (`pos` the
+    first) starts a plain link (kramdown_links.plain_link's), a code span
+    (kramdown_gfm.code_span's, closed), or is a `{` that starts no extension, as the
+    inline parse makes them: the texts between, each link's opening, text and
+    closing, each code span, at fragments_join's levels. None for any other text.
+    (`link_at`: PLAIN_LINK.match, `rule_char`: where a rule may start, `simple`:
+    which of `[`, `` ` `` and `{` it may read.)"""
+    made: list[Token] = []
+    last, size = 0, len(src)
+    while pos >= 0:
+        char = src[pos]
+        if char not in simple:
+            return None
+        if char == "{":   # (kramdown_extensions.span refuses it: text)
+            if src.startswith("{::", pos):
+                return None
+            following = rule_char(src, pos + 1)
+            pos = following.start() if following is not None else -1
+            continue
+        if char == "`":   # code_span's reading
+            end = pos
+            while end < size and src[end] == "`":
+                end += 1
+            marker = src[pos:end]
+            close = -1
+            if not (len(marker) == 1 and (pos == 0 or src[pos - 1] in CODE_SPACE)
+                    and end < size and src[end] in CODE_SPACE):
+                close = src.find(marker, end, size)
+            if close < 0:
+                return None   # (backticks as text: a token of their own, the parse's)
+            if pos > last:
+                made.append(_token_at("text", "", 0, 0, src[last:pos]))
+            code = src[end:close]
+            if len(marker) > 1:
+                code = code[1:] if code.startswith(" ") else code
+                code = code[:-1] if code.endswith(" ") else code
+            token = _token_at("code_inline", "code", 0, 0, code)
+            token.markup = marker
+            made.append(token)
+            last = close + len(marker)
+        else:   # `[`: plain_link's reading
+            found = link_at(src, pos)
+            if found is None:
+                return None
+            href = md.normalizeLink(unescapeAll(found[2]))
+            if not md.validateLink(href):
+                return None
+            if pos > last:
+                made.append(_token_at("text", "", 0, 0, src[last:pos]))
+            opening = _token_at("link_open", "a", 1, 0)
+            opening.attrs = {"href": href}
+            made.append(opening)
+            if found[1]:
+                made.append(_token_at("text", "", 0, 1, found[1]))
+            made.append(_token_at("link_close", "a", -1, 0))
+            last = found.end()
+        following = rule_char(src, last)
+        pos = following.start() if following is not None else -1
+    if last < size:
+        made.append(_token_at("text", "", 0, 0, src[last:]))
+    return made
 
 
 def _pending_state_parse(parser: ParserInline):  # noqa: ANN202 (ParserInline.parse)
@@ -1087,66 +1178,86 @@ def _closing_token(name: str) -> Token:
 
 def attribute_lists(state: StateCore) -> None:
     """Apply `{: ...}` block attribute lists and span attribute lists after images
-    and links, removing them from the text."""
+    and links, removing them from the text.
+
+    Only the paragraphs with a `{:` are visited, and the attribute lists' paragraphs
+    taken out at the end, all at once: visiting every token and deleting each from
+    the list as it was read cost time in the number of tokens for each (quadratic:
+    Jekyll's history page has six hundred headings' lists among 35,000 tokens).
+    Indices stay those of the whole list, the taken ones skipped where a block
+    before is looked for."""
     if "{:" not in state.src:
         return   # (none, nor `{::options}`: 9 texts in 10 of Jekyll's docs)
     tokens = state.tokens
+    found = [k for k, token in enumerate(tokens) if token.type == "paragraph_open"]
+    found = [k for k in found if tokens[k + 1].type == "inline" and (
+        "{:" in tokens[k + 1].content or tokens[k + 1].meta.get("kramdown_last_ial"))]
+    if not found:
+        return
     source = state.src.split("\n")  # once: per paragraph made Markdown quadratic
-    top = 0  # the last top-level block opened (a lazy IAL line's target)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token.level == 0 and token.nesting == 1:
-            top = i
-        if token.type == "paragraph_open" and tokens[i + 1].type == "inline":
-            content = tokens[i + 1].content
-            options = OPTIONS.match(content.strip()) if "{::options" in content else None
-            if options:   # {::options toc_levels="2..4" /}: the document's own options
-                state.env.setdefault("kramdown_options", {}).update(
-                    (m[1], m[2] if m[2] is not None else m[3])
-                    for m in OPTION.finditer(options[1]))
-                del tokens[i:i + 3]
-                continue
-            i = _block_ial(tokens, i, source, top)
-        i += 1
+    taken: set[int] = set()   # the indices of the tokens taken out
+    tops: list[int] = []      # the top-level blocks opened (made when needed)
+    for i in found:
+        content = tokens[i + 1].content
+        options = OPTIONS.match(content.strip()) if "{::options" in content else None
+        if options:   # {::options toc_levels="2..4" /}: the document's own options
+            state.env.setdefault("kramdown_options", {}).update(
+                (m[1], m[2] if m[2] is not None else m[3])
+                for m in OPTION.finditer(options[1]))
+            taken.update((i, i + 1, i + 2))
+        elif _block_ial(tokens, i, source, tops, taken):
+            taken.update((i, i + 1, i + 2))
+    if taken:
+        tokens[:] = [token for k, token in enumerate(tokens) if k not in taken]
 
 
 OPTIONS = re.compile(r"^\{::options\b([^}]*?)/?\}$")
 OPTION = re.compile(r"""([\w-]+)=(?:"([^"]*)"|'([^']*)')""")
 
 
-def _block_ial(tokens: list[Token], i: int, source: list[str], top: int) -> int:
+def _block_ial(tokens: list[Token], i: int, source: list[str], tops: list[int],
+               taken: set[int]) -> bool:
+    """The attribute list of the paragraph at tokens[i] applied; whether the
+    paragraph is the list alone (to be taken out)."""
     inline = tokens[i + 1]
     last = inline.meta.get("kramdown_last_ial")   # (kramdown_gfm.split_at_ials took it out)
     if not last and "{:" not in inline.content:
-        return i   # (most paragraphs: no list to look for, no lines to split)
+        return False   # (most paragraphs: no list to look for, no lines to split)
     lines = inline.content.split("\n")
     first = IAL.match(lines[0].strip()) if len(lines) > 1 else None
     if first:  # "{: .x}\ntext": the paragraph's own
         _strip_first_line(inline)
         _set_attributes(tokens[i], first[1])
-        return i
+        return False
     if last:  # "text\n{: .x}": the paragraph's, or its list's or quote's
-        _set_attributes(tokens[_lazy_target(tokens, i, source, top)], IAL.match(last)[1])
-        return i
+        target = _lazy_target(tokens, i, source, tops, taken)
+        _set_attributes(tokens[target], IAL.match(last)[1])
+        return False
     found = IAL.match(lines[-1].strip())
     if not found:
-        return i
-    target = _ial_target(tokens, i)
-    del tokens[i:i + 3]
+        return False
+    target = _ial_target(tokens, i, taken)
     if target is not None:
-        _set_attributes(tokens[target if target < i else target - 3], found[1])
-    return i - 1
+        _set_attributes(tokens[target], found[1])
+    return True
 
 
-def _lazy_target(tokens: list[Token], i: int, source: list[str], top: int) -> int:
+def _lazy_target(tokens: list[Token], i: int, source: list[str], tops: list[int],
+                 taken: set[int]) -> int:
     """An IAL line at the margin after a paragraph inside a list or quote (a lazy
-    continuation line to CommonMark) belongs to the outermost list or quote (`top`,
-    the last top-level block opened), as in kramdown; anywhere else, to the paragraph."""
+    continuation line to CommonMark) belongs to the outermost list or quote (the
+    last top-level block opened), as in kramdown; anywhere else, to the paragraph.
+    (A top-level block taken out leaves its place to the block after it.)"""
     paragraph = tokens[i]
     line = source[paragraph.map[1] - 1] if paragraph.map else ""
     if paragraph.level == 0 or line[:1] in (" ", "\t", ">"):
         return i
+    if not tops:
+        tops += [k for k, token in enumerate(tokens) if token.nesting == 1 and token.level == 0]
+    at = bisect.bisect_right(tops, i) - 1
+    top = tops[at] if at >= 0 else 0
+    while top in taken:
+        top += 1
     return top
 
 
@@ -1161,12 +1272,12 @@ def _strip_first_line(inline: Token) -> None:
         children[0].content = children[0].content.lstrip(" \t")
 
 
-def _ial_target(tokens: list[Token], i: int) -> int | None:
+def _ial_target(tokens: list[Token], i: int, taken: set[int]) -> int | None:
     """The block an IAL paragraph at tokens[i] belongs to: the one right above (no
-    blank line between), else the next one."""
+    blank line between), else the next one (the tokens taken out skipped)."""
     level, line = tokens[i].level, tokens[i].map[0] if tokens[i].map else -1
     for j in range(i - 1, -1, -1):
-        if tokens[j].level == level:
+        if tokens[j].level == level and j not in taken:
             if tokens[j].map and tokens[j].map[1] != line:
                 break
             opener = _opener(tokens, j)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate, repeat
-from operator import add, sub
+from operator import add, not_, sub
 from types import MethodType
 
 from markdown_it import MarkdownIt
@@ -41,6 +41,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from site_builder.site.kramdown_html import OPEN_TAG, SPAN_ELEMENTS, VOID_ELEMENTS
+from site_builder.site.kramdown_table import kramdown_table
 
 INDENT = ["  " * level for level in range(64)]
 # Top-level tokens written inside a block, not as one.
@@ -125,20 +126,18 @@ def _tokenize(self, state: StateBlock, start: int, end: int) -> None:  # noqa: A
     return None
 
 
-BULLET = re.compile(r"[*+-](?=[ \t]|\Z)")
-ORDERED = re.compile(r"[0-9]{1,9}[.)](?=[ \t]|\Z)")
+# Either marker (they start with different characters: one match finds the one there).
+MARKER = re.compile(r"(?:[0-9]{1,9}[.)]|[*+-])(?=[ \t]|\Z)")
 
 
 def _after_marker(src: str, pos: int, maximum: int, ordered: bool | None) -> int:
     """markdown-it's skipOrderedListMarker (ordered True) or skipBulletListMarker
-    (False), or the first that finds one (None, ordered first): where the marker
-    ends (its `.`, `)` or bullet then a blank or the line's end), or -1."""
-    if ordered is not False:
-        found = ORDERED.match(src, pos, maximum)
-        if found is not None or ordered:
-            return found.end() if found is not None else -1
-    found = BULLET.match(src, pos, maximum)
-    return found.end() if found is not None else -1
+    (False), or the first that finds one (None): where the marker ends (its `.`,
+    `)` or bullet then a blank or the line's end), or -1."""
+    found = MARKER.match(src, pos, maximum)
+    if found is None or ordered is not None and ordered == (src[pos] in "*+-"):
+        return -1
+    return found.end()
 
 
 def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -185,6 +184,7 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     terminators = state.md.block.ruler.getRules("list")
     old_parent, state.parentType = state.parentType, "list"
     tokenize = state.md.block.tokenize
+    plan = _one_line_plan(state.md)
     while line < end:
         pos, maximum = after, e_marks[line]
         initial = offset = s_count[line] + after - (b_marks[start] + t_shift[start])
@@ -215,7 +215,7 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         s_count[start] = offset
         if content >= maximum and state.isEmpty(start + 1):
             state.line = min(state.line + 2, end)   # (markdown-it's empty item)
-        elif offset - indent >= 4 or not _one_line_item(state, start, content, maximum):
+        elif offset - indent >= 4 or not _one_line_item(state, start, content, maximum, plan):
             tokenize(state, start, end)
         if not state.tight or previous_empty_end:
             tight = False
@@ -437,6 +437,8 @@ def raw_text(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """Lines kramdown's parser hands to no block parser (`   \t$$x$$` after a blank
     line): written as they are, their spans parsed, without <p> (parse_blocks'
     fallback, add_text); consecutive ones are one text."""
+    if not state.tShift[start]:
+        return False   # (no indentation, no tab in it: most lines)
     first = _unparsed_text(state, start)
     if first is None:
         return False
@@ -479,6 +481,9 @@ def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     by_char = getattr(terminators[0], "by_char", None) if len(terminators) == 1 else None
     anywhere = terminators if by_char is None else terminators[0].anywhere
     by_char = by_char or {}
+    # (a line most rules refuse by its first character is a table's row at most:
+    # kramdown_table's own first test, that it has a `|`, made here without its call)
+    table_only = len(anywhere) == 1 and anywhere[0] is kramdown_table
     line = start + 1
     while line < end:
         begin = b_marks[line] + t_shift[line]
@@ -488,7 +493,11 @@ def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if column - indent > 3 or column < 0:   # lazy text, whatever it looks like
             line += 1
             continue
-        for rule in by_char.get(src[begin], anywhere):
+        rules = by_char.get(src[begin], anywhere)
+        if rules is anywhere and table_only and src.find("|", begin, e_marks[line]) < 0:
+            line += 1
+            continue
+        for rule in rules:
             if rule(state, line, end, True):
                 break
         else:
@@ -518,19 +527,32 @@ PLAIN_LINE_RULES = ("raw_text", "_kramdown_code.<locals>.rule", "_one_line_headi
                     "kramdown_table", "_kramdown_deflist.<locals>.deflist", "paragraph")
 
 
-def _one_line_item(state: StateBlock, start: int, content: int, maximum: int) -> bool:
+def _one_line_plan(md: MarkdownIt) -> tuple | None:
+    """What _one_line_item needs of the block rules (looked up once a list): the
+    characters some rule other than PLAIN_LINE_RULES can take a line's first at,
+    and the paragraph's terminators by character and for any other; None where the
+    rules are not the dispatcher's, or not those it knows."""
+    chain, terminators = md.block.ruler.getRules(""), md.block.ruler.getRules("paragraph")
+    if len(chain) != 1 or len(terminators) != 1 or not hasattr(chain[0], "by_char") \
+            or not hasattr(terminators[0], "by_char") \
+            or tuple(fn.__qualname__ for fn in chain[0].anywhere) != PLAIN_LINE_RULES:
+        return None
+    return chain[0].by_char, terminators[0].by_char, terminators[0].anywhere
+
+
+def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
+                   plan: tuple | None) -> bool:
     """A list item's text that is one line of a paragraph (`- Fix a typo ([#1](url))`,
     Jekyll's history page has three thousand), its tokens pushed as the item's block
     parse would push them, without that parse: its rules tried on the line, each of
     which but the paragraph's refuses it here. False (nothing done) for any other
     text. The list rule has set the item's indentation (blkIndent) and text (tShift,
-    sCount: its indentation less than four columns past the item's, or no code)."""
-    chain = state.md.block.ruler.getRules("")
-    rules = getattr(chain[0], "by_char", None) if len(chain) == 1 else None
+    sCount: its indentation less than four columns past the item's, or no code).
+    `plan`: _one_line_plan's."""
     src = state.src
-    if content >= maximum or rules is None or src[content] in rules or state.level >= state.md.options.maxNesting \
-            or "|" in src[content:maximum] or "\t" in src[state.bMarks[start]:content] \
-            or _plain_line_rules(chain[0].anywhere) is not True:
+    if plan is None or content >= maximum or src[content] in plan[0] \
+            or state.level >= state.md.options.maxNesting \
+            or "|" in src[content:maximum] or "\t" in src[state.bMarks[start]:content]:
         return False   # (`|` a table's, a tab raw text's: kramdown_table, raw_text)
     # The next line ends the paragraph (and the item: indented less than its text,
     # it is no setext underline or definition), or there is none.
@@ -539,12 +561,8 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int) ->
         begin = state.bMarks[line] + state.tShift[line]
         if begin >= state.eMarks[line] or not 0 <= state.sCount[line] < state.blkIndent:
             return False
-        terminators = state.md.block.ruler.getRules("paragraph")
-        by_char = getattr(terminators[0], "by_char", None) if len(terminators) == 1 else None
-        if by_char is None:
-            return False
         state.line, old_parent, state.parentType = start, state.parentType, "paragraph"
-        for rule in by_char.get(src[begin], terminators[0].anywhere):
+        for rule in plan[1].get(src[begin], plan[2]):
             if rule(state, line, last, True):
                 break
         else:
@@ -554,16 +572,6 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int) ->
     state.line = line
     _push_paragraph(state, start, line)
     return True
-
-
-def _plain_line_rules(rules: list, known: dict = {}) -> bool:  # noqa: B006 (a cache)
-    """Whether `rules` are PLAIN_LINE_RULES (those of our renderers: some may have
-    other rules)."""
-    key = id(rules)
-    found = known.get(key)
-    if found is None or found[0] is not rules:
-        found = known[key] = (rules, tuple(fn.__qualname__ for fn in rules) == PLAIN_LINE_RULES)
-    return found[1]
 
 
 def _kramdown_text(state: StateBlock, start: int, last: int) -> str:
@@ -585,7 +593,16 @@ def _kramdown_text(state: StateBlock, start: int, last: int) -> str:
             else state.getLines(line, line + 1, outer, False) if line in lazy
             else state.getLines(line, line + 1, indent, False)
             for line in range(start, last)).strip(RUBY_SPACE)
-    return _lines(state, start, last, indent).strip(MD_TRIM)
+    if last - start > 1:
+        return _lines(state, start, last, indent).strip(MD_TRIM)
+    # (one line, most paragraphs: _lines' loop in line, without its list)
+    begin, stop = state.bMarks[start], state.eMarks[start]
+    if indent and "\t" in src[begin:begin + indent]:
+        return _lines(state, start, last, indent).strip(MD_TRIM)
+    skip = min(state.tShift[start], indent)
+    while skip < indent and begin + skip < stop and src[begin + skip] == " ":
+        skip += 1
+    return src[begin + skip:stop].strip(MD_TRIM)
 
 
 def _lines(state: StateBlock, start: int, stop: int, indent: int) -> str:
@@ -625,14 +642,15 @@ def newline(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "\n":
         return False
     if not silent:
-        if state.pending.endswith("  "):
-            state.pending = state.pending[:-2]
+        pending = state.pending   # (a property: the pieces joined at each read)
+        if pending.endswith("  "):
+            state.pending = pending[:-2]
             state.push("hardbreak", "br", 0)
         else:
-            if state.pending[-1:] in (" ", "\t") and LAZY_END_HTML.match(state.src, state.pos + 1):
+            if pending[-1:] in (" ", "\t") and LAZY_END_HTML.match(state.src, state.pos + 1):
                 # kramdown ends the paragraph's text before such a line, stripped, and
                 # joins the line to it again
-                state.pending = state.pending.rstrip(" \t")
+                state.pending = pending.rstrip(" \t")
             state.push("softbreak", "br", 0)
     state.pos += 1
     return True
@@ -654,7 +672,8 @@ def layout(state: StateCore) -> None:
     lines = state.src.split("\n")
     if state.src.endswith("\n"):
         lines.pop()
-    blank = [not line.strip(RUBY_SPACE) for line in lines]   # (a no-break space is text)
+    # (a no-break space is text; map: no Python loop over the lines)
+    blank = list(map(not_, map(str.strip, lines, repeat(RUBY_SPACE))))
     state.tokens = _with_blanks(state.tokens, lines, blank)
 
 
@@ -844,6 +863,8 @@ def render(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-it's si
         rule = rules.get(kind)
         if rule is not None:
             html = rule(tokens, i, options, env)
+        elif token.hidden and plain and kind not in SPECIAL:
+            continue   # (renderToken writes nothing for it: a bare paragraph's tags)
         elif not plain or token.attrs or not token.block or not token.nesting or token.hidden:
             html = render_token(tokens, i, options, env)
         elif token.nesting == -1:

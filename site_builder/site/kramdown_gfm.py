@@ -164,8 +164,11 @@ def _kramdown_deflist(plugin):  # noqa: ANN001, ANN202 (markdown-it's rule signa
 
 
 # A line whose text may start with a definition's marker: after its blanks and its
-# quotes' `>` (a blockquote's lines start after them).
-MARKER_LINE = re.compile(r"^[ \t>]*[:~]", re.M)
+# quotes' `>` (a blockquote's lines start after them). Found after each "\n" (and at
+# the start): a pattern starting `^` in MULTILINE is tried at every character, one
+# starting "\n" only where the text has one (a quarter of the instructions).
+MARKER_LINE = re.compile(r"\n[ \t>]*[:~]")
+MARKER_FIRST_LINE = re.compile(r"[ \t>]*[:~]")
 
 
 def _definition_ahead(state: StateBlock, start: int, end: int) -> bool:
@@ -180,7 +183,9 @@ def _definition_ahead(state: StateBlock, start: int, end: int) -> bool:
     if lines is None:
         marks = state.eMarks
         lines = state.kramdown_marker_lines = [
-            bisect.bisect_left(marks, found.start()) for found in MARKER_LINE.finditer(state.src)]
+            bisect.bisect_left(marks, found.start() + 1) for found in MARKER_LINE.finditer(state.src)]
+        if MARKER_FIRST_LINE.match(state.src):
+            lines.insert(0, 0)
     at = bisect.bisect_right(lines, start)
     if at == len(lines) or lines[at] >= end:
         return False
@@ -417,8 +422,11 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int
             stop = k   # a part of the item around this list that kramdown reads apart
             break
         if marker and marker[2] and marker[1][0].isdigit() == ordered and column < min(indent, 4):
-            indent = _content_indent(state, k, marker)      # the list's next item
-            nested = bool(LIST_START.match(text[len(marker[0]):]))
+            # the list's next item: its text's indentation (_content_indent's, in line)
+            spaces = len(marker[2].expandtabs(4))
+            indent = column + len(marker[1]) + (
+                spaces if 1 <= spaces <= 4 and marker.end() < len(text) else 1)
+            nested = LIST_START.match(text, marker.end()) is not None
         elif column >= indent:
             if not nested and column - indent < 4 and LIST_START.match(text):
                 nested = True

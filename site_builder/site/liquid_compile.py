@@ -10,9 +10,7 @@ the context's locals, then from its global value found when the template starts
 (unless its callers' loops or includes bind the name: see _starts), or once when it
 starts if nothing can change it meanwhile (fixed_roots). A node or
 expression this module does not know is handed to python-liquid as it is
-(`node.render`, `expression.evaluate`), so every template renders. The code of
-the generated source is kept between commands with the compiled patterns
-(_compiled).
+(`node.render`, `expression.evaluate`), so every template renders.
 SITE_BUILDER_LIQUID_COMPILE=0
 turns it off: python-liquid's interpreter is the reference the tests compare with.
 """
