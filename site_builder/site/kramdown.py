@@ -898,8 +898,8 @@ def indented_fences(state: StateCore) -> None:
     if " ```" not in state.src and " ~~~" not in state.src:
         return   # (no fence after a space: no loop over the tokens)
     lines = None
-    for token in state.tokens:
-        if token.type != "fence" or token.level != 0 or not token.map:
+    for token in [token for token in state.tokens if token.type == "fence"]:
+        if token.level != 0 or not token.map:
             continue
         lines = lines or state.src.split("\n")
         opening = lines[token.map[0]]
@@ -925,8 +925,8 @@ def typography(state: StateCore) -> None:
     rules differ: they turn (c) and +- into symbols, and decide quotes by CommonMark's
     flanking rules where kramdown looks at the character before)."""
     quotes = state.md.options.get("kramdown_quotes", QUOTES)
-    for block in state.tokens:
-        if block.type != "inline" or not _may_have_typography(block.content):
+    for block in [token for token in state.tokens if token.type == "inline"]:
+        if not _may_have_typography(block.content):
             continue
         children = block.children or []
         before = ""  # the character before a token's text, as kramdown would see it
@@ -1114,10 +1114,9 @@ def _opens(quote: str, previous: str, rest: str, emphasis_next: bool) -> bool:
 def span_shapes(state: StateCore) -> None:
     """<mailto:x@y> shown without its scheme, as kramdown writes it; span-level HTML
     elements matched as kramdown matches them (_span_elements)."""
-    for block in state.tokens:
+    for block in [token for token in state.tokens if token.children]:
         children = block.children
-        if not children or len(children) == 1 and children[0].type == "text" \
-                and children[0].content:
+        if len(children) == 1 and children[0].type == "text" and children[0].content:
             continue   # (a text alone: a quarter of the blocks, nothing to change)
         # The tokens' types, "" for an empty text (a rule may leave one between two
         # tags; 1 block in 7,500 of Jekyll's docs has one), in one pass.

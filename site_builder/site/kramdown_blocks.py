@@ -182,6 +182,8 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     previous_empty_end = False
     tight = True
     terminators = state.md.block.ruler.getRules("list")
+    chain = terminators[0] if len(terminators) == 1 and hasattr(terminators[0], "by_char") \
+        else None
     old_parent, state.parentType = state.parentType, "list"
     tokenize = state.md.block.tokenize
     plan = _one_line_plan(state.md)
@@ -232,7 +234,13 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
                 or state._code_enabled and s_count[start] - state.blkIndent >= 4:
             break
         ended = False
-        for rule in terminators:   # (not any() over a generator: a call less per item)
+        if chain is not None:   # (the dispatcher's rules for the line, without its call)
+            begin = b_marks[line] + t_shift[line]
+            rules = chain.by_char.get(state.src[begin], chain.anywhere) \
+                if begin < e_marks[line] else chain.every
+        else:
+            rules = terminators
+        for rule in rules:   # (not any() over a generator: a call less per item)
             if rule(state, line, end, True):
                 ended = True
                 break
@@ -552,7 +560,7 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
     src = state.src
     if plan is None or content >= maximum or src[content] in plan[0] \
             or state.level >= state.md.options.maxNesting \
-            or "|" in src[content:maximum] or "\t" in src[state.bMarks[start]:content]:
+            or src.find("|", content, maximum) >= 0 or src.find("\t", state.bMarks[start], content) >= 0:
         return False   # (`|` a table's, a tab raw text's: kramdown_table, raw_text)
     # The next line ends the paragraph (and the item: indented less than its text,
     # it is no setext underline or definition), or there is none.

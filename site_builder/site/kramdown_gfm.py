@@ -915,7 +915,10 @@ def table_of_contents(state: StateCore) -> None:
     there, and written when the document's headings are known."""
     nested = bool(state.env.get("kramdown_in_html"))
     heads = None
-    for token in state.tokens:
+    # (the tokens either loop reads, found in one pass: none is added or taken out)
+    listed = [token for token in state.tokens
+              if token.type == "ordered_list_open" or token.type == "html_block"]
+    for token in listed:
         if token.type == "ordered_list_open":
             token.attrs.pop("start", None)   # kramdown's lists always count from 1
         if token.type == "html_block" and token.tag == "kramdown_toc":
@@ -925,7 +928,7 @@ def table_of_contents(state: StateCore) -> None:
     if nested:   # the element's headings, for the document's table of contents
         state.env["kramdown_toc_heads"] = _heads(state, state.tokens)
         return
-    for token in state.tokens:
+    for token in listed:
         if token.type == "html_block" and "\0kramdown-toc-" in token.content:
             heads = _heads(state, state.tokens) if heads is None else heads
             token.content = TOC_MARK.sub(lambda m: _toc_html(heads, m[1]), token.content)

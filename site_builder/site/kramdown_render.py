@@ -62,6 +62,8 @@ def render_inline(self, tokens, options, env) -> str:  # noqa: ANN001 (markdown-
                 append(rules[kind](tokens, i, options, env))
         elif token.block or token.hidden:
             append(self.renderToken(tokens, i, options, env))
+        elif token.nesting == -1 and not token.attrs:   # (_tag's, in line: every closing tag)
+            append("</" + token.tag + ">")
         else:
             append(_tag(token, options) + ">")
     return "".join(out)
