@@ -127,3 +127,13 @@ def test_an_include_near_the_depth_limit_is_rendered(tmp_path, monkeypatch, dept
     monkeypatch.setattr(JekyllTemplate, "renders", 1)
     kept, env = build(tmp_path, monkeypatch, kept=True, depth=depth)
     assert kept == plain
+
+
+def test_an_include_kept_for_the_whole_site_is_not_compiled(tmp_path, monkeypatch):
+    """An include with a loop is compiled before its first render, unless its text is
+    kept for the whole site (it reads only the site): rendered once, then taken."""
+    monkeypatch.setenv("SITE_BUILDER_LIQUID_COMPILE", "1")
+    _, env = build(tmp_path, monkeypatch, kept=True)
+    nav, current = env.includes["nav.html"], env.includes["current.html"]
+    assert (nav.once, nav.renders, nav.compiled) == (True, 1, None)
+    assert current.eager and not current.once and current.compiled

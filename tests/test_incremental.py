@@ -609,7 +609,8 @@ def test_a_jekyll_blogs_layouts_are_compiled_once_not_in_each_worker(
     write(root / "_layouts" / "default.html",
           "<nav>{% include nav.html %}</nav><main>{{ content }}</main>\n")
     write(root / "_includes" / "nav.html",
-          "{% for p in site.posts limit: 3 %}<a href='{{ p.url }}'>{{ p.title }}</a>{% endfor %}")
+          "{% for p in site.posts limit: 3 %}<a href='{{ p.url }}'>{{ p.title }}</a>"
+          "{% if p.url == page.url %}*{% endif %}{% endfor %}")   # (the page's: not kept once)
     write(root / "_includes" / "note.html", "<i>{{ page.title | upcase }}</i>")
     for n in range(1, 61):   # (one post includes a note: rendered once, never compiled)
         write(root / "_posts" / f"2021-03-{n % 28 + 1:02d}-post-{n}.md",

@@ -188,6 +188,7 @@ class JekyllTemplate(BoundTemplate):
     renders = 0
     compiled = None   # its function; False: left to python-liquid's interpreter
     eager = False   # compiled at its first render (an include with a loop: see load_include)
+    once = False   # an include whose text is kept for the whole site: rendered once
 
     def render_with_context(self, context: RenderContext, buffer: TextIO, *args: object,
                             partial: bool = False, block_scope: bool = False,
@@ -890,6 +891,7 @@ CONTENT_SEGMENTS = frozenset(("content", "excerpt", "output", "related_posts"))
 # reads one found in its caller is rendered each time.
 LOOP_ROOTS = frozenset(("forloop", "tablerowloop"))
 SIMPLE = frozenset((str, int, float, bool, type(None)))
+SITE_WIDE = frozenset(("site", "jekyll"))   # roots the same wherever an include is
 # An include whose text differed for each of its first MEMO_TRIES renders (one that
 # reads the page's URL) is rendered from then on without looking.
 MEMO_TRIES = 8
@@ -943,6 +945,10 @@ class _IncludeMemo:
         loops = len(found.tags.get("for", ())) + len(found.tags.get("tablerow", ()))
         return _IncludeMemo(tuple((root, tuple(sorted(paths, key=repr)))
                                   for root, paths in sorted(roots.items())), assigned, loops)
+
+    def site_wide(self) -> bool:
+        """Whether it reads only the site's values (and its parameters)."""
+        return all(root in SITE_WIDE for root, _ in self.roots)
 
     def key(self, context: RenderContext, file: str, values: dict) -> tuple:
         """The key of this include's text for what it reads here, and the objects
@@ -1112,6 +1118,14 @@ def load_include(env: JekyllEnvironment, file: str) -> BoundTemplate:
             # an include is rendered again and again.
             template.eager = LOOP_TAG.search(node.token.source) is not None
             break
+    memo = env.include_memos.get(file)
+    if memo is None:
+        memo = env.include_memos[file] = _IncludeMemo.of(template) or False
+    if memo and memo.site_wide():
+        # Its text the same on every page (for the same parameters): rendered once,
+        # then kept, it is compiled only if rendered a second time (not before the
+        # outputs' workers fork either: outputs.Warm).
+        template.eager, template.once = False, True
     return template
 
 

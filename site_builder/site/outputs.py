@@ -85,8 +85,8 @@ class Warm:
                 except (LiquidError, BuildError, UnicodeDecodeError, OSError):
                     continue   # unused, or its error is said where it is included
             templates.append(env.includes[name])
-        for template in templates:
-            if getattr(template, "compiled", False) is None:
+        for template in templates:   # (not one rendered once: liquid_tags.load_include)
+            if getattr(template, "compiled", False) is None and not getattr(template, "once", False):
                 template.compiled = compile_template(template) or False
 
     def _included(self, renderer, texts: list[str]) -> list[str]:  # noqa: ANN001 (JekyllRenderer)
