@@ -389,8 +389,8 @@ def test_smart_quote_cases_are_what_kramdown_writes():
 
 
 def test_simple_spans_as_the_inline_parse_makes_them(monkeypatch) -> None:
-    """kramdown._simple_spans (a text where only plain links, code spans and `{`s
-    start) makes the tokens the inline parse makes, on random texts of links, code,
+    """kramdown._simple_spans (a text where only plain links, code spans, line
+    breaks and `{`s start) makes the tokens the inline parse makes, on random texts of links, code,
     braces and other markup, and on the corpus's posts; and it is taken."""
     import random
 
@@ -404,7 +404,8 @@ def test_simple_spans_as_the_inline_parse_makes_them(monkeypatch) -> None:
               "[a [b](c)](d)", "[^1]", "[x](u \"t\")", "text ", " (", ")", "*em*", "`c`", "\n",
               "&amp;", "<b>", "!", "{:", "_", "~", "$$", "ü", "[x](<u>)", "[x][r]",
               "`", "``", "`code`", "`` a ` b ``", " ` ", "```x```", "`` ``", "{", "{::comment}",
-              "{::nomarkdown}<b>{:/}", "{#id}", "\\`", "\t"]
+              "{::nomarkdown}<b>{:/}", "{#id}", "\\`", "\t", "  \n", " \n<div>", "\t\n</p>",
+              "\n\n", "  ", " \n"]
     texts = ["".join(pick.choice(pieces) for _ in range(pick.randrange(1, 7)))
              for _ in range(4000)]
     texts += [post.text for post in jekyll_corpus.corpus()]

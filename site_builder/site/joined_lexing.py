@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterator
 
 import pygments
 from pygments.lexer import (ExtendedRegexLexer, Lexer, LexerContext, RegexLexer,
-                            RegexLexerMeta, words)
+                            RegexLexerMeta, bygroups, words)
 from pygments.regexopt import regex_opt
 from pygments.token import Error, Text, Whitespace, _TokenType
 
@@ -213,6 +213,12 @@ def tokens(lexer: RegexLexer, text: str, stack: tuple = ("root",)
             if action is not None:
                 if type(action) is _TokenType:
                     yield pos, action, match.group()
+                elif (groups := _token_groups(action)) is not None:
+                    found = own or rexmatch(text, pos)
+                    for group, token_type in groups:
+                        value = found.group(group)
+                        if value:
+                            yield found.start(group), token_type, value
                 else:
                     yield from action(lexer, own or rexmatch(text, pos))
             pos = match.end()
@@ -255,6 +261,15 @@ def extended_tokens(lexer: ExtendedRegexLexer, text: str | None = None,
                 if type(action) is _TokenType:
                     yield pos, action, match.group()
                     ctx.pos = match.end()
+                elif (groups := _token_groups(action)) is not None:
+                    found = own or rexmatch(text, pos, end)
+                    for group, token_type in groups:
+                        value = found.group(group)
+                        if value:
+                            yield found.start(group), token_type, value
+                    ctx.pos = found.end()
+                    if not new_state:   # (as below)
+                        state = state_of(ctx.stack[-1])
                 else:   # (it moves ctx.pos itself)
                     yield from action(lexer, own or rexmatch(text, pos, end), ctx)
                     if not new_state:   # it may have moved the stack
@@ -272,6 +287,28 @@ def extended_tokens(lexer: ExtendedRegexLexer, text: str | None = None,
         else:
             yield pos, Error, text[pos]
         ctx.pos = pos + 1
+
+
+# The callback bygroups(...) makes, and for each such callback whose actions are all
+# token types (most), its groups and their types: its tokens are then yielded here,
+# not by a generator of its own made for each match.
+_BYGROUPS = bygroups().__code__
+_TOKEN_GROUPS: dict = {}
+
+
+def _token_groups(action: Callable) -> tuple | None:
+    """((group, token type), ...) that the callback `action` yields the non-empty
+    groups of, in order, when it is bygroups(...) of token types (and Nones); else None."""
+    found = _TOKEN_GROUPS.get(action, False)
+    if found is False:
+        found = None
+        if getattr(action, "__code__", None) is _BYGROUPS and \
+                action.__code__.co_freevars == ("args",):
+            actions = action.__closure__[0].cell_contents
+            if all(each is None or type(each) is _TokenType for each in actions):
+                found = tuple((i + 1, each) for i, each in enumerate(actions) if each is not None)
+        _TOKEN_GROUPS[action] = found
+    return found
 
 
 def _move(stack: list[str], new_state: tuple | int | str) -> None:

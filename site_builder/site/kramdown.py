@@ -322,7 +322,8 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
     where only plain links, code spans and `{`s that start no extension are
     (`Fix a typo ([#12](url))`: the history page's every item): their tokens, as
     the rules make them (_simple_spans)."""
-    from site_builder.site import kramdown_extensions, kramdown_gfm, kramdown_links
+    from site_builder.site import (kramdown_blocks, kramdown_extensions, kramdown_gfm,
+                                   kramdown_links)
     rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
     if getattr(parse, "__func__", None) is ParserInline.parse:
         parse = _pending_state_parse(md.inline)
@@ -331,11 +332,12 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
     # the only one at `{` (kramdown_extensions.span refuses `{` but `{::`).
     rules = {char: [fn for fn in fns if fn is not text] for char, fns in by_char.items()}
     simple = "".join(char for char, fn in (("[", kramdown_links.plain_link),
-                                          ("`", kramdown_gfm.code_span))
+                                          ("`", kramdown_gfm.code_span),
+                                          ("\n", kramdown_blocks.newline))
                      if rules.get(char, [None])[0] is fn)
     if rules.get("{") == [kramdown_extensions.span]:
         simple += "{"
-    link_at = kramdown_links.PLAIN_LINK.match
+    link_at = (kramdown_links.PLAIN_LINK.match, kramdown_blocks.LAZY_END_HTML.match)
 
     def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
         if tokens or md_ is not md:
@@ -365,15 +367,30 @@ def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noq
     first) starts a plain link (kramdown_links.plain_link's), a code span
     (kramdown_gfm.code_span's, closed), or is a `{` that starts no extension, as the
     inline parse makes them: the texts between, each link's opening, text and
-    closing, each code span, at fragments_join's levels. None for any other text.
-    (`link_at`: PLAIN_LINK.match, `rule_char`: where a rule may start, `simple`:
-    which of `[`, `` ` `` and `{` it may read.)"""
+    closing, each code span, each line break (kramdown_blocks.newline's), at
+    fragments_join's levels. None for any other text. (`link_at`: PLAIN_LINK.match
+    and LAZY_END_HTML.match, `rule_char`: where a rule may start, `simple`: which of
+    `[`, `` ` ``, a line break and `{` it may read.)"""
+    link_at, lazy_end = link_at
     made: list[Token] = []
     last, size = 0, len(src)
     while pos >= 0:
         char = src[pos]
         if char not in simple:
             return None
+        if char == "\n":   # newline's reading: the text before it is what is pending
+            pending, kind = src[last:pos], "softbreak"
+            if pending.endswith("  "):
+                pending, kind = pending[:-2], "hardbreak"
+            elif pending[-1:] in (" ", "\t") and lazy_end(src, pos + 1):
+                pending = pending.rstrip(" \t")
+            if pending:
+                made.append(_token_at("text", "", 0, 0, pending))
+            made.append(_token_at(kind, "br", 0, 0))
+            last = pos + 1
+            following = rule_char(src, last)
+            pos = following.start() if following is not None else -1
+            continue
         if char == "{":   # (kramdown_extensions.span refuses it: text)
             if src.startswith("{::", pos):
                 return None
