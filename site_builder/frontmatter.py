@@ -275,6 +275,16 @@ def split_front_matter(text: str, name: str, *, unclosed_is_body: bool = False,
     return meta, text[start:], text.count("\n", 0, start) + 1, front
 
 
+def body_start(text: str) -> int | None:
+    """Where split_front_matter's body starts in `text`, without reading the YAML
+    (ahead.py's guess at a body, which the build checks); None without front matter."""
+    first = text.find("\n") + 1 or len(text)
+    if text[:first].rstrip(RUBY_SPACE) != "---":
+        return None
+    end = FRONT_END.search(text, first)
+    return BLANK_LINES.match(text, end.end()).end() if end is not None else None
+
+
 def read_front_matter(text: str) -> dict | None:
     """Only the front matter, for a tool reading its own files: None when there is
     none, or none that reads."""

@@ -54,6 +54,28 @@ def test_what_is_converted_ahead_is_what_the_build_would_convert(tmp_path: Path)
                                True)) == []   # too few sources to be worth a process
 
 
+@pytest.mark.parametrize("text", [
+    "---\n---\nBody\n", "---\ntitle: T\n---\n\n\n  \nBody\n", "--- \ntitle: T\n...\nBody",
+    "---\ntitle: [bad\n---\nBody\n", "---\n- a list\n---\nBody\n", "---\ntitle: T\n---\n  ",
+    "---\ntitle: T\n---Body\n---\nmore\n", "---\ntitle: T\n", "No front matter\n---\n",
+])
+def test_the_body_is_found_as_the_build_finds_it(text: str) -> None:
+    """body_start finds the body without reading the YAML; where it finds one, it is
+    the body split_front_matter gives (whose YAML may not even read)."""
+    from site_builder.frontmatter import body_start, split_front_matter
+    start = body_start(text)
+    try:
+        _, body, line, _ = split_front_matter(text, "t.md", unclosed_is_body=True,
+                                              malformed=[], document=True)
+    except BuildError:
+        assert start is not None   # the build stops there: whatever is converted is unused
+        return
+    if start is None:
+        assert body == text or not text.startswith("---")
+    elif start < len(text):
+        assert (text[start:], text.count("\n", 0, start) + 1) == (body, line)
+
+
 def test_a_cold_build_takes_what_was_converted_ahead(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Given time to finish (here: waited for), the process converts every document

@@ -35,6 +35,7 @@ INCLUDES = {
                 "p.url %}*{% endif %}{{ include.a }}{{ x }}]{% endfor %}{{ site.title }}"
                 "{{ page }}{{ missing.x }}{{ page.n | plus: include.a }}",
     "wrap.html": "{{ inner }}{% include sets.html %}{{ inner }}",   # not fixed: includes
+    "half.html": "<{{ include.n }}>{% if include.n > 1 %}{% break %}{% endif %}(after)",
 }
 
 TEMPLATES = [
@@ -211,6 +212,12 @@ TEMPLATES = [
     "{% for x in page.list reversed offset: 1 x %}{{ x }}{% endfor %}",
     "{% if (page.n == 1 ) or ( page.flag == 2) %}a{% endif %}",   # `page`: an operator
     "{% if (page.n == 3 ) or ( page.flag == 2) %}a{% endif %}",   # never evaluated
+    # a capture (a list of texts, joined) around a node left to python-liquid, which
+    # breaks the loop after writing; texts written together (one call)
+    "{% for x in (1..3) %}{% capture c %}[{{ x }}{% include skip.html skip=false %}|"
+    "{% include half.html n=x %}]{% endcapture %}{{ c }}{% endfor %}({{ c }})"
+    "{% capture d %}a{% include greet.html name='d' %}b{{ page.title }}{% endcapture %}"
+    "{{ d }}{{ page.title }}-{{ page.n }}-{{ page.list | join: '+' }}{{ content }}",
 ]
 
 ITEMS = [{"title": "First", "url": "/first/", "cat": "x", "menu": "M1"},

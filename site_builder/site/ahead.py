@@ -210,14 +210,13 @@ def _results(root: Path, config: dict, out: Path, drafts: bool, script_links: bo
 def _body(source) -> tuple[str, str, int] | None:  # noqa: ANN001 (reader.Found)
     """The source's body as the build reads it, its name and its first line; None
     for one with Liquid (its text is known only once rendered) or that does not read."""
-    from site_builder.frontmatter import split_front_matter
+    from site_builder.frontmatter import body_start
     from site_builder.site.sources import _read_text
     try:
         text = _read_text(source.path, source.rel)
-        _, body, line, _ = split_front_matter(text, source.rel, unclosed_is_body=True,
-                                              malformed=[], document=True)
     except Exception:   # noqa: BLE001 - the build reads it again, and says what is wrong
         return None
-    if "{{" in body or "{%" in body:
+    start = body_start(text)
+    if not start or start == len(text) or "{{" in text or "{%" in text:
         return None
-    return body, source.rel, line
+    return text[start:], source.rel, text.count("\n", 0, start) + 1

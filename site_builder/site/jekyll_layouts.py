@@ -492,6 +492,13 @@ class JekyllRenderer:
         # documents' HTML, made after this; scala-lang.org's front page showed none)
         return self._site(self._post_drops(), self._make_doc_drops())
 
+    @cached_property
+    def _static_files(self) -> list[dict]:
+        """site.static_files, made once for both sites (the posts' and the layouts'):
+        each file's path worked out with pathlib and its time read (made twice, 5
+        million instructions of a cold build of Jekyll's docs)."""
+        return site_static_files(self.static, self.root, self.config)
+
     def _site(self, posts: list[dict] | None, doc_drops: dict[str, Drop] | None = None) -> dict:
         """`site`; with `posts` None, without what is made of the posts (POSTS_KEYS)."""
         config = self.config
@@ -513,7 +520,7 @@ class JekyllRenderer:
                 cats.setdefault(category, []).append(drop)
         for found in (*tags.values(), *cats.values()):
             found.reverse()   # each list newest first
-        static = site_static_files(self.static, self.root, config)
+        static = self._static_files
         settings = config.get("collections") if isinstance(config.get("collections"), dict) else {}
         own = (settings or {}).get("posts")
         own = own if isinstance(own, dict) else {}

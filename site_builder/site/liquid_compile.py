@@ -8,7 +8,8 @@ errors with their tokens): only the walking is gone, variables bound by the
 template's own `for` loops are read from Python locals, and any other variable from
 the context's locals, then from its global value found when the template starts
 (unless its callers' loops or includes bind the name: see _starts), or once when it
-starts if nothing can change it meanwhile (fixed_roots). A node or
+starts if nothing can change it meanwhile (fixed_roots); texts written one after
+the other are written in one call (put), where an error ends the rendering. A node or
 expression this module does not know is handed to python-liquid as it is
 (`node.render`, `expression.evaluate`), so every template renders.
 SITE_BUILDER_LIQUID_COMPILE=0
@@ -234,6 +235,31 @@ def _loop_items(expression: LoopExpression, items: object, context: RenderContex
                              offset=None)
 
 
+def _loop_list(expression: LoopExpression, items: object, context: RenderContext,
+               label: str) -> tuple:
+    """LoopExpression.evaluate's steps for a loop without a limit, an offset or
+    `reversed`, a list's inline: all of it, its length noted for a later `offset:
+    continue`; an iterator of the items and their count."""
+    if type(items) is list:
+        length = len(items)
+        context.tag_namespace["stopindex"][label] = length
+        return islice(items, 0, length), length
+    return _loop_items(expression, items, context)
+
+
+def _loop_enter(context: RenderContext, maps: Any, loops: list, label: str, it: Any,
+                length: int, name: str, limit: int) -> tuple:
+    """context.loop's steps as a compiled loop starts: its ForLoop drop, pushed, and
+    its namespace (its variable set at each step), pushed in front of the others."""
+    forloop = ForLoop(label, it, length, context.parentloop())
+    namespace = {"forloop": forloop, name: None}
+    loops.append(forloop)
+    if len(maps) > limit:
+        _too_deep()
+    maps.appendleft(namespace)
+    return forloop, namespace
+
+
 def _too_deep() -> None:
     """context.extend's error for a namespace pushed past the depth limit."""
     raise ContextDepthError("maximum context depth reached, possible recursive include",
@@ -293,6 +319,7 @@ RUNTIME = {
     "UNSEEN": UNSEEN,
     "_walk": _walk, "_resolve": _resolve, "_lookup": _lookup, "_path": _path,
     "_root": _root, "_rpath": _rpath, "_loop_items": _loop_items, "_too_deep": _too_deep,
+    "_loop_list": _loop_list, "_loop_enter": _loop_enter,
     "_top_error": _top_error, "_filter_error": _filter_error,
     "_unknown_filter": _unknown_filter, "_eq": _eq, "_lt": _lt, "_le": _le, "_ge": _ge,
     "_contains": _contains, "is_truthy": is_truthy, "ruby_to_s": ruby_to_s,
@@ -312,13 +339,15 @@ class _Scope:
     around it in this template (name -> Python local), and whether `break` and
     `continue` are Python's (inside a compiled loop) or exceptions to raise."""
 
-    __slots__ = ("buffer", "write", "names", "in_loop")
+    __slots__ = ("buffer", "write", "names", "in_loop", "joined")
 
-    def __init__(self, buffer: str, write: str | None, names: dict, in_loop: bool):
+    def __init__(self, buffer: str, write: str | None, names: dict, in_loop: bool,
+                 joined: bool = False):
         self.buffer, self.write, self.names, self.in_loop = buffer, write, names, in_loop
+        self.joined = joined   # the buffer is a list of texts (a capture's), not a file
 
     def but(self, **changes: Any) -> _Scope:
-        scope = _Scope(self.buffer, self.write, self.names, self.in_loop)
+        scope = _Scope(self.buffer, self.write, self.names, self.in_loop, self.joined)
         for key, value in changes.items():
             setattr(scope, key, value)
         return scope
@@ -336,6 +365,9 @@ class _Compiler:
         self.loop_names: set[str] = set()   # the template's own loops' variables
         self.assigned: set[str] = set()   # names it assigns, captures or counts
         self.opaque = False   # whether a node is left to python-liquid (an include...)
+        self.pending: list[tuple[bool, str]] = []   # texts to write in one call (put)
+        self.pending_write, self.pending_depth = "", 0
+        self.batching = self.errors_stop()
 
     # -- output helpers
     def const(self, obj: object) -> str:
@@ -347,7 +379,32 @@ class _Compiler:
         return f"_{stem}{self.counter}"
 
     def emit(self, line: str) -> None:
+        if self.pending:
+            self.flush()
         self.lines.append("    " * self.depth + line)
+
+    def put(self, write: str, part: str, *, literal: bool = False, batched: bool = True) -> None:
+        """Write `part` (an expression giving text; `literal`: the text itself) with
+        `write`: with the texts written next to it in the same block, in one call,
+        where an error ends the rendering (errors_stop: no text written before it
+        is ever seen), a call of StringIO.write for each of a loop's texts less."""
+        if not (batched and self.batching):
+            self.emit(f"{write}({repr(part) if literal else part})")
+            return
+        if self.pending and (self.pending_write != write or self.pending_depth != self.depth):
+            self.flush()
+        if not self.pending:
+            self.pending_write, self.pending_depth = write, self.depth
+        if literal and self.pending and self.pending[-1][0]:
+            self.pending[-1] = (True, self.pending[-1][1] + part)
+        else:
+            self.pending.append((literal, part))
+
+    def flush(self) -> None:
+        parts, self.pending = self.pending, []
+        texts = [repr(part) if literal else part for literal, part in parts]
+        text = texts[0] if len(texts) == 1 else f"''.join(({', '.join(texts)}))"
+        self.lines.append("    " * self.pending_depth + f"{self.pending_write}({text})")
 
     def function(self, nodes: list, filename: str = "<liquid template>") -> Callable:
         head = ["def make(" + "{consts}" + "):",
@@ -504,22 +561,24 @@ class _Compiler:
         self.seen.add(OUTPUT_NAMES.get(kind, kind.__name__))
         if kind is ContentNode:
             if scope.write:
-                self.emit(f"{scope.write}({node.text!r})")
+                self.put(scope.write, node.text, literal=True)
         elif kind in OUTPUT_NAMES:   # written as Ruby writes it (jekyll_tags.RubyOutputNode)
             value = self.value(node.expression, scope, statement=True)
             t = self.temp("o")
-            self.emit(f"{scope.write or '_null_write'}({t} if type({t} := {value}) is str "
-                      f"else ruby_to_s({t}))")
+            # (a page's content, big, written by itself: not copied into a joined text)
+            self.put(scope.write or "_null_write",
+                     f"({t} if type({t} := {value}) is str else ruby_to_s({t}))",
+                     batched=not _reads_content(node.expression))
         elif kind is AssignNode:
             self.assigned.add(str(node.name))
             value = self.value(node.expression, scope, statement=True)
             self.emit(f"locals_[{str(node.name)!r}] = {value}")
         elif kind is CaptureNode:
             self.assigned.add(str(node.name))
-            buf = self.temp("b")
-            self.emit(f"{buf} = StringIO()")
-            self.block(node.block, scope.but(buffer=buf, write=f"{buf}.write"))
-            self.emit(f"locals_[{str(node.name)!r}] = {buf}.getvalue()")
+            buf = self.temp("b")   # (a list of texts, joined: cheaper than a StringIO)
+            self.emit(f"{buf} = []")
+            self.block(node.block, scope.but(buffer=buf, write=f"{buf}.append", joined=True))
+            self.emit(f"locals_[{str(node.name)!r}] = ''.join({buf})")
         elif kind is IfNode or kind is UnlessNode:
             self.conditional(node, scope, negate=kind is UnlessNode)
         elif kind is ForNode:
@@ -543,6 +602,16 @@ class _Compiler:
         """A node left to python-liquid; a break or continue from inside it ends or
         steps this template's loop, as it would end the interpreter's."""
         self.opaque = True
+        if scope.joined:   # a capture's list: the node writes to a file, then joined
+            out = self.temp("w")
+            self.emit(f"{out} = StringIO()")
+            self.emit("try:")
+            self.depth += 1
+            self.fallback(node, scope.but(buffer=out, joined=False))
+            self.depth -= 1
+            self.emit("finally:")
+            self.emit(f"    {scope.buffer}.append({out}.getvalue())")
+            return
         call = f"{self.const(node)}.render(context, {scope.buffer})"
         if not scope.in_loop:
             self.emit(call)
@@ -582,24 +651,15 @@ class _Compiler:
         if expr.limit is None and expr.offset is None and not expr.reversed:
             # LoopExpression.evaluate's steps, a list's inline: all of it, its length
             # noted for a later `offset: continue`.
-            items = self.temp("l")
-            self.emit(f"{items} = {self.value(expr.iterable, scope)}")
-            self.emit(f"if type({items}) is list:")
-            self.emit(f"    {length} = len({items})")
-            self.emit(f"    context.tag_namespace['stopindex'][{label!r}] = {length}")
-            self.emit(f"    {it} = islice({items}, 0, {length})")
-            self.emit("else:")
-            self.emit(f"    {it}, {length} = _loop_items({x}, {items}, context)")
+            self.emit(f"{it}, {length} = _loop_list({x}, {self.value(expr.iterable, scope)}, "
+                      f"context, {label!r})")
         else:
             self.emit(f"{it}, {length} = {x}.evaluate(context)")
         self.emit(f"if {length}:")
         self.depth += 1
-        self.emit(f"{forloop} = ForLoop({label!r}, {it}, {length}, context.parentloop())")
-        self.emit(f"{ns} = {{'forloop': {forloop}, {name!r}: None}}")
-        self.emit(f"loops_.append({forloop})")
-        self.emit(f"if len(maps) > {self.env.context_depth_limit}:")
-        self.emit(f"    {DEPTH_ERROR}")
-        self.emit(f"maps.appendleft({ns})")
+        # (run once a loop, in calls: a fifth less source to compile for a loop)
+        self.emit(f"{forloop}, {ns} = _loop_enter(context, maps, loops_, {label!r}, {it}, "
+                  f"{length}, {name!r}, {self.env.context_depth_limit})")
         self.emit("try:")
         self.emit(f"    for {forloop}._index, {item} in enumerate({it}):")
         self.emit(f"        {ns}[{name!r}] = {item}")
@@ -784,7 +844,9 @@ class _Compiler:
         v, index = self.temp("f"), self.temp("i")
         self.emit(f"{v} = {self.value(expr.left, scope)}")
         self.emit(f"{index} = -1")
+        unset = len(self.lines) - 1   # (that line: dropped if `index` is set first)
         self.emit("try:")
+        body = len(self.lines)
         self.depth += 1
         called: list[tuple[str, Any]] = []
         running = False   # whether `index` names a filter whose call is over
@@ -831,8 +893,11 @@ class _Compiler:
             self.emit(f"{v} = {call}")
             called.append((f.name, f.token))
             running = True
-        self.emit("pass")
+        if len(self.lines) == body:
+            self.emit("pass")
         self.depth -= 1
+        if self.lines[body].strip() == f"{index} = 0":   # nothing before the first call
+            del self.lines[unset]
         self.emit("except FILTER_ERRORS as err:")
         self.emit(f"    _filter_error({self.const(tuple(called))}, {index}, err)")
         return v
@@ -865,6 +930,12 @@ COMPILED_KINDS = frozenset("""ContentNode OutputNode EchoNode AssignNode Capture
 
 COMPARISONS = frozenset((EqExpression, NeExpression, LtExpression, GtExpression, LeExpression,
                          GeExpression, ContainsExpression))
+
+
+def _reads_content(expr: Any) -> bool:
+    """Whether an output writes (a filter of) `content`: a layout's page, big."""
+    left = expr.left if type(expr) is FilteredExpression else expr
+    return type(left) is Path and bool(left.path) and left.path[0] == "content"
 
 
 def _plain_literal(expr: Any) -> bool:
