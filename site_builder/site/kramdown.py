@@ -32,7 +32,10 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_core.normalize import normalize as markdown_it_normalize
 from markdown_it.rules_inline import StateInline, emphasis, strikethrough
 from markdown_it.rules_inline.fragments_join import fragments_join
-from markdown_it.common.utils import unescapeAll
+from markdown_it.common.utils import fromCodePoint, isValidEntityCode, unescapeAll
+from markdown_it.common.entities import entities as ENTITIES
+from markdown_it.rules_inline.entity import DIGITAL_RE, NAMED_RE
+from markdown_it.rules_inline.entity import entity as markdown_it_entity
 from markdown_it.token import Token, convert_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -340,6 +343,8 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
         simple += "{"
     if rules.get("_") == [kramdown_emphasis.emphasis]:
         simple += "_"   # (after a letter: text, see _simple_spans)
+    if rules.get("&") == [markdown_it_entity]:
+        simple += "&"
     link_at = (kramdown_links.PLAIN_LINK.match, kramdown_blocks.LAZY_END_HTML.match)
 
     def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
@@ -369,12 +374,13 @@ def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noq
     """The tokens of a text in which every character a rule starts at (`pos` the
     first) starts a plain link (kramdown_links.plain_link's), a code span
     (kramdown_gfm.code_span's, closed), or is a `{` that starts no extension or a
-    `_` after a letter (kramdown_emphasis.emphasis makes it text), as the
+    `_` after a letter (kramdown_emphasis.emphasis makes it text), or an `&`
+    (an entity or text: markdown-it's entity rule, _entity), as the
     inline parse makes them: the texts between, each link's opening, text and
     closing, each code span, each line break (kramdown_blocks.newline's), at
     fragments_join's levels. None for any other text. (`link_at`: PLAIN_LINK.match
     and LAZY_END_HTML.match, `rule_char`: where a rule may start, `simple`: which of
-    `[`, `` ` ``, a line break, `{` and `_` it may read.)"""
+    `[`, `` ` ``, a line break, `{`, `_` and `&` it may read.)"""
     link_at, lazy_end = link_at
     made: list[Token] = []
     last, size = 0, len(src)
@@ -400,6 +406,18 @@ def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noq
                 return None
             pos += 2 if src[pos + 1:pos + 2] == "_" else 1
             following = rule_char(src, pos)
+            pos = following.start() if following is not None else -1
+            continue
+        if char == "&":   # markdown-it's entity rule's reading (ours: in this loop)
+            made_entity = _entity(src, pos, size)
+            if made_entity is None:   # (no entity: the `&` is text)
+                following = rule_char(src, pos + 1)
+            else:
+                if pos > last:
+                    made.append(_token_at("text", "", 0, 0, src[last:pos]))
+                made.append(made_entity)
+                last = pos + len(made_entity.markup)
+                following = rule_char(src, last)
             pos = following.start() if following is not None else -1
             continue
         if char == "{":   # (kramdown_extensions.span refuses it: text)
@@ -450,6 +468,28 @@ def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noq
     if last < size:
         made.append(_token_at("text", "", 0, 0, src[last:]))
     return made
+
+
+def _entity(src: str, pos: int, size: int) -> Token | None:
+    """The text_special token markdown-it's entity rule makes for the `&` at `pos`
+    (the same patterns and tables), or None where it makes none."""
+    if pos + 1 >= size:
+        return None
+    if src[pos + 1] == "#":
+        found = DIGITAL_RE.match(src, pos)
+        if found is None:
+            return None
+        number = found[1]
+        code = int(number[1:], 16) if number[0].lower() == "x" else int(number, 10)
+        content = fromCodePoint(code if isValidEntityCode(code) else 0xFFFD)
+    else:
+        found = NAMED_RE.match(src, pos)
+        if found is None or found[1] not in ENTITIES:
+            return None
+        content = ENTITIES[found[1]]
+    token = _token_at("text_special", "", 0, 0, content)
+    token.markup, token.info = found[0], "entity"
+    return token
 
 
 def _pending_state_parse(parser: ParserInline):  # noqa: ANN202 (ParserInline.parse)
