@@ -390,7 +390,7 @@ def test_smart_quote_cases_are_what_kramdown_writes():
 
 def test_simple_spans_as_the_inline_parse_makes_them(monkeypatch) -> None:
     """kramdown._simple_spans (a text where only plain links, code spans, line
-    breaks and `{`s start) makes the tokens the inline parse makes, on random texts of links, code,
+    breaks, `{`s and `_`s after letters start) makes the tokens the inline parse makes, on random texts of links, code,
     braces and other markup, and on the corpus's posts; and it is taken."""
     import random
 
@@ -405,7 +405,7 @@ def test_simple_spans_as_the_inline_parse_makes_them(monkeypatch) -> None:
               "&amp;", "<b>", "!", "{:", "_", "~", "$$", "ü", "[x](<u>)", "[x][r]",
               "`", "``", "`code`", "`` a ` b ``", " ` ", "```x```", "`` ``", "{", "{::comment}",
               "{::nomarkdown}<b>{:/}", "{#id}", "\\`", "\t", "  \n", " \n<div>", "\t\n</p>",
-              "\n\n", "  ", " \n"]
+              "\n\n", "  ", " \n", "site_url", "x__y", "a___b", "-_x", "é_", "a-_b_", "_"]
     texts = ["".join(pick.choice(pieces) for _ in range(pick.randrange(1, 7)))
              for _ in range(4000)]
     texts += [post.text for post in jekyll_corpus.corpus()]

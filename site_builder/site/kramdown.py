@@ -37,6 +37,7 @@ from markdown_it.token import Token, convert_attrs
 from mdit_py_plugins.footnote import footnote_plugin
 
 from site_builder.site.cache import blake2b
+from site_builder.site.kramdown_emphasis import _after_letter
 from site_builder.site.kramdown_spans import MARKUP_TAG
 from site_builder.site.kramdown_table import chunk_starts, kramdown_table
 from site_builder.site.rouge_languages import ROUGE_LANGUAGES
@@ -322,8 +323,8 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
     where only plain links, code spans and `{`s that start no extension are
     (`Fix a typo ([#12](url))`: the history page's every item): their tokens, as
     the rules make them (_simple_spans)."""
-    from site_builder.site import (kramdown_blocks, kramdown_extensions, kramdown_gfm,
-                                   kramdown_links)
+    from site_builder.site import (kramdown_blocks, kramdown_emphasis, kramdown_extensions,
+                                   kramdown_gfm, kramdown_links)
     rule_char = re.compile("[" + re.escape("".join(by_char)) + "]").search
     if getattr(parse, "__func__", None) is ParserInline.parse:
         parse = _pending_state_parse(md.inline)
@@ -337,6 +338,8 @@ def _plain_text_parse(md: MarkdownIt, parse, by_char: dict[str, list], text):  #
                      if rules.get(char, [None])[0] is fn)
     if rules.get("{") == [kramdown_extensions.span]:
         simple += "{"
+    if rules.get("_") == [kramdown_emphasis.emphasis]:
+        simple += "_"   # (after a letter: text, see _simple_spans)
     link_at = (kramdown_links.PLAIN_LINK.match, kramdown_blocks.LAZY_END_HTML.match)
 
     def plain_parse(src: str, md_: MarkdownIt, env: dict, tokens: list[Token]) -> list[Token]:
@@ -365,12 +368,13 @@ def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noq
                   simple: str) -> list[Token] | None:
     """The tokens of a text in which every character a rule starts at (`pos` the
     first) starts a plain link (kramdown_links.plain_link's), a code span
-    (kramdown_gfm.code_span's, closed), or is a `{` that starts no extension, as the
+    (kramdown_gfm.code_span's, closed), or is a `{` that starts no extension or a
+    `_` after a letter (kramdown_emphasis.emphasis makes it text), as the
     inline parse makes them: the texts between, each link's opening, text and
     closing, each code span, each line break (kramdown_blocks.newline's), at
     fragments_join's levels. None for any other text. (`link_at`: PLAIN_LINK.match
     and LAZY_END_HTML.match, `rule_char`: where a rule may start, `simple`: which of
-    `[`, `` ` ``, a line break and `{` it may read.)"""
+    `[`, `` ` ``, a line break, `{` and `_` it may read.)"""
     link_at, lazy_end = link_at
     made: list[Token] = []
     last, size = 0, len(src)
@@ -389,6 +393,13 @@ def _simple_spans(md: MarkdownIt, src: str, pos: int, rule_char, link_at,  # noq
             made.append(_token_at(kind, "br", 0, 0))
             last = pos + 1
             following = rule_char(src, last)
+            pos = following.start() if following is not None else -1
+            continue
+        if char == "_":   # emphasis' reading of a `_` (or `__`) after a letter: text
+            if not _after_letter(src, pos):
+                return None
+            pos += 2 if src[pos + 1:pos + 2] == "_" else 1
+            following = rule_char(src, pos)
             pos = following.start() if following is not None else -1
             continue
         if char == "{":   # (kramdown_extensions.span refuses it: text)

@@ -512,14 +512,23 @@ def apply_defaults(items: list[Post], config: dict, kind: str) -> None:
     if not isinstance(sets, list) or not all(isinstance(s, dict) for s in sets):
         raise BuildError("_config.yml: defaults: must be a list of `- scope: {path, type}` "
                          "`values: {...}` entries, as in Jekyll")
-    if not sets:
+    if not sets or not items:
         return
+    # The sets of this kind, the more specific last (each item's matches in that
+    # order), and their values merged once for each combination of them that matches.
+    kinds = [(_specificity(s), i, s) for i, s in enumerate(sets)
+             if _in_scope(s.get("scope") or {}, None, kind, "")]
+    kinds.sort(key=lambda f: f[:2])
+    merged_for: dict[tuple, dict] = {}
     for item in items:
-        found = [(_specificity(s), i, s.get("values") or {}) for i, s in enumerate(sets)
-                 if _in_scope(s.get("scope") or {}, item.name, kind, config["posts_dir"])]
-        merged: dict = {}
-        for _, _, values in sorted(found, key=lambda f: f[:2]):
-            merged.update(values if isinstance(values, dict) else {})
+        found = tuple(i for _, i, s in kinds
+                      if _in_scope(s.get("scope") or {}, item.name, kind, config["posts_dir"]))
+        merged = merged_for.get(found)
+        if merged is None:
+            merged = merged_for[found] = {}
+            for i in found:
+                values = sets[i].get("values") or {}
+                merged.update(values if isinstance(values, dict) else {})
         item.meta = {**merged, **item.meta}
 
 
@@ -536,12 +545,14 @@ def static_defaults(rel: str, config: dict) -> dict:
     return merged
 
 
-def _in_scope(scope: dict, name: str, kind: str, posts_dir: str) -> bool:
+def _in_scope(scope: dict, name: str | None, kind: str, posts_dir: str) -> bool:
+    """Whether the set of `scope` applies to an item of `kind` at `name` (None: to any
+    item of the kind, its type alone)."""
     if scope.get("type") and scope["type"] != kind and not (
             scope["type"] == "posts" and kind == "drafts"):
         return False
     path = str(scope.get("path") or "").strip("/")
-    if not path:
+    if not path or name is None:
         return True
     paths = [path]
     if path.startswith("_posts"):  # Jekyll's name for the posts folder, wherever posts_dir is
