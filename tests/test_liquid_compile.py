@@ -212,6 +212,9 @@ TEMPLATES = [
     "{% for x in page.list reversed offset: 1 x %}{{ x }}{% endfor %}",
     "{% if (page.n == 1 ) or ( page.flag == 2) %}a{% endif %}",   # `page`: an operator
     "{% if (page.n == 3 ) or ( page.flag == 2) %}a{% endif %}",   # never evaluated
+    # a fixed root's key read in a loop (hoisted: read once), found and missing
+    "{% for p in site.posts %}{{ page.title }}{% if p.url == page.url %}*{% endif %}"
+    "{{ page.nope }}|{% endfor %}",
     # a capture (a list of texts, joined) around a node left to python-liquid, which
     # breaks the loop after writing; texts written together (one call)
     "{% for x in (1..3) %}{% capture c %}[{{ x }}{% include skip.html skip=false %}|"

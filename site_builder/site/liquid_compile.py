@@ -365,6 +365,7 @@ class _Compiler:
         self.loop_names: set[str] = set()   # the template's own loops' variables
         self.assigned: set[str] = set()   # names it assigns, captures or counts
         self.opaque = False   # whether a node is left to python-liquid (an include...)
+        self.hoists: dict[tuple[str, str], int] = {}   # (root, key) read in loops
         self.pending: list[tuple[bool, str]] = []   # texts to write in one call (put)
         self.pending_write, self.pending_depth = "", 0
         self.batching = self.errors_stop()
@@ -440,8 +441,16 @@ class _Compiler:
         self.lines += ["        finally:", "            maps.popleft()", "    return render"]
         names = ", ".join(f"k{i}" for i in range(len(self.consts)))
         fixed = self.fixed_roots()
-        head[head.index("{roots}")] = self.entry(fixed)
+        head[head.index("{roots}")] = self.entry(fixed) + self.hoisting(fixed)
         source = "\n".join([head[0].format(consts=names), *head[1:], *self.lines])
+        for (name, key), n in self.hoists.items():   # (hoisted() left marks for each)
+            var = self.roots[name]
+            if name in fixed:
+                found = f"_h{n}"
+            else:
+                found = (f"(_dict_get(_x{n}, {key!r}, MISSING) if type(_x{n} := "
+                         f"{self.root_lookup(name, var)}) in DICTS else MISSING)")
+            source = source.replace(f"\3{n}\3", found)
         for name, var in self.roots.items():   # (root() left marks for each)
             kept = "_r" + var[2:]   # (a fixed root's value, read when the template starts)
             source = source.replace(f"\0{name}\0", kept if name in fixed else
@@ -497,6 +506,22 @@ class _Compiler:
         if name not in self.roots:
             self.roots[name] = f"_g{len(self.roots)}"
         return f"{mark}{name}{mark}"
+
+    def hoisted(self, root: str, key: str) -> str:
+        """`root`'s `key` (a plain key: dict.get's, MISSING if none) in a loop: a
+        mark, replaced once the whole template is written: for a fixed root (see
+        fixed_roots), a value read when the template starts (hoisting: nothing
+        changes it meanwhile); else the read itself, where it is."""
+        self.root(root)
+        n = self.hoists.setdefault((root, key), len(self.hoists))
+        return f"\3{n}\3"
+
+    def hoisting(self, fixed: set[str]) -> str:
+        """The hoisted keys of fixed roots, read once when the template starts."""
+        lines = [f"\n        _h{n} = _dict_get(_r{self.roots[name][2:]}, {key!r}, MISSING) if "
+                 f"type(_r{self.roots[name][2:]}) in DICTS else MISSING"
+                 for (name, key), n in self.hoists.items() if name in fixed]
+        return "".join(lines)
 
     @staticmethod
     def root_lookup(name: str, var: str) -> str:
@@ -809,6 +834,14 @@ class _Compiler:
             if local is not None:
                 return f"_path(context, {local}, {path}, {token}, {hints})"
             return f"{self.root(root, chr(2))}{path}, {token}, {hints})"
+        if local is None and len(keys) == 1 and keys[0] not in CONTENT_KEYS:
+            # In a loop (the others are above): a key of a root read at the start
+            # (page.url, against each link of a navigation), read once then too
+            # (`hoisted`); a miss resolved here, where the read is.
+            t = self.temp("t")
+            hints = self.const((f"{_segments_str(segments[:2])} is undefined",))
+            return (f"({t} if ({t} := {self.hoisted(root, keys[0])}) is not MISSING else "
+                    f"_resolve(context, {self.root(root)}, {path}, {token}, {hints}))")
         start = local or self.root(root, "\0" if scope.in_loop else "\1")
         value = start
         found = None   # the temporary that holds the root's value
