@@ -392,6 +392,35 @@ def test_one_line_items_as_the_block_parse_makes_them(monkeypatch) -> None:
     assert sum(taken) > 300 and taken.count(False) > 300
 
 
+def test_text_and_bullet_shortcuts_as_the_general_way_makes_them(monkeypatch) -> None:
+    """_kramdown_text's one-line shortcut gives _any_text's text, and _same_bullets'
+    check for other bullets (_no_other_bullets) changes nothing, on random lists (with
+    other bullets, quotes, tabs, no-break and other spaces) and on the corpus and
+    generated posts: the HTML and every token's fields the same with them and without."""
+    import random
+
+    from site_builder.site import kramdown_blocks, kramdown_gfm
+    pick = random.Random(17)
+    extra = ["> - ", ">\t* ", "> > + ", "\u3000x", "x\u00a0", "\u2003", "é", "  + ", "*", "+"]
+    texts = [_list_soup(pick) for _ in range(2000)]
+    texts += ["\n".join(pick.choice(extra) + line for line in _list_soup(pick).split("\n"))
+              for _ in range(1000)]
+    texts += [post.text for post in jekyll_corpus.corpus()]
+    texts += markdown_samples.blog_like(seed=4, count=100)
+    md = renderer()
+
+    def results(text: str) -> tuple:
+        tokens = md.parse(text, {})
+        return md.renderer.render(tokens, md.options, {}), tokens
+    for text in texts:
+        with monkeypatch.context() as patch:
+            with_shortcuts = results(text)
+            patch.setattr(kramdown_blocks, "_kramdown_text", kramdown_blocks._any_text)
+            patch.setattr(kramdown_gfm, "_no_other_bullets", lambda *a: False)
+            without = results(text)
+        assert with_shortcuts == without, repr(text)
+
+
 def test_link_check_is_markdown_its_but_file_urls() -> None:
     """Our link check (one call) answers as markdown-it's validateLink with `file:`
     URLs let through, on random URLs."""

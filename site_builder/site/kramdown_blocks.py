@@ -585,6 +585,20 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
 def _kramdown_text(state: StateBlock, start: int, last: int) -> str:
     """A paragraph's text as kramdown reads it (see paragraph)."""
     indent, src = state.blkIndent, state.src
+    if last - start == 1 and state.tShift[start] >= indent:
+        # One line (most paragraphs, every one-line list item) indented to its text,
+        # all ASCII (no no-break space at either end) and no tab in its indentation:
+        # the line from the indentation on, stripped, as _any_text makes it.
+        begin = state.bMarks[start]
+        text = src[begin + indent:state.eMarks[start]]
+        if text.isascii() and (not indent or "\t" not in src[begin:begin + indent]):
+            return text.strip(MD_TRIM)
+    return _any_text(state, start, last)
+
+
+def _any_text(state: StateBlock, start: int, last: int) -> str:
+    """_kramdown_text's, for any paragraph."""
+    indent, src = state.blkIndent, state.src
     first = src[state.bMarks[start] + state.tShift[start]]
     final = src[state.bMarks[last - 1]:state.eMarks[last - 1]].rstrip(RUBY_SPACE)[-1:]
     # (the list rule may have counted a lazy line as indented: its spaces tell)

@@ -368,7 +368,7 @@ def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
     its bullets (`-` then `*`; houbb.github.io's posts end `- a` / `* TOC` + `{:toc}`,
     and the whole list is the table of contents), CommonMark starts a new one. Only
     bullet characters change: every offset stays."""
-    if bullet not in "*+-":
+    if bullet not in "*+-" or _no_other_bullets(state, start, end, bullet):
         return state.src
     chars = None
     src, b_marks, e_marks, t_shift, s_count = \
@@ -387,6 +387,35 @@ def _same_bullets(state: StateBlock, start: int, end: int, bullet: str) -> str:
             chars = chars or list(state.src)
             chars[state.bMarks[k] + state.tShift[k]] = bullet
     return state.src if chars is None else "".join(chars)
+
+
+# A line whose text starts with `*` or `+` (or `-`, `+`; or `-`, `*`), after any
+# indentation and blockquote markers: the line break before it, and its bullet.
+OTHER_BULLET_LINES = {bullet: re.compile("\n[ \t>]*[" + re.escape("*+-".replace(bullet, "")) + "]")
+                      for bullet in "*+-"}
+
+
+def _no_other_bullets(state: StateBlock, start: int, end: int, bullet: str) -> bool:
+    """Whether no line after `start`, before `end`, starts with a bullet other than
+    `bullet` (then _same_bullets changes nothing, and need not read each line: Jekyll's
+    history page has three hundred lists, whose lines it read to the end of each).
+    The lines that do are found once per text (searched for in C), as numbers;
+    a line's text starts where its raw line's does, after blanks and a blockquote's
+    markers, unless a block was resumed mid-line (_start_line_at): then no answer."""
+    if "kramdown_midline" in state.env:
+        return False
+    memo = state.env.setdefault("kramdown_other_bullets", {})
+    key = (bullet, state.src)
+    lines = memo.get(key)
+    if lines is None:
+        src, lines, line, counted = state.src, [], 0, 0
+        for found in OTHER_BULLET_LINES[bullet].finditer(src):
+            line += src.count("\n", counted, found.start() + 1)
+            counted = found.start() + 1
+            lines.append(line)
+        memo[key] = lines
+    after = bisect.bisect_right(lines, start)
+    return after == len(lines) or lines[after] >= end
 
 
 def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
