@@ -421,6 +421,41 @@ def test_text_and_bullet_shortcuts_as_the_general_way_makes_them(monkeypatch) ->
         assert with_shortcuts == without, repr(text)
 
 
+def test_html_elements_read_in_one_pass_as_in_two(monkeypatch) -> None:
+    """_whole_lines_html (an HTML element's end found while it is written) gives the
+    tokens and HTML that _after_element's reading and raw_html give, on random HTML
+    blocks (tags opened, closed, left open, void, scripts, comments, text after the
+    end, indented, in lists) and on the corpus and generated posts."""
+    import random
+
+    from site_builder.site import kramdown
+    pick = random.Random(19)
+    pieces = ["<div>", "</div>", "<div class=\"a\">", "<p>", "</p>", "<span>", "</span>",
+              "<hr>", "<br/>", "<img src=x>", "<script>", "</script>", "<!-- c -->", "<!--",
+              "<your name>", "</b>", "text", " a < b ", "&", "&amp;", "\n", "\n\n", "  ",
+              "<table>", "</table>", "<td>", "`<div>`", "*em*", "<DIV>", "</DIV>", "x\ny"]
+    texts = []
+    for _ in range(3000):
+        body = "".join(pick.choice(pieces) for _ in range(pick.randrange(1, 10)))
+        start = pick.choice(["<div>", "<div>\n", "<section>", "<table>", " <div>", "- <div>"])
+        end = pick.choice(["</div>", "\n</div>", "</div> after", "</div>\n\nnext", "",
+                           "</section>", "</table>\n", "\n</div><p>b</p>"])
+        texts.append(start + body + end + pick.choice(["", "\n", "\n\ntext\n"]))
+    texts += [post.text for post in jekyll_corpus.corpus()]
+    texts += markdown_samples.blog_like(seed=6, count=100)
+    md = renderer()
+
+    def results(text: str) -> tuple:
+        tokens = md.parse(text, {})
+        return md.renderer.render(tokens, md.options, {}), tokens
+    for text in texts:
+        with monkeypatch.context() as patch:
+            with_shortcut = results(text)
+            patch.setattr(kramdown, "_whole_lines_html", lambda *a: None)
+            without = results(text)
+        assert with_shortcut == without, repr(text)
+
+
 def test_link_check_is_markdown_its_but_file_urls() -> None:
     """Our link check (one call) answers as markdown-it's validateLink with `file:`
     URLs let through, on random URLs."""

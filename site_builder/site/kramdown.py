@@ -698,6 +698,8 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
     content = None
     resumed = False
     if last is not None:
+        content = _whole_lines_html(state, start, last, later, open_tags)
+    if content is None and last is not None:   # (element_end's reading first, then raw_html)
         last, rest = _after_element(state, start, last)
         lines = state.getLines(start, last + 1, state.blkIndent, True)
         if rest is not None:   # `<p>a</p><p>b</p>`: what follows is the next block
@@ -722,6 +724,29 @@ def _raw_element(state: StateBlock, start: int, end: int, last: int | None) -> i
     token.map = [start, last + 1]
     token.content = content
     return end - 1 if resumed is not False else last
+
+
+def _whole_lines_html(state: StateBlock, start: int, last: int, later, open_tags: list[str]  # noqa: ANN001
+                      ) -> str | None:
+    """raw_html of the element's lines `start` to `last`, _after_element's reading
+    made in the same pass (element_end's, which read every tag of the element
+    again): where that answer needs nothing else, an element of lines as they are
+    (no indentation taken off: they are the text element_end reads), with no
+    markdown attribute (whose content raw_html reads otherwise), and only blanks
+    after its end on that line. None otherwise, `open_tags` left empty."""
+    lines = state.getLines(start, last + 1, state.blkIndent, True)
+    begin = state.bMarks[start] + state.tShift[start]
+    if "markdown" in lines or lines[:-1] != state.src[begin:state.eMarks[last]]:
+        return None
+    closed: list[int] = []
+    content = raw_html(lines, later, open_tags, closed)
+    if closed:   # (an unclosed script's end: the text's end, as element_end's)
+        end = begin + min(closed[0], len(lines) - 1)
+        line = bisect.bisect_right(state.bMarks, end, start, last + 1) - 1
+        if state.src[end:state.eMarks[line]].strip():
+            open_tags.clear()
+            return None   # text after the element on its line: _after_element's case
+    return content
 
 
 def _text_end(state: StateBlock, start: int, end: int) -> int:

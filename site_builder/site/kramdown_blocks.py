@@ -538,14 +538,16 @@ PLAIN_LINE_RULES = ("raw_text", "_kramdown_code.<locals>.rule", "_one_line_headi
 def _one_line_plan(md: MarkdownIt) -> tuple | None:
     """What _one_line_item needs of the block rules (looked up once a list): the
     characters some rule other than PLAIN_LINE_RULES can take a line's first at,
-    and the paragraph's terminators by character and for any other; None where the
+    the paragraph's terminators by character and for any other, and the options'
+    maxNesting (a property, read once a list here); None where the
     rules are not the dispatcher's, or not those it knows."""
     chain, terminators = md.block.ruler.getRules(""), md.block.ruler.getRules("paragraph")
     if len(chain) != 1 or len(terminators) != 1 or not hasattr(chain[0], "by_char") \
             or not hasattr(terminators[0], "by_char") \
             or tuple(fn.__qualname__ for fn in chain[0].anywhere) != PLAIN_LINE_RULES:
         return None
-    return chain[0].by_char, terminators[0].by_char, terminators[0].anywhere
+    return (chain[0].by_char, terminators[0].by_char, terminators[0].anywhere,
+            md.options.maxNesting)
 
 
 def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
@@ -559,7 +561,7 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
     `plan`: _one_line_plan's."""
     src = state.src
     if plan is None or content >= maximum or src[content] in plan[0] \
-            or state.level >= state.md.options.maxNesting \
+            or state.level >= plan[3] \
             or src.find("|", content, maximum) >= 0 or src.find("\t", state.bMarks[start], content) >= 0:
         return False   # (`|` a table's, a tab raw text's: kramdown_table, raw_text)
     # The next line ends the paragraph (and the item: indented less than its text,

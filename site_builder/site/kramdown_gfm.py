@@ -33,7 +33,8 @@ TOC_ANYWHERE = re.compile(TOC_IAL.pattern[1:-1])
 FENCE_OPENING = re.compile(r"^(`{3,}|~{3,})")
 FENCE_CLOSING = re.compile(r"^(`{3,}|~{3,})[ \t]*$")
 EMPTY_HEADING = re.compile(r"^#{1,6}[ \t]*$")
-ORDERED_PAREN = re.compile(r"^\s*\d{1,9}\)")
+ORDERED_PAREN = re.compile(r"\s*\d{1,9}\)")
+BULLETS = frozenset("*+-")
 EMPTY_MARKER = re.compile(r"[*+-]|\d{1,9}\.")
 BULLET_ITEM = re.compile(r"[*+-][ \t]")
 ORDERED_ITEM = re.compile(r"\d{1,9}\.[ \t]")
@@ -295,12 +296,16 @@ def _kramdown_list(original):  # noqa: ANN001, ANN202 (markdown-it's rule functi
     no blank line, is the item's) are seen indented for the list's parse: CommonMark
     takes such a line only to go on a paragraph (after `- #### BSD` it ends the list)."""
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-        line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
-        if ORDERED_PAREN.match(line) or \
-                " \t" in state.src[state.bMarks[start]:state.bMarks[start] + state.tShift[start]]:
+        src, begin = state.src, state.bMarks[start]
+        first, stop = begin + state.tShift[start], state.eMarks[start]
+        if src[first:first + 1] in BULLETS:   # (every line of a bulleted list)
+            if stop - first == 1:
+                return False   # kramdown's marker needs a space or tab after it: `-` is text
+        elif ORDERED_PAREN.match(src, first, stop) or EMPTY_MARKER.fullmatch(src, first, stop):
+            return False   # `1)` is text; and so is `5.` (as `-`)
+        if first > begin and " \t" in src[begin:first]:
             return False   # kramdown's list marker has spaces only before it (OPT_SPACE)
-        if EMPTY_MARKER.fullmatch(line):
-            return False   # kramdown's marker needs a space or tab after it: `5.` is text
+        line = src[first:stop]
         if silent and state.parentType == "paragraph" and line[:1].isdigit():
             saved, state.parentType = state.parentType, "list_check"
             try:

@@ -121,12 +121,15 @@ def escape_attribute(value: str) -> str:
 
 
 def raw_html(block: str, markdown: Callable[[str, bool], str] | None = None,
-             open_tags: list[str] | None = None) -> str:
+             open_tags: list[str] | None = None, closed: list[int] | None = None) -> str:
     """`block` (an HTML block element, whole) with its text escaped as kramdown
     escapes it, stray closing tags included. An element inside it with a
     `markdown="1"` (or span, block) attribute has its content converted by
     `markdown(text, block_level)`, as kramdown does. `open_tags`, when given, is
-    left holding the elements still open at the end, innermost last."""
+    left holding the elements still open at the end, innermost last. `closed`,
+    when given (and `open_tags` empty), gets element_end's answer for a block with
+    no markdown attribute (read in the same pass): where the first markup after
+    which no element is open ends, if one does."""
     out: list[str] = []
     open_tags = [] if open_tags is None else open_tags
     pos = 0
@@ -138,6 +141,8 @@ def raw_html(block: str, markdown: Callable[[str, bool], str] | None = None,
         out.append(escape_text(block[pos:found.start()]))
         pos = found.start()
         pos = _markup(block, pos, out, open_tags, markdown)
+        if closed is not None and not open_tags and not closed:
+            closed.append(pos)
     return "".join(out)
 
 
