@@ -456,6 +456,33 @@ def test_html_elements_read_in_one_pass_as_in_two(monkeypatch) -> None:
         assert with_shortcut == without, repr(text)
 
 
+def test_tag_steps_as_each_line_read_alone() -> None:
+    """_tag_steps (one search over the text, lines with a backtick read alone) gives
+    what reading each line that holds a `<` gives, on random texts of tags, line
+    breaks inside tags, code spans and blanks."""
+    import random
+
+    from site_builder.site.kramdown import CODE_SPAN, _tag_patterns, _tag_steps
+
+    def line_by_line(src: str, tag: str) -> list[tuple[int, int]]:
+        opens, closes = _tag_patterns(tag)
+        steps = []
+        for line, text in enumerate(src.split("\n")):
+            if "<" in text:
+                text = CODE_SPAN.sub("", text) if "`" in text else text
+                step = len(opens.findall(text)) - len(closes.findall(text))
+                steps += [(line, step)] if step else []
+        return steps
+    pick = random.Random(23)
+    pieces = ["<div", "<div>", "</div>", "</div", "</div >", "<DIV class=x>", "<div\n", "</div\n>",
+              "<divx>", "`", "``", "`<div>`", "\n", " ", "\t", "x", "<", ">", "/", "<div/>",
+              "</ div>", "<p>", "<di`x`v>", "\u00a0", "\v"]
+    for _ in range(20000):
+        src = "".join(pick.choice(pieces) for _ in range(pick.randrange(14)))
+        for tag in ("div", "p"):
+            assert _tag_steps(src, tag) == line_by_line(src, tag), (src, tag)
+
+
 def test_link_check_is_markdown_its_but_file_urls() -> None:
     """Our link check (one call) answers as markdown-it's validateLink with `file:`
     URLs let through, on random URLs."""

@@ -23,7 +23,6 @@ import html.entities
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_inline import ParserInline
@@ -942,25 +941,45 @@ def _closings(state: StateBlock, tag: str) -> list[int]:
     return closing
 
 
-def _tag_steps(src: str, tag: str) -> Iterator[tuple[int, int]]:
-    """(line, opens minus closes of `tag` on it) for each line where that is not 0."""
+def _tag_steps(src: str, tag: str) -> list[tuple[int, int]]:
+    """(line, opens minus closes of `tag` on it) for each line where that is not 0,
+    in order: the tag's opens and closes in lines without a backtick found by one
+    search over the text (_tag_patterns' matches, none running past a line's end:
+    reading each line that holds a `<` cost a pass over a table's every row for each
+    tag), the lines with one read alone, without their code spans (`<details>`
+    opens nothing)."""
+    steps: dict[int, int] = {}
+    line = counted = 0
+    line_end, ticked = -1, False
+    for found in _either_tag(tag).finditer(src):
+        at = found.start()
+        if at > line_end:   # (a match on a line of its own)
+            line += src.count("\n", counted, at)
+            counted = at
+            line_end = src.find("\n", at)
+            line_end = len(src) if line_end < 0 else line_end
+            ticked = src.find("`", src.rfind("\n", 0, at) + 1, line_end) >= 0
+        if not ticked:
+            steps[line] = steps.get(line, 0) + (-1 if src[at + 1] == "/" else 1)
     opens, closes = _tag_patterns(tag)
-    line = begun = 0
-    found = src.find("<")
-    while found >= 0:
-        start = src.rfind("\n", 0, found) + 1
-        end = src.find("\n", found)
-        if end < 0:
-            end = len(src)
-        line += src.count("\n", begun, start)
-        begun = start
-        text = src[start:end]
-        if "`" in text:   # a tag in a code span (`<details>`) opens nothing
-            text = CODE_SPAN.sub("", text)
-        step = len(opens.findall(text)) - len(closes.findall(text))
-        if step:
-            yield line, step
-        found = src.find("<", end)
+    line = counted = 0
+    tick = src.find("`")
+    while tick >= 0:
+        start = src.rfind("\n", 0, tick) + 1
+        end = src.find("\n", tick)
+        end = len(src) if end < 0 else end
+        if src.find("<", start, end) >= 0:
+            line += src.count("\n", counted, start)
+            counted = start
+            text = CODE_SPAN.sub("", src[start:end])
+            steps[line] = len(opens.findall(text)) - len(closes.findall(text))
+        tick = src.find("`", end)
+    return sorted((line, step) for line, step in steps.items() if step)
+
+
+def _either_tag(tag: str) -> re.Pattern:
+    """_tag_patterns' two in one, neither matching past a line's end."""
+    return re.compile(rf"<{tag}(?=[/>]|[^\S\n])|</{tag}[^\S\n]*>", re.I)
 
 
 def _markdown_inside(state: StateBlock, start: int, last: int, opening_tag: str,

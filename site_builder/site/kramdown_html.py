@@ -284,15 +284,20 @@ def _open_tag(block: str, pos: int, found: re.Match, out: list[str], open_tags: 
         after = _markdown_element(block, found, out, markdown, open_tags)
         if after is not None:
             return after
-    tag = Tag(found, span=False)
-    # (In raw HTML every element's text is raw: a closed one is written `<x />`.)
-    out.append(tag.opening()[:-1] + " />" if tag.closed else tag.opening())
     name = found[1].lower()
+    if found[2]:
+        tag = Tag(found, span=False)
+        written, closed = tag.opening(), tag.closed
+    else:   # (no attributes, most tags of a table: Tag's name and closed without it)
+        written = f"<{name}>" if name in KNOWN_ELEMENTS else f"<{found[1]}>"
+        closed = bool(found[3]) or name in WITHOUT_BODY   # (all known elements)
+    # (In raw HTML every element's text is raw: a closed one is written `<x />`.)
+    out.append(written[:-1] + " />" if closed else written)
     if name in RAW_TEXT:   # to its closing tag, as it is
         end = RAW_END[name].search(block, found.end())
         stop = end.end() if end else len(block)
         out.append(block[found.end():stop])
         return stop
     if name not in WITHOUT_BODY and not found[3]:
-        open_tags.append(tag.name)   # (an unknown element's name as written)
-    return found.end()
+        open_tags.append(name if name in KNOWN_ELEMENTS else found[1])   # (an unknown
+    return found.end()                                                # one's as written)
