@@ -26,3 +26,32 @@ def test_an_entrys_resolved_path_is_path_resolves(tmp_path: Path) -> None:
         with os.scandir(blog) as entries:
             for entry in entries:
                 assert Reader._resolved(entry, folder) == str(Path(entry.path).resolve())
+
+
+def test_an_output_folders_real_path_is_realpaths(tmp_path: Path) -> None:
+    from site_builder.site import _real_folder
+    out = tmp_path / "out"
+    (out / "a" / "b").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "c").mkdir(parents=True)
+    (out / "link").symlink_to(tmp_path / "elsewhere")
+    (out / "a" / "up").symlink_to(Path(".."))
+    (out / "loop").symlink_to(out / "loop2")
+    (out / "loop2").symlink_to(out / "loop")
+    (out / "a" / "nowhere").symlink_to(tmp_path / "missing")
+    inside = os.path.realpath(out)
+    names = ["a", "b", "c", "link", "up", "loop", "loop2", "nowhere", "new", ".", "..", ""]
+    folders = {""}
+    for first in names:
+        for second in names:
+            for third in ("", "x", "..", "c"):
+                folders.add(os.path.join(first, second, third).rstrip("/") or first)
+                folders.add(f"{first}//{second}/./{third}")
+    folders |= {"/abs", "/abs/x", "//x", "a/../../x"}
+    known, linked = {"": inside}, set()
+    for folder in sorted(folders, key=lambda f: (len(f), f)):
+        assert _real_folder(inside, folder, known, linked) == \
+            os.path.realpath(os.path.join(inside, folder)), folder
+    known, linked = {"": inside}, set()
+    for folder in sorted(folders, key=lambda f: (-len(f), f)):   # deepest first
+        assert _real_folder(inside, folder, known, linked) == \
+            os.path.realpath(os.path.join(inside, folder)), folder
