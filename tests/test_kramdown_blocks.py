@@ -519,3 +519,38 @@ def test_definition_marker_lines_found_as_by_line_starts() -> None:
             found.insert(0, 0)
         assert found == [bisect.bisect_left(marks, m.start())
                          for m in by_line_starts.finditer(src)], repr(src)
+
+
+def test_next_item_is_the_terminators_answer(monkeypatch) -> None:
+    """_next_item says a one-line item's paragraph ends at the next line only where
+    the paragraph's terminators, run as _one_line_item would run them, say so too; on
+    random lists (quotes, tabs and other blanks before the bullets) and the corpus."""
+    import random
+
+    from site_builder.site import kramdown_blocks
+    pick = random.Random(23)
+    extra = ["> ", " \t", "\t", "    ", "  ", "   ", "> > ", "- ", "* ", "123456789. ", "10. "]
+    texts = [_list_soup(pick) for _ in range(2000)]
+    texts += ["\n".join(pick.choice(extra) + line for line in _list_soup(pick).split("\n"))
+              for _ in range(1000)]
+    texts += [post.text for post in jekyll_corpus.corpus()]
+    md = renderer()
+    shortcut, answers = kramdown_blocks._next_item, []
+    plan = kramdown_blocks._one_line_plan(md)
+    assert plan is not None and plan[4]
+
+    def checked(state, line: int, begin: int) -> bool:  # noqa: ANN001
+        found = shortcut(state, line, begin)
+        saved = state.line, state.parentType
+        state.line, state.parentType = line - 1, "paragraph"
+        ended = any(rule(state, line, state.lineMax, True)
+                    for rule in plan[1].get(state.src[begin], plan[2]))
+        state.line, state.parentType = saved
+        assert ended or not found, repr(state.src)
+        answers.append((found, ended))
+        return found
+    monkeypatch.setattr(kramdown_blocks, "_next_item", checked)
+    for text in texts:
+        md.parse(text, {})
+    assert answers.count((True, True)) > 100 and answers.count((False, True)) > 30
+    assert answers.count((False, False)) > 30
