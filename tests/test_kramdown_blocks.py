@@ -554,3 +554,65 @@ def test_next_item_is_the_terminators_answer(monkeypatch) -> None:
         md.parse(text, {})
     assert answers.count((True, True)) > 100 and answers.count((False, True)) > 30
     assert answers.count((False, False)) > 30
+
+
+def test_one_line_items_read_as_lazy_lines_reads_each(monkeypatch) -> None:
+    """_one_line_items (a run of one-line items found by one search) leaves _lazy_lines
+    the answer and the state it gives reading each line, on random lists (runs of items
+    at one or more columns, with tabs, quotes, nested starts, blank lines) and the corpus."""
+    import copy
+    import random
+
+    from site_builder.site import kramdown_gfm
+    pick = random.Random(29)
+    starts = ["- ", "* ", "+ ", "  - ", " - ", "   - ", "    - ", "\t- ", "-  ", "1. ", "> - ",
+              "", "  ", "> ", "-\t"]
+    texts = ["item", "- nested", "1. nested", "-", "", " x", "\tx", "{: .c}", "<div>", "---"]
+    soup = ["\n".join(pick.choice(starts[:4] * 4 + starts) + pick.choice(texts[:1] * 6 + texts)
+                      for _ in range(pick.randrange(1, 12))) + pick.choice(["", "\n"])
+            for _ in range(3000)]
+    soup += [_list_soup(pick) for _ in range(1000)]
+    soup += [post.text for post in jekyll_corpus.corpus()]
+    md = renderer()
+    lazy_lines, runs = kramdown_gfm._lazy_lines, []
+    fast = kramdown_gfm._one_line_items
+
+    def kept(state) -> dict:  # noqa: ANN001 (what the list rules keep in the state)
+        return {key: copy.copy(value) for key, value in vars(state).items()
+                if key.startswith("kramdown_")}
+
+    def both(state, start: int, end: int):  # noqa: ANN001, ANN202
+        saved, counted = kept(state), []
+        monkeypatch.setattr(kramdown_gfm, "_one_line_items",
+                            lambda *a: counted.append(found := fast(*a)) or found)
+        with_runs = lazy_lines(state, start, end), kept(state)
+        for key in with_runs[1]:
+            delattr(state, key)
+        vars(state).update(saved)
+        monkeypatch.setattr(kramdown_gfm, "_one_line_items", lambda *a: 0)
+        each = lazy_lines(state, start, end), kept(state)
+        assert with_runs == each, repr(state.src)
+        runs.extend(counted)
+        return each[0]
+    monkeypatch.setattr(kramdown_gfm, "_lazy_lines", both)
+    for text in soup:
+        md.parse(text, {})
+    assert sum(count > 1 for count in runs) > 300 and runs.count(0) > 300
+
+
+def test_one_line_items_stop_at_a_line_moved() -> None:
+    """_one_line_items takes no line whose text the block state has moved from where
+    its search reads it (a block resumed mid-line, a blockquote's markers taken)."""
+    from markdown_it.rules_block import StateBlock
+
+    from site_builder.site.kramdown_gfm import _one_line_items
+    text = "- a\n- b\n- c - x\n- d\n"
+    state = StateBlock(text, renderer(), {}, [])
+    assert _one_line_items(state, 0, 0, 4, 4, {}) == 4
+    assert _one_line_items(state, 0, 0, 3, 4, {}) == 3
+    assert _one_line_items(state, 0, 0, 4, 4, {2: 0}) == 0
+    state.bMarks[2] += 4   # (its text `- x`, as after a block that ended at `c `)
+    assert _one_line_items(state, 0, 0, 4, 4, {}) == 0
+    state.bMarks[2] -= 4
+    state.tShift[2] = 2    # (its text `c - x`, as a list rule sets an item's first line)
+    assert _one_line_items(state, 0, 0, 4, 4, {}) == 0
