@@ -616,3 +616,34 @@ def test_one_line_items_stop_at_a_line_moved() -> None:
     state.bMarks[2] -= 4
     state.tShift[2] = 2    # (its text `c - x`, as a list rule sets an item's first line)
     assert _one_line_items(state, 0, 0, 4, 4, {}) == 0
+
+
+def test_next_bullet_read_as_the_terminators_and_marker_read_it(monkeypatch) -> None:
+    """The list rule's next item read without the terminators' call and the marker's
+    search (a bullet, a blank, fewer than three of the mark) gives the tokens and HTML
+    of the general way, on random lists (thematic breaks, other bullets, tabs, quotes)
+    and the corpus and generated posts."""
+    import random
+
+    from site_builder.site import kramdown_blocks
+    pick = random.Random(31)
+    starts = ["- ", "* ", "+ ", "-\t", "*\t", "  - ", "> - ", "- - ", "* * ", "-  ", "1. "]
+    texts = ["item", "- -", "* *", "-", "x - y - z", "--", "**a**", "* b", "", "+"]
+    soup = ["\n".join(pick.choice(starts) + pick.choice(texts) for _ in range(pick.randrange(1, 9)))
+            + pick.choice(["", "\n"]) for _ in range(3000)]
+    soup += [_list_soup(pick) for _ in range(1000)]
+    soup += [post.text for post in jekyll_corpus.corpus()]
+    soup += markdown_samples.blog_like(seed=5, count=100)
+    md = renderer()
+
+    def results(text: str) -> tuple:
+        tokens = md.parse(text, {})
+        return md.renderer.render(tokens, md.options, {}), tokens
+    for text in soup:
+        with monkeypatch.context() as patch:
+            shortcut = results(text)
+            # (the rules hold the module's thematic_break: the list rule then reads
+            # every line the general way)
+            patch.setattr(kramdown_blocks, "thematic_break", lambda *a: False)
+            each = results(text)
+        assert shortcut == each, repr(text)

@@ -187,6 +187,11 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     old_parent, state.parentType = state.parentType, "list"
     tokenize = state.md.block.tokenize
     plan = _one_line_plan(state.md)
+    # Whether a line of this list's bullet, then a blank, ends the list only where it is
+    # a thematic break (the terminators for the bullet: that rule or none; the rule
+    # needs three of the mark): then the next item is read without their calls.
+    next_bullet = not ordered and chain is not None and all(
+        rule is thematic_break for rule in chain.by_char.get(marker, chain.anywhere))
     while line < end:
         pos, maximum = after, e_marks[line]
         initial = offset = s_count[line] + after - (b_marks[start] + t_shift[start])
@@ -233,11 +238,17 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if line >= end or s_count[line] < state.blkIndent \
                 or state._code_enabled and s_count[start] - state.blkIndent >= 4:
             break
+        src = state.src
+        first = b_marks[line] + t_shift[line]
+        if next_bullet and src[first:first + 1] == marker \
+                and src[first + 1:first + 2] in (" ", "\t") \
+                and src.count(marker, first + 1, e_marks[line]) < 2:
+            after = first + 1   # (as _after_marker finds it)
+            continue
         ended = False
         if chain is not None:   # (the dispatcher's rules for the line, without its call)
-            begin = b_marks[line] + t_shift[line]
-            rules = chain.by_char.get(state.src[begin], chain.anywhere) \
-                if begin < e_marks[line] else chain.every
+            rules = chain.by_char.get(src[first], chain.anywhere) \
+                if first < e_marks[line] else chain.every
         else:
             rules = terminators
         for rule in rules:   # (not any() over a generator: a call less per item)
@@ -246,8 +257,6 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
                 break
         if ended:
             break
-        src = state.src
-        first = b_marks[line] + t_shift[line]
         after = _after_marker(src, first, e_marks[line], ordered)
         if after < 0 or marker != src[after - 1]:
             break
