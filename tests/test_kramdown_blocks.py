@@ -519,3 +519,131 @@ def test_definition_marker_lines_found_as_by_line_starts() -> None:
             found.insert(0, 0)
         assert found == [bisect.bisect_left(marks, m.start())
                          for m in by_line_starts.finditer(src)], repr(src)
+
+
+def test_next_item_is_the_terminators_answer(monkeypatch) -> None:
+    """_next_item says a one-line item's paragraph ends at the next line only where
+    the paragraph's terminators, run as _one_line_item would run them, say so too; on
+    random lists (quotes, tabs and other blanks before the bullets) and the corpus."""
+    import random
+
+    from site_builder.site import kramdown_blocks
+    pick = random.Random(23)
+    extra = ["> ", " \t", "\t", "    ", "  ", "   ", "> > ", "- ", "* ", "123456789. ", "10. "]
+    texts = [_list_soup(pick) for _ in range(2000)]
+    texts += ["\n".join(pick.choice(extra) + line for line in _list_soup(pick).split("\n"))
+              for _ in range(1000)]
+    texts += [post.text for post in jekyll_corpus.corpus()]
+    md = renderer()
+    shortcut, answers = kramdown_blocks._next_item, []
+    plan = kramdown_blocks._one_line_plan(md)
+    assert plan is not None and plan[4]
+
+    def checked(state, line: int, begin: int) -> bool:  # noqa: ANN001
+        found = shortcut(state, line, begin)
+        saved = state.line, state.parentType
+        state.line, state.parentType = line - 1, "paragraph"
+        ended = any(rule(state, line, state.lineMax, True)
+                    for rule in plan[1].get(state.src[begin], plan[2]))
+        state.line, state.parentType = saved
+        assert ended or not found, repr(state.src)
+        answers.append((found, ended))
+        return found
+    monkeypatch.setattr(kramdown_blocks, "_next_item", checked)
+    for text in texts:
+        md.parse(text, {})
+    assert answers.count((True, True)) > 100 and answers.count((False, True)) > 30
+    assert answers.count((False, False)) > 30
+
+
+def test_one_line_items_read_as_lazy_lines_reads_each(monkeypatch) -> None:
+    """_one_line_items (a run of one-line items found by one search) leaves _lazy_lines
+    the answer and the state it gives reading each line, on random lists (runs of items
+    at one or more columns, with tabs, quotes, nested starts, blank lines) and the corpus."""
+    import copy
+    import random
+
+    from site_builder.site import kramdown_gfm
+    pick = random.Random(29)
+    starts = ["- ", "* ", "+ ", "  - ", " - ", "   - ", "    - ", "\t- ", "-  ", "1. ", "> - ",
+              "", "  ", "> ", "-\t"]
+    texts = ["item", "- nested", "1. nested", "-", "", " x", "\tx", "{: .c}", "<div>", "---"]
+    soup = ["\n".join(pick.choice(starts[:4] * 4 + starts) + pick.choice(texts[:1] * 6 + texts)
+                      for _ in range(pick.randrange(1, 12))) + pick.choice(["", "\n"])
+            for _ in range(3000)]
+    soup += [_list_soup(pick) for _ in range(1000)]
+    soup += [post.text for post in jekyll_corpus.corpus()]
+    md = renderer()
+    lazy_lines, runs = kramdown_gfm._lazy_lines, []
+    fast = kramdown_gfm._one_line_items
+
+    def kept(state) -> dict:  # noqa: ANN001 (what the list rules keep in the state)
+        return {key: copy.copy(value) for key, value in vars(state).items()
+                if key.startswith("kramdown_")}
+
+    def both(state, start: int, end: int):  # noqa: ANN001, ANN202
+        saved, counted = kept(state), []
+        monkeypatch.setattr(kramdown_gfm, "_one_line_items",
+                            lambda *a: counted.append(found := fast(*a)) or found)
+        with_runs = lazy_lines(state, start, end), kept(state)
+        for key in with_runs[1]:
+            delattr(state, key)
+        vars(state).update(saved)
+        monkeypatch.setattr(kramdown_gfm, "_one_line_items", lambda *a: 0)
+        each = lazy_lines(state, start, end), kept(state)
+        assert with_runs == each, repr(state.src)
+        runs.extend(counted)
+        return each[0]
+    monkeypatch.setattr(kramdown_gfm, "_lazy_lines", both)
+    for text in soup:
+        md.parse(text, {})
+    assert sum(count > 1 for count in runs) > 300 and runs.count(0) > 300
+
+
+def test_one_line_items_stop_at_a_line_moved() -> None:
+    """_one_line_items takes no line whose text the block state has moved from where
+    its search reads it (a block resumed mid-line, a blockquote's markers taken)."""
+    from markdown_it.rules_block import StateBlock
+
+    from site_builder.site.kramdown_gfm import _one_line_items
+    text = "- a\n- b\n- c - x\n- d\n"
+    state = StateBlock(text, renderer(), {}, [])
+    assert _one_line_items(state, 0, 0, 4, 4, {}) == 4
+    assert _one_line_items(state, 0, 0, 3, 4, {}) == 3
+    assert _one_line_items(state, 0, 0, 4, 4, {2: 0}) == 0
+    state.bMarks[2] += 4   # (its text `- x`, as after a block that ended at `c `)
+    assert _one_line_items(state, 0, 0, 4, 4, {}) == 0
+    state.bMarks[2] -= 4
+    state.tShift[2] = 2    # (its text `c - x`, as a list rule sets an item's first line)
+    assert _one_line_items(state, 0, 0, 4, 4, {}) == 0
+
+
+def test_next_bullet_read_as_the_terminators_and_marker_read_it(monkeypatch) -> None:
+    """The list rule's next item read without the terminators' call and the marker's
+    search (a bullet, a blank, fewer than three of the mark) gives the tokens and HTML
+    of the general way, on random lists (thematic breaks, other bullets, tabs, quotes)
+    and the corpus and generated posts."""
+    import random
+
+    from site_builder.site import kramdown_blocks
+    pick = random.Random(31)
+    starts = ["- ", "* ", "+ ", "-\t", "*\t", "  - ", "> - ", "- - ", "* * ", "-  ", "1. "]
+    texts = ["item", "- -", "* *", "-", "x - y - z", "--", "**a**", "* b", "", "+"]
+    soup = ["\n".join(pick.choice(starts) + pick.choice(texts) for _ in range(pick.randrange(1, 9)))
+            + pick.choice(["", "\n"]) for _ in range(3000)]
+    soup += [_list_soup(pick) for _ in range(1000)]
+    soup += [post.text for post in jekyll_corpus.corpus()]
+    soup += markdown_samples.blog_like(seed=5, count=100)
+    md = renderer()
+
+    def results(text: str) -> tuple:
+        tokens = md.parse(text, {})
+        return md.renderer.render(tokens, md.options, {}), tokens
+    for text in soup:
+        with monkeypatch.context() as patch:
+            shortcut = results(text)
+            # (the rules hold the module's thematic_break: the list rule then reads
+            # every line the general way)
+            patch.setattr(kramdown_blocks, "thematic_break", lambda *a: False)
+            each = results(text)
+        assert shortcut == each, repr(text)

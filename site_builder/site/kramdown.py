@@ -1318,8 +1318,13 @@ def attribute_lists(state: StateCore) -> None:
             taken.update((i, i + 1, i + 2))
         elif _block_ial(tokens, i, source, tops, taken):
             taken.update((i, i + 1, i + 2))
-    if taken:
-        tokens[:] = [token for k, token in enumerate(tokens) if k not in taken]
+    if taken:   # (the tokens between them kept a slice at a time)
+        kept, after = [], 0
+        for k in sorted(taken):
+            kept += tokens[after:k]
+            after = k + 1
+        kept += tokens[after:]
+        tokens[:] = kept
 
 
 OPTIONS = re.compile(r"^\{::options\b([^}]*?)/?\}$")

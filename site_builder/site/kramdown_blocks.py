@@ -187,6 +187,11 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     old_parent, state.parentType = state.parentType, "list"
     tokenize = state.md.block.tokenize
     plan = _one_line_plan(state.md)
+    # Whether a line of this list's bullet, then a blank, ends the list only where it is
+    # a thematic break (the terminators for the bullet: that rule or none; the rule
+    # needs three of the mark): then the next item is read without their calls.
+    next_bullet = not ordered and chain is not None and all(
+        rule is thematic_break for rule in chain.by_char.get(marker, chain.anywhere))
     while line < end:
         pos, maximum = after, e_marks[line]
         initial = offset = s_count[line] + after - (b_marks[start] + t_shift[start])
@@ -233,11 +238,17 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if line >= end or s_count[line] < state.blkIndent \
                 or state._code_enabled and s_count[start] - state.blkIndent >= 4:
             break
+        src = state.src
+        first = b_marks[line] + t_shift[line]
+        if next_bullet and src[first:first + 1] == marker \
+                and src[first + 1:first + 2] in (" ", "\t") \
+                and src.count(marker, first + 1, e_marks[line]) < 2:
+            after = first + 1   # (as _after_marker finds it)
+            continue
         ended = False
         if chain is not None:   # (the dispatcher's rules for the line, without its call)
-            begin = b_marks[line] + t_shift[line]
-            rules = chain.by_char.get(state.src[begin], chain.anywhere) \
-                if begin < e_marks[line] else chain.every
+            rules = chain.by_char.get(src[first], chain.anywhere) \
+                if first < e_marks[line] else chain.every
         else:
             rules = terminators
         for rule in rules:   # (not any() over a generator: a call less per item)
@@ -246,8 +257,6 @@ def list_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
                 break
         if ended:
             break
-        src = state.src
-        first = b_marks[line] + t_shift[line]
         after = _after_marker(src, first, e_marks[line], ordered)
         if after < 0 or marker != src[after - 1]:
             break
@@ -539,15 +548,18 @@ def _one_line_plan(md: MarkdownIt) -> tuple | None:
     """What _one_line_item needs of the block rules (looked up once a list): the
     characters some rule other than PLAIN_LINE_RULES can take a line's first at,
     the paragraph's terminators by character and for any other, and the options'
-    maxNesting (a property, read once a list here); None where the
+    maxNesting (a property, read once a list here), and whether the list rule is the
+    first terminator tried on a bullet (_next_item); None where the
     rules are not the dispatcher's, or not those it knows."""
     chain, terminators = md.block.ruler.getRules(""), md.block.ruler.getRules("paragraph")
     if len(chain) != 1 or len(terminators) != 1 or not hasattr(chain[0], "by_char") \
             or not hasattr(terminators[0], "by_char") \
             or tuple(fn.__qualname__ for fn in chain[0].anywhere) != PLAIN_LINE_RULES:
         return None
+    bullets_first = all(rules and rules[0].__qualname__ == "_kramdown_list.<locals>.rule"
+                        for rules in map(terminators[0].by_char.get, "*+-"))
     return (chain[0].by_char, terminators[0].by_char, terminators[0].anywhere,
-            md.options.maxNesting)
+            md.options.maxNesting, bullets_first)
 
 
 def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
@@ -571,6 +583,10 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
         begin = state.bMarks[line] + state.tShift[line]
         if begin >= state.eMarks[line] or not 0 <= state.sCount[line] < state.blkIndent:
             return False
+        if plan[4] and _next_item(state, line, begin):
+            state.line = line
+            _push_paragraph(state, start, line)
+            return True
         state.line, old_parent, state.parentType = start, state.parentType, "paragraph"
         for rule in plan[1].get(src[begin], plan[2]):
             if rule(state, line, last, True):
@@ -582,6 +598,19 @@ def _one_line_item(state: StateBlock, start: int, content: int, maximum: int,
     state.line = line
     _push_paragraph(state, start, line)
     return True
+
+
+def _next_item(state: StateBlock, line: int, begin: int) -> bool:
+    """Whether `line` (its text at `begin`, indented less than the item's text) starts
+    with a bullet then a blank: kramdown's list rule (_kramdown_list, then the list
+    rule, run silent for the item's paragraph) ends the paragraph there, with no call
+    (the next item of Jekyll's history page's every one-line item; the list loop reads
+    the line next). That rule's other refusals: blanks then a tab before the bullet, and
+    a line four columns or more past the list's (a paragraph's lazy line)."""
+    src = state.src
+    return src[begin] in "*+-" and src[begin + 1:begin + 2] in (" ", "\t") \
+        and " \t" not in src[state.bMarks[line]:begin] \
+        and not (state.listIndent >= 0 and state.sCount[line] - state.listIndent >= 4)
 
 
 def _kramdown_text(state: StateBlock, start: int, last: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import bisect
+import functools
 import re
 
 from markdown_it import MarkdownIt
@@ -443,11 +444,19 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int
     src, b_marks, e_marks, t_shift, s_count = \
         state.src, state.bMarks, state.eMarks, state.tShift, state.sCount
     block_indent = state.blkIndent
-    for k in range(start + 1, end):
+    k = start
+    while k + 1 < end:
+        k += 1
         begin = b_marks[k] + t_shift[k]
         if begin >= e_marks[k]:
             blank = nested = True
             continue
+        if not (blank or ordered) and src[begin] in "*+-":
+            items = _one_line_items(state, k, begin, end, min(indent, 4), chunks)
+            if items:   # (as the item branch below reads each)
+                k += items - 1
+                indent, nested = s_count[k] - block_indent + 2, False
+                continue
         text, column = src[begin:e_marks[k]], s_count[k] - block_indent
         marker = LIST_MARKER.match(text)
         if (blank and HR_LINE.match(text)) or (marker and column < 0):
@@ -479,6 +488,41 @@ def _lazy_lines(state: StateBlock, start: int, end: int) -> tuple[list[tuple[int
             break
         blank = False
     return lazy, stop
+
+
+@functools.cache
+def _one_line_items_at(blanks: int) -> re.Pattern:
+    """Lines that are each a bulleted item of one line (a bullet, one space, text that
+    starts no list), each after the first indented by `blanks` spaces."""
+    return re.compile(r"(?:[*+-] (?![ \t\n]|(?:[*+-]|\d+\.)[ \t])[^\n]*\n" + " " * blanks + ")*")
+
+
+def _one_line_items(state: StateBlock, line: int, begin: int, end: int, limit: int,
+                    chunks: dict[int, int]) -> int:
+    """How many lines from `line` (its text at `begin`, after no blank line) on
+    _lazy_lines reads as next items of one line (Jekyll's history page: three hundred
+    lists of three thousand items, which it read one by one), found by one search:
+    lines of _one_line_items_at, all at one column left of `limit` (and not left of the
+    list's), their text where the search reads it (no line moved by a blockquote's
+    markers or resumed mid-line: each starts where the line before ends, indented by
+    the spaces the search reads), and no part of an item starting there (chunks).
+    0 where the first line is not one of them."""
+    src, b_marks, e_marks, t_shift = state.src, state.bMarks, state.eMarks, state.tShift
+    blanks = t_shift[line + 1] if line + 1 < end else 0
+    found = _one_line_items_at(blanks).match(src, begin)
+    count = min(src.count("\n", begin, found.end()), end - line)
+    if not count:
+        return 0
+    stop, s_count = line + count, state.sCount
+    column = s_count[line]
+    if not 0 <= column - state.blkIndent < limit or s_count[line:stop].count(column) != count:
+        return 0
+    if count > 1 and (t_shift[line + 1:stop].count(blanks) != count - 1
+                      or b_marks[line + 1:stop] != list(map((1).__add__, e_marks[line:stop - 1]))):
+        return 0
+    if any(line <= k < stop and at <= state.blkIndent for k, at in chunks.items()):
+        return 0
+    return count
 
 
 def _text(state: StateBlock, line: int) -> str:
