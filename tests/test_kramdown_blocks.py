@@ -361,6 +361,25 @@ def _list_soup(pick) -> str:  # noqa: ANN001 (random.Random)
     return "\n".join(lines) + pick.choice(["", "\n", "\n\n"])
 
 
+def _same_without(monkeypatch, texts: list[str], general: list[tuple],  # noqa: ANN001
+                  shortcuts: list[tuple] = ()) -> None:
+    """Each text's HTML and tokens the same with the shortcuts (or `shortcuts`'
+    (module, name, value) patches) as with `general`'s patches, the general way, in place."""
+    md = renderer()
+
+    def results(text: str) -> tuple:
+        tokens = md.parse(text, {})
+        return md.renderer.render(tokens, md.options, {}), tokens
+    for text in texts:
+        with monkeypatch.context() as patch:
+            for module, name, value in shortcuts:
+                patch.setattr(module, name, value)
+            shortcut = results(text)
+            for module, name, value in general:
+                patch.setattr(module, name, value)
+            assert shortcut == results(text), repr(text)
+
+
 def test_one_line_items_as_the_block_parse_makes_them(monkeypatch) -> None:
     """_one_line_item's shortcut pushes the tokens the item's block parse pushes, on
     random lists and on the corpus and generated posts (the HTML and every token's
@@ -372,23 +391,13 @@ def test_one_line_items_as_the_block_parse_makes_them(monkeypatch) -> None:
     texts = [_list_soup(pick) for _ in range(3000)]
     texts += [post.text for post in jekyll_corpus.corpus()]
     texts += markdown_samples.blog_like(seed=3, count=100)
-    md = renderer()
     shortcut, taken = kramdown_blocks._one_line_item, []
 
     def counted(*args) -> bool:  # noqa: ANN002
         taken.append(found := shortcut(*args))
         return found
-
-    def results(text: str) -> tuple:
-        tokens = md.parse(text, {})
-        return md.renderer.render(tokens, md.options, {}), tokens
-    for text in texts:
-        with monkeypatch.context() as patch:
-            patch.setattr(kramdown_blocks, "_one_line_item", counted)
-            with_shortcut = results(text)
-            patch.setattr(kramdown_blocks, "_one_line_item", lambda *a: False)
-            without = results(text)
-        assert with_shortcut == without, repr(text)
+    _same_without(monkeypatch, texts, [(kramdown_blocks, "_one_line_item", lambda *a: False)],
+                  shortcuts=[(kramdown_blocks, "_one_line_item", counted)])
     assert sum(taken) > 300 and taken.count(False) > 300
 
 
@@ -407,18 +416,8 @@ def test_text_and_bullet_shortcuts_as_the_general_way_makes_them(monkeypatch) ->
               for _ in range(1000)]
     texts += [post.text for post in jekyll_corpus.corpus()]
     texts += markdown_samples.blog_like(seed=4, count=100)
-    md = renderer()
-
-    def results(text: str) -> tuple:
-        tokens = md.parse(text, {})
-        return md.renderer.render(tokens, md.options, {}), tokens
-    for text in texts:
-        with monkeypatch.context() as patch:
-            with_shortcuts = results(text)
-            patch.setattr(kramdown_blocks, "_kramdown_text", kramdown_blocks._any_text)
-            patch.setattr(kramdown_gfm, "_no_other_bullets", lambda *a: False)
-            without = results(text)
-        assert with_shortcuts == without, repr(text)
+    _same_without(monkeypatch, texts, [(kramdown_blocks, "_kramdown_text", kramdown_blocks._any_text),
+                                       (kramdown_gfm, "_no_other_bullets", lambda *a: False)])
 
 
 def test_html_elements_read_in_one_pass_as_in_two(monkeypatch) -> None:
@@ -443,17 +442,7 @@ def test_html_elements_read_in_one_pass_as_in_two(monkeypatch) -> None:
         texts.append(start + body + end + pick.choice(["", "\n", "\n\ntext\n"]))
     texts += [post.text for post in jekyll_corpus.corpus()]
     texts += markdown_samples.blog_like(seed=6, count=100)
-    md = renderer()
-
-    def results(text: str) -> tuple:
-        tokens = md.parse(text, {})
-        return md.renderer.render(tokens, md.options, {}), tokens
-    for text in texts:
-        with monkeypatch.context() as patch:
-            with_shortcut = results(text)
-            patch.setattr(kramdown, "_whole_lines_html", lambda *a: None)
-            without = results(text)
-        assert with_shortcut == without, repr(text)
+    _same_without(monkeypatch, texts, [(kramdown, "_whole_lines_html", lambda *a: None)])
 
 
 def test_tag_steps_as_each_line_read_alone() -> None:
@@ -634,16 +623,6 @@ def test_next_bullet_read_as_the_terminators_and_marker_read_it(monkeypatch) -> 
     soup += [_list_soup(pick) for _ in range(1000)]
     soup += [post.text for post in jekyll_corpus.corpus()]
     soup += markdown_samples.blog_like(seed=5, count=100)
-    md = renderer()
-
-    def results(text: str) -> tuple:
-        tokens = md.parse(text, {})
-        return md.renderer.render(tokens, md.options, {}), tokens
-    for text in soup:
-        with monkeypatch.context() as patch:
-            shortcut = results(text)
-            # (the rules hold the module's thematic_break: the list rule then reads
-            # every line the general way)
-            patch.setattr(kramdown_blocks, "thematic_break", lambda *a: False)
-            each = results(text)
-        assert shortcut == each, repr(text)
+    # (the rules hold the module's thematic_break: the list rule then reads every line
+    # the general way)
+    _same_without(monkeypatch, soup, [(kramdown_blocks, "thematic_break", lambda *a: False)])
