@@ -119,6 +119,22 @@ def test_jobs_are_recorded_in_the_order_slurm_numbered_them():
     assert sorted(["slurm-1000", "slurm-999_0"], key=job_order) == ["slurm-999_0", "slurm-1000"]
 
 
+@pytest.mark.parametrize("state, exit_code, outcome", [
+    ("COMPLETED", "0:0", ("COMPLETED", 0)),
+    ("FAILED", "75:0", ("PREEMPTED", 75)),       # the sampler saved and stopped
+    ("FAILED", "76:0", ("OUT_OF_MEMORY", 76)),
+    ("FAILED", "3:0", ("FAILED", 3)),
+    ("FAILED", "0:10", ("PREEMPTED", 138)),      # USR1 before the batch shell's trap
+    ("FAILED", "0:9", ("FAILED", 137)),          # killed: not "COMPLETED" for its 0
+    ("TIMEOUT", "0:0", ("TIMEOUT", 0)),
+    ("CANCELLED", "0:15", ("CANCELLED", 0))])
+def test_how_sacct_says_a_job_ended_is_read(state, exit_code, outcome):
+    """sacct's ExitCode is "code:signal": a batch shell killed by a signal has code 0,
+    and was recorded as COMPLETED (then "item(s) still missing after the job")."""
+    from site_builder.jobs.slurm import outcome as read
+    assert read(state, exit_code) == outcome
+
+
 @pytest.mark.parametrize("text, seconds", [("14:59:55", 53995), ("1-02:03:04", 93784),
                                            ("00:00.286", 0.286), ("05:12", 312), ("nonsense", None)])
 def test_clocks_as_seff_and_sacct_print_them(text, seconds):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -97,11 +98,26 @@ def accounting(job_id: str) -> dict[str, dict]:
     return {task: row for task, row in tasks.items() if "State" in row}
 
 
+def outcome(state: str, exit_code: str) -> tuple[str, int]:
+    """sacct's State and ExitCode ("code:signal") -> the state we act on, and an exit
+    code. A job ended by a signal is not "COMPLETED" for its code of 0: the time
+    limit's warning (USR1) that came before the batch shell could ignore it (its first
+    line) ran nothing and is resubmitted as a stopped one; any other signal is a
+    failure, shown as a shell shows it (128 + the signal)."""
+    code, _, signalled = exit_code.partition(":")
+    number, killed_by = int(code or 0), int(signalled or 0)
+    if state != "FAILED":
+        return state, number
+    if killed_by == signal.SIGUSR1:
+        return "PREEMPTED", 128 + killed_by
+    if killed_by:
+        return state, 128 + killed_by
+    return EXIT_STATES.get(number, state), number  # our sampler's "saved and stopped", OOM
+
+
 def task_record(run: Run, task: str, row: dict, items: list[int]) -> dict:
     state = row["State"].split()[0]          # "CANCELLED by 0" -> CANCELLED
-    exit_code = int(row["ExitCode"].split(":")[0] or 0)
-    if state == "FAILED":
-        state = EXIT_STATES.get(exit_code, state)  # our sampler's "saved and stopped", OOM
+    state, exit_code = outcome(state, row["ExitCode"])
     cpus = int(row["AllocCPUS"] or 1)
     array_task = task.split("_")[1] if "_" in task else None
     return job_record(
